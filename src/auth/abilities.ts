@@ -1,0 +1,63 @@
+import type { TokenScope } from './caller.ts';
+import type { Role } from './roles.ts';
+
+/**
+ * Every route names one of these. An ability says which role it takes on a project, whether
+ * non-members may use it on a project they can see (public, or internal for signed-in users),
+ * and which token scopes allow it.
+ */
+interface ProjectAbility {
+  scope: 'project';
+  minRole: Role;
+  /** Readers of a visible project who are not members may use it. */
+  openToVisibleReaders: boolean;
+  scopes: readonly TokenScope[];
+}
+
+interface InstanceAbility {
+  scope: 'instance';
+  who: 'anyone' | 'signed_in' | 'admin';
+  scopes: readonly TokenScope[] | 'any';
+}
+
+const READ_GENERAL: readonly TokenScope[] = ['api', 'read_api'];
+const WRITE_GENERAL: readonly TokenScope[] = ['api'];
+const READ_ML: readonly TokenScope[] = ['api', 'read_api', 'read_model_registry', 'write_model_registry'];
+const WRITE_ML: readonly TokenScope[] = ['api', 'write_model_registry'];
+
+export const ABILITIES = {
+  /** Health probes, the OpenAPI document, signing in. */
+  public: { scope: 'instance', who: 'anyone', scopes: 'any' },
+  /** The caller's own profile, sessions and tokens; creating a project. */
+  'user:self-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
+  'user:self-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
+  'users:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
+  'projects:list': { scope: 'instance', who: 'anyone', scopes: READ_GENERAL },
+  'projects:create': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
+  'admin:read': { scope: 'instance', who: 'admin', scopes: READ_GENERAL },
+  'admin:write': { scope: 'instance', who: 'admin', scopes: WRITE_GENERAL },
+
+  'project:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL },
+  'project:update': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'project:delete': { scope: 'project', minRole: 'owner', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'members:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL },
+  'members:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'access-tokens:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
+  'access-tokens:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
+  'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML },
+  'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML },
+} as const satisfies Record<string, ProjectAbility | InstanceAbility>;
+
+export type Ability = keyof typeof ABILITIES;
+export type ProjectScopedAbility = {
+  [K in Ability]: (typeof ABILITIES)[K] extends { scope: 'project' } ? K : never;
+}[Ability];
+
+export function isAbility(value: unknown): value is Ability {
+  return typeof value === 'string' && Object.hasOwn(ABILITIES, value);
+}
+
+export function abilityDefinition(ability: Ability): ProjectAbility | InstanceAbility {
+  return ABILITIES[ability];
+}

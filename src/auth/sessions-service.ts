@@ -1,0 +1,52 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { now } from '../shared/clock.ts';
+import { newSecret, sha256Hex } from './secrets.ts';
+import type { SessionsTable } from './tables.ts';
+
+export const SESSION_COOKIE = 'modelyard_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+
+export type SessionRow = Selectable<SessionsTable>;
+
+/**
+ * Browser sessions live in the database (not in server memory) so that any replica can
+ * serve any request. The CSRF token is bound to the session and must accompany every
+ * cookie-authenticated write.
+ */
+export class SessionsService {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async create(userId: number): Promise<{ secret: string; csrfToken: string; expiresAt: number }> {
+    const secret = newSecret('session');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const createdAt = now();
+    const expiresAt = createdAt + SESSION_LIFETIME_MS;
+    await this.db
+      .insertInto('sessions')
+      .values({ id_hash: sha256Hex(secret), user_id: userId, csrf_token: csrfToken, created_at: createdAt, expires_at: expiresAt })
+      .execute();
+    // Expired sessions are swept as new ones are made, which keeps the table small without a scheduler.
+    await this.db.deleteFrom('sessions').where('expires_at', '<=', createdAt).execute();
+    return { secret, csrfToken, expiresAt };
+  }
+
+  async find(secret: string): Promise<SessionRow | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', sha256Hex(secret)).executeTakeFirst();
+    if (!row || row.expires_at <= now()) return undefined;
+    return row;
+  }
+
+  async destroy(secret: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', sha256Hex(secret)).execute();
+  }
+
+  static csrfMatches(session: SessionRow, presented: string | undefined): boolean {
+    if (!presented) return false;
+    const a = Buffer.from(session.csrf_token);
+    const b = Buffer.from(presented);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}

@@ -1,0 +1,156 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { recordAudit } from '../events/audit-log.ts';
+import { now } from '../shared/clock.ts';
+import { invalid, notFound } from '../shared/errors.ts';
+import { TOKEN_SCOPES, type Caller, type TokenScope } from './caller.ts';
+import { newSecret, secretHint, sha256Hex } from './secrets.ts';
+import type { TokensTable } from './tables.ts';
+
+export type TokenRow = Selectable<TokensTable>;
+
+export interface NewToken {
+  name: string;
+  scopes: readonly string[];
+  /** ISO date (`2027-01-31`, GitLab's form) or date-time; null for no expiry. */
+  expiresAt?: string | null;
+}
+
+/** Writing `last_used_at` on every request would turn each read into a write; once a minute is enough. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export function parseScopes(scopes: readonly string[]): TokenScope[] {
+  if (scopes.length === 0) throw invalid('scopes is missing: give at least one of ' + TOKEN_SCOPES.join(', '));
+  const unknown = scopes.filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw invalid(`scopes does not have a valid value: ${unknown.join(', ')}`);
+  return [...new Set(scopes)] as TokenScope[];
+}
+
+export function parseExpiry(value: string | null | undefined): number | null {
+  if (value == null || value === '') return null;
+  const isDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const isDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
+  const ms = isDate || isDateTime ? Date.parse(isDate ? `${value}T00:00:00Z` : value) : Number.NaN;
+  if (Number.isNaN(ms)) throw invalid('expires_at is not a valid date (use YYYY-MM-DD)');
+  if (ms <= now()) throw invalid('expires_at must be in the future');
+  return ms;
+}
+
+export function presentToken(row: TokenRow) {
+  const expired = row.expires_at !== null && row.expires_at <= now();
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    scopes: row.scopes.split(','),
+    user_id: row.user_id,
+    project_id: row.project_id,
+    token_hint: row.token_hint,
+    revoked: row.revoked_at !== null,
+    active: row.revoked_at === null && !expired,
+    created_at: new Date(row.created_at).toISOString(),
+    expires_at: row.expires_at === null ? null : new Date(row.expires_at).toISOString().slice(0, 10),
+    last_used_at: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString(),
+  };
+}
+
+export type TokenLookup =
+  | { ok: true; token: TokenRow }
+  | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
+
+export class TokensService {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  /**
+   * Creates a token and returns its secret, which is never stored and cannot be shown again.
+   * `secret` is only passed for MODELYARD_INITIAL_ADMIN_TOKEN, where the operator chose it.
+   */
+  async create(
+    owner: { userId: number; kind: 'personal' | 'project'; projectId?: number | null },
+    input: NewToken,
+    caller: Caller | null,
+    db: Kysely<Schema> = this.db,
+    secret: string = newSecret(owner.kind),
+  ): Promise<{ secret: string; row: TokenRow }> {
+    const name = input.name.trim();
+    if (name === '' || name.length > 255) throw invalid('name must be 1 to 255 characters');
+    const scopes = parseScopes(input.scopes);
+    const expiresAt = parseExpiry(input.expiresAt);
+    const row = await db
+      .insertInto('tokens')
+      .values({
+        user_id: owner.userId,
+        kind: owner.kind,
+        name,
+        token_hash: sha256Hex(secret),
+        token_hint: secretHint(secret),
+        scopes: scopes.join(','),
+        project_id: owner.projectId ?? null,
+        expires_at: expiresAt,
+        revoked_at: null,
+        last_used_at: null,
+        created_at: now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(db, caller, {
+      action: owner.kind === 'project' ? 'project_access_token.created' : 'personal_access_token.created',
+      projectId: owner.projectId ?? null,
+      targetType: 'token',
+      targetId: row.id,
+      details: { name, scopes, user_id: owner.userId, expires_at: row.expires_at },
+    });
+    return { secret, row };
+  }
+
+  async lookup(secret: string): Promise<TokenLookup> {
+    const token = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', sha256Hex(secret)).executeTakeFirst();
+    if (!token) return { ok: false, reason: 'unknown' };
+    if (token.revoked_at !== null) return { ok: false, reason: 'revoked', token };
+    if (token.expires_at !== null && token.expires_at <= now()) return { ok: false, reason: 'expired', token };
+    return { ok: true, token };
+  }
+
+  async touch(token: TokenRow): Promise<void> {
+    const at = now();
+    if (token.last_used_at !== null && at - token.last_used_at < LAST_USED_GRANULARITY_MS) return;
+    await this.db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', token.id).execute();
+  }
+
+  async listForUser(userId: number, offset: number, limit: number) {
+    const base = this.db.selectFrom('tokens').where('user_id', '=', userId).where('kind', '=', 'personal');
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows };
+  }
+
+  async listForProject(projectId: number, offset: number, limit: number) {
+    const base = this.db.selectFrom('tokens').where('project_id', '=', projectId).where('kind', '=', 'project');
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows };
+  }
+
+  async getById(id: number): Promise<TokenRow> {
+    const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('404 Token');
+    return row;
+  }
+
+  /** Revokes; revoking twice is harmless and audited once. */
+  async revoke(token: TokenRow, caller: Caller | null, db: Kysely<Schema> = this.db): Promise<void> {
+    if (token.revoked_at !== null) return;
+    await db.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', token.id).execute();
+    await recordAudit(db, caller, {
+      action: token.kind === 'project' ? 'project_access_token.revoked' : 'personal_access_token.revoked',
+      projectId: token.project_id,
+      targetType: 'token',
+      targetId: token.id,
+      details: { name: token.name, user_id: token.user_id },
+    });
+  }
+}

@@ -1,0 +1,129 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { now } from '../shared/clock.ts';
+import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import type { Caller, CallerUser } from './caller.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
+import type { UsersTable } from './tables.ts';
+import { recordAudit } from '../events/audit-log.ts';
+import { containsText } from '../db/like.ts';
+
+export type UserRow = Selectable<UsersTable>;
+
+export interface NewUser {
+  username: string;
+  name?: string;
+  email?: string | null;
+  password?: string | null;
+  isAdmin?: boolean;
+  isBot?: boolean;
+}
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+
+export function toCallerUser(row: UserRow): CallerUser {
+  return { id: row.id, username: row.username, name: row.name, isAdmin: row.is_admin === 1, isBot: row.is_bot === 1 };
+}
+
+/** The public shape of a user in the native API, as GitLab's `UserBasic`. */
+export function presentUser(row: UserRow) {
+  return {
+    id: row.id,
+    username: row.username,
+    name: row.name,
+    state: row.state,
+    bot: row.is_bot === 1,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function presentUserForAdmin(row: UserRow) {
+  return { ...presentUser(row), email: row.email, is_admin: row.is_admin === 1 };
+}
+
+export class UsersService {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async create(input: NewUser, caller: Caller | null, db: Kysely<Schema> = this.db): Promise<UserRow> {
+    if (!USERNAME_PATTERN.test(input.username) || /\.(git|atom)$/.test(input.username)) {
+      throw invalid('username may contain only letters, digits, "_", "-" and ".", and may not start with "-" or "."');
+    }
+    if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH) {
+      throw invalid(`password is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)`);
+    }
+    const taken = await db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
+      .executeTakeFirst();
+    if (taken) throw alreadyExists('username has already been taken', 'USERNAME_TAKEN');
+    const passwordHash = input.password != null ? await hashPassword(input.password) : null;
+    const row = await db
+      .insertInto('users')
+      .values({
+        username: input.username,
+        name: input.name ?? input.username,
+        email: input.email ?? null,
+        password_hash: passwordHash,
+        is_admin: input.isAdmin ? 1 : 0,
+        is_bot: input.isBot ? 1 : 0,
+        state: 'active',
+        created_at: now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (!row.is_bot) {
+      await recordAudit(db, caller, {
+        action: 'user.created',
+        targetType: 'user',
+        targetId: row.id,
+        details: { username: row.username, is_admin: row.is_admin === 1 },
+      });
+    }
+    return row;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async findById(id: number, db: Kysely<Schema> = this.db): Promise<UserRow | undefined> {
+    return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async getById(id: number, db: Kysely<Schema> = this.db): Promise<UserRow> {
+    const row = await this.findById(id, db);
+    if (!row) throw notFound('404 User');
+    return row;
+  }
+
+  async findByUsername(username: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))
+      .executeTakeFirst();
+  }
+
+  /** Returns the user when the password matches an active, human account. */
+  async checkPassword(login: string, password: string): Promise<UserRow | null> {
+    const row = await this.findByUsername(login);
+    if (!row || row.is_bot || row.state !== 'active' || !row.password_hash) return null;
+    return (await verifyPassword(password, row.password_hash)) ? row : null;
+  }
+
+  async list(options: { search?: string; offset: number; limit: number; includeBots: boolean }) {
+    let base = this.db.selectFrom('users');
+    if (!options.includeBots) base = base.where('is_bot', '=', 0);
+    if (options.search) {
+      const search = options.search;
+      base = base.where((eb) => eb.or([containsText(eb.ref('username'), search), containsText(eb.ref('name'), search)]));
+    }
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll().orderBy('id').offset(options.offset).limit(options.limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows };
+  }
+}

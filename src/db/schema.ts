@@ -1,0 +1,6 @@
+import type { AuthTables } from '../auth/tables.ts';
+import type { EventTables } from '../events/tables.ts';
+import type { ProjectTables } from '../projects/tables.ts';
+
+/** Each domain declares its own tables; the query layer sees their union. */
+export interface Schema extends AuthTables, ProjectTables, EventTables {}

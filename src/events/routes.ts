@@ -1,0 +1,55 @@
+import { Type } from 'typebox';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
+import { ProjectIdParams } from '../server/schemas.ts';
+import { accessOf, type App } from '../server/types.ts';
+import { invalid } from '../shared/errors.ts';
+import { listAudit } from './audit-log.ts';
+
+const AuditQuery = Type.Intersect([
+  PaginationQuery,
+  Type.Object({
+    created_after: Type.Optional(Type.String({ maxLength: 40 })),
+    created_before: Type.Optional(Type.String({ maxLength: 40 })),
+    action: Type.Optional(Type.String({ maxLength: 100 })),
+  }),
+]);
+
+function parseTime(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw invalid(`${name} is not a valid date`);
+  return ms;
+}
+
+export async function auditRoutes(app: App, deps: { db: Kysely<Schema> }): Promise<void> {
+  app.get('/api/v4/audit_events', { config: { ability: 'admin:read' }, schema: { tags: ['audit'], summary: 'The instance audit log (administrators)', querystring: AuditQuery } }, async (request, reply) => {
+    const window = pageWindow(request.query);
+    const page = await listAudit(deps.db, {
+      action: request.query.action,
+      createdAfter: parseTime(request.query.created_after, 'created_after'),
+      createdBefore: parseTime(request.query.created_before, 'created_before'),
+      offset: window.offset,
+      limit: window.limit,
+    });
+    return sendPage(request, reply, window, page);
+  });
+
+  app.get(
+    '/api/v4/projects/:id/audit_events',
+    { config: { ability: 'audit:read' }, schema: { tags: ['audit'], summary: "A project's audit log (maintainers)", params: ProjectIdParams, querystring: AuditQuery } },
+    async (request, reply) => {
+      const window = pageWindow(request.query);
+      const page = await listAudit(deps.db, {
+        projectId: accessOf(request).project.id,
+        action: request.query.action,
+        createdAfter: parseTime(request.query.created_after, 'created_after'),
+        createdBefore: parseTime(request.query.created_before, 'created_before'),
+        offset: window.offset,
+        limit: window.limit,
+      });
+      return sendPage(request, reply, window, page);
+    },
+  );
+}

@@ -1,0 +1,29 @@
+import type { Generated } from 'kysely';
+
+/** The outbox: written in the same transaction as the change it describes. */
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  project_id: number | null;
+  actor_id: number | null;
+  payload: string;
+  created_at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  action: string;
+  author_id: number | null;
+  author_name: string;
+  project_id: number | null;
+  target_type: string;
+  target_id: string | null;
+  details: string;
+  ip_address: string | null;
+  created_at: number;
+}
+
+export interface EventTables {
+  events: EventsTable;
+  audit_events: AuditEventsTable;
+}

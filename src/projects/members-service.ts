@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely';
+import type { ProjectAccess } from '../auth/policy.ts';
+import { ACCESS_LEVEL, roleOfLevel } from '../auth/roles.ts';
+import type { UsersService } from '../auth/users-service.ts';
+import type { Schema } from '../db/schema.ts';
+import { recordChange } from '../events/outbox.ts';
+import { now } from '../shared/clock.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { conflict, forbidden, invalid, notFound } from '../shared/errors.ts';
+
+export interface MemberRecord {
+  id: number;
+  username: string;
+  name: string;
+  state: string;
+  bot: boolean;
+  access_level: number;
+  role: string;
+  created_at: string;
+}
+
+function validLevel(level: number): number {
+  if (roleOfLevel(level) === null) {
+    throw invalid('access_level does not have a valid value: use 10, 20, 30, 40 or 50');
+  }
+  return level;
+}
+
+export class MembersService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly users: UsersService,
+  ) {}
+
+  private memberQuery(projectId: number, db: Kysely<Schema> = this.db) {
+    return db
+      .selectFrom('members')
+      .innerJoin('users', 'users.id', 'members.user_id')
+      .where('members.project_id', '=', projectId);
+  }
+
+  private static present(row: { id: number; username: string; name: string; state: string; is_bot: number; access_level: number; created_at: number }): MemberRecord {
+    return {
+      id: row.id,
+      username: row.username,
+      name: row.name,
+      state: row.state,
+      bot: row.is_bot === 1,
+      access_level: row.access_level,
+      role: roleOfLevel(row.access_level) ?? 'unknown',
+      created_at: new Date(row.created_at).toISOString(),
+    };
+  }
+
+  private static readonly COLUMNS = ['users.id', 'users.username', 'users.name', 'users.state', 'users.is_bot', 'members.access_level', 'members.created_at'] as const;
+
+  async list(access: ProjectAccess, options: { offset: number; limit: number }): Promise<{ total: number; items: MemberRecord[] }> {
+    const base = this.memberQuery(access.project.id);
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.select(MembersService.COLUMNS).orderBy('users.id').offset(options.offset).limit(options.limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows.map(MembersService.present) };
+  }
+
+  async find(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRecord | undefined> {
+    const row = await this.memberQuery(access.project.id, db).where('users.id', '=', userId).select(MembersService.COLUMNS).executeTakeFirst();
+    return row ? MembersService.present(row) : undefined;
+  }
+
+  async get(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRecord> {
+    const found = await this.find(access, userId, db);
+    if (!found) throw notFound('404 Member');
+    return found;
+  }
+
+  /** Owners are the only ones who may create or touch owners, as in GitLab. */
+  private assertMayTouch(access: ProjectAccess, levels: number[]): void {
+    if (levels.some((l) => l >= ACCESS_LEVEL.owner) && access.level < ACCESS_LEVEL.owner) {
+      throw forbidden('403 Forbidden: only owners can grant or change the owner role');
+    }
+  }
+
+  private async ownerCount(db: Kysely<Schema>, projectId: number): Promise<number> {
+    const row = await db
+      .selectFrom('members')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .where('access_level', '>=', ACCESS_LEVEL.owner)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async add(access: ProjectAccess, userId: number, level: number, db: Kysely<Schema> = this.db): Promise<MemberRecord> {
+    validLevel(level);
+    this.assertMayTouch(access, [level]);
+    await inTransaction(db, async (trx) => {
+      const user = await this.users.getById(userId, trx);
+      const existing = await trx
+        .selectFrom('members')
+        .select('access_level')
+        .where('project_id', '=', access.project.id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (existing) throw conflict('Member already exists', 'MEMBER_EXISTS');
+      await trx.insertInto('members').values({ project_id: access.project.id, user_id: userId, access_level: level, created_at: now() }).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'project.member.added', projectId: access.project.id, payload: { user_id: userId, access_level: level } },
+        { action: 'member.added', targetType: 'user', targetId: userId, details: { username: user.username, access_level: level } },
+      );
+    });
+    return this.get(access, userId, db);
+  }
+
+  async update(access: ProjectAccess, userId: number, level: number): Promise<MemberRecord> {
+    validLevel(level);
+    await this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('members')
+        .select('access_level')
+        .where('project_id', '=', access.project.id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!existing) throw notFound('404 Member');
+      this.assertMayTouch(access, [level, existing.access_level]);
+      if (existing.access_level >= ACCESS_LEVEL.owner && level < ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {
+        throw invalid('the last owner cannot be demoted; make someone else owner first');
+      }
+      if (existing.access_level === level) return;
+      await trx.updateTable('members').set({ access_level: level }).where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'project.member.updated', projectId: access.project.id, payload: { user_id: userId, access_level: level } },
+        { action: 'member.access_level_changed', targetType: 'user', targetId: userId, details: { from: existing.access_level, to: level } },
+      );
+    });
+    return this.get(access, userId);
+  }
+
+  async remove(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      const existing = await trx
+        .selectFrom('members')
+        .select('access_level')
+        .where('project_id', '=', access.project.id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      if (!existing) throw notFound('404 Member');
+      this.assertMayTouch(access, [existing.access_level]);
+      if (existing.access_level >= ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {
+        throw invalid('the last owner cannot be removed');
+      }
+      await trx.deleteFrom('members').where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'project.member.removed', projectId: access.project.id, payload: { user_id: userId } },
+        { action: 'member.removed', targetType: 'user', targetId: userId, details: { access_level: existing.access_level } },
+      );
+    });
+  }
+}

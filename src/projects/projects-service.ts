@@ -1,0 +1,246 @@
+import type { Kysely, Selectable } from 'kysely';
+import { authorizeProject, canSeeProject, type ProjectAccess } from '../auth/policy.ts';
+import type { ProjectScopedAbility } from '../auth/abilities.ts';
+import type { Caller } from '../auth/caller.ts';
+import { ACCESS_LEVEL } from '../auth/roles.ts';
+import type { Schema } from '../db/schema.ts';
+import { containsText } from '../db/like.ts';
+import { recordChange } from '../events/outbox.ts';
+import { now } from '../shared/clock.ts';
+import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import type { ProjectsTable } from './tables.ts';
+
+export type ProjectRow = Selectable<ProjectsTable>;
+export type Visibility = ProjectRow['visibility'];
+export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
+
+const PATH_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+
+export interface ProjectInput {
+  name?: string;
+  path?: string;
+  description?: string;
+  visibility?: Visibility;
+}
+
+/** GitLab derives a path from the name when none is given. */
+function pathFromName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 255);
+}
+
+function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > 255) throw invalid('name must be 1 to 255 characters');
+  if (/[\u0000-\u001f\u007f]/.test(trimmed)) throw invalid('name may not contain control characters');
+  return trimmed;
+}
+
+function validatePath(path: string): string {
+  if (!PATH_PATTERN.test(path) || /\.(git|atom)$/.test(path) || path.endsWith('.') || path.endsWith('-')) {
+    throw invalid('path can contain only letters, digits, "_", "-" and ".", cannot start with "-" or "." and cannot end in "-", "." or ".git"');
+  }
+  if (/^\d+$/.test(path)) throw invalid('path cannot be only digits, which would read as a project id');
+  return path;
+}
+
+function validateDescription(description: string): string {
+  if (description.length > 20_000) throw invalid('description is too long (maximum is 20000 characters)');
+  return description;
+}
+
+export class ProjectsService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly publicUrl: string,
+  ) {}
+
+  present(row: ProjectRow, access?: ProjectAccess) {
+    return {
+      id: row.id,
+      name: row.name,
+      path: row.path,
+      path_with_namespace: row.path,
+      name_with_namespace: row.name,
+      description: row.description,
+      visibility: row.visibility,
+      creator_id: row.creator_id,
+      created_at: new Date(row.created_at).toISOString(),
+      last_activity_at: new Date(row.updated_at).toISOString(),
+      web_url: `${this.publicUrl}/${row.path}`,
+      ...(access
+        ? { permissions: { project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null, is_admin: access.caller.user?.isAdmin ?? false } }
+        : {}),
+    };
+  }
+
+  private async findRow(idOrPath: string | number, db: Kysely<Schema> = this.db): Promise<ProjectRow | undefined> {
+    const key = String(idOrPath);
+    const query = db.selectFrom('projects').selectAll();
+    return /^\d+$/.test(key)
+      ? query.where('id', '=', Number(key)).executeTakeFirst()
+      : query.where((eb) => eb(eb.fn('lower', ['path']), '=', key.toLowerCase())).executeTakeFirst();
+  }
+
+  async memberLevel(projectId: number, userId: number | undefined): Promise<number | null> {
+    if (userId === undefined) return null;
+    const row = await this.db
+      .selectFrom('members')
+      .select('access_level')
+      .where('project_id', '=', projectId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.access_level ?? null;
+  }
+
+  /**
+   * Finds a project by id or path and checks an ability on it, in one step, so that a missing
+   * project and an invisible one answer the same.
+   */
+  async authorize(caller: Caller, idOrPath: string | number, ability: ProjectScopedAbility): Promise<{ access: ProjectAccess; project: ProjectRow }> {
+    const project = await this.findRow(idOrPath);
+    if (!project) {
+      // Same outcome as an invisible project, so ids and paths cannot be probed.
+      authorizeProject(caller, ability, { id: -1, visibility: 'private' }, null);
+      throw notFound('404 Project');
+    }
+    const level = await this.memberLevel(project.id, caller.user?.id);
+    return { access: authorizeProject(caller, ability, project, level), project };
+  }
+
+  async getRow(projectId: number): Promise<ProjectRow> {
+    const row = await this.findRow(projectId);
+    if (!row) throw notFound('404 Project');
+    return row;
+  }
+
+  async create(caller: Caller, input: ProjectInput, db: Kysely<Schema> = this.db): Promise<ProjectRow> {
+    if (!caller.user) throw invalid('a project needs an owner');
+    const ownerId = caller.user.id;
+    if (input.name === undefined && input.path === undefined) throw invalid('name or path is missing');
+    const name = validateName(input.name ?? input.path ?? '');
+    const path = validatePath(input.path ?? pathFromName(name));
+    const visibility = input.visibility ?? 'private';
+    const description = validateDescription(input.description ?? '');
+    return await db.transaction().execute(async (trx) => {
+      if (await this.findRow(path, trx)) throw alreadyExists(`path "${path}" has already been taken`, 'PROJECT_PATH_TAKEN');
+      const at = now();
+      const row = await trx
+        .insertInto('projects')
+        .values({ name, path, description, visibility, creator_id: ownerId, created_at: at, updated_at: at })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('members')
+        .values({ project_id: row.id, user_id: ownerId, access_level: ACCESS_LEVEL.owner, created_at: at })
+        .execute();
+      await recordChange(
+        trx,
+        caller,
+        { type: 'project.created', projectId: row.id, payload: { id: row.id, path, visibility } },
+        { action: 'project.created', targetType: 'project', targetId: row.id, details: { path, visibility } },
+      );
+      return row;
+    });
+  }
+
+  async listVisible(
+    caller: Caller,
+    options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: 'id' | 'name' | 'path' | 'created_at' | 'last_activity_at'; sort: 'asc' | 'desc' },
+  ) {
+    const userId = caller.user?.id ?? -1;
+    const seesAll = caller.user?.isAdmin === true && caller.projectLimit === null && !options.membership;
+    let base = this.db.selectFrom('projects');
+    if (caller.projectLimit !== null) base = base.where('projects.id', '=', caller.projectLimit);
+    if (!seesAll) {
+      base = base.where((eb) => {
+        const isMember = eb.exists(
+          eb.selectFrom('members').select('members.user_id').whereRef('members.project_id', '=', 'projects.id').where('members.user_id', '=', userId),
+        );
+        if (options.membership) return isMember;
+        const visible = [isMember, eb('projects.visibility', '=', 'public')];
+        if (caller.user && !caller.user.isBot) visible.push(eb('projects.visibility', '=', 'internal'));
+        return eb.or(visible);
+      });
+    }
+    if (options.visibility) base = base.where('projects.visibility', '=', options.visibility);
+    if (options.search) {
+      const search = options.search;
+      base = base.where((eb) => eb.or([containsText(eb.ref('projects.name'), search), containsText(eb.ref('projects.path'), search)]));
+    }
+    const column = options.orderBy === 'last_activity_at' ? 'updated_at' : options.orderBy;
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll('projects').orderBy(`projects.${column}`, options.sort).orderBy('projects.id', options.sort).offset(options.offset).limit(options.limit).execute(),
+    ]);
+    return { total: Number(count.n), items: rows };
+  }
+
+  async update(access: ProjectAccess, input: ProjectInput): Promise<ProjectRow> {
+    return await this.db.transaction().execute(async (trx) => {
+      const current = await this.findRow(access.project.id, trx);
+      if (!current) throw notFound('404 Project');
+      const changes: Partial<ProjectRow> = {};
+      if (input.name !== undefined) changes.name = validateName(input.name);
+      if (input.path !== undefined && input.path !== current.path) {
+        changes.path = validatePath(input.path);
+        const clash = await this.findRow(changes.path, trx);
+        if (clash && clash.id !== current.id) throw alreadyExists(`path "${changes.path}" has already been taken`, 'PROJECT_PATH_TAKEN');
+      }
+      if (input.description !== undefined) changes.description = validateDescription(input.description);
+      if (input.visibility !== undefined) changes.visibility = input.visibility;
+      const updated = await trx
+        .updateTable('projects')
+        .set({ ...changes, updated_at: now() })
+        .where('id', '=', current.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const changed = Object.keys(changes).filter((key) => changes[key as keyof ProjectRow] !== current[key as keyof ProjectRow]);
+      if (changed.length > 0) {
+        const visibilityChanged = changes.visibility !== undefined && changes.visibility !== current.visibility;
+        await recordChange(
+          trx,
+          access.caller,
+          { type: 'project.updated', projectId: current.id, payload: { id: current.id, changed } },
+          {
+            action: visibilityChanged ? 'project.visibility_changed' : 'project.updated',
+            targetType: 'project',
+            targetId: current.id,
+            details: visibilityChanged ? { from: current.visibility, to: changes.visibility, changed } : { changed },
+          },
+        );
+      }
+      return updated;
+    });
+  }
+
+  async delete(access: ProjectAccess): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const current = await this.findRow(access.project.id, trx);
+      if (!current) throw notFound('404 Project');
+      await trx.deleteFrom('projects').where('id', '=', current.id).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'project.deleted', projectId: current.id, payload: { id: current.id, path: current.path } },
+        { action: 'project.deleted', targetType: 'project', targetId: current.id, details: { path: current.path } },
+      );
+    });
+  }
+
+  /** The instance's default project, which the plain MLflow URI serves; made at the first start. */
+  async ensureDefault(path: string, owner: Caller): Promise<ProjectRow> {
+    const existing = await this.findRow(path);
+    if (existing) return existing;
+    return this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
+  }
+
+  /** Used by the policy-facing hook to test visibility without an ability. */
+  static visibleTo(caller: Caller, project: ProjectRow, level: number | null): boolean {
+    return canSeeProject(caller, project, level);
+  }
+}

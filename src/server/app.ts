@@ -1,0 +1,82 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import { authRoutes } from '../auth/routes.ts';
+import { auditRoutes } from '../events/routes.ts';
+import { projectRoutes } from '../projects/routes.ts';
+import { healthRoutes } from './health-routes.ts';
+import { installJsonParser } from './plugins/body-parsers.ts';
+import { installNativeErrors } from './plugins/errors.ts';
+import { installMetrics, RequestMetrics } from './plugins/metrics.ts';
+import { installAuthorization, type RouteEntry } from './plugins/authorization.ts';
+import { requestIdFor } from './plugins/request-id.ts';
+import { installValidation } from './plugins/validation.ts';
+import type { Services } from './services.ts';
+import type { App } from './types.ts';
+import { VERSION } from './version.ts';
+
+export interface BuiltApp {
+  app: App;
+  /** Every route with its declared ability: what the authorization matrix test walks. */
+  routes: RouteEntry[];
+}
+
+/** One MiB, MLflow's limit for a log-batch body; uploads stream and are not bound by it. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(services: Services, logger: Logger): Promise<BuiltApp> {
+  const app: App = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One debug line per request (below) instead of Fastify's two info lines: ingest runs hot.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFor,
+    bodyLimit: JSON_BODY_LIMIT,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('publicUrl', services.config.publicUrl);
+
+  const routes: RouteEntry[] = [];
+  const metrics = new RequestMetrics();
+  installValidation(app);
+  installJsonParser(app);
+  installNativeErrors(app);
+  installMetrics(app, metrics);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Modelyard API', version: VERSION, description: 'Native REST API (GitLab /api/v4 conventions) and the MLflow protocol.' },
+      components: {
+        securitySchemes: {
+          privateToken: { type: 'apiKey', in: 'header', name: 'PRIVATE-TOKEN' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ privateToken: [] }, { bearer: [] }],
+    },
+  });
+  installAuthorization(app, { authenticator: services.authenticator, projects: services.projects, database: services.database }, routes);
+
+  await app.register(healthRoutes, { database: services.database, metrics });
+  await app.register(authRoutes, {
+    db: services.database.db,
+    users: services.users,
+    tokens: services.tokens,
+    sessions: services.sessions,
+    projectTokens: services.projectTokens,
+    secureCookies: services.config.publicUrl.startsWith('https://'),
+  });
+  await app.register(projectRoutes, { projects: services.projects, members: services.members });
+  await app.register(auditRoutes, { db: services.database.db });
+
+  await app.ready();
+  return { app, routes };
+}

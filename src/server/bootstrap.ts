@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { TOKEN_SCOPES, type Caller } from '../auth/caller.ts';
+import { toCallerUser, type UserRow } from '../auth/users-service.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Services } from './services.ts';
+
+export const INITIAL_ADMIN_USERNAME = 'root';
+
+export function systemCallerFor(user: UserRow): Caller {
+  return { user: toCallerUser(user), credential: 'personal_token', scopes: 'all', projectLimit: null, tokenId: null, jobId: null, ip: null };
+}
+
+export interface FirstStartResult {
+  createdAdmin: boolean;
+  initialPassword: string | null;
+}
+
+/**
+ * On the first start (no users yet) creates the administrator `root`, whose password is
+ * printed once, and, with MODELYARD_INITIAL_ADMIN_TOKEN, its first token with that value.
+ * On every start makes sure the default project exists.
+ */
+export async function prepareInstance(services: Services, logger: Logger, print: (line: string) => void): Promise<FirstStartResult> {
+  const { users, tokens, projects, config } = services;
+  let admin: UserRow | undefined;
+  let initialPassword: string | null = null;
+  if ((await users.count()) === 0) {
+    initialPassword = randomBytes(18).toString('base64url');
+    try {
+      admin = await services.database.db.transaction().execute(async (trx) => {
+        const created = await users.create({ username: INITIAL_ADMIN_USERNAME, name: 'Administrator', password: initialPassword, isAdmin: true }, null, trx);
+        if (config.initialAdminToken) {
+          await tokens.create(
+            { userId: created.id, kind: 'personal' },
+            { name: 'initial-admin-token', scopes: [...TOKEN_SCOPES] },
+            null,
+            trx,
+            config.initialAdminToken,
+          );
+        }
+        return created;
+      });
+      print(`Created the administrator "${INITIAL_ADMIN_USERNAME}". Its password, shown only this once: ${initialPassword}`);
+      if (config.initialAdminToken) print('Its first personal access token is the value of MODELYARD_INITIAL_ADMIN_TOKEN.');
+    } catch (error) {
+      // Another replica starting at the same moment created it first.
+      if (!(error instanceof AppError) || error.kind !== 'already_exists') throw error;
+      initialPassword = null;
+    }
+  } else if (config.initialAdminToken) {
+    logger.warn('MODELYARD_INITIAL_ADMIN_TOKEN is ignored: it only applies to the first start, when there are no users');
+  }
+  admin ??= await users.findByUsername(INITIAL_ADMIN_USERNAME);
+  if (admin === undefined) {
+    const page = await users.list({ offset: 0, limit: 1, includeBots: false });
+    admin = page.items[0];
+  }
+  if (admin) await projects.ensureDefault(config.defaultProject, systemCallerFor(admin));
+  return { createdAdmin: initialPassword !== null, initialPassword };
+}

@@ -1,0 +1,157 @@
+import path from 'node:path';
+
+/**
+ * Configuration comes only from environment variables so that the same build runs on a
+ * laptop and in a container. Every problem is reported as one line naming the variable,
+ * because an operator reads it in a terminal or a pod log.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  database: DatabaseConfig;
+  artifactsUrl: string;
+  publicUrl: string;
+  logLevel: LogLevel;
+  defaultProject: string;
+  initialAdminToken: string | undefined;
+  maxUploadBytes: number;
+  allowLocalWebhooks: boolean;
+}
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string };
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const MIN_INITIAL_ADMIN_TOKEN_LENGTH = 20;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function readPort(env: Env): number {
+  const raw = read(env, 'MODELYARD_PORT');
+  if (raw === undefined) return 8080;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError('MODELYARD_PORT', `must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function readDatabase(env: Env, dataDir: string): DatabaseConfig {
+  const raw = read(env, 'MODELYARD_DATABASE_URL');
+  if (raw === undefined) return { dialect: 'sqlite', file: path.join(dataDir, 'modelyard.db') };
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('MODELYARD_DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', url: raw };
+  }
+  if (raw.startsWith('sqlite:')) {
+    const file = raw.replace(/^sqlite:(\/\/)?/, '');
+    if (file === '') throw new ConfigError('MODELYARD_DATABASE_URL', 'sqlite: URL names no file');
+    return { dialect: 'sqlite', file: path.resolve(file) };
+  }
+  throw new ConfigError(
+    'MODELYARD_DATABASE_URL',
+    `must start with postgres://, postgresql:// or sqlite:, got "${raw.slice(0, 40)}"`,
+  );
+}
+
+function readArtifactsUrl(env: Env, dataDir: string): string {
+  const raw = read(env, 'MODELYARD_ARTIFACTS_URL');
+  if (raw === undefined) return `file://${path.join(dataDir, 'artifacts')}`;
+  if (raw.startsWith('s3://')) {
+    if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(raw)) {
+      throw new ConfigError('MODELYARD_ARTIFACTS_URL', `is not a valid s3://bucket[/prefix] URL: "${raw}"`);
+    }
+    return raw;
+  }
+  if (raw.startsWith('file://')) return `file://${path.resolve(raw.slice('file://'.length))}`;
+  if (raw.includes('://')) {
+    throw new ConfigError('MODELYARD_ARTIFACTS_URL', `must be a folder, file:// or s3:// URL, got "${raw}"`);
+  }
+  return `file://${path.resolve(raw)}`;
+}
+
+function readPublicUrl(env: Env, host: string, port: number): string {
+  const raw = read(env, 'MODELYARD_PUBLIC_URL');
+  if (raw === undefined) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('MODELYARD_PUBLIC_URL', `is not a URL: "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('MODELYARD_PUBLIC_URL', 'must be an http:// or https:// URL');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readByteSize(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const match = /^(\d+)\s*([kmgt]i?b?)?$/i.exec(raw);
+  if (!match) throw new ConfigError(name, `must be a size such as 10GiB or 500MB, got "${raw}"`);
+  const unit = (match[2] ?? '').toLowerCase().replace(/i?b$/, '');
+  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
+  return Number(match[1]) * factor;
+}
+
+function readBoolean(env: Env, name: string): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
+  const port = readPort(env);
+  const dataDir = path.resolve(read(env, 'MODELYARD_DATA_DIR') ?? './data');
+  const logLevel = (read(env, 'MODELYARD_LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('MODELYARD_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const initialAdminToken = read(env, 'MODELYARD_INITIAL_ADMIN_TOKEN');
+  if (initialAdminToken !== undefined && initialAdminToken.length < MIN_INITIAL_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      'MODELYARD_INITIAL_ADMIN_TOKEN',
+      `is too short: at least ${MIN_INITIAL_ADMIN_TOKEN_LENGTH} characters`,
+    );
+  }
+  if (initialAdminToken !== undefined && !/^[\x21-\x7e]+$/.test(initialAdminToken)) {
+    throw new ConfigError('MODELYARD_INITIAL_ADMIN_TOKEN', 'must be printable ASCII without spaces');
+  }
+  const defaultProject = read(env, 'MODELYARD_DEFAULT_PROJECT') ?? 'default';
+  return {
+    host,
+    port,
+    dataDir,
+    database: readDatabase(env, dataDir),
+    artifactsUrl: readArtifactsUrl(env, dataDir),
+    publicUrl: readPublicUrl(env, host, port),
+    logLevel,
+    defaultProject,
+    initialAdminToken,
+    maxUploadBytes: readByteSize(env, 'MODELYARD_MAX_UPLOAD_SIZE', 10 * 1024 ** 3),
+    allowLocalWebhooks: readBoolean(env, 'MODELYARD_ALLOW_LOCAL_WEBHOOKS'),
+  };
+}

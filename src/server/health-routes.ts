@@ -1,0 +1,27 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { App } from './types.ts';
+import type { RequestMetrics } from './plugins/metrics.ts';
+import { VERSION } from './version.ts';
+
+export async function healthRoutes(app: App, deps: { database: Database; metrics: RequestMetrics }): Promise<void> {
+  app.get('/-/health', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+
+  app.get('/-/readiness', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.database.db);
+      return { status: 'ok', checks: { database: 'ok' } };
+    } catch (error) {
+      reply.log.warn({ err: error }, 'readiness check failed');
+      return reply.status(503).send({ status: 'failed', checks: { database: 'failed' } });
+    }
+  });
+
+  app.get('/-/metrics', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.render()),
+  );
+
+  app.get('/api/v4/version', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'The server version' } }, async () => ({ version: VERSION, product: 'modelyard' }));
+
+  app.get('/api/v4/openapi.json', { config: { ability: 'public' }, schema: { hide: true } }, async () => app.swagger());
+}

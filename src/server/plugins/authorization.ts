@@ -1,0 +1,81 @@
+import type { FastifyRequest } from 'fastify';
+import { ABILITIES, isAbility, type Ability, type ProjectScopedAbility } from '../../auth/abilities.ts';
+import type { Authenticator } from '../../auth/authenticate.ts';
+import { anonymousCaller } from '../../auth/caller.ts';
+import { authorizeInstance, INSUFFICIENT_SCOPE } from '../../auth/policy.ts';
+import { recordAudit } from '../../events/audit-log.ts';
+import type { ProjectsService } from '../../projects/projects-service.ts';
+import { AppError, notFound } from '../../shared/errors.ts';
+import type { Database } from '../../db/database.ts';
+import type { App, ProjectLocator } from '../types.ts';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  ability: Ability;
+}
+
+/** The `:id` path parameter, GitLab's project id or URL-encoded path. */
+export const projectFromIdParam: ProjectLocator = (request) => {
+  const params = request.params as Record<string, string | undefined>;
+  return params.id;
+};
+
+/**
+ * Authentication and authorization run before the body is read, so a refused upload costs
+ * nothing and bad input from someone who may not call the route learns nothing.
+ */
+export function installAuthorization(
+  app: App,
+  deps: { authenticator: Authenticator; projects: ProjectsService; database: Database },
+  catalog: RouteEntry[],
+): void {
+  app.decorateRequest('caller', null as never);
+  app.decorateRequest('access', null);
+  app.decorateRequest('project', null);
+
+  // A route that names no ability is a hole in the permission model: refuse to start.
+  app.addHook('onRoute', (route) => {
+    const ability = route.config?.ability;
+    if (!isAbility(ability)) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no ability (config.ability)`);
+    }
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) catalog.push({ method, url: route.url, ability });
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.caller = anonymousCaller(request.ip);
+    const ability = request.routeOptions.config?.ability;
+    if (!ability) return; // unmatched URL: the not-found handler answers
+    request.caller = await deps.authenticator.authenticate({ method: request.method, headers: request.headers, ip: request.ip });
+    try {
+      await authorize(request, ability, deps.projects);
+    } catch (error) {
+      if (error instanceof AppError && error.code === INSUFFICIENT_SCOPE) {
+        await recordAudit(deps.database.db, request.caller, {
+          action: 'authorization.insufficient_scope',
+          projectId: request.access?.project.id ?? null,
+          targetType: 'route',
+          targetId: `${request.method} ${request.routeOptions.url}`,
+          details: { ability, token_id: request.caller.tokenId },
+        });
+      }
+      throw error;
+    }
+  });
+}
+
+async function authorize(request: FastifyRequest, ability: Ability, projects: ProjectsService): Promise<void> {
+  const definition = ABILITIES[ability];
+  if (definition.scope === 'instance') {
+    authorizeInstance(request.caller, ability);
+    return;
+  }
+  const locate = request.routeOptions.config.project ?? projectFromIdParam;
+  const key = locate({ params: request.params, headers: request.headers });
+  if (key === undefined || key === '') throw notFound('404 Project');
+  const { access, project } = await projects.authorize(request.caller, key, ability as ProjectScopedAbility);
+  request.access = access;
+  request.project = project;
+}

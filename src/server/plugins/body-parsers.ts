@@ -1,0 +1,23 @@
+import { isUtf8 } from 'node:buffer';
+import { invalid } from '../../shared/errors.ts';
+import type { App } from '../types.ts';
+
+/**
+ * JSON bodies are read as bytes and checked to be UTF-8 before parsing: the default parser
+ * would decode invalid bytes to U+FFFD and store mangled names without complaint.
+ */
+export function installJsonParser(app: App): void {
+  app.removeContentTypeParser(['application/json']);
+  const parse = (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const bytes = body as Buffer;
+    if (bytes.length === 0) return done(null, undefined);
+    if (!isUtf8(bytes)) return done(invalid('the request body is not valid UTF-8', 'INVALID_UTF8'), undefined);
+    try {
+      done(null, JSON.parse(bytes.toString('utf8')));
+    } catch (error) {
+      done(invalid(`malformed JSON in the request body: ${(error as Error).message}`, 'MALFORMED_JSON'), undefined);
+    }
+  };
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);
+  app.addContentTypeParser(/^application\/[\w.+-]+\+json$/, { parseAs: 'buffer' }, parse);
+}

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { prepareInstance } from './bootstrap.ts';
+import { createServices } from './services.ts';
+import type { App } from './types.ts';
+
+export interface RunningServer {
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Migrates, prepares the instance and listens: what `modelyard serve` does. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = openDatabase(config.database);
+  const applied = await migrateToLatest(database);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  const services = createServices(config, database);
+  await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
+  const { app } = await buildApp(services, logger);
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
+  return {
+    app,
+    url: address,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}
