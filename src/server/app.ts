@@ -7,6 +7,7 @@ import { auditRoutes } from '../events/routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
+import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
 import { installNativeErrors } from './plugins/errors.ts';
 import { installMetrics, RequestMetrics } from './plugins/metrics.ts';
 import { installAuthorization, type RouteEntry } from './plugins/authorization.ts';
@@ -41,6 +42,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   const metrics = new RequestMetrics();
   installValidation(app);
   installJsonParser(app);
+  installUrlEncodingCheck(app);
   installNativeErrors(app);
   installMetrics(app, metrics);
   app.addHook('onSend', async (request, reply) => {

@@ -7,7 +7,8 @@ import type { App } from '../types.ts';
  * would decode invalid bytes to U+FFFD and store mangled names without complaint.
  */
 export function installJsonParser(app: App): void {
-  app.removeContentTypeParser(['application/json']);
+  // Only JSON is parsed by default; routes that take raw uploads add their own parser.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   const parse = (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     const bytes = body as Buffer;
     if (bytes.length === 0) return done(null, undefined);

@@ -1,0 +1,40 @@
+import { isUtf8 } from 'node:buffer';
+import { invalid } from '../../shared/errors.ts';
+import type { App } from '../types.ts';
+
+/** Turns the percent-escapes of a URL part into bytes, so that their encoding can be checked. */
+function percentDecodedBytes(text: string): Buffer | null {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '%') {
+      const hex = text.slice(i + 1, i + 3);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else if (char === '+') {
+      bytes.push(0x20);
+    } else {
+      bytes.push(...Buffer.from(char, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * The query-string parser decodes invalid escapes leniently (into U+FFFD or raw text), so a
+ * search for `%FF` would run with a mangled term. Refuse such URLs before anything else runs.
+ */
+export function installUrlEncodingCheck(app: App): void {
+  app.addHook('onRequest', async (request) => {
+    const query = request.url.indexOf('?');
+    const parts = [query >= 0 ? request.url.slice(0, query) : request.url];
+    if (query >= 0) parts.push(...request.url.slice(query + 1).split(/[&=]/));
+    for (const part of parts) {
+      if (!part.includes('%')) continue;
+      const bytes = percentDecodedBytes(part);
+      if (bytes === null) throw invalid('the URL has a malformed percent-encoding', 'MALFORMED_URL');
+      if (!isUtf8(bytes)) throw invalid('the URL is not valid UTF-8 once decoded', 'MALFORMED_URL');
+    }
+  });
+}
