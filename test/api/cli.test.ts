@@ -81,7 +81,7 @@ describe('modelyard command', () => {
     const server = await serve({ MODELYARD_INITIAL_ADMIN_TOKEN: 'ignored-because-users-exist-already' });
     try {
       const me = await fetch(`http://127.0.0.1:${server.port}/api/v4/user`, { headers: { 'PRIVATE-TOKEN': secret } });
-      expect((await me.json()).username).toBe('cli-user');
+      expect(((await me.json()) as { username: string }).username).toBe('cli-user');
     } finally {
       await server.stop();
     }
