@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import type { Database, Dialect } from './database.ts';
 import * as foundation from './migrations/0001_foundation.ts';
+import * as tracking from './migrations/0002_tracking.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 /** The one ordered list of migrations; both dialects run the same list. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': foundation,
+  '0002_tracking': tracking,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { authRoutes } from '../auth/routes.ts';
 import { auditRoutes } from '../events/routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
+import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
@@ -78,6 +79,10 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(auditRoutes, { db: services.database.db });
+  await app.register(mlflowRoutes, {
+    services: { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics, loggedModels: services.loggedModels },
+    defaultProject: services.config.defaultProject,
+  });
 
   await app.ready();
   return { app, routes };

@@ -7,6 +7,10 @@ import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
 import type { Config } from './config.ts';
+import { ExperimentsService } from '../tracking/experiments-service.ts';
+import { LoggedModelsService } from '../tracking/logged-models-service.ts';
+import { MetricsService } from '../tracking/metrics-service.ts';
+import { RunsService } from '../tracking/runs-service.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
 export interface Services {
@@ -19,6 +23,10 @@ export interface Services {
   projects: ProjectsService;
   members: MembersService;
   projectTokens: ProjectAccessTokensService;
+  experiments: ExperimentsService;
+  runs: RunsService;
+  metrics: MetricsService;
+  loggedModels: LoggedModelsService;
 }
 
 export function createServices(config: Config, database: Database): Services {
@@ -28,6 +36,8 @@ export function createServices(config: Config, database: Database): Services {
   const sessions = new SessionsService(db);
   const projects = new ProjectsService(db, config.publicUrl);
   const members = new MembersService(db, users);
+  const experiments = new ExperimentsService(db);
+  const runs = new RunsService(db, experiments);
   return {
     config,
     database,
@@ -38,5 +48,9 @@ export function createServices(config: Config, database: Database): Services {
     projects,
     members,
     projectTokens: new ProjectAccessTokensService(db, users, members, tokens),
+    experiments,
+    runs,
+    metrics: new MetricsService(db, runs),
+    loggedModels: new LoggedModelsService(db, experiments, runs),
   };
 }

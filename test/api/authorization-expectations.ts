@@ -42,8 +42,67 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'ml:write': row(404, 404, 403, 403, A, A, A, A),
 };
 
+/**
+ * The MLflow endpoints, relative to `/api`; each is served at the project mount
+ * (`/api/v4/projects/:id/ml/mlflow/api`) and at the root mounts (`/api`, `/ajax-api`).
+ */
+export const MLFLOW_ROUTE_ABILITIES: Record<string, Ability> = {
+  'POST /2.0/mlflow/experiments/create': 'ml:write',
+  'GET /2.0/mlflow/experiments/get': 'ml:read',
+  'GET /2.0/mlflow/experiments/get-by-name': 'ml:read',
+  'GET /2.0/mlflow/experiments/search': 'ml:read',
+  'POST /2.0/mlflow/experiments/search': 'ml:read',
+  'POST /2.0/mlflow/experiments/update': 'ml:write',
+  'POST /2.0/mlflow/experiments/delete': 'ml:write',
+  'POST /2.0/mlflow/experiments/restore': 'ml:write',
+  'POST /2.0/mlflow/experiments/set-experiment-tag': 'ml:write',
+  'POST /2.0/mlflow/experiments/delete-experiment-tag': 'ml:write',
+  'POST /2.0/mlflow/runs/create': 'ml:write',
+  'GET /2.0/mlflow/runs/get': 'ml:read',
+  'POST /2.0/mlflow/runs/update': 'ml:write',
+  'POST /2.0/mlflow/runs/delete': 'ml:write',
+  'POST /2.0/mlflow/runs/restore': 'ml:write',
+  'POST /2.0/mlflow/runs/log-metric': 'ml:write',
+  'POST /2.0/mlflow/runs/log-parameter': 'ml:write',
+  'POST /2.0/mlflow/runs/set-tag': 'ml:write',
+  'POST /2.0/mlflow/runs/delete-tag': 'ml:write',
+  'POST /2.0/mlflow/runs/log-batch': 'ml:write',
+  'POST /2.0/mlflow/runs/log-inputs': 'ml:write',
+  'POST /2.0/mlflow/runs/outputs': 'ml:write',
+  'POST /2.0/mlflow/runs/search': 'ml:read',
+  'GET /2.0/mlflow/metrics/get-history': 'ml:read',
+  'GET /2.0/mlflow/metrics/get-history-bulk-interval': 'ml:read',
+  'POST /2.0/mlflow/logged-models': 'ml:write',
+  'GET /2.0/mlflow/logged-models/:model_id': 'ml:read',
+  'PATCH /2.0/mlflow/logged-models/:model_id': 'ml:write',
+  'DELETE /2.0/mlflow/logged-models/:model_id': 'ml:write',
+  'POST /2.0/mlflow/logged-models/search': 'ml:read',
+  'PATCH /2.0/mlflow/logged-models/:model_id/tags': 'ml:write',
+  'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': 'ml:write',
+  'POST /2.0/mlflow/logged-models/:model_id/params': 'ml:write',
+  'GET /3.0/mlflow/server-info': 'ml:read',
+};
+
+export const MLFLOW_MOUNTS = ['/api/v4/projects/:id/ml/mlflow/api', '/api', '/ajax-api'];
+const CATCH_ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
+
+function expandMlflow(): Record<string, Ability> {
+  const out: Record<string, Ability> = {};
+  for (const mount of MLFLOW_MOUNTS) {
+    for (const [key, ability] of Object.entries(MLFLOW_ROUTE_ABILITIES)) {
+      const [method, path] = key.split(' ') as [string, string];
+      out[`${method} ${mount}${path}`] = ability;
+      if (method === 'GET') out[`HEAD ${mount}${path}`] = ability;
+    }
+    // Unknown MLflow endpoints answer ENDPOINT_NOT_FOUND to anyone.
+    for (const version of ['2.0', '3.0']) for (const method of CATCH_ALL_METHODS) out[`${method} ${mount}/${version}/mlflow/*`] = 'public';
+  }
+  return out;
+}
+
 /** Every route and the ability it must declare. */
 export const ROUTE_ABILITIES: Record<string, Ability> = {
+  ...expandMlflow(),
   'GET /-/health': 'public',
   'HEAD /-/health': 'public',
   'GET /-/readiness': 'public',

@@ -1,0 +1,38 @@
+import type { ProjectAccess } from '../auth/policy.ts';
+import type { ExperimentsService } from '../tracking/experiments-service.ts';
+import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
+import type { MetricsService } from '../tracking/metrics-service.ts';
+import type { RunsService } from '../tracking/runs-service.ts';
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import type { Message } from './message.ts';
+import type { ExperimentIds } from './tracking-presenters.ts';
+
+export interface TrackingServices {
+  db: Kysely<Schema>;
+  experiments: ExperimentsService;
+  runs: RunsService;
+  metrics: MetricsService;
+  loggedModels: LoggedModelsService;
+}
+
+/** What an MLflow handler gets: the authorized project, the request message, path parameters. */
+export interface MlflowCall {
+  access: ProjectAccess;
+  message: Message;
+  params: Record<string, string>;
+  services: TrackingServices;
+  /** The mapping of the project's default experiment to "0", loaded on first use. */
+  ids(): Promise<ExperimentIds>;
+  /** An experiment id from the client ("0" is the project's default experiment). */
+  experimentId(raw: string | undefined, field?: string): Promise<number>;
+}
+
+/** One MLflow REST endpoint, path relative to `/api` (or `/ajax-api`). */
+export interface MlflowEndpoint {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  path: string;
+  ability: 'ml:read' | 'ml:write';
+  summary: string;
+  handle(call: MlflowCall): Promise<unknown>;
+}

@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { logIfInternal, toHttpError, type HttpError } from '../server/plugins/errors.ts';
+
+/** MLflow's error codes and the statuses its server answers them with (databricks.proto, handlers.py). */
+const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> = {
+  invalid: { code: 'INVALID_PARAMETER_VALUE', status: 400 },
+  unprocessable: { code: 'INVALID_PARAMETER_VALUE', status: 400 },
+  already_exists: { code: 'RESOURCE_ALREADY_EXISTS', status: 400 },
+  unauthenticated: { code: 'UNAUTHENTICATED', status: 401 },
+  forbidden: { code: 'PERMISSION_DENIED', status: 403 },
+  not_found: { code: 'RESOURCE_DOES_NOT_EXIST', status: 404 },
+  conflict: { code: 'RESOURCE_CONFLICT', status: 409 },
+  too_large: { code: 'RESOURCE_EXHAUSTED', status: 413 },
+  rate_limited: { code: 'REQUEST_LIMIT_EXCEEDED', status: 429 },
+  not_implemented: { code: 'NOT_IMPLEMENTED', status: 501 },
+  unavailable: { code: 'TEMPORARILY_UNAVAILABLE', status: 503 },
+  internal: { code: 'INTERNAL_ERROR', status: 500 },
+};
+
+/** Domain codes that are MLflow error codes themselves and pass through unchanged. */
+const PASS_THROUGH = new Set(['ENDPOINT_NOT_FOUND', 'BAD_REQUEST']);
+
+export function mlflowError(error: unknown): { status: number; body: { error_code: string; message: string } } {
+  const http = toHttpError(error);
+  const mapped = PASS_THROUGH.has(http.code) ? { code: http.code, status: http.status } : MLFLOW_ERROR[http.kind];
+  // 415 and 405 from the framework keep their status; the client does not retry them.
+  const status = http.status === 415 || http.status === 405 ? http.status : mapped.status;
+  return { status, body: { error_code: mapped.code, message: http.message } };
+}
+
+export function sendMlflowError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const { status, body } = mlflowError(error);
+  logIfInternal(request, error, toHttpError(error));
+  if (status === 429) reply.header('Retry-After', '60');
+  return reply.status(status).send(body);
+}

@@ -1,0 +1,15 @@
+/** Proto-JSON details: doubles that JSON cannot spell are strings, unset fields are left out. */
+export function protoDouble(value: number): number | string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return 'Infinity';
+  if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
+  return value;
+}
+
+export function withoutUnset<T extends Record<string, unknown>>(object: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, value] of Object.entries(object)) {
+    if (value !== undefined && value !== null) (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}

@@ -1,0 +1,347 @@
+import { invalid } from '../shared/errors.ts';
+import type { ViewType } from '../tracking/experiments-service.ts';
+import { RUN_STATUSES, type RunStatus } from '../tracking/run-model.ts';
+import { searchRuns } from '../tracking/search/run-search.ts';
+import type { MlflowCall, MlflowEndpoint } from './endpoint.ts';
+import type { Message } from './message.ts';
+import { presentExperiment, presentMetric, presentRun, presentRunInfo } from './tracking-presenters.ts';
+import { protoDouble, withoutUnset } from './proto-json.ts';
+
+const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
+
+async function experimentOf(call: MlflowCall) {
+  return call.experimentId(call.message.requiredString('experiment_id'));
+}
+
+function metricsOf(message: Message) {
+  return message.messages('metrics').map((m) => {
+    return {
+      key: m.requiredString('key'),
+      value: m.double('value') ?? m.missing('value'),
+      timestamp: m.requiredInt64('timestamp'),
+      step: m.int64('step') ?? 0,
+      modelId: m.string('model_id') || undefined,
+      datasetName: m.string('dataset_name') || undefined,
+      datasetDigest: m.string('dataset_digest') || undefined,
+    };
+  });
+}
+
+export const EXPERIMENT_ENDPOINTS: MlflowEndpoint[] = [
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/create',
+    ability: 'ml:write',
+    summary: 'Create an experiment',
+    async handle(call) {
+      const artifactLocation = call.message.string('artifact_location');
+      if (artifactLocation) throw invalid('artifact_location cannot be set: Modelyard stores artifacts itself and serves them through mlflow-artifacts:/');
+      const experiment = await call.services.experiments.create(call.access, { name: call.message.string('name'), tags: call.message.keyValues('tags') });
+      return { experiment_id: (await call.ids()).out(experiment.id) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2.0/mlflow/experiments/get',
+    ability: 'ml:read',
+    summary: 'Get an experiment',
+    async handle(call) {
+      const experiment = await call.services.experiments.get(call.access, await experimentOf(call));
+      return { experiment: presentExperiment(experiment, await call.ids()) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2.0/mlflow/experiments/get-by-name',
+    ability: 'ml:read',
+    summary: 'Get an experiment by name',
+    async handle(call) {
+      const experiment = await call.services.experiments.getByName(call.access, call.message.requiredString('experiment_name'));
+      return { experiment: presentExperiment(experiment, await call.ids()) };
+    },
+  },
+  ...(['GET', 'POST'] as const).map(
+    (method): MlflowEndpoint => ({
+      method,
+      path: '/2.0/mlflow/experiments/search',
+      ability: 'ml:read',
+      summary: 'Search experiments',
+      async handle(call) {
+        const m = call.message;
+        const result = await call.services.experiments.search(call.access, {
+          viewType: m.enumValue('view_type', VIEW_TYPES),
+          maxResults: m.int64('max_results'),
+          filter: m.string('filter'),
+          orderBy: m.stringList('order_by'),
+          pageToken: m.string('page_token'),
+        });
+        const ids = await call.ids();
+        return withoutUnset({ experiments: result.experiments.map((e) => presentExperiment(e, ids)), next_page_token: result.nextPageToken });
+      },
+    }),
+  ),
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/update',
+    ability: 'ml:write',
+    summary: 'Rename an experiment',
+    async handle(call) {
+      await call.services.experiments.rename(call.access, await experimentOf(call), call.message.string('new_name'));
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/delete',
+    ability: 'ml:write',
+    summary: 'Delete an experiment and its runs',
+    async handle(call) {
+      await call.services.experiments.setLifecycle(call.access, await experimentOf(call), 'deleted');
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/restore',
+    ability: 'ml:write',
+    summary: 'Restore an experiment and its runs',
+    async handle(call) {
+      await call.services.experiments.setLifecycle(call.access, await experimentOf(call), 'active');
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/set-experiment-tag',
+    ability: 'ml:write',
+    summary: 'Set an experiment tag',
+    async handle(call) {
+      await call.services.experiments.setTag(call.access, await experimentOf(call), call.message.requiredString('key'), call.message.requiredPresentString('value'));
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/experiments/delete-experiment-tag',
+    ability: 'ml:write',
+    summary: 'Delete an experiment tag',
+    async handle(call) {
+      await call.services.experiments.deleteTag(call.access, await experimentOf(call), call.message.requiredString('key'));
+      return {};
+    },
+  },
+];
+
+export const RUN_ENDPOINTS: MlflowEndpoint[] = [
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/create',
+    ability: 'ml:write',
+    summary: 'Create a run',
+    async handle(call) {
+      const m = call.message;
+      const run = await call.services.runs.create(call.access, {
+        experimentId: await call.experimentId(m.string('experiment_id') || '0'),
+        userId: m.string('user_id'),
+        runName: m.string('run_name'),
+        startTime: m.int64('start_time'),
+        tags: m.keyValues('tags'),
+      });
+      return { run: presentRun(run, await call.ids()) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2.0/mlflow/runs/get',
+    ability: 'ml:read',
+    summary: 'Get a run with its latest metrics, params, tags, inputs and outputs',
+    async handle(call) {
+      return { run: presentRun(await call.services.runs.get(call.access, call.message.runId()), await call.ids()) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/update',
+    ability: 'ml:write',
+    summary: 'Update a run',
+    async handle(call) {
+      const m = call.message;
+      const row = await call.services.runs.update(call.access, m.runId(), {
+        status: m.enumValue<RunStatus>('status', RUN_STATUSES),
+        endTime: m.int64('end_time'),
+        runName: m.string('run_name'),
+      });
+      return { run_info: presentRunInfo(row, await call.ids()) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/delete',
+    ability: 'ml:write',
+    summary: 'Delete a run',
+    async handle(call) {
+      await call.services.runs.setLifecycle(call.access, call.message.runId(), 'deleted');
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/restore',
+    ability: 'ml:write',
+    summary: 'Restore a run',
+    async handle(call) {
+      await call.services.runs.setLifecycle(call.access, call.message.runId(), 'active');
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/log-metric',
+    ability: 'ml:write',
+    summary: 'Log one metric value',
+    async handle(call) {
+      const m = call.message;
+      const value = m.double('value');
+      await call.services.runs.logBatch(call.access, m.runId(), {
+        metrics: [
+          {
+            key: m.requiredString('key'),
+            value: value ?? m.missing('value'),
+            timestamp: m.requiredInt64('timestamp'),
+            step: m.int64('step') ?? 0,
+            modelId: m.string('model_id') || undefined,
+            datasetName: m.string('dataset_name') || undefined,
+            datasetDigest: m.string('dataset_digest') || undefined,
+          },
+        ],
+      });
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/log-parameter',
+    ability: 'ml:write',
+    summary: 'Log a parameter',
+    async handle(call) {
+      const m = call.message;
+      await call.services.runs.logBatch(call.access, m.runId(), { params: [{ key: m.requiredString('key'), value: m.requiredPresentString('value') }] });
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/set-tag',
+    ability: 'ml:write',
+    summary: 'Set a run tag',
+    async handle(call) {
+      const m = call.message;
+      await call.services.runs.logBatch(call.access, m.runId(), { tags: [{ key: m.requiredString('key'), value: m.requiredPresentString('value') }] });
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/delete-tag',
+    ability: 'ml:write',
+    summary: 'Delete a run tag',
+    async handle(call) {
+      await call.services.runs.deleteTag(call.access, call.message.runId(), call.message.requiredString('key'));
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/log-batch',
+    ability: 'ml:write',
+    summary: 'Log metrics, params and tags in one call',
+    async handle(call) {
+      const m = call.message;
+      await call.services.runs.logBatch(call.access, m.runId(), { metrics: metricsOf(m), params: m.keyValues('params'), tags: m.keyValues('tags') });
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/log-inputs',
+    ability: 'ml:write',
+    summary: 'Log dataset inputs',
+    async handle(call) {
+      const m = call.message;
+      const datasets = m.messages('datasets').map((input) => {
+        const dataset = input.message('dataset') ?? input.missing('dataset');
+        return {
+          tags: input.keyValues('tags'),
+          dataset: {
+            name: dataset.requiredString('name'),
+            digest: dataset.requiredString('digest'),
+            sourceType: dataset.requiredString('source_type'),
+            source: dataset.requiredString('source'),
+            schema: dataset.string('schema') ?? null,
+            profile: dataset.string('profile') ?? null,
+          },
+        };
+      });
+      await call.services.runs.logInputs(call.access, m.runId(), datasets);
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/outputs',
+    ability: 'ml:write',
+    summary: 'Record the logged models a run produced',
+    async handle(call) {
+      const m = call.message;
+      const models = m.messages('models').map((model) => ({ modelId: model.requiredString('model_id'), step: model.int64('step') ?? 0 }));
+      await call.services.runs.logOutputs(call.access, m.runId(), models);
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: '/2.0/mlflow/runs/search',
+    ability: 'ml:read',
+    summary: 'Search runs (filter grammar with OR and parentheses, order_by, page tokens)',
+    async handle(call) {
+      const m = call.message;
+      const experimentIds = await Promise.all(m.stringList('experiment_ids').map((id) => call.experimentId(id, 'experiment_ids')));
+      const result = await searchRuns(call.services.db, call.access, {
+        experimentIds,
+        filter: m.string('filter'),
+        runViewType: m.enumValue('run_view_type', VIEW_TYPES),
+        maxResults: m.int64('max_results'),
+        orderBy: m.stringList('order_by'),
+        pageToken: m.string('page_token'),
+      });
+      const ids = await call.ids();
+      return withoutUnset({ runs: result.runs.length > 0 ? result.runs.map((r) => presentRun(r, ids)) : undefined, next_page_token: result.nextPageToken });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2.0/mlflow/metrics/get-history',
+    ability: 'ml:read',
+    summary: "A metric's full history, paged",
+    async handle(call) {
+      const m = call.message;
+      const page = await call.services.metrics.history(call.access, m.runId(), m.requiredString('metric_key'), { maxResults: m.int64('max_results'), pageToken: m.string('page_token') });
+      return withoutUnset({ metrics: page.points.map(presentMetric), next_page_token: page.nextPageToken });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/2.0/mlflow/metrics/get-history-bulk-interval',
+    ability: 'ml:read',
+    summary: 'Downsampled histories of one metric for up to 100 runs (every bucket keeps its minimum and maximum)',
+    async handle(call) {
+      const m = call.message;
+      const points = await call.services.metrics.bulkInterval(call.access, m.stringList('run_ids'), m.requiredString('metric_key'), {
+        startStep: m.int64('start_step'),
+        endStep: m.int64('end_step'),
+        maxResults: m.int64('max_results'),
+      });
+      return { metrics: points.map((p) => ({ key: p.key, value: protoDouble(p.value), timestamp: p.timestamp, step: p.step, run_id: p.runId })) };
+    },
+  },
+];

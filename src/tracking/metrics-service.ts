@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { ProjectAccess } from '../auth/policy.ts';
+import type { Schema } from '../db/schema.ts';
+import { invalid } from '../shared/errors.ts';
+import { metricHistoryPage, downsampledSeries } from './metrics/metric-history.ts';
+import type { MetricPoint } from './metrics/metric-point.ts';
+import type { RunsService } from './runs-service.ts';
+
+export const MAX_HISTORY_PAGE = 25_000;
+export const MAX_BULK_RUNS = 100;
+export const MAX_POINTS_PER_RUN = 2500;
+
+/** Reading metric histories: whole pages for clients, bounded downsampled series for charts. */
+export class MetricsService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly runs: RunsService,
+  ) {}
+
+  async history(access: ProjectAccess, runUuid: string, key: string, options: { maxResults?: number; pageToken?: string }) {
+    const run = await this.runs.getRow(access, runUuid);
+    const maxResults = options.maxResults ?? MAX_HISTORY_PAGE;
+    if (!Number.isSafeInteger(maxResults) || maxResults < 1 || maxResults > MAX_HISTORY_PAGE) {
+      throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be between 1 and ${MAX_HISTORY_PAGE}`);
+    }
+    return metricHistoryPage(this.db, run.id, key, { maxResults, pageToken: options.pageToken });
+  }
+
+  /**
+   * The downsampled series of one metric for up to 100 runs: at most `maxResults` points per
+   * run, each bucket's minimum and maximum kept.
+   */
+  async bulkInterval(
+    access: ProjectAccess,
+    runUuids: string[],
+    key: string,
+    options: { startStep?: number; endStep?: number; maxResults?: number },
+  ): Promise<(MetricPoint & { runId: string })[]> {
+    if (runUuids.length === 0) throw invalid(`GetMetricHistoryBulkInterval request must specify at least one run_id.`);
+    if (runUuids.length > MAX_BULK_RUNS) {
+      throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runUuids.length} run_ids.`);
+    }
+    const maxResults = options.maxResults ?? MAX_POINTS_PER_RUN;
+    if (!Number.isSafeInteger(maxResults) || maxResults < 1 || maxResults > MAX_POINTS_PER_RUN) throw invalid(`max_results must be between 1 and ${MAX_POINTS_PER_RUN}.`);
+    const { startStep, endStep } = options;
+    if ((startStep === undefined) !== (endStep === undefined)) throw invalid('If either start step or end step are specified, both must be specified.');
+    if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
+      throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
+    }
+    const unique = [...new Set(runUuids)];
+    const rows = await Promise.all(unique.map((uuid) => this.runs.getRow(access, uuid)));
+    const series = await Promise.all(rows.map((run) => downsampledSeries(this.db, run.id, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) })));
+    const out: (MetricPoint & { runId: string })[] = [];
+    series.forEach((points, i) => {
+      const limited = points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points;
+      for (const point of limited) out.push({ ...point, runId: rows[i]!.uuid });
+    });
+    return out;
+  }
+
+  /** The downsampled series of several metric keys of one run, for charts in the native API. */
+  async series(access: ProjectAccess, runUuid: string, key: string, options: { startStep?: number; endStep?: number; maxPoints: number }) {
+    const run = await this.runs.getRow(access, runUuid);
+    return downsampledSeries(this.db, run.id, key, options);
+  }
+}

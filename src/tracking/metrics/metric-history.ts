@@ -1,0 +1,184 @@
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../../db/schema.ts';
+import { invalid } from '../../shared/errors.ts';
+import { loadedValue, type MetricPoint } from './metric-point.ts';
+import { bucketWidth, ROLLUP_LEVELS } from './rollup-levels.ts';
+
+interface Cursor {
+  s: number;
+  t: number;
+  v: number;
+  n: number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(token: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
+    if ([c.s, c.t, c.v, c.n].every((x) => typeof x === 'number' && Number.isFinite(x))) return c as Cursor;
+  } catch {
+    // refused below
+  }
+  throw invalid(`Invalid page token, could not decode '${token.slice(0, 100)}'`);
+}
+
+type Row = { step: number; timestamp: number; value: number; is_nan: number };
+
+const toPoint = (key: string) => (row: Row): MetricPoint => ({ key, step: row.step, timestamp: row.timestamp, value: loadedValue(row) });
+
+/**
+ * A page of a metric's full history in (step, timestamp, value) order. The page token is a
+ * position in that order (keyset), so the millionth point costs what the first one does.
+ */
+export async function metricHistoryPage(
+  db: Kysely<Schema>,
+  runId: number,
+  key: string,
+  options: { maxResults: number; pageToken?: string },
+): Promise<{ points: MetricPoint[]; nextPageToken?: string }> {
+  let query = db
+    .selectFrom('metrics')
+    .select(['step', 'timestamp', 'value', 'is_nan'])
+    .where('run_id', '=', runId)
+    .where('key', '=', key);
+  if (options.pageToken) {
+    const c = decodeCursor(options.pageToken);
+    query = query.where(sql<boolean>`(step, timestamp, value, is_nan) > (${c.s}, ${c.t}, ${c.v}, ${c.n})`);
+  }
+  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('value').orderBy('is_nan').limit(options.maxResults + 1).execute();
+  const page = rows.slice(0, options.maxResults);
+  const last = page[page.length - 1];
+  return {
+    points: page.map(toPoint(key)),
+    nextPageToken: rows.length > options.maxResults && last ? encodeCursor({ s: last.step, t: last.timestamp, v: last.value, n: last.is_nan }) : undefined,
+  };
+}
+
+async function rawRange(db: Kysely<Schema>, runId: number, key: string, from: number, to: number): Promise<Row[]> {
+  if (from > to) return [];
+  return db
+    .selectFrom('metrics')
+    .select(['step', 'timestamp', 'value', 'is_nan'])
+    .where('run_id', '=', runId)
+    .where('key', '=', key)
+    .where('step', '>=', from)
+    .where('step', '<=', to)
+    .orderBy('step')
+    .orderBy('timestamp')
+    .execute();
+}
+
+/** Keeps the lowest and the highest point of each of `buckets` equal step ranges, in step order. */
+export function minMaxBuckets(points: readonly MetricPoint[], from: number, to: number, buckets: number): MetricPoint[] {
+  const span = to - from + 1;
+  const lows: (MetricPoint | undefined)[] = new Array(buckets);
+  const highs: (MetricPoint | undefined)[] = new Array(buckets);
+  for (const point of points) {
+    if (Number.isNaN(point.value) || point.step < from || point.step > to) continue;
+    const b = Math.min(buckets - 1, Math.floor(((point.step - from) / span) * buckets));
+    const low = lows[b];
+    const high = highs[b];
+    if (!low || point.value < low.value) lows[b] = point;
+    if (!high || point.value > high.value) highs[b] = point;
+  }
+  const out: MetricPoint[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const low = lows[b];
+    const high = highs[b];
+    if (!low || !high) continue;
+    if (low === high) out.push(low);
+    else if (low.step < high.step || (low.step === high.step && low.timestamp <= high.timestamp)) out.push(low, high);
+    else out.push(high, low);
+  }
+  return out;
+}
+
+/**
+ * At most `maxPoints` points of a metric over a step range, keeping every bucket's minimum and
+ * maximum (so no spike is lost) plus the first and last points. Long ranges are answered from
+ * the rollup level whose buckets are just fine enough; the partial buckets at the edges of the
+ * range, and ranges too short for any level, are read from the raw points.
+ */
+export async function downsampledSeries(
+  db: Kysely<Schema>,
+  runId: number,
+  key: string,
+  options: { startStep?: number; endStep?: number; maxPoints: number },
+): Promise<MetricPoint[]> {
+  let from = options.startStep;
+  let to = options.endStep;
+  if (from === undefined || to === undefined) {
+    const bounds = await db
+      .selectFrom('metrics')
+      .select((eb) => [eb.fn.min<number>('step').as('lo'), eb.fn.max<number>('step').as('hi')])
+      .where('run_id', '=', runId)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!bounds || bounds.lo === null || bounds.hi === null) return [];
+    from = Number(bounds.lo);
+    to = Number(bounds.hi);
+  }
+  if (from > to) return [];
+  const toPointOfKey = toPoint(key);
+  const buckets = Math.max(1, Math.floor((options.maxPoints - 2) / 2));
+  const span = to - from + 1;
+  const level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets);
+  if (level === undefined) {
+    const rows = await rawRange(db, runId, key, from, to);
+    const points = rows.map(toPointOfKey);
+    if (points.length <= options.maxPoints) return points;
+    return withEnds(minMaxBuckets(points, from, to, buckets), points[0], points[points.length - 1]);
+  }
+  const width = bucketWidth(level);
+  const firstFull = Math.ceil(from / width);
+  const lastFull = Math.floor((to + 1) / width) - 1;
+  const [rollups, head, tail] = await Promise.all([
+    db
+      .selectFrom('metric_rollups')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('key', '=', key)
+      .where('level', '=', level)
+      .where('bucket', '>=', firstFull)
+      .where('bucket', '<=', lastFull)
+      .execute(),
+    rawRange(db, runId, key, from, firstFull * width - 1),
+    rawRange(db, runId, key, (lastFull + 1) * width, to),
+  ]);
+  const candidates: MetricPoint[] = head.map(toPointOfKey);
+  for (const r of rollups) {
+    candidates.push({ key, step: r.min_step, timestamp: r.min_timestamp, value: r.min_value });
+    candidates.push({ key, step: r.max_step, timestamp: r.max_timestamp, value: r.max_value });
+  }
+  candidates.push(...tail.map(toPointOfKey));
+  const [first, last] = await Promise.all([edgePoint(db, runId, key, from, to, 'asc'), edgePoint(db, runId, key, from, to, 'desc')]);
+  return withEnds(minMaxBuckets(candidates, from, to, buckets), first, last);
+}
+
+async function edgePoint(db: Kysely<Schema>, runId: number, key: string, from: number, to: number, direction: 'asc' | 'desc'): Promise<MetricPoint | undefined> {
+  const row = await db
+    .selectFrom('metrics')
+    .select(['step', 'timestamp', 'value', 'is_nan'])
+    .where('run_id', '=', runId)
+    .where('key', '=', key)
+    .where('step', '>=', from)
+    .where('step', '<=', to)
+    .where('is_nan', '=', 0)
+    .orderBy('step', direction)
+    .orderBy('timestamp', direction)
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toPoint(key)(row) : undefined;
+}
+
+/** Adds the range's first and last points so the drawn line starts and ends where the data does. */
+function withEnds(points: MetricPoint[], first: MetricPoint | undefined, last: MetricPoint | undefined): MetricPoint[] {
+  const out = [...points];
+  const same = (a: MetricPoint, b: MetricPoint) => a.step === b.step && a.timestamp === b.timestamp && Object.is(a.value, b.value);
+  if (first && !(out[0] && same(out[0], first))) out.unshift(first);
+  if (last && !(out[out.length - 1] && same(out[out.length - 1]!, last))) out.push(last);
+  return out;
+}

@@ -1,0 +1,49 @@
+import type { Selectable } from 'kysely';
+import type { RunsTable } from './tables.ts';
+
+export type RunRow = Selectable<RunsTable>;
+export type RunStatus = RunRow['status'];
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+export interface DatasetRecord {
+  name: string;
+  digest: string;
+  sourceType: string;
+  source: string;
+  schema: string | null;
+  profile: string | null;
+}
+
+export interface DatasetInput {
+  tags: KeyValue[];
+  dataset: DatasetRecord;
+}
+
+export interface LatestMetric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+
+/** A run as every protocol presents it: info, data (latest metrics, params, tags), inputs, outputs. */
+export interface Run {
+  row: RunRow;
+  metrics: LatestMetric[];
+  params: KeyValue[];
+  tags: KeyValue[];
+  inputs: DatasetInput[];
+  outputs: { modelId: string; step: number }[];
+}
+
+export function runArtifactUri(experimentId: number, runUuid: string): string {
+  return `mlflow-artifacts:/${experimentId}/${runUuid}/artifacts`;
+}
+
+export const RUN_NAME_TAG = 'mlflow.runName';
+export const CI_JOB_TAG = 'modelyard.ci.job_id';

@@ -1,0 +1,169 @@
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { ProjectAccess } from '../../auth/policy.ts';
+import type { Schema } from '../../db/schema.ts';
+import { invalid } from '../../shared/errors.ts';
+import { decodePageToken, encodePageToken } from '../../shared/page-token.ts';
+import type { ViewType } from '../experiments-service.ts';
+import { LIMITS, validateMaxResults } from '../limits.ts';
+import { hydrateRuns } from '../run-reader.ts';
+import type { Run } from '../run-model.ts';
+import { compileFilter, numericCondition, requireComparator, stringCondition, STRING_COMPARATORS } from './compile.ts';
+import { parseFilter, parseOrderBy, type RawComparison } from './filter-parser.ts';
+
+export interface RunSearch {
+  experimentIds: number[];
+  filter?: string;
+  runViewType?: ViewType;
+  maxResults?: number;
+  orderBy?: string[];
+  pageToken?: string;
+}
+
+type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
+
+const ENTITY_OF_PREFIX: Record<string, Entity> = {
+  metric: 'metric',
+  metrics: 'metric',
+  parameter: 'param',
+  parameters: 'param',
+  param: 'param',
+  params: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
+};
+
+/** Run attributes a filter or sort may name, and the column each reads. */
+const STRING_ATTRIBUTES: Record<string, string> = {
+  run_id: 'runs.uuid',
+  run_name: 'runs.name',
+  'run name': 'runs.name',
+  'Run name': 'runs.name',
+  'Run Name': 'runs.name',
+  user_id: 'runs.user_id',
+  status: 'runs.status',
+  artifact_uri: 'runs.artifact_uri',
+};
+const NUMERIC_ATTRIBUTES: Record<string, string> = {
+  start_time: 'runs.start_time',
+  end_time: 'runs.end_time',
+  created: 'runs.start_time',
+  Created: 'runs.start_time',
+};
+const DATASET_COLUMNS: Record<string, string> = { name: 'd.name', digest: 'd.digest', context: 'ri.context' };
+
+function entityOf(prefix: string | null): Entity {
+  if (prefix === null) return 'attribute';
+  const entity = ENTITY_OF_PREFIX[prefix];
+  if (!entity) throw invalid(`Invalid entity type '${prefix}'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']`);
+  return entity;
+}
+
+function validAttributeKeys(): string {
+  return [...Object.keys(STRING_ATTRIBUTES), ...Object.keys(NUMERIC_ATTRIBUTES)].join("', '");
+}
+
+/** One comparison of a run filter, as SQL over `runs`. */
+function runCondition(cmp: RawComparison): Expression<SqlBool> {
+  const entity = entityOf(cmp.prefix);
+  switch (entity) {
+    case 'metric': {
+      const condition = numericCondition(sql.ref('lm.value'), cmp, `metric '${cmp.key}'`);
+      return sql<SqlBool>`runs.id in (select lm.run_id from latest_metrics lm where lm.key = ${cmp.key} and lm.is_nan = 0 and ${condition})`;
+    }
+    case 'param':
+    case 'tag': {
+      const table = sql.raw(entity === 'param' ? 'run_params' : 'run_tags');
+      if (cmp.comparator === 'IS NULL') return sql<SqlBool>`runs.id not in (select kv.run_id from ${table} kv where kv.key = ${cmp.key})`;
+      if (cmp.comparator === 'IS NOT NULL') return sql<SqlBool>`runs.id in (select kv.run_id from ${table} kv where kv.key = ${cmp.key})`;
+      requireComparator(cmp, STRING_COMPARATORS, `${entity} '${cmp.key}'`);
+      const condition = stringCondition(sql.ref('kv.value'), cmp, `${entity === 'param' ? 'parameter' : 'tag'} '${cmp.key}'`);
+      return sql<SqlBool>`runs.id in (select kv.run_id from ${table} kv where kv.key = ${cmp.key} and ${condition})`;
+    }
+    case 'attribute': {
+      const stringColumn = STRING_ATTRIBUTES[cmp.key];
+      if (stringColumn) return stringCondition(sql.ref(stringColumn), cmp, `attribute '${cmp.key}'`);
+      const numericColumn = NUMERIC_ATTRIBUTES[cmp.key];
+      if (numericColumn) return numericCondition(sql.ref(numericColumn), cmp, `numeric attribute: ${cmp.key}`);
+      throw invalid(`Invalid attribute key '${cmp.key}' specified. Valid keys are '${validAttributeKeys()}'`);
+    }
+    case 'dataset': {
+      const column = DATASET_COLUMNS[cmp.key];
+      if (!column) throw invalid(`Invalid dataset key '${cmp.key}' specified. Valid keys are 'name', 'digest', 'context'`);
+      const condition = stringCondition(sql.ref(column), cmp, `dataset ${cmp.key}`);
+      return sql<SqlBool>`runs.id in (select ri.run_id from run_inputs ri inner join datasets d on d.id = ri.dataset_id where ${condition})`;
+    }
+  }
+}
+
+interface OrderTerm {
+  expression: RawBuilder<unknown> | Expression<unknown>;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * MLflow's sort: runs that have the value first, then NaN metrics, then runs without it; then
+ * the value; ties broken by start time (newest first) and run id.
+ */
+function orderTerms(clauses: string[]): OrderTerm[] {
+  const terms: OrderTerm[] = [];
+  const seen = new Set<string>();
+  let sortsByStart = false;
+  for (const clause of clauses) {
+    const parsed = parseOrderBy(clause);
+    const entity = entityOf(parsed.prefix);
+    const id = `${entity}:${parsed.key}`;
+    if (seen.has(id)) throw invalid(`\`order_by\` contains duplicate fields: ${JSON.stringify(clauses)}`);
+    seen.add(id);
+    const direction = parsed.ascending ? 'asc' : 'desc';
+    if (entity === 'metric') {
+      terms.push({ expression: sql`coalesce((select lm.is_nan from latest_metrics lm where lm.run_id = runs.id and lm.key = ${parsed.key}), 2)`, direction: 'asc' });
+      terms.push({ expression: sql`(select lm.value from latest_metrics lm where lm.run_id = runs.id and lm.key = ${parsed.key})`, direction });
+    } else if (entity === 'param' || entity === 'tag') {
+      const table = sql.raw(entity === 'param' ? 'run_params' : 'run_tags');
+      terms.push({ expression: sql`coalesce((select 0 from ${table} kv where kv.run_id = runs.id and kv.key = ${parsed.key}), 1)`, direction: 'asc' });
+      terms.push({ expression: sql`(select kv.value from ${table} kv where kv.run_id = runs.id and kv.key = ${parsed.key})`, direction });
+    } else if (entity === 'attribute') {
+      const column = STRING_ATTRIBUTES[parsed.key] ?? NUMERIC_ATTRIBUTES[parsed.key];
+      if (!column) throw invalid(`Invalid order_by key '${parsed.key}'. Valid keys are '${validAttributeKeys()}'`);
+      if (column === 'runs.end_time') terms.push({ expression: sql`case when runs.end_time is null then 1 else 0 end`, direction: 'asc' });
+      terms.push({ expression: sql.ref(column), direction });
+      if (column === 'runs.start_time') sortsByStart = true;
+    } else {
+      throw invalid(`Invalid order_by entity '${parsed.prefix}': datasets cannot be sorted on`);
+    }
+  }
+  if (!sortsByStart) terms.push({ expression: sql.ref('runs.start_time'), direction: 'desc' });
+  terms.push({ expression: sql.ref('runs.uuid'), direction: 'asc' });
+  return terms;
+}
+
+export async function searchRuns(db: Kysely<Schema>, access: ProjectAccess, search: RunSearch): Promise<{ runs: Run[]; nextPageToken?: string }> {
+  const maxResults = validateMaxResults(search.maxResults, LIMITS.defaultSearchResults, LIMITS.maxSearchResults);
+  const filter = parseFilter(search.filter);
+  const terms = orderTerms(search.orderBy ?? []);
+  const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.runViewType ?? 'ACTIVE_ONLY', search.orderBy ?? []]);
+  const offset = decodePageToken(search.pageToken, fingerprint);
+  if (search.experimentIds.length === 0) return { runs: [] };
+  let query = db
+    .selectFrom('runs')
+    .selectAll('runs')
+    .where('runs.project_id', '=', access.project.id)
+    .where('runs.experiment_id', 'in', search.experimentIds);
+  const view = search.runViewType ?? 'ACTIVE_ONLY';
+  if (view === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active');
+  if (view === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted');
+  if (filter) query = query.where((eb) => compileFilter(eb, filter, runCondition));
+  for (const term of terms) query = query.orderBy(term.expression, term.direction);
+  const rows = await query.offset(offset).limit(maxResults + 1).execute();
+  const page = rows.slice(0, maxResults);
+  return {
+    runs: await hydrateRuns(db, page),
+    nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined,
+  };
+}
