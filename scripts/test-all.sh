@@ -24,3 +24,10 @@ MODELYARD_TEST_DB=sqlite npx vitest run --project api
 
 section "API tests on PostgreSQL"
 MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" npx vitest run --project api
+
+section "MLflow client compatibility (pinned mlflow from PyPI) on SQLite"
+PYTHON=$(bash scripts/python-env.sh)
+MODELYARD_TEST_DB=sqlite "$PYTHON" -m pytest test/compat -q -p no:cacheprovider
+
+section "MLflow client compatibility on PostgreSQL"
+MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" "$PYTHON" -m pytest test/compat -q -p no:cacheprovider

@@ -21,6 +21,8 @@ export interface MlflowCall {
   access: ProjectAccess;
   message: Message;
   params: Record<string, string>;
+  /** The size of the request body in bytes, for MLflow's 1 MB limit on log-batch. */
+  bodyBytes: number;
   services: TrackingServices;
   /** The mapping of the project's default experiment to "0", loaded on first use. */
   ids(): Promise<ExperimentIds>;

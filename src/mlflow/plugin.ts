@@ -62,6 +62,7 @@ export async function mlflowRoutes(app: App, deps: { services: TrackingServices;
             access,
             message: messageOf(request),
             params: request.params as Record<string, string>,
+            bodyBytes: Number(request.headers['content-length'] ?? 0),
             services: deps.services,
             ids: loadIds,
             async experimentId(raw, field = 'experiment_id') {

@@ -7,6 +7,9 @@ import type { Message } from './message.ts';
 import { presentExperiment, presentMetric, presentRun, presentRunInfo } from './tracking-presenters.ts';
 import { protoDouble, withoutUnset } from './proto-json.ts';
 
+/** MLflow's MAX_BATCH_LOG_REQUEST_SIZE. */
+const MAX_BATCH_REQUEST_BYTES = 1_000_000;
+
 const VIEW_TYPES: readonly ViewType[] = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 
 async function experimentOf(call: MlflowCall) {
@@ -256,6 +259,9 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
     ability: 'ml:write',
     summary: 'Log metrics, params and tags in one call',
     async handle(call) {
+      if (call.bodyBytes > MAX_BATCH_REQUEST_BYTES) {
+        throw invalid(`Batched logging API requests must be at most ${MAX_BATCH_REQUEST_BYTES} bytes, got a request of size ${call.bodyBytes}.`);
+      }
       const m = call.message;
       await call.services.runs.logBatch(call.access, m.runId(), { metrics: metricsOf(m), params: m.keyValues('params'), tags: m.keyValues('tags') });
       return {};

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { authorizeProject, canSeeProject, type ProjectAccess } from '../auth/policy.ts';
+import { authorizeProject, type ProjectAccess } from '../auth/policy.ts';
 import type { ProjectScopedAbility } from '../auth/abilities.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ACCESS_LEVEL } from '../auth/roles.ts';
@@ -53,7 +53,16 @@ function validateDescription(description: string): string {
   return description;
 }
 
+/** Work another domain must do in the transaction that deletes a project (data without foreign keys, files). */
+export type ProjectDeletionHook = (db: Kysely<Schema>, projectId: number) => Promise<void>;
+
 export class ProjectsService {
+  private readonly deletionHooks: ProjectDeletionHook[] = [];
+
+  onDelete(hook: ProjectDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly publicUrl: string,
@@ -222,6 +231,7 @@ export class ProjectsService {
     await this.db.transaction().execute(async (trx) => {
       const current = await this.findRow(access.project.id, trx);
       if (!current) throw notFound('404 Project');
+      for (const hook of this.deletionHooks) await hook(trx, current.id);
       await trx.deleteFrom('projects').where('id', '=', current.id).execute();
       await recordChange(
         trx,
@@ -237,10 +247,5 @@ export class ProjectsService {
     const existing = await this.findRow(path);
     if (existing) return existing;
     return this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
-  }
-
-  /** Used by the policy-facing hook to test visibility without an ability. */
-  static visibleTo(caller: Caller, project: ProjectRow, level: number | null): boolean {
-    return canSeeProject(caller, project, level);
   }
 }

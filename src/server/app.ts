@@ -6,6 +6,7 @@ import { authRoutes } from '../auth/routes.ts';
 import { auditRoutes } from '../events/routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
 import { mlflowRoutes } from '../mlflow/plugin.ts';
+import { trackingRoutes } from '../tracking/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
@@ -79,6 +80,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(auditRoutes, { db: services.database.db });
+  await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics, loggedModels: services.loggedModels },
     defaultProject: services.config.defaultProject,

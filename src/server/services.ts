@@ -11,6 +11,7 @@ import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
 import { RunsService } from '../tracking/runs-service.ts';
+import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
 export interface Services {
@@ -38,6 +39,7 @@ export function createServices(config: Config, database: Database): Services {
   const members = new MembersService(db, users);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
+  projects.onDelete(deleteMetricsOfProject);
   return {
     config,
     database,

@@ -108,10 +108,12 @@ async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly
   }
 }
 
-/** Removes every point of the given runs; the tables carry no foreign keys for speed. */
-export async function deleteMetricsOfRuns(db: Kysely<Schema>, runIds: readonly number[]): Promise<void> {
-  if (runIds.length === 0) return;
+/** Removes every point of a project's runs; the metric tables carry no foreign keys, for speed. */
+export async function deleteMetricsOfProject(db: Kysely<Schema>, projectId: number): Promise<void> {
   for (const table of ['metrics', 'latest_metrics', 'metric_rollups'] as const) {
-    await db.deleteFrom(table).where('run_id', 'in', runIds).execute();
+    await db
+      .deleteFrom(table)
+      .where('run_id', 'in', (eb) => eb.selectFrom('runs').select('runs.id').where('runs.project_id', '=', projectId))
+      .execute();
   }
 }

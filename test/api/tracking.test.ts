@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+
+let t: TestApp;
+let dev: TestUser;
+let projectId: number;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  dev = await t.createUser('tracker');
+  projectId = (await t.createProject(dev.token, 'tracking')).id;
+});
+afterAll(async () => t?.close());
+
+const mlflow = (endpoint: string) => `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/${endpoint}`;
+
+async function post(endpoint: string, body: unknown) {
+  const res = await t.call({ method: 'POST', url: mlflow(endpoint), token: dev.token, payload: body as Record<string, unknown> });
+  if (res.statusCode !== 200) throw new Error(`${endpoint}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+async function newRun(experimentId = '0', name?: string): Promise<string> {
+  return (await post('runs/create', { experiment_id: experimentId, run_name: name, start_time: Date.now() })).run.info.run_id;
+}
+
+async function logSeries(runId: string, key: string, values: number[]) {
+  for (let start = 0; start < values.length; start += 1000) {
+    const metrics = values.slice(start, start + 1000).map((value, i) => ({ key, value: Number.isFinite(value) ? value : String(value), timestamp: 1000 + start + i, step: start + i }));
+    await post('runs/log-batch', { run_id: runId, metrics });
+  }
+}
+
+describe('metric storage', () => {
+  it('keeps NaN and ±Infinity exactly and reports the latest value per key', async () => {
+    const run = await newRun();
+    await post('runs/log-batch', {
+      run_id: run,
+      metrics: [
+        { key: 'a', value: 'NaN', timestamp: 1, step: 0 },
+        { key: 'b', value: 'Infinity', timestamp: 1, step: 0 },
+        { key: 'c', value: '-Infinity', timestamp: 1, step: 0 },
+        { key: 'd', value: 1, timestamp: 5, step: 3 },
+        { key: 'd', value: 9, timestamp: 1, step: 2 },
+        { key: 'd', value: 7, timestamp: 9, step: 3 },
+      ],
+    });
+    const data = (await t.call({ method: 'GET', url: mlflow(`runs/get?run_id=${run}`), token: dev.token })).json().run.data;
+    const byKey = Object.fromEntries(data.metrics.map((m: { key: string; value: unknown }) => [m.key, m.value]));
+    expect(byKey).toEqual({ a: 'NaN', b: 'Infinity', c: '-Infinity', d: 7 });
+    const history = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=d`), token: dev.token })).json();
+    expect(history.metrics.map((m: { step: number; value: number }) => [m.step, m.value])).toEqual([
+      [2, 9],
+      [3, 1],
+      [3, 7],
+    ]);
+  });
+
+  it('pages a long history with keyset tokens', async () => {
+    const run = await newRun();
+    await logSeries(run, 'h', Array.from({ length: 2500 }, (_, i) => i));
+    const seen: number[] = [];
+    let token: string | undefined;
+    do {
+      const page = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=h&max_results=1000${token ? `&page_token=${token}` : ''}`), token: dev.token })).json();
+      seen.push(...page.metrics.map((m: { step: number }) => m.step));
+      token = page.next_page_token;
+    } while (token);
+    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+  });
+
+  it('downsamples from rollups without losing a spike, matching a brute-force min/max', async () => {
+    const run = await newRun();
+    const values = Array.from({ length: 20_000 }, (_, i) => Math.sin(i / 300) + (i % 7) / 100);
+    const spikes = [777, 5_001, 13_333, 19_998];
+    for (const s of spikes) values[s] = 100 + s;
+    values[9_000] = -100;
+    await logSeries(run, 'spiky', values);
+    const res = await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${run}&metric_key=spiky&max_results=320`), token: dev.token });
+    const points = res.json().metrics as { step: number; value: number; run_id: string }[];
+    expect(points.length).toBeLessThanOrEqual(320);
+    expect(points.every((p) => p.run_id === run)).toBe(true);
+    for (const s of [...spikes, 9_000]) expect(points.find((p) => p.step === s)?.value).toBe(values[s]);
+    expect(points[0]!.step).toBe(0);
+    expect(points[points.length - 1]!.step).toBe(19_999);
+    // Every returned point is a real one.
+    for (const p of points) expect(p.value).toBe(values[p.step]);
+    // A zoomed window is exact at its edges and keeps the spike inside it.
+    const zoom = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${run}&metric_key=spiky&start_step=4990&end_step=5020&max_results=100`), token: dev.token })).json();
+    expect(zoom.metrics.map((p: { step: number }) => p.step)).toEqual(Array.from({ length: 31 }, (_, i) => 4990 + i));
+    const native = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/metrics/series?run_id=${run}&key=spiky&max_points=200&start_step=100&end_step=15000`, token: dev.token });
+    const series = native.json().series[0].points as { step: number; value: number }[];
+    expect(series.length).toBeLessThanOrEqual(202);
+    for (const s of [777, 5_001, 13_333, 9_000]) expect(series.some((p) => p.step === s)).toBe(true);
+    expect(series.every((p) => p.step >= 100 && p.step <= 15000)).toBe(true);
+  });
+});
+
+describe('run search', () => {
+  it('supports OR, parentheses and sorting on both dialects', async () => {
+    const experimentId = (await post('experiments/create', { name: 'search-or' })).experiment_id;
+    for (let i = 0; i < 5; i++) {
+      const run = await newRun(experimentId, `r${i}`);
+      await post('runs/log-batch', { run_id: run, metrics: [{ key: 'score', value: i, timestamp: 1, step: 0 }], params: [{ key: 'kind', value: i % 2 ? 'odd' : 'even' }] });
+    }
+    const search = async (filter: string, orderBy: string[] = ['metrics.score ASC']) =>
+      (await post('runs/search', { experiment_ids: [experimentId], filter, order_by: orderBy })).runs?.map((r: { info: { run_name: string } }) => r.info.run_name) ?? [];
+    expect(await search("params.kind = 'odd' OR metrics.score = 4")).toEqual(['r1', 'r3', 'r4']);
+    expect(await search("(params.kind = 'odd' OR metrics.score = 4) AND metrics.score > 1")).toEqual(['r3', 'r4']);
+    expect(await search("params.kind LIKE 'EV%'")).toEqual([]);
+    expect(await search("params.kind ILIKE 'EV%'")).toEqual(['r0', 'r2', 'r4']);
+    expect(await search('', ['params.kind DESC', 'metrics.score DESC'])).toEqual(['r3', 'r1', 'r4', 'r2', 'r0']);
+    const native = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&filter=${encodeURIComponent('metrics.score >= 3')}&order_by=${encodeURIComponent('metrics.score DESC')}`, token: dev.token });
+    expect(native.json().runs.map((r: { name: string }) => r.name)).toEqual(['r4', 'r3']);
+  });
+});
+
+describe('native tracking API', () => {
+  it('lists experiments, gets and deletes runs', async () => {
+    const list = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments?per_page=100`, token: dev.token });
+    expect(list.statusCode).toBe(200);
+    expect(Number(list.headers['x-total'])).toBeGreaterThanOrEqual(2);
+    expect(list.json().some((e: { is_default: boolean }) => e.is_default)).toBe(true);
+    const run = await newRun();
+    await post('runs/log-batch', { run_id: run, params: [{ key: 'p', value: 'v' }], metrics: [{ key: 'm', value: 'NaN', timestamp: 1, step: 0 }] });
+    const got = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token });
+    expect(got.json()).toMatchObject({ id: run, params: { p: 'v' }, metrics: [{ key: 'm', value: 'NaN' }], lifecycle_stage: 'active' });
+    const history = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}/metrics/m/history`, token: dev.token });
+    expect(history.json().points).toEqual([{ step: 0, timestamp: 1, value: 'NaN' }]);
+    expect((await t.call({ method: 'DELETE', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token })).statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token })).json().lifecycle_stage).toBe('deleted');
+  });
+
+  it('keeps projects apart: a run id from another project is not found', async () => {
+    const other = await t.createProject(dev.token, 'tracking-other');
+    const run = await newRun();
+    const res = await t.call({ method: 'GET', url: `/api/v4/projects/${other.id}/ml/mlflow/api/2.0/mlflow/runs/get?run_id=${run}`, token: dev.token });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+  });
+
+  it('removes every metric point when a project is deleted', async () => {
+    const doomed = await t.createProject(dev.token, 'tracking-doomed');
+    const base = `/api/v4/projects/${doomed.id}/ml/mlflow/api/2.0/mlflow`;
+    const run = (await t.call({ method: 'POST', url: `${base}/runs/create`, token: dev.token, payload: { experiment_id: '0' } })).json().run.info.run_id;
+    await t.call({ method: 'POST', url: `${base}/runs/log-batch`, token: dev.token, payload: { run_id: run, metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }] } });
+    const count = async () => Number((await t.services.database.db.selectFrom('metrics').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    expect((await t.call({ method: 'DELETE', url: `/api/v4/projects/${doomed.id}`, token: dev.token })).statusCode).toBe(202);
+    expect(await count()).toBe(before - 1);
+  });
+});

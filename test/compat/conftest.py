@@ -1,0 +1,161 @@
+"""Fixtures for the MLflow compatibility suites: a live Modelyard server (SQLite, or PostgreSQL
+when MODELYARD_TEST_DB=postgres), users with tokens, and the MLflow client pointed at either
+mount: GitLab's per-project tracking URI or the plain root URI (the default project)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "compat-admin-token-0123456789abcdef"
+LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database():
+    """A fresh database for this session: none (SQLite in the data dir) or a new PostgreSQL one."""
+    if os.environ.get("MODELYARD_TEST_DB") != "postgres":
+        return None, lambda: None
+    admin = os.environ["MODELYARD_TEST_PG_URL"]
+    name = f"modelyard_compat_{uuid.uuid4().hex[:10]}"
+    subprocess.run(["psql", admin, "-qc", f"create database {name}"], check=True, capture_output=True)
+    url = admin.rsplit("/", 1)[0] + "/" + name
+
+    def drop():
+        subprocess.run(["psql", admin, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
+
+    return url, drop
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    token: str
+
+
+class Server:
+    def __init__(self, base: str, data_dir: str):
+        self.base = base
+        self.data_dir = data_dir
+
+    def api(self, method: str, path: str, token: str | None = ADMIN_TOKEN, **kwargs) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["PRIVATE-TOKEN"] = token
+        return requests.request(method, self.base + path, headers=headers, timeout=120, **kwargs)
+
+    def create_user(self, prefix: str, scopes=("api",)) -> User:
+        username = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        res = self.api("POST", "/api/v4/users", json={"username": username, "password": "compat-password-1"})
+        assert res.status_code == 201, res.text
+        user_id = res.json()["id"]
+        res = self.api("POST", f"/api/v4/users/{user_id}/personal_access_tokens", json={"name": "compat", "scopes": list(scopes)})
+        assert res.status_code == 201, res.text
+        return User(user_id, username, res.json()["token"])
+
+    def create_project(self, path: str | None = None) -> int:
+        path = path or f"compat-{uuid.uuid4().hex[:10]}"
+        res = self.api("POST", "/api/v4/projects", json={"name": path, "path": path})
+        assert res.status_code == 201, res.text
+        return res.json()["id"]
+
+    def add_member(self, project_id: int, user: User, role: str) -> None:
+        res = self.api("POST", f"/api/v4/projects/{project_id}/members", json={"user_id": user.id, "access_level": LEVELS[role]})
+        assert res.status_code == 201, res.text
+
+
+@pytest.fixture(scope="session")
+def server():
+    data_dir = tempfile.mkdtemp(prefix="modelyard-compat-")
+    port = _free_port()
+    database_url, drop_database = _database()
+    env = {
+        **os.environ,
+        "MODELYARD_PORT": str(port),
+        "MODELYARD_DATA_DIR": data_dir,
+        "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN,
+        "MODELYARD_LOG_LEVEL": "warn",
+    }
+    env.pop("MODELYARD_DATABASE_URL", None)
+    if database_url:
+        env["MODELYARD_DATABASE_URL"] = database_url
+    log = open(Path(data_dir) / "server.log", "w")
+    proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if requests.get(base + "/-/health", timeout=2).ok:
+                break
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            log.flush()
+            raise RuntimeError("Modelyard did not start:\n" + (Path(data_dir) / "server.log").read_text())
+        time.sleep(0.2)
+    yield Server(base, data_dir)
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+    server_log = (Path(data_dir) / "server.log").read_text()
+    drop_database()
+    shutil.rmtree(data_dir, ignore_errors=True)
+    assert '"level":50' not in server_log, "the server logged errors:\n" + server_log[-5000:]
+
+
+@pytest.fixture(scope="session")
+def scientist(server) -> User:
+    user = server.create_user("scientist")
+    server.add_member(1, user, "developer")  # the default project, served at the root mount
+    return user
+
+
+@dataclass
+class Tracking:
+    uri: str
+    project_id: int
+    mount: str
+    token: str
+
+
+@pytest.fixture(params=["project", "root"])
+def tracking(request, server, scientist, monkeypatch) -> Tracking:
+    """The MLflow client pointed at one mount, authenticated as a developer with a token."""
+    if request.param == "project":
+        project_id = server.create_project()
+        server.add_member(project_id, scientist, "developer")
+        uri = f"{server.base}/api/v4/projects/{project_id}/ml/mlflow"
+    else:
+        project_id = 1
+        uri = server.base
+    # A 5xx must fail the test at once rather than after the client's minutes of retries.
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", scientist.token)
+    monkeypatch.delenv("MLFLOW_TRACKING_USERNAME", raising=False)
+    monkeypatch.delenv("MLFLOW_TRACKING_PASSWORD", raising=False)
+    mlflow.set_tracking_uri(uri)
+    yield Tracking(uri, project_id, request.param, scientist.token)
+    if mlflow.active_run():
+        mlflow.end_run()
+    mlflow.set_tracking_uri(None)
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
