@@ -342,12 +342,15 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
     summary: 'Downsampled histories of one metric for up to 100 runs (every bucket keeps its minimum and maximum)',
     async handle(call) {
       const m = call.message;
-      const points = await call.services.metrics.bulkInterval(call.access, m.stringList('run_ids'), m.requiredString('metric_key'), {
+      const key = m.requiredString('metric_key');
+      const series = await call.services.metrics.bulkInterval(call.access, m.stringList('run_ids'), key, {
         startStep: m.int64('start_step'),
         endStep: m.int64('end_step'),
         maxResults: m.int64('max_results'),
       });
-      return { metrics: points.map((p) => ({ key: p.key, value: protoDouble(p.value), timestamp: p.timestamp, step: p.step, run_id: p.runId })) };
+      const metrics = [];
+      for (const { runId, points } of series) for (const p of points) metrics.push({ key, value: protoDouble(p.value), timestamp: p.timestamp, step: p.step, run_id: runId });
+      return { metrics };
     },
   },
 ];

@@ -52,7 +52,7 @@ export function createServices(config: Config, database: Database): Services {
     projectTokens: new ProjectAccessTokensService(db, users, members, tokens),
     experiments,
     runs,
-    metrics: new MetricsService(db, runs),
+    metrics: new MetricsService(db, database.dialect, runs),
     loggedModels: new LoggedModelsService(db, experiments, runs),
   };
 }

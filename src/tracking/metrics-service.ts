@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
+import type { Dialect } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { invalid } from '../shared/errors.ts';
 import { metricHistoryPage, downsampledSeries } from './metrics/metric-history.ts';
@@ -14,6 +15,7 @@ export const MAX_POINTS_PER_RUN = 2500;
 export class MetricsService {
   constructor(
     private readonly db: Kysely<Schema>,
+    private readonly dialect: Dialect,
     private readonly runs: RunsService,
   ) {}
 
@@ -35,7 +37,7 @@ export class MetricsService {
     runUuids: string[],
     key: string,
     options: { startStep?: number; endStep?: number; maxResults?: number },
-  ): Promise<(MetricPoint & { runId: string })[]> {
+  ): Promise<{ runId: string; points: MetricPoint[] }[]> {
     if (runUuids.length === 0) throw invalid(`GetMetricHistoryBulkInterval request must specify at least one run_id.`);
     if (runUuids.length > MAX_BULK_RUNS) {
       throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runUuids.length} run_ids.`);
@@ -47,20 +49,14 @@ export class MetricsService {
     if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
       throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
     }
-    const unique = [...new Set(runUuids)];
-    const rows = await Promise.all(unique.map((uuid) => this.runs.getRow(access, uuid)));
-    const series = await Promise.all(rows.map((run) => downsampledSeries(this.db, run.id, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) })));
-    const out: (MetricPoint & { runId: string })[] = [];
-    series.forEach((points, i) => {
-      const limited = points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points;
-      for (const point of limited) out.push({ ...point, runId: rows[i]!.uuid });
-    });
-    return out;
+    const rows = await this.runs.getRows(access, [...new Set(runUuids)]);
+    const series = await Promise.all(rows.map((run) => downsampledSeries(this.db, this.dialect, run.id, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) })));
+    return series.map((points, i) => ({ runId: rows[i]!.uuid, points: points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points }));
   }
 
   /** The downsampled series of several metric keys of one run, for charts in the native API. */
   async series(access: ProjectAccess, runUuid: string, key: string, options: { startStep?: number; endStep?: number; maxPoints: number }) {
     const run = await this.runs.getRow(access, runUuid);
-    return downsampledSeries(this.db, run.id, key, options);
+    return downsampledSeries(this.db, this.dialect, run.id, key, options);
   }
 }

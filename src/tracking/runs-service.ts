@@ -59,6 +59,18 @@ export class RunsService {
     return row;
   }
 
+  /** Several runs of the project at once; any unknown id fails the whole call. */
+  async getRows(access: ProjectAccess, runUuids: string[]): Promise<RunRow[]> {
+    const valid = runUuids.filter((id) => /^[0-9a-f]{32}$/.test(id));
+    const rows = valid.length === 0 ? [] : await this.db.selectFrom('runs').selectAll().where('uuid', 'in', valid).where('project_id', '=', access.project.id).execute();
+    const byUuid = new Map(rows.map((r) => [r.uuid, r]));
+    return runUuids.map((id) => {
+      const row = byUuid.get(id);
+      if (!row) throw new AppError('not_found', 'RUN_NOT_FOUND', `Run with id=${id} not found`);
+      return row;
+    });
+  }
+
   private requireActive(row: RunRow): void {
     if (row.lifecycle_stage !== 'active') {
       throw invalid(`The run ${row.uuid} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);

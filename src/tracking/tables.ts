@@ -69,7 +69,7 @@ export interface LatestMetricsTable {
 }
 
 /**
- * Precomputed minimum and maximum per bucket of steps, at widths 4^2 to 4^10, so that a chart of
+ * Precomputed minimum and maximum per bucket of steps, at widths 4^1 to 4^10, so that a chart of
  * a million points can be drawn from a few thousand rows without losing a spike.
  */
 export interface MetricRollupsTable {

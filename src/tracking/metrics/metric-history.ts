@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.ts';
 import type { Schema } from '../../db/schema.ts';
 import { invalid } from '../../shared/errors.ts';
 import { loadedValue, type MetricPoint } from './metric-point.ts';
@@ -97,65 +98,109 @@ export function minMaxBuckets(points: readonly MetricPoint[], from: number, to: 
 }
 
 /**
+ * The lowest and highest point of each of `buckets` equal step ranges, computed by the database
+ * over the raw points (only the extremes cross into JavaScript). SQLite takes the other columns
+ * of a `min()`/`max()` row from that row; PostgreSQL gets the same with DISTINCT ON.
+ */
+async function aggregatedRange(db: Kysely<Schema>, dialect: Dialect, runId: number, key: string, from: number, to: number, buckets: number): Promise<MetricPoint[]> {
+  if (from > to) return [];
+  const span = to - from + 1;
+  const bucket = sql`(step - ${from}) * ${buckets} / ${span}`;
+  const where = sql`run_id = ${runId} and key = ${key} and step >= ${from} and step <= ${to} and is_nan = 0`;
+  type Extreme = { step: number; timestamp: number; value: number };
+  let rows: Extreme[];
+  if (dialect === 'sqlite') {
+    const result = await sql<Extreme>`select min(value) as value, step, timestamp from metrics where ${where} group by ${bucket}
+      union all select max(value) as value, step, timestamp from metrics where ${where} group by ${bucket}`.execute(db);
+    rows = result.rows;
+  } else {
+    const lows = sql`select distinct on (b) b, step, timestamp, value from (select ${bucket} as b, step, timestamp, value from metrics where ${where}) s order by b, value asc`;
+    const highs = sql`select distinct on (b) b, step, timestamp, value from (select ${bucket} as b, step, timestamp, value from metrics where ${where}) s order by b, value desc`;
+    const result = await sql<Extreme>`(${lows}) union all (${highs})`.execute(db);
+    rows = result.rows;
+  }
+  return minMaxBuckets(
+    rows.map((r) => ({ key, step: Number(r.step), timestamp: Number(r.timestamp), value: Number(r.value) })),
+    from,
+    to,
+    buckets,
+  );
+}
+
+/**
  * At most `maxPoints` points of a metric over a step range, keeping every bucket's minimum and
- * maximum (so no spike is lost) plus the first and last points. Long ranges are answered from
- * the rollup level whose buckets are just fine enough; the partial buckets at the edges of the
- * range, and ranges too short for any level, are read from the raw points.
+ * maximum (so no spike is lost) plus the first and last points. Short ranges are read whole;
+ * medium ones are reduced by the database over the raw points; long ones are answered from the
+ * coarsest rollup level that still has half as many buckets as asked for, with the partial
+ * buckets at the edges of the range read from the raw points.
  */
 export async function downsampledSeries(
   db: Kysely<Schema>,
+  dialect: Dialect,
   runId: number,
   key: string,
   options: { startStep?: number; endStep?: number; maxPoints: number },
 ): Promise<MetricPoint[]> {
   let from = options.startStep;
   let to = options.endStep;
+  // Without a range, the series' own first and last points bound it (and are its ends).
+  let ends: [MetricPoint | undefined, MetricPoint | undefined] | undefined;
   if (from === undefined || to === undefined) {
-    const bounds = await db
-      .selectFrom('metrics')
-      .select((eb) => [eb.fn.min<number>('step').as('lo'), eb.fn.max<number>('step').as('hi')])
-      .where('run_id', '=', runId)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    if (!bounds || bounds.lo === null || bounds.hi === null) return [];
-    from = Number(bounds.lo);
-    to = Number(bounds.hi);
+    const [first, last] = await Promise.all([boundRow(db, runId, key, 'asc'), boundRow(db, runId, key, 'desc')]);
+    if (first === undefined || last === undefined) return [];
+    from = first.step;
+    to = last.step;
+    if (!first.is_nan && !last.is_nan) ends = [toPoint(key)(first), toPoint(key)(last)];
   }
   if (from > to) return [];
   const toPointOfKey = toPoint(key);
   const buckets = Math.max(1, Math.floor((options.maxPoints - 2) / 2));
   const span = to - from + 1;
-  const level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets);
-  if (level === undefined) {
-    const rows = await rawRange(db, runId, key, from, to);
-    const points = rows.map(toPointOfKey);
+  if (span <= options.maxPoints) {
+    const points = (await rawRange(db, runId, key, from, to)).map(toPointOfKey);
     if (points.length <= options.maxPoints) return points;
     return withEnds(minMaxBuckets(points, from, to, buckets), points[0], points[points.length - 1]);
   }
+  const rangeFrom = from;
+  const rangeTo = to;
+  const [first, last] = ends ?? (await Promise.all([edgePoint(db, runId, key, rangeFrom, rangeTo, 'asc'), edgePoint(db, runId, key, rangeFrom, rangeTo, 'desc')]));
+  const level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets / 2);
+  if (level === undefined) return withEnds(await aggregatedRange(db, dialect, runId, key, from, to, buckets), first, last);
   const width = bucketWidth(level);
   const firstFull = Math.ceil(from / width);
   const lastFull = Math.floor((to + 1) / width) - 1;
   const [rollups, head, tail] = await Promise.all([
     db
       .selectFrom('metric_rollups')
-      .selectAll()
+      .select(['min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'])
       .where('run_id', '=', runId)
       .where('key', '=', key)
       .where('level', '=', level)
       .where('bucket', '>=', firstFull)
       .where('bucket', '<=', lastFull)
       .execute(),
-    rawRange(db, runId, key, from, firstFull * width - 1),
-    rawRange(db, runId, key, (lastFull + 1) * width, to),
+    aggregatedRange(db, dialect, runId, key, from, Math.min(to, firstFull * width - 1), 2),
+    aggregatedRange(db, dialect, runId, key, Math.max(from, (lastFull + 1) * width), to, 2),
   ]);
-  const candidates: MetricPoint[] = head.map(toPointOfKey);
+  const candidates: MetricPoint[] = [...head];
   for (const r of rollups) {
     candidates.push({ key, step: r.min_step, timestamp: r.min_timestamp, value: r.min_value });
     candidates.push({ key, step: r.max_step, timestamp: r.max_timestamp, value: r.max_value });
   }
-  candidates.push(...tail.map(toPointOfKey));
-  const [first, last] = await Promise.all([edgePoint(db, runId, key, from, to, 'asc'), edgePoint(db, runId, key, from, to, 'desc')]);
+  candidates.push(...tail);
   return withEnds(minMaxBuckets(candidates, from, to, buckets), first, last);
+}
+
+async function boundRow(db: Kysely<Schema>, runId: number, key: string, direction: 'asc' | 'desc'): Promise<Row | undefined> {
+  return db
+    .selectFrom('metrics')
+    .select(['step', 'timestamp', 'value', 'is_nan'])
+    .where('run_id', '=', runId)
+    .where('key', '=', key)
+    .orderBy('step', direction)
+    .orderBy('timestamp', direction)
+    .limit(1)
+    .executeTakeFirst();
 }
 
 async function edgePoint(db: Kysely<Schema>, runId: number, key: string, from: number, to: number, direction: 'asc' | 'desc'): Promise<MetricPoint | undefined> {

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import { bulkInsert } from '../../db/bulk-insert.ts';
 import type { Schema } from '../../db/schema.ts';
 import { isNewer, storedValue, type MetricPoint } from './metric-point.ts';
-import { bucketOf, ROLLUP_LEVELS } from './rollup-levels.ts';
+import { bucketWidth, ROLLUP_LEVELS } from './rollup-levels.ts';
 
 const INSERT_CHUNK = 1000;
 
@@ -14,6 +15,49 @@ interface Rollup {
 }
 
 /**
+ * The extremes of every touched bucket at every level. The finest level is built from the
+ * points; each coarser one from the level below (buckets grow by 4), so a batch costs about
+ * one pass over its points whatever the number of levels.
+ */
+export function computeRollups(points: readonly MetricPoint[]): Rollup[] {
+  const out: Rollup[] = [];
+  const finest = ROLLUP_LEVELS[0];
+  const width = bucketWidth(finest);
+  const byKey = new Map<string, Map<number, Rollup>>();
+  for (const point of points) {
+    if (Number.isNaN(point.value)) continue; // NaN has no place in a minimum or maximum
+    let buckets = byKey.get(point.key);
+    if (!buckets) byKey.set(point.key, (buckets = new Map()));
+    const bucket = Math.floor(point.step / width);
+    const current = buckets.get(bucket);
+    if (!current) buckets.set(bucket, { key: point.key, level: finest, bucket, min: point, max: point });
+    else {
+      if (point.value < current.min.value) current.min = point;
+      if (point.value > current.max.value) current.max = point;
+    }
+  }
+  for (const buckets of byKey.values()) {
+    let level: Map<number, Rollup> = buckets;
+    for (const rollup of level.values()) out.push(rollup);
+    for (const next of ROLLUP_LEVELS.slice(1)) {
+      const coarser = new Map<number, Rollup>();
+      for (const fine of level.values()) {
+        const bucket = Math.floor(fine.bucket / 4);
+        const current = coarser.get(bucket);
+        if (!current) coarser.set(bucket, { key: fine.key, level: next, bucket, min: fine.min, max: fine.max });
+        else {
+          if (fine.min.value < current.min.value) current.min = fine.min;
+          if (fine.max.value > current.max.value) current.max = fine.max;
+        }
+      }
+      for (const rollup of coarser.values()) out.push(rollup);
+      level = coarser;
+    }
+  }
+  return out;
+}
+
+/**
  * Writes a batch of points for one run in the caller's transaction: the history (exact
  * duplicates ignored, as MLflow's primary key does), the latest value per key, and the
  * per-bucket extremes that downsampled reads use. Work is aggregated per key in memory first,
@@ -22,12 +66,11 @@ interface Rollup {
 export async function writeMetrics(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
   if (points.length === 0) return;
   for (let i = 0; i < points.length; i += INSERT_CHUNK) {
-    const chunk = points.slice(i, i + INSERT_CHUNK);
-    await db
-      .insertInto('metrics')
-      .values(chunk.map((p) => ({ run_id: runId, key: p.key, step: p.step, timestamp: p.timestamp, ...storedValue(p.value) })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    const rows = points.slice(i, i + INSERT_CHUNK).map((p) => {
+      const stored = storedValue(p.value);
+      return [runId, p.key, p.step, p.timestamp, stored.value, stored.is_nan];
+    });
+    await bulkInsert(db, 'metrics', ['run_id', 'key', 'step', 'timestamp', 'value', 'is_nan'], rows, 'on conflict do nothing');
   }
   await updateLatest(db, runId, points);
   await updateRollups(db, runId, points);
@@ -63,48 +106,20 @@ async function updateLatest(db: Kysely<Schema>, runId: number, points: readonly 
 }
 
 async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
-  const rollups = new Map<string, Rollup>();
-  for (const point of points) {
-    if (Number.isNaN(point.value)) continue; // NaN has no place in a minimum or maximum
-    for (const level of ROLLUP_LEVELS) {
-      const bucket = bucketOf(point.step, level);
-      const id = `${level}\u0000${bucket}\u0000${point.key}`;
-      const current = rollups.get(id);
-      if (!current) {
-        rollups.set(id, { key: point.key, level, bucket, min: point, max: point });
-      } else {
-        if (point.value < current.min.value) current.min = point;
-        if (point.value > current.max.value) current.max = point;
-      }
-    }
-  }
-  const rows = [...rollups.values()].map((r) => ({
-    run_id: runId,
-    key: r.key,
-    level: r.level,
-    bucket: r.bucket,
-    min_step: r.min.step,
-    min_value: r.min.value,
-    min_timestamp: r.min.timestamp,
-    max_step: r.max.step,
-    max_value: r.max.value,
-    max_timestamp: r.max.timestamp,
-  }));
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto('metric_rollups')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['run_id', 'key', 'level', 'bucket']).doUpdateSet({
-          min_step: sql`case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end`,
-          min_timestamp: sql`case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end`,
-          min_value: sql`case when excluded.min_value < metric_rollups.min_value then excluded.min_value else metric_rollups.min_value end`,
-          max_step: sql`case when excluded.max_value > metric_rollups.max_value then excluded.max_step else metric_rollups.max_step end`,
-          max_timestamp: sql`case when excluded.max_value > metric_rollups.max_value then excluded.max_timestamp else metric_rollups.max_timestamp end`,
-          max_value: sql`case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`,
-        }),
-      )
-      .execute();
+  const rollups = computeRollups(points);
+  const columns = ['run_id', 'key', 'level', 'bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'];
+  const onConflict = `on conflict (run_id, key, level, bucket) do update set
+    min_step = case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end,
+    min_timestamp = case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end,
+    min_value = case when excluded.min_value < metric_rollups.min_value then excluded.min_value else metric_rollups.min_value end,
+    max_step = case when excluded.max_value > metric_rollups.max_value then excluded.max_step else metric_rollups.max_step end,
+    max_timestamp = case when excluded.max_value > metric_rollups.max_value then excluded.max_timestamp else metric_rollups.max_timestamp end,
+    max_value = case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`;
+  for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
+    const rows = rollups
+      .slice(i, i + INSERT_CHUNK)
+      .map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
+    await bulkInsert(db, 'metric_rollups', columns, rows, onConflict);
   }
 }
 

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { describeMachine, writeSection } from './machine.ts';
+import { startMlflow, startModelyard } from './servers.ts';
+import { benchTracking, type TrackingOptions, type TrackingResult } from './tracking.ts';
+
+/**
+ * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
+ * side by side on this machine and writes the results into docs/benchmarks.md.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+
+const python = execFileSync('bash', ['scripts/python-env.sh'], { encoding: 'utf8' }).trim();
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(1)}×`;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'met' : 'missed';
+}
+
+async function trackingSuite(): Promise<void> {
+  const options: TrackingOptions = quick
+    ? { python, ingestSeconds: 5, searchRuns: 10_000, historyPoints: 100_000, bulkRuns: 100, bulkPointsPerRun: 1_000, repeats: 5 }
+    : { python, ingestSeconds: 20, searchRuns: 100_000, historyPoints: 1_000_000, bulkRuns: 100, bulkPointsPerRun: 10_000, repeats: 15 };
+  const results: Record<string, TrackingResult> = {};
+  for (const start of [() => startModelyard(), () => startMlflow(python)]) {
+    const server = await start();
+    try {
+      results[server.name] = await benchTracking(server, options, log);
+      log(`${server.name}: ${JSON.stringify(results[server.name])}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  const my = results.Modelyard!;
+  const ml = results.MLflow!;
+  const body = `
+## Tracking (issue 3) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench${quick ? ' -- --quick' : ''}\`. Both servers on SQLite, same machine, the same HTTP workload from one Node.js client; MLflow ${python ? 'from the pinned venv' : ''} started with \`mlflow server --backend-store-uri sqlite:///… --artifacts-destination …\`.
+
+| Workload | Modelyard | MLflow server | Ratio | Target | |
+| --- | --- | --- | --- | --- | --- |
+| log-batch ingest, 4 writers, 1000 points per call | ${Math.round(my.ingestPointsPerSecond).toLocaleString('en')} points/s | ${Math.round(ml.ingestPointsPerSecond).toLocaleString('en')} points/s | ${ratio(my.ingestPointsPerSecond, ml.ingestPointsPerSecond)} | ≥ 100,000/s and ≥ 10× | ${verdict(my.ingestPointsPerSecond >= 100_000 && my.ingestPointsPerSecond >= 10 * ml.ingestPointsPerSecond)} |
+| runs/search over ${options.searchRuns.toLocaleString('en')} runs, \`metrics.loss < 0.5\`, order by \`metrics.acc DESC\`, 1000 rows (median of ${options.repeats}) | ${my.searchMedianMs.toFixed(1)} ms | ${ml.searchMedianMs.toFixed(1)} ms | ${ratio(ml.searchMedianMs, my.searchMedianMs)} | ≤ 100 ms and ≥ 10× | ${verdict(my.searchMedianMs <= 100 && ml.searchMedianMs >= 10 * my.searchMedianMs)} |
+| get_metric_history of ${options.historyPoints.toLocaleString('en')} points (pages of 25,000) | ${(my.historyMs / 1000).toFixed(2)} s | ${(ml.historyMs / 1000).toFixed(2)} s | ${ratio(ml.historyMs, my.historyMs)} | ≥ 10× | ${verdict(ml.historyMs >= 10 * my.historyMs)} |
+| get-history-bulk-interval, ${options.bulkRuns} runs × ${options.bulkPointsPerRun.toLocaleString('en')} points, 320 per run (median of ${options.repeats}) | ${my.bulkMedianMs.toFixed(1)} ms | ${ml.bulkMedianMs.toFixed(1)} ms | ${ratio(ml.bulkMedianMs, my.bulkMedianMs)} | ≤ 100 ms and ≥ 10× | ${verdict(my.bulkMedianMs <= 100 && ml.bulkMedianMs >= 10 * my.bulkMedianMs)} |
+
+Rows returned: search ${my.searchRows} / ${ml.searchRows}; history ${my.historyPoints} / ${ml.historyPoints}; bulk-interval ${my.bulkPoints} / ${ml.bulkPoints} points (Modelyard keeps each bucket's minimum and maximum, MLflow samples steps).
+Search data: Modelyard ${my.seedNote}; MLflow ${ml.seedNote} (its own ingest would take hours at the rate above). The long histories were seeded the same way.
+`;
+  writeSection('docs/benchmarks.md', 'tracking', body);
+  log('wrote docs/benchmarks.md (tracking)');
+}
+
+if (!only || only === 'tracking') await trackingSuite();

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface RunningServer {
+  name: string;
+  base: string;
+  dataDir: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export const BENCH_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, log: string, seconds = 120): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${url} did not come up:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Stops the server and everything it started (MLflow forks workers and job consumers). */
+function stopper(child: ChildProcess): () => Promise<void> {
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) {
+        signalGroup('SIGKILL');
+        return resolve();
+      }
+      child.once('exit', () => {
+        signalGroup('SIGKILL');
+        resolve();
+      });
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 10_000).unref();
+    });
+}
+
+/** Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir. */
+export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
+  const port = await freePort();
+  const log = path.join(dataDir, 'server.log');
+  const child = spawn(process.execPath, ['bin/modelyard.mjs', 'serve'], {
+    env: { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', fs.openSync(log, 'w'), fs.openSync(log, 'a')],
+    detached: true,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/-/health`, child, log);
+  return { name: 'Modelyard', base, dataDir, pid: child.pid!, stop: stopper(child) };
+}
+
+/** The real MLflow server from the pinned venv, on SQLite, serving artifacts from a folder. */
+export async function startMlflow(python: string): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-'));
+  const port = await freePort();
+  const log = path.join(dataDir, 'server.log');
+  const mlflowBin = path.join(path.dirname(python), 'mlflow');
+  const child = spawn(
+    mlflowBin,
+    ['server', '--backend-store-uri', `sqlite:///${path.join(dataDir, 'mlflow.db')}`, '--artifacts-destination', path.join(dataDir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port)],
+    { env: { ...process.env }, stdio: ['ignore', fs.openSync(log, 'w'), fs.openSync(log, 'a')], detached: true },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(`${base}/health`, child, log, 180);
+  return { name: 'MLflow', base, dataDir, pid: child.pid!, stop: stopper(child) };
+}
+
+/** Resident memory of a process and its children, in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const match = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (match) total += Number(match[1]) * 1024;
+      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
+    } catch {
+      // the process is gone
+    }
+  };
+  visit(pid);
+  return total;
+}

@@ -1,0 +1,172 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { MlflowHttp, median, pool, timed } from './http.ts';
+import { BENCH_TOKEN, type RunningServer } from './servers.ts';
+
+export interface TrackingResult {
+  ingestPointsPerSecond: number;
+  searchMedianMs: number;
+  searchRows: number;
+  historyMs: number;
+  historyPoints: number;
+  bulkMedianMs: number;
+  bulkPoints: number;
+  seedNote: string;
+}
+
+export interface TrackingOptions {
+  python: string;
+  ingestSeconds: number;
+  searchRuns: number;
+  historyPoints: number;
+  bulkRuns: number;
+  bulkPointsPerRun: number;
+  repeats: number;
+}
+
+const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
+
+function clientFor(server: RunningServer): MlflowHttp {
+  return new MlflowHttp(server.base, server.name === 'Modelyard' ? BENCH_TOKEN : undefined);
+}
+
+async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
+  const created = await client.post<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, start_time: startTime });
+  return created.run.info.run_id;
+}
+
+/** One log-batch body: 1000 points, 10 keys × 100 consecutive steps. */
+function batchBody(runId: string, stepOffset: number) {
+  const metrics = [];
+  const now = Date.now();
+  for (let s = 0; s < 100; s++) for (const key of KEYS) metrics.push({ key, value: Math.sin(stepOffset + s) + s / 100, timestamp: now, step: stepOffset + s });
+  return { run_id: runId, metrics };
+}
+
+/** 4 concurrent writers, each logging 1000-point batches to its own run, for a fixed time. */
+async function ingest(client: MlflowHttp, experimentId: string, seconds: number): Promise<number> {
+  const runs = await Promise.all([0, 1, 2, 3].map(() => createRun(client, experimentId)));
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  let points = 0;
+  await Promise.all(
+    runs.map(async (runId) => {
+      let offset = 0;
+      while (performance.now() < deadline) {
+        await client.post('runs/log-batch', batchBody(runId, offset));
+        offset += 100;
+        points += 1000;
+      }
+    }),
+  );
+  return points / ((performance.now() - start) / 1000);
+}
+
+async function seedSearchModelyard(client: MlflowHttp, experimentId: string, count: number): Promise<void> {
+  const start = Date.now() - count;
+  await pool(count, 8, async (i) => {
+    const runId = await createRun(client, experimentId, start + i);
+    await client.post('runs/log-batch', {
+      run_id: runId,
+      metrics: [
+        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: start + i, step: 0 },
+        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: start + i, step: 0 },
+      ],
+      params: [{ key: 'lr', value: String(i % 10) }],
+    });
+  });
+}
+
+async function logHistoryModelyard(client: MlflowHttp, runId: string, key: string, points: number): Promise<void> {
+  const now = Date.now();
+  await pool(Math.ceil(points / 1000), 4, async (b) => {
+    const metrics = [];
+    for (let step = b * 1000; step < Math.min(points, (b + 1) * 1000); step++) metrics.push({ key, value: ((step * 2654435761) % 10007) / 10007, timestamp: now + step, step });
+    await client.post('runs/log-batch', { run_id: runId, metrics });
+  });
+}
+
+async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string): Promise<number> {
+  let token: string | undefined;
+  let count = 0;
+  do {
+    const page: { metrics?: unknown[]; next_page_token?: string } = await client.get('metrics/get-history', { run_id: runId, metric_key: key, max_results: 25000, ...(token ? { page_token: token } : {}) });
+    count += page.metrics?.length ?? 0;
+    token = page.next_page_token;
+  } while (token);
+  return count;
+}
+
+function seedMlflow(python: string, server: RunningServer, args: string[]): void {
+  execFileSync(python, [path.resolve('bench/seed_mlflow.py'), args[0]!, path.join(server.dataDir, 'mlflow.db'), ...args.slice(1)], { stdio: 'inherit' });
+}
+
+export async function benchTracking(server: RunningServer, options: TrackingOptions, log: (line: string) => void): Promise<TrackingResult> {
+  const client = clientFor(server);
+  const isModelyard = server.name === 'Modelyard';
+  const experimentId = (await client.post<{ experiment_id: string }>('experiments/create', { name: `bench-${Date.now()}` })).experiment_id;
+
+  log(`${server.name}: ingest, 4 writers × ${options.ingestSeconds} s`);
+  const ingestPointsPerSecond = await ingest(client, experimentId, options.ingestSeconds);
+
+  const searchExperiment = (await client.post<{ experiment_id: string }>('experiments/create', { name: `bench-search-${Date.now()}` })).experiment_id;
+  log(`${server.name}: seeding ${options.searchRuns} runs`);
+  const seedStart = performance.now();
+  if (isModelyard) await seedSearchModelyard(client, searchExperiment, options.searchRuns);
+  else seedMlflow(options.python, server, ['runs', searchExperiment, String(options.searchRuns)]);
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+  log(`${server.name}: seeded in ${seedSeconds.toFixed(1)} s`);
+
+  const searchBody = { experiment_ids: [searchExperiment], filter: 'metrics.loss < 0.5', order_by: ['metrics.acc DESC'], max_results: 1000 };
+  let searchRows = 0;
+  const searchTimes: number[] = [];
+  for (let i = 0; i < options.repeats; i++) {
+    const { ms, result } = await timed(() => client.post<{ runs?: unknown[] }>('runs/search', searchBody));
+    searchTimes.push(ms);
+    searchRows = result.runs?.length ?? 0;
+  }
+
+  log(`${server.name}: history of ${options.historyPoints} points`);
+  const historyRun = await createRun(client, experimentId);
+  if (isModelyard) await logHistoryModelyard(client, historyRun, 'long', options.historyPoints);
+  else seedMlflow(options.python, server, ['history', historyRun, 'long', String(options.historyPoints)]);
+  const historyTimes: number[] = [];
+  let historyPoints = 0;
+  for (let i = 0; i < Math.min(3, options.repeats); i++) {
+    const { ms, result } = await timed(() => fetchWholeHistory(client, historyRun, 'long'));
+    historyTimes.push(ms);
+    historyPoints = result;
+  }
+
+  log(`${server.name}: ${options.bulkRuns} runs × ${options.bulkPointsPerRun} points for bulk-interval`);
+  const bulkRuns: string[] = [];
+  for (let i = 0; i < options.bulkRuns; i++) bulkRuns.push(await createRun(client, experimentId));
+  if (isModelyard) {
+    for (const runId of bulkRuns) await logHistoryModelyard(client, runId, 'curve', options.bulkPointsPerRun);
+  } else {
+    for (const runId of bulkRuns) seedMlflow(options.python, server, ['history', runId, 'curve', String(options.bulkPointsPerRun)]);
+  }
+  const bulkTimes: number[] = [];
+  let bulkPoints = 0;
+  try {
+    for (let i = 0; i < options.repeats; i++) {
+      const { ms, result } = await timed(() => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }));
+      bulkTimes.push(ms);
+      bulkPoints = result.metrics?.length ?? 0;
+    }
+  } catch (error) {
+    log(`${server.name}: bulk-interval failed: ${(error as Error).message}`);
+    bulkTimes.push(Number.NaN);
+  }
+
+  return {
+    ingestPointsPerSecond,
+    searchMedianMs: median(searchTimes),
+    searchRows,
+    historyMs: median(historyTimes),
+    historyPoints,
+    bulkMedianMs: median(bulkTimes),
+    bulkPoints,
+    seedNote: isModelyard ? `seeded over HTTP (runs/create + log-batch) in ${seedSeconds.toFixed(0)} s` : `seeded directly into its SQLite file in ${seedSeconds.toFixed(0)} s`,
+  };
+}
