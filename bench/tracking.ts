@@ -4,6 +4,7 @@ import { MlflowHttp, median, pool, timed } from './http.ts';
 import { BENCH_TOKEN, type RunningServer } from './servers.ts';
 
 export interface TrackingResult {
+  searchSamples: number;
   ingestPointsPerSecond: number;
   searchMedianMs: number;
   searchRows: number;
@@ -22,6 +23,22 @@ export interface TrackingOptions {
   bulkRuns: number;
   bulkPointsPerRun: number;
   repeats: number;
+}
+
+/**
+ * Runs a measurement `repeats` times, or fewer once `budgetMs` is spent (one slow server must
+ * not hold the benchmark for an hour); always at least once.
+ */
+async function measure<T>(repeats: number, budgetMs: number, work: () => Promise<T>): Promise<{ times: number[]; last: T }> {
+  const times: number[] = [];
+  const started = performance.now();
+  let last: T;
+  do {
+    const { ms, result } = await timed(work);
+    times.push(ms);
+    last = result;
+  } while (times.length < repeats && performance.now() - started + times[times.length - 1]! < budgetMs);
+  return { times, last };
 }
 
 const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
@@ -118,25 +135,18 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   log(`${server.name}: seeded in ${seedSeconds.toFixed(1)} s`);
 
   const searchBody = { experiment_ids: [searchExperiment], filter: 'metrics.loss < 0.5', order_by: ['metrics.acc DESC'], max_results: 1000 };
-  let searchRows = 0;
-  const searchTimes: number[] = [];
-  for (let i = 0; i < options.repeats; i++) {
-    const { ms, result } = await timed(() => client.post<{ runs?: unknown[] }>('runs/search', searchBody));
-    searchTimes.push(ms);
-    searchRows = result.runs?.length ?? 0;
-  }
+  log(`${server.name}: search`);
+  const search = await measure(options.repeats, 120_000, () => client.post<{ runs?: unknown[] }>('runs/search', searchBody));
+  const searchTimes = search.times;
+  const searchRows = search.last.runs?.length ?? 0;
 
   log(`${server.name}: history of ${options.historyPoints} points`);
   const historyRun = await createRun(client, experimentId);
   if (isModelyard) await logHistoryModelyard(client, historyRun, 'long', options.historyPoints);
   else seedMlflow(options.python, server, ['history', historyRun, 'long', String(options.historyPoints)]);
-  const historyTimes: number[] = [];
-  let historyPoints = 0;
-  for (let i = 0; i < Math.min(3, options.repeats); i++) {
-    const { ms, result } = await timed(() => fetchWholeHistory(client, historyRun, 'long'));
-    historyTimes.push(ms);
-    historyPoints = result;
-  }
+  const history = await measure(3, 120_000, () => fetchWholeHistory(client, historyRun, 'long'));
+  const historyTimes = history.times;
+  const historyPoints = history.last;
 
   log(`${server.name}: ${options.bulkRuns} runs × ${options.bulkPointsPerRun} points for bulk-interval`);
   const bulkRuns: string[] = [];
@@ -146,22 +156,21 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   } else {
     for (const runId of bulkRuns) seedMlflow(options.python, server, ['history', runId, 'curve', String(options.bulkPointsPerRun)]);
   }
-  const bulkTimes: number[] = [];
+  let bulkTimes: number[] = [];
   let bulkPoints = 0;
   try {
-    for (let i = 0; i < options.repeats; i++) {
-      const { ms, result } = await timed(() => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }));
-      bulkTimes.push(ms);
-      bulkPoints = result.metrics?.length ?? 0;
-    }
+    const bulk = await measure(options.repeats, 120_000, () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }));
+    bulkTimes = bulk.times;
+    bulkPoints = bulk.last.metrics?.length ?? 0;
   } catch (error) {
     log(`${server.name}: bulk-interval failed: ${(error as Error).message}`);
-    bulkTimes.push(Number.NaN);
+    bulkTimes = [Number.NaN];
   }
 
   return {
     ingestPointsPerSecond,
     searchMedianMs: median(searchTimes),
+    searchSamples: searchTimes.length,
     searchRows,
     historyMs: median(historyTimes),
     historyPoints,

@@ -32,6 +32,8 @@ export const ABILITIES = {
   'user:self-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
   'user:self-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
   'users:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
+  /** A multipart part upload: authorized by the upload's own secret, not by a caller's token. */
+  'upload:part': { scope: 'instance', who: 'anyone', scopes: 'any' },
   'projects:list': { scope: 'instance', who: 'anyone', scopes: READ_GENERAL },
   'projects:create': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
   'admin:read': { scope: 'instance', who: 'admin', scopes: READ_GENERAL },
@@ -45,6 +47,8 @@ export const ABILITIES = {
   'access-tokens:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
   'access-tokens:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
+  'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL },
+  'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML },
   'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import type { Database, Dialect } from './database.ts';
 import * as foundation from './migrations/0001_foundation.ts';
 import * as tracking from './migrations/0002_tracking.ts';
+import * as artifacts from './migrations/0003_artifacts.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -9,6 +10,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<voi
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': foundation,
   '0002_tracking': tracking,
+  '0003_artifacts': artifacts,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

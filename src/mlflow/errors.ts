@@ -11,6 +11,7 @@ const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> 
   not_found: { code: 'RESOURCE_DOES_NOT_EXIST', status: 404 },
   conflict: { code: 'RESOURCE_CONFLICT', status: 409 },
   too_large: { code: 'RESOURCE_EXHAUSTED', status: 413 },
+  range_not_satisfiable: { code: 'INVALID_PARAMETER_VALUE', status: 416 },
   rate_limited: { code: 'REQUEST_LIMIT_EXCEEDED', status: 429 },
   not_implemented: { code: 'NOT_IMPLEMENTED', status: 501 },
   unavailable: { code: 'TEMPORARILY_UNAVAILABLE', status: 503 },

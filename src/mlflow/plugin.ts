@@ -7,12 +7,15 @@ import type { MlflowEndpoint, TrackingServices } from './endpoint.ts';
 import { sendMlflowError } from './errors.ts';
 import { LOGGED_MODEL_ENDPOINTS } from './logged-model-routes.ts';
 import { Message } from './message.ts';
+import { mlflowArtifactRoutes } from './artifact-routes.ts';
+import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
+import type { UploadsService } from '../artifacts/uploads-service.ts';
 import { ExperimentIds } from './tracking-presenters.ts';
 import { EXPERIMENT_ENDPOINTS, RUN_ENDPOINTS } from './tracking-routes.ts';
 
 export const PROJECT_HEADER = 'x-modelyard-project';
 
-interface Mount {
+export interface Mount {
   /** Replaces `/api` in MLflow's paths. */
   prefix: string;
   locate: ProjectLocator;
@@ -25,7 +28,7 @@ interface Mount {
  * root (`/api` and the UI's `/ajax-api`), where the project is named by a header or is the
  * instance's default.
  */
-function mounts(defaultProject: string): Mount[] {
+export function mounts(defaultProject: string): Mount[] {
   const fromHeaderOrDefault: ProjectLocator = (request) => {
     const named = request.headers[PROJECT_HEADER];
     const value = Array.isArray(named) ? named[0] : named;
@@ -44,8 +47,12 @@ function messageOf(request: FastifyRequest): Message {
   return new Message(request.method === 'GET' ? request.query : request.body);
 }
 
-export async function mlflowRoutes(app: App, deps: { services: TrackingServices; defaultProject: string; extraEndpoints?: MlflowEndpoint[] }): Promise<void> {
+export async function mlflowRoutes(
+  app: App,
+  deps: { services: TrackingServices; defaultProject: string; artifacts: ArtifactsService; uploads: UploadsService; extraEndpoints?: MlflowEndpoint[] },
+): Promise<void> {
   app.setErrorHandler(sendMlflowError);
+  await app.register(mlflowArtifactRoutes, { artifacts: deps.artifacts, uploads: deps.uploads, mounts: mounts(deps.defaultProject) });
   const endpoints = [...MLFLOW_ENDPOINTS, ...(deps.extraEndpoints ?? [])];
   for (const mount of mounts(deps.defaultProject)) {
     for (const endpoint of endpoints) {
@@ -80,7 +87,7 @@ export async function mlflowRoutes(app: App, deps: { services: TrackingServices;
       store_type: 'SqlStore',
       workspaces_enabled: false,
       trace_archival_enabled: false,
-      multipart_uploads_enabled: false,
+      multipart_uploads_enabled: true,
       multipart_downloads_enabled: false,
     }));
     // Anything else under the MLflow paths is an unknown endpoint, in MLflow's words.

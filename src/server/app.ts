@@ -7,6 +7,7 @@ import { auditRoutes } from '../events/routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
 import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { trackingRoutes } from '../tracking/routes.ts';
+import { packageRoutes } from '../packages/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
@@ -80,10 +81,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(auditRoutes, { db: services.database.db });
+  await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });
   await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics, loggedModels: services.loggedModels },
     defaultProject: services.config.defaultProject,
+    artifacts: services.artifacts,
+    uploads: services.uploads,
   });
 
   await app.ready();

@@ -7,6 +7,11 @@ import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
 import type { Config } from './config.ts';
+import { ArtifactsService } from '../artifacts/artifacts-service.ts';
+import { UploadsService } from '../artifacts/uploads-service.ts';
+import type { BlobStore } from '../storage/blob-store.ts';
+import { openBlobStore } from '../storage/open-store.ts';
+import { PackagesService } from '../packages/packages-service.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
@@ -28,6 +33,10 @@ export interface Services {
   runs: RunsService;
   metrics: MetricsService;
   loggedModels: LoggedModelsService;
+  blobStore: BlobStore;
+  artifacts: ArtifactsService;
+  uploads: UploadsService;
+  packages: PackagesService;
 }
 
 export function createServices(config: Config, database: Database): Services {
@@ -40,6 +49,9 @@ export function createServices(config: Config, database: Database): Services {
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
   projects.onDelete(deleteMetricsOfProject);
+  const blobStore = openBlobStore(config.artifactsUrl);
+  const artifacts = new ArtifactsService(db, blobStore, config.maxUploadBytes);
+  projects.onDelete((_trx, projectId) => artifacts.purgeProject(projectId));
   return {
     config,
     database,
@@ -54,5 +66,9 @@ export function createServices(config: Config, database: Database): Services {
     runs,
     metrics: new MetricsService(db, database.dialect, runs),
     loggedModels: new LoggedModelsService(db, experiments, runs),
+    blobStore,
+    artifacts,
+    uploads: new UploadsService(db, blobStore, artifacts, config.publicUrl, config.maxUploadBytes),
+    packages: new PackagesService(db, blobStore, config.maxUploadBytes),
   };
 }

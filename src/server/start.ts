@@ -19,6 +19,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const applied = await migrateToLatest(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   const services = createServices(config, database);
+  const orphans = await services.blobStore.cleanOrphans();
+  if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
   await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
   const { app } = await buildApp(services, logger);
   const address = await app.listen({ host: config.host, port: config.port });

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'already_exists'
   | 'conflict'
   | 'too_large'
+  | 'range_not_satisfiable'
   | 'unprocessable'
   | 'rate_limited'
   | 'not_implemented'
@@ -24,6 +25,7 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   already_exists: 409,
   conflict: 409,
   too_large: 413,
+  range_not_satisfiable: 416,
   unprocessable: 422,
   rate_limited: 429,
   not_implemented: 501,

@@ -27,6 +27,7 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'user:self-write': row(401, A, A, A, A, A, A, A),
   'users:read': row(401, A, A, A, A, A, A, A),
   'projects:list': row(A, A, A, A, A, A, A, A),
+  'upload:part': row(A, A, A, A, A, A, A, A),
   'projects:create': row(401, A, A, A, A, A, A, A),
   'admin:read': row(401, 403, 403, 403, 403, 403, 403, A),
   'admin:write': row(401, 403, 403, 403, 403, 403, 403, A),
@@ -38,6 +39,8 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'access-tokens:read': row(404, 404, 403, 403, 403, A, A, A),
   'access-tokens:manage': row(404, 404, 403, 403, 403, A, A, A),
   'audit:read': row(404, 404, 403, 403, 403, A, A, A),
+  'packages:read': row(404, 404, 403, A, A, A, A, A),
+  'packages:write': row(404, 404, 403, 403, A, A, A, A),
   'ml:read': row(404, 404, A, A, A, A, A, A),
   'ml:write': row(404, 404, 403, 403, A, A, A, A),
 };
@@ -81,6 +84,13 @@ export const MLFLOW_ROUTE_ABILITIES: Record<string, Ability> = {
   'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': 'ml:write',
   'POST /2.0/mlflow/logged-models/:model_id/params': 'ml:write',
   'GET /3.0/mlflow/server-info': 'ml:read',
+  'PUT /2.0/mlflow-artifacts/artifacts/*': 'ml:write',
+  'GET /2.0/mlflow-artifacts/artifacts/*': 'ml:read',
+  'GET /2.0/mlflow-artifacts/artifacts': 'ml:read',
+  'DELETE /2.0/mlflow-artifacts/artifacts/*': 'ml:write',
+  'POST /2.0/mlflow-artifacts/mpu/create/*': 'ml:write',
+  'POST /2.0/mlflow-artifacts/mpu/complete/*': 'ml:write',
+  'POST /2.0/mlflow-artifacts/mpu/abort/*': 'ml:write',
 };
 
 export const MLFLOW_MOUNTS = ['/api/v4/projects/:id/ml/mlflow/api', '/api', '/ajax-api'];
@@ -171,6 +181,21 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/projects/:id/ml/runs/:run_id/metrics/:key/history': 'ml:read',
   'GET /api/v4/projects/:id/ml/metrics/series': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/metrics/series': 'ml:read',
+
+  'PUT /api/v4/uploads/:upload_id/parts/:part_number': 'upload:part',
+  'PUT /api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name': 'packages:write',
+  'GET /api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name': 'packages:read',
+  'HEAD /api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name': 'packages:read',
+  'GET /api/v4/projects/:id/packages': 'packages:read',
+  'HEAD /api/v4/projects/:id/packages': 'packages:read',
+  'GET /api/v4/projects/:id/packages/:package_id': 'packages:read',
+  'HEAD /api/v4/projects/:id/packages/:package_id': 'packages:read',
+  'GET /api/v4/projects/:id/packages/:package_id/package_files': 'packages:read',
+  'HEAD /api/v4/projects/:id/packages/:package_id/package_files': 'packages:read',
+  'DELETE /api/v4/projects/:id/packages/:package_id': 'packages:write',
+  'DELETE /api/v4/projects/:id/packages/:package_id/package_files/:package_file_id': 'packages:write',
+  'GET /api/v4/projects/:id/storage': 'packages:read',
+  'HEAD /api/v4/projects/:id/storage': 'packages:read',
 
   'GET /api/v4/audit_events': 'admin:read',
   'HEAD /api/v4/audit_events': 'admin:read',

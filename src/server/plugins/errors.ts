@@ -23,7 +23,7 @@ const KIND_OF_STATUS: Record<number, ErrorKind> = {
   413: 'too_large',
   414: 'invalid',
   415: 'invalid',
-  416: 'invalid',
+  416: 'range_not_satisfiable',
   422: 'unprocessable',
   429: 'rate_limited',
   431: 'invalid',

@@ -6,7 +6,7 @@ import { decodePageToken, encodePageToken } from '../../shared/page-token.ts';
 import type { ViewType } from '../experiments-service.ts';
 import { LIMITS, validateMaxResults } from '../limits.ts';
 import { hydrateRuns } from '../run-reader.ts';
-import type { Run } from '../run-model.ts';
+import type { Run, RunRow } from '../run-model.ts';
 import { compileFilter, numericCondition, requireComparator, stringCondition, STRING_COMPARATORS } from './compile.ts';
 import { parseFilter, parseOrderBy, type RawComparison } from './filter-parser.ts';
 
@@ -74,16 +74,17 @@ function runCondition(cmp: RawComparison): Expression<SqlBool> {
   switch (entity) {
     case 'metric': {
       const condition = numericCondition(sql.ref('lm.value'), cmp, `metric '${cmp.key}'`);
-      return sql<SqlBool>`runs.id in (select lm.run_id from latest_metrics lm where lm.key = ${cmp.key} and lm.is_nan = 0 and ${condition})`;
+      return sql<SqlBool>`exists (select 1 from latest_metrics lm where lm.run_id = runs.id and lm.key = ${cmp.key} and lm.is_nan = 0 and ${condition})`;
     }
     case 'param':
     case 'tag': {
       const table = sql.raw(entity === 'param' ? 'run_params' : 'run_tags');
-      if (cmp.comparator === 'IS NULL') return sql<SqlBool>`runs.id not in (select kv.run_id from ${table} kv where kv.key = ${cmp.key})`;
-      if (cmp.comparator === 'IS NOT NULL') return sql<SqlBool>`runs.id in (select kv.run_id from ${table} kv where kv.key = ${cmp.key})`;
+      const present = sql<SqlBool>`exists (select 1 from ${table} kv where kv.run_id = runs.id and kv.key = ${cmp.key})`;
+      if (cmp.comparator === 'IS NULL') return sql<SqlBool>`not ${present}`;
+      if (cmp.comparator === 'IS NOT NULL') return present;
       requireComparator(cmp, STRING_COMPARATORS, `${entity} '${cmp.key}'`);
       const condition = stringCondition(sql.ref('kv.value'), cmp, `${entity === 'param' ? 'parameter' : 'tag'} '${cmp.key}'`);
-      return sql<SqlBool>`runs.id in (select kv.run_id from ${table} kv where kv.key = ${cmp.key} and ${condition})`;
+      return sql<SqlBool>`exists (select 1 from ${table} kv where kv.run_id = runs.id and kv.key = ${cmp.key} and ${condition})`;
     }
     case 'attribute': {
       const stringColumn = STRING_ATTRIBUTES[cmp.key];
@@ -110,16 +111,17 @@ interface OrderTerm {
  * MLflow's sort: runs that have the value first, then NaN metrics, then runs without it; then
  * the value; ties broken by start time (newest first) and run id.
  */
-function orderTerms(clauses: string[]): OrderTerm[] {
+function orderTerms(clauses: string[], skipFirst = false): OrderTerm[] {
   const terms: OrderTerm[] = [];
   const seen = new Set<string>();
   let sortsByStart = false;
-  for (const clause of clauses) {
+  for (const [index, clause] of clauses.entries()) {
     const parsed = parseOrderBy(clause);
     const entity = entityOf(parsed.prefix);
     const id = `${entity}:${parsed.key}`;
     if (seen.has(id)) throw invalid(`\`order_by\` contains duplicate fields: ${JSON.stringify(clauses)}`);
     seen.add(id);
+    if (skipFirst && index === 0) continue;
     const direction = parsed.ascending ? 'asc' : 'desc';
     if (entity === 'metric') {
       terms.push({ expression: sql`coalesce((select lm.is_nan from latest_metrics lm where lm.run_id = runs.id and lm.key = ${parsed.key}), 2)`, direction: 'asc' });
@@ -143,27 +145,87 @@ function orderTerms(clauses: string[]): OrderTerm[] {
   return terms;
 }
 
+/**
+ * When the first sort key is a metric, param or tag, the search walks that key's value index
+ * and stops after one page, instead of reading every run of the experiment. MLflow's order puts
+ * runs in segments (values, then NaN for metrics, then runs without the key); each segment is
+ * its own query, and the page token remembers the segment and the offset inside it.
+ */
+type Driver = { kind: 'runs' } | { kind: 'metric' | 'param' | 'tag'; key: string; ascending: boolean };
+
+function driverOf(clauses: string[]): Driver {
+  const first = clauses[0];
+  if (first === undefined) return { kind: 'runs' };
+  const parsed = parseOrderBy(first);
+  const entity = entityOf(parsed.prefix);
+  if (entity === 'metric' || entity === 'param' || entity === 'tag') return { kind: entity, key: parsed.key, ascending: parsed.ascending };
+  return { kind: 'runs' };
+}
+
+function segmentsOf(driver: Driver): number {
+  return driver.kind === 'metric' ? 3 : driver.kind === 'runs' ? 1 : 2;
+}
+
+function decodePosition(token: string | undefined, fingerprint: string): { segment: number; offset: number } {
+  const packed = decodePageToken(token, fingerprint);
+  return { segment: Math.floor(packed / 1e12), offset: packed % 1e12 };
+}
+
+function encodePosition(segment: number, offset: number, fingerprint: string): string {
+  return encodePageToken(segment * 1e12 + offset, fingerprint);
+}
+
 export async function searchRuns(db: Kysely<Schema>, access: ProjectAccess, search: RunSearch): Promise<{ runs: Run[]; nextPageToken?: string }> {
   const maxResults = validateMaxResults(search.maxResults, LIMITS.defaultSearchResults, LIMITS.maxSearchResults);
   const filter = parseFilter(search.filter);
-  const terms = orderTerms(search.orderBy ?? []);
-  const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.runViewType ?? 'ACTIVE_ONLY', search.orderBy ?? []]);
-  const offset = decodePageToken(search.pageToken, fingerprint);
+  const clauses = search.orderBy ?? [];
+  const driver = driverOf(clauses);
+  const terms = orderTerms(clauses, driver.kind !== 'runs');
+  const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.runViewType ?? 'ACTIVE_ONLY', clauses]);
+  let { segment, offset } = decodePosition(search.pageToken, fingerprint);
   if (search.experimentIds.length === 0) return { runs: [] };
-  let query = db
-    .selectFrom('runs')
-    .selectAll('runs')
-    .where('runs.project_id', '=', access.project.id)
-    .where('runs.experiment_id', 'in', search.experimentIds);
   const view = search.runViewType ?? 'ACTIVE_ONLY';
-  if (view === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active');
-  if (view === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted');
-  if (filter) query = query.where((eb) => compileFilter(eb, filter, runCondition));
-  for (const term of terms) query = query.orderBy(term.expression, term.direction);
-  const rows = await query.offset(offset).limit(maxResults + 1).execute();
-  const page = rows.slice(0, maxResults);
-  return {
-    runs: await hydrateRuns(db, page),
-    nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined,
+
+  const segmentQuery = (seg: number) => {
+    let query = db.selectFrom('runs').selectAll('runs');
+    if (driver.kind === 'metric' && seg < 2) {
+      query = query
+        .innerJoin('latest_metrics as o', (join) => join.onRef('o.run_id', '=', 'runs.id').on('o.key', '=', driver.key).on('o.is_nan', '=', seg))
+        .orderBy(sql.ref('o.value'), driver.ascending ? 'asc' : 'desc');
+    } else if ((driver.kind === 'param' || driver.kind === 'tag') && seg === 0) {
+      const table = driver.kind === 'param' ? 'run_params as o' : 'run_tags as o';
+      query = query
+        .innerJoin(table, (join) => join.onRef('o.run_id', '=', 'runs.id').on('o.key', '=', driver.key))
+        .orderBy(sql.ref('o.value'), driver.ascending ? 'asc' : 'desc');
+    } else if (driver.kind !== 'runs') {
+      const table = sql.raw(driver.kind === 'metric' ? 'latest_metrics' : driver.kind === 'param' ? 'run_params' : 'run_tags');
+      query = query.where(sql<SqlBool>`not exists (select 1 from ${table} x where x.run_id = runs.id and x.key = ${driver.key})`);
+    }
+    query = query.where('runs.project_id', '=', access.project.id).where('runs.experiment_id', 'in', search.experimentIds);
+    if (view === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active');
+    if (view === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted');
+    if (filter) query = query.where((eb) => compileFilter(eb, filter, runCondition));
+    for (const term of terms) query = query.orderBy(term.expression, term.direction);
+    return query;
   };
+
+  const page: RunRow[] = [];
+  let next: string | undefined;
+  while (segment < segmentsOf(driver)) {
+    const wanted = maxResults - page.length;
+    const rows = await segmentQuery(segment).offset(offset).limit(wanted + 1).execute();
+    page.push(...rows.slice(0, wanted));
+    if (rows.length > wanted) {
+      next = encodePosition(segment, offset + wanted, fingerprint);
+      break;
+    }
+    segment += 1;
+    offset = 0;
+    if (page.length === maxResults) {
+      // The page is full exactly at a segment's end; the next page starts at the next segment.
+      next = segment < segmentsOf(driver) ? encodePosition(segment, 0, fingerprint) : undefined;
+      break;
+    }
+  }
+  return { runs: await hydrateRuns(db, page), nextPageToken: next };
 }

@@ -1,0 +1,101 @@
+import type { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
+import { UPLOAD_TOKEN_HEADER, type UploadsService } from '../artifacts/uploads-service.ts';
+import { sendDownload } from '../server/download.ts';
+import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
+import { Message } from './message.ts';
+
+export interface ArtifactRouteDeps {
+  artifacts: ArtifactsService;
+  uploads: UploadsService;
+  mounts: { prefix: string; locate: ProjectLocator; documented: boolean }[];
+}
+
+/** Uploads arrive as raw bytes of any type (MLflow sends the file's own MIME type): pass the stream through. */
+function acceptRawBodies(app: App): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+}
+
+function wildcard(params: unknown): string {
+  return (params as Record<string, string>)['*'] ?? '';
+}
+
+/**
+ * MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/...`): every byte streams through to the
+ * BlobStore and back, nothing is buffered, and every path goes through safe-path.ts.
+ */
+export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): Promise<void> {
+  const { artifacts, uploads } = deps;
+
+  await app.register(async (raw: App) => {
+    acceptRawBodies(raw);
+    for (const mount of deps.mounts) {
+      raw.put(
+        `${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`,
+        { config: { ability: 'ml:write', project: mount.locate, protocol: 'mlflow' }, schema: { tags: ['mlflow-artifacts'], summary: 'Upload an artifact (streamed)', hide: !mount.documented } },
+        async (request) => {
+          await artifacts.put(accessOf(request), wildcard(request.params), request.body as Readable);
+          return {};
+        },
+      );
+    }
+    raw.put(
+      '/api/v4/uploads/:upload_id/parts/:part_number',
+      {
+        config: { ability: 'upload:part', protocol: 'mlflow' },
+        schema: { tags: ['mlflow-artifacts'], summary: 'Upload one part of a multipart upload (authorized by the upload token it was issued)', params: Type.Object({ upload_id: Type.String({ maxLength: 64 }), part_number: Type.Integer({ minimum: 1, maximum: 10_000 }) }) },
+      },
+      async (request, reply) => {
+        const token = request.headers[UPLOAD_TOKEN_HEADER];
+        const length = request.headers['content-length'];
+        const part = await uploads.putPart(request.params.upload_id, Array.isArray(token) ? token[0] : token, request.params.part_number, request.body as Readable, length === undefined ? undefined : Number(length));
+        reply.header('ETag', part.etag);
+        return {};
+      },
+    );
+  });
+
+  for (const mount of deps.mounts) {
+    const config = (ability: 'ml:read' | 'ml:write') => ({ ability, project: mount.locate, protocol: 'mlflow' as const });
+    const schema = (summary: string) => ({ tags: ['mlflow-artifacts'], summary, hide: !mount.documented });
+
+    app.get(`${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`, { config: config('ml:read'), schema: schema('Download an artifact (Range supported)') }, async (request, reply) =>
+      sendDownload(request, reply, await artifacts.file(accessOf(request), wildcard(request.params))),
+    );
+
+    app.get(
+      `${mount.prefix}/2.0/mlflow-artifacts/artifacts`,
+      { config: config('ml:read'), schema: { ...schema('List the artifacts in a directory'), querystring: Type.Object({ path: Type.Optional(Type.String({ maxLength: 1024 })) }) } },
+      async (request) => {
+        const entries = await artifacts.list(accessOf(request), request.query.path);
+        return { files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) };
+      },
+    );
+
+    app.delete(`${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`, { config: config('ml:write'), schema: schema('Delete an artifact or a directory') }, async (request) => {
+      await artifacts.delete(accessOf(request), wildcard(request.params));
+      return {};
+    });
+
+    app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/create/*`, { config: config('ml:write'), schema: schema('Start a multipart upload') }, async (request) => {
+      const message = new Message(request.body);
+      const created = await uploads.create(accessOf(request), wildcard(request.params), message.int64('num_parts') ?? 1);
+      return { upload_id: created.uploadId, credentials: created.credentials };
+    });
+
+    app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/complete/*`, { config: config('ml:write'), schema: schema('Complete a multipart upload') }, async (request) => {
+      const message = new Message(request.body);
+      const parts = message.messages('parts').map((p) => ({ partNumber: p.requiredInt64('part_number'), etag: p.string('etag') ?? '' }));
+      await uploads.complete(accessOf(request), wildcard(request.params), message.requiredString('upload_id'), parts);
+      return {};
+    });
+
+    app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/abort/*`, { config: config('ml:write'), schema: schema('Abort a multipart upload') }, async (request) => {
+      const message = new Message(request.body);
+      await uploads.abort(accessOf(request), wildcard(request.params), message.requiredString('upload_id'));
+      return {};
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+
+/** What a completed write reports: computed while the bytes streamed through. */
+export interface StoredBlob {
+  size: number;
+  sha256: string;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+/**
+ * Where file contents live: a local folder or an S3 bucket. Keys are plain relative paths
+ * (checked by safe-path.ts before they get here). Writes are atomic: a blob is readable only
+ * once complete, and a failed or oversized write leaves nothing.
+ */
+export interface BlobStore {
+  readonly kind: 'fs' | 's3';
+  put(key: string, body: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  delete(key: string): Promise<void>;
+  deletePrefix(prefix: string): Promise<void>;
+  /** Multipart uploads, for files too big for one request. */
+  createMultipart(key: string): Promise<string>;
+  putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<{ etag: string; size: number }>;
+  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob>;
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Removes temporary data left by writes that never finished (a crash, a killed process). */
+  cleanOrphans(): Promise<number>;
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError, notFound } from '../shared/errors.ts';
+import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
+import { MeasuringStream, tooLarge } from './hashing.ts';
+
+const TEMP_DIR = '.tmp';
+const UPLOADS_DIR = '.uploads';
+
+/**
+ * Blobs as files under one root. A write goes to a temporary file in this process's own temp
+ * folder and is renamed into place when complete, so readers never see half a file. Every
+ * resolved location is checked to stay inside the root, symbolic links included.
+ */
+export class FsBlobStore implements BlobStore {
+  readonly kind = 'fs';
+  private readonly root: string;
+  private realRoot: string | null = null;
+  /** hostname-pid-start: lets the next start tell whose temp files are orphans. */
+  private readonly instance = `${os.hostname()}-${process.pid}-${Date.now()}`;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  private async rootReal(): Promise<string> {
+    if (this.realRoot) return this.realRoot;
+    await fsp.mkdir(this.root, { recursive: true });
+    this.realRoot = await fsp.realpath(this.root);
+    return this.realRoot;
+  }
+
+  private async confine(absolute: string): Promise<void> {
+    const root = await this.rootReal();
+    let existing = absolute;
+    // Resolve the deepest part that exists: a symlink anywhere on the way must not lead out.
+    for (;;) {
+      try {
+        const real = await fsp.realpath(existing);
+        if (real !== root && !real.startsWith(root + path.sep)) throw new AppError('invalid', 'UNSAFE_PATH', 'the path leads outside the artifact root');
+        return;
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        const parent = path.dirname(existing);
+        if (parent === existing) return;
+        existing = parent;
+      }
+    }
+  }
+
+  private async locate(key: string): Promise<string> {
+    const root = await this.rootReal();
+    const absolute = path.resolve(root, key);
+    if (!absolute.startsWith(root + path.sep)) throw new AppError('invalid', 'UNSAFE_PATH', 'the path leads outside the artifact root');
+    await this.confine(absolute);
+    return absolute;
+  }
+
+  private async tempFile(): Promise<string> {
+    const dir = path.join(await this.rootReal(), TEMP_DIR, this.instance);
+    await fsp.mkdir(dir, { recursive: true });
+    return path.join(dir, randomUUID());
+  }
+
+  async put(key: string, body: Readable, options: { maxBytes: number }): Promise<StoredBlob> {
+    const target = await this.locate(key);
+    const temp = await this.tempFile();
+    const measure = new MeasuringStream(options.maxBytes);
+    try {
+      await pipeline(body, measure, fs.createWriteStream(temp, { flags: 'wx' }));
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      await this.confine(path.dirname(target));
+      await fsp.rename(temp, target);
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+    return { size: measure.size, sha256: measure.digest() };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const file = await this.locate(key);
+    try {
+      const handle = await fsp.open(file, 'r');
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('404 File');
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fsp.rm(await this.locate(key), { force: true });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await fsp.rm(await this.locate(prefix), { recursive: true, force: true });
+  }
+
+  private async uploadDir(uploadId: string): Promise<string> {
+    if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw notFound('404 Upload');
+    return path.join(await this.rootReal(), UPLOADS_DIR, uploadId);
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    await this.locate(key); // refuse a target outside the root before any part arrives
+    const uploadId = randomUUID();
+    await fsp.mkdir(await this.uploadDir(uploadId), { recursive: true });
+    return uploadId;
+  }
+
+  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number }) {
+    const dir = await this.uploadDir(uploadId);
+    if (!fs.existsSync(dir)) throw notFound('404 Upload');
+    const measure = new MeasuringStream(options.maxBytes);
+    const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
+    try {
+      await pipeline(body, measure, fs.createWriteStream(temp, { flags: 'wx' }));
+      await fsp.rename(temp, path.join(dir, `${partNumber}.part`));
+    } catch (error) {
+      await fsp.rm(temp, { force: true });
+      throw error;
+    }
+    return { etag: `"${measure.digest()}"`, size: measure.size };
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
+    const dir = await this.uploadDir(uploadId);
+    const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    for (const part of ordered) {
+      if (!fs.existsSync(path.join(dir, `${part.partNumber}.part`))) throw new AppError('invalid', 'PART_MISSING', `part ${part.partNumber} was never uploaded`);
+    }
+    const files = ordered.map((p) => path.join(dir, `${p.partNumber}.part`));
+    const joined = Readable.from(
+      (async function* () {
+        for (const file of files) yield* fs.createReadStream(file);
+      })(),
+    );
+    const stored = await this.put(key, joined, options).catch((error: unknown) => {
+      if (error instanceof AppError && error.kind === 'too_large') throw tooLarge(options.maxBytes);
+      throw error;
+    });
+    await fsp.rm(dir, { recursive: true, force: true });
+    return stored;
+  }
+
+  async abortMultipart(_key: string, uploadId: string): Promise<void> {
+    await fsp.rm(await this.uploadDir(uploadId), { recursive: true, force: true });
+  }
+
+  /**
+   * Temp folders are named after the process that made them. On this host, a folder whose
+   * process is gone is an orphan; from other hosts (a shared volume), only day-old ones are.
+   */
+  async cleanOrphans(): Promise<number> {
+    const tempRoot = path.join(await this.rootReal(), TEMP_DIR);
+    let removed = 0;
+    let entries: string[] = [];
+    try {
+      entries = await fsp.readdir(tempRoot);
+    } catch {
+      return 0;
+    }
+    const host = os.hostname();
+    for (const entry of entries) {
+      if (entry === this.instance) continue;
+      const match = /^(.*)-(\d+)-(\d+)$/.exec(entry);
+      const full = path.join(tempRoot, entry);
+      let orphan = false;
+      if (match && match[1] === host) {
+        orphan = !processAlive(Number(match[2])) || Number(match[2]) === process.pid;
+      } else {
+        const stat = await fsp.stat(full).catch(() => null);
+        orphan = stat !== null && Date.now() - stat.mtimeMs > 24 * 3600 * 1000;
+      }
+      if (orphan) {
+        removed += (await fsp.readdir(full).catch(() => [])).length;
+        await fsp.rm(full, { recursive: true, force: true });
+      }
+    }
+    const uploadsRoot = path.join(await this.rootReal(), UPLOADS_DIR);
+    for (const entry of await fsp.readdir(uploadsRoot).catch(() => [] as string[])) {
+      const full = path.join(uploadsRoot, entry);
+      const stat = await fsp.stat(full).catch(() => null);
+      if (stat && Date.now() - stat.mtimeMs > 7 * 24 * 3600 * 1000) {
+        await fsp.rm(full, { recursive: true, force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { AppError, notFound } from '../shared/errors.ts';
+import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
+import { MeasuringStream, tooLarge } from './hashing.ts';
+
+export interface S3Settings {
+  bucket: string;
+  prefix: string;
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+}
+
+/** Reads `s3://bucket/prefix` and the usual AWS variables (credentials come from the SDK's chain). */
+export function s3SettingsFrom(url: string, env: Record<string, string | undefined>): S3Settings {
+  const parsed = new URL(url);
+  const endpoint = env.MODELYARD_S3_ENDPOINT || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const pathStyle = env.MODELYARD_S3_FORCE_PATH_STYLE;
+  return {
+    bucket: parsed.hostname,
+    prefix: parsed.pathname.replace(/^\/+|\/+$/g, ''),
+    endpoint,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    forcePathStyle: pathStyle === undefined ? endpoint !== undefined : /^(1|true|yes)$/i.test(pathStyle),
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * Blobs as objects in any S3-compatible store. S3 makes an object visible only when its upload
+ * completes (a single PUT, or CompleteMultipartUpload), which is the atomicity the interface
+ * promises; an upload that fails is aborted.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly kind = 's3';
+  private readonly client: S3Client;
+
+  constructor(private readonly settings: S3Settings) {
+    this.client = new S3Client({ region: settings.region, endpoint: settings.endpoint, forcePathStyle: settings.forcePathStyle });
+  }
+
+  private objectKey(key: string): string {
+    return this.settings.prefix ? `${this.settings.prefix}/${key}` : key;
+  }
+
+  async put(key: string, body: Readable, options: { maxBytes: number }): Promise<StoredBlob> {
+    const measure = new MeasuringStream(options.maxBytes);
+    body.on('error', (error) => measure.destroy(error));
+    body.pipe(measure);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: measure },
+      queueSize: 2,
+      partSize: 8 * 1024 * 1024,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+    return { size: measure.size, sha256: measure.digest() };
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    try {
+      const result = await this.client.send(
+        new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+      );
+      return result.Body as Readable;
+    } catch (error) {
+      if (isMissing(error)) throw notFound('404 File');
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    let token: string | undefined;
+    do {
+      const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: `${this.objectKey(prefix)}/`, ContinuationToken: token }));
+      const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: keys, Quiet: true } }));
+      token = listed.IsTruncated ? listed.NextContinuationToken : undefined;
+    } while (token);
+    await this.delete(prefix).catch(() => undefined);
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+    if (!created.UploadId) throw new Error('the object store returned no upload id');
+    return created.UploadId;
+  }
+
+  async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
+    if (options.contentLength === undefined) throw new AppError('invalid', 'LENGTH_REQUIRED', 'a part upload needs a Content-Length');
+    if (options.contentLength > options.maxBytes) throw tooLarge(options.maxBytes);
+    const measure = new MeasuringStream(options.maxBytes);
+    body.on('error', (error) => measure.destroy(error));
+    body.pipe(measure);
+    try {
+      const result = await this.client.send(
+        new UploadPartCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), UploadId: uploadId, PartNumber: partNumber, Body: measure, ContentLength: options.contentLength }),
+      );
+      return { etag: result.ETag ?? '', size: measure.size };
+    } catch (error) {
+      if (isMissing(error)) throw notFound('404 Upload');
+      throw error;
+    }
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
+    const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    await this.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.settings.bucket,
+        Key: this.objectKey(key),
+        UploadId: uploadId,
+        MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+    const size = head.ContentLength ?? 0;
+    if (size > options.maxBytes) {
+      await this.delete(key);
+      throw tooLarge(options.maxBytes);
+    }
+    // Parts arrive in parallel and out of order, so the file's SHA-256 is taken by reading it once.
+    const hash = createHash('sha256');
+    for await (const chunk of await this.get(key)) hash.update(chunk as Buffer);
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), UploadId: uploadId })).catch((error: unknown) => {
+      if (!isMissing(error)) throw error;
+    });
+  }
+
+  /** Incomplete multipart uploads older than a day are what a crash leaves; they are aborted. */
+  async cleanOrphans(): Promise<number> {
+    const listed = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.settings.bucket, Prefix: this.settings.prefix || undefined }));
+    let removed = 0;
+    for (const upload of listed.Uploads ?? []) {
+      if (upload.Initiated && Date.now() - upload.Initiated.getTime() > 24 * 3600 * 1000 && upload.Key && upload.UploadId) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.settings.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,43 @@
+import { invalid } from '../shared/errors.ts';
+
+/**
+ * The one check every stored location goes through. MLflow's artifact handlers have had more
+ * than a dozen traversal CVEs, from `..` segments through double-encoded `%252e%252e`
+ * (CVE-2024-1560) to `#` and `?` in stored locations (CVE-2023-6909); here a path is refused
+ * unless it is plain: relative, `/`-separated segments of printable characters, no `.` or `..`
+ * segment, no backslash, no drive letter, no percent-escape left after the URL was decoded.
+ */
+export const MAX_PATH_LENGTH = 1024;
+const MAX_SEGMENT_LENGTH = 255;
+
+export function safeRelativePath(raw: string, what = 'path'): string {
+  if (typeof raw !== 'string' || raw.length === 0) throw invalid(`${what} is missing`, 'UNSAFE_PATH');
+  if (raw.length > MAX_PATH_LENGTH) throw invalid(`${what} is too long (maximum is ${MAX_PATH_LENGTH} characters)`, 'UNSAFE_PATH');
+  const refuse = (reason: string): never => {
+    throw invalid(`${what} ${JSON.stringify(raw.slice(0, 200))} is not allowed: ${reason}`, 'UNSAFE_PATH');
+  };
+  // Control characters, NUL included, and the characters that change a URL's meaning.
+  if (/[\u0000-\u001f\u007f]/.test(raw)) refuse('control characters');
+  if (raw.includes('\\')) refuse('backslashes');
+  if (raw.includes('#') || raw.includes('?')) refuse('"#" and "?"');
+  // A percent-escape surviving one decode is a second encoding layer (%252e%252e).
+  if (/%[0-9A-Fa-f]{2}/.test(raw)) refuse('percent-encoded characters');
+  if (raw.startsWith('/') || raw.startsWith('~')) refuse('absolute paths');
+  if (/^[A-Za-z]:/.test(raw)) refuse('drive letters');
+  const trimmed = raw.replace(/\/+$/, '');
+  const segments = trimmed.split('/');
+  for (const segment of segments) {
+    if (segment === '') refuse('empty segments ("//")');
+    if (segment === '.' || segment === '..') refuse('"." and ".." segments');
+    if (segment.length > MAX_SEGMENT_LENGTH) refuse(`segments longer than ${MAX_SEGMENT_LENGTH} characters`);
+    if (/^\s|\s$/.test(segment)) refuse('segments starting or ending with white space');
+  }
+  return segments.join('/');
+}
+
+/** A single file name (no directory part), as package file names are. */
+export function safeFileName(raw: string, what = 'file name'): string {
+  const path = safeRelativePath(raw, what);
+  if (path.includes('/')) throw invalid(`${what} must not contain "/"`, 'UNSAFE_PATH');
+  return path;
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+
+let t: TestApp;
+let dev: TestUser;
+let projectId: number;
+const MAX = 64 * 1024;
+
+beforeAll(async () => {
+  // A small upload limit makes the 413 path cheap to reach.
+  t = await startTestApp({ MODELYARD_MAX_UPLOAD_SIZE: String(MAX), ...(process.env.MODELYARD_TEST_S3_URL ? { MODELYARD_ARTIFACTS_URL: process.env.MODELYARD_TEST_S3_URL } : {}) });
+  dev = await t.createUser('artist');
+  projectId = (await t.createProject(dev.token, 'art')).id;
+});
+afterAll(async () => t?.close());
+
+const base = () => `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts`;
+const put = (p: string, body: string | Buffer, contentType = 'application/octet-stream') =>
+  t.call({ method: 'PUT', url: `${base()}/artifacts/${p}`, token: dev.token, payload: body, headers: { 'content-type': contentType } });
+const get = (p: string, headers: Record<string, string> = {}) => t.call({ method: 'GET', url: `${base()}/artifacts/${p}`, token: dev.token, headers });
+const list = (p?: string) => t.call({ method: 'GET', url: `${base()}/artifacts${p === undefined ? '' : `?path=${encodeURIComponent(p)}`}`, token: dev.token });
+
+describe('MLflow artifact proxy', () => {
+  it('stores, lists by directory, downloads and deletes', async () => {
+    expect((await put('1/run/artifacts/notes/a.txt', 'hello', 'text/plain')).statusCode).toBe(200);
+    expect((await put('1/run/artifacts/model/weights.bin', Buffer.alloc(1000, 7))).statusCode).toBe(200);
+    // A JSON file is stored as bytes, not parsed as a request body.
+    expect((await put('1/run/artifacts/d.json', '{"k": 1}', 'application/json')).statusCode).toBe(200);
+    expect((await list('1/run/artifacts')).json()).toEqual({
+      files: [
+        { path: 'model', is_dir: true },
+        { path: 'notes', is_dir: true },
+        { path: 'd.json', is_dir: false, file_size: 8 },
+      ],
+    });
+    expect((await list('1/run/artifacts/notes')).json()).toEqual({ files: [{ path: 'a.txt', is_dir: false, file_size: 5 }] });
+    const file = await get('1/run/artifacts/notes/a.txt');
+    expect(file.body).toBe('hello');
+    expect(file.headers['content-length']).toBe('5');
+    expect(file.headers.etag).toBe('"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"');
+    expect(file.headers['accept-ranges']).toBe('bytes');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect((await t.call({ method: 'DELETE', url: `${base()}/artifacts/1/run/artifacts/notes`, token: dev.token })).statusCode).toBe(200);
+    expect((await get('1/run/artifacts/notes/a.txt')).statusCode).toBe(404);
+    expect((await list('1/run/artifacts')).json().files.map((f: { path: string }) => f.path)).toEqual(['model', 'd.json']);
+  });
+
+  it('serves byte ranges and answers 416 outside the file', async () => {
+    await put('ranges/file.txt', '0123456789', 'text/plain');
+    const part = await get('ranges/file.txt', { range: 'bytes=2-5' });
+    expect(part.statusCode).toBe(206);
+    expect(part.body).toBe('2345');
+    expect(part.headers['content-range']).toBe('bytes 2-5/10');
+    expect((await get('ranges/file.txt', { range: 'bytes=-3' })).body).toBe('789');
+    expect((await get('ranges/file.txt', { range: 'bytes=8-' })).body).toBe('89');
+    expect((await get('ranges/file.txt', { range: 'bytes=20-30' })).statusCode).toBe(416);
+    const cached = await get('ranges/file.txt', { 'if-none-match': (await get('ranges/file.txt')).headers.etag as string });
+    expect(cached.statusCode).toBe(304);
+  });
+
+  it('sends anything a browser could render as an attachment of a neutral type', async () => {
+    for (const name of ['page.html', 'x.svg', 'a.htm', 'script.js', 'noext', 'f.xhtml']) {
+      await put(`unsafe/${name}`, '<script>alert(1)</script>', 'text/html');
+      const res = await get(`unsafe/${name}`);
+      expect(res.headers['content-type'], name).toBe('application/octet-stream');
+      expect(res.headers['content-disposition'], name).toMatch(/^attachment;/);
+      expect(res.headers['content-security-policy'], name).toContain('sandbox');
+    }
+    await put('safe/pic.png', Buffer.from([0x89, 0x50]), 'image/png');
+    expect((await get('safe/pic.png')).headers['content-disposition']).toMatch(/^inline;/);
+  });
+
+  it('refuses a file over the size limit with 413 and keeps nothing', async () => {
+    const res = await put('big/too-large.bin', Buffer.alloc(MAX + 1));
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error_code).toBe('RESOURCE_EXHAUSTED');
+    expect((await list('big')).json()).toEqual({ files: [] });
+    expect((await put('big/ok.bin', Buffer.alloc(MAX))).statusCode).toBe(200);
+  });
+
+  it('refuses a file where a directory is, and a directory where a file is', async () => {
+    await put('clash/file', 'x');
+    expect((await put('clash/file/child', 'y')).statusCode).toBe(409);
+    await put('clash/dir/inner', 'z');
+    expect((await put('clash/dir', 'w')).statusCode).toBe(409);
+  });
+
+  it('runs a multipart upload with per-upload tokens, as the client does', async () => {
+    const created = await t.call({ method: 'POST', url: `${base()}/mpu/create/multi/big.bin`, token: dev.token, payload: { path: 'local.bin', num_parts: 3 } });
+    expect(created.statusCode).toBe(200);
+    const { upload_id: uploadId, credentials } = created.json() as { upload_id: string; credentials: { url: string; part_number: number; headers: Record<string, string> }[] };
+    expect(credentials).toHaveLength(3);
+    const chunks = [Buffer.alloc(20_000, 1), Buffer.alloc(20_000, 2), Buffer.alloc(5_000, 3)];
+    const parts = [];
+    for (const credential of credentials.reverse()) {
+      const url = new URL(credential.url);
+      // Without its token a part is refused.
+      expect((await t.app.inject({ method: 'PUT', url: url.pathname, payload: chunks[credential.part_number - 1]!, headers: { 'content-type': 'application/octet-stream' } })).statusCode).toBe(401);
+      const res = await t.app.inject({ method: 'PUT', url: url.pathname, payload: chunks[credential.part_number - 1]!, headers: { ...credential.headers, 'content-type': 'application/octet-stream' } });
+      expect(res.statusCode).toBe(200);
+      parts.push({ part_number: credential.part_number, etag: res.headers.etag, url: credential.url });
+    }
+    expect((await get('multi/big.bin')).statusCode).toBe(404);
+    const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/multi/big.bin`, token: dev.token, payload: { path: 'local.bin', upload_id: uploadId, parts } });
+    expect(done.statusCode).toBe(200);
+    const file = await get('multi/big.bin');
+    expect(Buffer.from(file.rawPayload).equals(Buffer.concat(chunks))).toBe(true);
+    // A finished upload's token is no longer valid.
+    const again = await t.app.inject({ method: 'PUT', url: new URL(credentials[0]!.url).pathname, payload: 'x', headers: { ...credentials[0]!.headers, 'content-type': 'application/octet-stream' } });
+    expect(again.statusCode).toBe(404);
+  });
+
+  it('aborts a multipart upload', async () => {
+    const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/aborted/x.bin`, token: dev.token, payload: { path: 'x', num_parts: 1 } })).json();
+    expect((await t.call({ method: 'POST', url: `${base()}/mpu/abort/aborted/x.bin`, token: dev.token, payload: { path: 'x', upload_id: created.upload_id } })).statusCode).toBe(200);
+    const part = await t.app.inject({ method: 'PUT', url: new URL(created.credentials[0].url).pathname, payload: 'x', headers: { ...created.credentials[0].headers, 'content-type': 'application/octet-stream' } });
+    expect(part.statusCode).toBe(404);
+  });
+
+  it('reports storage usage per project', async () => {
+    const usage = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/storage`, token: dev.token })).json();
+    expect(usage.artifacts.files).toBeGreaterThan(3);
+    expect(usage.total_bytes).toBe(usage.artifacts.bytes + usage.packages.bytes);
+  });
+
+  it('keeps projects apart', async () => {
+    await put('secret/plan.txt', 'mine', 'text/plain');
+    const other = await t.createProject(dev.token, 'art-other');
+    const res = await t.call({ method: 'GET', url: `/api/v4/projects/${other.id}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/secret/plan.txt`, token: dev.token });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it.runIf(!process.env.MODELYARD_TEST_S3_URL)('writes files only under the artifact root', () => {
+    const root = path.join(t.dataDir, 'artifacts', 'projects', String(projectId), 'artifacts');
+    expect(fs.existsSync(path.join(root, 'model', 'weights.bin')) || fs.existsSync(path.join(root, '1', 'run', 'artifacts', 'model', 'weights.bin'))).toBe(true);
+  });
+});
