@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test suite, installing and starting what they need first:
-#   type check, unit tests, the API suite on SQLite and again on PostgreSQL.
+# Runs every test suite, installing and starting what they need first (PostgreSQL from
+# Debian's packages, a Python venv with the pinned MLflow client, a local S3-protocol server):
+#   type check, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
+#   the curl recipes of the docs, and the real MLflow client on SQLite + filesystem and on
+#   PostgreSQL + S3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +14,13 @@ section() { printf '\n=== %s ===\n' "$*"; }
 section "type check"
 npm run --silent typecheck
 
-section "PostgreSQL for the tests"
+section "services for the tests"
 PG_URL=$(bash scripts/postgres.sh start)
-trap 'bash scripts/postgres.sh stop' EXIT
-echo "$PG_URL"
+S3_ENDPOINT=$(bash scripts/s3-server.sh start)
+PYTHON=$(bash scripts/python-env.sh)
+trap 'bash scripts/postgres.sh stop; bash scripts/s3-server.sh stop' EXIT
+echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
+S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
 
 section "unit tests"
 npx vitest run --project unit
@@ -25,9 +31,14 @@ MODELYARD_TEST_DB=sqlite npx vitest run --project api
 section "API tests on PostgreSQL"
 MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" npx vitest run --project api
 
-section "MLflow client compatibility (pinned mlflow from PyPI) on SQLite"
-PYTHON=$(bash scripts/python-env.sh)
+section "artifact tests on the S3 driver"
+env "${S3_ENV[@]}" MODELYARD_TEST_S3_URL=s3://modelyard-test/api-tests npx vitest run --project api test/api/artifacts.test.ts
+
+section "the generic packages API, as the docs' curl recipes"
+bash test/curl/packages.sh
+
+section "MLflow client compatibility (pinned mlflow from PyPI): SQLite, filesystem artifacts"
 MODELYARD_TEST_DB=sqlite "$PYTHON" -m pytest test/compat -q -p no:cacheprovider
 
-section "MLflow client compatibility on PostgreSQL"
-MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" "$PYTHON" -m pytest test/compat -q -p no:cacheprovider
+section "MLflow client compatibility: PostgreSQL, S3 artifacts"
+MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" MODELYARD_TEST_S3_ENDPOINT="$S3_ENDPOINT" "$PYTHON" -m pytest test/compat -q -p no:cacheprovider

@@ -23,6 +23,18 @@ function wildcard(params: unknown): string {
 }
 
 /**
+ * MLflow's multipart endpoints name the destination directory in the URL and the client's
+ * local file in `path`; the artifact is that file's name inside the directory, as MLflow's
+ * own server makes it.
+ */
+function multipartTarget(params: unknown, message: Message): string {
+  const local = message.requiredString('path');
+  const name = local.split(/[\\/]/).pop() ?? '';
+  const dir = wildcard(params).replace(/\/+$/, '');
+  return dir ? `${dir}/${name}` : name;
+}
+
+/**
  * MLflow's artifact proxy (`/api/2.0/mlflow-artifacts/...`): every byte streams through to the
  * BlobStore and back, nothing is buffered, and every path goes through safe-path.ts.
  */
@@ -81,20 +93,20 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
 
     app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/create/*`, { config: config('ml:write'), schema: schema('Start a multipart upload') }, async (request) => {
       const message = new Message(request.body);
-      const created = await uploads.create(accessOf(request), wildcard(request.params), message.int64('num_parts') ?? 1);
+      const created = await uploads.create(accessOf(request), multipartTarget(request.params, message), message.int64('num_parts') ?? 1);
       return { upload_id: created.uploadId, credentials: created.credentials };
     });
 
     app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/complete/*`, { config: config('ml:write'), schema: schema('Complete a multipart upload') }, async (request) => {
       const message = new Message(request.body);
       const parts = message.messages('parts').map((p) => ({ partNumber: p.requiredInt64('part_number'), etag: p.string('etag') ?? '' }));
-      await uploads.complete(accessOf(request), wildcard(request.params), message.requiredString('upload_id'), parts);
+      await uploads.complete(accessOf(request), multipartTarget(request.params, message), message.requiredString('upload_id'), parts);
       return {};
     });
 
     app.post(`${mount.prefix}/2.0/mlflow-artifacts/mpu/abort/*`, { config: config('ml:write'), schema: schema('Abort a multipart upload') }, async (request) => {
       const message = new Message(request.body);
-      await uploads.abort(accessOf(request), wildcard(request.params), message.requiredString('upload_id'));
+      await uploads.abort(accessOf(request), multipartTarget(request.params, message), message.requiredString('upload_id'));
       return {};
     });
   }

@@ -40,6 +40,15 @@ export function s3SettingsFrom(url: string, env: Record<string, string | undefin
   };
 }
 
+/** S3's answers to a bad multipart request are the caller's mistakes, so they become 4xx. */
+function multipartError(error: unknown): unknown {
+  const name = (error as { name?: string }).name;
+  if (name === 'EntityTooSmall') return new AppError('invalid', 'PART_TOO_SMALL', 'every part except the last must be at least 5 MiB (the object store refuses smaller ones)');
+  if (name === 'InvalidPart' || name === 'InvalidPartOrder') return new AppError('invalid', 'INVALID_PART', 'a part is missing or its ETag does not match what was uploaded');
+  if (name === 'NoSuchUpload') return notFound('404 Upload');
+  return error;
+}
+
 function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
@@ -123,20 +132,24 @@ export class S3BlobStore implements BlobStore {
       return { etag: result.ETag ?? '', size: measure.size };
     } catch (error) {
       if (isMissing(error)) throw notFound('404 Upload');
-      throw error;
+      throw multipartError(error);
     }
   }
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-    await this.client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: this.settings.bucket,
-        Key: this.objectKey(key),
-        UploadId: uploadId,
-        MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-      }),
-    );
+    await this.client
+      .send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.settings.bucket,
+          Key: this.objectKey(key),
+          UploadId: uploadId,
+          MultipartUpload: { Parts: ordered.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw multipartError(error);
+      });
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
     const size = head.ContentLength ?? 0;
     if (size > options.maxBytes) {

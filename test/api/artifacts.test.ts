@@ -89,7 +89,7 @@ describe('MLflow artifact proxy', () => {
   });
 
   it('runs a multipart upload with per-upload tokens, as the client does', async () => {
-    const created = await t.call({ method: 'POST', url: `${base()}/mpu/create/multi/big.bin`, token: dev.token, payload: { path: 'local.bin', num_parts: 3 } });
+    const created = await t.call({ method: 'POST', url: `${base()}/mpu/create/multi`, token: dev.token, payload: { path: '/home/me/big.bin', num_parts: 3 } });
     expect(created.statusCode).toBe(200);
     const { upload_id: uploadId, credentials } = created.json() as { upload_id: string; credentials: { url: string; part_number: number; headers: Record<string, string> }[] };
     expect(credentials).toHaveLength(3);
@@ -104,7 +104,14 @@ describe('MLflow artifact proxy', () => {
       parts.push({ part_number: credential.part_number, etag: res.headers.etag, url: credential.url });
     }
     expect((await get('multi/big.bin')).statusCode).toBe(404);
-    const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/multi/big.bin`, token: dev.token, payload: { path: 'local.bin', upload_id: uploadId, parts } });
+    const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/multi`, token: dev.token, payload: { path: '/home/me/big.bin', upload_id: uploadId, parts } });
+    if (process.env.MODELYARD_TEST_S3_URL) {
+      // S3 refuses parts under 5 MiB but the last; the client's parts are 10 MiB. Big files are
+      // sent through this path against S3 by the compatibility suite.
+      expect(done.statusCode).toBe(400);
+      expect(done.json().message).toMatch(/5 MiB/);
+      return;
+    }
     expect(done.statusCode).toBe(200);
     const file = await get('multi/big.bin');
     expect(Buffer.from(file.rawPayload).equals(Buffer.concat(chunks))).toBe(true);
@@ -114,8 +121,8 @@ describe('MLflow artifact proxy', () => {
   });
 
   it('aborts a multipart upload', async () => {
-    const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/aborted/x.bin`, token: dev.token, payload: { path: 'x', num_parts: 1 } })).json();
-    expect((await t.call({ method: 'POST', url: `${base()}/mpu/abort/aborted/x.bin`, token: dev.token, payload: { path: 'x', upload_id: created.upload_id } })).statusCode).toBe(200);
+    const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/aborted`, token: dev.token, payload: { path: 'x.bin', num_parts: 1 } })).json();
+    expect((await t.call({ method: 'POST', url: `${base()}/mpu/abort/aborted`, token: dev.token, payload: { path: 'x.bin', upload_id: created.upload_id } })).statusCode).toBe(200);
     const part = await t.app.inject({ method: 'PUT', url: new URL(created.credentials[0].url).pathname, payload: 'x', headers: { ...created.credentials[0].headers, 'content-type': 'application/octet-stream' } });
     expect(part.statusCode).toBe(404);
   });

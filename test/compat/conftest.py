@@ -95,6 +95,16 @@ def server():
     env.pop("MODELYARD_DATABASE_URL", None)
     if database_url:
         env["MODELYARD_DATABASE_URL"] = database_url
+    s3_endpoint = os.environ.get("MODELYARD_TEST_S3_ENDPOINT")
+    if s3_endpoint:
+        # The S3 driver against the local S3-protocol server that scripts/s3-server.sh started.
+        env.update({
+            "MODELYARD_ARTIFACTS_URL": f"s3://modelyard-test/compat-{uuid.uuid4().hex[:8]}",
+            "MODELYARD_S3_ENDPOINT": s3_endpoint,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_REGION": "us-east-1",
+        })
     log = open(Path(data_dir) / "server.log", "w")
     proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
