@@ -2,6 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { describeMachine, writeSection } from './machine.ts';
 import { startMlflow, startModelyard } from './servers.ts';
 import { benchTracking, type TrackingOptions, type TrackingResult } from './tracking.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchTransfer, cpThroughput, makeFile, type TransferResult } from './artifacts.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -57,4 +61,50 @@ Search data: Modelyard ${my.seedNote}; MLflow ${ml.seedNote} (its own ingest wou
   log('wrote docs/benchmarks.md (tracking)');
 }
 
+async function artifactsSuite(): Promise<void> {
+  const bytes = quick ? 256 * 1024 ** 2 : 2 * 1024 ** 3;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-files-'));
+  const file = path.join(dir, 'payload.bin');
+  try {
+    log(`making a ${bytes / 1024 ** 2} MiB file`);
+    makeFile(file, bytes);
+    const cp = cpThroughput(file, bytes);
+    log(`cp: ${cp.toFixed(0)} MB/s`);
+    const results: Record<string, TransferResult> = {};
+    for (const start of [() => startModelyard(), () => startMlflow(python)]) {
+      const server = await start();
+      try {
+        log(`${server.name}: upload and download ${bytes / 1024 ** 2} MiB`);
+        results[server.name] = await benchTransfer(server, file, bytes, { rssLimit: 6 * 1024 ** 3, timeoutMs: 15 * 60 * 1000 });
+        log(`${server.name}: ${JSON.stringify(results[server.name])}`);
+      } finally {
+        await server.stop();
+      }
+    }
+    const my = results.Modelyard!;
+    const ml = results.MLflow!;
+    const fmt = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} MB/s`);
+    const pct = (v: number | null) => (v === null ? 'n/a' : `${((v / cp) * 100).toFixed(0)}%`);
+    const ratio = (a: number | null, b: number | null) => (a === null ? 'n/a' : b === null ? 'MLflow did not finish' : `${(a / b).toFixed(1)}×`);
+    const body = `
+## Artifacts (issue 4) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only artifacts${quick ? ' --quick' : ''}\`. A ${bytes / 1024 ** 2} MiB file streamed from disk with \`PUT\` and back to disk with \`GET\` through each server's MLflow artifact proxy on loopback, both storing on the local filesystem; \`cp\` of the same file (plus \`sync\`) in the same run is the yardstick. Memory is the server's resident set (its child processes included), sampled every 25 ms.
+
+| | Modelyard | MLflow server | Modelyard ÷ MLflow | Target |
+| --- | --- | --- | --- | --- |
+| upload | ${fmt(my.uploadMBps)} (${pct(my.uploadMBps)} of cp) | ${fmt(ml.uploadMBps)} | ${ratio(my.uploadMBps, ml.uploadMBps)} | ≥ 50% of cp: ${my.uploadMBps !== null && my.uploadMBps >= cp / 2 ? 'met' : 'missed'} |
+| download | ${fmt(my.downloadMBps)} (${pct(my.downloadMBps)} of cp) | ${fmt(ml.downloadMBps)} | ${ratio(my.downloadMBps, ml.downloadMBps)} | ≥ 50% of cp: ${my.downloadMBps !== null && my.downloadMBps >= cp / 2 ? 'met' : 'missed'} |
+| peak RSS growth | ${my.peakRssGrowthMB.toFixed(0)} MB | ${ml.peakRssGrowthMB.toFixed(0)} MB | | ≤ 100 MB: ${my.peakRssGrowthMB <= 100 ? 'met' : 'missed'} |
+
+\`cp\`: ${cp.toFixed(0)} MB/s.${my.note ? ` Modelyard: ${my.note}.` : ''}${ml.note ? ` MLflow: ${ml.note}.` : ''}
+`;
+    writeSection('docs/benchmarks.md', 'artifacts', body);
+    log('wrote docs/benchmarks.md (artifacts)');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (!only || only === 'tracking') await trackingSuite();
+if (!only || only === 'artifacts') await artifactsSuite();

@@ -87,7 +87,8 @@ export class FsBlobStore implements BlobStore {
     const file = await this.locate(key);
     try {
       const handle = await fsp.open(file, 'r');
-      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+      // 1 MiB reads: the default 64 KiB made downloads a quarter as fast as cp.
+      return handle.createReadStream({ highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('404 File');
       throw error;

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { BENCH_TOKEN, rssOf, type RunningServer } from './servers.ts';
+
+export interface TransferResult {
+  uploadMBps: number | null;
+  downloadMBps: number | null;
+  peakRssGrowthMB: number;
+  note: string;
+}
+
+/** Makes a file of `bytes` from a repeated random block (fast to write, not compressible). */
+export function makeFile(file: string, bytes: number): void {
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 2654435761) >>> 24;
+  const fd = fs.openSync(file, 'w');
+  for (let written = 0; written < bytes; written += block.length) {
+    block.writeUInt32LE(written / block.length, 0);
+    fs.writeSync(fd, block, 0, Math.min(block.length, bytes - written));
+  }
+  fs.closeSync(fd);
+}
+
+/** Copies with `cp` and returns MB/s: the yardstick the targets are set against. */
+export function cpThroughput(file: string, bytes: number): number {
+  const target = `${file}.cp`;
+  const start = performance.now();
+  execFileSync('cp', [file, target]);
+  execFileSync('sync');
+  const seconds = (performance.now() - start) / 1000;
+  fs.rmSync(target);
+  return bytes / 1024 / 1024 / seconds;
+}
+
+/** Watches a process's resident memory while `work` runs; returns the peak growth. */
+async function withRssWatch<T>(pid: number, limitBytes: number, work: (abort: AbortSignal) => Promise<T>): Promise<{ result: T | null; peakGrowth: number; aborted: boolean }> {
+  const base = rssOf(pid);
+  let peak = base;
+  const controller = new AbortController();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssOf(pid));
+    if (peak - base > limitBytes) controller.abort();
+  }, 25);
+  try {
+    const result = await work(controller.signal);
+    return { result, peakGrowth: peak - base, aborted: false };
+  } catch (error) {
+    if (controller.signal.aborted) return { result: null, peakGrowth: peak - base, aborted: true };
+    throw error;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, string>, file: string, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const request = http.request(url, { method, headers, signal, timeout: timeoutMs }, (response) => {
+      if ((response.statusCode ?? 500) >= 300) {
+        let body = '';
+        response.on('data', (d) => (body += d));
+        response.on('end', () => reject(new Error(`${method} ${response.statusCode}: ${body.slice(0, 300)}`)));
+        return;
+      }
+      const sink = method === 'GET' ? fs.createWriteStream(file) : fs.createWriteStream('/dev/null');
+      pipeline(response, sink).then(() => resolve((performance.now() - start) / 1000), reject);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+    if (method === 'PUT') pipeline(fs.createReadStream(file), request).catch(reject);
+    else request.end();
+  });
+}
+
+/**
+ * Uploads and downloads `file` through a server's MLflow artifact proxy, streaming from and to
+ * disk, while watching the server's memory. A server whose memory grows past `rssLimit` is
+ * stopped there and reported as such (the MLflow proxy has been seen to need 30 GB for 1 GB).
+ */
+export async function benchTransfer(server: RunningServer, file: string, bytes: number, options: { rssLimit: number; timeoutMs: number }): Promise<TransferResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(bytes) };
+  if (server.name === 'Modelyard') headers['private-token'] = BENCH_TOKEN;
+  const url = `${server.base}/api/2.0/mlflow-artifacts/artifacts/bench/${path.basename(file)}`;
+  const mb = bytes / 1024 / 1024;
+  const upload = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('PUT', url, headers, file, signal, options.timeoutMs));
+  if (upload.aborted || upload.result === null) {
+    return { uploadMBps: null, downloadMBps: null, peakRssGrowthMB: upload.peakGrowth / 1024 / 1024, note: `upload stopped: memory grew past ${(options.rssLimit / 1024 ** 3).toFixed(0)} GiB` };
+  }
+  const downloadTarget = `${file}.down`;
+  const getHeaders: Record<string, string> = server.name === 'Modelyard' ? { 'private-token': BENCH_TOKEN } : {};
+  const download = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('GET', url, getHeaders, downloadTarget, signal, options.timeoutMs));
+  const sameSize = fs.existsSync(downloadTarget) && fs.statSync(downloadTarget).size === bytes;
+  fs.rmSync(downloadTarget, { force: true });
+  return {
+    uploadMBps: mb / upload.result,
+    downloadMBps: download.result === null ? null : mb / download.result,
+    peakRssGrowthMB: Math.max(upload.peakGrowth, download.peakGrowth) / 1024 / 1024,
+    note: download.aborted ? 'download stopped by the memory limit' : sameSize ? '' : 'downloaded size differs',
+  };
+}
