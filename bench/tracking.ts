@@ -4,6 +4,8 @@ import { MlflowHttp, median, pool, timed } from './http.ts';
 import { BENCH_TOKEN, type RunningServer } from './servers.ts';
 
 export interface TrackingResult {
+  /** Workloads that gave no answer (the client gives up after 300 s). */
+  failures: string[];
   searchSamples: number;
   ingestPointsPerSecond: number;
   searchMedianMs: number;
@@ -153,9 +155,17 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   const historyRun = await createRun(client, experimentId);
   if (isModelyard) await logHistoryModelyard(client, historyRun, 'long', options.historyPoints);
   else seedMlflow(options.python, server, ['history', historyRun, 'long', String(options.historyPoints)]);
-  const history = await measure(3, 120_000, () => fetchWholeHistory(client, historyRun, 'long'));
-  const historyTimes = history.times;
-  const historyPoints = history.last;
+  let historyTimes: number[] = [];
+  let historyPoints = 0;
+  const historyStarted = performance.now();
+  try {
+    const history = await measure(3, 120_000, () => fetchWholeHistory(client, historyRun, 'long'));
+    historyTimes = history.times;
+    historyPoints = history.last;
+  } catch (error) {
+    log(`${server.name}: history failed after ${((performance.now() - historyStarted) / 1000).toFixed(0)} s: ${(error as Error).message}`);
+    historyTimes = [performance.now() - historyStarted];
+  }
 
   log(`${server.name}: ${options.bulkRuns} runs × ${options.bulkPointsPerRun} points for bulk-interval`);
   const bulkRuns: string[] = [];
@@ -167,14 +177,16 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   }
   let bulkTimes: number[] = [];
   let bulkPoints = 0;
+  const bulkStarted = performance.now();
   try {
     const bulk = await measure(options.repeats, 120_000, () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }));
     bulkTimes = bulk.times;
     bulkPoints = bulk.last.metrics?.length ?? 0;
   } catch (error) {
     log(`${server.name}: bulk-interval failed: ${(error as Error).message}`);
-    bulkTimes = [Number.NaN];
+    bulkTimes = [performance.now() - bulkStarted];
   }
+  const failed = (times: number[], rows: number) => rows === 0 && times.length === 1;
 
   return {
     ingestPointsPerSecond,
@@ -185,6 +197,11 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
     historyPoints,
     bulkMedianMs: median(bulkTimes),
     bulkPoints,
+    failures: [
+      ...(failed(searchTimes, searchRows) ? ['search'] : []),
+      ...(failed(historyTimes, historyPoints) ? ['history'] : []),
+      ...(failed(bulkTimes, bulkPoints) ? ['bulk-interval'] : []),
+    ],
     seedNote: isModelyard ? `seeded over HTTP (runs/create + log-batch) in ${seedSeconds.toFixed(0)} s` : `seeded directly into its SQLite file in ${seedSeconds.toFixed(0)} s`,
   };
 }

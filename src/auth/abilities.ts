@@ -49,6 +49,9 @@ export const ABILITIES = {
   'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
   'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL },
   'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'registry:maintain': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML },
+  'webhooks:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
+  'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML },
   'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;

@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.ts';
 import * as foundation from './migrations/0001_foundation.ts';
 import * as tracking from './migrations/0002_tracking.ts';
 import * as artifacts from './migrations/0003_artifacts.ts';
+import * as registry from './migrations/0004_registry.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_foundation': foundation,
   '0002_tracking': tracking,
   '0003_artifacts': artifacts,
+  '0004_registry': registry,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

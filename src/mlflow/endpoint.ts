@@ -4,16 +4,23 @@ import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import type { MetricsService } from '../tracking/metrics-service.ts';
 import type { RunsService } from '../tracking/runs-service.ts';
 import type { Kysely } from 'kysely';
+import type { AliasesService } from '../registry/aliases-service.ts';
+import type { RegisteredModelsService } from '../registry/models-service.ts';
+import type { ModelVersionsService } from '../registry/versions-service.ts';
 import type { Schema } from '../db/schema.ts';
 import type { Message } from './message.ts';
 import type { ExperimentIds } from './tracking-presenters.ts';
 
-export interface TrackingServices {
+export interface MlflowServices {
   db: Kysely<Schema>;
   experiments: ExperimentsService;
   runs: RunsService;
   metrics: MetricsService;
   loggedModels: LoggedModelsService;
+  models: RegisteredModelsService;
+  versions: ModelVersionsService;
+  aliases: AliasesService;
+  publicUrl: string;
 }
 
 /** What an MLflow handler gets: the authorized project, the request message, path parameters. */
@@ -23,7 +30,7 @@ export interface MlflowCall {
   params: Record<string, string>;
   /** The size of the request body in bytes, for MLflow's 1 MB limit on log-batch. */
   bodyBytes: number;
-  services: TrackingServices;
+  services: MlflowServices;
   /** The mapping of the project's default experiment to "0", loaded on first use. */
   ids(): Promise<ExperimentIds>;
   /** An experiment id from the client ("0" is the project's default experiment). */

@@ -3,7 +3,7 @@ import { invalid } from '../shared/errors.ts';
 import { projectFromIdParam } from '../server/plugins/authorization.ts';
 import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
 import { AppError } from '../shared/errors.ts';
-import type { MlflowEndpoint, TrackingServices } from './endpoint.ts';
+import type { MlflowEndpoint, MlflowServices } from './endpoint.ts';
 import { sendMlflowError } from './errors.ts';
 import { LOGGED_MODEL_ENDPOINTS } from './logged-model-routes.ts';
 import { Message } from './message.ts';
@@ -12,6 +12,7 @@ import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { UploadsService } from '../artifacts/uploads-service.ts';
 import { ExperimentIds } from './tracking-presenters.ts';
 import { EXPERIMENT_ENDPOINTS, RUN_ENDPOINTS } from './tracking-routes.ts';
+import { REGISTRY_ENDPOINTS } from './registry-routes.ts';
 
 export const PROJECT_HEADER = 'x-modelyard-project';
 
@@ -41,7 +42,7 @@ export function mounts(defaultProject: string): Mount[] {
   ];
 }
 
-export const MLFLOW_ENDPOINTS: MlflowEndpoint[] = [...EXPERIMENT_ENDPOINTS, ...RUN_ENDPOINTS, ...LOGGED_MODEL_ENDPOINTS];
+export const MLFLOW_ENDPOINTS: MlflowEndpoint[] = [...EXPERIMENT_ENDPOINTS, ...RUN_ENDPOINTS, ...LOGGED_MODEL_ENDPOINTS, ...REGISTRY_ENDPOINTS];
 
 function messageOf(request: FastifyRequest): Message {
   return new Message(request.method === 'GET' ? request.query : request.body);
@@ -49,11 +50,11 @@ function messageOf(request: FastifyRequest): Message {
 
 export async function mlflowRoutes(
   app: App,
-  deps: { services: TrackingServices; defaultProject: string; artifacts: ArtifactsService; uploads: UploadsService; extraEndpoints?: MlflowEndpoint[] },
+  deps: { services: MlflowServices; defaultProject: string; artifacts: ArtifactsService; uploads: UploadsService },
 ): Promise<void> {
   app.setErrorHandler(sendMlflowError);
   await app.register(mlflowArtifactRoutes, { artifacts: deps.artifacts, uploads: deps.uploads, mounts: mounts(deps.defaultProject) });
-  const endpoints = [...MLFLOW_ENDPOINTS, ...(deps.extraEndpoints ?? [])];
+  const endpoints = MLFLOW_ENDPOINTS;
   for (const mount of mounts(deps.defaultProject)) {
     for (const endpoint of endpoints) {
       app.route({

@@ -4,6 +4,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
@@ -135,7 +136,8 @@ export class PackagesService {
   async list(access: ProjectAccess, options: { offset: number; limit: number; packageType?: PackageType; packageName?: string; status?: PackageRow['status'] }) {
     let base = this.db.selectFrom('packages').where('project_id', '=', access.project.id);
     if (options.packageType) base = base.where('package_type', '=', options.packageType);
-    if (options.packageName) base = base.where(sql<boolean>`lower(name) like ${`%${options.packageName.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
+    const packageName = options.packageName;
+    if (packageName) base = base.where((eb) => containsText(eb.ref('name'), packageName));
     if (options.status) base = base.where('status', '=', options.status);
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

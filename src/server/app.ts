@@ -4,10 +4,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/routes.ts';
 import { auditRoutes } from '../events/routes.ts';
+import { webhookRoutes } from '../events/webhook-routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
 import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
+import { registryRoutes } from '../registry/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
@@ -81,10 +83,31 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(auditRoutes, { db: services.database.db });
+  await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });
+  await app.register(registryRoutes, {
+    models: services.models,
+    versions: services.versions,
+    aliases: services.aliases,
+    approvals: services.approvals,
+    settings: services.registrySettings,
+    lineage: services.lineage,
+    packages: services.packages,
+    cardFiller: services.cardFiller,
+  });
   await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
-    services: { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics, loggedModels: services.loggedModels },
+    services: {
+      db: services.database.db,
+      experiments: services.experiments,
+      runs: services.runs,
+      metrics: services.metrics,
+      loggedModels: services.loggedModels,
+      models: services.models,
+      versions: services.versions,
+      aliases: services.aliases,
+      publicUrl: services.config.publicUrl,
+    },
     defaultProject: services.config.defaultProject,
     artifacts: services.artifacts,
     uploads: services.uploads,

@@ -12,6 +12,14 @@ import { UploadsService } from '../artifacts/uploads-service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { openBlobStore } from '../storage/open-store.ts';
 import { PackagesService } from '../packages/packages-service.ts';
+import { AliasesService } from '../registry/aliases-service.ts';
+import { ApprovalsService } from '../registry/approvals-service.ts';
+import { LineageService } from '../registry/lineage-service.ts';
+import { CardFiller } from '../registry/card-filler.ts';
+import { WebhooksService } from '../events/webhooks-service.ts';
+import { RegisteredModelsService } from '../registry/models-service.ts';
+import { RegistrySettingsService } from '../registry/settings-service.ts';
+import { ModelVersionsService } from '../registry/versions-service.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
@@ -37,6 +45,14 @@ export interface Services {
   artifacts: ArtifactsService;
   uploads: UploadsService;
   packages: PackagesService;
+  models: RegisteredModelsService;
+  versions: ModelVersionsService;
+  aliases: AliasesService;
+  registrySettings: RegistrySettingsService;
+  approvals: ApprovalsService;
+  lineage: LineageService;
+  cardFiller: CardFiller;
+  webhooks: WebhooksService;
 }
 
 export function createServices(config: Config, database: Database): Services {
@@ -52,6 +68,11 @@ export function createServices(config: Config, database: Database): Services {
   const blobStore = openBlobStore(config.artifactsUrl);
   const artifacts = new ArtifactsService(db, blobStore, config.maxUploadBytes);
   projects.onDelete((_trx, projectId) => artifacts.purgeProject(projectId));
+  const loggedModels = new LoggedModelsService(db, experiments, runs);
+  const models = new RegisteredModelsService(db);
+  const versions = new ModelVersionsService(db, models, runs, loggedModels);
+  const registrySettings = new RegistrySettingsService(db);
+  const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   return {
     config,
     database,
@@ -65,10 +86,18 @@ export function createServices(config: Config, database: Database): Services {
     experiments,
     runs,
     metrics: new MetricsService(db, database.dialect, runs),
-    loggedModels: new LoggedModelsService(db, experiments, runs),
+    loggedModels,
     blobStore,
     artifacts,
     uploads: new UploadsService(db, blobStore, artifacts, config.publicUrl, config.maxUploadBytes),
     packages: new PackagesService(db, blobStore, config.maxUploadBytes),
+    models,
+    versions,
+    aliases: new AliasesService(db, models, versions, registrySettings),
+    registrySettings,
+    approvals: new ApprovalsService(db, versions, registrySettings),
+    lineage,
+    cardFiller: new CardFiller(versions, lineage),
+    webhooks: new WebhooksService(db, config.allowLocalWebhooks),
   };
 }

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { prepareInstance } from './bootstrap.ts';
 import { createServices } from './services.ts';
 import type { App } from './types.ts';
+import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatcher.ts';
 
 export interface RunningServer {
   app: App;
@@ -23,12 +24,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
   await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
   const { app } = await buildApp(services, logger);
+  const dispatcher = new WebhookDispatcher(database.db, logger, { ...DEFAULT_DISPATCH, allowLocal: config.allowLocalWebhooks });
+  dispatcher.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   return {
     app,
     url: address,
     async close() {
+      dispatcher.stop();
       await app.close();
       await database.close();
     },

@@ -1,0 +1,53 @@
+import { Marked } from 'marked';
+import sanitizeHtml from 'sanitize-html';
+import { invalid } from '../shared/errors.ts';
+
+/** The structured fields of a model card, beside its free Markdown text. */
+export const CARD_FIELDS = ['intended_use', 'limitations', 'training_data', 'evaluation_metrics', 'license'] as const;
+export type CardField = (typeof CARD_FIELDS)[number];
+export type ModelCard = Partial<Record<CardField, string>>;
+
+const MAX_CARD_FIELD = 20_000;
+export const MAX_DESCRIPTION = 100_000;
+
+const markdown = new Marked({ gfm: true, breaks: false, async: false });
+
+/**
+ * Markdown to HTML that is safe to put in a page: an allow-list of formatting elements and
+ * attributes, links only to http(s) and mailto, no scripts, styles, event handlers, iframes,
+ * forms or SVG. Raw HTML in the Markdown goes through the same list.
+ */
+export function renderMarkdown(text: string): string {
+  const html = markdown.parse(text) as string;
+  return sanitizeHtml(html, {
+    allowedTags: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'span', 'sup', 'sub'],
+    allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'title'], th: ['align'], td: ['align'], code: ['class'], span: [] },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https'] },
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }) },
+  });
+}
+
+export function validateCard(card: Record<string, unknown>): ModelCard {
+  const out: ModelCard = {};
+  for (const [key, value] of Object.entries(card)) {
+    if (!(CARD_FIELDS as readonly string[]).includes(key)) throw invalid(`card has an unknown field "${key}"; fields are ${CARD_FIELDS.join(', ')}`);
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') throw invalid(`card.${key} must be a string`);
+    if (value.length > MAX_CARD_FIELD) throw invalid(`card.${key} is too long (maximum is ${MAX_CARD_FIELD} characters)`);
+    out[key as CardField] = value;
+  }
+  return out;
+}
+
+export function presentCard(cardJson: string, description: string) {
+  const card = JSON.parse(cardJson) as ModelCard;
+  return {
+    description,
+    description_html: renderMarkdown(description),
+    fields: card,
+    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '')])),
+  };
+}

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import type { ModelRow, ModelVersion, RegisteredModel, VersionRow } from './registry-model.ts';
+
+/** Loads tags, aliases and labels of many versions with one query per kind. */
+export async function hydrateVersions(db: Kysely<Schema>, rows: VersionRow[], modelNames: Map<number, string>): Promise<ModelVersion[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [tags, aliases, labels] = await Promise.all([
+    db.selectFrom('version_tags').selectAll().where('version_id', 'in', ids).orderBy('key').execute(),
+    db.selectFrom('model_aliases').select(['version_id', 'alias']).where('version_id', 'in', ids).orderBy('alias').execute(),
+    db.selectFrom('version_labels').selectAll().where('version_id', 'in', ids).orderBy('label').execute(),
+  ]);
+  return rows.map((row) => ({
+    row,
+    modelName: modelNames.get(row.model_id) ?? '',
+    tags: tags.filter((t) => t.version_id === row.id).map((t) => ({ key: t.key, value: t.value })),
+    aliases: aliases.filter((a) => a.version_id === row.id).map((a) => a.alias),
+    labels: labels.filter((l) => l.version_id === row.id).map((l) => l.label),
+  }));
+}
+
+/** Loads models with their tags, aliases, labels and MLflow's "latest version per stage". */
+export async function hydrateModels(db: Kysely<Schema>, rows: ModelRow[]): Promise<RegisteredModel[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [tags, aliases, labels, latest] = await Promise.all([
+    db.selectFrom('model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
+    db
+      .selectFrom('model_aliases')
+      .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
+      .select(['model_aliases.model_id', 'model_aliases.alias', 'model_versions.version'])
+      .where('model_aliases.model_id', 'in', ids)
+      .orderBy('model_aliases.alias')
+      .execute(),
+    db.selectFrom('model_labels').selectAll().where('model_id', 'in', ids).orderBy('label').execute(),
+    // The highest version in each stage of each model.
+    db
+      .selectFrom('model_versions as v')
+      .selectAll('v')
+      .where('v.model_id', 'in', ids)
+      .where((eb) =>
+        eb(
+          'v.version',
+          '=',
+          eb.selectFrom('model_versions as w').select((w) => w.fn.max('w.version').as('m')).whereRef('w.model_id', '=', 'v.model_id').whereRef('w.current_stage', '=', 'v.current_stage'),
+        ),
+      )
+      .execute(),
+  ]);
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  const latestVersions = await hydrateVersions(db, latest, names);
+  return rows.map((row) => ({
+    row,
+    tags: tags.filter((t) => t.model_id === row.id).map((t) => ({ key: t.key, value: t.value })),
+    aliases: aliases.filter((a) => a.model_id === row.id).map((a) => ({ alias: a.alias, version: a.version })),
+    labels: labels.filter((l) => l.model_id === row.id).map((l) => l.label),
+    latestVersions: latestVersions.filter((v) => v.row.model_id === row.id).sort((a, b) => a.row.version - b.row.version),
+  }));
+}

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { ProjectAccess } from '../auth/policy.ts';
+import type { Schema } from '../db/schema.ts';
+import { recordChange } from '../events/outbox.ts';
+import { invalid } from '../shared/errors.ts';
+import { validAlias } from './names.ts';
+
+export interface RegistrySettings {
+  required_approvals: number;
+  protected_aliases: string[];
+}
+
+const DEFAULTS: RegistrySettings = { required_approvals: 1, protected_aliases: [] };
+
+/** A project's registry rules: how many approvals a version needs, which aliases are protected. */
+export class RegistrySettingsService {
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  async get(projectId: number, db: Kysely<Schema> = this.db): Promise<RegistrySettings> {
+    const row = await db.selectFrom('registry_settings').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+    return row ? { required_approvals: row.required_approvals, protected_aliases: JSON.parse(row.protected_aliases) as string[] } : { ...DEFAULTS };
+  }
+
+  async update(access: ProjectAccess, input: Partial<RegistrySettings>): Promise<RegistrySettings> {
+    const current = await this.get(access.project.id);
+    const next: RegistrySettings = {
+      required_approvals: input.required_approvals ?? current.required_approvals,
+      protected_aliases: input.protected_aliases ? [...new Set(input.protected_aliases.map(validAlias))] : current.protected_aliases,
+    };
+    if (!Number.isSafeInteger(next.required_approvals) || next.required_approvals < 1 || next.required_approvals > 10) throw invalid('required_approvals must be from 1 to 10');
+    await this.db
+      .insertInto('registry_settings')
+      .values({ project_id: access.project.id, required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) })
+      .onConflict((oc) => oc.column('project_id').doUpdateSet({ required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) }))
+      .execute();
+    await recordChange(this.db, access.caller, { type: 'registry.settings.updated', projectId: access.project.id, payload: { ...next } }, { action: 'registry.settings.updated', targetType: 'project', targetId: access.project.id, details: { ...next } });
+    return next;
+  }
+}

@@ -1,0 +1,112 @@
+import type { Generated } from 'kysely';
+
+export interface RegisteredModelsTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  /** The model card, in Markdown. */
+  description: string;
+  /** Structured card fields as JSON: intended_use, limitations, training_data, evaluation_metrics, license. */
+  card: string;
+  creator_id: number | null;
+  updater_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModelVersionsTable {
+  id: Generated<number>;
+  model_id: number;
+  /** MLflow's integer version, 1, 2, 3… per model. */
+  version: number;
+  semver: string;
+  /** Parts of the semantic version, kept for ordering ("the highest semver"). */
+  semver_major: number;
+  semver_minor: number;
+  semver_patch: number;
+  semver_prerelease: string;
+  source: string;
+  source_kind: 'run' | 'logged_model' | 'files';
+  run_id: string | null;
+  logged_model_id: string | null;
+  status: 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
+  status_message: string | null;
+  description: string;
+  card: string;
+  current_stage: 'None' | 'Staging' | 'Production' | 'Archived';
+  approval_status: 'none' | 'pending' | 'approved' | 'rejected';
+  user_id: string;
+  creator_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ModelTagsTable {
+  model_id: number;
+  key: string;
+  value: string;
+}
+
+export interface VersionTagsTable {
+  version_id: number;
+  key: string;
+  value: string;
+}
+
+export interface ModelAliasesTable {
+  model_id: number;
+  alias: string;
+  version_id: number;
+  updated_at: number;
+}
+
+/** GitLab-style labels; `scope::value` labels are exclusive within their scope. */
+export interface ModelLabelsTable {
+  model_id: number;
+  label: string;
+}
+
+export interface VersionLabelsTable {
+  version_id: number;
+  label: string;
+}
+
+export interface RegistrySettingsTable {
+  project_id: number;
+  required_approvals: number;
+  /** JSON array of alias names only maintainers may move. */
+  protected_aliases: string;
+}
+
+export interface ApprovalRequestsTable {
+  id: Generated<number>;
+  version_id: number;
+  requester_id: number;
+  comment: string;
+  status: 'pending' | 'approved' | 'rejected' | 'cancelled';
+  required_approvals: number;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface ApprovalDecisionsTable {
+  id: Generated<number>;
+  request_id: number;
+  approver_id: number;
+  decision: 'approve' | 'reject';
+  comment: string;
+  created_at: number;
+}
+
+export interface RegistryTables {
+  registered_models: RegisteredModelsTable;
+  model_versions: ModelVersionsTable;
+  model_tags: ModelTagsTable;
+  version_tags: VersionTagsTable;
+  model_aliases: ModelAliasesTable;
+  model_labels: ModelLabelsTable;
+  version_labels: VersionLabelsTable;
+  registry_settings: RegistrySettingsTable;
+  approval_requests: ApprovalRequestsTable;
+  approval_decisions: ApprovalDecisionsTable;
+}

@@ -1,0 +1,62 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { AppError, invalid } from '../shared/errors.ts';
+import { validateKey } from '../tracking/limits.ts';
+import { labelScope, validLabel } from './names.ts';
+import { REGISTRY_TAG_VALUE_MAX } from './registry-model.ts';
+
+/** Tags and labels of models and of versions: the same rules on two pairs of tables. */
+type Owner = { kind: 'model'; id: number } | { kind: 'version'; id: number };
+
+export function validTag(key: unknown, value: unknown): { key: string; value: string } {
+  const validKey = validateKey(key, 'key', 'Tag');
+  if (typeof value !== 'string') throw invalid("Missing value for required parameter 'value'.");
+  if (value.length > REGISTRY_TAG_VALUE_MAX) throw invalid(`'value' exceeds the maximum length of ${REGISTRY_TAG_VALUE_MAX} characters`);
+  return { key: validKey, value };
+}
+
+export async function setTag(db: Kysely<Schema>, owner: Owner, tag: { key: string; value: string }): Promise<void> {
+  if (owner.kind === 'model') {
+    await db.insertInto('model_tags').values({ model_id: owner.id, ...tag }).onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: tag.value })).execute();
+  } else {
+    await db.insertInto('version_tags').values({ version_id: owner.id, ...tag }).onConflict((oc) => oc.columns(['version_id', 'key']).doUpdateSet({ value: tag.value })).execute();
+  }
+}
+
+export async function deleteTag(db: Kysely<Schema>, owner: Owner, key: string): Promise<void> {
+  const result =
+    owner.kind === 'model'
+      ? await db.deleteFrom('model_tags').where('model_id', '=', owner.id).where('key', '=', key).executeTakeFirst()
+      : await db.deleteFrom('version_tags').where('version_id', '=', owner.id).where('key', '=', key).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with key '${key}'`);
+}
+
+/** Adds a label; a scoped label (`stage::production`) replaces any other label of its scope. */
+export async function addLabel(db: Kysely<Schema>, owner: Owner, rawLabel: string): Promise<string[]> {
+  const label = validLabel(rawLabel);
+  const scope = labelScope(label);
+  const current = await labelsOf(db, owner);
+  const replaced = scope === null ? [] : current.filter((l) => l !== label && labelScope(l) === scope);
+  for (const old of replaced) await removeLabel(db, owner, old);
+  if (!current.includes(label)) {
+    if (owner.kind === 'model') await db.insertInto('model_labels').values({ model_id: owner.id, label }).execute();
+    else await db.insertInto('version_labels').values({ version_id: owner.id, label }).execute();
+  }
+  return replaced;
+}
+
+export async function removeLabel(db: Kysely<Schema>, owner: Owner, label: string): Promise<void> {
+  const result =
+    owner.kind === 'model'
+      ? await db.deleteFrom('model_labels').where('model_id', '=', owner.id).where('label', '=', label).executeTakeFirst()
+      : await db.deleteFrom('version_labels').where('version_id', '=', owner.id).where('label', '=', label).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'LABEL_NOT_FOUND', `No label '${label}'`);
+}
+
+async function labelsOf(db: Kysely<Schema>, owner: Owner): Promise<string[]> {
+  const rows =
+    owner.kind === 'model'
+      ? await db.selectFrom('model_labels').select('label').where('model_id', '=', owner.id).execute()
+      : await db.selectFrom('version_labels').select('label').where('version_id', '=', owner.id).execute();
+  return rows.map((r) => r.label);
+}

@@ -1,0 +1,364 @@
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { ProjectAccess } from '../auth/policy.ts';
+import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { recordChange } from '../events/outbox.ts';
+import { now } from '../shared/clock.ts';
+import { AppError, alreadyExists, invalid } from '../shared/errors.ts';
+import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
+import { safeRelativePath } from '../storage/safe-path.ts';
+import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
+import type { RunsService } from '../tracking/runs-service.ts';
+import type { KeyValue } from '../tracking/run-model.ts';
+import { compileFilter, numericCondition, stringCondition } from '../tracking/search/compile.ts';
+import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
+import { MAX_DESCRIPTION } from './model-card.ts';
+import type { RegisteredModelsService } from './models-service.ts';
+import { SEMVER_TAGS, STAGES, type ModelRow, type ModelVersion, type Stage, type VersionRow } from './registry-model.ts';
+import { hydrateVersions } from './registry-reader.ts';
+import { formatSemver, nextSemver, parseSemver } from './semver.ts';
+import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
+
+export function versionNotFound(name: string, version: number | string): AppError {
+  return new AppError('not_found', 'VERSION_NOT_FOUND', `Model Version (name=${name}, version=${version}) not found`);
+}
+
+export interface NewVersion {
+  name: string;
+  source?: string;
+  runId?: string;
+  modelId?: string;
+  tags?: KeyValue[];
+  description?: string;
+  semver?: string;
+  userId?: string;
+}
+
+type Source = { kind: VersionRow['source_kind']; source: string; runId: string | null; loggedModelId: string | null };
+
+const VERSION_ORDERABLE: Record<string, string> = {
+  name: 'registered_models.name',
+  version_number: 'model_versions.version',
+  creation_timestamp: 'model_versions.created_at',
+  timestamp: 'model_versions.created_at',
+  last_updated_timestamp: 'model_versions.updated_at',
+};
+
+/** Model versions: the integer version MLflow knows and the semantic version people use. */
+export class ModelVersionsService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly models: RegisteredModelsService,
+    private readonly runs: RunsService,
+    private readonly loggedModels: LoggedModelsService,
+  ) {}
+
+  async getRow(access: ProjectAccess, name: string, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
+    const model = await this.models.getRow(access, name, db);
+    const number = typeof version === 'number' ? version : /^\d{1,9}$/.test(version) ? Number(version) : Number.NaN;
+    if (!Number.isSafeInteger(number)) throw invalid(`Invalid model version '${version}': it must be an integer`);
+    const row = await db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).where('version', '=', number).executeTakeFirst();
+    if (!row) throw versionNotFound(name, version);
+    return { model, row };
+  }
+
+  async getById(access: ProjectAccess, versionId: number): Promise<{ model: ModelRow; row: VersionRow }> {
+    const row = await this.db
+      .selectFrom('model_versions')
+      .innerJoin('registered_models', 'registered_models.id', 'model_versions.model_id')
+      .selectAll('model_versions')
+      .where('model_versions.id', '=', versionId)
+      .where('registered_models.project_id', '=', access.project.id)
+      .executeTakeFirst();
+    if (!row) throw new AppError('not_found', 'VERSION_NOT_FOUND', `Model version ${versionId} not found`);
+    return { model: await this.models.getRowById(access, row.model_id), row };
+  }
+
+  async hydrate(model: ModelRow, rows: VersionRow[]): Promise<ModelVersion[]> {
+    return hydrateVersions(this.db, rows, new Map([[model.id, model.name]]));
+  }
+
+  async get(access: ProjectAccess, name: string, version: number | string): Promise<ModelVersion> {
+    const { model, row } = await this.getRow(access, name, version);
+    return (await this.hydrate(model, [row]))[0]!;
+  }
+
+  /** Where a version's files come from: a logged model, a run's artifacts, or uploaded files. */
+  private async resolveSource(access: ProjectAccess, input: NewVersion, db: Kysely<Schema>): Promise<Source> {
+    const source = input.source ?? '';
+    const loggedModelId = input.modelId || (/^models:\/(m-[0-9a-f]{32})$/.exec(source)?.[1] ?? null);
+    if (loggedModelId) {
+      const logged = await this.loggedModels.getRow(access, loggedModelId, db);
+      return { kind: 'logged_model', source: source || `models:/${loggedModelId}`, runId: input.runId || logged.source_run_id, loggedModelId };
+    }
+    const runSource = /^runs:\/([0-9a-f]{32})(\/.*)?$/.exec(source);
+    if (runSource) {
+      await this.runs.getRow(access, runSource[1]!, db);
+      if (runSource[2] && runSource[2] !== '/') safeRelativePath(runSource[2].slice(1), 'source');
+      return { kind: 'run', source, runId: runSource[1]!, loggedModelId: null };
+    }
+    if (source.startsWith('mlflow-artifacts:/')) {
+      safeRelativePath(source.slice('mlflow-artifacts:/'.length), 'source');
+      if (input.runId) await this.runs.getRow(access, input.runId, db);
+      return { kind: 'run', source, runId: input.runId || null, loggedModelId: null };
+    }
+    if (source === '') {
+      if (input.runId) await this.runs.getRow(access, input.runId, db);
+      return { kind: 'files', source: '', runId: input.runId || null, loggedModelId: null };
+    }
+    throw invalid(`Unsupported model version source '${source.slice(0, 200)}': use models:/<model_id>, runs:/<run_id>/<path> or mlflow-artifacts:/<path>, or upload files to the version`);
+  }
+
+  async create(access: ProjectAccess, input: NewVersion): Promise<ModelVersion> {
+    const tags = (input.tags ?? []).map((t) => validTag(t.key, t.value));
+    const description = input.description ?? '';
+    if (description.length > MAX_DESCRIPTION) throw invalid(`description is too long (maximum is ${MAX_DESCRIPTION} characters)`);
+    const requested = input.semver ?? tags.find((t) => (SEMVER_TAGS as readonly string[]).includes(t.key))?.value;
+    const { model, row } = await inTransaction(this.db, async (trx) => {
+      const model = await this.models.getRow(access, input.name, trx);
+      const source = await this.resolveSource(access, input, trx);
+      const existing = await trx.selectFrom('model_versions').select(['version', 'semver']).where('model_id', '=', model.id).execute();
+      const semver = requested !== undefined ? formatSemver(parseSemver(requested)) : nextSemver(existing.map((v) => v.semver));
+      if (existing.some((v) => v.semver === semver)) {
+        throw alreadyExists(`Model ${model.name} already has a version with semantic version ${semver}; choose another one.`, 'SEMVER_TAKEN');
+      }
+      const parts = parseSemver(semver);
+      const at = now();
+      const row = await trx
+        .insertInto('model_versions')
+        .values({
+          model_id: model.id,
+          version: Math.max(0, ...existing.map((v) => v.version)) + 1,
+          semver,
+          semver_major: parts.major,
+          semver_minor: parts.minor,
+          semver_patch: parts.patch,
+          semver_prerelease: parts.prerelease,
+          source: source.source,
+          source_kind: source.kind,
+          run_id: source.runId,
+          logged_model_id: source.loggedModelId,
+          status: 'READY',
+          status_message: null,
+          description,
+          card: '{}',
+          current_stage: 'None',
+          approval_status: 'none',
+          user_id: input.userId || access.caller.user?.username || 'anonymous',
+          creator_id: access.caller.user?.id ?? null,
+          created_at: at,
+          updated_at: at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      for (const tag of tags) await setTag(trx, { kind: 'version', id: row.id }, tag);
+      await trx.updateTable('registered_models').set({ updated_at: at }).where('id', '=', model.id).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        {
+          type: 'registry.version.created',
+          projectId: access.project.id,
+          payload: { model_name: model.name, model_id: model.id, version: row.version, version_id: row.id, semver, run_id: row.run_id, logged_model_id: row.logged_model_id, model_uri: `models:/${model.name}/${row.version}` },
+        },
+        { action: 'registry.version.created', targetType: 'model_version', targetId: row.id, details: { model: model.name, version: row.version, semver } },
+      );
+      return { model, row };
+    });
+    return (await this.hydrate(model, [row]))[0]!;
+  }
+
+  async update(access: ProjectAccess, name: string, version: number | string, input: { description?: string; card?: Record<string, unknown> }): Promise<ModelVersion> {
+    if (input.description !== undefined && input.description.length > MAX_DESCRIPTION) throw invalid(`description is too long (maximum is ${MAX_DESCRIPTION} characters)`);
+    const { model, row } = await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      const card = input.card === undefined ? row.card : JSON.stringify({ ...(JSON.parse(row.card) as object), ...input.card });
+      const updated = await trx.updateTable('model_versions').set({ description: input.description ?? row.description, card, updated_at: now() }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(trx, access.caller, { type: 'registry.version.updated', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id } });
+      return { model, row: updated };
+    });
+    return (await this.hydrate(model, [row]))[0]!;
+  }
+
+  /** MLflow's stages, still accepted; archiving the others in the stage if asked. */
+  async transitionStage(access: ProjectAccess, name: string, version: number | string, rawStage: string, archiveExisting: boolean): Promise<ModelVersion> {
+    const stage = STAGES.find((s) => s.toLowerCase() === rawStage.toLowerCase());
+    if (!stage) throw invalid(`Invalid Model Version stage: ${rawStage}. Value must be one of ${STAGES.join(', ')}.`);
+    const { model, row } = await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      const at = now();
+      if (archiveExisting && stage !== 'None' && stage !== 'Archived') {
+        await trx.updateTable('model_versions').set({ current_stage: 'Archived', updated_at: at }).where('model_id', '=', model.id).where('current_stage', '=', stage).where('id', '!=', row.id).execute();
+      }
+      const updated = await trx.updateTable('model_versions').set({ current_stage: stage, updated_at: at }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'registry.version.stage_changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, from: row.current_stage, to: stage } },
+        { action: 'registry.version.stage_changed', targetType: 'model_version', targetId: row.id, details: { from: row.current_stage, to: stage } },
+      );
+      return { model, row: updated };
+    });
+    return (await this.hydrate(model, [row]))[0]!;
+  }
+
+  async delete(access: ProjectAccess, name: string, version: number | string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      await trx.deleteFrom('model_versions').where('id', '=', row.id).execute();
+      await trx.updateTable('registered_models').set({ updated_at: now() }).where('id', '=', model.id).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'registry.version.deleted', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id } },
+        { action: 'registry.version.deleted', targetType: 'model_version', targetId: row.id, details: { model: model.name, version: row.version, semver: row.semver } },
+      );
+    });
+  }
+
+  async setTag(access: ProjectAccess, name: string, version: number | string, key: unknown, value: unknown): Promise<void> {
+    const tag = validTag(key, value);
+    await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      await setTag(trx, { kind: 'version', id: row.id }, tag);
+      await trx.updateTable('model_versions').set({ updated_at: now() }).where('id', '=', row.id).execute();
+      await recordChange(trx, access.caller, { type: 'registry.version.tag_set', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, key: tag.key } });
+    });
+  }
+
+  async deleteTag(access: ProjectAccess, name: string, version: number | string, key: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      await deleteTag(trx, { kind: 'version', id: row.id }, key);
+      await recordChange(trx, access.caller, { type: 'registry.version.tag_deleted', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, key } });
+    });
+  }
+
+  async addLabel(access: ProjectAccess, name: string, version: number | string, label: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      const replaced = await addLabel(trx, { kind: 'version', id: row.id }, label);
+      await trx.updateTable('model_versions').set({ updated_at: now() }).where('id', '=', row.id).execute();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'registry.label.changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, added: label, removed: replaced } },
+        { action: 'registry.label.added', targetType: 'model_version', targetId: row.id, details: { label, replaced } },
+      );
+    });
+  }
+
+  async removeLabel(access: ProjectAccess, name: string, version: number | string, label: string): Promise<void> {
+    await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, name, version, trx);
+      await removeLabel(trx, { kind: 'version', id: row.id }, label);
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'registry.label.changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, added: null, removed: [label] } },
+        { action: 'registry.label.removed', targetType: 'model_version', targetId: row.id, details: { label } },
+      );
+    });
+  }
+
+  /** The latest version in each of the given stages (all stages when none is given). */
+  async latestVersions(access: ProjectAccess, name: string, stages: string[]): Promise<ModelVersion[]> {
+    const model = await this.models.getRow(access, name);
+    const wanted = stages.map((s) => STAGES.find((known) => known.toLowerCase() === s.toLowerCase()) ?? invalidStage(s));
+    const rows = await this.db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).orderBy('version', 'desc').execute();
+    const latest = new Map<Stage, VersionRow>();
+    for (const row of rows) if (!latest.has(row.current_stage)) latest.set(row.current_stage, row);
+    const picked = [...latest.values()].filter((r) => wanted.length === 0 || wanted.includes(r.current_stage)).sort((a, b) => a.version - b.version);
+    return this.hydrate(model, picked);
+  }
+
+  /** Where the MLflow client downloads a version's files from. */
+  async downloadUri(access: ProjectAccess, name: string, version: number | string, publicUrl: string): Promise<string> {
+    const { row } = await this.getRow(access, name, version);
+    if (row.source_kind === 'logged_model' && row.logged_model_id) {
+      const logged = await this.loggedModels.get(access, row.logged_model_id);
+      return logged.artifactUri;
+    }
+    const runSource = /^runs:\/([0-9a-f]{32})(\/.*)?$/.exec(row.source);
+    if (runSource) {
+      const run = await this.runs.getRow(access, runSource[1]!);
+      return `${run.artifact_uri}${runSource[2] && runSource[2] !== '/' ? runSource[2] : ''}`;
+    }
+    if (row.source_kind === 'files') return `${publicUrl}/api/v4/projects/${access.project.id}/packages/ml_models/${row.id}/files`;
+    return row.source;
+  }
+
+  async list(access: ProjectAccess, model: ModelRow, options: { offset: number; limit: number }) {
+    const base = this.db.selectFrom('model_versions').where('model_id', '=', model.id);
+    const [count, rows] = await Promise.all([
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      base.selectAll().orderBy('version', 'desc').offset(options.offset).limit(options.limit).execute(),
+    ]);
+    return { total: Number(count.n), items: await this.hydrate(model, rows) };
+  }
+
+  async search(access: ProjectAccess, search: { filter?: string; maxResults?: number; orderBy?: string[]; pageToken?: string }) {
+    const maxResults = search.maxResults ?? 10_000;
+    if (!Number.isSafeInteger(maxResults) || maxResults < 1 || maxResults > 200_000) throw invalid(`Invalid value for max_results: it must be between 1 and 200000, got ${maxResults}`);
+    const filter = parseFilter(search.filter);
+    const fingerprint = JSON.stringify(['versions', search.filter ?? '', search.orderBy ?? []]);
+    const offset = decodePageToken(search.pageToken, fingerprint);
+    let query = this.db
+      .selectFrom('model_versions')
+      .innerJoin('registered_models', 'registered_models.id', 'model_versions.model_id')
+      .selectAll('model_versions')
+      .select('registered_models.name as model_name')
+      .where('registered_models.project_id', '=', access.project.id);
+    if (filter) query = query.where((eb) => compileFilter(eb, filter, versionCondition));
+    for (const clause of search.orderBy ?? []) {
+      const parsed = parseOrderBy(clause);
+      const column = parsed.prefix === null ? VERSION_ORDERABLE[parsed.key] : undefined;
+      if (!column) throw invalid(`Invalid order by key '${clause}' specified. Valid keys are ${Object.keys(VERSION_ORDERABLE).join(', ')}`);
+      query = query.orderBy(sql.ref(column), parsed.ascending ? 'asc' : 'desc');
+    }
+    query = query.orderBy('registered_models.name', 'asc').orderBy('model_versions.version', 'desc');
+    const rows = await query.offset(offset).limit(maxResults + 1).execute();
+    const page = rows.slice(0, maxResults);
+    const names = new Map(page.map((r) => [r.model_id, r.model_name]));
+    return {
+      versions: await hydrateVersions(this.db, page.map(({ model_name: _name, ...row }) => row), names),
+      nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined,
+    };
+  }
+}
+
+function invalidStage(stage: string): never {
+  throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
+}
+
+function versionCondition(cmp: RawComparison): Expression<SqlBool> {
+  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') {
+    // The client adds `tag.\`mlflow.prompt.is_prompt\` != 'true'` to hide prompts: in the registry,
+    // `!=` also matches models without the tag, as MLflow's store does.
+    if (cmp.comparator === '!=') {
+      const equal = stringCondition(sql.ref('vt.value'), { ...cmp, comparator: '=' }, `tag '${cmp.key}'`);
+      return sql<SqlBool>`not exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${equal})`;
+    }
+    const condition = stringCondition(sql.ref('vt.value'), cmp, `tag '${cmp.key}'`);
+    return sql<SqlBool>`exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${condition})`;
+  }
+  if (cmp.prefix !== null && cmp.prefix !== 'attributes' && cmp.prefix !== 'attribute') throw invalid(`Invalid entity type '${cmp.prefix}' for model versions`);
+  switch (cmp.key) {
+    case 'name':
+      return stringCondition(sql.ref('registered_models.name'), cmp, 'name');
+    case 'run_id':
+      return stringCondition(sql.ref('model_versions.run_id'), cmp, 'run_id');
+    case 'source_path':
+      return stringCondition(sql.ref('model_versions.source'), cmp, 'source_path');
+    case 'semver':
+      return stringCondition(sql.ref('model_versions.semver'), cmp, 'semver');
+    case 'approval_status':
+      return stringCondition(sql.ref('model_versions.approval_status'), cmp, 'approval_status');
+    case 'current_stage':
+      return stringCondition(sql.ref('model_versions.current_stage'), cmp, 'current_stage');
+    case 'version_number':
+      return numericCondition(sql.ref('model_versions.version'), cmp, 'version_number');
+    default:
+      throw invalid(`Invalid attribute key '${cmp.key}' specified. Valid keys are 'name', 'run_id', 'source_path', 'version_number', 'semver', 'current_stage', 'approval_status' and 'tags.<key>'`);
+  }
+}
