@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchTransfer, cpThroughput, makeFile, type TransferResult } from './artifacts.ts';
+import { benchRegistry } from './registry.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -108,5 +109,29 @@ Machine: ${describeMachine()}. Command: \`npm run bench -- --only artifacts${qui
   }
 }
 
+async function registrySuite(): Promise<void> {
+  const models = quick ? 1000 : 10_000;
+  const server = await startModelyard();
+  try {
+    log(`registry: seeding ${models} models × 10 versions`);
+    const result = await benchRegistry(server, models, 10, 25, log);
+    const rows = result.queries.map((q) => `| ${q.label} | ${q.medianMs.toFixed(1)} ms | ${q.rows} | ${q.medianMs <= 50 ? 'met' : 'missed'} |`).join('\n');
+    const body = `
+## Registry (issue 5) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only registry${quick ? ' --quick' : ''}\`. ${models.toLocaleString('en')} models with 10 versions each (${(models * 10).toLocaleString('en')} versions), made through the native API in ${result.seedSeconds.toFixed(0)} s on SQLite; each query run 25 times over HTTP, median shown. Target: median ≤ 50 ms.
+
+| Query | Median | Rows | Target |
+| --- | --- | --- | --- |
+${rows}
+`;
+    writeSection('docs/benchmarks.md', 'registry', body);
+    log('wrote docs/benchmarks.md (registry)');
+  } finally {
+    await server.stop();
+  }
+}
+
 if (!only || only === 'tracking') await trackingSuite();
+if (!only || only === 'registry') await registrySuite();
 if (!only || only === 'artifacts') await artifactsSuite();

@@ -2,14 +2,15 @@
 # Runs every test suite, installing and starting what they need first (PostgreSQL from
 # Debian's packages, a Python venv with the pinned MLflow client, a local S3-protocol server):
 #   type check, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
-#   the curl recipes of the docs, and the real MLflow client on SQLite + filesystem and on
-#   PostgreSQL + S3.
+#   the curl recipes of the docs, the web UI in Chromium, and the real MLflow client on
+#   SQLite + filesystem and on PostgreSQL + S3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 section() { printf '\n=== %s ===\n' "$*"; }
 
 [ -d node_modules ] || npm ci
+[ -f web/dist/index.html ] || npm run --silent build:web
 
 section "type check"
 npm run --silent typecheck
@@ -36,6 +37,9 @@ env "${S3_ENV[@]}" MODELYARD_TEST_S3_URL=s3://modelyard-test/api-tests npx vites
 
 section "the generic packages API, as the docs' curl recipes"
 bash test/curl/packages.sh
+
+section "browser tests (playwright-core driving Debian's Chromium)"
+MODELYARD_CHROMIUM=$(bash scripts/chromium.sh) npx vitest run --project browser
 
 section "MLflow client compatibility (pinned mlflow from PyPI): SQLite, filesystem artifacts"
 MODELYARD_TEST_DB=sqlite "$PYTHON" -m pytest test/compat -q -p no:cacheprovider

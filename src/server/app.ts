@@ -11,6 +11,7 @@ import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { webRoutes } from './web-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
 import { installNativeErrors } from './plugins/errors.ts';
@@ -112,6 +113,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     artifacts: services.artifacts,
     uploads: services.uploads,
   });
+
+  await app.register(webRoutes, { distDir: new URL('../../web/dist', import.meta.url).pathname });
 
   await app.ready();
   return { app, routes };

@@ -268,6 +268,9 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/projects/:id/hooks/:hook_id/deliveries': 'webhooks:read',
   'HEAD /api/v4/projects/:id/hooks/:hook_id/deliveries': 'webhooks:read',
 
+  'GET /*': 'public',
+  'HEAD /*': 'public',
+
   'GET /api/v4/audit_events': 'admin:read',
   'HEAD /api/v4/audit_events': 'admin:read',
   'GET /api/v4/projects/:id/audit_events': 'audit:read',

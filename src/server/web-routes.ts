@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { App } from './types.ts';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+/** Paths the single-page app must not swallow: an unknown API URL stays a JSON 404. */
+const NOT_THE_APP = /^\/(api|ajax-api|-)(\/|$)/;
+
+/**
+ * Serves the web UI (built by Vite into web/dist) from the same origin as the API: the built
+ * assets with long caching, and index.html for every other page so that the app's own router
+ * takes over. No CDN, no third-party origin: the page's CSP says so.
+ */
+export async function webRoutes(app: App, deps: { distDir: string }): Promise<void> {
+  const dist = path.resolve(deps.distDir);
+  const index = path.join(dist, 'index.html');
+  const csp = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
+
+  app.get('/*', { config: { ability: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    if (NOT_THE_APP.test(urlPath)) return reply.status(404).send({ message: '404 Not Found' });
+    const candidate = path.resolve(dist, `.${urlPath}`);
+    const isAsset = candidate.startsWith(dist + path.sep) && urlPath !== '/' && fs.existsSync(candidate) && fs.statSync(candidate).isFile();
+    if (!fs.existsSync(index)) {
+      return reply.status(503).type('text/plain; charset=utf-8').send('The web UI is not built: run `npm run build:web` (npm ci does it).');
+    }
+    const file = isAsset ? candidate : index;
+    reply.header('Content-Security-Policy', csp);
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Cache-Control', isAsset && urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    reply.type(TYPES[path.extname(file)] ?? 'application/octet-stream');
+    return reply.send(fs.createReadStream(file));
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The UI talks only to the native REST API (and MLflow's artifact API), on its own origin, so
+ * anything it does a script can do. Writes carry the session's CSRF token.
+ */
+let csrfToken: string | null = null;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const text = await res.text();
+  const parsed: unknown = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const message = (parsed as { message?: string } | null)?.message ?? `${res.status} ${res.statusText}`;
+    if (res.status === 401 && !path.endsWith('/session')) window.dispatchEvent(new CustomEvent('modelyard:signed-out'));
+    throw new ApiError(res.status, message);
+  }
+  return { data: parsed as T, headers: res.headers };
+}
+
+export const api = {
+  get: async <T>(path: string) => (await request<T>('GET', path)).data,
+  post: async <T>(path: string, body: unknown = {}) => (await request<T>('POST', path, body)).data,
+  put: async <T>(path: string, body: unknown = {}) => (await request<T>('PUT', path, body)).data,
+  del: async (path: string) => {
+    await request<unknown>('DELETE', path);
+  },
+  /** A GitLab-style list page with its X-Total header. */
+  page: async <T>(path: string): Promise<Page<T>> => {
+    const { data, headers } = await request<T[]>('GET', path);
+    return { items: data, total: Number(headers.get('x-total') ?? data.length) };
+  },
+};
+
+/** Metric values NaN and ±Infinity arrive as strings. */
+export function metricValue(value: number | string): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function formatNumber(value: number | string | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const n = metricValue(value);
+  if (!Number.isFinite(n)) return String(value);
+  if (Number.isInteger(n)) return String(n);
+  return Math.abs(n) >= 1e5 || Math.abs(n) < 1e-3 ? n.toExponential(4) : n.toPrecision(5);
+}
+
+export function formatTime(ms: number | null | undefined): string {
+  return ms ? new Date(ms).toLocaleString() : '';
+}

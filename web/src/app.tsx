@@ -1,0 +1,71 @@
+import type { ReactNode } from 'react';
+import { Link, match, navigate, RouterProvider, useLocation } from './router.tsx';
+import { SessionProvider, useSession } from './session.tsx';
+import { Loading } from './components/states.tsx';
+import { SignInPage } from './pages/sign-in.tsx';
+import { ProjectsPage } from './pages/projects.tsx';
+import { ProjectHomePage } from './pages/project-home.tsx';
+import { RunsPage } from './pages/runs.tsx';
+import { RunPage } from './pages/run.tsx';
+import { ComparePage } from './pages/compare.tsx';
+import { ModelsPage } from './pages/models.tsx';
+import { ModelPage } from './pages/model.tsx';
+import { VersionPage } from './pages/version.tsx';
+import { SettingsPage } from './pages/settings.tsx';
+
+const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
+  ['/', () => <ProjectsPage />],
+  ['/projects/:project', (p) => <ProjectHomePage projectId={p.project!} />],
+  ['/projects/:project/experiments/:experiment', (p) => <RunsPage projectId={p.project!} experimentId={p.experiment!} />],
+  ['/projects/:project/runs/:run', (p) => <RunPage projectId={p.project!} runId={p.run!} />],
+  ['/projects/:project/compare', (p) => <ComparePage projectId={p.project!} />],
+  ['/projects/:project/models', (p) => <ModelsPage projectId={p.project!} />],
+  ['/projects/:project/models/:model', (p) => <ModelPage projectId={p.project!} modelId={p.model!} />],
+  ['/projects/:project/models/:model/versions/:version', (p) => <VersionPage projectId={p.project!} modelId={p.model!} version={p.version!} />],
+  ['/projects/:project/settings', (p) => <SettingsPage projectId={p.project!} />],
+];
+
+function Routes() {
+  const { path } = useLocation();
+  const { user, ready, signOut } = useSession();
+  if (!ready) return <Loading />;
+  if (!user) return <SignInPage />;
+  let page: ReactNode = <div className="state empty">No page at {path}</div>;
+  for (const [pattern, render] of ROUTES) {
+    const params = match(pattern, path);
+    if (params) {
+      page = render(params);
+      break;
+    }
+  }
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Modelyard
+        </Link>
+        <span className="spacer" />
+        <span className="who">{user.username}</span>
+        <button
+          onClick={async () => {
+            await signOut();
+            navigate('/');
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main>{page}</main>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <RouterProvider>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </RouterProvider>
+  );
+}

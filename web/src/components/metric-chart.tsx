@@ -1,0 +1,112 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { metricValue } from '../api.ts';
+
+export interface ChartSeries {
+  label: string;
+  points: { step: number; timestamp: number; value: number | string }[];
+}
+
+export interface ChartOptions {
+  x: 'step' | 'time';
+  log: boolean;
+  /** Exponential smoothing weight, 0 (none) to 0.99. */
+  smoothing: number;
+}
+
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+function smooth(values: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return values;
+  let last: number | null = null;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return v;
+    last = last === null ? v : last * weight + v * (1 - weight);
+    return last;
+  });
+}
+
+/**
+ * A uPlot chart of one metric for one or many runs. The points come already downsampled by
+ * the server (every bucket's minimum and maximum), so what is drawn is faithful to the raw
+ * data at screen resolution. Selecting a range with the mouse zooms, and `onZoom` lets the
+ * page fetch finer data for that range.
+ */
+export function MetricChart({ title, series, options, height = 260, onZoom }: { title: string; series: ChartSeries[]; options: ChartOptions; height?: number; onZoom?: (from: number, to: number) => void }) {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const xs = new Set<number>();
+    const byRun = series.map((s) => {
+      const map = new Map<number, number>();
+      for (const p of s.points) {
+        const x = options.x === 'step' ? p.step : p.timestamp / 1000;
+        const y = metricValue(p.value);
+        if (Number.isFinite(y) && (!options.log || y > 0)) {
+          xs.add(x);
+          map.set(x, y);
+        }
+      }
+      return map;
+    });
+    const xValues = [...xs].sort((a, b) => a - b);
+    const data: uPlot.AlignedData = [xValues, ...byRun.map((map) => smooth(xValues.map((x) => map.get(x) ?? null), options.smoothing))];
+    const plot = new uPlot(
+      {
+        title,
+        width: Math.max(320, element.clientWidth || 640),
+        height,
+        scales: { x: { time: options.x === 'time' }, y: { distr: options.log ? 3 : 1 } },
+        axes: [{ label: options.x === 'step' ? 'step' : 'time' }, { label: title, size: 70 }],
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true, points: { show: false } }))],
+        legend: { show: series.length <= 12 },
+        cursor: { drag: { x: true, y: false } },
+        hooks: {
+          setSelect: [
+            (u) => {
+              if (u.select.width > 2 && onZoom) {
+                const from = u.posToVal(u.select.left, 'x');
+                const to = u.posToVal(u.select.left + u.select.width, 'x');
+                onZoom(Math.floor(from), Math.ceil(to));
+              }
+            },
+          ],
+        },
+      },
+      data,
+      element,
+    );
+    element.dataset.points = String(xValues.length);
+    // Axis labels are painted on the canvas; the labels uPlot was given are exposed for tests and tools.
+    element.dataset.axes = plot.axes.map((a) => String(a.label ?? '')).join('|');
+    const resize = () => plot.setSize({ width: Math.max(320, element.clientWidth), height });
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [title, series, options.x, options.log, options.smoothing, height, onZoom]);
+  return <div ref={host} className="chart" data-testid={`chart-${title}`} />;
+}
+
+export function ChartControls({ options, onChange }: { options: ChartOptions; onChange: (o: ChartOptions) => void }) {
+  return (
+    <div className="toolbar">
+      <label>
+        x axis{' '}
+        <select aria-label="x axis" value={options.x} onChange={(e) => onChange({ ...options, x: e.target.value as 'step' | 'time' })}>
+          <option value="step">step</option>
+          <option value="time">time</option>
+        </select>
+      </label>
+      <label>
+        <input type="checkbox" checked={options.log} onChange={(e) => onChange({ ...options, log: e.target.checked })} /> log scale
+      </label>
+      <label>
+        smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => onChange({ ...options, smoothing: Number(e.target.value) })} /> {options.smoothing.toFixed(2)}
+      </label>
+    </div>
+  );
+}

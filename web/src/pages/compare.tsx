@@ -1,0 +1,118 @@
+import { useMemo, useState } from 'react';
+import { api, metricValue } from '../api.ts';
+import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
+import { ParallelCoordinates, Scatter, type PlotRow } from '../components/plots.tsx';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject } from '../project.ts';
+import { Link, useLocation } from '../router.tsx';
+import type { Run } from '../runs-model.ts';
+import { loadSeries } from './run.tsx';
+
+function numeric(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function ComparePage({ projectId }: { projectId: string }) {
+  const { query } = useLocation();
+  const ids = (query.get('runs') ?? '').split(',').filter((id) => /^[0-9a-f]{32}$/.test(id)).slice(0, 100);
+  const [state] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const runs = await Promise.all(ids.map((id) => api.get<Run>(`/api/v4/projects/${project.id}/ml/runs/${id}`)));
+    return { project, runs };
+  }, [projectId, ids.join(',')]);
+  return (
+    <Show state={state} what="Loading the runs">
+      {({ project, runs }) => (runs.length < 2 ? <Empty>Select two to a hundred runs in an experiment to compare them.</Empty> : <Comparison projectId={project.id} project={project} runs={runs} />)}
+    </Show>
+  );
+}
+
+function Comparison({ projectId, project, runs }: { projectId: number; project: Parameters<typeof ProjectNav>[0]['project']; runs: Run[] }) {
+  const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [runs]);
+  const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
+  const [metric, setMetric] = useState(metricKeys[0] ?? '');
+  const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
+  const [series] = useLoad(() => (metric ? loadSeries(projectId, runs.map((r) => r.id), metric) : Promise.resolve([])), [projectId, metric, runs.map((r) => r.id).join(',')]);
+  const numericParams = paramKeys.filter((k) => runs.every((r) => r.params[k] === undefined || numeric(r.params[k]) !== null));
+  const rows: PlotRow[] = runs.map((r) => ({
+    label: r.name,
+    values: Object.fromEntries([...numericParams.map((k) => [`params.${k}`, numeric(r.params[k])]), ...metricKeys.map((k) => [`metrics.${k}`, metricValue(r.metrics.find((m) => m.key === k)?.value ?? Number.NaN)])]),
+  }));
+  const dimensions = Object.keys(rows[0]?.values ?? {});
+  const [x, setX] = useState(dimensions[0] ?? '');
+  const [y, setY] = useState(dimensions[1] ?? dimensions[0] ?? '');
+  const names = new Map(runs.map((r) => [r.id, r.name]));
+  return (
+    <section>
+      <ProjectNav project={project} />
+      <h1>Comparing {runs.length} runs</h1>
+      <h2>Metrics</h2>
+      <div className="toolbar">
+        <label>
+          metric{' '}
+          <select aria-label="metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
+            {metricKeys.map((k) => (
+              <option key={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ChartControls options={options} onChange={setOptions} />
+      <Show state={series} what="Loading metric histories">
+        {(data) => <MetricChart title={metric} series={data.map((s) => ({ label: names.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />}
+      </Show>
+      <h2>Parameters</h2>
+      <table className="grid diff" data-testid="params-diff">
+        <thead>
+          <tr>
+            <th>param</th>
+            {runs.map((r) => (
+              <th key={r.id}>
+                <Link to={`/projects/${projectId}/runs/${r.id}`}>{r.name}</Link>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {paramKeys.map((k) => {
+            const differs = new Set(runs.map((r) => r.params[k] ?? '')).size > 1;
+            return (
+              <tr key={k} className={differs ? 'differs' : ''}>
+                <th>{k}</th>
+                {runs.map((r) => (
+                  <td key={r.id}>{r.params[k] ?? '—'}</td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <h2>Parallel coordinates</h2>
+      <p className="muted">Numeric params, then metrics; lines coloured by the last axis ({dimensions[dimensions.length - 1]}).</p>
+      <ParallelCoordinates rows={rows} dimensions={dimensions} />
+      <h2>Scatter</h2>
+      <div className="toolbar">
+        <label>
+          x{' '}
+          <select aria-label="scatter x" value={x} onChange={(e) => setX(e.target.value)}>
+            {dimensions.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          y{' '}
+          <select aria-label="scatter y" value={y} onChange={(e) => setY(e.target.value)}>
+            {dimensions.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <Scatter rows={rows} xKey={x} yKey={y} />
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+import { useState } from 'react';
+import { api, formatTime } from '../api.ts';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject } from '../project.ts';
+import type { Model } from '../registry-model.ts';
+import { Link } from '../router.tsx';
+
+export function ModelsPage({ projectId }: { projectId: string }) {
+  const [search, setSearch] = useState('');
+  const [state] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const models = await api.page<Model>(`/api/v4/projects/${project.id}/ml/models?per_page=100${search ? `&search=${encodeURIComponent(search)}` : ''}`);
+    return { project, models };
+  }, [projectId, search]);
+  return (
+    <Show state={state} what="Loading models">
+      {({ project, models }) => (
+        <section>
+          <ProjectNav project={project} />
+          <h1>Models</h1>
+          <input className="search" aria-label="Search models" placeholder="Search models" defaultValue={search} onKeyDown={(e) => e.key === 'Enter' && setSearch(e.currentTarget.value)} />
+          {models.items.length === 0 ? (
+            <Empty>{search ? 'No model matches.' : 'No registered models yet.'}</Empty>
+          ) : (
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Model</th>
+                  <th>Latest version</th>
+                  <th>Aliases</th>
+                  <th>Labels</th>
+                  <th>Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {models.items.map((m) => (
+                  <tr key={m.id}>
+                    <td>
+                      <Link to={`/projects/${project.id}/models/${m.id}`}>{m.name}</Link>
+                    </td>
+                    <td>{m.latest_version ? `v${m.latest_version.version} (${m.latest_version.semver})` : '—'}</td>
+                    <td>{m.aliases.map((a) => `${a.alias} → v${a.version}`).join(', ')}</td>
+                    <td>
+                      {m.labels.map((l) => (
+                        <span key={l} className="label">
+                          {l}
+                        </span>
+                      ))}
+                    </td>
+                    <td>{formatTime(m.updated_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <p className="muted">{models.total} models</p>
+        </section>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,60 @@
+import { api, formatTime } from '../api.ts';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject } from '../project.ts';
+import { Link } from '../router.tsx';
+
+interface Experiment {
+  id: number;
+  name: string;
+  is_default: boolean;
+  creation_time: number;
+  last_update_time: number;
+  tags: Record<string, string>;
+}
+
+export function ProjectHomePage({ projectId }: { projectId: string }) {
+  const [state] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const experiments = await api.page<Experiment>(`/api/v4/projects/${project.id}/ml/experiments?per_page=100`);
+    return { project, experiments };
+  }, [projectId]);
+  return (
+    <Show state={state} what="Loading the project">
+      {({ project, experiments }) => (
+        <section>
+          <ProjectNav project={project} />
+          <p>{project.description}</p>
+          <h2>Experiments</h2>
+          {experiments.items.length === 0 ? (
+            <Empty>No experiments yet. Point the MLflow client at this project to start one.</Empty>
+          ) : (
+            <table className="grid">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Created</th>
+                  <th>Last update</th>
+                </tr>
+              </thead>
+              <tbody>
+                {experiments.items.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <Link to={`/projects/${project.id}/experiments/${e.id}`}>{e.name}</Link>
+                      {e.is_default && <span className="badge">default</span>}
+                    </td>
+                    <td>{formatTime(e.creation_time)}</td>
+                    <td>{formatTime(e.last_update_time)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <h2>Tracking URI</h2>
+          <pre className="code">{`export MLFLOW_TRACKING_URI=${window.location.origin}/api/v4/projects/${project.id}/ml/mlflow\nexport MLFLOW_TRACKING_TOKEN=<your access token>`}</pre>
+        </section>
+      )}
+    </Show>
+  );
+}

@@ -1,0 +1,32 @@
+import { api } from '../api.ts';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import type { Project } from '../project.ts';
+import { Link } from '../router.tsx';
+
+export function ProjectsPage() {
+  const [state] = useLoad(() => api.page<Project>('/api/v4/projects?per_page=100&order_by=path&sort=asc'), []);
+  return (
+    <section>
+      <h1>Projects</h1>
+      <Show state={state} what="Loading projects">
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty>No projects yet.</Empty>
+          ) : (
+            <ul className="cards">
+              {page.items.map((p) => (
+                <li key={p.id}>
+                  <Link to={`/projects/${p.id}`}>
+                    <strong>{p.name}</strong>
+                  </Link>
+                  <span className="muted"> {p.visibility}</span>
+                  <p>{p.description}</p>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+import { useCallback, useState } from 'react';
+import { api, formatNumber, formatTime } from '../api.ts';
+import { ArtifactBrowser } from '../components/artifact-browser.tsx';
+import { ChartControls, MetricChart, type ChartOptions, type ChartSeries } from '../components/metric-chart.tsx';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject } from '../project.ts';
+import { Link } from '../router.tsx';
+import type { Run } from '../runs-model.ts';
+
+type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
+
+export async function loadSeries(projectId: number, runIds: string[], key: string, range?: { from: number; to: number }): Promise<{ run_id: string; points: ChartSeries['points'] }[]> {
+  const q = new URLSearchParams({ key, max_points: '1000' });
+  for (const id of runIds) q.append('run_id', id);
+  if (range) {
+    q.set('start_step', String(Math.max(range.from, -9e15)));
+    q.set('end_step', String(range.to));
+  }
+  return (await api.get<{ series: { run_id: string; points: ChartSeries['points'] }[] }>(`/api/v4/projects/${projectId}/ml/metrics/series?${q}`)).series;
+}
+
+function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: Run; metricKey: string; options: ChartOptions }) {
+  const [range, setRange] = useState<{ from: number; to: number } | undefined>(undefined);
+  const [state] = useLoad(() => loadSeries(projectId, [run.id], metricKey, range), [projectId, run.id, metricKey, range?.from, range?.to]);
+  const onZoom = useCallback((from: number, to: number) => options.x === 'step' && setRange({ from, to }), [options.x]);
+  return (
+    <div className="chart-box">
+      <Show state={state} what={`Loading ${metricKey}`}>
+        {(series) => <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />}
+      </Show>
+      {range && (
+        <button className="link" onClick={() => setRange(undefined)}>
+          Reset zoom
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function RunPage({ projectId, runId }: { projectId: string; runId: string }) {
+  const [tab, setTab] = useState<Tab>('overview');
+  const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
+  const [state] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const run = await api.get<Run>(`/api/v4/projects/${project.id}/ml/runs/${runId}`);
+    const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(`/api/v4/projects/${project.id}/ml/runs/${runId}/model_versions`);
+    return { project, run, versions };
+  }, [projectId, runId]);
+  return (
+    <Show state={state} what="Loading the run">
+      {({ project, run, versions }) => {
+        const artifactBase = `/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow-artifacts`;
+        const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
+        return (
+          <section>
+            <ProjectNav project={project} />
+            <h1>
+              {run.name} <span className={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>
+            </h1>
+            <nav className="tabs" role="tablist">
+              {(['overview', 'metrics', 'params', 'tags', 'inputs', 'artifacts'] as Tab[]).map((t) => (
+                <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
+                  {t}
+                </button>
+              ))}
+            </nav>
+            {tab === 'overview' && (
+              <dl className="facts">
+                <dt>Run id</dt>
+                <dd>
+                  <code>{run.id}</code>
+                </dd>
+                <dt>Experiment</dt>
+                <dd>
+                  <Link to={`/projects/${project.id}/experiments/${run.experiment_id}`}>{run.experiment_id}</Link>
+                </dd>
+                <dt>User</dt>
+                <dd>{run.user_id}</dd>
+                <dt>Started</dt>
+                <dd>{formatTime(run.start_time)}</dd>
+                <dt>Ended</dt>
+                <dd>{formatTime(run.end_time)}</dd>
+                <dt>Git commit</dt>
+                <dd>{run.tags['mlflow.source.git.commit'] ?? '—'}</dd>
+                <dt>CI job</dt>
+                <dd>{run.ci_job_id ?? run.tags['gitlab.CI_JOB_ID'] ?? '—'}</dd>
+                <dt>Registered as</dt>
+                <dd>{versions.length === 0 ? '—' : versions.map((v) => `${v.model_name} v${v.version} (${v.semver})`).join(', ')}</dd>
+                <dt>Latest metrics</dt>
+                <dd>{run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
+              </dl>
+            )}
+            {tab === 'metrics' &&
+              (run.metrics.length === 0 ? (
+                <Empty>No metrics logged.</Empty>
+              ) : (
+                <>
+                  <ChartControls options={options} onChange={setOptions} />
+                  <div className="charts">
+                    {run.metrics.map((m) => (
+                      <RunMetric key={m.key} projectId={project.id} run={run} metricKey={m.key} options={options} />
+                    ))}
+                  </div>
+                </>
+              ))}
+            {tab === 'params' && <KeyValues values={run.params} empty="No params logged." />}
+            {tab === 'tags' && <KeyValues values={run.tags} empty="No tags." />}
+            {tab === 'inputs' &&
+              (run.inputs.length === 0 ? (
+                <Empty>No dataset inputs.</Empty>
+              ) : (
+                <table className="grid">
+                  <thead>
+                    <tr>
+                      <th>Dataset</th>
+                      <th>Digest</th>
+                      <th>Source</th>
+                      <th>Context</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {run.inputs.map((d) => (
+                      <tr key={`${d.name}-${d.digest}`}>
+                        <td>{d.name}</td>
+                        <td>
+                          <code>{d.digest}</code>
+                        </td>
+                        <td>
+                          {d.source_type}: {d.source}
+                        </td>
+                        <td>{d.tags['mlflow.data.context'] ?? ''}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ))}
+            {tab === 'artifacts' && <ArtifactBrowser base={artifactBase} root={artifactRoot} />}
+          </section>
+        );
+      }}
+    </Show>
+  );
+}
+
+export function KeyValues({ values, empty }: { values: Record<string, string>; empty: string }) {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return <Empty>{empty}</Empty>;
+  return (
+    <table className="grid">
+      <tbody>
+        {entries.map(([k, v]) => (
+          <tr key={k}>
+            <th>{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

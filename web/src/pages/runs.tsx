@@ -1,0 +1,243 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { api, formatNumber, formatTime } from '../api.ts';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { ErrorState, Loading } from '../components/states.tsx';
+import { VirtualRows } from '../components/virtual-rows.tsx';
+import { loadProject, type Project } from '../project.ts';
+import { Link, navigate } from '../router.tsx';
+import { cellValue, columnId, orderKey, searchRuns, type Column, type Run } from '../runs-model.ts';
+
+const ATTRIBUTES: Column[] = [
+  { kind: 'attribute', key: 'name' },
+  { kind: 'attribute', key: 'status' },
+  { kind: 'attribute', key: 'start_time' },
+  { kind: 'attribute', key: 'user_id' },
+];
+const ROW_HEIGHT = 30;
+const FIRST_PAGE = 300;
+const NEXT_PAGE = 2000;
+
+function label(c: Column): string {
+  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', user_id: 'User' }[c.key];
+  // The names the search grammar uses, so a column header is also what to type in the filter.
+  return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
+}
+
+type Row = { kind: 'run'; run: Run } | { kind: 'group'; name: string; count: number };
+
+export function RunsPage({ projectId, experimentId }: { projectId: string; experimentId: string }) {
+  const [project, setProject] = useState<Project | null>(null);
+  const [experiment, setExperiment] = useState<{ name: string } | null>(null);
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [token, setToken] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [filterText, setFilterText] = useState('');
+  const [filter, setFilter] = useState('');
+  const [filterError, setFilterError] = useState<string | null>(null);
+  const [sort, setSort] = useState<{ column: Column; ascending: boolean } | null>(null);
+  const [columns, setColumns] = useState<Column[] | null>(null);
+  const [groupBy, setGroupBy] = useState<string>('');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [choosing, setChoosing] = useState(false);
+  const loadingMore = useRef(false);
+
+  useEffect(() => {
+    loadProject(projectId).then(setProject, setError);
+    api.get<{ name: string }>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`).then(setExperiment, setError);
+  }, [projectId, experimentId]);
+
+  useEffect(() => {
+    if (!project) return;
+    let alive = true;
+    setRuns(null);
+    searchRuns(project.id, [experimentId], { filter, orderBy: sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [], maxResults: FIRST_PAGE }).then(
+      (page) => {
+        if (!alive) return;
+        setFilterError(null);
+        setRuns(page.runs);
+        setToken(page.next_page_token);
+      },
+      (e: Error) => {
+        if (!alive) return;
+        if (filter) {
+          setFilterError(e.message);
+          setRuns([]);
+        } else setError(e);
+      },
+    );
+    return () => {
+      alive = false;
+    };
+  }, [project, experimentId, filter, sort]);
+
+  // Columns offered: every param, metric and tag seen in the runs loaded so far.
+  const available = useMemo(() => {
+    const seen = new Map<string, Column>();
+    for (const run of runs ?? []) {
+      for (const m of run.metrics) seen.set(`metric:${m.key}`, { kind: 'metric', key: m.key });
+      for (const k of Object.keys(run.params)) seen.set(`param:${k}`, { kind: 'param', key: k });
+      for (const k of Object.keys(run.tags)) if (!k.startsWith('mlflow.')) seen.set(`tag:${k}`, { kind: 'tag', key: k });
+    }
+    return [...seen.values()];
+  }, [runs]);
+  useEffect(() => {
+    if (columns === null && runs && runs.length > 0) {
+      setColumns([...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)]);
+    }
+  }, [runs, available, columns]);
+
+  const shown = [...ATTRIBUTES, ...(columns ?? [])];
+  const rows: Row[] = useMemo(() => {
+    if (!runs) return [];
+    if (!groupBy) return runs.map((run) => ({ kind: 'run' as const, run }));
+    const [kind, key] = groupBy.split(':') as ['param' | 'tag', string];
+    const groups = new Map<string, Run[]>();
+    for (const run of runs) {
+      const value = (kind === 'param' ? run.params[key] : run.tags[key]) ?? '(none)';
+      groups.set(value, [...(groups.get(value) ?? []), run]);
+    }
+    return [...groups.entries()].flatMap(([name, members]) => [{ kind: 'group' as const, name: `${key} = ${name}`, count: members.length }, ...members.map((run) => ({ kind: 'run' as const, run }))]);
+  }, [runs, groupBy]);
+
+  const loadMore = () => {
+    if (!project || !token || loadingMore.current) return;
+    loadingMore.current = true;
+    searchRuns(project.id, [experimentId], { filter, orderBy: sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [], maxResults: NEXT_PAGE, pageToken: token })
+      .then((page) => {
+        setRuns((current) => [...(current ?? []), ...page.runs]);
+        setToken(page.next_page_token);
+      })
+      .finally(() => {
+        loadingMore.current = false;
+      });
+  };
+
+  if (error) return <ErrorState error={error} />;
+  if (!project) return <Loading what="Loading the experiment" />;
+  const template = `32px ${shown.map((c) => (c.kind === 'attribute' && c.key === 'name' ? '220px' : '140px')).join(' ')}`;
+  return (
+    <section>
+      <ProjectNav project={project} />
+      <h1>{experiment?.name ?? '…'}</h1>
+      <form
+        className="filter"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setFilter(filterText.trim());
+        }}
+      >
+        <input
+          aria-label="Filter runs"
+          placeholder="metrics.loss < 0.5 AND (params.model = 'cnn' OR params.model = 'rnn')"
+          value={filterText}
+          onChange={(e) => setFilterText(e.target.value)}
+        />
+        <button type="submit">Search</button>
+        {filterError && (
+          <p className="error inline" role="alert" data-testid="filter-error">
+            {filterError}
+          </p>
+        )}
+      </form>
+      <div className="toolbar">
+        <button onClick={() => setChoosing(!choosing)}>Columns</button>
+        <label>
+          Group by{' '}
+          <select aria-label="Group by" value={groupBy} onChange={(e) => setGroupBy(e.target.value)}>
+            <option value="">nothing</option>
+            {available
+              .filter((c) => c.kind === 'param' || c.kind === 'tag')
+              .map((c) => (
+                <option key={columnId(c)} value={`${c.kind}:${c.key}`}>
+                  {c.kind} {c.key}
+                </option>
+              ))}
+          </select>
+        </label>
+        <button disabled={selected.size < 2 || selected.size > 100} onClick={() => navigate(`/projects/${project.id}/compare?runs=${[...selected].join(',')}`)}>
+          Compare {selected.size > 0 ? `(${selected.size})` : ''}
+        </button>
+        <span className="muted">
+          {runs ? `${runs.length.toLocaleString()}${token ? '+' : ''} runs` : ''}
+        </span>
+      </div>
+      {choosing && (
+        <div className="chooser" data-testid="column-chooser">
+          {available.map((c) => {
+            const on = (columns ?? []).some((x) => columnId(x) === columnId(c));
+            return (
+              <label key={columnId(c)}>
+                <input type="checkbox" checked={on} onChange={() => setColumns(on ? (columns ?? []).filter((x) => columnId(x) !== columnId(c)) : [...(columns ?? []), c])} /> {label(c)}
+              </label>
+            );
+          })}
+        </div>
+      )}
+      <div className="runs-table" role="table" aria-label="Runs">
+        <div className="vrow header" role="row" style={{ gridTemplateColumns: template }}>
+          <span />
+          {shown.map((c) => (
+            <button
+              key={columnId(c)}
+              role="columnheader"
+              className="th"
+              onClick={() => setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })}
+            >
+              {label(c)}
+              {sort && columnId(sort.column) === columnId(c) ? (sort.ascending ? ' ▲' : ' ▼') : ''}
+            </button>
+          ))}
+        </div>
+        {runs === null ? (
+          <Loading what="Loading runs" />
+        ) : runs.length === 0 ? (
+          <div className="state empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
+        ) : (
+          <VirtualRows
+            items={rows}
+            rowHeight={ROW_HEIGHT}
+            height={Math.min(600, rows.length * ROW_HEIGHT + 4)}
+            onNearEnd={token ? loadMore : undefined}
+            renderRow={(row) =>
+              row.kind === 'group' ? (
+                <div className="group-row">
+                  {row.name} <span className="muted">({row.count})</span>
+                </div>
+              ) : (
+                <div className="cells" role="row" style={{ gridTemplateColumns: template }}>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.run.name}`}
+                    checked={selected.has(row.run.id)}
+                    onChange={() => {
+                      const next = new Set(selected);
+                      if (next.has(row.run.id)) next.delete(row.run.id);
+                      else next.add(row.run.id);
+                      setSelected(next);
+                    }}
+                  />
+                  {shown.map((c) => {
+                    const value = cellValue(row.run, c);
+                    if (c.kind === 'attribute' && c.key === 'name') {
+                      return (
+                        <Link key="name" to={`/projects/${project.id}/runs/${row.run.id}`}>
+                          {row.run.name}
+                        </Link>
+                      );
+                    }
+                    const text = c.kind === 'attribute' && c.key === 'start_time' ? formatTime(row.run.start_time) : c.kind === 'metric' ? formatNumber(value) : (value ?? '');
+                    return (
+                      <span key={columnId(c)} role="cell" title={String(text)}>
+                        {text}
+                      </span>
+                    );
+                  })}
+                </div>
+              )
+            }
+          />
+        )}
+      </div>
+    </section>
+  );
+}

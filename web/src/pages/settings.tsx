@@ -1,0 +1,324 @@
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject, powersOf, type Project } from '../project.ts';
+
+const ROLES: [number, string][] = [
+  [10, 'guest'],
+  [20, 'reporter'],
+  [30, 'developer'],
+  [40, 'maintainer'],
+  [50, 'owner'],
+];
+
+type Section = 'members' | 'tokens' | 'webhooks' | 'registry' | 'audit';
+
+export function SettingsPage({ projectId }: { projectId: string }) {
+  const [section, setSection] = useState<Section>('members');
+  const [state] = useLoad(() => loadProject(projectId), [projectId]);
+  return (
+    <Show state={state} what="Loading settings">
+      {(project) =>
+        !powersOf(project).canMaintain ? (
+          <Empty>Only maintainers see this project's settings.</Empty>
+        ) : (
+          <section>
+            <ProjectNav project={project} />
+            <nav className="tabs" role="tablist">
+              {(['members', 'tokens', 'webhooks', 'registry', 'audit'] as Section[]).map((s) => (
+                <button key={s} role="tab" aria-selected={section === s} className={section === s ? 'active' : ''} onClick={() => setSection(s)}>
+                  {s}
+                </button>
+              ))}
+            </nav>
+            {section === 'members' && <Members project={project} />}
+            {section === 'tokens' && <Tokens project={project} />}
+            {section === 'webhooks' && <Webhooks project={project} />}
+            {section === 'registry' && <RegistrySettings project={project} />}
+            {section === 'audit' && <Audit project={project} />}
+          </section>
+        )
+      }
+    </Show>
+  );
+}
+
+function useAction(reload: () => void) {
+  const [error, setError] = useState<string | null>(null);
+  const act = async (work: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await work();
+      reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return { error, act };
+}
+
+function Members({ project }: { project: Project }) {
+  const [state, reload] = useLoad(() => api.get<{ id: number; username: string; access_level: number; bot: boolean }[]>(`/api/v4/projects/${project.id}/members?per_page=100`), [project.id]);
+  const { error, act } = useAction(reload);
+  const [username, setUsername] = useState('');
+  const [level, setLevel] = useState(30);
+  const ownLevel = powersOf(project).level;
+  return (
+    <Show state={state}>
+      {(members) => (
+        <>
+          {error && <p className="error" role="alert">{error}</p>}
+          <table className="grid">
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.id}>
+                  <td>
+                    {m.username} {m.bot && <span className="badge">bot</span>}
+                  </td>
+                  <td>
+                    <select aria-label={`Role of ${m.username}`} value={m.access_level} onChange={(e) => act(() => api.put(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) }))}>
+                      {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
+                        <option key={l} value={l}>
+                          {name}
+                        </option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/members/${m.id}`))}>Remove</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form
+            className="toolbar"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(async () => {
+                const found = await api.get<{ id: number }[]>(`/api/v4/users?username=${encodeURIComponent(username)}`);
+                if (!found[0]) throw new Error(`No user named ${username}`);
+                await api.post(`/api/v4/projects/${project.id}/members`, { user_id: found[0].id, access_level: level });
+              });
+            }}
+          >
+            <input aria-label="Username to add" placeholder="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+            <select aria-label="Role to give" value={level} onChange={(e) => setLevel(Number(e.target.value))}>
+              {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
+                <option key={l} value={l}>
+                  {name}
+                </option>
+              ))}
+            </select>
+            <button type="submit">Add member</button>
+          </form>
+        </>
+      )}
+    </Show>
+  );
+}
+
+function Tokens({ project }: { project: Project }) {
+  const [state, reload] = useLoad(async () => {
+    const [personal, projectTokens] = await Promise.all([
+      api.get<{ id: number; name: string; scopes: string[]; active: boolean; expires_at: string | null; last_used_at: string | null }[]>('/api/v4/personal_access_tokens?per_page=100'),
+      api.get<{ id: number; name: string; scopes: string[]; active: boolean; access_level: number | null }[]>(`/api/v4/projects/${project.id}/access_tokens?per_page=100`),
+    ]);
+    return { personal, projectTokens };
+  }, [project.id]);
+  const { error, act } = useAction(reload);
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState('api');
+  const [secret, setSecret] = useState<string | null>(null);
+  return (
+    <Show state={state}>
+      {({ personal, projectTokens }) => (
+        <>
+          {error && <p className="error" role="alert">{error}</p>}
+          {secret && (
+            <p className="notice" data-testid="new-token">
+              Copy this token now; it will not be shown again: <code>{secret}</code>
+            </p>
+          )}
+          <h3>Your personal access tokens</h3>
+          <TokenTable tokens={personal} onRevoke={(id) => act(() => api.del(`/api/v4/personal_access_tokens/${id}`))} />
+          <form
+            className="toolbar"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(async () => {
+                const created = await api.post<{ token: string }>('/api/v4/user/personal_access_tokens', { name, scopes: [scope] });
+                setSecret(created.token);
+                setName('');
+              });
+            }}
+          >
+            <input aria-label="Token name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} required />
+            <select aria-label="Token scope" value={scope} onChange={(e) => setScope(e.target.value)}>
+              {['api', 'read_api', 'read_model_registry', 'write_model_registry'].map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+            <button type="submit">Create token</button>
+          </form>
+          <h3>Project access tokens</h3>
+          <TokenTable tokens={projectTokens} onRevoke={(id) => act(() => api.del(`/api/v4/projects/${project.id}/access_tokens/${id}`))} />
+        </>
+      )}
+    </Show>
+  );
+}
+
+function TokenTable({ tokens, onRevoke }: { tokens: { id: number; name: string; scopes: string[]; active: boolean }[]; onRevoke: (id: number) => void }) {
+  if (tokens.length === 0) return <Empty>No tokens.</Empty>;
+  return (
+    <table className="grid">
+      <tbody>
+        {tokens.map((t) => (
+          <tr key={t.id}>
+            <td>{t.name}</td>
+            <td>{t.scopes.join(', ')}</td>
+            <td>{t.active ? 'active' : 'revoked or expired'}</td>
+            <td>{t.active && <button onClick={() => onRevoke(t.id)}>Revoke</button>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Webhooks({ project }: { project: Project }) {
+  const [state, reload] = useLoad(() => api.get<{ id: number; url: string; events: string[]; enabled: boolean }[]>(`/api/v4/projects/${project.id}/hooks`), [project.id]);
+  const { error, act } = useAction(reload);
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState('registry.*');
+  const [secret, setSecret] = useState<string | null>(null);
+  const [log, setLog] = useState<{ hook: number; items: { id: number; event_type: string; state: string; attempts: { status_code: number | null; error: string | null }[] }[] } | null>(null);
+  return (
+    <Show state={state}>
+      {(hooks) => (
+        <>
+          {error && <p className="error" role="alert">{error}</p>}
+          {secret && <p className="notice">Signing secret (shown once): <code>{secret}</code></p>}
+          {hooks.length === 0 ? (
+            <Empty>No webhooks.</Empty>
+          ) : (
+            <table className="grid">
+              <tbody>
+                {hooks.map((h) => (
+                  <tr key={h.id}>
+                    <td>{h.url}</td>
+                    <td>{h.events.join(', ')}</td>
+                    <td>
+                      <button onClick={async () => setLog({ hook: h.id, items: await api.get(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>Deliveries</button>
+                      <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/hooks/${h.id}`))}>Delete</button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {log && (
+            <table className="grid" data-testid="delivery-log">
+              <thead>
+                <tr>
+                  <th>Event</th>
+                  <th>State</th>
+                  <th>Tries</th>
+                </tr>
+              </thead>
+              <tbody>
+                {log.items.map((d) => (
+                  <tr key={d.id}>
+                    <td>{d.event_type}</td>
+                    <td>{d.state}</td>
+                    <td>{d.attempts.map((a) => a.status_code ?? a.error).join(' → ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <form
+            className="toolbar"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act(async () => {
+                const created = await api.post<{ secret: string }>(`/api/v4/projects/${project.id}/hooks`, { url, events: events.split(',').map((s) => s.trim()).filter(Boolean) });
+                setSecret(created.secret);
+              });
+            }}
+          >
+            <input aria-label="Webhook URL" placeholder="https://example.com/hook" value={url} onChange={(e) => setUrl(e.target.value)} required />
+            <input aria-label="Webhook events" value={events} onChange={(e) => setEvents(e.target.value)} />
+            <button type="submit">Add webhook</button>
+          </form>
+        </>
+      )}
+    </Show>
+  );
+}
+
+function RegistrySettings({ project }: { project: Project }) {
+  const [state, reload] = useLoad(() => api.get<{ required_approvals: number; protected_aliases: string[] }>(`/api/v4/projects/${project.id}/ml/registry/settings`), [project.id]);
+  const { error, act } = useAction(reload);
+  return (
+    <Show state={state}>
+      {(settings) => (
+        <form
+          className="forms"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const data = new FormData(e.currentTarget);
+            void act(() =>
+              api.put(`/api/v4/projects/${project.id}/ml/registry/settings`, {
+                required_approvals: Number(data.get('required')),
+                protected_aliases: String(data.get('protected')).split(',').map((s) => s.trim()).filter(Boolean),
+              }),
+            );
+          }}
+        >
+          {error && <p className="error" role="alert">{error}</p>}
+          <label>
+            Approvals required <input name="required" type="number" min={1} max={10} defaultValue={settings.required_approvals} />
+          </label>
+          <label>
+            Protected aliases <input name="protected" defaultValue={settings.protected_aliases.join(', ')} />
+          </label>
+          <button type="submit">Save</button>
+        </form>
+      )}
+    </Show>
+  );
+}
+
+function Audit({ project }: { project: Project }) {
+  const [state] = useLoad(() => api.get<{ id: number; action: string; author_name: string; target_type: string; target_id: string | null; created_at: string; details: Record<string, unknown> }[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`), [project.id]);
+  return (
+    <Show state={state}>
+      {(events) =>
+        events.length === 0 ? (
+          <Empty>Nothing audited yet.</Empty>
+        ) : (
+          <table className="grid" data-testid="audit-log">
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id}>
+                  <td>{new Date(e.created_at).toLocaleString()}</td>
+                  <td>{e.author_name}</td>
+                  <td>{e.action}</td>
+                  <td>
+                    {e.target_type} {e.target_id}
+                  </td>
+                  <td>
+                    <code>{JSON.stringify(e.details)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Show>
+  );
+}

@@ -1,0 +1,158 @@
+import { useState } from 'react';
+import { api, formatNumber } from '../api.ts';
+import { CardView } from '../components/card-view.tsx';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { loadProject, powersOf } from '../project.ts';
+import type { ApprovalRequest, Version } from '../registry-model.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import type { Run } from '../runs-model.ts';
+
+interface Lineage {
+  run: Run | null;
+  experiment: { id: number; name: string } | null;
+  logged_model: { id: string; name: string } | null;
+  git_commit: string | null;
+  ci_job_id: number | null;
+  datasets: { name: string; digest: string; source: string }[];
+}
+
+interface PackageFile {
+  id: number;
+  file_name: string;
+  size: number;
+}
+
+export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
+  const { user } = useSession();
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [state, reload] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
+    const [v, approvals, lineage] = await Promise.all([api.get<Version>(base), api.get<ApprovalRequest[]>(`${base}/approvals`), api.get<Lineage>(`${base}/lineage`)]);
+    const packages = await api.get<{ id: number; version: string }[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
+    const pkg = packages.find((p) => p.version === v.semver);
+    const files = pkg ? await api.get<PackageFile[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
+    return { project, base, v, approvals, lineage, files };
+  }, [projectId, modelId, version]);
+  return (
+    <Show state={state} what="Loading the version">
+      {({ project, base, v, approvals, lineage, files }) => {
+        const powers = powersOf(project);
+        const pending = approvals.find((a) => a.status === 'pending');
+        const mayDecide = powers.canMaintain && pending !== undefined && pending.requester.id !== user?.id && !pending.decisions.some((d) => d.approver.id === user?.id);
+        const act = async (work: () => Promise<unknown>) => {
+          setError(null);
+          try {
+            await work();
+            setComment('');
+            reload();
+          } catch (e) {
+            setError((e as Error).message);
+          }
+        };
+        return (
+          <section>
+            <ProjectNav project={project} />
+            <h1>
+              <Link to={`/projects/${project.id}/models/${modelId}`}>{v.model_name}</Link> v{v.version} <span className="muted">{v.semver}</span>{' '}
+              <span className={`badge approval-${v.approval_status}`} data-testid="approval-status">
+                {v.approval_status}
+              </span>
+            </h1>
+            <p>
+              <code>{v.mlflow_uri}</code> {v.aliases.map((a) => <span key={a} className="badge">@{a}</span>)}{' '}
+              {v.labels.map((l) => (
+                <span key={l} className="label">
+                  {l}
+                </span>
+              ))}
+            </p>
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <h2>Approval</h2>
+            {powers.canWrite && (v.approval_status === 'none' || v.approval_status === 'rejected') && (
+              <div className="toolbar">
+                <input aria-label="Approval comment" placeholder="comment" value={comment} onChange={(e) => setComment(e.target.value)} />
+                <button onClick={() => act(() => api.post(`${base}/approval_requests`, { comment }))}>Request approval</button>
+              </div>
+            )}
+            {mayDecide && (
+              <div className="toolbar" data-testid="decision">
+                <input aria-label="Decision comment" placeholder="comment" value={comment} onChange={(e) => setComment(e.target.value)} />
+                <button className="approve" onClick={() => act(() => api.post(`${base}/approve`, { comment }))}>
+                  Approve
+                </button>
+                <button className="reject" onClick={() => act(() => api.post(`${base}/reject`, { comment }))}>
+                  Reject
+                </button>
+              </div>
+            )}
+            {approvals.length === 0 ? (
+              <Empty>No approval requested yet.</Empty>
+            ) : (
+              <ol className="history" data-testid="approval-history">
+                {approvals.map((a) => (
+                  <li key={a.id}>
+                    <strong>{a.status}</strong>: requested by {a.requester.username} {a.comment && `— “${a.comment}”`} ({a.required_approvals} approval{a.required_approvals > 1 ? 's' : ''} needed)
+                    <ul>
+                      {a.decisions.map((d) => (
+                        <li key={d.id}>
+                          {d.decision === 'approve' ? '✔ approved' : '✘ rejected'} by {d.approver.username} {d.comment && `— “${d.comment}”`}
+                        </li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+              </ol>
+            )}
+            <h2>Lineage</h2>
+            {lineage.run ? (
+              <dl className="facts" data-testid="lineage">
+                <dt>Run</dt>
+                <dd>
+                  <Link to={`/projects/${project.id}/runs/${lineage.run.id}`}>{lineage.run.name}</Link>
+                </dd>
+                <dt>Experiment</dt>
+                <dd>{lineage.experiment ? <Link to={`/projects/${project.id}/experiments/${lineage.experiment.id}`}>{lineage.experiment.name}</Link> : '—'}</dd>
+                <dt>Logged model</dt>
+                <dd>{lineage.logged_model ? <code>{lineage.logged_model.id}</code> : '—'}</dd>
+                <dt>Params</dt>
+                <dd>{Object.entries(lineage.run.params).map(([k, val]) => `${k}=${val}`).join(', ') || '—'}</dd>
+                <dt>Metrics</dt>
+                <dd>{lineage.run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
+                <dt>Datasets</dt>
+                <dd>{lineage.datasets.map((d) => `${d.name} (${d.digest})`).join(', ') || '—'}</dd>
+                <dt>Commit</dt>
+                <dd>{lineage.git_commit ?? '—'}</dd>
+                <dt>CI job</dt>
+                <dd>{lineage.ci_job_id ?? '—'}</dd>
+              </dl>
+            ) : (
+              <Empty>This version was not registered from a run.</Empty>
+            )}
+            <h2>Files</h2>
+            {files.length === 0 ? (
+              <p className="muted">No uploaded files; the MLflow client loads this version from {v.source || 'its package'}.</p>
+            ) : (
+              <ul>
+                {files.map((f) => (
+                  <li key={f.id}>
+                    <a href={`/api/v4/projects/${project.id}/packages/ml_models/${v.id}/files/${f.file_name}`}>{f.file_name}</a> <span className="muted">{f.size} B</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <h2>Model card</h2>
+            <CardView card={v.card} />
+          </section>
+        );
+      }}
+    </Show>
+  );
+}

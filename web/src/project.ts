@@ -1,0 +1,26 @@
+import { api } from './api.ts';
+
+export interface Project {
+  id: number;
+  name: string;
+  path: string;
+  description: string;
+  visibility: string;
+  permissions?: { project_access: { access_level: number } | null; is_admin: boolean };
+}
+
+/** What the signed-in person may do here; the UI offers nothing else. */
+export interface Powers {
+  level: number;
+  canWrite: boolean;
+  canMaintain: boolean;
+}
+
+export function powersOf(project: Project): Powers {
+  const level = project.permissions?.is_admin ? 60 : (project.permissions?.project_access?.access_level ?? 0);
+  return { level, canWrite: level >= 30, canMaintain: level >= 40 };
+}
+
+export async function loadProject(id: string): Promise<Project> {
+  return api.get<Project>(`/api/v4/projects/${encodeURIComponent(id)}`);
+}

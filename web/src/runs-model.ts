@@ -1,0 +1,62 @@
+import { api } from './api.ts';
+
+export interface Run {
+  id: string;
+  name: string;
+  experiment_id: number;
+  status: string;
+  user_id: string;
+  start_time: number;
+  end_time: number | null;
+  lifecycle_stage: string;
+  artifact_uri: string;
+  ci_job_id: number | null;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  metrics: { key: string; value: number | string; step: number; timestamp: number }[];
+  inputs: { name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null; tags: Record<string, string> }[];
+  outputs: { model_id: string; step: number }[];
+}
+
+export interface RunsPage {
+  runs: Run[];
+  next_page_token: string | null;
+}
+
+export function searchRuns(projectId: number, experimentIds: (number | string)[], options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null }): Promise<RunsPage> {
+  const q = new URLSearchParams();
+  for (const id of experimentIds) q.append('experiment_id', String(id));
+  if (options.filter) q.set('filter', options.filter);
+  for (const o of options.orderBy ?? []) q.append('order_by', o);
+  q.set('max_results', String(options.maxResults ?? 500));
+  if (options.pageToken) q.set('page_token', options.pageToken);
+  return api.get<RunsPage>(`/api/v4/projects/${projectId}/ml/runs?${q}`);
+}
+
+export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
+
+export function columnId(c: Column): string {
+  return `${c.kind}:${c.key}`;
+}
+
+/** The search grammar's name for a column, for order_by. */
+export function orderKey(c: Column): string {
+  if (c.kind === 'attribute') return c.key === 'name' ? 'attributes.run_name' : `attributes.${c.key}`;
+  const prefix = c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags';
+  return `${prefix}.\`${c.key}\``;
+}
+
+export function cellValue(run: Run, c: Column): string | number | null {
+  switch (c.kind) {
+    case 'attribute':
+      return c.key === 'name' ? run.name : c.key === 'status' ? run.status : c.key === 'user_id' ? run.user_id : run.start_time;
+    case 'metric': {
+      const m = run.metrics.find((x) => x.key === c.key);
+      return m ? (typeof m.value === 'number' ? m.value : m.value) : null;
+    }
+    case 'param':
+      return run.params[c.key] ?? null;
+    case 'tag':
+      return run.tags[c.key] ?? null;
+  }
+}

@@ -1,0 +1,55 @@
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { api, setCsrfToken } from './api.ts';
+
+export interface User {
+  id: number;
+  username: string;
+  name: string;
+}
+
+interface SessionState {
+  user: User | null;
+  ready: boolean;
+  signIn(login: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState>({ user: null, ready: false, signIn: async () => undefined, signOut: async () => undefined });
+
+/** The browser session: an HttpOnly cookie the page cannot read, and the CSRF token it sends on writes. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<User | null>(null);
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    api.get<{ user: User; csrf_token: string | null }>('/api/v4/session').then(
+      (session) => {
+        setCsrfToken(session.csrf_token);
+        setUser(session.user);
+        setReady(true);
+      },
+      () => setReady(true),
+    );
+    const signedOut = () => setUser(null);
+    window.addEventListener('modelyard:signed-out', signedOut);
+    return () => window.removeEventListener('modelyard:signed-out', signedOut);
+  }, []);
+  const value: SessionState = {
+    user,
+    ready,
+    async signIn(login, password) {
+      const session = await api.post<{ user: User; csrf_token: string }>('/api/v4/session', { login, password });
+      setCsrfToken(session.csrf_token);
+      setUser(session.user);
+    },
+    async signOut() {
+      await api.del('/api/v4/session').catch(() => undefined);
+      setCsrfToken(null);
+      setUser(null);
+    },
+  };
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionState {
+  return useContext(SessionContext);
+}
