@@ -18,6 +18,18 @@ export function compileFilter<DB, TB extends keyof DB>(
   }
 }
 
+/** The same as compileFilter, for queries written with the `sql` template. */
+export function compileFilterSql(node: FilterNode, compare: (comparison: RawComparison) => Expression<SqlBool>): Expression<SqlBool> {
+  switch (node.kind) {
+    case 'compare':
+      return compare(node);
+    case 'and':
+      return sql<SqlBool>`(${sql.join(node.items.map((item) => compileFilterSql(item, compare)), sql` and `)})`;
+    case 'or':
+      return sql<SqlBool>`(${sql.join(node.items.map((item) => compileFilterSql(item, compare)), sql` or `)})`;
+  }
+}
+
 export const NUMERIC_COMPARATORS: readonly Comparator[] = ['=', '!=', '<', '<=', '>', '>='];
 export const STRING_COMPARATORS: readonly Comparator[] = ['=', '!=', 'LIKE', 'ILIKE'];
 

@@ -7,7 +7,7 @@ import type { ViewType } from '../experiments-service.ts';
 import { LIMITS, validateMaxResults } from '../limits.ts';
 import { hydrateRuns } from '../run-reader.ts';
 import type { Run, RunRow } from '../run-model.ts';
-import { compileFilter, numericCondition, requireComparator, stringCondition, STRING_COMPARATORS } from './compile.ts';
+import { compileFilterSql, numericCondition, requireComparator, stringCondition, STRING_COMPARATORS } from './compile.ts';
 import { parseFilter, parseOrderBy, type RawComparison } from './filter-parser.ts';
 
 export interface RunSearch {
@@ -186,34 +186,42 @@ export async function searchRuns(db: Kysely<Schema>, access: ProjectAccess, sear
   if (search.experimentIds.length === 0) return { runs: [] };
   const view = search.runViewType ?? 'ACTIVE_ONLY';
 
-  const segmentQuery = (seg: number) => {
-    let query = db.selectFrom('runs').selectAll('runs');
-    if (driver.kind === 'metric' && seg < 2) {
-      query = query
-        .innerJoin('latest_metrics as o', (join) => join.onRef('o.run_id', '=', 'runs.id').on('o.key', '=', driver.key).on('o.is_nan', '=', seg))
-        .orderBy(sql.ref('o.value'), driver.ascending ? 'asc' : 'desc');
-    } else if ((driver.kind === 'param' || driver.kind === 'tag') && seg === 0) {
-      const table = driver.kind === 'param' ? 'run_params as o' : 'run_tags as o';
-      query = query
-        .innerJoin(table, (join) => join.onRef('o.run_id', '=', 'runs.id').on('o.key', '=', driver.key))
-        .orderBy(sql.ref('o.value'), driver.ascending ? 'asc' : 'desc');
+  /**
+   * One segment's query, written so that both planners start from the sort key's index when
+   * there is one: `latest_metrics o cross join runs` makes SQLite walk (key, value) in order and
+   * stop after a page, instead of sorting every run of the experiment.
+   */
+  const segmentQuery = (seg: number, offset: number, limit: number) => {
+    const conditions: Expression<SqlBool>[] = [
+      sql<SqlBool>`runs.project_id = ${access.project.id}`,
+      sql<SqlBool>`runs.experiment_id in (${sql.join(search.experimentIds)})`,
+    ];
+    if (view === 'ACTIVE_ONLY') conditions.push(sql<SqlBool>`runs.lifecycle_stage = 'active'`);
+    if (view === 'DELETED_ONLY') conditions.push(sql<SqlBool>`runs.lifecycle_stage = 'deleted'`);
+    if (filter) conditions.push(compileFilterSql(filter, runCondition));
+    let from = sql`runs`;
+    const order: { expression: Expression<unknown>; direction: 'asc' | 'desc' }[] = [];
+    const driving = (driver.kind === 'metric' && seg < 2) || ((driver.kind === 'param' || driver.kind === 'tag') && seg === 0);
+    if (driver.kind !== 'runs' && driving) {
+      const table = sql.raw(driver.kind === 'metric' ? 'latest_metrics' : driver.kind === 'param' ? 'run_params' : 'run_tags');
+      from = sql`${table} o cross join runs`;
+      conditions.push(sql<SqlBool>`runs.id = o.run_id`, sql<SqlBool>`o.key = ${driver.key}`);
+      if (driver.kind === 'metric') conditions.push(sql<SqlBool>`o.is_nan = ${seg}`);
+      order.push({ expression: sql.ref('o.value'), direction: driver.ascending ? 'asc' : 'desc' });
     } else if (driver.kind !== 'runs') {
       const table = sql.raw(driver.kind === 'metric' ? 'latest_metrics' : driver.kind === 'param' ? 'run_params' : 'run_tags');
-      query = query.where(sql<SqlBool>`not exists (select 1 from ${table} x where x.run_id = runs.id and x.key = ${driver.key})`);
+      conditions.push(sql<SqlBool>`not exists (select 1 from ${table} x where x.run_id = runs.id and x.key = ${driver.key})`);
     }
-    query = query.where('runs.project_id', '=', access.project.id).where('runs.experiment_id', 'in', search.experimentIds);
-    if (view === 'ACTIVE_ONLY') query = query.where('runs.lifecycle_stage', '=', 'active');
-    if (view === 'DELETED_ONLY') query = query.where('runs.lifecycle_stage', '=', 'deleted');
-    if (filter) query = query.where((eb) => compileFilter(eb, filter, runCondition));
-    for (const term of terms) query = query.orderBy(term.expression, term.direction);
-    return query;
+    order.push(...terms);
+    const orderBy = sql.join(order.map((o) => sql`${o.expression} ${sql.raw(o.direction)}`));
+    return sql<RunRow>`select runs.* from ${from} where ${sql.join(conditions, sql` and `)} order by ${orderBy} limit ${limit} offset ${offset}`.execute(db);
   };
 
   const page: RunRow[] = [];
   let next: string | undefined;
   while (segment < segmentsOf(driver)) {
     const wanted = maxResults - page.length;
-    const rows = await segmentQuery(segment).offset(offset).limit(wanted + 1).execute();
+    const rows = (await segmentQuery(segment, offset, wanted + 1)).rows;
     page.push(...rows.slice(0, wanted));
     if (rows.length > wanted) {
       next = encodePosition(segment, offset + wanted, fingerprint);
