@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchTransfer, cpThroughput, makeFile, type TransferResult } from './artifacts.ts';
 import { benchRegistry } from './registry.ts';
+import { benchUi, summarizeUi } from './ui.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -132,6 +133,26 @@ ${rows}
   }
 }
 
+async function uiSuite(): Promise<void> {
+  const result = await benchUi({ runs: 100_000, compareRuns: 100, pointsPerRun: quick ? 100_000 : 1_000_000, repeats: 5, log });
+  const { table, compare } = summarizeUi(result);
+  const body = `
+## Web UI (issue 6) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only ui${quick ? ' --quick' : ''}\`. Headless Chromium (Debian's) against the local server on SQLite; data written through Modelyard's own ingest code in ${result.seedSeconds.toFixed(0)} s. Times from navigation to the first rows (table) or the drawn chart (comparison), median of ${result.tableMs.length}.
+
+| Page | Time | Target |
+| --- | --- | --- |
+| runs table of an experiment with ${result.runs.toLocaleString('en')} runs (first rows shown, virtualized, further pages loaded on scroll) | ${table.toFixed(0)} ms | < 1 s: ${table < 1000 ? 'met' : 'missed'} |
+| comparison of ${result.compareRuns} runs × ${result.pointsPerRun.toLocaleString('en')} points each (downsampled on the server to at most 1000 points per run, each bucket's minimum and maximum) | ${compare.toFixed(0)} ms | < 1 s: ${compare < 1000 ? 'met' : 'missed'} |
+
+The chart drew ${result.drawnPoints.toLocaleString('en')} distinct steps across the ${result.compareRuns} runs. That no spike is lost by the downsampling is asserted by \`test/unit/filter-parser.test.ts\` (a series with rare spikes) and \`test/api/tracking.test.ts\` (rollups against the raw points).
+`;
+  writeSection('docs/benchmarks.md', 'ui', body);
+  log('wrote docs/benchmarks.md (ui)');
+}
+
 if (!only || only === 'tracking') await trackingSuite();
+if (!only || only === 'ui') await uiSuite();
 if (!only || only === 'registry') await registrySuite();
 if (!only || only === 'artifacts') await artifactsSuite();

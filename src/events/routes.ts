@@ -23,16 +23,18 @@ function parseTime(value: string | undefined, name: string): number | undefined 
   return ms;
 }
 
+function auditFilters(query: { action?: string; created_after?: string; created_before?: string }) {
+  return {
+    action: query.action,
+    createdAfter: parseTime(query.created_after, 'created_after'),
+    createdBefore: parseTime(query.created_before, 'created_before'),
+  };
+}
+
 export async function auditRoutes(app: App, deps: { db: Kysely<Schema> }): Promise<void> {
   app.get('/api/v4/audit_events', { config: { ability: 'admin:read' }, schema: { tags: ['audit'], summary: 'The instance audit log (administrators)', querystring: AuditQuery } }, async (request, reply) => {
     const window = pageWindow(request.query);
-    const page = await listAudit(deps.db, {
-      action: request.query.action,
-      createdAfter: parseTime(request.query.created_after, 'created_after'),
-      createdBefore: parseTime(request.query.created_before, 'created_before'),
-      offset: window.offset,
-      limit: window.limit,
-    });
+    const page = await listAudit(deps.db, { ...auditFilters(request.query), offset: window.offset, limit: window.limit });
     return sendPage(request, reply, window, page);
   });
 
@@ -41,14 +43,7 @@ export async function auditRoutes(app: App, deps: { db: Kysely<Schema> }): Promi
     { config: { ability: 'audit:read' }, schema: { tags: ['audit'], summary: "A project's audit log (maintainers)", params: ProjectIdParams, querystring: AuditQuery } },
     async (request, reply) => {
       const window = pageWindow(request.query);
-      const page = await listAudit(deps.db, {
-        projectId: accessOf(request).project.id,
-        action: request.query.action,
-        createdAfter: parseTime(request.query.created_after, 'created_after'),
-        createdBefore: parseTime(request.query.created_before, 'created_before'),
-        offset: window.offset,
-        limit: window.limit,
-      });
+      const page = await listAudit(deps.db, { projectId: accessOf(request).project.id, ...auditFilters(request.query), offset: window.offset, limit: window.limit });
       return sendPage(request, reply, window, page);
     },
   );

@@ -16,18 +16,17 @@ async function experimentOf(call: MlflowCall) {
   return call.experimentId(call.message.requiredString('experiment_id'));
 }
 
-function metricsOf(message: Message) {
-  return message.messages('metrics').map((m) => {
-    return {
-      key: m.requiredString('key'),
-      value: m.double('value') ?? m.missing('value'),
-      timestamp: m.requiredInt64('timestamp'),
-      step: m.int64('step') ?? 0,
-      modelId: m.string('model_id') || undefined,
-      datasetName: m.string('dataset_name') || undefined,
-      datasetDigest: m.string('dataset_digest') || undefined,
-    };
-  });
+/** A Metric message (log-metric's body, or one item of log-batch's `metrics`). */
+function metricOf(m: Message) {
+  return {
+    key: m.requiredString('key'),
+    value: m.double('value') ?? m.missing('value'),
+    timestamp: m.requiredInt64('timestamp'),
+    step: m.int64('step') ?? 0,
+    modelId: m.string('model_id') || undefined,
+    datasetName: m.string('dataset_name') || undefined,
+    datasetDigest: m.string('dataset_digest') || undefined,
+  };
 }
 
 export const EXPERIMENT_ENDPOINTS: MlflowEndpoint[] = [
@@ -204,20 +203,7 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
     summary: 'Log one metric value',
     async handle(call) {
       const m = call.message;
-      const value = m.double('value');
-      await call.services.runs.logBatch(call.access, m.runId(), {
-        metrics: [
-          {
-            key: m.requiredString('key'),
-            value: value ?? m.missing('value'),
-            timestamp: m.requiredInt64('timestamp'),
-            step: m.int64('step') ?? 0,
-            modelId: m.string('model_id') || undefined,
-            datasetName: m.string('dataset_name') || undefined,
-            datasetDigest: m.string('dataset_digest') || undefined,
-          },
-        ],
-      });
+      await call.services.runs.logBatch(call.access, m.runId(), { metrics: [metricOf(m)] });
       return {};
     },
   },
@@ -263,7 +249,7 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
         throw invalid(`Batched logging API requests must be at most ${MAX_BATCH_REQUEST_BYTES} bytes, got a request of size ${call.bodyBytes}.`);
       }
       const m = call.message;
-      await call.services.runs.logBatch(call.access, m.runId(), { metrics: metricsOf(m), params: m.keyValues('params'), tags: m.keyValues('tags') });
+      await call.services.runs.logBatch(call.access, m.runId(), { metrics: m.messages('metrics').map(metricOf), params: m.keyValues('params'), tags: m.keyValues('tags') });
       return {};
     },
   },

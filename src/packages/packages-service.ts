@@ -44,8 +44,8 @@ export class PackagesService {
     private readonly maxUploadBytes: number,
   ) {}
 
-  private async findOrCreate(db: Kysely<Schema>, access: ProjectAccess, type: PackageType, name: string, version: string, status: PackageRow['status']): Promise<PackageRow> {
-    const existing = await db
+  private lookup(db: Kysely<Schema>, access: ProjectAccess, type: PackageType, name: string, version: string): Promise<PackageRow | undefined> {
+    return db
       .selectFrom('packages')
       .selectAll()
       .where('project_id', '=', access.project.id)
@@ -53,6 +53,10 @@ export class PackagesService {
       .where('name', '=', name)
       .where('version', '=', version)
       .executeTakeFirst();
+  }
+
+  private async findOrCreate(db: Kysely<Schema>, access: ProjectAccess, type: PackageType, name: string, version: string, status: PackageRow['status']): Promise<PackageRow> {
+    const existing = await this.lookup(db, access, type, name, version);
     if (existing) {
       if (existing.status !== status) await db.updateTable('packages').set({ status, updated_at: now() }).where('id', '=', existing.id).execute();
       return { ...existing, status };
@@ -103,14 +107,7 @@ export class PackagesService {
   }
 
   async findPackage(access: ProjectAccess, type: PackageType, name: string, version: string): Promise<PackageRow> {
-    const row = await this.db
-      .selectFrom('packages')
-      .selectAll()
-      .where('project_id', '=', access.project.id)
-      .where('package_type', '=', type)
-      .where('name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
+    const row = await this.lookup(this.db, access, type, name, version);
     if (!row) throw notFound('404 Package');
     return row;
   }

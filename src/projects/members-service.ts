@@ -74,6 +74,10 @@ export class MembersService {
     return found;
   }
 
+  private levelOf(db: Kysely<Schema>, projectId: number, userId: number) {
+    return db.selectFrom('members').select('access_level').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
+  }
+
   /** Owners are the only ones who may create or touch owners, as in GitLab. */
   private assertMayTouch(access: ProjectAccess, levels: number[]): void {
     if (levels.some((l) => l >= ACCESS_LEVEL.owner) && access.level < ACCESS_LEVEL.owner) {
@@ -96,12 +100,7 @@ export class MembersService {
     this.assertMayTouch(access, [level]);
     await inTransaction(db, async (trx) => {
       const user = await this.users.getById(userId, trx);
-      const existing = await trx
-        .selectFrom('members')
-        .select('access_level')
-        .where('project_id', '=', access.project.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
+      const existing = await this.levelOf(trx, access.project.id, userId);
       if (existing) throw conflict('Member already exists', 'MEMBER_EXISTS');
       await trx.insertInto('members').values({ project_id: access.project.id, user_id: userId, access_level: level, created_at: now() }).execute();
       await recordChange(
@@ -117,12 +116,7 @@ export class MembersService {
   async update(access: ProjectAccess, userId: number, level: number): Promise<MemberRecord> {
     validLevel(level);
     await this.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom('members')
-        .select('access_level')
-        .where('project_id', '=', access.project.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
+      const existing = await this.levelOf(trx, access.project.id, userId);
       if (!existing) throw notFound('404 Member');
       this.assertMayTouch(access, [level, existing.access_level]);
       if (existing.access_level >= ACCESS_LEVEL.owner && level < ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {
@@ -142,12 +136,7 @@ export class MembersService {
 
   async remove(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<void> {
     await inTransaction(db, async (trx) => {
-      const existing = await trx
-        .selectFrom('members')
-        .select('access_level')
-        .where('project_id', '=', access.project.id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
+      const existing = await this.levelOf(trx, access.project.id, userId);
       if (!existing) throw notFound('404 Member');
       this.assertMayTouch(access, [existing.access_level]);
       if (existing.access_level >= ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {

@@ -27,6 +27,7 @@ interface PackageFile {
 export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
   const { user } = useSession();
   const [comment, setComment] = useState('');
+  const [label, setLabel] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [state, reload] = useLoad(async () => {
     const project = await loadProject(projectId);
@@ -74,6 +75,18 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
               <p className="error" role="alert">
                 {error}
               </p>
+            )}
+            {powers.canWrite && (
+              <div className="toolbar">
+                <input aria-label="Version label" placeholder="stage::staging" value={label} onChange={(e) => setLabel(e.target.value)} />
+                <button onClick={() => act(() => api.post(`${base}/labels`, { label }).then(() => setLabel('')))}>Add label</button>
+                {v.labels.map((l) => (
+                  <button key={l} className="link" onClick={() => act(() => api.del(`${base}/labels/${encodeURIComponent(l)}`))}>
+                    remove {l}
+                  </button>
+                ))}
+                {v.run_id && <button onClick={() => act(() => api.post(`${base}/card/fill`))}>Fill card from run</button>}
+              </div>
             )}
             <h2>Approval</h2>
             {powers.canWrite && (v.approval_status === 'none' || v.approval_status === 'rejected') && (
