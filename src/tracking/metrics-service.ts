@@ -4,6 +4,7 @@ import type { Dialect } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { invalid } from '../shared/errors.ts';
 import { metricHistoryPage, downsampledSeries } from './metrics/metric-history.ts';
+import { downsampledSeriesOfRuns } from './metrics/metric-series-batch.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import type { RunsService } from './runs-service.ts';
 
@@ -49,14 +50,19 @@ export class MetricsService {
     if (startStep !== undefined && endStep !== undefined && startStep > endStep) {
       throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
     }
-    const rows = await this.runs.getRows(access, [...new Set(runUuids)]);
-    const series = await Promise.all(rows.map((run) => downsampledSeries(this.db, this.dialect, run.id, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) })));
-    return series.map((points, i) => ({ runId: rows[i]!.uuid, points: points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points }));
+    const series = await this.seriesOfRuns(access, runUuids, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) });
+    return series.map(({ runId, points }) => ({ runId, points: points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points }));
   }
 
-  /** The downsampled series of several metric keys of one run, for charts in the native API. */
-  async series(access: ProjectAccess, runUuid: string, key: string, options: { startStep?: number; endStep?: number; maxPoints: number }) {
-    const run = await this.runs.getRow(access, runUuid);
-    return downsampledSeries(this.db, this.dialect, run.id, key, options);
+  /** Downsampled series of one metric for several runs of the project. */
+  async seriesOfRuns(access: ProjectAccess, runUuids: string[], key: string, options: { startStep?: number; endStep?: number; maxPoints: number }) {
+    const rows = await this.runs.getRows(access, [...new Set(runUuids)]);
+    const { startStep, endStep, maxPoints } = options;
+    // Whole series for many runs (a chart's first draw) are read in a few statements; a zoomed range per run.
+    const series =
+      startStep === undefined
+        ? await downsampledSeriesOfRuns(this.db, this.dialect, rows.map((r) => r.id), key, maxPoints).then((byRun) => rows.map((r) => byRun.get(r.id) ?? []))
+        : await Promise.all(rows.map((run) => downsampledSeries(this.db, this.dialect, run.id, key, { startStep, endStep, maxPoints })));
+    return series.map((points, i) => ({ runId: rows[i]!.uuid, points }));
   }
 }

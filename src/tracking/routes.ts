@@ -126,13 +126,8 @@ export async function trackingRoutes(app: App, deps: { db: Kysely<Schema>; exper
       const access = accessOf(request);
       const range = stepRange(request.query);
       const maxPoints = request.query.max_points ?? 1000;
-      const series = await Promise.all(
-        [...new Set(request.query.run_id)].map(async (runId) => ({
-          run_id: runId,
-          points: (await metrics.series(access, runId, request.query.key, { ...range, maxPoints })).map(presentPoint),
-        })),
-      );
-      return { key: request.query.key, series };
+      const series = await metrics.seriesOfRuns(access, request.query.run_id, request.query.key, { ...range, maxPoints });
+      return { key: request.query.key, series: series.map((s) => ({ run_id: s.runId, points: s.points.map(presentPoint) })) };
     },
   );
 }

@@ -96,6 +96,29 @@ describe('metric storage', () => {
   });
 });
 
+describe('downsampling many runs at once', () => {
+  it('gives each run exactly what the one-run path gives', async () => {
+    const { downsampledSeries } = await import('../../src/tracking/metrics/metric-history.ts');
+    const { downsampledSeriesOfRuns } = await import('../../src/tracking/metrics/metric-series-batch.ts');
+    const lengths = [5, 300, 2_000, 7_777, 12_000];
+    const ids: number[] = [];
+    for (const [i, n] of lengths.entries()) {
+      const run = await newRun();
+      const values = Array.from({ length: n }, (_, s) => Math.cos(s / (40 + i)) + (s % 977 === 3 ? 9 : 0));
+      if (i === 3) values[n - 1] = Number.NaN; // a NaN last point takes the one-run path
+      await logSeries(run, 'shape', values);
+      ids.push((await t.services.database.db.selectFrom('runs').select('id').where('uuid', '=', run).executeTakeFirstOrThrow()).id);
+    }
+    const db = t.services.database.db;
+    const dialect = t.services.database.dialect;
+    const batch = await downsampledSeriesOfRuns(db, dialect, ids, 'shape', 320);
+    for (const id of ids) {
+      const single = await downsampledSeries(db, dialect, id, 'shape', { maxPoints: 320 });
+      expect(batch.get(id), `run ${id}`).toEqual(single);
+    }
+  });
+});
+
 describe('run search', () => {
   it('supports OR, parentheses and sorting on both dialects', async () => {
     const experimentId = (await post('experiments/create', { name: 'search-or' })).experiment_id;

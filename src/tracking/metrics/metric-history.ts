@@ -26,9 +26,9 @@ function decodeCursor(token: string): Cursor {
   throw invalid(`Invalid page token, could not decode '${token.slice(0, 100)}'`);
 }
 
-type Row = { step: number; timestamp: number; value: number; is_nan: number };
+export type Row = { step: number; timestamp: number; value: number; is_nan: number };
 
-const toPoint = (key: string) => (row: Row): MetricPoint => ({ key, step: row.step, timestamp: row.timestamp, value: loadedValue(row) });
+export const toPoint = (key: string) => (row: Row): MetricPoint => ({ key, step: row.step, timestamp: row.timestamp, value: loadedValue(row) });
 
 /**
  * A page of a metric's full history in (step, timestamp, value) order. The page token is a
@@ -220,7 +220,7 @@ async function edgePoint(db: Kysely<Schema>, runId: number, key: string, from: n
 }
 
 /** Adds the range's first and last points so the drawn line starts and ends where the data does. */
-function withEnds(points: MetricPoint[], first: MetricPoint | undefined, last: MetricPoint | undefined): MetricPoint[] {
+export function withEnds(points: MetricPoint[], first: MetricPoint | undefined, last: MetricPoint | undefined): MetricPoint[] {
   const out = [...points];
   const same = (a: MetricPoint, b: MetricPoint) => a.step === b.step && a.timestamp === b.timestamp && Object.is(a.value, b.value);
   if (first && !(out[0] && same(out[0], first))) out.unshift(first);

@@ -1,0 +1,133 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../db/database.ts';
+import type { Schema } from '../../db/schema.ts';
+import { downsampledSeries, minMaxBuckets, toPoint, withEnds, type Row } from './metric-history.ts';
+import type { MetricPoint } from './metric-point.ts';
+import { bucketWidth, ROLLUP_LEVELS } from './rollup-levels.ts';
+
+type RunRow = Row & { run_id: number };
+
+const CHUNK = 100;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Several independent range reads in one statement (UNION ALL), so 100 runs cost one round trip, not 100. */
+async function rangesOf(db: Kysely<Schema>, key: string, ranges: { runId: number; from: number; to: number }[]): Promise<RunRow[]> {
+  const out: RunRow[] = [];
+  for (const part of chunks(ranges.filter((r) => r.from <= r.to))) {
+    const members = part.map((r) => sql`select run_id, step, timestamp, value, is_nan from metrics where run_id = ${r.runId} and key = ${key} and step >= ${r.from} and step <= ${r.to}`);
+    out.push(...(await sql<RunRow>`${sql.join(members, sql` union all `)}`.execute(db)).rows);
+  }
+  return out;
+}
+
+/** The first point of each run's series. */
+async function firstRows(db: Kysely<Schema>, key: string, runIds: number[]): Promise<Map<number, RunRow>> {
+  const out = new Map<number, RunRow>();
+  for (const part of chunks(runIds)) {
+    const members = part.map(
+      (runId, i) => sql`select * from (select run_id, step, timestamp, value, is_nan from metrics where run_id = ${runId} and key = ${key} order by step asc, timestamp asc limit 1) as ${sql.raw(`f${i}`)}`,
+    );
+    for (const row of (await sql<RunRow>`${sql.join(members, sql` union all `)}`.execute(db)).rows) out.set(Number(row.run_id), row);
+  }
+  return out;
+}
+
+interface Plan {
+  runId: number;
+  from: number;
+  to: number;
+  first: MetricPoint | undefined;
+  last: MetricPoint | undefined;
+  level?: number;
+  firstFull?: number;
+  lastFull?: number;
+}
+
+/**
+ * The downsampled series of one metric for many runs over their whole range, in a handful of
+ * statements whatever the number of runs: bounds (first points in one UNION, last points from
+ * latest_metrics), rollups per level for all runs at once, and the raw edges in one UNION.
+ * Produces what `downsampledSeries` produces for each run.
+ */
+export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Dialect, runIds: number[], key: string, maxPoints: number): Promise<Map<number, MetricPoint[]>> {
+  const result = new Map<number, MetricPoint[]>(runIds.map((id) => [id, []]));
+  if (runIds.length === 0) return result;
+  const point = toPoint(key);
+  const [firsts, lasts] = await Promise.all([
+    firstRows(db, key, runIds),
+    db.selectFrom('latest_metrics').select(['run_id', 'step', 'timestamp', 'value', 'is_nan']).where('run_id', 'in', runIds).where('key', '=', key).execute(),
+  ]);
+  const lastBy = new Map(lasts.map((r) => [r.run_id, r]));
+  const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+  const plans: Plan[] = [];
+  const slow: number[] = [];
+  for (const runId of runIds) {
+    const first = firsts.get(runId);
+    const last = lastBy.get(runId);
+    if (!first || !last) continue;
+    const plan: Plan = { runId, from: first.step, to: last.step, first: first.is_nan ? undefined : point(first), last: last.is_nan ? undefined : point(last) };
+    const span = plan.to - plan.from + 1;
+    if (span > maxPoints) {
+      plan.level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets / 2);
+      if (plan.level === undefined || !plan.first || !plan.last) {
+        slow.push(runId);
+        continue;
+      }
+      const width = bucketWidth(plan.level);
+      plan.firstFull = Math.ceil(plan.from / width);
+      plan.lastFull = Math.floor((plan.to + 1) / width) - 1;
+    }
+    plans.push(plan);
+  }
+  // Raw reads: whole short series, and the partial buckets at the edges of long ones.
+  const raw: { runId: number; from: number; to: number }[] = [];
+  for (const p of plans) {
+    if (p.level === undefined) raw.push({ runId: p.runId, from: p.from, to: p.to });
+    else {
+      const width = bucketWidth(p.level);
+      raw.push({ runId: p.runId, from: p.from, to: Math.min(p.to, p.firstFull! * width - 1) });
+      raw.push({ runId: p.runId, from: Math.max(p.from, (p.lastFull! + 1) * width), to: p.to });
+    }
+  }
+  const levels = [...new Set(plans.map((p) => p.level).filter((l): l is number => l !== undefined))];
+  const [rawRows, ...rollupSets] = await Promise.all([
+    rangesOf(db, key, raw),
+    ...levels.map((level) =>
+      db
+        .selectFrom('metric_rollups')
+        .select(['run_id', 'bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'])
+        .where('run_id', 'in', plans.filter((p) => p.level === level).map((p) => p.runId))
+        .where('key', '=', key)
+        .where('level', '=', level)
+        .execute(),
+    ),
+  ]);
+  const candidates = new Map<number, MetricPoint[]>(plans.map((p) => [p.runId, []]));
+  for (const row of rawRows) candidates.get(Number(row.run_id))?.push(point(row));
+  const planBy = new Map(plans.map((p) => [p.runId, p]));
+  for (const set of rollupSets) {
+    for (const r of set) {
+      const plan = planBy.get(r.run_id);
+      if (!plan || r.bucket < plan.firstFull! || r.bucket > plan.lastFull!) continue;
+      const list = candidates.get(r.run_id)!;
+      list.push({ key, step: r.min_step, timestamp: r.min_timestamp, value: r.min_value }, { key, step: r.max_step, timestamp: r.max_timestamp, value: r.max_value });
+    }
+  }
+  for (const plan of plans) {
+    const points = candidates.get(plan.runId)!;
+    if (plan.level === undefined) {
+      points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+      result.set(plan.runId, points.length <= maxPoints ? points : withEnds(minMaxBuckets(points, plan.from, plan.to, buckets), points[0], points[points.length - 1]));
+    } else {
+      result.set(plan.runId, withEnds(minMaxBuckets(points, plan.from, plan.to, buckets), plan.first, plan.last));
+    }
+  }
+  // Series whose shape the batch does not cover (medium spans, NaN at an end) take the per-run path.
+  for (const runId of slow) result.set(runId, await downsampledSeries(db, dialect, runId, key, { maxPoints }));
+  return result;
+}
