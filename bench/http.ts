@@ -15,6 +15,8 @@ export class MlflowHttp {
   constructor(
     readonly base: string,
     private readonly token?: string,
+    /** How long one request may take before the client gives up (a finding, not a crash). */
+    private readonly timeoutMs = 180_000,
   ) {}
 
   private headers(json: boolean): Record<string, string> {
@@ -25,7 +27,7 @@ export class MlflowHttp {
   }
 
   async post<T = Record<string, unknown>>(endpoint: string, body: unknown): Promise<T> {
-    const res = await fetchOnce(`${this.base}/api/2.0/mlflow/${endpoint}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body) });
+    const res = await fetchOnce(`${this.base}/api/2.0/mlflow/${endpoint}`, { method: 'POST', headers: this.headers(true), body: JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${endpoint}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
@@ -36,7 +38,7 @@ export class MlflowHttp {
     for (const [key, value] of Object.entries(query)) {
       for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
     }
-    const res = await fetchOnce(`${this.base}/api/2.0/mlflow/${endpoint}?${params}`, { headers: this.headers(false) });
+    const res = await fetchOnce(`${this.base}/api/2.0/mlflow/${endpoint}?${params}`, { headers: this.headers(false), signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${endpoint}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;

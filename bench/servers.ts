@@ -10,6 +10,12 @@ export interface RunningServer {
   dataDir: string;
   pid: number;
   stop(): Promise<void>;
+  /**
+   * Stops it and starts it again on the same port and data: a request the client gave up on
+   * may still be running inside the server, holding the database, and must not skew (or
+   * lock) the next workload.
+   */
+  restart(): Promise<void>;
 }
 
 export const BENCH_TOKEN = 'bench-admin-token-0123456789abcdef';
@@ -61,35 +67,50 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-/** Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir. */
-export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
+/** Starts a server process and waits until `healthPath` answers; restartable on the same port and data. */
+async function launch(name: string, dataDir: string, healthPath: string, spawnOn: (port: number, log: string) => ChildProcess, seconds = 120): Promise<RunningServer> {
   const port = await freePort();
   const log = path.join(dataDir, 'server.log');
-  const child = spawn(process.execPath, ['bin/modelyard.mjs', 'serve'], {
-    env: { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', fs.openSync(log, 'w'), fs.openSync(log, 'a')],
-    detached: true,
-  });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/-/health`, child, log);
-  return { name: 'Modelyard', base, dataDir, pid: child.pid!, stop: stopper(child) };
+  const server: RunningServer = {
+    name,
+    base,
+    dataDir,
+    pid: 0,
+    stop: async () => undefined,
+    restart: async () => {
+      await server.stop();
+      await start();
+    },
+  };
+  const start = async () => {
+    const child = spawnOn(port, log);
+    server.pid = child.pid!;
+    server.stop = stopper(child);
+    await waitFor(`${base}${healthPath}`, child, log, seconds);
+  };
+  await start();
+  return server;
+}
+
+function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
+  return spawn(command, args, { env, stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')], detached: true });
+}
+
+/** Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir. */
+export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
+  const dataDir = env.MODELYARD_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
+  return launch('Modelyard', dataDir, '/-/health', (port, log) =>
+    spawnLogged(process.execPath, ['bin/modelyard.mjs', 'serve'], { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env }, log),
+  );
 }
 
 /** The real MLflow server from the pinned venv, on SQLite, serving artifacts from a folder. */
 export async function startMlflow(python: string): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-'));
-  const port = await freePort();
-  const log = path.join(dataDir, 'server.log');
   const mlflowBin = path.join(path.dirname(python), 'mlflow');
-  const child = spawn(
-    mlflowBin,
-    ['server', '--backend-store-uri', `sqlite:///${path.join(dataDir, 'mlflow.db')}`, '--artifacts-destination', path.join(dataDir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port)],
-    { env: { ...process.env }, stdio: ['ignore', fs.openSync(log, 'w'), fs.openSync(log, 'a')], detached: true },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/health`, child, log, 180);
-  return { name: 'MLflow', base, dataDir, pid: child.pid!, stop: stopper(child) };
+  const args = (port: number) => ['server', '--backend-store-uri', `sqlite:///${path.join(dataDir, 'mlflow.db')}`, '--artifacts-destination', path.join(dataDir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port)];
+  return launch('MLflow', dataDir, '/health', (port, log) => spawnLogged(mlflowBin, args(port), { ...process.env }, log), 180);
 }
 
 /** Resident memory of a process and its children, in bytes (Linux /proc). */

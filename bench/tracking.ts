@@ -4,7 +4,7 @@ import { MlflowHttp, median, pool, timed } from './http.ts';
 import { BENCH_TOKEN, type RunningServer } from './servers.ts';
 
 export interface TrackingResult {
-  /** Workloads that gave no answer (the client gives up after 300 s). */
+  /** Workloads that gave no answer (the client gives up after `REQUEST_TIMEOUT_MS`). */
   failures: string[];
   searchSamples: number;
   ingestPointsPerSecond: number;
@@ -45,8 +45,27 @@ async function measure<T>(repeats: number, budgetMs: number, work: () => Promise
 
 const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 
+/** One request may take this long; past it the workload is reported as unanswered. */
+export const REQUEST_TIMEOUT_MS = 180_000;
+
 function clientFor(server: RunningServer): MlflowHttp {
-  return new MlflowHttp(server.base, server.name === 'Modelyard' ? BENCH_TOKEN : undefined);
+  return new MlflowHttp(server.base, server.name === 'Modelyard' ? BENCH_TOKEN : undefined, REQUEST_TIMEOUT_MS);
+}
+
+/**
+ * Times a workload; when the server gives no answer, logs it, restarts the server (the abandoned
+ * request may still hold its database) and reports the time waited as a lower bound.
+ */
+async function measureOrGiveUp<T>(server: RunningServer, label: string, repeats: number, work: () => Promise<T>, log: (line: string) => void): Promise<{ times: number[]; last: T | undefined }> {
+  const started = performance.now();
+  try {
+    return await measure(repeats, 120_000, work);
+  } catch (error) {
+    log(`${server.name}: ${label} failed after ${((performance.now() - started) / 1000).toFixed(0)} s: ${(error as Error).message}; restarting it`);
+    const waited = performance.now() - started;
+    await server.restart();
+    return { times: [waited], last: undefined };
+  }
 }
 
 async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
@@ -138,34 +157,17 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
 
   const searchBody = { experiment_ids: [searchExperiment], filter: 'metrics.loss < 0.5', order_by: ['metrics.acc DESC'], max_results: 1000 };
   log(`${server.name}: search`);
-  let searchTimes: number[] = [];
-  let searchRows = 0;
-  const searchStarted = performance.now();
-  try {
-    const search = await measure(options.repeats, 120_000, () => client.post<{ runs?: unknown[] }>('runs/search', searchBody));
-    searchTimes = search.times;
-    searchRows = search.last.runs?.length ?? 0;
-  } catch (error) {
-    // Node's fetch gives up on a reply that takes more than 300 s; that is the finding then.
-    log(`${server.name}: search failed after ${((performance.now() - searchStarted) / 1000).toFixed(0)} s: ${(error as Error).message}`);
-    searchTimes = [performance.now() - searchStarted];
-  }
+  const search = await measureOrGiveUp(server, 'search', options.repeats, () => client.post<{ runs?: unknown[] }>('runs/search', searchBody), log);
+  const searchTimes = search.times;
+  const searchRows = search.last?.runs?.length ?? 0;
 
   log(`${server.name}: history of ${options.historyPoints} points`);
   const historyRun = await createRun(client, experimentId);
   if (isModelyard) await logHistoryModelyard(client, historyRun, 'long', options.historyPoints);
   else seedMlflow(options.python, server, ['history', historyRun, 'long', String(options.historyPoints)]);
-  let historyTimes: number[] = [];
-  let historyPoints = 0;
-  const historyStarted = performance.now();
-  try {
-    const history = await measure(3, 120_000, () => fetchWholeHistory(client, historyRun, 'long'));
-    historyTimes = history.times;
-    historyPoints = history.last;
-  } catch (error) {
-    log(`${server.name}: history failed after ${((performance.now() - historyStarted) / 1000).toFixed(0)} s: ${(error as Error).message}`);
-    historyTimes = [performance.now() - historyStarted];
-  }
+  const history = await measureOrGiveUp(server, 'history', 3, () => fetchWholeHistory(client, historyRun, 'long'), log);
+  const historyTimes = history.times;
+  const historyPoints = history.last ?? 0;
 
   log(`${server.name}: ${options.bulkRuns} runs × ${options.bulkPointsPerRun} points for bulk-interval`);
   const bulkRuns: string[] = [];
@@ -175,17 +177,9 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   } else {
     for (const runId of bulkRuns) seedMlflow(options.python, server, ['history', runId, 'curve', String(options.bulkPointsPerRun)]);
   }
-  let bulkTimes: number[] = [];
-  let bulkPoints = 0;
-  const bulkStarted = performance.now();
-  try {
-    const bulk = await measure(options.repeats, 120_000, () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }));
-    bulkTimes = bulk.times;
-    bulkPoints = bulk.last.metrics?.length ?? 0;
-  } catch (error) {
-    log(`${server.name}: bulk-interval failed: ${(error as Error).message}`);
-    bulkTimes = [performance.now() - bulkStarted];
-  }
+  const bulk = await measureOrGiveUp(server, 'bulk-interval', options.repeats, () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }), log);
+  const bulkTimes = bulk.times;
+  const bulkPoints = bulk.last?.metrics?.length ?? 0;
   const failed = (times: number[], rows: number) => rows === 0 && times.length === 1;
 
   return {

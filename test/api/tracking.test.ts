@@ -106,6 +106,8 @@ describe('downsampling many runs at once', () => {
       const run = await newRun();
       const values = Array.from({ length: n }, (_, s) => Math.cos(s / (40 + i)) + (s % 977 === 3 ? 9 : 0));
       if (i === 3) values[n - 1] = Number.NaN; // a NaN last point takes the one-run path
+      if (i === 2) for (let s = 0; s < n; s++) values[s] = Math.round(values[s]! * 2) / 2; // plateaus: ties must resolve alike
+      if (i === 4) [values[5_000], values[9_000]] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]; // survive the packed read
       await logSeries(run, 'shape', values);
       ids.push((await t.services.database.db.selectFrom('runs').select('id').where('uuid', '=', run).executeTakeFirstOrThrow()).id);
     }

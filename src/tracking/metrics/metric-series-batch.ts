@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../../db/database.ts';
+import { packedRows, unpackRows } from '../../db/json-aggregate.ts';
 import type { Schema } from '../../db/schema.ts';
 import { downsampledSeries, minMaxBuckets, toPoint, withEnds, type Row } from './metric-history.ts';
 import type { MetricPoint } from './metric-point.ts';
@@ -33,6 +34,19 @@ async function firstRows(db: Kysely<Schema>, key: string, runIds: number[]): Pro
       (runId, i) => sql`select * from (select run_id, step, timestamp, value, is_nan from metrics where run_id = ${runId} and key = ${key} order by step asc, timestamp asc limit 1) as ${sql.raw(`f${i}`)}`,
     );
     for (const row of (await sql<RunRow>`${sql.join(members, sql` union all `)}`.execute(db)).rows) out.set(Number(row.run_id), row);
+  }
+  return out;
+}
+
+const ROLLUP_COLUMNS = ['bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'] as const;
+
+/** One level's rollups of many runs, packed one value per run (see `packedRows`), in bucket order. */
+async function packedRollups(db: Kysely<Schema>, dialect: Dialect, key: string, level: number, runIds: number[]): Promise<Map<number, number[][]>> {
+  const out = new Map<number, number[][]>();
+  for (const part of chunks(runIds)) {
+    const { rows } = await sql<{ run_id: number; packed: unknown }>`select run_id, ${packedRows(dialect, ROLLUP_COLUMNS, 'bucket')} as packed
+      from metric_rollups where run_id in (${sql.join(part)}) and key = ${key} and level = ${level} group by run_id`.execute(db);
+    for (const row of rows) out.set(Number(row.run_id), unpackRows(row.packed));
   }
   return out;
 }
@@ -97,25 +111,20 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
   const levels = [...new Set(plans.map((p) => p.level).filter((l): l is number => l !== undefined))];
   const [rawRows, ...rollupSets] = await Promise.all([
     rangesOf(db, key, raw),
-    ...levels.map((level) =>
-      db
-        .selectFrom('metric_rollups')
-        .select(['run_id', 'bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'])
-        .where('run_id', 'in', plans.filter((p) => p.level === level).map((p) => p.runId))
-        .where('key', '=', key)
-        .where('level', '=', level)
-        .execute(),
-    ),
+    ...levels.map((level) => packedRollups(db, dialect, key, level, plans.filter((p) => p.level === level).map((p) => p.runId))),
   ]);
   const candidates = new Map<number, MetricPoint[]>(plans.map((p) => [p.runId, []]));
   for (const row of rawRows) candidates.get(Number(row.run_id))?.push(point(row));
   const planBy = new Map(plans.map((p) => [p.runId, p]));
   for (const set of rollupSets) {
-    for (const r of set) {
-      const plan = planBy.get(r.run_id);
-      if (!plan || r.bucket < plan.firstFull! || r.bucket > plan.lastFull!) continue;
-      const list = candidates.get(r.run_id)!;
-      list.push({ key, step: r.min_step, timestamp: r.min_timestamp, value: r.min_value }, { key, step: r.max_step, timestamp: r.max_timestamp, value: r.max_value });
+    for (const [runId, rollups] of set) {
+      const plan = planBy.get(runId);
+      if (!plan) continue;
+      const list = candidates.get(runId)!;
+      for (const [bucket, minStep, minValue, minTimestamp, maxStep, maxValue, maxTimestamp] of rollups) {
+        if (bucket! < plan.firstFull! || bucket! > plan.lastFull!) continue;
+        list.push({ key, step: minStep!, timestamp: minTimestamp!, value: minValue! }, { key, step: maxStep!, timestamp: maxTimestamp!, value: maxValue! });
+      }
     }
   }
   for (const plan of plans) {
