@@ -12,6 +12,8 @@ interface ProjectAbility {
   /** Readers of a visible project who are not members may use it. */
   openToVisibleReaders: boolean;
   scopes: readonly TokenScope[];
+  /** CI job tokens may use it (GitLab limits job tokens to a few APIs: here ML, packages, reading the project). */
+  jobToken?: true;
 }
 
 interface InstanceAbility {
@@ -38,8 +40,15 @@ export const ABILITIES = {
   'projects:create': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
   'admin:read': { scope: 'instance', who: 'admin', scopes: READ_GENERAL },
   'admin:write': { scope: 'instance', who: 'admin', scopes: WRITE_GENERAL },
+  /** Runner registration and the runner's job protocol: authorized by a runner token, checked by the service. */
+  'runner:protocol': { scope: 'instance', who: 'anyone', scopes: 'any' },
+  /** Pipeline trigger tokens and push webhooks: authorized by their own secret, checked by the service. */
+  'ci:trigger': { scope: 'instance', who: 'anyone', scopes: 'any' },
+  /** Runners the caller can see or create (admins: instance runners; maintainers: their projects'). */
+  'runners:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
+  'runners:manage': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
 
-  'project:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL },
+  'project:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
   'project:update': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'project:delete': { scope: 'project', minRole: 'owner', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'members:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL },
@@ -47,13 +56,19 @@ export const ABILITIES = {
   'access-tokens:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
   'access-tokens:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
-  'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL },
-  'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'registry:maintain': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML },
+  'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
+  'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, jobToken: true },
+  'registry:maintain': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML, jobToken: true },
   'webhooks:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
   'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML },
-  'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML },
+  'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML, jobToken: true },
+  'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML, jobToken: true },
+  'pipelines:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
+  /** Run, retry, cancel and play pipelines and jobs; lint. */
+  'pipelines:run': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  /** CI settings, variables, trigger tokens, project runners. */
+  'ci:admin-read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
+  'ci:admin': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;
 
 export type Ability = keyof typeof ABILITIES;

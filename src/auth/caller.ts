@@ -22,6 +22,8 @@ export interface Caller {
   tokenId: number | null;
   /** For CI job tokens: the job the token belongs to, recorded on runs it logs. */
   jobId: number | null;
+  /** For CI job tokens: the job's pipeline, also recorded on runs (lineage: run → job → pipeline → commit). */
+  pipelineId?: number;
   ip: string | null;
 }
 

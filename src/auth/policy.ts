@@ -49,6 +49,8 @@ export function authorizeInstance(caller: Caller, ability: Ability): void {
 /** The caller's access level on a project, before any ability is considered. */
 export function effectiveLevel(caller: Caller, memberLevel: number | null): number {
   if (caller.user?.isAdmin && caller.projectLimit === null) return ADMIN_ACCESS_LEVEL;
+  // A job started by an admin who is not a member still acts in its own project, as a maintainer.
+  if (caller.credential === 'job_token' && caller.user?.isAdmin) return Math.max(memberLevel ?? NO_ACCESS, ACCESS_LEVEL.maintainer);
   return memberLevel ?? NO_ACCESS;
 }
 
@@ -81,6 +83,7 @@ export function authorizeProject(
     throw forbidden('403 Forbidden');
   }
   if (!scopesAllow(caller, definition.scopes)) throw insufficientScope();
+  if (caller.credential === 'job_token' && !('jobToken' in definition)) throw forbidden('403 Forbidden: CI job tokens cannot use this API', 'JOB_TOKEN_NOT_ALLOWED');
   return { caller, project, level } as ProjectAccess;
 }
 

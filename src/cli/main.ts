@@ -4,6 +4,8 @@ import { createLogger } from '../server/logger.ts';
 import { startServer } from '../server/start.ts';
 import { VERSION } from '../server/version.ts';
 import { createUserCommand, createTokenCommand, migrateCommand } from './admin-commands.ts';
+import { recordEvaluationCommand, validateCommand } from './ci-commands.ts';
+import { registerRunnerCommand, runnerCommand } from './runner-commands.ts';
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 
@@ -45,6 +47,42 @@ token
   .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(createTokenCommand);
+
+const runner = program
+  .command('runner')
+  .description('run CI jobs for a Modelyard server (shell executor)')
+  .option('--url <url>', 'the server, e.g. http://modelyard.example:8080')
+  .option('--token <token>', "the runner's authentication token (myrt-...)")
+  .option('--builds-dir <dir>', 'where job working directories go (default ~/.modelyard-runner/builds)')
+  .option('--concurrent <n>', 'jobs run at once', '1')
+  .option('--wait <seconds>', 'how long one request for a job waits on the server (long polling, at most 50)', '30')
+  .option('--heartbeat <seconds>', 'how often a running job is reported alive', '5')
+  .option('--max-jobs <n>', 'exit after this many jobs')
+  .action(async (options) => {
+    if (!options.url || !options.token) throw new Error('--url and --token are required');
+    await runnerCommand(options);
+  });
+runner
+  .command('register')
+  .description('register with a registration token; prints the runner token')
+  .requiredOption('--url <url>')
+  .requiredOption('--registration-token <token>')
+  .option('--description <text>')
+  .option('--tag-list <tags>', 'comma-separated, e.g. gpu,cuda12')
+  .option('--run-untagged', 'also take jobs without tags')
+  .action(registerRunnerCommand);
+
+const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');
+ci.command('record-evaluation')
+  .description('record metrics from a JSON file on $MODEL_NAME version $MODEL_VERSION')
+  .requiredOption('--metrics <file>')
+  .option('--dataset <name>')
+  .action(recordEvaluationCommand);
+ci.command('validate')
+  .description("check the version's evaluated metrics against thresholds; fails below them")
+  .requiredOption('--thresholds <list>', 'e.g. "accuracy>=0.9,loss<=0.3"')
+  .option('--metrics <file>', 'metrics to check instead of the latest recorded evaluation')
+  .action(validateCommand);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001_foundation.ts';
 import * as tracking from './migrations/0002_tracking.ts';
 import * as artifacts from './migrations/0003_artifacts.ts';
 import * as registry from './migrations/0004_registry.ts';
+import * as pipelines from './migrations/0005_pipelines.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_tracking': tracking,
   '0003_artifacts': artifacts,
   '0004_registry': registry,
+  '0005_pipelines': pipelines,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {

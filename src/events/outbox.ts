@@ -28,7 +28,8 @@ export async function recordChange(
       type: event.type,
       project_id: event.projectId,
       actor_id: caller?.user?.id ?? null,
-      payload: JSON.stringify(event.payload),
+      // A change made by a CI job says so: pipeline triggers use it to avoid loops.
+      payload: JSON.stringify(caller?.jobId ? { ...event.payload, ci_job_id: caller.jobId } : event.payload),
       created_at: now(),
     })
     .execute();

@@ -87,6 +87,14 @@ export class ProjectsService {
     };
   }
 
+  /**
+   * A project by id or path without any caller: only for routes that carry their own credential
+   * (trigger tokens, push webhooks), which must still answer 404 when it does not match.
+   */
+  find(idOrPath: string | number): Promise<ProjectRow | undefined> {
+    return this.findRow(idOrPath);
+  }
+
   private async findRow(idOrPath: string | number, db: Kysely<Schema> = this.db): Promise<ProjectRow | undefined> {
     const key = String(idOrPath);
     const query = db.selectFrom('projects').selectAll();
@@ -110,6 +118,12 @@ export class ProjectsService {
    * Finds a project by id or path and checks an ability on it, in one step, so that a missing
    * project and an invisible one answer the same.
    */
+  /** Ids of the projects where a user holds at least the given access level. */
+  async projectIdsWithLevel(userId: number, minLevel: number): Promise<number[]> {
+    const rows = await this.db.selectFrom('members').select('project_id').where('user_id', '=', userId).where('access_level', '>=', minLevel).execute();
+    return rows.map((r) => r.project_id);
+  }
+
   async authorize(caller: Caller, idOrPath: string | number, ability: ProjectScopedAbility): Promise<{ access: ProjectAccess; project: ProjectRow }> {
     const project = await this.findRow(idOrPath);
     if (!project) {

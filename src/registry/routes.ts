@@ -12,6 +12,7 @@ import { validateCard } from './model-card.ts';
 import type { AliasesService } from './aliases-service.ts';
 import type { ApprovalsService } from './approvals-service.ts';
 import type { CardFiller } from './card-filler.ts';
+import { presentEvaluation, type EvaluationsService } from './evaluations-service.ts';
 import type { LineageService } from './lineage-service.ts';
 import type { RegisteredModelsService } from './models-service.ts';
 import { presentModelNative, presentVersionNative } from './presenters.ts';
@@ -27,6 +28,7 @@ export interface RegistryRouteDeps {
   lineage: LineageService;
   packages: PackagesService;
   cardFiller: CardFiller;
+  evaluations: EvaluationsService;
 }
 
 const ModelParams = Type.Intersect([ProjectIdParams, Type.Object({ model_id: NumericId })]);
@@ -176,6 +178,34 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.get('/api/v4/projects/:id/ml/models/:model_id/versions/:version', { config: { ability: 'ml:read' }, schema: { tags, summary: 'One version, with its rendered card', params: VersionParams } }, async (request) =>
     presentVersionNative(await versions.get(accessOf(request), await modelName(request), request.params.version)),
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations',
+    { config: { ability: 'ml:read' }, schema: { tags, summary: "A version's evaluations and validations, newest first", params: VersionParams } },
+    async (request) => (await deps.evaluations.list(accessOf(request), await modelName(request), request.params.version)).map(presentEvaluation),
+  );
+
+  app.post(
+    '/api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations',
+    {
+      config: { ability: 'ml:write' },
+      schema: {
+        tags,
+        summary: 'Record metrics computed on a version (an evaluate job), or a validation verdict',
+        params: VersionParams,
+        body: Type.Object(
+          {
+            metrics: Type.Record(Type.String({ maxLength: 250 }), Type.Number()),
+            dataset: Type.Optional(Type.String({ maxLength: 1000 })),
+            passed: Type.Optional(Type.Boolean()),
+            thresholds: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => reply.status(201).send(presentEvaluation(await deps.evaluations.record(accessOf(request), await modelName(request), request.params.version, request.body))),
   );
 
   app.put(

@@ -41,6 +41,23 @@ export interface ModelVersionsTable {
   updated_at: number;
 }
 
+/** Metrics an evaluation (usually a CI job) computed on a version, and a validation's verdict. */
+export interface ModelVersionEvaluationsTable {
+  id: Generated<number>;
+  version_id: number;
+  /** JSON object metric → number. */
+  metrics: string;
+  dataset: string | null;
+  /** null: not validated; 1 passed; 0 failed the thresholds. */
+  passed: number | null;
+  /** JSON list of the thresholds a validation checked. */
+  thresholds: string | null;
+  job_id: number | null;
+  pipeline_id: number | null;
+  author_id: number | null;
+  created_at: number;
+}
+
 export interface ModelTagsTable {
   model_id: number;
   key: string;
@@ -109,4 +126,5 @@ export interface RegistryTables {
   registry_settings: RegistrySettingsTable;
   approval_requests: ApprovalRequestsTable;
   approval_decisions: ApprovalDecisionsTable;
+  model_version_evaluations: ModelVersionEvaluationsTable;
 }

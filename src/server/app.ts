@@ -11,6 +11,10 @@ import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { healthRoutes } from './health-routes.ts';
+import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
+import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
+import { runnerRoutes } from '../pipelines/routes/runner-routes.ts';
+import { triggerRoutes } from '../pipelines/routes/trigger-routes.ts';
 import { webRoutes } from './web-routes.ts';
 import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
@@ -95,7 +99,12 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     lineage: services.lineage,
     packages: services.packages,
     cardFiller: services.cardFiller,
+    evaluations: services.evaluations,
   });
+  await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
+  await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
+  await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });
+  await app.register(runnerRoutes, { database: services.database, runners: services.runners, queue: services.jobQueue, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts });
   await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: {

@@ -17,6 +17,18 @@ export interface Config {
   initialAdminToken: string | undefined;
   maxUploadBytes: number;
   allowLocalWebhooks: boolean;
+  ci: CiConfig;
+}
+
+export interface CiConfig {
+  /** A running job whose runner has not called for this long is failed (the runner is gone). */
+  heartbeatTimeoutMs: number;
+  /** The instance-wide runner registration token (GitLab's legacy registration), if set. */
+  runnerRegistrationToken: string | undefined;
+  /** Bare mirrors of linked git repositories, read for pipeline files. */
+  gitCacheDir: string;
+  /** Projects may link repositories on the server's own disk (a laptop, the tests). */
+  allowLocalRepositories: boolean;
 }
 
 export type DatabaseConfig =
@@ -114,12 +126,27 @@ function readByteSize(env: Env, name: string, fallback: number): number {
   return Number(match[1]) * factor;
 }
 
+function readSeconds(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new ConfigError(name, `must be a positive number of seconds, got "${raw}"`);
+  return Number(raw);
+}
+
 function readBoolean(env: Env, name: string): boolean {
   const raw = read(env, name);
   if (raw === undefined) return false;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function readRegistrationToken(env: Env): string | undefined {
+  const raw = read(env, 'MODELYARD_RUNNER_REGISTRATION_TOKEN');
+  if (raw !== undefined && (raw.length < MIN_INITIAL_ADMIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(raw))) {
+    throw new ConfigError('MODELYARD_RUNNER_REGISTRATION_TOKEN', `must be at least ${MIN_INITIAL_ADMIN_TOKEN_LENGTH} printable characters without spaces`);
+  }
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -153,5 +180,11 @@ export function loadConfig(env: Env = process.env): Config {
     initialAdminToken,
     maxUploadBytes: readByteSize(env, 'MODELYARD_MAX_UPLOAD_SIZE', 10 * 1024 ** 3),
     allowLocalWebhooks: readBoolean(env, 'MODELYARD_ALLOW_LOCAL_WEBHOOKS'),
+    ci: {
+      heartbeatTimeoutMs: readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120) * 1000,
+      runnerRegistrationToken: readRegistrationToken(env),
+      gitCacheDir: path.join(dataDir, 'git'),
+      allowLocalRepositories: readBoolean(env, 'MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES'),
+    },
   };
 }

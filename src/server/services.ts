@@ -25,6 +25,19 @@ import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
 import { RunsService } from '../tracking/runs-service.ts';
 import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
+import { EvaluationsService } from '../registry/evaluations-service.ts';
+import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
+import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
+import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
+import { JobLifecycle } from '../pipelines/job-lifecycle.ts';
+import { JobQueue } from '../pipelines/job-queue.ts';
+import { jobTokenResolver } from '../pipelines/job-tokens.ts';
+import { PipelineCreator } from '../pipelines/pipeline-creator.ts';
+import { PipelinesService } from '../pipelines/pipelines-service.ts';
+import { RunnersService } from '../pipelines/runners-service.ts';
+import { TracesService } from '../pipelines/traces-service.ts';
+import { TriggersService } from '../pipelines/triggers-service.ts';
+import { VariablesService } from '../pipelines/variables-service.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
 export interface Services {
@@ -53,6 +66,18 @@ export interface Services {
   lineage: LineageService;
   cardFiller: CardFiller;
   webhooks: WebhooksService;
+  evaluations: EvaluationsService;
+  ciSettings: CiSettingsService;
+  ciVariables: VariablesService;
+  triggers: TriggersService;
+  runners: RunnersService;
+  pipelines: PipelinesService;
+  pipelineCreator: PipelineCreator;
+  jobQueue: JobQueue;
+  jobLifecycle: JobLifecycle;
+  traces: TracesService;
+  jobArtifacts: JobArtifactsService;
+  mirror: RepositoryMirror;
 }
 
 export function createServices(config: Config, database: Database): Services {
@@ -73,13 +98,20 @@ export function createServices(config: Config, database: Database): Services {
   const versions = new ModelVersionsService(db, models, runs, loggedModels);
   const registrySettings = new RegistrySettingsService(db);
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
+  const authenticator = new Authenticator(db, users, tokens, sessions);
+  authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
+  const ciSettings = new CiSettingsService(db, config.ci.allowLocalRepositories);
+  const ciVariables = new VariablesService(db);
+  const mirror = new RepositoryMirror(config.ci.gitCacheDir, { allowLocal: config.ci.allowLocalRepositories });
+  const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
+  const wake = () => jobQueue.notify();
   return {
     config,
     database,
     users,
     tokens,
     sessions,
-    authenticator: new Authenticator(db, users, tokens, sessions),
+    authenticator,
     projects,
     members,
     projectTokens: new ProjectAccessTokensService(db, users, members, tokens),
@@ -99,5 +131,17 @@ export function createServices(config: Config, database: Database): Services {
     lineage,
     cardFiller: new CardFiller(versions, lineage),
     webhooks: new WebhooksService(db, config.allowLocalWebhooks),
+    evaluations: new EvaluationsService(db, versions),
+    ciSettings,
+    ciVariables,
+    triggers: new TriggersService(db),
+    runners: new RunnersService(db, projects, ciSettings, config.ci.runnerRegistrationToken),
+    pipelines: new PipelinesService(db),
+    pipelineCreator: new PipelineCreator(database, projects, ciSettings, ciVariables, mirror, config.publicUrl, wake),
+    jobQueue,
+    jobLifecycle: new JobLifecycle(database, wake),
+    traces: new TracesService(db, ciVariables),
+    jobArtifacts: new JobArtifactsService(db, blobStore, config.maxUploadBytes),
+    mirror,
   };
 }

@@ -7,6 +7,7 @@ import { prepareInstance } from './bootstrap.ts';
 import { createServices } from './services.ts';
 import type { App } from './types.ts';
 import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatcher.ts';
+import { ciWorkerFor } from '../pipelines/ci-worker.ts';
 
 export interface RunningServer {
   app: App;
@@ -26,6 +27,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { app } = await buildApp(services, logger);
   const dispatcher = new WebhookDispatcher(database.db, logger, { ...DEFAULT_DISPATCH, allowLocal: config.allowLocalWebhooks });
   dispatcher.start();
+  const ciWorker = ciWorkerFor(services, logger);
+  ciWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   return {
@@ -33,6 +36,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url: address,
     async close() {
       dispatcher.stop();
+      ciWorker.stop();
       await app.close();
       await database.close();
     },

@@ -47,3 +47,4 @@ export function runArtifactUri(experimentId: number, runUuid: string): string {
 
 export const RUN_NAME_TAG = 'mlflow.runName';
 export const CI_JOB_TAG = 'modelyard.ci.job_id';
+export const CI_PIPELINE_TAG = 'modelyard.ci.pipeline_id';

@@ -13,7 +13,7 @@ import { writeMetrics } from './metrics/metric-writer.ts';
 import { recordModelMetrics } from './metrics/model-metrics.ts';
 import { randomRunName } from './run-names.ts';
 import { hydrateRuns } from './run-reader.ts';
-import { CI_JOB_TAG, RUN_NAME_TAG, RUN_STATUSES, runArtifactUri, type DatasetRecord, type KeyValue, type Run, type RunRow, type RunStatus } from './run-model.ts';
+import { CI_JOB_TAG, CI_PIPELINE_TAG, RUN_NAME_TAG, RUN_STATUSES, runArtifactUri, type DatasetRecord, type KeyValue, type Run, type RunRow, type RunStatus } from './run-model.ts';
 
 export interface NewRun {
   experimentId: number;
@@ -91,6 +91,8 @@ export class RunsService {
     if (!tagName) tags.push({ key: RUN_NAME_TAG, value: name });
     const jobId = access.caller.jobId;
     if (jobId !== null && !tags.some((t) => t.key === CI_JOB_TAG)) tags.push({ key: CI_JOB_TAG, value: String(jobId) });
+    const pipelineId = access.caller.pipelineId;
+    if (pipelineId !== undefined && !tags.some((t) => t.key === CI_PIPELINE_TAG)) tags.push({ key: CI_PIPELINE_TAG, value: String(pipelineId) });
     const startTime = input.startTime !== undefined ? validateTimestamp(input.startTime, 'start_time') : now();
     const userId = input.userId || access.caller.user?.username || 'anonymous';
     const row = await inTransaction(this.db, async (trx) => {

@@ -6,7 +6,8 @@ import type { Ability } from '../../src/auth/abilities.ts';
  */
 export const PERSONAS = ['anonymous', 'other_project_member', 'guest', 'reporter', 'developer', 'maintainer', 'owner', 'admin'] as const;
 export type Persona = (typeof PERSONAS)[number];
-export type Outcome = 'allowed' | 401 | 403 | 404;
+/** 'refused': a route with its own credential (runner, job, trigger token, webhook signature); a person's token never passes it. */
+export type Outcome = 'allowed' | 401 | 403 | 404 | 'refused';
 
 const row = (anonymous: Outcome, other: Outcome, guest: Outcome, reporter: Outcome, developer: Outcome, maintainer: Outcome, owner: Outcome, admin: Outcome): Record<Persona, Outcome> => ({
   anonymous,
@@ -20,6 +21,7 @@ const row = (anonymous: Outcome, other: Outcome, guest: Outcome, reporter: Outco
 });
 
 const A = 'allowed' as const;
+const R = 'refused' as const;
 
 export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   public: row(A, A, A, A, A, A, A, A),
@@ -31,6 +33,10 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'projects:create': row(401, A, A, A, A, A, A, A),
   'admin:read': row(401, 403, 403, 403, 403, 403, 403, A),
   'admin:write': row(401, 403, 403, 403, 403, 403, 403, A),
+  'runner:protocol': row(R, R, R, R, R, R, R, R),
+  'ci:trigger': row(R, R, R, R, R, R, R, R),
+  'runners:read': row(401, A, A, A, A, A, A, A),
+  'runners:manage': row(401, A, A, A, A, A, A, A),
   'project:read': row(404, 404, A, A, A, A, A, A),
   'project:update': row(404, 404, 403, 403, 403, A, A, A),
   'project:delete': row(404, 404, 403, 403, 403, 403, A, A),
@@ -46,6 +52,10 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'webhooks:manage': row(404, 404, 403, 403, 403, A, A, A),
   'ml:read': row(404, 404, A, A, A, A, A, A),
   'ml:write': row(404, 404, 403, 403, A, A, A, A),
+  'pipelines:read': row(404, 404, 403, A, A, A, A, A),
+  'pipelines:run': row(404, 404, 403, 403, A, A, A, A),
+  'ci:admin-read': row(404, 404, 403, 403, 403, A, A, A),
+  'ci:admin': row(404, 404, 403, 403, 403, A, A, A),
 };
 
 /**
@@ -221,6 +231,70 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'DELETE /api/v4/projects/:id/packages/:package_id/package_files/:package_file_id': 'packages:write',
   'GET /api/v4/projects/:id/storage': 'packages:read',
   'HEAD /api/v4/projects/:id/storage': 'packages:read',
+
+  'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:read',
+  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:write',
+
+  'GET /api/v4/projects/:id/ci/settings': 'ci:admin-read',
+  'HEAD /api/v4/projects/:id/ci/settings': 'ci:admin-read',
+  'PUT /api/v4/projects/:id/ci/settings': 'ci:admin',
+  'GET /api/v4/projects/:id/ci/config': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/ci/config': 'pipelines:read',
+  'PUT /api/v4/projects/:id/ci/config': 'ci:admin',
+  'POST /api/v4/projects/:id/ci/lint': 'pipelines:read',
+  'POST /api/v4/projects/:id/runners/reset_registration_token': 'ci:admin',
+  'GET /api/v4/projects/:id/variables': 'ci:admin-read',
+  'HEAD /api/v4/projects/:id/variables': 'ci:admin-read',
+  'GET /api/v4/projects/:id/variables/:key': 'ci:admin-read',
+  'HEAD /api/v4/projects/:id/variables/:key': 'ci:admin-read',
+  'POST /api/v4/projects/:id/variables': 'ci:admin',
+  'PUT /api/v4/projects/:id/variables/:key': 'ci:admin',
+  'DELETE /api/v4/projects/:id/variables/:key': 'ci:admin',
+  'GET /api/v4/projects/:id/triggers': 'ci:admin-read',
+  'HEAD /api/v4/projects/:id/triggers': 'ci:admin-read',
+  'POST /api/v4/projects/:id/triggers': 'ci:admin',
+  'DELETE /api/v4/projects/:id/triggers/:trigger_id': 'ci:admin',
+  'POST /api/v4/projects/:id/pipeline': 'pipelines:run',
+  'GET /api/v4/projects/:id/pipelines': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/pipelines': 'pipelines:read',
+  'GET /api/v4/projects/:id/pipelines/:pipeline_id': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/pipelines/:pipeline_id': 'pipelines:read',
+  'GET /api/v4/projects/:id/pipelines/:pipeline_id/jobs': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/pipelines/:pipeline_id/jobs': 'pipelines:read',
+  'POST /api/v4/projects/:id/pipelines/:pipeline_id/cancel': 'pipelines:run',
+  'POST /api/v4/projects/:id/pipelines/:pipeline_id/retry': 'pipelines:run',
+  'GET /api/v4/projects/:id/jobs': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/jobs': 'pipelines:read',
+  'GET /api/v4/projects/:id/jobs/:job_id': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/jobs/:job_id': 'pipelines:read',
+  'GET /api/v4/projects/:id/jobs/:job_id/trace': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/jobs/:job_id/trace': 'pipelines:read',
+  'GET /api/v4/projects/:id/jobs/:job_id/artifacts/*': 'pipelines:read',
+  'HEAD /api/v4/projects/:id/jobs/:job_id/artifacts/*': 'pipelines:read',
+  'POST /api/v4/projects/:id/jobs/:job_id/retry': 'pipelines:run',
+  'POST /api/v4/projects/:id/jobs/:job_id/cancel': 'pipelines:run',
+  'POST /api/v4/projects/:id/jobs/:job_id/play': 'pipelines:run',
+  'POST /api/v4/projects/:id/trigger/pipeline': 'ci:trigger',
+  'POST /api/v4/projects/:id/ci/push/:provider': 'ci:trigger',
+  'POST /api/v4/user/runners': 'runners:manage',
+  'GET /api/v4/runners': 'runners:read',
+  'HEAD /api/v4/runners': 'runners:read',
+  'GET /api/v4/runners/:runner_id': 'runners:read',
+  'HEAD /api/v4/runners/:runner_id': 'runners:read',
+  'PUT /api/v4/runners/:runner_id': 'runners:manage',
+  'DELETE /api/v4/runners/:runner_id': 'runners:manage',
+  'GET /api/v4/projects/:id/runners': 'ci:admin-read',
+  'HEAD /api/v4/projects/:id/runners': 'ci:admin-read',
+  'POST /api/v4/runners': 'runner:protocol',
+  'POST /api/v4/runners/verify': 'runner:protocol',
+  'DELETE /api/v4/runners': 'runner:protocol',
+  'POST /api/v4/jobs/request': 'runner:protocol',
+  'PUT /api/v4/jobs/:job_id': 'runner:protocol',
+  'PATCH /api/v4/jobs/:job_id/trace': 'runner:protocol',
+  'PUT /api/v4/jobs/:job_id/artifacts/*': 'runner:protocol',
+  'GET /api/v4/jobs/:job_id/artifacts/*': 'runner:protocol',
+  'HEAD /api/v4/jobs/:job_id/artifacts/*': 'runner:protocol',
 
   'GET /api/v4/projects/:id/ml/models': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models': 'ml:read',

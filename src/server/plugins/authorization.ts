@@ -48,6 +48,11 @@ export function installAuthorization(
     request.caller = anonymousCaller(request.ip);
     const ability = request.routeOptions.config?.ability;
     if (!ability) return; // unmatched URL: the not-found handler answers
+    if (request.routeOptions.config?.credentials === 'own') {
+      // A runner reporting on a job after it ended, or a push webhook: not a user's credential.
+      authorizeInstance(request.caller, ability);
+      return;
+    }
     request.caller = await deps.authenticator.authenticate({ method: request.method, headers: request.headers, ip: request.ip });
     try {
       await authorize(request, ability, deps.projects);

@@ -1,0 +1,211 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
+import { AppError, invalid, notFound } from '../../shared/errors.ts';
+import { runGit, runGitOrThrow } from './git-command.ts';
+import { classifyRepositoryUrl, redactCredentials } from './repository-url.ts';
+
+/**
+ * Read access to a project's linked git repository through a bare mirror on local disk. Pipelines
+ * only ever read (the definition file and commit metadata at the triggering commit), so a
+ * mirror that is fetched on push is all they need; nothing is ever checked out.
+ *
+ * Reads never fetch by themselves (the caller decides when the mirror must be fresh, usually on
+ * a push webhook), except that the first read of a repository clones it.
+ */
+export const PIPELINE_FILE_NAMES = ['.modelyard-ci.yml', '.gitlab-ci.yml'] as const;
+export const MAX_FILE_BYTES = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 120_000;
+const READ_TIMEOUT_MS = 30_000;
+
+export interface CommitInfo {
+  sha: string;
+  title: string;
+  message: string;
+  authorName: string;
+  authorEmail: string;
+  /** Author date, epoch ms. */
+  timestamp: number;
+}
+
+export interface RepositoryMirrorOptions {
+  /** Limit for one clone or fetch. */
+  timeoutMs?: number;
+  /** Whether file:// URLs and absolute paths are accepted (an operator may want only remotes). */
+  allowLocal?: boolean;
+}
+
+export class RepositoryMirror {
+  private readonly root: string;
+  private readonly timeoutMs: number;
+  private readonly allowLocal: boolean;
+  /** The last sync started for each mirror directory; the next one waits for it. */
+  private readonly syncs = new Map<string, Promise<void>>();
+
+  constructor(cacheDir: string, options: RepositoryMirrorOptions = {}) {
+    this.root = resolvePath(cacheDir);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.allowLocal = options.allowLocal ?? true;
+  }
+
+  /** Clones the repository on first use, then fetches with prune; one at a time per URL. */
+  async sync(url: string): Promise<void> {
+    const dir = this.mirrorDir(url);
+    const previous = this.syncs.get(dir) ?? Promise.resolve();
+    // A sync queued behind a running one still fetches: the push that asked for it may have
+    // landed after the running fetch had read the refs.
+    const current = previous.catch(() => undefined).then(() => this.syncNow(url, dir));
+    this.syncs.set(dir, current);
+    try {
+      await current;
+    } finally {
+      if (this.syncs.get(dir) === current) this.syncs.delete(dir);
+    }
+  }
+
+  /** A branch, tag, full ref or (short) sha, peeled to its commit; undefined when unknown. */
+  async resolve(url: string, ref: string): Promise<string | undefined> {
+    assertRefName(ref);
+    const dir = await this.ensureMirror(url);
+    const outcome = await runGit(
+      [`--git-dir=${dir}`, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+      { timeoutMs: READ_TIMEOUT_MS },
+    );
+    if (outcome.exitCode !== 0) return undefined;
+    const sha = outcome.stdout.toString('utf8').trim();
+    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
+  }
+
+  /** The text of a file at a commit; undefined when the path is absent or not a file. */
+  async readFile(url: string, sha: string, path: string): Promise<string | undefined> {
+    assertCommitSha(sha);
+    assertRepositoryPath(path);
+    const dir = await this.ensureMirror(url);
+    // One batch-check answers both "is the commit here" and "what is at the path", without
+    // putting the path on the command line.
+    const check = await runGitOrThrow(
+      [`--git-dir=${dir}`, 'cat-file', '--batch-check=%(objecttype) %(objectname) %(objectsize)'],
+      { timeoutMs: READ_TIMEOUT_MS, input: `${sha}^{commit}\n${sha}:${path}\n` },
+    );
+    const [commitLine = '', fileLine = ''] = check.toString('utf8').split('\n');
+    if (!commitLine.startsWith('commit ')) throw notFound(`Commit ${sha}`, 'COMMIT_NOT_FOUND');
+    const [type, objectId = '', size = ''] = fileLine.split(' ');
+    if (type !== 'blob') return undefined;
+    if (Number(size) > MAX_FILE_BYTES) {
+      throw new AppError('too_large', 'FILE_TOO_LARGE', `File '${path}' at ${sha} is larger than ${MAX_FILE_BYTES} bytes`);
+    }
+    const content = await runGitOrThrow([`--git-dir=${dir}`, 'cat-file', 'blob', objectId], {
+      timeoutMs: READ_TIMEOUT_MS,
+      maxBuffer: MAX_FILE_BYTES + 1,
+    });
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(content);
+    } catch {
+      throw invalid(`File '${path}' at ${sha} is not UTF-8 text`, 'FILE_NOT_TEXT');
+    }
+  }
+
+  /** The first pipeline definition present at the commit, in order of preference. */
+  async readPipelineFile(url: string, sha: string): Promise<{ path: string; content: string } | undefined> {
+    for (const path of PIPELINE_FILE_NAMES) {
+      const content = await this.readFile(url, sha, path);
+      if (content !== undefined) return { path, content };
+    }
+    return undefined;
+  }
+
+  async commit(url: string, sha: string): Promise<CommitInfo | undefined> {
+    assertCommitSha(sha);
+    const fullSha = await this.resolve(url, sha);
+    if (fullSha === undefined) return undefined;
+    const dir = await this.ensureMirror(url);
+    const output = await runGitOrThrow(
+      [`--git-dir=${dir}`, 'log', '-1', '--no-show-signature', '--format=%H%x00%an%x00%ae%x00%at%x00%B', fullSha, '--'],
+      { timeoutMs: READ_TIMEOUT_MS },
+    );
+    const [commitSha = fullSha, authorName = '', authorEmail = '', seconds = '0', ...rest] = output.toString('utf8').split('\0');
+    const message = rest.join('\0').replace(/\n+$/, '');
+    return {
+      sha: commitSha,
+      title: message.split('\n', 1)[0] ?? '',
+      message,
+      authorName,
+      authorEmail,
+      timestamp: Number(seconds) * 1000,
+    };
+  }
+
+  /** Where a URL's mirror lives; validates the URL on the way. */
+  private mirrorDir(url: string): string {
+    const location = classifyRepositoryUrl(url);
+    if (location === 'local' && !this.allowLocal) {
+      throw invalid(`Local repository '${redactCredentials(url)}' is not allowed on this instance`);
+    }
+    return join(this.root, `${createHash('sha256').update(url).digest('hex')}.git`);
+  }
+
+  private async ensureMirror(url: string): Promise<string> {
+    const dir = this.mirrorDir(url);
+    const running = this.syncs.get(dir);
+    if (running) await running.catch(() => undefined);
+    if (!(await isRepository(dir))) await this.sync(url);
+    return dir;
+  }
+
+  private async syncNow(url: string, dir: string): Promise<void> {
+    const options = { timeoutMs: this.timeoutMs };
+    if (await isRepository(dir)) {
+      await runGitOrThrow([`--git-dir=${dir}`, 'fetch', '--prune', '--quiet', 'origin'], options);
+      return;
+    }
+    await mkdir(this.root, { recursive: true });
+    // Cloned aside and renamed into place, so a clone cut short never passes for a mirror.
+    const staging = `${dir}.partial-${randomBytes(6).toString('hex')}`;
+    try {
+      // --no-local: a local source goes through git's transport like a remote one, instead of
+      // having its object files hard-linked or copied as they are.
+      await runGitOrThrow(['clone', '--mirror', '--quiet', '--no-local', '--', url, staging], options);
+      await rename(staging, dir).catch(async (error: unknown) => {
+        // Another server process sharing the cache won the race; its mirror is as good.
+        if (!(await isRepository(dir))) throw error;
+      });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+}
+
+async function isRepository(dir: string): Promise<boolean> {
+  try {
+    return (await stat(join(dir, 'HEAD'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Names as `git check-ref-format` allows them, plus shas. Revision syntax (`main~1`, `a..b`,
+ * `main:path`, `@{-1}`) is refused: callers name refs, they do not write git expressions.
+ */
+function assertRefName(ref: string): void {
+  if (typeof ref !== 'string' || ref === '') throw invalid('Git ref is empty', 'INVALID_REF');
+  if (ref.startsWith('-')) throw invalid(`Git ref '${ref.slice(0, 100)}' must not start with '-'`, 'INVALID_REF');
+  if (ref.length > 255 || /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|\.$/.test(ref)) {
+    throw invalid(`Git ref '${ref.slice(0, 100)}' is not a valid branch, tag or sha`, 'INVALID_REF');
+  }
+}
+
+function assertCommitSha(sha: string): void {
+  if (typeof sha !== 'string' || !/^[0-9a-f]{4,64}$/i.test(sha)) {
+    throw invalid(`'${String(sha).slice(0, 100)}' is not a commit sha`, 'INVALID_SHA');
+  }
+}
+
+/** A path inside the tree: relative, no `.`/`..` segments (git would read those from the cwd). */
+function assertRepositoryPath(path: string): void {
+  const segments = typeof path === 'string' ? path.split('/') : [];
+  const bad = path === '' || path.length > 4096 || /[\u0000-\u001f\u007f]/.test(path);
+  if (bad || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    throw invalid(`'${String(path).slice(0, 100)}' is not a valid path in a repository`, 'INVALID_PATH');
+  }
+}

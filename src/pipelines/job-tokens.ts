@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { JobTokenResolver } from '../auth/authenticate.ts';
+import { TOKEN_PREFIX, sha256Hex } from '../auth/secrets.ts';
+import { toCallerUser, type UsersService } from '../auth/users-service.ts';
+import type { Schema } from '../db/schema.ts';
+import { AppError } from '../shared/errors.ts';
+import type { JobRow } from './job-payload.ts';
+
+/**
+ * CI job tokens as callers: valid only while their job runs, limited to the job's project, with
+ * the rights of the person the pipeline runs for (the policy further limits job tokens to the
+ * ML, package and registry APIs). Runs logged with one record the job.
+ */
+export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTokenResolver {
+  return async (secret, ip) => {
+    if (!secret.startsWith(TOKEN_PREFIX.job)) return null;
+    const job = await db
+      .selectFrom('ci_jobs')
+      .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
+      .select(['ci_jobs.id', 'ci_jobs.project_id', 'ci_jobs.status', 'ci_jobs.pipeline_id', 'ci_pipelines.user_id'])
+      .where('ci_jobs.token_hash', '=', sha256Hex(secret))
+      .executeTakeFirst();
+    if (!job || job.status !== 'running') return null;
+    const user = job.user_id === null ? undefined : await users.findById(job.user_id);
+    if (user && user.state !== 'active') return null;
+    return { user: user ? toCallerUser(user) : null, credential: 'job_token', scopes: ['api'], projectLimit: job.project_id, tokenId: null, jobId: job.id, pipelineId: job.pipeline_id, ip };
+  };
+}
+
+/**
+ * The runner's reports about a job carry the job's token (GitLab's `JOB-TOKEN`, or `token` in
+ * the body); it is checked against the job itself, so a runner can still learn that its job was
+ * canceled, which a caller's token could not tell it.
+ */
+export async function jobOfToken(db: Kysely<Schema>, jobId: number, token: string | undefined): Promise<JobRow> {
+  const job = token ? await db.selectFrom('ci_jobs').selectAll().where('id', '=', jobId).where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
+  if (!job) throw new AppError('forbidden', 'INVALID_JOB_TOKEN', '403 Forbidden: invalid job token');
+  return job;
+}

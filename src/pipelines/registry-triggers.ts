@@ -1,0 +1,105 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Logger } from 'pino';
+import type { Schema } from '../db/schema.ts';
+import type { EventsTable } from '../events/tables.ts';
+import type { CiSettingsService } from './ci-settings-service.ts';
+import type { PipelineCreator } from './pipeline-creator.ts';
+
+const CONSUMER = 'pipelines';
+
+/** Registry events that can start a pipeline, and the `MODEL_EVENT` value each gets. */
+export const REGISTRY_TRIGGERS: Record<string, string> = {
+  'registry.version.created': 'version_created',
+  'registry.alias.moved': 'alias_moved',
+  'registry.label.changed': 'label_changed',
+  'registry.version.approved': 'version_approved',
+};
+
+type EventRow = Selectable<EventsTable>;
+
+/** The variables a registry-started pipeline gets; its rules select on `$MODEL_EVENT` and these. */
+export function modelVariables(type: string, payload: Record<string, unknown>): Record<string, string> {
+  const text = (v: unknown) => (v === null || v === undefined ? undefined : String(v));
+  const vars: Record<string, string | undefined> = {
+    MODEL_EVENT: REGISTRY_TRIGGERS[type],
+    MODEL_NAME: text(payload.model_name),
+    MODEL_ID: text(payload.model_id),
+    MODEL_VERSION: text(payload.version),
+    MODEL_VERSION_ID: text(payload.version_id),
+    MODEL_SEMVER: text(payload.semver),
+    MODEL_URI: payload.model_name !== undefined && payload.version !== undefined ? `models:/${String(payload.model_name)}/${String(payload.version)}` : undefined,
+    MODEL_ALIAS: text(payload.alias),
+    MODEL_LABEL: text(payload.added),
+  };
+  return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * Reads the outbox and starts pipelines for registry events, on the project's default branch.
+ * The pipeline runs as the person whose change it was. A change made by a job of a
+ * registry-started pipeline starts nothing: an evaluate job that labels the version must not
+ * start itself again. Each event makes at most one pipeline (a unique key), whichever replica
+ * reads it first.
+ */
+export class RegistryTriggers {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly settings: CiSettingsService,
+    private readonly creator: PipelineCreator,
+    private readonly logger: Logger,
+  ) {}
+
+  async tick(): Promise<number> {
+    const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', CONSUMER).executeTakeFirst();
+    const events = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('id', '>', cursor?.last_event_id ?? 0)
+      .orderBy('id')
+      .limit(200)
+      .execute();
+    let started = 0;
+    for (const event of events) {
+      if (event.type in REGISTRY_TRIGGERS && event.project_id !== null) {
+        try {
+          if (await this.trigger(event)) started++;
+        } catch (error) {
+          this.logger.warn({ err: error, event_id: event.id }, 'a registry event could not start its pipeline');
+        }
+      }
+      await this.db
+        .insertInto('event_cursors')
+        .values({ consumer: CONSUMER, last_event_id: event.id })
+        .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: event.id }))
+        .execute();
+    }
+    return started;
+  }
+
+  private async trigger(event: EventRow): Promise<boolean> {
+    const projectId = event.project_id!;
+    const settings = await this.settings.of(projectId);
+    if (settings.registry_triggers !== 1 || (settings.repository_url === null && settings.config_content === null)) return false;
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    if (typeof payload.ci_job_id === 'number') {
+      const source = await this.db
+        .selectFrom('ci_jobs')
+        .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
+        .select('ci_pipelines.source')
+        .where('ci_jobs.id', '=', payload.ci_job_id)
+        .executeTakeFirst();
+      if (source?.source === 'model_registry') return false;
+    }
+    const exists = await this.db.selectFrom('ci_pipelines').select('id').where('project_id', '=', projectId).where('trigger_event_id', '=', event.id).executeTakeFirst();
+    if (exists) return false;
+    const outcome = await this.creator.create({
+      projectId,
+      source: 'model_registry',
+      variables: modelVariables(event.type, payload),
+      userId: event.actor_id ?? settings.run_as_user_id,
+      triggerEventId: event.id,
+      modelVersionId: typeof payload.version_id === 'number' ? payload.version_id : undefined,
+    });
+    return outcome.created;
+  }
+}

@@ -1,0 +1,180 @@
+import { Type } from 'typebox';
+import { sendDownload } from '../../server/download.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../../server/pagination.ts';
+import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../server/schemas.ts';
+import { accessOf, type App } from '../../server/types.ts';
+import { invalid } from '../../shared/errors.ts';
+import type { JobArtifactsService } from '../job-artifacts-service.ts';
+import type { JobLifecycle } from '../job-lifecycle.ts';
+import type { JobRow } from '../job-payload.ts';
+import type { PipelineCreator, PipelineRow } from '../pipeline-creator.ts';
+import type { PipelinesService } from '../pipelines-service.ts';
+import { presentJob, presentPipeline } from '../presenters.ts';
+import type { RunnersService } from '../runners-service.ts';
+import type { JobStatus } from '../tables.ts';
+import type { TracesService } from '../traces-service.ts';
+
+const tags = ['pipelines'];
+const STATUSES = ['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual'] as const;
+const Status = Type.Union(STATUSES.map((s) => Type.Literal(s)));
+const PipelineParams = Type.Intersect([ProjectIdParams, Type.Object({ pipeline_id: NumericId })]);
+const JobParams = Type.Intersect([ProjectIdParams, Type.Object({ job_id: NumericId })]);
+const Scope = Type.Optional(Type.Union([Status, Type.Array(Status, { maxItems: 8 })]));
+const scopeOf = (scope: JobStatus | JobStatus[] | undefined): JobStatus[] => (scope === undefined ? [] : Array.isArray(scope) ? scope : [scope]);
+const Variables = Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 255 }), value: Type.String({ maxLength: 10_000 }), variable_type: Type.Optional(Type.Literal('env_var')) }, { additionalProperties: false }), { maxItems: 200 });
+
+export interface PipelineRouteDeps {
+  pipelines: PipelinesService;
+  creator: PipelineCreator;
+  lifecycle: JobLifecycle;
+  traces: TracesService;
+  artifacts: JobArtifactsService;
+  runners: RunnersService;
+}
+
+/** GitLab's pipelines and jobs API, so curl scripts and python-gitlab work unchanged. */
+export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise<void> {
+  const { pipelines, creator, lifecycle, traces, artifacts } = deps;
+  const url = app.publicUrl;
+
+  const presentJobs = async (rows: JobRow[], pipelineOf: (job: JobRow) => Promise<PipelineRow>) => {
+    const files = await artifacts.list(rows.map((r) => r.id));
+    const out = [];
+    for (const row of rows) out.push(presentJob(row, await pipelineOf(row), url, { artifacts: files.filter((f) => f.job_id === row.id) }));
+    return out;
+  };
+
+  app.post(
+    '/api/v4/projects/:id/pipeline',
+    { config: { ability: 'pipelines:run' }, schema: { tags, summary: 'Run a pipeline for a branch or tag', params: ProjectIdParams, body: Type.Object({ ref: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), variables: Type.Optional(Variables) }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const access = accessOf(request);
+      const outcome = await creator.create({
+        projectId: access.project.id,
+        source: access.caller.credential === 'session' ? 'web' : 'api',
+        ref: request.body.ref,
+        variables: Object.fromEntries((request.body.variables ?? []).map((v) => [v.key, v.value])),
+        userId: access.caller.user?.id ?? null,
+      });
+      if (!outcome.created) throw invalid(`Pipeline filtered out: ${outcome.reason}`, 'PIPELINE_FILTERED');
+      return reply.status(201).send(presentPipeline(outcome.pipeline, url));
+    },
+  );
+
+  app.get(
+    '/api/v4/projects/:id/pipelines',
+    {
+      config: { ability: 'pipelines:read' },
+      schema: {
+        tags,
+        summary: "A project's pipelines, newest first",
+        params: ProjectIdParams,
+        querystring: Type.Intersect([
+          PaginationQuery,
+          Type.Object({ status: Type.Optional(Status), ref: Type.Optional(Type.String({ maxLength: 255 })), sha: Type.Optional(Type.String({ maxLength: 64 })), source: Type.Optional(Type.Union(['push', 'web', 'api', 'trigger', 'model_registry'].map((s) => Type.Literal(s)))), model_version_id: Type.Optional(NumericId) }),
+        ]),
+      },
+    },
+    async (request, reply) => {
+      const window = pageWindow(request.query);
+      const q = request.query;
+      const page = await pipelines.list(accessOf(request), { status: q.status, ref: q.ref, sha: q.sha, source: q.source as PipelineRow['source'] | undefined, modelVersionId: q.model_version_id }, window);
+      return sendPage(request, reply, window, { total: page.total, items: page.items.map((p) => presentPipeline(p, url)) });
+    },
+  );
+
+  app.get('/api/v4/projects/:id/pipelines/:pipeline_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One pipeline', params: PipelineParams } }, async (request) =>
+    presentPipeline(await pipelines.get(accessOf(request), request.params.pipeline_id), url),
+  );
+
+  app.get(
+    '/api/v4/projects/:id/pipelines/:pipeline_id/jobs',
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A pipeline's jobs", params: PipelineParams, querystring: Type.Object({ scope: Scope, include_retried: Type.Optional(QueryBoolean) }) } },
+    async (request) => {
+      const access = accessOf(request);
+      const pipeline = await pipelines.get(access, request.params.pipeline_id);
+      const rows = await pipelines.jobs(access, pipeline.id, { includeRetried: isTrue(request.query.include_retried), scope: scopeOf(request.query.scope) });
+      return presentJobs(rows, async () => pipeline);
+    },
+  );
+
+  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/cancel', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Cancel a pipeline's unfinished jobs", params: PipelineParams } }, async (request) => {
+    const access = accessOf(request);
+    const pipeline = await pipelines.get(access, request.params.pipeline_id);
+    await lifecycle.cancelPipeline(access.caller, pipeline.id, access.project.id);
+    return presentPipeline(await pipelines.get(access, pipeline.id), url);
+  });
+
+  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/retry', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Retry a pipeline's failed and canceled jobs", params: PipelineParams } }, async (request, reply) => {
+    const access = accessOf(request);
+    const pipeline = await pipelines.get(access, request.params.pipeline_id);
+    await lifecycle.retryPipeline(access.caller, pipeline.id, access.project.id);
+    return reply.status(201).send(presentPipeline(await pipelines.get(access, pipeline.id), url));
+  });
+
+  app.get(
+    '/api/v4/projects/:id/jobs',
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A project's jobs, newest first", params: ProjectIdParams, querystring: Type.Intersect([PaginationQuery, Type.Object({ scope: Scope })]) } },
+    async (request, reply) => {
+      const window = pageWindow(request.query);
+      const page = await pipelines.projectJobs(accessOf(request), scopeOf(request.query.scope), window);
+      return sendPage(request, reply, window, { total: page.total, items: await presentJobs(page.items, (job) => pipelines.pipelineOfJob(job)) });
+    },
+  );
+
+  app.get('/api/v4/projects/:id/jobs/:job_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One job', params: JobParams } }, async (request) => {
+    const { job, pipeline } = await pipelines.job(accessOf(request), request.params.job_id);
+    const runner = job.runner_id === null ? null : await deps.runners.byId(job.runner_id);
+    return presentJob(job, pipeline, url, { artifacts: await artifacts.list([job.id]), runner });
+  });
+
+  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's log (plain text; `Range: bytes=N-` for what came after N)", params: JobParams } }, async (request, reply) => {
+    const { job } = await pipelines.job(accessOf(request), request.params.job_id);
+    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+    const from = range ? Math.min(Number(range[1]), job.trace_size) : 0;
+    const body = await traces.read(job.id, from);
+    reply.header('Content-Type', 'text/plain; charset=utf-8');
+    reply.header('X-Job-Status', job.status);
+    reply.header('X-Trace-Size', String(job.trace_size));
+    if (range) {
+      reply.status(206);
+      reply.header('Content-Range', `bytes ${from}-${Math.max(from, job.trace_size - 1)}/${job.trace_size}`);
+    }
+    return reply.send(body);
+  });
+
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts/*', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One artifact file of a job', params: Type.Intersect([JobParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
+    const { job } = await pipelines.job(accessOf(request), request.params.job_id);
+    return sendDownload(request, reply, await artifacts.file(job, request.params['*']));
+  });
+
+  for (const action of ['retry', 'cancel', 'play'] as const) {
+    app.post(
+      `/api/v4/projects/:id/jobs/:job_id/${action}`,
+      {
+        config: { ability: 'pipelines:run' },
+        // python-gitlab and curl send these without a body.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+        schema: {
+          tags,
+          summary: { retry: 'Retry a finished job (a new attempt)', cancel: 'Cancel a job', play: 'Start a manual job, optionally with variables' }[action],
+          params: JobParams,
+          body: Type.Object({ job_variables_attributes: Type.Optional(Variables) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const access = accessOf(request);
+        const { job } = await pipelines.job(access, request.params.job_id);
+        if (action === 'retry') await lifecycle.retryJob(access.caller, job);
+        if (action === 'cancel') await lifecycle.cancelJob(access.caller, job);
+        if (action === 'play') await lifecycle.play(access.caller, job, Object.fromEntries((request.body.job_variables_attributes ?? []).map((v) => [v.key, v.value])));
+        const rows = await pipelines.jobs(access, job.pipeline_id);
+        const current = rows.find((r) => r.name === job.name) ?? job;
+        const { pipeline } = await pipelines.job(access, current.id);
+        return reply.status(action === 'retry' ? 201 : 200).send(presentJob(current, pipeline, url));
+      },
+    );
+  }
+}

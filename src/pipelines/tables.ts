@@ -1,0 +1,151 @@
+import type { Generated } from 'kysely';
+
+export type PipelineStatus = 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
+export type JobStatus = PipelineStatus;
+export type PipelineSource = 'push' | 'web' | 'api' | 'trigger' | 'model_registry';
+
+export interface CiSettingsTable {
+  project_id: number;
+  /** The linked git repository (any URL `git` can fetch); null: the pipeline file is stored in the project. */
+  repository_url: string | null;
+  default_branch: string;
+  /** The pipeline file when no repository is linked. */
+  config_content: string | null;
+  /** Shared secret of push webhooks (GitLab's token, GitHub's and Gitea's HMAC key). */
+  webhook_secret: string | null;
+  /** JSON list of branch patterns (`*` wildcard) whose pipelines receive protected variables. */
+  protected_branches: string;
+  /** 1: registry events start pipelines whose rules select them. */
+  registry_triggers: number;
+  runners_token_hash: string | null;
+  /** Whose rights push- and registry-started jobs carry (the maintainer who set up CI). */
+  run_as_user_id: number | null;
+  updated_at: number;
+}
+
+export interface CiVariablesTable {
+  id: Generated<number>;
+  project_id: number;
+  key: string;
+  value: string;
+  masked: number;
+  protected: number;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CiTriggersTable {
+  id: Generated<number>;
+  project_id: number;
+  token_hash: string;
+  token_hint: string;
+  description: string;
+  owner_id: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface CiPipelinesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Per-project number, as GitLab's `iid`. */
+  iid: number;
+  status: PipelineStatus;
+  source: PipelineSource;
+  ref: string;
+  tag: number;
+  sha: string | null;
+  before_sha: string | null;
+  commit_title: string | null;
+  config_source: 'repository' | 'project';
+  /** JSON list of `{line, column, message}` when the pipeline file is invalid; nothing runs then. */
+  yaml_errors: string | null;
+  /** JSON object: variables given at trigger time and those of the triggering event. */
+  variables: string;
+  trigger_event_id: number | null;
+  model_version_id: number | null;
+  user_id: number | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface CiJobsTable {
+  id: Generated<number>;
+  pipeline_id: number;
+  project_id: number;
+  name: string;
+  stage: string;
+  stage_index: number;
+  status: JobStatus;
+  when: 'on_success' | 'on_failure' | 'always' | 'manual';
+  allow_failure: number;
+  /** JSON list of job names this one waits for. */
+  needs: string;
+  /** JSON list of runner tags the job requires. */
+  tags: string;
+  /** JSON of what the runner needs: scripts, image, variables, artifacts, environment, retry. */
+  spec: string;
+  attempt: Generated<number>;
+  /** 1 once a newer attempt of the same job exists. */
+  retried: Generated<number>;
+  runner_id: number | null;
+  token_hash: string | null;
+  failure_reason: string | null;
+  exit_code: number | null;
+  timeout_seconds: number;
+  trace_size: Generated<number>;
+  user_id: number | null;
+  created_at: number;
+  queued_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  heartbeat_at: number | null;
+}
+
+export interface CiJobTraceChunksTable {
+  job_id: number;
+  offset: number;
+  content: string;
+}
+
+export interface CiJobArtifactsTable {
+  job_id: number;
+  path: string;
+  size: number;
+  sha256: string;
+  store_key: string;
+  expire_at: number | null;
+  created_at: number;
+}
+
+export interface CiRunnersTable {
+  id: Generated<number>;
+  token_hash: string;
+  token_hint: string;
+  description: string;
+  runner_type: 'instance_type' | 'project_type';
+  project_id: number | null;
+  tags: string;
+  run_untagged: number;
+  paused: number;
+  /** JSON the runner reports: version, platform, architecture, executor, gpus. */
+  info: string;
+  ip: string | null;
+  contacted_at: number | null;
+  creator_id: number | null;
+  created_at: number;
+}
+
+export interface PipelineTables {
+  ci_settings: CiSettingsTable;
+  ci_variables: CiVariablesTable;
+  ci_triggers: CiTriggersTable;
+  ci_pipelines: CiPipelinesTable;
+  ci_jobs: CiJobsTable;
+  ci_job_trace_chunks: CiJobTraceChunksTable;
+  ci_job_artifacts: CiJobArtifactsTable;
+  ci_runners: CiRunnersTable;
+}
