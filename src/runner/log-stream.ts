@@ -14,6 +14,8 @@ export class LogStream {
   private offset = 0;
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> = Promise.resolve();
+  /** A chunk whose answer never came: sent again, unchanged, so the server can tell it has it. */
+  private unconfirmed: string | null = null;
   /** The job's status as the server reported it with the last chunk. */
   lastStatus = 'running';
 
@@ -46,14 +48,19 @@ export class LogStream {
 
   private async send(final: boolean): Promise<void> {
     for (;;) {
-      const cut = final ? this.pending.length : this.pending.lastIndexOf('\n') + 1;
-      if (cut <= 0) return;
-      let text = this.pending.slice(0, Math.min(cut, MAX_CHUNK));
-      // Never cut inside a line unless the line itself is longer than a chunk.
-      const lastNewline = text.lastIndexOf('\n');
-      if (text.length === MAX_CHUNK && lastNewline > 0) text = text.slice(0, lastNewline + 1);
+      let text = this.unconfirmed;
+      if (text === null) {
+        const cut = final ? this.pending.length : this.pending.lastIndexOf('\n') + 1;
+        if (cut <= 0) return;
+        text = this.pending.slice(0, Math.min(cut, MAX_CHUNK));
+        // Never cut inside a line unless the line itself is longer than a chunk.
+        const lastNewline = text.lastIndexOf('\n');
+        if (text.length === MAX_CHUNK && lastNewline > 0) text = text.slice(0, lastNewline + 1);
+      }
       const chunk = Buffer.from(maskSecrets(text, this.secrets), 'utf8');
+      this.unconfirmed = text;
       const result = await this.client.appendTrace(this.job, this.offset, chunk);
+      this.unconfirmed = null;
       this.lastStatus = result.status;
       if (result.accepted || result.size === this.offset + chunk.length) {
         this.offset += chunk.length;
@@ -64,8 +71,7 @@ export class LogStream {
       } else {
         this.offset = result.size; // the server has another length: continue from there
       }
-      if (!final && this.pending.lastIndexOf('\n') < 0) return;
-      if (this.pending.length === 0) return;
+      if (this.pending.length === 0 || (!final && this.pending.lastIndexOf('\n') < 0)) return;
     }
   }
 }

@@ -122,3 +122,15 @@ describe('CI/CD variable expressions', () => {
     }
   });
 });
+
+describe('regular expressions that could stall the server', () => {
+  it('refuses nested quantifiers, backreferences and lookaround, and keeps ordinary patterns', async () => {
+    const { checkExpression, evaluateExpression } = await import('../../src/pipelines/config/expressions.ts');
+    expect(checkExpression('$X =~ /(a+)+$/')).toMatch(/nested quantifiers/);
+    expect(checkExpression('$X =~ /((ab)*c)*$/')).toMatch(/nested quantifiers/);
+    expect(checkExpression('$X =~ /(a)\\1/')).toMatch(/backreferences/);
+    expect(checkExpression('$X =~ /a(?=b)/')).toMatch(/lookaround/);
+    expect(checkExpression('$X =~ /^release-(v[0-9]+)\\.x$/')).toBeUndefined();
+    expect(evaluateExpression('$BRANCH =~ /^feature\\/.+/', { BRANCH: 'feature/x' })).toBe(true);
+  });
+});

@@ -103,12 +103,47 @@ function readPattern(rest: string, at: number): { regex: RegExp; length: number 
  */
 function buildRegex(source: string, flags: string): RegExp | string {
   if (source === '') return 'empty regular expression';
+  const unsafe = backtrackingRisk(source);
+  if (unsafe) return unsafe;
   if (!REGEX_FLAGS.test(flags)) return `unsupported regular expression flags '${flags}' (i, m and s are)`;
   try {
     return new RegExp(source, flags);
   } catch {
     return `invalid regular expression /${source}/`;
   }
+}
+
+/**
+ * Patterns that RE2 refuses (backreferences, lookaround) and those that make a backtracking
+ * engine take exponential time (a quantified group that itself contains a quantifier, as in
+ * /(a+)+$/) are refused, so a pipeline file cannot stall the server that plans it.
+ */
+function backtrackingRisk(source: string): string | undefined {
+  if (source.length > 512) return 'regular expression longer than 512 characters';
+  if (/\\[1-9]|\\k</.test(source)) return 'backreferences are not supported in rules (GitLab uses RE2)';
+  if (/\(\?<?[=!]/.test(source)) return 'lookaround is not supported in rules (GitLab uses RE2)';
+  const groups: { quantified: boolean }[] = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') groups.push({ quantified: false });
+    else if (c === ')') {
+      const group = groups.pop();
+      const next = source[i + 1];
+      if (group?.quantified && (next === '+' || next === '*' || next === '{')) return 'nested quantifiers such as /(a+)+/ are not supported in rules: they can take exponential time';
+      if (group?.quantified && groups.length > 0) groups[groups.length - 1]!.quantified = true;
+    } else if ((c === '+' || c === '*' || c === '{') && groups.length > 0) groups[groups.length - 1]!.quantified = true;
+  }
+  return undefined;
 }
 
 function parse(expression: string): Ast {
