@@ -8,6 +8,7 @@ import path from 'node:path';
 import { benchTransfer, cpThroughput, makeFile, type TransferResult } from './artifacts.ts';
 import { benchRegistry } from './registry.ts';
 import { benchUi, summarizeUi } from './ui.ts';
+import { benchCi } from './ci.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -152,6 +153,30 @@ The chart drew ${result.drawnPoints.toLocaleString('en')} distinct steps across 
   log('wrote docs/benchmarks.md (ui)');
 }
 
+async function ciSuite(): Promise<void> {
+  const server = await startModelyard();
+  try {
+    const r = await benchCi(server, { jobs: quick ? 200 : 1000, runners: 4, log });
+    const body = `
+## CI runners (issue 7) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only ci${quick ? ' --quick' : ''}\`. The server on SQLite and ${r.runners} \`modelyard runner\` processes (shell executor, one job at a time each, long polling) on this machine; ${r.jobs} no-op jobs (\`script: ["true"]\`, each a bash process in a fresh working directory, with its log streamed and its result reported) queued at once as ${r.jobs / 200} pipelines of \`parallel: 200\`. Times from the jobs' own \`queued_at\`, \`started_at\` and \`finished_at\`.
+
+| Measure | Result |
+| --- | --- |
+| throughput, first enqueue to last finish | ${r.jobsPerSecond.toFixed(1)} jobs/s (${r.jobs} jobs in ${r.seconds.toFixed(1)} s) |
+| enqueue → start, median over the ${r.jobs} jobs (a burst: most wait behind others) | ${r.enqueueToStartMedianMs.toFixed(0)} ms |
+| enqueue → start, 95th percentile | ${r.enqueueToStartP95Ms.toFixed(0)} ms |
+| enqueue → start of a single job with the runners idle (median of 10) | ${r.idlePickupMedianMs.toFixed(0)} ms |
+`;
+    writeSection('docs/benchmarks.md', 'ci', body);
+    log('wrote docs/benchmarks.md (ci)');
+  } finally {
+    await server.stop();
+  }
+}
+
+if (!only || only === 'ci') await ciSuite();
 if (!only || only === 'tracking') await trackingSuite();
 if (!only || only === 'ui') await uiSuite();
 if (!only || only === 'registry') await registrySuite();
