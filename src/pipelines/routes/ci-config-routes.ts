@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { NumericId, ProjectIdParams } from '../../server/schemas.ts';
+import { invalid } from '../../shared/errors.ts';
 import { accessOf, type App } from '../../server/types.ts';
 import { presentCiSettings, type CiSettingsService } from '../ci-settings-service.ts';
 import { compileConfig } from '../config/compile.ts';
@@ -107,8 +108,12 @@ export async function ciConfigRoutes(app: App, deps: { settings: CiSettingsServi
   );
   app.put(
     '/api/v4/projects/:id/variables/:key',
-    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Change a CI variable', params: VariableKeyParams, body: Type.Object(VariableBody, { additionalProperties: false }) } },
-    async (request) => presentVariable(await variables.update(accessOf(request), request.params.key, request.body)),
+    // python-gitlab sends the key in the body as well; a different one would be a rename, which GitLab does not do.
+    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Change a CI variable', params: VariableKeyParams, body: Type.Object({ key: Type.Optional(Type.String({ maxLength: 255 })), ...VariableBody }, { additionalProperties: false }) } },
+    async (request) => {
+      if (request.body.key !== undefined && request.body.key !== request.params.key) throw invalid('key in the body differs from the key in the path');
+      return presentVariable(await variables.update(accessOf(request), request.params.key, request.body));
+    },
   );
   app.delete('/api/v4/projects/:id/variables/:key', { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Delete a CI variable', params: VariableKeyParams } }, async (request, reply) => {
     await variables.delete(accessOf(request), request.params.key);
