@@ -448,3 +448,80 @@ describe('trigger tokens', () => {
     expect(wrong.statusCode).toBe(404);
   });
 });
+
+describe('registry events', () => {
+  it('start the pipelines whose rules select the event, with the model variables, and not from their own jobs', async () => {
+    const { RegistryTriggers } = await import('../../src/pipelines/registry-triggers.ts');
+    const pino = (await import('pino')).default;
+    const triggers = new RegistryTriggers(t.services.database.db, t.services.ciSettings, t.services.pipelineCreator, pino({ level: 'silent' }));
+    await triggers.tick(); // skip what earlier tests left in the outbox
+    await setConfig(`
+evaluate:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "model_registry" && $MODEL_EVENT == "version_created"
+  script: [evaluate]
+promote:
+  rules:
+    - if: $MODEL_EVENT == "alias_moved" && $MODEL_ALIAS == "champion"
+  script: [deploy]
+`);
+    const mlflow = (path: string, body: Record<string, unknown>, token = developer.token) =>
+      t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/${path}`, token, payload: body });
+    expect((await mlflow('registered-models/create', { name: 'reg-ci' })).statusCode).toBe(200);
+    const version = await mlflow('model-versions/create', { name: 'reg-ci', source: 'mlflow-artifacts:/x/model' });
+    expect(version.statusCode, version.body).toBe(200);
+    expect(await triggers.tick()).toBe(1);
+    const created = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/pipelines?source=model_registry`, token: reporter.token })).json();
+    expect(created).toHaveLength(1);
+    expect(created[0].user).toEqual({ id: developer.id });
+    const job = (await take())!;
+    expect(job.name).toBe('evaluate');
+    const vars = Object.fromEntries(job.variables.map((v) => [v.key, v.value]));
+    expect(vars).toMatchObject({ CI_PIPELINE_SOURCE: 'model_registry', MODEL_EVENT: 'version_created', MODEL_NAME: 'reg-ci', MODEL_VERSION: '1', MODEL_URI: 'models:/reg-ci/1', MODEL_SEMVER: '1.0.0' });
+    // A change made by this job (a registry pipeline's) starts nothing: no loops.
+    const byJob = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/registered-models/alias`, headers: { authorization: `Bearer ${job.token}` }, payload: { name: 'reg-ci', alias: 'champion', version: '1' } });
+    expect(byJob.statusCode, byJob.body).toBe(200);
+    expect(await triggers.tick()).toBe(0);
+    await report(job, 'success');
+    // The same change by a person starts the promote job; an alias that no rule names starts nothing.
+    expect((await mlflow('registered-models/alias', { name: 'reg-ci', alias: 'champion', version: '1' })).statusCode).toBe(200);
+    expect((await mlflow('registered-models/alias', { name: 'reg-ci', alias: 'staging', version: '1' })).statusCode).toBe(200);
+    expect(await triggers.tick()).toBe(1);
+    const promote = (await take())!;
+    expect(promote.name).toBe('promote');
+    expect(promote.variables.find((v) => v.key === 'MODEL_ALIAS')?.value).toBe('champion');
+    await report(promote, 'success');
+    const versionRow = await t.services.database.db.selectFrom('model_versions').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const forVersion = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/pipelines?model_version_id=${versionRow.id}`, token: reporter.token })).json();
+    expect(forVersion).toHaveLength(2);
+  });
+});
+
+describe('bad input', () => {
+  it('gets a clear 4xx and changes nothing', async () => {
+    const before = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/pipelines`, token: reporter.token })).headers['x-total'];
+    const cases: [string, string, unknown, string][] = [
+      ['POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main', variables: [{ key: 'BAD KEY', value: 'x' }] }, developer.token],
+      ['POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main', variables: 'nope' }, developer.token],
+      ['POST', `/api/v4/projects/${projectId}/variables`, { key: 'bad-key!', value: 'x' }, maintainer.token],
+      ['POST', `/api/v4/projects/${projectId}/variables`, { key: 'NOVALUE' }, maintainer.token],
+      ['PUT', `/api/v4/projects/${projectId}/ci/settings`, { repository_url: 'ext::sh -c touch% /tmp/pwned' }, maintainer.token],
+      ['PUT', `/api/v4/projects/${projectId}/ci/settings`, { repository_url: '/srv/git/local.git' }, maintainer.token],
+      ['PUT', `/api/v4/projects/${projectId}/ci/settings`, { protected_branches: ['ok', 'bad branch'] }, maintainer.token],
+      ['POST', '/api/v4/user/runners', { runner_type: 'project_type', project_id: projectId, tag_list: ['bad tag'] }, maintainer.token],
+      ['POST', '/api/v4/user/runners', { runner_type: 'moon_type' }, ADMIN_TOKEN],
+      ['POST', `/api/v4/projects/${projectId}/trigger/pipeline`, { ref: 'main' }, ''],
+      ['POST', `/api/v4/projects/${projectId}/ci/lint`, { content: 42 }, reporter.token],
+      ['POST', '/api/v4/jobs/request', { token: runnerToken, wait_seconds: 500 }, ''],
+    ];
+    for (const [method, url, payload, token] of cases) {
+      const res = await t.call({ method: method as 'POST', url, payload: payload as Record<string, unknown>, token: token || null });
+      expect(res.statusCode, `${method} ${url} ${JSON.stringify(payload)}: ${res.body}`).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode, `${method} ${url}`).toBeLessThan(500);
+      expect(res.json().message, `${method} ${url}`).toBeTruthy();
+    }
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/pipelines`, token: reporter.token })).headers['x-total']).toBe(before);
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/variables`, token: maintainer.token })).json().map((v: { key: string }) => v.key)).not.toContain('NOVALUE');
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ci/settings`, token: maintainer.token })).json().repository_url).toBeNull();
+  });
+});
