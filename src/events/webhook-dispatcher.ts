@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
+import { Periodic } from '../shared/periodic.ts';
 import { assertAllowedAddress } from './ssrf.ts';
 import { subscribes } from './webhooks-service.ts';
 
@@ -35,39 +36,34 @@ export function signature(secret: string, timestamp: number, body: string): stri
  * a unique key, and a delivery is claimed by moving its due time before it is sent.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly logger: Logger,
     private options: DispatcherOptions = DEFAULT_DISPATCH,
-  ) {}
+  ) {
+    this.periodic = new Periodic(
+      async () => {
+        await this.fanOut();
+        await this.deliverDue();
+      },
+      (error) => this.logger.error({ err: error }, 'webhook dispatch failed'),
+    );
+  }
 
   start(options: Partial<DispatcherOptions> = {}): void {
     this.options = { ...this.options, ...options };
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs);
-    this.timer.unref();
+    this.periodic.start(this.options.pollMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.periodic.stop();
   }
 
   /** One round: fan new events out to deliveries, then send what is due. */
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.fanOut();
-      await this.deliverDue();
-    } catch (error) {
-      this.logger.error({ err: error }, 'webhook dispatch failed');
-    } finally {
-      this.running = false;
-    }
+  tick(): Promise<void> {
+    return this.periodic.tick();
   }
 
   private async fanOut(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Periodic } from '../shared/periodic.ts';
 import type { JobArtifactsService } from './job-artifacts-service.ts';
 import type { JobLifecycle } from './job-lifecycle.ts';
 import { RegistryTriggers } from './registry-triggers.ts';
@@ -10,41 +11,35 @@ import type { Services } from '../server/services.ts';
  * job artifacts.
  */
 export class CiWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private readonly periodic: Periodic;
   private lastCleanup = 0;
 
   constructor(
     private readonly deps: { triggers: RegistryTriggers; lifecycle: JobLifecycle; artifacts: JobArtifactsService; heartbeatTimeoutMs: number },
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.periodic = new Periodic(() => this.round(), (error) => this.logger.error({ err: error }, 'CI background work failed'));
+  }
 
   start(intervalMs = 1000): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.periodic.stop();
   }
 
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.deps.triggers.tick();
-      const failed = await this.deps.lifecycle.failStale(this.deps.heartbeatTimeoutMs);
-      if (failed > 0) this.logger.info({ failed }, 'failed jobs whose runner stopped reporting or whose time ran out');
-      if (Date.now() - this.lastCleanup > 60_000) {
-        this.lastCleanup = Date.now();
-        await this.deps.artifacts.deleteExpired();
-      }
-    } catch (error) {
-      this.logger.error({ err: error }, 'CI background work failed');
-    } finally {
-      this.running = false;
+  tick(): Promise<void> {
+    return this.periodic.tick();
+  }
+
+  private async round(): Promise<void> {
+    await this.deps.triggers.tick();
+    const failed = await this.deps.lifecycle.failStale(this.deps.heartbeatTimeoutMs);
+    if (failed > 0) this.logger.info({ failed }, 'failed jobs whose runner stopped reporting or whose time ran out');
+    if (Date.now() - this.lastCleanup > 60_000) {
+      this.lastCleanup = Date.now();
+      await this.deps.artifacts.deleteExpired();
     }
   }
 }
