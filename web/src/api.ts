@@ -44,6 +44,15 @@ export const api = {
   del: async (path: string) => {
     await request<unknown>('DELETE', path);
   },
+  /** Plain bytes from offset `from` on (a job's log), with the headers that say how far it goes. */
+  range: async (path: string, from: number): Promise<{ bytes: Uint8Array; headers: Headers }> => {
+    const res = await fetch(path, { headers: { range: `bytes=${from}-` }, credentials: 'same-origin' });
+    if (!res.ok) {
+      if (res.status === 401) window.dispatchEvent(new CustomEvent('modelyard:signed-out'));
+      throw new ApiError(res.status, `${res.status} ${res.statusText}`);
+    }
+    return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+  },
   /** A GitLab-style list page with its X-Total header. */
   page: async <T>(path: string): Promise<Page<T>> => {
     const { data, headers } = await request<T[]>('GET', path);

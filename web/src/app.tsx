@@ -12,6 +12,10 @@ import { ModelsPage } from './pages/models.tsx';
 import { ModelPage } from './pages/model.tsx';
 import { VersionPage } from './pages/version.tsx';
 import { SettingsPage } from './pages/settings.tsx';
+import { PipelinesPage } from './pages/pipelines.tsx';
+import { PipelinePage } from './pages/pipeline.tsx';
+import { JobPage } from './pages/job.tsx';
+import { RunnersPage } from './pages/runners.tsx';
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <ProjectsPage />],
@@ -23,6 +27,11 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/projects/:project/models/:model', (p) => <ModelPage projectId={p.project!} modelId={p.model!} />],
   ['/projects/:project/models/:model/versions/:version', (p) => <VersionPage projectId={p.project!} modelId={p.model!} version={p.version!} />],
   ['/projects/:project/settings', (p) => <SettingsPage projectId={p.project!} />],
+  ['/projects/:project/pipelines', (p) => <PipelinesPage projectId={p.project!} />],
+  // Keyed by id: moving to another pipeline or job (a retry's new attempt) starts the page afresh.
+  ['/projects/:project/pipelines/:pipeline', (p) => <PipelinePage key={p.pipeline} projectId={p.project!} pipelineId={p.pipeline!} />],
+  ['/projects/:project/jobs/:job', (p) => <JobPage key={p.job} projectId={p.project!} jobId={p.job!} />],
+  ['/runners', () => <RunnersPage />],
 ];
 
 function Routes() {
@@ -43,6 +52,9 @@ function Routes() {
       <header className="topbar">
         <Link to="/" className="brand">
           Modelyard
+        </Link>
+        <Link to="/runners" className={path.startsWith('/runners') ? 'top-link active' : 'top-link'}>
+          Runners
         </Link>
         <span className="spacer" />
         <span className="who">{user.username}</span>

@@ -6,18 +6,21 @@ import { Link, useLocation } from '../router.tsx';
 export function ProjectNav({ project }: { project: Project }) {
   const { path } = useLocation();
   const base = `/projects/${project.id}`;
-  const tabs: [string, string][] = [
-    [base, 'Experiments'],
-    [`${base}/models`, 'Models'],
+  // Each tab owns its own path and any others listed (a job page belongs to Pipelines).
+  const tabs: [string, string, string[]][] = [
+    [base, 'Experiments', []],
+    [`${base}/models`, 'Models', []],
+    [`${base}/pipelines`, 'Pipelines', [`${base}/jobs`]],
   ];
-  if (powersOf(project).canMaintain) tabs.push([`${base}/settings`, 'Settings']);
+  if (powersOf(project).canMaintain) tabs.push([`${base}/settings`, 'Settings', []]);
+  const isActive = (to: string, also: string[]) => path === to || [...(to !== base ? [to] : []), ...also].some((p) => path.startsWith(`${p}/`) || path === p);
   return (
     <nav className="project-nav">
       <Link to={base} className="project-name">
         {project.name}
       </Link>
-      {tabs.map(([to, label]) => (
-        <Link key={to} to={to} className={path === to || (to !== base && path.startsWith(to)) ? 'active' : ''}>
+      {tabs.map(([to, label, also]) => (
+        <Link key={to} to={to} className={isActive(to, also) ? 'active' : ''}>
           {label}
         </Link>
       ))}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
+import { VersionEvaluations } from '../components/version-evaluations.tsx';
+import { VersionPipelines } from '../components/version-pipelines.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
@@ -124,6 +126,10 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                 ))}
               </ol>
             )}
+            <h2>Evaluations</h2>
+            <VersionEvaluations projectId={project.id} base={base} />
+            <h2>Pipelines</h2>
+            <VersionPipelines projectId={project.id} versionRowId={v.id} />
             <h2>Lineage</h2>
             {lineage.run ? (
               <dl className="facts" data-testid="lineage">
@@ -144,7 +150,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                 <dt>Commit</dt>
                 <dd>{lineage.git_commit ?? '—'}</dd>
                 <dt>CI job</dt>
-                <dd>{lineage.ci_job_id ?? '—'}</dd>
+                <dd>{lineage.ci_job_id !== null ? <Link to={`/projects/${project.id}/jobs/${lineage.ci_job_id}`}>#{lineage.ci_job_id}</Link> : '—'}</dd>
               </dl>
             ) : (
               <Empty>This version was not registered from a run.</Empty>

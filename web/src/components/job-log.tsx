@@ -1,0 +1,96 @@
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { api } from '../api.ts';
+import { AnsiParser, type LogSpan } from '../ansi.ts';
+import { isLive, type CiStatus } from '../pipelines-model.ts';
+
+const POLL_MS = 1000;
+
+/** One received piece of the log; never re-rendered once shown. */
+const Chunk = memo(function Chunk({ spans }: { spans: LogSpan[] }) {
+  return (
+    <>
+      {spans.map((s, i) =>
+        s.bold || s.colour ? (
+          <span key={i} className={`${s.bold ? 'ansi-bold' : ''} ${s.colour ? `ansi-${s.colour}` : ''}`.trim()}>
+            {s.text}
+          </span>
+        ) : (
+          s.text
+        ),
+      )}
+    </>
+  );
+});
+
+/**
+ * A job's log, live: while the job is pending or running it asks every second only for the
+ * bytes after those it has (`Range: bytes=N-`) and appends them. It follows the end of the log
+ * unless the reader scrolled up to read something. The server's X-Job-Status tells the page
+ * when the job has moved on, so the rest of the page can refresh.
+ */
+export function JobLog({ url, status, onStatus }: { url: string; status: CiStatus; onStatus: (status: string) => void }) {
+  const [chunks, setChunks] = useState<LogSpan[][]>([]);
+  const [failed, setFailed] = useState<string | null>(null);
+  const offset = useRef(0);
+  const parser = useRef(new AnsiParser());
+  const decoder = useRef(new TextDecoder());
+  const box = useRef<HTMLPreElement>(null);
+  const follow = useRef(true);
+  const reported = useRef(onStatus);
+  reported.current = onStatus;
+
+  useEffect(() => {
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      try {
+        const { bytes, headers } = await api.range(url, offset.current);
+        if (!alive) return;
+        setFailed(null);
+        if (bytes.length > 0) {
+          offset.current += bytes.length;
+          // Streaming decode: a character cut between two reads is completed by the next.
+          const spans = parser.current.push(decoder.current.decode(bytes, { stream: true }));
+          if (spans.length > 0) setChunks((c) => [...c, spans]);
+        }
+        const now = headers.get('x-job-status');
+        if (now && now !== status) reported.current(now);
+      } catch (e) {
+        if (alive) setFailed((e as Error).message);
+      }
+      if (alive && isLive(status)) timer = setTimeout(tick, POLL_MS);
+    };
+    void tick();
+    return () => {
+      alive = false;
+      clearTimeout(timer);
+    };
+  }, [url, status]);
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && follow.current) el.scrollTop = el.scrollHeight;
+  }, [chunks]);
+
+  return (
+    <>
+      {failed && (
+        <p className="error" role="alert">
+          The log could not be read: {failed}
+        </p>
+      )}
+      <pre
+        ref={box}
+        className="code job-log"
+        data-testid="job-log"
+        aria-live="off"
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 16;
+        }}
+      >
+        {chunks.length === 0 ? <span className="muted">{isLive(status) ? 'Waiting for the runner’s output…' : 'This job wrote no log.'}</span> : chunks.map((spans, i) => <Chunk key={i} spans={spans} />)}
+      </pre>
+    </>
+  );
+}

@@ -1,0 +1,106 @@
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { CiStatus } from '../components/ci-status.tsx';
+import { Pager } from '../components/pager.tsx';
+import { ProjectNav } from '../components/project-nav.tsx';
+import { RunPipelineForm } from '../components/run-pipeline-form.tsx';
+import { Empty, Show, useLoad } from '../components/states.tsx';
+import { CI_STATUSES, formatDuration, formatIso, isUnfinished, type Pipeline } from '../pipelines-model.ts';
+import { usePolling } from '../polling.ts';
+import { loadProject, powersOf } from '../project.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+
+const PER_PAGE = 20;
+
+/** A project's pipelines, newest first; the filter and page live in the URL so a view can be shared. */
+export function PipelinesPage({ projectId }: { projectId: string }) {
+  const { path, query } = useLocation();
+  const status = query.get('status') ?? '';
+  const page = Math.max(1, Number(query.get('page')) || 1);
+  const [running, setRunning] = useState(false);
+  const [state, reload] = useLoad(async () => {
+    const project = await loadProject(projectId);
+    const filter = status ? `&status=${encodeURIComponent(status)}` : '';
+    const pipelines = await api.page<Pipeline>(`/api/v4/projects/${project.id}/pipelines?per_page=${PER_PAGE}&page=${page}${filter}`);
+    return { project, pipelines };
+  }, [projectId, status, page]);
+  // Statuses on the page move on by themselves while pipelines run.
+  usePolling(state.status === 'ready' && state.data.pipelines.items.some((p) => isUnfinished(p.status)), 5000, reload);
+  const go = (next: { status?: string; page?: number }) => {
+    const params = new URLSearchParams();
+    const s = next.status ?? status;
+    if (s) params.set('status', s);
+    if ((next.page ?? 1) > 1) params.set('page', String(next.page));
+    const search = params.toString();
+    navigate(`${path}${search ? `?${search}` : ''}`);
+  };
+  return (
+    <Show state={state} what="Loading pipelines">
+      {({ project, pipelines }) => (
+        <section>
+          <ProjectNav project={project} />
+          <h1>Pipelines</h1>
+          <div className="toolbar">
+            <label>
+              Status{' '}
+              <select aria-label="Filter by status" value={status} onChange={(e) => go({ status: e.target.value, page: 1 })}>
+                <option value="">all</option>
+                {CI_STATUSES.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <span className="spacer" />
+            {powersOf(project).canMaintain && <Link to={`/runners?project=${project.id}`}>Runners for this project</Link>}
+            {powersOf(project).canWrite && !running && (
+              <button className="primary" onClick={() => setRunning(true)}>
+                New pipeline
+              </button>
+            )}
+          </div>
+          {running && <RunPipelineForm projectId={project.id} onClose={() => setRunning(false)} onStarted={(p) => navigate(`/projects/${project.id}/pipelines/${p.id}`)} />}
+          {pipelines.items.length === 0 ? (
+            <Empty>{status ? `No ${status} pipelines.` : 'No pipelines yet. Store a pipeline file in the project or link a repository, then run one.'}</Empty>
+          ) : (
+            <table className="grid" aria-label="Pipelines">
+              <thead>
+                <tr>
+                  <th>Pipeline</th>
+                  <th>Status</th>
+                  <th>Source</th>
+                  <th>Ref</th>
+                  <th>Commit</th>
+                  <th>Created</th>
+                  <th>Duration</th>
+                </tr>
+              </thead>
+              <tbody>
+                {pipelines.items.map((p) => (
+                  <tr key={p.id} data-testid={`pipeline-row-${p.id}`}>
+                    <td>
+                      <Link to={`/projects/${project.id}/pipelines/${p.id}`}>#{p.id}</Link> <span className="muted">iid {p.iid}</span>
+                    </td>
+                    <td>
+                      <CiStatus status={p.status} />
+                    </td>
+                    <td>{p.source.replace('_', ' ')}</td>
+                    <td>
+                      <code>{p.ref}</code>
+                    </td>
+                    <td>
+                      {p.sha ? <code>{p.sha.slice(0, 8)}</code> : <span className="muted">—</span>} {p.commit_title}
+                    </td>
+                    <td>{formatIso(p.created_at)}</td>
+                    <td>{formatDuration(p.duration)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager page={page} perPage={PER_PAGE} total={pipelines.total} onPage={(n) => go({ page: n })} />
+          <p className="muted">{pipelines.total} pipelines</p>
+        </section>
+      )}
+    </Show>
+  );
+}

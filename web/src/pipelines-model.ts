@@ -1,0 +1,153 @@
+import { ApiError } from './api.ts';
+
+/** The CI shapes the pipelines API answers (src/pipelines/presenters.ts), as the UI reads them. */
+export type CiStatus = 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
+
+export const CI_STATUSES: CiStatus[] = ['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual'];
+
+export interface Pipeline {
+  id: number;
+  iid: number;
+  project_id: number;
+  status: CiStatus;
+  source: string;
+  ref: string;
+  sha: string | null;
+  commit_title: string | null;
+  yaml_errors: string | null;
+  yaml_error_details: { line: number; column: number; message: string }[];
+  user: { id: number } | null;
+  model_version_id: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration: number | null;
+}
+
+export interface JobArtifact {
+  filename: string;
+  size: number;
+  sha256: string;
+  expire_at: string | null;
+}
+
+export interface Job {
+  id: number;
+  name: string;
+  stage: string;
+  status: CiStatus;
+  when: string;
+  allow_failure: boolean;
+  attempt: number;
+  retried: boolean;
+  failure_reason: string | null;
+  exit_code: number | null;
+  needs: string[];
+  needs_declared: boolean;
+  tag_list: string[];
+  ref: string;
+  created_at: string;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration: number | null;
+  queued_duration: number | null;
+  commit: { id: string; short_id: string; title: string | null } | null;
+  pipeline: { id: number; iid: number; ref: string; sha: string | null; status: CiStatus; source: string };
+  runner: { id: number; description: string; runner_type: string } | null;
+  artifacts: JobArtifact[];
+  trace_size: number;
+}
+
+export interface Gpu {
+  name: string;
+  memory_mib?: number;
+  driver?: string;
+}
+
+export interface Runner {
+  id: number;
+  description: string;
+  runner_type: 'instance_type' | 'project_type';
+  project_id: number | null;
+  tag_list: string[];
+  run_untagged: boolean;
+  paused: boolean;
+  status: 'online' | 'offline' | 'never_contacted' | 'paused' | string;
+  contacted_at: string | null;
+  version: string | null;
+  platform: string | null;
+  architecture: string | null;
+  gpus: Gpu[];
+}
+
+export interface Evaluation {
+  id: number;
+  metrics: Record<string, number>;
+  dataset: string | null;
+  passed: boolean | null;
+  thresholds: string[] | null;
+  job_id: number | null;
+  created_at: string;
+}
+
+export interface Variable {
+  key: string;
+  value: string;
+}
+
+/** Statuses a pipeline or job can still leave on its own: pages showing one keep refreshing. */
+export function isUnfinished(status: CiStatus): boolean {
+  return status === 'created' || status === 'pending' || status === 'running';
+}
+
+/** A job whose runner may still be writing to its log. */
+export function isLive(status: CiStatus): boolean {
+  return status === 'pending' || status === 'running';
+}
+
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function formatIso(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toLocaleString() : '';
+}
+
+/** "12 s ago", for a runner's last contact, where the exact time matters less than how recent. */
+export function formatAgo(iso: string | null, now = Date.now()): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
+  if (size < 1024 ** 3) return `${(size / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(size / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Variables as the API takes them: rows without a key are the form's empty spare rows. */
+export function filledVariables(rows: Variable[]): Variable[] {
+  return rows.map((r) => ({ key: r.key.trim(), value: r.value })).filter((r) => r.key !== '');
+}
+
+/** What to tell someone whose action the server refused; a 403 is a missing role, not a fault. */
+export function actionError(e: unknown, what: string, needs = 'at least the developer role'): string {
+  if (e instanceof ApiError && e.status === 403) return `You may not ${what} here: it takes ${needs}.`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A job's artifact file URL; each path segment is encoded, the slashes kept. */
+export function artifactUrl(projectId: number, jobId: number, filename: string): string {
+  return `/api/v4/projects/${projectId}/jobs/${jobId}/artifacts/${filename.split('/').map(encodeURIComponent).join('/')}`;
+}
