@@ -7,6 +7,7 @@ import type { MlflowEndpoint, MlflowServices } from './endpoint.ts';
 import { sendMlflowError } from './errors.ts';
 import { LOGGED_MODEL_ENDPOINTS } from './logged-model-routes.ts';
 import { Message } from './message.ts';
+import { JsonText } from './proto-json.ts';
 import { mlflowArtifactRoutes } from './artifact-routes.ts';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { UploadsService } from '../artifacts/uploads-service.ts';
@@ -62,11 +63,11 @@ export async function mlflowRoutes(
         url: `${mount.prefix}${endpoint.path}`,
         config: { ability: endpoint.ability, project: mount.locate, protocol: 'mlflow' },
         schema: { tags: ['mlflow'], summary: endpoint.summary, hide: !mount.documented },
-        handler: async (request) => {
+        handler: async (request, reply) => {
           const access = accessOf(request);
           let ids: ExperimentIds | undefined;
           const loadIds = async () => (ids ??= new ExperimentIds((await deps.services.experiments.defaultExperiment(access)).id));
-          return endpoint.handle({
+          const answer = await endpoint.handle({
             access,
             message: messageOf(request),
             params: request.params as Record<string, string>,
@@ -80,6 +81,7 @@ export async function mlflowRoutes(
               return Number(raw);
             },
           });
+          return answer instanceof JsonText ? reply.type('application/json').send(answer.text) : answer;
         },
       });
     }

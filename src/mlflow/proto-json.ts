@@ -13,3 +13,16 @@ export function withoutUnset<T extends Record<string, unknown>>(object: T): Part
   }
   return out;
 }
+
+/**
+ * An answer already written as JSON text. The largest answers (tens of thousands of metric
+ * points) are cheaper to write directly than as objects that are then stringified.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** A double as proto-JSON text: NaN and the infinities are strings. */
+export function protoDoubleText(value: number): string {
+  return Number.isFinite(value) ? String(value) : `"${protoDouble(value) as string}"`;
+}

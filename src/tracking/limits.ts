@@ -38,6 +38,8 @@ export function missingValue(path: string) {
 
 /** A name that would resolve to another one when treated as a file path (`a/../b`, `./a`). */
 function pathNotUnique(name: string): boolean {
+  // The usual key has no slash: it is its own path unless it is '', '.' or '..' (ingest runs hot here).
+  if (!name.includes('/')) return name === '' || name === '.' || name.startsWith('..');
   const parts: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;

@@ -96,6 +96,25 @@ describe('metric storage', () => {
   });
 });
 
+describe('bulk-interval answers', () => {
+  it('write NaN, ±Infinity and every run exactly as proto-JSON', async () => {
+    const [a, b] = [await newRun(), await newRun()];
+    await logSeries(a, 'odd key/x:1', [1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.25]);
+    await logSeries(b, 'odd key/x:1', [42]);
+    const res = await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${a}&run_ids=${b}&metric_key=${encodeURIComponent('odd key/x:1')}&max_results=10`), token: dev.token });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json().metrics).toEqual([
+      { key: 'odd key/x:1', value: 1.5, timestamp: 1000, step: 0, run_id: a },
+      { key: 'odd key/x:1', value: 'NaN', timestamp: 1001, step: 1, run_id: a },
+      { key: 'odd key/x:1', value: 'Infinity', timestamp: 1002, step: 2, run_id: a },
+      { key: 'odd key/x:1', value: '-Infinity', timestamp: 1003, step: 3, run_id: a },
+      { key: 'odd key/x:1', value: -0.25, timestamp: 1004, step: 4, run_id: a },
+      { key: 'odd key/x:1', value: 42, timestamp: 1000, step: 0, run_id: b },
+    ]);
+  });
+});
+
 describe('downsampling many runs at once', () => {
   it('gives each run exactly what the one-run path gives', async () => {
     const { downsampledSeries } = await import('../../src/tracking/metrics/metric-history.ts');
