@@ -81,7 +81,7 @@ export async function mlflowRoutes(
               return Number(raw);
             },
           });
-          return answer instanceof JsonText ? reply.type('application/json').send(answer.text) : answer;
+          return answer instanceof JsonText ? reply.type('application/json').send(answer.body) : answer;
         },
       });
     }

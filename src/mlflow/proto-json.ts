@@ -19,7 +19,8 @@ export function withoutUnset<T extends Record<string, unknown>>(object: T): Part
  * points) are cheaper to write directly than as objects that are then stringified.
  */
 export class JsonText {
-  constructor(readonly text: string) {}
+  /** JSON text, as a string or already encoded as UTF-8. */
+  constructor(readonly body: string | Buffer) {}
 }
 
 /** A double as proto-JSON text: NaN and the infinities are strings. */

@@ -2,7 +2,7 @@ import type { Experiment } from '../tracking/experiments-service.ts';
 import type { LoggedModel } from '../tracking/logged-models-service.ts';
 import type { MetricPoint } from '../tracking/metrics/metric-point.ts';
 import type { Run, RunRow } from '../tracking/run-model.ts';
-import { protoDouble, withoutUnset } from './proto-json.ts';
+import { protoDouble, protoDoubleText, withoutUnset } from './proto-json.ts';
 
 /**
  * The project's default experiment is MLflow's experiment "0": the client creates runs in it
@@ -45,6 +45,29 @@ export function presentRunInfo(row: RunRow, ids: ExperimentIds) {
 
 export function presentMetric(point: MetricPoint) {
   return { key: point.key, value: protoDouble(point.value), timestamp: point.timestamp, step: point.step };
+}
+
+/**
+ * `GetMetricHistoryBulkInterval`'s answer, `{"metrics": [{key, value, timestamp, step, run_id}]}`,
+ * for up to 100 runs × 2500 points, written as UTF-8 directly: one joined string per run,
+ * encoded once, was a third cheaper than building and stringifying an object per point or
+ * growing one string for the whole answer.
+ */
+export function bulkIntervalJson(key: string, series: readonly { runId: string; points: readonly MetricPoint[] }[]): Buffer {
+  const head = `{"key":${JSON.stringify(key)},"value":`;
+  const chunks: Buffer[] = [Buffer.from('{"metrics":[')];
+  for (const { runId, points } of series) {
+    if (points.length === 0) continue;
+    const tail = `,"run_id":"${runId}"}`;
+    const parts: string[] = new Array(points.length);
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      parts[i] = head + protoDoubleText(p.value) + ',"timestamp":' + p.timestamp + ',"step":' + p.step + tail;
+    }
+    chunks.push(Buffer.from(chunks.length > 1 ? `,${parts.join(',')}` : parts.join(','), 'utf8'));
+  }
+  chunks.push(Buffer.from(']}'));
+  return Buffer.concat(chunks);
 }
 
 export function presentRun(run: Run, ids: ExperimentIds) {

@@ -4,8 +4,8 @@ import { RUN_STATUSES, type RunStatus } from '../tracking/run-model.ts';
 import { searchRuns } from '../tracking/search/run-search.ts';
 import type { MlflowCall, MlflowEndpoint } from './endpoint.ts';
 import type { Message } from './message.ts';
-import { presentExperiment, presentMetric, presentRun, presentRunInfo } from './tracking-presenters.ts';
-import { JsonText, protoDoubleText, protoDouble, withoutUnset } from './proto-json.ts';
+import { bulkIntervalJson, presentExperiment, presentMetric, presentRun, presentRunInfo } from './tracking-presenters.ts';
+import { JsonText, protoDouble, withoutUnset } from './proto-json.ts';
 
 /** MLflow's MAX_BATCH_LOG_REQUEST_SIZE. */
 const MAX_BATCH_REQUEST_BYTES = 1_000_000;
@@ -334,14 +334,7 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
         endStep: m.int64('end_step'),
         maxResults: m.int64('max_results'),
       });
-      // Up to 100 runs × 2500 points: written as text, the shape MLflow's server sends.
-      const head = `{"key":${JSON.stringify(key)},"value":`;
-      const parts: string[] = [];
-      for (const { runId, points } of series) {
-        const tail = `,"run_id":"${runId}"}`;
-        for (const p of points) parts.push(`${head}${protoDoubleText(p.value)},"timestamp":${p.timestamp},"step":${p.step}${tail}`);
-      }
-      return new JsonText(`{"metrics":[${parts.join(',')}]}`);
+      return new JsonText(bulkIntervalJson(key, series));
     },
   },
 ];

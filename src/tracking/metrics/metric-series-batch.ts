@@ -38,13 +38,14 @@ async function firstRows(db: Kysely<Schema>, key: string, runIds: number[]): Pro
   return out;
 }
 
-const ROLLUP_COLUMNS = ['bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'] as const;
+// The bucket number is not read: both steps of a rollup lie in its bucket, so it is floor(min_step / width).
+const ROLLUP_COLUMNS = ['min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'] as const;
 
-/** One level's rollups of many runs, packed one value per run (see `packedRows`), in bucket order. */
+/** One level's rollups of many runs, packed one value per run (see `packedRows`), in no particular order. */
 async function packedRollups(db: Kysely<Schema>, dialect: Dialect, key: string, level: number, runIds: number[]): Promise<Map<number, number[][]>> {
   const out = new Map<number, number[][]>();
   for (const part of chunks(runIds)) {
-    const { rows } = await sql<{ run_id: number; packed: unknown }>`select run_id, ${packedRows(dialect, ROLLUP_COLUMNS, 'bucket')} as packed
+    const { rows } = await sql<{ run_id: number; packed: unknown }>`select run_id, ${packedRows(dialect, ROLLUP_COLUMNS)} as packed
       from metric_rollups where run_id in (${sql.join(part)}) and key = ${key} and level = ${level} group by run_id`.execute(db);
     for (const row of rows) out.set(Number(row.run_id), unpackRows(row.packed));
   }
@@ -121,8 +122,11 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
       const plan = planBy.get(runId);
       if (!plan) continue;
       const list = candidates.get(runId)!;
-      for (const [bucket, minStep, minValue, minTimestamp, maxStep, maxValue, maxTimestamp] of rollups) {
-        if (bucket! < plan.firstFull! || bucket! > plan.lastFull!) continue;
+      const width = bucketWidth(plan.level!);
+      // Bucketing by step below makes the rollups' order irrelevant.
+      for (const [minStep, minValue, minTimestamp, maxStep, maxValue, maxTimestamp] of rollups) {
+        const bucket = Math.floor(minStep! / width);
+        if (bucket < plan.firstFull! || bucket > plan.lastFull!) continue;
         list.push({ key, step: minStep!, timestamp: minTimestamp!, value: minValue! }, { key, step: maxStep!, timestamp: maxTimestamp!, value: maxValue! });
       }
     }
