@@ -85,12 +85,16 @@ export async function benchTransfer(server: RunningServer, file: string, bytes: 
   if (server.name === 'Modelyard') headers['private-token'] = BENCH_TOKEN;
   const url = `${server.base}/api/2.0/mlflow-artifacts/artifacts/bench/${path.basename(file)}`;
   const mb = bytes / 1024 / 1024;
+  // Each transfer starts with no dirty pages left from the previous step (the file just made,
+  // the upload just stored), so that the kernel's writeback of those is not timed as this one.
+  execFileSync('sync');
   const upload = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('PUT', url, headers, file, signal, options.timeoutMs));
   if (upload.aborted || upload.result === null) {
     return { uploadMBps: null, downloadMBps: null, peakRssGrowthMB: upload.peakGrowth / 1024 / 1024, note: `upload stopped: memory grew past ${(options.rssLimit / 1024 ** 3).toFixed(0)} GiB` };
   }
   const downloadTarget = `${file}.down`;
   const getHeaders: Record<string, string> = server.name === 'Modelyard' ? { 'private-token': BENCH_TOKEN } : {};
+  execFileSync('sync');
   const download = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('GET', url, getHeaders, downloadTarget, signal, options.timeoutMs));
   const sameSize = fs.existsSync(downloadTarget) && fs.statSync(downloadTarget).size === bytes;
   fs.rmSync(downloadTarget, { force: true });
