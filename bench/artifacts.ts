@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { BENCH_TOKEN, rssOf, type RunningServer } from './servers.ts';
 
 export interface TransferResult {
@@ -55,33 +53,36 @@ async function withRssWatch<T>(pid: number, limitBytes: number, work: (abort: Ab
   }
 }
 
-function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, string>, file: string, signal: AbortSignal, timeoutMs: number): Promise<number> {
+/**
+ * One transfer with curl, the same client for both servers. The download is counted and
+ * dropped (`--output /dev/null`): writing it to this VM's disk ran anywhere from 200 to 760 MB/s
+ * from one try to the next (a Node.js client writing in 64 KiB pieces, 150 MB/s), which timed
+ * the client's disk and not the server, whose part of a download is reading the stored file
+ * and sending it. The upload is read from disk by curl and written to disk by the server.
+ */
+function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, string>, file: string, signal: AbortSignal, timeoutMs: number): Promise<{ seconds: number; bytes: number }> {
+  const args = ['--silent', '--show-error', '--fail-with-body', '--max-time', String(Math.ceil(timeoutMs / 1000)), '--output', '/dev/null', '--write-out', method === 'GET' ? '%{size_download}' : '%{size_upload}'];
+  for (const [name, value] of Object.entries(headers)) args.push('--header', `${name}: ${value}`);
+  if (method === 'PUT') args.push('--upload-file', file);
+  args.push(url);
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const request = http.request(url, { method, headers, signal, timeout: timeoutMs }, (response) => {
-      if ((response.statusCode ?? 500) >= 300) {
-        let body = '';
-        response.on('data', (d) => (body += d));
-        response.on('end', () => reject(new Error(`${method} ${response.statusCode}: ${body.slice(0, 300)}`)));
-        return;
-      }
-      const sink = method === 'GET' ? fs.createWriteStream(file) : fs.createWriteStream('/dev/null');
-      pipeline(response, sink).then(() => resolve((performance.now() - start) / 1000), reject);
-    });
-    request.on('timeout', () => request.destroy(new Error('timed out')));
-    request.on('error', reject);
-    if (method === 'PUT') pipeline(fs.createReadStream(file), request).catch(reject);
-    else request.end();
+    const curl = spawn('curl', args, { signal, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errors = '';
+    curl.stdout.on('data', (d) => (out += d));
+    curl.stderr.on('data', (d) => (errors += d));
+    curl.on('error', reject);
+    curl.on('close', (code) => (code === 0 ? resolve({ seconds: (performance.now() - start) / 1000, bytes: Number(out) }) : reject(new Error(`curl ${method} exited ${code}: ${errors.slice(0, 300)}`))));
   });
 }
 
 /**
- * Uploads and downloads `file` through a server's MLflow artifact proxy, streaming from and to
- * disk, while watching the server's memory. A server whose memory grows past `rssLimit` is
- * stopped there and reported as such (the MLflow proxy has been seen to need 30 GB for 1 GB).
+ * Uploads `file` through a server's MLflow artifact proxy and downloads it back, while watching
+ * the server's memory. A server whose memory grows past `rssLimit` is stopped there and reported as such (the MLflow proxy has been seen to need 30 GB for 1 GB).
  */
 export async function benchTransfer(server: RunningServer, file: string, bytes: number, options: { rssLimit: number; timeoutMs: number }): Promise<TransferResult> {
-  const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'content-length': String(bytes) };
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (server.name === 'Modelyard') headers['private-token'] = BENCH_TOKEN;
   const url = `${server.base}/api/2.0/mlflow-artifacts/artifacts/bench/${path.basename(file)}`;
   const mb = bytes / 1024 / 1024;
@@ -92,15 +93,13 @@ export async function benchTransfer(server: RunningServer, file: string, bytes: 
   if (upload.aborted || upload.result === null) {
     return { uploadMBps: null, downloadMBps: null, peakRssGrowthMB: upload.peakGrowth / 1024 / 1024, note: `upload stopped: memory grew past ${(options.rssLimit / 1024 ** 3).toFixed(0)} GiB` };
   }
-  const downloadTarget = `${file}.down`;
   const getHeaders: Record<string, string> = server.name === 'Modelyard' ? { 'private-token': BENCH_TOKEN } : {};
   execFileSync('sync');
-  const download = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('GET', url, getHeaders, downloadTarget, signal, options.timeoutMs));
-  const sameSize = fs.existsSync(downloadTarget) && fs.statSync(downloadTarget).size === bytes;
-  fs.rmSync(downloadTarget, { force: true });
+  const download = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('GET', url, getHeaders, file, signal, options.timeoutMs));
+  const sameSize = download.result?.bytes === bytes;
   return {
-    uploadMBps: mb / upload.result,
-    downloadMBps: download.result === null ? null : mb / download.result,
+    uploadMBps: mb / upload.result.seconds,
+    downloadMBps: download.result === null ? null : mb / download.result.seconds,
     peakRssGrowthMB: Math.max(upload.peakGrowth, download.peakGrowth) / 1024 / 1024,
     note: download.aborted ? 'download stopped by the memory limit' : sameSize ? '' : 'downloaded size differs',
   };

@@ -94,7 +94,7 @@ async function artifactsSuite(): Promise<void> {
     const body = `
 ## Artifacts (issue 4) — ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${describeMachine()}. Command: \`npm run bench -- --only artifacts${quick ? ' --quick' : ''}\`. A ${bytes / 1024 ** 2} MiB file streamed from disk with \`PUT\` and back to disk with \`GET\` through each server's MLflow artifact proxy on loopback, both storing on the local filesystem; \`cp\` of the same file (plus \`sync\`) in the same run is the yardstick. Memory is the server's resident set (its child processes included), sampled every 25 ms.
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only artifacts${quick ? ' --quick' : ''}\`. A ${bytes / 1024 ** 2} MiB file sent from disk with \`curl --upload-file\` (\`PUT\`) and fetched back with \`curl\` (\`GET\`, counted and dropped: this VM's disk took a downloaded file at 200 to 760 MB/s from one try to the next, which timed curl's writes, not the server) through each server's MLflow artifact proxy on loopback, both storing on the local filesystem; \`cp\` of the same file (plus \`sync\`) in the same run is the yardstick. Memory is the server's resident set (its child processes included), sampled every 25 ms.
 
 | | Modelyard | MLflow server | Modelyard ÷ MLflow | Target |
 | --- | --- | --- | --- | --- |
