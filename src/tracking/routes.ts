@@ -59,10 +59,11 @@ export async function trackingRoutes(app: App, deps: { db: Kysely<Schema>; exper
       config: { ability: 'ml:read' },
       schema: {
         tags: ['tracking'],
-        summary: 'Search runs with the MLflow filter grammar (plus OR and parentheses)',
+        summary: 'Search runs with the MLflow filter grammar (plus OR and parentheses), or fetch up to 100 runs by id',
         params: ProjectIdParams,
         querystring: Type.Object({
-          experiment_id: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100 }),
+          experiment_id: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100 })),
+          run_id: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { minItems: 1, maxItems: MAX_BULK_RUNS })),
           filter: Type.Optional(Type.String({ maxLength: 10_000 })),
           order_by: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 10 })),
           view_type: ViewTypeQuery,
@@ -73,6 +74,14 @@ export async function trackingRoutes(app: App, deps: { db: Kysely<Schema>; exper
     },
     async (request) => {
       const q = request.query;
+      if (q.run_id) {
+        // A comparison page needs a hundred known runs at once: one request instead of a hundred.
+        if (q.experiment_id || q.filter !== undefined || q.order_by || q.view_type || q.max_results !== undefined || q.page_token !== undefined) {
+          throw invalid('run_id lists runs by id and takes none of experiment_id, filter, order_by, view_type, max_results or page_token');
+        }
+        return { runs: (await runs.getMany(accessOf(request), q.run_id)).map(presentRunNative), next_page_token: null };
+      }
+      if (!q.experiment_id) throw invalid('experiment_id (to search) or run_id (to fetch runs by id) is required');
       const result = await searchRuns(deps.db, accessOf(request), {
         experimentIds: q.experiment_id,
         filter: q.filter,

@@ -81,6 +81,11 @@ export class RunsService {
     return (await hydrateRuns(this.db, [await this.getRow(access, runUuid)]))[0]!;
   }
 
+  /** Several runs of the project in the order asked (each id once); any unknown id is a 404, as for one run. */
+  async getMany(access: ProjectAccess, runUuids: string[]): Promise<Run[]> {
+    return hydrateRuns(this.db, await this.getRows(access, [...new Set(runUuids)]));
+  }
+
   async create(access: ProjectAccess, input: NewRun): Promise<Run> {
     const tags = (input.tags ?? []).map((t, i) => validTag(t, `tags[${i}]`));
     const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;

@@ -175,6 +175,29 @@ describe('native tracking API', () => {
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token })).json().lifecycle_stage).toBe('deleted');
   });
 
+  it('fetches many runs by id in one request, in the order asked, and refuses mixed or unknown ids', async () => {
+    const ids = [await newRun(), await newRun(), await newRun()];
+    await post('runs/log-batch', { run_id: ids[1], params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 3 }] });
+    const asked = [ids[2]!, ids[0]!, ids[1]!, ids[2]!];
+    const url = (list: string[], extra = '') => `/api/v4/projects/${projectId}/ml/runs?${list.map((id) => `run_id=${id}`).join('&')}${extra}`;
+    const res = await t.call({ method: 'GET', url: url(asked), token: dev.token });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().runs.map((r: { id: string }) => r.id)).toEqual([ids[2], ids[0], ids[1]]);
+    expect(res.json().runs[2]).toMatchObject({ params: { lr: '0.1' }, metrics: [{ key: 'loss', value: 0.5, step: 3 }] });
+    // One unknown id, or one from another project, fails the whole request like a single GET.
+    const other = await t.createProject(dev.token, 'tracking-batch-other');
+    const foreign = (await t.call({ method: 'POST', url: `/api/v4/projects/${other.id}/ml/mlflow/api/2.0/mlflow/runs/create`, token: dev.token, payload: { experiment_id: '0' } })).json().run.info.run_id;
+    expect((await t.call({ method: 'GET', url: url([ids[0]!, foreign]), token: dev.token })).statusCode).toBe(404);
+    expect((await t.call({ method: 'GET', url: url([ids[0]!, 'f'.repeat(32)]), token: dev.token })).statusCode).toBe(404);
+    const mixed = await t.call({ method: 'GET', url: url([ids[0]!], '&experiment_id=1'), token: dev.token });
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().message).toMatch(/run_id lists runs by id/);
+    const neither = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs`, token: dev.token });
+    expect(neither.statusCode).toBe(400);
+    expect(neither.json().message).toMatch(/experiment_id .* or run_id/);
+    expect((await t.call({ method: 'GET', url: url(Array.from({ length: 101 }, () => ids[0]!)), token: dev.token })).statusCode).toBe(400);
+  });
+
   it('keeps projects apart: a run id from another project is not found', async () => {
     const other = await t.createProject(dev.token, 'tracking-other');
     const run = await newRun();

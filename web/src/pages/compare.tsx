@@ -20,7 +20,10 @@ export function ComparePage({ projectId }: { projectId: string }) {
   const ids = (query.get('runs') ?? '').split(',').filter((id) => /^[0-9a-f]{32}$/.test(id)).slice(0, 100);
   const [state] = useLoad(async () => {
     const project = await loadProject(projectId);
-    const runs = await Promise.all(ids.map((id) => api.get<Run>(`/api/v4/projects/${project.id}/ml/runs/${id}`)));
+    if (ids.length === 0) return { project, runs: [] as Run[] };
+    const q = new URLSearchParams();
+    for (const id of ids) q.append('run_id', id);
+    const { runs } = await api.get<{ runs: Run[] }>(`/api/v4/projects/${project.id}/ml/runs?${q}`);
     return { project, runs };
   }, [projectId, ids.join(',')]);
   return (
