@@ -89,7 +89,7 @@ export class FsBlobStore implements BlobStore {
       await fsp.rm(temp, { force: true });
       throw error;
     }
-    return { size: measure.size, sha256: await measure.digest() };
+    return { size: measure.size, sha256: measure.digest() };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -136,7 +136,7 @@ export class FsBlobStore implements BlobStore {
       await fsp.rm(temp, { force: true });
       throw error;
     }
-    return { etag: `"${await measure.digest()}"`, size: measure.size };
+    return { etag: `"${measure.digest()}"`, size: measure.size };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {

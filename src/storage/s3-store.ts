@@ -83,7 +83,7 @@ export class S3BlobStore implements BlobStore {
       leavePartsOnError: false,
     });
     await upload.done();
-    return { size: measure.size, sha256: await measure.digest() };
+    return { size: measure.size, sha256: measure.digest() };
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {
@@ -122,7 +122,7 @@ export class S3BlobStore implements BlobStore {
   async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
     if (options.contentLength === undefined) throw new AppError('invalid', 'LENGTH_REQUIRED', 'a part upload needs a Content-Length');
     if (options.contentLength > options.maxBytes) throw tooLarge(options.maxBytes);
-    const measure = new MeasuringStream(options.maxBytes, { sha256: false });
+    const measure = new MeasuringStream(options.maxBytes);
     body.on('error', (error) => measure.destroy(error));
     body.pipe(measure);
     try {
