@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../support/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BIN, serveProcess, serverEnv } from '../support/process.ts';
 
 let database: TestDatabase;
@@ -57,7 +57,8 @@ describe('modelyard command', () => {
 });
 
 describe('first start on embedded defaults', () => {
-  it.runIf(TEST_DIALECT === 'sqlite')('keeps its data under ./data, prints the admin password once, and honours the initial token', async () => {
+  // Embedded defaults mean SQLite whatever the suite's database: MODELYARD_DATABASE_URL is emptied below.
+  it('keeps its data under ./data, prints the admin password once, and honours the initial token', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-fresh-'));
     const previous = cwd;
     cwd = fresh;
