@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveProcess, type ServerProcess } from '../support/process.ts';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { Seeder } from '../support/seed.ts';
 
 /**
@@ -11,9 +8,6 @@ import { Seeder } from '../support/seed.ts';
  * plays the runner itself through the runner protocol, so every state the pages show is one
  * it caused and can wait for.
  */
-const ADMIN = 'browser-admin-token-0123456789abcdef';
-const SHOTS = path.resolve('test-results/screenshots');
-const PASSWORD = 'browser-password-1';
 
 const PIPELINE_FILE = `
 stages: [build, test, deploy]
@@ -42,11 +36,9 @@ interface RunnerJob {
   variables: { key: string; value: string }[];
 }
 
-let server: ServerProcess;
-let browser: Browser;
+let h: BrowserHarness;
 let maintainer: Seeder;
 let developer: Seeder;
-let dataDir: string;
 let projectId: number;
 let runnerId: number;
 let runnerToken: string;
@@ -54,44 +46,15 @@ let mainPipeline: number;
 let brokenPipeline: number;
 const running = new Map<string, RunnerJob>();
 const logSize = new Map<number, number>();
-const otherOrigins: string[] = [];
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${server.base}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== server.base && !url.protocol.startsWith('data') && !url.protocol.startsWith('blob')) otherOrigins.push(request.url());
-  });
-  return page;
-}
 
-/** Polls a condition from the test side (the page's CSP rightly forbids evaluating strings). */
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-async function shot(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 // --- the runner's side of the protocol -----------------------------------------------------
 
 async function protocol(method: string, url: string, body: string | object, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${server.base}${url}`, {
+  return fetch(`${h.base}${url}`, {
     method,
     headers: { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -133,15 +96,14 @@ const jobId = async (name: string) => (await jobsOf(mainPipeline)).find((j) => j
 const statusText = (page: Page, testId: string) => page.getByTestId(testId).getAttribute('data-status');
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-browser-ci-'));
-  server = await serveProcess(dataDir, { MODELYARD_INITIAL_ADMIN_TOKEN: ADMIN, MODELYARD_DATA_DIR: path.join(dataDir, 'data') });
-  const admin = new Seeder(server.base, ADMIN);
-  await admin.call('POST', '/api/v4/users', { username: 'ada', password: PASSWORD, admin: true });
-  const maria = await admin.user('maria', PASSWORD);
-  const dev = await admin.user('dev', PASSWORD);
-  const rita = await admin.user('rita', PASSWORD);
-  maintainer = new Seeder(server.base, maria.token);
-  developer = new Seeder(server.base, dev.token);
+  h = await BrowserHarness.start('browser-ci');
+  const admin = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+  await admin.call('POST', '/api/v4/users', { username: 'ada', password: BROWSER_PASSWORD, admin: true });
+  const maria = await admin.user('maria', BROWSER_PASSWORD);
+  const dev = await admin.user('dev', BROWSER_PASSWORD);
+  const rita = await admin.user('rita', BROWSER_PASSWORD);
+  maintainer = new Seeder(h.base, maria.token);
+  developer = new Seeder(h.base, dev.token);
   projectId = (await maintainer.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Forecast', path: 'forecast' })).id;
   await maintainer.call('POST', `/api/v4/projects/${projectId}/members`, { user_id: dev.id, access_level: 30 });
   await maintainer.call('POST', `/api/v4/projects/${projectId}/members`, { user_id: rita.id, access_level: 20 });
@@ -153,29 +115,23 @@ beforeAll(async () => {
   brokenPipeline = (await developer.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main' })).id;
   await maintainer.call('PUT', `/api/v4/projects/${projectId}/ci/config`, { content: PIPELINE_FILE });
   mainPipeline = (await developer.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main' })).id;
-  browser = await chromium.launch({
-    executablePath: process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 describe('the CI/CD pages', () => {
   it('lists pipelines, filters them by status, and runs and cancels one from the form', async () => {
-    const page = await newPage();
-    await signIn(page, 'dev');
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
     await page.getByRole('link', { name: 'Forecast' }).click();
     await page.getByRole('link', { name: 'Pipelines' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
     await page.getByTestId(`pipeline-row-${mainPipeline}`).waitFor();
     expect(await page.getByTestId(`pipeline-row-${mainPipeline}`).textContent()).toMatch(/pending.*api.*main/);
     expect(await page.getByTestId(`pipeline-row-${brokenPipeline}`).textContent()).toContain('failed');
-    await shot(page, 'ci-01-pipelines');
+    await h.shot(page, 'ci-01-pipelines');
     await page.getByLabel('Filter by status').selectOption('failed');
     await until(async () => (await page.getByTestId(`pipeline-row-${mainPipeline}`).count()) === 0, 'the filter');
     expect(page.url()).toContain('status=failed');
@@ -187,7 +143,7 @@ describe('the CI/CD pages', () => {
     await page.getByLabel('Ref').fill('main');
     await page.getByLabel('Variable key 1').fill('EPOCHS');
     await page.getByLabel('Variable value 1').fill('3');
-    await shot(page, 'ci-02-run-pipeline-form');
+    await h.shot(page, 'ci-02-run-pipeline-form');
     await page.getByRole('button', { name: 'Run pipeline' }).click();
     await page.getByRole('heading', { name: /^Pipeline #\d+/ }).waitFor();
     const started = Number(/pipelines\/(\d+)$/.exec(page.url())![1]);
@@ -200,32 +156,32 @@ describe('the CI/CD pages', () => {
   });
 
   it('offers a reporter no run or cancel button', async () => {
-    const page = await newPage();
-    await signIn(page, 'rita');
-    await page.goto(`${server.base}/projects/${projectId}/pipelines`);
+    const page = await h.newPage();
+    await h.signIn(page, 'rita');
+    await page.goto(`${h.base}/projects/${projectId}/pipelines`);
     await page.getByTestId(`pipeline-row-${mainPipeline}`).waitFor();
     expect(await page.getByRole('button', { name: 'New pipeline' }).count()).toBe(0);
-    await page.goto(`${server.base}/projects/${projectId}/pipelines/${mainPipeline}`);
+    await page.goto(`${h.base}/projects/${projectId}/pipelines/${mainPipeline}`);
     await page.getByTestId('pipeline-graph').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel pipeline' }).count()).toBe(0);
     await page.close();
   });
 
   it('shows the errors of a pipeline file that did not compile', async () => {
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/pipelines/${brokenPipeline}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/pipelines/${brokenPipeline}`);
     await page.getByTestId('yaml-errors').waitFor();
     expect(await page.getByTestId('yaml-errors').textContent()).toMatch(/line \d+, column \d+/);
     expect(await statusText(page, 'pipeline-status')).toBe('failed');
-    await shot(page, 'ci-03-pipeline-yaml-errors');
+    await h.shot(page, 'ci-03-pipeline-yaml-errors');
     await page.close();
   });
 
   it('draws the pipeline graph with stages, jobs and needs edges, and follows it as jobs start', async () => {
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/pipelines/${mainPipeline}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/pipelines/${mainPipeline}`);
     await page.getByTestId('pipeline-graph').waitFor();
     const stages = await page.locator('.stage-column').evaluateAll((columns) => columns.map((c) => c.getAttribute('data-stage')));
     expect(stages).toEqual(['build', 'test', 'deploy']);
@@ -237,16 +193,16 @@ describe('the CI/CD pages', () => {
     expect((await takeAll()).sort()).toEqual(['compile', 'lint']);
     await until(async () => ((await page.locator('[data-job="compile"] .job-box').getAttribute('class')) ?? '').includes('ci-running'), 'the graph to refresh by itself');
     await until(async () => (await statusText(page, 'pipeline-status')) === 'running', 'the running pipeline');
-    await shot(page, 'ci-04-pipeline-graph');
+    await h.shot(page, 'ci-04-pipeline-graph');
     await page.close();
   });
 
   it('streams a running job’s log while it is open, safely and in colour', async () => {
     const compile = running.get('compile')!;
     await appendLog(compile, '\x1b[32;1m$ make\x1b[0;m\nbuilding <b>model</b> & <img src=x onerror=alert(1)>\n');
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/jobs/${compile.id}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${compile.id}`);
     const log = page.getByTestId('job-log');
     await log.getByText('building <b>model</b>').waitFor();
     expect(await statusText(page, 'job-status')).toBe('running');
@@ -270,16 +226,16 @@ describe('the CI/CD pages', () => {
     await appendLog(compile, 'more output\n');
     await log.getByText('more output').waitFor();
     expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
-    await shot(page, 'ci-05-job-live-log');
+    await h.shot(page, 'ci-05-job-live-log');
 
-    const upload = await fetch(`${server.base}/api/v4/jobs/${compile.id}/artifacts/dist/model%20card.txt`, { method: 'PUT', headers: { 'job-token': compile.token }, body: 'weights: 42\n' });
+    const upload = await fetch(`${h.base}/api/v4/jobs/${compile.id}/artifacts/dist/model%20card.txt`, { method: 'PUT', headers: { 'job-token': compile.token }, body: 'weights: 42\n' });
     expect(upload.status, await upload.text()).toBe(201);
     expect(await finish(compile, 'success')).toBe('success');
     await until(async () => (await statusText(page, 'job-status')) === 'success', 'the finished job');
     const artifact = page.getByTestId('job-artifacts').getByRole('link', { name: 'dist/model card.txt' });
     const href = (await artifact.getAttribute('href'))!;
     expect(href).toBe(`/api/v4/projects/${projectId}/jobs/${compile.id}/artifacts/dist/model%20card.txt`);
-    const download = await page.context().request.get(`${server.base}${href}`);
+    const download = await page.context().request.get(`${h.base}${href}`);
     expect(await download.text()).toBe('weights: 42\n');
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
@@ -290,13 +246,13 @@ describe('the CI/CD pages', () => {
     const lint = running.get('lint')!;
     await appendLog(lint, 'src/model.py:3: unused import\n');
     expect(await finish(lint, 'failed')).toBe('failed');
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/jobs/${lint.id}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${lint.id}`);
     await page.getByTestId('failure-reason').waitFor();
     expect(await statusText(page, 'job-status')).toBe('failed');
     await page.getByTestId('job-log').getByText('unused import').waitFor();
-    await shot(page, 'ci-06-job-failed');
+    await h.shot(page, 'ci-06-job-failed');
     await page.getByRole('button', { name: 'Retry' }).click();
     await until(async () => !page.url().endsWith(`/jobs/${lint.id}`), 'the new attempt’s page');
     const retried = Number(/jobs\/(\d+)$/.exec(page.url())![1]);
@@ -309,14 +265,14 @@ describe('the CI/CD pages', () => {
   it('cancels a running job; the runner learns it on its next report', async () => {
     expect((await takeAll()).sort()).toEqual(['lint', 'train']);
     const lint = running.get('lint')!;
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/jobs/${lint.id}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${lint.id}`);
     await until(async () => (await statusText(page, 'job-status')) === 'running', 'the running job');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await until(async () => (await statusText(page, 'job-status')) === 'canceled', 'the canceled job');
     expect(await finish(lint, 'running')).toBe('canceled');
-    await shot(page, 'ci-07-job-canceled');
+    await h.shot(page, 'ci-07-job-canceled');
     await page.close();
   });
 
@@ -324,13 +280,13 @@ describe('the CI/CD pages', () => {
     expect(await finish(running.get('train')!, 'success')).toBe('success');
     const deployId = await jobId('deploy');
     await until(async () => (await jobsOf(mainPipeline)).find((j) => j.name === 'deploy')!.status === 'manual', 'the manual job');
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/jobs/${deployId}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${deployId}`);
     await until(async () => (await statusText(page, 'job-status')) === 'manual', 'the manual job page');
     await page.getByLabel('Job variable key 1').fill('TARGET');
     await page.getByLabel('Job variable value 1').fill('prod');
-    await shot(page, 'ci-08-job-manual');
+    await h.shot(page, 'ci-08-job-manual');
     await page.getByRole('button', { name: /Play/ }).click();
     await until(async () => (await statusText(page, 'job-status')) === 'pending', 'the played job');
     expect(await takeAll()).toEqual(['deploy']);
@@ -340,8 +296,8 @@ describe('the CI/CD pages', () => {
   });
 
   it('lists runners with their GPUs, pauses and resumes one, and creates one showing its token once', async () => {
-    const page = await newPage();
-    await signIn(page, 'ada');
+    const page = await h.newPage();
+    await h.signIn(page, 'ada');
     await page.getByRole('link', { name: 'Runners' }).click();
     await page.getByRole('heading', { name: 'Runners' }).waitFor();
     const row = page.getByTestId(`runner-${runnerId}`);
@@ -351,7 +307,7 @@ describe('the CI/CD pages', () => {
     expect(text).toContain('NVIDIA H100');
     expect(text).toContain('79.6 GiB');
     expect(text).toContain('online');
-    await shot(page, 'ci-09-runners');
+    await h.shot(page, 'ci-09-runners');
     await row.getByRole('button', { name: 'Pause' }).click();
     await row.getByRole('button', { name: 'Resume' }).waitFor();
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('paused');
@@ -368,7 +324,7 @@ describe('the CI/CD pages', () => {
     const spare = page.locator('tr', { hasText: 'spare' });
     await spare.waitFor();
     expect(await spare.textContent()).toContain('project Forecast');
-    await shot(page, 'ci-10-runner-created');
+    await h.shot(page, 'ci-10-runner-created');
     await spare.getByRole('button', { name: 'Delete' }).click();
     await spare.getByRole('button', { name: 'Really delete' }).click();
     await until(async () => (await page.locator('tr', { hasText: 'spare' }).count()) === 0, 'the deleted runner');
@@ -381,7 +337,7 @@ describe('the CI/CD pages', () => {
     const version = await developer.call<{ id: number; version: number }>('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, {});
     const evaluations = `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/${version.version}/evaluations`;
     const deploy = running.get('deploy')!;
-    const byJob = await fetch(`${server.base}${evaluations}`, {
+    const byJob = await fetch(`${h.base}${evaluations}`, {
       method: 'POST',
       headers: { 'job-token': deploy.token, 'content-type': 'application/json' },
       body: JSON.stringify({ metrics: { accuracy: 0.93, f1: 0.88 }, dataset: 'holdout', passed: true, thresholds: ['accuracy>=0.9'] }),
@@ -390,9 +346,9 @@ describe('the CI/CD pages', () => {
     await developer.call('POST', evaluations, { metrics: { accuracy: 0.81 }, passed: false, thresholds: ['accuracy>=0.9'] });
     await until(async () => (await developer.call<unknown[]>('GET', `/api/v4/projects/${projectId}/pipelines?model_version_id=${version.id}`)).length > 0, 'the registry-started pipeline');
 
-    const page = await newPage();
-    await signIn(page, 'dev');
-    await page.goto(`${server.base}/projects/${projectId}/models/${modelId}/versions/${version.version}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/models/${modelId}/versions/${version.version}`);
     await page.getByTestId('evaluations').waitFor();
     const cards = page.locator('.evaluation');
     expect(await cards.count()).toBe(2);
@@ -401,7 +357,7 @@ describe('the CI/CD pages', () => {
     expect(await cards.nth(1).getByRole('link', { name: `job #${deploy.id}` }).getAttribute('href')).toBe(`/projects/${projectId}/jobs/${deploy.id}`);
     await page.getByTestId('version-pipelines').waitFor();
     const link = page.getByTestId('version-pipelines').getByRole('link').first();
-    await shot(page, 'ci-11-version-evaluations');
+    await h.shot(page, 'ci-11-version-evaluations');
     await link.click();
     await page.getByTestId('pipeline-graph').waitFor();
     expect(await page.locator('h1 + p').textContent()).toMatch(/model registry pipeline/);
@@ -409,6 +365,6 @@ describe('the CI/CD pages', () => {
   });
 
   it('sends no request to any other origin', () => {
-    expect(otherOrigins).toEqual([]);
+    expect(h.otherOrigins).toEqual([]);
   });
 });

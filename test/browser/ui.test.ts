@@ -1,70 +1,32 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveProcess, type ServerProcess } from '../support/process.ts';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { curve, Seeder } from '../support/seed.ts';
 
-const ADMIN = 'browser-admin-token-0123456789abcdef';
-const SHOTS = path.resolve('test-results/screenshots');
-const PASSWORD = 'browser-password-1';
 
-let server: ServerProcess;
-let browser: Browser;
+let h: BrowserHarness;
 let seed: Seeder;
-let dataDir: string;
 let projectId: number;
 let experimentId: string;
 let runIds: string[] = [];
 let modelId: number;
-const otherOrigins: string[] = [];
 
-async function signIn(page: Page, username: string) {
-  await page.goto(`${server.base}/`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.origin !== server.base && !url.protocol.startsWith('data') && !url.protocol.startsWith('blob')) otherOrigins.push(request.url());
-  });
-  return page;
-}
 
-/** Polls a condition from the test side (the page's CSP rightly forbids evaluating strings). */
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const firstRunName = (page: Page) => page.locator('[role=row] a').first().textContent();
 
-async function shot(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-browser-'));
-  server = await serveProcess(dataDir, { MODELYARD_INITIAL_ADMIN_TOKEN: ADMIN, MODELYARD_DATA_DIR: path.join(dataDir, 'data'), ...(process.env.MODELYARD_TEST_DB === 'postgres' ? {} : {}) });
-  seed = new Seeder(server.base, ADMIN);
-  const maintainer = await seed.user('maria', PASSWORD);
-  const developer = await seed.user('dev', PASSWORD);
-  const reporter = await seed.user('rita', PASSWORD);
+  h = await BrowserHarness.start('browser');
+  seed = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+  const maintainer = await seed.user('maria', BROWSER_PASSWORD);
+  const developer = await seed.user('dev', BROWSER_PASSWORD);
+  const reporter = await seed.user('rita', BROWSER_PASSWORD);
   projectId = (await seed.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Vision', path: 'vision' }, maintainer.token)).id;
   await seed.call('POST', `/api/v4/projects/${projectId}/members`, { user_id: developer.id, access_level: 30 }, maintainer.token);
   await seed.call('POST', `/api/v4/projects/${projectId}/members`, { user_id: reporter.id, access_level: 20 }, maintainer.token);
-  seed = new Seeder(server.base, developer.token);
+  seed = new Seeder(h.base, developer.token);
   experimentId = (await seed.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'sweep' })).experiment_id;
   runIds = [];
   for (let i = 0; i < 6; i++) {
@@ -84,31 +46,25 @@ beforeAll(async () => {
   modelId = (await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'detector', description: '# Detector\n\nFinds **cats**.' })).id;
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${first}/model`, run_id: first });
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/approval_requests`, { comment: 'ready' });
-  browser = await chromium.launch({
-    executablePath: process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 describe('the web UI', () => {
   it('signs in', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
     await expect(page.getByRole('link', { name: 'Vision' })).toBeTruthy();
-    await shot(page, '01-projects');
+    await h.shot(page, '01-projects');
     await page.close();
   });
 
   it('lists runs, filters with inline errors, and sorts', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
-    await page.goto(`${server.base}/projects/${projectId}/experiments/${experimentId}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}`);
     await page.getByRole('link', { name: 'trial-5' }).waitFor();
     expect(await page.getByRole('row').count()).toBe(7); // the header and six runs
     await page.getByLabel('Filter runs').fill('metrics.loss <');
@@ -126,27 +82,27 @@ describe('the web UI', () => {
     await until(async () => (await firstRunName(page)) === 'trial-5', 'descending order');
     await page.getByLabel('Group by').selectOption('param:optimizer');
     await page.getByText('optimizer = adam').waitFor();
-    await shot(page, '02-runs');
+    await h.shot(page, '02-runs');
     await page.close();
   });
 
   it('draws a run’s metric charts with their axis labels', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
-    await page.goto(`${server.base}/projects/${projectId}/runs/${runIds[0]}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${runIds[0]}`);
     await page.getByRole('tab', { name: 'metrics' }).click();
     await page.getByTestId('chart-loss').locator('canvas').waitFor();
     expect(await page.getByTestId('chart-loss').getAttribute('data-axes')).toBe('step|loss');
     const points = Number(await page.getByTestId('chart-loss').getAttribute('data-points'));
     expect(points).toBe(500);
-    await shot(page, '03-run-charts');
+    await h.shot(page, '03-run-charts');
     await page.close();
   });
 
   it('compares three runs', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
-    await page.goto(`${server.base}/projects/${projectId}/experiments/${experimentId}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}`);
     for (const name of ['trial-0', 'trial-1', 'trial-2']) await page.getByLabel(`Select ${name}`).check();
     await page.getByRole('button', { name: /Compare/ }).click();
     await page.getByRole('heading', { name: 'Comparing 3 runs' }).waitFor();
@@ -157,14 +113,14 @@ describe('the web UI', () => {
     expect(await page.getByTestId('params-diff').locator('tr.differs').count()).toBe(3);
     await page.getByTestId('parallel-coordinates').waitFor();
     await page.getByTestId('scatter').waitFor();
-    await shot(page, '04-compare');
+    await h.shot(page, '04-compare');
     await page.close();
   });
 
   it('browses and previews artifacts', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
-    await page.goto(`${server.base}/projects/${projectId}/runs/${runIds[0]}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${runIds[0]}`);
     await page.getByRole('tab', { name: 'artifacts' }).click();
     await page.getByRole('button', { name: /config\.json/ }).click();
     await page.getByTestId('artifact-preview').getByText('"layers"').waitFor();
@@ -176,14 +132,14 @@ describe('the web UI', () => {
     await page.getByRole('button', { name: /plots/ }).click();
     await page.getByRole('button', { name: /tiny\.png/ }).click();
     await page.getByTestId('artifact-preview').locator('img').waitFor();
-    await shot(page, '05-artifacts');
+    await h.shot(page, '05-artifacts');
     await page.close();
   });
 
   it('opens a model and approves a version as a maintainer', async () => {
-    const page = await newPage();
-    await signIn(page, 'maria');
-    await page.goto(`${server.base}/projects/${projectId}/models`);
+    const page = await h.newPage();
+    await h.signIn(page, 'maria');
+    await page.goto(`${h.base}/projects/${projectId}/models`);
     await page.getByRole('link', { name: 'detector' }).click();
     await page.getByTestId('model-card').getByRole('heading', { name: 'Detector' }).waitFor();
     await page.getByRole('link', { name: 'v1' }).click();
@@ -193,25 +149,25 @@ describe('the web UI', () => {
     await page.getByRole('button', { name: 'Approve' }).click();
     await until(async () => (await page.getByTestId('approval-status').textContent()) === 'approved', 'the approval');
     expect(await page.getByTestId('approval-history').textContent()).toContain('approved by maria');
-    await shot(page, '06-version-approved');
+    await h.shot(page, '06-version-approved');
     await page.close();
   });
 
   it('offers a reporter no approve button', async () => {
     await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, {});
     await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/2/approval_requests`, { comment: 'please' });
-    const page = await newPage();
-    await signIn(page, 'rita');
-    await page.goto(`${server.base}/projects/${projectId}/models/${modelId}/versions/2`);
+    const page = await h.newPage();
+    await h.signIn(page, 'rita');
+    await page.goto(`${h.base}/projects/${projectId}/models/${modelId}/versions/2`);
     await page.getByTestId('approval-history').waitFor();
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Request approval' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
-    await shot(page, '07-reporter-view');
+    await h.shot(page, '07-reporter-view');
     await page.close();
   });
 
   it('sends no request to any other origin', () => {
-    expect(otherOrigins).toEqual([]);
+    expect(h.otherOrigins).toEqual([]);
   });
 });
