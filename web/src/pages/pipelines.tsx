@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
-import { CiStatus } from '../components/ci-status.tsx';
 import { Pager } from '../components/pager.tsx';
+import { PipelinesTable } from '../components/pipelines-table.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { RunPipelineForm } from '../components/run-pipeline-form.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
-import { CI_STATUSES, formatDuration, formatIso, isUnfinished, type Pipeline } from '../pipelines-model.ts';
+import { CI_STATUSES, isUnfinished, type Pipeline } from '../pipelines-model.ts';
 import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
@@ -62,40 +62,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
           {pipelines.items.length === 0 ? (
             <Empty>{status ? `No ${status} pipelines.` : 'No pipelines yet. Store a pipeline file in the project or link a repository, then run one.'}</Empty>
           ) : (
-            <table className="grid" aria-label="Pipelines">
-              <thead>
-                <tr>
-                  <th>Pipeline</th>
-                  <th>Status</th>
-                  <th>Source</th>
-                  <th>Ref</th>
-                  <th>Commit</th>
-                  <th>Created</th>
-                  <th>Duration</th>
-                </tr>
-              </thead>
-              <tbody>
-                {pipelines.items.map((p) => (
-                  <tr key={p.id} data-testid={`pipeline-row-${p.id}`}>
-                    <td>
-                      <Link to={`/projects/${project.id}/pipelines/${p.id}`}>#{p.id}</Link> <span className="muted">iid {p.iid}</span>
-                    </td>
-                    <td>
-                      <CiStatus status={p.status} />
-                    </td>
-                    <td>{p.source.replace('_', ' ')}</td>
-                    <td>
-                      <code>{p.ref}</code>
-                    </td>
-                    <td>
-                      {p.sha ? <code>{p.sha.slice(0, 8)}</code> : <span className="muted">—</span>} {p.commit_title}
-                    </td>
-                    <td>{formatIso(p.created_at)}</td>
-                    <td>{formatDuration(p.duration)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <PipelinesTable projectId={project.id} pipelines={pipelines.items} label="Pipelines" />
           )}
           <Pager page={page} perPage={PER_PAGE} total={pipelines.total} onPage={(n) => go({ page: n })} />
           <p className="muted">{pipelines.total} pipelines</p>
