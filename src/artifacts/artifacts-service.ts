@@ -50,10 +50,10 @@ export class ArtifactsService {
     if (child) throw conflict(`"${path}" is a directory`, 'PATH_CLASH');
   }
 
-  async put(access: ProjectAccess, rawPath: string, body: Readable): Promise<StoredBlob & { path: string }> {
+  async put(access: ProjectAccess, rawPath: string, body: Readable, contentLength?: number): Promise<StoredBlob & { path: string }> {
     const path = safeRelativePath(rawPath);
     await this.assertNoClash(access.project.id, path);
-    const stored = await this.store.put(artifactStoreKey(access.project.id, path), body, { maxBytes: this.maxUploadBytes });
+    const stored = await this.store.put(artifactStoreKey(access.project.id, path), body, { maxBytes: this.maxUploadBytes, contentLength });
     await this.record(access, path, stored);
     return { ...stored, path };
   }

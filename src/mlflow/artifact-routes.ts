@@ -1,3 +1,4 @@
+import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
@@ -48,7 +49,7 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
         `${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`,
         { config: { ability: 'ml:write', project: mount.locate, protocol: 'mlflow' }, schema: { tags: ['mlflow-artifacts'], summary: 'Upload an artifact (streamed)', hide: !mount.documented } },
         async (request) => {
-          await artifacts.put(accessOf(request), wildcard(request.params), request.body as Readable);
+          await artifacts.put(accessOf(request), wildcard(request.params), request.body as Readable, announcedLength(request.headers));
           return {};
         },
       );
@@ -61,8 +62,7 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
       },
       async (request, reply) => {
         const token = request.headers[UPLOAD_TOKEN_HEADER];
-        const length = request.headers['content-length'];
-        const part = await uploads.putPart(request.params.upload_id, Array.isArray(token) ? token[0] : token, request.params.part_number, request.body as Readable, length === undefined ? undefined : Number(length));
+        const part = await uploads.putPart(request.params.upload_id, Array.isArray(token) ? token[0] : token, request.params.part_number, request.body as Readable, announcedLength(request.headers));
         reply.header('ETag', part.etag);
         return {};
       },

@@ -76,13 +76,14 @@ export class PackagesService {
     access: ProjectAccess,
     target: { type: PackageType; name: string; version: string; fileName: string; status?: PackageRow['status'] },
     body: Readable,
+    contentLength?: number,
   ): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
     const name = validPackageName(target.name);
     const version = target.type === 'generic' ? validPackageVersion(target.version) : target.version;
     const fileName = target.type === 'generic' ? safeFileName(target.fileName) : safeRelativePath(target.fileName);
     if (target.type === 'generic' && !FILE_NAME_PATTERN.test(fileName)) throw invalid('file_name is invalid: use letters, digits, ".", "_", "-", "+" and "~"');
     const key = `projects/${access.project.id}/packages/${randomUUID()}`;
-    const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes });
+    const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
     try {
       return await inTransaction(this.db, async (trx) => {
         const pkg = await this.findOrCreate(trx, access, target.type, name, version, target.status ?? 'default');

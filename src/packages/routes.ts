@@ -1,3 +1,4 @@
+import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
@@ -62,6 +63,7 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
           accessOf(request),
           { type: 'generic', name: p.package_name, version: p.package_version, fileName: p.file_name, status: request.query.status },
           request.body as Readable,
+          announcedLength(request.headers),
         );
         return reply.status(201).send(request.query.select === 'package_file' ? presentPackageFile(file) : { message: '201 Created' });
       },

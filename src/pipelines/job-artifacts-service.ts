@@ -27,12 +27,12 @@ export class JobArtifactsService {
     private readonly maxUploadBytes: number,
   ) {}
 
-  async upload(job: JobRow, rawPath: string, body: Readable): Promise<JobArtifactRow> {
+  async upload(job: JobRow, rawPath: string, body: Readable, contentLength?: number): Promise<JobArtifactRow> {
     if (job.status !== 'running') throw invalid(`Job is ${job.status}: artifacts are accepted only while it runs`, 'JOB_NOT_RUNNING');
     const path = safeRelativePath(rawPath);
     const spec = readSpec(job);
     const key = jobArtifactKey(job.project_id, job.id, path);
-    const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes });
+    const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
     const expiresIn = spec.artifacts?.neverExpire ? null : (spec.artifacts?.expireInSeconds ?? 30 * 24 * 3600);
     const row = { job_id: job.id, path, size: stored.size, sha256: stored.sha256, store_key: key, expire_at: expiresIn === null ? null : now() + expiresIn * 1000, created_at: now() };
     await this.db

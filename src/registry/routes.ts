@@ -1,3 +1,4 @@
+import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { PackagesService } from '../packages/packages-service.ts';
@@ -307,7 +308,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
       async (request, reply) => {
         const access = accessOf(request);
         const { model, row } = await versions.getById(access, request.params.model_version_id);
-        const { file } = await deps.packages.upload(access, { type: 'ml_model', name: model.name, version: row.semver, fileName: request.params['*'] }, request.body as Readable);
+        const { file } = await deps.packages.upload(access, { type: 'ml_model', name: model.name, version: row.semver, fileName: request.params['*'] }, request.body as Readable, announcedLength(request.headers));
         return reply.status(201).send(presentPackageFile(file));
       },
     );

@@ -19,7 +19,8 @@ export interface ByteRange {
  */
 export interface BlobStore {
   readonly kind: 'fs' | 's3';
-  put(key: string, body: Readable, options: { maxBytes: number }): Promise<StoredBlob>;
+  /** `contentLength`: the size the client announced, when it did (lets big files be written off the main thread). */
+  put(key: string, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredBlob>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   delete(key: string): Promise<void>;
   deletePrefix(prefix: string): Promise<void>;

@@ -71,7 +71,7 @@ export class S3BlobStore implements BlobStore {
     return this.settings.prefix ? `${this.settings.prefix}/${key}` : key;
   }
 
-  async put(key: string, body: Readable, options: { maxBytes: number }): Promise<StoredBlob> {
+  async put(key: string, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredBlob> {
     const measure = new MeasuringStream(options.maxBytes);
     body.on('error', (error) => measure.destroy(error));
     body.pipe(measure);

@@ -1,3 +1,4 @@
+import { announcedLength } from '../../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { sha256Hex } from '../../auth/secrets.ts';
@@ -194,7 +195,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.put('/api/v4/jobs/:job_id/artifacts/*', { config: own, schema: { tags, summary: 'Upload one artifact file of a running job (streamed)', params: Type.Intersect([JobIdParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
       const job = await jobOfToken(db, request.params.job_id, jobToken(request.headers));
-      const row = await artifacts.upload(job, request.params['*'], request.body as Readable);
+      const row = await artifacts.upload(job, request.params['*'], request.body as Readable, announcedLength(request.headers));
       return reply.status(201).send({ path: row.path, size: row.size, sha256: row.sha256 });
     });
   });

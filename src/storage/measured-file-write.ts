@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { StoredBlob } from './blob-store.ts';
+import { MeasuringStream } from './hashing.ts';
+import { OffThreadFileWriter } from './off-thread-file-writer.ts';
+
+/**
+ * Below this announced size a file is hashed and written on the main thread: starting a worker
+ * thread costs about 20 ms, more than hashing 16 MiB does, and most artifacts are small.
+ */
+const OFF_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+/** More writer threads than cores would only take turns; later uploads use the main thread. */
+const MAX_WRITER_THREADS = Math.max(2, os.availableParallelism());
+let writerThreads = 0;
+
+export interface MeasuredWriteOptions {
+  maxBytes: number;
+  /** The size the client announced (Content-Length), when it did. */
+  contentLength?: number;
+}
+
+/**
+ * Streams `body` into `file`, which must not exist yet, and returns its size and SHA-256
+ * computed on the way. Bytes past `maxBytes` fail the write with a 413 error; the caller
+ * removes the partial file.
+ */
+export async function writeMeasuredFile(body: Readable, file: string, options: MeasuredWriteOptions): Promise<StoredBlob> {
+  if ((options.contentLength ?? 0) >= OFF_THREAD_MIN_BYTES && writerThreads < MAX_WRITER_THREADS) {
+    writerThreads++;
+    try {
+      return await writeOffThread(body, file, options.maxBytes);
+    } finally {
+      writerThreads--;
+    }
+  }
+  const measure = new MeasuringStream(options.maxBytes);
+  await pipeline(body, measure, fs.createWriteStream(file, { flags: 'wx' }));
+  return { size: measure.size, sha256: measure.digest() };
+}
+
+async function writeOffThread(body: Readable, file: string, maxBytes: number): Promise<StoredBlob> {
+  const handle = await fsp.open(file, 'wx');
+  const writer = new OffThreadFileWriter(handle, maxBytes);
+  try {
+    await pipeline(body, writer);
+    return { size: writer.size, sha256: writer.digest() };
+  } finally {
+    // The worker writes through this descriptor: close it only once that thread has stopped,
+    // or a write could land in whatever file reuses the number.
+    if (!writer.closed) await once(writer, 'close');
+    await handle.close();
+  }
+}

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeMeasuredFile } from '../../src/storage/measured-file-write.ts';
+import { OffThreadFileWriter } from '../../src/storage/off-thread-file-writer.ts';
+
+const MiB = 1024 * 1024;
+let dir: string;
+let serial = 0;
+const newPath = () => path.join(dir, `file-${++serial}`);
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+/** Feeds `data` in pieces of uneven sizes, as a socket would. */
+function pieces(data: Buffer, sizes: number[]): Readable {
+  const out: Buffer[] = [];
+  for (let offset = 0, i = 0; offset < data.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    out.push(data.subarray(offset, offset + size));
+    offset += size;
+  }
+  return Readable.from(out);
+}
+
+/** A body that sends `first` and then fails, as an aborted request does. */
+function failingAfter(first: Buffer): Readable {
+  return Readable.from(
+    (async function* () {
+      yield first;
+      throw new Error('client went away');
+    })(),
+  );
+}
+
+beforeAll(async () => {
+  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'measured-write-'));
+});
+afterAll(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('OffThreadFileWriter (hashing and writing on a worker thread)', () => {
+  it('writes and hashes exactly what passes, across slot boundaries, for several files at once', async () => {
+    // Sizes around the 128 KiB slots and the 4 MiB ring: a wrap, exact fills, one byte, none.
+    const inputs = [randomBytes(9 * MiB + 12_345), randomBytes(128 * 1024), randomBytes(1), Buffer.alloc(0)];
+    const written = await Promise.all(
+      inputs.map(async (data, i) => {
+        const file = newPath();
+        const handle = await fsp.open(file, 'wx');
+        const writer = new OffThreadFileWriter(handle, 100 * MiB);
+        await pipeline(pieces(data, [65_536, 1, 777_777, 4096 + i]), writer);
+        await handle.close();
+        return { file, size: writer.size, sha256: writer.digest() };
+      }),
+    );
+    written.forEach((result, i) => {
+      expect({ size: result.size, sha256: result.sha256 }).toEqual({ size: inputs[i]!.length, sha256: sha256(inputs[i]!) });
+      expect(fs.readFileSync(result.file).equals(inputs[i]!)).toBe(true);
+    });
+  });
+
+  it("fails with the worker's write error instead of waiting forever", async () => {
+    const file = newPath();
+    fs.writeFileSync(file, '');
+    const readOnly = await fsp.open(file, 'r');
+    const writer = new OffThreadFileWriter(readOnly, 100 * MiB);
+    await expect(pipeline(pieces(randomBytes(8 * MiB), [65_536]), writer)).rejects.toMatchObject({ code: 'EBADF' });
+    await readOnly.close();
+  });
+});
+
+describe('writeMeasuredFile', () => {
+  for (const [label, contentLength] of [
+    ['a small file, on the main thread', undefined],
+    ['a large announced file, on a worker thread', 64 * MiB],
+  ] as const) {
+    it(`stores ${label} with its size and SHA-256`, async () => {
+      const data = randomBytes(20 * MiB + 7);
+      const file = newPath();
+      const stored = await writeMeasuredFile(pieces(data, [65_536, 3000]), file, { maxBytes: 100 * MiB, contentLength });
+      expect(stored).toEqual({ size: data.length, sha256: sha256(data) });
+      expect(fs.readFileSync(file).equals(data)).toBe(true);
+    });
+
+    it(`stops ${label} at the size limit with a 413 error`, async () => {
+      const file = newPath();
+      await expect(writeMeasuredFile(pieces(randomBytes(20 * MiB), [65_536]), file, { maxBytes: 5 * MiB, contentLength })).rejects.toMatchObject({
+        kind: 'too_large',
+        message: expect.stringContaining('413'),
+      });
+      expect(fs.statSync(file).size).toBeLessThanOrEqual(5 * MiB);
+    });
+
+    it(`gives up ${label} when the body fails midway`, async () => {
+      await expect(writeMeasuredFile(failingAfter(randomBytes(2 * MiB)), newPath(), { maxBytes: 100 * MiB, contentLength })).rejects.toThrow('client went away');
+    });
+  }
+
+  it('counts what arrives, not what the client announced', async () => {
+    const data = randomBytes(3 * MiB);
+    const stored = await writeMeasuredFile(pieces(data, [65_536]), newPath(), { maxBytes: 100 * MiB, contentLength: 1024 * MiB });
+    expect(stored).toEqual({ size: data.length, sha256: sha256(data) });
+  });
+
+  it('keeps every file right when more large uploads run than there are writer threads', async () => {
+    const inputs = Array.from({ length: os.availableParallelism() + 3 }, () => randomBytes(5 * MiB + 1));
+    const stored = await Promise.all(inputs.map((data) => writeMeasuredFile(pieces(data, [65_536]), newPath(), { maxBytes: 100 * MiB, contentLength: 32 * MiB })));
+    stored.forEach((result, i) => expect(result).toEqual({ size: inputs[i]!.length, sha256: sha256(inputs[i]!) }));
+  });
+});
