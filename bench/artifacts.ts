@@ -1,6 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { BENCH_TOKEN, rssOf, type RunningServer } from './servers.ts';
 
 export interface TransferResult {
@@ -22,15 +21,26 @@ export function makeFile(file: string, bytes: number): void {
   fs.closeSync(fd);
 }
 
-/** Copies with `cp` and returns MB/s: the yardstick the targets are set against. */
-export function cpThroughput(file: string, bytes: number): number {
+export interface CpResult {
+  /** cp, then sync: the copy written to the disk. The yardstick of the targets. */
+  withSyncMBps: number;
+  /** cp alone: ends with the copy in the page cache, a memory-to-memory copy. */
+  cpOnlyMBps: number;
+}
+
+/** Copies with `cp` (then `sync`) and returns MB/s: the yardstick the targets are set against. */
+export function cpThroughput(file: string, bytes: number): CpResult {
   const target = `${file}.cp`;
+  execFileSync('sync');
   const start = performance.now();
   execFileSync('cp', [file, target]);
+  const copied = performance.now();
   execFileSync('sync');
-  const seconds = (performance.now() - start) / 1000;
+  const synced = performance.now();
   fs.rmSync(target);
-  return bytes / 1024 / 1024 / seconds;
+  execFileSync('sync');
+  const mb = bytes / 1024 / 1024;
+  return { withSyncMBps: mb / ((synced - start) / 1000), cpOnlyMBps: mb / ((copied - start) / 1000) };
 }
 
 /** Watches a process's resident memory while `work` runs; returns the peak growth. */
@@ -81,10 +91,10 @@ function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, st
  * Uploads `file` through a server's MLflow artifact proxy and downloads it back, while watching
  * the server's memory. A server whose memory grows past `rssLimit` is stopped there and reported as such (the MLflow proxy has been seen to need 30 GB for 1 GB).
  */
-export async function benchTransfer(server: RunningServer, file: string, bytes: number, options: { rssLimit: number; timeoutMs: number }): Promise<TransferResult> {
+export async function benchTransfer(server: RunningServer, file: string, bytes: number, options: { rssLimit: number; timeoutMs: number; name: string }): Promise<TransferResult> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (server.name === 'Modelyard') headers['private-token'] = BENCH_TOKEN;
-  const url = `${server.base}/api/2.0/mlflow-artifacts/artifacts/bench/${path.basename(file)}`;
+  const url = `${server.base}/api/2.0/mlflow-artifacts/artifacts/bench/${options.name}`;
   const mb = bytes / 1024 / 1024;
   // Each transfer starts with no dirty pages left from the previous step (the file just made,
   // the upload just stored), so that the kernel's writeback of those is not timed as this one.
@@ -97,10 +107,32 @@ export async function benchTransfer(server: RunningServer, file: string, bytes: 
   execFileSync('sync');
   const download = await withRssWatch(server.pid, options.rssLimit, (signal) => transfer('GET', url, getHeaders, file, signal, options.timeoutMs));
   const sameSize = download.result?.bytes === bytes;
+  // Remove the stored copy, so the next round's disk holds the same as this one's did.
+  await fetch(url, { method: 'DELETE', headers: getHeaders });
   return {
     uploadMBps: mb / upload.result.seconds,
     downloadMBps: download.result === null ? null : mb / download.result.seconds,
     peakRssGrowthMB: Math.max(upload.peakGrowth, download.peakGrowth) / 1024 / 1024,
     note: download.aborted ? 'download stopped by the memory limit' : sameSize ? '' : 'downloaded size differs',
   };
+}
+
+export interface TransferRound extends TransferResult {
+  cp: CpResult;
+}
+
+/**
+ * Rounds of `cp` + `sync` and then the transfers, one right after the other. This VM's disk
+ * and memory speeds drift by a factor of two within minutes, so each transfer is set against
+ * the `cp` of its own round, and the report takes the median of those ratios.
+ */
+export async function benchTransferRounds(server: RunningServer, file: string, bytes: number, rounds: number, log: (line: string) => void): Promise<TransferRound[]> {
+  const results: TransferRound[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const cp = cpThroughput(file, bytes);
+    const transfer = await benchTransfer(server, file, bytes, { rssLimit: 6 * 1024 ** 3, timeoutMs: 15 * 60 * 1000, name: `round-${round}.bin` });
+    results.push({ ...transfer, cp });
+    log(`${server.name} round ${round}: cp + sync ${cp.withSyncMBps.toFixed(0)} MB/s, ${JSON.stringify(transfer)}`);
+  }
+  return results;
 }
