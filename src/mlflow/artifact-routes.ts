@@ -1,10 +1,10 @@
-import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UPLOAD_TOKEN_HEADER, type UploadsService } from '../artifacts/uploads-service.ts';
 import { sendDownload } from '../server/download.ts';
 import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
+import { announcedLength } from '../shared/content-length.ts';
 import { Message } from './message.ts';
 
 export interface ArtifactRouteDeps {

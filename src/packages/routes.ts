@@ -1,4 +1,3 @@
-import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
@@ -6,6 +5,7 @@ import { sendDownload } from '../server/download.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { NumericId, ProjectIdParams } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
+import { announcedLength } from '../shared/content-length.ts';
 import type { PackageFileRow, PackageRow, PackagesService } from './packages-service.ts';
 
 const GenericParams = Type.Intersect([

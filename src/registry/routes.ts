@@ -1,4 +1,3 @@
-import { announcedLength } from '../shared/content-length.ts';
 import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { PackagesService } from '../packages/packages-service.ts';
@@ -7,6 +6,7 @@ import { sendDownload } from '../server/download.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
+import { announcedLength } from '../shared/content-length.ts';
 import { AppError } from '../shared/errors.ts';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { validateCard } from './model-card.ts';
