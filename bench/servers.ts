@@ -9,6 +9,7 @@ export interface RunningServer {
   base: string;
   dataDir: string;
   pid: number;
+  /** Stops it for good and removes its data folder (kept with BENCH_KEEP_DATA=1, for a look at its log). */
   stop(): Promise<void>;
   /**
    * Stops it and starts it again on the same port and data: a request the client gave up on
@@ -77,16 +78,21 @@ async function launch(name: string, dataDir: string, healthPath: string, spawnOn
     base,
     dataDir,
     pid: 0,
-    stop: async () => undefined,
+    stop: async () => {
+      await halt();
+      // A data folder per server and run (gigabytes after the tracking and artifact suites).
+      if (process.env.BENCH_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
+    },
     restart: async () => {
-      await server.stop();
+      await halt();
       await start();
     },
   };
+  let halt: () => Promise<void> = async () => undefined;
   const start = async () => {
     const child = spawnOn(port, log);
     server.pid = child.pid!;
-    server.stop = stopper(child);
+    halt = stopper(child);
     await waitFor(`${base}${healthPath}`, child, log, seconds);
   };
   await start();
