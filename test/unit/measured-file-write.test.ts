@@ -100,6 +100,30 @@ describe('writeMeasuredFile', () => {
     });
   }
 
+  it('starts a writer thread for a large announced file only', async () => {
+    // The process's thread count while a write waits for its second piece, small and large.
+    const threadsDuring = async (contentLength: number) => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const body = Readable.from(
+        (async function* () {
+          yield randomBytes(65_536);
+          await held;
+          yield randomBytes(65_536);
+        })(),
+      );
+      const writing = writeMeasuredFile(body, newPath(), { maxBytes: 100 * MiB, contentLength });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const threads = fs.readdirSync('/proc/self/task').length;
+      release();
+      expect((await writing).size).toBe(2 * 65_536);
+      return threads;
+    };
+    const small = await threadsDuring(1024);
+    const large = await threadsDuring(64 * MiB);
+    expect(large).toBe(small + 1);
+  });
+
   it('counts what arrives, not what the client announced', async () => {
     const data = randomBytes(3 * MiB);
     const stored = await writeMeasuredFile(pieces(data, [65_536]), newPath(), { maxBytes: 100 * MiB, contentLength: 1024 * MiB });
