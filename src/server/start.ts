@@ -8,6 +8,7 @@ import { createServices } from './services.ts';
 import type { App } from './types.ts';
 import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatcher.ts';
 import { ciWorkerFor } from '../pipelines/ci-worker.ts';
+import { raiseMallocThresholds } from './malloc-thresholds.ts';
 
 export interface RunningServer {
   app: App;
@@ -17,6 +18,7 @@ export interface RunningServer {
 
 /** Migrates, prepares the instance and listens: what `modelyard serve` does. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  await raiseMallocThresholds();
   const database = openDatabase(config.database);
   const applied = await migrateToLatest(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
