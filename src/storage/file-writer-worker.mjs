@@ -1,34 +1,47 @@
-// The thread behind off-thread-file-writer.ts: hashes and writes the bytes that the main
-// thread copies into a shared ring of slots. Plain JavaScript, so that a worker thread loads
-// it without the TypeScript loader the main thread uses. The slot protocol (states, layout)
-// comes in workerData from off-thread-file-writer.ts, which is its one definition.
+// The threads behind off-thread-file-writer.ts: one hashes and one writes the slots that the
+// main thread fills in a shared ring, each on its own core when one is free. Plain JavaScript,
+// so that a worker thread loads it without the TypeScript loader the main thread uses. The slot
+// protocol (states, layout) comes in workerData from off-thread-file-writer.ts, which is its one
+// definition.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { ring, fd, slotBytes, slots, controlBytes, states } = workerData;
+const { ring, role, fd, slotBytes, writeBytes, slots, controlBytes, states } = workerData;
 const control = new Int32Array(ring, 0, controlBytes / 4);
 const data = new Uint8Array(ring, controlBytes);
 const abortIndex = slots * 2;
-const hash = createHash('sha256');
+const mine = role === 'hash' ? states.hashed : states.written;
+const both = states.full | states.hashed | states.written;
+const hash = role === 'hash' ? createHash('sha256') : undefined;
+
+/** The slot is ready for this thread: filled (or the end mark) and not yet done by it. */
+const ready = (state) => (state & (states.full | states.end)) !== 0 && (state & mine) === 0;
 
 let slot = 0;
 try {
   for (;;) {
     const stateIndex = slot * 2;
-    // Wakes on the main thread's notify; the timeout only bounds how late an abort is seen.
-    while (Atomics.load(control, stateIndex) === states.empty && Atomics.load(control, abortIndex) === 0) Atomics.wait(control, stateIndex, states.empty, 250);
+    // Wakes on a notify; the timeout only bounds how late an abort is seen.
+    let state = Atomics.load(control, stateIndex);
+    while (!ready(state) && Atomics.load(control, abortIndex) === 0) {
+      Atomics.wait(control, stateIndex, state, 250);
+      state = Atomics.load(control, stateIndex);
+    }
     if (Atomics.load(control, abortIndex) !== 0) break;
-    if (Atomics.load(control, stateIndex) === states.end) {
-      parentPort.postMessage({ sha256: hash.digest('hex') });
+    if ((state & states.end) !== 0) {
+      parentPort.postMessage(hash ? { sha256: hash.digest('hex') } : { written: true });
       break;
     }
     const length = control[stateIndex + 1];
     const bytes = data.subarray(slot * slotBytes, slot * slotBytes + length);
-    hash.update(bytes);
-    for (let written = 0; written < length; ) written += fs.writeSync(fd, bytes, written, length - written);
-    Atomics.store(control, stateIndex, states.empty);
-    Atomics.notify(control, stateIndex);
+    if (hash) hash.update(bytes);
+    else for (let written = 0; written < length; ) written += fs.writeSync(fd, bytes, written, Math.min(writeBytes, length - written));
+    // Whichever of the two threads finishes the slot second hands it back to the main thread.
+    if ((Atomics.or(control, stateIndex, mine) | mine) === both) {
+      Atomics.store(control, stateIndex, states.empty);
+      Atomics.notify(control, stateIndex);
+    }
     slot = (slot + 1) % slots;
   }
 } catch (error) {

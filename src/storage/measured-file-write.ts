@@ -13,9 +13,12 @@ import { OffThreadFileWriter } from './off-thread-file-writer.ts';
  * thread costs about 20 ms, more than hashing 16 MiB does, and most artifacts are small.
  */
 const OFF_THREAD_MIN_BYTES = 16 * 1024 * 1024;
-/** More writer threads than cores would only take turns; later uploads use the main thread. */
-const MAX_WRITER_THREADS = Math.max(2, os.availableParallelism());
-let writerThreads = 0;
+/**
+ * Each off-thread upload keeps two threads busy (hashing, writing); more such uploads than
+ * cores would only take turns, so later ones are done on the main thread.
+ */
+const MAX_OFF_THREAD_UPLOADS = Math.max(2, os.availableParallelism());
+let offThreadUploads = 0;
 
 export interface MeasuredWriteOptions {
   maxBytes: number;
@@ -29,12 +32,12 @@ export interface MeasuredWriteOptions {
  * removes the partial file.
  */
 export async function writeMeasuredFile(body: Readable, file: string, options: MeasuredWriteOptions): Promise<StoredBlob> {
-  if ((options.contentLength ?? 0) >= OFF_THREAD_MIN_BYTES && writerThreads < MAX_WRITER_THREADS) {
-    writerThreads++;
+  if ((options.contentLength ?? 0) >= OFF_THREAD_MIN_BYTES && offThreadUploads < MAX_OFF_THREAD_UPLOADS) {
+    offThreadUploads++;
     try {
       return await writeOffThread(body, file, options.maxBytes);
     } finally {
-      writerThreads--;
+      offThreadUploads--;
     }
   }
   const measure = new MeasuringStream(options.maxBytes);

@@ -45,8 +45,9 @@ afterAll(async () => {
 
 describe('OffThreadFileWriter (hashing and writing on a worker thread)', () => {
   it('writes and hashes exactly what passes, across slot boundaries, for several files at once', async () => {
-    // Sizes around the 128 KiB slots and the 4 MiB ring: a wrap, exact fills, one byte, none.
-    const inputs = [randomBytes(9 * MiB + 12_345), randomBytes(128 * 1024), randomBytes(1), Buffer.alloc(0)];
+    // Sizes around the 1 MiB slots, their 128 KiB writes and the 8 MiB ring: a wrap, exact
+    // fills, a part of one write, one byte, none.
+    const inputs = [randomBytes(9 * MiB + 12_345), randomBytes(MiB), randomBytes(128 * 1024 + 7), randomBytes(1), Buffer.alloc(0)];
     const written = await Promise.all(
       inputs.map(async (data, i) => {
         const file = newPath();
@@ -100,7 +101,7 @@ describe('writeMeasuredFile', () => {
     });
   }
 
-  it('starts a writer thread for a large announced file only', async () => {
+  it('starts the two writer threads (hashing, writing) for a large announced file only', async () => {
     // The process's thread count while a write waits for its second piece, small and large.
     const threadsDuring = async (contentLength: number) => {
       let release!: () => void;
@@ -121,7 +122,7 @@ describe('writeMeasuredFile', () => {
     };
     const small = await threadsDuring(1024);
     const large = await threadsDuring(64 * MiB);
-    expect(large).toBe(small + 1);
+    expect(large).toBe(small + 2);
   });
 
   it('counts what arrives, not what the client announced', async () => {
