@@ -75,6 +75,7 @@ export class FsBlobStore implements BlobStore {
       await fsp.mkdir(path.dirname(target), { recursive: true });
       await this.confine(path.dirname(target));
       await fsp.rename(temp, target);
+      await syncDirectory(path.dirname(target));
       return stored;
     } catch (error) {
       await fsp.rm(temp, { force: true });
@@ -121,6 +122,7 @@ export class FsBlobStore implements BlobStore {
     try {
       const stored = await writeMeasuredFile(body, temp, options);
       await fsp.rename(temp, path.join(dir, `${partNumber}.part`));
+      await syncDirectory(dir);
       return { etag: `"${stored.sha256}"`, size: stored.size };
     } catch (error) {
       await fsp.rm(temp, { force: true });
@@ -203,5 +205,18 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Makes a rename in `dir` survive a power loss: the file's data is flushed before its rename
+ * (writeMeasuredFile), and the directory's entry here, so an answered upload is on the disk.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -41,7 +41,7 @@ export async function writeMeasuredFile(body: Readable, file: string, options: M
     }
   }
   const measure = new MeasuringStream(options.maxBytes);
-  await pipeline(body, measure, fs.createWriteStream(file, { flags: 'wx' }));
+  await pipeline(body, measure, fs.createWriteStream(file, { flags: 'wx', flush: true }));
   return { size: measure.size, sha256: measure.digest() };
 }
 

@@ -32,6 +32,8 @@ const CONTROL_BYTES = Math.ceil(((SLOTS * 2 + 1) * 4) / 64) * 64;
 /** Slot states: bits, so that each worker can mark a slot done without waiting on the other. */
 const STATES = { empty: 0, full: 1, end: 2, hashed: 4, written: 8 } as const;
 type Role = 'hash' | 'write';
+/** How far the file may run ahead of what has been flushed to the disk (see flushAhead). */
+const FLUSH_AHEAD_BYTES = 64 * 1024 * 1024;
 /** How long one wait for a free slot lasts before the workers' health is checked again. */
 const WAIT_MS = 250;
 
@@ -54,8 +56,11 @@ export class OffThreadFileWriter extends Writable {
   private failure: Error | undefined;
   private slot = 0;
   private filled = 0;
+  /** The flush to the disk in progress, if any, and how much had been published when it began. */
+  private flushing: Promise<void> | undefined;
+  private flushStartedAt = 0;
 
-  constructor(file: FileHandle, private readonly maxBytes: number) {
+  constructor(private readonly file: FileHandle, private readonly maxBytes: number) {
     super({ highWaterMark: SLOT_BYTES });
     this.workers = (['hash', 'write'] as const).map((role) => this.startWorker(role, file.fd));
     this.reports = this.workers.map((worker) => this.reportOf(worker));
@@ -70,17 +75,19 @@ export class OffThreadFileWriter extends Writable {
   /** The worker's one message at the end, or its failure; a failure also stops every wait. */
   private reportOf(worker: Worker): Promise<WorkerReport> {
     return new Promise((resolve) => {
-      worker.once('message', (report: WorkerReport) => {
-        if (report.error) this.failure ??= Object.assign(new Error(report.error.message), { code: report.error.code });
+      let reported = false;
+      const settle = (report: WorkerReport, failure?: Error) => {
+        if (reported) return;
+        reported = true;
+        if (failure) this.failure ??= failure;
         resolve(report);
-      });
-      worker.once('error', (error) => {
-        this.failure ??= error;
-        resolve({ error: { message: error.message } });
-      });
+      };
+      worker.once('message', (report: WorkerReport) => settle(report, report.error && Object.assign(new Error(report.error.message), { code: report.error.code })));
+      worker.once('error', (error) => settle({ error: { message: error.message } }, error));
+      // A worker ends by itself only after its message; ending first means it was lost.
       worker.once('exit', () => {
-        this.failure ??= new Error('a file writer thread stopped before the upload was complete');
-        resolve({ error: { message: this.failure.message } });
+        const lost = new Error('a file writer thread stopped before the upload was complete');
+        settle({ error: { message: lost.message } }, lost);
       });
     });
   }
@@ -112,6 +119,9 @@ export class OffThreadFileWriter extends Writable {
       const [hashed, written] = await Promise.all(this.reports);
       if (hashed!.sha256 === undefined || !written!.written) throw this.failure ?? new Error('a file writer thread failed');
       this.sha256 = hashed!.sha256;
+      await this.flushing;
+      if (this.failure) throw this.failure;
+      await this.file.datasync();
     })().then(() => done(), done);
   }
 
@@ -152,6 +162,27 @@ export class OffThreadFileWriter extends Writable {
     Atomics.notify(this.control, this.slot * 2);
     this.slot = (this.slot + 1) % SLOTS;
     this.filled = 0;
+    this.flushAhead();
+  }
+
+  /**
+   * Starts flushing what the writing worker has written so far, on libuv's thread pool, once
+   * the upload has gone FLUSH_AHEAD_BYTES past the last flush. The upload is on the disk before
+   * it is answered (see _final); flushing along the way lets the disk work while the socket is
+   * still read, so the last flush has at most this much left to write.
+   */
+  private flushAhead(): void {
+    if (this.flushing || this.size - this.flushStartedAt < FLUSH_AHEAD_BYTES) return;
+    this.flushStartedAt = this.size;
+    this.flushing = this.file.datasync().then(
+      () => {
+        this.flushing = undefined;
+      },
+      (error: Error) => {
+        this.failure ??= error;
+        this.flushing = undefined;
+      },
+    );
   }
 
   /** Waits, without blocking the event loop, until both workers are done with `slot`. */

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FsBlobStore } from '../../src/storage/fs-store.ts';
 import { writeMeasuredFile } from '../../src/storage/measured-file-write.ts';
 import { OffThreadFileWriter } from '../../src/storage/off-thread-file-writer.ts';
 
@@ -135,5 +136,46 @@ describe('writeMeasuredFile', () => {
     const inputs = Array.from({ length: os.availableParallelism() + 3 }, () => randomBytes(5 * MiB + 1));
     const stored = await Promise.all(inputs.map((data) => writeMeasuredFile(pieces(data, [65_536]), newPath(), { maxBytes: 100 * MiB, contentLength: 32 * MiB })));
     stored.forEach((result, i) => expect(result).toEqual({ size: inputs[i]!.length, sha256: sha256(inputs[i]!) }));
+  });
+});
+
+describe('durability: an upload is on the disk before it is answered', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('flushes a large file along the way and once more at the end (worker threads)', async () => {
+    const data = Buffer.alloc(200 * MiB, 7);
+    const handle = await fsp.open(newPath(), 'wx');
+    const datasync = vi.spyOn(handle, 'datasync');
+    const writer = new OffThreadFileWriter(handle, 1024 * MiB);
+    let flushesWhileArriving = 0;
+    const body = Readable.from(
+      (async function* () {
+        for (let offset = 0; offset < data.length; offset += MiB) yield data.subarray(offset, offset + MiB);
+        flushesWhileArriving = datasync.mock.calls.length;
+      })(),
+    );
+    await pipeline(body, writer);
+    await handle.close();
+    // Every 64 MiB a flush starts while the rest still arrives; the last one comes after it all.
+    expect(flushesWhileArriving).toBeGreaterThanOrEqual(1);
+    expect(datasync.mock.calls.length).toBe(flushesWhileArriving + 1);
+  });
+
+  it('flushes a small file before it resolves (main thread)', async () => {
+    const fsync = vi.spyOn(fs, 'fsync');
+    await writeMeasuredFile(Readable.from([Buffer.from('small')]), newPath(), { maxBytes: MiB });
+    expect(fsync).toHaveBeenCalledTimes(1);
+  });
+
+  it('syncs the folder that a stored file is renamed into', async () => {
+    const store = new FsBlobStore(path.join(dir, 'store'));
+    const handle = await fsp.open(newPath(), 'wx');
+    const sync = vi.spyOn(Object.getPrototypeOf(handle), 'sync');
+    await handle.close();
+    await store.put('a/b/file.txt', Readable.from([Buffer.from('x')]), { maxBytes: MiB });
+    expect(sync).toHaveBeenCalledTimes(1);
+    expect(fs.readFileSync(path.join(dir, 'store', 'a/b/file.txt'), 'utf8')).toBe('x');
   });
 });
