@@ -17,6 +17,10 @@ import { Worker } from 'node:worker_threads';
 const BLOCK_BYTES = 16 * 1024 * 1024 - 4096;
 
 export async function raiseMallocThresholds(): Promise<void> {
-  const worker = new Worker(`Buffer.allocUnsafeSlow(${BLOCK_BYTES});`, { eval: true });
-  await once(worker, 'exit');
+  try {
+    const worker = new Worker(`Buffer.allocUnsafeSlow(${BLOCK_BYTES});`, { eval: true });
+    await once(worker, 'exit');
+  } catch {
+    // Only a speed-up: a server that cannot start this thread (a thread limit) still serves.
+  }
 }

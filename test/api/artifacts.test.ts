@@ -78,7 +78,7 @@ describe('MLflow artifact proxy', () => {
     expect(res.statusCode).toBe(413);
     expect(res.json().error_code).toBe('RESOURCE_EXHAUSTED');
     expect((await list('big')).json()).toEqual({ files: [] });
-    // Announced as 17 MiB, this one is hashed and written on a worker thread, stopped the same way.
+    // Announced as 17 MiB, this one is hashed and written on worker threads, stopped the same way.
     const huge = await put('big/huge.bin', Buffer.alloc(17 * 1024 * 1024, 1));
     expect(huge.statusCode).toBe(413);
     expect((await list('big')).json()).toEqual({ files: [] });

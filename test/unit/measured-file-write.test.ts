@@ -44,7 +44,7 @@ afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });
 });
 
-describe('OffThreadFileWriter (hashing and writing on a worker thread)', () => {
+describe('OffThreadFileWriter (hashing and writing on two worker threads)', () => {
   it('writes and hashes exactly what passes, across slot boundaries, for several files at once', async () => {
     // Sizes around the 1 MiB slots, their 128 KiB writes and the 8 MiB ring: a wrap, exact
     // fills, a part of one write, one byte, none.
@@ -78,7 +78,7 @@ describe('OffThreadFileWriter (hashing and writing on a worker thread)', () => {
 describe('writeMeasuredFile', () => {
   for (const [label, contentLength] of [
     ['a small file, on the main thread', undefined],
-    ['a large announced file, on a worker thread', 64 * MiB],
+    ['a large announced file, on worker threads', 64 * MiB],
   ] as const) {
     it(`stores ${label} with its size and SHA-256`, async () => {
       const data = randomBytes(20 * MiB + 7);
@@ -132,7 +132,7 @@ describe('writeMeasuredFile', () => {
     expect(stored).toEqual({ size: data.length, sha256: sha256(data) });
   });
 
-  it('keeps every file right when more large uploads run than there are writer threads', async () => {
+  it('keeps every file right when more large uploads run than may go off the main thread', async () => {
     const inputs = Array.from({ length: os.availableParallelism() + 3 }, () => randomBytes(5 * MiB + 1));
     const stored = await Promise.all(inputs.map((data) => writeMeasuredFile(pieces(data, [65_536]), newPath(), { maxBytes: 100 * MiB, contentLength: 32 * MiB })));
     stored.forEach((result, i) => expect(result).toEqual({ size: inputs[i]!.length, sha256: sha256(inputs[i]!) }));
