@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# Creates (or refreshes) the Python virtual environment with the pinned MLflow client that the
-# compatibility tests and benchmarks use. Prints the venv's python path.
+# Creates (or reuses) the Python virtual environment with the pinned MLflow client that the
+# compatibility tests and benchmarks use, and prints the venv's python path.
+#
+# The venv lives outside the clone, keyed by a hash of what it installs (the requirements file
+# and the interpreter's version), so a fresh clone in CI reuses it instead of spending minutes
+# on pip. A venv is complete only when its stamp is written last; a half-built one is rebuilt.
+# MODELYARD_VENV overrides the location (then no key is added).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-VENV="${MODELYARD_VENV:-.cache/venv}"
 REQ=test/compat/requirements.txt
-STAMP="$VENV/.requirements.sha256"
-want=$(sha256sum "$REQ" | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV" >&2
-fi
-if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+CACHE="${MODELYARD_CACHE_DIR:-$HOME/.cache/modelyard-ci}"
+key=$( (cat "$REQ"; python3 --version) | sha256sum | cut -c1-16)
+VENV="${MODELYARD_VENV:-$CACHE/venv-$key}"
+STAMP="$VENV/.complete"
+
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
+if [ ! -f "$STAMP" ]; then
   echo "installing the pinned MLflow client into $VENV (takes a few minutes the first time)" >&2
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip >&2
+  rm -rf "$VENV"
+  python3 -m venv "$VENV" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --upgrade pip==25.3 >&2
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQ" >&2
-  echo "$want" > "$STAMP"
+  touch "$STAMP"
 fi
-echo "$PWD/$VENV/bin/python"
+echo "$VENV/bin/python"
