@@ -1,6 +1,24 @@
 #!/usr/bin/env node
-// The sources are TypeScript; tsx compiles them on load, so there is no build step to forget.
-import { register } from 'tsx/esm/api';
+// Runs the compiled server and CLI from dist/ with node alone. On a fresh clone (or after a
+// source changed) it builds first, as long as the build tools are installed.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildState, canBuild, withBuildLock } from './build-state.mjs';
 
-register();
-await import('../src/cli/main.ts');
+const outdated = () => ['server', 'web'].filter((part) => buildState(part) !== 'current');
+if (outdated().length > 0) {
+  if (canBuild()) {
+    // Several processes may start at once (tests, runners): one builds, the others wait for it.
+    withBuildLock(() => {
+      const parts = outdated();
+      if (parts.length === 0) return;
+      process.stderr.write(`modelyard: building ${parts.join(' and ')} (compiled output missing or older than its sources)\n`);
+      const script = fileURLToPath(new URL('../scripts/build.mjs', import.meta.url));
+      for (const part of parts) execFileSync(process.execPath, [script, part], { stdio: ['ignore', 2, 2] });
+    });
+  } else if (buildState('server') === 'missing') {
+    process.stderr.write('modelyard: dist/ is missing and the build tools are not installed: run `npm ci && npm run build`\n');
+    process.exit(1);
+  }
+}
+await import('../dist/cli/main.js');

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 section() { printf '\n=== %s ===\n' "$*"; }
 
 [ -d node_modules ] || npm ci
-[ -f web/dist/index.html ] || npm run --silent build:web
+section "build (server to dist/, web UI to web/dist/): the end-to-end suites run the compiled output"
+npm run --silent build
 
 section "type check"
 npm run --silent typecheck

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { createLogger } from '../server/logger.ts';
-import { startServer } from '../server/start.ts';
+import { ConfigError } from '../server/config.ts';
 import { VERSION } from '../server/version.ts';
-import { createUserCommand, createTokenCommand, migrateCommand } from './admin-commands.ts';
-import { recordEvaluationCommand, validateCommand } from './ci-commands.ts';
-import { registerRunnerCommand, runnerCommand } from './runner-commands.ts';
+
+// Each command loads its modules when it runs: `--help` and the small client commands must not
+// pay for loading the whole server (database drivers, Fastify, the AWS SDK).
+const admin = () => import('./admin-commands.ts');
+const ciSteps = () => import('./ci-commands.ts');
+const runners = () => import('./runner-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 
@@ -13,6 +14,11 @@ program
   .command('serve')
   .description('start the server (configuration from MODELYARD_* environment variables)')
   .action(async () => {
+    const [{ loadConfig }, { createLogger }, { startServer }] = await Promise.all([
+      import('../server/config.ts'),
+      import('../server/logger.ts'),
+      import('../server/start.ts'),
+    ]);
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);
@@ -25,10 +31,10 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
   });
 
-program.command('migrate').description('apply database migrations and exit').action(migrateCommand);
+program.command('migrate').description('apply database migrations and exit').action(async () => (await admin()).migrateCommand());
 
-const admin = program.command('admin').description('administration');
-admin
+const adminCommands = program.command('admin').description('administration');
+adminCommands
   .command('create-user')
   .description('create a user; prints a generated password unless --password is given')
   .requiredOption('--username <username>')
@@ -36,7 +42,7 @@ admin
   .option('--email <email>')
   .option('--password <password>')
   .option('--admin', 'make the user a site administrator', false)
-  .action(createUserCommand);
+  .action(async (options) => (await admin()).createUserCommand(options));
 
 const token = program.command('token').description('access tokens');
 token
@@ -46,7 +52,7 @@ token
   .requiredOption('--name <name>')
   .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
-  .action(createTokenCommand);
+  .action(async (options) => (await admin()).createTokenCommand(options));
 
 const runner = program
   .command('runner')
@@ -60,7 +66,7 @@ const runner = program
   .option('--max-jobs <n>', 'exit after this many jobs')
   .action(async (options) => {
     if (!options.url || !options.token) throw new Error('--url and --token are required');
-    await runnerCommand(options);
+    await (await runners()).runnerCommand(options);
   });
 runner
   .command('register')
@@ -70,19 +76,19 @@ runner
   .option('--description <text>')
   .option('--tag-list <tags>', 'comma-separated, e.g. gpu,cuda12')
   .option('--run-untagged', 'also take jobs without tags')
-  .action(registerRunnerCommand);
+  .action(async (options) => (await runners()).registerRunnerCommand(options));
 
 const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');
 ci.command('record-evaluation')
   .description('record metrics from a JSON file on $MODEL_NAME version $MODEL_VERSION')
   .requiredOption('--metrics <file>')
   .option('--dataset <name>')
-  .action(recordEvaluationCommand);
+  .action(async (options) => (await ciSteps()).recordEvaluationCommand(options));
 ci.command('validate')
   .description("check the version's evaluated metrics against thresholds; fails below them")
   .requiredOption('--thresholds <list>', 'e.g. "accuracy>=0.9,loss<=0.3"')
   .option('--metrics <file>', 'metrics to check instead of the latest recorded evaluation')
-  .action(validateCommand);
+  .action(async (options) => (await ciSteps()).validateCommand(options));
 
 try {
   await program.parseAsync(process.argv);
