@@ -38,7 +38,8 @@ function gitEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
-export const gitFailed = (message: string) => new AppError('unavailable', 'GIT_COMMAND_FAILED', redactCredentials(message));
+export const GIT_COMMAND_FAILED = 'GIT_COMMAND_FAILED';
+export const gitFailed = (message: string) => new AppError('unavailable', GIT_COMMAND_FAILED, redactCredentials(message));
 
 /** The subcommand, for messages: the first argument that is neither an option nor a `-c` setting. */
 function verbOf(args: readonly string[]): string {

@@ -3,7 +3,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
 import { AppError, invalid, isAppError, notFound } from '../../shared/errors.ts';
-import { runGit, runGitOrThrow } from './git-command.ts';
+import { GIT_COMMAND_FAILED, runGit, runGitOrThrow } from './git-command.ts';
 import { connectRepository, repositoryUnreachable } from './repository-access.ts';
 import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
 
@@ -182,7 +182,7 @@ export class RepositoryMirror {
     try {
       await runGitOrThrow(args, options);
     } catch (error) {
-      if (isAppError(error) && error.code === 'GIT_COMMAND_FAILED') throw repositoryUnreachable(`${redactCredentials(url)}: ${error.message}`);
+      if (isAppError(error) && error.code === GIT_COMMAND_FAILED) throw repositoryUnreachable(`${redactCredentials(url)}: ${error.message}`);
       throw error;
     }
   }
