@@ -1,14 +1,13 @@
 import { createHmac } from 'node:crypto';
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type LookupFunction } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
 import { Periodic } from '../shared/periodic.ts';
-import { assertAllowedAddress } from './ssrf.ts';
+import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { pinnedLookup } from '../outbound/pinned-lookup.ts';
 import { subscribes } from './webhooks-service.ts';
 
 const CONSUMER = 'webhooks';
@@ -20,10 +19,16 @@ export interface DispatcherOptions {
   retryBaseMs: number;
   maxAttempts: number;
   timeoutMs: number;
-  allowLocal: boolean;
 }
 
-export const DEFAULT_DISPATCH: DispatcherOptions = { pollMs: 1000, retryBaseMs: 10_000, maxAttempts: 8, timeoutMs: 10_000, allowLocal: false };
+export const DEFAULT_DISPATCH: DispatcherOptions = { pollMs: 1000, retryBaseMs: 10_000, maxAttempts: 8, timeoutMs: 10_000 };
+
+/**
+ * What a delivery's log says for every failure short of an HTTP answer: a refused address, a
+ * refused connection and a silent port look alike, so the delivery log cannot map a network.
+ * The server's log has the detail.
+ */
+export const RECEIVER_UNREACHABLE = 'the receiver could not be reached or is not allowed';
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the timestamp lets receivers refuse replays. */
 export function signature(secret: string, timestamp: number, body: string): string {
@@ -41,6 +46,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly logger: Logger,
+    private readonly outbound: OutboundPolicy,
     private options: DispatcherOptions = DEFAULT_DISPATCH,
   ) {
     this.periodic = new Periodic(
@@ -119,7 +125,7 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      statusCode = await this.post(hook.url, body, {
+      statusCode = await this.post(hook.id, hook.url, body, {
         'content-type': 'application/json',
         'user-agent': 'Modelyard-Webhook/1',
         'x-modelyard-event': event.type,
@@ -140,32 +146,32 @@ export class WebhookDispatcher {
       .execute();
   }
 
-  /** POSTs with the address checked at connect time, after DNS, so a rebinding name cannot point inward. */
-  private post(url: string, body: string, headers: Record<string, string>): Promise<number> {
-    const allowLocal = this.options.allowLocal;
-    const lookup: LookupFunction = (hostname, options, callback) => {
-      dns.lookup(hostname, { ...options, all: false }, (err, address, family) => {
-        if (err) return callback(err, '', 0);
-        try {
-          assertAllowedAddress(address as string, allowLocal);
-        } catch (refused) {
-          return callback(refused as NodeJS.ErrnoException, '', 0);
-        }
-        callback(null, address as string, family as number);
-      });
-    };
+  /**
+   * POSTs to the addresses the outbound policy checked just now, and only to them; a redirect
+   * is an answer like any other (recorded, not followed).
+   */
+  private async post(hookId: number, url: string, body: string, headers: Record<string, string>): Promise<number> {
     const target = new URL(url);
-    // An address written in the URL is never looked up, so it is checked here.
-    const literal = target.hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(literal)) assertAllowedAddress(literal, allowLocal);
+    const unreachable = (detail: string) => {
+      this.logger.warn({ webhook_id: hookId, detail }, 'webhook receiver could not be reached or is not allowed');
+      return new Error(RECEIVER_UNREACHABLE);
+    };
+    let checked: CheckedTarget;
+    try {
+      checked = await this.outbound.checkUrl(target);
+    } catch (error) {
+      throw error instanceof OutboundRefusedError ? unreachable(error.message) : error;
+    }
     const client = target.protocol === 'https:' ? https : http;
+    const timeoutMs = this.options.timeoutMs;
     return new Promise((resolve, reject) => {
-      const request = client.request(target, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup, timeout: this.options.timeoutMs }, (response) => {
+      const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinnedLookup(checked), timeout: timeoutMs };
+      const request = client.request(target, options, (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
       });
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)));
-      request.on('error', reject);
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      request.on('error', (error) => reject(unreachable(`${target.origin}: ${error.message}`)));
       request.end(body);
     });
   }

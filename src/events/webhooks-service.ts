@@ -5,7 +5,8 @@ import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import { recordAudit } from './audit-log.ts';
-import { assertAllowedWebhookUrl } from './ssrf.ts';
+import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { checkWebhookUrl } from './webhook-target.ts';
 import type { WebhooksTable } from './webhook-tables.ts';
 
 export type WebhookRow = Selectable<WebhooksTable>;
@@ -26,7 +27,7 @@ export function subscribes(row: WebhookRow, eventType: string): boolean {
 export class WebhooksService {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly allowLocal: boolean,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   private validEvents(events: string[]): string[] {
@@ -36,7 +37,7 @@ export class WebhooksService {
   }
 
   async create(access: ProjectAccess, input: { url: string; events: string[]; secret?: string; enabled?: boolean }): Promise<{ row: WebhookRow; secret: string }> {
-    const url = await assertAllowedWebhookUrl(input.url, this.allowLocal);
+    const { url } = await checkWebhookUrl(input.url, this.outbound);
     const events = this.validEvents(input.events);
     const secret = input.secret ?? randomBytes(24).toString('base64url');
     if (secret.length < 16 || secret.length > 256) throw invalid('secret must be 16 to 256 characters');
@@ -61,7 +62,7 @@ export class WebhooksService {
 
   async update(access: ProjectAccess, id: number, input: { url?: string; events?: string[]; enabled?: boolean }): Promise<WebhookRow> {
     const current = await this.get(access, id);
-    const url = input.url === undefined ? current.url : (await assertAllowedWebhookUrl(input.url, this.allowLocal)).toString();
+    const url = input.url === undefined ? current.url : (await checkWebhookUrl(input.url, this.outbound)).url.toString();
     const events = input.events === undefined ? current.events : JSON.stringify(this.validEvents(input.events));
     const enabled = input.enabled === undefined ? current.enabled : input.enabled ? 1 : 0;
     const row = await this.db.updateTable('webhooks').set({ url, events, enabled }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();

@@ -5,7 +5,9 @@ import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
-import { classifyRepositoryUrl, redactCredentials } from './git/repository-url.ts';
+import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { connectRepository } from './git/repository-access.ts';
+import { redactCredentials } from './git/repository-url.ts';
 import type { CiSettingsTable } from './tables.ts';
 
 export type CiSettingsRow = Selectable<CiSettingsTable>;
@@ -48,7 +50,7 @@ export function matchesBranchPattern(pattern: string, branch: string): boolean {
 export class CiSettingsService {
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly allowLocalRepositories: boolean,
+    private readonly outbound: OutboundPolicy,
   ) {}
 
   async of(projectId: number, db: Kysely<Schema> = this.db): Promise<CiSettingsRow> {
@@ -79,12 +81,8 @@ export class CiSettingsService {
   async update(access: ProjectAccess, input: CiSettingsInput): Promise<{ settings: CiSettingsRow; webhookSecret?: string }> {
     const values: Partial<CiSettingsRow> = {};
     if (input.repository_url !== undefined) {
-      if (input.repository_url !== null) {
-        const location = classifyRepositoryUrl(input.repository_url);
-        if (location === 'local' && !this.allowLocalRepositories) {
-          throw invalid(`Repository '${redactCredentials(input.repository_url)}' is on the server's own disk; the operator allows that with MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES=true`);
-        }
-      }
+      // Refused now rather than at the first pipeline; checked again before every fetch.
+      if (input.repository_url !== null) await connectRepository(input.repository_url, this.outbound);
       values.repository_url = input.repository_url;
     }
     if (input.default_branch !== undefined) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -16,8 +17,11 @@ export interface Config {
   defaultProject: string;
   initialAdminToken: string | undefined;
   maxUploadBytes: number;
-  allowLocalWebhooks: boolean;
+  /** Exceptions to the outbound address policy (MODELYARD_OUTBOUND_ALLOW and its old aliases). */
+  outboundAllow: AllowList;
   ci: CiConfig;
+  /** Problems that do not stop start-up (deprecated variables); logged once when serving. */
+  warnings: string[];
 }
 
 export interface CiConfig {
@@ -27,8 +31,6 @@ export interface CiConfig {
   runnerRegistrationToken: string | undefined;
   /** Bare mirrors of linked git repositories, read for pipeline files. */
   gitCacheDir: string;
-  /** Projects may link repositories on the server's own disk (a laptop, the tests). */
-  allowLocalRepositories: boolean;
 }
 
 export type DatabaseConfig =
@@ -149,6 +151,31 @@ function readRegistrationToken(env: Env): string | undefined {
   return raw;
 }
 
+const OUTBOUND_ALLOW = 'MODELYARD_OUTBOUND_ALLOW';
+
+/**
+ * The allow-list, plus what the two booleans it replaced used to open; they keep working for
+ * one release and say, each time the server starts, what to write instead.
+ */
+function readOutboundAllow(env: Env, warnings: string[]): AllowList {
+  let list: AllowList;
+  try {
+    list = parseAllowList(read(env, OUTBOUND_ALLOW) ?? '');
+  } catch (error) {
+    throw new ConfigError(OUTBOUND_ALLOW, (error as Error).message);
+  }
+  const aliases: [string, readonly string[]][] = [
+    ['MODELYARD_ALLOW_LOCAL_WEBHOOKS', LOCAL_NETWORK_ENTRIES],
+    ['MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES', [...LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY]],
+  ];
+  for (const [variable, entries] of aliases) {
+    if (!readBoolean(env, variable)) continue;
+    list = mergeAllowLists(list, parseAllowList(entries.join(',')));
+    warnings.push(`${variable} is deprecated and will be removed in the next release; set ${OUTBOUND_ALLOW}=${entries.join(',')} instead (it applies to every outbound connection)`);
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
   const port = readPort(env);
@@ -168,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('MODELYARD_INITIAL_ADMIN_TOKEN', 'must be printable ASCII without spaces');
   }
   const defaultProject = read(env, 'MODELYARD_DEFAULT_PROJECT') ?? 'default';
+  const warnings: string[] = [];
   return {
     host,
     port,
@@ -179,12 +207,12 @@ export function loadConfig(env: Env = process.env): Config {
     defaultProject,
     initialAdminToken,
     maxUploadBytes: readByteSize(env, 'MODELYARD_MAX_UPLOAD_SIZE', 10 * 1024 ** 3),
-    allowLocalWebhooks: readBoolean(env, 'MODELYARD_ALLOW_LOCAL_WEBHOOKS'),
+    outboundAllow: readOutboundAllow(env, warnings),
     ci: {
       heartbeatTimeoutMs: readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120) * 1000,
       runnerRegistrationToken: readRegistrationToken(env),
       gitCacheDir: path.join(dataDir, 'git'),
-      allowLocalRepositories: readBoolean(env, 'MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES'),
     },
+    warnings,
   };
 }

@@ -27,6 +27,7 @@ import { RunsService } from '../tracking/runs-service.ts';
 import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
+import { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
 import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
 import { JobLifecycle } from '../pipelines/job-lifecycle.ts';
@@ -78,6 +79,8 @@ export interface Services {
   traces: TracesService;
   jobArtifacts: JobArtifactsService;
   mirror: RepositoryMirror;
+  /** The one gate for the server's outbound connections (webhooks, repositories, …). */
+  outbound: OutboundPolicy;
 }
 
 export function createServices(config: Config, database: Database): Services {
@@ -100,14 +103,16 @@ export function createServices(config: Config, database: Database): Services {
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   const authenticator = new Authenticator(db, users, tokens, sessions);
   authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
-  const ciSettings = new CiSettingsService(db, config.ci.allowLocalRepositories);
+  const outbound = new OutboundPolicy(config.outboundAllow);
+  const ciSettings = new CiSettingsService(db, outbound);
   const ciVariables = new VariablesService(db);
-  const mirror = new RepositoryMirror(config.ci.gitCacheDir, { allowLocal: config.ci.allowLocalRepositories });
+  const mirror = new RepositoryMirror(config.ci.gitCacheDir, { policy: outbound });
   const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
   return {
     config,
     database,
+    outbound,
     users,
     tokens,
     sessions,
@@ -130,7 +135,7 @@ export function createServices(config: Config, database: Database): Services {
     approvals: new ApprovalsService(db, versions, registrySettings),
     lineage,
     cardFiller: new CardFiller(versions, lineage),
-    webhooks: new WebhooksService(db, config.allowLocalWebhooks),
+    webhooks: new WebhooksService(db, outbound),
     evaluations: new EvaluationsService(db, versions),
     ciSettings,
     ciVariables,

@@ -22,12 +22,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const database = openDatabase(config.database);
   const applied = await migrateToLatest(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  for (const warning of config.warnings) logger.warn(warning);
   const services = createServices(config, database);
   const orphans = await services.blobStore.cleanOrphans();
   if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
   await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
   const { app } = await buildApp(services, logger);
-  const dispatcher = new WebhookDispatcher(database.db, logger, { ...DEFAULT_DISPATCH, allowLocal: config.allowLocalWebhooks });
+  const dispatcher = new WebhookDispatcher(database.db, logger, services.outbound, DEFAULT_DISPATCH);
   dispatcher.start();
   const ciWorker = ciWorkerFor(services, logger);
   ciWorker.start();

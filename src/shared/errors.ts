@@ -32,6 +32,10 @@ export const HTTP_STATUS_OF_KIND: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/**
+ * `details` never reach the caller; a `serverLog` string among them is written to the server's
+ * log when the error answers a request (for answers that must not say more than they do).
+ */
 export class AppError extends Error {
   constructor(
     readonly kind: ErrorKind,

@@ -3,8 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookDispatcher } from '../../src/events/webhook-dispatcher.ts';
-import { classifyAddress } from '../../src/events/ssrf.ts';
+import { RECEIVER_UNREACHABLE, WebhookDispatcher } from '../../src/events/webhook-dispatcher.ts';
+import { WEBHOOK_TARGET_REFUSED } from '../../src/events/webhook-target.ts';
+import { EMPTY_ALLOW_LIST, parseAllowList } from '../../src/outbound/allow-list.ts';
+import { OutboundPolicy, type Resolver } from '../../src/outbound/outbound-policy.ts';
+import { closedPort } from '../support/local-servers.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 
 let t: TestApp;
@@ -17,8 +20,8 @@ const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
 let failuresLeft = 0;
 
 beforeAll(async () => {
-  // The receiver listens on loopback, which only an operator's setting allows.
-  t = await startTestApp({ MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'true' });
+  // The receiver listens on loopback, which only the administrator's allow-list opens.
+  t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: '127.0.0.1' });
   strict = await startTestApp();
   maintainer = await t.createUser('hook-maint');
   projectId = (await t.createProject(maintainer.token, 'hooks')).id;
@@ -42,6 +45,7 @@ afterAll(async () => {
   await strict?.close();
 });
 
+const FAST = { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000 };
 const hooks = () => `/api/v4/projects/${projectId}/hooks`;
 
 async function createHook(app: TestApp, token: string, url: string, events = ['registry.*']) {
@@ -59,7 +63,7 @@ describe('outgoing webhooks', () => {
     failuresLeft = 2;
     const model = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'hooked' } });
     expect(model.statusCode).toBe(201);
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
+    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), t.services.outbound, FAST);
     const deadline = Date.now() + 10_000;
     while (received.length < 3 && Date.now() < deadline) {
       await dispatcher.tick();
@@ -83,7 +87,7 @@ describe('outgoing webhooks', () => {
   it('only delivers the event types a hook subscribes to', async () => {
     const other = await createHook(t, maintainer.token, receiverUrl, ['registry.version.approved']);
     await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'not-for-that-hook' } });
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
+    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), t.services.outbound, FAST);
     await dispatcher.tick();
     const log = (await t.call({ method: 'GET', url: `${hooks()}/${other.json().id}/deliveries`, token: maintainer.token })).json();
     expect(log).toEqual([]);
@@ -104,15 +108,89 @@ describe('outgoing webhooks', () => {
     expect((await post(strict, owner.token, strictProject.id, 'http://user:pass@example.com/x')).statusCode).toBe(400);
   });
 
-  it('classifies addresses', () => {
-    expect(classifyAddress('8.8.8.8')).toBe('public');
-    expect(classifyAddress('10.1.2.3')).toBe('local');
-    expect(classifyAddress('172.20.0.1')).toBe('local');
-    expect(classifyAddress('172.32.0.1')).toBe('public');
-    expect(classifyAddress('169.254.169.254')).toBe('forbidden');
-    expect(classifyAddress('::ffff:127.0.0.1')).toBe('local');
-    expect(classifyAddress('::ffff:a9fe:a9fe')).toBe('forbidden');
-    expect(classifyAddress('2001:4860:4860::8888')).toBe('public');
+  it('refuses every special-purpose address form when saved, in one text that does not tell refused from unresolvable', async () => {
+    const owner = await strict.createUser('forms-owner');
+    const project = await strict.createProject(owner.token, 'forms');
+    const forms = [
+      'http://[64:ff9b::a9fe:a9fe]/', // NAT64 carrying the metadata address
+      'http://[2002:a9fe:a9fe::1]/', // 6to4
+      'http://[::a9fe:a9fe]/', // IPv4-compatible
+      'http://[fec0::1]/', // site-local
+      'http://[100::1]/', // discard-only
+      'http://198.18.0.1/', // benchmarking
+      'http://192.0.0.1/', // IETF protocol assignments
+      'http://0x7f000001/', // hex loopback
+      'http://2130706433/', // decimal loopback
+      'http://0177.0.0.1/', // octal loopback
+      'http://[::ffff:7f00:1]/', // IPv4-mapped loopback
+      'http://no-such-host.invalid/', // does not resolve
+    ];
+    for (const url of forms) {
+      const res = await strict.call({ method: 'POST', url: `/api/v4/projects/${project.id}/hooks`, token: owner.token, payload: { url, events: ['*'] } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().message, url).toBe(WEBHOOK_TARGET_REFUSED);
+    }
+    expect((await strict.call({ method: 'GET', url: `/api/v4/projects/${project.id}/hooks`, token: owner.token })).json()).toEqual([]);
+  });
+
+  it('still honours MODELYARD_ALLOW_LOCAL_WEBHOOKS for one release, with a warning naming MODELYARD_OUTBOUND_ALLOW', async () => {
+    const legacy = await startTestApp({ MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'true' });
+    try {
+      expect(legacy.config.warnings).toEqual([expect.stringContaining('MODELYARD_OUTBOUND_ALLOW=127.0.0.0/8,')]);
+      const owner = await legacy.createUser('legacy-owner');
+      const project = await legacy.createProject(owner.token, 'legacy');
+      const post = (url: string) => legacy.call({ method: 'POST', url: `/api/v4/projects/${project.id}/hooks`, token: owner.token, payload: { url, events: ['*'] } });
+      for (const url of ['http://127.0.0.1:9/x', 'http://10.0.0.1/hook', 'http://192.168.1.10/x', 'http://[::1]/x']) expect((await post(url)).statusCode, url).toBe(201);
+      for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[fd00:ec2::254]/', 'http://100.100.100.200/']) expect((await post(url)).statusCode, url).toBe(400);
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('delivers to the address it checked and nowhere else, follows no redirect, and logs refusals and dead ports alike', async () => {
+    const project = await t.createProject(maintainer.token, 'hooks-outbound');
+    const deliveriesBefore = received.length;
+    const closed = await closedPort();
+    const redirector = http.createServer((_request, response) => response.writeHead(302, { location: receiverUrl }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const redirectPort = (redirector.address() as AddressInfo).port;
+    const receiverPort = new URL(receiverUrl).port;
+    try {
+      const insert = (url: string) =>
+        t.services.database.db
+          .insertInto('webhooks')
+          .values({ project_id: project.id, url, secret: 'a-secret-of-sixteen+', events: '["registry.*"]', enabled: 1, creator_id: maintainer.id, created_at: Date.now() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      // Only the dispatcher's resolver knows this name: reaching the receiver proves the
+      // connection went to the address the policy checked, not to a second lookup.
+      const pinned = await insert(`http://receiver.test:${receiverPort}/pinned`);
+      const refused = await insert(`http://127.0.0.2:${receiverPort}/refused`);
+      const dead = await insert(`http://127.0.0.1:${closed}/dead`);
+      const redirected = await insert(`http://127.0.0.1:${redirectPort}/redirect`);
+      const resolver: Resolver = async (host) => (host === 'receiver.test' ? [{ address: '127.0.0.1', family: 4 }] : Promise.reject(new Error(`unknown ${host}`)));
+      const policy = new OutboundPolicy(parseAllowList(`127.0.0.1:${receiverPort},127.0.0.1:${closed},127.0.0.1:${redirectPort}`), resolver);
+      await t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/models`, token: maintainer.token, payload: { name: 'outbound' } });
+      await new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), policy, FAST).tick();
+
+      const attempts = async (id: number) =>
+        (await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}/hooks/${id}/deliveries`, token: maintainer.token })).json()[0].attempts as { status_code: number | null; error: string | null }[];
+      expect(await attempts(pinned.id)).toEqual([expect.objectContaining({ status_code: 204, error: null })]);
+      expect(await attempts(refused.id)).toEqual([expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE })]);
+      expect(await attempts(dead.id)).toEqual([expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE })]);
+      expect(await attempts(redirected.id)).toEqual([expect.objectContaining({ status_code: 302 })]);
+      // One delivery arrived (the pinned one); the refused hook and the redirect reached nothing.
+      expect(received.slice(deliveriesBefore).map((r) => r.headers['x-modelyard-event'])).toEqual(['registry.model.created']);
+
+      // A policy with no exceptions refuses, at delivery, what was allowed when the hook was saved.
+      const strictPolicy = new OutboundPolicy(EMPTY_ALLOW_LIST, resolver);
+      await t.services.database.db.updateTable('webhook_deliveries').set({ state: 'pending', next_attempt_at: 0 }).where('webhook_id', '=', pinned.id).execute();
+      await new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), strictPolicy, FAST).tick();
+      expect((await attempts(pinned.id)).at(-1)).toEqual(expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE }));
+      expect(received.length).toBe(deliveriesBefore + 1);
+    } finally {
+      redirector.close();
+    }
   });
 
   it('is managed by maintainers only', async () => {

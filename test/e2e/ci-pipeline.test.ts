@@ -123,7 +123,7 @@ beforeAll(async () => {
     MODELYARD_INITIAL_ADMIN_TOKEN: ADMIN,
     MODELYARD_DATA_DIR: path.join(root, 'data'),
     MODELYARD_DATABASE_URL: database.url,
-    MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES: 'true',
+    MODELYARD_OUTBOUND_ALLOW: 'file://',
   });
   seed = new Seeder(server.base, ADMIN);
   projectId = (await seed.call<{ id: number }>('POST', '/api/v4/projects', { name: 'e2e', path: 'e2e' })).id;

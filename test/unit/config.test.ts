@@ -47,6 +47,9 @@ describe('configuration', () => {
     ['MODELYARD_LOG_LEVEL', { MODELYARD_LOG_LEVEL: 'loud' }],
     ['MODELYARD_INITIAL_ADMIN_TOKEN', { MODELYARD_INITIAL_ADMIN_TOKEN: 'short' }],
     ['MODELYARD_MAX_UPLOAD_SIZE', { MODELYARD_MAX_UPLOAD_SIZE: 'lots' }],
+    ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/8,not a host' }],
+    ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/40' }],
+    ['MODELYARD_ALLOW_LOCAL_WEBHOOKS', { MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'sometimes' }],
   ];
   for (const [variable, env] of bad) {
     it(`names ${variable} when it is invalid (${Object.values(env)[0]})`, () => {
@@ -62,4 +65,25 @@ describe('configuration', () => {
       expect((error as ConfigError).message).not.toContain('\n');
     });
   }
+
+  it('reads the outbound allow-list, and nothing is allowed by default', () => {
+    expect(loadConfig({}).outboundAllow).toEqual({ entries: [], localPaths: false });
+    const config = loadConfig({ MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/8, git.internal:3000, file://' });
+    expect(config.outboundAllow.localPaths).toBe(true);
+    expect(config.outboundAllow.entries.map((entry) => entry.text)).toEqual(['10.0.0.0/8', 'git.internal:3000']);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('maps the old booleans onto the allow-list, with one warning each naming MODELYARD_OUTBOUND_ALLOW', () => {
+    const webhooks = loadConfig({ MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'true' });
+    expect(webhooks.outboundAllow.entries.map((entry) => entry.text)).toEqual(['127.0.0.0/8', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7']);
+    expect(webhooks.outboundAllow.localPaths).toBe(false);
+    expect(webhooks.warnings).toHaveLength(1);
+    expect(webhooks.warnings[0]).toMatch(/^MODELYARD_ALLOW_LOCAL_WEBHOOKS is deprecated .* MODELYARD_OUTBOUND_ALLOW=127\.0\.0\.0\/8,/);
+
+    const both = loadConfig({ MODELYARD_OUTBOUND_ALLOW: 'git.internal', MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES: 'yes', MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'false' });
+    expect(both.outboundAllow.localPaths).toBe(true);
+    expect(both.outboundAllow.entries[0]!.text).toBe('git.internal');
+    expect(both.warnings).toEqual([expect.stringMatching(/^MODELYARD_CI_ALLOW_LOCAL_REPOSITORIES is deprecated .*file:\/\//)]);
+  });
 });

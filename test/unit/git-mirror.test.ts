@@ -3,8 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/shared/errors.ts';
+import { parseAllowList } from '../../src/outbound/allow-list.ts';
+import { OutboundPolicy } from '../../src/outbound/outbound-policy.ts';
+import { REPOSITORY_UNREACHABLE_MESSAGE } from '../../src/pipelines/git/repository-access.ts';
 import { RepositoryMirror } from '../../src/pipelines/git/repository-mirror.ts';
 import { classifyRepositoryUrl, redactCredentials } from '../../src/pipelines/git/repository-url.ts';
+
+/** These tests read repositories on this disk, which only `file://` in the allow-list permits. */
+const localPaths = new OutboundPolicy(parseAllowList('file://'));
 
 const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };
 
@@ -38,7 +45,7 @@ describe('RepositoryMirror', () => {
     git(source, 'tag', '-a', 'v1.0', '-m', 'release 1.0');
     git(source, 'branch', 'feature');
     second = commitFile(source, { '.gitlab-ci.yml': 'stages: [gitlab2]\n', '.modelyard-ci.yml': 'stages: [modelyard]\n' }, 'Second commit');
-    mirror = new RepositoryMirror(join(workdir, 'cache'));
+    mirror = new RepositoryMirror(join(workdir, 'cache'), { policy: localPaths });
   });
 
   afterAll(() => rmSync(workdir, { recursive: true, force: true }));
@@ -96,7 +103,7 @@ describe('RepositoryMirror', () => {
   });
 
   it('clones lazily on first read, and accepts file:// URLs', async () => {
-    const lazy = new RepositoryMirror(join(workdir, 'cache-lazy'));
+    const lazy = new RepositoryMirror(join(workdir, 'cache-lazy'), { policy: localPaths });
     const head = git(source, 'rev-parse', 'HEAD');
     expect(await lazy.resolve(`file://${source}`, 'main')).toBe(head);
   });
@@ -119,8 +126,8 @@ describe('RepositoryMirror', () => {
     for (const url of ['https://gitlab.com/a/b.git', 'http://host:8080/a.git', 'ssh://git@host:22/a.git', 'git@github.com:a/b.git', 'file:///srv/repo.git', '/srv/repo.git']) {
       expect(() => classifyRepositoryUrl(url), url).not.toThrow();
     }
-    const local = new RepositoryMirror(join(workdir, 'cache-remote-only'), { allowLocal: false });
-    await expect(local.sync(source)).rejects.toThrow(/not allowed/);
+    const remoteOnly = new RepositoryMirror(join(workdir, 'cache-remote-only'), { policy: new OutboundPolicy(parseAllowList('')) });
+    await expect(remoteOnly.sync(source)).rejects.toThrow(REPOSITORY_UNREACHABLE_MESSAGE);
   });
 
   it('keeps credentials out of error messages', async () => {
@@ -129,10 +136,13 @@ describe('RepositoryMirror', () => {
     );
     expect(redactCredentials('https://ghp_token@github.com/a/b')).toBe('https://*****@github.com/a/b');
     expect(redactCredentials('ssh://git@host/a.git')).toBe('ssh://git@host/a.git');
-    const failing = new RepositoryMirror(join(workdir, 'cache-failing'), { timeoutMs: 20_000 });
+    const failing = new RepositoryMirror(join(workdir, 'cache-failing'), { timeoutMs: 20_000, policy: new OutboundPolicy(parseAllowList('127.0.0.1')) });
     const error = await failing.sync('http://user:hunter2@127.0.0.1:9/repo.git').catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/git clone failed/);
-    expect((error as Error).message).not.toContain('hunter2');
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).message).toBe(REPOSITORY_UNREACHABLE_MESSAGE);
+    // The server log gets git's own words, with the password hidden.
+    expect(String((error as AppError).details?.serverLog)).toMatch(/git clone failed/);
+    expect(JSON.stringify(error)).not.toContain('hunter2');
+    expect(String((error as AppError).details?.serverLog)).not.toContain('hunter2');
   });
 });

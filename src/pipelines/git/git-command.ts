@@ -38,11 +38,17 @@ function gitEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
-export const gitFailed = (message: string) => new AppError('unavailable', 'GIT_COMMAND_FAILED', redactCredentials(message));
+export const GIT_COMMAND_FAILED = 'GIT_COMMAND_FAILED';
+export const gitFailed = (message: string) => new AppError('unavailable', GIT_COMMAND_FAILED, redactCredentials(message));
+
+/** The subcommand, for messages: the first argument that is neither an option nor a `-c` setting. */
+function verbOf(args: readonly string[]): string {
+  return args.find((arg, index) => !arg.startsWith('-') && args[index - 1] !== '-c') ?? 'git';
+}
 
 /** Runs git; a non-zero exit is an outcome, not an error. Timeouts and spawn failures throw. */
 export function runGit(args: readonly string[], options: GitOptions): Promise<GitOutcome> {
-  const verb = args.find((arg) => !arg.startsWith('-')) ?? 'git';
+  const verb = verbOf(args);
   return new Promise((resolve, reject) => {
     const child = execFile(
       'git',
@@ -83,9 +89,24 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
 export async function runGitOrThrow(args: readonly string[], options: GitOptions): Promise<Buffer> {
   const outcome = await runGit(args, options);
   if (outcome.exitCode !== 0) {
-    const verb = args.find((arg) => !arg.startsWith('-')) ?? 'git';
+    const verb = verbOf(args);
     const detail = outcome.stderr.split('\n').slice(-5).join('\n') || `exit code ${outcome.exitCode}`;
     throw gitFailed(`git ${verb} failed: ${detail}`);
   }
   return outcome.stdout;
 }
+
+let installedVersion: Promise<[number, number]> | undefined;
+
+/** The installed git's major and minor version, asked once; [0, 0] when it cannot be told. */
+export function gitVersion(): Promise<[number, number]> {
+  installedVersion ??= runGit(['version'], { timeoutMs: READ_VERSION_TIMEOUT_MS })
+    .then((outcome) => {
+      const match = /git version (\d+)\.(\d+)/.exec(outcome.stdout.toString('utf8'));
+      return match ? ([Number(match[1]), Number(match[2])] as [number, number]) : ([0, 0] as [number, number]);
+    })
+    .catch(() => [0, 0] as [number, number]);
+  return installedVersion;
+}
+
+const READ_VERSION_TIMEOUT_MS = 10_000;

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
-import { AppError, invalid, notFound } from '../../shared/errors.ts';
-import { runGit, runGitOrThrow } from './git-command.ts';
-import { classifyRepositoryUrl, redactCredentials } from './repository-url.ts';
+import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
+import { AppError, invalid, isAppError, notFound } from '../../shared/errors.ts';
+import { GIT_COMMAND_FAILED, runGit, runGitOrThrow } from './git-command.ts';
+import { connectRepository, repositoryUnreachable } from './repository-access.ts';
+import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
 
 /**
  * Read access to a project's linked git repository through a bare mirror on local disk. Pipelines
@@ -31,21 +33,21 @@ export interface CommitInfo {
 export interface RepositoryMirrorOptions {
   /** Limit for one clone or fetch. */
   timeoutMs?: number;
-  /** Whether file:// URLs and absolute paths are accepted (an operator may want only remotes). */
-  allowLocal?: boolean;
+  /** Decides which repositories the server may reach (local paths included) and pins git to them. */
+  policy: OutboundPolicy;
 }
 
 export class RepositoryMirror {
   private readonly root: string;
   private readonly timeoutMs: number;
-  private readonly allowLocal: boolean;
+  private readonly policy: OutboundPolicy;
   /** The last sync started for each mirror directory; the next one waits for it. */
   private readonly syncs = new Map<string, Promise<void>>();
 
-  constructor(cacheDir: string, options: RepositoryMirrorOptions = {}) {
+  constructor(cacheDir: string, options: RepositoryMirrorOptions) {
     this.root = resolvePath(cacheDir);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.allowLocal = options.allowLocal ?? true;
+    this.policy = options.policy;
   }
 
   /** Clones the repository on first use, then fetches with prune; one at a time per URL. */
@@ -135,12 +137,9 @@ export class RepositoryMirror {
     };
   }
 
-  /** Where a URL's mirror lives; validates the URL on the way. */
+  /** Where a URL's mirror lives; validates the URL's form on the way (the policy is asked when git connects). */
   private mirrorDir(url: string): string {
-    const location = classifyRepositoryUrl(url);
-    if (location === 'local' && !this.allowLocal) {
-      throw invalid(`Local repository '${redactCredentials(url)}' is not allowed on this instance`);
-    }
+    describeRepositoryUrl(url);
     return join(this.root, `${createHash('sha256').update(url).digest('hex')}.git`);
   }
 
@@ -153,9 +152,13 @@ export class RepositoryMirror {
   }
 
   private async syncNow(url: string, dir: string): Promise<void> {
+    // Checked again before each transfer: the name may resolve elsewhere than when it was linked.
+    const connection = await connectRepository(url, this.policy);
+    const settings = connection.config.flatMap((setting) => ['-c', setting]);
     const options = { timeoutMs: this.timeoutMs };
     if (await isRepository(dir)) {
-      await runGitOrThrow([`--git-dir=${dir}`, 'fetch', '--prune', '--quiet', 'origin'], options);
+      // The checked URL, not the one stored in the mirror: the pin is made for its host.
+      await this.transfer(url, [...settings, `--git-dir=${dir}`, 'fetch', '--prune', '--quiet', '--', connection.url, '+refs/*:refs/*'], options);
       return;
     }
     await mkdir(this.root, { recursive: true });
@@ -164,13 +167,23 @@ export class RepositoryMirror {
     try {
       // --no-local: a local source goes through git's transport like a remote one, instead of
       // having its object files hard-linked or copied as they are.
-      await runGitOrThrow(['clone', '--mirror', '--quiet', '--no-local', '--', url, staging], options);
+      await this.transfer(url, [...settings, 'clone', '--mirror', '--quiet', '--no-local', '--', connection.url, staging], options);
       await rename(staging, dir).catch(async (error: unknown) => {
         // Another server process sharing the cache won the race; its mirror is as good.
         if (!(await isRepository(dir))) throw error;
       });
     } finally {
       await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** A clone or fetch; whatever stops it reads the same to the caller (see repository-access.ts). */
+  private async transfer(url: string, args: string[], options: { timeoutMs: number }): Promise<void> {
+    try {
+      await runGitOrThrow(args, options);
+    } catch (error) {
+      if (isAppError(error) && error.code === GIT_COMMAND_FAILED) throw repositoryUnreachable(`${redactCredentials(url)}: ${error.message}`);
+      throw error;
     }
   }
 }

@@ -8,10 +8,20 @@ import { invalid } from '../../shared/errors.ts';
  */
 export type RepositoryLocation = 'remote' | 'local';
 
+/** Where git would connect for a URL: nowhere (a path on this disk), an http(s) server or an ssh host. */
+export type RepositoryEndpoint =
+  | { transport: 'local' }
+  | { transport: 'http'; url: URL }
+  | { transport: 'ssh'; host: string; port: number };
+
 const MAX_URL_LENGTH = 2048;
 const SCP_LIKE = /^([^@/\s:]+)@([^/\s:]+):(.+)$/;
 
 export function classifyRepositoryUrl(url: string): RepositoryLocation {
+  return describeRepositoryUrl(url).transport === 'local' ? 'local' : 'remote';
+}
+
+export function describeRepositoryUrl(url: string): RepositoryEndpoint {
   if (typeof url !== 'string' || url === '') throw invalid('Repository URL is empty');
   const shown = redactCredentials(url);
   if (url.length > MAX_URL_LENGTH) throw invalid(`Repository URL is longer than ${MAX_URL_LENGTH} characters`);
@@ -28,12 +38,13 @@ export function classifyRepositoryUrl(url: string): RepositoryLocation {
     if (parsed.hostname.startsWith('-') || decodeURIComponent(parsed.username).startsWith('-')) {
       throw invalid(`Repository URL '${shown}' has a host or user starting with '-'`);
     }
-    return 'remote';
+    if (scheme !== 'ssh') return { transport: 'http', url: parsed };
+    return { transport: 'ssh', host: parsed.hostname, port: parsed.port === '' ? 22 : Number(parsed.port) };
   }
   if (scheme === 'file') {
     const parsed = parseUrl(url, shown);
     if (parsed.host !== '') throw invalid(`Repository URL '${shown}' must name a local path (file:///path)`);
-    return 'local';
+    return { transport: 'local' };
   }
   if (scheme !== undefined) {
     throw invalid(`Repository URL scheme '${scheme}://' is not supported: use https://, http://, ssh://, user@host:path, file:// or an absolute path`);
@@ -41,11 +52,11 @@ export function classifyRepositoryUrl(url: string): RepositoryLocation {
   const scp = SCP_LIKE.exec(url);
   if (scp) {
     if (scp[1]!.startsWith('-') || scp[2]!.startsWith('-')) throw invalid(`Repository URL '${shown}' has a host or user starting with '-'`);
-    return 'remote';
+    return { transport: 'ssh', host: scp[2]!, port: 22 };
   }
   if (url.startsWith('/')) {
     if (url.split('/').some((segment) => segment === '..')) throw invalid(`Repository path '${shown}' must not contain '..'`);
-    return 'local';
+    return { transport: 'local' };
   }
   throw invalid(`Repository URL '${shown}' is not supported: use https://, http://, ssh://, user@host:path, file:// or an absolute path`);
 }

@@ -51,9 +51,15 @@ export function toHttpError(error: unknown): HttpError {
   return { status: 500, kind: 'internal', code: 'INTERNAL_ERROR', message: '500 Internal Server Error' };
 }
 
-/** Logs what the caller cannot see: the stack of an unexpected failure. */
+/**
+ * Logs what the caller cannot see: the stack of an unexpected failure, and the detail behind
+ * an answer kept deliberately vague (an AppError's `details.serverLog`).
+ */
 export function logIfInternal(request: FastifyRequest, error: unknown, http: HttpError): void {
   if (http.status >= 500) request.log.error({ err: error }, 'request failed');
+  else if (error instanceof AppError && typeof error.details?.serverLog === 'string') {
+    request.log.warn({ code: error.code, detail: error.details.serverLog }, error.message);
+  }
 }
 
 /** GitLab's error body: `{"message": "..."}`. */
