@@ -60,3 +60,67 @@ export const conflict = (message: string, code = 'CONFLICT') => new AppError('co
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * Named errors, declared once per domain (Fastify's `lib/errors.js` style): a code, the kind
+ * that decides its status, and its message, fixed or made from parameters. Call sites name the
+ * error (`RegistryErrors.MODEL_NOT_FOUND({ name })`) instead of repeating a code and a message,
+ * so a code keeps one wording everywhere and the catalog lists every code the server answers.
+ */
+type MessageTemplate<P> = string | ((params: P) => string);
+
+export interface ErrorDeclaration<P = never> {
+  kind: ErrorKind;
+  message: MessageTemplate<P>;
+}
+
+type ParamsOf<D> = D extends { message: (params: infer P) => string } ? P : void;
+
+export interface NamedError<P> {
+  (params: P, details?: Record<string, unknown>): AppError;
+  readonly code: string;
+  readonly kind: ErrorKind;
+  readonly status: number;
+  /** Whether an error is this one (by code). */
+  is(error: unknown): error is AppError;
+}
+
+export interface CatalogEntry {
+  domain: string;
+  code: string;
+  kind: ErrorKind;
+  status: number;
+}
+
+const catalog = new Map<string, CatalogEntry>();
+
+/** Every named error declared so far (modules declare theirs when loaded). */
+export function errorCatalog(): CatalogEntry[] {
+  return [...catalog.values()].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+// `any` here is the declaration's own parameter type, recovered exactly by ParamsOf.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function defineErrors<const D extends Record<string, ErrorDeclaration<any>>>(
+  domain: string,
+  declarations: D,
+): { readonly [K in keyof D & string]: NamedError<ParamsOf<D[K]>> } {
+  const named: Record<string, NamedError<unknown>> = {};
+  for (const [code, declaration] of Object.entries(declarations)) {
+    const previous = catalog.get(code);
+    if (previous && previous.domain !== domain) throw new Error(`error code ${code} is declared twice (${previous.domain}, ${domain})`);
+    const status = HTTP_STATUS_OF_KIND[declaration.kind];
+    catalog.set(code, { domain, code, kind: declaration.kind, status });
+    const make = (params: unknown, details?: Record<string, unknown>) => {
+      const message = typeof declaration.message === 'function' ? declaration.message(params as never) : declaration.message;
+      return new AppError(declaration.kind, code, message, details);
+    };
+    named[code] = Object.assign(make, {
+      code,
+      kind: declaration.kind,
+      status,
+      is: (error: unknown): error is AppError => error instanceof AppError && error.code === code,
+    });
+  }
+  return named as { readonly [K in keyof D & string]: NamedError<ParamsOf<D[K]>> };
+}
