@@ -100,6 +100,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     tokens: services.tokens,
     sessions: services.sessions,
     projectTokens: services.projectTokens,
+    signInThrottle: services.signInThrottle,
     secureCookies: services.config.publicUrl.startsWith('https://'),
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
