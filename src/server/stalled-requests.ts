@@ -52,6 +52,7 @@ function watchBody(request: IncomingMessage, options: StalledRequestOptions): vo
       socket.destroy();
     }
   }, Math.max(10, Math.floor(options.idleTimeoutMs / CHECKS_PER_TIMEOUT)));
+  // No stop on the request's 'close': a handler may answer before reading the body, and the
+  // rest of that body must still arrive (or stop) under the same rule. The timer ends itself.
   timer.unref();
-  request.once('close', () => clearInterval(timer));
 }

@@ -77,6 +77,17 @@ describe('request bodies that stop arriving', () => {
     }
   });
 
+  it('closes a stalled body that the server answered without reading (an unknown URL, a refused upload)', async () => {
+    const unknown = await connect();
+    unknown.socket.write('PUT /no/such/route HTTP/1.1\r\nHost: modelyard.test\r\nContent-Length: 100000\r\n\r\n123456789');
+    const refused = await connect();
+    refused.socket.write('PUT /api/v4/projects/1/packages/generic/x/1.0.0/f.bin HTTP/1.1\r\nHost: modelyard.test\r\nContent-Length: 100000\r\n\r\n123456789');
+    expect(await untilReceived(unknown, /^HTTP\/1\.1 404/)).toBeTruthy();
+    expect(await untilReceived(refused, /^HTTP\/1\.1 404/)).toBeTruthy(); // an anonymous caller does not see project 1
+    expect(await unknown.closedWithin(IDLE_TIMEOUT_S * 1000 * 4), 'the server kept a stalled body open after answering').not.toBeNull();
+    expect(await refused.closedWithin(IDLE_TIMEOUT_S * 1000 * 4), 'the server kept a stalled body open after answering').not.toBeNull();
+  });
+
   it('keeps an upload that trickles in slower than the idle timeout, chunk by chunk, and stores it', async () => {
     const project = await t.createProject(ADMIN_TOKEN, 'trickle');
     const chunk = Buffer.alloc(64 * 1024, 'm');
