@@ -5,8 +5,7 @@ import { recordAudit } from '../events/audit-log.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { NumericId, ProjectIdParams } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
-import { AppError, forbidden, invalid, notFound, unauthenticated } from '../shared/errors.ts';
-import { now } from '../shared/clock.ts';
+import { forbidden, invalid, notFound, unauthenticated } from '../shared/errors.ts';
 import { TOKEN_SCOPES, type Caller } from './caller.ts';
 import { readCookie } from './authenticate.ts';
 import { ACCESS_LEVEL } from './roles.ts';
@@ -14,6 +13,7 @@ import { SESSION_COOKIE, SESSION_LIFETIME_MS, type SessionsService } from './ses
 import { presentToken, type TokenRow, type TokensService } from './tokens-service.ts';
 import { presentUser, presentUserForAdmin, type UsersService } from './users-service.ts';
 import type { ProjectAccessTokensService } from './project-tokens-service.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 
 export interface AuthRouteDeps {
   db: Kysely<Schema>;
@@ -21,11 +21,9 @@ export interface AuthRouteDeps {
   tokens: TokensService;
   sessions: SessionsService;
   projectTokens: ProjectAccessTokensService;
+  signInThrottle: SignInThrottle;
   secureCookies: boolean;
 }
-
-const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;
-const SIGN_IN_MAX_FAILURES = 10;
 
 const TokenBody = Type.Object(
   {
@@ -63,17 +61,8 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     },
     async (request, reply) => {
       const { login, password } = request.body;
-      const failures = await deps.db
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('action', '=', 'authentication.failed')
-        .where('created_at', '>=', now() - SIGN_IN_WINDOW_MS)
-        .where('target_type', '=', 'login')
-        .where('target_id', '=', login.toLowerCase())
-        .executeTakeFirstOrThrow();
-      if (Number(failures.n) >= SIGN_IN_MAX_FAILURES) {
-        throw new AppError('rate_limited', 'TOO_MANY_SIGN_IN_ATTEMPTS', '429 Too Many Requests: too many failed sign-in attempts, wait 15 minutes');
-      }
+      // Reserved before the password is checked, so concurrent guesses cannot outrun the limit.
+      const attempt = await deps.signInThrottle.reserve(login, request.ip);
       const user = await users.checkPassword(login, password);
       if (!user) {
         await recordAudit(deps.db, request.caller, {
@@ -84,6 +73,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
         });
         throw unauthenticated('401 Unauthorized: invalid login or password');
       }
+      await attempt.succeeded();
       const session = await sessions.create(user.id);
       reply.header(
         'Set-Cookie',

@@ -37,8 +37,18 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+/** A sign-in throttle counter; `key` is a digest of the rule and its subject (account, address). */
+export interface SignInAttemptsTable {
+  key: string;
+  attempts: number;
+  window_started_at: number;
+  /** For a rule that slows down rather than locks: no attempt before this time. */
+  blocked_until: number;
+}
+
 export interface AuthTables {
   users: UsersTable;
   tokens: TokensTable;
   sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { logIfInternal, toHttpError, type HttpError } from '../server/plugins/errors.ts';
+import { retryAfterSecondsOf } from '../shared/errors.ts';
 
 /** MLflow's error codes and the statuses its server answers them with (databricks.proto, handlers.py). */
 const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> = {
@@ -32,6 +33,6 @@ export function mlflowError(error: unknown): { status: number; body: { error_cod
 export function sendMlflowError(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const { status, body } = mlflowError(error);
   logIfInternal(request, error, toHttpError(error));
-  if (status === 429) reply.header('Retry-After', '60');
+  if (status === 429) reply.header('Retry-After', String(retryAfterSecondsOf(error)));
   return reply.status(status).send(body);
 }

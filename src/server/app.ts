@@ -20,6 +20,10 @@ import { installJsonParser } from './plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from './plugins/url-encoding.ts';
 import { installNativeErrors } from './plugins/errors.ts';
 import { installMetrics, RequestMetrics } from './plugins/metrics.ts';
+import { MetricsAccess } from './metrics-access.ts';
+import { trustFunction } from './client-address.ts';
+import { limitConnectionsPerAddress } from './connection-budget.ts';
+import { dropStalledRequests } from './stalled-requests.ts';
 import { installAuthorization, type RouteEntry } from './plugins/authorization.ts';
 import { requestIdFor } from './plugins/request-id.ts';
 import { installValidation } from './plugins/validation.ts';
@@ -31,12 +35,16 @@ export interface BuiltApp {
   app: App;
   /** Every route with its declared ability: what the authorization matrix test walks. */
   routes: RouteEntry[];
+  metrics: RequestMetrics;
+  metricsAccess: MetricsAccess;
 }
 
 /** One MiB, MLflow's limit for a log-batch body; uploads stream and are not bound by it. */
 const JSON_BODY_LIMIT = 1024 * 1024;
 
 export async function buildApp(services: Services, logger: Logger): Promise<BuiltApp> {
+  const connections = services.config.connections;
+  const isTrustedProxy = trustFunction(connections.trustedProxies);
   const app: App = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One debug line per request (below) instead of Fastify's two info lines: ingest runs hot.
@@ -44,12 +52,20 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     genReqId: requestIdFor,
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
+    // request.ip is then the client's address for every consumer (audit, throttles, job tokens).
+    trustProxy: connections.trustedProxies.length > 0 ? (address: string) => isTrustedProxy(address) : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('publicUrl', services.config.publicUrl);
+  limitConnectionsPerAddress(app.server, { maxPerAddress: connections.maxConnectionsPerAddress, isTrustedProxy });
+  dropStalledRequests(app.server, {
+    idleTimeoutMs: connections.requestIdleTimeoutMs,
+    onDrop: (request) => logger.info({ peer: request.socket.remoteAddress, method: request.method, url: request.url }, 'closed a connection whose request body stopped arriving'),
+  });
 
   const routes: RouteEntry[] = [];
   const metrics = new RequestMetrics();
+  const metricsAccess = new MetricsAccess({ token: services.config.metrics.token, isTrustedProxy });
   installValidation(app);
   installJsonParser(app);
   installUrlEncodingCheck(app);
@@ -77,13 +93,14 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   installAuthorization(app, { authenticator: services.authenticator, projects: services.projects, database: services.database }, routes);
 
-  await app.register(healthRoutes, { database: services.database, metrics });
+  await app.register(healthRoutes, { database: services.database, metrics, metricsAccess });
   await app.register(authRoutes, {
     db: services.database.db,
     users: services.users,
     tokens: services.tokens,
     sessions: services.sessions,
     projectTokens: services.projectTokens,
+    signInThrottle: services.signInThrottle,
     secureCookies: services.config.publicUrl.startsWith('https://'),
   });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
@@ -126,5 +143,5 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(webRoutes, { distDir: new URL('../../web/dist', import.meta.url).pathname });
 
   await app.ready();
-  return { app, routes };
+  return { app, routes, metrics, metricsAccess };
 }

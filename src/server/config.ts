@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
+import { parseTrustedProxies, type TrustedProxies } from './client-address.ts';
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -22,6 +23,24 @@ export interface Config {
   ci: CiConfig;
   /** Problems that do not stop start-up (deprecated variables); logged once when serving. */
   warnings: string[];
+  connections: ConnectionsConfig;
+  metrics: MetricsConfig;
+}
+
+export interface ConnectionsConfig {
+  /** Proxies whose `X-Forwarded-For` names the client (empty: the TCP peer is the client). */
+  trustedProxies: TrustedProxies;
+  /** A client that sends nothing of its request's headers or body for this long is dropped. */
+  requestIdleTimeoutMs: number;
+  /** Open connections one TCP peer may hold (trusted proxies are not counted); 0: no limit. */
+  maxConnectionsPerAddress: number;
+}
+
+export interface MetricsConfig {
+  /** A bearer token that lets a scraper read `/-/metrics` from anywhere. */
+  token: string | undefined;
+  /** A listener of its own that serves only `/-/metrics`. */
+  address: { host: string; port: number } | undefined;
 }
 
 export interface CiConfig {
@@ -176,6 +195,41 @@ function readOutboundAllow(env: Env, warnings: string[]): AllowList {
   return list;
 }
 
+function readCount(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw new ConfigError(name, `must be a whole number (0 for no limit), got "${raw}"`);
+  return Number(raw);
+}
+
+function readTrustedProxies(env: Env): TrustedProxies {
+  const raw = read(env, 'MODELYARD_TRUSTED_PROXIES');
+  if (raw === undefined) return [];
+  try {
+    return parseTrustedProxies(raw);
+  } catch (error) {
+    throw new ConfigError('MODELYARD_TRUSTED_PROXIES', `${(error as Error).message}; give addresses or CIDR ranges separated by commas`);
+  }
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const raw = read(env, 'MODELYARD_METRICS_TOKEN');
+  if (raw !== undefined && (raw.length < MIN_INITIAL_ADMIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(raw))) {
+    throw new ConfigError('MODELYARD_METRICS_TOKEN', `must be at least ${MIN_INITIAL_ADMIN_TOKEN_LENGTH} printable characters without spaces`);
+  }
+  return raw;
+}
+
+function readMetricsAddress(env: Env): MetricsConfig['address'] {
+  const raw = read(env, 'MODELYARD_METRICS_ADDRESS');
+  if (raw === undefined) return undefined;
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d+)$/.exec(raw);
+  if (!match || Number(match[3]) > 65535) {
+    throw new ConfigError('MODELYARD_METRICS_ADDRESS', `must be host:port such as 127.0.0.1:9464 or [::1]:9464, got "${raw}"`);
+  }
+  return { host: match[1] ?? match[2]!, port: Number(match[3]) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
   const port = readPort(env);
@@ -214,5 +268,11 @@ export function loadConfig(env: Env = process.env): Config {
       gitCacheDir: path.join(dataDir, 'git'),
     },
     warnings,
+    connections: {
+      trustedProxies: readTrustedProxies(env),
+      requestIdleTimeoutMs: readSeconds(env, 'MODELYARD_REQUEST_IDLE_TIMEOUT', 30) * 1000,
+      maxConnectionsPerAddress: readCount(env, 'MODELYARD_MAX_CONNECTIONS_PER_ADDRESS', 256),
+    },
+    metrics: { token: readMetricsToken(env), address: readMetricsAddress(env) },
   };
 }

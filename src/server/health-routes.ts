@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { App } from './types.ts';
 import type { RequestMetrics } from './plugins/metrics.ts';
+import type { MetricsAccess } from './metrics-access.ts';
 import { VERSION } from './version.ts';
 
-export async function healthRoutes(app: App, deps: { database: Database; metrics: RequestMetrics }): Promise<void> {
+export async function healthRoutes(app: App, deps: { database: Database; metrics: RequestMetrics; metricsAccess: MetricsAccess }): Promise<void> {
   app.get('/-/health', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
   app.get('/-/readiness', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Readiness: the database answers' } }, async (_request, reply) => {
@@ -17,8 +18,16 @@ export async function healthRoutes(app: App, deps: { database: Database; metrics
     }
   });
 
-  app.get('/-/metrics', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.render()),
+  // 'own': a metrics token is not a user's token, so the authenticator must not judge it.
+  app.get(
+    '/-/metrics',
+    { config: { ability: 'public', credentials: 'own' }, schema: { tags: ['operations'], summary: 'Prometheus metrics: to callers on this machine, or with the metrics token' } },
+    async (request, reply) => {
+      if (!deps.metricsAccess.allowsLocal(request.raw, request.ip) && !deps.metricsAccess.presentsToken(request.raw)) {
+        return reply.status(404).send({ message: '404 Not Found' });
+      }
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(deps.metrics.render());
+    },
   );
 
   app.get('/api/v4/version', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'The server version' } }, async () => ({ version: VERSION, product: 'modelyard' }));

@@ -1,6 +1,7 @@
 import { Authenticator } from '../auth/authenticate.ts';
 import { ProjectAccessTokensService } from '../auth/project-tokens-service.ts';
 import { SessionsService } from '../auth/sessions-service.ts';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { TokensService } from '../auth/tokens-service.ts';
 import { UsersService } from '../auth/users-service.ts';
 import type { Database } from '../db/database.ts';
@@ -47,6 +48,7 @@ export interface Services {
   users: UsersService;
   tokens: TokensService;
   sessions: SessionsService;
+  signInThrottle: SignInThrottle;
   authenticator: Authenticator;
   projects: ProjectsService;
   members: MembersService;
@@ -116,6 +118,7 @@ export function createServices(config: Config, database: Database): Services {
     users,
     tokens,
     sessions,
+    signInThrottle: new SignInThrottle(db),
     authenticator,
     projects,
     members,

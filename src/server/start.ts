@@ -9,6 +9,7 @@ import type { App } from './types.ts';
 import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatcher.ts';
 import { ciWorkerFor } from '../pipelines/ci-worker.ts';
 import { raiseMallocThresholds } from './malloc-thresholds.ts';
+import { listenForMetrics } from './metrics-listener.ts';
 
 export interface RunningServer {
   app: App;
@@ -27,19 +28,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const orphans = await services.blobStore.cleanOrphans();
   if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
   await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
-  const { app } = await buildApp(services, logger);
+  const { app, metrics, metricsAccess } = await buildApp(services, logger);
   const dispatcher = new WebhookDispatcher(database.db, logger, services.outbound, DEFAULT_DISPATCH);
   dispatcher.start();
   const ciWorker = ciWorkerFor(services, logger);
   ciWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
+  const metricsListener = config.metrics.address ? await listenForMetrics(config.metrics.address, metrics, metricsAccess) : null;
+  if (metricsListener) logger.info({ address: metricsListener.url }, 'metrics are served on their own listener');
   return {
     app,
     url: address,
     async close() {
       dispatcher.stop();
       ciWorker.stop();
+      await metricsListener?.close();
       await app.close();
       await database.close();
     },

@@ -56,6 +56,15 @@ export const unauthenticated = (message = 'Unauthorized', code = 'UNAUTHENTICATE
 export const alreadyExists = (message: string, code = 'ALREADY_EXISTS') =>
   new AppError('already_exists', code, message);
 export const conflict = (message: string, code = 'CONFLICT') => new AppError('conflict', code, message);
+/** A 429 whose Retry-After says when the caller may try again. */
+export const rateLimited = (message: string, code: string, retryAfterSeconds: number) =>
+  new AppError('rate_limited', code, message, { retryAfterSeconds });
+
+/** Seconds a 429 asks the caller to wait: the error's own, else a minute. */
+export function retryAfterSecondsOf(error: unknown): number {
+  const seconds = error instanceof AppError ? error.details?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : 60;
+}
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;

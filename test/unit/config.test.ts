@@ -37,6 +37,24 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the connection and metrics settings', () => {
+    const defaults = loadConfig({});
+    expect(defaults.connections).toEqual({ trustedProxies: [], requestIdleTimeoutMs: 30_000, maxConnectionsPerAddress: 256 });
+    expect(defaults.metrics).toEqual({ token: undefined, address: undefined });
+    const config = loadConfig({
+      MODELYARD_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,fd00::/8',
+      MODELYARD_REQUEST_IDLE_TIMEOUT: '5',
+      MODELYARD_MAX_CONNECTIONS_PER_ADDRESS: '0',
+      MODELYARD_METRICS_TOKEN: 'metrics-token-0123456789',
+      MODELYARD_METRICS_ADDRESS: '[::1]:9464',
+    });
+    expect(config.connections.trustedProxies.map(([address, bits]) => `${address.toString()}/${bits}`)).toEqual(['10.0.0.0/8', '127.0.0.1/32', 'fd00::/8']);
+    expect(config.connections.requestIdleTimeoutMs).toBe(5000);
+    expect(config.connections.maxConnectionsPerAddress).toBe(0);
+    expect(config.metrics).toEqual({ token: 'metrics-token-0123456789', address: { host: '::1', port: 9464 } });
+    expect(loadConfig({ MODELYARD_METRICS_ADDRESS: '0.0.0.0:9100' }).metrics.address).toEqual({ host: '0.0.0.0', port: 9100 });
+  });
+
   const bad: [string, Record<string, string>][] = [
     ['MODELYARD_PORT', { MODELYARD_PORT: 'eighty' }],
     ['MODELYARD_PORT', { MODELYARD_PORT: '70000' }],
@@ -50,6 +68,13 @@ describe('configuration', () => {
     ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/8,not a host' }],
     ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/40' }],
     ['MODELYARD_ALLOW_LOCAL_WEBHOOKS', { MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'sometimes' }],
+    ['MODELYARD_TRUSTED_PROXIES', { MODELYARD_TRUSTED_PROXIES: '10.0.0.0/8, proxy.internal' }],
+    ['MODELYARD_TRUSTED_PROXIES', { MODELYARD_TRUSTED_PROXIES: '10.0.0.0/33' }],
+    ['MODELYARD_REQUEST_IDLE_TIMEOUT', { MODELYARD_REQUEST_IDLE_TIMEOUT: '0' }],
+    ['MODELYARD_MAX_CONNECTIONS_PER_ADDRESS', { MODELYARD_MAX_CONNECTIONS_PER_ADDRESS: 'many' }],
+    ['MODELYARD_METRICS_TOKEN', { MODELYARD_METRICS_TOKEN: 'short' }],
+    ['MODELYARD_METRICS_ADDRESS', { MODELYARD_METRICS_ADDRESS: '9464' }],
+    ['MODELYARD_METRICS_ADDRESS', { MODELYARD_METRICS_ADDRESS: '127.0.0.1:99999' }],
   ];
   for (const [variable, env] of bad) {
     it(`names ${variable} when it is invalid (${Object.values(env)[0]})`, () => {

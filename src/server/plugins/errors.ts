@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, HTTP_STATUS_OF_KIND, type ErrorKind } from '../../shared/errors.ts';
+import { AppError, HTTP_STATUS_OF_KIND, retryAfterSecondsOf, type ErrorKind } from '../../shared/errors.ts';
 import type { App } from '../types.ts';
 import { describeValidationErrors } from './validation.ts';
 
@@ -67,7 +67,7 @@ export function installNativeErrors(app: App): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const http = toHttpError(error);
     logIfInternal(request, error, http);
-    if (http.status === 429) reply.header('Retry-After', '60');
+    if (http.status === 429) reply.header('Retry-After', String(retryAfterSecondsOf(error)));
     return reply.status(http.status).send({ message: http.message });
   });
   app.setNotFoundHandler({}, (request, reply) => reply.status(404).send({ message: '404 Not Found' }));
