@@ -56,8 +56,9 @@ afterAll(async () => {
  */
 async function freshProject(visibility: Visibility = 'private', only?: Persona): Promise<Fixture> {
   const project = await t.createProject(people.owner.token, `m-${Math.random().toString(36).slice(2, 10)}`, visibility);
+  const onlyRole = only === 'maintainer_session' || only === 'maintainer_read_api' ? 'maintainer' : only;
   for (const role of ['guest', 'reporter', 'developer', 'maintainer'] as const) {
-    if (only === undefined || role === 'guest' || role === only) await t.addMember(project.id, people[role].id, LEVELS[role]);
+    if (onlyRole === undefined || role === 'guest' || role === onlyRole) await t.addMember(project.id, people[role].id, LEVELS[role]);
   }
   return { projectId: project.id };
 }
@@ -68,20 +69,31 @@ function userOf(persona: 'other_project_member' | 'admin' | keyof typeof people)
   return people[persona];
 }
 
-const tokensOfPeople = new Map<number, string>();
+const cachedCredentials = new Map<string, Record<string, string>>();
 
-/** A person's token; a new one when the call may spend it (revoking "self"). */
-async function tokenOf(user: TestUser, spends: boolean): Promise<string> {
-  const cached = tokensOfPeople.get(user.id);
+/** A credential made once and reused, or made anew when the call may spend it (revoking "self", signing out). */
+async function reusable(key: string, spends: boolean, make: () => Promise<Record<string, string>>): Promise<Record<string, string>> {
+  const cached = cachedCredentials.get(key);
   if (cached && !spends) return cached;
-  const created = await t.services.tokens.create({ userId: user.id, kind: 'personal' }, { name: 'matrix', scopes: ['api'] }, null);
-  if (!spends) tokensOfPeople.set(user.id, created.secret);
-  return created.secret;
+  const made = await make();
+  if (!spends) cachedCredentials.set(key, made);
+  return made;
+}
+
+async function tokenOf(user: TestUser, scope: 'api' | 'read_api'): Promise<Record<string, string>> {
+  const created = await t.services.tokens.create({ userId: user.id, kind: 'personal' }, { name: 'matrix', scopes: [scope] }, null);
+  return { 'private-token': created.secret };
+}
+
+async function sessionOf(user: TestUser): Promise<Record<string, string>> {
+  const res = await t.call({ method: 'POST', url: '/api/v4/session', payload: { login: user.username, password: user.password } });
+  const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+  return { cookie, 'x-csrf-token': (res.json() as { csrf_token: string }).csrf_token };
 }
 
 /**
  * The headers that present a persona's credential on a project's fixture. `spends`: the call
- * may use the credential up (revoking "self"), so the other project's bot gets a new token.
+ * may use the credential up (revoking "self", signing out), so it gets one of its own.
  */
 async function credentialOf(persona: Persona, fixture: Fixture, spends: boolean): Promise<Record<string, string>> {
   switch (persona) {
@@ -101,10 +113,17 @@ async function credentialOf(persona: Persona, fixture: Fixture, spends: boolean)
       return { 'private-token': triggerToken };
     case 'runner_token':
       return { 'private-token': runnerToken };
+    case 'maintainer_session':
+      return reusable('session', spends, () => sessionOf(people.maintainer));
+    case 'maintainer_read_api':
+      return reusable('read_api', spends, () => tokenOf(people.maintainer, 'read_api'));
     default:
-      return { 'private-token': await tokenOf(userOf(persona), spends) };
+      return reusable(persona, spends, () => tokenOf(userOf(persona), 'api'));
   }
 }
+
+/** Signing out and revoking "self" use up the credential the call is made with. */
+const spendsCredential = (route: RouteEntry) => route.method === 'DELETE' && (route.url === '/api/v4/session' || route.url === '/api/v4/personal_access_tokens/self');
 
 /** Root MLflow mounts name their project in a header. */
 function headersFor(url: string, projectId: number): Record<string, string> {
@@ -144,18 +163,25 @@ async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf:
     if (route.method === 'HEAD') continue; // answered by the GET route
     const mutating = route.method !== 'GET';
     const expected = expectationOf(route);
-    for (const persona of PERSONAS) {
-      // Native routes can delete the project or its members; MLflow ones only add to it.
-      const changes = mutating && expected[persona] === 'allowed';
-      const fixture = changes && !route.url.includes('mlflow') ? await freshProject(visibility, persona) : shared;
-      const url = await fillUrl(route.url, fixture.projectId);
-      const headers = { ...headersFor(url, fixture.projectId), ...(await credentialOf(persona, fixture, changes)) };
-      const res = await t.call({ method: route.method as 'GET', url, headers, ...(mutating ? { payload: {} } : {}) });
-      const refused = expected[persona] === 'refused' && res.statusCode >= 400 && res.statusCode < 500;
-      const outcome = refused ? 'refused' : classify(res.statusCode, res.body);
-      if (outcome !== expected[persona]) failures.push(`${visibility} ${route.method} ${route.url} as ${persona}: expected ${expected[persona]}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
-      if (res.statusCode >= 500) failures.push(`${visibility} ${route.method} ${route.url} as ${persona}: server error ${res.body}`);
-    }
+    // The personas of one route are called at once: each call that may change something has a
+    // project (and a credential) of its own, and the others change nothing.
+    const answers = await Promise.all(
+      PERSONAS.map(async (persona) => {
+        // Native routes can delete the project or its members; MLflow ones only add to it.
+        const changes = mutating && expected[persona] === 'allowed';
+        const fixture = changes && !route.url.includes('mlflow') ? await freshProject(visibility, persona) : shared;
+        const url = await fillUrl(route.url, fixture.projectId);
+        const headers = { ...headersFor(url, fixture.projectId), ...(await credentialOf(persona, fixture, changes && spendsCredential(route))) };
+        const res = await t.call({ method: route.method as 'GET', url, headers, ...(mutating ? { payload: {} } : {}) });
+        const refused = expected[persona] === 'refused' && res.statusCode >= 400 && res.statusCode < 500;
+        const outcome = refused ? 'refused' : classify(res.statusCode, res.body);
+        const wrong: string[] = [];
+        if (outcome !== expected[persona]) wrong.push(`${visibility} ${route.method} ${route.url} as ${persona}: expected ${expected[persona]}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
+        if (res.statusCode >= 500) wrong.push(`${visibility} ${route.method} ${route.url} as ${persona}: server error ${res.body}`);
+        return wrong;
+      }),
+    );
+    failures.push(...answers.flat());
   }
   return failures;
 }
