@@ -1,25 +1,37 @@
-import type { TokenScope } from './caller.ts';
+import type { CredentialKind, TokenScope } from './caller.ts';
 import type { Role } from './roles.ts';
 
 /**
  * Every route names one of these. An ability says which role it takes on a project, whether
  * non-members may use it on a project they can see (public, or internal for signed-in users),
- * and which token scopes allow it.
+ * which token scopes allow it, and which kinds of credential may use it at all.
+ *
+ * The `credentials` list is the one place that says how far each credential reaches: a kind
+ * that is not listed gets 403 whatever its user's role. Project access tokens and CI job tokens
+ * are limited to one project; they reach an instance ability only where it lists them.
  */
+export type PresentedCredential = Exclude<CredentialKind, 'anonymous'>;
+
+/**
+ * 'own': the route is authorized by a secret of its own (a runner token, a trigger token, a
+ * webhook signature, a job's token checked against its job); no caller credential is read.
+ */
+export type CredentialReach = readonly PresentedCredential[] | 'own';
+
 interface ProjectAbility {
   scope: 'project';
   minRole: Role;
-  /** Readers of a visible project who are not members may use it. */
+  /** Readers of a visible project may use it, members below minRole included (roles are monotonic). */
   openToVisibleReaders: boolean;
   scopes: readonly TokenScope[];
-  /** CI job tokens may use it (GitLab limits job tokens to a few APIs: here ML, packages, reading the project). */
-  jobToken?: true;
+  credentials: readonly PresentedCredential[];
 }
 
 interface InstanceAbility {
   scope: 'instance';
   who: 'anyone' | 'signed_in' | 'admin';
   scopes: readonly TokenScope[] | 'any';
+  credentials: CredentialReach;
 }
 
 const READ_GENERAL: readonly TokenScope[] = ['api', 'read_api'];
@@ -27,48 +39,69 @@ const WRITE_GENERAL: readonly TokenScope[] = ['api'];
 const READ_ML: readonly TokenScope[] = ['api', 'read_api', 'read_model_registry', 'write_model_registry'];
 const WRITE_ML: readonly TokenScope[] = ['api', 'write_model_registry'];
 
-export const ABILITIES = {
-  /** Health probes, the OpenAPI document, signing in. */
-  public: { scope: 'instance', who: 'anyone', scopes: 'any' },
-  /** The caller's own profile, sessions and tokens; creating a project. */
-  'user:self-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
-  'user:self-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
-  'users:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
-  /** A multipart part upload: authorized by the upload's own secret, not by a caller's token. */
-  'upload:part': { scope: 'instance', who: 'anyone', scopes: 'any' },
-  'projects:list': { scope: 'instance', who: 'anyone', scopes: READ_GENERAL },
-  'projects:create': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
-  'admin:read': { scope: 'instance', who: 'admin', scopes: READ_GENERAL },
-  'admin:write': { scope: 'instance', who: 'admin', scopes: WRITE_GENERAL },
-  /** Runner registration and the runner's job protocol: authorized by a runner token, checked by the service. */
-  'runner:protocol': { scope: 'instance', who: 'anyone', scopes: 'any' },
-  /** Pipeline trigger tokens and push webhooks: authorized by their own secret, checked by the service. */
-  'ci:trigger': { scope: 'instance', who: 'anyone', scopes: 'any' },
-  /** Runners the caller can see or create (admins: instance runners; maintainers: their projects'). */
-  'runners:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL },
-  'runners:manage': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL },
+/** A person's own credentials: a browser session or a personal access token. */
+const PEOPLE: readonly PresentedCredential[] = ['session', 'personal_token'];
+/** ... and a project access token (a bot member of one project, with the role it was given). */
+const PEOPLE_AND_BOTS: readonly PresentedCredential[] = [...PEOPLE, 'project_token'];
+/** ... and a running CI job's token (GitLab's short job-token list: reading the project, ML, packages, pipelines). */
+const PEOPLE_BOTS_AND_JOBS: readonly PresentedCredential[] = [...PEOPLE_AND_BOTS, 'job_token'];
 
-  'project:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
-  'project:update': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'project:delete': { scope: 'project', minRole: 'owner', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'members:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL },
-  'members:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'access-tokens:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
-  'access-tokens:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
-  'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
-  'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, jobToken: true },
-  'registry:maintain': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML, jobToken: true },
-  'webhooks:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
-  'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
-  'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML, jobToken: true },
-  'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML, jobToken: true },
-  'pipelines:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
-  /** Run, retry, cancel and play pipelines and jobs; lint. */
-  'pipelines:run': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+export const ABILITIES = {
+  /** Health probes, the OpenAPI document, signing in, the web UI. */
+  public: { scope: 'instance', who: 'anyone', scopes: 'any', credentials: PEOPLE_BOTS_AND_JOBS },
+  /** The caller's own user, its session, the token it is calling with (a bot may read itself, as in GitLab). */
+  'user:self-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Signing out; revoking the token the request was made with. */
+  'user:self-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** A person's personal access tokens: listing and reading them. */
+  'user:tokens-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE },
+  /** Minting and revoking personal access tokens: a credential that outlives any job, so a person's act. */
+  'user:tokens-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE },
+  /** The user directory is instance data; a project credential has no business in it. */
+  'users:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE },
+  /** A multipart part upload: authorized by the upload's own secret, not by a caller's token. */
+  'upload:part': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: PEOPLE_BOTS_AND_JOBS },
+  /** Lists only what the caller can see: a bot, its one project. */
+  'projects:list': { scope: 'instance', who: 'anyone', scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'projects:create': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE },
+  'admin:read': { scope: 'instance', who: 'admin', scopes: READ_GENERAL, credentials: PEOPLE },
+  'admin:write': { scope: 'instance', who: 'admin', scopes: WRITE_GENERAL, credentials: PEOPLE },
+  /** Runner registration and the runner's job protocol: authorized by a runner token, checked by the service. */
+  'runner:protocol': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+  /** Pipeline trigger tokens and push webhooks: authorized by their own secret, checked by the service. */
+  'ci:trigger': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+  /** Runners the caller can see or create (admins: instance runners; maintainers: their projects'). */
+  'runners:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE },
+  'runners:manage': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE },
+
+  'project:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  'project:update': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'project:delete': { scope: 'project', minRole: 'owner', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'members:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'members:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'access-tokens:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'access-tokens:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'audit:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'packages:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  'packages:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  /**
+   * Registry settings, moving protected aliases, forcing the deletion of a model with approved
+   * versions. Not for job tokens: a registry-triggered pipeline runs as the maintainer who made
+   * the change, with code any developer can push.
+   */
+  'registry:maintain': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML, credentials: PEOPLE_AND_BOTS },
+  /** Approving or rejecting a version is a person's decision: no job, bot or trigger token makes it. */
+  'registry:approve': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_ML, credentials: PEOPLE },
+  'webhooks:read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML, credentials: PEOPLE_BOTS_AND_JOBS },
+  'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML, credentials: PEOPLE_BOTS_AND_JOBS },
+  'pipelines:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  /** Run, retry, cancel and play pipelines and jobs. */
+  'pipelines:run': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
   /** CI settings, variables, trigger tokens, project runners. */
-  'ci:admin-read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL },
-  'ci:admin': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
+  'ci:admin-read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  'ci:admin': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;
 
 export type Ability = keyof typeof ABILITIES;
@@ -82,4 +115,10 @@ export function isAbility(value: unknown): value is Ability {
 
 export function abilityDefinition(ability: Ability): ProjectAbility | InstanceAbility {
   return ABILITIES[ability];
+}
+
+/** Whether routes with this ability check a secret of their own instead of the caller's credential. */
+export function checksOwnCredential(ability: Ability): boolean {
+  const definition: ProjectAbility | InstanceAbility = ABILITIES[ability];
+  return definition.scope === 'instance' && definition.credentials === 'own';
 }

@@ -1,6 +1,6 @@
 import { AppError, forbidden, notFound, unauthenticated } from '../shared/errors.ts';
-import { ABILITIES, type Ability, type ProjectScopedAbility } from './abilities.ts';
-import type { Caller, TokenScope } from './caller.ts';
+import { ABILITIES, type Ability, type CredentialReach, type ProjectScopedAbility } from './abilities.ts';
+import type { Caller, CredentialKind, TokenScope } from './caller.ts';
 import { ACCESS_LEVEL, ADMIN_ACCESS_LEVEL, NO_ACCESS } from './roles.ts';
 
 /**
@@ -37,29 +37,63 @@ function insufficientScope(): AppError {
   return new AppError('forbidden', INSUFFICIENT_SCOPE, 'insufficient_scope: the token does not grant this operation');
 }
 
+export const CREDENTIAL_NOT_ALLOWED = 'CREDENTIAL_NOT_ALLOWED';
+
+const CREDENTIAL_NAME: Record<CredentialKind, string> = {
+  anonymous: 'an anonymous caller',
+  session: 'a browser session',
+  personal_token: 'a personal access token',
+  project_token: 'a project access token',
+  job_token: 'a CI job token',
+};
+
+/** An anonymous caller presents no credential: visibility and `who` decide for it. */
+function credentialReaches(caller: Caller, reach: CredentialReach): boolean {
+  if (caller.credential === 'anonymous') return true;
+  return reach !== 'own' && reach.includes(caller.credential);
+}
+
+function credentialNotAllowed(caller: Caller): AppError {
+  return forbidden(`403 Forbidden: ${CREDENTIAL_NAME[caller.credential]} cannot use this API`, CREDENTIAL_NOT_ALLOWED);
+}
+
+/**
+ * Site administrators act as such only with a person's own, unlimited credential: a job of an
+ * admin's pipeline or anything limited to one project never carries the admin's instance rights.
+ */
+export function actsAsAdmin(caller: Caller): boolean {
+  return caller.user?.isAdmin === true && caller.projectLimit === null && (caller.credential === 'session' || caller.credential === 'personal_token');
+}
+
 export function authorizeInstance(caller: Caller, ability: Ability): void {
   const definition = ABILITIES[ability];
   if (definition.scope !== 'instance') throw new Error(`ability ${ability} needs a project`);
   if (definition.who === 'anyone' && caller.user === null) return;
   if (definition.who !== 'anyone' && caller.user === null) throw unauthenticated();
-  if (definition.who === 'admin' && !caller.user?.isAdmin) throw forbidden('403 Forbidden: administrators only');
+  if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
+  if (definition.who === 'admin' && !actsAsAdmin(caller)) throw forbidden('403 Forbidden: administrators only');
   if (!scopesAllow(caller, definition.scopes)) throw insufficientScope();
 }
 
 /** The caller's access level on a project, before any ability is considered. */
 export function effectiveLevel(caller: Caller, memberLevel: number | null): number {
-  if (caller.user?.isAdmin && caller.projectLimit === null) return ADMIN_ACCESS_LEVEL;
+  if (actsAsAdmin(caller)) return ADMIN_ACCESS_LEVEL;
   // A job started by an admin who is not a member still acts in its own project, as a maintainer.
   if (caller.credential === 'job_token' && caller.user?.isAdmin) return Math.max(memberLevel ?? NO_ACCESS, ACCESS_LEVEL.maintainer);
   return memberLevel ?? NO_ACCESS;
 }
 
-export function canSeeProject(caller: Caller, project: ProjectFacts, memberLevel: number | null): boolean {
-  if (caller.projectLimit !== null && caller.projectLimit !== project.id) return false;
-  if (effectiveLevel(caller, memberLevel) >= ACCESS_LEVEL.guest) return true;
+/** Whether the caller may read the project without being a member: public, or internal to a signed-in person. */
+function readsWithoutMembership(caller: Caller, project: ProjectFacts): boolean {
   if (project.visibility === 'public') return true;
   // Internal projects are visible to people who signed in, not to bots or job tokens of other projects.
   return project.visibility === 'internal' && caller.user !== null && !caller.user.isBot;
+}
+
+export function canSeeProject(caller: Caller, project: ProjectFacts, memberLevel: number | null): boolean {
+  if (caller.projectLimit !== null && caller.projectLimit !== project.id) return false;
+  if (effectiveLevel(caller, memberLevel) >= ACCESS_LEVEL.guest) return true;
+  return readsWithoutMembership(caller, project);
 }
 
 /**
@@ -75,15 +109,16 @@ export function authorizeProject(
 ): ProjectAccess {
   const definition = ABILITIES[ability];
   if (!canSeeProject(caller, project, memberLevel)) throw notFound('404 Project');
+  if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
   const level = effectiveLevel(caller, memberLevel);
+  // Monotonic, as GitLab: a member never has less than a reader who is not one.
   const allowedByRole =
-    level >= ACCESS_LEVEL[definition.minRole] || (definition.openToVisibleReaders && level < ACCESS_LEVEL.guest);
+    level >= ACCESS_LEVEL[definition.minRole] || (definition.openToVisibleReaders && readsWithoutMembership(caller, project));
   if (!allowedByRole) {
     if (caller.user === null) throw unauthenticated();
     throw forbidden('403 Forbidden');
   }
   if (!scopesAllow(caller, definition.scopes)) throw insufficientScope();
-  if (caller.credential === 'job_token' && !('jobToken' in definition)) throw forbidden('403 Forbidden: CI job tokens cannot use this API', 'JOB_TOKEN_NOT_ALLOWED');
   return { caller, project, level } as ProjectAccess;
 }
 

@@ -8,6 +8,7 @@ import { accessOf, type App } from '../server/types.ts';
 import { forbidden, invalid, notFound, unauthenticated } from '../shared/errors.ts';
 import { TOKEN_SCOPES, type Caller } from './caller.ts';
 import { readCookie } from './authenticate.ts';
+import { actsAsAdmin } from './policy.ts';
 import { ACCESS_LEVEL } from './roles.ts';
 import { SESSION_COOKIE, SESSION_LIFETIME_MS, type SessionsService } from './sessions-service.ts';
 import { presentToken, type TokenRow, type TokensService } from './tokens-service.ts';
@@ -42,7 +43,7 @@ function signedInUser(caller: Caller) {
 /** A token is visible to its owner and to site admins; anyone else gets 404. */
 function assertOwnsToken(caller: Caller, token: TokenRow): void {
   if (token.kind !== 'personal') throw notFound('404 Token');
-  if (token.user_id !== caller.user?.id && !caller.user?.isAdmin) throw notFound('404 Token');
+  if (token.user_id !== caller.user?.id && !actsAsAdmin(caller)) throw notFound('404 Token');
 }
 
 export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
@@ -125,7 +126,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
         return sendPage(request, reply, window, { total: items.length, items });
       }
       const page = await users.list({ search: request.query.search, offset: window.offset, limit: window.limit, includeBots: false });
-      const present = request.caller.user?.isAdmin ? presentUserForAdmin : presentUser;
+      const present = actsAsAdmin(request.caller) ? presentUserForAdmin : presentUser;
       return sendPage(request, reply, window, { total: page.total, items: page.items.map(present) });
     },
   );
@@ -135,7 +136,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     { config: { ability: 'users:read' }, schema: { tags: ['users'], summary: 'One user', params: Type.Object({ user_id: NumericId }) } },
     async (request) => {
       const user = await users.getById(request.params.user_id);
-      return request.caller.user?.isAdmin ? presentUserForAdmin(user) : presentUser(user);
+      return actsAsAdmin(request.caller) ? presentUserForAdmin(user) : presentUser(user);
     },
   );
 
@@ -172,13 +173,13 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
   app.get(
     '/api/v4/personal_access_tokens',
     {
-      config: { ability: 'user:self-read' },
+      config: { ability: 'user:tokens-read' },
       schema: { tags: ['tokens'], summary: "List the caller's personal access tokens (administrators may pass user_id)", querystring: Type.Intersect([PaginationQuery, Type.Object({ user_id: Type.Optional(NumericId) })]) },
     },
     async (request, reply) => {
       const me = signedInUser(request.caller);
       const userId = request.query.user_id ?? me.id;
-      if (userId !== me.id && !me.isAdmin) throw forbidden('403 Forbidden: only administrators can list the tokens of others');
+      if (userId !== me.id && !actsAsAdmin(request.caller)) throw forbidden('403 Forbidden: only administrators can list the tokens of others');
       const window = pageWindow(request.query);
       const page = await tokens.listForUser(userId, window.offset, window.limit);
       return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentToken) });
@@ -192,7 +193,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
 
   app.get(
     '/api/v4/personal_access_tokens/:token_id',
-    { config: { ability: 'user:self-read' }, schema: { tags: ['tokens'], summary: 'One personal access token', params: Type.Object({ token_id: NumericId }) } },
+    { config: { ability: 'user:tokens-read' }, schema: { tags: ['tokens'], summary: 'One personal access token', params: Type.Object({ token_id: NumericId }) } },
     async (request) => {
       const token = await tokens.getById(request.params.token_id);
       assertOwnsToken(request.caller, token);
@@ -208,7 +209,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
 
   app.delete(
     '/api/v4/personal_access_tokens/:token_id',
-    { config: { ability: 'user:self-write' }, schema: { tags: ['tokens'], summary: 'Revoke a personal access token', params: Type.Object({ token_id: NumericId }) } },
+    { config: { ability: 'user:tokens-write' }, schema: { tags: ['tokens'], summary: 'Revoke a personal access token', params: Type.Object({ token_id: NumericId }) } },
     async (request, reply) => {
       const token = await tokens.getById(request.params.token_id);
       assertOwnsToken(request.caller, token);
@@ -219,10 +220,10 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
 
   app.post(
     '/api/v4/user/personal_access_tokens',
-    { config: { ability: 'user:self-write' }, schema: { tags: ['tokens'], summary: 'Create a personal access token for the caller; the secret is shown once', body: TokenBody } },
+    { config: { ability: 'user:tokens-write' }, schema: { tags: ['tokens'], summary: 'Create a personal access token for the caller; the secret is shown once', body: TokenBody } },
     async (request, reply) => {
+      // Bots never get here: user:tokens-write is for a person's own credentials only.
       const me = signedInUser(request.caller);
-      if (me.isBot) throw forbidden('403 Forbidden: bot users cannot create personal access tokens');
       const created = await tokens.create({ userId: me.id, kind: 'personal' }, { name: request.body.name, scopes: request.body.scopes, expiresAt: request.body.expires_at }, request.caller);
       return reply.status(201).send({ ...presentToken(created.row), token: created.secret });
     },

@@ -8,8 +8,9 @@ import type { JobRow } from './job-payload.ts';
 
 /**
  * CI job tokens as callers: valid only while their job runs, limited to the job's project, with
- * the rights of the person the pipeline runs for (the policy further limits job tokens to the
- * ML, package and registry APIs). Runs logged with one record the job.
+ * the rights of the person the pipeline runs for; the abilities that list `job_token` (ML,
+ * packages, reading the project and its pipelines) are all they reach. Runs logged with one
+ * record the job.
  */
 export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTokenResolver {
   return async (secret, ip) => {

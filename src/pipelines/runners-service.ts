@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Caller } from '../auth/caller.ts';
+import { actsAsAdmin } from '../auth/policy.ts';
 import { ACCESS_LEVEL } from '../auth/roles.ts';
 import { secretHint, sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
@@ -68,7 +69,7 @@ export class RunnersService {
   /** Throws unless the caller may manage this runner (or runners of this kind/project). */
   private async authorizeManage(caller: Caller, runnerType: RunnerRow['runner_type'], projectId: number | null): Promise<void> {
     if (runnerType === 'instance_type') {
-      if (!caller.user?.isAdmin || caller.projectLimit !== null) throw forbidden('403 Forbidden: only administrators manage instance runners');
+      if (!actsAsAdmin(caller)) throw forbidden('403 Forbidden: only administrators manage instance runners');
       return;
     }
     if (projectId === null) throw invalid('project_id is missing for a project_type runner');
@@ -151,7 +152,7 @@ export class RunnersService {
     let query = this.db.selectFrom('ci_runners');
     if (options.projectId !== undefined) {
       query = query.where((eb) => eb.or([eb('project_id', '=', options.projectId!), eb('runner_type', '=', 'instance_type')]));
-    } else if (!caller.user?.isAdmin || caller.projectLimit !== null) {
+    } else if (!actsAsAdmin(caller)) {
       const maintained = caller.user ? await this.projects.projectIdsWithLevel(caller.user.id, ACCESS_LEVEL.maintainer) : [];
       query = query.where('project_id', 'in', maintained.length > 0 ? maintained : [-1]);
     }

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { authorizeProject, type ProjectAccess } from '../auth/policy.ts';
+import { actsAsAdmin, authorizeInstance, authorizeProject, type ProjectAccess } from '../auth/policy.ts';
 import type { ProjectScopedAbility } from '../auth/abilities.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ACCESS_LEVEL } from '../auth/roles.ts';
@@ -82,7 +82,7 @@ export class ProjectsService {
       last_activity_at: new Date(row.updated_at).toISOString(),
       web_url: `${this.publicUrl}/${row.path}`,
       ...(access
-        ? { permissions: { project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null, is_admin: access.caller.user?.isAdmin ?? false } }
+        ? { permissions: { project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null, is_admin: actsAsAdmin(access.caller) } }
         : {}),
     };
   }
@@ -142,6 +142,8 @@ export class ProjectsService {
   }
 
   async create(caller: Caller, input: ProjectInput, db: Kysely<Schema> = this.db): Promise<ProjectRow> {
+    // Decided before anything is written: a credential limited to one project (a bot's, a job's) creates none.
+    authorizeInstance(caller, 'projects:create');
     if (!caller.user) throw invalid('a project needs an owner');
     const ownerId = caller.user.id;
     if (input.name === undefined && input.path === undefined) throw invalid('name or path is missing');
@@ -176,7 +178,7 @@ export class ProjectsService {
     options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: 'id' | 'name' | 'path' | 'created_at' | 'last_activity_at'; sort: 'asc' | 'desc' },
   ) {
     const userId = caller.user?.id ?? -1;
-    const seesAll = caller.user?.isAdmin === true && caller.projectLimit === null && !options.membership;
+    const seesAll = actsAsAdmin(caller) && !options.membership;
     let base = this.db.selectFrom('projects');
     if (caller.projectLimit !== null) base = base.where('projects.id', '=', caller.projectLimit);
     if (!seesAll) {

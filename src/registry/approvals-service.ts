@@ -55,7 +55,7 @@ export class ApprovalsService {
   }
 
   async decide(access: ProjectAccess, name: string, version: number | string, decision: 'approve' | 'reject', comment?: string): Promise<ApprovalRequestRow> {
-    if (!can(access, 'registry:maintain')) throw forbidden('403 Forbidden: only maintainers can approve or reject a model version', 'APPROVER_ROLE');
+    if (!can(access, 'registry:approve')) throw forbidden('403 Forbidden: only maintainers can approve or reject a model version', 'APPROVER_ROLE');
     const text = validComment(comment);
     return inTransaction(this.db, async (trx) => {
       const { model, row } = await this.versions.getRow(access, name, version, trx);

@@ -261,7 +261,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
   for (const decision of ['approve', 'reject'] as const) {
     app.post(
       `/api/v4/projects/:id/ml/models/:model_id/versions/:version/${decision}`,
-      { config: { ability: 'registry:maintain' }, schema: { tags, summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a version (maintainers; never the requester)`, params: VersionParams, body: Comment } },
+      { config: { ability: 'registry:approve' }, schema: { tags, summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a version (maintainers; never the requester)`, params: VersionParams, body: Comment } },
       async (request) => {
         const name = await modelName(request);
         await approvals.decide(accessOf(request), name, request.params.version, decision, request.body?.comment);

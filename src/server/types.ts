@@ -15,11 +15,6 @@ declare module 'fastify' {
     ability?: Ability;
     /** Where a project-scoped route finds its project; the `:id` path parameter by default. */
     project?: ProjectLocator;
-    /**
-     * 'own': the route checks a credential of its own (a runner token, a job's token while the
-     * runner reports on it, a trigger token, a webhook signature); the caller stays anonymous.
-     */
-    credentials?: 'own';
     /** The protocol whose error shape this route answers in. */
     protocol?: 'native' | 'mlflow';
   }

@@ -1,61 +1,143 @@
-import type { Ability } from '../../src/auth/abilities.ts';
+import type { Ability, ProjectScopedAbility } from '../../src/auth/abilities.ts';
 
 /**
  * The documented permission model (docs/permissions.md), written out by hand so that a change
- * in the policy code that contradicts it fails a test. Outcomes are for a private project.
+ * in the policy code that contradicts it fails a test.
+ *
+ * Personas: the people (anonymous, a member of another project, each role, a site admin) and
+ * the other credentials:
+ * - maintainer_session: the maintainer's browser session (cookie and CSRF header);
+ * - maintainer_read_api: a personal access token of the maintainer with the read_api scope;
+ * - project_bot: a maintainer project access token of the project;
+ * - job_token: the token of a running job of the project, in a pipeline an administrator
+ *   started (the strongest job token there is: the admin is not a member, so it acts as a
+ *   maintainer of its project and never as an admin);
+ * - other_project_bot, other_project_job: the same credentials of another project;
+ * - trigger_token, runner_token: a pipeline trigger token and a runner token presented as a
+ *   caller's token (PRIVATE-TOKEN), which they never are.
  */
-export const PERSONAS = ['anonymous', 'other_project_member', 'guest', 'reporter', 'developer', 'maintainer', 'owner', 'admin'] as const;
+export const PERSONAS = [
+  'anonymous',
+  'other_project_member',
+  'guest',
+  'reporter',
+  'developer',
+  'maintainer',
+  'owner',
+  'admin',
+  'maintainer_session',
+  'maintainer_read_api',
+  'project_bot',
+  'job_token',
+  'other_project_bot',
+  'other_project_job',
+  'trigger_token',
+  'runner_token',
+] as const;
 export type Persona = (typeof PERSONAS)[number];
-/** 'refused': a route with its own credential (runner, job, trigger token, webhook signature); a person's token never passes it. */
+/** 'refused': a route with its own credential (runner, job, trigger token, webhook signature); a caller's credential never passes it. */
 export type Outcome = 'allowed' | 401 | 403 | 404 | 'refused';
 
-const row = (anonymous: Outcome, other: Outcome, guest: Outcome, reporter: Outcome, developer: Outcome, maintainer: Outcome, owner: Outcome, admin: Outcome): Record<Persona, Outcome> => ({
-  anonymous,
-  other_project_member: other,
-  guest,
-  reporter,
-  developer,
-  maintainer,
-  owner,
-  admin,
-});
+/** One outcome per persona, in the order of PERSONAS (a tuple, so a missing column does not compile). */
+type Line<T extends readonly unknown[]> = { -readonly [K in keyof T]: Outcome };
+const row = (...outcomes: Line<typeof PERSONAS>): Record<Persona, Outcome> =>
+  Object.fromEntries(PERSONAS.map((persona, i) => [persona, outcomes[i]])) as Record<Persona, Outcome>;
 
 const A = 'allowed' as const;
 const R = 'refused' as const;
 
+/** Outcomes on a private project (and of instance abilities, which no project changes). */
 export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
-  public: row(A, A, A, A, A, A, A, A),
-  'user:self-read': row(401, A, A, A, A, A, A, A),
-  'user:self-write': row(401, A, A, A, A, A, A, A),
-  'users:read': row(401, A, A, A, A, A, A, A),
-  'projects:list': row(A, A, A, A, A, A, A, A),
-  'upload:part': row(A, A, A, A, A, A, A, A),
-  'projects:create': row(401, A, A, A, A, A, A, A),
-  'admin:read': row(401, 403, 403, 403, 403, 403, 403, A),
-  'admin:write': row(401, 403, 403, 403, 403, 403, 403, A),
-  'runner:protocol': row(R, R, R, R, R, R, R, R),
-  'ci:trigger': row(R, R, R, R, R, R, R, R),
-  'runners:read': row(401, A, A, A, A, A, A, A),
-  'runners:manage': row(401, A, A, A, A, A, A, A),
-  'project:read': row(404, 404, A, A, A, A, A, A),
-  'project:update': row(404, 404, 403, 403, 403, A, A, A),
-  'project:delete': row(404, 404, 403, 403, 403, 403, A, A),
-  'members:read': row(404, 404, A, A, A, A, A, A),
-  'members:manage': row(404, 404, 403, 403, 403, A, A, A),
-  'access-tokens:read': row(404, 404, 403, 403, 403, A, A, A),
-  'access-tokens:manage': row(404, 404, 403, 403, 403, A, A, A),
-  'audit:read': row(404, 404, 403, 403, 403, A, A, A),
-  'packages:read': row(404, 404, 403, A, A, A, A, A),
-  'packages:write': row(404, 404, 403, 403, A, A, A, A),
-  'registry:maintain': row(404, 404, 403, 403, 403, A, A, A),
-  'webhooks:read': row(404, 404, 403, 403, 403, A, A, A),
-  'webhooks:manage': row(404, 404, 403, 403, 403, A, A, A),
-  'ml:read': row(404, 404, A, A, A, A, A, A),
-  'ml:write': row(404, 404, 403, 403, A, A, A, A),
-  'pipelines:read': row(404, 404, 403, A, A, A, A, A),
-  'pipelines:run': row(404, 404, 403, 403, A, A, A, A),
-  'ci:admin-read': row(404, 404, 403, 403, 403, A, A, A),
-  'ci:admin': row(404, 404, 403, 403, 403, A, A, A),
+  //                          anon  other guest rep   dev   maint owner admin sess  rdapi bot   job   o.bot o.job trig  run
+  public: row(                A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    401,  401),
+  'user:self-read': row(      401,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  A,    403,  401,  401),
+  'user:self-write': row(     401,  A,    A,    A,    A,    A,    A,    A,    A,    403,  A,    403,  A,    403,  401,  401),
+  'user:tokens-read': row(    401,  A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  401,  401),
+  'user:tokens-write': row(   401,  A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  403,  401,  401),
+  'users:read': row(          401,  A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  401,  401),
+  'projects:list': row(       A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  A,    403,  401,  401),
+  'upload:part': row(         A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    401,  401),
+  'projects:create': row(     401,  A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  403,  401,  401),
+  'admin:read': row(          401,  403,  403,  403,  403,  403,  403,  A,    403,  403,  403,  403,  403,  403,  401,  401),
+  'admin:write': row(         401,  403,  403,  403,  403,  403,  403,  A,    403,  403,  403,  403,  403,  403,  401,  401),
+  'runner:protocol': row(     R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
+  'ci:trigger': row(          R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
+  'runners:read': row(        401,  A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  401,  401),
+  'runners:manage': row(      401,  A,    A,    A,    A,    A,    A,    A,    A,    403,  403,  403,  403,  403,  401,  401),
+  'project:read': row(        404,  404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'project:update': row(      404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'project:delete': row(      404,  404,  403,  403,  403,  403,  A,    A,    403,  403,  403,  403,  404,  404,  401,  401),
+  'members:read': row(        404,  404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'members:manage': row(      404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'access-tokens:read': row(  404,  404,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'access-tokens:manage': row(404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'audit:read': row(          404,  404,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'packages:read': row(       404,  404,  403,  A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'packages:write': row(      404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'registry:maintain': row(   404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'registry:approve': row(    404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'webhooks:read': row(       404,  404,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'webhooks:manage': row(     404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ml:read': row(             404,  404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'ml:write': row(            404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'pipelines:read': row(      404,  404,  403,  A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'pipelines:run': row(       404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ci:admin-read': row(       404,  404,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'ci:admin': row(            404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+};
+
+/**
+ * Outcomes on an internal project: any signed-in person reads what readers may read, and a
+ * member below the role an ability names never gets less than that (GitLab's monotonic roles).
+ * Bots and job tokens of other projects still see nothing.
+ */
+export const EXPECTED_ON_INTERNAL: Record<ProjectScopedAbility, Record<Persona, Outcome>> = {
+  //                          anon  other guest rep   dev   maint owner admin sess  rdapi bot   job   o.bot o.job trig  run
+  'project:read': row(        404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'project:update': row(      404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'project:delete': row(      404,  403,  403,  403,  403,  403,  A,    A,    403,  403,  403,  403,  404,  404,  401,  401),
+  'members:read': row(        404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'members:manage': row(      404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'access-tokens:read': row(  404,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'access-tokens:manage': row(404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'audit:read': row(          404,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'packages:read': row(       404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'packages:write': row(      404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'registry:maintain': row(   404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'registry:approve': row(    404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'webhooks:read': row(       404,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'webhooks:manage': row(     404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ml:read': row(             404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'ml:write': row(            404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'pipelines:read': row(      404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'pipelines:run': row(       404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ci:admin-read': row(       404,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'ci:admin': row(            404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+};
+
+/** Outcomes on a public project: anyone reads what readers may read; anonymous writers are asked to sign in. */
+export const EXPECTED_ON_PUBLIC: Record<ProjectScopedAbility, Record<Persona, Outcome>> = {
+  //                          anon  other guest rep   dev   maint owner admin sess  rdapi bot   job   o.bot o.job trig  run
+  'project:read': row(        A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'project:update': row(      401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'project:delete': row(      401,  403,  403,  403,  403,  403,  A,    A,    403,  403,  403,  403,  404,  404,  401,  401),
+  'members:read': row(        A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'members:manage': row(      401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'access-tokens:read': row(  401,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'access-tokens:manage': row(401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'audit:read': row(          401,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'packages:read': row(       A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'packages:write': row(      401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'registry:maintain': row(   401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'registry:approve': row(    401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'webhooks:read': row(       401,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'webhooks:manage': row(     401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ml:read': row(             A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'ml:write': row(            401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'pipelines:read': row(      A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'pipelines:run': row(       401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'ci:admin-read': row(       401,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'ci:admin': row(            401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
 };
 
 /**
@@ -170,15 +252,15 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/users/:user_id': 'users:read',
   'HEAD /api/v4/users/:user_id': 'users:read',
   'POST /api/v4/users': 'admin:write',
-  'GET /api/v4/personal_access_tokens': 'user:self-read',
-  'HEAD /api/v4/personal_access_tokens': 'user:self-read',
+  'GET /api/v4/personal_access_tokens': 'user:tokens-read',
+  'HEAD /api/v4/personal_access_tokens': 'user:tokens-read',
   'GET /api/v4/personal_access_tokens/self': 'user:self-read',
   'HEAD /api/v4/personal_access_tokens/self': 'user:self-read',
-  'GET /api/v4/personal_access_tokens/:token_id': 'user:self-read',
-  'HEAD /api/v4/personal_access_tokens/:token_id': 'user:self-read',
+  'GET /api/v4/personal_access_tokens/:token_id': 'user:tokens-read',
+  'HEAD /api/v4/personal_access_tokens/:token_id': 'user:tokens-read',
   'DELETE /api/v4/personal_access_tokens/self': 'user:self-write',
-  'DELETE /api/v4/personal_access_tokens/:token_id': 'user:self-write',
-  'POST /api/v4/user/personal_access_tokens': 'user:self-write',
+  'DELETE /api/v4/personal_access_tokens/:token_id': 'user:tokens-write',
+  'POST /api/v4/user/personal_access_tokens': 'user:tokens-write',
   'POST /api/v4/users/:user_id/personal_access_tokens': 'admin:write',
   'GET /api/v4/projects/:id/access_tokens': 'access-tokens:read',
   'HEAD /api/v4/projects/:id/access_tokens': 'access-tokens:read',
@@ -318,8 +400,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'DELETE /api/v4/projects/:id/ml/models/:model_id/versions/:version/labels/:label': 'ml:write',
   'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/card/fill': 'ml:write',
   'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/approval_requests': 'ml:write',
-  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/approve': 'registry:maintain',
-  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/reject': 'registry:maintain',
+  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/approve': 'registry:approve',
+  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/reject': 'registry:approve',
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/approvals': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/approvals': 'ml:read',
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/lineage': 'ml:read',

@@ -1,53 +1,129 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ABILITIES } from '../../src/auth/abilities.ts';
+import type { RouteEntry } from '../../src/server/plugins/authorization.ts';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
-import { EXPECTED_OUTCOMES, PERSONAS, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
+import { createInstanceRunner, createProjectBot, createTrigger, startJob } from '../support/credentials.ts';
+import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
 
 /**
- * Walks every route the server registered and calls it as each kind of caller against a
- * private project. The expected outcome of each (ability, caller) pair is written out in
- * authorization-expectations.ts, independently of the policy code; a route missing from that
- * table fails the first test.
+ * Walks every route the server registered and calls it as each kind of caller (people of each
+ * role, project bots, job tokens, and secrets that are no caller's credential) against a
+ * private project, then every project route against an internal and a public one. The expected
+ * outcome of each (ability, caller) pair is written out in authorization-expectations.ts,
+ * independently of the policy code; a route missing from that table fails the first test.
  */
 let t: TestApp;
 let other: TestUser;
-const people = {} as Record<Exclude<Persona, 'anonymous' | 'other_project_member' | 'admin'>, TestUser>;
+const people = {} as Record<'guest' | 'reporter' | 'developer' | 'maintainer' | 'owner', TestUser>;
 let adminUser: TestUser;
+let runnerToken: string;
+/** A paused runner for the routes that name one (:runner_id), so that the one taking jobs survives the admin's DELETE. */
+let targetRunnerId: number;
+let triggerToken: string;
+/** The other project's bot and running job, for the other_project_* personas. */
+let outsider: Fixture;
 
+type Visibility = 'private' | 'internal' | 'public';
 const LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
+
+/** A project with a member of each role; its bot and a running job are made when first asked for. */
+interface Fixture {
+  projectId: number;
+  bot?: string;
+  job?: string;
+}
 
 beforeAll(async () => {
   t = await startTestApp();
   for (const role of Object.keys(LEVELS) as (keyof typeof LEVELS)[]) people[role] = await t.createUser(`matrix-${role}`);
   other = await t.createUser('matrix-outsider');
   adminUser = await t.createUser('matrix-admin', { admin: true });
-  await t.createProject(other.token, 'outsider-project');
+  runnerToken = await createInstanceRunner(t);
+  const target = await t.call({ method: 'POST', url: '/api/v4/user/runners', token: ADMIN_TOKEN, payload: { runner_type: 'instance_type', description: 'matrix target', paused: true } });
+  targetRunnerId = (target.json() as { id: number }).id;
+  const outsiderProject = await t.createProject(other.token, 'outsider-project');
+  outsider = { projectId: outsiderProject.id, bot: (await createProjectBot(t, outsiderProject.id)).token, job: (await startJob(t, outsiderProject.id, runnerToken)).token };
+  triggerToken = await createTrigger(t, outsiderProject.id);
 });
 
 afterAll(async () => {
   await t?.close();
 });
 
-async function freshProject(): Promise<number> {
-  const project = await t.createProject(people.owner.token, `m-${Math.random().toString(36).slice(2, 10)}`);
-  for (const role of ['guest', 'reporter', 'developer', 'maintainer'] as const) await t.addMember(project.id, people[role].id, LEVELS[role]);
-  return project.id;
+/**
+ * A project with a member of each role (`only`: with the guest, whom member routes name, and
+ * that one role only, for a project made for a single call).
+ */
+async function freshProject(visibility: Visibility = 'private', only?: Persona): Promise<Fixture> {
+  const project = await t.createProject(people.owner.token, `m-${Math.random().toString(36).slice(2, 10)}`, visibility);
+  const onlyRole = only === 'maintainer_session' || only === 'maintainer_read_api' ? 'maintainer' : only;
+  for (const role of ['guest', 'reporter', 'developer', 'maintainer'] as const) {
+    if (onlyRole === undefined || role === 'guest' || role === onlyRole) await t.addMember(project.id, people[role].id, LEVELS[role]);
+  }
+  return { projectId: project.id };
 }
 
-function userOf(persona: Exclude<Persona, 'anonymous'>): TestUser {
+function userOf(persona: 'other_project_member' | 'admin' | keyof typeof people): TestUser {
   if (persona === 'other_project_member') return other;
   if (persona === 'admin') return adminUser;
   return people[persona];
 }
 
-/** A new token for each call, since some routes (revoking "self") spend the token they are called with. */
-async function disposableToken(user: TestUser): Promise<string> {
-  const created = await t.services.tokens.create({ userId: user.id, kind: 'personal' }, { name: 'matrix', scopes: ['api'] }, null);
-  return created.secret;
+const cachedCredentials = new Map<string, Record<string, string>>();
+
+/** A credential made once and reused, or made anew when the call may spend it (revoking "self", signing out). */
+async function reusable(key: string, spends: boolean, make: () => Promise<Record<string, string>>): Promise<Record<string, string>> {
+  const cached = cachedCredentials.get(key);
+  if (cached && !spends) return cached;
+  const made = await make();
+  if (!spends) cachedCredentials.set(key, made);
+  return made;
 }
 
-async function tokenOf(persona: Persona): Promise<string | null> {
-  return persona === 'anonymous' ? null : disposableToken(userOf(persona));
+async function tokenOf(user: TestUser, scope: 'api' | 'read_api'): Promise<Record<string, string>> {
+  const created = await t.services.tokens.create({ userId: user.id, kind: 'personal' }, { name: 'matrix', scopes: [scope] }, null);
+  return { 'private-token': created.secret };
 }
+
+async function sessionOf(user: TestUser): Promise<Record<string, string>> {
+  const res = await t.call({ method: 'POST', url: '/api/v4/session', payload: { login: user.username, password: user.password } });
+  const cookie = String(res.headers['set-cookie']).split(';')[0]!;
+  return { cookie, 'x-csrf-token': (res.json() as { csrf_token: string }).csrf_token };
+}
+
+/**
+ * The headers that present a persona's credential on a project's fixture. `spends`: the call
+ * may use the credential up (revoking "self", signing out), so it gets one of its own.
+ */
+async function credentialOf(persona: Persona, fixture: Fixture, spends: boolean): Promise<Record<string, string>> {
+  switch (persona) {
+    case 'anonymous':
+      return {};
+    case 'project_bot':
+      fixture.bot ??= (await createProjectBot(t, fixture.projectId)).token;
+      return { 'private-token': fixture.bot };
+    case 'job_token':
+      fixture.job ??= (await startJob(t, fixture.projectId, runnerToken)).token;
+      return { 'job-token': fixture.job };
+    case 'other_project_bot':
+      return { 'private-token': spends ? (await createProjectBot(t, outsider.projectId)).token : outsider.bot! };
+    case 'other_project_job':
+      return { 'job-token': outsider.job! };
+    case 'trigger_token':
+      return { 'private-token': triggerToken };
+    case 'runner_token':
+      return { 'private-token': runnerToken };
+    case 'maintainer_session':
+      return reusable('session', spends, () => sessionOf(people.maintainer));
+    case 'maintainer_read_api':
+      return reusable('read_api', spends, () => tokenOf(people.maintainer, 'read_api'));
+    default:
+      return reusable(persona, spends, () => tokenOf(userOf(persona), 'api'));
+  }
+}
+
+/** Signing out and revoking "self" use up the credential the call is made with. */
+const spendsCredential = (route: RouteEntry) => route.method === 'DELETE' && (route.url === '/api/v4/session' || route.url === '/api/v4/personal_access_tokens/self');
 
 /** Root MLflow mounts name their project in a header. */
 function headersFor(url: string, projectId: number): Record<string, string> {
@@ -55,12 +131,15 @@ function headersFor(url: string, projectId: number): Record<string, string> {
 }
 
 async function fillUrl(url: string, projectId: number): Promise<string> {
-  // A real token id, so that token routes reach their handler.
-  const tokenId = (await t.services.tokens.create({ userId: people.guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id;
+  // A real token id, so that token routes reach their handler (a new one each time: revoking spends it).
+  const tokenId = url.includes(':token_id') ? (await t.services.tokens.create({ userId: people.guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id : 0;
   return url
     .replace(':id', String(projectId))
     .replace(':user_id', String(people.guest.id))
     .replace(':token_id', String(tokenId))
+    .replace(':runner_id', String(targetRunnerId))
+    // No job of any persona: the runner protocol's own checks of a job's token are tested in pipelines.test.ts.
+    .replace(':job_id', '999999')
     .replace(/:[a-z_]+/g, '1')
     .replace('*', 'x');
 }
@@ -72,6 +151,50 @@ function classify(status: number, body: string): Outcome {
   return 'allowed';
 }
 
+/**
+ * Calls each route as each persona and returns what differs from the table. A call that is
+ * expected to change the project gets a project of its own; refused calls share one (another
+ * test checks that they change nothing).
+ */
+async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf: (route: RouteEntry) => Record<Persona, Outcome>): Promise<string[]> {
+  const shared = await freshProject(visibility);
+  const failures: string[] = [];
+  for (const route of routes) {
+    if (route.method === 'HEAD') continue; // answered by the GET route
+    const mutating = route.method !== 'GET';
+    const expected = expectationOf(route);
+    // The personas of one route are called at once: each call that may change something has a
+    // project (and a credential) of its own, and the others change nothing.
+    const answers = await Promise.all(
+      PERSONAS.map(async (persona) => {
+        // Native routes can delete the project or its members; MLflow ones only add to it.
+        const changes = mutating && expected[persona] === 'allowed';
+        const fixture = changes && !route.url.includes('mlflow') ? await freshProject(visibility, persona) : shared;
+        const url = await fillUrl(route.url, fixture.projectId);
+        const headers = { ...headersFor(url, fixture.projectId), ...(await credentialOf(persona, fixture, changes && spendsCredential(route))) };
+        const res = await t.call({ method: route.method as 'GET', url, headers, ...(mutating ? { payload: {} } : {}) });
+        const refused = expected[persona] === 'refused' && res.statusCode >= 400 && res.statusCode < 500;
+        const outcome = refused ? 'refused' : classify(res.statusCode, res.body);
+        const wrong: string[] = [];
+        if (outcome !== expected[persona]) wrong.push(`${visibility} ${route.method} ${route.url} as ${persona}: expected ${expected[persona]}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
+        if (res.statusCode >= 500) wrong.push(`${visibility} ${route.method} ${route.url} as ${persona}: server error ${res.body}`);
+        return wrong;
+      }),
+    );
+    failures.push(...answers.flat());
+  }
+  return failures;
+}
+
+/** Each walk makes a few thousand requests; PostgreSQL on a busy machine needs more than the default minute. */
+const WALK_TIMEOUT_MS = 300_000;
+
+/**
+ * Project routes, for the internal and public walks; the root MLflow mounts find their project
+ * the same way the project mount does, and the private walk covers them.
+ */
+const projectRoutes = () => t.routes.filter((route) => ABILITIES[route.ability].scope === 'project' && !/^\/(api|ajax-api)\/[23]\.0\//.test(route.url));
+
 describe('authorization matrix', () => {
   it('has a documented ability for every registered route, matching what the route declares', () => {
     const registered = new Map(t.routes.map((r) => [`${r.method} ${r.url}`, r.ability]));
@@ -82,27 +205,17 @@ describe('authorization matrix', () => {
     expect(stale, 'entries for routes that no longer exist').toEqual([]);
   });
 
-  it('gives every caller the documented outcome on every route', async () => {
-    const sharedProject = await freshProject();
-    const failures: string[] = [];
-    for (const route of t.routes) {
-      if (route.method === 'HEAD') continue; // answered by the GET route
-      const mutating = route.method !== 'GET';
-      // Native routes can delete the project or its members; MLflow ones only add to it.
-      const needsFreshProject = mutating && !route.url.includes('mlflow');
-      const expected = EXPECTED_OUTCOMES[route.ability];
-      for (const persona of PERSONAS) {
-        const projectId = needsFreshProject ? await freshProject() : sharedProject;
-        const url = await fillUrl(route.url, projectId);
-        const res = await t.call({ method: route.method as 'GET', url, headers: headersFor(url, projectId), token: await tokenOf(persona), ...(mutating ? { payload: {} } : {}) });
-        const refused = expected[persona] === 'refused' && res.statusCode >= 400 && res.statusCode < 500;
-        const outcome = refused ? 'refused' : classify(res.statusCode, res.body);
-        if (outcome !== expected[persona]) failures.push(`${route.method} ${route.url} as ${persona}: expected ${expected[persona]}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
-        if (res.statusCode >= 500) failures.push(`${route.method} ${route.url} as ${persona}: server error ${res.body}`);
-      }
-    }
-    expect(failures).toEqual([]);
-  });
+  it('gives every caller the documented outcome on every route of a private project', async () => {
+    expect(await walk('private', t.routes, (route) => EXPECTED_OUTCOMES[route.ability])).toEqual([]);
+  }, WALK_TIMEOUT_MS);
+
+  it('gives every caller the documented outcome on every project route of an internal project', async () => {
+    expect(await walk('internal', projectRoutes(), (route) => EXPECTED_ON_INTERNAL[route.ability as keyof typeof EXPECTED_ON_INTERNAL])).toEqual([]);
+  }, WALK_TIMEOUT_MS);
+
+  it('gives every caller the documented outcome on every project route of a public project', async () => {
+    expect(await walk('public', projectRoutes(), (route) => EXPECTED_ON_PUBLIC[route.ability as keyof typeof EXPECTED_ON_PUBLIC])).toEqual([]);
+  }, WALK_TIMEOUT_MS);
 
   it('lets readers of a public project read it and asks anonymous writers to sign in', async () => {
     const project = await t.createProject(people.owner.token, 'public-one', 'public');
@@ -125,7 +238,7 @@ describe('authorization matrix', () => {
 
   it('answers a missing project exactly as an invisible one', async () => {
     const missing = await t.call({ method: 'GET', url: '/api/v4/projects/999999', token: other.token });
-    const invisible = await t.call({ method: 'GET', url: `/api/v4/projects/${await freshProject()}`, token: other.token });
+    const invisible = await t.call({ method: 'GET', url: `/api/v4/projects/${(await freshProject()).projectId}`, token: other.token });
     expect(missing.statusCode).toBe(404);
     expect(invisible.statusCode).toBe(404);
     expect(missing.body).toBe(invisible.body);

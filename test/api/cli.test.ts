@@ -32,6 +32,7 @@ describe('modelyard command', () => {
     expect(result.stderr).toMatch(/^modelyard: configuration error: MODELYARD_PORT: /);
   });
 
+  // Starts the CLI five times and a server: on a busy machine (the API suite runs two files at once) that exceeds the default minute.
   it('migrates, creates users and tokens from the command line, and serves', async () => {
     expect(run(['migrate']).stdout).toMatch(/applied: 0001_foundation|up to date/);
     expect(run(['migrate']).stdout).toMatch(/up to date/);
@@ -53,7 +54,7 @@ describe('modelyard command', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 180_000);
 });
 
 describe('first start on embedded defaults', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { anonymousCaller, type Caller } from '../../src/auth/caller.ts';
-import { authorizeInstance, authorizeProject, can } from '../../src/auth/policy.ts';
+import { ABILITIES, type Ability } from '../../src/auth/abilities.ts';
+import { actsAsAdmin, authorizeInstance, authorizeProject, can } from '../../src/auth/policy.ts';
 import { AppError } from '../../src/shared/errors.ts';
 
 const user = (overrides: Partial<Caller> = {}, admin = false): Caller => ({
@@ -16,6 +17,12 @@ const user = (overrides: Partial<Caller> = {}, admin = false): Caller => ({
 
 const privateProject = { id: 1, visibility: 'private' as const };
 const publicProject = { id: 2, visibility: 'public' as const };
+const internalProject = { id: 3, visibility: 'internal' as const };
+
+/** A running job's token in project 1, for a pipeline of user 7. */
+const job = (admin = false): Caller => user({ credential: 'job_token', projectLimit: 1, tokenId: null, jobId: 5 }, admin);
+/** A project access token of project 1 (its bot user). */
+const bot = (): Caller => ({ ...user({ credential: 'project_token', projectLimit: 1 }), user: { id: 8, username: 'project_1_bot', name: 'bot', isAdmin: false, isBot: true } });
 
 function refusal(fn: () => unknown): [number, string] | 'allowed' {
   try {
@@ -73,5 +80,53 @@ describe('policy', () => {
     expect(refusal(() => authorizeInstance(user(), 'admin:read'))).toEqual([403, 'FORBIDDEN']);
     expect(refusal(() => authorizeInstance(user({}, true), 'admin:read'))).toBe('allowed');
     expect(refusal(() => authorizeInstance(anonymousCaller(), 'public'))).toBe('allowed');
+  });
+
+  it('lets project-limited credentials reach only the instance abilities that list them', () => {
+    const reach = (kind: 'project_token' | 'job_token') =>
+      (Object.keys(ABILITIES) as Ability[]).filter((ability) => {
+        const definition = ABILITIES[ability];
+        return definition.scope === 'instance' && definition.credentials !== 'own' && definition.credentials.includes(kind);
+      });
+    expect(reach('project_token')).toEqual(['public', 'user:self-read', 'user:self-write', 'upload:part', 'projects:list']);
+    expect(reach('job_token')).toEqual(['public', 'upload:part']);
+  });
+
+  it("refuses a job token every instance API, even of an admin's pipeline", () => {
+    expect(refusal(() => authorizeInstance(job(), 'user:tokens-write'))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeInstance(job(true), 'admin:write'))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeInstance(job(true), 'users:read'))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeInstance(job(true), 'runners:read'))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(actsAsAdmin(job(true))).toBe(false);
+    expect(actsAsAdmin(user({}, true))).toBe(true);
+    expect(actsAsAdmin(user({ credential: 'session', scopes: 'all' }, true))).toBe(true);
+  });
+
+  it('keeps job tokens to the job-token list in their own project', () => {
+    expect(refusal(() => authorizeProject(job(), 'ml:write', privateProject, 30))).toBe('allowed');
+    expect(refusal(() => authorizeProject(job(), 'members:read', privateProject, 30))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeProject(job(), 'ml:read', publicProject, null))).toEqual([404, 'NOT_FOUND']);
+    // An admin's pipeline acts as a maintainer of its project, and maintenance of the registry is still not a job's.
+    expect(refusal(() => authorizeProject(job(true), 'registry:maintain', privateProject, null))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+  });
+
+  it("leaves approvals to a person's credentials", () => {
+    expect(refusal(() => authorizeProject(user(), 'registry:approve', privateProject, 40))).toBe('allowed');
+    expect(refusal(() => authorizeProject(user({ credential: 'session', scopes: 'all' }), 'registry:approve', privateProject, 40))).toBe('allowed');
+    expect(refusal(() => authorizeProject(bot(), 'registry:approve', privateProject, 40))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeProject(job(), 'registry:approve', privateProject, 50))).toEqual([403, 'CREDENTIAL_NOT_ALLOWED']);
+    expect(refusal(() => authorizeProject(bot(), 'registry:maintain', privateProject, 40))).toBe('allowed');
+    expect(refusal(() => authorizeProject(user({ scopes: ['read_model_registry'] }), 'registry:approve', privateProject, 40))).toEqual([403, 'INSUFFICIENT_SCOPE']);
+  });
+
+  it('never gives a member less than a non-member reader of a visible project', () => {
+    for (const ability of ['packages:read', 'pipelines:read'] as const) {
+      expect(refusal(() => authorizeProject(user(), ability, internalProject, null))).toBe('allowed');
+      expect(refusal(() => authorizeProject(user(), ability, internalProject, 10))).toBe('allowed');
+      expect(refusal(() => authorizeProject(user(), ability, publicProject, 10))).toBe('allowed');
+      expect(refusal(() => authorizeProject(user(), ability, privateProject, 10))).toEqual([403, 'FORBIDDEN']);
+    }
+    // Bots read internal projects only as members, so a guest bot keeps its role's limits.
+    expect(refusal(() => authorizeProject(bot(), 'packages:read', { ...internalProject, id: 1 }, 10))).toEqual([403, 'FORBIDDEN']);
   });
 });

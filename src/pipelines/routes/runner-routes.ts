@@ -101,8 +101,8 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
     return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentRunner) });
   });
 
-  // The runner protocol.
-  const own = { ability: 'runner:protocol' as const, credentials: 'own' as const };
+  // The runner protocol: runner:protocol routes check the runner's (or the job's) own token; no caller credential is read.
+  const own = { ability: 'runner:protocol' as const };
 
   app.post(
     '/api/v4/runners',

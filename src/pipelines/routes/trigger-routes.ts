@@ -30,7 +30,7 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
     raw.post(
       '/api/v4/projects/:id/trigger/pipeline',
       {
-        config: { ability: 'ci:trigger', credentials: 'own' },
+        config: { ability: 'ci:trigger' },
         schema: { tags, summary: 'Run a pipeline with a trigger token (JSON, form or query: token, ref, variables[KEY])', params: ProjectIdParams, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })), ref: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: true }) },
       },
       async (request, reply) => {
@@ -63,7 +63,7 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
     raw.post(
       '/api/v4/projects/:id/ci/push/:provider',
       {
-        config: { ability: 'ci:trigger', credentials: 'own' },
+        config: { ability: 'ci:trigger' },
         schema: { tags, summary: 'Push webhook from GitLab, GitHub or Gitea (secret-verified): runs the pipeline of the pushed commit', params: Type.Intersect([ProjectIdParams, Type.Object({ provider: Type.Union(PROVIDERS.map((p) => Type.Literal(p))) })]) },
       },
       async (request, reply) => {

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { ABILITIES, isAbility, type Ability, type ProjectScopedAbility } from '../../auth/abilities.ts';
+import { ABILITIES, checksOwnCredential, isAbility, type Ability, type ProjectScopedAbility } from '../../auth/abilities.ts';
 import type { Authenticator } from '../../auth/authenticate.ts';
 import { anonymousCaller } from '../../auth/caller.ts';
-import { authorizeInstance, INSUFFICIENT_SCOPE } from '../../auth/policy.ts';
+import { authorizeInstance, CREDENTIAL_NOT_ALLOWED, INSUFFICIENT_SCOPE } from '../../auth/policy.ts';
 import { recordAudit } from '../../events/audit-log.ts';
 import type { ProjectsService } from '../../projects/projects-service.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
@@ -13,7 +13,15 @@ export interface RouteEntry {
   method: string;
   url: string;
   ability: Ability;
+  /** The JSON schema of the body, when the route validates one (tests build valid requests from it). */
+  body?: unknown;
 }
+
+/** Refusals worth an audit entry: a token used beyond its scopes or its kind (a job token reaching for an instance API). */
+const AUDITED_REFUSALS: Record<string, string> = {
+  [INSUFFICIENT_SCOPE]: 'authorization.insufficient_scope',
+  [CREDENTIAL_NOT_ALLOWED]: 'authorization.credential_not_allowed',
+};
 
 /** The `:id` path parameter, GitLab's project id or URL-encoded path. */
 export const projectFromIdParam: ProjectLocator = (request) => {
@@ -41,14 +49,14 @@ export function installAuthorization(
       throw new Error(`route ${String(route.method)} ${route.url} declares no ability (config.ability)`);
     }
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) catalog.push({ method, url: route.url, ability });
+    for (const method of methods) catalog.push({ method, url: route.url, ability, body: route.schema?.body });
   });
 
   app.addHook('onRequest', async (request) => {
     request.caller = anonymousCaller(request.ip);
     const ability = request.routeOptions.config?.ability;
     if (!ability) return; // unmatched URL: the not-found handler answers
-    if (request.routeOptions.config?.credentials === 'own') {
+    if (checksOwnCredential(ability)) {
       // A runner reporting on a job after it ended, or a push webhook: not a user's credential.
       authorizeInstance(request.caller, ability);
       return;
@@ -57,13 +65,15 @@ export function installAuthorization(
     try {
       await authorize(request, ability, deps.projects);
     } catch (error) {
-      if (error instanceof AppError && error.code === INSUFFICIENT_SCOPE) {
-        await recordAudit(deps.database.db, request.caller, {
-          action: 'authorization.insufficient_scope',
-          projectId: request.access?.project.id ?? null,
+      const action = error instanceof AppError && Object.hasOwn(AUDITED_REFUSALS, error.code) ? AUDITED_REFUSALS[error.code] : undefined;
+      if (action) {
+        const caller = request.caller;
+        await recordAudit(deps.database.db, caller, {
+          action,
+          projectId: request.access?.project.id ?? caller.projectLimit,
           targetType: 'route',
           targetId: `${request.method} ${request.routeOptions.url}`,
-          details: { ability, token_id: request.caller.tokenId },
+          details: { ability, credential: caller.credential, token_id: caller.tokenId, ...(caller.jobId === null ? {} : { job_id: caller.jobId }) },
         });
       }
       throw error;
