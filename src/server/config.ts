@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -17,6 +18,11 @@ export interface Config {
   initialAdminToken: string | undefined;
   maxUploadBytes: number;
   allowLocalWebhooks: boolean;
+  /**
+   * MODELYARD_SECRET_KEY: the keys stored credentials are sealed with, the first one sealing.
+   * Unset: the key file in the data folder (src/secrets/keyring-file.ts).
+   */
+  secretKeys: SecretKey[] | undefined;
   ci: CiConfig;
 }
 
@@ -149,6 +155,17 @@ function readRegistrationToken(env: Env): string | undefined {
   return raw;
 }
 
+function readSecretKeys(env: Env): SecretKey[] | undefined {
+  const raw = read(env, 'MODELYARD_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  const keys = raw.split(',').map((text) => parseSecretKeyText(text));
+  // The value is a secret: the message says what is wrong, never what was given.
+  if (keys.some((k) => k === null)) {
+    throw new ConfigError('MODELYARD_SECRET_KEY', 'must be 32 random bytes in base64 (openssl rand -base64 32), several separated by commas, the first one sealing');
+  }
+  return keys as SecretKey[];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
   const port = readPort(env);
@@ -180,6 +197,7 @@ export function loadConfig(env: Env = process.env): Config {
     initialAdminToken,
     maxUploadBytes: readByteSize(env, 'MODELYARD_MAX_UPLOAD_SIZE', 10 * 1024 ** 3),
     allowLocalWebhooks: readBoolean(env, 'MODELYARD_ALLOW_LOCAL_WEBHOOKS'),
+    secretKeys: readSecretKeys(env),
     ci: {
       heartbeatTimeoutMs: readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120) * 1000,
       runnerRegistrationToken: readRegistrationToken(env),

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
 import type { Config } from './config.ts';
+import type { Keyring } from '../secrets/keyring.ts';
 import { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UploadsService } from '../artifacts/uploads-service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -43,6 +44,8 @@ import { VariablesService } from '../pipelines/variables-service.ts';
 export interface Services {
   config: Config;
   database: Database;
+  /** The keys stored credentials are sealed with (src/secrets/). */
+  keyring: Keyring;
   users: UsersService;
   tokens: TokensService;
   sessions: SessionsService;
@@ -80,8 +83,9 @@ export interface Services {
   mirror: RepositoryMirror;
 }
 
-export function createServices(config: Config, database: Database): Services {
+export function createServices(config: Config, database: Database, keyring: Keyring): Services {
   const db = database.db;
+  const secrets = keyring.box;
   const users = new UsersService(db);
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
@@ -100,14 +104,15 @@ export function createServices(config: Config, database: Database): Services {
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   const authenticator = new Authenticator(db, users, tokens, sessions);
   authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
-  const ciSettings = new CiSettingsService(db, config.ci.allowLocalRepositories);
-  const ciVariables = new VariablesService(db);
+  const ciSettings = new CiSettingsService(db, config.ci.allowLocalRepositories, secrets);
+  const ciVariables = new VariablesService(db, secrets);
   const mirror = new RepositoryMirror(config.ci.gitCacheDir, { allowLocal: config.ci.allowLocalRepositories });
   const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
   return {
     config,
     database,
+    keyring,
     users,
     tokens,
     sessions,
@@ -130,7 +135,7 @@ export function createServices(config: Config, database: Database): Services {
     approvals: new ApprovalsService(db, versions, registrySettings),
     lineage,
     cardFiller: new CardFiller(versions, lineage),
-    webhooks: new WebhooksService(db, config.allowLocalWebhooks),
+    webhooks: new WebhooksService(db, config.allowLocalWebhooks, secrets),
     evaluations: new EvaluationsService(db, versions),
     ciSettings,
     ciVariables,

@@ -59,7 +59,7 @@ describe('outgoing webhooks', () => {
     failuresLeft = 2;
     const model = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'hooked' } });
     expect(model.statusCode).toBe(201);
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
+    const dispatcher = new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
     const deadline = Date.now() + 10_000;
     while (received.length < 3 && Date.now() < deadline) {
       await dispatcher.tick();
@@ -83,7 +83,7 @@ describe('outgoing webhooks', () => {
   it('only delivers the event types a hook subscribes to', async () => {
     const other = await createHook(t, maintainer.token, receiverUrl, ['registry.version.approved']);
     await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'not-for-that-hook' } });
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
+    const dispatcher = new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), { pollMs: 10, retryBaseMs: 20, maxAttempts: 5, timeoutMs: 2000, allowLocal: true });
     await dispatcher.tick();
     const log = (await t.call({ method: 'GET', url: `${hooks()}/${other.json().id}/deliveries`, token: maintainer.token })).json();
     expect(log).toEqual([]);
