@@ -6,6 +6,7 @@ import { VERSION } from '../server/version.ts';
 import { createUserCommand, createTokenCommand, migrateCommand } from './admin-commands.ts';
 import { recordEvaluationCommand, validateCommand } from './ci-commands.ts';
 import { registerRunnerCommand, runnerCommand } from './runner-commands.ts';
+import { dropOldKeysCommand, newKeyCommand, rotateSecretsCommand, secretsStatusCommand } from './secrets-commands.ts';
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 
@@ -47,6 +48,16 @@ token
   .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(createTokenCommand);
+
+const secrets = program.command('secrets').description('the keys stored credentials are sealed with (see docs/security.md)');
+secrets.command('status').description('the keys held, and how many stored values each one sealed').action(secretsStatusCommand);
+secrets
+  .command('rotate')
+  .description('add a key that seals from now on and seal every stored value again with it')
+  .option('--drop-old', 'then remove the keys no stored value uses any more', false)
+  .action(rotateSecretsCommand);
+secrets.command('drop-old-keys').description('remove from the key file the keys no stored value uses any more').action(dropOldKeysCommand);
+secrets.command('new-key').description('print a new key for MODELYARD_SECRET_KEY (32 random bytes, base64)').action(newKeyCommand);
 
 const runner = program
   .command('runner')
