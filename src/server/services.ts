@@ -3,6 +3,7 @@ import { ProjectAccessTokensService } from '../auth/project-tokens-service.ts';
 import { SessionsService } from '../auth/sessions-service.ts';
 import { TokensService } from '../auth/tokens-service.ts';
 import { UsersService } from '../auth/users-service.ts';
+import { UserAdminService } from '../auth/user-admin-service.ts';
 import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
@@ -49,6 +50,7 @@ export interface Services {
   users: UsersService;
   tokens: TokensService;
   sessions: SessionsService;
+  userAdmin: UserAdminService;
   authenticator: Authenticator;
   projects: ProjectsService;
   members: MembersService;
@@ -90,7 +92,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
   const projects = new ProjectsService(db, config.publicUrl);
-  const members = new MembersService(db, users);
+  const members = new MembersService(db, users, sessions);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
   projects.onDelete(deleteMetricsOfProject);
@@ -116,6 +118,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     users,
     tokens,
     sessions,
+    userAdmin: new UserAdminService(db, users, sessions),
     authenticator,
     projects,
     members,

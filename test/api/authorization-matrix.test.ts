@@ -12,6 +12,8 @@ let t: TestApp;
 let other: TestUser;
 const people = {} as Record<Exclude<Persona, 'anonymous' | 'other_project_member' | 'admin'>, TestUser>;
 let adminUser: TestUser;
+/** The user that `/users/:user_id` routes act on: blocking the guest would change the guest's own outcomes. */
+let targetUser: TestUser;
 
 const LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
 
@@ -20,6 +22,7 @@ beforeAll(async () => {
   for (const role of Object.keys(LEVELS) as (keyof typeof LEVELS)[]) people[role] = await t.createUser(`matrix-${role}`);
   other = await t.createUser('matrix-outsider');
   adminUser = await t.createUser('matrix-admin', { admin: true });
+  targetUser = await t.createUser('matrix-target');
   await t.createProject(other.token, 'outsider-project');
 });
 
@@ -59,7 +62,7 @@ async function fillUrl(url: string, projectId: number): Promise<string> {
   const tokenId = (await t.services.tokens.create({ userId: people.guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id;
   return url
     .replace(':id', String(projectId))
-    .replace(':user_id', String(people.guest.id))
+    .replace(':user_id', String(url.startsWith('/api/v4/users/:user_id') ? targetUser.id : people.guest.id))
     .replace(':token_id', String(tokenId))
     .replace(/:[a-z_]+/g, '1')
     .replace('*', 'x');
