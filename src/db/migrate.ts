@@ -5,7 +5,8 @@ import * as tracking from './migrations/0002_tracking.ts';
 import * as artifacts from './migrations/0003_artifacts.ts';
 import * as registry from './migrations/0004_registry.ts';
 import * as pipelines from './migrations/0005_pipelines.ts';
-import * as sealStoredSecrets from './migrations/0006_seal_stored_secrets.ts';
+import * as sessionsByUser from './migrations/0006_sessions_by_user.ts';
+import * as sealStoredSecrets from './migrations/0007_seal_stored_secrets.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
@@ -18,7 +19,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_artifacts': artifacts,
   '0004_registry': registry,
   '0005_pipelines': pipelines,
-  '0006_seal_stored_secrets': sealStoredSecrets,
+  '0006_sessions_by_user': sessionsByUser,
+  '0007_seal_stored_secrets': sealStoredSecrets,
 };
 
 export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {

@@ -22,7 +22,7 @@ function assertPrivate(file: string): void {
   }
 }
 
-function parse(file: string, text: string): SecretKey[] {
+function parse(file: string, text: string): { keys: SecretKey[]; createdAt: Map<string, string> } {
   const broken = (why: string) => new ConfigError('MODELYARD_SECRET_KEY', `the key file ${file} is damaged (${why}); restore it from your backup`);
   let content: KeyFileContent;
   try {
@@ -31,12 +31,13 @@ function parse(file: string, text: string): SecretKey[] {
     throw broken('not JSON');
   }
   if (content.format !== 1 || !Array.isArray(content.keys) || content.keys.length === 0) throw broken('no keys');
-  return content.keys.map((entry, i) => {
+  const keys = content.keys.map((entry, i) => {
     const key = typeof entry.key === 'string' ? parseSecretKeyText(entry.key) : null;
     if (!key) throw broken(`key ${i + 1} is not 32 bytes of base64`);
     if (entry.id !== key.id) throw broken(`key ${i + 1} does not match its id ${String(entry.id)}`);
     return key;
   });
+  return { keys, createdAt: new Map(content.keys.map((k) => [k.id, String(k.created_at)])) };
 }
 
 function render(keys: readonly SecretKey[], createdAt: ReadonlyMap<string, string>): string {
@@ -143,10 +144,9 @@ export class KeyringFile implements KeySource {
   private load(): void {
     assertPrivate(this.file);
     const stat = fs.statSync(this.file);
-    const text = fs.readFileSync(this.file, 'utf8');
-    this.loaded = parse(this.file, text);
-    const content = JSON.parse(text) as KeyFileContent;
-    this.createdAt = new Map(content.keys.map((k) => [k.id, k.created_at]));
+    const { keys, createdAt } = parse(this.file, fs.readFileSync(this.file, 'utf8'));
+    this.loaded = keys;
+    this.createdAt = createdAt;
     this.stamp = KeyringFile.stampOf(stat);
   }
 

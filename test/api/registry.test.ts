@@ -224,12 +224,16 @@ describe('model cards', () => {
   const LINK = /<a href="[^"<>]*" rel="nofollow noopener noreferrer">/g;
 
   it('turn remote images into links, drop other images, and keep only a version\'s own files as images', async () => {
-    const id = await newModel('tracked-card');
-    const version = (await newVersion(id)).json() as { id: number; version: number };
-    const files = `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/`;
+    // A project of its own: the files uploaded here must not show in the registry project's packages.
+    const cardProject = (await t.createProject(dev.token, 'card-images')).id;
+    await t.addMember(cardProject, reporter.id, 20);
+    const cardApi = (path: string) => `/api/v4/projects/${cardProject}/ml${path}`;
+    const id = (await call('POST', cardApi('/models'), dev.token, { name: 'tracked-card' })).json().id as number;
+    const version = (await call('POST', cardApi(`/models/${id}/versions`), dev.token, {})).json() as { id: number; version: number };
+    const files = `/api/v4/projects/${cardProject}/packages/ml_models/${version.id}/files/`;
     for (const payload of [...trackers, ...payloads]) {
-      const model = await call('PUT', api(`/models/${id}`), dev.token, { description: payload, card: { evaluation_metrics: payload } });
-      const versionCard = await call('PUT', api(`/models/${id}/versions/${version.version}`), dev.token, { description: payload });
+      const model = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: payload, card: { evaluation_metrics: payload } });
+      const versionCard = await call('PUT', cardApi(`/models/${id}/versions/${version.version}`), dev.token, { description: payload });
       expect(model.statusCode, payload).toBe(200);
       expect(versionCard.statusCode, versionCard.body).toBe(200);
       for (const html of [model.json().card.description_html, model.json().card.fields_html.evaluation_metrics, versionCard.json().card.description_html]) {
@@ -242,14 +246,14 @@ describe('model cards', () => {
       expect(model.json().card.description_html, payload).not.toContain('<img');
     }
 
-    const pixel = await call('PUT', api(`/models/${id}`), dev.token, { description: 'Read me ![pixel](https://tracker.example/p.gif?reader=1) and //x' });
+    const pixel = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: 'Read me ![pixel](https://tracker.example/p.gif?reader=1) and //x' });
     expect(pixel.json().card.description_html).toContain('<a href="https://tracker.example/p.gif?reader=1" rel="nofollow noopener noreferrer">image: pixel</a>');
-    const relative = await call('PUT', api(`/models/${id}`), dev.token, { description: '![ROC curve](plots/roc.png)' });
+    const relative = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: '![ROC curve](plots/roc.png)' });
     expect(relative.json().card.description_html).toBe('<p><span>image: ROC curve</span></p>\n');
 
     const upload = await t.call({ method: 'PUT', url: `${files}plots/roc.png`, token: dev.token, payload: Buffer.from('PNG!'), headers: { 'content-type': 'application/octet-stream' } });
     expect(upload.statusCode, upload.body).toBe(201);
-    const own = await call('PUT', api(`/models/${id}/versions/${version.version}`), dev.token, { description: '![ROC curve](plots/roc.png) ![again](./plots/../plots/roc.png)' });
+    const own = await call('PUT', cardApi(`/models/${id}/versions/${version.version}`), dev.token, { description: '![ROC curve](plots/roc.png) ![again](./plots/../plots/roc.png)' });
     const html = own.json().card.description_html as string;
     expect(html).toContain(`<img src="${files}plots/roc.png" alt="ROC curve" />`);
     expect(html).toContain(`<img src="${files}plots/roc.png" alt="again" />`);

@@ -164,14 +164,14 @@ describe('credentials at rest', () => {
 
   it('stored in clear by the previous version are sealed by the upgrade, and the webhook still signs with its secret', async () => {
     const f = await fixture();
-    // The state the previous version left: the same rows with their values in clear, and no record of migration 0006.
+    // The state the previous version left: the same rows with their values in clear, and no record of migration 0007.
     await db().updateTable('webhooks').set({ secret: f.hookSecret }).where('id', '=', f.hookId).execute();
     await db().updateTable('ci_variables').set({ value: f.variableValue }).where('id', '=', f.variableId).execute();
     await db().updateTable('ci_settings').set({ webhook_secret: f.pushSecret, repository_url: f.repositoryUrl }).where('project_id', '=', f.projectId).execute();
-    const forgetMigration = () => sql`delete from schema_migrations where name = '0006_seal_stored_secrets'`.execute(db());
+    const forgetMigration = () => sql`delete from schema_migrations where name = '0007_seal_stored_secrets'`.execute(db());
     await forgetMigration();
 
-    expect(await migrateToLatest(t.services.database, t.services.keyring.box)).toEqual(['0006_seal_stored_secrets']);
+    expect(await migrateToLatest(t.services.database, t.services.keyring.box)).toEqual(['0007_seal_stored_secrets']);
     await expectNothingInClear(f);
     await expectOpensTo(f);
     await expectSignedDelivery(f, f.hookSecret);
@@ -179,7 +179,7 @@ describe('credentials at rest', () => {
     // Interrupted after its work but before its record, the migration runs again and seals nothing twice.
     const sealed = await storedOf(f);
     await forgetMigration();
-    expect(await migrateToLatest(t.services.database, t.services.keyring.box)).toEqual(['0006_seal_stored_secrets']);
+    expect(await migrateToLatest(t.services.database, t.services.keyring.box)).toEqual(['0007_seal_stored_secrets']);
     expect(await storedOf(f)).toEqual(sealed);
     await expectOpensTo(f);
   });
