@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { WebhookDispatcher } from '../../src/events/webhook-dispatcher.ts';
 import { WEBHOOK_SECRET } from '../../src/events/webhook-tables.ts';
-import { KEY_FILE_NAME, KeyringFile } from '../../src/secrets/keyring-file.ts';
 import { openKeyring } from '../../src/secrets/keyring.ts';
 import { assertKeysForStoredSecrets, dropUnusedKeys, resealAll } from '../../src/secrets/rotation.ts';
 import { keyUsage, resealWithSealingKey } from '../../src/secrets/sealed-values.ts';
@@ -241,31 +240,6 @@ describe('key rotation', () => {
       await expect(assertKeysForStoredSecrets(db(), t.services.keyring, SEALED_COLUMNS)).resolves.toBeUndefined();
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
-    }
-  });
-});
-
-describe('the key at start-up', () => {
-  const run = (extra: Record<string, string>) =>
-    spawnSync(process.execPath, [BIN, 'migrate'], { env: serverEnv({ MODELYARD_DATABASE_URL: t.database.url, ...extra }), encoding: 'utf8', timeout: 60_000 });
-
-  it('refuses a key file that others can read, and a malformed MODELYARD_SECRET_KEY, in one line', () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-keyfile-'));
-    try {
-      const keyFile = path.join(dataDir, KEY_FILE_NAME);
-      KeyringFile.openOrCreate(dataDir);
-      fs.chmodSync(keyFile, 0o644);
-      const readable = run({ MODELYARD_DATA_DIR: dataDir });
-      expect(readable.status).toBe(1);
-      expect(readable.stderr.trim().split('\n')).toHaveLength(1);
-      expect(readable.stderr).toContain(`modelyard: configuration error: MODELYARD_SECRET_KEY: the key file ${keyFile} can be read or written by other users (mode 0644); run chmod 600 ${keyFile}`);
-
-      const malformed = run({ MODELYARD_DATA_DIR: dataDir, MODELYARD_SECRET_KEY: 'not-a-key-but-secret-material' });
-      expect(malformed.status).toBe(1);
-      expect(malformed.stderr).toMatch(/^modelyard: configuration error: MODELYARD_SECRET_KEY: must be 32 random bytes in base64/);
-      expect(malformed.stderr).not.toContain('secret-material');
-    } finally {
-      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
