@@ -8,6 +8,7 @@ import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { prepareInstance, systemCallerFor } from '../src/server/bootstrap.ts';
+import { openKeyring } from '../src/secrets/keyring.ts';
 import { createServices } from '../src/server/services.ts';
 import { writeMetrics } from '../src/tracking/metrics/metric-writer.ts';
 import type { MetricPoint } from '../src/tracking/metrics/metric-point.ts';
@@ -53,10 +54,11 @@ async function untilFrameShows(page: Page, shown: (arg: string) => boolean, arg:
 export async function benchUi(options: { runs: number; compareRuns: number; pointsPerRun: number; repeats: number; log: (line: string) => void }): Promise<UiResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ui-'));
   const config = loadConfig({ MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'silent' });
+  const keyring = openKeyring(config);
   const database = openDatabase(config.database);
   const seedStart = performance.now();
-  await migrateToLatest(database);
-  const services = createServices(config, database);
+  await migrateToLatest(database, keyring.box);
+  const services = createServices(config, database, keyring);
   await prepareInstance(services, pino({ level: 'silent' }), () => undefined);
   const admin = (await services.users.findByUsername('root'))!;
   await services.users.create({ username: 'viewer', password: PASSWORD, isAdmin: true }, null);

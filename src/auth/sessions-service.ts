@@ -43,6 +43,16 @@ export class SessionsService {
     await this.db.deleteFrom('sessions').where('id_hash', '=', sha256Hex(secret)).execute();
   }
 
+  /**
+   * Signs a person out of every browser: called, in the same transaction, whenever what they may
+   * do changes (administrator or not, blocked, password, project roles), so that no session made
+   * before the change, perhaps one an attacker planted or copied, lives on after it.
+   */
+  async endAllOf(userId: number, db: Kysely<Schema> = this.db): Promise<number> {
+    const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   static csrfMatches(session: SessionRow, presented: string | undefined): boolean {
     if (!presented) return false;
     const a = Buffer.from(session.csrf_token);

@@ -3,15 +3,20 @@ import { loadConfig } from '../server/config.ts';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createServices, type Services } from '../server/services.ts';
+import { SEALED_COLUMNS } from '../server/sealed-columns.ts';
+import { openKeyring } from '../secrets/keyring.ts';
+import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
 import { AppError } from '../shared/errors.ts';
 
 /** Opens the configured database, migrated, for one command, and closes it after. */
-async function withServices<T>(work: (services: Services, database: Database) => Promise<T>): Promise<T> {
+export async function withServices<T>(work: (services: Services, database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const keyring = openKeyring(config);
   const database = openDatabase(config.database);
   try {
-    await migrateToLatest(database);
-    return await work(createServices(config, database), database);
+    await migrateToLatest(database, keyring.box);
+    await assertKeysForStoredSecrets(database.db, keyring, SEALED_COLUMNS);
+    return await work(createServices(config, database, keyring), database);
   } finally {
     await database.close();
   }
@@ -24,9 +29,10 @@ function fail(error: unknown): never {
 
 export async function migrateCommand(): Promise<void> {
   const config = loadConfig();
+  const keyring = openKeyring(config);
   const database = openDatabase(config.database);
   try {
-    const applied = await migrateToLatest(database);
+    const applied = await migrateToLatest(database, keyring.box);
     process.stdout.write(applied.length === 0 ? 'database is up to date\n' : `applied: ${applied.join(', ')}\n`);
   } finally {
     await database.close();

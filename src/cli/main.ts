@@ -7,6 +7,7 @@ import { VERSION } from '../server/version.ts';
 const admin = () => import('./admin-commands.ts');
 const ciSteps = () => import('./ci-commands.ts');
 const runners = () => import('./runner-commands.ts');
+const secretKeys = () => import('./secrets-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 
@@ -53,6 +54,16 @@ token
   .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(async (options) => (await admin()).createTokenCommand(options));
+
+const secretsCommands = program.command('secrets').description('the keys stored credentials are sealed with (see docs/security.md)');
+secretsCommands.command('status').description('the keys held, and how many stored values each one sealed').action(async () => (await secretKeys()).secretsStatusCommand());
+secretsCommands
+  .command('rotate')
+  .description('add a key that seals from now on and seal every stored value again with it')
+  .option('--drop-old', 'then remove the keys no stored value uses any more', false)
+  .action(async (options) => (await secretKeys()).rotateSecretsCommand(options));
+secretsCommands.command('drop-old-keys').description('remove from the key file the keys no stored value uses any more').action(async () => (await secretKeys()).dropOldKeysCommand());
+secretsCommands.command('new-key').description('print a new key for MODELYARD_SECRET_KEY (32 random bytes, base64)').action(async () => (await secretKeys()).newKeyCommand());
 
 const runner = program
   .command('runner')

@@ -6,8 +6,12 @@ import * as artifacts from './migrations/0003_artifacts.ts';
 import * as registry from './migrations/0004_registry.ts';
 import * as pipelines from './migrations/0005_pipelines.ts';
 import * as signInThrottle from './migrations/0006_sign_in_throttle.ts';
+import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
+import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 
-type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+/** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
+type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
 
 /** The one ordered list of migrations; both dialects run the same list. */
 const MIGRATIONS: Record<string, DialectMigration> = {
@@ -17,12 +21,24 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004_registry': registry,
   '0005_pipelines': pipelines,
   '0006_sign_in_throttle': signInThrottle,
+  '0007_sessions_by_user': sessionsByUser,
+  '0008_seal_stored_secrets': sealStoredSecrets,
 };
 
-export async function migrateToLatest(database: Database): Promise<string[]> {
+export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {
+  return migrate(database, secrets, (migrator) => migrator.migrateToLatest());
+}
+
+/** Migrates up to `target` included: the upgrade tests stop at an older migration to write old data. */
+export async function migrateUpTo(database: Database, secrets: SecretBox, target: string): Promise<string[]> {
+  if (!(target in MIGRATIONS)) throw new Error(`no migration named ${target}`);
+  return migrate(database, secrets, (migrator) => migrator.migrateTo(target));
+}
+
+async function migrate(database: Database, secrets: SecretBox, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
   const migrations: Record<string, Migration> = {};
   for (const [name, migration] of Object.entries(MIGRATIONS)) {
-    migrations[name] = { up: (db) => migration.up(db, database.dialect) };
+    migrations[name] = { up: (db) => migration.up(db, database.dialect, secrets) };
   }
   const migrator = new Migrator({
     db: database.db,
@@ -30,7 +46,7 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const result = await run(migrator);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });

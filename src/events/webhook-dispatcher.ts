@@ -4,10 +4,12 @@ import https from 'node:https';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import { now } from '../shared/clock.ts';
 import { Periodic } from '../shared/periodic.ts';
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { pinnedLookup } from '../outbound/pinned-lookup.ts';
+import { WEBHOOK_SECRET } from './webhook-tables.ts';
 import { subscribes } from './webhooks-service.ts';
 
 const CONSUMER = 'webhooks';
@@ -45,6 +47,7 @@ export class WebhookDispatcher {
 
   constructor(
     private readonly db: Kysely<Schema>,
+    private readonly secrets: SecretBox,
     private readonly logger: Logger,
     private readonly outbound: OutboundPolicy,
     private options: DispatcherOptions = DEFAULT_DISPATCH,
@@ -125,12 +128,14 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      // Opened for this delivery only; an unreadable secret is recorded as the try's error and retried.
+      const signingSecret = this.secrets.open(hook.secret, WEBHOOK_SECRET.context(hook.id));
       statusCode = await this.post(hook.id, hook.url, body, {
         'content-type': 'application/json',
         'user-agent': 'Modelyard-Webhook/1',
         'x-modelyard-event': event.type,
         'x-modelyard-delivery': String(delivery.id),
-        [SIGNATURE_HEADER.toLowerCase()]: signature(hook.secret, timestamp, body),
+        [SIGNATURE_HEADER.toLowerCase()]: signature(signingSecret, timestamp, body),
       });
     } catch (e) {
       error = (e as Error).message.slice(0, 500);

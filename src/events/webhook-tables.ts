@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
+import { sealedColumn } from '../secrets/sealed-column.ts';
 
 export interface WebhooksTable {
   id: Generated<number>;
   project_id: number;
   url: string;
-  /** The shared secret the body is signed with (HMAC-SHA256); needed in clear to sign. */
+  /** The shared secret the body is signed with (HMAC-SHA256), sealed (WEBHOOK_SECRET): it is needed in clear to sign. */
   secret: string;
   /** JSON array of event types, or ["*"]. */
   events: string;
@@ -40,6 +41,10 @@ export interface EventCursorsTable {
   consumer: string;
   last_event_id: number;
 }
+
+/** Webhook signing secrets are sealed at rest, bound to their hook's id. */
+export const WEBHOOK_SECRET = sealedColumn('webhooks', 'secret', ['id']);
+export const WEBHOOK_SEALED_COLUMNS = [WEBHOOK_SECRET] as const;
 
 export interface WebhookTables {
   webhooks: WebhooksTable;

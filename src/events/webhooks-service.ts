@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import { recordAudit } from './audit-log.ts';
 import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { checkWebhookUrl } from './webhook-target.ts';
-import type { WebhooksTable } from './webhook-tables.ts';
+import { WEBHOOK_SECRET, type WebhooksTable } from './webhook-tables.ts';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 
@@ -28,6 +30,7 @@ export class WebhooksService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly outbound: OutboundPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   private validEvents(events: string[]): string[] {
@@ -41,11 +44,17 @@ export class WebhooksService {
     const events = this.validEvents(input.events);
     const secret = input.secret ?? randomBytes(24).toString('base64url');
     if (secret.length < 16 || secret.length > 256) throw invalid('secret must be 16 to 256 characters');
-    const row = await this.db
-      .insertInto('webhooks')
-      .values({ project_id: access.project.id, url: url.toString(), secret, events: JSON.stringify(events), enabled: input.enabled === false ? 0 : 1, creator_id: access.caller.user?.id ?? null, created_at: now() })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await inTransaction(this.db, async (trx) => {
+      // The secret is sealed under the hook's id, which the insert assigns.
+      const inserted = await trx
+        .insertInto('webhooks')
+        .values({ project_id: access.project.id, url: url.toString(), secret: '', events: JSON.stringify(events), enabled: input.enabled === false ? 0 : 1, creator_id: access.caller.user?.id ?? null, created_at: now() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const sealed = this.secrets.seal(secret, WEBHOOK_SECRET.context(inserted.id));
+      await trx.updateTable('webhooks').set({ secret: sealed }).where('id', '=', inserted.id).execute();
+      return { ...inserted, secret: sealed };
+    });
     await recordAudit(this.db, access.caller, { action: 'webhook.created', projectId: access.project.id, targetType: 'webhook', targetId: row.id, details: { url: row.url, events } });
     return { row, secret };
   }

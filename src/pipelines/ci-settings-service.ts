@@ -2,13 +2,14 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { newSecret, sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { connectRepository } from './git/repository-access.ts';
 import { redactCredentials } from './git/repository-url.ts';
-import type { CiSettingsTable } from './tables.ts';
+import { CI_PUSH_SECRET, CI_REPOSITORY_URL, type CiSettingsTable } from './tables.ts';
 
 export type CiSettingsRow = Selectable<CiSettingsTable>;
 
@@ -46,15 +47,26 @@ export function matchesBranchPattern(pattern: string, branch: string): boolean {
   return regex.test(branch);
 }
 
-/** A project's CI settings: its linked repository or stored pipeline file, push secret, protected branches. */
+/**
+ * A project's CI settings: its linked repository or stored pipeline file, push secret, protected
+ * branches. The repository URL (which may carry a token) and the push secret are sealed in the
+ * table; rows leave this service opened and are sealed again on the way in.
+ */
 export class CiSettingsService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly outbound: OutboundPolicy,
+    private readonly secrets: SecretBox,
   ) {}
 
   async of(projectId: number, db: Kysely<Schema> = this.db): Promise<CiSettingsRow> {
-    return (await db.selectFrom('ci_settings').selectAll().where('project_id', '=', projectId).executeTakeFirst()) ?? defaults(projectId);
+    const stored = await db.selectFrom('ci_settings').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+    if (!stored) return defaults(projectId);
+    return {
+      ...stored,
+      repository_url: stored.repository_url === null ? null : this.secrets.open(stored.repository_url, CI_REPOSITORY_URL.context(projectId)),
+      webhook_secret: stored.webhook_secret === null ? null : this.secrets.open(stored.webhook_secret, CI_PUSH_SECRET.context(projectId)),
+    };
   }
 
   /** The default branch is always protected; more patterns may be added. */
@@ -67,11 +79,17 @@ export class CiSettingsService {
   private async save(access: ProjectAccess, values: Partial<CiSettingsRow>, what: string): Promise<CiSettingsRow> {
     const current = await this.of(access.project.id);
     const next: CiSettingsRow = { ...current, ...values, project_id: access.project.id, run_as_user_id: access.caller.user?.id ?? current.run_as_user_id, updated_at: now() };
+    const projectId = access.project.id;
+    const stored: CiSettingsRow = {
+      ...next,
+      repository_url: next.repository_url === null ? null : this.secrets.seal(next.repository_url, CI_REPOSITORY_URL.context(projectId)),
+      webhook_secret: next.webhook_secret === null ? null : this.secrets.seal(next.webhook_secret, CI_PUSH_SECRET.context(projectId)),
+    };
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('ci_settings')
-        .values(next)
-        .onConflict((oc) => oc.column('project_id').doUpdateSet({ ...next }))
+        .values(stored)
+        .onConflict((oc) => oc.column('project_id').doUpdateSet({ ...stored }))
         .execute();
       await recordChange(trx, access.caller, { type: 'ci.settings.updated', projectId: access.project.id, payload: { changed: what } }, { action: 'ci.settings.updated', targetType: 'project', targetId: access.project.id, details: { changed: what } });
     });

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import { sealedColumn } from '../secrets/sealed-column.ts';
 
 export type PipelineStatus = 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
 export type JobStatus = PipelineStatus;
@@ -6,12 +7,15 @@ export type PipelineSource = 'push' | 'web' | 'api' | 'trigger' | 'model_registr
 
 export interface CiSettingsTable {
   project_id: number;
-  /** The linked git repository (any URL `git` can fetch); null: the pipeline file is stored in the project. */
+  /**
+   * The linked git repository (any URL `git` can fetch; it may carry a token), sealed
+   * (CI_REPOSITORY_URL); null: the pipeline file is stored in the project.
+   */
   repository_url: string | null;
   default_branch: string;
   /** The pipeline file when no repository is linked. */
   config_content: string | null;
-  /** Shared secret of push webhooks (GitLab's token, GitHub's and Gitea's HMAC key). */
+  /** Shared secret of push webhooks (GitLab's token, GitHub's and Gitea's HMAC key), sealed (CI_PUSH_SECRET). */
   webhook_secret: string | null;
   /** JSON list of branch patterns (`*` wildcard) whose pipelines receive protected variables. */
   protected_branches: string;
@@ -23,10 +27,17 @@ export interface CiSettingsTable {
   updated_at: number;
 }
 
+/** What CI stores that it must use later in clear, sealed at rest and bound to its row. */
+export const CI_REPOSITORY_URL = sealedColumn('ci_settings', 'repository_url', ['project_id']);
+export const CI_PUSH_SECRET = sealedColumn('ci_settings', 'webhook_secret', ['project_id']);
+export const CI_VARIABLE_VALUE = sealedColumn('ci_variables', 'value', ['id']);
+export const PIPELINE_SEALED_COLUMNS = [CI_REPOSITORY_URL, CI_PUSH_SECRET, CI_VARIABLE_VALUE] as const;
+
 export interface CiVariablesTable {
   id: Generated<number>;
   project_id: number;
   key: string;
+  /** Sealed (CI_VARIABLE_VALUE): masked or not, a CI variable is where credentials for jobs live. */
   value: string;
   masked: number;
   protected: number;

@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
-import type { CiVariablesTable } from './tables.ts';
+import { CI_VARIABLE_VALUE, type CiVariablesTable } from './tables.ts';
 
 export type CiVariableRow = Selectable<CiVariablesTable>;
 
@@ -28,18 +29,29 @@ function checkMaskable(value: string): void {
   if (/\s/.test(value)) throw invalid('a masked value must be one line without spaces');
 }
 
-/** Project CI variables at GitLab's `/projects/:id/variables`. */
+/**
+ * Project CI variables at GitLab's `/projects/:id/variables`. Values are sealed in the table, as
+ * GitLab encrypts them; rows leave this service with their values opened.
+ */
 export class VariablesService {
-  constructor(private readonly db: Kysely<Schema>) {}
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly secrets: SecretBox,
+  ) {}
 
-  list(projectId: number): Promise<CiVariableRow[]> {
-    return this.db.selectFrom('ci_variables').selectAll().where('project_id', '=', projectId).orderBy('key').execute();
+  private opened(row: CiVariableRow): CiVariableRow {
+    return { ...row, value: this.secrets.open(row.value, CI_VARIABLE_VALUE.context(row.id)) };
+  }
+
+  async list(projectId: number): Promise<CiVariableRow[]> {
+    const rows = await this.db.selectFrom('ci_variables').selectAll().where('project_id', '=', projectId).orderBy('key').execute();
+    return rows.map((row) => this.opened(row));
   }
 
   async get(access: ProjectAccess, key: string): Promise<CiVariableRow> {
     const row = await this.db.selectFrom('ci_variables').selectAll().where('project_id', '=', access.project.id).where('key', '=', key).executeTakeFirst();
     if (!row) throw notFound('404 Variable');
-    return row;
+    return this.opened(row);
   }
 
   async create(access: ProjectAccess, input: VariableInput): Promise<CiVariableRow> {
@@ -51,13 +63,15 @@ export class VariablesService {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('ci_variables').select('id').where('project_id', '=', access.project.id).where('key', '=', key).executeTakeFirst();
       if (existing) throw alreadyExists(`(${key}) has already been taken`, 'VARIABLE_EXISTS');
+      // The value is sealed under the row's id, which the insert assigns.
       const row = await trx
         .insertInto('ci_variables')
-        .values({ project_id: access.project.id, key, value: input.value!, masked: input.masked ? 1 : 0, protected: input.protected ? 1 : 0, description: input.description ?? '', created_at: at, updated_at: at })
+        .values({ project_id: access.project.id, key, value: '', masked: input.masked ? 1 : 0, protected: input.protected ? 1 : 0, description: input.description ?? '', created_at: at, updated_at: at })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await trx.updateTable('ci_variables').set({ value: this.secrets.seal(input.value!, CI_VARIABLE_VALUE.context(row.id)) }).where('id', '=', row.id).execute();
       await this.audit(trx, access, 'ci.variable.created', key);
-      return row;
+      return { ...row, value: input.value! };
     });
   }
 
@@ -69,12 +83,12 @@ export class VariablesService {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('ci_variables')
-        .set({ value, masked: masked ? 1 : 0, protected: (input.protected ?? row.protected === 1) ? 1 : 0, description: input.description ?? row.description, updated_at: now() })
+        .set({ value: this.secrets.seal(value, CI_VARIABLE_VALUE.context(row.id)), masked: masked ? 1 : 0, protected: (input.protected ?? row.protected === 1) ? 1 : 0, description: input.description ?? row.description, updated_at: now() })
         .where('id', '=', row.id)
         .returningAll()
         .executeTakeFirstOrThrow();
       await this.audit(trx, access, 'ci.variable.updated', key);
-      return updated;
+      return { ...updated, value };
     });
   }
 

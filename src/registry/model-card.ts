@@ -1,6 +1,7 @@
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { invalid } from '../shared/errors.ts';
+import { LINK_REL, transformCardImage, type CardImages } from './card-images.ts';
 
 /** The structured fields of a model card, beside its free Markdown text. */
 export const CARD_FIELDS = ['intended_use', 'limitations', 'training_data', 'evaluation_metrics', 'license'] as const;
@@ -15,18 +16,20 @@ const markdown = new Marked({ gfm: true, breaks: false, async: false });
 /**
  * Markdown to HTML that is safe to put in a page: an allow-list of formatting elements and
  * attributes, links only to http(s) and mailto, no scripts, styles, event handlers, iframes,
- * forms or SVG. Raw HTML in the Markdown goes through the same list.
+ * forms or SVG. Raw HTML in the Markdown goes through the same list. Images only from the
+ * version's own files; remote ones become links (src/registry/card-images.ts).
  */
-export function renderMarkdown(text: string): string {
+export function renderMarkdown(text: string, images: CardImages): string {
   const html = markdown.parse(text) as string;
   return sanitizeHtml(html, {
     allowedTags: ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'span', 'sup', 'sub'],
-    allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'title'], th: ['align'], td: ['align'], code: ['class'], span: [] },
+    allowedAttributes: { a: ['href', 'title', 'rel'], img: ['src', 'alt', 'title'], th: ['align'], td: ['align'], code: ['class'], span: [] },
     allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['http', 'https'] },
+    // Kept images are relative paths rewritten onto this server; no scheme is allowed for them.
+    allowedSchemesByTag: { img: [] },
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
-    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow' }) },
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: LINK_REL }), img: transformCardImage(images) },
   });
 }
 
@@ -42,12 +45,17 @@ export function validateCard(card: Record<string, unknown>): ModelCard {
   return out;
 }
 
-export function presentCard(cardJson: string, description: string) {
+export function presentCard(cardJson: string, description: string, images: CardImages) {
   const card = JSON.parse(cardJson) as ModelCard;
   return {
     description,
-    description_html: renderMarkdown(description),
+    description_html: renderMarkdown(description, images),
     fields: card,
-    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '')])),
+    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '', images)])),
   };
+}
+
+/** Where the files of a version are served, for the images of its card. */
+export function versionFilesBase(projectId: number, versionId: number): string {
+  return `/api/v4/projects/${projectId}/packages/ml_models/${versionId}/files/`;
 }

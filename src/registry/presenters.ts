@@ -1,7 +1,8 @@
-import { presentCard } from './model-card.ts';
+import { presentCard, versionFilesBase } from './model-card.ts';
 import type { ModelVersion, RegisteredModel } from './registry-model.ts';
 
-export function presentVersionNative(version: ModelVersion) {
+/** `projectId` places the version's files, which its card's images may show. */
+export function presentVersionNative(version: ModelVersion, projectId: number) {
   const row = version.row;
   return {
     id: row.id,
@@ -16,7 +17,7 @@ export function presentVersionNative(version: ModelVersion) {
     status: row.status,
     current_stage: row.current_stage,
     approval_status: row.approval_status,
-    card: presentCard(row.card, row.description),
+    card: presentCard(row.card, row.description, { filesBase: versionFilesBase(projectId, row.id) }),
     tags: Object.fromEntries(version.tags.map((t) => [t.key, t.value])),
     labels: version.labels,
     aliases: version.aliases,
@@ -33,11 +34,11 @@ export function presentModelNative(model: RegisteredModel) {
   return {
     id: row.id,
     name: row.name,
-    card: presentCard(row.card, row.description),
+    card: presentCard(row.card, row.description, { filesBase: null }),
     tags: Object.fromEntries(model.tags.map((t) => [t.key, t.value])),
     labels: model.labels,
     aliases: model.aliases,
-    latest_version: latest ? presentVersionNative(latest) : null,
+    latest_version: latest ? presentVersionNative(latest, row.project_id) : null,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

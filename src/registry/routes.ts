@@ -137,7 +137,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
       const window = pageWindow(request.query);
       const model = await models.getRowById(accessOf(request), request.params.model_id);
       const page = await versions.list(accessOf(request), model, window);
-      return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentVersionNative) });
+      return sendPage(request, reply, window, { total: page.total, items: page.items.map((version) => presentVersionNative(version, accessOf(request).project.id)) });
     },
   );
 
@@ -173,12 +173,12 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
         description: b.description,
         tags: Object.entries(b.tags ?? {}).map(([key, value]) => ({ key, value })),
       });
-      return reply.status(201).send(presentVersionNative(created));
+      return reply.status(201).send(presentVersionNative(created, accessOf(request).project.id));
     },
   );
 
   app.get('/api/v4/projects/:id/ml/models/:model_id/versions/:version', { config: { ability: 'ml:read' }, schema: { tags, summary: 'One version, with its rendered card', params: VersionParams } }, async (request) =>
-    presentVersionNative(await versions.get(accessOf(request), await modelName(request), request.params.version)),
+    presentVersionNative(await versions.get(accessOf(request), await modelName(request), request.params.version), accessOf(request).project.id),
   );
 
   app.get(
@@ -214,7 +214,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     { config: { ability: 'ml:write' }, schema: { tags, summary: "Edit a version's card", params: VersionParams, body: Type.Object({ description: Type.Optional(Type.String({ maxLength: 100_000 })), card: Type.Optional(Card) }, { additionalProperties: false, minProperties: 1 }) } },
     async (request) => {
       const card = request.body.card === undefined ? undefined : Object.fromEntries(Object.entries(request.body.card).filter(([, v]) => v !== null));
-      return presentVersionNative(await versions.update(accessOf(request), await modelName(request), request.params.version, { description: request.body.description, card: card === undefined ? undefined : validateCard(card) }));
+      return presentVersionNative(await versions.update(accessOf(request), await modelName(request), request.params.version, { description: request.body.description, card: card === undefined ? undefined : validateCard(card) }), accessOf(request).project.id);
     },
   );
 
@@ -229,7 +229,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     async (request) => {
       const name = await modelName(request);
       await versions.addLabel(accessOf(request), name, request.params.version, request.body.label);
-      return presentVersionNative(await versions.get(accessOf(request), name, request.params.version));
+      return presentVersionNative(await versions.get(accessOf(request), name, request.params.version), accessOf(request).project.id);
     },
   );
 
@@ -245,7 +245,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
   app.post(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/card/fill',
     { config: { ability: 'ml:write' }, schema: { tags, summary: "Fill a version's card from its run's params, metrics and datasets", params: VersionParams } },
-    async (request) => presentVersionNative(await deps.cardFiller.fill(accessOf(request), await modelName(request), request.params.version)),
+    async (request) => presentVersionNative(await deps.cardFiller.fill(accessOf(request), await modelName(request), request.params.version), accessOf(request).project.id),
   );
 
   // --- approvals -----------------------------------------------------------------------------
@@ -265,7 +265,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
       async (request) => {
         const name = await modelName(request);
         await approvals.decide(accessOf(request), name, request.params.version, decision, request.body?.comment);
-        return presentVersionNative(await versions.get(accessOf(request), name, request.params.version));
+        return presentVersionNative(await versions.get(accessOf(request), name, request.params.version), accessOf(request).project.id);
       },
     );
   }

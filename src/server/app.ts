@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/routes.ts';
+import { userAdminRoutes } from '../auth/user-admin-routes.ts';
 import { auditRoutes } from '../events/routes.ts';
 import { webhookRoutes } from '../events/webhook-routes.ts';
 import { projectRoutes } from '../projects/routes.ts';
@@ -103,6 +104,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     signInThrottle: services.signInThrottle,
     secureCookies: services.config.publicUrl.startsWith('https://'),
   });
+  await app.register(userAdminRoutes, { userAdmin: services.userAdmin });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(auditRoutes, { db: services.database.db });
   await app.register(webhookRoutes, { webhooks: services.webhooks });

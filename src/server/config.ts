@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
 import { parseTrustedProxies, type TrustedProxies } from './client-address.ts';
+import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -20,6 +21,11 @@ export interface Config {
   maxUploadBytes: number;
   /** Exceptions to the outbound address policy (MODELYARD_OUTBOUND_ALLOW and its old aliases). */
   outboundAllow: AllowList;
+  /**
+   * MODELYARD_SECRET_KEY: the keys stored credentials are sealed with, the first one sealing.
+   * Unset: the key file in the data folder (src/secrets/keyring-file.ts).
+   */
+  secretKeys: SecretKey[] | undefined;
   ci: CiConfig;
   /** Problems that do not stop start-up (deprecated variables); logged once when serving. */
   warnings: string[];
@@ -230,6 +236,17 @@ function readMetricsAddress(env: Env): MetricsConfig['address'] {
   return { host: match[1] ?? match[2]!, port: Number(match[3]) };
 }
 
+function readSecretKeys(env: Env): SecretKey[] | undefined {
+  const raw = read(env, 'MODELYARD_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  const keys = raw.split(',').map((text) => parseSecretKeyText(text));
+  // The value is a secret: the message says what is wrong, never what was given.
+  if (keys.some((k) => k === null)) {
+    throw new ConfigError('MODELYARD_SECRET_KEY', 'must be 32 random bytes in base64 (openssl rand -base64 32), several separated by commas, the first one sealing');
+  }
+  return keys as SecretKey[];
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
   const port = readPort(env);
@@ -262,6 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
     initialAdminToken,
     maxUploadBytes: readByteSize(env, 'MODELYARD_MAX_UPLOAD_SIZE', 10 * 1024 ** 3),
     outboundAllow: readOutboundAllow(env, warnings),
+    secretKeys: readSecretKeys(env),
     ci: {
       heartbeatTimeoutMs: readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120) * 1000,
       runnerRegistrationToken: readRegistrationToken(env),

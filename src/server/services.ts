@@ -4,10 +4,12 @@ import { SessionsService } from '../auth/sessions-service.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { TokensService } from '../auth/tokens-service.ts';
 import { UsersService } from '../auth/users-service.ts';
+import { UserAdminService } from '../auth/user-admin-service.ts';
 import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
 import type { Config } from './config.ts';
+import type { Keyring } from '../secrets/keyring.ts';
 import { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UploadsService } from '../artifacts/uploads-service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
@@ -45,10 +47,13 @@ import { VariablesService } from '../pipelines/variables-service.ts';
 export interface Services {
   config: Config;
   database: Database;
+  /** The keys stored credentials are sealed with (src/secrets/). */
+  keyring: Keyring;
   users: UsersService;
   tokens: TokensService;
   sessions: SessionsService;
   signInThrottle: SignInThrottle;
+  userAdmin: UserAdminService;
   authenticator: Authenticator;
   projects: ProjectsService;
   members: MembersService;
@@ -85,13 +90,14 @@ export interface Services {
   outbound: OutboundPolicy;
 }
 
-export function createServices(config: Config, database: Database): Services {
+export function createServices(config: Config, database: Database, keyring: Keyring): Services {
   const db = database.db;
+  const secrets = keyring.box;
   const users = new UsersService(db);
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
   const projects = new ProjectsService(db, config.publicUrl);
-  const members = new MembersService(db, users);
+  const members = new MembersService(db, users, sessions);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
   projects.onDelete(deleteMetricsOfProject);
@@ -106,8 +112,8 @@ export function createServices(config: Config, database: Database): Services {
   const authenticator = new Authenticator(db, users, tokens, sessions);
   authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
   const outbound = new OutboundPolicy(config.outboundAllow);
-  const ciSettings = new CiSettingsService(db, outbound);
-  const ciVariables = new VariablesService(db);
+  const ciSettings = new CiSettingsService(db, outbound, secrets);
+  const ciVariables = new VariablesService(db, secrets);
   const mirror = new RepositoryMirror(config.ci.gitCacheDir, { policy: outbound });
   const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
@@ -115,10 +121,12 @@ export function createServices(config: Config, database: Database): Services {
     config,
     database,
     outbound,
+    keyring,
     users,
     tokens,
     sessions,
     signInThrottle: new SignInThrottle(db),
+    userAdmin: new UserAdminService(db, users, sessions),
     authenticator,
     projects,
     members,
@@ -138,7 +146,7 @@ export function createServices(config: Config, database: Database): Services {
     approvals: new ApprovalsService(db, versions, registrySettings),
     lineage,
     cardFiller: new CardFiller(versions, lineage),
-    webhooks: new WebhooksService(db, outbound),
+    webhooks: new WebhooksService(db, outbound, secrets),
     evaluations: new EvaluationsService(db, versions),
     ciSettings,
     ciVariables,

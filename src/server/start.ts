@@ -10,6 +10,9 @@ import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatche
 import { ciWorkerFor } from '../pipelines/ci-worker.ts';
 import { raiseMallocThresholds } from './malloc-thresholds.ts';
 import { listenForMetrics } from './metrics-listener.ts';
+import { openKeyring } from '../secrets/keyring.ts';
+import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
+import { SEALED_COLUMNS } from './sealed-columns.ts';
 
 export interface RunningServer {
   app: App;
@@ -20,16 +23,18 @@ export interface RunningServer {
 /** Migrates, prepares the instance and listens: what `modelyard serve` does. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   await raiseMallocThresholds();
+  const keyring = openKeyring(config);
   const database = openDatabase(config.database);
-  const applied = await migrateToLatest(database);
+  const applied = await migrateToLatest(database, keyring.box);
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   for (const warning of config.warnings) logger.warn(warning);
-  const services = createServices(config, database);
+  await assertKeysForStoredSecrets(database.db, keyring, SEALED_COLUMNS);
+  const services = createServices(config, database, keyring);
   const orphans = await services.blobStore.cleanOrphans();
   if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
   await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
   const { app, metrics, metricsAccess } = await buildApp(services, logger);
-  const dispatcher = new WebhookDispatcher(database.db, logger, services.outbound, DEFAULT_DISPATCH);
+  const dispatcher = new WebhookDispatcher(database.db, keyring.box, logger, services.outbound, DEFAULT_DISPATCH);
   dispatcher.start();
   const ciWorker = ciWorkerFor(services, logger);
   ciWorker.start();

@@ -22,6 +22,8 @@ let targetRunnerId: number;
 let triggerToken: string;
 /** The other project's bot and running job, for the other_project_* personas. */
 let outsider: Fixture;
+/** The user that `/users/:user_id` routes act on: blocking the guest would change the guest's own outcomes. */
+let targetUser: TestUser;
 
 type Visibility = 'private' | 'internal' | 'public';
 const LEVELS = { guest: 10, reporter: 20, developer: 30, maintainer: 40, owner: 50 } as const;
@@ -44,6 +46,7 @@ beforeAll(async () => {
   const outsiderProject = await t.createProject(other.token, 'outsider-project');
   outsider = { projectId: outsiderProject.id, bot: (await createProjectBot(t, outsiderProject.id)).token, job: (await startJob(t, outsiderProject.id, runnerToken)).token };
   triggerToken = await createTrigger(t, outsiderProject.id);
+  targetUser = await t.createUser('matrix-target');
 });
 
 afterAll(async () => {
@@ -135,7 +138,7 @@ async function fillUrl(url: string, projectId: number): Promise<string> {
   const tokenId = url.includes(':token_id') ? (await t.services.tokens.create({ userId: people.guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id : 0;
   return url
     .replace(':id', String(projectId))
-    .replace(':user_id', String(people.guest.id))
+    .replace(':user_id', String(url.startsWith('/api/v4/users/:user_id') ? targetUser.id : people.guest.id))
     .replace(':token_id', String(tokenId))
     .replace(':runner_id', String(targetRunnerId))
     // No job of any persona: the runner protocol's own checks of a job's token are tested in pipelines.test.ts.
@@ -167,9 +170,11 @@ async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf:
     // project (and a credential) of its own, and the others change nothing.
     const answers = await Promise.all(
       PERSONAS.map(async (persona) => {
-        // Native routes can delete the project or its members; MLflow ones only add to it.
+        // Native project routes can delete the project or its members; MLflow ones only add to
+        // it; routes outside a project (users, tokens, the session) leave it alone.
         const changes = mutating && expected[persona] === 'allowed';
-        const fixture = changes && !route.url.includes('mlflow') ? await freshProject(visibility, persona) : shared;
+        const ownProject = changes && route.url.startsWith('/api/v4/projects/:id') && !route.url.includes('mlflow');
+        const fixture = ownProject ? await freshProject(visibility, persona) : shared;
         const url = await fillUrl(route.url, fixture.projectId);
         const headers = { ...headersFor(url, fixture.projectId), ...(await credentialOf(persona, fixture, changes && spendsCredential(route))) };
         const res = await t.call({ method: route.method as 'GET', url, headers, ...(mutating ? { payload: {} } : {}) });

@@ -192,6 +192,76 @@ describe('model cards', () => {
     }
   });
 
+  const trackers = [
+    '![pixel](https://tracker.example/p.gif?reader=1)',
+    '![pixel][ref]\n\n[ref]: http://tracker.example/p.gif',
+    '<img src="http://tracker.example/p.gif">',
+    '<img src="//tracker.example/p.gif" alt="pixel">',
+    '<img src="/\\tracker.example/p.gif">',
+    '<img src="\\\\tracker.example/p.gif">',
+    '<img src="  https://tracker.example/p.gif  ">',
+    '<img src="ht\ttps://tracker.example/p.gif">',
+    '<IMG SRC="HTTPS://tracker.example/p.gif">',
+    '<img src="https://tracker.example/p.gif" onerror="alert(1)" onload="alert(2)">',
+    '<img src="&#104;ttps://tracker.example/p.gif">',
+    '<img srcset="https://tracker.example/p.gif 1x" src="chart.png">',
+    '<picture><source srcset="https://tracker.example/p.gif"><img src="chart.png"></picture>',
+    '<video poster="https://tracker.example/p.gif" src="https://tracker.example/v.mp4"></video>',
+    '<audio src="https://tracker.example/a.mp3"></audio>',
+    '[![build](https://tracker.example/badge.svg)](https://ci.example/build)',
+    '<div style="background:url(https://tracker.example/p.gif)">x</div>',
+    '<link rel="stylesheet" href="https://tracker.example/s.css">',
+    '<input type="image" src="https://tracker.example/p.gif">',
+    '<svg><image href="https://tracker.example/p.gif"/></svg>',
+    '<table background="https://tracker.example/p.gif"><tr><td>x</td></tr></table>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+PC9zdmc+">',
+    '<img src="javascript:alert(1)">',
+    '<img src="/api/v4/user">',
+    '<img src="../../../../../user">',
+    '<img src="%2e%2e/%2e%2e/%2e%2e/user">',
+    '<img src="a%2F..%2F..%2F..%2Fuser">',
+  ];
+  const LINK = /<a href="[^"<>]*" rel="nofollow noopener noreferrer">/g;
+
+  it('turn remote images into links, drop other images, and keep only a version\'s own files as images', async () => {
+    // A project of its own: the files uploaded here must not show in the registry project's packages.
+    const cardProject = (await t.createProject(dev.token, 'card-images')).id;
+    await t.addMember(cardProject, reporter.id, 20);
+    const cardApi = (path: string) => `/api/v4/projects/${cardProject}/ml${path}`;
+    const id = (await call('POST', cardApi('/models'), dev.token, { name: 'tracked-card' })).json().id as number;
+    const version = (await call('POST', cardApi(`/models/${id}/versions`), dev.token, {})).json() as { id: number; version: number };
+    const files = `/api/v4/projects/${cardProject}/packages/ml_models/${version.id}/files/`;
+    for (const payload of [...trackers, ...payloads]) {
+      const model = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: payload, card: { evaluation_metrics: payload } });
+      const versionCard = await call('PUT', cardApi(`/models/${id}/versions/${version.version}`), dev.token, { description: payload });
+      expect(model.statusCode, payload).toBe(200);
+      expect(versionCard.statusCode, versionCard.body).toBe(200);
+      for (const html of [model.json().card.description_html, model.json().card.fields_html.evaluation_metrics, versionCard.json().card.description_html]) {
+        // The only remote address left is a link's, which the reader must choose to follow.
+        expect(html.replace(LINK, ''), payload).not.toContain('tracker.example');
+        for (const img of html.match(/<img[^>]*>/g) ?? []) expect(img, payload).toMatch(new RegExp(`^<img src="${files}[^"]+"`));
+        expect(html, payload).not.toMatch(/srcset|poster|background|<video|<audio|<source|<link|<input|<svg|<image|style=/i);
+        expect(html, payload).not.toMatch(/\son\w+\s*=|javascript:|data:/i);
+      }
+      expect(model.json().card.description_html, payload).not.toContain('<img');
+    }
+
+    const pixel = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: 'Read me ![pixel](https://tracker.example/p.gif?reader=1) and //x' });
+    expect(pixel.json().card.description_html).toContain('<a href="https://tracker.example/p.gif?reader=1" rel="nofollow noopener noreferrer">image: pixel</a>');
+    const relative = await call('PUT', cardApi(`/models/${id}`), dev.token, { description: '![ROC curve](plots/roc.png)' });
+    expect(relative.json().card.description_html).toBe('<p><span>image: ROC curve</span></p>\n');
+
+    const upload = await t.call({ method: 'PUT', url: `${files}plots/roc.png`, token: dev.token, payload: Buffer.from('PNG!'), headers: { 'content-type': 'application/octet-stream' } });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const own = await call('PUT', cardApi(`/models/${id}/versions/${version.version}`), dev.token, { description: '![ROC curve](plots/roc.png) ![again](./plots/../plots/roc.png)' });
+    const html = own.json().card.description_html as string;
+    expect(html).toContain(`<img src="${files}plots/roc.png" alt="ROC curve" />`);
+    expect(html).toContain(`<img src="${files}plots/roc.png" alt="again" />`);
+    const image = await t.call({ method: 'GET', url: `${files}plots/roc.png`, token: reporter.token });
+    expect(image.statusCode).toBe(200);
+    expect(image.body).toBe('PNG!');
+  });
+
   it('keep structured fields and refuse unknown ones', async () => {
     const id = await newModel('structured-card');
     const res = await call('PUT', api(`/models/${id}`), dev.token, { card: { intended_use: 'Fraud scoring', license: 'Apache-2.0' } });

@@ -63,7 +63,7 @@ describe('outgoing webhooks', () => {
     failuresLeft = 2;
     const model = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'hooked' } });
     expect(model.statusCode).toBe(201);
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), t.services.outbound, FAST);
+    const dispatcher = new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), t.services.outbound, FAST);
     const deadline = Date.now() + 10_000;
     while (received.length < 3 && Date.now() < deadline) {
       await dispatcher.tick();
@@ -87,7 +87,7 @@ describe('outgoing webhooks', () => {
   it('only delivers the event types a hook subscribes to', async () => {
     const other = await createHook(t, maintainer.token, receiverUrl, ['registry.version.approved']);
     await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: maintainer.token, payload: { name: 'not-for-that-hook' } });
-    const dispatcher = new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), t.services.outbound, FAST);
+    const dispatcher = new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), t.services.outbound, FAST);
     await dispatcher.tick();
     const log = (await t.call({ method: 'GET', url: `${hooks()}/${other.json().id}/deliveries`, token: maintainer.token })).json();
     expect(log).toEqual([]);
@@ -171,7 +171,7 @@ describe('outgoing webhooks', () => {
       const resolver: Resolver = async (host) => (host === 'receiver.test' ? [{ address: '127.0.0.1', family: 4 }] : Promise.reject(new Error(`unknown ${host}`)));
       const policy = new OutboundPolicy(parseAllowList(`127.0.0.1:${receiverPort},127.0.0.1:${closed},127.0.0.1:${redirectPort}`), resolver);
       await t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/models`, token: maintainer.token, payload: { name: 'outbound' } });
-      await new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), policy, FAST).tick();
+      await new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), policy, FAST).tick();
 
       const attempts = async (id: number) =>
         (await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}/hooks/${id}/deliveries`, token: maintainer.token })).json()[0].attempts as { status_code: number | null; error: string | null }[];
@@ -185,7 +185,7 @@ describe('outgoing webhooks', () => {
       // A policy with no exceptions refuses, at delivery, what was allowed when the hook was saved.
       const strictPolicy = new OutboundPolicy(EMPTY_ALLOW_LIST, resolver);
       await t.services.database.db.updateTable('webhook_deliveries').set({ state: 'pending', next_attempt_at: 0 }).where('webhook_id', '=', pinned.id).execute();
-      await new WebhookDispatcher(t.services.database.db, pino({ level: 'silent' }), strictPolicy, FAST).tick();
+      await new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), strictPolicy, FAST).tick();
       expect((await attempts(pinned.id)).at(-1)).toEqual(expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE }));
       expect(received.length).toBe(deliveriesBefore + 1);
     } finally {

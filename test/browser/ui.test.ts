@@ -43,7 +43,7 @@ beforeAll(async () => {
   await seed.artifact(projectId, `${root}/eval/confusion.csv`, 'label,predicted,count\ncat,cat,40\ncat,dog,2\ndog,dog,38\n', 'text/csv');
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAWwCAACkBwEAU7+XjwAAAABJRU5ErkJggg==', 'base64');
   await seed.artifact(projectId, `${root}/plots/tiny.png`, png, 'image/png');
-  modelId = (await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'detector', description: '# Detector\n\nFinds **cats**.' })).id;
+  modelId = (await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'detector', description: '# Detector\n\nFinds **cats**. ![pixel](https://tracker.example/p.gif)' })).id;
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${first}/model`, run_id: first });
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/approval_requests`, { comment: 'ready' });
 }, 180_000);
@@ -138,10 +138,16 @@ describe('the web UI', () => {
 
   it('opens a model and approves a version as a maintainer', async () => {
     const page = await h.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
     await h.signIn(page, 'maria');
     await page.goto(`${h.base}/projects/${projectId}/models`);
     await page.getByRole('link', { name: 'detector' }).click();
     await page.getByTestId('model-card').getByRole('heading', { name: 'Detector' }).waitFor();
+    // A remote image in a card is a link the reader may follow, never a request the page makes.
+    expect(await page.getByTestId('model-card').getByRole('link', { name: 'image: pixel' }).getAttribute('href')).toBe('https://tracker.example/p.gif');
+    expect(await page.getByTestId('model-card').locator('img').count()).toBe(0);
+    expect(requested.filter((url) => url.includes('tracker.example'))).toEqual([]);
     await page.getByRole('link', { name: 'v1' }).click();
     await page.getByTestId('lineage').waitFor();
     expect(await page.getByTestId('approval-status').textContent()).toBe('pending');

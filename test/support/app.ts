@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { prepareInstance } from '../../src/server/bootstrap.ts';
 import { createServices, type Services } from '../../src/server/services.ts';
+import { openKeyring } from '../../src/secrets/keyring.ts';
 import type { RouteEntry } from '../../src/server/plugins/authorization.ts';
 import type { App } from '../../src/server/types.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -50,9 +51,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MODELYARD_PUBLIC_URL: 'http://modelyard.test',
     ...env,
   });
+  const keyring = openKeyring(config);
   const db = openDatabase(config.database);
-  await migrateToLatest(db);
-  const services = createServices(config, db);
+  await migrateToLatest(db, keyring.box);
+  const services = createServices(config, db, keyring);
   const logger = pino({ level: 'silent' });
   await prepareInstance(services, logger, () => undefined);
   const { app, routes } = await buildApp(services, logger);

@@ -1,0 +1,53 @@
+import { Type } from 'typebox';
+import { NumericId } from '../server/schemas.ts';
+import type { App } from '../server/types.ts';
+import { SESSION_COOKIE } from './sessions-service.ts';
+import type { UserAdminService } from './user-admin-service.ts';
+import { presentUserForAdmin } from './users-service.ts';
+
+const UserParams = Type.Object({ user_id: NumericId });
+const tags = ['users'];
+
+/** GitLab's user administration: `PUT /users/:id`, `POST /users/:id/block`, `POST /users/:id/unblock`. */
+export async function userAdminRoutes(app: App, deps: { userAdmin: UserAdminService }): Promise<void> {
+  const { userAdmin } = deps;
+
+  app.put(
+    '/api/v4/users/:user_id',
+    {
+      config: { ability: 'admin:write' },
+      schema: {
+        tags,
+        summary: "Change a user (administrators); a change of administrator rights or password signs the user out of every browser",
+        params: UserParams,
+        body: Type.Object(
+          {
+            admin: Type.Optional(Type.Boolean()),
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+            email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { user, signedOut } = await userAdmin.update(request.caller, request.params.user_id, request.body);
+      // An administrator who changed their own rights was signed out too; the browser forgets the cookie.
+      if (signedOut && request.caller.credential === 'session' && request.caller.user?.id === user.id) {
+        reply.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+      }
+      return presentUserForAdmin(user);
+    },
+  );
+
+  app.post('/api/v4/users/:user_id/block', { config: { ability: 'admin:write' }, schema: { tags, summary: 'Block a user (administrators): sessions and tokens stop working at once', params: UserParams } }, async (request, reply) => {
+    await userAdmin.block(request.caller, request.params.user_id);
+    return reply.status(201).send(true);
+  });
+
+  app.post('/api/v4/users/:user_id/unblock', { config: { ability: 'admin:write' }, schema: { tags, summary: 'Unblock a user (administrators)', params: UserParams } }, async (request, reply) => {
+    await userAdmin.unblock(request.caller, request.params.user_id);
+    return reply.status(201).send(true);
+  });
+}

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.ts';
+import { recordAudit } from '../events/audit-log.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { forbidden, invalid } from '../shared/errors.ts';
+import type { Caller } from './caller.ts';
+import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
+import type { SessionsService } from './sessions-service.ts';
+import type { UserRow, UsersService } from './users-service.ts';
+
+export interface UserChanges {
+  admin?: boolean;
+  password?: string;
+  name?: string;
+  email?: string | null;
+}
+
+/**
+ * What administrators change about a person (GitLab's `PUT /users/:id`, block, unblock). A
+ * change of rights or of the password signs the person out of every browser in the same
+ * transaction; blocking also stops their tokens, since every request checks the account's state.
+ */
+export class UserAdminService {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async update(caller: Caller, userId: number, changes: UserChanges): Promise<{ user: UserRow; signedOut: boolean }> {
+    const target = await this.users.getById(userId);
+    if (changes.admin === true && target.is_bot === 1) throw invalid('bot users cannot be administrators');
+    if (changes.password !== undefined) {
+      if (target.is_bot === 1) throw invalid('bot users have no password');
+      if (changes.password.length < MIN_PASSWORD_LENGTH) throw invalid(`password is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)`);
+    }
+    const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
+    const adminChanged = changes.admin !== undefined && changes.admin !== (target.is_admin === 1);
+    const rightsChanged = adminChanged || passwordHash !== undefined;
+    return inTransaction(this.db, async (trx) => {
+      if (adminChanged && !changes.admin) await this.assertAnotherAdmin(trx, userId, 'the last administrator cannot stop being one; make someone else administrator first');
+      const user = await trx
+        .updateTable('users')
+        .set({
+          ...(adminChanged ? { is_admin: changes.admin ? 1 : 0 } : {}),
+          ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.email !== undefined ? { email: changes.email } : {}),
+        })
+        .where('id', '=', userId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const sessionsEnded = rightsChanged ? await this.sessions.endAllOf(userId, trx) : 0;
+      const changed = Object.keys(changes).filter((k) => k !== 'admin' || adminChanged);
+      await recordAudit(trx, caller, { action: 'user.updated', targetType: 'user', targetId: userId, details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded } });
+      return { user, signedOut: rightsChanged };
+    });
+  }
+
+  /** Blocking is immediate: sessions end now, and tokens (personal, project, CI job) fail on their next use. */
+  async block(caller: Caller, userId: number): Promise<void> {
+    const target = await this.users.getById(userId);
+    if (caller.user?.id === userId) throw forbidden('403 Forbidden: you cannot block yourself');
+    if (target.state === 'blocked') return;
+    await inTransaction(this.db, async (trx) => {
+      if (target.is_admin === 1) await this.assertAnotherAdmin(trx, userId, 'the last active administrator cannot be blocked');
+      await trx.updateTable('users').set({ state: 'blocked' }).where('id', '=', userId).execute();
+      const sessionsEnded = await this.sessions.endAllOf(userId, trx);
+      await recordAudit(trx, caller, { action: 'user.blocked', targetType: 'user', targetId: userId, details: { username: target.username, sessions_ended: sessionsEnded } });
+    });
+  }
+
+  async unblock(caller: Caller, userId: number): Promise<void> {
+    const target = await this.users.getById(userId);
+    if (target.state === 'active') return;
+    await inTransaction(this.db, async (trx) => {
+      await trx.updateTable('users').set({ state: 'active' }).where('id', '=', userId).execute();
+      await recordAudit(trx, caller, { action: 'user.unblocked', targetType: 'user', targetId: userId, details: { username: target.username } });
+    });
+  }
+
+  /** An instance without an active administrator could not be administered any more. */
+  private async assertAnotherAdmin(db: Kysely<Schema>, userId: number, message: string): Promise<void> {
+    const other = await db.selectFrom('users').select('id').where('is_admin', '=', 1).where('state', '=', 'active').where('id', '!=', userId).executeTakeFirst();
+    if (!other) throw invalid(message, 'LAST_ADMINISTRATOR');
+  }
+}
