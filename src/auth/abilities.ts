@@ -68,6 +68,8 @@ export const ABILITIES = {
   'admin:write': { scope: 'instance', who: 'admin', scopes: WRITE_GENERAL, credentials: PEOPLE },
   /** Runner registration and the runner's job protocol: authorized by a runner token, checked by the service. */
   'runner:protocol': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+  /** Prometheus metrics: callers on this machine, or a scraper with the metrics token, checked by the route. */
+  'metrics:read': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
   /** Pipeline trigger tokens and push webhooks: authorized by their own secret, checked by the service. */
   'ci:trigger': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
   /** Runners the caller can see or create (admins: instance runners; maintainers: their projects'). */

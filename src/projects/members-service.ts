@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { ACCESS_LEVEL, roleOfLevel } from '../auth/roles.ts';
-import type { SessionsService } from '../auth/sessions-service.ts';
 import type { UsersService } from '../auth/users-service.ts';
 import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
@@ -31,8 +30,6 @@ export class MembersService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly users: UsersService,
-    /** A change of role signs the member out of every browser (SessionsService.endAllOf). */
-    private readonly sessions: SessionsService,
   ) {}
 
   private memberQuery(projectId: number, db: Kysely<Schema> = this.db) {
@@ -106,7 +103,6 @@ export class MembersService {
       const existing = await this.levelOf(trx, access.project.id, userId);
       if (existing) throw conflict('Member already exists', 'MEMBER_EXISTS');
       await trx.insertInto('members').values({ project_id: access.project.id, user_id: userId, access_level: level, created_at: now() }).execute();
-      await this.sessions.endAllOf(userId, trx);
       await recordChange(
         trx,
         access.caller,
@@ -128,7 +124,6 @@ export class MembersService {
       }
       if (existing.access_level === level) return;
       await trx.updateTable('members').set({ access_level: level }).where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
-      await this.sessions.endAllOf(userId, trx);
       await recordChange(
         trx,
         access.caller,
@@ -148,7 +143,6 @@ export class MembersService {
         throw invalid('the last owner cannot be removed');
       }
       await trx.deleteFrom('members').where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
-      await this.sessions.endAllOf(userId, trx);
       await recordChange(
         trx,
         access.caller,

@@ -21,7 +21,7 @@ export async function healthRoutes(app: App, deps: { database: Database; metrics
   // 'own': a metrics token is not a user's token, so the authenticator must not judge it.
   app.get(
     '/-/metrics',
-    { config: { ability: 'public', credentials: 'own' }, schema: { tags: ['operations'], summary: 'Prometheus metrics: to callers on this machine, or with the metrics token' } },
+    { config: { ability: 'metrics:read' }, schema: { tags: ['operations'], summary: 'Prometheus metrics: to callers on this machine, or with the metrics token' } },
     async (request, reply) => {
       if (!deps.metricsAccess.allowsLocal(request.raw, request.ip) && !deps.metricsAccess.presentsToken(request.raw)) {
         return reply.status(404).send({ message: '404 Not Found' });

@@ -97,7 +97,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
   const projects = new ProjectsService(db, config.publicUrl);
-  const members = new MembersService(db, users, sessions);
+  const members = new MembersService(db, users);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
   projects.onDelete(deleteMetricsOfProject);

@@ -170,11 +170,10 @@ async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf:
     // project (and a credential) of its own, and the others change nothing.
     const answers = await Promise.all(
       PERSONAS.map(async (persona) => {
-        // Native project routes can delete the project or its members; MLflow ones only add to
-        // it; routes outside a project (users, tokens, the session) leave it alone.
+        // Native routes can delete the project, its members or the caller's own credential;
+        // MLflow ones only add to it.
         const changes = mutating && expected[persona] === 'allowed';
-        const ownProject = changes && route.url.startsWith('/api/v4/projects/:id') && !route.url.includes('mlflow');
-        const fixture = ownProject ? await freshProject(visibility, persona) : shared;
+        const fixture = changes && !route.url.includes('mlflow') ? await freshProject(visibility, persona) : shared;
         const url = await fillUrl(route.url, fixture.projectId);
         const headers = { ...headersFor(url, fixture.projectId), ...(await credentialOf(persona, fixture, changes && spendsCredential(route))) };
         const res = await t.call({ method: route.method as 'GET', url, headers, ...(mutating ? { payload: {} } : {}) });

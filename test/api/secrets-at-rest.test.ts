@@ -70,7 +70,7 @@ async function fixture(): Promise<Fixture> {
   const variable = await call('POST', `/api/v4/projects/${projectId}/variables`, { key: 'DEPLOY_TOKEN', value: variableValue, masked: true });
   expect(variable.statusCode, variable.body).toBe(201);
   const pushSecret = `push-secret-${n}-0123456789`;
-  const repositoryUrl = `https://oauth2:glpat-REPOTOKEN${n}xyz@git.example.com/team/model.git`;
+  const repositoryUrl = `https://oauth2:glpat-REPOTOKEN${n}xyz@127.0.0.1:9/team/model.git`;
   const settings = await call('PUT', `/api/v4/projects/${projectId}/ci/settings`, { webhook_secret: pushSecret, repository_url: repositoryUrl });
   expect(settings.statusCode, settings.body).toBe(200);
   const row = await db().selectFrom('ci_variables').select('id').where('project_id', '=', projectId).executeTakeFirstOrThrow();
@@ -135,7 +135,7 @@ describe('credentials at rest', () => {
       expect(res.statusCode).toBe(200);
       for (const secret of [f.hookSecret, f.pushSecret, 'REPOTOKEN', 'v1:']) expect(res.body).not.toContain(secret);
     }
-    expect(settings.json()).toMatchObject({ webhook_secret_set: true, repository_url: 'https://oauth2:*****@git.example.com/team/model.git' });
+    expect(settings.json()).toMatchObject({ webhook_secret_set: true, repository_url: 'https://oauth2:*****@127.0.0.1:9/team/model.git' });
     await expectOpensTo(f);
     await expectSignedDelivery(f, f.hookSecret);
   });

@@ -1,3 +1,4 @@
+import { WEBHOOK_SECRET } from '../../src/events/webhook-tables.ts';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -156,12 +157,18 @@ describe('outgoing webhooks', () => {
     const redirectPort = (redirector.address() as AddressInfo).port;
     const receiverPort = new URL(receiverUrl).port;
     try {
-      const insert = (url: string) =>
-        t.services.database.db
+      // Rows the policy would refuse today, written as a hook saved under a looser policy would be
+      // (its secret sealed under its row, as the service seals it).
+      const insert = async (url: string) => {
+        const db = t.services.database.db;
+        const row = await db
           .insertInto('webhooks')
-          .values({ project_id: project.id, url, secret: 'a-secret-of-sixteen+', events: '["registry.*"]', enabled: 1, creator_id: maintainer.id, created_at: Date.now() })
+          .values({ project_id: project.id, url, secret: '', events: '["registry.*"]', enabled: 1, creator_id: maintainer.id, created_at: Date.now() })
           .returning('id')
           .executeTakeFirstOrThrow();
+        await db.updateTable('webhooks').set({ secret: t.services.keyring.box.seal('a-secret-of-sixteen+', WEBHOOK_SECRET.context(row.id)) }).where('id', '=', row.id).execute();
+        return row;
+      };
       // Only the dispatcher's resolver knows this name: reaching the receiver proves the
       // connection went to the address the policy checked, not to a second lookup.
       const pinned = await insert(`http://receiver.test:${receiverPort}/pinned`);
