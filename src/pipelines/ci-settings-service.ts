@@ -5,6 +5,7 @@ import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
+import { compileAssembledRegex, quoteRegex } from '../shared/untrusted-regex.ts';
 import { classifyRepositoryUrl, redactCredentials } from './git/repository-url.ts';
 import type { CiSettingsTable } from './tables.ts';
 
@@ -38,10 +39,13 @@ function defaults(projectId: number): CiSettingsRow {
   };
 }
 
-/** `*` matches any run of characters, as in GitLab's protected branch names. */
+/**
+ * `*` matches any run of characters, as in GitLab's protected branch names. RE2 matches in
+ * linear time: a backtracking engine takes polynomial time on `*a*a*a*…*b` against `aaa…`.
+ */
 export function matchesBranchPattern(pattern: string, branch: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
-  return regex.test(branch);
+  if (!pattern.includes('*')) return pattern === branch;
+  return compileAssembledRegex(`^${pattern.split('*').map(quoteRegex).join('.*')}$`).test(branch);
 }
 
 /** A project's CI settings: its linked repository or stored pipeline file, push secret, protected branches. */
