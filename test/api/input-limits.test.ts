@@ -33,11 +33,14 @@ describe('regular expressions in pipeline files', () => {
   it("lints the red team's /^(a|a)*$/ against 28 a's and '!' at once, and /-/health answers meanwhile", async () => {
     const content = `variables:\n  X: "${'a'.repeat(28)}!"\njob:\n  script: [x]\n  rules:\n    - if: '$X =~ /^(a|a)*$/'\n`;
     const started = performance.now();
-    const lint = t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ci/lint`, token: reporter.token, payload: { content } });
-    const health = t.app.inject({ method: 'GET', url: '/-/health' }).then((res) => ({ res, ms: performance.now() - started }));
+    const timed = <T>(request: Promise<T>) => request.then((res) => ({ res, ms: performance.now() - started }));
+    const lint = timed(t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ci/lint`, token: reporter.token, payload: { content } }));
+    // Asked for while the lint runs: a blocked event loop would answer it only after the lint.
+    const health = timed(new Promise((resolve) => setTimeout(resolve, 5)).then(() => t.app.inject({ method: 'GET', url: '/-/health' })));
     const [linted, answered] = await Promise.all([lint, health]);
-    expect(linted.statusCode, linted.body).toBe(200);
-    expect(linted.json().valid).toBe(true);
+    expect(linted.res.statusCode, linted.res.body).toBe(200);
+    expect(linted.res.json()).toMatchObject({ valid: true, warnings: ['no jobs'] });
+    expect(linted.ms).toBeLessThan(1000);
     expect(answered.res.statusCode).toBe(200);
     expect(answered.ms).toBeLessThan(1000);
   });
