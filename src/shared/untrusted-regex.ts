@@ -73,9 +73,10 @@ export function quoteRegex(text: string): string {
 }
 
 /**
- * Compiles a pattern that code assembled from quoted user text and fixed pieces (globs). Such a
+ * Compiles a pattern written by code: fixed, or assembled from quoted user text (globs). Such a
  * pattern grows with its text only, so the caps above do not apply; RE2 keeps matching linear
- * where a backtracking engine takes polynomial time on globs such as `*a*a*a*a*b`.
+ * where a backtracking engine takes polynomial time, on globs such as `*a*a*a*a*b` or on
+ * hostile text that a fixed pattern scans.
  */
 export function compileAssembledRegex(source: string): UntrustedRegex {
   return RE2JS.compile(source);

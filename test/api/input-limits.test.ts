@@ -54,6 +54,47 @@ describe('regular expressions in pipeline files', () => {
   });
 });
 
+describe('fixed patterns that a backtracking engine takes super-linear time on', () => {
+  const quickly = async <T>(request: Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const res = await request;
+    expect(performance.now() - started).toBeLessThan(1000);
+    return res;
+  };
+
+  it('checks a generic package version such as "aaa…a!" at once (exponential before)', async () => {
+    const res = await quickly(t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${'a'.repeat(28)}!/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/package_version is invalid/);
+    for (const version of ['1.0.0', '.v1', 'v1.', '1..2', 'rc-1+build.7']) {
+      const ok = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+      expect(ok.statusCode, version).toBe(201);
+    }
+    for (const version of ['..1', '1..', '1...2', '.']) {
+      const bad = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+      expect(bad.statusCode, version).toBeGreaterThanOrEqual(400);
+      expect(bad.statusCode, version).toBeLessThan(500);
+    }
+  });
+
+  it('refuses a metric value of 50 000 digits and a letter at once (quadratic before)', async () => {
+    const res = await quickly(t.call({ method: 'POST', url: mlflow('runs/log-metric'), token: dev.token, payload: { run_id: runId, key: 'm', value: `${'0'.repeat(50_000)}x`, timestamp: 1 } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect(res.json().message.length).toBeLessThan(400);
+    const ok = await t.call({ method: 'POST', url: mlflow('runs/log-metric'), token: dev.token, payload: { run_id: runId, key: 'm', value: '1.5e3', timestamp: 1 } });
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+
+  it('refuses an order_by clause with 50 000 spaces inside at once (quadratic before)', async () => {
+    const res = await quickly(t.call({ method: 'POST', url: mlflow('runs/search'), token: reporter.token, payload: { experiment_ids: ['0'], order_by: [`metrics.m${' '.repeat(50_000)}x`] } }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message.length).toBeLessThan(400);
+    const ok = await t.call({ method: 'POST', url: mlflow('runs/search'), token: reporter.token, payload: { experiment_ids: ['0'], order_by: ['metrics.m   DESC', 'params.lr'] } });
+    expect(ok.statusCode, ok.body).toBe(200);
+  });
+});
+
 describe('LIKE and ILIKE patterns in search filters', () => {
   const long = `%${'a'.repeat(250)}%`;
   const wild = `${'%a'.repeat(6)}${'_'.repeat(5)}`;

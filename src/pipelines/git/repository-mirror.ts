@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { AppError, invalid, notFound } from '../../shared/errors.ts';
+import { trimTrailing } from '../../shared/trim.ts';
 import { runGit, runGitOrThrow } from './git-command.ts';
 import { classifyRepositoryUrl, redactCredentials } from './repository-url.ts';
 
@@ -124,7 +125,7 @@ export class RepositoryMirror {
       { timeoutMs: READ_TIMEOUT_MS },
     );
     const [commitSha = fullSha, authorName = '', authorEmail = '', seconds = '0', ...rest] = output.toString('utf8').split('\0');
-    const message = rest.join('\0').replace(/\n+$/, '');
+    const message = trimTrailing(rest.join('\0'), '\n');
     return {
       sha: commitSha,
       title: message.split('\n', 1)[0] ?? '',
