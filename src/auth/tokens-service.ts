@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import { now } from '../shared/clock.ts';
+import { parseDate } from '../shared/dates.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import { TOKEN_SCOPES, type Caller, type TokenScope } from './caller.ts';
 import { newSecret, secretHint, sha256Hex } from './secrets.ts';
@@ -28,10 +29,7 @@ export function parseScopes(scopes: readonly string[]): TokenScope[] {
 
 export function parseExpiry(value: string | null | undefined): number | null {
   if (value == null || value === '') return null;
-  const isDate = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const isDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value);
-  const ms = isDate || isDateTime ? Date.parse(isDate ? `${value}T00:00:00Z` : value) : Number.NaN;
-  if (Number.isNaN(ms)) throw invalid('expires_at is not a valid date (use YYYY-MM-DD)');
+  const ms = parseDate(value, 'expires_at');
   if (ms <= now()) throw invalid('expires_at must be in the future');
   return ms;
 }

@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { ProjectIdParams } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
-import { invalid } from '../shared/errors.ts';
+import { parseDate } from '../shared/dates.ts';
 import { listAudit } from './audit-log.ts';
 
 const AuditQuery = Type.Intersect([
@@ -17,10 +17,7 @@ const AuditQuery = Type.Intersect([
 ]);
 
 function parseTime(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw invalid(`${name} is not a valid date`);
-  return ms;
+  return value === undefined ? undefined : parseDate(value, name);
 }
 
 function auditFilters(query: { action?: string; created_after?: string; created_before?: string }) {

@@ -1,22 +1,15 @@
-import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UPLOAD_TOKEN_HEADER, type UploadsService } from '../artifacts/uploads-service.ts';
 import { sendDownload } from '../server/download.ts';
+import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
 import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
-import { announcedLength } from '../shared/content-length.ts';
 import { Message } from './message.ts';
 
 export interface ArtifactRouteDeps {
   artifacts: ArtifactsService;
   uploads: UploadsService;
   mounts: { prefix: string; locate: ProjectLocator; documented: boolean }[];
-}
-
-/** Uploads arrive as raw bytes of any type (MLflow sends the file's own MIME type): pass the stream through. */
-function acceptRawBodies(app: App): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 }
 
 function wildcard(params: unknown): string {
@@ -43,13 +36,15 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
   const { artifacts, uploads } = deps;
 
   await app.register(async (raw: App) => {
+    // Uploads arrive as raw bytes of any type (MLflow sends the file's own MIME type).
     acceptRawBodies(raw);
     for (const mount of deps.mounts) {
       raw.put(
         `${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`,
         { config: { ability: 'ml:write', project: mount.locate, protocol: 'mlflow' }, schema: { tags: ['mlflow-artifacts'], summary: 'Upload an artifact (streamed)', hide: !mount.documented } },
         async (request) => {
-          await artifacts.put(accessOf(request), wildcard(request.params), request.body as Readable, announcedLength(request.headers));
+          const upload = uploadOf(request);
+          await artifacts.put(accessOf(request), wildcard(request.params), upload.body, upload.contentLength);
           return {};
         },
       );
@@ -62,7 +57,8 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
       },
       async (request, reply) => {
         const token = request.headers[UPLOAD_TOKEN_HEADER];
-        const part = await uploads.putPart(request.params.upload_id, Array.isArray(token) ? token[0] : token, request.params.part_number, request.body as Readable, announcedLength(request.headers));
+        const upload = uploadOf(request);
+        const part = await uploads.putPart(request.params.upload_id, Array.isArray(token) ? token[0] : token, request.params.part_number, upload.body, upload.contentLength);
         reply.header('ETag', part.etag);
         return {};
       },

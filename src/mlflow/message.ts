@@ -72,7 +72,9 @@ export class Message {
       if (value === 'NaN') return Number.NaN;
       if (value === 'Infinity') return Number.POSITIVE_INFINITY;
       if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-      if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())) return Number(value);
+      // Digits, then optionally a point and digits: /\d+\.?\d*/ would split a long run of digits
+      // every possible way (quadratic time) before refusing "000…0x".
+      if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(value.trim())) return Number(value);
     }
     throw invalidValue(name, value, 'Please specify value as a valid double (64-bit floating point)');
   }

@@ -19,7 +19,12 @@ export type PackageType = PackageRow['package_type'];
 
 /** GitLab's rules for generic package names and versions. */
 const NAME_PATTERN = /^[A-Za-z0-9._+-]{1,255}$/;
-const VERSION_PATTERN = /^(\.?[\w+-]+\.?)+$/;
+/**
+ * GitLab spells this /^(\.?[\w+-]+\.?)+$/, which takes exponential time on "aaa…!" here; this
+ * spelling accepts exactly the same versions (words of [\w+-] joined by one or two dots, with
+ * one optional dot before and after) and cannot backtrack more than once per character.
+ */
+const VERSION_PATTERN = /^\.?[\w+-]+(?:\.{1,2}[\w+-]+)*\.?$/;
 const FILE_NAME_PATTERN = /^[\w.+~-]{1,255}$/;
 
 export function validPackageName(name: string): string {

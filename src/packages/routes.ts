@@ -1,11 +1,10 @@
-import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { sendDownload } from '../server/download.ts';
+import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { NumericId, ProjectIdParams } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
-import { announcedLength } from '../shared/content-length.ts';
 import type { PackageFileRow, PackageRow, PackagesService } from './packages-service.ts';
 
 const GenericParams = Type.Intersect([
@@ -44,8 +43,7 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
   const { packages } = deps;
 
   await app.register(async (raw: App) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    acceptRawBodies(raw);
     raw.put(
       '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name',
       {
@@ -59,11 +57,12 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
       },
       async (request, reply) => {
         const p = request.params;
+        const upload = uploadOf(request);
         const { file } = await packages.upload(
           accessOf(request),
           { type: 'generic', name: p.package_name, version: p.package_version, fileName: p.file_name, status: request.query.status },
-          request.body as Readable,
-          announcedLength(request.headers),
+          upload.body,
+          upload.contentLength,
         );
         return reply.status(201).send(request.query.select === 'package_file' ? presentPackageFile(file) : { message: '201 Created' });
       },

@@ -10,6 +10,7 @@ import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { connectRepository } from './git/repository-access.ts';
 import { redactCredentials } from './git/repository-url.ts';
 import { CI_PUSH_SECRET, CI_REPOSITORY_URL, type CiSettingsTable } from './tables.ts';
+import { compileAssembledRegex, quoteRegex } from '../shared/untrusted-regex.ts';
 
 export type CiSettingsRow = Selectable<CiSettingsTable>;
 
@@ -41,10 +42,13 @@ function defaults(projectId: number): CiSettingsRow {
   };
 }
 
-/** `*` matches any run of characters, as in GitLab's protected branch names. */
+/**
+ * `*` matches any run of characters, as in GitLab's protected branch names. RE2 matches in
+ * linear time: a backtracking engine takes polynomial time on `*a*a*a*…*b` against `aaa…`.
+ */
 export function matchesBranchPattern(pattern: string, branch: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
-  return regex.test(branch);
+  if (!pattern.includes('*')) return pattern === branch;
+  return compileAssembledRegex(`^${pattern.split('*').map(quoteRegex).join('.*')}$`).test(branch);
 }
 
 /**

@@ -1,12 +1,11 @@
-import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { PackagesService } from '../packages/packages-service.ts';
 import { presentPackageFile } from '../packages/routes.ts';
 import { sendDownload } from '../server/download.ts';
+import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../server/schemas.ts';
 import { accessOf, type App } from '../server/types.ts';
-import { announcedLength } from '../shared/content-length.ts';
 import { AppError } from '../shared/errors.ts';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { validateCard } from './model-card.ts';
@@ -300,15 +299,15 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   // --- files of a version: GitLab's ml_model packages --------------------------------------------
   await app.register(async (raw: App) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    acceptRawBodies(raw);
     raw.put(
       '/api/v4/projects/:id/packages/ml_models/:model_version_id/files/*',
       { config: { ability: 'ml:write' }, schema: { tags, summary: "Upload a file (with directories) to a version's ml_model package", params: Type.Intersect([ProjectIdParams, Type.Object({ model_version_id: NumericId, '*': Type.String({ minLength: 1, maxLength: 1024 }) })]) } },
       async (request, reply) => {
         const access = accessOf(request);
         const { model, row } = await versions.getById(access, request.params.model_version_id);
-        const { file } = await deps.packages.upload(access, { type: 'ml_model', name: model.name, version: row.semver, fileName: request.params['*'] }, request.body as Readable, announcedLength(request.headers));
+        const upload = uploadOf(request);
+        const { file } = await deps.packages.upload(access, { type: 'ml_model', name: model.name, version: row.semver, fileName: request.params['*'] }, upload.body, upload.contentLength);
         return reply.status(201).send(presentPackageFile(file));
       },
     );

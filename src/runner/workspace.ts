@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { compileAssembledRegex, quoteRegex } from '../shared/untrusted-regex.ts';
 
 const run = promisify(execFile);
 
@@ -40,8 +41,20 @@ export function matchArtifacts(root: string, patterns: string[]): string[] {
   for (const raw of patterns) {
     const pattern = raw.replace(/^\.\//, '').replace(/\/+$/, '');
     if (pattern === '' || pattern.split('/').includes('..') || path.isAbsolute(pattern)) continue;
-    const regex = new RegExp(`^${pattern.split('/').map((part) => (part === '**' ? '(?:.*)' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))).join('/').replace(/\(\?:\.\*\)\//g, '(?:.*/)?')}(?:/.*)?$`);
+    const regex = compileAssembledRegex(`^${globSource(pattern)}(?:/.*)?$`);
     for (const file of all) if (regex.test(file)) found.add(file);
   }
   return [...found].sort();
+}
+
+/** `**` (a whole segment) matches any depth, `*` any run within a name; the rest matches itself. */
+function globSource(pattern: string): string {
+  const segments = pattern.split('/');
+  return segments
+    .map((part, index) => {
+      if (part === '**') return index === segments.length - 1 ? '.*' : '(?:.*/)?';
+      const source = part.split('*').map(quoteRegex).join('[^/]*');
+      return index === segments.length - 1 ? source : `${source}/`;
+    })
+    .join('');
 }

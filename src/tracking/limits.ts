@@ -1,4 +1,5 @@
 import { invalid } from '../shared/errors.ts';
+import { previewValue } from '../shared/preview.ts';
 
 /** MLflow's limits (mlflow/utils/validation.py), so that what MLflow accepts is accepted here and no more. */
 export const LIMITS = {
@@ -26,9 +27,9 @@ export const LIMITS = {
 
 const NAME_PATTERN = /^[/\w.\- :]*$/;
 
-/** `Invalid value "x" for parameter 'key' supplied: ...`, MLflow's wording. */
+/** `Invalid value "x" for parameter 'key' supplied: ...`, MLflow's wording, with the value cut short. */
 export function invalidValue(path: string, value: unknown, message?: string) {
-  const shown = JSON.stringify(value);
+  const shown = previewValue(value);
   return invalid(message ? `Invalid value ${shown} for parameter '${path}' supplied: ${message}` : `Invalid value ${shown} for parameter '${path}' supplied.`);
 }
 

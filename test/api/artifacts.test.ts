@@ -85,6 +85,39 @@ describe('MLflow artifact proxy', () => {
     expect((await put('big/ok.bin', Buffer.alloc(MAX))).statusCode).toBe(200);
   });
 
+  it('stores an empty file and serves it back as 0 bytes, whether or not the client sent a Content-Type', async () => {
+    const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+    const puts = [
+      // No body at all, as `curl --upload-file empty` and MLflow's client send an empty file.
+      t.app.inject({ method: 'PUT', url: `${base()}/artifacts/empty/none`, headers: { 'private-token': dev.token } }),
+      t.app.inject({ method: 'PUT', url: `${base()}/artifacts/empty/zero`, headers: { 'private-token': dev.token, 'content-length': '0' } }),
+      t.app.inject({ method: 'PUT', url: `${base()}/artifacts/empty/typed`, headers: { 'private-token': dev.token, 'content-type': 'application/octet-stream' }, payload: '' }),
+    ];
+    for (const res of await Promise.all(puts)) expect(res.statusCode, res.body).toBe(200);
+    for (const name of ['none', 'zero', 'typed']) {
+      const file = await get(`empty/${name}`);
+      expect(file.statusCode).toBe(200);
+      expect(file.rawPayload.length).toBe(0);
+      expect(file.headers['content-length']).toBe('0');
+      expect(file.headers.etag).toBe(`"${EMPTY_SHA256}"`);
+    }
+    expect((await list('empty')).json().files).toEqual(['none', 'typed', 'zero'].map((name) => ({ path: name, is_dir: false, file_size: 0 })));
+    const key = `projects/${projectId}/artifacts/empty/none`;
+    expect(Buffer.concat(await (await t.services.blobStore.get(key)).toArray()).length).toBe(0);
+  });
+
+  it('accepts an empty part of a multipart upload', async () => {
+    const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/mpu-empty`, token: dev.token, payload: { path: 'empty.bin', num_parts: 1 } })).json();
+    const credential = created.credentials[0];
+    const part = await t.app.inject({ method: 'PUT', url: new URL(credential.url).pathname, headers: credential.headers });
+    expect(part.statusCode, part.body).toBe(200);
+    const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/mpu-empty`, token: dev.token, payload: { path: 'empty.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] } });
+    expect(done.statusCode, done.body).toBe(200);
+    const file = await get('mpu-empty/empty.bin');
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.length).toBe(0);
+  });
+
   it('refuses a file where a directory is, and a directory where a file is', async () => {
     await put('clash/file', 'x');
     expect((await put('clash/file/child', 'y')).statusCode).toBe(409);

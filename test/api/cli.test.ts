@@ -46,6 +46,11 @@ describe('modelyard command', () => {
     expect(token.status, token.stderr).toBe(0);
     const secret = token.stdout.trim();
     expect(secret).toMatch(/^mypat-/);
+    // An impossible date is refused, not rolled over into the next month.
+    const impossible = run(['token', 'create', '--username', 'cli-user', '--name', 'feb30', '--expires-at', '2099-02-30']);
+    expect(impossible.status).toBe(1);
+    expect(impossible.stderr).toMatch(/expires_at is not a valid date/);
+    expect(run(['token', 'create', '--username', 'cli-user', '--name', 'leap', '--expires-at', '2096-02-29']).status).toBe(0);
 
     const server = await serve({ MODELYARD_INITIAL_ADMIN_TOKEN: 'ignored-because-users-exist-already' });
     try {

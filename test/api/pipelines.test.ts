@@ -18,7 +18,7 @@ interface Job {
   token: string;
   name: string;
   variables: { key: string; value: string; masked: boolean }[];
-  dependencies: { id: number; name: string }[];
+  dependencies: { id: number; name: string; artifacts?: { path: string; size: number }[] }[];
 }
 
 beforeAll(async () => {
@@ -370,9 +370,18 @@ describe('variables, logs and job tokens', () => {
     expect(upload.statusCode, upload.body).toBe(201);
     const escape = await t.call({ method: 'PUT', url: `/api/v4/jobs/${make.id}/artifacts/..%2F..%2Fetc%2Fpasswd`, headers: { 'job-token': make.token, 'content-type': 'application/octet-stream' }, payload: Buffer.from('x') });
     expect(escape.statusCode).toBe(400);
+    // Empty files and empty log chunks are sent with no body at all.
+    const empty = await t.app.inject({ method: 'PUT', url: `/api/v4/jobs/${make.id}/artifacts/out/empty.log`, headers: { 'job-token': make.token } });
+    expect(empty.statusCode, empty.body).toBe(201);
+    expect(empty.json()).toEqual({ path: 'out/empty.log', size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    const emptyTrace = await t.app.inject({ method: 'PATCH', url: `/api/v4/jobs/${make.id}/trace`, headers: { 'job-token': make.token } });
+    expect(emptyTrace.statusCode, emptyTrace.body).toBe(202);
+    expect(emptyTrace.json()).toEqual({ size: 0 });
     await report(make, 'success');
     const use = (await take())!;
-    expect(use.dependencies).toEqual([{ id: make.id, name: 'make', artifacts: [{ path: 'out/model.bin', size: 11 }] }]);
+    expect(use.dependencies).toEqual([{ id: make.id, name: 'make', artifacts: expect.arrayContaining([{ path: 'out/empty.log', size: 0 }, { path: 'out/model.bin', size: 11 }]) }]);
+    expect(use.dependencies[0]?.artifacts).toHaveLength(2);
+    expect((await t.call({ method: 'GET', url: `/api/v4/jobs/${make.id}/artifacts/out/empty.log`, headers: { 'job-token': use.token } })).rawPayload.length).toBe(0);
     const fetched = await t.call({ method: 'GET', url: `/api/v4/jobs/${make.id}/artifacts/out/model.bin`, headers: { 'job-token': use.token } });
     expect(fetched.body).toBe('model-bytes');
     await report(use, 'success');

@@ -311,6 +311,13 @@ describe('lineage, files and card filling', () => {
     expect(packages).toMatchObject([{ name: 'files-model', version: '1.0.0', package_type: 'ml_model' }]);
     const traversal = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/a%2F..%2F..%2Fx`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
     expect(traversal.statusCode).toBe(400);
+    // An empty file, sent with no body, is stored as one.
+    const empty = await t.app.inject({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/empty.txt`, headers: { 'private-token': dev.token } });
+    expect(empty.statusCode, empty.body).toBe(201);
+    expect(empty.json()).toMatchObject({ file_name: 'empty.txt', size: 0, file_sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    const back = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/empty.txt`, token: reporter.token });
+    expect(back.statusCode).toBe(200);
+    expect(back.rawPayload.length).toBe(0);
   });
 });
 

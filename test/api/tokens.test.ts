@@ -104,6 +104,19 @@ describe('personal access tokens', () => {
     expect((await createToken(alice.token, { name: 'x', scopes: ['sudo'] })).json().message).toMatch(/scopes/);
     expect((await createToken(alice.token, { name: 'x', scopes: ['api'], expires_at: '2001-01-01' })).json().message).toMatch(/future/);
     expect((await createToken(alice.token, { name: 'x', scopes: ['api'], expires_at: 'tomorrow' })).statusCode).toBe(400);
+    // Impossible calendar dates are refused rather than rolled over (2099-02-30 is not March 2nd).
+    const before = await t.services.database.db.selectFrom('tokens').select('id').execute();
+    for (const expires_at of ['2099-02-30', '2099-04-31', '2098-02-29', '2099-02-30T10:00:00Z', '2099-01-01T25:00:00Z']) {
+      const res = await createToken(alice.token, { name: 'x', scopes: ['api'], expires_at });
+      expect(res.statusCode, expires_at).toBe(400);
+      expect(res.json().message, expires_at).toMatch(/expires_at is not a valid date/);
+      const projectToken = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/access_tokens`, token: alice.token, payload: { name: 'bot', scopes: ['api'], expires_at } });
+      expect(projectToken.statusCode, expires_at).toBe(400);
+    }
+    expect(await t.services.database.db.selectFrom('tokens').select('id').execute()).toEqual(before);
+    const leapDay = await createToken(alice.token, { name: 'leap', scopes: ['api'], expires_at: '2096-02-29' });
+    expect(leapDay.statusCode).toBe(201);
+    expect(leapDay.json().expires_at).toBe('2096-02-29');
     expect((await createToken(alice.token, { name: '', scopes: ['api'] })).statusCode).toBe(400);
   });
 

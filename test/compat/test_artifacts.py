@@ -57,6 +57,20 @@ def test_log_and_read_back_every_kind_of_artifact(tracking, tmp_path):
     assert client.list_artifacts(run_id, "images")[0].path.startswith("images/black")
 
 
+def test_an_empty_file_is_logged_and_read_back_empty(tracking, tmp_path):
+    """The client PUTs an empty file with no body; MLflow's own server stores it (200)."""
+    mlflow.set_experiment(unique("empty-artifact"))
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with mlflow.start_run() as run:
+        mlflow.log_artifact(str(empty), artifact_path="logs")
+    client = MlflowClient()
+    listed = client.list_artifacts(run.info.run_id, "logs")
+    assert [(f.path, f.file_size) for f in listed] == [("logs/empty.txt", 0)]
+    downloaded = Path(client.download_artifacts(run.info.run_id, "logs/empty.txt", str(tmp_path / "down")))
+    assert downloaded.read_bytes() == b""
+
+
 def test_sklearn_log_model_and_load_it_back(tracking):
     from sklearn.linear_model import LogisticRegression
 

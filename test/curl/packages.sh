@@ -33,6 +33,13 @@ echo "$out" | grep -q '"file_name":"metrics.json"' || fail "no file name in $out
 
 recipe 'curl --fail-with-body --header "Authorization: Bearer $TOKEN" --upload-file notes.txt "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/scratch/0.0.1/notes.txt?status=hidden"' >/dev/null
 
+# An empty file is a file: `curl --upload-file` of one sends neither a body nor a Content-Type.
+: > "$WORK/empty.txt"
+out=$(curl --fail-with-body -sS --header "PRIVATE-TOKEN: $TOKEN" --upload-file "$WORK/empty.txt" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/scratch/0.0.1/empty.txt?select=package_file") || fail "an empty file upload answered $out"
+echo "$out" | grep -q '"size":0,"file_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"' || fail "an empty file was stored as $out"
+size=$(curl --fail-with-body -sS --header "PRIVATE-TOKEN: $TOKEN" --output "$WORK/empty.down" --write-out '%{size_download}' "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/scratch/0.0.1/empty.txt")
+[ "$size" = 0 ] && [ -f "$WORK/empty.down" ] && [ ! -s "$WORK/empty.down" ] || fail "the empty file came back as $size bytes"
+
 recipe 'curl --fail-with-body --header "PRIVATE-TOKEN: $TOKEN" --output downloaded.onnx "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/fraud-model/1.0.0/model.onnx"'
 cmp "$WORK/model.onnx" "$WORK/downloaded.onnx" || fail "the downloaded file differs"
 

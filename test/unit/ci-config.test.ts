@@ -274,6 +274,25 @@ describe('compileConfig', () => {
     ]);
   });
 
+  it('refuses YAML whose aliases repeat it past 250 000 nodes ("billion laughs"), at once', () => {
+    const laughs = (levels: number) =>
+      ['a: &a [x]', ...Array.from({ length: levels }, (_, i) => `b${i}: &b${i} [*${i === 0 ? 'a' : `b${i - 1}`}, *${i === 0 ? 'a' : `b${i - 1}`}]`), `job:\n  script: *b${levels - 1}`].join('\n');
+    // Each level doubles the tree: 20 levels make a million nodes from 400 bytes, 40 a trillion.
+    for (const levels of [20, 40]) {
+      const started = performance.now();
+      expect(errorsOf(laughs(levels))).toEqual([at(1, 7, 'the YAML has more than 250000 nodes, counting every repetition through aliases')]);
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+  });
+
+  it('resolves every alias with one walk of the file, and still loops no further than 64 levels', () => {
+    const jobs = Array.from({ length: 3000 }, (_, i) => `job${i}: { <<: *defaults, script: [echo ${i}] }`).join('\n');
+    const config = compiled(`.defaults: &defaults { tags: [gpu], variables: { A: "1" } }\n${jobs}\n`);
+    expect(config.jobs).toHaveLength(3000);
+    expect(config.jobs[2999]).toMatchObject({ name: 'job2999', tags: ['gpu'], variables: { A: '1' } });
+    expect(errorsOf('a: &a [*a]\njob:\n  script: *a\n')).toContainEqual(expect.objectContaining({ message: 'YAML nesting is too deep' }));
+  });
+
   it('refuses !reference tags', () => {
     expect(errorsOf('.a: { script: [x] }\nj:\n  script: !reference [.a, script]\n')).toEqual([at(3, 22, '!reference tags are not supported')]);
   });

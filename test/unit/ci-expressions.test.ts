@@ -124,13 +124,54 @@ describe('CI/CD variable expressions', () => {
 });
 
 describe('regular expressions that could stall the server', () => {
-  it('refuses nested quantifiers, backreferences and lookaround, and keeps ordinary patterns', async () => {
-    const { checkExpression, evaluateExpression } = await import('../../src/pipelines/config/expressions.ts');
-    expect(checkExpression('$X =~ /(a+)+$/')).toMatch(/nested quantifiers/);
-    expect(checkExpression('$X =~ /((ab)*c)*$/')).toMatch(/nested quantifiers/);
-    expect(checkExpression('$X =~ /(a)\\1/')).toMatch(/backreferences/);
-    expect(checkExpression('$X =~ /a(?=b)/')).toMatch(/lookaround/);
+  const hostile = (count: number) => ({ X: `${'a'.repeat(count)}!` });
+  const elapsedMs = (run: () => void): number => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  };
+
+  // Each takes exponential (or high-polynomial) time on a backtracking engine: the red team's
+  // /^(a|a)*$/ blocked the server 2 s with 28 a's, 4 times longer per 2 more.
+  it.each([
+    ['^(a|a)*$', 28],
+    ['(a|a)*$', 40],
+    ['(a+)+$', 50],
+    ['(.*a){20}', 30],
+    ['^(a|aa)+$', 50],
+    ['^(a|a)*$', 50],
+  ])('evaluates /%s/ on %i a\'s and "!" in well under 100 ms', (pattern, count) => {
+    const expression = `$X =~ /${pattern}/`;
+    expect(checkExpression(expression)).toBeUndefined();
+    expect(elapsedMs(() => evaluateExpression(expression, hostile(count)))).toBeLessThan(100);
+    expect(elapsedMs(() => evaluateExpression('$X =~ $P', { ...hostile(count), P: `/${pattern}/` }))).toBeLessThan(100);
+  });
+
+  it('still matches what those patterns mean', () => {
+    expect(evaluateExpression('$X =~ /^(a|a)*$/', { X: 'aaaa' })).toBe(true);
+    expect(evaluateExpression('$X =~ /^(a|a)*$/', hostile(40))).toBe(false);
+    expect(evaluateExpression('$X =~ /(a+)+$/', hostile(40))).toBe(false);
+    expect(evaluateExpression('$X =~ /(a+)+$/', { X: 'baa' })).toBe(true);
+    expect(evaluateExpression('$X =~ /^(a|aa)+$/', { X: 'aaaaa' })).toBe(true);
+  });
+
+  it('refuses what RE2 cannot do with a message that says so, and keeps ordinary patterns', () => {
+    expect(checkExpression('$X =~ /(a)\\1/')).toMatch(/backreferences are not supported/);
+    expect(checkExpression('$X =~ /a(?=b)/')).toMatch(/lookaround is not supported/);
+    expect(checkExpression('$X =~ /(?<!a)b/')).toMatch(/lookaround is not supported/);
+    expect(checkExpression('$X =~ /a{1001}/')).toMatch(/invalid regular expression .*invalid repeat count/);
     expect(checkExpression('$X =~ /^release-(v[0-9]+)\\.x$/')).toBeUndefined();
+    expect(checkExpression('$X =~ /^(?<kind>feat|fix)\\//')).toBeUndefined();
     expect(evaluateExpression('$BRANCH =~ /^feature\\/.+/', { BRANCH: 'feature/x' })).toBe(true);
+  });
+
+  it('refuses patterns that compile to too many instructions, since matching costs one step per instruction per character', () => {
+    expect(checkExpression('$X =~ /[a-z]{500}/')).toBeUndefined();
+    expect(checkExpression('$X =~ /[a-z]{1000}/')).toMatch(/too large: it compiles to 1002 instructions \(at most 1000\)/);
+    expect(checkExpression(`$X =~ /${'(.{999})'.repeat(50)}/`)).toMatch(/too large/);
+    expect(checkExpression(`$X =~ /${'a'.repeat(513)}/`)).toMatch(/longer than 512 characters/);
+    // A pattern held in a variable is checked the same way; one that is refused matches nothing.
+    const big = { X: 'a'.repeat(10_000), P: `/${'(.{999})'.repeat(50)}/` };
+    expect(elapsedMs(() => expect(evaluateExpression('$X =~ $P', big)).toBe(false))).toBeLessThan(100);
   });
 });

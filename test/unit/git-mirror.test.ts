@@ -145,4 +145,27 @@ describe('RepositoryMirror', () => {
     expect(JSON.stringify(error)).not.toContain('hunter2');
     expect(String((error as AppError).details?.serverLog)).not.toContain('hunter2');
   });
+
+  it('redacts in linear time, whatever the remote wrote', () => {
+    expect(redactCredentials('a https://u:p@h/ b HTTPS://t@h c x-git+ssh://git@h/')).toBe('a https://u:*****@h/ b HTTPS://*****@h c x-git+ssh://git@h/');
+    // A backtracking engine retries the run of scheme characters from each position: seconds here.
+    const hostile = `remote: ${'-a'.repeat(50_000)}`;
+    const started = performance.now();
+    expect(redactCredentials(hostile)).toBe(hostile);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('reads a commit whose message ends in a long run of blank lines quickly', async () => {
+    const message = `Title\n${'\n'.repeat(100_000)}body`;
+    writeFileSync(join(source, 'blank-lines.txt'), 'x');
+    git(source, 'add', '--', 'blank-lines.txt');
+    git(source, 'commit', '--quiet', '--cleanup=verbatim', '-m', message);
+    const sha = git(source, 'rev-parse', 'HEAD');
+    await mirror.sync(source);
+    const started = performance.now();
+    const info = await mirror.commit(source, sha);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(info?.message).toBe(message);
+    expect(info?.title).toBe('Title');
+  });
 });

@@ -87,6 +87,17 @@ describe('artifact paths', () => {
     expect(matchArtifacts(root, ['reports/*.html'])).toEqual(['reports/a.html']);
     expect(matchArtifacts(root, ['reports/**/*.html'])).toEqual(['reports/a.html', 'reports/deep/b.html']);
     expect(matchArtifacts(root, ['../etc/passwd', '/etc/passwd'])).toEqual([]);
+    expect(matchArtifacts(root, ['**/b.html', 'reports/**', 'm?del/*'])).toEqual(['reports/a.html', 'reports/deep/b.html']);
+    expect(matchArtifacts(root, ['model/(x|y)+', 'model/[cw]*'])).toEqual([]);
+  });
+
+  it('matches a glob such as *a*a*a*b against a long name in linear time', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'art-'));
+    fs.writeFileSync(path.join(root, 'a'.repeat(250)), 'x');
+    const started = performance.now();
+    expect(matchArtifacts(root, ['*a*a*a*b'])).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(matchArtifacts(root, ['*a*a*a*'])).toEqual(['a'.repeat(250)]);
   });
 });
 

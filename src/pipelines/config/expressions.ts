@@ -1,9 +1,12 @@
+import { compileUntrustedRegex, UnsafeRegexError, type UntrustedRegex } from '../../shared/untrusted-regex.ts';
+
 /**
  * GitLab's CI/CD variable expressions, the language of `rules: if:`. Variables (`$VAR`,
  * `${VAR}`), "strings" and 'strings' (no escapes, as GitLab), `null`, /patterns/ with the
  * flags i, m and s; `==`, `!=`, `=~`, `!~`; `&&` binds tighter than `||`; parentheses.
  * A bare operand is true when it is a non-empty string. An undefined variable is null: equal to
- * `null`, not to "", and matched as "" by `=~`, as GitLab does.
+ * `null`, not to "", and matched as "" by `=~`, as GitLab does. Patterns run on RE2, as in
+ * GitLab: matching takes linear time, and RE2's syntax (no backreferences, no lookaround) holds.
  */
 
 export class ExpressionError extends Error {
@@ -17,9 +20,14 @@ type Token =
   | { kind: 'variable'; name: string; at: number }
   | { kind: 'string'; value: string; at: number }
   | { kind: 'null'; at: number }
-  | { kind: 'pattern'; regex: RegExp; at: number }
+  | { kind: 'pattern'; pattern: Pattern; at: number }
   | { kind: 'op'; op: Operator; at: number }
   | { kind: '(' | ')'; at: number };
+/** A compiled /pattern/flags and how it was written. */
+interface Pattern {
+  regex: UntrustedRegex;
+  text: string;
+}
 type Operator = '==' | '!=' | '=~' | '!~' | '&&' | '||';
 type Operand = Extract<Token, { kind: 'variable' | 'string' | 'null' | 'pattern' }>;
 type Ast =
@@ -44,7 +52,6 @@ export function checkExpression(expression: string): string | undefined {
 
 const OPERATORS: readonly Operator[] = ['==', '!=', '=~', '!~', '&&', '||'];
 const NAME = /^\w+/;
-const REGEX_FLAGS = /^[ims]*$/;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -70,8 +77,8 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'string', value: text.slice(at + 1, end), at });
       at = end + 1;
     } else if (char === '/') {
-      const { regex, length } = readPattern(rest, at);
-      tokens.push({ kind: 'pattern', regex, at });
+      const { pattern, length } = readPattern(rest, at);
+      tokens.push({ kind: 'pattern', pattern, at });
       at += length;
     } else if (OPERATORS.some((op) => rest.startsWith(op))) {
       const op = rest.slice(0, 2) as Operator;
@@ -87,63 +94,25 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function readPattern(rest: string, at: number): { regex: RegExp; length: number } {
+function readPattern(rest: string, at: number): { pattern: Pattern; length: number } {
   let end = 1;
   while (end < rest.length && rest[end] !== '/') end += rest[end] === '\\' ? 2 : 1;
   if (end >= rest.length) throw new ExpressionError(`unterminated regular expression at offset ${at}`, at);
   const flags = /^[a-zA-Z]*/.exec(rest.slice(end + 1))?.[0] ?? '';
-  const regex = buildRegex(rest.slice(1, end), flags);
-  if (typeof regex === 'string') throw new ExpressionError(`${regex} at offset ${at}`, at);
-  return { regex, length: end + 1 + flags.length };
+  const pattern = buildPattern(rest.slice(1, end), flags);
+  if (typeof pattern === 'string') throw new ExpressionError(`${pattern} at offset ${at}`, at);
+  return { pattern, length: end + 1 + flags.length };
 }
 
-/**
- * A RegExp, or why not. GitLab runs these with RE2 (linear time); JavaScript's engine
- * backtracks, so a pattern like /(a+)+$/ can be slow on a long hostile value.
- */
-function buildRegex(source: string, flags: string): RegExp | string {
+/** A compiled pattern, or why not. */
+function buildPattern(source: string, flags: string): Pattern | string {
   if (source === '') return 'empty regular expression';
-  const unsafe = backtrackingRisk(source);
-  if (unsafe) return unsafe;
-  if (!REGEX_FLAGS.test(flags)) return `unsupported regular expression flags '${flags}' (i, m and s are)`;
   try {
-    return new RegExp(source, flags);
-  } catch {
-    return `invalid regular expression /${source}/`;
+    return { regex: compileUntrustedRegex(source, flags), text: `/${source}/${flags}` };
+  } catch (error) {
+    if (error instanceof UnsafeRegexError) return error.message;
+    throw error;
   }
-}
-
-/**
- * Patterns that RE2 refuses (backreferences, lookaround) and those that make a backtracking
- * engine take exponential time (a quantified group that itself contains a quantifier, as in
- * /(a+)+$/) are refused, so a pipeline file cannot stall the server that plans it.
- */
-function backtrackingRisk(source: string): string | undefined {
-  if (source.length > 512) return 'regular expression longer than 512 characters';
-  if (/\\[1-9]|\\k</.test(source)) return 'backreferences are not supported in rules (GitLab uses RE2)';
-  if (/\(\?<?[=!]/.test(source)) return 'lookaround is not supported in rules (GitLab uses RE2)';
-  const groups: { quantified: boolean }[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') groups.push({ quantified: false });
-    else if (c === ')') {
-      const group = groups.pop();
-      const next = source[i + 1];
-      if (group?.quantified && (next === '+' || next === '*' || next === '{')) return 'nested quantifiers such as /(a+)+/ are not supported in rules: they can take exponential time';
-      if (group?.quantified && groups.length > 0) groups[groups.length - 1]!.quantified = true;
-    } else if ((c === '+' || c === '*' || c === '{') && groups.length > 0) groups[groups.length - 1]!.quantified = true;
-  }
-  return undefined;
 }
 
 function parse(expression: string): Ast {
@@ -213,7 +182,7 @@ function describe(token: Token): string {
     case 'null':
       return 'null';
     case 'pattern':
-      return token.regex.toString();
+      return token.pattern.text;
     case 'op':
       return `'${token.op}'`;
     default:
@@ -239,7 +208,7 @@ function evaluate(ast: Ast, variables: Record<string, string>): boolean {
   }
 }
 
-function valueOf(operand: Operand, variables: Record<string, string>): string | null | RegExp {
+function valueOf(operand: Operand, variables: Record<string, string>): string | null | Pattern {
   switch (operand.kind) {
     case 'variable':
       return Object.hasOwn(variables, operand.name) ? (variables[operand.name] ?? null) : null;
@@ -248,7 +217,7 @@ function valueOf(operand: Operand, variables: Record<string, string>): string | 
     case 'null':
       return null;
     case 'pattern':
-      return operand.regex;
+      return operand.pattern;
   }
 }
 
@@ -256,15 +225,13 @@ function valueOf(operand: Operand, variables: Record<string, string>): string | 
  * `=~`. The right side may be a variable or string holding `/pattern/flags`; one that holds
  * nothing, or no valid pattern, matches nothing (GitLab fails the same rule at run time).
  */
-function matches(left: string | null | RegExp, right: Operand, variables: Record<string, string>): boolean {
-  const pattern = valueOf(right, variables);
-  let regex: RegExp | undefined;
-  if (pattern instanceof RegExp) regex = pattern;
-  else if (typeof pattern === 'string') {
-    const parts = /^\/(.+)\/([a-zA-Z]*)$/s.exec(pattern);
-    const built = parts ? buildRegex(parts[1] ?? '', parts[2] ?? '') : undefined;
-    regex = built instanceof RegExp ? built : undefined;
-  }
-  if (!regex) return false;
-  return regex.test(typeof left === 'string' ? left : '');
+function matches(left: string | null | Pattern, right: Operand, variables: Record<string, string>): boolean {
+  const value = valueOf(right, variables);
+  let pattern: Pattern | string | undefined;
+  if (typeof value === 'string') {
+    const parts = /^\/(.+)\/([a-zA-Z]*)$/s.exec(value);
+    pattern = parts ? buildPattern(parts[1] ?? '', parts[2] ?? '') : undefined;
+  } else if (value !== null) pattern = value;
+  if (pattern === undefined || typeof pattern === 'string') return false;
+  return pattern.regex.test(typeof left === 'string' ? left : '');
 }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import type { ConfigError } from './types.ts';
 
 /**
@@ -38,6 +38,12 @@ export function errorAt(pos: Pos, message: string): ConfigError {
 
 // Deep enough for any real configuration, shallow enough that `&a [*a]` cannot loop for ever.
 const MAX_DEPTH = 64;
+/**
+ * Aliases multiply: twenty anchors that each repeat the previous one twice ("billion laughs")
+ * make a million nodes from a few lines. A real configuration, even a 1 MiB one with anchors in
+ * every job, has tens of thousands.
+ */
+export const MAX_YAML_NODES = 250_000;
 
 export function parseYaml(content: string, origin?: Origin): ParsedYaml {
   const lineCounter = new LineCounter();
@@ -52,16 +58,42 @@ export function parseYaml(content: string, origin?: Origin): ParsedYaml {
   }
   const errors: ConfigError[] = [];
   if (doc.contents === null) return { errors };
-  const root = convert(doc.contents, { doc, place, errors, depth: 0 });
+  const root = convert(doc.contents, { aliases: aliasTargets(doc), place, errors, depth: 0, budget: { nodes: MAX_YAML_NODES } });
   // A node the tree could not hold (a tag, a bad alias) would only cause confusing errors later.
   return errors.length > 0 ? { errors } : { root, errors };
 }
 
 interface Context {
-  doc: Document;
+  aliases: Map<Alias, YamlNode>;
   place: (offset: number | undefined) => Pos;
   errors: ConfigError[];
   depth: number;
+  /** Nodes left to make, shared by the whole conversion. */
+  budget: { nodes: number };
+}
+
+/**
+ * What each alias refers to: the latest node before it with its anchor, found in one walk of
+ * the document. yaml's own Alias.resolve walks the document again for every alias it resolves.
+ */
+function aliasTargets(doc: Document): Map<Alias, YamlNode> {
+  const targets = new Map<Alias, YamlNode>();
+  const anchors = new Map<string, YamlNode>();
+  // Depth first, in document order, without recursion.
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (isPair(item)) {
+      pending.push(item.value, item.key);
+    } else if (isAlias(item)) {
+      const target = anchors.get(item.source);
+      if (target) targets.set(item, target);
+    } else if (isScalar(item) || isCollection(item)) {
+      if (item.anchor) anchors.set(item.anchor, item);
+      if (isCollection(item)) for (let i = item.items.length - 1; i >= 0; i--) pending.push(item.items[i]);
+    }
+  }
+  return targets;
 }
 
 function convert(node: YamlNode, ctx: Context): SourceNode {
@@ -70,9 +102,13 @@ function convert(node: YamlNode, ctx: Context): SourceNode {
     ctx.errors.push(errorAt(pos, 'YAML nesting is too deep'));
     return { kind: 'scalar', value: null, pos };
   }
+  if (--ctx.budget.nodes < 0) {
+    if (ctx.budget.nodes === -1) ctx.errors.push(errorAt(pos, `the YAML has more than ${MAX_YAML_NODES} nodes, counting every repetition through aliases`));
+    return { kind: 'scalar', value: null, pos };
+  }
   const inner: Context = { ...ctx, depth: ctx.depth + 1 };
   if (isAlias(node)) {
-    const target = node.resolve(ctx.doc);
+    const target = ctx.aliases.get(node);
     if (!target) {
       ctx.errors.push(errorAt(pos, `unknown YAML alias *${node.source}`));
       return { kind: 'scalar', value: null, pos };

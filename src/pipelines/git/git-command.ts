@@ -22,6 +22,7 @@ export interface GitOutcome {
 }
 
 const DEFAULT_MAX_BUFFER = 4 * 1024 * 1024;
+const MAX_STDERR_BYTES = 64 * 1024;
 
 function gitEnvironment(): NodeJS.ProcessEnv {
   return {
@@ -61,7 +62,8 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
         windowsHide: true,
       },
       (error, stdout, stderr) => {
-        const stderrText = redactCredentials(stderr.toString('utf8').trim());
+        // The end of what git (and the remote, through it) wrote is what explains a failure.
+        const stderrText = redactCredentials(stderr.subarray(-MAX_STDERR_BYTES).toString('utf8').trim());
         if (error === null) {
           resolve({ exitCode: 0, stdout, stderr: stderrText });
           return;

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { parseUntrustedJson } from '../../shared/json-depth.ts';
 
 /**
  * Push webhooks from the three forges a linked repository usually lives on, verified and reduced
@@ -104,7 +105,7 @@ function parseBody(headers: Headers, rawBody: Buffer): Json | undefined {
     text = payload;
   }
   try {
-    const parsed: unknown = JSON.parse(text);
+    const parsed: unknown = parseUntrustedJson(text);
     return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;

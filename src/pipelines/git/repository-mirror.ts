@@ -6,6 +6,7 @@ import { AppError, invalid, isAppError, notFound } from '../../shared/errors.ts'
 import { GIT_COMMAND_FAILED, runGit, runGitOrThrow } from './git-command.ts';
 import { connectRepository, repositoryUnreachable } from './repository-access.ts';
 import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
+import { trimTrailing } from '../../shared/trim.ts';
 
 /**
  * Read access to a project's linked git repository through a bare mirror on local disk. Pipelines
@@ -126,7 +127,7 @@ export class RepositoryMirror {
       { timeoutMs: READ_TIMEOUT_MS },
     );
     const [commitSha = fullSha, authorName = '', authorEmail = '', seconds = '0', ...rest] = output.toString('utf8').split('\0');
-    const message = rest.join('\0').replace(/\n+$/, '');
+    const message = trimTrailing(rest.join('\0'), '\n');
     return {
       sha: commitSha,
       title: message.split('\n', 1)[0] ?? '',

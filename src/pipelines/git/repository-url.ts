@@ -1,4 +1,5 @@
 import { invalid } from '../../shared/errors.ts';
+import { compileAssembledRegex } from '../../shared/untrusted-regex.ts';
 
 /**
  * Which repository URLs a project may link, and how they are shown in messages. Git accepts far
@@ -70,14 +71,26 @@ function parseUrl(url: string, shown: string): URL {
 }
 
 /**
+ * `scheme://userinfo@`. Matched by RE2: git's error output can hold whatever the remote sends,
+ * and JavaScript's engine takes quadratic time on a long run of scheme characters ("-a-a-a…").
+ */
+const URL_WITH_USERINFO = compileAssembledRegex('(?i)\\b([a-z][a-z0-9+.-]*://)([^/\\s]+)@');
+
+/**
  * Hides credentials embedded in URLs anywhere in a text (git echoes the URL in its errors).
  * A password is always hidden; a lone http(s) user name is hidden too, since tokens are often
  * passed that way (`https://<token>@github.com/...`). An ssh user name (`git@`) is kept.
  */
 export function redactCredentials(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/\s]+)@/gi, (_match, scheme: string, userinfo: string) => {
+  let redacted = '';
+  let copied = 0;
+  for (const match of URL_WITH_USERINFO.matchAll(text)) {
+    const [whole = '', scheme = '', userinfo = ''] = match;
     const colon = userinfo.indexOf(':');
-    if (colon >= 0) return `${scheme}${userinfo.slice(0, colon)}:*****@`;
-    return /^https?:\/\/$/i.test(scheme) ? `${scheme}*****@` : `${scheme}${userinfo}@`;
-  });
+    const shown = colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:*****@` : /^https?:\/\/$/i.test(scheme) ? `${scheme}*****@` : whole;
+    const at = match.index ?? copied;
+    redacted += text.slice(copied, at) + shown;
+    copied = at + whole.length;
+  }
+  return redacted + text.slice(copied);
 }

@@ -1,11 +1,10 @@
-import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { sha256Hex } from '../../auth/secrets.ts';
 import { sendDownload } from '../../server/download.ts';
+import { acceptRawBodies, uploadOf } from '../../server/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../../server/pagination.ts';
 import { NumericId, ProjectIdParams } from '../../server/schemas.ts';
 import { accessOf, type App } from '../../server/types.ts';
-import { announcedLength } from '../../shared/content-length.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
 import type { Database } from '../../db/database.ts';
 import type { JobArtifactsService } from '../job-artifacts-service.ts';
@@ -171,14 +170,13 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
   );
 
   await app.register(async (raw: App) => {
-    raw.removeAllContentTypeParsers();
-    raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    acceptRawBodies(raw);
 
     raw.patch('/api/v4/jobs/:job_id/trace', { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` in bytes; 416 with the current size if it does not start at the end", params: JobIdParams } }, async (request, reply) => {
       const job = await jobOfToken(db, request.params.job_id, jobToken(request.headers));
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of request.body as Readable) {
+      for await (const chunk of uploadOf(request).body) {
         size += (chunk as Buffer).length;
         if (size > 1024 * 1024) throw new AppError('too_large', 'TRACE_CHUNK_TOO_LARGE', 'a log chunk may be at most 1 MiB');
         chunks.push(chunk as Buffer);
@@ -195,7 +193,8 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.put('/api/v4/jobs/:job_id/artifacts/*', { config: own, schema: { tags, summary: 'Upload one artifact file of a running job (streamed)', params: Type.Intersect([JobIdParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
       const job = await jobOfToken(db, request.params.job_id, jobToken(request.headers));
-      const row = await artifacts.upload(job, request.params['*'], request.body as Readable, announcedLength(request.headers));
+      const upload = uploadOf(request);
+      const row = await artifacts.upload(job, request.params['*'], upload.body, upload.contentLength);
       return reply.status(201).send({ path: row.path, size: row.size, sha256: row.sha256 });
     });
   });

@@ -4,6 +4,7 @@ import { bracketVariables, parseForm } from '../../server/form-body.ts';
 import { ProjectIdParams } from '../../server/schemas.ts';
 import type { App } from '../../server/types.ts';
 import { AppError, invalid, notFound } from '../../shared/errors.ts';
+import { parseUntrustedJson } from '../../shared/json-depth.ts';
 import type { CiSettingsService } from '../ci-settings-service.ts';
 import { verifyPushWebhook, type GitProvider } from '../git/push-events.ts';
 import type { PipelineCreator } from '../pipeline-creator.ts';
@@ -40,8 +41,9 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
         if (body && body.length > 0) {
           if (contentType.includes('json')) {
             try {
-              fields = { ...fields, ...(JSON.parse(body.toString('utf8')) as Record<string, unknown>) };
-            } catch {
+              fields = { ...fields, ...(parseUntrustedJson(body) as Record<string, unknown>) };
+            } catch (error) {
+              if (error instanceof AppError) throw error;
               throw invalid('malformed JSON in the request body', 'MALFORMED_JSON');
             }
           } else fields = { ...fields, ...parseForm(contentType, body) };

@@ -1,10 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import { invalid } from '../../shared/errors.ts';
+import { AppError, invalid } from '../../shared/errors.ts';
+import { parseUntrustedJson } from '../../shared/json-depth.ts';
 import type { App } from '../types.ts';
 
 /**
  * JSON bodies are read as bytes and checked to be UTF-8 before parsing: the default parser
- * would decode invalid bytes to U+FFFD and store mangled names without complaint.
+ * would decode invalid bytes to U+FFFD and store mangled names without complaint. Nesting is
+ * bounded (json-depth.ts) so that nothing downstream recurses 100 000 levels deep.
  */
 export function installJsonParser(app: App): void {
   // Only JSON is parsed by default; routes that take raw uploads add their own parser.
@@ -14,9 +16,9 @@ export function installJsonParser(app: App): void {
     if (bytes.length === 0) return done(null, undefined);
     if (!isUtf8(bytes)) return done(invalid('the request body is not valid UTF-8', 'INVALID_UTF8'), undefined);
     try {
-      done(null, JSON.parse(bytes.toString('utf8')));
+      done(null, parseUntrustedJson(bytes));
     } catch (error) {
-      done(invalid(`malformed JSON in the request body: ${(error as Error).message}`, 'MALFORMED_JSON'), undefined);
+      done(error instanceof AppError ? error : invalid(`malformed JSON in the request body: ${(error as Error).message}`, 'MALFORMED_JSON'), undefined);
     }
   };
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { previewText } from '../../shared/preview.ts';
 import type { App } from '../types.ts';
 
 // ajv-formats ships CommonJS with a default export property.
@@ -25,7 +26,8 @@ export function installValidation(app: App): void {
 }
 
 function fieldPath(dataVar: string, instancePath: string): string {
-  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // Paths hold the caller's own keys where a schema allows any (a record): cut them short.
+  const path = previewText(instancePath.replace(/^\//, '').replace(/\//g, '.'));
   if (dataVar === 'body') return path === '' ? 'body' : path;
   return path === '' ? dataVar : `${dataVar} parameter ${path}`;
 }
@@ -39,7 +41,7 @@ export function describeValidationErrors(errors: FastifySchemaValidationError[] 
     case 'required':
       return `${where === 'body' ? '' : `${where}.`}${String(params.missingProperty)} is missing`.replace(/^\./, '');
     case 'additionalProperties':
-      return `${where === 'body' ? 'body' : where} has an unknown field "${String(params.additionalProperty)}"`;
+      return `${where === 'body' ? 'body' : where} has an unknown field "${previewText(String(params.additionalProperty))}"`;
     case 'type':
       return `${where} must be ${String(params.type)}`;
     case 'maxLength':

@@ -68,6 +68,26 @@ function describeLiteral(literal: Literal): string {
 }
 
 /**
+ * LIKE costs both engines up to one step per pattern character per value character, on every
+ * row searched (and SQLite's steps block the server), so a pattern is bounded: MLflow's key
+ * length is far more than a search needs, and a few wildcards express any real query.
+ */
+export const MAX_LIKE_PATTERN_LENGTH = 250;
+export const MAX_LIKE_WILDCARDS = 10;
+
+function likePattern(comparison: RawComparison, what: string): string {
+  const pattern = requireString(comparison.literal, what);
+  if (pattern.length > MAX_LIKE_PATTERN_LENGTH) {
+    throw invalid(`The ${comparison.comparator} pattern for ${what} is too long: at most ${MAX_LIKE_PATTERN_LENGTH} characters, got ${pattern.length}`);
+  }
+  const wildcards = pattern.length - pattern.replace(/[%_]/g, '').length;
+  if (wildcards > MAX_LIKE_WILDCARDS) {
+    throw invalid(`The ${comparison.comparator} pattern for ${what} has too many wildcards: at most ${MAX_LIKE_WILDCARDS} of '%' and '_', got ${wildcards}`);
+  }
+  return pattern;
+}
+
+/**
  * A string comparison on a column. LIKE keeps the user's wildcards (MLflow's semantics) and is
  * case-sensitive on both dialects; ILIKE lowers both sides.
  */
@@ -78,9 +98,9 @@ export function stringCondition(column: Expression<unknown>, comparison: RawComp
     case '!=':
       return sql<SqlBool>`${column} <> ${requireString(comparison.literal, what)}`;
     case 'LIKE':
-      return sql<SqlBool>`${column} like ${requireString(comparison.literal, what)}`;
+      return sql<SqlBool>`${column} like ${likePattern(comparison, what)}`;
     case 'ILIKE':
-      return sql<SqlBool>`lower(${column}) like lower(${requireString(comparison.literal, what)})`;
+      return sql<SqlBool>`lower(${column}) like lower(${likePattern(comparison, what)})`;
     case 'IN': {
       const values = requireList(comparison.literal, what);
       return sql<SqlBool>`${column} in (${sql.join(values)})`;

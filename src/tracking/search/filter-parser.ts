@@ -1,4 +1,5 @@
 import { invalid } from '../../shared/errors.ts';
+import { previewText } from '../../shared/preview.ts';
 
 /**
  * MLflow's search filter grammar (`metrics.loss < 0.5 AND params.model = 'cnn'`), extended with
@@ -283,11 +284,13 @@ export function parseFilter(filter: string | undefined | null): FilterNode | nul
 
 /** Parses an order_by clause: `metrics.loss DESC`, `start_time`, `params."lr" ASC`. */
 export function parseOrderBy(clause: string): { prefix: string | null; key: string; ascending: boolean } {
-  const match = /^(.*?)(?:\s+(ASC|DESC))?\s*$/i.exec(clause.trim());
-  const target = match?.[1]?.trim() ?? '';
-  if (target === '') throw invalid(`Invalid order_by clause '${clause}'`);
+  // Split without a regex that backtracks: /^(.*?)\s+(ASC|DESC)?\s*$/ takes quadratic time on a long run of spaces.
+  const trimmed = clause.trim();
+  const direction = /\s(ASC|DESC)$/i.exec(trimmed);
+  const target = (direction ? trimmed.slice(0, direction.index) : trimmed).trim();
+  if (target === '') throw invalid(`Invalid order_by clause '${previewText(clause)}'`);
   const tokens = tokenize(target);
   const ident = tokens[0];
-  if (tokens.length !== 1 || ident?.type !== 'ident') throw invalid(`Invalid order_by clause '${clause}'. Could not be parsed.`);
-  return { prefix: ident.prefix, key: ident.key, ascending: (match?.[2] ?? 'ASC').toUpperCase() === 'ASC' };
+  if (tokens.length !== 1 || ident?.type !== 'ident') throw invalid(`Invalid order_by clause '${previewText(clause)}'. Could not be parsed.`);
+  return { prefix: ident.prefix, key: ident.key, ascending: (direction?.[1] ?? 'ASC').toUpperCase() === 'ASC' };
 }

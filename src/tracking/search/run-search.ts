@@ -3,6 +3,7 @@ import type { ProjectAccess } from '../../auth/policy.ts';
 import type { Schema } from '../../db/schema.ts';
 import { invalid } from '../../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../../shared/page-token.ts';
+import { previewValue } from '../../shared/preview.ts';
 import type { ViewType } from '../experiments-service.ts';
 import { LIMITS, validateMaxResults } from '../limits.ts';
 import { hydrateRuns } from '../run-reader.ts';
@@ -119,7 +120,7 @@ function orderTerms(clauses: string[], skipFirst = false): OrderTerm[] {
     const parsed = parseOrderBy(clause);
     const entity = entityOf(parsed.prefix);
     const id = `${entity}:${parsed.key}`;
-    if (seen.has(id)) throw invalid(`\`order_by\` contains duplicate fields: ${JSON.stringify(clauses)}`);
+    if (seen.has(id)) throw invalid(`\`order_by\` contains duplicate fields: ${previewValue(clauses)}`);
     seen.add(id);
     if (skipFirst && index === 0) continue;
     const direction = parsed.ascending ? 'asc' : 'desc';

@@ -1,0 +1,50 @@
+import { invalid } from './errors.ts';
+
+/**
+ * How deeply a JSON body may nest arrays and objects. MLflow's and GitLab's payloads nest a
+ * handful of levels (log-batch: body, list, entry); 100 000 levels parse fine but overflow the
+ * stack of every recursive walk after (JSON.stringify in an error message, a validator).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** The index of the quote that ends the string opened at `start` (the end of input if none). */
+function endOfString(bytes: Uint8Array, start: number): number {
+  let quote = start;
+  for (;;) {
+    quote = bytes.indexOf(QUOTE, quote + 1);
+    if (quote < 0) return bytes.length;
+    let backslashes = 0;
+    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+}
+
+/** Whether JSON text nests deeper than `limit`: one pass over the bytes, no recursion. */
+export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte === QUOTE) i = endOfString(bytes, i);
+    else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      if (++depth > limit) return true;
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) depth--;
+  }
+  return false;
+}
+
+/**
+ * JSON.parse for text a caller sent (UTF-8 bytes or a string): a 400 when it nests deeper than
+ * MAX_JSON_DEPTH; JSON.parse's own SyntaxError when it is not JSON.
+ */
+export function parseUntrustedJson(input: Uint8Array | string): unknown {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 'JSON_TOO_DEEP');
+  return JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+}
