@@ -6,7 +6,7 @@ import { chromium, type Page } from 'playwright-core';
 import { bulkInsert } from '../src/db/bulk-insert.ts';
 import { openDatabase } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { loadConfig } from '../src/server/config.ts';
+import { loadConfig } from '../src/config/config.ts';
 import { prepareInstance, systemCallerFor } from '../src/server/bootstrap.ts';
 import { openKeyring } from '../src/secrets/keyring.ts';
 import { createServices } from '../src/server/services.ts';

@@ -7,7 +7,7 @@ import { now } from '../shared/clock.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
-import type { DownloadableFile } from '../server/download.ts';
+import type { DownloadableFile } from '../http/download.ts';
 
 export interface ArtifactEntry {
   path: string;

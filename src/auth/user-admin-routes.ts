@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { NumericId } from '../server/schemas.ts';
-import type { App } from '../server/types.ts';
+import { NumericId } from '../http/schemas.ts';
+import type { App } from '../http/types.ts';
 import { SESSION_COOKIE } from './sessions-service.ts';
 import type { UserAdminService } from './user-admin-service.ts';
 import { presentUserForAdmin } from './users-service.ts';

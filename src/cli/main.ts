@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { ConfigError } from '../server/config.ts';
-import { VERSION } from '../server/version.ts';
+import { ConfigError } from '../config/config.ts';
+import { VERSION } from '../shared/version.ts';
 
 // Each command loads its modules when it runs: `--help` and the small client commands must not
 // pay for loading the whole server (database drivers, Fastify, the AWS SDK).
@@ -16,7 +16,7 @@ program
   .description('start the server (configuration from MODELYARD_* environment variables)')
   .action(async () => {
     const [{ loadConfig }, { createLogger }, { startServer }] = await Promise.all([
-      import('../server/config.ts'),
+      import('../config/config.ts'),
       import('../server/logger.ts'),
       import('../server/start.ts'),
     ]);

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { ProjectIdParams } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import { parseDate } from '../shared/dates.ts';
 import { listAudit } from './audit-log.ts';
 

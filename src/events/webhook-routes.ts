@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { NumericId, ProjectIdParams } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { NumericId, ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import { presentWebhook, type WebhooksService } from './webhooks-service.ts';
 
 const HookParams = Type.Intersect([ProjectIdParams, Type.Object({ hook_id: NumericId })]);

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UPLOAD_TOKEN_HEADER, type UploadsService } from '../artifacts/uploads-service.ts';
-import { sendDownload } from '../server/download.ts';
-import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
-import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
+import { sendDownload } from '../http/download.ts';
+import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
+import { type App } from '../http/types.ts';
+import { accessOf, type ProjectLocator } from '../auth/request-context.ts';
 import { Message } from './message.ts';
 
 export interface ArtifactRouteDeps {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { logIfInternal, toHttpError, type HttpError } from '../server/plugins/errors.ts';
+import { logIfInternal, toHttpError, type HttpError } from '../http/plugins/errors.ts';
 import { retryAfterSecondsOf } from '../shared/errors.ts';
 
 /** MLflow's error codes and the statuses its server answers them with (databricks.proto, handlers.py). */

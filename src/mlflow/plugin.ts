@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { invalid } from '../shared/errors.ts';
-import { projectFromIdParam } from '../server/plugins/authorization.ts';
-import { accessOf, type App, type ProjectLocator } from '../server/types.ts';
+import { projectFromIdParam } from '../auth/authorization-hook.ts';
+import { type App } from '../http/types.ts';
+import { accessOf, type ProjectLocator } from '../auth/request-context.ts';
 import { AppError } from '../shared/errors.ts';
 import type { MlflowEndpoint, MlflowServices } from './endpoint.ts';
 import { sendMlflowError } from './errors.ts';

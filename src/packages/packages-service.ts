@@ -8,7 +8,7 @@ import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
-import type { DownloadableFile } from '../server/download.ts';
+import type { DownloadableFile } from '../http/download.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { safeFileName, safeRelativePath } from '../storage/safe-path.ts';
 import type { PackageFilesTable, PackagesTable } from './tables.ts';

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
-import { sendDownload } from '../server/download.ts';
-import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { NumericId, ProjectIdParams } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { sendDownload } from '../http/download.ts';
+import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { NumericId, ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import type { PackageFileRow, PackageRow, PackagesService } from './packages-service.ts';
 
 const GenericParams = Type.Intersect([

@@ -3,7 +3,6 @@ import { Periodic } from '../shared/periodic.ts';
 import type { JobArtifactsService } from './job-artifacts-service.ts';
 import type { JobLifecycle } from './job-lifecycle.ts';
 import { RegistryTriggers } from './registry-triggers.ts';
-import type { Services } from '../server/services.ts';
 
 /**
  * The server's background CI duties, each safe on any number of replicas: start pipelines for
@@ -42,9 +41,4 @@ export class CiWorker {
       await this.deps.artifacts.deleteExpired();
     }
   }
-}
-
-export function ciWorkerFor(services: Services, logger: Logger): CiWorker {
-  const triggers = new RegistryTriggers(services.database.db, services.ciSettings, services.pipelineCreator, logger);
-  return new CiWorker({ triggers, lifecycle: services.jobLifecycle, artifacts: services.jobArtifacts, heartbeatTimeoutMs: services.config.ci.heartbeatTimeoutMs }, logger);
 }

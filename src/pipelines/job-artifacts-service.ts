@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import type { DownloadableFile } from '../server/download.ts';
+import type { DownloadableFile } from '../http/download.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import type { BlobStore } from '../storage/blob-store.ts';

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { isTrue, NumericId, ProjectIdParams, QueryBoolean } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { isTrue, NumericId, ProjectIdParams, QueryBoolean } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import type { MembersService } from './members-service.ts';
 import type { ProjectsService } from './projects-service.ts';
 

@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import type { PackagesService } from '../packages/packages-service.ts';
 import { presentPackageFile } from '../packages/routes.ts';
-import { sendDownload } from '../server/download.ts';
-import { acceptRawBodies, uploadOf } from '../server/raw-body.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { sendDownload } from '../http/download.ts';
+import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import { AppError } from '../shared/errors.ts';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { validateCard } from './model-card.ts';

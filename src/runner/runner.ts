@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { maskedValues } from '../pipelines/job-payload.ts';
-import { VERSION } from '../server/version.ts';
+import { VERSION } from '../shared/version.ts';
 import { detectGpus, type GpuInfo } from './gpus.ts';
 import { LogStream } from './log-stream.ts';
 import { ProtocolClient, type Job } from './protocol-client.ts';

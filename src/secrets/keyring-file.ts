@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../server/config.ts';
+import { ConfigError } from '../config/config.ts';
 import type { KeySource } from './secret-box.ts';
 import { newSecretKey, parseSecretKeyText, secretKeyText, type SecretKey } from './secret-key.ts';
 

@@ -1,4 +1,4 @@
-import type { Config } from '../server/config.ts';
+import type { Config } from '../config/config.ts';
 import { KeyringFile } from './keyring-file.ts';
 import { fixedKeys, SecretBox } from './secret-box.ts';
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { ConfigError } from '../server/config.ts';
+import { ConfigError } from '../config/config.ts';
 import type { Keyring } from './keyring.ts';
 import type { SealedColumn } from './sealed-column.ts';
 import { keyUsage, resealWithSealingKey } from './sealed-values.ts';

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { App } from './types.ts';
-import type { RequestMetrics } from './plugins/metrics.ts';
-import type { MetricsAccess } from './metrics-access.ts';
-import { VERSION } from './version.ts';
+import type { App } from '../http/types.ts';
+import type { RequestMetrics } from '../http/plugins/metrics.ts';
+import type { MetricsAccess } from '../http/metrics-access.ts';
+import { VERSION } from '../shared/version.ts';
 
 export async function healthRoutes(app: App, deps: { database: Database; metrics: RequestMetrics; metricsAccess: MetricsAccess }): Promise<void> {
   app.get('/-/health', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.ts';
+import type { LogLevel } from '../config/config.ts';
 
 /**
  * Where a credential could sit in a log line: request headers, and the fields that carry

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { MetricsAccess } from './metrics-access.ts';
-import type { RequestMetrics } from './plugins/metrics.ts';
+import type { MetricsAccess } from '../http/metrics-access.ts';
+import type { RequestMetrics } from '../http/plugins/metrics.ts';
 
 export interface MetricsListener {
   url: string;

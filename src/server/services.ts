@@ -8,7 +8,7 @@ import { UserAdminService } from '../auth/user-admin-service.ts';
 import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../config/config.ts';
 import type { Keyring } from '../secrets/keyring.ts';
 import { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UploadsService } from '../artifacts/uploads-service.ts';

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import type { Config } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { prepareInstance } from './bootstrap.ts';
 import { createServices } from './services.ts';
-import type { App } from './types.ts';
+import type { App } from '../http/types.ts';
 import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatcher.ts';
-import { ciWorkerFor } from '../pipelines/ci-worker.ts';
+import { CiWorker } from '../pipelines/ci-worker.ts';
+import { RegistryTriggers } from '../pipelines/registry-triggers.ts';
 import { raiseMallocThresholds } from './malloc-thresholds.ts';
 import { listenForMetrics } from './metrics-listener.ts';
 import { openKeyring } from '../secrets/keyring.ts';
@@ -36,7 +37,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const { app, metrics, metricsAccess } = await buildApp(services, logger);
   const dispatcher = new WebhookDispatcher(database.db, keyring.box, logger, services.outbound, DEFAULT_DISPATCH);
   dispatcher.start();
-  const ciWorker = ciWorkerFor(services, logger);
+  const triggers = new RegistryTriggers(database.db, services.ciSettings, services.pipelineCreator, logger);
+  const ciWorker = new CiWorker(
+    { triggers, lifecycle: services.jobLifecycle, artifacts: services.jobArtifacts, heartbeatTimeoutMs: config.ci.heartbeatTimeoutMs },
+    logger,
+  );
   ciWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');

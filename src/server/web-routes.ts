@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { App } from './types.ts';
+import type { App } from '../http/types.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -1,9 +1,10 @@
 import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../server/pagination.ts';
-import { ProjectIdParams } from '../server/schemas.ts';
-import { accessOf, type App } from '../server/types.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import { accessOf } from '../auth/request-context.ts';
 import { invalid } from '../shared/errors.ts';
 import type { ExperimentsService, ViewType } from './experiments-service.ts';
 import { MAX_BULK_RUNS, MAX_HISTORY_PAGE, MAX_POINTS_PER_RUN, type MetricsService } from './metrics-service.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ABILITIES } from '../../src/auth/abilities.ts';
-import type { RouteEntry } from '../../src/server/plugins/authorization.ts';
+import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot, createTrigger, startJob } from '../support/credentials.ts';
 import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
@@ -252,7 +252,7 @@ describe('authorization matrix', () => {
 
   it('refuses to start when a route declares no ability', async () => {
     const { default: Fastify } = await import('fastify');
-    const { installAuthorization } = await import('../../src/server/plugins/authorization.ts');
+    const { installAuthorization } = await import('../../src/auth/authorization-hook.ts');
     const app = Fastify();
     installAuthorization(app as never, { authenticator: t.services.authenticator, projects: t.services.projects, database: t.services.database }, []);
     expect(() => app.get('/undeclared', async () => 'open')).toThrow(/declares no ability/);

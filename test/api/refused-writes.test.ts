@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RouteEntry } from '../../src/server/plugins/authorization.ts';
+import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot, createTrigger, startJob } from '../support/credentials.ts';
 import { changedTables, snapshotTables, type TableSnapshot } from '../support/table-snapshot.ts';

@@ -15,7 +15,7 @@ import { openKeyring } from '../../src/secrets/keyring.ts';
 import { assertKeysForStoredSecrets, dropUnusedKeys, resealAll } from '../../src/secrets/rotation.ts';
 import { keyUsage, resealWithSealingKey } from '../../src/secrets/sealed-values.ts';
 import { SecretBox } from '../../src/secrets/secret-box.ts';
-import { ConfigError } from '../../src/server/config.ts';
+import { ConfigError } from '../../src/config/config.ts';
 import { SEALED_COLUMNS } from '../../src/server/sealed-columns.ts';
 import { BIN, serverEnv } from '../support/process.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';

@@ -4,14 +4,14 @@ import path from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApp } from '../../src/server/app.ts';
-import { loadConfig, type Config } from '../../src/server/config.ts';
+import { loadConfig, type Config } from '../../src/config/config.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { prepareInstance } from '../../src/server/bootstrap.ts';
 import { createServices, type Services } from '../../src/server/services.ts';
 import { openKeyring } from '../../src/secrets/keyring.ts';
-import type { RouteEntry } from '../../src/server/plugins/authorization.ts';
-import type { App } from '../../src/server/types.ts';
+import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
+import type { App } from '../../src/http/types.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseConfig } from '../../src/server/config.ts';
+import type { DatabaseConfig } from '../../src/config/config.ts';
 
 /** Which engine this run of the suite uses: MODELYARD_TEST_DB=sqlite (default) or postgres. */
 export const TEST_DIALECT: 'sqlite' | 'postgres' = process.env.MODELYARD_TEST_DB === 'postgres' ? 'postgres' : 'sqlite';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
 describe('configuration', () => {
   it('runs on embedded defaults with no variables', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME, KeyringFile } from '../../src/secrets/keyring-file.ts';
 import { SecretBox } from '../../src/secrets/secret-box.ts';
-import { ConfigError } from '../../src/server/config.ts';
+import { ConfigError } from '../../src/config/config.ts';
 
 let dataDir: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fixedKeys, SecretBox } from '../../src/secrets/secret-box.ts';
 import { newSecretKey, parseSecretKeyText, secretKeyText } from '../../src/secrets/secret-key.ts';
 import { openKeyring } from '../../src/secrets/keyring.ts';
-import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/server/logger.ts';
 
 const CONTEXT = 'webhooks.secret#1';

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
-import { NumericId, ProjectIdParams } from '../../server/schemas.ts';
+import { NumericId, ProjectIdParams } from '../../http/schemas.ts';
 import { invalid } from '../../shared/errors.ts';
-import { accessOf, type App } from '../../server/types.ts';
+import { type App } from '../../http/types.ts';
+import { accessOf } from '../../auth/request-context.ts';
 import { presentCiSettings, type CiSettingsService } from '../ci-settings-service.ts';
 import { compileConfig } from '../config/compile.ts';
 import { planPipeline } from '../config/plan.ts';

@@ -1,8 +1,9 @@
 import { Type } from 'typebox';
-import { sendDownload } from '../../server/download.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../../server/pagination.ts';
-import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../server/schemas.ts';
-import { accessOf, type App } from '../../server/types.ts';
+import { sendDownload } from '../../http/download.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
+import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../http/schemas.ts';
+import { type App } from '../../http/types.ts';
+import { accessOf } from '../../auth/request-context.ts';
 import { invalid } from '../../shared/errors.ts';
 import type { JobArtifactsService } from '../job-artifacts-service.ts';
 import type { JobLifecycle } from '../job-lifecycle.ts';

@@ -1,10 +1,11 @@
 import { Type } from 'typebox';
 import { sha256Hex } from '../../auth/secrets.ts';
-import { sendDownload } from '../../server/download.ts';
-import { acceptRawBodies, uploadOf } from '../../server/raw-body.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../../server/pagination.ts';
-import { NumericId, ProjectIdParams } from '../../server/schemas.ts';
-import { accessOf, type App } from '../../server/types.ts';
+import { sendDownload } from '../../http/download.ts';
+import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
+import { NumericId, ProjectIdParams } from '../../http/schemas.ts';
+import { type App } from '../../http/types.ts';
+import { accessOf } from '../../auth/request-context.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
 import type { Database } from '../../db/database.ts';
 import type { JobArtifactsService } from '../job-artifacts-service.ts';

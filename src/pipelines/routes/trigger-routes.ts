@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { ProjectsService } from '../../projects/projects-service.ts';
-import { bracketVariables, parseForm } from '../../server/form-body.ts';
-import { ProjectIdParams } from '../../server/schemas.ts';
-import type { App } from '../../server/types.ts';
+import { bracketVariables, parseForm } from '../../http/form-body.ts';
+import { ProjectIdParams } from '../../http/schemas.ts';
+import type { App } from '../../http/types.ts';
 import { AppError, invalid, notFound } from '../../shared/errors.ts';
 import { parseUntrustedJson } from '../../shared/json-depth.ts';
 import type { CiSettingsService } from '../ci-settings-service.ts';

@@ -1,10 +1,12 @@
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import '@fastify/swagger';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Ability } from '../auth/abilities.ts';
-import type { Caller } from '../auth/caller.ts';
-import type { ProjectAccess } from '../auth/policy.ts';
 import type { ProjectRow } from '../projects/projects-service.ts';
+import type { Ability } from './abilities.ts';
+import type { Caller } from './caller.ts';
+import type { ProjectAccess } from './policy.ts';
+
+/**
+ * What authorization adds to every route and request: the ability a route declares, how it
+ * names its project, and the caller and project access the authorization hook establishes.
+ */
 
 /** How a project-scoped route names its project. */
 export type ProjectLocator = (request: { params: unknown; headers: Record<string, string | string[] | undefined> }) => string | undefined;
@@ -15,12 +17,6 @@ declare module 'fastify' {
     ability?: Ability;
     /** Where a project-scoped route finds its project; the `:id` path parameter by default. */
     project?: ProjectLocator;
-    /** The protocol whose error shape this route answers in. */
-    protocol?: 'native' | 'mlflow';
-  }
-  interface FastifyInstance {
-    /** MODELYARD_PUBLIC_URL: absolute links (pagination, web URLs) are built on it. */
-    publicUrl: string;
   }
   interface FastifyRequest {
     caller: Caller;
@@ -28,8 +24,6 @@ declare module 'fastify' {
     project: ProjectRow | null;
   }
 }
-
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** The access of a project-scoped route; the authorization hook guarantees it is set. */
 export function accessOf(request: { access: ProjectAccess | null }): ProjectAccess {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
-import { parseTrustedProxies, type TrustedProxies } from './client-address.ts';
+import { parseTrustedProxies, type TrustedProxies } from '../http/client-address.ts';
 import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
 
 /**

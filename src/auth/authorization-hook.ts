@@ -1,13 +1,14 @@
 import type { FastifyRequest } from 'fastify';
-import { ABILITIES, checksOwnCredential, isAbility, type Ability, type ProjectScopedAbility } from '../../auth/abilities.ts';
-import type { Authenticator } from '../../auth/authenticate.ts';
-import { anonymousCaller } from '../../auth/caller.ts';
-import { authorizeInstance, CREDENTIAL_NOT_ALLOWED, INSUFFICIENT_SCOPE } from '../../auth/policy.ts';
-import { recordAudit } from '../../events/audit-log.ts';
-import type { ProjectsService } from '../../projects/projects-service.ts';
-import { AppError, notFound } from '../../shared/errors.ts';
-import type { Database } from '../../db/database.ts';
-import type { App, ProjectLocator } from '../types.ts';
+import { ABILITIES, checksOwnCredential, isAbility, type Ability, type ProjectScopedAbility } from './abilities.ts';
+import type { Authenticator } from './authenticate.ts';
+import { anonymousCaller } from './caller.ts';
+import { authorizeInstance, CREDENTIAL_NOT_ALLOWED, INSUFFICIENT_SCOPE } from './policy.ts';
+import { recordAudit } from '../events/audit-log.ts';
+import type { ProjectsService } from '../projects/projects-service.ts';
+import { AppError, notFound } from '../shared/errors.ts';
+import type { Database } from '../db/database.ts';
+import type { App } from '../http/types.ts';
+import type { ProjectLocator } from './request-context.ts';
 
 export interface RouteEntry {
   method: string;

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { downloadType } from '../artifacts/content-type.ts';
-import { parseRange } from '../artifacts/range.ts';
+import { downloadType } from './content-type.ts';
+import { parseRange } from './range.ts';
 import type { ByteRange } from '../storage/blob-store.ts';
 
 export interface DownloadableFile {
