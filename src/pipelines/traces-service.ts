@@ -38,7 +38,9 @@ export class TracesService {
     if (offset !== job.trace_size) return { ok: false, status: 'range', size: job.trace_size };
     if (job.trace_size >= MAX_TRACE_BYTES) return { ok: true, size: job.trace_size };
     const secrets = (await this.variables.list(job.project_id)).filter((v) => v.masked === 1).map((v) => v.value);
-    let text = maskSecrets(content, secrets);
+    // Programs print NUL (binary output); PostgreSQL's text cannot hold it, so it is kept as
+    // U+FFFD, as bytes that are not UTF-8 already are.
+    let text = maskSecrets(content, secrets).replaceAll('\u0000', '\uFFFD');
     if (job.trace_size + Buffer.byteLength(text) > MAX_TRACE_BYTES) text = TRUNCATED;
     const bytes = Buffer.byteLength(text);
     const stored = await this.db.transaction().execute(async (trx) => {

@@ -8,6 +8,7 @@ import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { idFromDigits } from '../shared/integer-ranges.ts';
 import type { ProjectsTable } from './tables.ts';
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -98,9 +99,10 @@ export class ProjectsService {
   private async findRow(idOrPath: string | number, db: Kysely<Schema> = this.db): Promise<ProjectRow | undefined> {
     const key = String(idOrPath);
     const query = db.selectFrom('projects').selectAll();
-    return /^\d+$/.test(key)
-      ? query.where('id', '=', Number(key)).executeTakeFirst()
-      : query.where((eb) => eb(eb.fn('lower', ['path']), '=', key.toLowerCase())).executeTakeFirst();
+    if (!/^\d+$/.test(key)) return query.where((eb) => eb(eb.fn('lower', ['path']), '=', key.toLowerCase())).executeTakeFirst();
+    // Digits are an id (paths cannot be only digits); one past the id range names no project.
+    const id = idFromDigits(key);
+    return id === undefined ? undefined : query.where('id', '=', id).executeTakeFirst();
   }
 
   async memberLevel(projectId: number, userId: number | undefined): Promise<number | null> {

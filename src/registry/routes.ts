@@ -4,7 +4,7 @@ import { presentPackageFile } from '../packages/routes.ts';
 import { sendDownload } from '../http/download.ts';
 import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
-import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../http/schemas.ts';
+import { NumericId, ProjectIdParams, QueryBoolean, VersionNumber, isTrue } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
 import { AppError } from '../shared/errors.ts';
@@ -33,7 +33,7 @@ export interface RegistryRouteDeps {
 }
 
 const ModelParams = Type.Intersect([ProjectIdParams, Type.Object({ model_id: NumericId })]);
-const VersionParams = Type.Intersect([ModelParams, Type.Object({ version: Type.Integer({ minimum: 1 }) })]);
+const VersionParams = Type.Intersect([ModelParams, Type.Object({ version: VersionNumber })]);
 const Card = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 20_000 }), Type.Null()]));
 const Comment = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
 const tags = ['registry'];
@@ -112,7 +112,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.put(
     '/api/v4/projects/:id/ml/models/:model_id/aliases/:alias',
-    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Point an alias at a version (protected aliases: maintainers)', params: Type.Intersect([ModelParams, Type.Object({ alias: Type.String({ minLength: 1, maxLength: 255 }) })]), body: Type.Object({ version: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }) } },
+    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Point an alias at a version (protected aliases: maintainers)', params: Type.Intersect([ModelParams, Type.Object({ alias: Type.String({ minLength: 1, maxLength: 255 }) })]), body: Type.Object({ version: VersionNumber }, { additionalProperties: false }) } },
     async (request) => {
       const name = await modelName(request);
       await aliases.set(accessOf(request), name, request.params.alias, request.body.version);

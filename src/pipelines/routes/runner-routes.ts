@@ -3,7 +3,7 @@ import { sha256Hex } from '../../auth/secrets.ts';
 import { sendDownload } from '../../http/download.ts';
 import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
-import { NumericId, ProjectIdParams } from '../../http/schemas.ts';
+import { Int32, NumericId, ProjectIdParams } from '../../http/schemas.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
@@ -151,7 +151,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
             token: Type.String({ maxLength: 200 }),
             state: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('success'), Type.Literal('failed')])),
             failure_reason: Type.Optional(Type.String({ maxLength: 100 })),
-            exit_code: Type.Optional(Type.Integer()),
+            exit_code: Type.Optional(Int32),
           },
           { additionalProperties: false },
         ),
