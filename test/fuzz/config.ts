@@ -72,8 +72,9 @@ export function seededConfig(data: FuzzData, role: FuzzRole): string {
   lines.push('', '[[operations]]', `include-path-regex = ${toml('^/api/v4/projects/\\{id\\}/')}`, `parameters = { "path.id" = ${toml(String(data.projectId))} }`);
   // Revoking a token by id: always a spare token of the same person, never the run's own.
   lines.push('', '[[operations]]', 'include-name = "DELETE /api/v4/personal_access_tokens/{token_id}"', `parameters = { "path.token_id" = ${role.spareTokenId} }`);
-  // A runner asking for a job waits up to wait_seconds for one (long polling), longer than the
-  // fuzzer's request timeout; it asks without waiting here and gets a job or 204 at once.
-  lines.push('', '[[operations]]', 'include-name = "POST /api/v4/jobs/request"', 'parameters = { "body.wait_seconds" = 0 }');
+  // A runner asking for a job may wait for one (long polling: `wait_seconds`, or GitLab's
+  // `last_update`), longer than the fuzzer's request timeout; here it asks without waiting and
+  // gets a job or 204 at once. (An override for a field the schema lacks is dropped.)
+  lines.push('', '[[operations]]', 'include-name = "POST /api/v4/jobs/request"', 'parameters = { "body.wait_seconds" = 0, "body.last_update" = "" }');
   return `${lines.join('\n')}\n`;
 }
