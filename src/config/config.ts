@@ -31,6 +31,8 @@ export interface Config {
   warnings: string[];
   connections: ConnectionsConfig;
   metrics: MetricsConfig;
+  /** Test suites: fail any JSON answer its route's response schema refuses (src/http/plugins/response-check.ts). */
+  checkResponses: boolean;
 }
 
 export interface ConnectionsConfig {
@@ -292,5 +294,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerAddress: readCount(env, 'MODELYARD_MAX_CONNECTIONS_PER_ADDRESS', 256),
     },
     metrics: { token: readMetricsToken(env), address: readMetricsAddress(env) },
+    checkResponses: readBoolean(env, 'MODELYARD_CHECK_RESPONSES'),
   };
 }

@@ -27,6 +27,7 @@ import { limitConnectionsPerAddress } from '../http/connection-budget.ts';
 import { dropStalledRequests } from '../http/stalled-requests.ts';
 import { installAuthorization, type RouteEntry } from '../auth/authorization-hook.ts';
 import { requestIdFor } from '../http/plugins/request-id.ts';
+import { installResponseCheck } from '../http/plugins/response-check.ts';
 import { installValidation } from '../http/plugins/validation.ts';
 import type { Services } from './services.ts';
 import type { App } from '../http/types.ts';
@@ -68,6 +69,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   const metrics = new RequestMetrics();
   const metricsAccess = new MetricsAccess({ token: services.config.metrics.token, isTrustedProxy });
   installValidation(app);
+  if (services.config.checkResponses) installResponseCheck(app);
   installJsonParser(app);
   installUrlEncodingCheck(app);
   installNativeErrors(app);
