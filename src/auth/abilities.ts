@@ -63,6 +63,8 @@ export const ABILITIES = {
   'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
   'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML, jobToken: true },
   'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML, jobToken: true },
+  /** Fetching the project's linked repository over git (GitLab's download_code): CI jobs fetch their code with it. */
+  'code:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
   'pipelines:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, jobToken: true },
   /** Run, retry, cancel and play pipelines and jobs; lint. */
   'pipelines:run': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL },
