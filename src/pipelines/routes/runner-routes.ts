@@ -12,7 +12,7 @@ import { NumericId } from '../../server/schemas.ts';
 import type { App } from '../../server/types.ts';
 import { AppError, isAppError } from '../../shared/errors.ts';
 import type { JobHandouts } from '../job-handouts.ts';
-import type { JobQueue } from '../job-queue.ts';
+import type { Handout, JobQueue } from '../job-queue.ts';
 import type { RunnerJobsService } from '../runner-jobs-service.ts';
 import { runnerInfoOf, tagList, type RunnersService } from '../runners-service.ts';
 import { traceRangeError } from '../traces-service.ts';
@@ -93,20 +93,25 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
     async (request, reply) => {
       const runner = await runners.authenticate(request.body.token);
       await runners.touch(runner, runnerInfoOf(request.body.info), request.ip);
+      // The response closing before it was written whole means the runner hung up: stop waiting,
+      // and a job already handed to this request goes back to the queue at once.
       const gone = new AbortController();
-      request.raw.once('close', () => gone.abort());
+      let handout: Handout | null = null;
+      let written = false;
+      reply.raw.once('finish', () => (written = true));
+      reply.raw.once('close', () => {
+        if (written || reply.raw.writableFinished) return;
+        gone.abort();
+        if (handout) void handouts.giveBack(handout.jobId, handout.tokenHash).catch((error: unknown) => request.log.error({ err: error }, 'putting back an undelivered job failed'));
+      });
       const waitMs = request.body.last_update && runner.paused === 0 ? LONG_POLL_SECONDS * 1000 : 0;
-      const handout = await queue.request(runner, waitMs, gone.signal);
+      handout = await queue.request(runner, waitMs, gone.signal);
       reply.header(LAST_UPDATE_HEADER, String(Date.now()));
       if (!handout) return reply.status(204).send();
       if (gone.signal.aborted) {
         await handouts.giveBack(handout.jobId, handout.tokenHash);
         return reply.status(204).send();
       }
-      // An answer that could not be written whole never reached the runner: the job goes back at once.
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) void handouts.giveBack(handout.jobId, handout.tokenHash).catch((error: unknown) => request.log.error({ err: error }, 'putting back an undelivered job failed'));
-      });
       return reply.status(201).send(handout.response);
     },
   );
