@@ -97,7 +97,7 @@ async function startRunner(name: string): Promise<void> {
   const created = await seed.call<{ token: string }>('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: name, run_untagged: true });
   const builds = path.join(root, `builds-${name}`);
   const pythonBin = PYTHON ? path.dirname(PYTHON) : '';
-  const child = spawn(process.execPath, [BIN, 'runner', '--url', server.base, '--token', created.token, '--builds-dir', builds, '--wait', '5', '--heartbeat', '1'], {
+  const child = spawn(process.execPath, [BIN, 'runner', '--url', server.base, '--token', created.token, '--builds-dir', builds, '--heartbeat', '1'], {
     env: { ...serverEnv({}), PATH: `${pythonBin}${path.delimiter}${process.env.PATH ?? ''}` },
   });
   let out = '';
