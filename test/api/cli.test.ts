@@ -44,7 +44,7 @@ describe('modelyard command', () => {
     const token = run(['token', 'create', '--username', 'cli-user', '--name', 'cli', '--scopes', 'api,read_api']);
     expect(token.status, token.stderr).toBe(0);
     const secret = token.stdout.trim();
-    expect(secret).toMatch(/^mypat-/);
+    expect(secret).toMatch(/^glpat-/);
 
     const server = await serve({ MODELYARD_INITIAL_ADMIN_TOKEN: 'ignored-because-users-exist-already' });
     try {
