@@ -102,7 +102,7 @@ describe('authorization matrix', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 240_000); // every route × every caller: minutes on a loaded machine
 
   it('lets readers of a public project read it and asks anonymous writers to sign in', async () => {
     const project = await t.createProject(people.owner.token, 'public-one', 'public');
