@@ -32,12 +32,6 @@ export function jobArtifactKey(projectId: number, jobId: number, type: ArtifactT
 
 const isLive = (row: { expire_at: number | null }) => row.expire_at === null || row.expire_at >= now();
 
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /**
  * Job artifacts as GitLab keeps them: one stored archive per job and type, as the runner
  * uploaded it (the `paths` zip; gzip reports, which are also read: dotenv variables for later
