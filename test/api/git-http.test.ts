@@ -112,5 +112,8 @@ describe('git smart-HTTP', () => {
     const res = await fetch(`${base}/no-repo.git/info/refs?service=git-upload-pack`, { headers: { 'private-token': maintainer.token } });
     expect(res.status).toBe(404);
     void bare;
+    // Anyone may read a public project: no repository there is a 404 even for them, not a challenge.
+    await t.createProject(maintainer.token, 'public-no-repo', 'public');
+    expect((await fetch(`${base}/public-no-repo.git/info/refs?service=git-upload-pack`)).status).toBe(404);
   });
 });

@@ -50,7 +50,14 @@ describe('configuration', () => {
     ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/8,not a host' }],
     ['MODELYARD_OUTBOUND_ALLOW', { MODELYARD_OUTBOUND_ALLOW: '10.0.0.0/40' }],
     ['MODELYARD_ALLOW_LOCAL_WEBHOOKS', { MODELYARD_ALLOW_LOCAL_WEBHOOKS: 'sometimes' }],
+    ['MODELYARD_CI_PICKUP_TIMEOUT', { MODELYARD_CI_PICKUP_TIMEOUT: 'soon' }],
+    // A handout must go back to the queue before the heartbeat watchdog would fail it.
+    ['MODELYARD_CI_PICKUP_TIMEOUT', { MODELYARD_CI_PICKUP_TIMEOUT: '120' }],
   ];
+  it('puts back unconfirmed handouts after 60 s by default', () => {
+    expect(loadConfig({}).ci.pickupTimeoutMs).toBe(60_000);
+    expect(loadConfig({ MODELYARD_CI_PICKUP_TIMEOUT: '300', MODELYARD_CI_HEARTBEAT_TIMEOUT: '600' }).ci.pickupTimeoutMs).toBe(300_000);
+  });
   for (const [variable, env] of bad) {
     it(`names ${variable} when it is invalid (${Object.values(env)[0]})`, () => {
       let error: unknown;

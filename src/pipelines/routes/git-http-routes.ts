@@ -18,7 +18,8 @@ const REALM = 'Basic realm="Modelyard"';
  * with a Basic challenge instead of the API's 404.
  */
 async function challengeAnonymous(this: unknown, error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): Promise<never> {
-  if (request.caller?.credential === 'anonymous' && isAppError(error) && ['not_found', 'forbidden', 'unauthenticated'].includes(error.kind)) {
+  const refusedCaller = isAppError(error) && ['not_found', 'forbidden', 'unauthenticated'].includes(error.kind) && error.code !== 'REPOSITORY_NOT_FOUND';
+  if (request.caller?.credential === 'anonymous' && refusedCaller) {
     reply.header('WWW-Authenticate', REALM);
     throw new AppError('unauthenticated', 'GIT_AUTH_REQUIRED', 'HTTP Basic: Access denied');
   }
