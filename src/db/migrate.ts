@@ -5,7 +5,7 @@ import * as tracking from './migrations/0002_tracking.ts';
 import * as artifacts from './migrations/0003_artifacts.ts';
 import * as registry from './migrations/0004_registry.ts';
 import * as pipelines from './migrations/0005_pipelines.ts';
-import * as gitlabRunnerProtocol from './migrations/0007_gitlab_runner_protocol.ts';
+import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.ts';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -16,7 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_artifacts': artifacts,
   '0004_registry': registry,
   '0005_pipelines': pipelines,
-  '0007_gitlab_runner_protocol': gitlabRunnerProtocol,
+  '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
 };
 
 export async function migrateToLatest(database: Database): Promise<string[]> {
