@@ -27,6 +27,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
 };
 
+/** The names of every migration, in order. */
+export function listMigrations(): string[] {
+  return Object.keys(MIGRATIONS);
+}
+
 export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {
   return migrate(database, secrets, (migrator) => migrator.migrateToLatest());
 }
