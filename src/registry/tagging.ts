@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { validateKey } from '../tracking/limits.ts';
+import { RegistryErrors } from './errors.ts';
 import { labelScope, validLabel } from './names.ts';
 import { REGISTRY_TAG_VALUE_MAX } from './registry-model.ts';
 
@@ -28,7 +29,7 @@ export async function deleteTag(db: Kysely<Schema>, owner: Owner, key: string): 
     owner.kind === 'model'
       ? await db.deleteFrom('model_tags').where('model_id', '=', owner.id).where('key', '=', key).executeTakeFirst()
       : await db.deleteFrom('version_tags').where('version_id', '=', owner.id).where('key', '=', key).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with key '${key}'`);
+  if (Number(result.numDeletedRows) === 0) throw RegistryErrors.TAG_NOT_FOUND({ key });
 }
 
 /** Adds a label; a scoped label (`stage::production`) replaces any other label of its scope. */
@@ -50,7 +51,7 @@ export async function removeLabel(db: Kysely<Schema>, owner: Owner, label: strin
     owner.kind === 'model'
       ? await db.deleteFrom('model_labels').where('model_id', '=', owner.id).where('label', '=', label).executeTakeFirst()
       : await db.deleteFrom('version_labels').where('version_id', '=', owner.id).where('label', '=', label).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'LABEL_NOT_FOUND', `No label '${label}'`);
+  if (Number(result.numDeletedRows) === 0) throw RegistryErrors.LABEL_NOT_FOUND({ label });
 }
 
 async function labelsOf(db: Kysely<Schema>, owner: Owner): Promise<string[]> {
