@@ -1,5 +1,4 @@
 import { Type, type Static, type TSchema } from 'typebox';
-import { PaginationQuery } from '../http/pagination.ts';
 import { Closed } from '../http/responses.ts';
 import { NumericId, ProjectIdParams, QueryBoolean } from '../http/schemas.ts';
 
@@ -243,7 +242,8 @@ export const AliasParams = Type.Intersect([ModelParams, Type.Object({ alias: Typ
 export const RunParams = Type.Intersect([ProjectIdParams, Type.Object({ run_id: Type.String({ pattern: '^[0-9a-f]{32}$' }) })]);
 export const VersionFileParams = Type.Intersect([ProjectIdParams, Type.Object({ model_version_id: NumericId, '*': Type.String({ minLength: 1, maxLength: 1024 }) })]);
 
-export const ListModelsQuery = Type.Intersect([PaginationQuery, Type.Object({ search: Type.Optional(Type.String({ maxLength: 255 })) })]);
+/** Beside GitLab's pagination (page, per_page), which the route adds: http/pagination.ts is no browser code. */
+export const ModelSearchQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 255, description: 'Part of the name' })) });
 export const DeleteModelQuery = Type.Object({ force: Type.Optional(QueryBoolean) });
 
 /** Card fields to set; null leaves a field as it is. Unknown fields are refused by name. */

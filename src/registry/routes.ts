@@ -23,10 +23,10 @@ import {
   EvaluationNative,
   LabelBody,
   LineageNative,
-  ListModelsQuery,
   ModelLabelParams,
   ModelNative,
   ModelParams,
+  ModelSearchQuery,
   RecordEvaluationBody,
   RegistrySettingsNative,
   RunParams,
@@ -73,7 +73,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.get(
     '/api/v4/projects/:id/ml/models',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: 'List registered models', params: ProjectIdParams, querystring: ListModelsQuery, response: replies({ 200: Type.Array(ModelNative) }) } },
+    { config: { ability: 'ml:read' }, schema: { tags, summary: 'List registered models', params: ProjectIdParams, querystring: Type.Intersect([PaginationQuery, ModelSearchQuery]), response: replies({ 200: Type.Array(ModelNative) }) } },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await models.list(accessOf(request), { search: request.query.search, ...window });
