@@ -32,8 +32,6 @@ export const RegistryErrors = defineErrors('registry', {
   },
   ALIAS_NOT_FOUND: { kind: 'not_found', message: ({ alias }: { alias: string }) => `Registered model alias ${alias} not found.` },
   ALIAS_PROTECTED: { kind: 'forbidden', message: ({ alias }: { alias: string }) => `403 Forbidden: the alias "${alias}" is protected; only maintainers can move it` },
-  /** A registered model's or a version's tag (MLflow's DeleteRegisteredModelTag, DeleteModelVersionTag). */
-  TAG_NOT_FOUND: { kind: 'not_found', message: ({ key }: { key: string }) => `No tag with key '${key}'` },
   LABEL_NOT_FOUND: { kind: 'not_found', message: ({ label }: { label: string }) => `No label '${label}'` },
   APPROVAL_PENDING: {
     kind: 'conflict',

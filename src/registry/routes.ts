@@ -306,7 +306,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
         tags,
         summary: "Download a file of a version's ml_model package",
         params: VersionFileParams,
-        response: replies({ 200: Bytes('application/octet-stream', 'The file (its type by its name)'), 206: Bytes('application/octet-stream', 'The byte range asked for'), 304: Bytes('application/octet-stream', 'Not modified (If-None-Match)') }),
+        response: replies({ 200: Bytes('application/octet-stream', 'The file (its type by its name)'), 206: Bytes('application/octet-stream', 'The byte range asked for'), 304: Type.Null({ description: 'Not modified: the file still has the ETag asked about (If-None-Match)' }) }),
       },
     },
     async (request, reply) => sendDownload(request, reply, await files.file(accessOf(request), request.params.model_version_id, request.params['*'])),

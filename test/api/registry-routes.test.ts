@@ -189,3 +189,17 @@ describe('every registry route answers with its contract', () => {
     expect((await call('GET', `/api/v4/projects/${projectId}/packages/ml_models/999999/files/model.bin`, reporter.token)).json().message).toBe('Model version 999999 not found');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('declares the answers of every registry route, errors included', async () => {
+    const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { tags?: string[]; responses?: Record<string, unknown> }>> };
+    const registry = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([, op]) => op.tags?.includes('registry')).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, codes: Object.keys(op.responses ?? {}) })));
+    expect(registry.length).toBeGreaterThanOrEqual(29);
+    for (const { route, codes } of registry) {
+      expect(codes.some((code) => /^2/.test(code)), route).toBe(true);
+      expect(codes.some((code) => /^4xx$/i.test(code)), route).toBe(true);
+    }
+    const download = doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/{*}'] ?? doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/*'];
+    expect(JSON.stringify(download?.get?.responses)).toContain('application/octet-stream');
+  });
+});
