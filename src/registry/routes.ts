@@ -7,6 +7,7 @@ import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { Bytes, NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams, isTrue } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
+import type { ProjectAccess } from '../auth/policy.ts';
 import { accessOf } from '../auth/request-context.ts';
 import type { AliasesService } from './aliases-service.ts';
 import type { ApprovalsService } from './approvals-service.ts';
@@ -42,6 +43,7 @@ import {
 import type { EvaluationsService } from './evaluations-service.ts';
 import type { LineageService } from './lineage-service.ts';
 import type { RegisteredModelsService } from './models-service.ts';
+import type { ModelVersion } from './registry-model.ts';
 import { presentApprovalHistory, presentEvaluation, presentLineage, presentModelNative, presentRegistrySettings, presentRunVersion, presentVersionNative } from './present.ts';
 import type { RegistrySettingsService } from './settings-service.ts';
 import { VersionFiles } from './version-files.ts';
@@ -64,12 +66,13 @@ const tags = ['registry'];
 /** The model a native route names by its id. */
 const modelOf = (request: { params: { model_id: number } }) => ({ id: request.params.model_id });
 
+/** A version is presented with its project, which places its files (its card's images). */
+const presentVersion = (request: { access: ProjectAccess | null }) => (version: ModelVersion) => presentVersionNative(version, accessOf(request).project.id);
+
 /** The model registry's native API, for the web UI and scripts: everything the MLflow protocol does and more. */
 export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise<void> {
   const { models, versions, aliases, approvals } = deps;
   const files = new VersionFiles(versions, deps.packages);
-  /** Versions are presented with their project, which places their files (their cards' images). */
-  const presentVersion = (request: Parameters<typeof accessOf>[0]) => (version: Parameters<typeof presentVersionNative>[0]) => presentVersionNative(version, accessOf(request).project.id);
 
   app.get(
     '/api/v4/projects/:id/ml/models',
