@@ -91,16 +91,6 @@ export interface Runner {
   gpus: Gpu[];
 }
 
-export interface Evaluation {
-  id: number;
-  metrics: Record<string, number>;
-  dataset: string | null;
-  passed: boolean | null;
-  thresholds: string[] | null;
-  job_id: number | null;
-  created_at: string;
-}
-
 export interface Variable {
   key: string;
   value: string;
