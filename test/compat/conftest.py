@@ -91,6 +91,8 @@ def server():
         "MODELYARD_DATA_DIR": data_dir,
         "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN,
         "MODELYARD_LOG_LEVEL": "warn",
+        # Every JSON answer is held to its route's response schema (a mismatch answers 500).
+        "MODELYARD_CHECK_RESPONSES": "true",
     }
     env.pop("MODELYARD_DATABASE_URL", None)
     if database_url:

@@ -48,6 +48,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MODELYARD_DATABASE_URL: database.url,
     MODELYARD_INITIAL_ADMIN_TOKEN: ADMIN_TOKEN,
     MODELYARD_LOG_LEVEL: 'silent',
+    MODELYARD_CHECK_RESPONSES: 'true',
     MODELYARD_PUBLIC_URL: 'http://modelyard.test',
     ...env,
   });

@@ -7,7 +7,7 @@ export const BIN = path.resolve('bin/modelyard.mjs');
 /** The environment of a child server: this one's, minus any MODELYARD_* settings, plus `extra`. */
 export function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MODELYARD_')));
-  return { ...clean, MODELYARD_LOG_LEVEL: 'warn', ...extra };
+  return { ...clean, MODELYARD_LOG_LEVEL: 'warn', MODELYARD_CHECK_RESPONSES: 'true', ...extra };
 }
 
 /** A loopback port nothing listens on now, as the system hands them out. */

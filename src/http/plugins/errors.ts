@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS_OF_KIND, retryAfterSecondsOf, type ErrorKind } from '../../shared/errors.ts';
 import type { App } from '../types.ts';
+import { ResponseContractError } from './response-check.ts';
 import { describeValidationErrors } from './validation.ts';
 
 /** An error reduced to what every protocol needs to answer it. */
@@ -32,6 +33,8 @@ const KIND_OF_STATUS: Record<number, ErrorKind> = {
 };
 
 export function toHttpError(error: unknown): HttpError {
+  // Only raised when MODELYARD_CHECK_RESPONSES is set (the test suites): say which contract broke.
+  if (error instanceof ResponseContractError) return { status: 500, kind: 'internal', code: 'RESPONSE_CONTRACT_BROKEN', message: error.message };
   if (error instanceof AppError) {
     return { status: HTTP_STATUS_OF_KIND[error.kind], kind: error.kind, code: error.code, message: error.message };
   }
