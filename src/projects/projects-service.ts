@@ -7,7 +7,8 @@ import type { Schema } from '../db/schema.ts';
 import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { alreadyExists, invalid, isAppError, notFound } from '../shared/errors.ts';
+import { isUniqueViolation } from '../shared/unique-violation.ts';
 import { idFromDigits } from '../shared/integer-ranges.ts';
 import type { ProjectsTable } from './tables.ts';
 
@@ -264,6 +265,13 @@ export class ProjectsService {
   async ensureDefault(path: string, owner: Caller): Promise<ProjectRow> {
     const existing = await this.findRow(path);
     if (existing) return existing;
-    return this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
+    try {
+      return await this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
+    } catch (error) {
+      // Made by another process between the look-up and the insert: use that one.
+      const madeMeanwhile = isAppError(error) || isUniqueViolation(error) ? await this.findRow(path) : undefined;
+      if (madeMeanwhile) return madeMeanwhile;
+      throw error;
+    }
   }
 }
