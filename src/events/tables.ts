@@ -23,7 +23,15 @@ export interface AuditEventsTable {
   created_at: number;
 }
 
+/** Who does a piece of shared background work until when (src/events/work-leases.ts). */
+export interface WorkLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
 export interface EventTables {
   events: EventsTable;
   audit_events: AuditEventsTable;
+  work_leases: WorkLeasesTable;
 }

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import { bulkInsert } from '../db/bulk-insert.ts';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -9,7 +10,9 @@ import { now } from '../shared/clock.ts';
 import { Periodic } from '../shared/periodic.ts';
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { pinnedLookup } from '../outbound/pinned-lookup.ts';
-import { WEBHOOK_SECRET } from './webhook-tables.ts';
+import { OutboxConsumer, type OutboxEvent } from './outbox-consumer.ts';
+import { WEBHOOK_SECRET, type WebhooksTable } from './webhook-tables.ts';
+import { WorkLeases } from './work-leases.ts';
 import { subscribes } from './webhooks-service.ts';
 
 const CONSUMER = 'webhooks';
@@ -37,13 +40,34 @@ export function signature(secret: string, timestamp: number, body: string): stri
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/** Events fanned out to deliveries per read of the outbox. */
+const FAN_OUT_BATCH = 500;
+/** Deliveries sent to one endpoint in order before its lease is given back. */
+const DELIVERY_BATCH = 200;
+/** Endpoints served at once by one replica; each gets its deliveries one after another, in order. */
+const ENDPOINTS_AT_ONCE = 16;
+/** Endpoints looked at per pass. */
+const ENDPOINTS_PER_PASS = 256;
+/** A round (fan out, deliver, again while there is work) ends after this long so that stop() is prompt. */
+const ROUND_BUDGET_MS = 5000;
+
+type DueDelivery = { id: number; event_id: number; event_type: string; attempts: number; project_id: number | null; created_at: number | null; payload: string | null };
+type AttemptResult = { delivery: DueDelivery; statusCode: number | null; error: string | null; durationMs: number };
+
 /**
- * Reads the outbox after commit and delivers events to subscribed webhooks. Every step is
- * stored (cursor, deliveries, tries), so any replica may run it: duplicate fan-out is stopped by
- * a unique key, and a delivery is claimed by moving its due time before it is sent.
+ * Reads the outbox after commit and delivers events to subscribed webhooks. Replicas share the
+ * work through leases (src/events/work-leases.ts): one replica at a time fans the outbox out
+ * into deliveries, and each endpoint is served by one replica at a time, which sends its due
+ * deliveries one after another in event order (per-endpoint ordering) while other endpoints are
+ * served concurrently. Connections to receivers are kept alive. A delivery whose try failed is
+ * retried with back-off and does not hold back the ones after it; an endpoint that fails is
+ * left alone for the rest of the pass, so a dead receiver costs one timeout per pass.
  */
 export class WebhookDispatcher {
   private readonly periodic: Periodic;
+  private readonly leases: WorkLeases;
+  private readonly outbox: OutboxConsumer;
+  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -52,11 +76,10 @@ export class WebhookDispatcher {
     private readonly outbound: OutboundPolicy,
     private options: DispatcherOptions = DEFAULT_DISPATCH,
   ) {
+    this.leases = new WorkLeases(db);
+    this.outbox = new OutboxConsumer(db, this.leases, CONSUMER, FAN_OUT_BATCH, (events) => this.fanOut(events));
     this.periodic = new Periodic(
-      async () => {
-        await this.fanOut();
-        await this.deliverDue();
-      },
+      () => this.round(),
       (error) => this.logger.error({ err: error }, 'webhook dispatch failed'),
     );
   }
@@ -68,61 +91,96 @@ export class WebhookDispatcher {
 
   stop(): void {
     this.periodic.stop();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
-  /** One round: fan new events out to deliveries, then send what is due. */
+  /** One round: fan new events out to deliveries and send what is due, again while there is work. */
   tick(): Promise<void> {
     return this.periodic.tick();
   }
 
-  private async fanOut(): Promise<void> {
-    const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', CONSUMER).executeTakeFirst();
-    const after = cursor?.last_event_id ?? 0;
-    const events = await this.db.selectFrom('events').selectAll().where('id', '>', after).orderBy('id').limit(500).execute();
-    if (events.length === 0) return;
+  private async round(): Promise<void> {
+    const until = Date.now() + ROUND_BUDGET_MS;
+    for (;;) {
+      const fanned = await this.outbox.drain(ROUND_BUDGET_MS);
+      const sent = await this.deliverDue();
+      if ((fanned === 0 && sent === 0) || Date.now() >= until) return;
+    }
+  }
+
+  private async fanOut(events: OutboxEvent[]): Promise<void> {
     const projectIds = [...new Set(events.map((e) => e.project_id).filter((p): p is number => p !== null))];
-    const hooks = projectIds.length === 0 ? [] : await this.db.selectFrom('webhooks').selectAll().where('project_id', 'in', projectIds).where('enabled', '=', 1).execute();
+    if (projectIds.length === 0) return;
+    const hooks = await this.db.selectFrom('webhooks').selectAll().where('project_id', 'in', projectIds).where('enabled', '=', 1).execute();
     const at = now();
+    const rows: unknown[][] = [];
     for (const event of events) {
-      for (const hook of hooks.filter((h) => h.project_id === event.project_id && subscribes(h, event.type))) {
-        await this.db
-          .insertInto('webhook_deliveries')
-          .values({ webhook_id: hook.id, event_id: event.id, event_type: event.type, state: 'pending', attempts: 0, next_attempt_at: at, created_at: at, updated_at: at })
-          .onConflict((oc) => oc.columns(['webhook_id', 'event_id']).doNothing())
-          .execute();
+      for (const hook of hooks) {
+        if (hook.project_id === event.project_id && subscribes(hook, event.type)) rows.push([hook.id, event.id, event.type, 'pending', 0, at, at, at]);
       }
     }
-    const last = events[events.length - 1]!.id;
-    await this.db
-      .insertInto('event_cursors')
-      .values({ consumer: CONSUMER, last_event_id: last })
-      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: last }))
+    // A reader that died mid-batch leaves some of these made: the unique key keeps one of each.
+    for (let i = 0; i < rows.length; i += 1000) {
+      await bulkInsert(this.db, 'webhook_deliveries', ['webhook_id', 'event_id', 'event_type', 'state', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'], rows.slice(i, i + 1000), 'on conflict (webhook_id, event_id) do nothing');
+    }
+  }
+
+  /** Serves every endpoint with something due, ENDPOINTS_AT_ONCE at a time; answers how many tries were made. */
+  private async deliverDue(): Promise<number> {
+    const endpoints = await this.db
+      .selectFrom('webhook_deliveries')
+      .select('webhook_id')
+      .distinct()
+      .where('state', '=', 'pending')
+      .where('next_attempt_at', '<=', now())
+      .limit(ENDPOINTS_PER_PASS)
       .execute();
+    let tried = 0;
+    const queue = endpoints.map((e) => e.webhook_id);
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) tried += await this.serveEndpoint(id);
+    };
+    await Promise.all(Array.from({ length: Math.min(ENDPOINTS_AT_ONCE, queue.length) }, worker));
+    return tried;
   }
 
-  private async deliverDue(): Promise<void> {
-    const due = await this.db.selectFrom('webhook_deliveries').selectAll().where('state', '=', 'pending').where('next_attempt_at', '<=', now()).orderBy('next_attempt_at').limit(20).execute();
-    for (const delivery of due) {
-      const claimed = await this.db
-        .updateTable('webhook_deliveries')
-        .set({ next_attempt_at: now() + this.options.timeoutMs * 3 })
-        .where('id', '=', delivery.id)
-        .where('next_attempt_at', '=', delivery.next_attempt_at)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) continue; // another replica took it
-      await this.attempt(delivery.id);
+  /** Sends one endpoint's due deliveries in event order, under its lease; stops at its first failure. */
+  private async serveEndpoint(hookId: number): Promise<number> {
+    const lease = `webhook:${hookId}`;
+    if (!(await this.leases.take(lease, this.options.timeoutMs * 3 + ROUND_BUDGET_MS))) return 0;
+    try {
+      const hook = await this.db.selectFrom('webhooks').selectAll().where('id', '=', hookId).executeTakeFirst();
+      const due = await this.db
+        .selectFrom('webhook_deliveries as d')
+        .leftJoin('events as e', 'e.id', 'd.event_id')
+        .select(['d.id', 'd.event_id', 'd.event_type', 'd.attempts', 'e.project_id', 'e.created_at', 'e.payload'])
+        .where('d.webhook_id', '=', hookId)
+        .where('d.state', '=', 'pending')
+        .where('d.next_attempt_at', '<=', now())
+        .orderBy('d.event_id')
+        .limit(DELIVERY_BATCH)
+        .execute();
+      const results: AttemptResult[] = [];
+      const until = Date.now() + ROUND_BUDGET_MS;
+      for (const delivery of due) {
+        const result = hook && delivery.payload !== null ? await this.attempt(hook, delivery) : null;
+        if (result === null) {
+          await this.db.updateTable('webhook_deliveries').set({ state: 'failed', updated_at: now() }).where('id', '=', delivery.id).execute();
+          continue;
+        }
+        results.push(result);
+        if (!isDelivered(result) || Date.now() >= until) break;
+      }
+      await this.record(results);
+      return results.length;
+    } finally {
+      await this.leases.release(lease);
     }
   }
 
-  private async attempt(deliveryId: number): Promise<void> {
-    const delivery = await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow();
-    const hook = await this.db.selectFrom('webhooks').selectAll().where('id', '=', delivery.webhook_id).executeTakeFirst();
-    const event = await this.db.selectFrom('events').selectAll().where('id', '=', delivery.event_id).executeTakeFirst();
-    if (!hook || !event) {
-      await this.db.updateTable('webhook_deliveries').set({ state: 'failed', updated_at: now() }).where('id', '=', deliveryId).execute();
-      return;
-    }
-    const body = JSON.stringify({ id: event.id, type: event.type, project_id: event.project_id, created_at: event.created_at, payload: JSON.parse(event.payload) as unknown });
+  private async attempt(hook: Selectable<WebhooksTable>, delivery: DueDelivery): Promise<AttemptResult> {
+    const body = JSON.stringify({ id: delivery.event_id, type: delivery.event_type, project_id: delivery.project_id, created_at: delivery.created_at, payload: JSON.parse(delivery.payload!) as unknown });
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     let statusCode: number | null = null;
@@ -133,22 +191,32 @@ export class WebhookDispatcher {
       statusCode = await this.post(hook.id, hook.url, body, {
         'content-type': 'application/json',
         'user-agent': 'Modelyard-Webhook/1',
-        'x-modelyard-event': event.type,
+        'x-modelyard-event': delivery.event_type,
         'x-modelyard-delivery': String(delivery.id),
         [SIGNATURE_HEADER.toLowerCase()]: signature(signingSecret, timestamp, body),
       });
     } catch (e) {
       error = (e as Error).message.slice(0, 500);
     }
-    const attempts = delivery.attempts + 1;
-    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const state = delivered ? 'delivered' : attempts >= this.options.maxAttempts ? 'failed' : 'pending';
-    await this.db.insertInto('webhook_attempts').values({ delivery_id: deliveryId, status_code: statusCode, error, duration_ms: Math.round(performance.now() - started), created_at: now() }).execute();
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ state, attempts, next_attempt_at: now() + this.options.retryBaseMs * 2 ** (attempts - 1), updated_at: now() })
-      .where('id', '=', deliveryId)
-      .execute();
+    return { delivery, statusCode, error, durationMs: Math.round(performance.now() - started) };
+  }
+
+  /** The tries of one endpoint's pass and their deliveries' new states, in one transaction. */
+  private async record(results: AttemptResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const at = now();
+    await this.db.transaction().execute(async (trx) => {
+      await bulkInsert(trx, 'webhook_attempts', ['delivery_id', 'status_code', 'error', 'duration_ms', 'created_at'], results.map((r) => [r.delivery.id, r.statusCode, r.error, r.durationMs, at]));
+      for (const result of results) {
+        const attempts = result.delivery.attempts + 1;
+        const state = isDelivered(result) ? 'delivered' : attempts >= this.options.maxAttempts ? 'failed' : 'pending';
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ state, attempts, next_attempt_at: at + this.options.retryBaseMs * 2 ** (attempts - 1), updated_at: at })
+          .where('id', '=', result.delivery.id)
+          .execute();
+      }
+    });
   }
 
   /**
@@ -170,7 +238,8 @@ export class WebhookDispatcher {
     const client = target.protocol === 'https:' ? https : http;
     const timeoutMs = this.options.timeoutMs;
     return new Promise((resolve, reject) => {
-      const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinnedLookup(checked), timeout: timeoutMs };
+      const agent = target.protocol === 'https:' ? this.agents.https : this.agents.http;
+      const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: pinnedLookup(checked), timeout: timeoutMs, agent };
       const request = client.request(target, options, (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -181,3 +250,5 @@ export class WebhookDispatcher {
     });
   }
 }
+
+const isDelivered = (result: AttemptResult) => result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;

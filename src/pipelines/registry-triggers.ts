@@ -1,7 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Logger } from 'pino';
 import type { Schema } from '../db/schema.ts';
+import { OutboxConsumer } from '../events/outbox-consumer.ts';
 import type { EventsTable } from '../events/tables.ts';
+import { WorkLeases } from '../events/work-leases.ts';
+import { isUniqueViolation } from '../shared/unique-violation.ts';
 import type { CiSettingsService } from './ci-settings-service.ts';
 import type { PipelineCreator } from './pipeline-creator.ts';
 
@@ -42,38 +45,36 @@ export function modelVariables(type: string, payload: Record<string, unknown>): 
  * reads it first.
  */
 export class RegistryTriggers {
+  private readonly outbox: OutboxConsumer;
+  private started = 0;
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly settings: CiSettingsService,
     private readonly creator: PipelineCreator,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.outbox = new OutboxConsumer(db, new WorkLeases(db), CONSUMER, 200, (events) => this.handle(events));
+  }
 
+  /** Reads the outbox to its end (or for a few seconds); answers how many pipelines it started. */
   async tick(): Promise<number> {
-    const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', CONSUMER).executeTakeFirst();
-    const events = await this.db
-      .selectFrom('events')
-      .selectAll()
-      .where('id', '>', cursor?.last_event_id ?? 0)
-      .orderBy('id')
-      .limit(200)
-      .execute();
-    let started = 0;
+    this.started = 0;
+    await this.outbox.drain(5000);
+    return this.started;
+  }
+
+  private async handle(events: EventRow[]): Promise<void> {
     for (const event of events) {
-      if (event.type in REGISTRY_TRIGGERS && event.project_id !== null) {
-        try {
-          if (await this.trigger(event)) started++;
-        } catch (error) {
-          this.logger.warn({ err: error, event_id: event.id }, 'a registry event could not start its pipeline');
-        }
+      if (!(event.type in REGISTRY_TRIGGERS) || event.project_id === null) continue;
+      try {
+        if (await this.trigger(event)) this.started++;
+      } catch (error) {
+        // Started already by a reader that died mid-batch: the event's unique key says so.
+        if (isUniqueViolation(error)) continue;
+        this.logger.warn({ err: error, event_id: event.id }, 'a registry event could not start its pipeline');
       }
-      await this.db
-        .insertInto('event_cursors')
-        .values({ consumer: CONSUMER, last_event_id: event.id })
-        .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: event.id }))
-        .execute();
     }
-    return started;
   }
 
   private async trigger(event: EventRow): Promise<boolean> {
