@@ -10,6 +10,7 @@ import { median } from './http.ts';
 import { benchRegistry } from './registry.ts';
 import { benchUi, summarizeUi } from './ui.ts';
 import { benchCi } from './ci.ts';
+import { benchWebhooks, type WebhookRound } from './webhooks.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -202,6 +203,28 @@ Machine: ${describeMachine()}. Command: \`npm run bench -- --only ci${quick ? ' 
   }
 }
 
+async function webhooksSuite(): Promise<void> {
+  const events = quick ? 2000 : 10_000;
+  const rounds: WebhookRound[] = [];
+  for (const endpoints of [1, 8]) rounds.push(await benchWebhooks(endpoints, events, log));
+  const row = (r: WebhookRound) =>
+    `| ${r.events.toLocaleString('en')} events × ${r.endpoints} endpoint${r.endpoints > 1 ? 's' : ''} | ${r.seconds.toFixed(2)} s | ${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s | ${Math.round(r.deliveriesPerSecond).toLocaleString('en')} deliveries/s | ${r.inOrder ? 'yes' : 'NO'} | ${verdict(r.deliveriesPerSecond >= 1000 && r.inOrder)} |`;
+  const body = `
+## Webhook delivery (issue 24) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only webhooks${quick ? ' --quick' : ''}\`. One Modelyard server on SQLite; a burst of registry events committed to its outbox at once; a receiver answering 204 in the bench process. Time from the commit until every endpoint has every event, signed, each endpoint in event order. The machine is shared: note its load average when comparing runs.
+
+| Burst | Time | Events | Deliveries | In order per endpoint | Target ≥ 1,000 deliveries/s to a fast receiver |
+| --- | --- | --- | --- | --- | --- |
+${rounds.map(row).join('\n')}
+
+One replica fans the outbox out and each endpoint is served by one replica at a time (leases in \`work_leases\`), its deliveries sent one after another on a kept-alive connection; up to 16 endpoints are served at once. \`test/api/webhook-replicas.test.ts\` runs two dispatchers on one database (PostgreSQL in CI) and checks exactly-once, in-order delivery.
+`;
+  writeSection('docs/benchmarks.md', 'webhooks', body);
+  log('wrote docs/benchmarks.md (webhooks)');
+}
+
+if (!only || only === 'webhooks') await webhooksSuite();
 if (!only || only === 'ci') await ciSuite();
 if (!only || only === 'tracking') await trackingSuite();
 if (!only || only === 'ui') await uiSuite();

@@ -103,9 +103,11 @@ export class WebhookDispatcher {
   private async round(): Promise<void> {
     const until = Date.now() + ROUND_BUDGET_MS;
     for (;;) {
-      const fanned = await this.outbox.drain(ROUND_BUDGET_MS);
-      const sent = await this.deliverDue();
-      if ((fanned === 0 && sent === 0) || Date.now() >= until) return;
+      await this.outbox.drain(ROUND_BUDGET_MS);
+      // Again while a pass stopped at its batch size with everything delivered; failures wait
+      // for their back-off and new events for the next round, not for this loop.
+      const more = await this.deliverDue();
+      if (!more || Date.now() >= until) return;
     }
   }
 
@@ -126,8 +128,8 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Serves every endpoint with something due, ENDPOINTS_AT_ONCE at a time; answers how many tries were made. */
-  private async deliverDue(): Promise<number> {
+  /** Serves every endpoint with something due, ENDPOINTS_AT_ONCE at a time; answers whether some have more due at once. */
+  private async deliverDue(): Promise<boolean> {
     const endpoints = await this.db
       .selectFrom('webhook_deliveries')
       .select('webhook_id')
@@ -136,19 +138,19 @@ export class WebhookDispatcher {
       .where('next_attempt_at', '<=', now())
       .limit(ENDPOINTS_PER_PASS)
       .execute();
-    let tried = 0;
+    let more = endpoints.length === ENDPOINTS_PER_PASS;
     const queue = endpoints.map((e) => e.webhook_id);
     const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) tried += await this.serveEndpoint(id);
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) if (await this.serveEndpoint(id)) more = true;
     };
     await Promise.all(Array.from({ length: Math.min(ENDPOINTS_AT_ONCE, queue.length) }, worker));
-    return tried;
+    return more;
   }
 
-  /** Sends one endpoint's due deliveries in event order, under its lease; stops at its first failure. */
-  private async serveEndpoint(hookId: number): Promise<number> {
+  /** Sends one endpoint's due deliveries in event order, under its lease; stops at its first failure. Answers whether a whole batch went through (more may be due). */
+  private async serveEndpoint(hookId: number): Promise<boolean> {
     const lease = `webhook:${hookId}`;
-    if (!(await this.leases.take(lease, this.options.timeoutMs * 3 + ROUND_BUDGET_MS))) return 0;
+    if (!(await this.leases.take(lease, this.options.timeoutMs * 3 + ROUND_BUDGET_MS))) return false;
     try {
       const hook = await this.db.selectFrom('webhooks').selectAll().where('id', '=', hookId).executeTakeFirst();
       const due = await this.db
@@ -163,8 +165,11 @@ export class WebhookDispatcher {
         .execute();
       const results: AttemptResult[] = [];
       const until = Date.now() + ROUND_BUDGET_MS;
+      // The receiver's address is checked once per pass (a few seconds at most), not per event.
+      let checked: Promise<CheckedTarget> | null = null;
+      const check = (target: URL) => (checked ??= this.outbound.checkUrl(target));
       for (const delivery of due) {
-        const result = hook && delivery.payload !== null ? await this.attempt(hook, delivery) : null;
+        const result = hook && delivery.payload !== null ? await this.attempt(hook, delivery, check) : null;
         if (result === null) {
           await this.db.updateTable('webhook_deliveries').set({ state: 'failed', updated_at: now() }).where('id', '=', delivery.id).execute();
           continue;
@@ -173,13 +178,13 @@ export class WebhookDispatcher {
         if (!isDelivered(result) || Date.now() >= until) break;
       }
       await this.record(results);
-      return results.length;
+      return due.length === DELIVERY_BATCH && results.length === due.length && results.every(isDelivered);
     } finally {
       await this.leases.release(lease);
     }
   }
 
-  private async attempt(hook: Selectable<WebhooksTable>, delivery: DueDelivery): Promise<AttemptResult> {
+  private async attempt(hook: Selectable<WebhooksTable>, delivery: DueDelivery, check: (target: URL) => Promise<CheckedTarget>): Promise<AttemptResult> {
     const body = JSON.stringify({ id: delivery.event_id, type: delivery.event_type, project_id: delivery.project_id, created_at: delivery.created_at, payload: JSON.parse(delivery.payload!) as unknown });
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
@@ -188,7 +193,7 @@ export class WebhookDispatcher {
     try {
       // Opened for this delivery only; an unreadable secret is recorded as the try's error and retried.
       const signingSecret = this.secrets.open(hook.secret, WEBHOOK_SECRET.context(hook.id));
-      statusCode = await this.post(hook.id, hook.url, body, {
+      statusCode = await this.post(hook.id, hook.url, check, body, {
         'content-type': 'application/json',
         'user-agent': 'Modelyard-Webhook/1',
         'x-modelyard-event': delivery.event_type,
@@ -201,18 +206,29 @@ export class WebhookDispatcher {
     return { delivery, statusCode, error, durationMs: Math.round(performance.now() - started) };
   }
 
-  /** The tries of one endpoint's pass and their deliveries' new states, in one transaction. */
+  /**
+   * The tries of one endpoint's pass and their deliveries' new states, in one transaction. A
+   * pass is a run of deliveries that went through, ended by at most one that did not: the
+   * delivered ones are marked in one statement.
+   */
   private async record(results: AttemptResult[]): Promise<void> {
     if (results.length === 0) return;
     const at = now();
+    const delivered = results.filter(isDelivered).map((r) => r.delivery.id);
     await this.db.transaction().execute(async (trx) => {
       await bulkInsert(trx, 'webhook_attempts', ['delivery_id', 'status_code', 'error', 'duration_ms', 'created_at'], results.map((r) => [r.delivery.id, r.statusCode, r.error, r.durationMs, at]));
-      for (const result of results) {
-        const attempts = result.delivery.attempts + 1;
-        const state = isDelivered(result) ? 'delivered' : attempts >= this.options.maxAttempts ? 'failed' : 'pending';
+      for (let i = 0; i < delivered.length; i += 500) {
         await trx
           .updateTable('webhook_deliveries')
-          .set({ state, attempts, next_attempt_at: at + this.options.retryBaseMs * 2 ** (attempts - 1), updated_at: at })
+          .set((eb) => ({ state: 'delivered', attempts: eb('attempts', '+', 1), updated_at: at }))
+          .where('id', 'in', delivered.slice(i, i + 500))
+          .execute();
+      }
+      for (const result of results.filter((r) => !isDelivered(r))) {
+        const attempts = result.delivery.attempts + 1;
+        await trx
+          .updateTable('webhook_deliveries')
+          .set({ state: attempts >= this.options.maxAttempts ? 'failed' : 'pending', attempts, next_attempt_at: at + this.options.retryBaseMs * 2 ** (attempts - 1), updated_at: at })
           .where('id', '=', result.delivery.id)
           .execute();
       }
@@ -220,10 +236,10 @@ export class WebhookDispatcher {
   }
 
   /**
-   * POSTs to the addresses the outbound policy checked just now, and only to them; a redirect
+   * POSTs to the addresses the outbound policy checked in this pass, and only to them; a redirect
    * is an answer like any other (recorded, not followed).
    */
-  private async post(hookId: number, url: string, body: string, headers: Record<string, string>): Promise<number> {
+  private async post(hookId: number, url: string, check: (target: URL) => Promise<CheckedTarget>, body: string, headers: Record<string, string>): Promise<number> {
     const target = new URL(url);
     const unreachable = (detail: string) => {
       this.logger.warn({ webhook_id: hookId, detail }, 'webhook receiver could not be reached or is not allowed');
@@ -231,7 +247,7 @@ export class WebhookDispatcher {
     };
     let checked: CheckedTarget;
     try {
-      checked = await this.outbound.checkUrl(target);
+      checked = await check(target);
     } catch (error) {
       throw error instanceof OutboundRefusedError ? unreachable(error.message) : error;
     }
