@@ -9,6 +9,7 @@ import { now } from '../shared/clock.ts';
 import { Periodic } from '../shared/periodic.ts';
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { pinnedLookup } from '../outbound/pinned-lookup.ts';
+import type { WebhookBody } from './contract.ts';
 import { WEBHOOK_SECRET } from './webhook-tables.ts';
 import { subscribes } from './webhooks-service.ts';
 
@@ -122,7 +123,8 @@ export class WebhookDispatcher {
       await this.db.updateTable('webhook_deliveries').set({ state: 'failed', updated_at: now() }).where('id', '=', deliveryId).execute();
       return;
     }
-    const body = JSON.stringify({ id: event.id, type: event.type, project_id: event.project_id, created_at: event.created_at, payload: JSON.parse(event.payload) as unknown });
+    const message: WebhookBody = { id: event.id, type: event.type, project_id: event.project_id, created_at: event.created_at, payload: JSON.parse(event.payload) as WebhookBody['payload'] };
+    const body = JSON.stringify(message);
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     let statusCode: number | null = null;
