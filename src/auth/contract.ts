@@ -36,8 +36,10 @@ export const UserAsAdminSees = Closed(
 export type UserAsAdminSees = Static<typeof UserAsAdminSees>;
 
 /** A user in a list or lookup: administrators see the admin fields, others the basic ones. */
-export const UserSeen = Type.Union([UserAsAdminSees, UserNative]);
+export const UserSeen = Type.Union([UserAsAdminSees, UserNative], { description: 'A user; administrators also see the email and administrator fields' });
 export type UserSeen = Static<typeof UserSeen>;
+
+export const UserPage = Type.Array(UserSeen, { description: 'A page of users; the X-Total, X-Next-Page and Link headers say what follows' });
 
 export const UserParams = Type.Object({ user_id: NumericId });
 export type UserParams = Static<typeof UserParams>;
@@ -116,6 +118,8 @@ const tokenFields = {
 export const TokenNative = Closed(tokenFields, { description: 'An access token (without its secret)' });
 export type TokenNative = Static<typeof TokenNative>;
 
+export const TokenPage = Type.Array(TokenNative, { description: 'A page of personal access tokens; the X-Total, X-Next-Page and Link headers say what follows' });
+
 const secretField = { token: Type.String({ description: 'The secret, shown this once' }) };
 
 export const CreatedToken = Closed({ ...tokenFields, ...secretField }, { description: 'A new access token with its secret, shown this once' });
@@ -128,6 +132,8 @@ const projectTokenFields = {
 
 export const ProjectTokenNative = Closed(projectTokenFields, { description: 'A project access token (without its secret)' });
 export type ProjectTokenNative = Static<typeof ProjectTokenNative>;
+
+export const ProjectTokenPage = Type.Array(ProjectTokenNative, { description: 'A page of project access tokens; the X-Total, X-Next-Page and Link headers say what follows' });
 
 export const CreatedProjectToken = Closed({ ...projectTokenFields, ...secretField }, { description: 'A new project access token with its secret, shown this once' });
 export type CreatedProjectToken = Static<typeof CreatedProjectToken>;

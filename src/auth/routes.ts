@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
@@ -11,14 +10,17 @@ import {
   CreateTokenBody,
   CreateUserBody,
   ProjectTokenNative,
+  ProjectTokenPage,
   ProjectTokenParams,
   SessionNative,
   SignedIn,
   SignInBody,
   TokenNative,
+  TokenPage,
   TokenParams,
   TokensQuery,
   UserAsAdminSees,
+  UserPage,
   UserParams,
   UserSeen,
   UsersQuery,
@@ -92,7 +94,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
         tags: ['users'],
         summary: 'List users; administrators see the admin fields, except in a lookup by username',
         querystring: UsersQuery,
-        response: replies({ 200: Type.Array(UserSeen) }),
+        response: replies({ 200: UserPage }),
       },
     },
     async (request, reply) => {
@@ -137,7 +139,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
         tags: ['tokens'],
         summary: "List the caller's personal access tokens (administrators may pass user_id)",
         querystring: TokensQuery,
-        response: replies({ 200: Type.Array(TokenNative) }),
+        response: replies({ 200: TokenPage }),
       },
     },
     async (request, reply) => {
@@ -212,7 +214,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     '/api/v4/projects/:id/access_tokens',
     {
       config: { ability: 'access-tokens:read' },
-      schema: { tags: ['tokens'], summary: "List a project's access tokens", params: ProjectIdParams, querystring: PaginationQuery, response: replies({ 200: Type.Array(ProjectTokenNative) }) },
+      schema: { tags: ['tokens'], summary: "List a project's access tokens", params: ProjectIdParams, querystring: PaginationQuery, response: replies({ 200: ProjectTokenPage }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);

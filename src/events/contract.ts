@@ -26,6 +26,8 @@ export const AuditEventNative = Closed(
 );
 export type AuditEventNative = Static<typeof AuditEventNative>;
 
+export const AuditEventPage = Type.Array(AuditEventNative, { description: 'A page of audit log entries, newest first; the X-Total, X-Next-Page and Link headers say what follows' });
+
 export const AuditQuery = Type.Intersect([
   PaginationQuery,
   Type.Object({
@@ -49,6 +51,8 @@ const webhookFields = {
 
 export const WebhookNative = Closed(webhookFields, { description: 'A project webhook (without its signing secret)' });
 export type WebhookNative = Static<typeof WebhookNative>;
+
+export const WebhookList = Type.Array(WebhookNative, { description: 'Every webhook of the project' });
 
 export const CreatedWebhook = Closed(
   { ...webhookFields, secret: Type.String({ description: 'The signing secret, shown this once' }) },
@@ -77,6 +81,8 @@ export const WebhookDeliveryNative = Closed(
   { description: 'The delivery of one event to a webhook' },
 );
 export type WebhookDeliveryNative = Static<typeof WebhookDeliveryNative>;
+
+export const WebhookDeliveryPage = Type.Array(WebhookDeliveryNative, { description: 'A page of deliveries, newest first; the X-Total, X-Next-Page and Link headers say what follows' });
 
 const WebhookEvents = Type.Array(Type.String({ maxLength: 100 }), { minItems: 1, maxItems: 50 });
 const WebhookUrl = Type.String({ minLength: 1, maxLength: 2000 });

@@ -1,11 +1,10 @@
-import { Type } from 'typebox';
 import { accessOf } from '../auth/request-context.ts';
 import { pageWindow, sendPage } from '../http/pagination.ts';
 import { replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
 import type { AuditLogService } from './audit-log-service.ts';
-import { AuditEventNative, AuditQuery } from './contract.ts';
+import { AuditEventPage, AuditQuery } from './contract.ts';
 import { presentAuditEvent } from './present.ts';
 
 export async function auditRoutes(app: App, deps: { audit: AuditLogService }): Promise<void> {
@@ -13,7 +12,7 @@ export async function auditRoutes(app: App, deps: { audit: AuditLogService }): P
 
   app.get(
     '/api/v4/audit_events',
-    { config: { ability: 'admin:read' }, schema: { tags: ['audit'], summary: 'The instance audit log (administrators)', querystring: AuditQuery, response: replies({ 200: Type.Array(AuditEventNative) }) } },
+    { config: { ability: 'admin:read' }, schema: { tags: ['audit'], summary: 'The instance audit log (administrators)', querystring: AuditQuery, response: replies({ 200: AuditEventPage }) } },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await audit.listInstance(request.query, window);
@@ -25,7 +24,7 @@ export async function auditRoutes(app: App, deps: { audit: AuditLogService }): P
     '/api/v4/projects/:id/audit_events',
     {
       config: { ability: 'audit:read' },
-      schema: { tags: ['audit'], summary: "A project's audit log (maintainers)", params: ProjectIdParams, querystring: AuditQuery, response: replies({ 200: Type.Array(AuditEventNative) }) },
+      schema: { tags: ['audit'], summary: "A project's audit log (maintainers)", params: ProjectIdParams, querystring: AuditQuery, response: replies({ 200: AuditEventPage }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);

@@ -1,10 +1,9 @@
-import { Type } from 'typebox';
 import { accessOf } from '../auth/request-context.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
-import { CreatedWebhook, CreateWebhookBody, UpdateWebhookBody, WebhookDeliveryNative, WebhookNative, WebhookParams } from './contract.ts';
+import { CreatedWebhook, CreateWebhookBody, UpdateWebhookBody, WebhookDeliveryPage, WebhookList, WebhookNative, WebhookParams } from './contract.ts';
 import { presentDelivery, presentWebhook } from './present.ts';
 import type { WebhooksService } from './webhooks-service.ts';
 
@@ -16,7 +15,7 @@ export async function webhookRoutes(app: App, deps: { webhooks: WebhooksService 
 
   app.get(
     '/api/v4/projects/:id/hooks',
-    { config: { ability: 'webhooks:read' }, schema: { tags, summary: "A project's webhooks", params: ProjectIdParams, response: replies({ 200: Type.Array(WebhookNative) }) } },
+    { config: { ability: 'webhooks:read' }, schema: { tags, summary: "A project's webhooks", params: ProjectIdParams, response: replies({ 200: WebhookList }) } },
     async (request) => (await webhooks.list(accessOf(request))).map(presentWebhook),
   );
 
@@ -65,7 +64,7 @@ export async function webhookRoutes(app: App, deps: { webhooks: WebhooksService 
         summary: 'The delivery log: every delivery and each try with its status code',
         params: WebhookParams,
         querystring: PaginationQuery,
-        response: replies({ 200: Type.Array(WebhookDeliveryNative) }),
+        response: replies({ 200: WebhookDeliveryPage }),
       },
     },
     async (request, reply) => {

@@ -33,6 +33,8 @@ const projectFields = {
 export const ProjectNative = Closed(projectFields, { description: 'A project' });
 export type ProjectNative = Static<typeof ProjectNative>;
 
+export const ProjectPage = Type.Array(ProjectNative, { description: 'A page of projects; the X-Total, X-Next-Page and Link headers say what follows' });
+
 export const ProjectPermissions = Closed(
   {
     project_access: Type.Union([Closed({ access_level: Type.Integer({ description: 'The caller\'s role as an access level (an administrator counts as owner)' }) }), Type.Null()], {
@@ -77,7 +79,7 @@ export const UpdateProjectBody = Type.Object(projectBodyFields, { additionalProp
 export type UpdateProjectBody = Static<typeof UpdateProjectBody>;
 
 /** What `DELETE /projects/:id` answers, as GitLab does. */
-export const ProjectDeletionAccepted = Closed({ message: Type.Literal('202 Accepted') });
+export const ProjectDeletionAccepted = Closed({ message: Type.Literal('202 Accepted') }, { description: 'The project and everything in it are deleted' });
 export type ProjectDeletionAccepted = Static<typeof ProjectDeletionAccepted>;
 
 // --- members ---------------------------------------------------------------------------------
@@ -96,6 +98,8 @@ export const MemberNative = Closed(
   { description: 'A member of a project: a user with a role' },
 );
 export type MemberNative = Static<typeof MemberNative>;
+
+export const MemberPage = Type.Array(MemberNative, { description: 'A page of members; the X-Total, X-Next-Page and Link headers say what follows' });
 
 export const MemberParams = Type.Intersect([ProjectIdParams, Type.Object({ user_id: NumericId })]);
 export type MemberParams = Static<typeof MemberParams>;

@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import { accessOf } from '../auth/request-context.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
@@ -8,9 +7,10 @@ import {
   AddMemberBody,
   CreateProjectBody,
   MemberNative,
+  MemberPage,
   MemberParams,
   ProjectDeletionAccepted,
-  ProjectNative,
+  ProjectPage,
   ProjectsQuery,
   ProjectWithAccess,
   UpdateMemberBody,
@@ -27,7 +27,7 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
     '/api/v4/projects',
     {
       config: { ability: 'projects:list' },
-      schema: { tags: ['projects'], summary: 'List the projects the caller can see', querystring: ProjectsQuery, response: replies({ 200: Type.Array(ProjectNative) }) },
+      schema: { tags: ['projects'], summary: 'List the projects the caller can see', querystring: ProjectsQuery, response: replies({ 200: ProjectPage }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);
@@ -92,7 +92,7 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
     '/api/v4/projects/:id/members',
     {
       config: { ability: 'members:read' },
-      schema: { tags: ['members'], summary: "List a project's members", params: ProjectIdParams, querystring: PaginationQuery, response: replies({ 200: Type.Array(MemberNative) }) },
+      schema: { tags: ['members'], summary: "List a project's members", params: ProjectIdParams, querystring: PaginationQuery, response: replies({ 200: MemberPage }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);
