@@ -4,7 +4,7 @@ import { recordAudit } from '../events/audit-log.ts';
 import { AppError, unauthenticated } from '../shared/errors.ts';
 import { accountBlocked, AuthErrors } from './errors.ts';
 import { anonymousCaller, type Caller, type TokenScope } from './caller.ts';
-import { TOKEN_PREFIX } from './secrets.ts';
+import { isJobToken } from './secrets.ts';
 import { CSRF_HEADER, SESSION_COOKIE, SessionsService } from './sessions-service.ts';
 import type { TokensService } from './tokens-service.ts';
 import { toCallerUser, type UsersService } from './users-service.ts';
@@ -41,7 +41,7 @@ export function readCookie(cookieHeader: string | undefined, name: string): stri
 }
 
 function classify(secret: string, via: 'Bearer' | 'Basic'): Presented {
-  return secret.startsWith(TOKEN_PREFIX.job) ? { kind: 'job', secret, via } : { kind: 'token', secret, via };
+  return isJobToken(secret) ? { kind: 'job', secret, via } : { kind: 'token', secret, via };
 }
 
 /** Reads the credential in GitLab's order of precedence; the first one present decides. */

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import { ProjectEvents } from '../projects/events.ts';
+import { RegistryEvents } from '../registry/events.ts';
 
 /**
  * Every event the outbox carries: name → payload schema, one map assembled from each domain's
@@ -8,6 +9,7 @@ import { ProjectEvents } from '../projects/events.ts';
  */
 export const EVENT_SCHEMAS = {
   ...ProjectEvents,
+  ...RegistryEvents,
 } as const;
 
 export type EventMap = { [N in keyof typeof EVENT_SCHEMAS]: Static<(typeof EVENT_SCHEMAS)[N]> };

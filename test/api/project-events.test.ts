@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMAS } from '../../src/events/event-map.ts';
+import type { ProjectEvents } from '../../src/projects/events.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 
 /** What the outbox records for a project's life is what the event map declares: every field, no other. */
@@ -32,7 +33,7 @@ describe('project events', () => {
     expect(events.map((e) => e.type)).toEqual(['project.created', 'project.updated', 'project.member.added', 'project.member.updated', 'project.member.removed', 'project.deleted']);
     const ajv = new Ajv({ strict: false });
     for (const event of events) {
-      const schema = EVENT_SCHEMAS[event.type as keyof typeof EVENT_SCHEMAS];
+      const schema = EVENT_SCHEMAS[event.type as keyof typeof ProjectEvents];
       const payload = JSON.parse(event.payload) as Record<string, unknown>;
       expect(ajv.validate(schema, payload), `${event.type}: ${ajv.errorsText()}`).toBe(true);
       expect(Object.keys(payload).sort(), event.type).toEqual(Object.keys(schema.properties).sort());
