@@ -126,7 +126,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
   await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });
   await app.register(runnerRoutes, { database: services.database, runners: services.runners, queue: services.jobQueue, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts });
-  await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
+  await app.register(trackingRoutes, { experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: {
       db: services.database.db,
