@@ -9,21 +9,16 @@ import { loadProject, powersOf } from '../project.ts';
 import type { ApprovalRequest, Version } from '../registry-model.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import type { Run } from '../runs-model.ts';
+import type { PackageFileNative, PackageNative } from '../../../src/packages/contract.ts';
+import type { RunNative } from '../../../src/tracking/contract.ts';
 
 interface Lineage {
-  run: Run | null;
+  run: RunNative | null;
   experiment: { id: number; name: string } | null;
   logged_model: { id: string; name: string } | null;
   git_commit: string | null;
   ci_job_id: number | null;
   datasets: { name: string; digest: string; source: string }[];
-}
-
-interface PackageFile {
-  id: number;
-  file_name: string;
-  size: number;
 }
 
 export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
@@ -35,9 +30,9 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
     const [v, approvals, lineage] = await Promise.all([api.get<Version>(base), api.get<ApprovalRequest[]>(`${base}/approvals`), api.get<Lineage>(`${base}/lineage`)]);
-    const packages = await api.get<{ id: number; version: string }[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
+    const packages = await api.get<PackageNative[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
     const pkg = packages.find((p) => p.version === v.semver);
-    const files = pkg ? await api.get<PackageFile[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
+    const files = pkg ? await api.get<PackageFileNative[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
     return { project, base, v, approvals, lineage, files };
   }, [projectId, modelId, version]);
   return (
