@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { PackagesService } from '../packages/packages-service.ts';
-import { presentPackageFile } from '../packages/routes.ts';
+import { presentPackageFile } from '../packages/present.ts';
 import { sendDownload } from '../http/download.ts';
 import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
