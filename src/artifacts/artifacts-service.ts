@@ -4,9 +4,10 @@ import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
 import { escapeLike } from '../db/like.ts';
 import { now } from '../shared/clock.ts';
-import { conflict, notFound } from '../shared/errors.ts';
 import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
+import { fileNotFound } from '../storage/errors.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
+import { ArtifactsErrors } from './errors.ts';
 import type { DownloadableFile } from '../http/download.ts';
 
 export interface ArtifactEntry {
@@ -38,7 +39,7 @@ export class ArtifactsService {
     const ancestors = segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('/'));
     if (ancestors.length > 0) {
       const file = await this.db.selectFrom('artifacts').select('path').where('project_id', '=', projectId).where('path', 'in', ancestors).executeTakeFirst();
-      if (file) throw conflict(`"${file.path}" is a file, so "${path}" cannot be created under it`, 'PATH_CLASH');
+      if (file) throw ArtifactsErrors.PATH_CLASH({ path, file: file.path });
     }
     const child = await this.db
       .selectFrom('artifacts')
@@ -47,7 +48,7 @@ export class ArtifactsService {
       .where(sql<boolean>`path like ${`${escapeLike(path)}/%`} escape '\\'`)
       .limit(1)
       .executeTakeFirst();
-    if (child) throw conflict(`"${path}" is a directory`, 'PATH_CLASH');
+    if (child) throw ArtifactsErrors.PATH_CLASH({ path, isDirectory: true });
   }
 
   async put(access: ProjectAccess, rawPath: string, body: Readable, contentLength?: number): Promise<StoredBlob & { path: string }> {
@@ -59,8 +60,8 @@ export class ArtifactsService {
   }
 
   /** Makes a completed file visible (or replaces the previous version of it). */
-  async record(access: ProjectAccess, path: string, stored: StoredBlob): Promise<void> {
-    await this.db
+  async record(access: ProjectAccess, path: string, stored: StoredBlob, db: Kysely<Schema> = this.db): Promise<void> {
+    await db
       .insertInto('artifacts')
       .values({ project_id: access.project.id, path, size: stored.size, sha256: stored.sha256, creator_id: access.caller.user?.id ?? null, created_at: now() })
       .onConflict((oc) => oc.columns(['project_id', 'path']).doUpdateSet({ size: stored.size, sha256: stored.sha256, created_at: now() }))
@@ -70,7 +71,7 @@ export class ArtifactsService {
   async file(access: ProjectAccess, rawPath: string): Promise<DownloadableFile> {
     const path = safeRelativePath(rawPath);
     const row = await this.db.selectFrom('artifacts').selectAll().where('project_id', '=', access.project.id).where('path', '=', path).executeTakeFirst();
-    if (!row) throw notFound('404 File');
+    if (!row) throw fileNotFound();
     return {
       name: path.slice(path.lastIndexOf('/') + 1),
       size: row.size,
@@ -109,7 +110,7 @@ export class ArtifactsService {
     }
     const under = sql<boolean>`path like ${`${escapeLike(path)}/%`} escape '\\'`;
     const deleted = await this.db.deleteFrom('artifacts').where('project_id', '=', projectId).where(under).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw notFound('404 File');
+    if (Number(deleted.numDeletedRows) === 0) throw fileNotFound();
     await this.store.deletePrefix(artifactStoreKey(projectId, path));
   }
 

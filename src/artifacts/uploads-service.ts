@@ -4,11 +4,14 @@ import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import { sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, invalid, notFound, unauthenticated } from '../shared/errors.ts';
+import { AppError, invalid } from '../shared/errors.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
+import { uploadNotFound } from '../storage/errors.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
 import { artifactStoreKey, type ArtifactsService } from './artifacts-service.ts';
+import { wrongUploadToken } from './errors.ts';
 
 export const UPLOAD_TOKEN_HEADER = 'x-modelyard-upload-token';
 const UPLOAD_LIFETIME_MS = 24 * 3600 * 1000;
@@ -64,13 +67,13 @@ export class UploadsService {
 
   private async open(uploadId: string) {
     const row = /^[0-9a-f-]{36}$/.test(uploadId) ? await this.db.selectFrom('uploads').selectAll().where('id', '=', uploadId).executeTakeFirst() : undefined;
-    if (!row || row.expires_at <= now()) throw notFound('404 Upload');
+    if (!row || row.expires_at <= now()) throw uploadNotFound();
     return row;
   }
 
   async putPart(uploadId: string, secret: string | undefined, partNumber: number, body: Readable, contentLength: number | undefined) {
     const row = await this.open(uploadId);
-    if (!secret || sha256Hex(secret) !== row.secret_hash) throw unauthenticated('401 Unauthorized: wrong or missing upload token');
+    if (!secret || sha256Hex(secret) !== row.secret_hash) throw wrongUploadToken();
     if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > row.num_parts) throw invalid(`part number must be between 1 and ${row.num_parts}`);
     return this.store.putPart(row.store_key, row.store_upload_id, partNumber, body, { maxBytes: this.maxUploadBytes, contentLength });
   }
@@ -78,7 +81,7 @@ export class UploadsService {
   private async ownUpload(access: ProjectAccess, rawPath: string, uploadId: string) {
     const path = safeRelativePath(rawPath);
     const row = await this.open(uploadId);
-    if (row.project_id !== access.project.id || row.target !== path) throw notFound('404 Upload');
+    if (row.project_id !== access.project.id || row.target !== path) throw uploadNotFound();
     return row;
   }
 
@@ -92,8 +95,11 @@ export class UploadsService {
       if (error instanceof AppError && error.kind === 'too_large') await this.db.deleteFrom('uploads').where('id', '=', row.id).execute();
       throw error;
     });
-    await this.artifacts.record(access, row.target, stored);
-    await this.db.deleteFrom('uploads').where('id', '=', row.id).execute();
+    // The file appears and its upload ends together: a completed upload is never left half-recorded.
+    await inTransaction(this.db, async (trx) => {
+      await this.artifacts.record(access, row.target, stored, trx);
+      await trx.deleteFrom('uploads').where('id', '=', row.id).execute();
+    });
     return stored;
   }
 

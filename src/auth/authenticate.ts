@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { recordAudit } from '../events/audit-log.ts';
-import { AppError, forbidden, unauthenticated } from '../shared/errors.ts';
+import { AppError, unauthenticated } from '../shared/errors.ts';
+import { accountBlocked, AuthErrors } from './errors.ts';
 import { anonymousCaller, type Caller, type TokenScope } from './caller.ts';
 import { isJobToken } from './secrets.ts';
 import { CSRF_HEADER, SESSION_COOKIE, SessionsService } from './sessions-service.ts';
@@ -110,7 +111,7 @@ export class Authenticator {
     const user = await this.users.findById(found.token.user_id);
     if (!user || user.state !== 'active') {
       await this.refuse(request, 'user_blocked', { via, token_id: found.token.id }, found.token.user_id);
-      throw unauthenticated('401 Unauthorized: the account is blocked');
+      throw accountBlocked();
     }
     await this.tokens.touch(found.token);
     return {
@@ -140,10 +141,10 @@ export class Authenticator {
       throw unauthenticated('401 Unauthorized: the session has expired, sign in again');
     }
     const user = await this.users.findById(session.user_id);
-    if (!user || user.state !== 'active') throw unauthenticated('401 Unauthorized: the account is blocked');
+    if (!user || user.state !== 'active') throw accountBlocked();
     // A cookie is sent by the browser on its own; a write must also prove it came from our page.
     if (!SAFE_METHODS.has(request.method) && !SessionsService.csrfMatches(session, header(request, CSRF_HEADER))) {
-      throw forbidden('403 Forbidden: CSRF token missing or invalid', 'CSRF_FAILED');
+      throw AuthErrors.CSRF_FAILED();
     }
     return {
       user: toCallerUser(user),
@@ -171,5 +172,5 @@ export class Authenticator {
 }
 
 export function isAuthError(error: unknown): error is AppError {
-  return error instanceof AppError && (error.kind === 'unauthenticated' || error.code === 'CSRF_FAILED');
+  return error instanceof AppError && (error.kind === 'unauthenticated' || AuthErrors.CSRF_FAILED.is(error));
 }

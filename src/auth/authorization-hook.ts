@@ -2,10 +2,12 @@ import type { FastifyRequest } from 'fastify';
 import { ABILITIES, checksOwnCredential, isAbility, type Ability, type ProjectScopedAbility } from './abilities.ts';
 import type { Authenticator } from './authenticate.ts';
 import { anonymousCaller } from './caller.ts';
-import { authorizeInstance, CREDENTIAL_NOT_ALLOWED, INSUFFICIENT_SCOPE } from './policy.ts';
+import { AuthErrors } from './errors.ts';
+import { authorizeInstance } from './policy.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import type { ProjectsService } from '../projects/projects-service.ts';
-import { AppError, notFound } from '../shared/errors.ts';
+import { AppError } from '../shared/errors.ts';
+import { projectNotFound } from '../projects/errors.ts';
 import type { Database } from '../db/database.ts';
 import type { App } from '../http/types.ts';
 import type { ProjectLocator } from './request-context.ts';
@@ -20,8 +22,8 @@ export interface RouteEntry {
 
 /** Refusals worth an audit entry: a token used beyond its scopes or its kind (a job token reaching for an instance API). */
 const AUDITED_REFUSALS: Record<string, string> = {
-  [INSUFFICIENT_SCOPE]: 'authorization.insufficient_scope',
-  [CREDENTIAL_NOT_ALLOWED]: 'authorization.credential_not_allowed',
+  [AuthErrors.INSUFFICIENT_SCOPE.code]: 'authorization.insufficient_scope',
+  [AuthErrors.CREDENTIAL_NOT_ALLOWED.code]: 'authorization.credential_not_allowed',
 };
 
 /** The `:id` path parameter, GitLab's project id or URL-encoded path. */
@@ -90,7 +92,7 @@ async function authorize(request: FastifyRequest, ability: Ability, projects: Pr
   }
   const locate = request.routeOptions.config.project ?? projectFromIdParam;
   const key = locate({ params: request.params, headers: request.headers });
-  if (key === undefined || key === '') throw notFound('404 Project');
+  if (key === undefined || key === '') throw projectNotFound();
   const { access, project } = await projects.authorize(request.caller, key, ability as ProjectScopedAbility);
   request.access = access;
   request.project = project;

@@ -1,5 +1,9 @@
+import { TOKEN_SCOPES } from './contract.ts';
+
 /** Who is calling, as established by authentication; the policy decides what they may do. */
-export const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_registry'] as const;
+
+/** The scopes are part of the API's contract; they are read here too. */
+export { TOKEN_SCOPES };
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface CallerUser {

@@ -1,6 +1,8 @@
-import { AppError, forbidden, notFound, unauthenticated } from '../shared/errors.ts';
+import { forbidden, unauthenticated, type AppError } from '../shared/errors.ts';
+import { projectNotFound } from '../projects/errors.ts';
+import { AuthErrors } from './errors.ts';
 import { ABILITIES, type Ability, type CredentialReach, type ProjectScopedAbility } from './abilities.ts';
-import type { Caller, CredentialKind, TokenScope } from './caller.ts';
+import type { Caller, CallerUser, CredentialKind, TokenScope } from './caller.ts';
 import { ACCESS_LEVEL, ADMIN_ACCESS_LEVEL, NO_ACCESS } from './roles.ts';
 
 /**
@@ -25,19 +27,11 @@ export interface ProjectAccess {
   readonly [accessBrand]: true;
 }
 
-export const INSUFFICIENT_SCOPE = 'INSUFFICIENT_SCOPE';
-
 function scopesAllow(caller: Caller, needed: readonly TokenScope[] | 'any'): boolean {
   // Scopes narrow what a token may do; an anonymous caller has no token, and its role decides.
   if (needed === 'any' || caller.scopes === 'all' || caller.credential === 'anonymous') return true;
   return caller.scopes.some((scope) => needed.includes(scope));
 }
-
-function insufficientScope(): AppError {
-  return new AppError('forbidden', INSUFFICIENT_SCOPE, 'insufficient_scope: the token does not grant this operation');
-}
-
-export const CREDENTIAL_NOT_ALLOWED = 'CREDENTIAL_NOT_ALLOWED';
 
 const CREDENTIAL_NAME: Record<CredentialKind, string> = {
   anonymous: 'an anonymous caller',
@@ -54,7 +48,13 @@ function credentialReaches(caller: Caller, reach: CredentialReach): boolean {
 }
 
 function credentialNotAllowed(caller: Caller): AppError {
-  return forbidden(`403 Forbidden: ${CREDENTIAL_NAME[caller.credential]} cannot use this API`, CREDENTIAL_NOT_ALLOWED);
+  return AuthErrors.CREDENTIAL_NOT_ALLOWED({ credential: CREDENTIAL_NAME[caller.credential] });
+}
+
+/** The person behind a route that only signed-in callers reach. */
+export function signedInUser(caller: Caller): CallerUser {
+  if (!caller.user) throw unauthenticated();
+  return caller.user;
 }
 
 /**
@@ -72,7 +72,7 @@ export function authorizeInstance(caller: Caller, ability: Ability): void {
   if (definition.who !== 'anyone' && caller.user === null) throw unauthenticated();
   if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
   if (definition.who === 'admin' && !actsAsAdmin(caller)) throw forbidden('403 Forbidden: administrators only');
-  if (!scopesAllow(caller, definition.scopes)) throw insufficientScope();
+  if (!scopesAllow(caller, definition.scopes)) throw AuthErrors.INSUFFICIENT_SCOPE();
 }
 
 /** The caller's access level on a project, before any ability is considered. */
@@ -108,7 +108,7 @@ export function authorizeProject(
   memberLevel: number | null,
 ): ProjectAccess {
   const definition = ABILITIES[ability];
-  if (!canSeeProject(caller, project, memberLevel)) throw notFound('404 Project');
+  if (!canSeeProject(caller, project, memberLevel)) throw projectNotFound();
   if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
   const level = effectiveLevel(caller, memberLevel);
   // Monotonic, as GitLab: a member never has less than a reader who is not one.
@@ -118,7 +118,7 @@ export function authorizeProject(
     if (caller.user === null) throw unauthenticated();
     throw forbidden('403 Forbidden');
   }
-  if (!scopesAllow(caller, definition.scopes)) throw insufficientScope();
+  if (!scopesAllow(caller, definition.scopes)) throw AuthErrors.INSUFFICIENT_SCOPE();
   return { caller, project, level } as ProjectAccess;
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { now } from '../shared/clock.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
 import type { SessionsTable } from './tables.ts';
@@ -11,6 +12,14 @@ export const SESSION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 export type SessionRow = Selectable<SessionsTable>;
 
+/** The Set-Cookie value that gives the browser its session: script cannot read it, other sites do not send it. */
+export function sessionCookie(secret: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_LIFETIME_MS / 1000}${secure ? '; Secure' : ''}`;
+}
+
+/** The Set-Cookie value that makes the browser forget its session. */
+export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+
 /**
  * Browser sessions live in the database (not in server memory) so that any replica can
  * serve any request. The CSRF token is bound to the session and must accompany every
@@ -19,17 +28,19 @@ export type SessionRow = Selectable<SessionsTable>;
 export class SessionsService {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async create(userId: number): Promise<{ secret: string; csrfToken: string; expiresAt: number }> {
+  async create(userId: number, db: Kysely<Schema> = this.db): Promise<{ secret: string; csrfToken: string; expiresAt: number }> {
     const secret = newSecret('session');
     const csrfToken = randomBytes(24).toString('base64url');
     const createdAt = now();
     const expiresAt = createdAt + SESSION_LIFETIME_MS;
-    await this.db
-      .insertInto('sessions')
-      .values({ id_hash: sha256Hex(secret), user_id: userId, csrf_token: csrfToken, created_at: createdAt, expires_at: expiresAt })
-      .execute();
-    // Expired sessions are swept as new ones are made, which keeps the table small without a scheduler.
-    await this.db.deleteFrom('sessions').where('expires_at', '<=', createdAt).execute();
+    await inTransaction(db, async (trx) => {
+      await trx
+        .insertInto('sessions')
+        .values({ id_hash: sha256Hex(secret), user_id: userId, csrf_token: csrfToken, created_at: createdAt, expires_at: expiresAt })
+        .execute();
+      // Expired sessions are swept as new ones are made, which keeps the table small without a scheduler.
+      await trx.deleteFrom('sessions').where('expires_at', '<=', createdAt).execute();
+    });
     return { secret, csrfToken, expiresAt };
   }
 

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { sql, type Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { rateLimited } from '../shared/errors.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { now as systemNow } from '../shared/clock.ts';
-
-export const TOO_MANY_SIGN_IN_ATTEMPTS = 'TOO_MANY_SIGN_IN_ATTEMPTS';
+import { AuthErrors } from './errors.ts';
 
 /**
  * How many password guesses a sign-in form allows. Each attempt reserves a slot under every
@@ -38,8 +37,11 @@ export const SIGN_IN_RULES: readonly ThrottleRule[] = [
 const PRUNE_EVERY_MS = 60_000;
 
 export interface SignInAttempt {
-  /** The password was right: give the slots back (and clear this address's failures on the account). */
-  succeeded(): Promise<void>;
+  /**
+   * The password was right: give the slots back (and clear this address's failures on the
+   * account), in the given transaction when the sign-in makes its session in one.
+   */
+  succeeded(db?: Kysely<Schema>): Promise<void>;
 }
 
 interface Slot {
@@ -85,13 +87,12 @@ export class SignInThrottle {
       });
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
-      throw rateLimited(
-        `429 Too Many Requests: too many failed sign-in attempts, try again in ${Math.ceil(error.retryAfterMs / 1000)} seconds`,
-        TOO_MANY_SIGN_IN_ATTEMPTS,
-        Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+      throw AuthErrors.TOO_MANY_SIGN_IN_ATTEMPTS(
+        { seconds: Math.ceil(error.retryAfterMs / 1000) },
+        { retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) },
       );
     }
-    return { succeeded: () => this.giveBack(slots) };
+    return { succeeded: (db = this.db) => this.giveBack(slots, db) };
   }
 
   /** Sorted by key so that concurrent transactions lock rows in one order and never deadlock. */
@@ -139,8 +140,8 @@ export class SignInThrottle {
     throw new Refused(Math.min(until - at, rule.slowdownIntervalMs ?? rule.windowMs));
   }
 
-  private async giveBack(slots: Slot[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  private async giveBack(slots: Slot[], db: Kysely<Schema>): Promise<void> {
+    await inTransaction(db, async (trx) => {
       for (const { rule, key } of slots) {
         if (rule.name === 'account_from_address') {
           await trx.deleteFrom('sign_in_attempts').where('key', '=', key).execute();

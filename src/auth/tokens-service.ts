@@ -3,7 +3,9 @@ import type { Schema } from '../db/schema.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import { now } from '../shared/clock.ts';
 import { parseDate } from '../shared/dates.ts';
-import { invalid, notFound } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { tokenNotFound } from './errors.ts';
 import { TOKEN_SCOPES, type Caller, type TokenScope } from './caller.ts';
 import { newSecret, secretHint, sha256Hex } from './secrets.ts';
 import type { TokensTable } from './tables.ts';
@@ -34,24 +36,6 @@ export function parseExpiry(value: string | null | undefined): number | null {
   return ms;
 }
 
-export function presentToken(row: TokenRow) {
-  const expired = row.expires_at !== null && row.expires_at <= now();
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    scopes: row.scopes.split(','),
-    user_id: row.user_id,
-    project_id: row.project_id,
-    token_hint: row.token_hint,
-    revoked: row.revoked_at !== null,
-    active: row.revoked_at === null && !expired,
-    created_at: new Date(row.created_at).toISOString(),
-    expires_at: row.expires_at === null ? null : new Date(row.expires_at).toISOString().slice(0, 10),
-    last_used_at: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString(),
-  };
-}
-
 export type TokenLookup =
   | { ok: true; token: TokenRow }
   | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
@@ -74,29 +58,33 @@ export class TokensService {
     if (name === '' || name.length > 255) throw invalid('name must be 1 to 255 characters');
     const scopes = parseScopes(input.scopes);
     const expiresAt = parseExpiry(input.expiresAt);
-    const row = await db
-      .insertInto('tokens')
-      .values({
-        user_id: owner.userId,
-        kind: owner.kind,
-        name,
-        token_hash: sha256Hex(secret),
-        token_hint: secretHint(secret),
-        scopes: scopes.join(','),
-        project_id: owner.projectId ?? null,
-        expires_at: expiresAt,
-        revoked_at: null,
-        last_used_at: null,
-        created_at: now(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAudit(db, caller, {
-      action: owner.kind === 'project' ? 'project_access_token.created' : 'personal_access_token.created',
-      projectId: owner.projectId ?? null,
-      targetType: 'token',
-      targetId: row.id,
-      details: { name, scopes, user_id: owner.userId, expires_at: row.expires_at },
+    // The token and its audit entry are one change.
+    const row = await inTransaction(db, async (trx) => {
+      const inserted = await trx
+        .insertInto('tokens')
+        .values({
+          user_id: owner.userId,
+          kind: owner.kind,
+          name,
+          token_hash: sha256Hex(secret),
+          token_hint: secretHint(secret),
+          scopes: scopes.join(','),
+          project_id: owner.projectId ?? null,
+          expires_at: expiresAt,
+          revoked_at: null,
+          last_used_at: null,
+          created_at: now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAudit(trx, caller, {
+        action: owner.kind === 'project' ? 'project_access_token.created' : 'personal_access_token.created',
+        projectId: owner.projectId ?? null,
+        targetType: 'token',
+        targetId: inserted.id,
+        details: { name, scopes, user_id: owner.userId, expires_at: inserted.expires_at },
+      });
+      return inserted;
     });
     return { secret, row };
   }
@@ -135,20 +123,24 @@ export class TokensService {
 
   async getById(id: number): Promise<TokenRow> {
     const row = await this.db.selectFrom('tokens').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound('404 Token');
+    if (!row) throw tokenNotFound();
     return row;
   }
 
   /** Revokes; revoking twice is harmless and audited once. */
   async revoke(token: TokenRow, caller: Caller | null, db: Kysely<Schema> = this.db): Promise<void> {
     if (token.revoked_at !== null) return;
-    await db.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', token.id).execute();
-    await recordAudit(db, caller, {
-      action: token.kind === 'project' ? 'project_access_token.revoked' : 'personal_access_token.revoked',
-      projectId: token.project_id,
-      targetType: 'token',
-      targetId: token.id,
-      details: { name: token.name, user_id: token.user_id },
+    await inTransaction(db, async (trx) => {
+      const revoked = await trx.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', token.id).where('revoked_at', 'is', null).executeTakeFirst();
+      // A concurrent revocation got there first and wrote the entry.
+      if (Number(revoked.numUpdatedRows) === 0) return;
+      await recordAudit(trx, caller, {
+        action: token.kind === 'project' ? 'project_access_token.revoked' : 'personal_access_token.revoked',
+        projectId: token.project_id,
+        targetType: 'token',
+        targetId: token.id,
+        details: { name: token.name, user_id: token.user_id },
+      });
     });
   }
 }

@@ -1,11 +1,10 @@
-import { Type } from 'typebox';
-import { NumericId } from '../http/schemas.ts';
+import { replies } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
-import { SESSION_COOKIE } from './sessions-service.ts';
+import { BlockAnswer, UpdateUserBody, UserAsAdminSees, UserParams } from './contract.ts';
+import { presentUserAsAdminSees } from './present.ts';
+import { CLEARED_SESSION_COOKIE } from './sessions-service.ts';
 import type { UserAdminService } from './user-admin-service.ts';
-import { presentUserForAdmin } from './users-service.ts';
 
-const UserParams = Type.Object({ user_id: NumericId });
 const tags = ['users'];
 
 /** GitLab's user administration: `PUT /users/:id`, `POST /users/:id/block`, `POST /users/:id/unblock`. */
@@ -18,36 +17,40 @@ export async function userAdminRoutes(app: App, deps: { userAdmin: UserAdminServ
       config: { ability: 'admin:write' },
       schema: {
         tags,
-        summary: "Change a user (administrators); a change of administrator rights or password signs the user out of every browser",
+        summary: 'Change a user (administrators); a change of administrator rights or password signs the user out of every browser',
         params: UserParams,
-        body: Type.Object(
-          {
-            admin: Type.Optional(Type.Boolean()),
-            password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-            email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        body: UpdateUserBody,
+        response: replies({ 200: UserAsAdminSees }),
       },
     },
     async (request, reply) => {
       const { user, signedOut } = await userAdmin.update(request.caller, request.params.user_id, request.body);
       // An administrator who changed their own rights was signed out too; the browser forgets the cookie.
       if (signedOut && request.caller.credential === 'session' && request.caller.user?.id === user.id) {
-        reply.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+        reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
       }
-      return presentUserForAdmin(user);
+      return presentUserAsAdminSees(user);
     },
   );
 
-  app.post('/api/v4/users/:user_id/block', { config: { ability: 'admin:write' }, schema: { tags, summary: 'Block a user (administrators): sessions and tokens stop working at once', params: UserParams } }, async (request, reply) => {
-    await userAdmin.block(request.caller, request.params.user_id);
-    return reply.status(201).send(true);
-  });
+  app.post(
+    '/api/v4/users/:user_id/block',
+    {
+      config: { ability: 'admin:write' },
+      schema: { tags, summary: 'Block a user (administrators): sessions and tokens stop working at once', params: UserParams, response: replies({ 201: BlockAnswer }) },
+    },
+    async (request, reply) => {
+      await userAdmin.block(request.caller, request.params.user_id);
+      return reply.status(201).send(true);
+    },
+  );
 
-  app.post('/api/v4/users/:user_id/unblock', { config: { ability: 'admin:write' }, schema: { tags, summary: 'Unblock a user (administrators)', params: UserParams } }, async (request, reply) => {
-    await userAdmin.unblock(request.caller, request.params.user_id);
-    return reply.status(201).send(true);
-  });
+  app.post(
+    '/api/v4/users/:user_id/unblock',
+    { config: { ability: 'admin:write' }, schema: { tags, summary: 'Unblock a user (administrators)', params: UserParams, response: replies({ 201: BlockAnswer }) } },
+    async (request, reply) => {
+      await userAdmin.unblock(request.caller, request.params.user_id);
+      return reply.status(201).send(true);
+    },
+  );
 }

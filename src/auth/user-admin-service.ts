@@ -4,6 +4,7 @@ import { recordAudit } from '../events/audit-log.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { forbidden, invalid } from '../shared/errors.ts';
 import type { Caller } from './caller.ts';
+import { AuthErrors, passwordTooShort } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 import type { SessionsService } from './sessions-service.ts';
 import type { UserRow, UsersService } from './users-service.ts';
@@ -32,7 +33,7 @@ export class UserAdminService {
     if (changes.admin === true && target.is_bot === 1) throw invalid('bot users cannot be administrators');
     if (changes.password !== undefined) {
       if (target.is_bot === 1) throw invalid('bot users have no password');
-      if (changes.password.length < MIN_PASSWORD_LENGTH) throw invalid(`password is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)`);
+      if (changes.password.length < MIN_PASSWORD_LENGTH) throw passwordTooShort();
     }
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     const adminChanged = changes.admin !== undefined && changes.admin !== (target.is_admin === 1);
@@ -46,7 +47,7 @@ export class UserAdminService {
     // `{"admin": false}` for someone who is not one asks for nothing: no write, no audit entry.
     if (Object.keys(columns).length === 0) return { user: target, signedOut: false };
     return inTransaction(this.db, async (trx) => {
-      if (adminChanged && !changes.admin) await this.assertAnotherAdmin(trx, userId, 'the last administrator cannot stop being one; make someone else administrator first');
+      if (adminChanged && !changes.admin) await this.assertAnotherAdmin(trx, userId, 'demote');
       const user = await trx.updateTable('users').set(columns).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
       const sessionsEnded = rightsChanged ? await this.sessions.endAllOf(userId, trx) : 0;
       const changed = Object.keys(changes).filter((k) => k !== 'admin' || adminChanged);
@@ -61,7 +62,7 @@ export class UserAdminService {
     if (caller.user?.id === userId) throw forbidden('403 Forbidden: you cannot block yourself');
     if (target.state === 'blocked') return;
     await inTransaction(this.db, async (trx) => {
-      if (target.is_admin === 1) await this.assertAnotherAdmin(trx, userId, 'the last active administrator cannot be blocked');
+      if (target.is_admin === 1) await this.assertAnotherAdmin(trx, userId, 'block');
       await trx.updateTable('users').set({ state: 'blocked' }).where('id', '=', userId).execute();
       const sessionsEnded = await this.sessions.endAllOf(userId, trx);
       await recordAudit(trx, caller, { action: 'user.blocked', targetType: 'user', targetId: userId, details: { username: target.username, sessions_ended: sessionsEnded } });
@@ -78,8 +79,8 @@ export class UserAdminService {
   }
 
   /** An instance without an active administrator could not be administered any more. */
-  private async assertAnotherAdmin(db: Kysely<Schema>, userId: number, message: string): Promise<void> {
+  private async assertAnotherAdmin(db: Kysely<Schema>, userId: number, change: 'demote' | 'block'): Promise<void> {
     const other = await db.selectFrom('users').select('id').where('is_admin', '=', 1).where('state', '=', 'active').where('id', '!=', userId).executeTakeFirst();
-    if (!other) throw invalid(message, 'LAST_ADMINISTRATOR');
+    if (!other) throw AuthErrors.LAST_ADMINISTRATOR({ change });
   }
 }

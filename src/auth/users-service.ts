@@ -1,8 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
-import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { Caller, CallerUser } from './caller.ts';
+import { AuthErrors, passwordTooShort, userNotFound } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
 import type { UsersTable } from './tables.ts';
 import { recordAudit } from '../events/audit-log.ts';
@@ -25,22 +27,6 @@ export function toCallerUser(row: UserRow): CallerUser {
   return { id: row.id, username: row.username, name: row.name, isAdmin: row.is_admin === 1, isBot: row.is_bot === 1 };
 }
 
-/** The public shape of a user in the native API, as GitLab's `UserBasic`. */
-export function presentUser(row: UserRow) {
-  return {
-    id: row.id,
-    username: row.username,
-    name: row.name,
-    state: row.state,
-    bot: row.is_bot === 1,
-    created_at: new Date(row.created_at).toISOString(),
-  };
-}
-
-export function presentUserForAdmin(row: UserRow) {
-  return { ...presentUser(row), email: row.email, is_admin: row.is_admin === 1 };
-}
-
 export class UsersService {
   constructor(private readonly db: Kysely<Schema>) {}
 
@@ -48,39 +34,40 @@ export class UsersService {
     if (!USERNAME_PATTERN.test(input.username) || /\.(git|atom)$/.test(input.username)) {
       throw invalid('username may contain only letters, digits, "_", "-" and ".", and may not start with "-" or "."');
     }
-    if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH) {
-      throw invalid(`password is too short (minimum is ${MIN_PASSWORD_LENGTH} characters)`);
-    }
-    const taken = await db
-      .selectFrom('users')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
-      .executeTakeFirst();
-    if (taken) throw alreadyExists('username has already been taken', 'USERNAME_TAKEN');
+    if (input.password != null && input.password.length < MIN_PASSWORD_LENGTH) throw passwordTooShort();
     const passwordHash = input.password != null ? await hashPassword(input.password) : null;
-    const row = await db
-      .insertInto('users')
-      .values({
-        username: input.username,
-        name: input.name ?? input.username,
-        email: input.email ?? null,
-        password_hash: passwordHash,
-        is_admin: input.isAdmin ? 1 : 0,
-        is_bot: input.isBot ? 1 : 0,
-        state: 'active',
-        created_at: now(),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (!row.is_bot) {
-      await recordAudit(db, caller, {
-        action: 'user.created',
-        targetType: 'user',
-        targetId: row.id,
-        details: { username: row.username, is_admin: row.is_admin === 1 },
-      });
-    }
-    return row;
+    // The account and its audit entry are one change: neither exists without the other.
+    return inTransaction(db, async (trx) => {
+      const taken = await trx
+        .selectFrom('users')
+        .select('id')
+        .where((eb) => eb(eb.fn('lower', ['username']), '=', input.username.toLowerCase()))
+        .executeTakeFirst();
+      if (taken) throw AuthErrors.USERNAME_TAKEN();
+      const row = await trx
+        .insertInto('users')
+        .values({
+          username: input.username,
+          name: input.name ?? input.username,
+          email: input.email ?? null,
+          password_hash: passwordHash,
+          is_admin: input.isAdmin ? 1 : 0,
+          is_bot: input.isBot ? 1 : 0,
+          state: 'active',
+          created_at: now(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (!row.is_bot) {
+        await recordAudit(trx, caller, {
+          action: 'user.created',
+          targetType: 'user',
+          targetId: row.id,
+          details: { username: row.username, is_admin: row.is_admin === 1 },
+        });
+      }
+      return row;
+    });
   }
 
   async count(): Promise<number> {
@@ -94,7 +81,7 @@ export class UsersService {
 
   async getById(id: number, db: Kysely<Schema> = this.db): Promise<UserRow> {
     const row = await this.findById(id, db);
-    if (!row) throw notFound('404 User');
+    if (!row) throw userNotFound();
     return row;
   }
 
@@ -113,7 +100,20 @@ export class UsersService {
     return (await verifyPassword(password, row.password_hash)) ? row : null;
   }
 
-  async list(options: { search?: string; offset: number; limit: number; includeBots: boolean }) {
+  /**
+   * The user directory (`GET /users`): one person by exact username, or a page of people
+   * searched by username and name. Bots are not listed.
+   */
+  async directory(query: { username?: string; search?: string; offset: number; limit: number }): Promise<{ total: number; items: UserRow[] }> {
+    if (query.username !== undefined) {
+      const user = await this.findByUsername(query.username);
+      const items = user && !user.is_bot ? [user] : [];
+      return { total: items.length, items };
+    }
+    return this.list({ search: query.search, offset: query.offset, limit: query.limit, includeBots: false });
+  }
+
+  async list(options: { search?: string; offset: number; limit: number; includeBots: boolean }): Promise<{ total: number; items: UserRow[] }> {
     let base = this.db.selectFrom('users');
     if (!options.includeBots) base = base.where('is_bot', '=', 0);
     if (options.search) {

@@ -1,8 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Caller } from '../auth/caller.ts';
 import { callerName } from '../auth/caller.ts';
 import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
+import type { AuditEventsTable } from './tables.ts';
 
 export interface AuditEntry {
   action: string;
@@ -33,44 +34,4 @@ export async function recordAudit(db: Kysely<Schema>, caller: Caller | null, ent
     .execute();
 }
 
-export interface AuditQuery {
-  projectId?: number;
-  action?: string;
-  createdAfter?: number;
-  createdBefore?: number;
-  offset: number;
-  limit: number;
-}
-
-export interface AuditRecord {
-  id: number;
-  action: string;
-  author_id: number | null;
-  author_name: string;
-  project_id: number | null;
-  target_type: string;
-  target_id: string | null;
-  details: Record<string, unknown>;
-  ip_address: string | null;
-  created_at: string;
-}
-
-export async function listAudit(db: Kysely<Schema>, query: AuditQuery): Promise<{ total: number; items: AuditRecord[] }> {
-  let base = db.selectFrom('audit_events');
-  if (query.projectId !== undefined) base = base.where('project_id', '=', query.projectId);
-  if (query.action !== undefined) base = base.where('action', '=', query.action);
-  if (query.createdAfter !== undefined) base = base.where('created_at', '>=', query.createdAfter);
-  if (query.createdBefore !== undefined) base = base.where('created_at', '<', query.createdBefore);
-  const [count, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    base.selectAll().orderBy('id', 'desc').offset(query.offset).limit(query.limit).execute(),
-  ]);
-  return {
-    total: Number(count.n),
-    items: rows.map((row) => ({
-      ...row,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-      created_at: new Date(row.created_at).toISOString(),
-    })),
-  };
-}
+export type AuditRow = Selectable<AuditEventsTable>;

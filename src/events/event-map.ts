@@ -1,5 +1,8 @@
 import type { Static } from 'typebox';
+import { PackagesEvents } from '../packages/events.ts';
+import { ProjectEvents } from '../projects/events.ts';
 import { RegistryEvents } from '../registry/events.ts';
+import { TrackingEvents } from '../tracking/events.ts';
 
 /**
  * Every event the outbox carries: name → payload schema, one map assembled from each domain's
@@ -7,7 +10,10 @@ import { RegistryEvents } from '../registry/events.ts';
  * it, and the webhook documentation lists it.
  */
 export const EVENT_SCHEMAS = {
+  ...ProjectEvents,
   ...RegistryEvents,
+  ...TrackingEvents,
+  ...PackagesEvents,
 } as const;
 
 export type EventMap = { [N in keyof typeof EVENT_SCHEMAS]: Static<(typeof EVENT_SCHEMAS)[N]> };

@@ -10,6 +10,7 @@ import { now } from '../shared/clock.ts';
 import { Periodic } from '../shared/periodic.ts';
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { pinnedLookup } from '../outbound/pinned-lookup.ts';
+import type { WebhookBody } from './contract.ts';
 import { OutboxConsumer, type OutboxEvent } from './outbox-consumer.ts';
 import { WEBHOOK_SECRET, type WebhooksTable } from './webhook-tables.ts';
 import { WorkLeases } from './work-leases.ts';
@@ -185,7 +186,8 @@ export class WebhookDispatcher {
   }
 
   private async attempt(hook: Selectable<WebhooksTable>, delivery: DueDelivery, check: (target: URL) => Promise<CheckedTarget>): Promise<AttemptResult> {
-    const body = JSON.stringify({ id: delivery.event_id, type: delivery.event_type, project_id: delivery.project_id, created_at: delivery.created_at, payload: JSON.parse(delivery.payload!) as unknown });
+    const message: WebhookBody = { id: delivery.event_id, type: delivery.event_type, project_id: delivery.project_id, created_at: delivery.created_at!, payload: JSON.parse(delivery.payload!) as WebhookBody['payload'] };
+    const body = JSON.stringify(message);
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
     let statusCode: number | null = null;

@@ -1,14 +1,15 @@
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../outbound/outbound-policy.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
+import { EventErrors } from './errors.ts';
+
+export { WEBHOOK_TARGET_REFUSED } from './errors.ts';
 
 /**
  * Which webhook URLs may be saved. The form is checked here (http(s), no credentials); where it
  * points is the outbound policy's call, asked now and again before every delivery. A refusal
- * and a name that does not resolve read the same, so saving hooks cannot be used to learn
- * which internal names the server's resolver knows; the detail goes to the server's log.
+ * and a name that does not resolve read the same (WEBHOOK_ADDRESS_NOT_ALLOWED); the detail goes
+ * to the server's log.
  */
-export const WEBHOOK_TARGET_REFUSED = 'url could not be resolved or points to an address that is not allowed';
-
 export async function checkWebhookUrl(raw: string, policy: OutboundPolicy): Promise<{ url: URL; target: CheckedTarget }> {
   let url: URL;
   try {
@@ -22,7 +23,7 @@ export async function checkWebhookUrl(raw: string, policy: OutboundPolicy): Prom
     return { url, target: await policy.checkUrl(url) };
   } catch (error) {
     if (error instanceof OutboundRefusedError) {
-      throw new AppError('invalid', 'WEBHOOK_ADDRESS_NOT_ALLOWED', WEBHOOK_TARGET_REFUSED, { serverLog: `webhook ${url.origin}: ${error.message}` });
+      throw EventErrors.WEBHOOK_ADDRESS_NOT_ALLOWED(undefined, { serverLog: `webhook ${url.origin}: ${error.message}` });
     }
     throw error;
   }

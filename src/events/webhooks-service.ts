@@ -5,20 +5,24 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { now } from '../shared/clock.ts';
-import { invalid, notFound } from '../shared/errors.ts';
+import type { PageWindow } from '../http/pagination.ts';
+import { invalid } from '../shared/errors.ts';
 import { recordAudit } from './audit-log.ts';
+import { webhookNotFound } from './errors.ts';
 import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { checkWebhookUrl } from './webhook-target.ts';
-import { WEBHOOK_SECRET, type WebhooksTable } from './webhook-tables.ts';
+import { WEBHOOK_SECRET, type WebhookAttemptsTable, type WebhookDeliveriesTable, type WebhooksTable } from './webhook-tables.ts';
 
 export type WebhookRow = Selectable<WebhooksTable>;
 
+/** A delivery with every try of it, oldest first. */
+export interface DeliveryRecord {
+  delivery: Selectable<WebhookDeliveriesTable>;
+  attempts: Selectable<WebhookAttemptsTable>[];
+}
+
 /** The event types a hook can subscribe to; `*` takes them all. */
 export const WEBHOOK_EVENT_PATTERN = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
-
-export function presentWebhook(row: WebhookRow) {
-  return { id: row.id, project_id: row.project_id, url: row.url, events: JSON.parse(row.events) as string[], enabled: row.enabled === 1, created_at: new Date(row.created_at).toISOString() };
-}
 
 export function subscribes(row: WebhookRow, eventType: string): boolean {
   const patterns = JSON.parse(row.events) as string[];
@@ -44,6 +48,7 @@ export class WebhooksService {
     const events = this.validEvents(input.events);
     const secret = input.secret ?? randomBytes(24).toString('base64url');
     if (secret.length < 16 || secret.length > 256) throw invalid('secret must be 16 to 256 characters');
+    // The hook, its sealed secret and its audit entry are one change.
     const row = await inTransaction(this.db, async (trx) => {
       // The secret is sealed under the hook's id, which the insert assigns.
       const inserted = await trx
@@ -53,15 +58,15 @@ export class WebhooksService {
         .executeTakeFirstOrThrow();
       const sealed = this.secrets.seal(secret, WEBHOOK_SECRET.context(inserted.id));
       await trx.updateTable('webhooks').set({ secret: sealed }).where('id', '=', inserted.id).execute();
+      await recordAudit(trx, access.caller, { action: 'webhook.created', projectId: access.project.id, targetType: 'webhook', targetId: inserted.id, details: { url: inserted.url, events } });
       return { ...inserted, secret: sealed };
     });
-    await recordAudit(this.db, access.caller, { action: 'webhook.created', projectId: access.project.id, targetType: 'webhook', targetId: row.id, details: { url: row.url, events } });
     return { row, secret };
   }
 
-  async get(access: ProjectAccess, id: number): Promise<WebhookRow> {
-    const row = await this.db.selectFrom('webhooks').selectAll().where('id', '=', id).where('project_id', '=', access.project.id).executeTakeFirst();
-    if (!row) throw notFound('404 Hook');
+  async get(access: ProjectAccess, id: number, db: Kysely<Schema> = this.db): Promise<WebhookRow> {
+    const row = await db.selectFrom('webhooks').selectAll().where('id', '=', id).where('project_id', '=', access.project.id).executeTakeFirst();
+    if (!row) throw webhookNotFound();
     return row;
   }
 
@@ -71,42 +76,48 @@ export class WebhooksService {
 
   async update(access: ProjectAccess, id: number, input: { url?: string; events?: string[]; enabled?: boolean }): Promise<WebhookRow> {
     const current = await this.get(access, id);
-    const url = input.url === undefined ? current.url : (await checkWebhookUrl(input.url, this.outbound)).url.toString();
-    const events = input.events === undefined ? current.events : JSON.stringify(this.validEvents(input.events));
-    const enabled = input.enabled === undefined ? current.enabled : input.enabled ? 1 : 0;
-    const row = await this.db.updateTable('webhooks').set({ url, events, enabled }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
-    await recordAudit(this.db, access.caller, { action: 'webhook.updated', projectId: access.project.id, targetType: 'webhook', targetId: id, details: { url, events: JSON.parse(events) as string[], enabled: enabled === 1 } });
-    return row;
+    // The URL is checked (a DNS lookup) before the transaction, which then holds no lock while waiting.
+    const url = input.url === undefined ? undefined : (await checkWebhookUrl(input.url, this.outbound)).url.toString();
+    const events = input.events === undefined ? undefined : JSON.stringify(this.validEvents(input.events));
+    return inTransaction(this.db, async (trx) => {
+      const changes = {
+        ...(url === undefined ? {} : { url }),
+        ...(events === undefined ? {} : { events }),
+        ...(input.enabled === undefined ? {} : { enabled: input.enabled ? 1 : 0 }),
+      };
+      const row = await trx.updateTable('webhooks').set(changes).where('id', '=', current.id).returningAll().executeTakeFirst();
+      if (!row) throw webhookNotFound();
+      await recordAudit(trx, access.caller, {
+        action: 'webhook.updated',
+        projectId: access.project.id,
+        targetType: 'webhook',
+        targetId: id,
+        details: { url: row.url, events: JSON.parse(row.events) as string[], enabled: row.enabled === 1 },
+      });
+      return row;
+    });
   }
 
   async delete(access: ProjectAccess, id: number): Promise<void> {
-    await this.get(access, id);
-    await this.db.deleteFrom('webhooks').where('id', '=', id).execute();
-    await recordAudit(this.db, access.caller, { action: 'webhook.deleted', projectId: access.project.id, targetType: 'webhook', targetId: id });
+    await inTransaction(this.db, async (trx) => {
+      const hook = await this.get(access, id, trx);
+      await trx.deleteFrom('webhooks').where('id', '=', hook.id).execute();
+      await recordAudit(trx, access.caller, { action: 'webhook.deleted', projectId: access.project.id, targetType: 'webhook', targetId: id });
+    });
   }
 
   /** The delivery log: each delivery with every try and its status code. */
-  async deliveries(access: ProjectAccess, id: number, options: { offset: number; limit: number }) {
+  async deliveries(access: ProjectAccess, id: number, window: PageWindow): Promise<{ total: number; items: DeliveryRecord[] }> {
     await this.get(access, id);
     const base = this.db.selectFrom('webhook_deliveries').where('webhook_id', '=', id);
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id', 'desc').offset(options.offset).limit(options.limit).execute(),
+      base.selectAll().orderBy('id', 'desc').offset(window.offset).limit(window.limit).execute(),
     ]);
     const attempts = rows.length === 0 ? [] : await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', rows.map((r) => r.id)).orderBy('id').execute();
     return {
       total: Number(count.n),
-      items: rows.map((r) => ({
-        id: r.id,
-        event_id: r.event_id,
-        event_type: r.event_type,
-        state: r.state,
-        attempts: attempts
-          .filter((a) => a.delivery_id === r.id)
-          .map((a) => ({ status_code: a.status_code, error: a.error, duration_ms: a.duration_ms, created_at: new Date(a.created_at).toISOString() })),
-        created_at: new Date(r.created_at).toISOString(),
-        next_attempt_at: r.state === 'pending' ? new Date(r.next_attempt_at).toISOString() : null,
-      })),
+      items: rows.map((delivery) => ({ delivery, attempts: attempts.filter((a) => a.delivery_id === delivery.id) })),
     };
   }
 }

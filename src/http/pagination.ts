@@ -1,12 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
 
-/** GitLab's offset pagination: `page` from 1, `per_page` up to 100. */
-export const PaginationQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
-  per_page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-});
-export type PaginationQueryType = Static<typeof PaginationQuery>;
+export { PaginationQuery, type PaginationQueryType } from './pagination-query.ts';
 
 export interface PageWindow {
   page: number;

@@ -7,10 +7,11 @@ import { inTransaction } from '../db/transaction.ts';
 import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { invalid, notFound } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import type { DownloadableFile } from '../http/download.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { safeFileName, safeRelativePath } from '../storage/safe-path.ts';
+import { packageFileNotFound, packageNotFound } from './errors.ts';
 import type { PackageFilesTable, PackagesTable } from './tables.ts';
 
 export type PackageRow = Selectable<PackagesTable>;
@@ -89,8 +90,9 @@ export class PackagesService {
     if (target.type === 'generic' && !FILE_NAME_PATTERN.test(fileName)) throw invalid('file_name is invalid: use letters, digits, ".", "_", "-", "+" and "~"');
     const key = `projects/${access.project.id}/packages/${randomUUID()}`;
     const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
+    let written: { pkg: PackageRow; file: PackageFileRow; replacedKey?: string };
     try {
-      return await inTransaction(this.db, async (trx) => {
+      written = await inTransaction(this.db, async (trx) => {
         const pkg = await this.findOrCreate(trx, access, target.type, name, version, target.status ?? 'default');
         const previous = await trx.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
         const values = { size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() };
@@ -103,30 +105,37 @@ export class PackagesService {
           projectId: access.project.id,
           payload: { package_id: pkg.id, file_id: file.id, file_name: fileName, size: stored.size, sha256: stored.sha256 },
         });
-        if (previous) await this.store.delete(previous.store_key).catch(() => undefined);
-        return { pkg, file };
+        return { pkg, file, replacedKey: previous?.store_key };
       });
     } catch (error) {
       await this.store.delete(key).catch(() => undefined);
       throw error;
     }
+    // The replaced file's bytes go only once the new row is committed: until then it is the one readers get.
+    if (written.replacedKey) await this.store.delete(written.replacedKey).catch(() => undefined);
+    return { pkg: written.pkg, file: written.file };
   }
 
   async findPackage(access: ProjectAccess, type: PackageType, name: string, version: string): Promise<PackageRow> {
     const row = await this.lookup(this.db, access, type, name, version);
-    if (!row) throw notFound('404 Package');
+    if (!row) throw packageNotFound();
     return row;
   }
 
-  async getPackage(access: ProjectAccess, packageId: number): Promise<PackageRow> {
-    const row = await this.db.selectFrom('packages').selectAll().where('id', '=', packageId).where('project_id', '=', access.project.id).executeTakeFirst();
-    if (!row) throw notFound('404 Package');
+  async getPackage(access: ProjectAccess, packageId: number, db: Kysely<Schema> = this.db): Promise<PackageRow> {
+    const row = await db.selectFrom('packages').selectAll().where('id', '=', packageId).where('project_id', '=', access.project.id).executeTakeFirst();
+    if (!row) throw packageNotFound();
     return row;
+  }
+
+  /** A file of a generic package, by the package's name and version. */
+  async genericFile(access: ProjectAccess, name: string, version: string, fileName: string): Promise<DownloadableFile> {
+    return this.fileOf(await this.findPackage(access, 'generic', name, version), fileName);
   }
 
   async fileOf(pkg: PackageRow, fileName: string): Promise<DownloadableFile & { row: PackageFileRow }> {
     const row = await this.db.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
-    if (!row) throw notFound('404 Package file');
+    if (!row) throw packageFileNotFound();
     return {
       row,
       name: fileName.slice(fileName.lastIndexOf('/') + 1),
@@ -149,7 +158,8 @@ export class PackagesService {
     return { total: Number(count.n), items: rows };
   }
 
-  async listFiles(pkg: PackageRow, options: { offset: number; limit: number }) {
+  async listFiles(access: ProjectAccess, packageId: number, options: { offset: number; limit: number }) {
+    const pkg = await this.getPackage(access, packageId);
     const base = this.db.selectFrom('package_files').where('package_id', '=', pkg.id);
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -158,25 +168,29 @@ export class PackagesService {
     return { total: Number(count.n), items: rows };
   }
 
+  /** Deletes a package with its files; their bytes go once the rows are gone. */
   async deletePackage(access: ProjectAccess, packageId: number): Promise<void> {
-    const pkg = await this.getPackage(access, packageId);
-    const files = await this.db.selectFrom('package_files').select('store_key').where('package_id', '=', pkg.id).execute();
-    await inTransaction(this.db, async (trx) => {
+    const storeKeys = await inTransaction(this.db, async (trx) => {
+      const pkg = await this.getPackage(access, packageId, trx);
+      // Read in the transaction: a file uploaded meanwhile is deleted with the package, and its bytes with it.
+      const files = await trx.selectFrom('package_files').select('store_key').where('package_id', '=', pkg.id).execute();
       await trx.deleteFrom('packages').where('id', '=', pkg.id).execute();
       await recordChange(trx, access.caller, { type: 'packages.package.deleted', projectId: access.project.id, payload: { package_id: pkg.id, name: pkg.name, version: pkg.version } });
+      return files.map((f) => f.store_key);
     });
-    for (const file of files) await this.store.delete(file.store_key).catch(() => undefined);
+    for (const key of storeKeys) await this.store.delete(key).catch(() => undefined);
   }
 
   async deleteFile(access: ProjectAccess, packageId: number, fileId: number): Promise<void> {
-    const pkg = await this.getPackage(access, packageId);
-    const file = await this.db.selectFrom('package_files').selectAll().where('id', '=', fileId).where('package_id', '=', pkg.id).executeTakeFirst();
-    if (!file) throw notFound('404 Package file');
-    await inTransaction(this.db, async (trx) => {
+    const storeKey = await inTransaction(this.db, async (trx) => {
+      const pkg = await this.getPackage(access, packageId, trx);
+      const file = await trx.selectFrom('package_files').selectAll().where('id', '=', fileId).where('package_id', '=', pkg.id).executeTakeFirst();
+      if (!file) throw packageFileNotFound();
       await trx.deleteFrom('package_files').where('id', '=', file.id).execute();
       await recordChange(trx, access.caller, { type: 'packages.file.deleted', projectId: access.project.id, payload: { package_id: pkg.id, file_id: file.id, file_name: file.file_name } });
+      return file.store_key;
     });
-    await this.store.delete(file.store_key).catch(() => undefined);
+    await this.store.delete(storeKey).catch(() => undefined);
   }
 
   async usage(projectId: number): Promise<{ files: number; bytes: number }> {

@@ -1,43 +1,31 @@
 import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
-import { sendDownload } from '../http/download.ts';
-import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
-import { NumericId, ProjectIdParams } from '../http/schemas.ts';
-import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
-import type { PackageFileRow, PackageRow, PackagesService } from './packages-service.ts';
+import { sendDownload } from '../http/download.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
+import { NoContent, replies } from '../http/responses.ts';
+import { ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import {
+  FileBytes,
+  GenericFileParams,
+  GenericUploadNative,
+  GenericUploadQuery,
+  NotModified,
+  PackageFileNative,
+  PackageFileParams,
+  PackageNative,
+  PackageParams,
+  PackagesQuery,
+  PartialFileBytes,
+  StorageUsageNative,
+} from './contract.ts';
+import type { PackagesService } from './packages-service.ts';
+import { presentPackage, presentPackageFile, presentStorageUsage } from './present.ts';
+import { storageUsage } from './storage-usage.ts';
 
-const GenericParams = Type.Intersect([
-  ProjectIdParams,
-  Type.Object({ package_name: Type.String({ minLength: 1, maxLength: 255 }), package_version: Type.String({ minLength: 1, maxLength: 255 }), file_name: Type.String({ minLength: 1, maxLength: 255 }) }),
-]);
-const PackageParams = Type.Intersect([ProjectIdParams, Type.Object({ package_id: NumericId })]);
-
-export function presentPackage(row: PackageRow, publicUrl: string) {
-  return {
-    id: row.id,
-    name: row.name,
-    version: row.version,
-    package_type: row.package_type,
-    status: row.status,
-    created_at: new Date(row.created_at).toISOString(),
-    last_downloaded_at: null,
-    tags: [],
-    _links: { web_path: `/${row.project_id}/-/packages/${row.id}`, delete_api_path: `${publicUrl}/api/v4/projects/${row.project_id}/packages/${row.id}` },
-  };
-}
-
-export function presentPackageFile(row: PackageFileRow) {
-  return {
-    id: row.id,
-    package_id: row.package_id,
-    created_at: new Date(row.created_at).toISOString(),
-    file_name: row.file_name,
-    size: row.size,
-    file_sha256: row.sha256,
-  };
-}
+const tags = ['packages'];
 
 /** GitLab's generic packages API, so its curl recipes and CI templates work unchanged. */
 export async function packageRoutes(app: App, deps: { packages: PackagesService; artifacts: ArtifactsService }): Promise<void> {
@@ -50,10 +38,11 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
       {
         config: { ability: 'packages:write' },
         schema: {
-          tags: ['packages'],
+          tags,
           summary: 'Upload a file to a generic package (streamed)',
-          params: GenericParams,
-          querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('hidden')])), select: Type.Optional(Type.Literal('package_file')) }),
+          params: GenericFileParams,
+          querystring: GenericUploadQuery,
+          response: replies({ 201: GenericUploadNative }),
         },
       },
       async (request, reply) => {
@@ -65,18 +54,20 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
           upload.body,
           upload.contentLength,
         );
-        return reply.status(201).send(request.query.select === 'package_file' ? presentPackageFile(file) : { message: '201 Created' });
+        return reply.status(201).send(request.query.select === 'package_file' ? presentPackageFile(file) : { message: '201 Created' as const });
       },
     );
   });
 
   app.get(
     '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name',
-    { config: { ability: 'packages:read' }, schema: { tags: ['packages'], summary: 'Download a file of a generic package', params: GenericParams } },
+    {
+      config: { ability: 'packages:read' },
+      schema: { tags, summary: 'Download a file of a generic package', params: GenericFileParams, response: replies({ 200: FileBytes, 206: PartialFileBytes, 304: NotModified }) },
+    },
     async (request, reply) => {
       const p = request.params;
-      const pkg = await packages.findPackage(accessOf(request), 'generic', p.package_name, p.package_version);
-      return sendDownload(request, reply, await packages.fileOf(pkg, p.file_name));
+      return sendDownload(request, reply, await packages.genericFile(accessOf(request), p.package_name, p.package_version, p.file_name));
     },
   );
 
@@ -84,19 +75,7 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
     '/api/v4/projects/:id/packages',
     {
       config: { ability: 'packages:read' },
-      schema: {
-        tags: ['packages'],
-        summary: "List a project's packages",
-        params: ProjectIdParams,
-        querystring: Type.Intersect([
-          PaginationQuery,
-          Type.Object({
-            package_type: Type.Optional(Type.Union([Type.Literal('generic'), Type.Literal('ml_model')])),
-            package_name: Type.Optional(Type.String({ maxLength: 255 })),
-            status: Type.Optional(Type.Union([Type.Literal('default'), Type.Literal('hidden')])),
-          }),
-        ]),
-      },
+      schema: { tags, summary: "List a project's packages", params: ProjectIdParams, querystring: PackagesQuery, response: replies({ 200: Type.Array(PackageNative) }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);
@@ -105,38 +84,46 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
     },
   );
 
-  app.get('/api/v4/projects/:id/packages/:package_id', { config: { ability: 'packages:read' }, schema: { tags: ['packages'], summary: 'One package', params: PackageParams } }, async (request) =>
-    presentPackage(await packages.getPackage(accessOf(request), request.params.package_id), app.publicUrl),
+  app.get(
+    '/api/v4/projects/:id/packages/:package_id',
+    { config: { ability: 'packages:read' }, schema: { tags, summary: 'One package', params: PackageParams, response: replies({ 200: PackageNative }) } },
+    async (request) => presentPackage(await packages.getPackage(accessOf(request), request.params.package_id), app.publicUrl),
   );
 
   app.get(
     '/api/v4/projects/:id/packages/:package_id/package_files',
-    { config: { ability: 'packages:read' }, schema: { tags: ['packages'], summary: "A package's files", params: PackageParams, querystring: PaginationQuery } },
+    {
+      config: { ability: 'packages:read' },
+      schema: { tags, summary: "A package's files", params: PackageParams, querystring: PaginationQuery, response: replies({ 200: Type.Array(PackageFileNative) }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
-      const pkg = await packages.getPackage(accessOf(request), request.params.package_id);
-      const page = await packages.listFiles(pkg, window);
+      const page = await packages.listFiles(accessOf(request), request.params.package_id, window);
       return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentPackageFile) });
     },
   );
 
-  app.delete('/api/v4/projects/:id/packages/:package_id', { config: { ability: 'packages:write' }, schema: { tags: ['packages'], summary: 'Delete a package and its files', params: PackageParams } }, async (request, reply) => {
-    await packages.deletePackage(accessOf(request), request.params.package_id);
-    return reply.status(204).send();
-  });
-
   app.delete(
-    '/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id',
-    { config: { ability: 'packages:write' }, schema: { tags: ['packages'], summary: 'Delete one file of a package', params: Type.Intersect([PackageParams, Type.Object({ package_file_id: NumericId })]) } },
+    '/api/v4/projects/:id/packages/:package_id',
+    { config: { ability: 'packages:write' }, schema: { tags, summary: 'Delete a package and its files', params: PackageParams, response: replies({ 204: NoContent }) } },
     async (request, reply) => {
-      await packages.deleteFile(accessOf(request), request.params.package_id, request.params.package_file_id);
-      return reply.status(204).send();
+      await packages.deletePackage(accessOf(request), request.params.package_id);
+      return reply.status(204).send(null);
     },
   );
 
-  app.get('/api/v4/projects/:id/storage', { config: { ability: 'packages:read' }, schema: { tags: ['packages'], summary: "The project's storage usage", params: ProjectIdParams } }, async (request) => {
-    const projectId = accessOf(request).project.id;
-    const [artifacts, pkgs] = await Promise.all([deps.artifacts.usage(projectId), packages.usage(projectId)]);
-    return { artifacts, packages: pkgs, total_bytes: artifacts.bytes + pkgs.bytes };
-  });
+  app.delete(
+    '/api/v4/projects/:id/packages/:package_id/package_files/:package_file_id',
+    { config: { ability: 'packages:write' }, schema: { tags, summary: 'Delete one file of a package', params: PackageFileParams, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await packages.deleteFile(accessOf(request), request.params.package_id, request.params.package_file_id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v4/projects/:id/storage',
+    { config: { ability: 'packages:read' }, schema: { tags, summary: "The project's storage usage", params: ProjectIdParams, response: replies({ 200: StorageUsageNative }) } },
+    async (request) => presentStorageUsage(await storageUsage(deps, accessOf(request).project.id)),
+  );
 }

@@ -6,23 +6,23 @@ import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { conflict, forbidden, invalid, notFound } from '../shared/errors.ts';
+import { forbidden, invalid } from '../shared/errors.ts';
+import { invalidAccessLevel } from '../auth/errors.ts';
+import { memberNotFound, ProjectErrors } from './errors.ts';
 
-export interface MemberRecord {
+/** A member: the user's columns with their role in the project. */
+export interface MemberRow {
   id: number;
   username: string;
   name: string;
-  state: string;
-  bot: boolean;
+  state: 'active' | 'blocked';
+  is_bot: number;
   access_level: number;
-  role: string;
-  created_at: string;
+  created_at: number;
 }
 
 function validLevel(level: number): number {
-  if (roleOfLevel(level) === null) {
-    throw invalid('access_level does not have a valid value: use 10, 20, 30, 40 or 50');
-  }
+  if (roleOfLevel(level) === null) throw invalidAccessLevel();
   return level;
 }
 
@@ -39,39 +39,32 @@ export class MembersService {
       .where('members.project_id', '=', projectId);
   }
 
-  private static present(row: { id: number; username: string; name: string; state: string; is_bot: number; access_level: number; created_at: number }): MemberRecord {
-    return {
-      id: row.id,
-      username: row.username,
-      name: row.name,
-      state: row.state,
-      bot: row.is_bot === 1,
-      access_level: row.access_level,
-      role: roleOfLevel(row.access_level) ?? 'unknown',
-      created_at: new Date(row.created_at).toISOString(),
-    };
-  }
-
   private static readonly COLUMNS = ['users.id', 'users.username', 'users.name', 'users.state', 'users.is_bot', 'members.access_level', 'members.created_at'] as const;
 
-  async list(access: ProjectAccess, options: { offset: number; limit: number }): Promise<{ total: number; items: MemberRecord[] }> {
+  async list(access: ProjectAccess, options: { offset: number; limit: number }): Promise<{ total: number; items: MemberRow[] }> {
     const base = this.memberQuery(access.project.id);
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       base.select(MembersService.COLUMNS).orderBy('users.id').offset(options.offset).limit(options.limit).execute(),
     ]);
-    return { total: Number(count.n), items: rows.map(MembersService.present) };
+    return { total: Number(count.n), items: rows };
   }
 
-  async find(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRecord | undefined> {
-    const row = await this.memberQuery(access.project.id, db).where('users.id', '=', userId).select(MembersService.COLUMNS).executeTakeFirst();
-    return row ? MembersService.present(row) : undefined;
+  async find(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRow | undefined> {
+    return this.memberQuery(access.project.id, db).where('users.id', '=', userId).select(MembersService.COLUMNS).executeTakeFirst();
   }
 
-  async get(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRecord> {
+  async get(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<MemberRow> {
     const found = await this.find(access, userId, db);
-    if (!found) throw notFound('404 Member');
+    if (!found) throw memberNotFound();
     return found;
+  }
+
+  /** The access levels of those of the given users who are members (for lists that show a role beside each). */
+  async levelsOf(projectId: number, userIds: readonly number[]): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('members').select(['user_id', 'access_level']).where('project_id', '=', projectId).where('user_id', 'in', [...userIds]).execute();
+    return new Map(rows.map((row) => [row.user_id, row.access_level]));
   }
 
   private levelOf(db: Kysely<Schema>, projectId: number, userId: number) {
@@ -95,13 +88,13 @@ export class MembersService {
     return Number(row.n);
   }
 
-  async add(access: ProjectAccess, userId: number, level: number, db: Kysely<Schema> = this.db): Promise<MemberRecord> {
+  async add(access: ProjectAccess, userId: number, level: number, db: Kysely<Schema> = this.db): Promise<MemberRow> {
     validLevel(level);
     this.assertMayTouch(access, [level]);
-    await inTransaction(db, async (trx) => {
+    return inTransaction(db, async (trx) => {
       const user = await this.users.getById(userId, trx);
       const existing = await this.levelOf(trx, access.project.id, userId);
-      if (existing) throw conflict('Member already exists', 'MEMBER_EXISTS');
+      if (existing) throw ProjectErrors.MEMBER_EXISTS();
       await trx.insertInto('members').values({ project_id: access.project.id, user_id: userId, access_level: level, created_at: now() }).execute();
       await recordChange(
         trx,
@@ -109,35 +102,38 @@ export class MembersService {
         { type: 'project.member.added', projectId: access.project.id, payload: { user_id: userId, access_level: level } },
         { action: 'member.added', targetType: 'user', targetId: userId, details: { username: user.username, access_level: level } },
       );
+      return this.get(access, userId, trx);
     });
-    return this.get(access, userId, db);
   }
 
-  async update(access: ProjectAccess, userId: number, level: number): Promise<MemberRecord> {
+  async update(access: ProjectAccess, userId: number, level: number): Promise<MemberRow> {
     validLevel(level);
-    await this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
       const existing = await this.levelOf(trx, access.project.id, userId);
-      if (!existing) throw notFound('404 Member');
+      if (!existing) throw memberNotFound();
       this.assertMayTouch(access, [level, existing.access_level]);
       if (existing.access_level >= ACCESS_LEVEL.owner && level < ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {
         throw invalid('the last owner cannot be demoted; make someone else owner first');
       }
-      if (existing.access_level === level) return;
-      await trx.updateTable('members').set({ access_level: level }).where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
-      await recordChange(
-        trx,
-        access.caller,
-        { type: 'project.member.updated', projectId: access.project.id, payload: { user_id: userId, access_level: level } },
-        { action: 'member.access_level_changed', targetType: 'user', targetId: userId, details: { from: existing.access_level, to: level } },
-      );
+      if (existing.access_level !== level) await this.changeLevel(trx, access, userId, existing.access_level, level);
+      return this.get(access, userId, trx);
     });
-    return this.get(access, userId);
+  }
+
+  private async changeLevel(trx: Kysely<Schema>, access: ProjectAccess, userId: number, from: number, level: number): Promise<void> {
+    await trx.updateTable('members').set({ access_level: level }).where('project_id', '=', access.project.id).where('user_id', '=', userId).execute();
+    await recordChange(
+      trx,
+      access.caller,
+      { type: 'project.member.updated', projectId: access.project.id, payload: { user_id: userId, access_level: level } },
+      { action: 'member.access_level_changed', targetType: 'user', targetId: userId, details: { from, to: level } },
+    );
   }
 
   async remove(access: ProjectAccess, userId: number, db: Kysely<Schema> = this.db): Promise<void> {
     await inTransaction(db, async (trx) => {
       const existing = await this.levelOf(trx, access.project.id, userId);
-      if (!existing) throw notFound('404 Member');
+      if (!existing) throw memberNotFound();
       this.assertMayTouch(access, [existing.access_level]);
       if (existing.access_level >= ACCESS_LEVEL.owner && (await this.ownerCount(trx, access.project.id)) <= 1) {
         throw invalid('the last owner cannot be removed');

@@ -7,9 +7,11 @@ import type { Schema } from '../db/schema.ts';
 import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { alreadyExists, invalid, isAppError, notFound } from '../shared/errors.ts';
+import { invalid, isAppError } from '../shared/errors.ts';
 import { isUniqueViolation } from '../shared/unique-violation.ts';
 import { idFromDigits } from '../shared/integer-ranges.ts';
+import type { ProjectOrdering } from './contract.ts';
+import { projectNotFound, ProjectErrors } from './errors.ts';
 import type { ProjectsTable } from './tables.ts';
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -65,29 +67,7 @@ export class ProjectsService {
     this.deletionHooks.push(hook);
   }
 
-  constructor(
-    private readonly db: Kysely<Schema>,
-    private readonly publicUrl: string,
-  ) {}
-
-  present(row: ProjectRow, access?: ProjectAccess) {
-    return {
-      id: row.id,
-      name: row.name,
-      path: row.path,
-      path_with_namespace: row.path,
-      name_with_namespace: row.name,
-      description: row.description,
-      visibility: row.visibility,
-      creator_id: row.creator_id,
-      created_at: new Date(row.created_at).toISOString(),
-      last_activity_at: new Date(row.updated_at).toISOString(),
-      web_url: `${this.publicUrl}/${row.path}`,
-      ...(access
-        ? { permissions: { project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null, is_admin: actsAsAdmin(access.caller) } }
-        : {}),
-    };
-  }
+  constructor(private readonly db: Kysely<Schema>) {}
 
   /**
    * A project by id or path without any caller: only for routes that carry their own credential
@@ -132,7 +112,7 @@ export class ProjectsService {
     if (!project) {
       // Same outcome as an invisible project, so ids and paths cannot be probed.
       authorizeProject(caller, ability, { id: -1, visibility: 'private' }, null);
-      throw notFound('404 Project');
+      throw projectNotFound();
     }
     const level = await this.memberLevel(project.id, caller.user?.id);
     return { access: authorizeProject(caller, ability, project, level), project };
@@ -140,7 +120,7 @@ export class ProjectsService {
 
   async getRow(projectId: number): Promise<ProjectRow> {
     const row = await this.findRow(projectId);
-    if (!row) throw notFound('404 Project');
+    if (!row) throw projectNotFound();
     return row;
   }
 
@@ -155,7 +135,7 @@ export class ProjectsService {
     const visibility = input.visibility ?? 'private';
     const description = validateDescription(input.description ?? '');
     return await db.transaction().execute(async (trx) => {
-      if (await this.findRow(path, trx)) throw alreadyExists(`path "${path}" has already been taken`, 'PROJECT_PATH_TAKEN');
+      if (await this.findRow(path, trx)) throw ProjectErrors.PROJECT_PATH_TAKEN({ path });
       const at = now();
       const row = await trx
         .insertInto('projects')
@@ -176,9 +156,16 @@ export class ProjectsService {
     });
   }
 
+  /** `POST /projects`: the caller creates a project and, as its owner, gets access to it. */
+  async createOwned(caller: Caller, input: ProjectInput): Promise<{ project: ProjectRow; access: ProjectAccess }> {
+    const project = await this.create(caller, input);
+    const { access } = await this.authorize(caller, project.id, 'project:read');
+    return { project, access };
+  }
+
   async listVisible(
     caller: Caller,
-    options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: 'id' | 'name' | 'path' | 'created_at' | 'last_activity_at'; sort: 'asc' | 'desc' },
+    options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: ProjectOrdering; sort: 'asc' | 'desc' },
   ) {
     const userId = caller.user?.id ?? -1;
     const seesAll = actsAsAdmin(caller) && !options.membership;
@@ -211,13 +198,13 @@ export class ProjectsService {
   async update(access: ProjectAccess, input: ProjectInput): Promise<ProjectRow> {
     return await this.db.transaction().execute(async (trx) => {
       const current = await this.findRow(access.project.id, trx);
-      if (!current) throw notFound('404 Project');
+      if (!current) throw projectNotFound();
       const changes: Partial<ProjectRow> = {};
       if (input.name !== undefined) changes.name = validateName(input.name);
       if (input.path !== undefined && input.path !== current.path) {
         changes.path = validatePath(input.path);
         const clash = await this.findRow(changes.path, trx);
-        if (clash && clash.id !== current.id) throw alreadyExists(`path "${changes.path}" has already been taken`, 'PROJECT_PATH_TAKEN');
+        if (clash && clash.id !== current.id) throw ProjectErrors.PROJECT_PATH_TAKEN({ path: changes.path });
       }
       if (input.description !== undefined) changes.description = validateDescription(input.description);
       if (input.visibility !== undefined) changes.visibility = input.visibility;
@@ -249,7 +236,7 @@ export class ProjectsService {
   async delete(access: ProjectAccess): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const current = await this.findRow(access.project.id, trx);
-      if (!current) throw notFound('404 Project');
+      if (!current) throw projectNotFound();
       for (const hook of this.deletionHooks) await hook(trx, current.id);
       await trx.deleteFrom('projects').where('id', '=', current.id).execute();
       await recordChange(

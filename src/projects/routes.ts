@@ -1,22 +1,24 @@
-import { Type } from 'typebox';
-import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
-import { isTrue, NumericId, ProjectIdParams, QueryBoolean } from '../http/schemas.ts';
-import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { NoContent, replies } from '../http/responses.ts';
+import { isTrue, ProjectIdParams } from '../http/schemas.ts';
+import { type App } from '../http/types.ts';
+import {
+  AddMemberBody,
+  CreateProjectBody,
+  MemberNative,
+  MemberPage,
+  MemberParams,
+  ProjectDeletionAccepted,
+  ProjectPage,
+  ProjectsQuery,
+  ProjectWithAccess,
+  UpdateMemberBody,
+  UpdateProjectBody,
+} from './contract.ts';
 import type { MembersService } from './members-service.ts';
+import { presentMember, presentProject, presentProjectWithAccess } from './present.ts';
 import type { ProjectsService } from './projects-service.ts';
-
-const Visibility = Type.Union([Type.Literal('private'), Type.Literal('internal'), Type.Literal('public')]);
-
-const ProjectBody = {
-  name: Type.String({ minLength: 1, maxLength: 255 }),
-  path: Type.String({ minLength: 1, maxLength: 255 }),
-  description: Type.String({ maxLength: 20_000 }),
-  visibility: Visibility,
-};
-
-const MemberParams = Type.Intersect([ProjectIdParams, Type.Object({ user_id: NumericId })]);
-const AccessLevel = Type.Integer({ minimum: 10, maximum: 50 });
 
 export async function projectRoutes(app: App, deps: { projects: ProjectsService; members: MembersService }): Promise<void> {
   const { projects, members } = deps;
@@ -25,20 +27,7 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
     '/api/v4/projects',
     {
       config: { ability: 'projects:list' },
-      schema: {
-        tags: ['projects'],
-        summary: 'List the projects the caller can see',
-        querystring: Type.Intersect([
-          PaginationQuery,
-          Type.Object({
-            search: Type.Optional(Type.String({ maxLength: 255 })),
-            visibility: Type.Optional(Visibility),
-            membership: Type.Optional(QueryBoolean),
-            order_by: Type.Optional(Type.Union(['id', 'name', 'path', 'created_at', 'last_activity_at'].map((v) => Type.Literal(v)))),
-            sort: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-          }),
-        ]),
-      },
+      schema: { tags: ['projects'], summary: 'List the projects the caller can see', querystring: ProjectsQuery, response: replies({ 200: ProjectPage }) },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);
@@ -49,10 +38,10 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
         membership: isTrue(query.membership),
         offset: window.offset,
         limit: window.limit,
-        orderBy: (query.order_by as 'id' | 'name' | 'path' | 'created_at' | 'last_activity_at' | undefined) ?? 'created_at',
+        orderBy: query.order_by ?? 'created_at',
         sort: query.sort ?? 'desc',
       });
-      return sendPage(request, reply, window, { total: page.total, items: page.items.map((row) => projects.present(row)) });
+      return sendPage(request, reply, window, { total: page.total, items: page.items.map((row) => presentProject(row, app.publicUrl)) });
     },
   );
 
@@ -60,74 +49,62 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
     '/api/v4/projects',
     {
       config: { ability: 'projects:create' },
-      schema: {
-        tags: ['projects'],
-        summary: 'Create a project; the caller becomes its owner',
-        body: Type.Object(
-          {
-            name: Type.Optional(ProjectBody.name),
-            path: Type.Optional(ProjectBody.path),
-            description: Type.Optional(ProjectBody.description),
-            visibility: Type.Optional(Visibility),
-          },
-          { additionalProperties: false },
-        ),
-      },
+      schema: { tags: ['projects'], summary: 'Create a project; the caller becomes its owner', body: CreateProjectBody, response: replies({ 201: ProjectWithAccess }) },
     },
     async (request, reply) => {
-      const row = await projects.create(request.caller, request.body);
-      const { access } = await projects.authorize(request.caller, row.id, 'project:read');
-      return reply.status(201).send(projects.present(row, access));
+      const { project, access } = await projects.createOwned(request.caller, request.body);
+      return reply.status(201).send(presentProjectWithAccess(project, app.publicUrl, access));
     },
   );
 
-  app.get('/api/v4/projects/:id', { config: { ability: 'project:read' }, schema: { tags: ['projects'], summary: 'One project, by id or URL-encoded path', params: ProjectIdParams } }, async (request) => {
-    const access = accessOf(request);
-    return projects.present(await projects.getRow(access.project.id), access);
-  });
+  app.get(
+    '/api/v4/projects/:id',
+    { config: { ability: 'project:read' }, schema: { tags: ['projects'], summary: 'One project, by id or URL-encoded path', params: ProjectIdParams, response: replies({ 200: ProjectWithAccess }) } },
+    async (request) => {
+      const access = accessOf(request);
+      return presentProjectWithAccess(await projects.getRow(access.project.id), app.publicUrl, access);
+    },
+  );
 
   app.put(
     '/api/v4/projects/:id',
     {
       config: { ability: 'project:update' },
-      schema: {
-        tags: ['projects'],
-        summary: 'Update a project (maintainers)',
-        params: ProjectIdParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(ProjectBody.name),
-            path: Type.Optional(ProjectBody.path),
-            description: Type.Optional(ProjectBody.description),
-            visibility: Type.Optional(Visibility),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-      },
+      schema: { tags: ['projects'], summary: 'Update a project (maintainers)', params: ProjectIdParams, body: UpdateProjectBody, response: replies({ 200: ProjectWithAccess }) },
     },
     async (request) => {
       const access = accessOf(request);
-      return projects.present(await projects.update(access, request.body), access);
+      return presentProjectWithAccess(await projects.update(access, request.body), app.publicUrl, access);
     },
   );
 
-  app.delete('/api/v4/projects/:id', { config: { ability: 'project:delete' }, schema: { tags: ['projects'], summary: 'Delete a project (owners)', params: ProjectIdParams } }, async (request, reply) => {
-    await projects.delete(accessOf(request));
-    return reply.status(202).send({ message: '202 Accepted' });
-  });
+  app.delete(
+    '/api/v4/projects/:id',
+    { config: { ability: 'project:delete' }, schema: { tags: ['projects'], summary: 'Delete a project (owners)', params: ProjectIdParams, response: replies({ 202: ProjectDeletionAccepted }) } },
+    async (request, reply) => {
+      await projects.delete(accessOf(request));
+      return reply.status(202).send({ message: '202 Accepted' as const });
+    },
+  );
 
   // --- members ------------------------------------------------------------------------------
   app.get(
     '/api/v4/projects/:id/members',
-    { config: { ability: 'members:read' }, schema: { tags: ['members'], summary: "List a project's members", params: ProjectIdParams, querystring: PaginationQuery } },
+    {
+      config: { ability: 'members:read' },
+      schema: { tags: ['members'], summary: "List a project's members", params: ProjectIdParams, querystring: PaginationQuery, response: replies({ 200: MemberPage }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
-      return sendPage(request, reply, window, await members.list(accessOf(request), window));
+      const page = await members.list(accessOf(request), window);
+      return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentMember) });
     },
   );
 
-  app.get('/api/v4/projects/:id/members/:user_id', { config: { ability: 'members:read' }, schema: { tags: ['members'], summary: 'One member', params: MemberParams } }, async (request) =>
-    members.get(accessOf(request), request.params.user_id),
+  app.get(
+    '/api/v4/projects/:id/members/:user_id',
+    { config: { ability: 'members:read' }, schema: { tags: ['members'], summary: 'One member', params: MemberParams, response: replies({ 200: MemberNative }) } },
+    async (request) => presentMember(await members.get(accessOf(request), request.params.user_id)),
   );
 
   app.post(
@@ -138,23 +115,28 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
         tags: ['members'],
         summary: 'Add a member with a role (maintainers; owners for the owner role)',
         params: ProjectIdParams,
-        body: Type.Object({ user_id: NumericId, access_level: AccessLevel }, { additionalProperties: false }),
+        body: AddMemberBody,
+        response: replies({ 201: MemberNative }),
       },
     },
-    async (request, reply) => reply.status(201).send(await members.add(accessOf(request), request.body.user_id, request.body.access_level)),
+    async (request, reply) => reply.status(201).send(presentMember(await members.add(accessOf(request), request.body.user_id, request.body.access_level))),
   );
 
   app.put(
     '/api/v4/projects/:id/members/:user_id',
     {
       config: { ability: 'members:manage' },
-      schema: { tags: ['members'], summary: "Change a member's role", params: MemberParams, body: Type.Object({ access_level: AccessLevel }, { additionalProperties: false }) },
+      schema: { tags: ['members'], summary: "Change a member's role", params: MemberParams, body: UpdateMemberBody, response: replies({ 200: MemberNative }) },
     },
-    async (request) => members.update(accessOf(request), request.params.user_id, request.body.access_level),
+    async (request) => presentMember(await members.update(accessOf(request), request.params.user_id, request.body.access_level)),
   );
 
-  app.delete('/api/v4/projects/:id/members/:user_id', { config: { ability: 'members:manage' }, schema: { tags: ['members'], summary: 'Remove a member', params: MemberParams } }, async (request, reply) => {
-    await members.remove(accessOf(request), request.params.user_id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api/v4/projects/:id/members/:user_id',
+    { config: { ability: 'members:manage' }, schema: { tags: ['members'], summary: 'Remove a member', params: MemberParams, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await members.remove(accessOf(request), request.params.user_id);
+      return reply.status(204).send(null);
+    },
+  );
 }

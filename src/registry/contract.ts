@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Closed } from '../http/responses.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, VersionNumber } from '../http/schemas.ts';
+import { RunInputNative, RunNative } from '../tracking/contract.ts';
 
 /**
  * The model registry's native API: every route's request and answer. The web UI imports these
@@ -135,46 +136,6 @@ export const ApprovalRequestNative = Closed(
 );
 export type ApprovalRequestNative = Static<typeof ApprovalRequestNative>;
 
-/** A dataset a run used, as the native tracking API presents it. */
-export const LineageDataset = Closed({
-  name: Type.String(),
-  digest: Type.String(),
-  source_type: Type.String(),
-  source: Type.String(),
-  schema: Nullable(Type.String()),
-  profile: Nullable(Type.String()),
-  tags: StringMap('Tags of the input (mlflow.data.context: training)'),
-});
-export type LineageDataset = Static<typeof LineageDataset>;
-
-/** The run a version came from, as the native tracking API presents a run. */
-export const LineageRun = Closed({
-  id: Type.String({ description: "The run's 32-hex id" }),
-  name: Type.String(),
-  experiment_id: Type.Integer(),
-  status: Type.Enum(['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED']),
-  user_id: Type.String(),
-  start_time: EpochMs('Started'),
-  end_time: Nullable(EpochMs('Ended')),
-  lifecycle_stage: Type.Enum(['active', 'deleted']),
-  artifact_uri: Type.String(),
-  ci_job_id: Nullable(Type.Integer()),
-  params: StringMap('Params, key → value'),
-  tags: StringMap('Tags, key → value'),
-  metrics: Type.Array(
-    Closed({
-      key: Type.String(),
-      step: Type.Integer(),
-      timestamp: Type.Integer(),
-      value: Type.Union([Type.Number(), Type.String()], { description: 'A number, or "NaN", "Infinity", "-Infinity"' }),
-    }),
-    { description: 'The latest value of each metric' },
-  ),
-  inputs: Type.Array(LineageDataset),
-  outputs: Type.Array(Closed({ model_id: Type.String(), step: Type.Integer() })),
-});
-export type LineageRun = Static<typeof LineageRun>;
-
 export const LineageNative = Closed(
   {
     model: Closed({ id: Type.Integer(), name: Type.String() }),
@@ -196,11 +157,11 @@ export const LineageNative = Closed(
         params: StringMap('Params, key → value'),
       }),
     ),
-    run: Nullable(LineageRun),
+    run: Nullable(RunNative),
     experiment: Nullable(Closed({ id: Type.Integer(), name: Type.String() })),
     git_commit: Nullable(Type.String({ description: 'From the run tag mlflow.source.git.commit' })),
     ci_job_id: Nullable(Type.Number({ description: "The CI job that trained it: the run's job, else its modelyard.ci.job_id or gitlab.CI_JOB_ID tag" })),
-    datasets: Type.Array(LineageDataset),
+    datasets: Type.Array(RunInputNative, { description: "The run's inputs" }),
   },
   { description: 'Where a version came from: version → logged model → run → experiment' },
 );
@@ -220,17 +181,6 @@ export const RegistrySettingsNative = Closed(
   { description: "A project's registry rules" },
 );
 export type RegistrySettingsNative = Static<typeof RegistrySettingsNative>;
-
-/** A file of a version's ml_model package, as the package registry presents its files. */
-export const VersionFileNative = Closed({
-  id: Type.Integer(),
-  package_id: Type.Integer(),
-  created_at: IsoTime('Uploaded'),
-  file_name: Type.String({ description: 'Its path in the package, directories included' }),
-  size: Type.Integer(),
-  file_sha256: Type.String(),
-});
-export type VersionFileNative = Static<typeof VersionFileNative>;
 
 // --- requests ------------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
+import { PackageFileNative } from '../packages/contract.ts';
 import type { PackagesService } from '../packages/packages-service.ts';
-import { presentPackageFile } from '../packages/routes.ts';
+import { presentPackageFile } from '../packages/present.ts';
 import { sendDownload } from '../http/download.ts';
 import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
@@ -34,7 +35,6 @@ import {
   RunVersionNative,
   SetAliasBody,
   SettingsBody,
-  VersionFileNative,
   VersionFileParams,
   VersionLabelParams,
   VersionNative,
@@ -293,7 +293,7 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     acceptRawBodies(raw);
     raw.put(
       '/api/v4/projects/:id/packages/ml_models/:model_version_id/files/*',
-      { config: { ability: 'ml:write' }, schema: { tags, summary: "Upload a file (with directories) to a version's ml_model package", params: VersionFileParams, response: replies({ 201: VersionFileNative }) } },
+      { config: { ability: 'ml:write' }, schema: { tags, summary: "Upload a file (with directories) to a version's ml_model package", params: VersionFileParams, response: replies({ 201: PackageFileNative }) } },
       async (request, reply) => {
         const upload = uploadOf(request);
         return reply.status(201).send(presentPackageFile(await files.upload(accessOf(request), request.params.model_version_id, request.params['*'], upload.body, upload.contentLength)));

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
+import { TrackingErrors } from '../tracking/errors.ts';
 import { validateKey } from '../tracking/limits.ts';
 import { RegistryErrors } from './errors.ts';
 import { labelScope, validLabel } from './names.ts';
@@ -29,9 +30,9 @@ export async function deleteTag(db: Kysely<Schema>, owner: Owner, key: string): 
     owner.kind === 'model'
       ? await db.deleteFrom('model_tags').where('model_id', '=', owner.id).where('key', '=', key).executeTakeFirst()
       : await db.deleteFrom('version_tags').where('version_id', '=', owner.id).where('key', '=', key).executeTakeFirst();
-  // TAG_NOT_FOUND is tracking's code too (runs, experiments, logged models), declared once there
-  // with this wording among its own; a second declaration here would refuse to load.
-  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with key '${key}'`);
+  // TAG_NOT_FOUND is declared once, by tracking, with the registry's wording (the key alone)
+  // among its own; a second declaration here would refuse to load.
+  if (Number(result.numDeletedRows) === 0) throw TrackingErrors.TAG_NOT_FOUND({ key });
 }
 
 /** Adds a label; a scoped label (`stage::production`) replaces any other label of its scope. */

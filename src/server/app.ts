@@ -100,17 +100,15 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
 
   await app.register(healthRoutes, { database: services.database, metrics, metricsAccess });
   await app.register(authRoutes, {
-    db: services.database.db,
     users: services.users,
-    tokens: services.tokens,
-    sessions: services.sessions,
+    signIn: services.signIn,
+    personalTokens: services.personalTokens,
     projectTokens: services.projectTokens,
-    signInThrottle: services.signInThrottle,
     secureCookies: services.config.publicUrl.startsWith('https://'),
   });
   await app.register(userAdminRoutes, { userAdmin: services.userAdmin });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
-  await app.register(auditRoutes, { db: services.database.db });
+  await app.register(auditRoutes, { audit: services.audit });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });
   await app.register(registryRoutes, {
@@ -130,7 +128,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(runnerAdminRoutes, { runners: services.runners });
   await app.register(runnerRoutes, { runners: services.runners, queue: services.jobQueue, handouts: services.jobHandouts, runnerJobs: services.runnerJobs });
   await app.register(gitHttpRoutes, { settings: services.ciSettings, mirror: services.mirror, handouts: services.jobHandouts });
-  await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
+  await app.register(trackingRoutes, { experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: {
       db: services.database.db,

@@ -1,6 +1,8 @@
 import { Authenticator } from '../auth/authenticate.ts';
+import { PersonalTokensService } from '../auth/personal-tokens-service.ts';
 import { ProjectAccessTokensService } from '../auth/project-tokens-service.ts';
 import { SessionsService } from '../auth/sessions-service.ts';
+import { SignInService } from '../auth/sign-in-service.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { TokensService } from '../auth/tokens-service.ts';
 import { UsersService } from '../auth/users-service.ts';
@@ -19,6 +21,7 @@ import { AliasesService } from '../registry/aliases-service.ts';
 import { ApprovalsService } from '../registry/approvals-service.ts';
 import { LineageService } from '../registry/lineage-service.ts';
 import { CardFiller } from '../registry/card-filler.ts';
+import { AuditLogService } from '../events/audit-log-service.ts';
 import { WebhooksService } from '../events/webhooks-service.ts';
 import { RegisteredModelsService } from '../registry/models-service.ts';
 import { RegistrySettingsService } from '../registry/settings-service.ts';
@@ -55,6 +58,8 @@ export interface Services {
   tokens: TokensService;
   sessions: SessionsService;
   signInThrottle: SignInThrottle;
+  signIn: SignInService;
+  personalTokens: PersonalTokensService;
   userAdmin: UserAdminService;
   authenticator: Authenticator;
   projects: ProjectsService;
@@ -76,6 +81,7 @@ export interface Services {
   lineage: LineageService;
   cardFiller: CardFiller;
   webhooks: WebhooksService;
+  audit: AuditLogService;
   evaluations: EvaluationsService;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
@@ -100,7 +106,8 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const users = new UsersService(db);
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
-  const projects = new ProjectsService(db, config.publicUrl);
+  const signInThrottle = new SignInThrottle(db);
+  const projects = new ProjectsService(db);
   const members = new MembersService(db, users);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
@@ -133,7 +140,9 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     users,
     tokens,
     sessions,
-    signInThrottle: new SignInThrottle(db),
+    signInThrottle,
+    signIn: new SignInService(db, users, sessions, signInThrottle),
+    personalTokens: new PersonalTokensService(users, tokens),
     userAdmin: new UserAdminService(db, users, sessions),
     authenticator,
     projects,
@@ -155,6 +164,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     lineage,
     cardFiller: new CardFiller(versions, lineage),
     webhooks: new WebhooksService(db, outbound, secrets),
+    audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
     ciSettings,
     ciVariables,

@@ -1,8 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import { replies } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
+import { WebUiNotBuilt } from './contract.ts';
 
-const TYPES: Record<string, string> = {
+/** What the web UI's files are served as, by extension. */
+const MEDIA_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -10,6 +15,16 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+};
+const UNKNOWN_MEDIA_TYPE = 'application/octet-stream';
+
+/** Bytes streamed from a file: documented as binary, typed as the stream the handler sends. */
+const StreamedFile = Type.Unsafe<Readable>(Type.String({ format: 'binary' }));
+
+/** A page of the web UI (index.html, whose router takes over) or one of its built files. */
+const WebFile = {
+  description: 'index.html for every page of the app, or one of its built files',
+  content: Object.fromEntries([...Object.values(MEDIA_TYPES), UNKNOWN_MEDIA_TYPE].map((type) => [type.split(';')[0]!, { schema: StreamedFile }])),
 };
 
 /** Paths the single-page app must not swallow: an unknown API URL stays a JSON 404. */
@@ -25,7 +40,7 @@ export async function webRoutes(app: App, deps: { distDir: string }): Promise<vo
   const index = path.join(dist, 'index.html');
   const csp = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
-  app.get('/*', { config: { ability: 'public' }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/*', { config: { ability: 'public' }, schema: { hide: true, response: replies({ 200: WebFile, 503: WebUiNotBuilt }) } }, async (request, reply) => {
     const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
     if (NOT_THE_APP.test(urlPath)) return reply.status(404).send({ message: '404 Not Found' });
     const candidate = path.resolve(dist, `.${urlPath}`);
@@ -37,7 +52,7 @@ export async function webRoutes(app: App, deps: { distDir: string }): Promise<vo
     reply.header('Content-Security-Policy', csp);
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Cache-Control', isAsset && urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-    reply.type(TYPES[path.extname(file)] ?? 'application/octet-stream');
+    reply.type(MEDIA_TYPES[path.extname(file)] ?? UNKNOWN_MEDIA_TYPE);
     return reply.send(fs.createReadStream(file));
   });
 }

@@ -4,9 +4,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { AppError, notFound } from '../shared/errors.ts';
+import { AppError } from '../shared/errors.ts';
 import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
-import { tooLarge } from './hashing.ts';
+import { fileNotFound, StorageErrors, uploadNotFound } from './errors.ts';
 import { writeMeasuredFile } from './measured-file-write.ts';
 
 const TEMP_DIR = '.tmp';
@@ -42,7 +42,7 @@ export class FsBlobStore implements BlobStore {
     for (;;) {
       try {
         const real = await fsp.realpath(existing);
-        if (real !== root && !real.startsWith(root + path.sep)) throw new AppError('invalid', 'UNSAFE_PATH', 'the path leads outside the artifact root');
+        if (real !== root && !real.startsWith(root + path.sep)) throw StorageErrors.UNSAFE_PATH({ problem: 'outside_root' });
         return;
       } catch (error) {
         if (error instanceof AppError) throw error;
@@ -56,7 +56,7 @@ export class FsBlobStore implements BlobStore {
   private async locate(key: string): Promise<string> {
     const root = await this.rootReal();
     const absolute = path.resolve(root, key);
-    if (!absolute.startsWith(root + path.sep)) throw new AppError('invalid', 'UNSAFE_PATH', 'the path leads outside the artifact root');
+    if (!absolute.startsWith(root + path.sep)) throw StorageErrors.UNSAFE_PATH({ problem: 'outside_root' });
     await this.confine(absolute);
     return absolute;
   }
@@ -90,7 +90,7 @@ export class FsBlobStore implements BlobStore {
       // 1 MiB reads: the default 64 KiB made downloads a quarter as fast as cp.
       return handle.createReadStream({ highWaterMark: 1024 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('404 File');
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw fileNotFound();
       throw error;
     }
   }
@@ -104,7 +104,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   private async uploadDir(uploadId: string): Promise<string> {
-    if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw notFound('404 Upload');
+    if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw uploadNotFound();
     return path.join(await this.rootReal(), UPLOADS_DIR, uploadId);
   }
 
@@ -117,7 +117,7 @@ export class FsBlobStore implements BlobStore {
 
   async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
     const dir = await this.uploadDir(uploadId);
-    if (!fs.existsSync(dir)) throw notFound('404 Upload');
+    if (!fs.existsSync(dir)) throw uploadNotFound();
     const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
     try {
       const stored = await writeMeasuredFile(body, temp, options);
@@ -134,7 +134,7 @@ export class FsBlobStore implements BlobStore {
     const dir = await this.uploadDir(uploadId);
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     for (const part of ordered) {
-      if (!fs.existsSync(path.join(dir, `${part.partNumber}.part`))) throw new AppError('invalid', 'PART_MISSING', `part ${part.partNumber} was never uploaded`);
+      if (!fs.existsSync(path.join(dir, `${part.partNumber}.part`))) throw StorageErrors.PART_MISSING({ partNumber: part.partNumber });
     }
     const files = ordered.map((p) => path.join(dir, `${p.partNumber}.part`));
     let contentLength = 0;
@@ -145,7 +145,7 @@ export class FsBlobStore implements BlobStore {
       })(),
     );
     const stored = await this.put(key, joined, { maxBytes: options.maxBytes, contentLength }).catch((error: unknown) => {
-      if (error instanceof AppError && error.kind === 'too_large') throw tooLarge(options.maxBytes);
+      if (error instanceof AppError && error.kind === 'too_large') throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
       throw error;
     });
     await fsp.rm(dir, { recursive: true, force: true });

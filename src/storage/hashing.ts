@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { AppError } from '../shared/errors.ts';
-
-export function tooLarge(maxBytes: number): AppError {
-  return new AppError('too_large', 'FILE_TOO_LARGE', `413 Payload Too Large: the file is larger than the limit of ${maxBytes} bytes`);
-}
+import { StorageErrors } from './errors.ts';
 
 /** Counts and hashes bytes as they pass, and stops the stream once it exceeds the limit. */
 export class MeasuringStream extends Transform {
@@ -18,7 +14,7 @@ export class MeasuringStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
-      done(tooLarge(this.maxBytes));
+      done(StorageErrors.FILE_TOO_LARGE({ maxBytes: this.maxBytes }));
       return;
     }
     this.hash.update(chunk);

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { tooLarge } from './hashing.ts';
+import { StorageErrors } from './errors.ts';
 
 /**
  * Writes a stream to an open file with the SHA-256 and the disk writes done on worker threads.
@@ -101,7 +101,7 @@ export class OffThreadFileWriter extends Writable {
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     this.size += chunk.length;
     if (this.size > this.maxBytes) {
-      done(tooLarge(this.maxBytes));
+      done(StorageErrors.FILE_TOO_LARGE({ maxBytes: this.maxBytes }));
       return;
     }
     // Most chunks fit into free slots at once; only a full ring makes this wait.

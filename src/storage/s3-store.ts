@@ -14,9 +14,9 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { AppError, notFound } from '../shared/errors.ts';
 import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
-import { MeasuringStream, tooLarge } from './hashing.ts';
+import { fileNotFound, StorageErrors, uploadNotFound } from './errors.ts';
+import { MeasuringStream } from './hashing.ts';
 
 export interface S3Settings {
   bucket: string;
@@ -43,9 +43,9 @@ export function s3SettingsFrom(url: string, env: Record<string, string | undefin
 /** S3's answers to a bad multipart request are the caller's mistakes, so they become 4xx. */
 function multipartError(error: unknown): unknown {
   const name = (error as { name?: string }).name;
-  if (name === 'EntityTooSmall') return new AppError('invalid', 'PART_TOO_SMALL', 'every part except the last must be at least 5 MiB (the object store refuses smaller ones)');
-  if (name === 'InvalidPart' || name === 'InvalidPartOrder') return new AppError('invalid', 'INVALID_PART', 'a part is missing or its ETag does not match what was uploaded');
-  if (name === 'NoSuchUpload') return notFound('404 Upload');
+  if (name === 'EntityTooSmall') return StorageErrors.PART_TOO_SMALL();
+  if (name === 'InvalidPart' || name === 'InvalidPartOrder') return StorageErrors.INVALID_PART();
+  if (name === 'NoSuchUpload') return uploadNotFound();
   return error;
 }
 
@@ -93,7 +93,7 @@ export class S3BlobStore implements BlobStore {
       );
       return result.Body as Readable;
     } catch (error) {
-      if (isMissing(error)) throw notFound('404 File');
+      if (isMissing(error)) throw fileNotFound();
       throw error;
     }
   }
@@ -120,8 +120,8 @@ export class S3BlobStore implements BlobStore {
   }
 
   async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
-    if (options.contentLength === undefined) throw new AppError('invalid', 'LENGTH_REQUIRED', 'a part upload needs a Content-Length');
-    if (options.contentLength > options.maxBytes) throw tooLarge(options.maxBytes);
+    if (options.contentLength === undefined) throw StorageErrors.LENGTH_REQUIRED();
+    if (options.contentLength > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     const measure = new MeasuringStream(options.maxBytes);
     body.on('error', (error) => measure.destroy(error));
     body.pipe(measure);
@@ -131,7 +131,7 @@ export class S3BlobStore implements BlobStore {
       );
       return { etag: result.ETag ?? '', size: measure.size };
     } catch (error) {
-      if (isMissing(error)) throw notFound('404 Upload');
+      if (isMissing(error)) throw uploadNotFound();
       throw multipartError(error);
     }
   }
@@ -154,7 +154,7 @@ export class S3BlobStore implements BlobStore {
     const size = head.ContentLength ?? 0;
     if (size > options.maxBytes) {
       await this.delete(key);
-      throw tooLarge(options.maxBytes);
+      throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     }
     // Parts arrive in parallel and out of order, so the file's SHA-256 is taken by reading it once.
     const hash = createHash('sha256');

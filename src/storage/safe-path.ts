@@ -1,4 +1,4 @@
-import { invalid } from '../shared/errors.ts';
+import { StorageErrors } from './errors.ts';
 
 /**
  * The one check every stored location goes through. MLflow's artifact handlers have had more
@@ -11,10 +11,10 @@ export const MAX_PATH_LENGTH = 1024;
 const MAX_SEGMENT_LENGTH = 255;
 
 export function safeRelativePath(raw: string, what = 'path'): string {
-  if (typeof raw !== 'string' || raw.length === 0) throw invalid(`${what} is missing`, 'UNSAFE_PATH');
-  if (raw.length > MAX_PATH_LENGTH) throw invalid(`${what} is too long (maximum is ${MAX_PATH_LENGTH} characters)`, 'UNSAFE_PATH');
+  if (typeof raw !== 'string' || raw.length === 0) throw StorageErrors.UNSAFE_PATH({ what, problem: 'missing' });
+  if (raw.length > MAX_PATH_LENGTH) throw StorageErrors.UNSAFE_PATH({ what, problem: 'too_long', maximum: MAX_PATH_LENGTH });
   const refuse = (reason: string): never => {
-    throw invalid(`${what} ${JSON.stringify(raw.slice(0, 200))} is not allowed: ${reason}`, 'UNSAFE_PATH');
+    throw StorageErrors.UNSAFE_PATH({ what, problem: 'not_allowed', path: raw, reason });
   };
   // Control characters, NUL included, and the characters that change a URL's meaning.
   if (/[\u0000-\u001f\u007f]/.test(raw)) refuse('control characters');
@@ -38,6 +38,6 @@ export function safeRelativePath(raw: string, what = 'path'): string {
 /** A single file name (no directory part), as package file names are. */
 export function safeFileName(raw: string, what = 'file name'): string {
   const path = safeRelativePath(raw, what);
-  if (path.includes('/')) throw invalid(`${what} must not contain "/"`, 'UNSAFE_PATH');
+  if (path.includes('/')) throw StorageErrors.UNSAFE_PATH({ what, problem: 'has_slash' });
   return path;
 }

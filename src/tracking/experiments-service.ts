@@ -4,15 +4,17 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
 import { LIMITS, validateExperimentName, validateKey, validateLength, validateMaxResults } from './limits.ts';
 import { compileFilter, numericCondition, stringCondition } from './search/compile.ts';
 import { parseFilter, parseOrderBy, type RawComparison } from './search/filter-parser.ts';
+import type { ViewType } from './contract.ts';
+import { mustBeInStage, TrackingErrors } from './errors.ts';
 import type { ExperimentsTable } from './tables.ts';
 
 export type ExperimentRow = Selectable<ExperimentsTable>;
-export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+export type { ViewType } from './contract.ts';
 
 export interface Experiment {
   id: number;
@@ -93,7 +95,7 @@ export class ExperimentsService {
 
   async getRow(access: ProjectAccess, experimentId: number, db: Kysely<Schema> = this.db): Promise<ExperimentRow> {
     const row = await db.selectFrom('experiments').selectAll().where('id', '=', experimentId).where('project_id', '=', access.project.id).executeTakeFirst();
-    if (!row) throw new AppError('not_found', 'EXPERIMENT_NOT_FOUND', `No Experiment with id=${experimentId} exists`);
+    if (!row) throw TrackingErrors.EXPERIMENT_NOT_FOUND({ id: experimentId });
     return row;
   }
 
@@ -104,16 +106,14 @@ export class ExperimentsService {
   async getByName(access: ProjectAccess, name: string): Promise<Experiment> {
     if (name === DEFAULT_EXPERIMENT_NAME) await this.defaultExperiment(access);
     const row = await this.db.selectFrom('experiments').selectAll().where('project_id', '=', access.project.id).where('name', '=', name).executeTakeFirst();
-    if (!row) throw new AppError('not_found', 'EXPERIMENT_NOT_FOUND', `Could not find experiment with name '${name}'`);
+    if (!row) throw TrackingErrors.EXPERIMENT_NOT_FOUND({ name });
     return (await this.hydrate([row]))[0]!;
   }
 
   /** An experiment that can take new runs; MLflow refuses runs in deleted experiments. */
   async requireActive(access: ProjectAccess, experimentId: number, db: Kysely<Schema> = this.db): Promise<ExperimentRow> {
     const row = await this.getRow(access, experimentId, db);
-    if (row.lifecycle_stage !== 'active') {
-      throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
-    }
+    if (row.lifecycle_stage !== 'active') throw mustBeInStage('experiment', experimentId, 'active', row.lifecycle_stage);
     return row;
   }
 
@@ -123,7 +123,7 @@ export class ExperimentsService {
     await this.defaultExperiment(access);
     const row = await inTransaction(this.db, async (trx) => {
       const clash = await trx.selectFrom('experiments').select('id').where('project_id', '=', access.project.id).where('name', '=', name).executeTakeFirst();
-      if (clash) throw alreadyExists(`Experiment(name=${name}) already exists.`, 'EXPERIMENT_EXISTS');
+      if (clash) throw TrackingErrors.EXPERIMENT_EXISTS({ name });
       const at = now();
       const created = await trx
         .insertInto('experiments')
@@ -151,7 +151,7 @@ export class ExperimentsService {
       if (row.lifecycle_stage !== 'active') throw invalid(`Cannot rename a non-active experiment.`);
       if (row.name === name) return;
       const clash = await trx.selectFrom('experiments').select('id').where('project_id', '=', access.project.id).where('name', '=', name).executeTakeFirst();
-      if (clash) throw alreadyExists(`Experiment(name=${name}) already exists.`, 'EXPERIMENT_EXISTS');
+      if (clash) throw TrackingErrors.EXPERIMENT_EXISTS({ name });
       await trx.updateTable('experiments').set({ name, last_update_time: now() }).where('id', '=', row.id).execute();
       await recordChange(trx, access.caller, { type: 'tracking.experiment.renamed', projectId: access.project.id, payload: { experiment_id: row.id, from: row.name, to: name } });
     });
@@ -163,8 +163,7 @@ export class ExperimentsService {
       const row = await this.getRow(access, experimentId, trx);
       if (row.is_default && stage === 'deleted') throw invalid('Cannot delete the default experiment of a project.');
       if (row.lifecycle_stage === stage) {
-        if (stage === 'deleted') throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is deleted.`);
-        throw invalid(`The experiment ${experimentId} must be in the 'deleted' state. Current state is active.`);
+        throw mustBeInStage('experiment', experimentId, stage === 'deleted' ? 'active' : 'deleted', row.lifecycle_stage);
       }
       const at = now();
       await trx.updateTable('experiments').set({ lifecycle_stage: stage, last_update_time: at }).where('id', '=', row.id).execute();
@@ -182,7 +181,7 @@ export class ExperimentsService {
     const tag = this.validTag(key, value, 'tag');
     await inTransaction(this.db, async (trx) => {
       const row = await this.getRow(access, experimentId, trx);
-      if (row.lifecycle_stage !== 'active') throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      if (row.lifecycle_stage !== 'active') throw mustBeInStage('experiment', experimentId, 'active', row.lifecycle_stage);
       await trx
         .insertInto('experiment_tags')
         .values({ experiment_id: row.id, ...tag })
@@ -195,9 +194,9 @@ export class ExperimentsService {
   async deleteTag(access: ProjectAccess, experimentId: number, key: string): Promise<void> {
     await inTransaction(this.db, async (trx) => {
       const row = await this.getRow(access, experimentId, trx);
-      if (row.lifecycle_stage !== 'active') throw invalid(`The experiment ${experimentId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
+      if (row.lifecycle_stage !== 'active') throw mustBeInStage('experiment', experimentId, 'active', row.lifecycle_stage);
       const deleted = await trx.deleteFrom('experiment_tags').where('experiment_id', '=', row.id).where('key', '=', key).executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in experiment with id ${experimentId}`, 'TAG_NOT_FOUND');
+      if (Number(deleted.numDeletedRows) === 0) throw TrackingErrors.TAG_NOT_FOUND({ key, experimentId });
     });
   }
 

@@ -5,8 +5,9 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
+import { TrackingErrors } from './errors.ts';
 import type { ExperimentsService } from './experiments-service.ts';
 import { LIMITS, validateKey, validateLength, validateMaxResults } from './limits.ts';
 import { loadedValue, type MetricPoint } from './metrics/metric-point.ts';
@@ -55,7 +56,7 @@ export class LoggedModelsService {
 
   async getRow(access: ProjectAccess, modelId: string, db: Kysely<Schema> = this.db): Promise<LoggedModelRow> {
     const row = await db.selectFrom('logged_models').selectAll().where('id', '=', modelId).where('project_id', '=', access.project.id).executeTakeFirst();
-    if (!row || row.lifecycle_stage === 'deleted') throw new AppError('not_found', 'LOGGED_MODEL_NOT_FOUND', `Logged model with ID '${modelId}' not found.`);
+    if (!row || row.lifecycle_stage === 'deleted') throw TrackingErrors.LOGGED_MODEL_NOT_FOUND({ id: modelId });
     return row;
   }
 
@@ -174,7 +175,7 @@ export class LoggedModelsService {
     await inTransaction(this.db, async (trx) => {
       const current = await this.getRow(access, modelId, trx);
       const deleted = await trx.deleteFrom('logged_model_tags').where('model_id', '=', current.id).where('key', '=', key).executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with key '${key}' on logged model '${modelId}'`);
+      if (Number(deleted.numDeletedRows) === 0) throw TrackingErrors.TAG_NOT_FOUND({ key, loggedModelId: modelId });
     });
   }
 

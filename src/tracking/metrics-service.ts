@@ -7,10 +7,12 @@ import { metricHistoryPage, downsampledSeries } from './metrics/metric-history.t
 import { downsampledSeriesOfRuns } from './metrics/metric-series-batch.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import type { RunsService } from './runs-service.ts';
+import { MAX_BULK_RUNS, MAX_HISTORY_PAGE, MAX_POINTS_PER_RUN } from './contract.ts';
 
-export const MAX_HISTORY_PAGE = 25_000;
-export const MAX_BULK_RUNS = 100;
-export const MAX_POINTS_PER_RUN = 2500;
+export { MAX_BULK_RUNS, MAX_HISTORY_PAGE, MAX_POINTS_PER_RUN };
+
+/** Points per run of a native series when the caller names no number. */
+const DEFAULT_SERIES_POINTS = 1000;
 
 /** Reading metric histories: whole pages for clients, bounded downsampled series for charts. */
 export class MetricsService {
@@ -52,6 +54,14 @@ export class MetricsService {
     }
     const series = await this.seriesOfRuns(access, runUuids, key, { startStep, endStep, maxPoints: Math.max(maxResults, 4) });
     return series.map(({ runId, points }) => ({ runId, points: points.length > maxResults ? points.slice(0, maxResults - 1).concat(points[points.length - 1]!) : points }));
+  }
+
+  /** The native API's series of one metric for up to 100 runs, over a step range when one is given. */
+  async series(access: ProjectAccess, runUuids: string[], key: string, options: { startStep?: number; endStep?: number; maxPoints?: number }) {
+    const { startStep, endStep } = options;
+    if ((startStep === undefined) !== (endStep === undefined)) throw invalid('start_step and end_step go together');
+    if (startStep !== undefined && endStep !== undefined && startStep > endStep) throw invalid('start_step must not be after end_step');
+    return this.seriesOfRuns(access, runUuids, key, { startStep, endStep, maxPoints: options.maxPoints ?? DEFAULT_SERIES_POINTS });
   }
 
   /** Downsampled series of one metric for several runs of the project. */

@@ -1,16 +1,19 @@
+import type { ExperimentNative, LatestMetricNative, MetricHistoryNative, MetricPointNative, MetricSeriesNative, MetricValue, RunNative } from './contract.ts';
 import type { Experiment } from './experiments-service.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
-import type { Run } from './run-model.ts';
+import type { KeyValue, Run } from './run-model.ts';
 
 /** JSON cannot spell NaN or ±Infinity; the native API writes them as strings, as proto-JSON does. */
-export function jsonNumber(value: number): number | string {
+export function jsonNumber(value: number): MetricValue {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Number.POSITIVE_INFINITY) return 'Infinity';
   if (value === Number.NEGATIVE_INFINITY) return '-Infinity';
   return value;
 }
 
-export function presentExperimentNative(experiment: Experiment) {
+const mapOf = (list: readonly KeyValue[]): Record<string, string> => Object.fromEntries(list.map((t) => [t.key, t.value]));
+
+export function presentExperimentNative(experiment: Experiment): ExperimentNative {
   return {
     id: experiment.id,
     name: experiment.name,
@@ -19,15 +22,19 @@ export function presentExperimentNative(experiment: Experiment) {
     artifact_location: experiment.artifactLocation,
     creation_time: experiment.creationTime,
     last_update_time: experiment.lastUpdateTime,
-    tags: Object.fromEntries(experiment.tags.map((t) => [t.key, t.value])),
+    tags: mapOf(experiment.tags),
   };
 }
 
-export function presentPoint(point: MetricPoint) {
+export function presentPoint(point: MetricPoint): MetricPointNative {
   return { step: point.step, timestamp: point.timestamp, value: jsonNumber(point.value) };
 }
 
-export function presentRunNative(run: Run) {
+function presentLatestMetric(metric: { key: string; step: number; timestamp: number; value: number }): LatestMetricNative {
+  return { key: metric.key, step: metric.step, timestamp: metric.timestamp, value: jsonNumber(metric.value) };
+}
+
+export function presentRunNative(run: Run): RunNative {
   const row = run.row;
   return {
     id: row.uuid,
@@ -40,9 +47,9 @@ export function presentRunNative(run: Run) {
     lifecycle_stage: row.lifecycle_stage,
     artifact_uri: row.artifact_uri,
     ci_job_id: row.job_id,
-    params: Object.fromEntries(run.params.map((p) => [p.key, p.value])),
-    tags: Object.fromEntries(run.tags.map((t) => [t.key, t.value])),
-    metrics: run.metrics.map((m) => ({ key: m.key, ...presentPoint(m) })),
+    params: mapOf(run.params),
+    tags: mapOf(run.tags),
+    metrics: run.metrics.map(presentLatestMetric),
     inputs: run.inputs.map((i) => ({
       name: i.dataset.name,
       digest: i.dataset.digest,
@@ -50,8 +57,16 @@ export function presentRunNative(run: Run) {
       source: i.dataset.source,
       schema: i.dataset.schema,
       profile: i.dataset.profile,
-      tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])),
+      tags: mapOf(i.tags),
     })),
     outputs: run.outputs.map((o) => ({ model_id: o.modelId, step: o.step })),
   };
+}
+
+export function presentMetricHistory(key: string, page: { points: readonly MetricPoint[]; nextPageToken?: string }): MetricHistoryNative {
+  return { key, points: page.points.map(presentPoint), next_page_token: page.nextPageToken ?? null };
+}
+
+export function presentMetricSeries(key: string, series: readonly { runId: string; points: readonly MetricPoint[] }[]): MetricSeriesNative {
+  return { key, series: series.map((s) => ({ run_id: s.runId, points: s.points.map(presentPoint) })) };
 }

@@ -5,14 +5,16 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, invalid } from '../shared/errors.ts';
-import type { ExperimentsService } from './experiments-service.ts';
+import { invalid } from '../shared/errors.ts';
+import { mustBeInStage, TrackingErrors } from './errors.ts';
+import type { ExperimentsService, ViewType } from './experiments-service.ts';
 import { LIMITS, validateBatchLimits, validateKey, validateLength, validateTimestamp } from './limits.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import { writeMetrics } from './metrics/metric-writer.ts';
 import { recordModelMetrics } from './metrics/model-metrics.ts';
 import { randomRunName } from './run-names.ts';
 import { hydrateRuns } from './run-reader.ts';
+import { searchRuns } from './search/run-search.ts';
 import { CI_JOB_TAG, CI_PIPELINE_TAG, RUN_NAME_TAG, RUN_STATUSES, runArtifactUri, type DatasetRecord, type KeyValue, type Run, type RunRow, type RunStatus } from './run-model.ts';
 
 export interface NewRun {
@@ -21,6 +23,17 @@ export interface NewRun {
   runName?: string;
   startTime?: number;
   tags?: KeyValue[];
+}
+
+/** What the native runs list asks for: a search, or runs by id (not both). */
+export interface RunsQuery {
+  runIds?: string[];
+  experimentIds?: number[];
+  filter?: string;
+  orderBy?: string[];
+  viewType?: ViewType;
+  maxResults?: number;
+  pageToken?: string;
 }
 
 export interface Batch {
@@ -55,7 +68,7 @@ export class RunsService {
     const row = /^[0-9a-f]{32}$/.test(runUuid)
       ? await db.selectFrom('runs').selectAll().where('uuid', '=', runUuid).where('project_id', '=', access.project.id).executeTakeFirst()
       : undefined;
-    if (!row) throw new AppError('not_found', 'RUN_NOT_FOUND', `Run with id=${runUuid} not found`);
+    if (!row) throw TrackingErrors.RUN_NOT_FOUND({ id: runUuid });
     return row;
   }
 
@@ -66,15 +79,13 @@ export class RunsService {
     const byUuid = new Map(rows.map((r) => [r.uuid, r]));
     return runUuids.map((id) => {
       const row = byUuid.get(id);
-      if (!row) throw new AppError('not_found', 'RUN_NOT_FOUND', `Run with id=${id} not found`);
+      if (!row) throw TrackingErrors.RUN_NOT_FOUND({ id });
       return row;
     });
   }
 
   private requireActive(row: RunRow): void {
-    if (row.lifecycle_stage !== 'active') {
-      throw invalid(`The run ${row.uuid} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`);
-    }
+    if (row.lifecycle_stage !== 'active') throw mustBeInStage('run', row.uuid, 'active', row.lifecycle_stage);
   }
 
   async get(access: ProjectAccess, runUuid: string): Promise<Run> {
@@ -84,6 +95,28 @@ export class RunsService {
   /** Several runs of the project in the order asked (each id once); any unknown id is a 404, as for one run. */
   async getMany(access: ProjectAccess, runUuids: string[]): Promise<Run[]> {
     return hydrateRuns(this.db, await this.getRows(access, [...new Set(runUuids)]));
+  }
+
+  /**
+   * The native runs list: a search of experiments with MLflow's filter grammar, or (for a
+   * comparison page, which needs a hundred known runs at once) up to 100 runs by id.
+   */
+  async find(access: ProjectAccess, query: RunsQuery): Promise<{ runs: Run[]; nextPageToken?: string }> {
+    if (query.runIds) {
+      if (query.experimentIds || query.filter !== undefined || query.orderBy || query.viewType || query.maxResults !== undefined || query.pageToken !== undefined) {
+        throw invalid('run_id lists runs by id and takes none of experiment_id, filter, order_by, view_type, max_results or page_token');
+      }
+      return { runs: await this.getMany(access, query.runIds) };
+    }
+    if (!query.experimentIds) throw invalid('experiment_id (to search) or run_id (to fetch runs by id) is required');
+    return searchRuns(this.db, access, {
+      experimentIds: query.experimentIds,
+      filter: query.filter,
+      orderBy: query.orderBy,
+      runViewType: query.viewType,
+      maxResults: query.maxResults ?? 100,
+      pageToken: query.pageToken,
+    });
   }
 
   async create(access: ProjectAccess, input: NewRun): Promise<Run> {
@@ -232,7 +265,7 @@ export class RunsService {
       const row = await this.getRow(access, runUuid, trx);
       this.requireActive(row);
       const deleted = await trx.deleteFrom('run_tags').where('run_id', '=', row.id).where('key', '=', key).executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with name: ${key} in run with id ${runUuid}`);
+      if (Number(deleted.numDeletedRows) === 0) throw TrackingErrors.TAG_NOT_FOUND({ key, runId: runUuid });
     });
   }
 
@@ -284,7 +317,7 @@ export class RunsService {
       this.requireActive(run);
       for (const model of models) {
         const found = await trx.selectFrom('logged_models').select('id').where('id', '=', model.modelId).where('project_id', '=', access.project.id).executeTakeFirst();
-        if (!found) throw new AppError('not_found', 'LOGGED_MODEL_NOT_FOUND', `Logged model with ID '${model.modelId}' not found.`);
+        if (!found) throw TrackingErrors.LOGGED_MODEL_NOT_FOUND({ id: model.modelId });
         await trx
           .insertInto('run_outputs')
           .values({ run_id: run.id, model_id: model.modelId, step: model.step })

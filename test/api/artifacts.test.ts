@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { refuseStatements } from '../support/fail-injection.ts';
 
 let t: TestApp;
 let dev: TestUser;
@@ -155,6 +156,24 @@ describe('MLflow artifact proxy', () => {
     // A finished upload's token is no longer valid.
     const again = await t.app.inject({ method: 'PUT', url: new URL(credentials[0]!.url).pathname, payload: 'x', headers: { ...credentials[0]!.headers, 'content-type': 'application/octet-stream' } });
     expect(again.statusCode).toBe(404);
+  });
+
+  it('completes a multipart upload in one transaction: when ending the upload fails, the file does not appear', async () => {
+    const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/atomic`, token: dev.token, payload: { path: 'whole.bin', num_parts: 1 } })).json();
+    const credential = created.credentials[0];
+    const part = await t.app.inject({ method: 'PUT', url: new URL(credential.url).pathname, payload: 'all of it', headers: { ...credential.headers, 'content-type': 'application/octet-stream' } });
+    expect(part.statusCode, part.body).toBe(200);
+    const restore = await refuseStatements(t.services.database.db, 'uploads', 'delete');
+    try {
+      const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/atomic`, token: dev.token, payload: { path: 'whole.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] } });
+      expect(done.statusCode).toBe(500);
+    } finally {
+      await restore();
+    }
+    expect((await get('atomic/whole.bin')).statusCode).toBe(404);
+    expect((await list('atomic')).json().files ?? []).toEqual([]);
+    const rows = await t.services.database.db.selectFrom('artifacts').select('path').where('project_id', '=', projectId).where('path', '=', 'atomic/whole.bin').execute();
+    expect(rows).toEqual([]);
   });
 
   it('aborts a multipart upload', async () => {

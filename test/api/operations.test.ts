@@ -31,6 +31,25 @@ describe('operations endpoints', () => {
     expect(Object.keys(doc.paths)).toContain('/api/v4/user/personal_access_tokens');
   });
 
+  it('documents the answers of every route of the users, tokens, projects, webhooks, audit and operations APIs', async () => {
+    const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    const converted = [
+      /^\/-\/(health|readiness|metrics)$/,
+      /^\/api\/v4\/(version|session|user|users|audit_events|user\/personal_access_tokens)$/,
+      /^\/api\/v4\/users\/\{user_id\}(\/(block|unblock|personal_access_tokens))?$/,
+      /^\/api\/v4\/personal_access_tokens(\/self|\/\{token_id\})?$/,
+      /^\/api\/v4\/projects(\/\{id\}(\/(members|access_tokens|hooks|audit_events)(\/\{\w+\}(\/deliveries)?)?)?)?$/,
+    ];
+    const operations = Object.entries(doc.paths)
+      .filter(([url]) => converted.some((pattern) => pattern.test(url)))
+      .flatMap(([url, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${url}`, responses: operation.responses })));
+    expect(operations).toHaveLength(43);
+    const undocumented = operations
+      .filter(({ responses }) => !Object.entries(responses).some(([status, answer]) => /^2\d\d$/.test(status) && answer.description !== 'Default Response') || !responses['4XX'])
+      .map(({ route }) => route);
+    expect(undocumented).toEqual([]);
+  });
+
   it('echoes or assigns a request id', async () => {
     const given = await t.call({ method: 'GET', url: '/-/health', headers: { 'x-request-id': 'abc-123' } });
     expect(given.headers['x-request-id']).toBe('abc-123');

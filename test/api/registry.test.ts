@@ -342,6 +342,15 @@ describe('MLflow registry protocol', () => {
     expect((await call('POST', mlflow('registered-models/create'), reporter.token, { name: 'nope' })).statusCode).toBe(403);
   });
 
+  it("answers a missing model or version tag with TAG_NOT_FOUND's registry wording, the key alone", async () => {
+    await call('POST', mlflow('registered-models/create'), dev.token, { name: 'untagged-reg' });
+    await call('POST', mlflow('model-versions/create'), dev.token, { name: 'untagged-reg', source: '' });
+    const onModel = await call('DELETE', mlflow('registered-models/delete-tag'), dev.token, { name: 'untagged-reg', key: 'absent' });
+    expect([onModel.statusCode, onModel.json()]).toEqual([404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: "No tag with key 'absent'" }]);
+    const onVersion = await call('DELETE', mlflow('model-versions/delete-tag'), dev.token, { name: 'untagged-reg', version: '1', key: 'absent' });
+    expect([onVersion.statusCode, onVersion.json()]).toEqual([404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: "No tag with key 'absent'" }]);
+  });
+
   it('is admin-visible through the project token too', async () => {
     expect((await call('GET', mlflow('registered-models/search'), ADMIN_TOKEN)).statusCode).toBe(200);
   });

@@ -158,8 +158,16 @@ describe('project access tokens', () => {
     const members = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/members`, token: alice.token })).json() as { bot: boolean }[];
     expect(members.some((m) => m.bot)).toBe(true);
 
+    const one = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/access_tokens/${created.id}`, token: alice.token });
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id: created.id, name: 'deploy', kind: 'project', project_id: projectId, access_level: 20, active: true });
+    expect(one.json()).not.toHaveProperty('token');
+
     expect((await t.call({ method: 'DELETE', url: `/api/v4/projects/${projectId}/access_tokens/${created.id}`, token: alice.token })).statusCode).toBe(204);
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}`, token: created.token })).statusCode).toBe(401);
+    // Revoked, the token stays listed; its bot has lost its role.
+    const revoked = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/access_tokens/${created.id}`, token: alice.token });
+    expect(revoked.json()).toMatchObject({ revoked: true, active: false, access_level: null });
     const audit = await auditActions();
     expect(audit.some((e) => e.action === 'project_access_token.created')).toBe(true);
     expect(audit.some((e) => e.action === 'project_access_token.revoked')).toBe(true);

@@ -175,6 +175,56 @@ describe('native tracking API', () => {
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token })).json().lifecycle_stage).toBe('deleted');
   });
 
+  it('gets one experiment, and deletes it with its runs but never the default one', async () => {
+    const experimentId = (await post('experiments/create', { name: 'native-doomed', tags: [{ key: 'team', value: 'vision' }] })).experiment_id;
+    const run = await newRun(experimentId);
+    const native = `/api/v4/projects/${projectId}/ml/experiments/${experimentId}`;
+    const got = await t.call({ method: 'GET', url: native, token: dev.token });
+    expect(got.json()).toEqual({
+      id: Number(experimentId),
+      name: 'native-doomed',
+      is_default: false,
+      lifecycle_stage: 'active',
+      artifact_location: `mlflow-artifacts:/${experimentId}`,
+      creation_time: expect.any(Number),
+      last_update_time: expect.any(Number),
+      tags: { team: 'vision' },
+    });
+    expect((await t.call({ method: 'DELETE', url: native, token: dev.token })).statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: native, token: dev.token })).json().lifecycle_stage).toBe('deleted');
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${run}`, token: dev.token })).json().lifecycle_stage).toBe('deleted');
+    const again = await t.call({ method: 'DELETE', url: native, token: dev.token });
+    expect(again.json()).toEqual({ message: `The experiment ${experimentId} must be in the 'active' state. Current state is deleted.` });
+    const listed = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments?per_page=100`, token: dev.token })).json();
+    const defaultId = listed.find((e: { is_default: boolean }) => e.is_default).id;
+    const refused = await t.call({ method: 'DELETE', url: `/api/v4/projects/${projectId}/ml/experiments/${defaultId}`, token: dev.token });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual({ message: 'Cannot delete the default experiment of a project.' });
+    expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments/999999`, token: dev.token })).json()).toEqual({ message: 'No Experiment with id=999999 exists' });
+  });
+
+  it("answers tracking's named errors with the texts MLflow's clients know", async () => {
+    const failing = async (endpoint: string, body: unknown) => {
+      const res = await t.call({ method: 'POST', url: mlflow(endpoint), token: dev.token, payload: body as Record<string, unknown> });
+      return { status: res.statusCode, ...(res.json() as { error_code: string; message: string }) };
+    };
+    const byName = await t.call({ method: 'GET', url: mlflow('experiments/get-by-name?experiment_name=no-such-experiment'), token: dev.token });
+    expect(byName.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Could not find experiment with name 'no-such-experiment'" });
+    await post('experiments/create', { name: 'named-errors' });
+    expect(await failing('experiments/create', { name: 'named-errors' })).toEqual({ status: 400, error_code: 'RESOURCE_ALREADY_EXISTS', message: 'Experiment(name=named-errors) already exists.' });
+    const missingRun = 'e'.repeat(32);
+    expect(await failing('runs/delete-tag', { run_id: missingRun, key: 'k' })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run with id=${missingRun} not found` });
+    const run = await newRun();
+    expect(await failing('runs/delete-tag', { run_id: run, key: 'absent' })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No tag with name: absent in run with id ${run}` });
+    expect(await failing('experiments/delete-experiment-tag', { experiment_id: '0', key: 'absent' })).toMatchObject({ status: 404, message: expect.stringMatching(/^No tag with name: absent in experiment with id \d+ Not Found$/) });
+    const model = (await post('logged-models', { experiment_id: '0', name: 'lm' })).model.info.model_id;
+    const deleteModelTag = await t.call({ method: 'DELETE', url: mlflow(`logged-models/${model}/tags/absent`), token: dev.token });
+    expect(deleteModelTag.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No tag with key 'absent' on logged model '${model}'` });
+    expect(await failing('runs/log-batch', { run_id: run, metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0, model_id: 'm-absent' }] })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Logged model with ID 'm-absent' not found." });
+    await post('runs/delete', { run_id: run });
+    expect(await failing('runs/log-batch', { run_id: run, params: [{ key: 'p', value: 'v' }] })).toEqual({ status: 400, error_code: 'INVALID_PARAMETER_VALUE', message: `The run ${run} must be in the 'active' state. Current state is deleted.` });
+  });
+
   it('fetches many runs by id in one request, in the order asked, and refuses mixed or unknown ids', async () => {
     const ids = [await newRun(), await newRun(), await newRun()];
     await post('runs/log-batch', { run_id: ids[1], params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 3 }] });

@@ -200,6 +200,21 @@ describe('outgoing webhooks', () => {
     }
   });
 
+  it('can be changed and deleted, and is then gone', async () => {
+    const created = await createHook(t, maintainer.token, receiverUrl, ['registry.*']);
+    expect(created.statusCode, created.body).toBe(201);
+    const hook = `${hooks()}/${created.json().id}`;
+    const changed = await t.call({ method: 'PUT', url: hook, token: maintainer.token, payload: { events: ['project.*', 'project.member.added'], enabled: false } });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(changed.json()).toMatchObject({ url: receiverUrl, events: ['project.*', 'project.member.added'], enabled: false });
+    expect(changed.json()).not.toHaveProperty('secret');
+    expect((await t.call({ method: 'GET', url: hook, token: maintainer.token })).json()).toEqual(changed.json());
+    expect((await t.call({ method: 'DELETE', url: hook, token: maintainer.token })).statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: hook, token: maintainer.token })).statusCode).toBe(404);
+    const listed = (await t.call({ method: 'GET', url: hooks(), token: maintainer.token })).json() as { id: number }[];
+    expect(listed.map((h) => h.id)).not.toContain(created.json().id);
+  });
+
   it('is managed by maintainers only', async () => {
     const dev = await t.createUser('hook-dev');
     await t.addMember(projectId, dev.id, 30);

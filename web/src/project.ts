@@ -1,13 +1,8 @@
+import type { ProjectWithAccess } from '../../src/projects/contract.ts';
 import { api } from './api.ts';
 
-export interface Project {
-  id: number;
-  name: string;
-  path: string;
-  description: string;
-  visibility: string;
-  permissions?: { project_access: { access_level: number } | null; is_admin: boolean };
-}
+/** A project read on its own, with what the signed-in person may do in it. */
+export type Project = ProjectWithAccess;
 
 /** What the signed-in person may do here; the UI offers nothing else. */
 export interface Powers {
@@ -17,7 +12,7 @@ export interface Powers {
 }
 
 export function powersOf(project: Project): Powers {
-  const level = project.permissions?.is_admin ? 60 : (project.permissions?.project_access?.access_level ?? 0);
+  const level = project.permissions.is_admin ? 60 : (project.permissions.project_access?.access_level ?? 0);
   return { level, canWrite: level >= 30, canMaintain: level >= 40 };
 }
 

@@ -1,36 +1,14 @@
+import type { RunNative, RunsPageNative } from '../../src/tracking/contract.ts';
 import { api } from './api.ts';
 
-export interface Run {
-  id: string;
-  name: string;
-  experiment_id: number;
-  status: string;
-  user_id: string;
-  start_time: number;
-  end_time: number | null;
-  lifecycle_stage: string;
-  artifact_uri: string;
-  ci_job_id: number | null;
-  params: Record<string, string>;
-  tags: Record<string, string>;
-  metrics: { key: string; value: number | string; step: number; timestamp: number }[];
-  inputs: { name: string; digest: string; source_type: string; source: string; schema: string | null; profile: string | null; tags: Record<string, string> }[];
-  outputs: { model_id: string; step: number }[];
-}
-
-export interface RunsPage {
-  runs: Run[];
-  next_page_token: string | null;
-}
-
-export function searchRuns(projectId: number, experimentIds: (number | string)[], options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null }): Promise<RunsPage> {
+export function searchRuns(projectId: number, experimentIds: (number | string)[], options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null }): Promise<RunsPageNative> {
   const q = new URLSearchParams();
   for (const id of experimentIds) q.append('experiment_id', String(id));
   if (options.filter) q.set('filter', options.filter);
   for (const o of options.orderBy ?? []) q.append('order_by', o);
   q.set('max_results', String(options.maxResults ?? 500));
   if (options.pageToken) q.set('page_token', options.pageToken);
-  return api.get<RunsPage>(`/api/v4/projects/${projectId}/ml/runs?${q}`);
+  return api.get<RunsPageNative>(`/api/v4/projects/${projectId}/ml/runs?${q}`);
 }
 
 export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
@@ -46,7 +24,7 @@ export function orderKey(c: Column): string {
   return `${prefix}.\`${c.key}\``;
 }
 
-export function cellValue(run: Run, c: Column): string | number | null {
+export function cellValue(run: RunNative, c: Column): string | number | null {
   switch (c.kind) {
     case 'attribute':
       return c.key === 'name' ? run.name : c.key === 'status' ? run.status : c.key === 'user_id' ? run.user_id : run.start_time;

@@ -1,11 +1,8 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { SessionNative, SignedIn, SignInBody, UserNative } from '../../src/auth/contract.ts';
 import { api, setCsrfToken } from './api.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  name: string;
-}
+export type User = UserNative;
 
 interface SessionState {
   user: User | null;
@@ -21,7 +18,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
-    api.get<{ user: User; csrf_token: string | null }>('/api/v4/session').then(
+    api.get<SessionNative>('/api/v4/session').then(
       (session) => {
         setCsrfToken(session.csrf_token);
         setUser(session.user);
@@ -37,7 +34,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     user,
     ready,
     async signIn(login, password) {
-      const session = await api.post<{ user: User; csrf_token: string }>('/api/v4/session', { login, password });
+      const body: SignInBody = { login, password };
+      const session = await api.post<SignedIn>('/api/v4/session', body);
       setCsrfToken(session.csrf_token);
       setUser(session.user);
     },

@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
-import { AppError, invalid, isAppError, notFound } from '../../shared/errors.ts';
+import { invalid, isAppError, notFound } from '../../shared/errors.ts';
+import { StorageErrors } from '../../storage/errors.ts';
 import { GIT_COMMAND_FAILED, runGit, runGitOrThrow } from './git-command.ts';
 import { connectRepository, repositoryUnreachable } from './repository-access.ts';
 import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
@@ -94,9 +95,7 @@ export class RepositoryMirror {
     if (!commitLine.startsWith('commit ')) throw notFound(`Commit ${sha}`, 'COMMIT_NOT_FOUND');
     const [type, objectId = '', size = ''] = fileLine.split(' ');
     if (type !== 'blob') return undefined;
-    if (Number(size) > MAX_FILE_BYTES) {
-      throw new AppError('too_large', 'FILE_TOO_LARGE', `File '${path}' at ${sha} is larger than ${MAX_FILE_BYTES} bytes`);
-    }
+    if (Number(size) > MAX_FILE_BYTES) throw StorageErrors.FILE_TOO_LARGE({ path, commit: sha, maxBytes: MAX_FILE_BYTES });
     const content = await runGitOrThrow([`--git-dir=${dir}`, 'cat-file', 'blob', objectId], {
       timeoutMs: READ_TIMEOUT_MS,
       maxBuffer: MAX_FILE_BYTES + 1,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../db/schema.ts';
-import { AppError } from '../../shared/errors.ts';
+import { TrackingErrors } from '../errors.ts';
 import { storedValue, type MetricPoint } from './metric-point.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function recordModelMetrics(db: Kysely<Schema>, projectId: number, 
   if (linked.length === 0) return;
   for (const modelId of new Set(linked.map((p) => p.modelId!))) {
     const found = await db.selectFrom('logged_models').select('id').where('id', '=', modelId).where('project_id', '=', projectId).executeTakeFirst();
-    if (!found) throw new AppError('not_found', 'LOGGED_MODEL_NOT_FOUND', `Logged model with ID '${modelId}' not found.`);
+    if (!found) throw TrackingErrors.LOGGED_MODEL_NOT_FOUND({ id: modelId });
   }
   await db
     .insertInto('logged_model_metrics')

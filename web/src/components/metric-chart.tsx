@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { metricValue } from '../api.ts';
+import type { MetricPointNative } from '../../../src/tracking/contract.ts';
 
 export interface ChartSeries {
   label: string;
-  points: { step: number; timestamp: number; value: number | string }[];
+  points: MetricPointNative[];
 }
 
 export interface ChartOptions {

@@ -6,7 +6,7 @@ import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link, useLocation } from '../router.tsx';
-import type { Run } from '../runs-model.ts';
+import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { loadSeries } from './run.tsx';
 
 function numeric(value: string | undefined): number | null {
@@ -20,10 +20,10 @@ export function ComparePage({ projectId }: { projectId: string }) {
   const ids = (query.get('runs') ?? '').split(',').filter((id) => /^[0-9a-f]{32}$/.test(id)).slice(0, 100);
   const [state] = useLoad(async () => {
     const project = await loadProject(projectId);
-    if (ids.length === 0) return { project, runs: [] as Run[] };
+    if (ids.length === 0) return { project, runs: [] as RunNative[] };
     const q = new URLSearchParams();
     for (const id of ids) q.append('run_id', id);
-    const { runs } = await api.get<{ runs: Run[] }>(`/api/v4/projects/${project.id}/ml/runs?${q}`);
+    const { runs } = await api.get<RunsPageNative>(`/api/v4/projects/${project.id}/ml/runs?${q}`);
     return { project, runs };
   }, [projectId, ids.join(',')]);
   return (
@@ -33,7 +33,7 @@ export function ComparePage({ projectId }: { projectId: string }) {
   );
 }
 
-function Comparison({ projectId, project, runs }: { projectId: number; project: Parameters<typeof ProjectNav>[0]['project']; runs: Run[] }) {
+function Comparison({ projectId, project, runs }: { projectId: number; project: Parameters<typeof ProjectNav>[0]['project']; runs: RunNative[] }) {
   const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [runs]);
   const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
   const [metric, setMetric] = useState(metricKeys[0] ?? '');

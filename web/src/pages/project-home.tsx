@@ -3,20 +3,12 @@ import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
-
-interface Experiment {
-  id: number;
-  name: string;
-  is_default: boolean;
-  creation_time: number;
-  last_update_time: number;
-  tags: Record<string, string>;
-}
+import type { ExperimentNative } from '../../../src/tracking/contract.ts';
 
 export function ProjectHomePage({ projectId }: { projectId: string }) {
   const [state] = useLoad(async () => {
     const project = await loadProject(projectId);
-    const experiments = await api.page<Experiment>(`/api/v4/projects/${project.id}/ml/experiments?per_page=100`);
+    const experiments = await api.page<ExperimentNative>(`/api/v4/projects/${project.id}/ml/experiments?per_page=100`);
     return { project, experiments };
   }, [projectId]);
   return (

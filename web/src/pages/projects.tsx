@@ -1,10 +1,10 @@
 import { api } from '../api.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
-import type { Project } from '../project.ts';
+import type { ProjectNative } from '../../../src/projects/contract.ts';
 import { Link } from '../router.tsx';
 
 export function ProjectsPage() {
-  const [state] = useLoad(() => api.page<Project>('/api/v4/projects?per_page=100&order_by=path&sort=asc'), []);
+  const [state] = useLoad(() => api.page<ProjectNative>('/api/v4/projects?per_page=100&order_by=path&sort=asc'), []);
   return (
     <section>
       <h1>Projects</h1>

@@ -1,12 +1,12 @@
 import { useCallback, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
-import { ChartControls, MetricChart, type ChartOptions, type ChartSeries } from '../components/metric-chart.tsx';
+import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
-import type { Run } from '../runs-model.ts';
+import type { MetricSeriesNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
 
@@ -15,7 +15,7 @@ type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
  * bucket's minimum and maximum); many runs share a budget of 50 000 (500 each for 100), since
  * a hundred overlapping lines gain nothing visible from more and every point is drawn.
  */
-export async function loadSeries(projectId: number, runIds: string[], key: string, range?: { from: number; to: number }): Promise<{ run_id: string; points: ChartSeries['points'] }[]> {
+export async function loadSeries(projectId: number, runIds: string[], key: string, range?: { from: number; to: number }): Promise<RunSeriesNative[]> {
   const maxPoints = Math.max(200, Math.min(1000, Math.floor(50_000 / runIds.length)));
   const q = new URLSearchParams({ key, max_points: String(maxPoints) });
   for (const id of runIds) q.append('run_id', id);
@@ -23,10 +23,10 @@ export async function loadSeries(projectId: number, runIds: string[], key: strin
     q.set('start_step', String(Math.max(range.from, -9e15)));
     q.set('end_step', String(range.to));
   }
-  return (await api.get<{ series: { run_id: string; points: ChartSeries['points'] }[] }>(`/api/v4/projects/${projectId}/ml/metrics/series?${q}`)).series;
+  return (await api.get<MetricSeriesNative>(`/api/v4/projects/${projectId}/ml/metrics/series?${q}`)).series;
 }
 
-function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: Run; metricKey: string; options: ChartOptions }) {
+function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: RunNative; metricKey: string; options: ChartOptions }) {
   const [range, setRange] = useState<{ from: number; to: number } | undefined>(undefined);
   const [state] = useLoad(() => loadSeries(projectId, [run.id], metricKey, range), [projectId, run.id, metricKey, range?.from, range?.to]);
   const onZoom = useCallback((from: number, to: number) => options.x === 'step' && setRange({ from, to }), [options.x]);
@@ -49,7 +49,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
   const [state] = useLoad(async () => {
     const project = await loadProject(projectId);
-    const run = await api.get<Run>(`/api/v4/projects/${project.id}/ml/runs/${runId}`);
+    const run = await api.get<RunNative>(`/api/v4/projects/${project.id}/ml/runs/${runId}`);
     const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(`/api/v4/projects/${project.id}/ml/runs/${runId}/model_versions`);
     return { project, run, versions };
   }, [projectId, runId]);

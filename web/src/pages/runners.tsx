@@ -4,7 +4,8 @@ import { CiStatus } from '../components/ci-status.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { actionError, formatAgo, type Gpu, type Runner } from '../pipelines-model.ts';
 import { usePolling } from '../polling.ts';
-import type { Project } from '../project.ts';
+import type { UserAsAdminSees } from '../../../src/auth/contract.ts';
+import type { ProjectNative } from '../../../src/projects/contract.ts';
 import { useLocation } from '../router.tsx';
 
 // Who may manage a runner: its project's maintainers; instance runners only administrators.
@@ -35,9 +36,9 @@ export function RunnersPage() {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
   const [state, reload] = useLoad(async () => {
-    const [runners, me] = await Promise.all([api.page<Runner>('/api/v4/runners?per_page=100'), api.get<{ is_admin: boolean }>('/api/v4/user')]);
+    const [runners, me] = await Promise.all([api.page<Runner>('/api/v4/runners?per_page=100'), api.get<UserAsAdminSees>('/api/v4/user')]);
     // Administrators may attach a runner to any project; others only to their own.
-    const projects = await api.get<Project[]>(`/api/v4/projects?per_page=100&order_by=path&sort=asc${me.is_admin ? '' : '&membership=true'}`);
+    const projects = await api.get<ProjectNative[]>(`/api/v4/projects?per_page=100&order_by=path&sort=asc${me.is_admin ? '' : '&membership=true'}`);
     return { runners, isAdmin: me.is_admin, projects };
   }, []);
   // "Last contact" and online/offline move on their own.
@@ -134,7 +135,7 @@ export function RunnersPage() {
   );
 }
 
-function CreateRunner({ isAdmin, projects, initialProject, onCreated }: { isAdmin: boolean; projects: Project[]; initialProject: string | null; onCreated: () => void }) {
+function CreateRunner({ isAdmin, projects, initialProject, onCreated }: { isAdmin: boolean; projects: ProjectNative[]; initialProject: string | null; onCreated: () => void }) {
   const [type, setType] = useState<'instance_type' | 'project_type'>(isAdmin && !initialProject ? 'instance_type' : 'project_type');
   const [project, setProject] = useState(initialProject ?? String(projects[0]?.id ?? ''));
   const [description, setDescription] = useState('');

@@ -5,7 +5,8 @@ import { ErrorState, Loading } from '../components/states.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject, type Project } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
-import { cellValue, columnId, orderKey, searchRuns, type Column, type Run } from '../runs-model.ts';
+import { cellValue, columnId, orderKey, searchRuns, type Column } from '../runs-model.ts';
+import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
 
 const ATTRIBUTES: Column[] = [
   { kind: 'attribute', key: 'name' },
@@ -23,12 +24,12 @@ function label(c: Column): string {
   return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
 }
 
-type Row = { kind: 'run'; run: Run } | { kind: 'group'; name: string; count: number };
+type Row = { kind: 'run'; run: RunNative } | { kind: 'group'; name: string; count: number };
 
 export function RunsPage({ projectId, experimentId }: { projectId: string; experimentId: string }) {
   const [project, setProject] = useState<Project | null>(null);
-  const [experiment, setExperiment] = useState<{ name: string } | null>(null);
-  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [experiment, setExperiment] = useState<ExperimentNative | null>(null);
+  const [runs, setRuns] = useState<RunNative[] | null>(null);
   const [token, setToken] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [filterText, setFilterText] = useState('');
@@ -43,7 +44,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
 
   useEffect(() => {
     loadProject(projectId).then(setProject, setError);
-    api.get<{ name: string }>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`).then(setExperiment, setError);
+    api.get<ExperimentNative>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`).then(setExperiment, setError);
   }, [projectId, experimentId]);
 
   useEffect(() => {
@@ -91,7 +92,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     if (!runs) return [];
     if (!groupBy) return runs.map((run) => ({ kind: 'run' as const, run }));
     const [kind, key] = groupBy.split(':') as ['param' | 'tag', string];
-    const groups = new Map<string, Run[]>();
+    const groups = new Map<string, RunNative[]>();
     for (const run of runs) {
       const value = (kind === 'param' ? run.params[key] : run.tags[key]) ?? '(none)';
       groups.set(value, [...(groups.get(value) ?? []), run]);

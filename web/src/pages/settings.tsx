@@ -1,4 +1,7 @@
 import { useState } from 'react';
+import type { AuditEventNative, CreatedWebhook, CreateWebhookBody, WebhookDeliveryNative, WebhookNative } from '../../../src/events/contract.ts';
+import type { CreatedToken, CreateTokenBody, ProjectTokenNative, TokenNative, UserNative } from '../../../src/auth/contract.ts';
+import type { AddMemberBody, MemberNative, UpdateMemberBody } from '../../../src/projects/contract.ts';
 import { api } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
@@ -60,7 +63,7 @@ function useAction(reload: () => void) {
 }
 
 function Members({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<{ id: number; username: string; access_level: number; bot: boolean }[]>(`/api/v4/projects/${project.id}/members?per_page=100`), [project.id]);
+  const [state, reload] = useLoad(() => api.get<MemberNative[]>(`/api/v4/projects/${project.id}/members?per_page=100`), [project.id]);
   const { error, act } = useAction(reload);
   const [username, setUsername] = useState('');
   const [level, setLevel] = useState(30);
@@ -78,7 +81,7 @@ function Members({ project }: { project: Project }) {
                     {m.username} {m.bot && <span className="badge">bot</span>}
                   </td>
                   <td>
-                    <select aria-label={`Role of ${m.username}`} value={m.access_level} onChange={(e) => act(() => api.put(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) }))}>
+                    <select aria-label={`Role of ${m.username}`} value={m.access_level} onChange={(e) => act(() => api.put<MemberNative>(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}>
                       {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
                         <option key={l} value={l}>
                           {name}
@@ -98,9 +101,9 @@ function Members({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const found = await api.get<{ id: number }[]>(`/api/v4/users?username=${encodeURIComponent(username)}`);
+                const found = await api.get<UserNative[]>(`/api/v4/users?username=${encodeURIComponent(username)}`);
                 if (!found[0]) throw new Error(`No user named ${username}`);
-                await api.post(`/api/v4/projects/${project.id}/members`, { user_id: found[0].id, access_level: level });
+                await api.post<MemberNative>(`/api/v4/projects/${project.id}/members`, { user_id: found[0].id, access_level: level } satisfies AddMemberBody);
               });
             }}
           >
@@ -123,8 +126,8 @@ function Members({ project }: { project: Project }) {
 function Tokens({ project }: { project: Project }) {
   const [state, reload] = useLoad(async () => {
     const [personal, projectTokens] = await Promise.all([
-      api.get<{ id: number; name: string; scopes: string[]; active: boolean; expires_at: string | null; last_used_at: string | null }[]>('/api/v4/personal_access_tokens?per_page=100'),
-      api.get<{ id: number; name: string; scopes: string[]; active: boolean; access_level: number | null }[]>(`/api/v4/projects/${project.id}/access_tokens?per_page=100`),
+      api.get<TokenNative[]>('/api/v4/personal_access_tokens?per_page=100'),
+      api.get<ProjectTokenNative[]>(`/api/v4/projects/${project.id}/access_tokens?per_page=100`),
     ]);
     return { personal, projectTokens };
   }, [project.id]);
@@ -149,7 +152,7 @@ function Tokens({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const created = await api.post<{ token: string }>('/api/v4/user/personal_access_tokens', { name, scopes: [scope] });
+                const created = await api.post<CreatedToken>('/api/v4/user/personal_access_tokens', { name, scopes: [scope] } satisfies CreateTokenBody);
                 setSecret(created.token);
                 setName('');
               });
@@ -171,7 +174,7 @@ function Tokens({ project }: { project: Project }) {
   );
 }
 
-function TokenTable({ tokens, onRevoke }: { tokens: { id: number; name: string; scopes: string[]; active: boolean }[]; onRevoke: (id: number) => void }) {
+function TokenTable({ tokens, onRevoke }: { tokens: TokenNative[]; onRevoke: (id: number) => void }) {
   if (tokens.length === 0) return <Empty>No tokens.</Empty>;
   return (
     <table className="grid">
@@ -190,12 +193,12 @@ function TokenTable({ tokens, onRevoke }: { tokens: { id: number; name: string; 
 }
 
 function Webhooks({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<{ id: number; url: string; events: string[]; enabled: boolean }[]>(`/api/v4/projects/${project.id}/hooks`), [project.id]);
+  const [state, reload] = useLoad(() => api.get<WebhookNative[]>(`/api/v4/projects/${project.id}/hooks`), [project.id]);
   const { error, act } = useAction(reload);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('registry.*');
   const [secret, setSecret] = useState<string | null>(null);
-  const [log, setLog] = useState<{ hook: number; items: { id: number; event_type: string; state: string; attempts: { status_code: number | null; error: string | null }[] }[] } | null>(null);
+  const [log, setLog] = useState<{ hook: number; items: WebhookDeliveryNative[] } | null>(null);
   return (
     <Show state={state}>
       {(hooks) => (
@@ -212,7 +215,7 @@ function Webhooks({ project }: { project: Project }) {
                     <td>{h.url}</td>
                     <td>{h.events.join(', ')}</td>
                     <td>
-                      <button onClick={async () => setLog({ hook: h.id, items: await api.get(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>Deliveries</button>
+                      <button onClick={async () => setLog({ hook: h.id, items: await api.get<WebhookDeliveryNative[]>(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>Deliveries</button>
                       <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/hooks/${h.id}`))}>Delete</button>
                     </td>
                   </tr>
@@ -245,7 +248,7 @@ function Webhooks({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const created = await api.post<{ secret: string }>(`/api/v4/projects/${project.id}/hooks`, { url, events: events.split(',').map((s) => s.trim()).filter(Boolean) });
+                const created = await api.post<CreatedWebhook>(`/api/v4/projects/${project.id}/hooks`, { url, events: events.split(',').map((s) => s.trim()).filter(Boolean) } satisfies CreateWebhookBody);
                 setSecret(created.secret);
               });
             }}
@@ -294,7 +297,7 @@ function RegistrySettings({ project }: { project: Project }) {
 }
 
 function Audit({ project }: { project: Project }) {
-  const [state] = useLoad(() => api.get<{ id: number; action: string; author_name: string; target_type: string; target_id: string | null; created_at: string; details: Record<string, unknown> }[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`), [project.id]);
+  const [state] = useLoad(() => api.get<AuditEventNative[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`), [project.id]);
   return (
     <Show state={state}>
       {(events) =>

@@ -8,13 +8,8 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import type { PackageFileNative, PackageNative } from '../../../src/packages/contract.ts';
 import type { ApprovalRequestNative, LineageNative, VersionNative } from '../../../src/registry/contract.ts';
-
-interface PackageFile {
-  id: number;
-  file_name: string;
-  size: number;
-}
 
 export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
   const { user } = useSession();
@@ -25,9 +20,9 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
     const [v, approvals, lineage] = await Promise.all([api.get<VersionNative>(base), api.get<ApprovalRequestNative[]>(`${base}/approvals`), api.get<LineageNative>(`${base}/lineage`)]);
-    const packages = await api.get<{ id: number; version: string }[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
+    const packages = await api.get<PackageNative[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
     const pkg = packages.find((p) => p.version === v.semver);
-    const files = pkg ? await api.get<PackageFile[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
+    const files = pkg ? await api.get<PackageFileNative[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
     return { project, base, v, approvals, lineage, files };
   }, [projectId, modelId, version]);
   return (

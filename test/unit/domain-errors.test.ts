@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ArtifactsErrors } from '../../src/artifacts/errors.ts';
+import { errorCatalog } from '../../src/shared/errors.ts';
+import { StorageErrors } from '../../src/storage/errors.ts';
+import { TrackingErrors } from '../../src/tracking/errors.ts';
+
+/**
+ * Clients match on these codes and texts (the MLflow client on MLflow's wording, scripts on
+ * GitLab's), so each keeps the code, status and words it had before it was declared by name.
+ */
+const answer = (error: { code: string; message: string; kind: string }) => ({ code: error.code, kind: error.kind, message: error.message });
+
+describe('named errors of tracking, artifacts and storage', () => {
+  it('keep the texts each place answered, under one declaration per code', () => {
+    expect(answer(TrackingErrors.TAG_NOT_FOUND({ key: 'k', experimentId: 3 }))).toEqual({ code: 'TAG_NOT_FOUND', kind: 'not_found', message: 'No tag with name: k in experiment with id 3 Not Found' });
+    expect(TrackingErrors.TAG_NOT_FOUND({ key: 'k', runId: 'abc' }).message).toBe('No tag with name: k in run with id abc');
+    expect(TrackingErrors.TAG_NOT_FOUND({ key: 'k', loggedModelId: 'm-1' }).message).toBe("No tag with key 'k' on logged model 'm-1'");
+    expect(TrackingErrors.TAG_NOT_FOUND({ key: 'k' }).message).toBe("No tag with key 'k'");
+    expect(TrackingErrors.EXPERIMENT_NOT_FOUND({ id: 7 }).message).toBe('No Experiment with id=7 exists');
+    expect(TrackingErrors.EXPERIMENT_NOT_FOUND({ name: 'x' }).message).toBe("Could not find experiment with name 'x'");
+    expect(answer(TrackingErrors.EXPERIMENT_EXISTS({ name: 'x' }))).toEqual({ code: 'EXPERIMENT_EXISTS', kind: 'already_exists', message: 'Experiment(name=x) already exists.' });
+    expect(answer(ArtifactsErrors.PATH_CLASH({ path: 'a/b', file: 'a' }))).toEqual({ code: 'PATH_CLASH', kind: 'conflict', message: '"a" is a file, so "a/b" cannot be created under it' });
+    expect(ArtifactsErrors.PATH_CLASH({ path: 'a', isDirectory: true }).message).toBe('"a" is a directory');
+  });
+
+  it('fold the two FILE_TOO_LARGE texts and the UNSAFE_PATH texts of the stores into one declaration each', () => {
+    expect(answer(StorageErrors.FILE_TOO_LARGE({ maxBytes: 10 }))).toEqual({ code: 'FILE_TOO_LARGE', kind: 'too_large', message: '413 Payload Too Large: the file is larger than the limit of 10 bytes' });
+    expect(StorageErrors.FILE_TOO_LARGE({ path: '.modelyard-ci.yml', commit: 'abc123', maxBytes: 10 }).message).toBe("File '.modelyard-ci.yml' at abc123 is larger than 10 bytes");
+    expect(StorageErrors.UNSAFE_PATH({ problem: 'outside_root' }).message).toBe('the path leads outside the artifact root');
+    expect(StorageErrors.UNSAFE_PATH({ what: 'path', problem: 'not_allowed', path: 'a/../b', reason: '"." and ".." segments' }).message).toBe('path "a/../b" is not allowed: "." and ".." segments');
+    const declared = errorCatalog().filter((entry) => ['tracking', 'artifacts', 'storage'].includes(entry.domain));
+    expect(declared.map((entry) => `${entry.domain} ${entry.code} ${entry.status}`)).toEqual([
+      'tracking EXPERIMENT_EXISTS 409',
+      'tracking EXPERIMENT_NOT_FOUND 404',
+      'storage FILE_TOO_LARGE 413',
+      'storage INVALID_PART 400',
+      'storage LENGTH_REQUIRED 400',
+      'tracking LOGGED_MODEL_NOT_FOUND 404',
+      'storage PART_MISSING 400',
+      'storage PART_TOO_SMALL 400',
+      'artifacts PATH_CLASH 409',
+      'tracking RUN_NOT_FOUND 404',
+      'tracking TAG_NOT_FOUND 404',
+      'storage UNSAFE_PATH 400',
+    ]);
+  });
+});
