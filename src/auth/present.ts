@@ -3,8 +3,8 @@ import type { ProjectTokenNative, SessionNative, TokenNative, UserAsAdminSees, U
 import type { TokenRow } from './tokens-service.ts';
 import type { UserRow } from './users-service.ts';
 
-/** The public shape of a user in the native API, as GitLab's `UserBasic`. */
-export function presentUser(row: UserRow): UserNative {
+/** The public shape of a user in the native API, as GitLab's `UserBasic` (a member row has the same columns). */
+export function presentUser(row: Pick<UserRow, 'id' | 'username' | 'name' | 'state' | 'is_bot' | 'created_at'>): UserNative {
   return {
     id: row.id,
     username: row.username,

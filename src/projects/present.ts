@@ -1,3 +1,4 @@
+import { presentUser } from '../auth/present.ts';
 import { actsAsAdmin, type ProjectAccess } from '../auth/policy.ts';
 import { ACCESS_LEVEL, roleOfLevel } from '../auth/roles.ts';
 import type { MemberNative, ProjectNative, ProjectWithAccess } from './contract.ts';
@@ -33,14 +34,5 @@ export function presentProjectWithAccess(row: ProjectRow, publicUrl: string, acc
 }
 
 export function presentMember(row: MemberRow): MemberNative {
-  return {
-    id: row.id,
-    username: row.username,
-    name: row.name,
-    state: row.state,
-    bot: row.is_bot === 1,
-    access_level: row.access_level,
-    role: roleOfLevel(row.access_level) ?? 'unknown',
-    created_at: new Date(row.created_at).toISOString(),
-  };
+  return { ...presentUser(row), access_level: row.access_level, role: roleOfLevel(row.access_level) ?? 'unknown' };
 }
