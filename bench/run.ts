@@ -11,6 +11,7 @@ import { benchRegistry } from './registry.ts';
 import { benchUi, summarizeUi } from './ui.ts';
 import { benchCi } from './ci.ts';
 import { benchWebhooks, type WebhookRound } from './webhooks.ts';
+import { benchStartup } from './startup.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -224,6 +225,30 @@ One replica fans the outbox out and each endpoint is served by one replica at a 
   log('wrote docs/benchmarks.md (webhooks)');
 }
 
+async function startupSuite(): Promise<void> {
+  const rounds = quick ? 3 : 7;
+  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  const built = await benchStartup('compiled (dist/, node)', [process.execPath, 'dist/cli/main.js'], rounds);
+  const sources = await benchStartup('sources through tsx (before the build step)', [process.execPath, '--import', 'tsx', 'src/cli/main.ts'], rounds);
+  for (const r of [built, sources]) log(`startup ${r.label}: ${JSON.stringify(r)}`);
+  const row = (r: typeof built) => `| ${r.label} | ${Math.round(r.medianMs)} ms | ${r.samples.map((s) => Math.round(s)).join(', ')} |`;
+  const body = `
+## Start-up (issue 14) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Command: \`npm run bench -- --only startup${quick ? ' --quick' : ''}\`. Time from spawning \`modelyard serve\` until \`/-/health\` answers, on a data folder already set up (a restart or a new replica), median of ${rounds}.
+
+| Server | Median | Samples |
+| --- | --- | --- |
+${row(built)}
+${row(sources)}
+
+The compiled server is ${(sources.medianMs / built.medianMs).toFixed(1)}× faster to start: it no longer compiles TypeScript at every start, and \`tsx\` is no longer a runtime dependency.
+`;
+  writeSection('docs/benchmarks.md', 'startup', body);
+  log('wrote docs/benchmarks.md (startup)');
+}
+
+if (!only || only === 'startup') await startupSuite();
 if (!only || only === 'webhooks') await webhooksSuite();
 if (!only || only === 'ci') await ciSuite();
 if (!only || only === 'tracking') await trackingSuite();
