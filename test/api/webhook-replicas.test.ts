@@ -11,7 +11,8 @@ import { TEST_DIALECT } from '../support/database.ts';
 /**
  * Two replicas' dispatchers on one database and a burst of events for several endpoints: they
  * share the work (leases), every event reaches every subscribed endpoint exactly once, each
- * endpoint gets its events in order, nothing is logged as an error, and delivery keeps up.
+ * endpoint gets its events in order and one at a time, several endpoints are served at once,
+ * and nothing is logged as an error.
  * On PostgreSQL the second replica has a connection pool of its own, as a second process does.
  */
 const EVENTS = 1500;
@@ -26,6 +27,11 @@ let base: string;
 const arrivals = new Map<string, number[]>();
 const deliveryIds = new Set<string>();
 let duplicates = 0;
+/** Requests being answered now, per endpoint and in all: the receiver takes 2 ms over each, so overlaps show. */
+const inFlight = new Map<string, number>();
+let inFlightTotal = 0;
+let mostAtOneEndpoint = 0;
+let mostInAll = 0;
 
 beforeAll(async () => {
   t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: '127.0.0.1' });
@@ -41,7 +47,15 @@ beforeAll(async () => {
       const list = arrivals.get(request.url!) ?? [];
       list.push((JSON.parse(body) as { id: number }).id);
       arrivals.set(request.url!, list);
-      response.writeHead(204).end();
+      const atEndpoint = (inFlight.get(request.url!) ?? 0) + 1;
+      inFlight.set(request.url!, atEndpoint);
+      mostAtOneEndpoint = Math.max(mostAtOneEndpoint, atEndpoint);
+      mostInAll = Math.max(mostInAll, ++inFlightTotal);
+      setTimeout(() => {
+        inFlight.set(request.url!, inFlight.get(request.url!)! - 1);
+        inFlightTotal--;
+        response.writeHead(204).end();
+      }, 2);
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -60,7 +74,7 @@ function capturingLogger() {
 }
 
 describe('webhook delivery from two replicas', () => {
-  it('delivers each event to each endpoint exactly once, in order per endpoint, without errors, and keeps up', async () => {
+  it('delivers each event to each endpoint exactly once, in order and one at a time per endpoint, endpoints concurrently, without errors', async () => {
     for (let i = 0; i < ENDPOINTS; i++) {
       const hook = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/hooks`, token: owner.token, payload: { url: `${base}/endpoint-${i}`, events: ['registry.*'] } });
       expect(hook.statusCode, hook.body).toBe(201);
@@ -113,8 +127,10 @@ describe('webhook delivery from two replicas', () => {
     const pending = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '!=', 'delivered').executeTakeFirstOrThrow();
     expect(Number(pending.n)).toBe(0);
     expect(logs.flatMap((l) => l.lines)).toEqual([]);
-    // The figure in docs/benchmarks.md comes from `npm run bench`; this bound only catches a
-    // dispatcher that went back to one delivery at a time.
-    expect(rate).toBeGreaterThan(300);
+    // One delivery at a time per endpoint (the order holds only so), several endpoints at once
+    // (more than the two replicas would give if each sent one delivery at a time). The rate is
+    // printed; its figure is in docs/benchmarks.md (`npm run bench -- --only webhooks`).
+    expect(mostAtOneEndpoint).toBe(1);
+    expect(mostInAll).toBeGreaterThanOrEqual(3);
   });
 });
