@@ -1,5 +1,6 @@
 /** Who is calling, as established by authentication; the policy decides what they may do. */
-export const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_registry'] as const;
+/** `serve`: the serving gateway only (docs/permissions.md); `api` does not imply it. */
+export const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_registry', 'serve'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface CallerUser {

@@ -51,7 +51,7 @@ token
   .description('create a personal access token for a user and print it (shown once)')
   .requiredOption('--username <username>')
   .requiredOption('--name <name>')
-  .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
+  .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry, serve').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(async (options) => (await admin()).createTokenCommand(options));
 

@@ -12,6 +12,7 @@ export interface JobSpecJson {
   variables: Record<string, string>;
   artifacts?: ArtifactsSpec;
   environment?: EnvironmentSpec;
+  resourceGroup?: string;
   retry: { max: number; when: string[] };
   needsWasDeclared: boolean;
 }
@@ -29,6 +30,7 @@ export function specOf(job: PlannedJob): JobSpecJson {
     variables: job.variables,
     artifacts: job.artifacts,
     environment: job.environment,
+    resourceGroup: job.resourceGroup,
     retry: job.retry,
     needsWasDeclared: job.needsWasDeclared,
   };

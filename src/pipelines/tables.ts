@@ -114,6 +114,8 @@ export interface CiJobsTable {
   started_at: number | null;
   finished_at: number | null;
   heartbeat_at: number | null;
+  /** `resource_group:`: at most one running job per project and group. */
+  resource_group: Generated<string | null>;
 }
 
 export interface CiJobTraceChunksTable {

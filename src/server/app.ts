@@ -17,6 +17,12 @@ import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
 import { runnerRoutes } from '../pipelines/routes/runner-routes.ts';
 import { triggerRoutes } from '../pipelines/routes/trigger-routes.ts';
 import { webRoutes } from './web-routes.ts';
+import { deploymentRoutes } from '../deployments/deployment-routes.ts';
+import { environmentRoutes } from '../deployments/environment-routes.ts';
+import { protectionRoutes } from '../deployments/protection-routes.ts';
+import { gatewayRoutes } from '../serving/gateway-routes.ts';
+import { resultsRoutes } from '../serving/results-routes.ts';
+import { agentAdminRoutes, agentProtocolRoutes } from '../targets/local-agent/routes.ts';
 import { installJsonParser } from '../http/plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from '../http/plugins/url-encoding.ts';
 import { installNativeErrors } from '../http/plugins/errors.ts';
@@ -67,6 +73,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
 
   const routes: RouteEntry[] = [];
   const metrics = new RequestMetrics();
+  metrics.addCollector(() => services.serving.metrics.render());
   const metricsAccess = new MetricsAccess({ token: services.config.metrics.token, isTrustedProxy });
   installValidation(app);
   if (services.config.checkResponses) installResponseCheck(app);
@@ -143,6 +150,22 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     artifacts: services.artifacts,
     uploads: services.uploads,
   });
+
+  await app.register(environmentRoutes, services.deployments);
+  await app.register(deploymentRoutes, services.deployments);
+  await app.register(protectionRoutes, services.deployments);
+  await app.register(resultsRoutes, { results: services.serving.results });
+  await app.register(gatewayRoutes, { gateway: services.serving.gateway });
+  const agentDeps = {
+    agents: services.agents,
+    assignments: services.assignments,
+    target: services.localAgent,
+    projects: services.projects,
+    archives: () => services.agentArchives.current,
+    maxWaitSeconds: Math.max(1, Math.floor(services.config.serving.agentStaleMs / 2000)),
+  };
+  await app.register(agentAdminRoutes, agentDeps);
+  await app.register(agentProtocolRoutes, agentDeps);
 
   await app.register(webRoutes, { distDir: new URL('../../web/dist', import.meta.url).pathname });
 

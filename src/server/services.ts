@@ -42,9 +42,11 @@ import { RunnersService } from '../pipelines/runners-service.ts';
 import { TracesService } from '../pipelines/traces-service.ts';
 import { TriggersService } from '../pipelines/triggers-service.ts';
 import { VariablesService } from '../pipelines/variables-service.ts';
+import { createDeploymentServices, type DeploymentServices } from './deployments-wiring.ts';
+import { createLogger } from './logger.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
-export interface Services {
+export interface Services extends DeploymentServices {
   config: Config;
   database: Database;
   /** The keys stored credentials are sealed with (src/secrets/). */
@@ -117,7 +119,11 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const mirror = new RepositoryMirror(config.ci.gitCacheDir, { policy: outbound });
   const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
+  const aliases = new AliasesService(db, models, versions, registrySettings);
+  const jobLifecycle = new JobLifecycle(database, wake);
+  const deploymentServices = createDeploymentServices(config, database, { logger: createLogger(config.logLevel), users, projects, authenticator, models, versions, aliases, jobLifecycle });
   return {
+    ...deploymentServices,
     config,
     database,
     outbound,
@@ -141,7 +147,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     packages: new PackagesService(db, blobStore, config.maxUploadBytes),
     models,
     versions,
-    aliases: new AliasesService(db, models, versions, registrySettings),
+    aliases,
     registrySettings,
     approvals: new ApprovalsService(db, versions, registrySettings),
     lineage,
@@ -155,7 +161,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     pipelines: new PipelinesService(db),
     pipelineCreator: new PipelineCreator(database, projects, ciSettings, ciVariables, mirror, config.publicUrl, wake),
     jobQueue,
-    jobLifecycle: new JobLifecycle(database, wake),
+    jobLifecycle,
     traces: new TracesService(db, ciVariables),
     jobArtifacts: new JobArtifactsService(db, blobStore, config.maxUploadBytes),
     mirror,

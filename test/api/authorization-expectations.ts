@@ -85,6 +85,15 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'pipelines:run': row(       404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
   'ci:admin-read': row(       404,  404,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
   'ci:admin': row(            404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'deployments:read': row(    404,  404,  403,  A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'deployments:write': row(   404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'deployments:approve': row( 404,  404,  403,  403,  A,    A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'environments:admin-read': row(404, 404, 403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'environments:admin': row(  404,  404,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  // No route names it: the gateway asks the policy with the token it is given (test/api/serving-gateway.test.ts).
+  'serving:use': row(         404,  404,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  404,  404,  401,  401),
+  'serving:invoke': row(      R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
+  'agent:protocol': row(      R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R,    R),
 };
 
 /**
@@ -114,6 +123,12 @@ export const EXPECTED_ON_INTERNAL: Record<ProjectScopedAbility, Record<Persona, 
   'pipelines:run': row(       404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
   'ci:admin-read': row(       404,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
   'ci:admin': row(            404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'deployments:read': row(    404,  A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'deployments:write': row(   404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'deployments:approve': row( 404,  403,  403,  403,  A,    A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'environments:admin-read': row(404, 403, 403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'environments:admin': row(  404,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'serving:use': row(         404,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  404,  404,  401,  401),
 };
 
 /** Outcomes on a public project: anyone reads what readers may read; anonymous writers are asked to sign in. */
@@ -139,6 +154,12 @@ export const EXPECTED_ON_PUBLIC: Record<ProjectScopedAbility, Record<Persona, Ou
   'pipelines:run': row(       401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
   'ci:admin-read': row(       401,  403,  403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
   'ci:admin': row(            401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'deployments:read': row(    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    A,    404,  404,  401,  401),
+  'deployments:write': row(   401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  A,    A,    404,  404,  401,  401),
+  'deployments:approve': row( 401,  403,  403,  403,  A,    A,    A,    A,    A,    403,  403,  403,  404,  404,  401,  401),
+  'environments:admin-read': row(401, 403, 403,  403,  403,  A,    A,    A,    A,    A,    A,    403,  404,  404,  401,  401),
+  'environments:admin': row(  401,  403,  403,  403,  403,  A,    A,    A,    A,    403,  A,    403,  404,  404,  401,  401),
+  'serving:use': row(         401,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  403,  404,  404,  401,  401),
 };
 
 /**

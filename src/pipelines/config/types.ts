@@ -33,6 +33,12 @@ export interface EnvironmentSpec {
   name: string;
   action: 'start' | 'prepare' | 'stop' | 'verify' | 'access';
   url?: string;
+  /** `deployment_tier`: production, staging, testing, development or other (else guessed from the name). */
+  deploymentTier?: 'production' | 'staging' | 'testing' | 'development' | 'other';
+  /** `on_stop`: the job (of the same pipeline) that stops the environment. */
+  onStop?: string;
+  /** `auto_stop_in`: the environment stops this long after the deployment; `never` clears it. */
+  autoStopInSeconds?: number | 'never';
 }
 
 /** One job as written (before rules and matrix), with `default:` applied. */
@@ -58,6 +64,8 @@ export interface JobSpec {
   parallel?: number;
   artifacts?: ArtifactsSpec;
   environment?: EnvironmentSpec;
+  /** `resource_group`: one job of the group runs at a time in the project. */
+  resourceGroup?: string;
   variables: Record<string, string>;
   line: number;
 }
@@ -89,6 +97,7 @@ export interface PlannedJob {
   timeoutSeconds?: number;
   artifacts?: ArtifactsSpec;
   environment?: EnvironmentSpec;
+  resourceGroup?: string;
   /** Global < workflow rule's < job < matrix < matching rule's. Pipeline variables are not copied in. */
   variables: Record<string, string>;
   /**
