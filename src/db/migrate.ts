@@ -8,7 +8,7 @@ import * as pipelines from './migrations/0005_pipelines.ts';
 import * as signInThrottle from './migrations/0006_sign_in_throttle.ts';
 import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
 import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
-import * as deployments from './migrations/0009_deployments.ts';
+import * as deployments from './migrations/0010_deployments.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
@@ -24,7 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006_sign_in_throttle': signInThrottle,
   '0007_sessions_by_user': sessionsByUser,
   '0008_seal_stored_secrets': sealStoredSecrets,
-  '0009_deployments': deployments,
+  '0010_deployments': deployments,
 };
 
 export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {

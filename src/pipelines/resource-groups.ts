@@ -26,7 +26,7 @@ export function resourceGroupFree(eb: ExpressionBuilder<Schema, 'ci_jobs'>) {
 
 /**
  * Runs a claim; two replicas (or two runners) that saw the same group free at once both try,
- * and the unique index on running jobs per group (migration 0009) lets one through: the other
+ * and the unique index on running jobs per group (migration 0010) lets one through: the other
  * gets nothing and moves on to its next candidate.
  */
 export async function takeUnlessGroupBusy<T>(claim: () => Promise<T | undefined>): Promise<T | undefined> {
