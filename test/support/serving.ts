@@ -136,7 +136,8 @@ export class ScriptedAgent {
       const endpoint = endpointOf(instance);
       if (!endpoint) continue;
       const res = await this.call('PUT', `/api/v4/agent/instances/${instance.instance_id}`, { state: 'ready', endpoint, restarts: 0 });
-      if (res.statusCode !== 200) throw new Error(`report: ${res.statusCode} ${res.body}`);
+      // 404: an earlier report rolled a deployment out and this instance is no longer wanted (an agent stops it).
+      if (res.statusCode !== 200 && res.statusCode !== 404) throw new Error(`report: ${res.statusCode} ${res.body}`);
     }
   }
 }
