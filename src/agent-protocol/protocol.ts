@@ -115,9 +115,12 @@ export type Assignments = Static<typeof Assignments>;
 
 // --- 3. instance reports: PUT /api/v4/agent/instances/:instance_id ---------------------------
 
-export const InstanceStates = ['fetching', 'starting', 'ready', 'unhealthy', 'failed', 'stopped'] as const;
-export const InstanceState = Type.Union(InstanceStates.map((state) => Type.Literal(state)));
-export type InstanceState = (typeof InstanceStates)[number];
+export const InstanceState = Type.Union(
+  [Type.Literal('fetching'), Type.Literal('starting'), Type.Literal('ready'), Type.Literal('unhealthy'), Type.Literal('failed'), Type.Literal('stopped')],
+  { description: 'fetching the files → starting → ready ⇄ unhealthy; failed (crashed or could not fetch; restarting with back-off); stopped' },
+);
+export type InstanceState = Static<typeof InstanceState>;
+export const InstanceStates: readonly InstanceState[] = ['fetching', 'starting', 'ready', 'unhealthy', 'failed', 'stopped'];
 
 export const InstanceParams = Type.Object({ instance_id: Type.String({ pattern: InstanceIdPattern }) });
 export type InstanceParams = Static<typeof InstanceParams>;
