@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ServerSpec } from '../agent-protocol/protocol.ts';
 
 export interface ServerCommand {
@@ -21,6 +22,9 @@ export function serverCommand(spec: ServerSpec, options: { python: string; model
   const env: NodeJS.ProcessEnv = { ...options.baseEnv };
   for (const name of PRIVATE_VARIABLES) delete env[name];
   if (spec.kind === 'mlflow') {
+    // MLflow starts its web server as `bash -c "exec uvicorn …"`: the Python's own bin directory
+    // (a virtualenv's) must come first on PATH, as if the environment were activated.
+    if (options.python.includes(path.sep)) env.PATH = [path.dirname(options.python), env.PATH].filter(Boolean).join(path.delimiter);
     return {
       program: options.python,
       args: ['-m', 'mlflow', 'models', 'serve', '-m', options.modelDir, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(options.port)],

@@ -67,7 +67,7 @@ export class StubServer {
   }
 
   /** Makes an archive of these files downloadable; answers what an Instance says of it. */
-  async addArchive(name: string, files: Record<string, string>): Promise<Instance['files']> {
+  async addArchive(name: string, files: Record<string, string | Buffer>): Promise<Instance['files']> {
     const chunks: Buffer[] = [];
     const entries = Object.entries(files).map(([file, content]) => ({ path: file, size: Buffer.byteLength(content), open: async () => Readable.from([Buffer.from(content)]) }));
     for await (const chunk of packFiles(entries)) chunks.push(chunk as Buffer);
