@@ -243,4 +243,10 @@ describe('the agent reconciling against a server', () => {
     const second = new Agent({ url: stub.url, token: AGENT_TOKEN, labels: [], workDir, python: 'python3', version: 'test', timing: TIMING, log: () => undefined });
     await expect(second.run()).rejects.toThrow(/another agent \(pid \d+\) uses/);
   });
+
+  it('ends at start with the server\'s message when its token is refused, and refuses tokens of another kind', async () => {
+    const refused = new Agent({ url: stub.url, token: 'glagent-revoked', labels: [], workDir, python: 'python3', version: 'test', timing: TIMING, log: () => undefined });
+    await expect(refused.run()).rejects.toThrow('POST /api/v4/agent/sessions: 401 401 Unauthorized');
+    expect(() => new Agent({ url: stub.url, token: 'glrt-runner-token', labels: [], workDir, python: 'python3', version: 'test', log: () => undefined })).toThrow('an agent token starts with glagent-');
+  });
 });
