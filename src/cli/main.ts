@@ -7,6 +7,7 @@ import { VERSION } from '../shared/version.ts';
 const admin = () => import('./admin-commands.ts');
 const ciSteps = () => import('./ci-commands.ts');
 const runners = () => import('./runner-commands.ts');
+const agents = () => import('./agent-commands.ts');
 const secretKeys = () => import('./secrets-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
@@ -88,6 +89,16 @@ runner
   .option('--tag-list <tags>', 'comma-separated, e.g. gpu,cuda12')
   .option('--run-untagged', 'also take jobs without tags')
   .action(async (options) => (await runners()).registerRunnerCommand(options));
+
+program
+  .command('agent')
+  .description('serve the model versions a Modelyard server assigns to this machine (see docs/deployments.md)')
+  .requiredOption('--url <url>', 'the server, e.g. http://modelyard.example:8080')
+  .option('--token <token>', "the agent's token (glagent-...); or MODELYARD_AGENT_TOKEN, which keeps it out of the process list")
+  .option('--labels <labels>', 'comma-separated labels, beside the ones the agent was created with')
+  .option('--work-dir <dir>', "where versions' files, logs and process records go (default ~/.modelyard-agent)")
+  .option('--python <path>', 'the Python with mlflow that serves MLflow models', 'python3')
+  .action(async (options) => (await agents()).agentCommand(options));
 
 const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');
 ci.command('record-evaluation')

@@ -11,6 +11,7 @@ import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
+import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
@@ -129,6 +130,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     cardFiller: services.cardFiller,
     evaluations: services.evaluations,
   });
+  await app.register(versionArchiveRoutes, { archives: services.versionArchives });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
   await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });

@@ -23,6 +23,7 @@ import { WebhooksService } from '../events/webhooks-service.ts';
 import { RegisteredModelsService } from '../registry/models-service.ts';
 import { RegistrySettingsService } from '../registry/settings-service.ts';
 import { ModelVersionsService } from '../registry/versions-service.ts';
+import { VersionArchiveService } from '../registry/version-archive.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
@@ -77,6 +78,8 @@ export interface Services extends DeploymentServices {
   cardFiller: CardFiller;
   webhooks: WebhooksService;
   evaluations: EvaluationsService;
+  /** Versions' files as one deterministic tar.gz (what serving agents download). */
+  versionArchives: VersionArchiveService;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -109,6 +112,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const loggedModels = new LoggedModelsService(db, experiments, runs);
   const models = new RegisteredModelsService(db);
   const versions = new ModelVersionsService(db, models, runs, loggedModels);
+  const packages = new PackagesService(db, blobStore, config.maxUploadBytes);
   const registrySettings = new RegistrySettingsService(db);
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   const authenticator = new Authenticator(db, users, tokens, sessions);
@@ -144,7 +148,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     blobStore,
     artifacts,
     uploads: new UploadsService(db, blobStore, artifacts, config.publicUrl, config.maxUploadBytes),
-    packages: new PackagesService(db, blobStore, config.maxUploadBytes),
+    packages,
     models,
     versions,
     aliases,
@@ -154,6 +158,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     cardFiller: new CardFiller(versions, lineage),
     webhooks: new WebhooksService(db, outbound, secrets),
     evaluations: new EvaluationsService(db, versions),
+    versionArchives: new VersionArchiveService({ models, versions, artifacts, packages }),
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),
