@@ -26,7 +26,7 @@ import { RouteTable } from '../serving/route-table.ts';
 import { ServeAuthorizer } from '../serving/serve-tokens.ts';
 import { Upstreams } from '../serving/upstreams.ts';
 import { AgentsService } from '../targets/local-agent/agents-service.ts';
-import { NO_ARCHIVES, type VersionArchives } from '../targets/local-agent/archives.ts';
+import type { VersionArchives } from '../targets/local-agent/archives.ts';
 import { AssignmentsService } from '../targets/local-agent/assignments.ts';
 import { LocalAgentTarget } from '../targets/local-agent/local-agent-target.ts';
 
@@ -37,7 +37,7 @@ export interface DeploymentServices {
   agents: AgentsService;
   assignments: AssignmentsService;
   localAgent: LocalAgentTarget;
-  /** Where agents' model files come from: the registry's version archives, once provided (`current`). */
+  /** Where agents' model files come from: the registry's version archives (`current`, which a test may replace with fakes). */
   agentArchives: { current: VersionArchives };
   serving: {
     gateway: Gateway;
@@ -62,11 +62,13 @@ export function createDeploymentServices(
     versions: ModelVersionsService;
     aliases: AliasesService;
     jobLifecycle: JobLifecycle;
+    /** The registry's version archives: what agents download. */
+    archives: VersionArchives;
   },
 ): DeploymentServices {
   const db = database.db;
   const { serving: settings } = config;
-  const agentArchives = { current: NO_ARCHIVES };
+  const agentArchives = { current: core.archives };
   const assignments = new AssignmentsService(db, { projects: core.projects, archives: () => agentArchives.current, logger: core.logger });
   const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs);
   const protection = new ProtectionService(db, core.users);

@@ -125,7 +125,8 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const wake = () => jobQueue.notify();
   const aliases = new AliasesService(db, models, versions, registrySettings);
   const jobLifecycle = new JobLifecycle(database, wake);
-  const deploymentServices = createDeploymentServices(config, database, { logger: createLogger(config.logLevel), users, projects, authenticator, models, versions, aliases, jobLifecycle });
+  const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
+  const deploymentServices = createDeploymentServices(config, database, { logger: createLogger(config.logLevel), users, projects, authenticator, models, versions, aliases, jobLifecycle, archives: versionArchives });
   return {
     ...deploymentServices,
     config,
@@ -158,7 +159,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     cardFiller: new CardFiller(versions, lineage),
     webhooks: new WebhooksService(db, outbound, secrets),
     evaluations: new EvaluationsService(db, versions),
-    versionArchives: new VersionArchiveService({ models, versions, artifacts, packages }),
+    versionArchives,
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),

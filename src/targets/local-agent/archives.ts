@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { ProjectAccess } from '../../auth/policy.ts';
-import { AgentErrors } from './errors.ts';
 
 /**
  * A model version's files as one archive, as the registry packs it (the registry's version
@@ -12,13 +11,3 @@ export interface VersionArchives {
   /** The archive, to stream to an agent. */
   prepare(access: ProjectAccess, modelId: number, version: number): Promise<{ sha256: string; size: number; fileName: string; open(): Readable }>;
 }
-
-/** Until the composition root provides the registry's archives, agents are told the files are not available yet. */
-export const NO_ARCHIVES: VersionArchives = {
-  locate: async () => {
-    throw AgentErrors.ARCHIVES_UNAVAILABLE();
-  },
-  prepare: async () => {
-    throw AgentErrors.ARCHIVES_UNAVAILABLE();
-  },
-};
