@@ -41,10 +41,14 @@ function startAgent(): { child: ChildProcess; output: () => string; exited: Prom
   return { child, output: () => output, exited };
 }
 
+/**
+ * Whether a process still runs. A killed orphan stays a zombie until init reaps it, and the init
+ * of some containers never does: a zombie has ended and counts as gone.
+ */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
