@@ -8,6 +8,7 @@ import * as pipelines from './migrations/0005_pipelines.ts';
 import * as signInThrottle from './migrations/0006_sign_in_throttle.ts';
 import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
 import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
+import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.ts';
 import * as deployments from './migrations/0010_deployments.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 
@@ -24,8 +25,14 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006_sign_in_throttle': signInThrottle,
   '0007_sessions_by_user': sessionsByUser,
   '0008_seal_stored_secrets': sealStoredSecrets,
+  '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
   '0010_deployments': deployments,
 };
+
+/** The names of every migration, in order. */
+export function listMigrations(): string[] {
+  return Object.keys(MIGRATIONS);
+}
 
 export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {
   return migrate(database, secrets, (migrator) => migrator.migrateToLatest());

@@ -1,6 +1,7 @@
 import type { Static } from 'typebox';
 import { DeploymentEvents } from '../deployments/events.ts';
 import { AgentEvents } from '../targets/local-agent/events.ts';
+import { RegistryEvents } from '../registry/events.ts';
 
 /**
  * Every event the outbox carries: name → payload schema, one map assembled from each domain's
@@ -8,6 +9,7 @@ import { AgentEvents } from '../targets/local-agent/events.ts';
  * it, and the webhook documentation lists it.
  */
 export const EVENT_SCHEMAS = {
+  ...RegistryEvents,
   ...DeploymentEvents,
   ...AgentEvents,
 } as const;
