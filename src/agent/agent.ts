@@ -149,7 +149,10 @@ export class Agent {
     // New servers first: a version change starts the new one before the old one stops.
     for (const [id, instance] of desired) {
       const running = this.supervisors.get(id);
-      if (running && InstanceSupervisor.keyOf(running.instance) === InstanceSupervisor.keyOf(instance)) continue;
+      if (running && InstanceSupervisor.keyOf(running.instance) === InstanceSupervisor.keyOf(instance)) {
+        if (JSON.stringify(running.instance) !== JSON.stringify(instance)) running.reassign(instance);
+        continue;
+      }
       if (running) this.retire(id, { report: false });
       const supervisor = new InstanceSupervisor(instance, {
         cache: this.cache,

@@ -50,11 +50,27 @@ export class InstanceSupervisor {
   private endpoint: string | undefined;
   private running: Promise<void> | undefined;
   private silent = false;
+  /** The last state reported, to say again when the instance is assigned anew. */
+  private last: { state: InstanceState; message?: string } | undefined;
 
   constructor(
-    readonly instance: Instance,
+    private current: Instance,
     private readonly deps: SupervisorDeps,
   ) {}
+
+  get instance(): Instance {
+    return this.current;
+  }
+
+  /**
+   * The same server under a new assignment (another deployment, another variant name): it keeps
+   * running, and its state is reported again, because the server may have forgotten it in
+   * between (it forgets instances an answer left out, even an answer the agent never got).
+   */
+  reassign(instance: Instance): void {
+    this.current = instance;
+    if (this.last) this.report(this.last.state, this.last.message);
+  }
 
   /** What the instance runs: a different key under the same id means start it afresh. */
   static keyOf(instance: Instance): string {
@@ -74,6 +90,7 @@ export class InstanceSupervisor {
 
   private report(state: InstanceState, message?: string): void {
     if (this.silent) return;
+    this.last = { state, ...(message ? { message } : {}) };
     const withEndpoint = state === 'starting' || state === 'ready' || state === 'unhealthy';
     this.deps.reporter.report(this.instance.instance_id, {
       state,

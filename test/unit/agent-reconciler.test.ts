@@ -96,6 +96,22 @@ describe('the agent reconciling against a server', () => {
     expect((await pidsOf(ready.endpoint!)).server).toBe(server);
   });
 
+  it('reports an instance again when a new deployment assigns the same server, which keeps running', async () => {
+    const files = await stub.addArchive('v1', { 'answer.txt': 'a' });
+    const instance = fakeInstance('i-1', files);
+    stub.setInstances([instance]);
+    startAgent();
+    const ready = await stub.waitForReport((r) => r.state === 'ready');
+    const { server } = await pidsOf(ready.endpoint!);
+    // The server forgets what it was told when an answer leaves the instance out; the agent may
+    // never get that answer, so the next assignment is the one it must confirm.
+    stub.setInstances([{ ...instance, deployment_id: 2, variant: 'canary' }]);
+    const again = await stub.waitForReport((r) => r.state === 'ready' && r.at > ready.at);
+    expect(again.endpoint).toBe(ready.endpoint);
+    expect(stub.reports).toHaveLength(4);
+    expect((await pidsOf(ready.endpoint!)).server).toBe(server);
+  });
+
   it('restarts a crashed server with exponential back-off, counting the restarts', async () => {
     const files = await stub.addArchive('v1', { 'answer.txt': 'a' });
     stub.setInstances([fakeInstance('i-1', files)]);
