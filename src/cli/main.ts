@@ -8,9 +8,12 @@ const admin = () => import('./admin-commands.ts');
 const ciSteps = () => import('./ci-commands.ts');
 const runners = () => import('./runner-commands.ts');
 const agents = () => import('./agent-commands.ts');
+const deploying = () => import('./deploy-command.ts');
 const secretKeys = () => import('./secrets-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
+// The program's own options (--version) only before a command: `modelyard deploy --version 3` is the model's version.
+program.enablePositionalOptions();
 
 program
   .command('serve')
@@ -98,6 +101,19 @@ program
   .option('--work-dir <dir>', "where versions' files, logs and process records go (default ~/.modelyard-agent)")
   .option('--python <path>', 'the Python with mlflow that serves MLflow models', 'python3')
   .action(async (options) => (await agents()).agentCommand(options));
+
+program
+  .command('deploy')
+  .description('deploy a model version to an environment: in a pipeline job with its job token, else with --url, --project and --token (see docs/deployments.md)')
+  .requiredOption('--environment <name>', 'the environment, e.g. "$CI_ENVIRONMENT_NAME" in a deploy job')
+  .requiredOption('--model <name>', 'the registered model')
+  .requiredOption('--version <ref>', 'a version number, semantic version or alias')
+  .option('--policy <json>', 'the traffic policy, e.g. \'{"kind":"canary","steps":[10,50,100]}\' (default: single)')
+  .option('--reason <text>', 'why, recorded on the deployment')
+  .option('--url <url>', "the server, outside a pipeline job (a job uses CI_API_V4_URL)")
+  .option('--project <id>', 'the project id or path, outside a pipeline job')
+  .option('--token <token>', 'an access token with the api scope, outside a pipeline job; or MODELYARD_TOKEN')
+  .action(async (options) => (await deploying()).deployCommand(options));
 
 const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');
 ci.command('record-evaluation')
