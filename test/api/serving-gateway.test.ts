@@ -17,6 +17,9 @@ let v2: ModelServer;
 let agent: ScriptedAgent;
 let developer: TestUser;
 
+/** The tests that send thousands of requests: half a minute alone on PostgreSQL, more on a loaded machine. */
+const HEAVY_MS = 180_000;
+
 const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
 const gateway = (env: string, path = 'invocations') => `/serving/${projectId}/${encodeURIComponent(env)}/${path}`;
 
@@ -132,7 +135,7 @@ describe('the gateway', () => {
     expect(failed.reason).toMatch(/failed its gates: error rate/);
     for (let i = 0; i < 50; i++) expect((await predict('staging', { subject: `after-${i}` })).json()).toEqual({ predictions: ['v1', 'v1'] });
     v2.failing(false);
-  });
+  }, HEAVY_MS);
 
   it('promotes a healthy canary step by step at its gates, then to stable', async () => {
     const canary = await deploy({
@@ -230,7 +233,7 @@ describe('A/B tests', () => {
     const binary = await t.call({ method: 'POST', url: gateway('ab', 'feedback'), headers: { authorization: `Bearer ${serve}` }, payload: { subject: 'x', value: 0.5 } });
     expect(binary.statusCode).toBe(400);
     expect(binary.json().message).toMatch(/not a binary reward/);
-  });
+  }, HEAVY_MS);
 });
 
 describe('what cannot serve', () => {
