@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
-import { createProjectBot } from '../support/credentials.ts';
+import { createInstanceRunner, createProjectBot } from '../support/credentials.ts';
 import { modelWithVersions } from '../support/serving.ts';
 
 /**
@@ -167,6 +167,36 @@ describe('deploying', () => {
     expect(allowed.statusCode, allowed.body).toBe(201);
     expect(allowed.json().environment.tier).toBe('production');
     await call('PUT', '/deployment_settings', maintainer.token, { require_approved_versions_in_production: false });
+  });
+});
+
+describe('deploying from a pipeline job', () => {
+  it('lets a job token deploy only to the environment its job names, and links the job as the deployable', async () => {
+    const config = 'deploy-review:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: https://review.example\n    deployment_tier: testing\n  resource_group: review\n  script: [modelyard deploy]\n';
+    expect((await call('PUT', '/ci/config', maintainer.token, { content: config })).statusCode).toBe(200);
+    const runner = await createInstanceRunner(t);
+    const pipeline = await call('POST', '/pipeline', developer.token, { ref: 'main' });
+    expect(pipeline.statusCode, pipeline.body).toBe(201);
+    let job: { id: number; token: string; variables: { key: string; value: string }[] } | undefined;
+    for (let i = 0; i < 10 && !job; i++) {
+      const taken = await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } });
+      expect(taken.statusCode, taken.body).toBe(201);
+      const candidate = taken.json() as NonNullable<typeof job>;
+      if (candidate.variables.some((v) => v.key === 'CI_PROJECT_ID' && v.value === String(projectId))) job = candidate;
+    }
+    const variable = (key: string) => job!.variables.find((v) => v.key === key)?.value;
+    expect([variable('CI_ENVIRONMENT_NAME'), variable('CI_ENVIRONMENT_SLUG'), variable('CI_ENVIRONMENT_TIER'), variable('CI_ENVIRONMENT_URL')]).toEqual(['review/main', 'review-main', 'testing', 'https://review.example']);
+    const asJob = (payload: Record<string, unknown>) => t.call({ method: 'POST', url: api('/deployments'), headers: { 'job-token': job!.token }, payload });
+    const elsewhere = await asJob({ environment: 'staging', model: 'churn', version: '1' });
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json().message).toMatch(/review\/main/);
+    const deployed = await asJob({ environment: 'review/main', model: 'churn', version: '1' });
+    expect(deployed.statusCode, deployed.body).toBe(201);
+    expect(deployed.json()).toMatchObject({ user: { username: 'dep-developer' }, deployable: { id: job!.id, name: 'deploy-review', pipeline: { id: pipeline.json().id, ref: 'main' } }, environment: { name: 'review/main', tier: 'testing' } });
+    const env = (await call('GET', `/environments/${deployed.json().environment.id}`, reporter.token)).json();
+    expect(env.external_url).toBe('https://review.example');
+    // Approving is a person's act: the job token is refused.
+    expect((await t.call({ method: 'POST', url: api(`/deployments/${deployed.json().id}/approval`), headers: { 'job-token': job!.token }, payload: { status: 'approved' } })).statusCode).toBe(403);
   });
 });
 
