@@ -171,7 +171,7 @@ describe('deploying', () => {
 });
 
 describe('deploying from a pipeline job', () => {
-  it('lets a job token deploy only to the environment its job names, and links the job as the deployable', async () => {
+  it('lets a job token deploy only to the environment its job names, links the job as the deployable, and runs one job of a resource group at a time', async () => {
     const config = 'deploy-review:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: https://review.example\n    deployment_tier: testing\n  resource_group: review\n  script: [modelyard deploy]\n';
     expect((await call('PUT', '/ci/config', maintainer.token, { content: config })).statusCode).toBe(200);
     const runner = await createInstanceRunner(t);
@@ -197,6 +197,17 @@ describe('deploying from a pipeline job', () => {
     expect(env.external_url).toBe('https://review.example');
     // Approving is a person's act: the job token is refused.
     expect((await t.call({ method: 'POST', url: api(`/deployments/${deployed.json().id}/approval`), headers: { 'job-token': job!.token }, payload: { status: 'approved' } })).statusCode).toBe(403);
+
+    // resource_group: the next pipeline's deploy job waits while this one runs.
+    expect((await call('POST', '/pipeline', developer.token, { ref: 'main' })).statusCode).toBe(201);
+    const take = () => t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } });
+    expect((await take()).statusCode).toBe(204);
+    const finished = await t.call({ method: 'PUT', url: `/api/v4/jobs/${job!.id}`, payload: { token: job!.token, state: 'success' } });
+    expect(finished.statusCode, finished.body).toBe(200);
+    const next = await take();
+    expect(next.statusCode, next.body).toBe(201);
+    expect(next.json()).toMatchObject({ job_info: { name: 'deploy-review' } });
+    expect(next.json().id).not.toBe(job!.id);
   });
 });
 
