@@ -170,6 +170,18 @@ describe('deploying', () => {
   });
 });
 
+type TakenJob = { id: number; token: string; variables: { key: string; value: string }[] };
+
+/** The instance runner's next job of this project (a job of another project it meets is skipped). */
+async function takeJobOf(runner: string): Promise<TakenJob> {
+  for (;;) {
+    const taken = await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } });
+    expect(taken.statusCode, taken.body).toBe(201);
+    const job = taken.json() as TakenJob;
+    if (job.variables.some((v) => v.key === 'CI_PROJECT_ID' && v.value === String(projectId))) return job;
+  }
+}
+
 describe('deploying from a pipeline job', () => {
   it('lets a job token deploy only to the environment its job names, links the job as the deployable, and runs one job of a resource group at a time', async () => {
     const config = 'deploy-review:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: https://review.example\n    deployment_tier: testing\n  resource_group: review\n  script: [modelyard deploy]\n';
@@ -177,37 +189,31 @@ describe('deploying from a pipeline job', () => {
     const runner = await createInstanceRunner(t);
     const pipeline = await call('POST', '/pipeline', developer.token, { ref: 'main' });
     expect(pipeline.statusCode, pipeline.body).toBe(201);
-    let job: { id: number; token: string; variables: { key: string; value: string }[] } | undefined;
-    for (let i = 0; i < 10 && !job; i++) {
-      const taken = await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } });
-      expect(taken.statusCode, taken.body).toBe(201);
-      const candidate = taken.json() as NonNullable<typeof job>;
-      if (candidate.variables.some((v) => v.key === 'CI_PROJECT_ID' && v.value === String(projectId))) job = candidate;
-    }
-    const variable = (key: string) => job!.variables.find((v) => v.key === key)?.value;
+    const job = await takeJobOf(runner);
+    const variable = (key: string) => job.variables.find((v) => v.key === key)?.value;
     expect([variable('CI_ENVIRONMENT_NAME'), variable('CI_ENVIRONMENT_SLUG'), variable('CI_ENVIRONMENT_TIER'), variable('CI_ENVIRONMENT_URL')]).toEqual(['review/main', 'review-main', 'testing', 'https://review.example']);
-    const asJob = (payload: Record<string, unknown>) => t.call({ method: 'POST', url: api('/deployments'), headers: { 'job-token': job!.token }, payload });
+    const asJob = (payload: Record<string, unknown>) => t.call({ method: 'POST', url: api('/deployments'), headers: { 'job-token': job.token }, payload });
     const elsewhere = await asJob({ environment: 'staging', model: 'churn', version: '1' });
     expect(elsewhere.statusCode).toBe(403);
     expect(elsewhere.json().message).toMatch(/review\/main/);
     const deployed = await asJob({ environment: 'review/main', model: 'churn', version: '1' });
     expect(deployed.statusCode, deployed.body).toBe(201);
-    expect(deployed.json()).toMatchObject({ user: { username: 'dep-developer' }, deployable: { id: job!.id, name: 'deploy-review', pipeline: { id: pipeline.json().id, ref: 'main' } }, environment: { name: 'review/main', tier: 'testing' } });
+    expect(deployed.json()).toMatchObject({ user: { username: 'dep-developer' }, deployable: { id: job.id, name: 'deploy-review', pipeline: { id: pipeline.json().id, ref: 'main' } }, environment: { name: 'review/main', tier: 'testing' } });
     const env = (await call('GET', `/environments/${deployed.json().environment.id}`, reporter.token)).json();
     expect(env.external_url).toBe('https://review.example');
     // Approving is a person's act: the job token is refused.
-    expect((await t.call({ method: 'POST', url: api(`/deployments/${deployed.json().id}/approval`), headers: { 'job-token': job!.token }, payload: { status: 'approved' } })).statusCode).toBe(403);
+    expect((await t.call({ method: 'POST', url: api(`/deployments/${deployed.json().id}/approval`), headers: { 'job-token': job.token }, payload: { status: 'approved' } })).statusCode).toBe(403);
 
     // resource_group: the next pipeline's deploy job waits while this one runs.
     expect((await call('POST', '/pipeline', developer.token, { ref: 'main' })).statusCode).toBe(201);
     const take = () => t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } });
     expect((await take()).statusCode).toBe(204);
-    const finished = await t.call({ method: 'PUT', url: `/api/v4/jobs/${job!.id}`, payload: { token: job!.token, state: 'success' } });
+    const finished = await t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, payload: { token: job.token, state: 'success' } });
     expect(finished.statusCode, finished.body).toBe(200);
     const next = await take();
     expect(next.statusCode, next.body).toBe(201);
     expect(next.json()).toMatchObject({ job_info: { name: 'deploy-review' } });
-    expect(next.json().id).not.toBe(job!.id);
+    expect(next.json().id).not.toBe(job.id);
   });
 });
 
