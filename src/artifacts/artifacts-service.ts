@@ -98,6 +98,28 @@ export class ArtifactsService {
     return [...[...dirs].sort().map((name) => ({ path: name, isDir: true })), ...files];
   }
 
+  /**
+   * Every file at `path` (when it is a file) or under it (a directory, recursively), with its
+   * path relative to `path`, at most `limit` of them (the caller learns there were more by
+   * getting `limit`); an archive of a model's directory reads them.
+   */
+  async filesUnder(access: ProjectAccess, rawPath: string, limit: number): Promise<(DownloadableFile & { path: string })[]> {
+    const root = safeRelativePath(rawPath);
+    const projectId = access.project.id;
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .select(['path', 'size', 'sha256'])
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('path', '=', root), sql<boolean>`path like ${`${escapeLike(root)}/%`} escape '\\'`]))
+      .orderBy('path')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => {
+      const path = row.path === root ? row.path.slice(row.path.lastIndexOf('/') + 1) : row.path.slice(root.length + 1);
+      return { path, name: path.slice(path.lastIndexOf('/') + 1), size: row.size, sha256: row.sha256, open: (range) => this.store.get(artifactStoreKey(projectId, row.path), range) };
+    });
+  }
+
   /** Deletes a file, or a directory with everything under it. */
   async delete(access: ProjectAccess, rawPath: string): Promise<void> {
     const path = safeRelativePath(rawPath);

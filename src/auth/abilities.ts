@@ -106,6 +106,31 @@ export const ABILITIES = {
   /** CI settings, variables, trigger tokens, project runners. */
   'ci:admin-read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
   'ci:admin': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Environments, deployments, their history and approvals, agents' reports, serving results. */
+  'deployments:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  /**
+   * Deploying (every policy change is a deployment), stopping, rolling back, promoting. A CI job
+   * token reaches only the environment its job names (`environment:`), checked by the service;
+   * protected environments add their own rule of who may deploy.
+   */
+  'deployments:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  /** Approving or rejecting a deployment to a protected environment is a person's decision: no job, bot, agent or serve token makes it. */
+  'deployments:approve': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE },
+  /** Protection rules, the project's deployment settings, the project's serving agents: reading them. */
+  'environments:admin-read': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Environment settings, protection rules, deployment settings, creating and removing the project's serving agents. */
+  'environments:admin': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /**
+   * Calling an environment's model through the gateway. Only a token with the `serve` scope has
+   * it (`api` does not imply it), and a `serve` token has nothing else: an application holding
+   * one can predict, not read or change the project. The gateway decides it (and caches the
+   * answer); no route declares it.
+   */
+  'serving:use': { scope: 'project', minRole: 'guest', openToVisibleReaders: false, scopes: ['serve'], credentials: ['personal_token', 'project_token'] },
+  /** The gateway's routes: their `serve` token is checked by the gateway against `serving:use`, through its cache. */
+  'serving:invoke': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+  /** The serving agent's protocol (check-in, assignments, reports): authorized by an agent token, checked by the service. */
+  'agent:protocol': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;
 
 export type Ability = keyof typeof ABILITIES;

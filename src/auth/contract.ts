@@ -9,7 +9,8 @@ import { NumericId, ProjectIdParams } from '../http/schemas.ts';
  */
 
 /** What a token may be used for, as GitLab names it. */
-export const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_registry'] as const;
+/** `serve`: the serving gateway only (docs/permissions.md); `api` does not imply it. */
+export const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_registry', 'serve'] as const;
 
 const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601 date and time (UTC)' });
 

@@ -135,3 +135,13 @@ export function can(access: ProjectAccess, ability: ProjectScopedAbility): boole
 export function requireAbility(access: ProjectAccess, ability: ProjectScopedAbility): void {
   authorizeProject(access.caller, ability, access.project, access.level === NO_ACCESS ? null : access.level);
 }
+
+/**
+ * Access for the server's own work on a project, made without a caller's credential: a serving
+ * agent fetching the files of a version assigned to it (its agent token was checked, and the
+ * assignment, by src/targets/local-agent/). Nothing a request names reaches this: only code
+ * that has authorized the work by its own secret asks for it.
+ */
+export function serverAccess(project: ProjectFacts, caller: Caller): ProjectAccess {
+  return { caller, project, level: ADMIN_ACCESS_LEVEL } as ProjectAccess;
+}

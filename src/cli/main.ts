@@ -7,9 +7,13 @@ import { VERSION } from '../shared/version.ts';
 const admin = () => import('./admin-commands.ts');
 const ciSteps = () => import('./ci-commands.ts');
 const runners = () => import('./runner-commands.ts');
+const agents = () => import('./agent-commands.ts');
+const deploying = () => import('./deploy-command.ts');
 const secretKeys = () => import('./secrets-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
+// The program's own options (--version) only before a command: `modelyard deploy --version 3` is the model's version.
+program.enablePositionalOptions();
 
 program
   .command('serve')
@@ -51,7 +55,7 @@ token
   .description('create a personal access token for a user and print it (shown once)')
   .requiredOption('--username <username>')
   .requiredOption('--name <name>')
-  .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry').default('api'))
+  .addOption(new Option('--scopes <scopes>', 'comma-separated: api, read_api, read_model_registry, write_model_registry, serve').default('api'))
   .option('--expires-at <date>', 'YYYY-MM-DD')
   .action(async (options) => (await admin()).createTokenCommand(options));
 
@@ -87,6 +91,29 @@ runner
   .option('--tag-list <tags>', 'comma-separated, e.g. gpu,cuda12')
   .option('--run-untagged', 'also take jobs without tags')
   .action(async (options) => (await runners()).registerRunnerCommand(options));
+
+program
+  .command('agent')
+  .description('serve the model versions a Modelyard server assigns to this machine (see docs/deployments.md)')
+  .requiredOption('--url <url>', 'the server, e.g. http://modelyard.example:8080')
+  .option('--token <token>', "the agent's token (glagent-...); or MODELYARD_AGENT_TOKEN, which keeps it out of the process list")
+  .option('--labels <labels>', 'comma-separated labels, beside the ones the agent was created with')
+  .option('--work-dir <dir>', "where versions' files, logs and process records go (default ~/.modelyard-agent)")
+  .option('--python <path>', 'the Python with mlflow that serves MLflow models', 'python3')
+  .action(async (options) => (await agents()).agentCommand(options));
+
+program
+  .command('deploy')
+  .description('deploy a model version to an environment: in a pipeline job with its job token, else with --url, --project and --token (see docs/deployments.md)')
+  .requiredOption('--environment <name>', 'the environment, e.g. "$CI_ENVIRONMENT_NAME" in a deploy job')
+  .requiredOption('--model <name>', 'the registered model')
+  .requiredOption('--version <ref>', 'a version number, semantic version or alias')
+  .option('--policy <json>', 'the traffic policy, e.g. \'{"kind":"canary","steps":[10,50,100]}\' (default: single)')
+  .option('--reason <text>', 'why, recorded on the deployment')
+  .option('--url <url>', "the server, outside a pipeline job (a job uses CI_API_V4_URL)")
+  .option('--project <id>', 'the project id or path, outside a pipeline job')
+  .option('--token <token>', 'an access token with the api scope, outside a pipeline job; or MODELYARD_TOKEN')
+  .action(async (options) => (await deploying()).deployCommand(options));
 
 const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');
 ci.command('record-evaluation')

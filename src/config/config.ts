@@ -27,6 +27,7 @@ export interface Config {
    */
   secretKeys: SecretKey[] | undefined;
   ci: CiConfig;
+  serving: ServingConfig;
   /** Problems that do not stop start-up (deprecated variables); logged once when serving. */
   warnings: string[];
   connections: ConnectionsConfig;
@@ -60,6 +61,18 @@ export interface CiConfig {
   runnerRegistrationToken: string | undefined;
   /** Bare mirrors of linked git repositories, read for pipeline files. */
   gitCacheDir: string;
+}
+
+export interface ServingConfig {
+  /**
+   * How long the gateway reuses what it read (routes, endpoints, serve-token verdicts): a
+   * change made on another replica (a deployment, a revoked token) reaches it within this.
+   */
+  cacheMs: number;
+  /** An agent that has not called for this long is not trusted: its instances are skipped. */
+  agentStaleMs: number;
+  /** How often canary gates are evaluated (by one replica at a time). */
+  gateIntervalMs: number;
 }
 
 export type DatabaseConfig =
@@ -297,6 +310,11 @@ export function loadConfig(env: Env = process.env): Config {
       pickupTimeoutMs: readPickupTimeout(env),
       runnerRegistrationToken: readRegistrationToken(env),
       gitCacheDir: path.join(dataDir, 'git'),
+    },
+    serving: {
+      cacheMs: readSeconds(env, 'MODELYARD_SERVING_CACHE_SECONDS', 1) * 1000,
+      agentStaleMs: readSeconds(env, 'MODELYARD_AGENT_STALE_SECONDS', 30) * 1000,
+      gateIntervalMs: readSeconds(env, 'MODELYARD_GATE_INTERVAL_SECONDS', 5) * 1000,
     },
     warnings,
     connections: {

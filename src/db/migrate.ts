@@ -8,9 +8,10 @@ import * as pipelines from './migrations/0005_pipelines.ts';
 import * as signInThrottle from './migrations/0006_sign_in_throttle.ts';
 import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
 import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
-import type { SecretBox } from '../secrets/secret-box.ts';
 import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.ts';
 import * as workLeases from './migrations/0010_work_leases.ts';
+import * as deployments from './migrations/0011_deployments.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_seal_stored_secrets': sealStoredSecrets,
   '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
   '0010_work_leases': workLeases,
+  '0011_deployments': deployments,
 };
 
 /** The names of every migration, in order. */

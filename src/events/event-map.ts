@@ -1,4 +1,6 @@
 import type { Static } from 'typebox';
+import { DeploymentEvents } from '../deployments/events.ts';
+import { AgentEvents } from '../targets/local-agent/events.ts';
 import { PackagesEvents } from '../packages/events.ts';
 import { ProjectEvents } from '../projects/events.ts';
 import { RegistryEvents } from '../registry/events.ts';
@@ -14,6 +16,8 @@ export const EVENT_SCHEMAS = {
   ...RegistryEvents,
   ...TrackingEvents,
   ...PackagesEvents,
+  ...DeploymentEvents,
+  ...AgentEvents,
 } as const;
 
 export type EventMap = { [N in keyof typeof EVENT_SCHEMAS]: Static<(typeof EVENT_SCHEMAS)[N]> };

@@ -86,6 +86,7 @@ export class JobLifecycle {
         spec: job.spec,
         attempt: job.attempt + 1,
         timeout_seconds: job.timeout_seconds,
+        resource_group: job.resource_group,
         user_id: userId,
         created_at: at,
         queued_at: status === 'pending' ? at : null,

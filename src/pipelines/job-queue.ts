@@ -8,6 +8,7 @@ import type { CiSettingsService } from './ci-settings-service.ts';
 import type { JobArtifactsService } from './job-artifacts-service.ts';
 import { buildJobResponse } from './job-payload.ts';
 import { readSpec } from './job-spec.ts';
+import { resourceGroupFree, takeUnlessGroupBusy } from './resource-groups.ts';
 import type { RunnerRow } from './runners-service.ts';
 import type { VariablesService } from './variables-service.ts';
 
@@ -90,14 +91,14 @@ export class JobQueue {
 
   private async claim(runner: RunnerRow): Promise<Handout | null> {
     if (runner.paused === 1) return null;
-    let query = this.db.selectFrom('ci_jobs').select(['id', 'tags']).where('status', '=', 'pending').orderBy('id').limit(CANDIDATES);
+    let query = this.db.selectFrom('ci_jobs').select(['id', 'tags']).where('status', '=', 'pending').where(resourceGroupFree).orderBy('id').limit(CANDIDATES);
     if (runner.runner_type === 'project_type') query = query.where('project_id', '=', runner.project_id ?? -1);
     for (const candidate of await query.execute()) {
       if (!runnerMatches(runner, JSON.parse(candidate.tags) as string[])) continue;
       const token = newSecret('job');
       const tokenHash = sha256Hex(token);
       const at = now();
-      const claimed = await this.db.transaction().execute(async (trx) => {
+      const claimed = await takeUnlessGroupBusy(() => this.db.transaction().execute(async (trx) => {
         const result = await trx
           .updateTable('ci_jobs')
           .set((eb) => ({ status: 'running', runner_id: runner.id, token_hash: tokenHash, started_at: at, heartbeat_at: at, confirmed_at: null, pickups: eb('pickups', '+', 1) }))
@@ -115,7 +116,7 @@ export class JobQueue {
         await trx.updateTable('ci_pipelines').set({ updated_at: at }).where('id', '=', job.pipeline_id).execute();
         const pipeline = await trx.selectFrom('ci_pipelines').selectAll().where('id', '=', job.pipeline_id).executeTakeFirstOrThrow();
         return { job, pipeline };
-      });
+      }));
       if (!claimed) continue;
       const { job, pipeline } = claimed;
       const project = await this.deps.projects.getRow(job.project_id);

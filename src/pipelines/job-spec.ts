@@ -14,6 +14,7 @@ export interface JobSpecJson {
   /** Planned-job names whose artifacts the job fetches; undefined: every job in `needs`. */
   dependencies?: string[];
   environment?: EnvironmentSpec;
+  resourceGroup?: string;
   retry: { max: number; when: string[] };
   needsWasDeclared: boolean;
 }
@@ -32,6 +33,7 @@ export function specOf(job: PlannedJob): JobSpecJson {
     artifacts: job.artifacts,
     dependencies: job.dependencies,
     environment: job.environment,
+    resourceGroup: job.resourceGroup,
     retry: job.retry,
     needsWasDeclared: job.needsWasDeclared,
   };

@@ -185,6 +185,7 @@ export class PipelineCreator {
           tags: JSON.stringify(job.tags),
           spec: JSON.stringify(specOf(job)),
           timeout_seconds: job.timeoutSeconds ?? DEFAULT_JOB_TIMEOUT_SECONDS,
+          resource_group: job.resourceGroup ?? null,
           user_id: request.userId,
           created_at: at,
         })

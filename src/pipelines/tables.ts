@@ -118,6 +118,8 @@ export interface CiJobsTable {
   confirmed_at: number | null;
   /** How many times the job was handed to a runner (a handout nobody confirmed puts it back). */
   pickups: Generated<number>;
+  /** `resource_group:`: at most one running job per project and group. */
+  resource_group: Generated<string | null>;
 }
 
 export interface CiJobTraceChunksTable {

@@ -11,6 +11,7 @@ import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
+import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
@@ -19,6 +20,12 @@ import { runnerAdminRoutes } from '../pipelines/routes/runner-admin-routes.ts';
 import { runnerRoutes } from '../pipelines/routes/runner-routes.ts';
 import { triggerRoutes } from '../pipelines/routes/trigger-routes.ts';
 import { webRoutes } from './web-routes.ts';
+import { deploymentRoutes } from '../deployments/deployment-routes.ts';
+import { environmentRoutes } from '../deployments/environment-routes.ts';
+import { protectionRoutes } from '../deployments/protection-routes.ts';
+import { gatewayRoutes } from '../serving/gateway-routes.ts';
+import { resultsRoutes } from '../serving/results-routes.ts';
+import { agentAdminRoutes, agentProtocolRoutes } from '../targets/local-agent/routes.ts';
 import { installJsonParser } from '../http/plugins/body-parsers.ts';
 import { installUrlEncodingCheck } from '../http/plugins/url-encoding.ts';
 import { installNativeErrors } from '../http/plugins/errors.ts';
@@ -69,6 +76,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
 
   const routes: RouteEntry[] = [];
   const metrics = new RequestMetrics();
+  metrics.addCollector(() => services.serving.metrics.render());
   const metricsAccess = new MetricsAccess({ token: services.config.metrics.token, isTrustedProxy });
   installValidation(app);
   if (services.config.checkResponses) installResponseCheck(app);
@@ -122,6 +130,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     cardFiller: services.cardFiller,
     evaluations: services.evaluations,
   });
+  await app.register(versionArchiveRoutes, { archives: services.versionArchives });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
   await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });
@@ -145,6 +154,22 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     artifacts: services.artifacts,
     uploads: services.uploads,
   });
+
+  await app.register(environmentRoutes, services.deployments);
+  await app.register(deploymentRoutes, services.deployments);
+  await app.register(protectionRoutes, services.deployments);
+  await app.register(resultsRoutes, { results: services.serving.results });
+  await app.register(gatewayRoutes, { gateway: services.serving.gateway });
+  const agentDeps = {
+    agents: services.agents,
+    assignments: services.assignments,
+    target: services.localAgent,
+    projects: services.projects,
+    archives: () => services.agentArchives.current,
+    maxWaitSeconds: Math.max(1, Math.floor(services.config.serving.agentStaleMs / 2000)),
+  };
+  await app.register(agentAdminRoutes, agentDeps);
+  await app.register(agentProtocolRoutes, agentDeps);
 
   await app.register(webRoutes, { distDir: new URL('../../web/dist', import.meta.url).pathname });
 

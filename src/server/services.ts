@@ -26,6 +26,7 @@ import { WebhooksService } from '../events/webhooks-service.ts';
 import { RegisteredModelsService } from '../registry/models-service.ts';
 import { RegistrySettingsService } from '../registry/settings-service.ts';
 import { ModelVersionsService } from '../registry/versions-service.ts';
+import { VersionArchiveService } from '../registry/version-archive.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
@@ -47,9 +48,11 @@ import { RunnersService } from '../pipelines/runners-service.ts';
 import { TracesService } from '../pipelines/traces-service.ts';
 import { TriggersService } from '../pipelines/triggers-service.ts';
 import { VariablesService } from '../pipelines/variables-service.ts';
+import { createDeploymentServices, type DeploymentServices } from './deployments-wiring.ts';
+import { createLogger } from './logger.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
-export interface Services {
+export interface Services extends DeploymentServices {
   config: Config;
   database: Database;
   /** The keys stored credentials are sealed with (src/secrets/). */
@@ -83,6 +86,8 @@ export interface Services {
   webhooks: WebhooksService;
   audit: AuditLogService;
   evaluations: EvaluationsService;
+  /** Versions' files as one deterministic tar.gz (what serving agents download). */
+  versionArchives: VersionArchiveService;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -118,6 +123,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const loggedModels = new LoggedModelsService(db, experiments, runs);
   const models = new RegisteredModelsService(db);
   const versions = new ModelVersionsService(db, models, runs, loggedModels);
+  const packages = new PackagesService(db, blobStore, config.maxUploadBytes);
   const registrySettings = new RegistrySettingsService(db);
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   const authenticator = new Authenticator(db, users, tokens, sessions);
@@ -129,10 +135,14 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const jobArtifacts = new JobArtifactsService(db, blobStore, config.maxUploadBytes);
   const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, artifacts: jobArtifacts, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
+  const aliases = new AliasesService(db, models, versions, registrySettings);
   const jobLifecycle = new JobLifecycle(database, wake);
   const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
   const traces = new TracesService(db, ciVariables);
+  const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
+  const deploymentServices = createDeploymentServices(config, database, { logger: createLogger(config.logLevel), users, projects, authenticator, models, versions, aliases, jobLifecycle, archives: versionArchives });
   return {
+    ...deploymentServices,
     config,
     database,
     outbound,
@@ -155,10 +165,10 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     blobStore,
     artifacts,
     uploads: new UploadsService(db, blobStore, artifacts, config.publicUrl, config.maxUploadBytes),
-    packages: new PackagesService(db, blobStore, config.maxUploadBytes),
+    packages,
     models,
     versions,
-    aliases: new AliasesService(db, models, versions, registrySettings),
+    aliases,
     registrySettings,
     approvals: new ApprovalsService(db, versions, registrySettings),
     lineage,
@@ -166,6 +176,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     webhooks: new WebhooksService(db, outbound, secrets),
     audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
+    versionArchives,
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),

@@ -10,6 +10,7 @@ import { DEFAULT_DISPATCH, WebhookDispatcher } from '../events/webhook-dispatche
 import { CiWorker } from '../pipelines/ci-worker.ts';
 import { RegistryTriggers } from '../pipelines/registry-triggers.ts';
 import { raiseMallocThresholds } from './malloc-thresholds.ts';
+import { ServingWorker } from '../serving/worker.ts';
 import { listenForMetrics } from './metrics-listener.ts';
 import { openKeyring } from '../secrets/keyring.ts';
 import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
@@ -52,6 +53,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
   );
   ciWorker.start();
+  const servingWorker = new ServingWorker(
+    { metrics: services.serving.metrics, gates: services.serving.gates, deployments: services.deploymentsWorker, gateIntervalMs: config.serving.gateIntervalMs },
+    logger,
+  );
+  servingWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   const metricsListener = config.metrics.address ? await listenForMetrics(config.metrics.address, metrics, metricsAccess) : null;
@@ -71,6 +77,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       }, SHUTDOWN_GRACE_MS);
       await app.close();
       clearTimeout(cut);
+      await servingWorker.stop();
+      await services.serving.upstreams.close();
       await database.close();
     },
   };

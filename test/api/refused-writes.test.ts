@@ -237,6 +237,27 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'POST /api/v4/runners/reset_authentication_token': { json: { token: 'wrong-runner-token' } },
     'POST /api/v4/jobs/:job_id/artifacts': { raw: '--b\r\ncontent-disposition: form-data; name="file"; filename="artifacts.zip"\r\n\r\nzip\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' },
     'POST /:id.git/git-upload-pack': { raw: '0000', contentType: 'application/x-git-upload-pack-request' },
+    'POST /api/v4/projects/:id/environments': { json: { name: 'another-environment' } },
+    'PUT /api/v4/projects/:id/environments/:environment_id': { json: { timeout_ms: 2000 } },
+    'DELETE /api/v4/projects/:id/environments/:environment_id': null,
+    'POST /api/v4/projects/:id/environments/:environment_id/stop': { json: { force: true } },
+    'POST /api/v4/projects/:id/environments/:environment_id/rollback': { json: { reason: 'refused' } },
+    'POST /api/v4/projects/:id/environments/:environment_id/promote': { json: {} },
+    'POST /api/v4/projects/:id/deployments': { json: { environment: 'staging', model: MODEL, version: '1' } },
+    'POST /api/v4/projects/:id/deployments/:deployment_id/approval': { json: { status: 'approved' } },
+    'POST /api/v4/projects/:id/protected_environments': { json: { name: 'production', deploy_access_levels: [{ access_level: 40 }] } },
+    'PUT /api/v4/projects/:id/protected_environments/:name': { json: { required_approval_count: 1 } },
+    'DELETE /api/v4/projects/:id/protected_environments/:name': null,
+    'PUT /api/v4/projects/:id/deployment_settings': { json: { require_approved_versions_in_production: true } },
+    'POST /serving/:id/:environment/invocations': { raw: JSON.stringify({ inputs: [[1]] }), contentType: 'application/json' },
+    'POST /serving/:id/:environment/feedback': { json: { subject: 'someone', value: 1 } },
+    'POST /api/v4/projects/:id/serving_agents': { json: { description: 'another agent' } },
+    'DELETE /api/v4/projects/:id/serving_agents/:agent_id': null,
+    'POST /api/v4/serving_agents': { json: { description: 'another agent' } },
+    'DELETE /api/v4/serving_agents/:agent_id': null,
+    // The agent's protocol, with a token that is no agent's.
+    'POST /api/v4/agent/sessions': { json: { version: '0.1.0', platform: 'linux/x64' } },
+    'PUT /api/v4/agent/instances/:instance_id': { json: { state: 'ready', restarts: 0 } },
     'DELETE /api/v4/projects/:id/ml/experiments/:experiment_id': null,
     'DELETE /api/v4/projects/:id/ml/runs/:run_id': null,
     'PUT /api/v4/uploads/:upload_id/parts/:part_number': octets('part'),
@@ -341,6 +362,13 @@ function fillUrl(url: string, w: World): string {
     .replace(':provider', 'github')
     .replace(':upload_id', 'x')
     .replace(':part_number', '1')
+    // Deployments' routes: ids that need not exist, since a refused caller is turned away before any lookup.
+    .replace(':environment_id', '1')
+    .replace(':deployment_id', '1')
+    .replace(':agent_id', '1')
+    .replace(':instance_id', 'e1-v1-00000000')
+    .replace(':name', 'production')
+    .replace(':environment', 'staging')
     .replace('*', 'dir/file.bin');
 }
 

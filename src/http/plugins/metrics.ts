@@ -15,6 +15,12 @@ interface Series {
 export class RequestMetrics {
   private readonly series = new Map<string, Series>();
   private readonly startedAt = Date.now();
+  private readonly collectors: (() => string)[] = [];
+
+  /** Another family of metrics (a domain's, in Prometheus' text format) served beside these. */
+  addCollector(render: () => string): void {
+    this.collectors.push(render);
+  }
 
   observe(method: string, route: string, status: number, seconds: number): void {
     const key = JSON.stringify([method, route, String(status)]);
@@ -60,7 +66,7 @@ export class RequestMetrics {
       '# TYPE modelyard_process_uptime_seconds gauge',
       `modelyard_process_uptime_seconds ${(Date.now() - this.startedAt) / 1000}`,
       '',
-    ].join('\n');
+    ].join('\n') + this.collectors.map((render) => render()).join('');
   }
 }
 

@@ -1,5 +1,5 @@
 import {
-  JOB_KEYWORDS, JOB_WHEN, readAllowFailure, readArtifacts, readEnvironment, readImage, readRetry, readTimeout, type Retry,
+  JOB_KEYWORDS, JOB_WHEN, readAllowFailure, readArtifacts, readEnvironment, readImage, readResourceGroup, readRetry, readTimeout, type Retry,
 } from './keywords.ts';
 import { expandCount, expandMatrix, readParallel } from './matrix.ts';
 import { readNeeds, type NeedRef } from './needs.ts';
@@ -75,6 +75,8 @@ export function readJob(entry: MapEntry, defaults: JobDefaults, errors: Errors):
   if (dependencies) spec.dependencies = dependencies;
   const environment = optional(value('environment'), (node) => readEnvironment(node, `${name}:environment`, errors));
   if (environment) spec.environment = environment;
+  const resourceGroup = optional(value('resource_group'), (node) => readResourceGroup(node, `${name}:resource_group`, errors));
+  if (resourceGroup) spec.resourceGroup = resourceGroup;
   if (parallel && 'matrix' in parallel) spec.matrix = parallel.matrix;
   if (parallel && 'count' in parallel) spec.parallel = parallel.count;
 

@@ -18,7 +18,7 @@ export const DEFAULT_KEYWORDS = ['image', 'before_script', 'after_script', 'tags
 
 export const JOB_KEYWORDS = [
   'stage', 'script', 'before_script', 'after_script', 'image', 'tags', 'rules', 'needs', 'when',
-  'allow_failure', 'retry', 'timeout', 'parallel', 'artifacts', 'environment', 'variables', 'dependencies',
+  'allow_failure', 'retry', 'timeout', 'parallel', 'artifacts', 'environment', 'variables', 'resource_group', 'dependencies',
 ] as const;
 
 export const JOB_WHEN: readonly When[] = ['on_success', 'on_failure', 'always', 'manual', 'never'];
@@ -129,13 +129,16 @@ function readReports(node: SourceNode, what: string, errors: Errors): ArtifactsS
   return reports;
 }
 
+const DEPLOYMENT_TIERS = ['production', 'staging', 'testing', 'development', 'other'] as const;
+
+/** GitLab's `environment:`, a name or `{name, url, action, deployment_tier, on_stop, auto_stop_in}`. */
 export function readEnvironment(node: SourceNode, what: string, errors: Errors): EnvironmentSpec | undefined {
   if (node.kind !== 'map') {
     const name = readString(node, what, errors);
     if (name === '') errors.push(errorAt(node.pos, `${what} config should contain name`));
     return name ? { name, action: 'start' } : undefined;
   }
-  checkKeys(node, ['name', 'action', 'url'], what, errors);
+  checkKeys(node, ['name', 'action', 'url', 'deployment_tier', 'on_stop', 'auto_stop_in'], what, errors);
   const before = errors.length;
   const environment: EnvironmentSpec = { name: '', action: 'start' };
   for (const { key, value } of node.entries) {
@@ -145,9 +148,35 @@ export function readEnvironment(node: SourceNode, what: string, errors: Errors):
       const url = readString(value, `${what}:url`, errors);
       if (url !== undefined) environment.url = url;
     }
+    if (key === 'deployment_tier') {
+      const tier = readOneOf(value, DEPLOYMENT_TIERS, `${what}:deployment_tier`, errors);
+      if (tier) environment.deploymentTier = tier;
+    }
+    if (key === 'on_stop') {
+      const job = readString(value, `${what}:on_stop`, errors);
+      if (job) environment.onStop = job;
+    }
+    if (key === 'auto_stop_in') {
+      if (value.kind === 'scalar' && value.value === 'never') environment.autoStopInSeconds = 'never';
+      else {
+        const seconds = readDuration(value, `${what}:auto_stop_in`, errors);
+        if (seconds !== undefined) environment.autoStopInSeconds = seconds;
+      }
+    }
   }
   if (environment.name === '' && errors.length === before) errors.push(errorAt(node.pos, `${what} config should contain name`));
   return errors.length === before ? environment : undefined;
+}
+
+/** `resource_group`: letters, digits, `-`, `_`, `/`, `$`, `{`, `}`, `.` and spaces, as GitLab accepts. */
+export function readResourceGroup(node: SourceNode, what: string, errors: Errors): string | undefined {
+  const group = readString(node, what, errors);
+  if (group === undefined) return undefined;
+  if (!/^[A-Za-z0-9_./${} -]{1,255}$/.test(group)) {
+    errors.push(errorAt(node.pos, `${what} config should be a string of letters, digits, '-', '_', '/', '$', '{', '}', '.' and spaces`));
+    return undefined;
+  }
+  return group;
 }
 
 /** `allow_failure: true|false`; the `exit_codes` form is refused by name. */

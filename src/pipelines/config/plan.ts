@@ -1,3 +1,4 @@
+import { environmentVariables, expandEnvironment, expandVariables } from './environment-of-job.ts';
 import { expandCount, expandMatrix, type Instance } from './matrix.ts';
 import { matchRule } from './rules.ts';
 import type { CompiledConfig, ConfigError, JobSpec, PlannedJob, PlanResult } from './types.ts';
@@ -61,6 +62,10 @@ function planInstance(
     jobVariables = { ...jobVariables, ...rule.variables };
   }
   if (when === 'never') return undefined;
+  // `environment:` and `resource_group:` may name variables (`review/$CI_COMMIT_REF_SLUG`).
+  const environment = job.environment ? expandEnvironment(job.environment, { ...jobVariables, ...pipeline }) : undefined;
+  if (environment) jobVariables = { ...environmentVariables(environment), ...jobVariables };
+  const resourceGroup = job.resourceGroup ? expandVariables(job.resourceGroup, { ...jobVariables, ...pipeline }) : undefined;
   return {
     spec: job,
     name: instance.name,
@@ -78,7 +83,8 @@ function planInstance(
     ...(job.timeoutSeconds !== undefined ? { timeoutSeconds: job.timeoutSeconds } : {}),
     ...(job.artifacts ? { artifacts: job.artifacts } : {}),
     ...(job.dependencies ? { dependencies: job.dependencies } : {}),
-    ...(job.environment ? { environment: job.environment } : {}),
+    ...(environment ? { environment } : {}),
+    ...(resourceGroup ? { resourceGroup } : {}),
     variables: jobVariables,
     needsWasDeclared: job.needs !== undefined,
   };

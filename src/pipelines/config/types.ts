@@ -40,6 +40,12 @@ export interface EnvironmentSpec {
   name: string;
   action: 'start' | 'prepare' | 'stop' | 'verify' | 'access';
   url?: string;
+  /** `deployment_tier`: production, staging, testing, development or other (else guessed from the name). */
+  deploymentTier?: 'production' | 'staging' | 'testing' | 'development' | 'other';
+  /** `on_stop`: the job (of the same pipeline) that stops the environment. */
+  onStop?: string;
+  /** `auto_stop_in`: the environment stops this long after the deployment; `never` clears it. */
+  autoStopInSeconds?: number | 'never';
 }
 
 /** One job as written (before rules and matrix), with `default:` applied. */
@@ -67,6 +73,8 @@ export interface JobSpec {
   /** `dependencies:`: the earlier jobs whose artifacts this one fetches; undefined: all it waits for. */
   dependencies?: string[];
   environment?: EnvironmentSpec;
+  /** `resource_group`: one job of the group runs at a time in the project. */
+  resourceGroup?: string;
   variables: Record<string, string>;
   line: number;
 }
@@ -100,6 +108,7 @@ export interface PlannedJob {
   /** Planned-job names whose artifacts the job fetches; undefined: those of every job it needs. */
   dependencies?: string[];
   environment?: EnvironmentSpec;
+  resourceGroup?: string;
   /** Global < workflow rule's < job < matrix < matching rule's. Pipeline variables are not copied in. */
   variables: Record<string, string>;
   /**

@@ -160,7 +160,7 @@ function Tokens({ project }: { project: Project }) {
           >
             <input aria-label="Token name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} required />
             <select aria-label="Token scope" value={scope} onChange={(e) => setScope(e.target.value)}>
-              {['api', 'read_api', 'read_model_registry', 'write_model_registry'].map((s) => (
+              {['api', 'read_api', 'read_model_registry', 'write_model_registry', 'serve'].map((s) => (
                 <option key={s}>{s}</option>
               ))}
             </select>

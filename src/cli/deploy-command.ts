@@ -1,0 +1,88 @@
+/**
+ * `modelyard deploy`: one deployment of a model version to an environment, from a pipeline job
+ * (its job token; the server lets it deploy only to the environment its job names, and links
+ * the job as the deployment's deployable) or from a person's shell (--url, --token, --project).
+ * It says what it ships explicitly: nothing is guessed from the pipeline.
+ */
+export interface DeployOptions {
+  environment: string;
+  model: string;
+  version: string;
+  policy?: string;
+  reason?: string;
+  url?: string;
+  token?: string;
+  project?: string;
+}
+
+/** Where to call and with which credential: the job's variables inside a job, else the options. */
+interface Target {
+  apiUrl: string;
+  projectId: string;
+  header: Record<string, string>;
+}
+
+function targetOf(options: DeployOptions): Target {
+  const job = process.env.CI_JOB_TOKEN;
+  const token = options.token ?? process.env.MODELYARD_TOKEN;
+  if (token) {
+    const base = options.url ?? process.env.CI_SERVER_URL;
+    const project = options.project ?? process.env.CI_PROJECT_ID;
+    if (!base || !project) throw new Error('--url and --project are needed with --token outside a pipeline job');
+    return { apiUrl: `${base.replace(/\/+$/, '')}/api/v4`, projectId: project, header: { 'private-token': token } };
+  }
+  const apiUrl = process.env.CI_API_V4_URL;
+  const projectId = options.project ?? process.env.CI_PROJECT_ID;
+  if (!job || !apiUrl || !projectId) throw new Error('no credential: run inside a pipeline job (CI_JOB_TOKEN), or give --url, --project and --token (or MODELYARD_TOKEN)');
+  return { apiUrl, projectId, header: { 'job-token': job } };
+}
+
+function parsePolicy(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`--policy is not JSON: ${text} (e.g. '{"kind":"canary","steps":[10,50,100]}')`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--policy must be a JSON object with a "kind"');
+  return parsed as Record<string, unknown>;
+}
+
+interface Deployment {
+  id: number;
+  iid: number;
+  status: string;
+  reason: string;
+  environment: { name: string };
+  variants: { name: string; weight: number; role: string; version: { version: number; semver: string } }[];
+}
+
+export async function deployCommand(options: DeployOptions): Promise<void> {
+  const target = targetOf(options);
+  const body = {
+    environment: options.environment,
+    model: options.model,
+    version: options.version,
+    ...(options.policy ? { policy: parsePolicy(options.policy) } : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+  };
+  const res = await fetch(`${target.apiUrl}/projects/${encodeURIComponent(target.projectId)}/deployments`, {
+    method: 'POST',
+    headers: { ...target.header, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    let message = text.slice(0, 500);
+    try {
+      message = String((JSON.parse(text) as { message?: unknown }).message ?? message);
+    } catch {
+      // not JSON: the text as it came
+    }
+    throw new Error(`deploy to ${options.environment} refused (${res.status}): ${message}`);
+  }
+  const deployment = JSON.parse(text) as Deployment;
+  const variants = deployment.variants.map((v) => `${v.name}=${options.model}@${v.version.semver} (${v.role === 'shadow' ? 'shadow' : `${v.weight}%`})`).join(', ');
+  process.stdout.write(`deployment ${deployment.id} (#${deployment.iid}) to ${deployment.environment.name}: ${deployment.status}; ${variants}; ${deployment.reason}\n`);
+  if (deployment.status === 'blocked') process.stdout.write('it waits for approval: see the environment page, or POST …/deployments/:id/approval\n');
+}

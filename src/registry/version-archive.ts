@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
+import type { ProjectAccess } from '../auth/policy.ts';
+import type { PackagesService } from '../packages/packages-service.ts';
+import { AppError } from '../shared/errors.ts';
+import { packFiles, type ArchiveFile } from './deterministic-tar.ts';
+import type { RegisteredModelsService } from './models-service.ts';
+import { VersionArchiveErrors } from './version-archive-errors.ts';
+import type { ModelVersionsService } from './versions-service.ts';
+
+/** A version's files, ready to be packed; the same fingerprint means the same archive bytes. */
+export interface VersionArchive {
+  /** The download's file name: `<model>-<semver>.tar.gz`. */
+  fileName: string;
+  files: ArchiveFile[];
+  fingerprint: string;
+}
+
+export interface ArchiveDigest {
+  sha256: string;
+  size: number;
+}
+
+/** A download: the archive's name, digest and size known before its bytes, which stream on `open()`. */
+export interface PreparedArchive extends ArchiveDigest {
+  fileName: string;
+  open(): Readable;
+}
+
+/** An archive holds at most this many files: a model directory has a handful. */
+export const MAX_ARCHIVE_FILES = 10_000;
+/** Digests remembered per server process (each costs one packing of the archive to learn). */
+const REMEMBERED_DIGESTS = 1_000;
+/** Part of every fingerprint: a change to how archives are packed must change their digests. */
+const PACKING = 'tar.gz/v1';
+
+/** Where a version's archive is downloaded from, relative to the server's URL. */
+export function versionArchivePath(projectId: number, modelId: number, version: number): string {
+  return `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/${version}/archive`;
+}
+
+/**
+ * A model version's files as one deterministic tar.gz: for a version from a run or a logged
+ * model, the MLflow model directory (what `download_artifacts("models:/name/v")` gives: the
+ * same download URI); for a version with uploaded files, its ml_model package's files.
+ *
+ * The archive's SHA-256 is its ETag and what an agent verifies, so it must be known before the
+ * first byte is sent: it is learned by packing once (constant memory) and remembered per
+ * fingerprint — the files' paths, sizes and SHA-256s — so later downloads pack only once.
+ */
+export class VersionArchiveService {
+  private readonly digests = new Map<string, Promise<ArchiveDigest>>();
+
+  constructor(
+    private readonly deps: { models: RegisteredModelsService; versions: ModelVersionsService; artifacts: ArtifactsService; packages: PackagesService },
+    private readonly maxFiles = MAX_ARCHIVE_FILES,
+  ) {}
+
+  async describe(access: ProjectAccess, modelId: number, version: number): Promise<VersionArchive> {
+    const model = await this.deps.models.getRowById(access, modelId);
+    const { row } = await this.deps.versions.getRow(access, model.name, version);
+    const ref = { name: model.name, version: row.version };
+    const files = row.source_kind === 'files' ? await this.packageFiles(access, model.name, row.semver) : await this.storedFiles(access, ref);
+    if (files.length === 0) throw VersionArchiveErrors.VERSION_ARCHIVE_EMPTY(ref);
+    if (files.length > this.maxFiles) throw VersionArchiveErrors.VERSION_ARCHIVE_TOO_MANY_FILES({ ...ref, limit: this.maxFiles });
+    const manifest = files.map((f) => [f.path, f.size, f.sha256] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      fileName: `${model.name}-${row.semver}.tar.gz`,
+      files,
+      fingerprint: createHash('sha256').update(JSON.stringify([PACKING, manifest])).digest('hex'),
+    };
+  }
+
+  /** The archive's SHA-256 and size: remembered, else learned by packing it once. */
+  digest(archive: VersionArchive): Promise<ArchiveDigest> {
+    const known = this.digests.get(archive.fingerprint);
+    if (known) {
+      // Most recently used last, so the oldest is the one forgotten first.
+      this.digests.delete(archive.fingerprint);
+      this.digests.set(archive.fingerprint, known);
+      return known;
+    }
+    const learning = measure(packFiles(archive.files));
+    this.digests.set(archive.fingerprint, learning);
+    learning.catch(() => this.digests.delete(archive.fingerprint));
+    while (this.digests.size > REMEMBERED_DIGESTS) this.digests.delete(this.digests.keys().next().value!);
+    return learning;
+  }
+
+  async prepare(access: ProjectAccess, modelId: number, version: number): Promise<PreparedArchive> {
+    const archive = await this.describe(access, modelId, version);
+    const digest = await this.digest(archive);
+    return { ...digest, fileName: archive.fileName, open: () => packFiles(archive.files) };
+  }
+
+  /** What an agent is told to download: the archive's path, SHA-256 and size. */
+  async locate(access: ProjectAccess, modelId: number, version: number): Promise<{ url: string; sha256: string; size: number }> {
+    const digest = await this.digest(await this.describe(access, modelId, version));
+    return { url: versionArchivePath(access.project.id, modelId, version), ...digest };
+  }
+
+  private async storedFiles(access: ProjectAccess, ref: { name: string; version: number }): Promise<(ArchiveFile & { sha256: string })[]> {
+    const uri = await this.deps.versions.downloadUri(access, ref.name, ref.version, '');
+    const prefix = 'mlflow-artifacts:/';
+    if (!uri.startsWith(prefix)) throw VersionArchiveErrors.VERSION_SOURCE_NOT_ARCHIVABLE({ ...ref, source: uri });
+    const root = uri.slice(prefix.length).replace(/^\/+|\/+$/g, '');
+    return this.deps.artifacts.filesUnder(access, root, this.maxFiles + 1);
+  }
+
+  private async packageFiles(access: ProjectAccess, modelName: string, semver: string): Promise<(ArchiveFile & { sha256: string })[]> {
+    const { packages } = this.deps;
+    const pkg = await packages.findPackage(access, 'ml_model', modelName, semver).catch((error: unknown) => {
+      if (error instanceof AppError && error.kind === 'not_found') return null;
+      throw error;
+    });
+    if (!pkg) return [];
+    const { items } = await packages.listFiles(access, pkg.id, { offset: 0, limit: this.maxFiles + 1 });
+    return items.map((row) => ({ path: row.file_name, size: row.size, sha256: row.sha256, open: async () => (await packages.fileOf(pkg, row.file_name)).open() }));
+  }
+}
+
+async function measure(stream: Readable): Promise<ArchiveDigest> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}

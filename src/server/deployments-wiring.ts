@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { UsersService } from '../auth/users-service.ts';
+import type { Config } from '../config/config.ts';
+import type { Database } from '../db/database.ts';
+import { DeploymentApprovals } from '../deployments/approvals.ts';
+import { DeployService } from '../deployments/deploy-service.ts';
+import { DeploymentQueries } from '../deployments/deployment-queries.ts';
+import type { DeploymentsDomain } from '../deployments/domain.ts';
+import { EnvironmentsService } from '../deployments/environments-service.ts';
+import { ProtectionService } from '../deployments/protection.ts';
+import { RegistryVersions } from '../deployments/registry-versions.ts';
+import { Rollouts } from '../deployments/rollouts.ts';
+import { DeploymentSettingsService } from '../deployments/settings-service.ts';
+import { DeploymentsWorker } from '../deployments/worker.ts';
+import type { JobLifecycle } from '../pipelines/job-lifecycle.ts';
+import type { ProjectsService } from '../projects/projects-service.ts';
+import type { AliasesService } from '../registry/aliases-service.ts';
+import type { RegisteredModelsService } from '../registry/models-service.ts';
+import type { ModelVersionsService } from '../registry/versions-service.ts';
+import { Gateway } from '../serving/gateway.ts';
+import { GateEvaluator } from '../serving/gate-evaluator.ts';
+import { ServingMetrics } from '../serving/metrics-recorder.ts';
+import { ServingResultsService } from '../serving/results.ts';
+import { RouteTable } from '../serving/route-table.ts';
+import { ServeAuthorizer } from '../serving/serve-tokens.ts';
+import { Upstreams } from '../serving/upstreams.ts';
+import { AgentsService } from '../targets/local-agent/agents-service.ts';
+import type { VersionArchives } from '../targets/local-agent/archives.ts';
+import { AssignmentsService } from '../targets/local-agent/assignments.ts';
+import { LocalAgentTarget } from '../targets/local-agent/local-agent-target.ts';
+
+/** The serving side of the composition root: what deployments, agents and the gateway share. */
+export interface DeploymentServices {
+  deployments: DeploymentsDomain;
+  deploymentsWorker: DeploymentsWorker;
+  agents: AgentsService;
+  assignments: AssignmentsService;
+  localAgent: LocalAgentTarget;
+  /** Where agents' model files come from: the registry's version archives (`current`, which a test may replace with fakes). */
+  agentArchives: { current: VersionArchives };
+  serving: {
+    gateway: Gateway;
+    routes: RouteTable;
+    metrics: ServingMetrics;
+    results: ServingResultsService;
+    upstreams: Upstreams;
+    authorizer: ServeAuthorizer;
+    gates: GateEvaluator;
+  };
+}
+
+export function createDeploymentServices(
+  config: Config,
+  database: Database,
+  core: {
+    logger: Logger;
+    users: UsersService;
+    projects: ProjectsService;
+    authenticator: Authenticator;
+    models: RegisteredModelsService;
+    versions: ModelVersionsService;
+    aliases: AliasesService;
+    jobLifecycle: JobLifecycle;
+    /** The registry's version archives: what agents download. */
+    archives: VersionArchives;
+  },
+): DeploymentServices {
+  const db = database.db;
+  const { serving: settings } = config;
+  const agentArchives = { current: core.archives };
+  const assignments = new AssignmentsService(db, { projects: core.projects, archives: () => agentArchives.current, logger: core.logger });
+  const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs);
+  const protection = new ProtectionService(db, core.users);
+  const rollouts = new Rollouts(database, { target: localAgent, protection });
+  const environments = new EnvironmentsService(database, { target: localAgent, lifecycle: core.jobLifecycle });
+  const versions = new RegistryVersions(db, { models: core.models, versions: core.versions, aliases: core.aliases });
+  const deploymentSettings = new DeploymentSettingsService(db);
+  const deployments: DeploymentsDomain = {
+    environments,
+    deploy: new DeployService(database, { versions, settings: deploymentSettings, protection, environments, rollouts }),
+    queries: new DeploymentQueries(db),
+    approvals: new DeploymentApprovals(database, { protection, rollouts }),
+    rollouts,
+    protection,
+    settings: deploymentSettings,
+    versions,
+  };
+  localAgent.onReport((environmentId) => rollouts.refresh(environmentId));
+
+  const routes = new RouteTable(db, localAgent, settings.cacheMs);
+  // What this replica changes, its gateway and its agents' long polls see at once.
+  rollouts.onChange(() => {
+    routes.invalidate();
+    assignments.notify();
+  });
+  localAgent.onReport(async () => routes.invalidate());
+  const metrics = new ServingMetrics(db, core.logger);
+  const results = new ServingResultsService(db);
+  const upstreams = new Upstreams();
+  const authorizer = new ServeAuthorizer({ authenticator: core.authenticator, projects: core.projects }, settings.cacheMs);
+  return {
+    deployments,
+    deploymentsWorker: new DeploymentsWorker(database, { rollouts, environments, logger: core.logger }),
+    agents: new AgentsService(db, settings.agentStaleMs),
+    assignments,
+    localAgent,
+    agentArchives,
+    serving: {
+      gateway: new Gateway(db, { authorizer, routes, upstreams, metrics, logger: core.logger }),
+      routes,
+      metrics,
+      results,
+      upstreams,
+      authorizer,
+      gates: new GateEvaluator(database, { rollouts, results, logger: core.logger }),
+    },
+  };
+}

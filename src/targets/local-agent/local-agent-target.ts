@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import type { InstanceReport } from '../../agent-protocol/protocol.ts';
+import type { Schema } from '../../db/schema.ts';
+import { now } from '../../shared/clock.ts';
+import type { DeploymentTarget, TargetEnvironment, TargetStatus } from '../target.ts';
+import type { AgentRow } from './agents-service.ts';
+import type { AssignmentsService, AssignedInstance } from './assignments.ts';
+import { AgentErrors } from './errors.ts';
+
+/**
+ * The local-agent target: `apply` and `stop` only wake the agents' long polls, because the
+ * desired state is the environment's current deployment, already committed, which agents read
+ * as their assignments (src/targets/local-agent/assignments.ts). `status` is what the agents
+ * reported, each instance trusted only while its agent keeps calling.
+ */
+export class LocalAgentTarget implements DeploymentTarget {
+  private readonly reportListeners: ((environmentId: number) => Promise<void>)[] = [];
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly assignments: AssignmentsService,
+    private readonly staleMs: number,
+  ) {}
+
+  async apply(): Promise<void> {
+    this.assignments.notify();
+  }
+
+  async stop(): Promise<void> {
+    this.assignments.notify();
+  }
+
+  async status(environment: TargetEnvironment): Promise<TargetStatus> {
+    const rows = await this.db
+      .selectFrom('agent_instances')
+      .innerJoin('serving_agents', 'serving_agents.id', 'agent_instances.agent_id')
+      .select(['agent_instances.agent_id', 'agent_instances.instance_id', 'agent_instances.version_id', 'agent_instances.state', 'agent_instances.endpoint', 'agent_instances.restarts', 'agent_instances.message', 'agent_instances.reported_at', 'serving_agents.contacted_at'])
+      .where('agent_instances.environment_id', '=', environment.id)
+      .orderBy('agent_instances.agent_id')
+      .orderBy('agent_instances.instance_id')
+      .execute();
+    const at = now();
+    return {
+      instances: rows.map((row) => {
+        const reporting = row.contacted_at !== null && at - row.contacted_at <= this.staleMs;
+        return {
+          runnerId: row.agent_id,
+          instanceId: row.instance_id,
+          versionId: row.version_id,
+          state: row.state,
+          endpoint: row.endpoint,
+          restarts: row.restarts,
+          message: row.message,
+          reportedAt: row.reported_at,
+          reporting,
+          ready: reporting && row.state === 'ready' && row.endpoint !== null,
+        };
+      }),
+    };
+  }
+
+  /** Called with the environment after each report (a deployment may have rolled out). */
+  onReport(listener: (environmentId: number) => Promise<void>): void {
+    this.reportListeners.push(listener);
+  }
+
+  /**
+   * An agent's report on one instance. An instance no longer assigned to it answers 404, and
+   * the agent stops it; what it said is forgotten.
+   */
+  async report(agent: AgentRow, instanceId: string, body: InstanceReport): Promise<AssignedInstance> {
+    const { instances } = await this.assignments.compute(agent);
+    const assigned = instances.find((i) => i.wire.instance_id === instanceId);
+    if (!assigned) {
+      await this.db.deleteFrom('agent_instances').where('agent_id', '=', agent.id).where('instance_id', '=', instanceId).execute();
+      throw AgentErrors.INSTANCE_NOT_ASSIGNED({ id: instanceId });
+    }
+    const values = {
+      environment_id: assigned.wire.environment.id,
+      version_id: assigned.version.versionId,
+      state: body.state,
+      endpoint: body.endpoint ?? null,
+      restarts: body.restarts,
+      message: body.message ?? '',
+      reported_at: now(),
+    };
+    await this.db
+      .insertInto('agent_instances')
+      .values({ agent_id: agent.id, instance_id: instanceId, ...values })
+      .onConflict((oc) => oc.columns(['agent_id', 'instance_id']).doUpdateSet(values))
+      .execute();
+    for (const listener of this.reportListeners) await listener(assigned.wire.environment.id);
+    return assigned;
+  }
+
+  /** Forgets what an agent reported about instances it no longer runs (its assignments changed). */
+  async forgetUnassigned(agent: AgentRow, assigned: readonly string[]): Promise<void> {
+    let query = this.db.deleteFrom('agent_instances').where('agent_id', '=', agent.id);
+    if (assigned.length > 0) query = query.where('instance_id', 'not in', [...assigned]);
+    await query.execute();
+  }
+}
