@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Closed } from '../http/responses.ts';
 import { NumericId, ProjectIdParams } from '../http/schemas.ts';
-import { PaginationQuery } from '../http/pagination.ts';
+import { PaginationQuery } from '../http/pagination-query.ts';
 
 /**
  * The deployments API: GitLab's shapes for environments, deployments, protected environments
