@@ -1,6 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { logIfInternal, toHttpError, type HttpError } from '../http/plugins/errors.ts';
-import { retryAfterSecondsOf } from '../shared/errors.ts';
+import { defineErrors, retryAfterSecondsOf } from '../shared/errors.ts';
+
+/** The MLflow adapter's own errors (the domains' errors pass through it with their kinds). */
+export const MlflowErrors = defineErrors('mlflow', {
+  ENDPOINT_NOT_FOUND: { kind: 'not_found', message: ({ method, path }: { method: string; path: string }) => `No API endpoint for ${method} ${path}` },
+});
 
 /** MLflow's error codes and the statuses its server answers them with (databricks.proto, handlers.py). */
 const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> = {
@@ -20,7 +25,7 @@ const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> 
 };
 
 /** Domain codes that are MLflow error codes themselves and pass through unchanged. */
-const PASS_THROUGH = new Set(['ENDPOINT_NOT_FOUND', 'BAD_REQUEST']);
+const PASS_THROUGH = new Set([MlflowErrors.ENDPOINT_NOT_FOUND.code, 'BAD_REQUEST']);
 
 export function mlflowError(error: unknown): { status: number; body: { error_code: string; message: string } } {
   const http = toHttpError(error);
