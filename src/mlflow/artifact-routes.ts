@@ -23,6 +23,7 @@ import {
   UploadPartParams,
 } from './contract.ts';
 import { Message } from './message.ts';
+import { MLFLOW_DOWNLOAD_LABEL } from './download-headers.ts';
 import { given } from './proto-json.ts';
 import { pathParams, readsLeniently, type Mount } from './mount.ts';
 
@@ -114,7 +115,7 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
     app.get(
       `${mount.prefix}/2.0/mlflow-artifacts/artifacts/*`,
       { config: config('ml:read'), schema: { ...schema('Download an artifact (Range supported)'), response: Download }, validatorCompiler: readsLeniently },
-      async (request, reply) => sendDownload(request, reply, await artifacts.file(accessOf(request), wildcard(request.params))),
+      async (request, reply) => sendDownload(request, reply, await artifacts.file(accessOf(request), wildcard(request.params)), MLFLOW_DOWNLOAD_LABEL),
     );
 
     app.get(
@@ -132,7 +133,8 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
       },
       async (request): Promise<ProxyListArtifacts_Response> => {
         const entries = await artifacts.list(accessOf(request), request.query.path);
-        return { files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, file_size: e.size })) };
+        // Sorted by path, as MLflow lists (a.txt before dir); the service lists directories first.
+        return { files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, ...given('file_size', e.size) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
       },
     );
 
