@@ -89,9 +89,14 @@ export const EXPERIMENT_ENDPOINTS: MlflowEndpoint[] = [
     ability: 'ml:write',
     summary: 'Create an experiment',
     async handle(call) {
-      const artifactLocation = call.message.string('artifact_location');
+      const m = call.message;
+      // MLflow's order of checks: the name's type, its presence, then the other fields' types.
+      const name = m.string('name');
+      if (!name) m.missing('name');
+      const artifactLocation = m.string('artifact_location');
+      const tags = m.keyValues('tags');
       if (artifactLocation) throw invalid('artifact_location cannot be set: Modelyard stores artifacts itself and serves them through mlflow-artifacts:/');
-      const experiment = await call.services.experiments.create(call.access, { name: call.message.string('name'), tags: call.message.keyValues('tags') });
+      const experiment = await call.services.experiments.create(call.access, { name, tags });
       return { experiment_id: (await call.ids()).out(experiment.id) };
     },
   }),
@@ -428,8 +433,10 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
     summary: 'Downsampled histories of one metric for up to 100 runs (every bucket keeps its minimum and maximum)',
     async handle(call) {
       const m = call.message;
+      const runIds = m.stringList('run_ids');
+      if (runIds.length === 0) m.missing('run_ids');
       const key = m.requiredString('metric_key');
-      const series = await call.services.metrics.bulkInterval(call.access, m.stringList('run_ids'), key, {
+      const series = await call.services.metrics.bulkInterval(call.access, runIds, key, {
         startStep: m.int64('start_step'),
         endStep: m.int64('end_step'),
         maxResults: m.int64('max_results'),
