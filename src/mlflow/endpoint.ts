@@ -9,6 +9,7 @@ import type { AliasesService } from '../registry/aliases-service.ts';
 import type { RegisteredModelsService } from '../registry/models-service.ts';
 import type { ModelVersionsService } from '../registry/versions-service.ts';
 import type { Schema } from '../db/schema.ts';
+import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { Message } from './message.ts';
 import type { JsonText } from './proto-json.ts';
 import type { ExperimentIds } from './tracking-presenters.ts';
@@ -22,6 +23,7 @@ export interface MlflowServices {
   models: RegisteredModelsService;
   versions: ModelVersionsService;
   aliases: AliasesService;
+  artifacts: ArtifactsService;
   publicUrl: string;
 }
 

@@ -18,21 +18,41 @@ export interface Mount {
 const ProjectParam = { id: Type.String({ description: 'The project: its id or its URL-encoded path' }) };
 
 /**
- * The MLflow protocol is served at GitLab's per-project tracking URI and at the plain MLflow
- * root (`/api` and the UI's `/ajax-api`), where the project is named by a header or is the
- * instance's default.
+ * A tracking URI the MLflow client can be pointed at: GitLab's per-project one, or the plain
+ * server root, where the project is named by a header or is the instance's default. The client
+ * builds every URL from it: the REST API under `/api` and, for the MLflow UI's own calls,
+ * `/ajax-api`, `/graphql`, `/get-artifact`, `/health`, `/version`.
  */
-export function mounts(defaultProject: string): Mount[] {
+export interface TrackingBase {
+  /** '' for the server root. */
+  path: string;
+  locate: ProjectLocator;
+  /** Listed in the OpenAPI document (the root repeats the project's). */
+  documented: boolean;
+  params: TProperties;
+}
+
+export function trackingBases(defaultProject: string): TrackingBase[] {
   const fromHeaderOrDefault: ProjectLocator = (request) => {
     const named = request.headers[PROJECT_HEADER];
     const value = Array.isArray(named) ? named[0] : named;
     return value && value.trim() !== '' ? value.trim() : defaultProject;
   };
   return [
-    { prefix: '/api/v4/projects/:id/ml/mlflow/api', locate: projectFromIdParam, documented: true, params: ProjectParam },
-    { prefix: '/api', locate: fromHeaderOrDefault, documented: false, params: {} },
-    { prefix: '/ajax-api', locate: fromHeaderOrDefault, documented: false, params: {} },
+    { path: PROJECT_TRACKING_BASE, locate: projectFromIdParam, documented: true, params: ProjectParam },
+    { path: '', locate: fromHeaderOrDefault, documented: false, params: {} },
   ];
+}
+
+/** GitLab's tracking URI shape: `MLFLOW_TRACKING_URI=http://host/api/v4/projects/<id>/ml/mlflow`. */
+export const PROJECT_TRACKING_BASE = '/api/v4/projects/:id/ml/mlflow';
+
+/** The REST API (`/api`) and the MLflow UI's mirror of it (`/ajax-api`) under every tracking URI. */
+export function mounts(defaultProject: string): Mount[] {
+  return trackingBases(defaultProject).flatMap((base) => [
+    { prefix: `${base.path}/api`, locate: base.locate, documented: base.documented, params: base.params },
+    { prefix: `${base.path}/ajax-api`, locate: base.locate, documented: false, params: base.params },
+  ]);
 }
 
 /**

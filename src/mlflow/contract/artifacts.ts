@@ -9,6 +9,7 @@ export const ArtifactPathParams = Type.Object({ '*': Type.String({ description: 
 
 export const DownloadArtifact_Response = Bytes('application/octet-stream', "The file's bytes (its media type by name; Range requests answer 206)");
 export const UploadArtifact_Response = EmptyResponse('UploadArtifact_Response');
+export type UploadArtifact_Response = Static<typeof UploadArtifact_Response>;
 export const DeleteArtifact_Response = EmptyResponse('DeleteArtifact_Response');
 
 export const ProxyListArtifacts = RequestMessage('mlflow.artifacts.ListArtifacts', { path: Type.Optional(Type.String({ maxLength: 1024 })) });
