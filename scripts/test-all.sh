@@ -39,7 +39,7 @@ env "${S3_ENV[@]}" MODELYARD_TEST_S3_URL=s3://modelyard-test/api-tests npx vites
 section "the generic packages API, as the docs' curl recipes"
 bash test/curl/packages.sh
 
-section "CI end to end: git push webhook, server and two runner processes, real mlflow client (SQLite, then PostgreSQL)"
+section "CI end to end: git push webhook, server and two modelyard runner processes with the real mlflow client; the real GitLab Runner 17.5.0 (../shared/tools/gitlab-runner) through artifacts, cancel and after_script (SQLite, then PostgreSQL)"
 MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=sqlite npx vitest run --project e2e
 MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" npx vitest run --project e2e
 

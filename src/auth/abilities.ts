@@ -98,6 +98,8 @@ export const ABILITIES = {
   'webhooks:manage': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
   'ml:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_ML, credentials: PEOPLE_BOTS_AND_JOBS },
   'ml:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_ML, credentials: PEOPLE_BOTS_AND_JOBS },
+  /** Fetching the project's linked repository over git (GitLab's download_code): CI jobs fetch their code with it. */
+  'code:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
   'pipelines:read': { scope: 'project', minRole: 'reporter', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
   /** Run, retry, cancel and play pipelines and jobs. */
   'pipelines:run': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },

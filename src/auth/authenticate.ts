@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import { AppError, forbidden, unauthenticated } from '../shared/errors.ts';
 import { anonymousCaller, type Caller, type TokenScope } from './caller.ts';
-import { TOKEN_PREFIX } from './secrets.ts';
+import { isJobToken } from './secrets.ts';
 import { CSRF_HEADER, SESSION_COOKIE, SessionsService } from './sessions-service.ts';
 import type { TokensService } from './tokens-service.ts';
 import { toCallerUser, type UsersService } from './users-service.ts';
@@ -40,7 +40,7 @@ export function readCookie(cookieHeader: string | undefined, name: string): stri
 }
 
 function classify(secret: string, via: 'Bearer' | 'Basic'): Presented {
-  return secret.startsWith(TOKEN_PREFIX.job) ? { kind: 'job', secret, via } : { kind: 'token', secret, via };
+  return isJobToken(secret) ? { kind: 'job', secret, via } : { kind: 'token', secret, via };
 }
 
 /** Reads the credential in GitLab's order of precedence; the first one present decides. */

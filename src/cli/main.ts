@@ -69,10 +69,9 @@ const runner = program
   .command('runner')
   .description('run CI jobs for a Modelyard server (shell executor)')
   .option('--url <url>', 'the server, e.g. http://modelyard.example:8080')
-  .option('--token <token>', "the runner's authentication token (myrt-...)")
+  .option('--token <token>', "the runner's authentication token (glrt-... or glrtr-...)")
   .option('--builds-dir <dir>', 'where job working directories go (default ~/.modelyard-runner/builds)')
   .option('--concurrent <n>', 'jobs run at once', '1')
-  .option('--wait <seconds>', 'how long one request for a job waits on the server (long polling, at most 50)', '30')
   .option('--heartbeat <seconds>', 'how often a running job is reported alive', '5')
   .option('--max-jobs <n>', 'exit after this many jobs')
   .action(async (options) => {

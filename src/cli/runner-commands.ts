@@ -7,7 +7,6 @@ export interface RunnerCommandOptions {
   token: string;
   buildsDir?: string;
   concurrent: string;
-  wait: string;
   heartbeat: string;
   maxJobs?: string;
 }
@@ -25,7 +24,6 @@ export async function runnerCommand(options: RunnerCommandOptions): Promise<void
     token: options.token,
     buildsDir: path.resolve(options.buildsDir ?? path.join(os.homedir(), '.modelyard-runner', 'builds')),
     concurrent: positive(options.concurrent, 'concurrent'),
-    waitSeconds: Math.min(50, positive(options.wait, 'wait')),
     heartbeatMs: positive(options.heartbeat, 'heartbeat') * 1000,
     maxJobs: options.maxJobs === undefined ? undefined : positive(options.maxJobs, 'max-jobs'),
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),

@@ -54,6 +54,8 @@ export interface MetricsConfig {
 export interface CiConfig {
   /** A running job whose runner has not called for this long is failed (the runner is gone). */
   heartbeatTimeoutMs: number;
+  /** A job handed to a runner that has not confirmed it (first report) for this long goes back to the queue. */
+  pickupTimeoutMs: number;
   /** The instance-wide runner registration token (GitLab's legacy registration), if set. */
   runnerRegistrationToken: string | undefined;
   /** Bare mirrors of linked git repositories, read for pipeline files. */
@@ -160,6 +162,14 @@ function readSeconds(env: Env, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new ConfigError(name, `must be a positive number of seconds, got "${raw}"`);
   return Number(raw);
+}
+
+/** Shorter than the heartbeat timeout, or an unconfirmed job would be failed before it could go back to the queue. */
+function readPickupTimeout(env: Env): number {
+  const seconds = readSeconds(env, 'MODELYARD_CI_PICKUP_TIMEOUT', 60);
+  const heartbeat = readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120);
+  if (seconds >= heartbeat) throw new ConfigError('MODELYARD_CI_PICKUP_TIMEOUT', `must be shorter than MODELYARD_CI_HEARTBEAT_TIMEOUT (${heartbeat} s), got "${seconds}"`);
+  return seconds * 1000;
 }
 
 function readBoolean(env: Env, name: string): boolean {
@@ -284,6 +294,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKeys: readSecretKeys(env),
     ci: {
       heartbeatTimeoutMs: readSeconds(env, 'MODELYARD_CI_HEARTBEAT_TIMEOUT', 120) * 1000,
+      pickupTimeoutMs: readPickupTimeout(env),
       runnerRegistrationToken: readRegistrationToken(env),
       gitCacheDir: path.join(dataDir, 'git'),
     },

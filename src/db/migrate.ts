@@ -9,6 +9,7 @@ import * as signInThrottle from './migrations/0006_sign_in_throttle.ts';
 import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
 import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
+import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -23,7 +24,13 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0006_sign_in_throttle': signInThrottle,
   '0007_sessions_by_user': sessionsByUser,
   '0008_seal_stored_secrets': sealStoredSecrets,
+  '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
 };
+
+/** The names of every migration, in order. */
+export function listMigrations(): string[] {
+  return Object.keys(MIGRATIONS);
+}
 
 export async function migrateToLatest(database: Database, secrets: SecretBox): Promise<string[]> {
   return migrate(database, secrets, (migrator) => migrator.migrateToLatest());

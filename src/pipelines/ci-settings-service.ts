@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
+import { randomBytes } from 'node:crypto';
 import { newSecret, sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -26,6 +27,8 @@ export interface CiSettingsInput {
 const BRANCH = /^[A-Za-z0-9._/*-]{1,255}$/;
 /** Pipeline files are small; GitLab's own limit is 1 MiB too. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Generated push-webhook secrets; GitLab has no token kind for these, so they keep Modelyard's prefix. */
+const WEBHOOK_SECRET_PREFIX = 'mywhs-';
 
 function defaults(projectId: number): CiSettingsRow {
   return {
@@ -119,7 +122,7 @@ export class CiSettingsService {
     if (input.registry_triggers !== undefined) values.registry_triggers = input.registry_triggers ? 1 : 0;
     let webhookSecret: string | undefined;
     if (input.webhook_secret !== undefined) {
-      webhookSecret = input.webhook_secret === 'generate' ? newSecret('project').replace(/^myprt-/, 'mywhs-') : input.webhook_secret;
+      webhookSecret = input.webhook_secret === 'generate' ? WEBHOOK_SECRET_PREFIX + randomBytes(24).toString('base64url') : input.webhook_secret;
       if (webhookSecret.length < 16) throw invalid('webhook_secret must be at least 16 characters');
       values.webhook_secret = webhookSecret;
     }
@@ -134,7 +137,7 @@ export class CiSettingsService {
 
   /** A new project registration token for runners (GitLab's legacy registration); shown once. */
   async resetRunnersToken(access: ProjectAccess): Promise<string> {
-    const token = newSecret('project').replace(/^myprt-/, 'myrrt-');
+    const token = newSecret('runnerRegistration');
     await this.save(access, { runners_token_hash: sha256Hex(token) }, 'runners_token');
     return token;
   }

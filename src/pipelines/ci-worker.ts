@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import { Periodic } from '../shared/periodic.ts';
 import type { JobArtifactsService } from './job-artifacts-service.ts';
+import type { JobHandouts } from './job-handouts.ts';
 import type { JobLifecycle } from './job-lifecycle.ts';
-import { RegistryTriggers } from './registry-triggers.ts';
+import type { RegistryTriggers } from './registry-triggers.ts';
 
 /**
  * The server's background CI duties, each safe on any number of replicas: start pipelines for
- * registry events, fail jobs whose runner vanished or whose time ran out, and delete expired
+ * registry events, put back jobs no runner confirmed taking, fail jobs whose runner vanished or
+ * whose time ran out, and delete expired
  * job artifacts.
  */
 export class CiWorker {
@@ -14,7 +16,7 @@ export class CiWorker {
   private lastCleanup = 0;
 
   constructor(
-    private readonly deps: { triggers: RegistryTriggers; lifecycle: JobLifecycle; artifacts: JobArtifactsService; heartbeatTimeoutMs: number },
+    private readonly deps: { triggers: RegistryTriggers; lifecycle: JobLifecycle; handouts: JobHandouts; artifacts: JobArtifactsService; heartbeatTimeoutMs: number; pickupTimeoutMs: number },
     private readonly logger: Logger,
   ) {
     this.periodic = new Periodic(() => this.round(), (error) => this.logger.error({ err: error }, 'CI background work failed'));
@@ -34,6 +36,8 @@ export class CiWorker {
 
   private async round(): Promise<void> {
     await this.deps.triggers.tick();
+    const requeued = await this.deps.handouts.requeueUnconfirmed(this.deps.pickupTimeoutMs);
+    if (requeued > 0) this.logger.info({ requeued }, 'put back jobs that no runner confirmed taking');
     const failed = await this.deps.lifecycle.failStale(this.deps.heartbeatTimeoutMs);
     if (failed > 0) this.logger.info({ failed }, 'failed jobs whose runner stopped reporting or whose time ran out');
     if (Date.now() - this.lastCleanup > 60_000) {

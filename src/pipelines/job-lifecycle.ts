@@ -5,14 +5,12 @@ import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
+import { FAILURE_REASONS } from './failure-reasons.ts';
 import { readSpec } from './job-spec.ts';
 import type { JobRow } from './job-payload.ts';
 import { advancePipeline, lockPipeline } from './pipeline-processor.ts';
 import { ACTIVE_STATUSES, isFinished } from './pipeline-status.ts';
 
-/** GitLab's failure reasons that `retry:when` can name. */
-export const FAILURE_REASONS = ['unknown_failure', 'script_failure', 'api_failure', 'stuck_or_timeout_failure', 'runner_system_failure', 'job_execution_timeout'] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /** Running jobs past their time limit get this long for the runner to report before the server fails them. */
 const TIMEOUT_GRACE_MS = 30_000;

@@ -2,9 +2,12 @@ import type { Kysely } from 'kysely';
 import { newSecret, sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ProjectsService } from '../projects/projects-service.ts';
+import type { Dependency, JobResponse } from '../runner-protocol/job-response.ts';
 import { now } from '../shared/clock.ts';
 import type { CiSettingsService } from './ci-settings-service.ts';
-import { buildJobPayload, type JobPayload } from './job-payload.ts';
+import type { JobArtifactsService } from './job-artifacts-service.ts';
+import { buildJobResponse } from './job-payload.ts';
+import { readSpec } from './job-spec.ts';
 import type { RunnerRow } from './runners-service.ts';
 import type { VariablesService } from './variables-service.ts';
 
@@ -19,6 +22,13 @@ export function runnerMatches(runner: Pick<RunnerRow, 'tags' | 'run_untagged'>, 
   return jobTags.every((t) => tags.includes(t));
 }
 
+/** A job handed to a runner, and what identifies this handout (to put it back if the answer is lost). */
+export interface Handout {
+  response: JobResponse;
+  jobId: number;
+  tokenHash: string;
+}
+
 /**
  * Hands pending jobs to runners. A runner's request waits (long polling) until a job fits it or
  * its wait is over. Claiming is one conditional UPDATE (`where status = 'pending'`), so two
@@ -31,7 +41,7 @@ export class JobQueue {
 
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly deps: { projects: ProjectsService; settings: CiSettingsService; variables: VariablesService; publicUrl: string },
+    private readonly deps: { projects: ProjectsService; settings: CiSettingsService; variables: VariablesService; artifacts: JobArtifactsService; publicUrl: string },
   ) {}
 
   notify(): void {
@@ -39,7 +49,7 @@ export class JobQueue {
     this.waiters.clear();
   }
 
-  async request(runner: RunnerRow, waitMs: number, signal?: AbortSignal): Promise<JobPayload | null> {
+  async request(runner: RunnerRow, waitMs: number, signal?: AbortSignal): Promise<Handout | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const job = await this.claim(runner);
@@ -48,6 +58,7 @@ export class JobQueue {
         const wake = () => {
           clearTimeout(timer);
           this.waiters.delete(wake);
+          signal?.removeEventListener('abort', wake);
           resolve();
         };
         const timer = setTimeout(wake, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
@@ -57,30 +68,39 @@ export class JobQueue {
     }
   }
 
-  /** The latest attempts of the jobs this one needs, with the artifact files they left. */
-  private async dependenciesOf(job: { pipeline_id: number; needs: string }): Promise<JobPayload['dependencies']> {
-    const names = JSON.parse(job.needs) as string[];
-    if (names.length === 0) return [];
-    const jobs = await this.db.selectFrom('ci_jobs').select(['id', 'name']).where('pipeline_id', '=', job.pipeline_id).where('retried', '=', 0).where('name', 'in', names).execute();
-    if (jobs.length === 0) return [];
-    const files = await this.db.selectFrom('ci_job_artifacts').select(['job_id', 'path', 'size']).where('job_id', 'in', jobs.map((j) => j.id)).execute();
-    return jobs
-      .map((j) => ({ id: j.id, name: j.name, artifacts: files.filter((f) => f.job_id === j.id).map((f) => ({ path: f.path, size: f.size })) }))
-      .filter((d) => d.artifacts.length > 0);
+  /**
+   * The latest attempts of the jobs whose artifacts this one fetches (`dependencies:`, else
+   * the jobs it needs), each with the running job's token to download them with (GitLab's
+   * running-job token for artifacts), and the variables their dotenv reports set.
+   */
+  private async dependenciesOf(job: { pipeline_id: number; needs: string; spec: string }, token: string): Promise<{ dependencies: Dependency[]; dotenv: Record<string, string> }> {
+    const names = readSpec(job).dependencies ?? (JSON.parse(job.needs) as string[]);
+    if (names.length === 0) return { dependencies: [], dotenv: {} };
+    const jobs = await this.db.selectFrom('ci_jobs').select(['id', 'name']).where('pipeline_id', '=', job.pipeline_id).where('retried', '=', 0).where('name', 'in', names).orderBy('id').execute();
+    const archives = await this.deps.artifacts.archivesOf(jobs.map((j) => j.id));
+    const dotenv: Record<string, string> = {};
+    const dependencies = jobs.map((j) => {
+      const own = archives.filter((a) => a.job_id === j.id);
+      for (const report of own.filter((a) => a.file_type === 'dotenv' && a.report !== null)) Object.assign(dotenv, (JSON.parse(report.report!) as { variables: Record<string, string> }).variables);
+      const archive = own.find((a) => a.file_type === 'archive');
+      return { id: j.id, name: j.name, token, ...(archive ? { artifacts_file: { filename: archive.filename, size: archive.size } } : {}) };
+    });
+    return { dependencies, dotenv };
   }
 
-  private async claim(runner: RunnerRow): Promise<JobPayload | null> {
+  private async claim(runner: RunnerRow): Promise<Handout | null> {
     if (runner.paused === 1) return null;
     let query = this.db.selectFrom('ci_jobs').select(['id', 'tags']).where('status', '=', 'pending').orderBy('id').limit(CANDIDATES);
     if (runner.runner_type === 'project_type') query = query.where('project_id', '=', runner.project_id ?? -1);
     for (const candidate of await query.execute()) {
       if (!runnerMatches(runner, JSON.parse(candidate.tags) as string[])) continue;
       const token = newSecret('job');
+      const tokenHash = sha256Hex(token);
       const at = now();
       const claimed = await this.db.transaction().execute(async (trx) => {
         const result = await trx
           .updateTable('ci_jobs')
-          .set({ status: 'running', runner_id: runner.id, token_hash: sha256Hex(token), started_at: at, heartbeat_at: at })
+          .set((eb) => ({ status: 'running', runner_id: runner.id, token_hash: tokenHash, started_at: at, heartbeat_at: at, confirmed_at: null, pickups: eb('pickups', '+', 1) }))
           .where('id', '=', candidate.id)
           .where('status', '=', 'pending')
           .executeTakeFirst();
@@ -100,10 +120,11 @@ export class JobQueue {
       const { job, pipeline } = claimed;
       const project = await this.deps.projects.getRow(job.project_id);
       const settings = await this.deps.settings.of(job.project_id);
-      return buildJobPayload({
+      const { dependencies, dotenv } = await this.dependenciesOf(job, token);
+      const response = buildJobResponse({
         job,
         token,
-        runner: { id: runner.id, tags: JSON.parse(runner.tags) as string[] },
+        runner: { id: runner.id, tags: JSON.parse(runner.tags) as string[], runnerType: runner.runner_type },
         pipeline,
         project,
         settings,
@@ -111,8 +132,10 @@ export class JobQueue {
         projectVariables: await this.deps.variables.list(job.project_id),
         publicUrl: this.deps.publicUrl,
         startedAt: at,
-        dependencies: await this.dependenciesOf(job),
+        dependencies,
+        dotenvVariables: dotenv,
       });
+      return { response, jobId: job.id, tokenHash };
     }
     return null;
   }

@@ -11,6 +11,8 @@ export interface JobSpecJson {
   image?: string;
   variables: Record<string, string>;
   artifacts?: ArtifactsSpec;
+  /** Planned-job names whose artifacts the job fetches; undefined: every job in `needs`. */
+  dependencies?: string[];
   environment?: EnvironmentSpec;
   retry: { max: number; when: string[] };
   needsWasDeclared: boolean;
@@ -28,6 +30,7 @@ export function specOf(job: PlannedJob): JobSpecJson {
     image: job.image,
     variables: job.variables,
     artifacts: job.artifacts,
+    dependencies: job.dependencies,
     environment: job.environment,
     retry: job.retry,
     needsWasDeclared: job.needsWasDeclared,

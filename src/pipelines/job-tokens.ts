@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { JobTokenResolver } from '../auth/authenticate.ts';
-import { TOKEN_PREFIX, sha256Hex } from '../auth/secrets.ts';
+import { isJobToken, sha256Hex } from '../auth/secrets.ts';
 import { toCallerUser, type UsersService } from '../auth/users-service.ts';
 import type { Schema } from '../db/schema.ts';
 import { AppError } from '../shared/errors.ts';
@@ -14,7 +14,7 @@ import type { JobRow } from './job-payload.ts';
  */
 export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTokenResolver {
   return async (secret, ip) => {
-    if (!secret.startsWith(TOKEN_PREFIX.job)) return null;
+    if (!isJobToken(secret)) return null;
     const job = await db
       .selectFrom('ci_jobs')
       .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')

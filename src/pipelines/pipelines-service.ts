@@ -53,6 +53,27 @@ export class PipelinesService {
     return { total, items };
   }
 
+  /**
+   * GitLab's `jobs/artifacts/:ref/download?job=`: the named job of the newest successful
+   * pipeline for the ref (its latest attempt).
+   */
+  async latestSuccessfulJob(access: ProjectAccess, ref: string, jobName: string): Promise<JobRow> {
+    const job = await this.db
+      .selectFrom('ci_jobs')
+      .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
+      .selectAll('ci_jobs')
+      .where('ci_pipelines.project_id', '=', access.project.id)
+      .where('ci_pipelines.ref', '=', ref)
+      .where('ci_pipelines.status', '=', 'success')
+      .where('ci_jobs.name', '=', jobName)
+      .where('ci_jobs.retried', '=', 0)
+      .orderBy('ci_pipelines.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!job) throw notFound('404 Job');
+    return job;
+  }
+
   async job(access: ProjectAccess, jobId: number): Promise<{ job: JobRow; pipeline: PipelineRow }> {
     const job = await this.db.selectFrom('ci_jobs').selectAll().where('id', '=', jobId).where('project_id', '=', access.project.id).executeTakeFirst();
     if (!job) throw notFound('404 Job');

@@ -1,4 +1,3 @@
-import type { JobArtifactRow } from './job-artifacts-service.ts';
 import { readSpec } from './job-spec.ts';
 import type { JobRow } from './job-payload.ts';
 import type { PipelineRow } from './pipeline-creator.ts';
@@ -34,8 +33,19 @@ export function presentPipeline(row: PipelineRow, publicUrl: string) {
   };
 }
 
-export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string, extra: { artifacts?: JobArtifactRow[]; runner?: RunnerRow | null } = {}) {
+/** One entry of a job's `artifacts` list, as GitLab lists them (the archive, reports). */
+export interface ListedArtifact {
+  file_type: string;
+  file_format: string | null;
+  filename: string;
+  size: number;
+  expire_at: number | null;
+}
+
+export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string, extra: { artifacts?: ListedArtifact[]; runner?: RunnerRow | null } = {}) {
   const spec = readSpec(row);
+  const listed = extra.artifacts ?? [];
+  const archive = listed.find((a) => a.file_type === 'archive' && a.file_format === 'zip');
   return {
     id: row.id,
     name: row.name,
@@ -64,7 +74,9 @@ export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string
     commit: pipeline.sha === null ? null : { id: pipeline.sha, short_id: pipeline.sha.slice(0, 8), title: pipeline.commit_title },
     pipeline: { id: pipeline.id, iid: pipeline.iid, project_id: pipeline.project_id, ref: pipeline.ref, sha: pipeline.sha, status: pipeline.status, source: pipeline.source },
     runner: extra.runner ? { id: extra.runner.id, description: extra.runner.description, runner_type: extra.runner.runner_type } : null,
-    artifacts: (extra.artifacts ?? []).map((a) => ({ file_type: 'archive', filename: a.path, size: a.size, sha256: a.sha256, expire_at: iso(a.expire_at) })),
+    artifacts: listed.map((a) => ({ file_type: a.file_type, file_format: a.file_format, filename: a.filename, size: a.size })),
+    artifacts_file: archive ? { filename: archive.filename, size: archive.size } : null,
+    artifacts_expire_at: iso(listed.find((a) => a.file_type === 'archive')?.expire_at ?? null),
     trace_size: row.trace_size,
     web_url: `${publicUrl}/projects/${row.project_id}/jobs/${row.id}`,
   };

@@ -1,21 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Caller } from '../auth/caller.ts';
 import { actsAsAdmin } from '../auth/policy.ts';
 import { ACCESS_LEVEL } from '../auth/roles.ts';
-import { secretHint, sha256Hex } from '../auth/secrets.ts';
+import { newSecret, secretHint, sha256Hex, TOKEN_PREFIX } from '../auth/secrets.ts';
+
+const TOKEN_PREFIX_REGISTERED = TOKEN_PREFIX.registeredRunner;
 import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import type { ProjectsService } from '../projects/projects-service.ts';
 import { now } from '../shared/clock.ts';
+import type { GpuInfo, VersionInfo } from '../runner-protocol/requests.ts';
 import { AppError, forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { CiSettingsService } from './ci-settings-service.ts';
+import { invalidRegistrationToken, invalidRunnerToken } from './runner-errors.ts';
 import type { CiRunnersTable } from './tables.ts';
 
 export type RunnerRow = Selectable<CiRunnersTable>;
 
-/** Runner authentication tokens, as GitLab's `glrt-`. */
-export const RUNNER_TOKEN_PREFIX = 'myrt-';
 /** A runner that has not asked for work for this long is shown offline. */
 export const ONLINE_WINDOW_MS = 2 * 60 * 1000;
 
@@ -28,13 +29,33 @@ export interface RunnerInput {
   paused?: boolean;
 }
 
-/** What a runner reports about itself each time it asks for work. */
+/** What a runner reports about itself each time it asks for work (what the server keeps of GitLab's VersionInfo). */
 export interface RunnerInfo {
+  name?: string;
   version?: string;
+  revision?: string;
   platform?: string;
   architecture?: string;
   executor?: string;
-  gpus?: { name: string; memory_mib?: number; driver?: string }[];
+  shell?: string;
+  /** GitLab Runner's `config.gpus` setting (`all`, a device list). */
+  gpus_setting?: string;
+  /** Modelyard's runner: the NVIDIA GPUs it found. */
+  gpus?: GpuInfo[];
+}
+
+/** Keeps the fields worth showing; a runner may send anything else, which is not stored. */
+export function runnerInfoOf(info: VersionInfo | undefined): RunnerInfo | undefined {
+  if (!info) return undefined;
+  const pick = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const out: RunnerInfo = { name: pick(info.name), version: pick(info.version), revision: pick(info.revision), platform: pick(info.platform), architecture: pick(info.architecture), executor: pick(info.executor), shell: pick(info.shell), gpus_setting: pick(info.config?.gpus) };
+  if (info.gpus) out.gpus = info.gpus.map((g) => ({ name: g.name, ...(g.memory_mib !== undefined ? { memory_mib: g.memory_mib } : {}), ...(g.driver !== undefined ? { driver: g.driver } : {}) }));
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as RunnerInfo;
+}
+
+/** GitLab's `tag_list`: an array, or one comma-separated string. */
+export function tagList(tags: string[] | string | undefined): string[] | undefined {
+  return typeof tags === 'string' ? tags.split(',').map((t) => t.trim()).filter(Boolean) : tags;
 }
 
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -89,7 +110,7 @@ export class RunnersService {
     let projectId: number | null = null;
     if (!(this.instanceRegistrationToken !== undefined && registrationToken === this.instanceRegistrationToken)) {
       projectId = (await this.settings.projectOfRunnersToken(registrationToken)) ?? null;
-      if (projectId === null) throw new AppError('forbidden', 'INVALID_REGISTRATION_TOKEN', '403 Forbidden: invalid registration token');
+      if (projectId === null) throw invalidRegistrationToken();
     }
     return this.insert({ runnerType: projectId === null ? 'instance_type' : 'project_type', projectId, input, creatorId: null, via: 'registered' }, null);
   }
@@ -101,7 +122,8 @@ export class RunnersService {
     const description = what.input.description ?? '';
     if (description.length > 255) throw invalid('description is longer than 255 characters');
     const tags = checkTags(what.input.tag_list) ?? [];
-    const token = RUNNER_TOKEN_PREFIX + randomBytes(24).toString('base64url');
+    // GitLab: `glrt-` for runners a person created, `glrtr-` for those registered with a registration token.
+    const token = newSecret(what.via === 'created' ? 'runner' : 'registeredRunner');
     const row = await this.db.transaction().execute(async (trx) => {
       const created = await trx
         .insertInto('ci_runners')
@@ -126,12 +148,24 @@ export class RunnersService {
     return { row, token };
   }
 
-  /** The runner a token belongs to; GitLab answers 403 to an unknown runner token. */
+  /** The runner a token belongs to (any prefix it was issued with); GitLab answers 403 to an unknown runner token. */
   async authenticate(token: string | undefined): Promise<RunnerRow> {
-    if (!token || !token.startsWith(RUNNER_TOKEN_PREFIX)) throw new AppError('forbidden', 'INVALID_RUNNER_TOKEN', '403 Forbidden: invalid runner token');
-    const row = await this.db.selectFrom('ci_runners').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
-    if (!row) throw new AppError('forbidden', 'INVALID_RUNNER_TOKEN', '403 Forbidden: invalid runner token');
+    const row = token ? await this.db.selectFrom('ci_runners').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
+    if (!row) throw invalidRunnerToken();
     return row;
+  }
+
+  /** GitLab's `POST /runners/reset_authentication_token`: a new token replaces the one presented. */
+  async resetToken(token: string): Promise<{ row: RunnerRow; token: string }> {
+    const runner = await this.authenticate(token);
+    const fresh = newSecret(token.startsWith(TOKEN_PREFIX_REGISTERED) ? 'registeredRunner' : 'runner');
+    const row = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable('ci_runners').set({ token_hash: sha256Hex(fresh), token_hint: secretHint(fresh) }).where('id', '=', runner.id).where('token_hash', '=', runner.token_hash).returningAll().executeTakeFirst();
+      if (!updated) throw invalidRunnerToken();
+      await recordChange(trx, null, { type: 'ci.runner.token_reset', projectId: runner.project_id, payload: { runner_id: runner.id } }, { action: 'ci.runner.token_reset', targetType: 'runner', targetId: runner.id });
+      return updated;
+    });
+    return { row, token: fresh };
   }
 
   async touch(runner: RunnerRow, info: RunnerInfo | undefined, ip: string | null): Promise<void> {

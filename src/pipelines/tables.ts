@@ -114,15 +114,40 @@ export interface CiJobsTable {
   started_at: number | null;
   finished_at: number | null;
   heartbeat_at: number | null;
+  /** When the runner that took the job first reported on it; null while handed out but unconfirmed. */
+  confirmed_at: number | null;
+  /** How many times the job was handed to a runner (a handout nobody confirmed puts it back). */
+  pickups: Generated<number>;
 }
 
 export interface CiJobTraceChunksTable {
   job_id: number;
   offset: number;
+  /** Text of chunks stored before the log was kept as bytes; '' since. */
   content: string;
+  /** The bytes as the runner sent them (a chunk may end inside a UTF-8 character). */
+  data: Buffer | null;
 }
 
+/** One archive a job's runner uploaded: the `artifacts:paths` zip or a report (GitLab's `ci_job_artifacts`). */
 export interface CiJobArtifactsTable {
+  id: Generated<number>;
+  job_id: number;
+  project_id: number;
+  file_type: 'archive' | 'junit' | 'dotenv';
+  file_format: 'zip' | 'gzip';
+  filename: string;
+  size: number;
+  sha256: string;
+  store_key: string;
+  /** JSON of what the server read out of a report (dotenv variables, test counts); null for the archive. */
+  report: string | null;
+  expire_at: number | null;
+  created_at: number;
+}
+
+/** Artifacts stored file by file by earlier versions; read-only. */
+export interface CiJobArtifactLegacyFilesTable {
   job_id: number;
   path: string;
   size: number;
@@ -158,5 +183,6 @@ export interface PipelineTables {
   ci_jobs: CiJobsTable;
   ci_job_trace_chunks: CiJobTraceChunksTable;
   ci_job_artifacts: CiJobArtifactsTable;
+  ci_job_artifact_legacy_files: CiJobArtifactLegacyFilesTable;
   ci_runners: CiRunnersTable;
 }

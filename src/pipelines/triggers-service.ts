@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
-import { secretHint, sha256Hex } from '../auth/secrets.ts';
+import { newSecret, secretHint, sha256Hex } from '../auth/secrets.ts';
 import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
@@ -9,9 +8,6 @@ import { invalid, notFound } from '../shared/errors.ts';
 import type { CiTriggersTable } from './tables.ts';
 
 export type TriggerRow = Selectable<CiTriggersTable>;
-
-/** Pipeline trigger tokens carry their own prefix, as GitLab's `glptt-`. */
-export const TRIGGER_PREFIX = 'myptt-';
 
 /** Pipeline trigger tokens (GitLab's `/projects/:id/triggers`): a pipeline started with one runs as its owner. */
 export class TriggersService {
@@ -24,7 +20,7 @@ export class TriggersService {
   async create(access: ProjectAccess, description: string): Promise<{ row: TriggerRow; token: string }> {
     if (description.length > 255) throw invalid('description is longer than 255 characters');
     if (!access.caller.user) throw invalid('a trigger needs an owner');
-    const token = TRIGGER_PREFIX + randomBytes(20).toString('hex');
+    const token = newSecret('trigger');
     const row = await this.db.transaction().execute(async (trx) => {
       const created = await trx
         .insertInto('ci_triggers')

@@ -4,10 +4,11 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, forbidden } from '../shared/errors.ts';
-import type { RegisteredModelsService } from './models-service.ts';
+import { RegistryErrors } from './errors.ts';
+import { registryEvent } from './events.ts';
+import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { validAlias } from './names.ts';
-import type { ModelVersion } from './registry-model.ts';
+import type { ModelVersion, RegisteredModel } from './registry-model.ts';
 import type { RegistrySettingsService } from './settings-service.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
@@ -23,15 +24,16 @@ export class AliasesService {
   private async assertMayMove(access: ProjectAccess, alias: string, db: Kysely<Schema>): Promise<void> {
     const settings = await this.settings.get(access.project.id, db);
     if (settings.protected_aliases.includes(alias) && !can(access, 'registry:maintain')) {
-      throw forbidden(`403 Forbidden: the alias "${alias}" is protected; only maintainers can move it`, 'ALIAS_PROTECTED');
+      throw RegistryErrors.ALIAS_PROTECTED({ alias });
     }
   }
 
-  async set(access: ProjectAccess, name: string, rawAlias: unknown, version: number | string): Promise<void> {
+  /** Points an alias at a version; answers the model as it now is. */
+  async set(access: ProjectAccess, key: ModelKey, rawAlias: unknown, version: number | string): Promise<RegisteredModel> {
     const alias = validAlias(rawAlias);
-    await inTransaction(this.db, async (trx) => {
+    const modelId = await inTransaction(this.db, async (trx) => {
       await this.assertMayMove(access, alias, trx);
-      const { model, row } = await this.versions.getRow(access, name, version, trx);
+      const { model, row } = await this.versions.getRow(access, key, version, trx);
       const previous = await trx
         .selectFrom('model_aliases')
         .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
@@ -48,30 +50,36 @@ export class AliasesService {
       await recordChange(
         trx,
         access.caller,
-        {
-          type: 'registry.alias.moved',
-          projectId: access.project.id,
-          payload: { model_name: model.name, alias, version: row.version, version_id: row.id, semver: row.semver, previous_version: previous?.version ?? null, model_uri: `models:/${model.name}@${alias}` },
-        },
+        registryEvent('registry.alias.moved', access.project.id, {
+          model_name: model.name,
+          alias,
+          version: row.version,
+          version_id: row.id,
+          semver: row.semver,
+          previous_version: previous?.version ?? null,
+          model_uri: `models:/${model.name}@${alias}`,
+        }),
         { action: 'registry.alias.moved', targetType: 'model', targetId: model.id, details: { alias, version: row.version, previous_version: previous?.version ?? null } },
       );
+      return model.id;
     });
+    return this.models.get(access, { id: modelId });
   }
 
-  async delete(access: ProjectAccess, name: string, rawAlias: unknown): Promise<void> {
+  async delete(access: ProjectAccess, key: ModelKey, rawAlias: unknown): Promise<void> {
     const alias = validAlias(rawAlias);
     await inTransaction(this.db, async (trx) => {
       await this.assertMayMove(access, alias, trx);
-      const model = await this.models.getRow(access, name, trx);
+      const model = await this.models.getRow(access, key, trx);
       const deleted = await trx.deleteFrom('model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw new AppError('not_found', 'ALIAS_NOT_FOUND', `Registered model alias ${alias} not found.`);
-      await recordChange(trx, access.caller, { type: 'registry.alias.deleted', projectId: access.project.id, payload: { model_name: model.name, alias } }, { action: 'registry.alias.deleted', targetType: 'model', targetId: model.id, details: { alias } });
+      if (Number(deleted.numDeletedRows) === 0) throw RegistryErrors.ALIAS_NOT_FOUND({ alias });
+      await recordChange(trx, access.caller, registryEvent('registry.alias.deleted', access.project.id, { model_name: model.name, alias }), { action: 'registry.alias.deleted', targetType: 'model', targetId: model.id, details: { alias } });
     });
   }
 
-  async resolve(access: ProjectAccess, name: string, rawAlias: unknown): Promise<ModelVersion> {
+  async resolve(access: ProjectAccess, key: ModelKey, rawAlias: unknown): Promise<ModelVersion> {
     const alias = validAlias(rawAlias);
-    const model = await this.models.getRow(access, name);
+    const model = await this.models.getRow(access, key);
     const target = await this.db
       .selectFrom('model_aliases')
       .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
@@ -79,7 +87,7 @@ export class AliasesService {
       .where('model_aliases.model_id', '=', model.id)
       .where('model_aliases.alias', '=', alias)
       .executeTakeFirst();
-    if (!target) throw new AppError('not_found', 'ALIAS_NOT_FOUND', `Registered model alias ${alias} not found.`);
+    if (!target) throw RegistryErrors.ALIAS_NOT_FOUND({ alias });
     return (await this.versions.hydrate(model, [target]))[0]!;
   }
 }

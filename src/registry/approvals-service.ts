@@ -4,13 +4,24 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { conflict, forbidden, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
+import { RegistryErrors } from './errors.ts';
+import { registryEvent } from './events.ts';
+import type { ModelKey } from './models-service.ts';
+import type { ModelVersion } from './registry-model.ts';
 import type { RegistrySettingsService } from './settings-service.ts';
 import type { ApprovalDecisionsTable, ApprovalRequestsTable } from './tables.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
 export type ApprovalRequestRow = Selectable<ApprovalRequestsTable>;
 export type ApprovalDecisionRow = Selectable<ApprovalDecisionsTable>;
+
+/** A version's approval requests (newest first), their decisions, and the usernames of the people in them. */
+export interface ApprovalHistory {
+  requests: ApprovalRequestRow[];
+  decisions: ApprovalDecisionRow[];
+  usernames: Map<number, string>;
+}
 
 const MAX_COMMENT = 10_000;
 
@@ -31,12 +42,13 @@ export class ApprovalsService {
     private readonly settings: RegistrySettingsService,
   ) {}
 
-  async request(access: ProjectAccess, name: string, version: number | string, comment?: string): Promise<ApprovalRequestRow> {
+  /** Asks for a version's approval; answers the version's approval history with the new request. */
+  async request(access: ProjectAccess, key: ModelKey, version: number | string, comment?: string): Promise<ApprovalHistory> {
     const text = validComment(comment);
-    return inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.versions.getRow(access, name, version, trx);
-      if (row.approval_status === 'pending') throw conflict(`Version ${row.version} of ${model.name} already has a pending approval request`, 'APPROVAL_PENDING');
-      if (row.approval_status === 'approved') throw conflict(`Version ${row.version} of ${model.name} is already approved`, 'ALREADY_APPROVED');
+    const versionId = await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.versions.getRow(access, key, version, trx);
+      if (row.approval_status === 'pending') throw RegistryErrors.APPROVAL_PENDING({ model: model.name, version: row.version });
+      if (row.approval_status === 'approved') throw RegistryErrors.ALREADY_APPROVED({ model: model.name, version: row.version });
       const settings = await this.settings.get(access.project.id, trx);
       const request = await trx
         .insertInto('approval_requests')
@@ -47,24 +59,26 @@ export class ApprovalsService {
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.version.approval_requested', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, request_id: request.id } },
+        registryEvent('registry.version.approval_requested', access.project.id, { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, request_id: request.id }),
         { action: 'registry.approval.requested', targetType: 'model_version', targetId: row.id, details: { request_id: request.id, comment: text } },
       );
-      return request;
+      return row.id;
     });
+    return this.historyOf(versionId);
   }
 
-  async decide(access: ProjectAccess, name: string, version: number | string, decision: 'approve' | 'reject', comment?: string): Promise<ApprovalRequestRow> {
-    if (!can(access, 'registry:approve')) throw forbidden('403 Forbidden: only maintainers can approve or reject a model version', 'APPROVER_ROLE');
+  /** Records a maintainer's decision, resolving the request when it is the last one needed; answers the version as it now is. */
+  async decide(access: ProjectAccess, key: ModelKey, version: number | string, decision: 'approve' | 'reject', comment?: string): Promise<ModelVersion> {
+    if (!can(access, 'registry:approve')) throw RegistryErrors.APPROVER_ROLE();
     const text = validComment(comment);
-    return inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.versions.getRow(access, name, version, trx);
+    const { model, row } = await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.versions.getRow(access, key, version, trx);
       const request = await trx.selectFrom('approval_requests').selectAll().where('version_id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
-      if (!request) throw conflict(`Version ${row.version} of ${model.name} has no pending approval request`, 'NO_PENDING_REQUEST');
+      if (!request) throw RegistryErrors.NO_PENDING_REQUEST({ model: model.name, version: row.version });
       const approver = access.caller.user!.id;
-      if (request.requester_id === approver) throw forbidden('403 Forbidden: the requester of an approval cannot decide it', 'SELF_APPROVAL');
+      if (request.requester_id === approver) throw RegistryErrors.SELF_APPROVAL();
       const earlier = await trx.selectFrom('approval_decisions').select('id').where('request_id', '=', request.id).where('approver_id', '=', approver).executeTakeFirst();
-      if (earlier) throw conflict('You have already decided on this request', 'ALREADY_DECIDED');
+      if (earlier) throw RegistryErrors.ALREADY_DECIDED();
       await trx.insertInto('approval_decisions').values({ request_id: request.id, approver_id: approver, decision, comment: text, created_at: now() }).execute();
       const approvals = await trx
         .selectFrom('approval_decisions')
@@ -81,32 +95,25 @@ export class ApprovalsService {
       await recordChange(
         trx,
         access.caller,
-        { type: eventType, projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, request_id: request.id, decision, approvals: Number(approvals.n), required: request.required_approvals } },
+        registryEvent(eventType, access.project.id, { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, request_id: request.id, decision, approvals: Number(approvals.n), required: request.required_approvals }),
         { action: `registry.approval.${decision === 'approve' ? 'approved' : 'rejected'}`, targetType: 'model_version', targetId: row.id, details: { request_id: request.id, comment: text, outcome } },
       );
-      return { ...request, status: outcome };
+      return { model, row };
     });
+    return this.versions.get(access, { id: model.id }, row.version);
   }
 
   /** Every request of a version with its decisions, newest first. */
-  async history(access: ProjectAccess, name: string, version: number | string) {
-    const { row } = await this.versions.getRow(access, name, version);
-    const requests = await this.db.selectFrom('approval_requests').selectAll().where('version_id', '=', row.id).orderBy('id', 'desc').execute();
+  async history(access: ProjectAccess, key: ModelKey, version: number | string): Promise<ApprovalHistory> {
+    const { row } = await this.versions.getRow(access, key, version);
+    return this.historyOf(row.id);
+  }
+
+  private async historyOf(versionId: number): Promise<ApprovalHistory> {
+    const requests = await this.db.selectFrom('approval_requests').selectAll().where('version_id', '=', versionId).orderBy('id', 'desc').execute();
     const decisions = requests.length === 0 ? [] : await this.db.selectFrom('approval_decisions').selectAll().where('request_id', 'in', requests.map((r) => r.id)).orderBy('id').execute();
     const people = new Set<number>([...requests.map((r) => r.requester_id), ...decisions.map((d) => d.approver_id)]);
     const users = people.size === 0 ? [] : await this.db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...people]).execute();
-    const username = (id: number) => users.find((u) => u.id === id)?.username ?? null;
-    return requests.map((r) => ({
-      id: r.id,
-      status: r.status,
-      requester: { id: r.requester_id, username: username(r.requester_id) },
-      comment: r.comment,
-      required_approvals: r.required_approvals,
-      created_at: new Date(r.created_at).toISOString(),
-      resolved_at: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
-      decisions: decisions
-        .filter((d) => d.request_id === r.id)
-        .map((d) => ({ id: d.id, decision: d.decision, approver: { id: d.approver_id, username: username(d.approver_id) }, comment: d.comment, created_at: new Date(d.created_at).toISOString() })),
-    }));
+    return { requests, decisions, usernames: new Map(users.map((u) => [u.id, u.username])) };
   }
 }

@@ -1,9 +1,12 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
+import { registryEvent } from './events.ts';
+import type { ModelKey } from './models-service.ts';
 import type { ModelVersionEvaluationsTable } from './tables.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
@@ -29,15 +32,15 @@ export class EvaluationsService {
     private readonly versions: ModelVersionsService,
   ) {}
 
-  async record(access: ProjectAccess, name: string, version: number, input: EvaluationInput): Promise<EvaluationRow> {
+  async record(access: ProjectAccess, key: ModelKey, version: number, input: EvaluationInput): Promise<EvaluationRow> {
     const entries = Object.entries(input.metrics);
     if (entries.length > 500) throw invalid('at most 500 metrics per evaluation');
     for (const [key, value] of entries) {
       if (!METRIC.test(key)) throw invalid(`metric name '${key.slice(0, 60)}' is not valid`);
       if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`metric ${key} must be a finite number`);
     }
-    const { model, row } = await this.versions.getRow(access, name, version);
-    return this.db.transaction().execute(async (trx) => {
+    return inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.versions.getRow(access, key, version, trx);
       const created = await trx
         .insertInto('model_version_evaluations')
         .values({
@@ -56,28 +59,15 @@ export class EvaluationsService {
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.version.evaluated', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, evaluation_id: created.id, passed: input.passed ?? null } },
+        registryEvent('registry.version.evaluated', access.project.id, { model_name: model.name, version: row.version, version_id: row.id, evaluation_id: created.id, passed: input.passed ?? null }),
         { action: 'registry.version.evaluated', targetType: 'model_version', targetId: row.id, details: { evaluation_id: created.id, passed: input.passed ?? null } },
       );
       return created;
     });
   }
 
-  async list(access: ProjectAccess, name: string, version: number): Promise<EvaluationRow[]> {
-    const { row } = await this.versions.getRow(access, name, version);
+  async list(access: ProjectAccess, key: ModelKey, version: number): Promise<EvaluationRow[]> {
+    const { row } = await this.versions.getRow(access, key, version);
     return this.db.selectFrom('model_version_evaluations').selectAll().where('version_id', '=', row.id).orderBy('id', 'desc').limit(100).execute();
   }
-}
-
-export function presentEvaluation(row: EvaluationRow) {
-  return {
-    id: row.id,
-    metrics: JSON.parse(row.metrics) as Record<string, number>,
-    dataset: row.dataset,
-    passed: row.passed === null ? null : row.passed === 1,
-    thresholds: row.thresholds === null ? null : (JSON.parse(row.thresholds) as string[]),
-    job_id: row.job_id,
-    author: row.author_id === null ? null : { id: row.author_id },
-    created_at: new Date(row.created_at).toISOString(),
-  };
 }

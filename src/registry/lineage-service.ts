@@ -1,16 +1,38 @@
 import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
-import type { ExperimentsService } from '../tracking/experiments-service.ts';
-import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
-import { presentRunNative } from '../tracking/presenters.ts';
-import { CI_JOB_TAG } from '../tracking/run-model.ts';
+import type { Experiment, ExperimentsService } from '../tracking/experiments-service.ts';
+import type { LoggedModel, LoggedModelsService } from '../tracking/logged-models-service.ts';
+import { CI_JOB_TAG, type Run } from '../tracking/run-model.ts';
 import type { RunsService } from '../tracking/runs-service.ts';
+import type { ModelKey } from './models-service.ts';
+import type { ModelRow, VersionRow } from './registry-model.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
 /** The tags where the MLflow client and CI systems leave a run's origin. */
 const GIT_COMMIT_TAG = 'mlflow.source.git.commit';
 const GITLAB_JOB_TAG = 'gitlab.CI_JOB_ID';
+
+/** Where a version came from: its logged model, the run that trained it and that run's experiment. */
+export interface VersionLineage {
+  model: ModelRow;
+  version: VersionRow;
+  loggedModel: LoggedModel | null;
+  run: Run | null;
+  experiment: Experiment | null;
+  gitCommit: string | null;
+  /** The CI job that trained it: the run's own, else the one its tags name. */
+  ciJobId: number | null;
+}
+
+/** A version registered from a run. */
+export interface RunVersion {
+  id: number;
+  modelName: string;
+  version: number;
+  semver: string;
+  approvalStatus: VersionRow['approval_status'];
+}
 
 /**
  * Where a version came from, in one answer: version → logged model → run (params, metrics,
@@ -25,28 +47,19 @@ export class LineageService {
     private readonly loggedModels: LoggedModelsService,
   ) {}
 
-  async ofVersion(access: ProjectAccess, name: string, version: number | string) {
-    const { model, row } = await this.versions.getRow(access, name, version);
-    const logged = row.logged_model_id ? await this.loggedModels.get(access, row.logged_model_id).catch(() => null) : null;
-    const runId = row.run_id ?? logged?.row.source_run_id ?? null;
+  async ofVersion(access: ProjectAccess, key: ModelKey, version: number | string): Promise<VersionLineage> {
+    const { model, row } = await this.versions.getRow(access, key, version);
+    const loggedModel = row.logged_model_id ? await this.loggedModels.get(access, row.logged_model_id).catch(() => null) : null;
+    const runId = row.run_id ?? loggedModel?.row.source_run_id ?? null;
     const run = runId ? await this.runs.get(access, runId).catch(() => null) : null;
     const experiment = run ? await this.experiments.get(access, run.row.experiment_id) : null;
     const tags = Object.fromEntries((run?.tags ?? []).map((t) => [t.key, t.value]));
     const ciJob = run?.row.job_id ?? (tags[CI_JOB_TAG] ? Number(tags[CI_JOB_TAG]) : tags[GITLAB_JOB_TAG] ? Number(tags[GITLAB_JOB_TAG]) : null);
-    return {
-      model: { id: model.id, name: model.name },
-      version: { id: row.id, version: row.version, semver: row.semver, source: row.source, source_kind: row.source_kind, status: row.status, approval_status: row.approval_status },
-      logged_model: logged ? { id: logged.row.id, name: logged.row.name, status: logged.row.status, artifact_uri: logged.artifactUri, params: Object.fromEntries(logged.params.map((p) => [p.key, p.value])) } : null,
-      run: run ? presentRunNative(run) : null,
-      experiment: experiment ? { id: experiment.id, name: experiment.name } : null,
-      git_commit: tags[GIT_COMMIT_TAG] ?? null,
-      ci_job_id: Number.isFinite(ciJob) ? ciJob : null,
-      datasets: run ? presentRunNative(run).inputs : [],
-    };
+    return { model, version: row, loggedModel, run, experiment, gitCommit: tags[GIT_COMMIT_TAG] ?? null, ciJobId: Number.isFinite(ciJob) ? ciJob : null };
   }
 
   /** The versions registered from a run, directly or through a logged model it produced. */
-  async versionsOfRun(access: ProjectAccess, runId: string) {
+  async versionsOfRun(access: ProjectAccess, runId: string): Promise<RunVersion[]> {
     const run = await this.runs.getRow(access, runId);
     const rows = await this.db
       .selectFrom('model_versions')
@@ -62,6 +75,6 @@ export class LineageService {
       .orderBy('registered_models.name')
       .orderBy('model_versions.version')
       .execute();
-    return rows.map((r) => ({ model_name: r.name, version: r.version, version_id: r.id, semver: r.semver, approval_status: r.approval_status }));
+    return rows.map((r) => ({ id: r.id, modelName: r.name, version: r.version, semver: r.semver, approvalStatus: r.approval_status }));
   }
 }

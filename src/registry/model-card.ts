@@ -2,14 +2,17 @@ import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { invalid } from '../shared/errors.ts';
 import { LINK_REL, transformCardImage, type CardImages } from './card-images.ts';
+import { CARD_FIELD_NAMES, MAX_CARD_FIELD, MAX_DESCRIPTION } from './contract.ts';
 
 /** The structured fields of a model card, beside its free Markdown text. */
-export const CARD_FIELDS = ['intended_use', 'limitations', 'training_data', 'evaluation_metrics', 'license'] as const;
+export const CARD_FIELDS = CARD_FIELD_NAMES;
 export type CardField = (typeof CARD_FIELDS)[number];
 export type ModelCard = Partial<Record<CardField, string>>;
 
-const MAX_CARD_FIELD = 20_000;
-export const MAX_DESCRIPTION = 100_000;
+export function validDescription(description: string): string {
+  if (description.length > MAX_DESCRIPTION) throw invalid(`description is too long (maximum is ${MAX_DESCRIPTION} characters)`);
+  return description;
+}
 
 const markdown = new Marked({ gfm: true, breaks: false, async: false });
 
@@ -43,16 +46,6 @@ export function validateCard(card: Record<string, unknown>): ModelCard {
     out[key as CardField] = value;
   }
   return out;
-}
-
-export function presentCard(cardJson: string, description: string, images: CardImages) {
-  const card = JSON.parse(cardJson) as ModelCard;
-  return {
-    description,
-    description_html: renderMarkdown(description, images),
-    fields: card,
-    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '', images)])),
-  };
 }
 
 /** Where the files of a version are served, for the images of its card. */

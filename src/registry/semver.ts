@@ -1,4 +1,4 @@
-import { invalid } from '../shared/errors.ts';
+import { RegistryErrors } from './errors.ts';
 
 /**
  * Semantic versions of model versions (`1.4.2`, `2.0.0-rc.1`), kept beside MLflow's integer
@@ -18,7 +18,7 @@ export const FIRST_SEMVER = '1.0.0';
 
 export function parseSemver(text: string): Semver {
   const match = PATTERN.exec(text.trim());
-  if (!match || text.length > 64) throw invalid(`"${text}" is not a semantic version (MAJOR.MINOR.PATCH or MAJOR.MINOR.PATCH-prerelease)`, 'INVALID_SEMVER');
+  if (!match || text.length > 64) throw RegistryErrors.INVALID_SEMVER({ text });
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? '' };
 }
 

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { invalid } from '../shared/errors.ts';
+import { registryEvent } from './events.ts';
 import { validAlias } from './names.ts';
 
 export interface RegistrySettings {
@@ -21,19 +23,27 @@ export class RegistrySettingsService {
     return row ? { required_approvals: row.required_approvals, protected_aliases: JSON.parse(row.protected_aliases) as string[] } : { ...DEFAULTS };
   }
 
+  /** Changes the rules given, keeping the others; the settings row and its event are one transaction. */
   async update(access: ProjectAccess, input: Partial<RegistrySettings>): Promise<RegistrySettings> {
-    const current = await this.get(access.project.id);
-    const next: RegistrySettings = {
-      required_approvals: input.required_approvals ?? current.required_approvals,
-      protected_aliases: input.protected_aliases ? [...new Set(input.protected_aliases.map(validAlias))] : current.protected_aliases,
-    };
-    if (!Number.isSafeInteger(next.required_approvals) || next.required_approvals < 1 || next.required_approvals > 10) throw invalid('required_approvals must be from 1 to 10');
-    await this.db
-      .insertInto('registry_settings')
-      .values({ project_id: access.project.id, required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) })
-      .onConflict((oc) => oc.column('project_id').doUpdateSet({ required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) }))
-      .execute();
-    await recordChange(this.db, access.caller, { type: 'registry.settings.updated', projectId: access.project.id, payload: { ...next } }, { action: 'registry.settings.updated', targetType: 'project', targetId: access.project.id, details: { ...next } });
-    return next;
+    return inTransaction(this.db, async (trx) => {
+      const current = await this.get(access.project.id, trx);
+      const next: RegistrySettings = {
+        required_approvals: input.required_approvals ?? current.required_approvals,
+        protected_aliases: input.protected_aliases ? [...new Set(input.protected_aliases.map(validAlias))] : current.protected_aliases,
+      };
+      if (!Number.isSafeInteger(next.required_approvals) || next.required_approvals < 1 || next.required_approvals > 10) throw invalid('required_approvals must be from 1 to 10');
+      await trx
+        .insertInto('registry_settings')
+        .values({ project_id: access.project.id, required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) })
+        .onConflict((oc) => oc.column('project_id').doUpdateSet({ required_approvals: next.required_approvals, protected_aliases: JSON.stringify(next.protected_aliases) }))
+        .execute();
+      await recordChange(trx, access.caller, registryEvent('registry.settings.updated', access.project.id, { ...next }), {
+        action: 'registry.settings.updated',
+        targetType: 'project',
+        targetId: access.project.id,
+        details: { ...next },
+      });
+      return next;
+    });
   }
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { AppError, invalid } from '../shared/errors.ts';
 import { validateKey } from '../tracking/limits.ts';
+import { RegistryErrors } from './errors.ts';
 import { labelScope, validLabel } from './names.ts';
 import { REGISTRY_TAG_VALUE_MAX } from './registry-model.ts';
 
@@ -28,6 +29,8 @@ export async function deleteTag(db: Kysely<Schema>, owner: Owner, key: string): 
     owner.kind === 'model'
       ? await db.deleteFrom('model_tags').where('model_id', '=', owner.id).where('key', '=', key).executeTakeFirst()
       : await db.deleteFrom('version_tags').where('version_id', '=', owner.id).where('key', '=', key).executeTakeFirst();
+  // TAG_NOT_FOUND is tracking's code too (runs, experiments, logged models), declared once there
+  // with this wording among its own; a second declaration here would refuse to load.
   if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'TAG_NOT_FOUND', `No tag with key '${key}'`);
 }
 
@@ -50,7 +53,7 @@ export async function removeLabel(db: Kysely<Schema>, owner: Owner, label: strin
     owner.kind === 'model'
       ? await db.deleteFrom('model_labels').where('model_id', '=', owner.id).where('label', '=', label).executeTakeFirst()
       : await db.deleteFrom('version_labels').where('version_id', '=', owner.id).where('label', '=', label).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0) throw new AppError('not_found', 'LABEL_NOT_FOUND', `No label '${label}'`);
+  if (Number(result.numDeletedRows) === 0) throw RegistryErrors.LABEL_NOT_FOUND({ label });
 }
 
 async function labelsOf(db: Kysely<Schema>, owner: Owner): Promise<string[]> {

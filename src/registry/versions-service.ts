@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { AppError, alreadyExists, invalid } from '../shared/errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
 import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
@@ -12,19 +12,18 @@ import type { RunsService } from '../tracking/runs-service.ts';
 import type { KeyValue } from '../tracking/run-model.ts';
 import { compileFilter, numericCondition, stringCondition } from '../tracking/search/compile.ts';
 import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
-import { MAX_DESCRIPTION } from './model-card.ts';
-import type { RegisteredModelsService } from './models-service.ts';
+import { RegistryErrors } from './errors.ts';
+import { registryEvent } from './events.ts';
+import { validDescription, validateCard, type ModelCard } from './model-card.ts';
+import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { SEMVER_TAGS, STAGES, type ModelRow, type ModelVersion, type Stage, type VersionRow } from './registry-model.ts';
 import { hydrateVersions } from './registry-reader.ts';
 import { formatSemver, nextSemver, parseSemver } from './semver.ts';
 import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
 
-export function versionNotFound(name: string, version: number | string): AppError {
-  return new AppError('not_found', 'VERSION_NOT_FOUND', `Model Version (name=${name}, version=${version}) not found`);
-}
-
 export interface NewVersion {
-  name: string;
+  /** The model: its name (MLflow) or its id (the native API). */
+  name: ModelKey;
   source?: string;
   runId?: string;
   modelId?: string;
@@ -53,12 +52,12 @@ export class ModelVersionsService {
     private readonly loggedModels: LoggedModelsService,
   ) {}
 
-  async getRow(access: ProjectAccess, name: string, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
-    const model = await this.models.getRow(access, name, db);
+  async getRow(access: ProjectAccess, key: ModelKey, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
+    const model = await this.models.getRow(access, key, db);
     const number = typeof version === 'number' ? version : /^\d{1,9}$/.test(version) ? Number(version) : Number.NaN;
     if (!Number.isSafeInteger(number)) throw invalid(`Invalid model version '${version}': it must be an integer`);
     const row = await db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).where('version', '=', number).executeTakeFirst();
-    if (!row) throw versionNotFound(name, version);
+    if (!row) throw RegistryErrors.VERSION_NOT_FOUND({ name: model.name, version });
     return { model, row };
   }
 
@@ -70,7 +69,7 @@ export class ModelVersionsService {
       .where('model_versions.id', '=', versionId)
       .where('registered_models.project_id', '=', access.project.id)
       .executeTakeFirst();
-    if (!row) throw new AppError('not_found', 'VERSION_NOT_FOUND', `Model version ${versionId} not found`);
+    if (!row) throw RegistryErrors.VERSION_NOT_FOUND({ id: versionId });
     return { model: await this.models.getRowById(access, row.model_id), row };
   }
 
@@ -78,8 +77,8 @@ export class ModelVersionsService {
     return hydrateVersions(this.db, rows, new Map([[model.id, model.name]]));
   }
 
-  async get(access: ProjectAccess, name: string, version: number | string): Promise<ModelVersion> {
-    const { model, row } = await this.getRow(access, name, version);
+  async get(access: ProjectAccess, key: ModelKey, version: number | string): Promise<ModelVersion> {
+    const { model, row } = await this.getRow(access, key, version);
     return (await this.hydrate(model, [row]))[0]!;
   }
 
@@ -111,8 +110,7 @@ export class ModelVersionsService {
 
   async create(access: ProjectAccess, input: NewVersion): Promise<ModelVersion> {
     const tags = (input.tags ?? []).map((t) => validTag(t.key, t.value));
-    const description = input.description ?? '';
-    if (description.length > MAX_DESCRIPTION) throw invalid(`description is too long (maximum is ${MAX_DESCRIPTION} characters)`);
+    const description = validDescription(input.description ?? '');
     const requested = input.semver ?? tags.find((t) => (SEMVER_TAGS as readonly string[]).includes(t.key))?.value;
     const { model, row } = await inTransaction(this.db, async (trx) => {
       const model = await this.models.getRow(access, input.name, trx);
@@ -120,7 +118,7 @@ export class ModelVersionsService {
       const existing = await trx.selectFrom('model_versions').select(['version', 'semver']).where('model_id', '=', model.id).execute();
       const semver = requested !== undefined ? formatSemver(parseSemver(requested)) : nextSemver(existing.map((v) => v.semver));
       if (existing.some((v) => v.semver === semver)) {
-        throw alreadyExists(`Model ${model.name} already has a version with semantic version ${semver}; choose another one.`, 'SEMVER_TAKEN');
+        throw RegistryErrors.SEMVER_TAKEN({ model: model.name, semver });
       }
       const parts = parseSemver(semver);
       const at = now();
@@ -156,11 +154,16 @@ export class ModelVersionsService {
       await recordChange(
         trx,
         access.caller,
-        {
-          type: 'registry.version.created',
-          projectId: access.project.id,
-          payload: { model_name: model.name, model_id: model.id, version: row.version, version_id: row.id, semver, run_id: row.run_id, logged_model_id: row.logged_model_id, model_uri: `models:/${model.name}/${row.version}` },
-        },
+        registryEvent('registry.version.created', access.project.id, {
+          model_name: model.name,
+          model_id: model.id,
+          version: row.version,
+          version_id: row.id,
+          semver,
+          run_id: row.run_id,
+          logged_model_id: row.logged_model_id,
+          model_uri: `models:/${model.name}/${row.version}`,
+        }),
         { action: 'registry.version.created', targetType: 'model_version', targetId: row.id, details: { model: model.name, version: row.version, semver } },
       );
       return { model, row };
@@ -168,24 +171,31 @@ export class ModelVersionsService {
     return (await this.hydrate(model, [row]))[0]!;
   }
 
-  async update(access: ProjectAccess, name: string, version: number | string, input: { description?: string; card?: Record<string, unknown> }): Promise<ModelVersion> {
-    if (input.description !== undefined && input.description.length > MAX_DESCRIPTION) throw invalid(`description is too long (maximum is ${MAX_DESCRIPTION} characters)`);
+  /** The native API's edit: the card fields as a person sent them, checked (null leaves a field as it is). */
+  async edit(access: ProjectAccess, key: ModelKey, version: number | string, input: { description?: string; card?: Record<string, unknown> }): Promise<ModelVersion> {
+    return this.update(access, key, version, { description: input.description, card: input.card === undefined ? undefined : validateCard(input.card) });
+  }
+
+  /** Sets the description and merges card fields into the version's card. */
+  async update(access: ProjectAccess, key: ModelKey, version: number | string, input: { description?: string; card?: ModelCard }): Promise<ModelVersion> {
+    const description = input.description === undefined ? undefined : validDescription(input.description);
+    const fields = input.card;
     const { model, row } = await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
-      const card = input.card === undefined ? row.card : JSON.stringify({ ...(JSON.parse(row.card) as object), ...input.card });
-      const updated = await trx.updateTable('model_versions').set({ description: input.description ?? row.description, card, updated_at: now() }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
-      await recordChange(trx, access.caller, { type: 'registry.version.updated', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id } });
+      const { model, row } = await this.getRow(access, key, version, trx);
+      const card = fields === undefined ? row.card : JSON.stringify({ ...(JSON.parse(row.card) as object), ...fields });
+      const updated = await trx.updateTable('model_versions').set({ description: description ?? row.description, card, updated_at: now() }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(trx, access.caller, registryEvent('registry.version.updated', access.project.id, { model_name: model.name, version: row.version, version_id: row.id }));
       return { model, row: updated };
     });
     return (await this.hydrate(model, [row]))[0]!;
   }
 
   /** MLflow's stages, still accepted; archiving the others in the stage if asked. */
-  async transitionStage(access: ProjectAccess, name: string, version: number | string, rawStage: string, archiveExisting: boolean): Promise<ModelVersion> {
+  async transitionStage(access: ProjectAccess, key: ModelKey, version: number | string, rawStage: string, archiveExisting: boolean): Promise<ModelVersion> {
     const stage = STAGES.find((s) => s.toLowerCase() === rawStage.toLowerCase());
     if (!stage) throw invalid(`Invalid Model Version stage: ${rawStage}. Value must be one of ${STAGES.join(', ')}.`);
     const { model, row } = await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+      const { model, row } = await this.getRow(access, key, version, trx);
       const at = now();
       if (archiveExisting && stage !== 'None' && stage !== 'Archived') {
         await trx.updateTable('model_versions').set({ current_stage: 'Archived', updated_at: at }).where('model_id', '=', model.id).where('current_stage', '=', stage).where('id', '!=', row.id).execute();
@@ -194,7 +204,7 @@ export class ModelVersionsService {
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.version.stage_changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, from: row.current_stage, to: stage } },
+        registryEvent('registry.version.stage_changed', access.project.id, { model_name: model.name, version: row.version, version_id: row.id, from: row.current_stage, to: stage }),
         { action: 'registry.version.stage_changed', targetType: 'model_version', targetId: row.id, details: { from: row.current_stage, to: stage } },
       );
       return { model, row: updated };
@@ -202,68 +212,71 @@ export class ModelVersionsService {
     return (await this.hydrate(model, [row]))[0]!;
   }
 
-  async delete(access: ProjectAccess, name: string, version: number | string): Promise<void> {
+  async delete(access: ProjectAccess, key: ModelKey, version: number | string): Promise<void> {
     await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+      const { model, row } = await this.getRow(access, key, version, trx);
       await trx.deleteFrom('model_versions').where('id', '=', row.id).execute();
       await trx.updateTable('registered_models').set({ updated_at: now() }).where('id', '=', model.id).execute();
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.version.deleted', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id } },
+        registryEvent('registry.version.deleted', access.project.id, { model_name: model.name, version: row.version, version_id: row.id }),
         { action: 'registry.version.deleted', targetType: 'model_version', targetId: row.id, details: { model: model.name, version: row.version, semver: row.semver } },
       );
     });
   }
 
-  async setTag(access: ProjectAccess, name: string, version: number | string, key: unknown, value: unknown): Promise<void> {
+  async setTag(access: ProjectAccess, model: ModelKey, version: number | string, key: unknown, value: unknown): Promise<void> {
     const tag = validTag(key, value);
     await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+      const { model: current, row } = await this.getRow(access, model, version, trx);
       await setTag(trx, { kind: 'version', id: row.id }, tag);
       await trx.updateTable('model_versions').set({ updated_at: now() }).where('id', '=', row.id).execute();
-      await recordChange(trx, access.caller, { type: 'registry.version.tag_set', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, key: tag.key } });
+      await recordChange(trx, access.caller, registryEvent('registry.version.tag_set', access.project.id, { model_name: current.name, version: row.version, version_id: row.id, key: tag.key }));
     });
   }
 
-  async deleteTag(access: ProjectAccess, name: string, version: number | string, key: string): Promise<void> {
+  async deleteTag(access: ProjectAccess, model: ModelKey, version: number | string, key: string): Promise<void> {
     await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+      const { model: current, row } = await this.getRow(access, model, version, trx);
       await deleteTag(trx, { kind: 'version', id: row.id }, key);
-      await recordChange(trx, access.caller, { type: 'registry.version.tag_deleted', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, key } });
+      await recordChange(trx, access.caller, registryEvent('registry.version.tag_deleted', access.project.id, { model_name: current.name, version: row.version, version_id: row.id, key }));
     });
   }
 
-  async addLabel(access: ProjectAccess, name: string, version: number | string, label: string): Promise<void> {
-    await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+  /** Adds a label (a scoped one replaces its scope's); answers the version as it now is. */
+  async addLabel(access: ProjectAccess, key: ModelKey, version: number | string, label: string): Promise<ModelVersion> {
+    const { model, row } = await inTransaction(this.db, async (trx) => {
+      const { model, row } = await this.getRow(access, key, version, trx);
       const replaced = await addLabel(trx, { kind: 'version', id: row.id }, label);
       await trx.updateTable('model_versions').set({ updated_at: now() }).where('id', '=', row.id).execute();
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.label.changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, added: label, removed: replaced } },
+        registryEvent('registry.label.changed', access.project.id, { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, added: label, removed: replaced }),
         { action: 'registry.label.added', targetType: 'model_version', targetId: row.id, details: { label, replaced } },
       );
+      return { model, row };
     });
+    return (await this.hydrate(model, [row]))[0]!;
   }
 
-  async removeLabel(access: ProjectAccess, name: string, version: number | string, label: string): Promise<void> {
+  async removeLabel(access: ProjectAccess, key: ModelKey, version: number | string, label: string): Promise<void> {
     await inTransaction(this.db, async (trx) => {
-      const { model, row } = await this.getRow(access, name, version, trx);
+      const { model, row } = await this.getRow(access, key, version, trx);
       await removeLabel(trx, { kind: 'version', id: row.id }, label);
       await recordChange(
         trx,
         access.caller,
-        { type: 'registry.label.changed', projectId: access.project.id, payload: { model_name: model.name, version: row.version, version_id: row.id, added: null, removed: [label] } },
+        registryEvent('registry.label.changed', access.project.id, { model_name: model.name, version: row.version, version_id: row.id, added: null, removed: [label] }),
         { action: 'registry.label.removed', targetType: 'model_version', targetId: row.id, details: { label } },
       );
     });
   }
 
   /** The latest version in each of the given stages (all stages when none is given). */
-  async latestVersions(access: ProjectAccess, name: string, stages: string[]): Promise<ModelVersion[]> {
-    const model = await this.models.getRow(access, name);
+  async latestVersions(access: ProjectAccess, key: ModelKey, stages: string[]): Promise<ModelVersion[]> {
+    const model = await this.models.getRow(access, key);
     const wanted = stages.map((s) => STAGES.find((known) => known.toLowerCase() === s.toLowerCase()) ?? invalidStage(s));
     const rows = await this.db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).orderBy('version', 'desc').execute();
     const latest = new Map<Stage, VersionRow>();
@@ -273,8 +286,8 @@ export class ModelVersionsService {
   }
 
   /** Where the MLflow client downloads a version's files from. */
-  async downloadUri(access: ProjectAccess, name: string, version: number | string, publicUrl: string): Promise<string> {
-    const { row } = await this.getRow(access, name, version);
+  async downloadUri(access: ProjectAccess, key: ModelKey, version: number | string, publicUrl: string): Promise<string> {
+    const { row } = await this.getRow(access, key, version);
     if (row.source_kind === 'logged_model' && row.logged_model_id) {
       const logged = await this.loggedModels.get(access, row.logged_model_id);
       return logged.artifactUri;
@@ -288,7 +301,8 @@ export class ModelVersionsService {
     return row.source;
   }
 
-  async list(access: ProjectAccess, model: ModelRow, options: { offset: number; limit: number }) {
+  async list(access: ProjectAccess, key: ModelKey, options: { offset: number; limit: number }) {
+    const model = await this.models.getRow(access, key);
     const base = this.db.selectFrom('model_versions').where('model_id', '=', model.id);
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

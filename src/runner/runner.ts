@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { maskedValues } from '../pipelines/job-payload.ts';
-import { VERSION } from '../shared/version.ts';
+import { artifactFilename } from '../runner-protocol/artifacts.ts';
+import type { Artifact } from '../runner-protocol/job-response.ts';
+import { maskedValues } from '../runner-protocol/masking.ts';
+import type { VersionInfo } from '../runner-protocol/requests.ts';
 import { detectGpus, type GpuInfo } from './gpus.ts';
+import { expandVariables, variableValue } from './job-environment.ts';
 import { LogStream } from './log-stream.ts';
-import { ProtocolClient, type Job } from './protocol-client.ts';
+import { ProtocolClient, UnreadableJobError, type Job } from './protocol-client.ts';
 import { runCommands } from './shell-executor.ts';
-import { checkout, matchArtifacts, prepareWorkspace } from './workspace.ts';
+import { checkout, extractZip, gzipFiles, matchArtifacts, prepareWorkspace, zipFiles } from './workspace.ts';
+import { RUNNER_VERSION } from './version.ts';
 
 export interface RunnerOptions {
   url: string;
@@ -16,8 +21,6 @@ export interface RunnerOptions {
   buildsDir: string;
   /** Jobs run at once. */
   concurrent: number;
-  /** How long one request for a job waits on the server. */
-  waitSeconds: number;
   heartbeatMs: number;
   /** Stop after this many jobs (tests, benchmarks); unlimited when undefined. */
   maxJobs?: number;
@@ -25,14 +28,22 @@ export interface RunnerOptions {
 }
 
 const AFTER_SCRIPT_TIMEOUT_MS = 5 * 60 * 1000;
+/** GitLab Runner retries a final report this many times while the server says the log is incomplete (202). */
+const FINAL_UPDATE_TRIES = 10;
 const CLI = fileURLToPath(new URL('../../bin/modelyard.mjs', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether an artifact is uploaded after a job that ended so (GitLab's `artifacts:when`). */
+const uploadsWhen = (artifact: Artifact, success: boolean) => artifact.when === 'always' || (artifact.when === 'on_success') === success;
+
 /**
- * `modelyard runner`: asks the server for jobs (long polling), runs each with the shell executor
- * in a clean directory, streams its log, heartbeats (learning of cancellation that way),
- * enforces its time limit, uploads its artifacts and reports the result.
+ * `modelyard runner`: GitLab's runner protocol with the shell executor, and the GPUs it finds
+ * reported with each request. Asks for jobs (long polling), confirms a job before running any of
+ * it (its first log line), fetches the code from the server, runs the script and after_script
+ * steps in a clean directory, streams the log, learns of a cancel from the server's answers,
+ * enforces the time limit, uploads zipped artifacts and reports, and reports the result with
+ * the log's checksum.
  */
 export class Runner {
   private readonly client: ProtocolClient;
@@ -42,11 +53,22 @@ export class Runner {
   private readonly active = new Set<AbortController>();
 
   constructor(private readonly options: RunnerOptions) {
-    this.client = new ProtocolClient(options.url, options.token);
+    // GitLab Runner's system_id: one per machine and process (`r_` + 12 characters).
+    this.client = new ProtocolClient(options.url, options.token, `r_${randomBytes(9).toString('base64url').slice(0, 12)}`);
   }
 
-  private info() {
-    return { version: VERSION, platform: process.platform, architecture: process.arch, executor: 'shell', gpus: this.gpus };
+  private info(): VersionInfo {
+    return {
+      name: 'modelyard-runner',
+      version: RUNNER_VERSION,
+      platform: process.platform,
+      architecture: process.arch,
+      executor: 'shell',
+      shell: 'bash',
+      features: { variables: true, artifacts: true, upload_multiple_artifacts: true, upload_raw_artifacts: true, refspecs: true, masking: true, raw_variables: true, multi_build_steps: true, trace_checksum: true, trace_size: true, cancelable: true, return_exit_code: true },
+      config: { gpus: this.gpus.length > 0 ? 'all' : '' },
+      gpus: this.gpus,
+    };
   }
 
   async run(): Promise<void> {
@@ -73,13 +95,16 @@ export class Runner {
 
   private async loop(): Promise<void> {
     let backoff = 1000;
+    let lastUpdate: string | undefined;
     while (!this.stopping && (this.options.maxJobs === undefined || this.started < this.options.maxJobs)) {
       let job: Job | null;
       try {
-        job = await this.client.requestJob(this.info(), this.options.waitSeconds);
+        ({ job, lastUpdate } = await this.client.requestJob(this.info(), lastUpdate));
         backoff = 1000;
       } catch (error) {
-        this.options.log(`asking for a job failed: ${(error as Error).message}; retrying in ${backoff / 1000} s`);
+        // An unreadable job is left unconfirmed: the server gives it back to the queue.
+        const what = error instanceof UnreadableJobError ? 'a job came that this runner cannot read' : 'asking for a job failed';
+        this.options.log(`${what}: ${(error as Error).message}; asking again in ${backoff / 1000} s`);
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 30_000);
         continue;
@@ -91,82 +116,72 @@ export class Runner {
   }
 
   private environment(job: Job, dir: string): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const v of job.variables) env[v.key] = v.value;
-    Object.assign(env, {
+    return {
+      ...process.env,
+      ...expandVariables(job.variables),
       CI_PROJECT_DIR: dir,
       CI_BUILDS_DIR: this.options.buildsDir,
-      CI_RUNNER_VERSION: VERSION,
+      CI_RUNNER_VERSION: RUNNER_VERSION,
       CI_RUNNER_EXECUTABLE_ARCH: `${process.platform}/${process.arch}`,
       CI_RUNNER_GPUS: String(this.gpus.length),
       PATH: `${path.join(this.options.buildsDir, '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
-    });
-    return env;
+    };
   }
 
   private async execute(job: Job): Promise<void> {
-    const log = new LogStream(this.client, job, maskedValues(job));
-    const write = (text: string) => log.write(text);
     const controller = new AbortController();
-    this.active.add(controller);
     let canceled = false;
+    const stopFor = (status: string) => {
+      if (status === 'running' || canceled) return;
+      canceled = true;
+      controller.abort();
+    };
+    const log = new LogStream(this.client, job, maskedValues(job), 1000, stopFor);
+    const write = (text: string) => log.write(text);
+    // Confirms the job: until the server took this first line, nothing of the job runs.
+    write(`Running with modelyard-runner ${RUNNER_VERSION} on ${os.hostname()} (shell executor${this.gpus.length ? `, ${this.gpus.length} GPU(s)` : ''})\n`);
+    await log.flush(false);
+    if (log.lastStatus !== 'running' || log.output().bytesize === 0) {
+      this.options.log(`job ${job.id} (${job.job_info.name}): not confirmed by the server (${log.lastStatus}); skipped`);
+      return;
+    }
+    this.active.add(controller);
     let timedOut = false;
     log.start();
     const heartbeat = setInterval(() => {
-      this.client
-        .updateJob(job, { state: 'running' })
-        .then((status) => {
-          if (status !== 'running') {
-            canceled = true;
-            controller.abort();
-          }
-        })
-        .catch(() => undefined);
+      this.client.updateJob(job, { state: 'running', output: log.output() }).then((outcome) => stopFor(outcome.status), () => undefined);
     }, this.options.heartbeatMs);
     const timeout = setTimeout(() => {
       timedOut = true;
-      write(`\nERROR: Job timed out after ${job.timeout_seconds} seconds\n`);
+      write(`\nERROR: Job timed out after ${job.runner_info.timeout} seconds\n`);
       controller.abort();
-    }, job.timeout_seconds * 1000);
+    }, job.runner_info.timeout * 1000);
     const scriptDir = fs.mkdtempSync(path.join(os.tmpdir(), `modelyard-job-${job.id}-`));
     let state: 'success' | 'failed' = 'failed';
     let reason = 'script_failure';
     let exitCode: number | undefined;
+    const dir = prepareWorkspace(this.options.buildsDir, job.id);
     try {
-      write(`Running with modelyard-runner ${VERSION} on ${os.hostname()} (shell executor${this.gpus.length ? `, ${this.gpus.length} GPU(s)` : ''})\n`);
-      if (job.image) write(`The shell executor ignores image: ${job.image}\n`);
-      const dir = prepareWorkspace(this.options.buildsDir, job.id);
+      if (job.image) write(`The shell executor ignores image: ${job.image.name}\n`);
       try {
-        if (job.git) await checkout(job.git.url, job.git.sha, dir, write);
-        for (const dependency of job.dependencies) {
-          for (const file of dependency.artifacts) {
-            const target = path.join(dir, file.path);
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            await this.client.downloadArtifact(job, dependency.id, file.path, target);
-          }
-          write(`Downloaded the artifacts of ${dependency.name}\n`);
-        }
+        await this.prepare(job, dir, write);
       } catch (error) {
         write(`ERROR: preparing the job failed: ${(error as Error).message}\n`);
         reason = 'runner_system_failure';
         throw error;
       }
       const env = this.environment(job, dir);
-      const main = await runCommands({ commands: [...job.steps.before_script, ...job.steps.script], cwd: dir, scriptDir, name: 'script', env, onOutput: write, signal: controller.signal });
+      const script = job.steps.find((s) => s.name === 'script');
+      const main = await runCommands({ commands: script?.script ?? [], cwd: dir, scriptDir, name: 'script', env, onOutput: write, signal: controller.signal });
       exitCode = main.exitCode;
       state = main.exitCode === 0 && !main.stopped ? 'success' : 'failed';
       if (timedOut) reason = 'job_execution_timeout';
-      if (!canceled && job.steps.after_script.length > 0) {
+      const after = job.steps.find((s) => s.name === 'after_script');
+      if (!canceled && after && after.script.length > 0) {
         write('Running after_script\n');
-        const afterSignal = AbortSignal.timeout(AFTER_SCRIPT_TIMEOUT_MS);
-        await runCommands({ commands: job.steps.after_script, cwd: dir, scriptDir, name: 'after_script', env: { ...env, CI_JOB_STATUS: state }, onOutput: write, signal: afterSignal });
+        await runCommands({ commands: after.script, cwd: dir, scriptDir, name: 'after_script', env: { ...env, CI_JOB_STATUS: state }, onOutput: write, signal: AbortSignal.timeout(AFTER_SCRIPT_TIMEOUT_MS) });
       }
-      if (!canceled && job.artifacts && (job.artifacts.when === 'always' || (job.artifacts.when === 'on_success') === (state === 'success'))) {
-        const files = matchArtifacts(dir, job.artifacts.paths);
-        write(`Uploading artifacts: ${files.length} file(s)\n`);
-        if (files.length === 0) write('WARNING: no files matched the artifacts paths\n');
-        for (const file of files) await this.client.uploadArtifact(job, file, path.join(dir, file));
-      }
+      if (!canceled) await this.uploadArtifacts(job, dir, state === 'success', write);
       if (!canceled) write(state === 'success' ? 'Job succeeded\n' : `ERROR: Job failed: exit code ${exitCode}\n`);
     } catch (error) {
       state = 'failed';
@@ -177,11 +192,56 @@ export class Runner {
       this.active.delete(controller);
       await log.close();
       fs.rmSync(scriptDir, { recursive: true, force: true });
-      fs.rmSync(path.join(this.options.buildsDir, `job-${job.id}`), { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    if (!canceled) {
-      await this.client.updateJob(job, { state, ...(state === 'failed' ? { failure_reason: reason } : {}), ...(exitCode !== undefined ? { exit_code: exitCode } : {}) }).catch((error) => this.options.log(`job ${job.id}: the final report failed: ${(error as Error).message}`));
+    if (!canceled) await this.finalReport(job, log, { state, ...(state === 'failed' ? { failure_reason: reason } : {}), ...(exitCode !== undefined ? { exit_code: exitCode } : {}) });
+    this.options.log(`job ${job.id} (${job.job_info.name}): ${canceled ? 'canceled' : state}`);
+  }
+
+  /** The code (unless GIT_STRATEGY is none) and the artifacts of the jobs this one depends on. */
+  private async prepare(job: Job, dir: string, write: (text: string) => void): Promise<void> {
+    if (variableValue(job.variables, 'GIT_STRATEGY') === 'none') write('Skipping Git repository setup\n');
+    else {
+      const depth = Number(variableValue(job.variables, 'GIT_DEPTH') ?? job.git_info.depth);
+      await checkout(job.git_info, Number.isFinite(depth) ? depth : job.git_info.depth, dir, write);
     }
-    this.options.log(`job ${job.id} (${job.name}): ${canceled ? 'canceled' : state}`);
+    for (const dependency of job.dependencies) {
+      if (!dependency.artifacts_file) continue;
+      write(`Downloading artifacts for ${dependency.name} (${dependency.id})...\n`);
+      const zip = path.join(os.tmpdir(), `modelyard-artifacts-${job.id}-${dependency.id}-${randomBytes(4).toString('hex')}.zip`);
+      try {
+        await this.client.downloadArtifacts(dependency, zip);
+        await extractZip(zip, dir);
+      } finally {
+        fs.rmSync(zip, { force: true });
+      }
+    }
+  }
+
+  private async uploadArtifacts(job: Job, dir: string, success: boolean, write: (text: string) => void): Promise<void> {
+    for (const artifact of job.artifacts.filter((a) => uploadsWhen(a, success))) {
+      const files = matchArtifacts(dir, artifact.paths).filter((file) => !matchArtifacts(dir, artifact.exclude).includes(file));
+      if (files.length === 0) {
+        write(`WARNING: ${artifact.artifact_type}: no files matched ${artifact.paths.join(', ')}\n`);
+        continue;
+      }
+      write(`Uploading artifacts as "${artifact.artifact_type}": ${files.length} file(s)\n`);
+      const body = artifact.artifact_format === 'zip' ? zipFiles(dir, files) : gzipFiles(dir, files);
+      await this.client.uploadArtifact(job, artifact, artifactFilename(artifact.name, artifact.artifact_format), body);
+    }
+  }
+
+  /** The verdict, with the log's checksum; asked again while the server still misses part of the log. */
+  private async finalReport(job: Job, log: LogStream, update: { state: 'success' | 'failed'; failure_reason?: string; exit_code?: number }): Promise<void> {
+    for (let attempt = 1; attempt <= FINAL_UPDATE_TRIES; attempt++) {
+      try {
+        const outcome = await this.client.updateJob(job, { ...update, output: log.output() });
+        if (outcome.code !== 202) return;
+        await log.flush(true);
+      } catch (error) {
+        this.options.log(`job ${job.id}: the final report failed: ${(error as Error).message}`);
+      }
+      await sleep(Math.min(1000 * attempt, 5000));
+    }
   }
 }

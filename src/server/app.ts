@@ -14,6 +14,8 @@ import { registryRoutes } from '../registry/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
+import { gitHttpRoutes } from '../pipelines/routes/git-http-routes.ts';
+import { runnerAdminRoutes } from '../pipelines/routes/runner-admin-routes.ts';
 import { runnerRoutes } from '../pipelines/routes/runner-routes.ts';
 import { triggerRoutes } from '../pipelines/routes/trigger-routes.ts';
 import { webRoutes } from './web-routes.ts';
@@ -125,7 +127,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
   await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });
-  await app.register(runnerRoutes, { database: services.database, runners: services.runners, queue: services.jobQueue, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts });
+  await app.register(runnerAdminRoutes, { runners: services.runners });
+  await app.register(runnerRoutes, { runners: services.runners, queue: services.jobQueue, handouts: services.jobHandouts, runnerJobs: services.runnerJobs });
+  await app.register(gitHttpRoutes, { settings: services.ciSettings, mirror: services.mirror, handouts: services.jobHandouts });
   await app.register(trackingRoutes, { db: services.database.db, experiments: services.experiments, runs: services.runs, metrics: services.metrics });
   await app.register(mlflowRoutes, {
     services: {

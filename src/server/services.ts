@@ -33,11 +33,13 @@ import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
 import { OutboundPolicy } from '../outbound/outbound-policy.ts';
 import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
 import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
+import { JobHandouts } from '../pipelines/job-handouts.ts';
 import { JobLifecycle } from '../pipelines/job-lifecycle.ts';
 import { JobQueue } from '../pipelines/job-queue.ts';
 import { jobTokenResolver } from '../pipelines/job-tokens.ts';
 import { PipelineCreator } from '../pipelines/pipeline-creator.ts';
 import { PipelinesService } from '../pipelines/pipelines-service.ts';
+import { RunnerJobsService } from '../pipelines/runner-jobs-service.ts';
 import { RunnersService } from '../pipelines/runners-service.ts';
 import { TracesService } from '../pipelines/traces-service.ts';
 import { TriggersService } from '../pipelines/triggers-service.ts';
@@ -83,6 +85,8 @@ export interface Services {
   pipelineCreator: PipelineCreator;
   jobQueue: JobQueue;
   jobLifecycle: JobLifecycle;
+  jobHandouts: JobHandouts;
+  runnerJobs: RunnerJobsService;
   traces: TracesService;
   jobArtifacts: JobArtifactsService;
   mirror: RepositoryMirror;
@@ -115,8 +119,12 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const ciSettings = new CiSettingsService(db, outbound, secrets);
   const ciVariables = new VariablesService(db, secrets);
   const mirror = new RepositoryMirror(config.ci.gitCacheDir, { policy: outbound });
-  const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, publicUrl: config.publicUrl });
+  const jobArtifacts = new JobArtifactsService(db, blobStore, config.maxUploadBytes);
+  const jobQueue = new JobQueue(db, { projects, settings: ciSettings, variables: ciVariables, artifacts: jobArtifacts, publicUrl: config.publicUrl });
   const wake = () => jobQueue.notify();
+  const jobLifecycle = new JobLifecycle(database, wake);
+  const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
+  const traces = new TracesService(db, ciVariables);
   return {
     config,
     database,
@@ -155,9 +163,11 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     pipelines: new PipelinesService(db),
     pipelineCreator: new PipelineCreator(database, projects, ciSettings, ciVariables, mirror, config.publicUrl, wake),
     jobQueue,
-    jobLifecycle: new JobLifecycle(database, wake),
-    traces: new TracesService(db, ciVariables),
-    jobArtifacts: new JobArtifactsService(db, blobStore, config.maxUploadBytes),
+    jobLifecycle,
+    jobHandouts,
+    runnerJobs: new RunnerJobsService(db, { lifecycle: jobLifecycle, handouts: jobHandouts, traces, artifacts: jobArtifacts }),
+    traces,
+    jobArtifacts,
     mirror,
   };
 }

@@ -39,7 +39,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   dispatcher.start();
   const triggers = new RegistryTriggers(database.db, services.ciSettings, services.pipelineCreator, logger);
   const ciWorker = new CiWorker(
-    { triggers, lifecycle: services.jobLifecycle, artifacts: services.jobArtifacts, heartbeatTimeoutMs: config.ci.heartbeatTimeoutMs },
+    {
+      triggers,
+      lifecycle: services.jobLifecycle,
+      handouts: services.jobHandouts,
+      artifacts: services.jobArtifacts,
+      heartbeatTimeoutMs: config.ci.heartbeatTimeoutMs,
+      pickupTimeoutMs: config.ci.pickupTimeoutMs,
+    },
     logger,
   );
   ciWorker.start();

@@ -45,7 +45,7 @@ describe('modelyard command', () => {
     const token = run(['token', 'create', '--username', 'cli-user', '--name', 'cli', '--scopes', 'api,read_api']);
     expect(token.status, token.stderr).toBe(0);
     const secret = token.stdout.trim();
-    expect(secret).toMatch(/^mypat-/);
+    expect(secret).toMatch(/^glpat-/);
     // An impossible date is refused, not rolled over into the next month.
     const impossible = run(['token', 'create', '--username', 'cli-user', '--name', 'feb30', '--expires-at', '2099-02-30']);
     expect(impossible.status).toBe(1);

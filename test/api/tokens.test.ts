@@ -26,7 +26,7 @@ describe('personal access tokens', () => {
     const res = await createToken(alice.token, { name: 'ci', scopes: ['api'] });
     expect(res.statusCode).toBe(201);
     const created = res.json() as { id: number; token: string; scopes: string[]; token_hint: string };
-    expect(created.token).toMatch(/^mypat-[A-Za-z0-9_-]{32}$/);
+    expect(created.token).toMatch(/^glpat-[A-Za-z0-9_-]{32}$/);
     expect(created.token.startsWith(created.token_hint)).toBe(true);
     const stored = await t.services.database.db.selectFrom('tokens').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow();
     expect(stored.token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -147,7 +147,7 @@ describe('project access tokens', () => {
     });
     expect(res.statusCode).toBe(201);
     const created = res.json() as { id: number; token: string; access_level: number };
-    expect(created.token).toMatch(/^myprt-/);
+    expect(created.token).toMatch(/^glpat-/); // GitLab gives project access tokens the same prefix
     expect(created.access_level).toBe(20);
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}`, token: created.token })).statusCode).toBe(200);
     // A reporter may not change the project.

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { gzipOf, multipartUpload, zipOf } from '../support/artifacts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { Seeder } from '../support/seed.ts';
@@ -68,7 +69,8 @@ async function takeAll(): Promise<string[]> {
     const res = await protocol('POST', '/api/v4/jobs/request', { token: runnerToken, info: { version: '0.1.0', platform: 'linux', architecture: 'amd64', gpus: [{ name: 'NVIDIA H100', memory_mib: 81559, driver: '550.54' }] } });
     if (res.status === 204) return names;
     expect(res.status, await res.clone().text()).toBe(201);
-    const job = (await res.json()) as RunnerJob;
+    const body = (await res.json()) as Omit<RunnerJob, 'name'> & { job_info: { name: string } };
+    const job = { ...body, name: body.job_info.name };
     running.set(job.name, job);
     names.push(job.name);
   }
@@ -84,8 +86,8 @@ async function appendLog(job: RunnerJob, text: string): Promise<void> {
 
 async function finish(job: RunnerJob, state: 'success' | 'failed' | 'running'): Promise<string> {
   const res = await protocol('PUT', `/api/v4/jobs/${job.id}`, { token: job.token, state });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { status: string }).status;
+  expect([200, 403]).toContain(res.status);
+  return res.headers.get('job-status')!;
 }
 
 async function jobsOf(pipelineId: number): Promise<{ id: number; name: string; status: string }[]> {
@@ -228,10 +230,21 @@ describe('the CI/CD pages', () => {
     expect(await log.evaluate((el) => el.scrollTop)).toBe(0);
     await h.shot(page, 'ci-05-job-live-log');
 
-    const upload = await fetch(`${h.base}/api/v4/jobs/${compile.id}/artifacts/dist/model%20card.txt`, { method: 'PUT', headers: { 'job-token': compile.token }, body: 'weights: 42\n' });
-    expect(upload.status, await upload.text()).toBe(201);
+    for (const [type, name, content] of [
+      ['archive', 'artifacts.zip', await zipOf({ 'dist/model card.txt': 'weights: 42\n' })],
+      ['junit', 'junit.xml.gz', gzipOf('<testsuite name="unit"><testcase classname="model" name="loads"/><testcase classname="model" name="predicts"><failure message="accuracy 0.41 &lt; 0.9"/></testcase></testsuite>')],
+    ] as const) {
+      const form = multipartUpload('file', name, content);
+      const upload = await fetch(`${h.base}/api/v4/jobs/${compile.id}/artifacts?artifact_type=${type}&artifact_format=${type === 'archive' ? 'zip' : 'gzip'}`, { method: 'POST', headers: { 'job-token': compile.token, 'content-type': form.contentType }, body: form.body });
+      expect(upload.status, await upload.text()).toBe(201);
+    }
     expect(await finish(compile, 'success')).toBe('success');
     await until(async () => (await statusText(page, 'job-status')) === 'success', 'the finished job');
+    expect(await page.getByTestId('job-archive').getAttribute('href')).toBe(`/api/v4/projects/${projectId}/jobs/${compile.id}/artifacts`);
+    const tests = page.getByTestId('job-tests');
+    await tests.getByText('2 tests: 1 passed').waitFor();
+    expect(await tests.textContent()).toContain('model.predicts');
+    expect(await tests.textContent()).toContain('accuracy 0.41 < 0.9');
     const artifact = page.getByTestId('job-artifacts').getByRole('link', { name: 'dist/model card.txt' });
     const href = (await artifact.getAttribute('href'))!;
     expect(href).toBe(`/api/v4/projects/${projectId}/jobs/${compile.id}/artifacts/dist/model%20card.txt`);
@@ -320,7 +333,7 @@ describe('the CI/CD pages', () => {
     await page.getByLabel('Runner tags').fill('cpu, small');
     await page.getByRole('button', { name: 'Create runner' }).click();
     await page.getByTestId('new-runner-token').waitFor();
-    expect(await page.getByTestId('new-runner-token').textContent()).toMatch(/myrt-/);
+    expect(await page.getByTestId('new-runner-token').textContent()).toMatch(/glrt-/);
     const spare = page.locator('tr', { hasText: 'spare' });
     await spare.waitFor();
     expect(await spare.textContent()).toContain('project Forecast');

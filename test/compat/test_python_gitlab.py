@@ -61,7 +61,7 @@ def test_pipelines_jobs_variables_and_triggers(server):
     assert [p.id for p in project.pipelines.list(status="success")] == [pipeline.id]
 
     trigger = project.triggers.create({"description": "nightly"})
-    assert trigger.token.startswith("myptt-")
+    assert trigger.token.startswith("glptt-")
     triggered = project.trigger_pipeline("main", trigger.token, variables={"NIGHTLY": "1"})
     assert triggered.source == "trigger"
     triggered.cancel()

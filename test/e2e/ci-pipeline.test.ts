@@ -97,7 +97,7 @@ async function startRunner(name: string): Promise<void> {
   const created = await seed.call<{ token: string }>('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: name, run_untagged: true });
   const builds = path.join(root, `builds-${name}`);
   const pythonBin = PYTHON ? path.dirname(PYTHON) : '';
-  const child = spawn(process.execPath, [BIN, 'runner', '--url', server.base, '--token', created.token, '--builds-dir', builds, '--wait', '5', '--heartbeat', '1'], {
+  const child = spawn(process.execPath, [BIN, 'runner', '--url', server.base, '--token', created.token, '--builds-dir', builds, '--heartbeat', '1'], {
     env: { ...serverEnv({}), PATH: `${pythonBin}${path.delimiter}${process.env.PATH ?? ''}` },
   });
   let out = '';
@@ -218,8 +218,18 @@ describe('push → train → register → evaluate → validate', () => {
     expect(jobs.find((j) => j.name === 'slow')).toMatchObject({ status: 'failed', failure_reason: 'job_execution_timeout' });
     expect(await trace(jobs.find((j) => j.name === 'slow')!.id)).toContain('timed out after 3 seconds');
     expect(done.status).toBe('failed');
-    // no sleep is left behind by either job
-    const leftovers = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === 'sleep 300');
-    expect(leftovers).toEqual([]);
+    // no sleep is left behind by either job (only this test's: others may run on the same machine)
+    const leftovers = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null && m[2]!.trim() === 'sleep 300')
+      .filter((m) => {
+        try {
+          return fs.readlinkSync(`/proc/${m[1]}/cwd`).startsWith(root);
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+    expect(leftovers.map((m) => m[0])).toEqual([]);
   }, 120_000);
 });

@@ -75,7 +75,14 @@ describe('configuration', () => {
     ['MODELYARD_METRICS_TOKEN', { MODELYARD_METRICS_TOKEN: 'short' }],
     ['MODELYARD_METRICS_ADDRESS', { MODELYARD_METRICS_ADDRESS: '9464' }],
     ['MODELYARD_METRICS_ADDRESS', { MODELYARD_METRICS_ADDRESS: '127.0.0.1:99999' }],
+    ['MODELYARD_CI_PICKUP_TIMEOUT', { MODELYARD_CI_PICKUP_TIMEOUT: 'soon' }],
+    // A handout must go back to the queue before the heartbeat watchdog would fail it.
+    ['MODELYARD_CI_PICKUP_TIMEOUT', { MODELYARD_CI_PICKUP_TIMEOUT: '120' }],
   ];
+  it('puts back unconfirmed handouts after 60 s by default', () => {
+    expect(loadConfig({}).ci.pickupTimeoutMs).toBe(60_000);
+    expect(loadConfig({ MODELYARD_CI_PICKUP_TIMEOUT: '300', MODELYARD_CI_HEARTBEAT_TIMEOUT: '600' }).ci.pickupTimeoutMs).toBe(300_000);
+  });
   for (const [variable, env] of bad) {
     it(`names ${variable} when it is invalid (${Object.values(env)[0]})`, () => {
       let error: unknown;

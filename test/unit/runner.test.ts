@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkThresholds, parseThresholds } from '../../src/cli/ci-commands.ts';
 import { detectGpus, parseGpuList } from '../../src/runner/gpus.ts';
 import { LogStream } from '../../src/runner/log-stream.ts';
 import type { Job, ProtocolClient } from '../../src/runner/protocol-client.ts';
 import { runCommands, scriptOf } from '../../src/runner/shell-executor.ts';
+import { expandVariables } from '../../src/runner/job-environment.ts';
 import { matchArtifacts } from '../../src/runner/workspace.ts';
 
 /** A server that stores appended chunks at their offsets, and can lose one answer. */
@@ -27,7 +29,7 @@ function fakeServer() {
   return { client, text: () => stored.toString('utf8'), loseNext: () => (loseNextAnswer = true) };
 }
 
-const job = { id: 1, token: 't' } as Job;
+const job = { id: 1, token: 't', features: { trace_sections: true, token_mask_prefixes: ['glcbt-'], failure_reasons: [] } } as unknown as Job;
 
 describe('the log stream', () => {
   it('masks a secret split across two writes, since it sends whole lines', async () => {
@@ -38,6 +40,16 @@ describe('the log stream', () => {
     log.write('3t-value\nnext line\n');
     await log.close();
     expect(server.text()).toBe('token: [MASKED]\nnext line\n');
+  });
+
+  it("hides tokens by GitLab's prefixes and reports the CRC-32 and length of what the server holds", async () => {
+    const server = fakeServer();
+    const log = new LogStream(server.client, job, [], 60_000);
+    log.write('curl -H "JOB-TOKEN: glcbt-1_abcdefghijklmnopqrstuv" x\nok ✓\n');
+    await log.close();
+    expect(server.text()).toBe('curl -H "JOB-TOKEN: glcbt-[MASKED]" x\nok ✓\n');
+    const bytes = Buffer.from(server.text());
+    expect(log.output()).toEqual({ checksum: `crc32:${zlib.crc32(bytes).toString(16).padStart(8, '0')}`, bytesize: bytes.length });
   });
 
   it('re-sends after a lost answer without writing twice', async () => {
@@ -98,6 +110,18 @@ describe('artifact paths', () => {
     expect(matchArtifacts(root, ['*a*a*a*b'])).toEqual([]);
     expect(performance.now() - started).toBeLessThan(100);
     expect(matchArtifacts(root, ['*a*a*a*'])).toEqual(['a'.repeat(250)]);
+  });
+});
+
+describe('job variables', () => {
+  it('expands $NAME and ${NAME} in values that are not raw, from the variables before them, as GitLab Runner does', () => {
+    const v = (key: string, value: string, raw = false) => ({ key, value, raw, public: true, file: false, masked: false });
+    expect(expandVariables([v('HOST', 'example.org'), v('URL', 'https://${HOST}/$MISSING/x'), v('LITERAL', '$HOST', true), v('SELF', '$URL/more')])).toEqual({
+      HOST: 'example.org',
+      URL: 'https://example.org//x',
+      LITERAL: '$HOST',
+      SELF: 'https://example.org//x/more',
+    });
   });
 });
 

@@ -24,11 +24,18 @@ export interface Pipeline {
   duration: number | null;
 }
 
+/** One archive of a job, as GitLab lists them: the `paths` zip, a report. */
 export interface JobArtifact {
+  file_type: string;
+  file_format: string | null;
   filename: string;
   size: number;
-  sha256: string;
-  expire_at: string | null;
+}
+
+/** What the server read out of a job's reports. */
+export interface JobReports {
+  junit?: { total: number; success: number; failed: number; error: number; skipped: number; time: number; failures: { suite: string; name: string; classname: string; status: string; message?: string }[]; unread?: string };
+  dotenv?: { variables: Record<string, string> };
 }
 
 export interface Job {
@@ -56,6 +63,9 @@ export interface Job {
   pipeline: { id: number; iid: number; ref: string; sha: string | null; status: CiStatus; source: string };
   runner: { id: number; description: string; runner_type: string } | null;
   artifacts: JobArtifact[];
+  artifacts_file: { filename: string; size: number } | null;
+  artifacts_expire_at: string | null;
+  reports?: JobReports;
   trace_size: number;
 }
 
@@ -79,16 +89,6 @@ export interface Runner {
   platform: string | null;
   architecture: string | null;
   gpus: Gpu[];
-}
-
-export interface Evaluation {
-  id: number;
-  metrics: Record<string, number>;
-  dataset: string | null;
-  passed: boolean | null;
-  thresholds: string[] | null;
-  job_id: number | null;
-  created_at: string;
 }
 
 export interface Variable {
@@ -148,6 +148,12 @@ export function actionError(e: unknown, what: string, needs = 'at least the deve
 }
 
 /** A job's artifact file URL; each path segment is encoded, the slashes kept. */
+/** The job's whole artifacts archive (zip). */
+export function archiveUrl(projectId: number, jobId: number): string {
+  return `/api/v4/projects/${projectId}/jobs/${jobId}/artifacts`;
+}
+
+/** One file out of the job's artifacts archive. */
 export function artifactUrl(projectId: number, jobId: number, filename: string): string {
   return `/api/v4/projects/${projectId}/jobs/${jobId}/artifacts/${filename.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -7,7 +7,7 @@ import { checkNeeds } from './needs.ts';
 import { asMap, checkKeys, keywordValue, optional, readScript, readStringArray, readVariables, type Errors } from './readers.ts';
 import { readRules } from './rules.ts';
 import type { CompileResult, ConfigError, RuleSpec } from './types.ts';
-import { errorAt, parseYaml, type MapNode, type SourceNode } from './yaml-source.ts';
+import { errorAt, parseYaml, type MapNode, type Pos, type SourceNode } from './yaml-source.ts';
 
 /**
  * Compiles a `.gitlab-ci.yml`-style file into a CompiledConfig, or every error found in it,
@@ -46,6 +46,7 @@ export function compileConfig(content: string, options: { templates?: TemplateSo
     return { name: job.spec.name, stageIndex, instanceNames: job.instanceNames, ...(job.needRefs ? { needs: job.needRefs } : {}) };
   });
   checkNeeds(owners, errors);
+  checkDependencies(jobs.map((job, i) => ({ ...owners[i]!, dependencies: job.spec.dependencies, pos: job.stagePos })), errors);
   if (jobs.length === 0 && errors.length === 0) errors.push({ ...START, message: 'jobs config should contain at least one visible job' });
 
   if (errors.length > 0) return { ok: false, errors: sortByPosition(errors) };
@@ -106,4 +107,15 @@ function readJobs(root: MapNode, defaults: JobDefaults, errors: Errors): ReadJob
 
 function sortByPosition(errors: ConfigError[]): ConfigError[] {
   return [...errors].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** `dependencies:` names jobs of earlier stages only (GitLab's rule: their artifacts exist by then). */
+function checkDependencies(jobs: { name: string; stageIndex: number; instanceNames: string[]; dependencies?: string[]; pos: Pos }[], errors: Errors): void {
+  for (const job of jobs) {
+    for (const dependency of job.dependencies ?? []) {
+      const target = jobs.find((other) => other.name === dependency || other.instanceNames.includes(dependency));
+      if (!target) errors.push(errorAt(job.pos, `${job.name} job: undefined dependency: ${dependency}`));
+      else if (job.stageIndex >= 0 && target.stageIndex >= job.stageIndex) errors.push(errorAt(job.pos, `${job.name} job: dependency ${dependency} is not defined in prior stages`));
+    }
+  }
 }

@@ -71,6 +71,8 @@ export function readJob(entry: MapEntry, defaults: JobDefaults, errors: Errors):
   if (timeout !== undefined) spec.timeoutSeconds = timeout;
   const artifacts = optional(value('artifacts'), (node) => readArtifacts(node, `${name}:artifacts`, errors)) ?? defaults.artifacts;
   if (artifacts) spec.artifacts = artifacts;
+  const dependencies = optional(value('dependencies'), (node) => readStringArray(node, `${name}:dependencies`, errors));
+  if (dependencies) spec.dependencies = dependencies;
   const environment = optional(value('environment'), (node) => readEnvironment(node, `${name}:environment`, errors));
   if (environment) spec.environment = environment;
   if (parallel && 'matrix' in parallel) spec.matrix = parallel.matrix;

@@ -18,7 +18,7 @@ export const DEFAULT_KEYWORDS = ['image', 'before_script', 'after_script', 'tags
 
 export const JOB_KEYWORDS = [
   'stage', 'script', 'before_script', 'after_script', 'image', 'tags', 'rules', 'needs', 'when',
-  'allow_failure', 'retry', 'timeout', 'parallel', 'artifacts', 'environment', 'variables',
+  'allow_failure', 'retry', 'timeout', 'parallel', 'artifacts', 'environment', 'variables', 'dependencies',
 ] as const;
 
 export const JOB_WHEN: readonly When[] = ['on_success', 'on_failure', 'always', 'manual', 'never'];
@@ -86,11 +86,18 @@ export function readTimeout(node: SourceNode, what: string, errors: Errors): num
 export function readArtifacts(node: SourceNode, what: string, errors: Errors): ArtifactsSpec | undefined {
   const map = asMap(node, what, errors);
   if (!map) return undefined;
-  checkKeys(map, ['paths', 'expire_in', 'when'], what, errors);
+  checkKeys(map, ['paths', 'expire_in', 'when', 'name', 'untracked', 'exclude', 'reports'], what, errors);
   const artifacts: ArtifactsSpec = { paths: [] };
   const before = errors.length;
   for (const { key, value } of map.entries) {
     if (key === 'paths') artifacts.paths = readStringArray(value, `${what}:paths`, errors) ?? [];
+    if (key === 'name') artifacts.name = readString(value, `${what}:name`, errors);
+    if (key === 'untracked') artifacts.untracked = readBoolean(value, `${what}:untracked`, errors);
+    if (key === 'exclude') artifacts.exclude = readStringArray(value, `${what}:exclude`, errors) ?? [];
+    if (key === 'reports') {
+      const reports = readReports(value, `${what}:reports`, errors);
+      if (reports) artifacts.reports = reports;
+    }
     if (key === 'when') {
       const when = readOneOf(value, ARTIFACTS_WHEN, `${what}:when`, errors);
       if (when) artifacts.when = when;
@@ -104,6 +111,22 @@ export function readArtifacts(node: SourceNode, what: string, errors: Errors): A
     }
   }
   return errors.length === before ? artifacts : undefined;
+}
+
+/** The report kinds Modelyard reads; GitLab's others are refused by name rather than ignored. */
+const REPORT_KINDS = ['dotenv', 'junit'] as const;
+
+function readReports(node: SourceNode, what: string, errors: Errors): ArtifactsSpec['reports'] | undefined {
+  const map = asMap(node, what, errors);
+  if (!map) return undefined;
+  checkKeys(map, REPORT_KINDS, what, errors);
+  const reports: NonNullable<ArtifactsSpec['reports']> = {};
+  for (const { key, value } of map.entries) {
+    if (!(REPORT_KINDS as readonly string[]).includes(key)) continue;
+    const paths = value.kind === 'seq' ? readStringArray(value, `${what}:${key}`, errors) : [readString(value, `${what}:${key}`, errors) ?? ''];
+    if (paths && paths.every((p) => p !== '')) reports[key as (typeof REPORT_KINDS)[number]] = paths;
+  }
+  return reports;
 }
 
 export function readEnvironment(node: SourceNode, what: string, errors: Errors): EnvironmentSpec | undefined {

@@ -77,6 +77,7 @@ function planInstance(
     retry: job.retry,
     ...(job.timeoutSeconds !== undefined ? { timeoutSeconds: job.timeoutSeconds } : {}),
     ...(job.artifacts ? { artifacts: job.artifacts } : {}),
+    ...(job.dependencies ? { dependencies: job.dependencies } : {}),
     ...(job.environment ? { environment: job.environment } : {}),
     variables: jobVariables,
     needsWasDeclared: job.needs !== undefined,
@@ -88,7 +89,9 @@ function planInstance(
  * need on a job that rules left out fails the pipeline, as in GitLab, unless it is optional.
  */
 function link(job: Unlinked, planned: readonly Unlinked[], errors: ConfigError[]): PlannedJob {
-  const { spec, ...rest } = job;
+  const { spec, ...linked } = job;
+  // `dependencies:` names jobs as written; a matrix job stands for its instances, a job rules left out for none.
+  const rest = spec.dependencies === undefined ? linked : { ...linked, dependencies: planned.filter((other) => spec.dependencies!.includes(other.baseName) || spec.dependencies!.includes(other.name)).map((other) => other.name) };
   if (spec.needs === undefined) {
     return { ...rest, needs: planned.filter((other) => other.stageIndex < job.stageIndex).map((other) => other.name) };
   }

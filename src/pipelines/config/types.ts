@@ -22,6 +22,13 @@ export interface RuleSpec {
 
 export interface ArtifactsSpec {
   paths: string[];
+  /** `artifacts:name`: the archive's name (`artifacts` when unset). */
+  name?: string;
+  /** `artifacts:untracked`: also every file git does not track. */
+  untracked?: boolean;
+  exclude?: string[];
+  /** `artifacts:reports`: the report files the server reads (the kinds Modelyard shows). */
+  reports?: { dotenv?: string[]; junit?: string[] };
   /** Undefined: the instance's default expiry applies (unless neverExpire). */
   expireInSeconds?: number;
   /** `expire_in: never`. */
@@ -57,6 +64,8 @@ export interface JobSpec {
   /** `parallel: N`: N instances named `job 1/N`. */
   parallel?: number;
   artifacts?: ArtifactsSpec;
+  /** `dependencies:`: the earlier jobs whose artifacts this one fetches; undefined: all it waits for. */
+  dependencies?: string[];
   environment?: EnvironmentSpec;
   variables: Record<string, string>;
   line: number;
@@ -88,6 +97,8 @@ export interface PlannedJob {
   retry: { max: number; when: string[] };
   timeoutSeconds?: number;
   artifacts?: ArtifactsSpec;
+  /** Planned-job names whose artifacts the job fetches; undefined: those of every job it needs. */
+  dependencies?: string[];
   environment?: EnvironmentSpec;
   /** Global < workflow rule's < job < matrix < matching rule's. Pipeline variables are not copied in. */
   variables: Record<string, string>;

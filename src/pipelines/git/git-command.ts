@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { AppError } from '../../shared/errors.ts';
 import { redactCredentials } from './repository-url.ts';
 
@@ -96,6 +97,17 @@ export async function runGitOrThrow(args: readonly string[], options: GitOptions
     throw gitFailed(`git ${verb} failed: ${detail}`);
   }
   return outcome.stdout;
+}
+
+/**
+ * Starts a long-running git whose input and output are streams (serving a fetch); `env` adds
+ * to git's environment (GIT_PROTOCOL). The caller ends it; stderr is read and dropped.
+ */
+export function spawnGit(args: readonly string[], env: Record<string, string> = {}): ChildProcessByStdio<Writable, Readable, Readable> {
+  const child = spawn('git', args, { env: { ...gitEnvironment(), ...env }, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  child.stderr.resume();
+  child.stdin.on('error', () => undefined);
+  return child;
 }
 
 let installedVersion: Promise<[number, number]> | undefined;

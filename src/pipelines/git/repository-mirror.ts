@@ -138,6 +138,11 @@ export class RepositoryMirror {
     };
   }
 
+  /** The mirror's git directory, cloned first if it is not there yet: what the server serves to runners. */
+  async gitDirOf(url: string): Promise<string> {
+    return this.ensureMirror(url);
+  }
+
   /** Where a URL's mirror lives; validates the URL's form on the way (the policy is asked when git connects). */
   private mirrorDir(url: string): string {
     describeRepositoryUrl(url);

@@ -39,9 +39,9 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
   const url = app.publicUrl;
 
   const presentJobs = async (rows: JobRow[], pipelineOf: (job: JobRow) => Promise<PipelineRow>) => {
-    const files = await artifacts.list(rows.map((r) => r.id));
+    const files = await artifacts.listed(rows.map((r) => r.id));
     const out = [];
-    for (const row of rows) out.push(presentJob(row, await pipelineOf(row), url, { artifacts: files.filter((f) => f.job_id === row.id) }));
+    for (const row of rows) out.push(presentJob(row, await pipelineOf(row), url, { artifacts: files.get(row.id) ?? [] }));
     return out;
   };
 
@@ -126,7 +126,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
   app.get('/api/v4/projects/:id/jobs/:job_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One job', params: JobParams } }, async (request) => {
     const { job, pipeline } = await pipelines.job(accessOf(request), request.params.job_id);
     const runner = job.runner_id === null ? null : await deps.runners.byId(job.runner_id);
-    return presentJob(job, pipeline, url, { artifacts: await artifacts.list([job.id]), runner });
+    return { ...presentJob(job, pipeline, url, { artifacts: (await artifacts.listed([job.id])).get(job.id) ?? [], runner }), reports: await artifacts.reports(job.id) };
   });
 
   app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's log (plain text; `Range: bytes=N-` for what came after N)", params: JobParams } }, async (request, reply) => {
@@ -144,10 +144,29 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
     return reply.send(body);
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts/*', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One artifact file of a job', params: Type.Intersect([JobParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's artifacts archive (zip), as its runner uploaded it", params: JobParams } }, async (request, reply) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
-    return sendDownload(request, reply, await artifacts.file(job, request.params['*']));
+    return sendDownload(request, reply, await artifacts.archive(job.id));
   });
+
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts/*', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One file out of a job\'s artifacts archive', params: Type.Intersect([JobParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
+    const { job } = await pipelines.job(accessOf(request), request.params.job_id);
+    return sendDownload(request, reply, await artifacts.file(job.id, request.params['*']));
+  });
+
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifact_files', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "Modelyard: the files in a job's artifacts archive, for browsing", params: JobParams } }, async (request) => {
+    const { job } = await pipelines.job(accessOf(request), request.params.job_id);
+    return artifacts.entries(job.id);
+  });
+
+  app.get(
+    '/api/v4/projects/:id/jobs/artifacts/:ref_name/download',
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'The artifacts archive of the named job of the newest successful pipeline for a branch or tag', params: Type.Intersect([ProjectIdParams, Type.Object({ ref_name: Type.String({ minLength: 1, maxLength: 255 }) })]), querystring: Type.Object({ job: Type.String({ minLength: 1, maxLength: 255 }) }) } },
+    async (request, reply) => {
+      const job = await pipelines.latestSuccessfulJob(accessOf(request), request.params.ref_name, request.query.job);
+      return sendDownload(request, reply, await artifacts.archive(job.id));
+    },
+  );
 
   for (const action of ['retry', 'cancel', 'play'] as const) {
     app.post(

@@ -1,215 +1,176 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { sha256Hex } from '../../auth/secrets.ts';
-import { sendDownload } from '../../http/download.ts';
 import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
-import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
-import { NumericId, ProjectIdParams } from '../../http/schemas.ts';
-import { type App } from '../../http/types.ts';
-import { accessOf } from '../../auth/request-context.ts';
-import { AppError, notFound } from '../../shared/errors.ts';
-import type { Database } from '../../db/database.ts';
-import type { JobArtifactsService } from '../job-artifacts-service.ts';
-import type { JobLifecycle } from '../job-lifecycle.ts';
-import type { JobQueue } from '../job-queue.ts';
-import { jobOfToken } from '../job-tokens.ts';
-import { presentRunner, type RunnersService } from '../runners-service.ts';
-import { traceRangeError, type TracesService } from '../traces-service.ts';
+import { ARTIFACT_FILE_FIELD, ArtifactUploadQuery } from '../../runner-protocol/artifacts.ts';
+import {
+  JobRequest, LAST_UPDATE_HEADER, LONG_POLL_SECONDS, RegisterRunnerRequest, ResetTokenRequest, UnregisterRunnerManagerRequest, UnregisterRunnerRequest, UpdateJobRequest, VerifyRunnerRequest,
+} from '../../runner-protocol/requests.ts';
+import { JOB_STATUS_HEADER, MAX_TRACE_PATCH_BYTES, parseContentRange } from '../../runner-protocol/trace.ts';
+import { sendDownload } from '../../http/download.ts';
+import { receiveMultipartFile } from '../../http/multipart-file.ts';
+import { NumericId } from '../../http/schemas.ts';
+import type { App } from '../../http/types.ts';
+import { AppError, isAppError } from '../../shared/errors.ts';
+import type { JobHandouts } from '../job-handouts.ts';
+import type { Handout, JobQueue } from '../job-queue.ts';
+import type { RunnerJobsService } from '../runner-jobs-service.ts';
+import { runnerInfoOf, tagList, type RunnersService } from '../runners-service.ts';
+import { traceRangeError } from '../traces-service.ts';
 
-const tags = ['runners'];
-const RunnerParams = Type.Object({ runner_id: NumericId });
+const tags = ['runner protocol'];
 const JobIdParams = Type.Object({ job_id: NumericId });
-const Tags = Type.Union([Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }), Type.String({ maxLength: 3300 })]);
-const tagList = (tags: string[] | string | undefined) => (typeof tags === 'string' ? tags.split(',').map((t) => t.trim()).filter(Boolean) : tags);
-const Info = Type.Optional(
-  Type.Object(
-    {
-      version: Type.Optional(Type.String({ maxLength: 100 })),
-      platform: Type.Optional(Type.String({ maxLength: 100 })),
-      architecture: Type.Optional(Type.String({ maxLength: 100 })),
-      executor: Type.Optional(Type.String({ maxLength: 100 })),
-      gpus: Type.Optional(Type.Array(Type.Object({ name: Type.String({ maxLength: 200 }), memory_mib: Type.Optional(Type.Integer({ minimum: 0 })), driver: Type.Optional(Type.String({ maxLength: 100 })) }), { maxItems: 64 })),
-    },
-    { additionalProperties: true },
-  ),
-);
-const RunnerFields = {
-  description: Type.Optional(Type.String({ maxLength: 255 })),
-  tag_list: Type.Optional(Tags),
-  run_untagged: Type.Optional(Type.Boolean()),
-  paused: Type.Optional(Type.Boolean()),
-};
-/** A runner waits at most this long for a job in one request. */
-const MAX_WAIT_SECONDS = 50;
 
-const jobToken = (headers: Record<string, string | string[] | undefined>) => {
+const jobToken = (headers: Record<string, string | string[] | undefined>, query?: unknown): string | undefined => {
   const value = headers['job-token'];
-  return Array.isArray(value) ? value[0] : value;
+  const fromHeader = Array.isArray(value) ? value[0] : value;
+  const fromQuery = (query as { token?: unknown } | undefined)?.token;
+  return fromHeader ?? (typeof fromQuery === 'string' ? fromQuery : undefined);
 };
+
+/** A refusal because the job stopped running carries its status, as GitLab's `Job-Status`: the runner stops the job on it. */
+async function withJobStatus<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isAppError(error) && error.code === 'JOB_NOT_RUNNING') reply.header(JOB_STATUS_HEADER, String(error.details?.jobStatus));
+    throw error;
+  }
+}
 
 export interface RunnerRouteDeps {
-  database: Database;
   runners: RunnersService;
   queue: JobQueue;
-  lifecycle: JobLifecycle;
-  traces: TracesService;
-  artifacts: JobArtifactsService;
+  handouts: JobHandouts;
+  runnerJobs: RunnerJobsService;
 }
 
 /**
- * Runners: their administration (GitLab's `/user/runners`, `/runners`), and the protocol a
- * runner speaks with the server (docs/runner-protocol.md), authorized by the runner's token or
- * the job's token, never by a person's.
+ * GitLab's runner API (docs/runner-protocol.md), which GitLab Runner and `modelyard runner` both
+ * speak: authorized by the runner's token or the job's token, never by a person's. Request
+ * bodies may carry fields the server does not know, as GitLab allows.
  */
 export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<void> {
-  const { runners, queue, lifecycle, traces, artifacts } = deps;
-  const db = deps.database.db;
-
-  app.post(
-    '/api/v4/user/runners',
-    {
-      config: { ability: 'runners:manage' },
-      schema: { tags, summary: 'Create a runner; its authentication token is shown once', body: Type.Object({ runner_type: Type.Union([Type.Literal('instance_type'), Type.Literal('project_type')]), project_id: Type.Optional(NumericId), ...RunnerFields }, { additionalProperties: false }) },
-    },
-    async (request, reply) => {
-      const created = await runners.create(request.caller, { ...request.body, tag_list: tagList(request.body.tag_list) });
-      return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
-    },
-  );
-
-  app.get('/api/v4/runners', { config: { ability: 'runners:read' }, schema: { tags, summary: 'Runners the caller manages (all of them for admins)', querystring: PaginationQuery } }, async (request, reply) => {
-    const window = pageWindow(request.query);
-    const page = await runners.list(request.caller, window);
-    return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentRunner) });
-  });
-
-  app.get('/api/v4/runners/:runner_id', { config: { ability: 'runners:read' }, schema: { tags, summary: 'One runner, with the GPUs it reported', params: RunnerParams } }, async (request) =>
-    presentRunner(await runners.get(request.caller, request.params.runner_id)),
-  );
-
-  app.put('/api/v4/runners/:runner_id', { config: { ability: 'runners:manage' }, schema: { tags, summary: 'Change, pause or resume a runner', params: RunnerParams, body: Type.Object(RunnerFields, { additionalProperties: false, minProperties: 1 }) } }, async (request) =>
-    presentRunner(await runners.update(request.caller, request.params.runner_id, { ...request.body, tag_list: tagList(request.body.tag_list) })),
-  );
-
-  app.delete('/api/v4/runners/:runner_id', { config: { ability: 'runners:manage' }, schema: { tags, summary: 'Delete a runner', params: RunnerParams } }, async (request, reply) => {
-    await runners.delete(request.caller, request.params.runner_id);
-    return reply.status(204).send();
-  });
-
-  app.get('/api/v4/projects/:id/runners', { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "Runners that can take the project's jobs", params: ProjectIdParams, querystring: PaginationQuery } }, async (request, reply) => {
-    const window = pageWindow(request.query);
-    const page = await runners.list(request.caller, { ...window, projectId: accessOf(request).project.id });
-    return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentRunner) });
-  });
-
-  // The runner protocol: runner:protocol routes check the runner's (or the job's) own token; no caller credential is read.
+  const { runners, queue, handouts, runnerJobs } = deps;
   const own = { ability: 'runner:protocol' as const };
 
-  app.post(
-    '/api/v4/runners',
-    { config: own, schema: { tags, summary: 'Register a runner with a registration token (legacy workflow)', body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), info: Info, ...RunnerFields }, { additionalProperties: false }) } },
-    async (request, reply) => {
-      const { token, ...input } = request.body;
-      const created = await runners.register(token, { ...input, tag_list: tagList(input.tag_list) });
-      return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
-    },
-  );
+  app.post('/api/v4/runners', { config: own, schema: { tags, summary: 'Register a runner with a registration token (GitLab\'s legacy workflow): 201 with its token (glrtr-…)', body: RegisterRunnerRequest } }, async (request, reply) => {
+    const { token, ...input } = request.body;
+    const info = runnerInfoOf(input.info);
+    const created = await runners.register(token, {
+      description: input.description,
+      tag_list: tagList(input.tag_list),
+      run_untagged: input.run_untagged,
+      paused: input.paused ?? (input.active === undefined ? undefined : !input.active),
+      ...(info ? { info } : {}),
+    });
+    return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
+  });
 
-  app.post('/api/v4/runners/verify', { config: own, schema: { tags, summary: "Check a runner's authentication token", body: Type.Object({ token: Type.String({ maxLength: 200 }) }, { additionalProperties: false }) } }, async (request) => {
+  app.post('/api/v4/runners/verify', { config: own, schema: { tags, summary: "Check a runner's authentication token (GitLab Runner's register with a glrt- token)", body: VerifyRunnerRequest } }, async (request) => {
     const runner = await runners.authenticate(request.body.token);
+    await runners.touch(runner, undefined, request.ip);
     return { id: runner.id, token: request.body.token, token_expires_at: null };
   });
 
-  app.delete('/api/v4/runners', { config: own, schema: { tags, summary: 'A runner removes itself', body: Type.Object({ token: Type.String({ maxLength: 200 }) }, { additionalProperties: false }) } }, async (request, reply) => {
+  app.delete('/api/v4/runners', { config: own, schema: { tags, summary: 'A registered runner removes itself', body: UnregisterRunnerRequest } }, async (request, reply) => {
     await runners.unregister(request.body.token);
     return reply.status(204).send();
   });
 
+  app.delete('/api/v4/runners/managers', { config: own, schema: { tags, summary: 'One machine of a runner created by a person stops using it; the runner stays', body: UnregisterRunnerManagerRequest } }, async (request, reply) => {
+    await runners.authenticate(request.body.token);
+    return reply.status(204).send();
+  });
+
+  app.post('/api/v4/runners/reset_authentication_token', { config: own, schema: { tags, summary: "Replace a runner's authentication token with a new one", body: ResetTokenRequest } }, async (request, reply) => {
+    const reset = await runners.resetToken(request.body.token);
+    return reply.status(201).send({ token: reset.token, token_expires_at: null });
+  });
+
   app.post(
     '/api/v4/jobs/request',
-    { config: own, schema: { tags, summary: 'A runner asks for a job, waiting up to wait_seconds (long polling): 201 with the job, or 204', body: Type.Object({ token: Type.String({ maxLength: 200 }), info: Info, wait_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })) }, { additionalProperties: false }) } },
+    { config: own, schema: { tags, summary: `A runner asks for a job: 201 with GitLab's job response, or 204. A request with last_update waits up to ${LONG_POLL_SECONDS} s for one (long polling)`, body: JobRequest } },
     async (request, reply) => {
       const runner = await runners.authenticate(request.body.token);
-      await runners.touch(runner, request.body.info, request.ip);
+      await runners.touch(runner, runnerInfoOf(request.body.info), request.ip);
+      // The response closing before it was written whole means the runner hung up: stop waiting,
+      // and a job already handed to this request goes back to the queue at once.
       const gone = new AbortController();
-      request.raw.once('close', () => gone.abort());
-      const job = await queue.request(runner, (request.body.wait_seconds ?? 0) * 1000, gone.signal);
-      if (!job) return reply.status(204).send();
-      return reply.status(201).send(job);
+      let handout: Handout | null = null;
+      let written = false;
+      reply.raw.once('finish', () => (written = true));
+      reply.raw.once('close', () => {
+        if (written || reply.raw.writableFinished) return;
+        gone.abort();
+        if (handout) void handouts.giveBack(handout.jobId, handout.tokenHash).catch((error: unknown) => request.log.error({ err: error }, 'putting back an undelivered job failed'));
+      });
+      const waitMs = request.body.last_update && runner.paused === 0 ? LONG_POLL_SECONDS * 1000 : 0;
+      handout = await queue.request(runner, waitMs, gone.signal);
+      reply.header(LAST_UPDATE_HEADER, String(Date.now()));
+      if (!handout) return reply.status(204).send();
+      if (gone.signal.aborted) {
+        await handouts.giveBack(handout.jobId, handout.tokenHash);
+        return reply.status(204).send();
+      }
+      return reply.status(201).send(handout.response);
     },
   );
 
   app.put(
     '/api/v4/jobs/:job_id',
-    {
-      config: own,
-      schema: {
-        tags,
-        summary: "The runner's report on a job: alive (state running) or done; answers the job's status, which tells the runner to stop when canceled",
-        params: JobIdParams,
-        body: Type.Object(
-          {
-            token: Type.String({ maxLength: 200 }),
-            state: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('success'), Type.Literal('failed')])),
-            failure_reason: Type.Optional(Type.String({ maxLength: 100 })),
-            exit_code: Type.Optional(Type.Integer()),
-          },
-          { additionalProperties: false },
-        ),
-      },
-    },
+    { config: own, schema: { tags, summary: "The runner's report on a job: alive (state running) or done; 403 with Job-Status once it is no longer running", params: JobIdParams, body: UpdateJobRequest } },
     async (request, reply) => {
-      const job = await jobOfToken(db, request.params.job_id, request.body.token);
-      const state = request.body.state ?? 'running';
-      if (job.status === 'running') {
-        if (state === 'running') await lifecycle.heartbeat(job);
-        else await lifecycle.finish(job, { state, reason: request.body.failure_reason, exitCode: request.body.exit_code });
-      }
-      const now = await db.selectFrom('ci_jobs').select('status').where('id', '=', job.id).executeTakeFirstOrThrow();
-      reply.header('Job-Status', now.status);
-      return { id: job.id, status: now.status };
+      const outcome = await withJobStatus(reply, () => runnerJobs.update(request.params.job_id, request.body));
+      reply.header(JOB_STATUS_HEADER, outcome.status);
+      return reply.status(outcome.code).send({ id: request.params.job_id, status: outcome.status });
     },
+  );
+
+  app.get(
+    '/api/v4/jobs/:job_id/artifacts',
+    { config: own, schema: { tags, summary: "A job's artifacts zip, for a running job of the same pipeline (its JOB-TOKEN) or the job itself", params: JobIdParams, querystring: Type.Object({ direct_download: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    async (request, reply) => sendDownload(request, reply, await withJobStatus(reply, () => runnerJobs.dependencyArchive(request.params.job_id, jobToken(request.headers, request.query)))),
   );
 
   await app.register(async (raw: App) => {
     acceptRawBodies(raw);
 
-    raw.patch('/api/v4/jobs/:job_id/trace', { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` in bytes; 416 with the current size if it does not start at the end", params: JobIdParams } }, async (request, reply) => {
-      const job = await jobOfToken(db, request.params.job_id, jobToken(request.headers));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of uploadOf(request).body) {
-        size += (chunk as Buffer).length;
-        if (size > 1024 * 1024) throw new AppError('too_large', 'TRACE_CHUNK_TOO_LARGE', 'a log chunk may be at most 1 MiB');
-        chunks.push(chunk as Buffer);
-      }
-      const range = /^(\d+)-(\d+)$/.exec(String(request.headers['content-range'] ?? ''));
-      const offset = range ? Number(range[1]) : job.trace_size;
-      const outcome = await traces.append(job, offset, Buffer.concat(chunks).toString('utf8'));
-      reply.header('Job-Status', job.status);
-      reply.header('Range', `0-${outcome.size}`);
-      if (!outcome.ok && outcome.status === 'not_running') throw new AppError('forbidden', 'JOB_NOT_RUNNING', `403 Forbidden: the job is ${job.status}`);
-      if (!outcome.ok) throw traceRangeError(outcome.size);
-      return reply.status(202).send({ size: outcome.size });
-    });
+    raw.patch(
+      '/api/v4/jobs/:job_id/trace',
+      { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end", params: JobIdParams } },
+      async (request, reply) => {
+        const range = request.headers['content-range'];
+        if (range === undefined) throw new AppError('invalid', 'CONTENT_RANGE_MISSING', '400 Missing header Content-Range');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of uploadOf(request).body) {
+          size += (chunk as Buffer).length;
+          if (size > MAX_TRACE_PATCH_BYTES) throw new AppError('too_large', 'TRACE_CHUNK_TOO_LARGE', 'a log chunk may be at most 1 MiB');
+          chunks.push(chunk as Buffer);
+        }
+        const parsed = parseContentRange(String(range));
+        const outcome = await withJobStatus(reply, () => runnerJobs.appendTrace(request.params.job_id, jobToken(request.headers), parsed?.start ?? -1, Buffer.concat(chunks)));
+        reply.header(JOB_STATUS_HEADER, await runnerJobs.statusOf(request.params.job_id));
+        reply.header('Range', `0-${outcome.size}`);
+        if (!outcome.ok && outcome.status === 'not_running') throw new AppError('forbidden', 'JOB_NOT_RUNNING', '403 Forbidden: the job is not running');
+        if (!outcome.ok) throw traceRangeError(outcome.size);
+        return reply.status(202).send({ size: outcome.size });
+      },
+    );
 
-    raw.put('/api/v4/jobs/:job_id/artifacts/*', { config: own, schema: { tags, summary: 'Upload one artifact file of a running job (streamed)', params: Type.Intersect([JobIdParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
-      const job = await jobOfToken(db, request.params.job_id, jobToken(request.headers));
-      const upload = uploadOf(request);
-      const row = await artifacts.upload(job, request.params['*'], upload.body, upload.contentLength);
-      return reply.status(201).send({ path: row.path, size: row.size, sha256: row.sha256 });
-    });
+    raw.post(
+      '/api/v4/jobs/:job_id/artifacts',
+      { config: own, schema: { tags, summary: 'Upload an artifacts archive or report of a running job: multipart, the file in `file` (streamed)', params: JobIdParams, querystring: ArtifactUploadQuery } },
+      async (request, reply) => {
+        // The job and its token are checked before a byte of the body is read.
+        const job = await withJobStatus(reply, () => runnerJobs.runningJob(request.params.job_id, jobToken(request.headers, request.query)));
+        const query = request.query;
+        const row = await receiveMultipartFile(uploadOf(request).body, request.headers, ARTIFACT_FILE_FIELD, (file, filename) =>
+          runnerJobs.uploadArtifact(job, { type: query.artifact_type, format: query.artifact_format, expireIn: query.expire_in, filename }, file),
+        );
+        return reply.status(201).send({ id: row.id, file_type: row.file_type, file_format: row.file_format, filename: row.filename, size: row.size });
+      },
+    );
   });
-
-  app.get(
-    '/api/v4/jobs/:job_id/artifacts/*',
-    { config: own, schema: { tags, summary: "Download an artifact of an earlier job of the same pipeline, with the running job's JOB-TOKEN", params: Type.Intersect([JobIdParams, Type.Object({ '*': Type.String() })]) } },
-    async (request, reply) => {
-      const token = jobToken(request.headers);
-      const current = token ? await db.selectFrom('ci_jobs').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
-      if (!current || current.status !== 'running') throw new AppError('forbidden', 'INVALID_JOB_TOKEN', '403 Forbidden: invalid job token');
-      const source = await db.selectFrom('ci_jobs').selectAll().where('id', '=', request.params.job_id).where('pipeline_id', '=', current.pipeline_id).executeTakeFirst();
-      if (!source) throw notFound('404 Job');
-      return sendDownload(request, reply, await artifacts.file(source, request.params['*']));
-    },
-  );
 }

@@ -1,6 +1,8 @@
-import type { Card } from '../registry-model.ts';
+import type { CardNative } from '../../../src/registry/contract.ts';
 
-const FIELD_NAMES: Record<string, string> = {
+type CardField = keyof CardNative['fields_html'];
+
+const FIELD_NAMES: Record<CardField, string> = {
   intended_use: 'Intended use',
   limitations: 'Limitations',
   training_data: 'Training data',
@@ -9,8 +11,8 @@ const FIELD_NAMES: Record<string, string> = {
 };
 
 /** The model card as the server rendered and sanitized it; nothing is rendered in the browser from raw Markdown. */
-export function CardView({ card }: { card: Card }) {
-  const fields = Object.keys(FIELD_NAMES).filter((k) => card.fields_html[k]);
+export function CardView({ card }: { card: CardNative }) {
+  const fields = (Object.keys(FIELD_NAMES) as CardField[]).filter((k) => card.fields_html[k]);
   return (
     <div className="card" data-testid="model-card">
       {card.description_html ? <div className="markdown" dangerouslySetInnerHTML={{ __html: card.description_html }} /> : <p className="muted">No description yet.</p>}

@@ -1,7 +1,8 @@
 import { api, formatNumber } from '../api.ts';
-import { formatIso, type Evaluation } from '../pipelines-model.ts';
+import { formatIso } from '../pipelines-model.ts';
 import { Link } from '../router.tsx';
 import { Empty, Show, useLoad } from './states.tsx';
+import type { EvaluationNative } from '../../../src/registry/contract.ts';
 
 const THRESHOLD = /^\s*([A-Za-z0-9_.\-/ :]+?)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9.eE+-]+)\s*$/;
 
@@ -22,7 +23,7 @@ function Verdict({ passed }: { passed: boolean | null }) {
 
 /** A version's evaluations (metrics an evaluate job computed) and validations (a verdict against thresholds), newest first. */
 export function VersionEvaluations({ projectId, base }: { projectId: number; base: string }) {
-  const [state] = useLoad(() => api.get<Evaluation[]>(`${base}/evaluations`), [base]);
+  const [state] = useLoad(() => api.get<EvaluationNative[]>(`${base}/evaluations`), [base]);
   return (
     <Show state={state} what="Loading evaluations">
       {(evaluations) =>

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { CiStatus } from '../components/ci-status.tsx';
+import { JobArtifacts } from '../components/job-artifacts.tsx';
 import { JobLog } from '../components/job-log.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Show, useLoad } from '../components/states.tsx';
 import { VariableRows } from '../components/variable-rows.tsx';
-import { actionError, artifactUrl, filledVariables, formatBytes, formatDuration, formatIso, isUnfinished, type Job, type Variable } from '../pipelines-model.ts';
+import { actionError, filledVariables, formatDuration, formatIso, isUnfinished, type Job, type Variable } from '../pipelines-model.ts';
 import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
@@ -129,24 +130,7 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
               <dt>Attempt</dt>
               <dd>{job.attempt}</dd>
             </dl>
-            <h2>Artifacts</h2>
-            {job.artifacts.length === 0 ? (
-              <p className="muted">No artifacts.</p>
-            ) : (
-              <ul className="artifact-files" data-testid="job-artifacts">
-                {job.artifacts.map((a) => (
-                  <li key={a.filename}>
-                    <a href={artifactUrl(project.id, job.id, a.filename)} download>
-                      {a.filename}
-                    </a>{' '}
-                    <span className="muted">
-                      {formatBytes(a.size)}
-                      {a.expire_at && ` · expires ${formatIso(a.expire_at)}`}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            )}
+            <JobArtifacts projectId={project.id} job={job} />
             <h2>Log</h2>
             <JobLog key={job.id} url={`${base}/trace`} status={job.status} onStatus={reload} />
           </section>

@@ -4,15 +4,15 @@ import { CardView } from '../components/card-view.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
-import type { Model, Version } from '../registry-model.ts';
 import { Link } from '../router.tsx';
+import type { ModelNative, VersionNative } from '../../../src/registry/contract.ts';
 
 export function ModelPage({ projectId, modelId }: { projectId: string; modelId: string }) {
   const [state, reload] = useLoad(async () => {
     const project = await loadProject(projectId);
     const [model, versions] = await Promise.all([
-      api.get<Model>(`/api/v4/projects/${project.id}/ml/models/${modelId}`),
-      api.page<Version>(`/api/v4/projects/${project.id}/ml/models/${modelId}/versions?per_page=100`),
+      api.get<ModelNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}`),
+      api.page<VersionNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}/versions?per_page=100`),
     ]);
     return { project, model, versions };
   }, [projectId, modelId]);

@@ -3,14 +3,14 @@ import { api, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
-import type { Model } from '../registry-model.ts';
 import { Link } from '../router.tsx';
+import type { ModelNative } from '../../../src/registry/contract.ts';
 
 export function ModelsPage({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState('');
   const [state] = useLoad(async () => {
     const project = await loadProject(projectId);
-    const models = await api.page<Model>(`/api/v4/projects/${project.id}/ml/models?per_page=100${search ? `&search=${encodeURIComponent(search)}` : ''}`);
+    const models = await api.page<ModelNative>(`/api/v4/projects/${project.id}/ml/models?per_page=100${search ? `&search=${encodeURIComponent(search)}` : ''}`);
     return { project, models };
   }, [projectId, search]);
   return (

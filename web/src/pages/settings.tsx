@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf, type Project } from '../project.ts';
+import type { RegistrySettingsNative } from '../../../src/registry/contract.ts';
 
 const ROLES: [number, string][] = [
   [10, 'guest'],
@@ -260,7 +261,7 @@ function Webhooks({ project }: { project: Project }) {
 }
 
 function RegistrySettings({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<{ required_approvals: number; protected_aliases: string[] }>(`/api/v4/projects/${project.id}/ml/registry/settings`), [project.id]);
+  const [state, reload] = useLoad(() => api.get<RegistrySettingsNative>(`/api/v4/projects/${project.id}/ml/registry/settings`), [project.id]);
   const { error, act } = useAction(reload);
   return (
     <Show state={state}>

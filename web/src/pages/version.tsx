@@ -6,19 +6,9 @@ import { VersionPipelines } from '../components/version-pipelines.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
-import type { ApprovalRequest, Version } from '../registry-model.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import type { Run } from '../runs-model.ts';
-
-interface Lineage {
-  run: Run | null;
-  experiment: { id: number; name: string } | null;
-  logged_model: { id: string; name: string } | null;
-  git_commit: string | null;
-  ci_job_id: number | null;
-  datasets: { name: string; digest: string; source: string }[];
-}
+import type { ApprovalRequestNative, LineageNative, VersionNative } from '../../../src/registry/contract.ts';
 
 interface PackageFile {
   id: number;
@@ -34,7 +24,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
   const [state, reload] = useLoad(async () => {
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
-    const [v, approvals, lineage] = await Promise.all([api.get<Version>(base), api.get<ApprovalRequest[]>(`${base}/approvals`), api.get<Lineage>(`${base}/lineage`)]);
+    const [v, approvals, lineage] = await Promise.all([api.get<VersionNative>(base), api.get<ApprovalRequestNative[]>(`${base}/approvals`), api.get<LineageNative>(`${base}/lineage`)]);
     const packages = await api.get<{ id: number; version: string }[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
     const pkg = packages.find((p) => p.version === v.semver);
     const files = pkg ? await api.get<PackageFile[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];

@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
+import { type App } from '../../http/types.ts';
+import { accessOf } from '../../auth/request-context.ts';
+import { AppError, isAppError, notFound } from '../../shared/errors.ts';
+import type { CiSettingsService } from '../ci-settings-service.ts';
+import type { RepositoryMirror } from '../git/repository-mirror.ts';
+import { ADVERTISEMENT_TYPE, advertiseRefs, RESULT_TYPE, uploadPack } from '../git/upload-pack.ts';
+import type { JobHandouts } from '../job-handouts.ts';
+
+const tags = ['git'];
+const RepoParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
+const REALM = 'Basic realm="Modelyard"';
+
+/**
+ * git asks without credentials first and sends the ones in its URL (`gitlab-ci-token:<job
+ * token>@`, `user:<token>@`) only when challenged, so a refused anonymous request answers 401
+ * with a Basic challenge instead of the API's 404.
+ */
+async function challengeAnonymous(this: unknown, error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): Promise<never> {
+  const refusedCaller = isAppError(error) && ['not_found', 'forbidden', 'unauthenticated'].includes(error.kind) && error.code !== 'REPOSITORY_NOT_FOUND';
+  if (request.caller?.credential === 'anonymous' && refusedCaller) {
+    reply.header('WWW-Authenticate', REALM);
+    throw new AppError('unauthenticated', 'GIT_AUTH_REQUIRED', 'HTTP Basic: Access denied');
+  }
+  throw error;
+}
+
+export interface GitHttpRouteDeps {
+  settings: CiSettingsService;
+  mirror: RepositoryMirror;
+  handouts: JobHandouts;
+}
+
+/**
+ * The project's linked repository over git's smart-HTTP protocol, at GitLab's URL
+ * (`/<project>.git`): CI jobs fetch their code from here with their job token, as from GitLab,
+ * and so may members with a token. Read-only: pushes go to the linked repository itself.
+ */
+export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<void> {
+  const gitDirOf = async (request: FastifyRequest): Promise<string> => {
+    const access = accessOf(request);
+    const settings = await deps.settings.of(access.project.id);
+    if (!settings.repository_url) throw notFound('404 Repository', 'REPOSITORY_NOT_FOUND');
+    // A job's fetch is its runner at work: it confirms the job, like a log chunk would.
+    if (access.caller.credential === 'job_token' && access.caller.jobId !== null) await deps.handouts.confirmById(access.caller.jobId);
+    return deps.mirror.gitDirOf(settings.repository_url);
+  };
+
+  await app.register(async (raw: App) => {
+    acceptRawBodies(raw);
+
+    raw.get(
+      '/:id.git/info/refs',
+      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)", params: RepoParams, querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }) } },
+      async (request, reply) => {
+        if (request.query.service === 'git-receive-pack') throw new AppError('forbidden', 'GIT_PUSH_REFUSED', 'Modelyard serves repositories read-only: push to the linked repository');
+        if (request.query.service !== 'git-upload-pack') throw new AppError('invalid', 'GIT_SMART_HTTP_ONLY', 'only git smart-HTTP is served: ?service=git-upload-pack');
+        const dir = await gitDirOf(request);
+        reply.header('Cache-Control', 'no-cache');
+        return reply.type(ADVERTISEMENT_TYPE).send(advertiseRefs(dir, request.headers['git-protocol']));
+      },
+    );
+
+    raw.post(
+      '/:id.git/git-upload-pack',
+      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: 'git smart-HTTP: fetch from the project\'s repository', params: RepoParams } },
+      async (request, reply) => {
+        const dir = await gitDirOf(request);
+        reply.header('Cache-Control', 'no-cache');
+        return reply.type(RESULT_TYPE).send(uploadPack(dir, { body: uploadOf(request).body, gzip: request.headers['content-encoding'] === 'gzip', protocolHeader: request.headers['git-protocol'] }));
+      },
+    );
+  });
+}

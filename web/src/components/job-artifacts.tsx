@@ -1,0 +1,90 @@
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { archiveUrl, artifactUrl, formatBytes, formatIso, type Job } from '../pipelines-model.ts';
+
+/**
+ * A job's artifacts: the archive its runner uploaded (download it whole, or one file out of it)
+ * and what the server read out of its reports: JUnit test counts and failures, dotenv variables.
+ */
+export function JobArtifacts({ projectId, job }: { projectId: number; job: Job }) {
+  const [files, setFiles] = useState<{ path: string; size: number }[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const hasArchive = job.artifacts_file !== null;
+  useEffect(() => {
+    if (!hasArchive) return;
+    api.get<{ path: string; size: number }[]>(`/api/v4/projects/${projectId}/jobs/${job.id}/artifact_files`).then(setFiles, (e: Error) => setError(e.message));
+  }, [projectId, job.id, hasArchive]);
+  const junit = job.reports?.junit;
+  const dotenv = job.reports?.dotenv;
+  return (
+    <>
+      <h2>Artifacts</h2>
+      {!job.artifacts_file ? (
+        <p className="muted">No artifacts.</p>
+      ) : (
+        <>
+          <p>
+            <a href={archiveUrl(projectId, job.id)} download data-testid="job-archive">
+              {job.artifacts_file.filename}
+            </a>{' '}
+            <span className="muted">
+              {formatBytes(job.artifacts_file.size)}
+              {job.artifacts_expire_at && ` · expires ${formatIso(job.artifacts_expire_at)}`}
+            </span>
+          </p>
+          {error && <p className="error">{error}</p>}
+          {files && (
+            <ul className="artifact-files" data-testid="job-artifacts">
+              {files.map((f) => (
+                <li key={f.path}>
+                  <a href={artifactUrl(projectId, job.id, f.path)} download>
+                    {f.path}
+                  </a>{' '}
+                  <span className="muted">{formatBytes(f.size)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {junit && (
+        <div data-testid="job-tests">
+          <h2>Tests</h2>
+          {junit.unread ? (
+            <p className="muted">The JUnit report was not read: {junit.unread}.</p>
+          ) : (
+            <p>
+              {junit.total} tests: {junit.success} passed, <strong>{junit.failed} failed</strong>, {junit.error} errors, {junit.skipped} skipped <span className="muted">({junit.time} s)</span>
+            </p>
+          )}
+          {junit.failures.length > 0 && (
+            <ul className="test-failures">
+              {junit.failures.map((f, i) => (
+                <li key={i}>
+                  <code>
+                    {f.classname ? `${f.classname}.` : ''}
+                    {f.name}
+                  </code>{' '}
+                  <span className="muted">{f.status}</span>
+                  {f.message && <div className="muted">{f.message}</div>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {dotenv && (
+        <div data-testid="job-dotenv">
+          <h2>Variables for later jobs (dotenv)</h2>
+          <ul>
+            {Object.keys(dotenv.variables).map((key) => (
+              <li key={key}>
+                <code>{key}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
+  );
+}
