@@ -27,12 +27,12 @@ export async function webRoutes(app: App, deps: { distDir: string }): Promise<vo
 
   app.get('/*', { config: { ability: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const [rawPath = '/', query] = request.url.split('?');
-    // `//model-versions/get-artifact` is `/model-versions/get-artifact` to MLflow's clients: send
-    // the browser (or client) to the one-slash path, which some route answers, rather than
-    // answering the app's page for an API URL.
-    if (rawPath.includes('//')) return reply.redirect(`${rawPath.replace(/\/{2,}/g, '/')}${query === undefined ? '' : `?${query}`}`, 308);
     const urlPath = decodeURIComponent(rawPath);
     if (NOT_THE_APP.test(urlPath)) return reply.status(404).send({ message: '404 Not Found' });
+    // `//model-versions/get-artifact` is `/model-versions/get-artifact` to MLflow's clients: send
+    // the browser (or client) to the one-slash path, which some route answers, rather than
+    // answering the app's page for an API URL. (The target starts with one slash: never another host.)
+    if (rawPath.includes('//')) return reply.redirect(`${rawPath.replace(/\/{2,}/g, '/')}${query === undefined ? '' : `?${query}`}`, 308);
     const candidate = path.resolve(dist, `.${urlPath}`);
     const isAsset = candidate.startsWith(dist + path.sep) && urlPath !== '/' && fs.existsSync(candidate) && fs.statSync(candidate).isFile();
     if (!fs.existsSync(index)) {
