@@ -52,11 +52,15 @@ export class RunsService {
   ) {}
 
   async getRow(access: ProjectAccess, runUuid: string, db: Kysely<Schema> = this.db): Promise<RunRow> {
-    const row = /^[0-9a-f]{32}$/.test(runUuid)
-      ? await db.selectFrom('runs').selectAll().where('uuid', '=', runUuid).where('project_id', '=', access.project.id).executeTakeFirst()
-      : undefined;
+    const row = await this.findRow(access, runUuid, db);
     if (!row) throw new AppError('not_found', 'RUN_NOT_FOUND', `Run with id=${runUuid} not found`);
     return row;
+  }
+
+  /** The run of the project with this id, or undefined (stored links may name runs it never held). */
+  async findRow(access: ProjectAccess, runUuid: string, db: Kysely<Schema> = this.db): Promise<RunRow | undefined> {
+    if (!/^[0-9a-f]{32}$/.test(runUuid)) return undefined;
+    return db.selectFrom('runs').selectAll().where('uuid', '=', runUuid).where('project_id', '=', access.project.id).executeTakeFirst();
   }
 
   /** Several runs of the project at once; any unknown id fails the whole call. */
