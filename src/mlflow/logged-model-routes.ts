@@ -97,6 +97,7 @@ export const LOGGED_MODEL_ENDPOINTS: MlflowEndpoint[] = [
       const result = await call.services.loggedModels.search(call.access, {
         experimentIds,
         filter: m.string('filter'),
+        datasets: m.messages('datasets').map((d) => ({ name: d.requiredString('dataset_name'), digest: d.string('dataset_digest') || undefined })),
         maxResults: m.int64('max_results'),
         orderBy: m.messages('order_by').map((o) => ({ fieldName: o.requiredString('field_name'), ascending: o.bool('ascending') ?? true })),
         pageToken: m.string('page_token'),
