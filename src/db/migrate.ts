@@ -10,6 +10,7 @@ import * as sessionsByUser from './migrations/0007_sessions_by_user.ts';
 import * as sealStoredSecrets from './migrations/0008_seal_stored_secrets.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.ts';
+import * as runModelInputs from './migrations/0010_run_model_inputs.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0007_sessions_by_user': sessionsByUser,
   '0008_seal_stored_secrets': sealStoredSecrets,
   '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
+  '0010_run_model_inputs': runModelInputs,
 };
 
 /** The names of every migration, in order. */

@@ -90,7 +90,7 @@ export function presentRun(run: RunRecord, ids: ExperimentIds): Run {
   return {
     info: presentRunInfo(run.row, ids),
     data: { ...listed('metrics', run.metrics.map(presentMetric)), ...listed('params', run.params), ...listed('tags', run.tags) },
-    inputs: { ...listed('dataset_inputs', run.inputs.map(presentDatasetInput)) },
+    inputs: { ...listed('dataset_inputs', run.inputs.map(presentDatasetInput)), ...listed('model_inputs', run.modelInputs.map((i) => ({ model_id: i.modelId }))) },
     outputs: { ...listed('model_outputs', run.outputs.map((o) => ({ model_id: o.modelId, step: o.step }))) },
   };
 }

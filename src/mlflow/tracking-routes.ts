@@ -371,7 +371,8 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
           },
         };
       });
-      await call.services.runs.logInputs(call.access, m.runId(), datasets);
+      const models = m.messages('models').map((model) => ({ modelId: model.requiredString('model_id') }));
+      await call.services.runs.logInputs(call.access, m.runId(), datasets, models);
       return {};
     },
   }),

@@ -240,7 +240,9 @@ export class RunsService {
     });
   }
 
-  async logInputs(access: ProjectAccess, runUuid: string, inputs: { dataset: DatasetRecord; tags: KeyValue[] }[]): Promise<void> {
+  /** Datasets (and logged models) a run used, all or nothing. */
+  async logInputs(access: ProjectAccess, runUuid: string, inputs: { dataset: DatasetRecord; tags: KeyValue[] }[], models: { modelId: string }[] = []): Promise<void> {
+    if (models.length > LIMITS.maxDatasetsPerBatch) throw invalid(`A batch logging request can contain at most ${LIMITS.maxDatasetsPerBatch} models.`);
     if (inputs.length > LIMITS.maxDatasetsPerBatch) throw invalid(`A batch logging request can contain at most ${LIMITS.maxDatasetsPerBatch} datasets.`);
     inputs.forEach(({ dataset, tags }, i) => {
       const at = `datasets[${i}]`;
@@ -279,7 +281,17 @@ export class RunsService {
           .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doNothing())
           .execute();
       }
+      for (const model of models) {
+        await this.requireLoggedModel(trx, access, model.modelId);
+        await trx.insertInto('run_model_inputs').values({ run_id: run.id, model_id: model.modelId }).onConflict((oc) => oc.columns(['run_id', 'model_id']).doNothing()).execute();
+      }
     });
+  }
+
+  /** A logged model of the project, by id, inside the caller's transaction. */
+  private async requireLoggedModel(db: Kysely<Schema>, access: ProjectAccess, modelId: string): Promise<void> {
+    const found = await db.selectFrom('logged_models').select('id').where('id', '=', modelId).where('project_id', '=', access.project.id).executeTakeFirst();
+    if (!found) throw new AppError('not_found', 'LOGGED_MODEL_NOT_FOUND', `Logged model with ID '${modelId}' not found.`);
   }
 
   async logOutputs(access: ProjectAccess, runUuid: string, models: { modelId: string; step: number }[]): Promise<void> {
@@ -287,8 +299,7 @@ export class RunsService {
       const run = await this.getRow(access, runUuid, trx);
       this.requireActive(run);
       for (const model of models) {
-        const found = await trx.selectFrom('logged_models').select('id').where('id', '=', model.modelId).where('project_id', '=', access.project.id).executeTakeFirst();
-        if (!found) throw new AppError('not_found', 'LOGGED_MODEL_NOT_FOUND', `Logged model with ID '${model.modelId}' not found.`);
+        await this.requireLoggedModel(trx, access, model.modelId);
         await trx
           .insertInto('run_outputs')
           .values({ run_id: run.id, model_id: model.modelId, step: model.step })

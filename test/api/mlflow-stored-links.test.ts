@@ -104,6 +104,21 @@ describe('logged models', () => {
     expect(tags.find((tag) => tag.key === 'mlflow.modelVersions')?.value).toBe('[{"name": "from-logged", "version": 1}, {"name": "from-logged", "version": 2}]');
   });
 
+  it('round-trips the models a run used (log-inputs) and produced (outputs) through runs/get, refusing a model the project lacks', async () => {
+    const run = (await post('runs/create', { experiment_id: experimentId })).json().run.info.run_id;
+    const used = (await post('logged-models', { experiment_id: experimentId, name: 'used' })).json().model.info.model_id;
+    const produced = (await post('logged-models', { experiment_id: experimentId, name: 'produced' })).json().model.info.model_id;
+    const dataset = { name: 'd', digest: 'x', source_type: 'local', source: 'd.csv' };
+    expect((await post('runs/log-inputs', { run_id: run, datasets: [{ dataset }], models: [{ model_id: used }] })).statusCode).toBe(200);
+    expect((await post('runs/outputs', { run_id: run, models: [{ model_id: produced, step: 3 }] })).statusCode).toBe(200);
+    const got = (await get(`runs/get?run_id=${run}`)).json().run;
+    expect(got.inputs.model_inputs).toEqual([{ model_id: used }]);
+    expect(got.inputs.dataset_inputs).toHaveLength(1);
+    expect(got.outputs.model_outputs).toEqual([{ model_id: produced, step: 3 }]);
+    const missing = await post('runs/log-inputs', { run_id: run, models: [{ model_id: 'm-00000000000000000000000000000000' }] });
+    expect([missing.statusCode, missing.json().error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+  });
+
   it('keeps the models with a metric on one of the searched datasets', async () => {
     const run = (await post('runs/create', { experiment_id: experimentId })).json().run.info.run_id;
     const scored = (await post('logged-models', { experiment_id: experimentId, name: 'scored' })).json().model.info.model_id;
