@@ -326,6 +326,8 @@ export class ModelVersionsService {
       if (!column) throw invalid(`Invalid order by key '${clause}' specified. Valid keys are ${Object.keys(VERSION_ORDERABLE).join(', ')}`);
       query = query.orderBy(sql.ref(column), parsed.ascending ? 'asc' : 'desc');
     }
+    // MLflow's default: the most recently updated first; name, then newest version, break ties.
+    if ((search.orderBy ?? []).length === 0) query = query.orderBy('model_versions.updated_at', 'desc');
     query = query.orderBy('registered_models.name', 'asc').orderBy('model_versions.version', 'desc');
     const rows = await query.offset(offset).limit(maxResults + 1).execute();
     const page = rows.slice(0, maxResults);
