@@ -231,6 +231,15 @@ describe("MLflow's plain endpoints and unknown paths", () => {
     expect(underApi.headers['content-type']).toMatch(/^application\/json/);
   });
 
+  it('merges a doubled slash right after a tracking URI, as MLflow\'s server does, and nowhere else under the API', async () => {
+    for (const b of bases()) {
+      const res = await call('GET', `${b.path}//model-versions/get-artifact?name=m&version=1&path=..%2Fx`, { headers: b.headers });
+      expect([res.statusCode, res.headers.location], b.label).toEqual([308, `${b.path}/model-versions/get-artifact?name=m&version=1&path=..%2Fx`]);
+    }
+    expect([400, 404]).toContain((await call('GET', `/api/v4/projects/${projectId}/packages/generic/a//b`)).statusCode);
+    expect((await call('GET', `/api/v4/projects/${projectId}/no-such//thing`)).statusCode).toBe(404);
+  });
+
   it('sends a browser opening a tracking URI to the project, and answers a client there with a 404', async () => {
     const browser = await call('GET', project().path, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect([browser.statusCode, browser.headers.location]).toEqual([302, `/projects/${projectId}`]);
