@@ -37,19 +37,17 @@ export class UserAdminService {
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     const adminChanged = changes.admin !== undefined && changes.admin !== (target.is_admin === 1);
     const rightsChanged = adminChanged || passwordHash !== undefined;
+    const columns = {
+      ...(adminChanged ? { is_admin: changes.admin ? 1 : 0 } : {}),
+      ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+    };
+    // `{"admin": false}` for someone who is not one asks for nothing: no write, no audit entry.
+    if (Object.keys(columns).length === 0) return { user: target, signedOut: false };
     return inTransaction(this.db, async (trx) => {
       if (adminChanged && !changes.admin) await this.assertAnotherAdmin(trx, userId, 'the last administrator cannot stop being one; make someone else administrator first');
-      const user = await trx
-        .updateTable('users')
-        .set({
-          ...(adminChanged ? { is_admin: changes.admin ? 1 : 0 } : {}),
-          ...(passwordHash !== undefined ? { password_hash: passwordHash } : {}),
-          ...(changes.name !== undefined ? { name: changes.name } : {}),
-          ...(changes.email !== undefined ? { email: changes.email } : {}),
-        })
-        .where('id', '=', userId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const user = await trx.updateTable('users').set(columns).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
       const sessionsEnded = rightsChanged ? await this.sessions.endAllOf(userId, trx) : 0;
       const changed = Object.keys(changes).filter((k) => k !== 'admin' || adminChanged);
       await recordAudit(trx, caller, { action: 'user.updated', targetType: 'user', targetId: userId, details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded } });

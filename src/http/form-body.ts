@@ -1,10 +1,21 @@
 import { invalid } from '../shared/errors.ts';
+import { previewText } from '../shared/preview.ts';
+import { assertStorableText } from '../shared/storable-text.ts';
 
 /**
  * Small text forms, as curl sends them with `-F` (multipart) or `-d` (urlencoded): GitLab's
  * trigger API is documented with both. Only text fields are read; a file part is refused.
  */
 export function parseForm(contentType: string, body: Buffer): Record<string, string> {
+  const fields = readFields(contentType, body);
+  for (const [name, value] of Object.entries(fields)) {
+    assertStorableText(name, 'a form field name');
+    assertStorableText(value, `form field '${previewText(name)}'`);
+  }
+  return fields;
+}
+
+function readFields(contentType: string, body: Buffer): Record<string, string> {
   if (contentType.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   if (!contentType.startsWith('multipart/form-data') || !boundary) throw invalid('the body must be JSON, application/x-www-form-urlencoded or multipart/form-data');

@@ -7,7 +7,9 @@ import type { Schema } from '../db/schema.ts';
 import { containsText } from '../db/like.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { alreadyExists, invalid, isAppError, notFound } from '../shared/errors.ts';
+import { isUniqueViolation } from '../shared/unique-violation.ts';
+import { idFromDigits } from '../shared/integer-ranges.ts';
 import type { ProjectsTable } from './tables.ts';
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -98,9 +100,10 @@ export class ProjectsService {
   private async findRow(idOrPath: string | number, db: Kysely<Schema> = this.db): Promise<ProjectRow | undefined> {
     const key = String(idOrPath);
     const query = db.selectFrom('projects').selectAll();
-    return /^\d+$/.test(key)
-      ? query.where('id', '=', Number(key)).executeTakeFirst()
-      : query.where((eb) => eb(eb.fn('lower', ['path']), '=', key.toLowerCase())).executeTakeFirst();
+    if (!/^\d+$/.test(key)) return query.where((eb) => eb(eb.fn('lower', ['path']), '=', key.toLowerCase())).executeTakeFirst();
+    // Digits are an id (paths cannot be only digits); one past the id range names no project.
+    const id = idFromDigits(key);
+    return id === undefined ? undefined : query.where('id', '=', id).executeTakeFirst();
   }
 
   async memberLevel(projectId: number, userId: number | undefined): Promise<number | null> {
@@ -262,6 +265,13 @@ export class ProjectsService {
   async ensureDefault(path: string, owner: Caller): Promise<ProjectRow> {
     const existing = await this.findRow(path);
     if (existing) return existing;
-    return this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
+    try {
+      return await this.create(owner, { name: path, path, visibility: 'private', description: 'The default project, served at the plain MLflow tracking URI.' });
+    } catch (error) {
+      // Made by another process between the look-up and the insert: use that one.
+      const madeMeanwhile = isAppError(error) || isUniqueViolation(error) ? await this.findRow(path) : undefined;
+      if (madeMeanwhile) return madeMeanwhile;
+      throw error;
+    }
   }
 }

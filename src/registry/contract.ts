@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Closed } from '../http/responses.ts';
-import { NumericId, ProjectIdParams, QueryBoolean } from '../http/schemas.ts';
+import { NumericId, ProjectIdParams, QueryBoolean, VersionNumber } from '../http/schemas.ts';
 
 /**
  * The model registry's native API: every route's request and answer. The web UI imports these
@@ -235,7 +235,7 @@ export type VersionFileNative = Static<typeof VersionFileNative>;
 // --- requests ------------------------------------------------------------------------------------
 
 export const ModelParams = Type.Intersect([ProjectIdParams, Type.Object({ model_id: NumericId })]);
-export const VersionParams = Type.Intersect([ModelParams, Type.Object({ version: Type.Integer({ minimum: 1 }) })]);
+export const VersionParams = Type.Intersect([ModelParams, Type.Object({ version: VersionNumber })]);
 export const ModelLabelParams = Type.Intersect([ModelParams, Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) })]);
 export const VersionLabelParams = Type.Intersect([VersionParams, Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) })]);
 export const AliasParams = Type.Intersect([ModelParams, Type.Object({ alias: Type.String({ minLength: 1, maxLength: 255 }) })]);
@@ -268,7 +268,7 @@ export const EditModelBody = Type.Object(
 export type EditModelBody = Static<typeof EditModelBody>;
 
 export const LabelBody = Closed({ label: Type.String({ minLength: 1, maxLength: 255 }) });
-export const SetAliasBody = Closed({ version: Type.Integer({ minimum: 1 }) });
+export const SetAliasBody = Closed({ version: VersionNumber });
 
 export const CreateVersionBody = Closed({
   semver: Type.Optional(Type.String({ maxLength: 64 })),

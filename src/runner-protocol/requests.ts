@@ -86,7 +86,8 @@ export const UpdateJobRequest = Type.Object(
     token: RunnerToken,
     state: Type.Optional(Type.Union([...JOB_STATES.map((s) => Type.Literal(s)), Type.Literal('pending')])),
     failure_reason: Type.Optional(Type.String({ maxLength: 100 })),
-    exit_code: Type.Optional(Type.Integer()),
+    /** Bounded to PostgreSQL's integer, the column that keeps it. */
+    exit_code: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
     /** The whole log as the runner has it: `crc32:<8 hex>` and its length in bytes. */
     output: Type.Optional(Type.Object({ checksum: Type.Optional(Type.String({ maxLength: 100 })), bytesize: Type.Optional(Type.Integer({ minimum: 0 })) }, open)),
     checksum: Type.Optional(Type.String({ maxLength: 100 })),

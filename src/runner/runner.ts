@@ -14,6 +14,7 @@ import { ProtocolClient, UnreadableJobError, type Job } from './protocol-client.
 import { runCommands } from './shell-executor.ts';
 import { checkout, extractZip, gzipFiles, matchArtifacts, prepareWorkspace, zipFiles } from './workspace.ts';
 import { RUNNER_VERSION } from './version.ts';
+import { sendFinalReport, type FinalReportPatience } from './final-report.ts';
 
 export interface RunnerOptions {
   url: string;
@@ -25,11 +26,11 @@ export interface RunnerOptions {
   /** Stop after this many jobs (tests, benchmarks); unlimited when undefined. */
   maxJobs?: number;
   log: (line: string) => void;
+  /** How long and how often a final report the server did not answer is sent again. */
+  finalReportPatience?: FinalReportPatience;
 }
 
 const AFTER_SCRIPT_TIMEOUT_MS = 5 * 60 * 1000;
-/** GitLab Runner retries a final report this many times while the server says the log is incomplete (202). */
-const FINAL_UPDATE_TRIES = 10;
 const CLI = fileURLToPath(new URL('../../bin/modelyard.mjs', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -231,17 +232,17 @@ export class Runner {
     }
   }
 
-  /** The verdict, with the log's checksum; asked again while the server still misses part of the log. */
+  /** The verdict, with the log's checksum: sent until the server answers it (src/runner/final-report.ts). */
   private async finalReport(job: Job, log: LogStream, update: { state: 'success' | 'failed'; failure_reason?: string; exit_code?: number }): Promise<void> {
-    for (let attempt = 1; attempt <= FINAL_UPDATE_TRIES; attempt++) {
-      try {
-        const outcome = await this.client.updateJob(job, { ...update, output: log.output() });
-        if (outcome.code !== 202) return;
-        await log.flush(true);
-      } catch (error) {
-        this.options.log(`job ${job.id}: the final report failed: ${(error as Error).message}`);
-      }
-      await sleep(Math.min(1000 * attempt, 5000));
+    try {
+      await sendFinalReport(
+        () => this.client.updateJob(job, { ...update, output: log.output() }),
+        () => log.flush(true),
+        (line) => this.options.log(`job ${job.id}: ${line}`),
+        this.options.finalReportPatience,
+      );
+    } catch (error) {
+      this.options.log(`job ${job.id}: the server refused the final report: ${(error as Error).message}`);
     }
   }
 }

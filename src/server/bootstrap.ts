@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { TOKEN_SCOPES, type Caller } from '../auth/caller.ts';
 import { toCallerUser, type UserRow } from '../auth/users-service.ts';
+import { withSetupLock } from '../db/setup-lock.ts';
 import { AppError } from '../shared/errors.ts';
+import { isUniqueViolation } from '../shared/unique-violation.ts';
 import type { Services } from './services.ts';
 
 export const INITIAL_ADMIN_USERNAME = 'root';
@@ -22,6 +24,10 @@ export interface FirstStartResult {
  * On every start makes sure the default project exists.
  */
 export async function prepareInstance(services: Services, logger: Logger, print: (line: string) => void): Promise<FirstStartResult> {
+  return withSetupLock(services.database, () => prepareUnderLock(services, logger, print));
+}
+
+async function prepareUnderLock(services: Services, logger: Logger, print: (line: string) => void): Promise<FirstStartResult> {
   const { users, tokens, projects, config } = services;
   let admin: UserRow | undefined;
   let initialPassword: string | null = null;
@@ -44,8 +50,9 @@ export async function prepareInstance(services: Services, logger: Logger, print:
       print(`Created the administrator "${INITIAL_ADMIN_USERNAME}". Its password, shown only this once: ${initialPassword}`);
       if (config.initialAdminToken) print('Its first personal access token is the value of MODELYARD_INITIAL_ADMIN_TOKEN.');
     } catch (error) {
-      // Another replica starting at the same moment created it first.
-      if (!(error instanceof AppError) || error.kind !== 'already_exists') throw error;
+      // Another process starting at the same moment created it first (the setup lock keeps
+      // PostgreSQL replicas apart; two processes on one SQLite file can still meet here).
+      if (!isUniqueViolation(error) && !(error instanceof AppError && error.kind === 'already_exists')) throw error;
       initialPassword = null;
     }
   } else if (config.initialAdminToken) {

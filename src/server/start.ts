@@ -15,6 +15,8 @@ import { openKeyring } from '../secrets/keyring.ts';
 import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
 import { SEALED_COLUMNS } from './sealed-columns.ts';
 
+/** How long a stopping server waits for requests in flight (Kubernetes gives a pod 30 s by default). */
+const SHUTDOWN_GRACE_MS = 25_000;
 export interface RunningServer {
   app: App;
   url: string;
@@ -61,7 +63,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       dispatcher.stop();
       ciWorker.stop();
       await metricsListener?.close();
+      // Requests in flight finish (new ones get 503, long polls end at once); one that is
+      // still running after the grace period is cut so that a stop is never held forever.
+      const cut = setTimeout(() => {
+        logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still running after the shutdown grace period: closing their connections');
+        app.server.closeAllConnections();
+      }, SHUTDOWN_GRACE_MS);
       await app.close();
+      clearTimeout(cut);
       await database.close();
     },
   };

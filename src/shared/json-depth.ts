@@ -1,4 +1,5 @@
 import { invalid } from './errors.ts';
+import { assertStorableJson } from './storable-text.ts';
 
 /**
  * How deeply a JSON body may nest arrays and objects. MLflow's and GitLab's payloads nest a
@@ -41,10 +42,13 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 
 /**
  * JSON.parse for text a caller sent (UTF-8 bytes or a string): a 400 when it nests deeper than
- * MAX_JSON_DEPTH; JSON.parse's own SyntaxError when it is not JSON.
+ * MAX_JSON_DEPTH or when a string in it cannot be stored (storable-text.ts); JSON.parse's own
+ * SyntaxError when it is not JSON.
  */
 export function parseUntrustedJson(input: Uint8Array | string): unknown {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 'JSON_TOO_DEEP');
-  return JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  const parsed: unknown = JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  assertStorableJson(parsed, 'the JSON body');
+  return parsed;
 }

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
-import { ProjectIdParams } from '../http/schemas.ts';
+import { NumericId, ProjectIdParams, SafeInteger } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
 import { invalid } from '../shared/errors.ts';
@@ -13,12 +13,12 @@ import type { RunsService } from './runs-service.ts';
 import { searchRuns } from './search/run-search.ts';
 
 const ViewTypeQuery = Type.Optional(Type.Union([Type.Literal('ACTIVE_ONLY'), Type.Literal('DELETED_ONLY'), Type.Literal('ALL')]));
-const ExperimentParams = Type.Intersect([ProjectIdParams, Type.Object({ experiment_id: Type.Integer({ minimum: 1 }) })]);
+const ExperimentParams = Type.Intersect([ProjectIdParams, Type.Object({ experiment_id: NumericId })]);
 const RunParams = Type.Intersect([ProjectIdParams, Type.Object({ run_id: Type.String({ pattern: '^[0-9a-f]{32}$' }) })]);
 const MetricParams = Type.Intersect([RunParams, Type.Object({ key: Type.String({ minLength: 1, maxLength: 250 }) })]);
 const StepRange = {
-  start_step: Type.Optional(Type.Integer()),
-  end_step: Type.Optional(Type.Integer()),
+  start_step: Type.Optional(SafeInteger),
+  end_step: Type.Optional(SafeInteger),
   max_points: Type.Optional(Type.Integer({ minimum: 4, maximum: MAX_POINTS_PER_RUN })),
 };
 
@@ -63,7 +63,7 @@ export async function trackingRoutes(app: App, deps: { db: Kysely<Schema>; exper
         summary: 'Search runs with the MLflow filter grammar (plus OR and parentheses), or fetch up to 100 runs by id',
         params: ProjectIdParams,
         querystring: Type.Object({
-          experiment_id: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 100 })),
+          experiment_id: Type.Optional(Type.Array(NumericId, { minItems: 1, maxItems: 100 })),
           run_id: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { minItems: 1, maxItems: MAX_BULK_RUNS })),
           filter: Type.Optional(Type.String({ maxLength: 10_000 })),
           order_by: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 10 })),

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { serveProcess } from '../support/process.ts';
+import { freePort, serveProcess } from '../support/process.ts';
 
 /**
  * `/-/metrics` is for the machine itself by default (by the client address after trusted-proxy
@@ -67,14 +66,6 @@ describe('/-/metrics with MODELYARD_METRICS_TOKEN', () => {
     expect(await scrape(withToken, '127.0.0.1')).toBe(200);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('/-/metrics on a listener of its own (MODELYARD_METRICS_ADDRESS)', () => {
   it('serves the metrics there and nothing else', async () => {

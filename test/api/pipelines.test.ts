@@ -354,6 +354,18 @@ describe('variables, logs and job tokens', () => {
     }
   });
 
+  it('keeps a NUL byte a job printed in its log, byte for byte (PostgreSQL text could not hold it; the log is stored as bytes)', async () => {
+    const pipeline = await runPipeline('binary:\n  script: [printf "a\\0b"]\n');
+    const job = (await take())!;
+    const chunk = Buffer.from('a\u0000b\n');
+    const appended = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${chunk.length - 1}` }, payload: chunk });
+    expect(appended.statusCode, appended.body).toBe(202);
+    await report(job, 'success');
+    expect(await statusOf(pipeline.id)).toBe('success');
+    const trace = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/jobs/${job.id}/trace`, token: reporter.token });
+    expect(trace.rawPayload.equals(chunk)).toBe(true);
+  });
+
   it('accepts a job token only while its job runs, only in its project, only for ML, package and registry APIs', async () => {
     const other = await t.createProject(maintainer.token, 'ci-other');
     await runPipeline('train:\n  script: [python train.py]\n');

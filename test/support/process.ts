@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 export const BIN = path.resolve('bin/modelyard.mjs');
@@ -7,6 +8,15 @@ export const BIN = path.resolve('bin/modelyard.mjs');
 export function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MODELYARD_')));
   return { ...clean, MODELYARD_LOG_LEVEL: 'warn', MODELYARD_CHECK_RESPONSES: 'true', ...extra };
+}
+
+/** A loopback port nothing listens on now, as the system hands them out. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export interface ServerProcess {
@@ -19,7 +29,7 @@ export interface ServerProcess {
 
 /** Starts `modelyard serve` as its own process and resolves once /-/health answers. */
 export async function serveProcess(cwd: string, extra: Record<string, string>): Promise<ServerProcess> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: serverEnv({ MODELYARD_PORT: String(port), ...extra }) });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -32,7 +42,10 @@ export async function serveProcess(cwd: string, extra: Record<string, string>): 
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

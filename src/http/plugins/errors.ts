@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, HTTP_STATUS_OF_KIND, retryAfterSecondsOf, type ErrorKind } from '../../shared/errors.ts';
+import { isUniqueViolation } from '../../shared/unique-violation.ts';
 import type { App } from '../types.ts';
 import { ResponseContractError } from './response-check.ts';
 import { describeValidationErrors } from './validation.ts';
@@ -37,6 +38,11 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof ResponseContractError) return { status: 500, kind: 'internal', code: 'RESPONSE_CONTRACT_BROKEN', message: error.message };
   if (error instanceof AppError) {
     return { status: HTTP_STATUS_OF_KIND[error.kind], kind: error.kind, code: error.code, message: error.message };
+  }
+  // A check-then-insert that lost a race with a concurrent request for the same name: what
+  // the loser would have been told a moment later, not a 500.
+  if (isUniqueViolation(error)) {
+    return { status: HTTP_STATUS_OF_KIND.already_exists, kind: 'already_exists', code: 'CONCURRENT_CREATE', message: 'It was created by another request at the same moment' };
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

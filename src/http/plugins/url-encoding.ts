@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { invalid } from '../../shared/errors.ts';
+import { assertStorableText } from '../../shared/storable-text.ts';
 import type { App } from '../types.ts';
 
 /** Turns the percent-escapes of a URL part into bytes, so that their encoding can be checked. */
@@ -23,7 +24,8 @@ function percentDecodedBytes(text: string): Buffer | null {
 
 /**
  * The query-string parser decodes invalid escapes leniently (into U+FFFD or raw text), so a
- * search for `%FF` would run with a mangled term. Refuse such URLs before anything else runs.
+ * search for `%FF` would run with a mangled term. Refuse such URLs before anything else runs,
+ * and URLs that decode to text no store can keep (`%00`).
  */
 export function installUrlEncodingCheck(app: App): void {
   app.addHook('onRequest', async (request) => {
@@ -35,6 +37,7 @@ export function installUrlEncodingCheck(app: App): void {
       const bytes = percentDecodedBytes(part);
       if (bytes === null) throw invalid('the URL has a malformed percent-encoding', 'MALFORMED_URL');
       if (!isUtf8(bytes)) throw invalid('the URL is not valid UTF-8 once decoded', 'MALFORMED_URL');
+      assertStorableText(bytes.toString('utf8'), 'the URL');
     }
   });
 }

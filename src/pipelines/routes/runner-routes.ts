@@ -53,6 +53,10 @@ export interface RunnerRouteDeps {
 export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<void> {
   const { runners, queue, handouts, runnerJobs } = deps;
   const own = { ability: 'runner:protocol' as const };
+  // A server told to stop answers every waiting runner "no job" at once rather than hold its
+  // shutdown for their long polls (up to 50 s); the runners ask the next replica.
+  const shuttingDown = new AbortController();
+  app.addHook('preClose', async () => shuttingDown.abort());
 
   app.post('/api/v4/runners', { config: own, schema: { tags, summary: 'Register a runner with a registration token (GitLab\'s legacy workflow): 201 with its token (glrtr-…)', body: RegisterRunnerRequest } }, async (request, reply) => {
     const { token, ...input } = request.body;
@@ -106,7 +110,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
         if (handout) void handouts.giveBack(handout.jobId, handout.tokenHash).catch((error: unknown) => request.log.error({ err: error }, 'putting back an undelivered job failed'));
       });
       const waitMs = request.body.last_update && runner.paused === 0 ? LONG_POLL_SECONDS * 1000 : 0;
-      handout = await queue.request(runner, waitMs, gone.signal);
+      handout = await queue.request(runner, waitMs, AbortSignal.any([gone.signal, shuttingDown.signal]));
       reply.header(LAST_UPDATE_HEADER, String(Date.now()));
       if (!handout) return reply.status(204).send();
       if (gone.signal.aborted) {
