@@ -280,10 +280,11 @@ function mlflowSample(key: string, w: World): Sample | undefined {
     'POST /2.0/mlflow/runs/search': { json: { experiment_ids: [w.experimentId] } },
     'POST /2.0/mlflow/logged-models': { json: { experiment_id: w.experimentId, name: 'another' } },
     'PATCH /2.0/mlflow/logged-models/:model_id': { json: { model_id: w.loggedModelId, status: 'LOGGED_MODEL_READY' } },
-    'DELETE /2.0/mlflow/logged-models/:model_id': null,
+    // The MLflow client sends these DELETEs with a (possibly empty) message body.
+    'DELETE /2.0/mlflow/logged-models/:model_id': { json: {} },
     'POST /2.0/mlflow/logged-models/search': { json: { experiment_ids: [w.experimentId] } },
     'PATCH /2.0/mlflow/logged-models/:model_id/tags': { json: { tags: [{ key: 'k', value: 'v' }] } },
-    'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': null,
+    'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': { json: {} },
     'POST /2.0/mlflow/logged-models/:model_id/params': { json: { params: [{ key: 'p', value: 'v' }] } },
     'POST /2.0/mlflow/registered-models/create': { json: { name: 'another-registered' } },
     'POST /2.0/mlflow/registered-models/rename': { json: { ...model, new_name: 'renamed-model' } },
