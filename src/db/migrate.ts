@@ -12,6 +12,7 @@ import * as gitlabRunnerProtocol from './migrations/0009_gitlab_runner_protocol.
 import * as workLeases from './migrations/0010_work_leases.ts';
 import * as deployments from './migrations/0011_deployments.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
+import * as runModelInputs from './migrations/0012_run_model_inputs.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009_gitlab_runner_protocol': gitlabRunnerProtocol,
   '0010_work_leases': workLeases,
   '0011_deployments': deployments,
+  '0012_run_model_inputs': runModelInputs,
 };
 
 /** The names of every migration, in order. */

@@ -16,20 +16,26 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** How a protocol labels its downloads, where its clients compare the headers exactly. */
+export interface DownloadLabel {
+  contentType(fileName: string): string;
+  contentDisposition(fileName: string): string;
+}
+
 /**
  * Streams a stored file with the headers a careful download needs: its length, its SHA-256 as
  * the ETag, byte ranges, a type that cannot run script, nosniff, a sandboxing CSP, and
  * `attachment` for anything a browser might otherwise render.
  */
-export async function sendDownload(request: FastifyRequest, reply: FastifyReply, file: DownloadableFile) {
+export async function sendDownload(request: FastifyRequest, reply: FastifyReply, file: DownloadableFile, label?: DownloadLabel) {
   const etag = `"${file.sha256}"`;
   const type = downloadType(file.name);
   reply.header('Accept-Ranges', 'bytes');
   reply.header('ETag', etag);
   reply.header('X-Content-Type-Options', 'nosniff');
   reply.header('Content-Security-Policy', "default-src 'none'; sandbox");
-  reply.header('Content-Type', type.contentType);
-  reply.header('Content-Disposition', contentDisposition(type.inline ? 'inline' : 'attachment', file.name));
+  reply.header('Content-Type', label ? label.contentType(file.name) : type.contentType);
+  reply.header('Content-Disposition', label ? label.contentDisposition(file.name) : contentDisposition(type.inline ? 'inline' : 'attachment', file.name));
   if (request.headers['if-none-match'] === etag) return reply.status(304).send();
   const range = parseRange(request.headers.range, file.size);
   if (range) {

@@ -1,3 +1,4 @@
+import type { Static, TObject, TSchema } from 'typebox';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { ExperimentsService } from '../tracking/experiments-service.ts';
 import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
@@ -8,7 +9,9 @@ import type { AliasesService } from '../registry/aliases-service.ts';
 import type { RegisteredModelsService } from '../registry/models-service.ts';
 import type { ModelVersionsService } from '../registry/versions-service.ts';
 import type { Schema } from '../db/schema.ts';
+import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { Message } from './message.ts';
+import type { JsonText } from './proto-json.ts';
 import type { ExperimentIds } from './tracking-presenters.ts';
 
 export interface MlflowServices {
@@ -20,6 +23,7 @@ export interface MlflowServices {
   models: RegisteredModelsService;
   versions: ModelVersionsService;
   aliases: AliasesService;
+  artifacts: ArtifactsService;
   publicUrl: string;
 }
 
@@ -37,11 +41,24 @@ export interface MlflowCall {
   experimentId(raw: string | undefined, field?: string): Promise<number>;
 }
 
-/** One MLflow REST endpoint, path relative to `/api` (or `/ajax-api`). */
-export interface MlflowEndpoint {
+/**
+ * One MLflow REST endpoint, path relative to `/api` (or `/ajax-api`). `request` documents the
+ * message the endpoint reads (message.ts reads it, leniently, as MLflow does); `response` is
+ * what the answer is serialized through, and `handle` must produce its static type.
+ */
+export interface MlflowEndpoint<R extends TSchema = TSchema> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   path: string;
   ability: 'ml:read' | 'ml:write';
   summary: string;
-  handle(call: MlflowCall): Promise<unknown>;
+  request: TSchema;
+  /** Path parameters, when the path has any. */
+  params?: TObject;
+  response: R;
+  handle(call: MlflowCall): Promise<Static<R> | JsonText>;
+}
+
+/** Declares an endpoint with its handler checked against its response message. */
+export function endpoint<R extends TSchema>(definition: MlflowEndpoint<R>): MlflowEndpoint {
+  return definition as MlflowEndpoint;
 }

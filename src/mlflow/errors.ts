@@ -1,6 +1,31 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { logIfInternal, toHttpError, type HttpError } from '../http/plugins/errors.ts';
-import { retryAfterSecondsOf } from '../shared/errors.ts';
+import { defineErrors, retryAfterSecondsOf } from '../shared/errors.ts';
+
+/** The MLflow adapter's own errors (the domains' errors pass through it with their kinds). */
+export const MlflowErrors = defineErrors('mlflow', {
+  ENDPOINT_NOT_FOUND: { kind: 'not_found', message: ({ method, path }: { method: string; path: string }) => `No API endpoint for ${method} ${path}` },
+  /** MLflow's answer to a path with `..`, an absolute path or an encoded trick, word for word. */
+  UNSAFE_ARTIFACT_PATH: { kind: 'invalid', message: 'Invalid path' },
+  /** A stored source Modelyard does not read (another store's URI, or a run it does not hold). */
+  SOURCE_NOT_SERVED: {
+    kind: 'not_found',
+    message: ({ source }: { source: string }) => `The files of source '${source.slice(0, 200)}' are not stored in this project: download them from where the source points`,
+  },
+  /** upload-artifact's checks, in MLflow's words. */
+  UPLOAD_RUN_MISSING: { kind: 'invalid', message: 'Request must specify run_uuid.' },
+  UPLOAD_PATH_MISSING: { kind: 'invalid', message: 'Request must specify path.' },
+  UPLOAD_DATA_MISSING: { kind: 'invalid', message: 'Request must specify data.' },
+  UPLOAD_TOO_LARGE: { kind: 'invalid', message: 'Artifact size is too large. Max size is 10MB.' },
+  /** search-datasets' checks, in MLflow's words. */
+  DATASET_SEARCH_WITHOUT_EXPERIMENTS: { kind: 'invalid', message: 'SearchDatasets request must specify at least one experiment_id.' },
+  DATASET_SEARCH_TOO_WIDE: {
+    kind: 'invalid',
+    message: ({ max, received }: { max: number; received: number }) => `SearchDatasets request cannot specify more than ${max} experiment_ids. Received ${received} experiment_ids.`,
+  },
+  /** GraphQL requests that are not a query document. */
+  GRAPHQL_BAD_REQUEST: { kind: 'invalid', message: ({ reason }: { reason: string }) => reason },
+});
 
 /** MLflow's error codes and the statuses its server answers them with (databricks.proto, handlers.py). */
 const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> = {
@@ -20,7 +45,7 @@ const MLFLOW_ERROR: Record<HttpError['kind'], { code: string; status: number }> 
 };
 
 /** Domain codes that are MLflow error codes themselves and pass through unchanged. */
-const PASS_THROUGH = new Set(['ENDPOINT_NOT_FOUND', 'BAD_REQUEST']);
+const PASS_THROUGH = new Set([MlflowErrors.ENDPOINT_NOT_FOUND.code, 'BAD_REQUEST']);
 
 export function mlflowError(error: unknown): { status: number; body: { error_code: string; message: string } } {
   const http = toHttpError(error);

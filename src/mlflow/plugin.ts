@@ -1,50 +1,22 @@
 import type { FastifyRequest } from 'fastify';
-import { invalid } from '../shared/errors.ts';
-import { projectFromIdParam } from '../auth/authorization-hook.ts';
+import { mlflowReplies } from '../http/responses.ts';
+import { GetServerInfo_Response } from './contract.ts';
 import { type App } from '../http/types.ts';
-import { accessOf, type ProjectLocator } from '../auth/request-context.ts';
-import { AppError } from '../shared/errors.ts';
-import type { MlflowEndpoint, MlflowServices } from './endpoint.ts';
-import { sendMlflowError } from './errors.ts';
-import { LOGGED_MODEL_ENDPOINTS } from './logged-model-routes.ts';
+import { accessOf } from '../auth/request-context.ts';
+import { mounts, pathParams, readsLeniently, type Mount } from './mount.ts';
+import { mlflowUiRoutes } from './ui-routes.ts';
+import { mlflowGraphqlRoutes } from './graphql-routes.ts';
+import { acceptRawBodies } from '../http/raw-body.ts';
+import type { MlflowServices } from './endpoint.ts';
+import { mlflowCall } from './call.ts';
+import { MLFLOW_ENDPOINTS } from './endpoints.ts';
+import { MlflowErrors, sendMlflowError } from './errors.ts';
 import { Message } from './message.ts';
-import { JsonText } from './proto-json.ts';
+import { given, JsonText } from './proto-json.ts';
 import { mlflowArtifactRoutes } from './artifact-routes.ts';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { UploadsService } from '../artifacts/uploads-service.ts';
-import { ExperimentIds } from './tracking-presenters.ts';
-import { EXPERIMENT_ENDPOINTS, RUN_ENDPOINTS } from './tracking-routes.ts';
-import { REGISTRY_ENDPOINTS } from './registry-routes.ts';
 
-export const PROJECT_HEADER = 'x-modelyard-project';
-
-export interface Mount {
-  /** Replaces `/api` in MLflow's paths. */
-  prefix: string;
-  locate: ProjectLocator;
-  /** Listed in the OpenAPI document (the other mounts repeat it). */
-  documented: boolean;
-}
-
-/**
- * The MLflow protocol is served at GitLab's per-project tracking URI and at the plain MLflow
- * root (`/api` and the UI's `/ajax-api`), where the project is named by a header or is the
- * instance's default.
- */
-export function mounts(defaultProject: string): Mount[] {
-  const fromHeaderOrDefault: ProjectLocator = (request) => {
-    const named = request.headers[PROJECT_HEADER];
-    const value = Array.isArray(named) ? named[0] : named;
-    return value && value.trim() !== '' ? value.trim() : defaultProject;
-  };
-  return [
-    { prefix: '/api/v4/projects/:id/ml/mlflow/api', locate: projectFromIdParam, documented: true },
-    { prefix: '/api', locate: fromHeaderOrDefault, documented: false },
-    { prefix: '/ajax-api', locate: fromHeaderOrDefault, documented: false },
-  ];
-}
-
-export const MLFLOW_ENDPOINTS: MlflowEndpoint[] = [...EXPERIMENT_ENDPOINTS, ...RUN_ENDPOINTS, ...LOGGED_MODEL_ENDPOINTS, ...REGISTRY_ENDPOINTS];
 
 function messageOf(request: FastifyRequest): Message {
   return new Message(request.method === 'GET' ? request.query : request.body);
@@ -63,46 +35,68 @@ export async function mlflowRoutes(
         method: endpoint.method,
         url: `${mount.prefix}${endpoint.path}`,
         config: { ability: endpoint.ability, project: mount.locate, protocol: 'mlflow' },
-        schema: { tags: ['mlflow'], summary: endpoint.summary, hide: !mount.documented },
+        schema: {
+          tags: ['mlflow'],
+          summary: endpoint.summary,
+          hide: !mount.documented,
+          ...(endpoint.method === 'GET' ? { querystring: endpoint.request } : { body: endpoint.request }),
+          ...given('params', pathParams(mount, endpoint.params)),
+          response: mlflowReplies({ 200: endpoint.response }),
+        },
+        validatorCompiler: readsLeniently,
         handler: async (request, reply) => {
-          const access = accessOf(request);
-          let ids: ExperimentIds | undefined;
-          const loadIds = async () => (ids ??= new ExperimentIds((await deps.services.experiments.defaultExperiment(access)).id));
-          const answer = await endpoint.handle({
-            access,
-            message: messageOf(request),
-            params: request.params as Record<string, string>,
-            bodyBytes: Number(request.headers['content-length'] ?? 0),
-            services: deps.services,
-            ids: loadIds,
-            async experimentId(raw, field = 'experiment_id') {
-              if (raw === undefined || raw === '') throw invalid(`Missing value for required parameter '${field}'.`);
-              if (raw === '0') return (await loadIds()).defaultId;
-              if (!/^\d{1,15}$/.test(raw)) throw invalid(`Invalid experiment ID '${raw}'. Experiment ID must be a valid integer.`);
-              return Number(raw);
-            },
-          });
+          const answer = await endpoint.handle(
+            mlflowCall({
+              access: accessOf(request),
+              message: messageOf(request),
+              params: request.params as Record<string, string>,
+              bodyBytes: Number(request.headers['content-length'] ?? 0),
+              services: deps.services,
+            }),
+          );
           return answer instanceof JsonText ? reply.type('application/json').send(answer.body) : answer;
         },
       });
     }
     // MLflow's server-info: what the client probes before choosing multipart uploads.
-    app.get(`${mount.prefix}/3.0/mlflow/server-info`, { config: { ability: 'ml:read', project: mount.locate, protocol: 'mlflow' }, schema: { tags: ['mlflow'], hide: !mount.documented } }, async () => ({
-      store_type: 'SqlStore',
-      workspaces_enabled: false,
-      trace_archival_enabled: false,
-      multipart_uploads_enabled: true,
-      multipart_downloads_enabled: false,
-    }));
-    // Anything else under the MLflow paths is an unknown endpoint, in MLflow's words.
+    app.get(
+      `${mount.prefix}/3.0/mlflow/server-info`,
+      {
+        config: { ability: 'ml:read', project: mount.locate, protocol: 'mlflow' },
+        schema: { tags: ['mlflow'], summary: 'What the server supports (the client asks before multipart uploads)', hide: !mount.documented, ...given('params', pathParams(mount)), response: mlflowReplies({ 200: GetServerInfo_Response }) },
+        validatorCompiler: readsLeniently,
+      },
+      async (): Promise<GetServerInfo_Response> => ({
+        store_type: 'SqlStore',
+        workspaces_enabled: false,
+        trace_archival_enabled: false,
+        multipart_uploads_enabled: true,
+        multipart_downloads_enabled: false,
+      }),
+    );
+  }
+  await app.register(mlflowUiRoutes, { services: deps.services, defaultProject: deps.defaultProject });
+  await app.register(mlflowGraphqlRoutes, { services: deps.services, defaultProject: deps.defaultProject });
+  await app.register(unknownEndpoints, { mounts: mounts(deps.defaultProject) });
+}
+
+/**
+ * Anything else under the MLflow paths is an unknown endpoint, in MLflow's words: the GenAI
+ * families (traces, assessments, scorers, gateway, evaluation datasets, prompt lab) among them.
+ * Whatever the body is, the answer is the same 404, so bodies are not parsed here (a parser
+ * would refuse an unknown media type with 415 first).
+ */
+async function unknownEndpoints(app: App, deps: { mounts: Mount[] }): Promise<void> {
+  acceptRawBodies(app);
+  for (const mount of deps.mounts) {
     for (const version of ['2.0', '3.0']) {
       app.route({
         method: ['DELETE', 'GET', 'PATCH', 'POST', 'PUT', 'OPTIONS'],
         url: `${mount.prefix}/${version}/mlflow/*`,
         config: { ability: 'public', protocol: 'mlflow' },
-        schema: { hide: true },
+        schema: { hide: true, response: mlflowReplies({}) },
         handler: async (request) => {
-          throw new AppError('not_found', 'ENDPOINT_NOT_FOUND', `No API endpoint for ${request.method} ${request.url.split('?')[0]}`);
+          throw MlflowErrors.ENDPOINT_NOT_FOUND({ method: request.method, path: request.url.split('?')[0] ?? '' });
         },
       });
     }

@@ -6,12 +6,14 @@ export function protoDouble(value: number): number | string {
   return value;
 }
 
-export function withoutUnset<T extends Record<string, unknown>>(object: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [key, value] of Object.entries(object)) {
-    if (value !== undefined && value !== null) (out as Record<string, unknown>)[key] = value;
-  }
-  return out;
+/** `{ [key]: items }` when there are items: proto-JSON leaves an empty repeated field out. */
+export function listed<K extends string, T>(key: K, items: readonly T[]): { [P in K]?: T[] } {
+  return (items.length > 0 ? { [key]: [...items] } : {}) as { [P in K]?: T[] };
+}
+
+/** `{ [key]: value }` when the value is set: proto-JSON leaves an unset field out. */
+export function given<K extends string, T>(key: K, value: T | null | undefined): { [P in K]?: T } {
+  return (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { ModelVersion, RegisteredModel } from '../registry/registry-model.ts';
-import { withoutUnset } from './proto-json.ts';
+import type { ModelVersion as VersionRecord, RegisteredModel as ModelRecord } from '../registry/registry-model.ts';
+import type { ModelVersion, RegisteredModel } from './contract.ts';
 
-/** MLflow's ModelVersion message; the semantic version rides along as a tag-free extra field. */
-export function presentModelVersion(version: ModelVersion) {
+/** MLflow's ModelVersion message; an explicit semantic version rides along among the aliases. */
+export function presentModelVersion(version: VersionRecord): ModelVersion {
   const row = version.row;
-  return withoutUnset({
+  return {
     name: version.modelName,
     version: String(row.version),
     creation_timestamp: row.created_at,
@@ -13,24 +13,24 @@ export function presentModelVersion(version: ModelVersion) {
     current_stage: row.current_stage,
     description: row.description,
     source: row.source,
-    run_id: row.run_id ?? undefined,
+    ...(row.run_id !== null ? { run_id: row.run_id } : {}),
     status: row.status,
-    status_message: row.status_message ?? undefined,
-    tags: version.tags.length > 0 ? version.tags : undefined,
-    aliases: version.aliases.length > 0 ? version.aliases : undefined,
-    model_id: row.logged_model_id ?? undefined,
-  });
+    ...(row.status_message !== null ? { status_message: row.status_message } : {}),
+    ...(version.tags.length > 0 ? { tags: version.tags } : {}),
+    ...(version.aliases.length > 0 ? { aliases: version.aliases } : {}),
+    ...(row.logged_model_id !== null ? { model_id: row.logged_model_id } : {}),
+  };
 }
 
-export function presentRegisteredModel(model: RegisteredModel) {
+export function presentRegisteredModel(model: ModelRecord): RegisteredModel {
   const row = model.row;
-  return withoutUnset({
+  return {
     name: row.name,
     creation_timestamp: row.created_at,
     last_updated_timestamp: row.updated_at,
     description: row.description,
-    latest_versions: model.latestVersions.length > 0 ? model.latestVersions.map(presentModelVersion) : undefined,
-    tags: model.tags.length > 0 ? model.tags : undefined,
-    aliases: model.aliases.length > 0 ? model.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })) : undefined,
-  });
+    ...(model.latestVersions.length > 0 ? { latest_versions: model.latestVersions.map(presentModelVersion) } : {}),
+    ...(model.tags.length > 0 ? { tags: model.tags } : {}),
+    ...(model.aliases.length > 0 ? { aliases: model.aliases.map((a) => ({ alias: a.alias, version: String(a.version) })) } : {}),
+  };
 }

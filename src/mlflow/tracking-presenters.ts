@@ -1,8 +1,9 @@
-import type { Experiment } from '../tracking/experiments-service.ts';
-import type { LoggedModel } from '../tracking/logged-models-service.ts';
+import type { Experiment as ExperimentRecord } from '../tracking/experiments-service.ts';
+import type { LoggedModel as LoggedModelRecord } from '../tracking/logged-models-service.ts';
 import type { MetricPoint } from '../tracking/metrics/metric-point.ts';
-import type { Run, RunRow } from '../tracking/run-model.ts';
-import { protoDouble, protoDoubleText, withoutUnset } from './proto-json.ts';
+import type { Run as RunRecord, RunRow } from '../tracking/run-model.ts';
+import type { DatasetInput, Experiment, LoggedModel, Metric, Run, RunInfo } from './contract.ts';
+import { given, listed, protoDouble, protoDoubleText } from './proto-json.ts';
 
 /**
  * The project's default experiment is MLflow's experiment "0": the client creates runs in it
@@ -16,20 +17,20 @@ export class ExperimentIds {
   }
 }
 
-export function presentExperiment(experiment: Experiment, ids: ExperimentIds) {
-  return withoutUnset({
+export function presentExperiment(experiment: ExperimentRecord, ids: ExperimentIds): Experiment {
+  return {
     experiment_id: ids.out(experiment.id),
     name: experiment.name,
     artifact_location: experiment.artifactLocation,
     lifecycle_stage: experiment.lifecycleStage,
     last_update_time: experiment.lastUpdateTime,
     creation_time: experiment.creationTime,
-    tags: experiment.tags.length > 0 ? experiment.tags : undefined,
-  });
+    ...listed('tags', experiment.tags),
+  };
 }
 
-export function presentRunInfo(row: RunRow, ids: ExperimentIds) {
-  return withoutUnset({
+export function presentRunInfo(row: RunRow, ids: ExperimentIds): RunInfo {
+  return {
     run_uuid: row.uuid,
     run_id: row.uuid,
     run_name: row.name,
@@ -37,21 +38,21 @@ export function presentRunInfo(row: RunRow, ids: ExperimentIds) {
     user_id: row.user_id,
     status: row.status,
     start_time: row.start_time,
-    end_time: row.end_time ?? undefined,
+    ...given('end_time', row.end_time),
     artifact_uri: row.artifact_uri,
     lifecycle_stage: row.lifecycle_stage,
-  });
+  };
 }
 
-export function presentMetric(point: MetricPoint) {
+export function presentMetric(point: MetricPoint): Metric {
   return { key: point.key, value: protoDouble(point.value), timestamp: point.timestamp, step: point.step };
 }
 
 /**
- * `GetMetricHistoryBulkInterval`'s answer, `{"metrics": [{key, value, timestamp, step, run_id}]}`,
- * for up to 100 runs × 2500 points, written as UTF-8 directly: one joined string per run,
- * encoded once, was a third cheaper than building and stringifying an object per point or
- * growing one string for the whole answer.
+ * `GetMetricHistoryBulkInterval`'s answer, `{"metrics": [{key, value, timestamp, step, run_id}]}`
+ * (GetMetricHistoryBulkInterval_Response), for up to 100 runs × 2500 points, written as UTF-8
+ * directly: one joined string per run, encoded once, was a third cheaper than building and
+ * stringifying an object per point or growing one string for the whole answer.
  */
 export function bulkIntervalJson(key: string, series: readonly { runId: string; points: readonly MetricPoint[] }[]): Buffer {
   const head = `{"key":${JSON.stringify(key)},"value":`;
@@ -70,38 +71,34 @@ export function bulkIntervalJson(key: string, series: readonly { runId: string; 
   return Buffer.concat(chunks);
 }
 
-export function presentRun(run: Run, ids: ExperimentIds) {
-  const data = withoutUnset({
-    metrics: run.metrics.length > 0 ? run.metrics.map(presentMetric) : undefined,
-    params: run.params.length > 0 ? run.params : undefined,
-    tags: run.tags.length > 0 ? run.tags : undefined,
-  });
-  const inputs = withoutUnset({
-    dataset_inputs:
-      run.inputs.length > 0
-        ? run.inputs.map((input) => ({
-            tags: input.tags,
-            dataset: withoutUnset({
-              name: input.dataset.name,
-              digest: input.dataset.digest,
-              source_type: input.dataset.sourceType,
-              source: input.dataset.source,
-              schema: input.dataset.schema ?? undefined,
-              profile: input.dataset.profile ?? undefined,
-            }),
-          }))
-        : undefined,
-  });
-  const outputs = withoutUnset({
-    model_outputs: run.outputs.length > 0 ? run.outputs.map((o) => ({ model_id: o.modelId, step: o.step })) : undefined,
-  });
-  return { info: presentRunInfo(run.row, ids), data, inputs, outputs };
+function presentDatasetInput(input: RunRecord['inputs'][number]): DatasetInput {
+  const dataset = input.dataset;
+  return {
+    tags: input.tags,
+    dataset: {
+      name: dataset.name,
+      digest: dataset.digest,
+      source_type: dataset.sourceType,
+      source: dataset.source,
+      ...given('schema', dataset.schema),
+      ...given('profile', dataset.profile),
+    },
+  };
 }
 
-export function presentLoggedModel(model: LoggedModel, ids: ExperimentIds) {
+export function presentRun(run: RunRecord, ids: ExperimentIds): Run {
+  return {
+    info: presentRunInfo(run.row, ids),
+    data: { ...listed('metrics', run.metrics.map(presentMetric)), ...listed('params', run.params), ...listed('tags', run.tags) },
+    inputs: { ...listed('dataset_inputs', run.inputs.map(presentDatasetInput)), ...listed('model_inputs', run.modelInputs.map((i) => ({ model_id: i.modelId }))) },
+    outputs: { ...listed('model_outputs', run.outputs.map((o) => ({ model_id: o.modelId, step: o.step }))) },
+  };
+}
+
+export function presentLoggedModel(model: LoggedModelRecord, ids: ExperimentIds): LoggedModel {
   const row = model.row;
   return {
-    info: withoutUnset({
+    info: {
       model_id: row.id,
       experiment_id: ids.out(row.experiment_id),
       name: row.name,
@@ -109,19 +106,25 @@ export function presentLoggedModel(model: LoggedModel, ids: ExperimentIds) {
       last_updated_timestamp_ms: row.last_updated_timestamp,
       artifact_uri: model.artifactUri,
       status: row.status,
-      model_type: row.model_type ?? undefined,
-      source_run_id: row.source_run_id ?? undefined,
-      status_message: row.status_message ?? undefined,
-      tags: model.tags.length > 0 ? model.tags : undefined,
-    }),
-    data: withoutUnset({
-      params: model.params.length > 0 ? model.params : undefined,
-      metrics:
-        model.metrics.length > 0
-          ? model.metrics.map((m) =>
-              withoutUnset({ ...presentMetric(m), model_id: m.modelId, run_id: m.runId ?? undefined, dataset_name: m.datasetName, dataset_digest: m.datasetDigest }),
-            )
-          : undefined,
-    }),
+      ...given('model_type', row.model_type),
+      ...given('source_run_id', row.source_run_id),
+      ...given('status_message', row.status_message),
+      ...listed('tags', model.tags),
+    },
+    data: {
+      ...listed('params', model.params),
+      ...listed(
+        'metrics',
+        model.metrics.map(
+          (m): Metric => ({
+            ...presentMetric(m),
+            ...given('model_id', m.modelId),
+            ...given('run_id', m.runId),
+            ...given('dataset_name', m.datasetName),
+            ...given('dataset_digest', m.datasetDigest),
+          }),
+        ),
+      ),
+    },
   };
 }

@@ -22,6 +22,27 @@ export const RegistryErrors = defineErrors('registry', {
     message: (version: { name: string; version: number | string } | { id: number }) =>
       'name' in version ? `Model Version (name=${version.name}, version=${version.version}) not found` : `Model version ${version.id} not found`,
   },
+  /** model-versions/create's refusals of a source, in MLflow's words where MLflow refuses the same. */
+  LOCAL_VERSION_SOURCE: {
+    kind: 'invalid',
+    message: ({ source }: { source: string }) =>
+      `Invalid model version source: '${source.slice(0, 500)}'. A local path cannot be a model version source: the server does not read its own files for a client. Use the URI the files were logged under (runs:/<run_id>/<path>, models:/<model_id> or mlflow-artifacts:/<path>).`,
+  },
+  RELATIVE_VERSION_SOURCE: {
+    kind: 'invalid',
+    message: ({ source }: { source: string }) =>
+      `Invalid model version source: '${source.slice(0, 500)}'. If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path references present. Please provide an absolute path.`,
+  },
+  HOST_ADDRESSED_VERSION_SOURCE: {
+    kind: 'invalid',
+    message: ({ scheme }: { scheme: string }) =>
+      `'source' cannot use the '${scheme}' scheme: the '${scheme}' scheme addresses a host other than the tracking server's configured artifact storage, so the server would connect to the host named in the URI.`,
+  },
+  VERSION_SOURCE_NOT_OF: {
+    kind: 'invalid',
+    message: ({ source, field }: { source: string; field: 'run_id' | 'model_id' }) =>
+      `Invalid model version source: '${source.slice(0, 500)}'. The ${field} request parameter must identify the resource that contains the source.`,
+  },
   INVALID_SEMVER: {
     kind: 'invalid',
     message: ({ text }: { text: string }) => `"${text}" is not a semantic version (MAJOR.MINOR.PATCH or MAJOR.MINOR.PATCH-prerelease)`,

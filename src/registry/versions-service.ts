@@ -6,13 +6,13 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
-import { safeRelativePath } from '../storage/safe-path.ts';
 import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import type { RunsService } from '../tracking/runs-service.ts';
 import type { KeyValue } from '../tracking/run-model.ts';
 import { compileFilter, numericCondition, stringCondition } from '../tracking/search/compile.ts';
 import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
 import { RegistryErrors } from './errors.ts';
+import { checkVersionSource } from './version-source.ts';
 import { registryEvent } from './events.ts';
 import { validDescription, validateCard, type ModelCard } from './model-card.ts';
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
@@ -85,27 +85,20 @@ export class ModelVersionsService {
   /** Where a version's files come from: a logged model, a run's artifacts, or uploaded files. */
   private async resolveSource(access: ProjectAccess, input: NewVersion, db: Kysely<Schema>): Promise<Source> {
     const source = input.source ?? '';
-    const loggedModelId = input.modelId || (/^models:\/(m-[0-9a-f]{32})$/.exec(source)?.[1] ?? null);
+    const loggedModelId = input.modelId || (/^models:\/(m-[0-9a-f]{32})\/?$/.exec(source)?.[1] ?? null);
     if (loggedModelId) {
       const logged = await this.loggedModels.getRow(access, loggedModelId, db);
+      if (source !== '' && !source.startsWith('models:/')) checkVersionSource(source, undefined);
       return { kind: 'logged_model', source: source || `models:/${loggedModelId}`, runId: input.runId || logged.source_run_id, loggedModelId };
-    }
-    const runSource = /^runs:\/([0-9a-f]{32})(\/.*)?$/.exec(source);
-    if (runSource) {
-      await this.runs.getRow(access, runSource[1]!, db);
-      if (runSource[2] && runSource[2] !== '/') safeRelativePath(runSource[2].slice(1), 'source');
-      return { kind: 'run', source, runId: runSource[1]!, loggedModelId: null };
-    }
-    if (source.startsWith('mlflow-artifacts:/')) {
-      safeRelativePath(source.slice('mlflow-artifacts:/'.length), 'source');
-      if (input.runId) await this.runs.getRow(access, input.runId, db);
-      return { kind: 'run', source, runId: input.runId || null, loggedModelId: null };
     }
     if (source === '') {
       if (input.runId) await this.runs.getRow(access, input.runId, db);
       return { kind: 'files', source: '', runId: input.runId || null, loggedModelId: null };
     }
-    throw invalid(`Unsupported model version source '${source.slice(0, 200)}': use models:/<model_id>, runs:/<run_id>/<path> or mlflow-artifacts:/<path>, or upload files to the version`);
+    // Stored as given: a run the project does not hold is a dangling link that lineage and
+    // downloads tolerate, not a refusal (MLflow stores it too).
+    const checked = checkVersionSource(source, input.runId);
+    return { kind: 'run', source, runId: checked.kind === 'run_uri' ? checked.runId : input.runId || null, loggedModelId: null };
   }
 
   async create(access: ProjectAccess, input: NewVersion): Promise<ModelVersion> {
@@ -150,6 +143,7 @@ export class ModelVersionsService {
         .returningAll()
         .executeTakeFirstOrThrow();
       for (const tag of tags) await setTag(trx, { kind: 'version', id: row.id }, tag);
+      if (source.loggedModelId) await listVersionOnLoggedModel(trx, source.loggedModelId, { name: model.name, version: row.version });
       await trx.updateTable('registered_models').set({ updated_at: at }).where('id', '=', model.id).execute();
       await recordChange(
         trx,
@@ -292,10 +286,12 @@ export class ModelVersionsService {
       const logged = await this.loggedModels.get(access, row.logged_model_id);
       return logged.artifactUri;
     }
-    const runSource = /^runs:\/([0-9a-f]{32})(\/.*)?$/.exec(row.source);
+    const runSource = /^runs:\/([^/]+)(?:\/(.*))?$/.exec(row.source);
     if (runSource) {
-      const run = await this.runs.getRow(access, runSource[1]!);
-      return `${run.artifact_uri}${runSource[2] && runSource[2] !== '/' ? runSource[2] : ''}`;
+      // A run of the project: its artifacts; a run it does not hold: the source as stored, as MLflow answers.
+      const run = await this.runs.findRow(access, runSource[1]!);
+      const path = (runSource[2] ?? '').replace(/\/+$/, '');
+      return run ? (path === '' ? run.artifact_uri : `${run.artifact_uri}/${path}`) : row.source;
     }
     if (row.source_kind === 'files') return `${publicUrl}/api/v4/projects/${access.project.id}/packages/ml_models/${row.id}/files`;
     return row.source;
@@ -330,6 +326,8 @@ export class ModelVersionsService {
       if (!column) throw invalid(`Invalid order by key '${clause}' specified. Valid keys are ${Object.keys(VERSION_ORDERABLE).join(', ')}`);
       query = query.orderBy(sql.ref(column), parsed.ascending ? 'asc' : 'desc');
     }
+    // MLflow's default: the most recently updated first; name, then newest version, break ties.
+    if ((search.orderBy ?? []).length === 0) query = query.orderBy('model_versions.updated_at', 'desc');
     query = query.orderBy('registered_models.name', 'asc').orderBy('model_versions.version', 'desc');
     const rows = await query.offset(offset).limit(maxResults + 1).execute();
     const page = rows.slice(0, maxResults);
@@ -375,4 +373,35 @@ function versionCondition(cmp: RawComparison): Expression<SqlBool> {
     default:
       throw invalid(`Invalid attribute key '${cmp.key}' specified. Valid keys are 'name', 'run_id', 'source_path', 'version_number', 'semver', 'current_stage', 'approval_status' and 'tags.<key>'`);
   }
+}
+
+/** The logged model's tag that lists the versions registered from it, as MLflow keeps it. */
+export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+
+/**
+ * Adds a version to its logged model's `mlflow.modelVersions` tag: a JSON list of
+ * `{"name", "version"}` written as Python's json.dumps writes it, which MLflow's clients compare
+ * as text. A tag that is not such a list (someone set it by hand) is started anew.
+ */
+async function listVersionOnLoggedModel(db: Kysely<Schema>, loggedModelId: string, entry: { name: string; version: number }): Promise<void> {
+  const existing = await db.selectFrom('logged_model_tags').select('value').where('model_id', '=', loggedModelId).where('key', '=', MODEL_VERSIONS_TAG).executeTakeFirst();
+  let listed: { name: string; version: number }[] = [];
+  try {
+    const parsed: unknown = existing ? JSON.parse(existing.value) : [];
+    if (Array.isArray(parsed)) listed = parsed.filter((e): e is { name: string; version: number } => typeof e === 'object' && e !== null && typeof e.name === 'string' && typeof e.version === 'number');
+  } catch {
+    listed = [];
+  }
+  if (!listed.some((e) => e.name === entry.name && e.version === entry.version)) listed.push(entry);
+  const value = `[${listed.map((e) => `{"name": ${pythonJsonString(e.name)}, "version": ${e.version}}`).join(', ')}]`;
+  await db
+    .insertInto('logged_model_tags')
+    .values({ model_id: loggedModelId, key: MODEL_VERSIONS_TAG, value })
+    .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value }))
+    .execute();
+}
+
+/** A JSON string as Python's json.dumps writes it (non-ASCII escaped). */
+function pythonJsonString(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

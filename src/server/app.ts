@@ -148,6 +148,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
       models: services.models,
       versions: services.versions,
       aliases: services.aliases,
+      artifacts: services.artifacts,
       publicUrl: services.config.publicUrl,
     },
     defaultProject: services.config.defaultProject,

@@ -30,6 +30,9 @@ const WebFile = {
 /** Paths the single-page app must not swallow: an unknown API URL stays a JSON 404. */
 const NOT_THE_APP = /^\/(api|ajax-api|-)(\/|$)/;
 
+/** `//x` at the server root, or `/api/v4/projects/<id>/ml/mlflow//x`. */
+const DOUBLED_AFTER_TRACKING_URI = /^(\/api\/v4\/projects\/[^/]+\/ml\/mlflow)?\/{2,}[^/]/;
+
 /**
  * Serves the web UI (built by Vite into web/dist) from the same origin as the API: the built
  * assets with long caching, and index.html for every other page so that the app's own router
@@ -41,7 +44,14 @@ export async function webRoutes(app: App, deps: { distDir: string }): Promise<vo
   const csp = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'";
 
   app.get('/*', { config: { ability: 'public' }, schema: { hide: true, response: replies({ 200: WebFile, 503: WebUiNotBuilt }) } }, async (request, reply) => {
-    const urlPath = decodeURIComponent(request.url.split('?')[0] ?? '/');
+    const [rawPath = '/', query] = request.url.split('?');
+    // `<tracking URI>//model-versions/get-artifact` is `…/model-versions/get-artifact` to MLflow's
+    // server (werkzeug merges the slashes with a redirect): MLflow's clients build such URLs from
+    // a tracking URI with a trailing slash. Only a doubled slash right after a tracking URI is
+    // merged; elsewhere under the API an empty segment stays a 404. (The target starts with one
+    // slash: never another host.)
+    if (DOUBLED_AFTER_TRACKING_URI.test(rawPath)) return reply.redirect(`${rawPath.replace(/\/{2,}/g, '/')}${query === undefined ? '' : `?${query}`}`, 308);
+    const urlPath = decodeURIComponent(rawPath);
     if (NOT_THE_APP.test(urlPath)) return reply.status(404).send({ message: '404 Not Found' });
     const candidate = path.resolve(dist, `.${urlPath}`);
     const isAsset = candidate.startsWith(dist + path.sep) && urlPath !== '/' && fs.existsSync(candidate) && fs.statSync(candidate).isFile();

@@ -11,7 +11,8 @@ const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u;
 export const TextErrors = defineErrors('input', {
   UNSTORABLE_TEXT: {
     kind: 'invalid',
-    message: ({ where, character }: { where: string; character: string }) => `${where} contains ${character}, which text cannot hold`,
+    message: ({ where, character, field }: { where: string; character: string; field?: string }) =>
+      `${where} contains ${character}${field ? ` in '${field}'` : ''}, which text cannot hold`,
   },
 });
 
@@ -20,20 +21,24 @@ function describeCharacter(char: string): string {
   return `an unpaired UTF-16 surrogate (\\u${char.charCodeAt(0).toString(16)})`;
 }
 
-/** Refuses text with NUL or an unpaired surrogate; `where` names it in the message ("the URL"). */
-export function assertStorableText(text: string, where: string): void {
+/** Refuses text with NUL or an unpaired surrogate; `where` names it in the message ("the URL"), `field` the part of it. */
+export function assertStorableText(text: string, where: string, field?: string): void {
   const found = NUL_OR_LONE_SURROGATE.exec(text);
-  if (found) throw TextErrors.UNSTORABLE_TEXT({ where, character: describeCharacter(found[0]) });
+  if (found) throw TextErrors.UNSTORABLE_TEXT({ where, character: describeCharacter(found[0]), ...(field ? { field } : {}) });
 }
 
-/** The same for every string of a parsed JSON value, keys included. */
-export function assertStorableJson(value: unknown, where: string): void {
-  if (typeof value === 'string') assertStorableText(value, where);
-  else if (Array.isArray(value)) for (const item of value) assertStorableJson(item, where);
+/**
+ * The same for every string of a parsed JSON value, keys included; the message names the field
+ * (`metrics[0].key`), so that a client sees which value to fix.
+ */
+export function assertStorableJson(value: unknown, where: string, path = ''): void {
+  if (typeof value === 'string') assertStorableText(value, where, path);
+  else if (Array.isArray(value)) value.forEach((item, i) => assertStorableJson(item, where, `${path}[${i}]`));
   else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      assertStorableText(key, where);
-      assertStorableJson(item, where);
+      // A key is checked before it is named: the message never repeats the character it refuses.
+      assertStorableText(key, where, path === '' ? 'a key' : `a key of ${path}`);
+      assertStorableJson(item, where, path === '' ? key : `${path}.${key}`);
     }
   }
 }

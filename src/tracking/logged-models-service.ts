@@ -47,6 +47,9 @@ const NUMERIC_COLUMNS: Record<string, string> = {
 };
 
 /** MLflow 3's LoggedModel: the unit `log_model` creates, which a registry version can point to. */
+/** Each dataset adds a condition to one query: a bound keeps the statement small. */
+const MAX_SEARCH_DATASETS = 100;
+
 export class LoggedModelsService {
   constructor(
     private readonly db: Kysely<Schema>,
@@ -108,7 +111,8 @@ export class LoggedModelsService {
     if (input.modelType) validateLength(input.modelType, LIMITS.maxKeyLength, 'model_type');
     const row = await inTransaction(this.db, async (trx) => {
       const experiment = await this.experiments.requireActive(access, input.experimentId, trx);
-      if (input.sourceRunId) await this.runs.getRow(access, input.sourceRunId, trx);
+      // The source run is a link stored as given (MLflow does not look it up either): readers
+      // resolve it inside the project and tolerate a run it does not hold.
       const at = now();
       const created = await trx
         .insertInto('logged_models')
@@ -195,11 +199,21 @@ export class LoggedModelsService {
 
   async search(
     access: ProjectAccess,
-    search: { experimentIds: number[]; filter?: string; maxResults?: number; orderBy?: { fieldName: string; ascending: boolean }[]; pageToken?: string },
+    search: {
+      experimentIds: number[];
+      filter?: string;
+      /** Keep the models with a metric logged on one of these datasets (the digest narrows a name). */
+      datasets?: { name: string; digest?: string }[];
+      maxResults?: number;
+      orderBy?: { fieldName: string; ascending: boolean }[];
+      pageToken?: string;
+    },
   ): Promise<{ models: LoggedModel[]; nextPageToken?: string }> {
     const maxResults = validateMaxResults(search.maxResults, 100, LIMITS.maxSearchResults);
     const filter = parseFilter(search.filter);
-    const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.orderBy ?? []]);
+    const datasets = search.datasets ?? [];
+    if (datasets.length > MAX_SEARCH_DATASETS) throw invalid(`At most ${MAX_SEARCH_DATASETS} datasets can be searched at once; got ${datasets.length}`);
+    const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.orderBy ?? [], datasets]);
     const offset = decodePageToken(search.pageToken, fingerprint);
     let query = this.db
       .selectFrom('logged_models')
@@ -208,6 +222,17 @@ export class LoggedModelsService {
       .where('logged_models.lifecycle_stage', '=', 'active');
     if (search.experimentIds.length > 0) query = query.where('logged_models.experiment_id', 'in', search.experimentIds);
     if (filter) query = query.where((eb) => compileFilter(eb, filter, (cmp) => this.condition(cmp)));
+    if (datasets.length > 0) {
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('logged_model_metrics as lmd')
+            .select('lmd.model_id')
+            .whereRef('lmd.model_id', '=', 'logged_models.id')
+            .where((inner) => inner.or(datasets.map((d) => inner.and([inner('lmd.dataset_name', '=', d.name), ...(d.digest ? [inner('lmd.dataset_digest', '=', d.digest)] : [])])))),
+        ),
+      );
+    }
     for (const order of search.orderBy ?? []) {
       const direction = order.ascending ? 'asc' : 'desc';
       if (order.fieldName.startsWith('metrics.')) {

@@ -3,7 +3,7 @@ import type { ProjectAccess } from '../auth/policy.ts';
 import type { Dialect } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { invalid } from '../shared/errors.ts';
-import { metricHistoryPage, downsampledSeries } from './metrics/metric-history.ts';
+import { metricHistoryPage, downsampledSeries, toPoint } from './metrics/metric-history.ts';
 import { downsampledSeriesOfRuns } from './metrics/metric-series-batch.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import type { RunsService } from './runs-service.ts';
@@ -62,6 +62,36 @@ export class MetricsService {
     if ((startStep === undefined) !== (endStep === undefined)) throw invalid('start_step and end_step go together');
     if (startStep !== undefined && endStep !== undefined && startStep > endStep) throw invalid('start_step must not be after end_step');
     return this.seriesOfRuns(access, runUuids, key, { startStep, endStep, maxPoints: options.maxPoints ?? DEFAULT_SERIES_POINTS });
+  }
+
+  /**
+   * The MLflow UI's bulk history: whole histories of one metric for up to 100 runs, ordered by
+   * run id, then timestamp, step and value, at most `maxResults` points in all (MLflow's
+   * get-history-bulk). Ids that name no run of the project add nothing.
+   */
+  async historyBulk(access: ProjectAccess, runUuids: string[], key: string | undefined, options: { maxResults?: number }): Promise<{ runId: string; point: MetricPoint }[]> {
+    if (runUuids.length === 0) throw invalid('GetMetricHistoryBulk request must specify at least one run_id.');
+    if (runUuids.length > MAX_BULK_RUNS) {
+      throw invalid(`GetMetricHistoryBulk request cannot specify more than ${MAX_BULK_RUNS} run_ids. Received ${runUuids.length} run_ids.`);
+    }
+    if (key === undefined) throw invalid('GetMetricHistoryBulk request must specify a metric_key.');
+    const maxResults = Math.min(options.maxResults ?? MAX_HISTORY_PAGE, MAX_HISTORY_PAGE);
+    if (!Number.isSafeInteger(maxResults) || maxResults < 1) throw invalid(`Invalid value ${maxResults} for parameter 'max_results' supplied: it must be at least 1`);
+    const rows = await this.db
+      .selectFrom('metrics')
+      .innerJoin('runs', 'runs.id', 'metrics.run_id')
+      .select(['runs.uuid', 'metrics.step', 'metrics.timestamp', 'metrics.value', 'metrics.is_nan'])
+      .where('runs.project_id', '=', access.project.id)
+      .where('runs.uuid', 'in', [...new Set(runUuids)])
+      .where('metrics.key', '=', key)
+      .orderBy('runs.uuid')
+      .orderBy('metrics.timestamp')
+      .orderBy('metrics.step')
+      .orderBy('metrics.value')
+      .orderBy('metrics.is_nan')
+      .limit(maxResults)
+      .execute();
+    return rows.map((row) => ({ runId: row.uuid, point: toPoint(key)(row) }));
   }
 
   /** Downsampled series of one metric for several runs of the project. */

@@ -38,6 +38,8 @@ export interface Run {
   params: KeyValue[];
   tags: KeyValue[];
   inputs: DatasetInput[];
+  /** The logged models the run used. */
+  modelInputs: { modelId: string }[];
   outputs: { modelId: string; step: number }[];
 }
 

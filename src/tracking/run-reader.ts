@@ -25,7 +25,7 @@ function groupBy<T extends { run_id: number }>(rows: T[]): Map<number, T[]> {
 export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [params, tags, metrics, inputs, outputs] = await Promise.all([
+  const [params, tags, metrics, inputs, outputs, modelInputs] = await Promise.all([
     inChunks(ids, (chunk) => db.selectFrom('run_params').selectAll().where('run_id', 'in', chunk).orderBy('key').execute()),
     inChunks(ids, (chunk) => db.selectFrom('run_tags').selectAll().where('run_id', 'in', chunk).orderBy('key').execute()),
     inChunks(ids, (chunk) => db.selectFrom('latest_metrics').selectAll().where('run_id', 'in', chunk).orderBy('key').execute()),
@@ -39,12 +39,14 @@ export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<R
         .execute(),
     ),
     inChunks(ids, (chunk) => db.selectFrom('run_outputs').selectAll().where('run_id', 'in', chunk).execute()),
+    inChunks(ids, (chunk) => db.selectFrom('run_model_inputs').selectAll().where('run_id', 'in', chunk).orderBy('model_id').execute()),
   ]);
   const paramsBy = groupBy(params);
   const tagsBy = groupBy(tags);
   const metricsBy = groupBy(metrics);
   const inputsBy = groupBy(inputs);
   const outputsBy = groupBy(outputs);
+  const modelInputsBy = groupBy(modelInputs);
   const kv = (list: { key: string; value: string }[] | undefined): KeyValue[] => (list ?? []).map((r) => ({ key: r.key, value: r.value }));
   return rows.map((row) => ({
     row,
@@ -57,6 +59,7 @@ export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<R
         dataset: { name: i.name, digest: i.digest, sourceType: i.source_type, source: i.source, schema: i.schema, profile: i.profile },
       }),
     ),
+    modelInputs: (modelInputsBy.get(row.id) ?? []).map((i) => ({ modelId: i.model_id })),
     outputs: (outputsBy.get(row.id) ?? []).map((o) => ({ modelId: o.model_id, step: o.step })),
   }));
 }

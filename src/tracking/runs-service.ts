@@ -65,11 +65,15 @@ export class RunsService {
   ) {}
 
   async getRow(access: ProjectAccess, runUuid: string, db: Kysely<Schema> = this.db): Promise<RunRow> {
-    const row = /^[0-9a-f]{32}$/.test(runUuid)
-      ? await db.selectFrom('runs').selectAll().where('uuid', '=', runUuid).where('project_id', '=', access.project.id).executeTakeFirst()
-      : undefined;
+    const row = await this.findRow(access, runUuid, db);
     if (!row) throw TrackingErrors.RUN_NOT_FOUND({ id: runUuid });
     return row;
+  }
+
+  /** The run of the project with this id, or undefined (stored links may name runs it never held). */
+  async findRow(access: ProjectAccess, runUuid: string, db: Kysely<Schema> = this.db): Promise<RunRow | undefined> {
+    if (!/^[0-9a-f]{32}$/.test(runUuid)) return undefined;
+    return db.selectFrom('runs').selectAll().where('uuid', '=', runUuid).where('project_id', '=', access.project.id).executeTakeFirst();
   }
 
   /** Several runs of the project at once; any unknown id fails the whole call. */
@@ -269,7 +273,9 @@ export class RunsService {
     });
   }
 
-  async logInputs(access: ProjectAccess, runUuid: string, inputs: { dataset: DatasetRecord; tags: KeyValue[] }[]): Promise<void> {
+  /** Datasets (and logged models) a run used, all or nothing. */
+  async logInputs(access: ProjectAccess, runUuid: string, inputs: { dataset: DatasetRecord; tags: KeyValue[] }[], models: { modelId: string }[] = []): Promise<void> {
+    if (models.length > LIMITS.maxDatasetsPerBatch) throw invalid(`A batch logging request can contain at most ${LIMITS.maxDatasetsPerBatch} models.`);
     if (inputs.length > LIMITS.maxDatasetsPerBatch) throw invalid(`A batch logging request can contain at most ${LIMITS.maxDatasetsPerBatch} datasets.`);
     inputs.forEach(({ dataset, tags }, i) => {
       const at = `datasets[${i}]`;
@@ -308,7 +314,17 @@ export class RunsService {
           .onConflict((oc) => oc.columns(['run_id', 'dataset_id']).doNothing())
           .execute();
       }
+      for (const model of models) {
+        await this.requireLoggedModel(trx, access, model.modelId);
+        await trx.insertInto('run_model_inputs').values({ run_id: run.id, model_id: model.modelId }).onConflict((oc) => oc.columns(['run_id', 'model_id']).doNothing()).execute();
+      }
     });
+  }
+
+  /** A logged model of the project, by id, inside the caller's transaction. */
+  private async requireLoggedModel(db: Kysely<Schema>, access: ProjectAccess, modelId: string): Promise<void> {
+    const found = await db.selectFrom('logged_models').select('id').where('id', '=', modelId).where('project_id', '=', access.project.id).executeTakeFirst();
+    if (!found) throw TrackingErrors.LOGGED_MODEL_NOT_FOUND({ id: modelId });
   }
 
   async logOutputs(access: ProjectAccess, runUuid: string, models: { modelId: string; step: number }[]): Promise<void> {
@@ -316,8 +332,7 @@ export class RunsService {
       const run = await this.getRow(access, runUuid, trx);
       this.requireActive(run);
       for (const model of models) {
-        const found = await trx.selectFrom('logged_models').select('id').where('id', '=', model.modelId).where('project_id', '=', access.project.id).executeTakeFirst();
-        if (!found) throw TrackingErrors.LOGGED_MODEL_NOT_FOUND({ id: model.modelId });
+        await this.requireLoggedModel(trx, access, model.modelId);
         await trx
           .insertInto('run_outputs')
           .values({ run_id: run.id, model_id: model.modelId, step: model.step })

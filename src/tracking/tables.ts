@@ -105,6 +105,11 @@ export interface RunInputsTable {
   context: string | null;
 }
 
+export interface RunModelInputsTable {
+  run_id: number;
+  model_id: string;
+}
+
 export interface RunOutputsTable {
   run_id: number;
   model_id: string;
@@ -161,6 +166,7 @@ export interface TrackingTables {
   datasets: DatasetsTable;
   run_inputs: RunInputsTable;
   run_outputs: RunOutputsTable;
+  run_model_inputs: RunModelInputsTable;
   logged_models: LoggedModelsTable;
   logged_model_params: LoggedModelParamsTable;
   logged_model_tags: LoggedModelTagsTable;

@@ -29,11 +29,12 @@ describe('MLflow artifact proxy', () => {
     expect((await put('1/run/artifacts/model/weights.bin', Buffer.alloc(1000, 7))).statusCode).toBe(200);
     // A JSON file is stored as bytes, not parsed as a request body.
     expect((await put('1/run/artifacts/d.json', '{"k": 1}', 'application/json')).statusCode).toBe(200);
+    // Sorted by path, as MLflow lists them.
     expect((await list('1/run/artifacts')).json()).toEqual({
       files: [
+        { path: 'd.json', is_dir: false, file_size: 8 },
         { path: 'model', is_dir: true },
         { path: 'notes', is_dir: true },
-        { path: 'd.json', is_dir: false, file_size: 8 },
       ],
     });
     expect((await list('1/run/artifacts/notes')).json()).toEqual({ files: [{ path: 'a.txt', is_dir: false, file_size: 5 }] });
@@ -43,10 +44,10 @@ describe('MLflow artifact proxy', () => {
     expect(file.headers.etag).toBe('"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"');
     expect(file.headers['accept-ranges']).toBe('bytes');
     expect(file.headers['x-content-type-options']).toBe('nosniff');
-    expect(file.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(file.headers['content-type']).toBe('text/plain'); // MLflow's label: no charset
     expect((await t.call({ method: 'DELETE', url: `${base()}/artifacts/1/run/artifacts/notes`, token: dev.token })).statusCode).toBe(200);
     expect((await get('1/run/artifacts/notes/a.txt')).statusCode).toBe(404);
-    expect((await list('1/run/artifacts')).json().files.map((f: { path: string }) => f.path)).toEqual(['model', 'd.json']);
+    expect((await list('1/run/artifacts')).json().files.map((f: { path: string }) => f.path)).toEqual(['d.json', 'model']);
   });
 
   it('serves byte ranges and answers 416 outside the file', async () => {
@@ -63,15 +64,21 @@ describe('MLflow artifact proxy', () => {
   });
 
   it('sends anything a browser could render as an attachment of a neutral type', async () => {
-    for (const name of ['page.html', 'x.svg', 'a.htm', 'script.js', 'noext', 'f.xhtml']) {
+    for (const name of ['page.html', 'x.svg', 'a.htm', 'noext', 'f.xhtml']) {
       await put(`unsafe/${name}`, '<script>alert(1)</script>', 'text/html');
       const res = await get(`unsafe/${name}`);
       expect(res.headers['content-type'], name).toBe('application/octet-stream');
       expect(res.headers['content-disposition'], name).toMatch(/^attachment;/);
       expect(res.headers['content-security-policy'], name).toContain('sandbox');
+      expect(res.headers['x-content-type-options'], name).toBe('nosniff');
     }
+    // Script as MLflow labels it, plain text, which nosniff keeps a browser from running.
+    await put('unsafe/script.js', 'alert(1)', 'text/javascript');
+    const script = await get('unsafe/script.js');
+    expect([script.headers['content-type'], script.headers['x-content-type-options'], script.headers['content-disposition']]).toEqual(['text/plain', 'nosniff', 'attachment; filename=script.js']);
+    // MLflow sends every download as an attachment, images included.
     await put('safe/pic.png', Buffer.from([0x89, 0x50]), 'image/png');
-    expect((await get('safe/pic.png')).headers['content-disposition']).toMatch(/^inline;/);
+    expect((await get('safe/pic.png')).headers['content-disposition']).toBe('attachment; filename=pic.png');
   });
 
   it('refuses a file over the size limit with 413 and keeps nothing', async () => {

@@ -234,9 +234,29 @@ export const MLFLOW_ROUTE_ABILITIES: Record<string, Ability> = {
   'POST /2.0/mlflow-artifacts/mpu/create/*': 'ml:write',
   'POST /2.0/mlflow-artifacts/mpu/complete/*': 'ml:write',
   'POST /2.0/mlflow-artifacts/mpu/abort/*': 'ml:write',
+  // What MLflow's web UI calls beyond the client's API.
+  'GET /2.0/mlflow/artifacts/list': 'ml:read',
+  'GET /2.0/mlflow/metrics/get-history-bulk': 'ml:read',
+  'POST /2.0/mlflow/experiments/search-datasets': 'ml:read',
+  'GET /2.0/mlflow/logged-models/:model_id/artifacts/directories': 'ml:read',
+  'GET /2.0/mlflow/logged-models/:model_id/artifacts/files': 'ml:read',
+  'POST /2.0/mlflow/upload-artifact': 'ml:write',
 };
 
-export const MLFLOW_MOUNTS = ['/api/v4/projects/:id/ml/mlflow/api', '/api', '/ajax-api'];
+/**
+ * The MLflow UI's paths outside `/api`, relative to a tracking URI: the per-project one
+ * (`/api/v4/projects/:id/ml/mlflow`) and the server root ('').
+ */
+export const MLFLOW_UI_ROUTE_ABILITIES: Record<string, Ability> = {
+  'GET /health': 'public',
+  'GET /version': 'public',
+  'GET /get-artifact': 'ml:read',
+  'GET /model-versions/get-artifact': 'ml:read',
+  'POST /graphql': 'ml:read',
+};
+export const MLFLOW_TRACKING_BASES = ['/api/v4/projects/:id/ml/mlflow', ''];
+
+export const MLFLOW_MOUNTS = ['/api/v4/projects/:id/ml/mlflow/api', '/api/v4/projects/:id/ml/mlflow/ajax-api', '/api', '/ajax-api'];
 const CATCH_ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
 
 function expandMlflow(): Record<string, Ability> {
@@ -249,6 +269,18 @@ function expandMlflow(): Record<string, Ability> {
     }
     // Unknown MLflow endpoints answer ENDPOINT_NOT_FOUND to anyone.
     for (const version of ['2.0', '3.0']) for (const method of CATCH_ALL_METHODS) out[`${method} ${mount}/${version}/mlflow/*`] = 'public';
+  }
+  for (const base of MLFLOW_TRACKING_BASES) {
+    for (const [key, ability] of Object.entries(MLFLOW_UI_ROUTE_ABILITIES)) {
+      const [method, path] = key.split(' ') as [string, string];
+      out[`${method} ${base}${path}`] = ability;
+      if (method === 'GET') out[`HEAD ${base}${path}`] = ability;
+    }
+  }
+  // A browser opening a tracking URI is sent on to the project's pages.
+  for (const root of ['/api/v4/projects/:id/ml/mlflow', '/api', '/ajax-api']) {
+    out[`GET ${root}`] = 'public';
+    out[`HEAD ${root}`] = 'public';
   }
   return out;
 }

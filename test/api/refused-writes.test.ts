@@ -164,6 +164,9 @@ const octets = (raw: string): Sample => ({ raw, contentType: 'application/octet-
 function nativeSample(key: string, w: World): Sample | undefined {
   const samples: Record<string, Sample> = {
     'POST /api/v4/session': { json: { login: w.guest.username, password: w.guest.password } },
+    // MLflow's GraphQL only reads, whoever asks.
+    'POST /api/v4/projects/:id/ml/mlflow/graphql': { json: { query: '{ test(inputString: "x") { output } }' } },
+    'POST /graphql': { json: { query: '{ test(inputString: "x") { output } }' } },
     'DELETE /api/v4/session': null,
     'POST /api/v4/users': { json: { username: 'minted-admin', password: 'minted-password', admin: true } },
     'PUT /api/v4/users/:user_id': { json: { admin: true } },
@@ -276,6 +279,8 @@ function mlflowSample(key: string, w: World): Sample | undefined {
     'POST /2.0/mlflow-artifacts/mpu/complete/*': { json: { path: 'big.bin', upload_id: 'x', parts: [] } },
     'POST /2.0/mlflow-artifacts/mpu/abort/*': { json: { path: 'big.bin', upload_id: 'x' } },
     'POST /2.0/mlflow/experiments/create': { json: { name: 'another-experiment' } },
+    'POST /2.0/mlflow/experiments/search-datasets': { json: { experiment_ids: [w.experimentId] } },
+    'POST /2.0/mlflow/upload-artifact': octets('artifact'),
     'POST /2.0/mlflow/experiments/search': { json: {} },
     'POST /2.0/mlflow/experiments/update': { json: { experiment_id: w.experimentId, new_name: 'renamed' } },
     'POST /2.0/mlflow/experiments/delete': { json: { experiment_id: w.experimentId } },
@@ -296,10 +301,11 @@ function mlflowSample(key: string, w: World): Sample | undefined {
     'POST /2.0/mlflow/runs/search': { json: { experiment_ids: [w.experimentId] } },
     'POST /2.0/mlflow/logged-models': { json: { experiment_id: w.experimentId, name: 'another' } },
     'PATCH /2.0/mlflow/logged-models/:model_id': { json: { model_id: w.loggedModelId, status: 'LOGGED_MODEL_READY' } },
-    'DELETE /2.0/mlflow/logged-models/:model_id': null,
+    // The MLflow client sends these DELETEs with a (possibly empty) message body.
+    'DELETE /2.0/mlflow/logged-models/:model_id': { json: {} },
     'POST /2.0/mlflow/logged-models/search': { json: { experiment_ids: [w.experimentId] } },
     'PATCH /2.0/mlflow/logged-models/:model_id/tags': { json: { tags: [{ key: 'k', value: 'v' }] } },
-    'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': null,
+    'DELETE /2.0/mlflow/logged-models/:model_id/tags/:tag_key': { json: {} },
     'POST /2.0/mlflow/logged-models/:model_id/params': { json: { params: [{ key: 'p', value: 'v' }] } },
     'POST /2.0/mlflow/registered-models/create': { json: { name: 'another-registered' } },
     'POST /2.0/mlflow/registered-models/rename': { json: { ...model, new_name: 'renamed-model' } },
@@ -403,7 +409,8 @@ function credentialOf(persona: Persona, w: World): Record<string, string> {
 function requestOf(route: RouteEntry, w: World, headers: Record<string, string>): InjectOptions {
   const url = fillUrl(route.url, w);
   const sample = sampleOf(route, w);
-  const projectHeader = mlflowRelative(route.url) !== null && !route.url.startsWith('/api/v4/') ? { 'x-modelyard-project': String(w.projectId) } : {};
+  const atRoot = (mlflowRelative(route.url) !== null && !route.url.startsWith('/api/v4/')) || route.url === '/graphql';
+  const projectHeader = atRoot ? { 'x-modelyard-project': String(w.projectId) } : {};
   const base = { method: route.method as InjectOptions['method'], url, headers: { ...projectHeader, ...headers } };
   if (!sample) return base;
   if ('json' in sample) return { ...base, payload: sample.json as InjectOptions['payload'] };

@@ -334,11 +334,16 @@ describe('MLflow registry protocol', () => {
     const found = (await call('GET', mlflow(`registered-models/search?filter=${encodeURIComponent("tags.team = 'risk'")}`), dev.token)).json();
     expect(found.registered_models.map((m: { name: string }) => m.name)).toEqual(['mlflow-reg']);
     const versions = (await call('GET', mlflow(`model-versions/search?filter=${encodeURIComponent("name = 'mlflow-reg' AND version_number >= 2")}`), dev.token)).json();
-    expect(versions.model_versions.map((v: { version: string }) => v.version)).toEqual(['3', '2']);
+    // MLflow's default order: the most recently updated first (version 2 was transitioned last).
+    expect(versions.model_versions.map((v: { version: string }) => v.version)).toEqual(['2', '3']);
+    const byNumber = (await call('GET', mlflow(`model-versions/search?filter=${encodeURIComponent("name = 'mlflow-reg'")}&order_by=version_number%20DESC`), dev.token)).json();
+    expect(byNumber.model_versions.map((v: { version: string }) => v.version)).toEqual(['3', '2', '1']);
     expect((await call('GET', mlflow('registered-models/get?name=missing-model'), dev.token)).json().error_code).toBe('RESOURCE_DOES_NOT_EXIST');
     expect((await call('POST', mlflow('registered-models/create'), dev.token, { name: 'mlflow-reg' })).json().error_code).toBe('RESOURCE_ALREADY_EXISTS');
     expect((await call('POST', mlflow('registered-models/create'), dev.token, { name: 'bad/name' })).statusCode).toBe(400);
-    expect((await call('POST', mlflow('model-versions/create'), dev.token, { name: 'mlflow-reg', source: 's3://elsewhere/model' })).statusCode).toBe(400);
+    // Another store's URI is stored as MLflow stores it; a host the server would connect to is not.
+    expect((await call('POST', mlflow('model-versions/create'), dev.token, { name: 'mlflow-reg', source: 's3://elsewhere/model' })).statusCode).toBe(200);
+    expect((await call('POST', mlflow('model-versions/create'), dev.token, { name: 'mlflow-reg', source: 'http://169.254.169.254/model' })).statusCode).toBe(400);
     expect((await call('POST', mlflow('registered-models/create'), reporter.token, { name: 'nope' })).statusCode).toBe(403);
   });
 
