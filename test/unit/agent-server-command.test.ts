@@ -5,8 +5,8 @@ const base = { PATH: '/usr/bin', HOME: '/home/agent', MODELYARD_AGENT_TOKEN: 'gl
 
 describe('the command a model server starts with', () => {
   it("is MLflow's scoring server on loopback with the local env manager, the Python's bin first on PATH", () => {
-    const command = serverCommand({ kind: 'mlflow' }, { python: '/opt/venv/bin/python', modelDir: '/work/archives/abc', port: 5001, baseEnv: base });
-    expect([command.program, ...command.args]).toEqual(['/opt/venv/bin/python', '-m', 'mlflow', 'models', 'serve', '-m', '/work/archives/abc', '--env-manager', 'local', '-h', '127.0.0.1', '-p', '5001']);
+    const command = serverCommand({ kind: 'mlflow' }, { python: '/opt/venv/bin/python', modelDir: '/var/lib/modelyard-agent/archives/abc', port: 5001, baseEnv: base });
+    expect([command.program, ...command.args]).toEqual(['/opt/venv/bin/python', '-m', 'mlflow', 'models', 'serve', '-m', '/var/lib/modelyard-agent/archives/abc', '--env-manager', 'local', '-h', '127.0.0.1', '-p', '5001']);
     expect(command.env.PATH).toBe('/opt/venv/bin:/usr/bin');
     expect(serverCommand({ kind: 'mlflow' }, { python: 'python3', modelDir: '/m', port: 1, baseEnv: base }).env.PATH).toBe('/usr/bin');
   });
@@ -14,10 +14,10 @@ describe('the command a model server starts with', () => {
   it("is the environment's template with {model_dir} and {port} filled in, arguments and variables alike, and no shell", () => {
     const command = serverCommand(
       { kind: 'command', argv: ['/srv/serve', '--model={model_dir}/weights', '--port', '{port}', '$HOME; rm -rf /'], env: { MODEL_PORT: '{port}', MODEL_DIR: '{model_dir}' } },
-      { python: 'python3', modelDir: '/work/archives/abc', port: 5002, baseEnv: base },
+      { python: 'python3', modelDir: '/var/lib/modelyard-agent/archives/abc', port: 5002, baseEnv: base },
     );
-    expect([command.program, ...command.args]).toEqual(['/srv/serve', '--model=/work/archives/abc/weights', '--port', '5002', '$HOME; rm -rf /']);
-    expect(command.env).toMatchObject({ MODEL_PORT: '5002', MODEL_DIR: '/work/archives/abc', HOME: '/home/agent' });
+    expect([command.program, ...command.args]).toEqual(['/srv/serve', '--model=/var/lib/modelyard-agent/archives/abc/weights', '--port', '5002', '$HOME; rm -rf /']);
+    expect(command.env).toMatchObject({ MODEL_PORT: '5002', MODEL_DIR: '/var/lib/modelyard-agent/archives/abc', HOME: '/home/agent' });
   });
 
   it("never passes the agent's token on", () => {
