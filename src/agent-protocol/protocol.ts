@@ -98,8 +98,8 @@ export const Instance = Type.Object({
   server: ServerSpec,
   health: Type.Object({
     path: Type.String({ pattern: '^/', maxLength: 1024, description: "Polled with GET; a 200 is healthy (MLflow's is /ping)" }),
-    interval_seconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600 }),
-    timeout_seconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600 }),
+    interval_seconds: Type.Number({ minimum: 0.01, maximum: 3600 }),
+    timeout_seconds: Type.Number({ minimum: 0.01, maximum: 3600 }),
   }),
 });
 export type Instance = Static<typeof Instance>;

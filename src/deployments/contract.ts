@@ -32,7 +32,7 @@ export const Gates = Closed(
   {
     max_error_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The canary's error rate (5xx, upstream failures and timeouts) may not exceed this" })),
     max_error_rate_increase: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Canary error rate minus stable error rate may not exceed this" })),
-    max_p95_latency_ratio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: "Canary p95 latency over stable p95 latency may not exceed this" })),
+    max_p95_latency_ratio: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1000, description: "Canary p95 latency over stable p95 latency may not exceed this" })),
     min_requests: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Requests each variant needs in the window before a gate decides' }),
   },
   { description: 'What a canary step must hold to go on; one that fails rolls the canary back' },

@@ -202,4 +202,10 @@ describe('the OpenAPI document', () => {
     const download = doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/{*}'] ?? doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/*'];
     expect(JSON.stringify(download?.get?.responses)).toContain('application/octet-stream');
   });
+
+  it('is valid OpenAPI 3.0 in its number bounds: no JSON Schema 2019 numeric exclusiveMinimum or exclusiveMaximum, which 3.0 clients reject', async () => {
+    const text = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).body;
+    expect(JSON.parse(text)).toMatchObject({ openapi: expect.stringMatching(/^3\.0\./) });
+    expect(text.match(/"exclusive(Minimum|Maximum)":\s*-?\d/g) ?? []).toEqual([]);
+  });
 });
