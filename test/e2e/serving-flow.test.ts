@@ -209,10 +209,15 @@ describe('deployments with real processes', () => {
       } else broken.stable++;
     }
     expect(broken.canary).toBeGreaterThanOrEqual(20);
+    // Traffic goes on while the gates decide, as it would in service: on a loaded machine the
+    // 400 requests above may spread past the gates' 30 s window.
+    let poisoned = 400;
     const rolledBack = await waitFor('the gates to roll the canary back', async () => {
       const current = (await environment())?.current_deployment;
-      return current && current.rollback_of === canary.id ? current : undefined;
-    }, 30_000);
+      if (current && current.rollback_of === canary.id) return current;
+      for (let i = 0; i < 20; i++) await predict(1000, `poison-${poisoned++}`);
+      return undefined;
+    }, 120_000);
     expect(versionsOf(rolledBack)).toEqual([['stable', 1, 100]]);
     expect(rolledBack.reason).toMatch(/^rollback: error rate \d+\.\d% > 20\.0%/);
     const failed = await seed.call<Deployment>('GET', `/api/v4/projects/${projectId}/deployments/${canary.id}`);
