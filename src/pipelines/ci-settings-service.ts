@@ -12,6 +12,7 @@ import { connectRepository } from './git/repository-access.ts';
 import { redactCredentials } from './git/repository-url.ts';
 import { CI_PUSH_SECRET, CI_REPOSITORY_URL, type CiSettingsTable } from './tables.ts';
 import { compileAssembledRegex, quoteRegex } from '../shared/untrusted-regex.ts';
+import type { CiSettings } from './contract.ts';
 
 export type CiSettingsRow = Selectable<CiSettingsTable>;
 
@@ -148,7 +149,7 @@ export class CiSettingsService {
   }
 }
 
-export function presentCiSettings(row: CiSettingsRow) {
+export function presentCiSettings(row: CiSettingsRow): CiSettings {
   return {
     repository_url: row.repository_url === null ? null : redactCredentials(row.repository_url),
     default_branch: row.default_branch,

@@ -1,3 +1,5 @@
+import type { EnvironmentSpec } from './config/types.ts';
+import type { Job, Pipeline } from './contract.ts';
 import { readSpec } from './job-spec.ts';
 import type { JobRow } from './job-payload.ts';
 import type { PipelineRow } from './pipeline-creator.ts';
@@ -7,7 +9,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 const seconds = (from: number | null, to: number | null) => (from === null ? null : ((to ?? Date.now()) - from) / 1000);
 
 /** GitLab's pipeline shape, plus the registry version that started it. */
-export function presentPipeline(row: PipelineRow, publicUrl: string) {
+export function presentPipeline(row: PipelineRow, publicUrl: string): Pipeline {
   return {
     id: row.id,
     iid: row.iid,
@@ -42,7 +44,19 @@ export interface ListedArtifact {
   expire_at: number | null;
 }
 
-export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string, extra: { artifacts?: ListedArtifact[]; runner?: RunnerRow | null } = {}) {
+/** The job's `environment:` keyword in the keyword's own (GitLab's) spelling. */
+function presentEnvironment(spec: EnvironmentSpec): NonNullable<Job['environment']> {
+  return {
+    name: spec.name,
+    action: spec.action,
+    ...(spec.url === undefined ? {} : { url: spec.url }),
+    ...(spec.deploymentTier === undefined ? {} : { deployment_tier: spec.deploymentTier }),
+    ...(spec.onStop === undefined ? {} : { on_stop: spec.onStop }),
+    ...(spec.autoStopInSeconds === undefined ? {} : { auto_stop_in: spec.autoStopInSeconds }),
+  };
+}
+
+export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string, extra: { artifacts?: ListedArtifact[]; runner?: RunnerRow | null } = {}): Job {
   const spec = readSpec(row);
   const listed = extra.artifacts ?? [];
   const archive = listed.find((a) => a.file_type === 'archive' && a.file_format === 'zip');
@@ -63,7 +77,7 @@ export function presentJob(row: JobRow, pipeline: PipelineRow, publicUrl: string
     ref: pipeline.ref,
     tag: pipeline.tag === 1,
     timeout: row.timeout_seconds,
-    environment: spec.environment ?? null,
+    environment: spec.environment ? presentEnvironment(spec.environment) : null,
     created_at: iso(row.created_at),
     queued_at: iso(row.queued_at),
     started_at: iso(row.started_at),

@@ -14,6 +14,7 @@ import { AppError, forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { CiSettingsService } from './ci-settings-service.ts';
 import { invalidRegistrationToken, invalidRunnerToken } from './runner-errors.ts';
 import type { CiRunnersTable } from './tables.ts';
+import type { Runner } from './contract.ts';
 
 export type RunnerRow = Selectable<CiRunnersTable>;
 
@@ -242,7 +243,7 @@ export class RunnersService {
   }
 }
 
-export function presentRunner(row: RunnerRow) {
+export function presentRunner(row: RunnerRow): Runner {
   const info = JSON.parse(row.info) as RunnerInfo;
   return {
     id: row.id,

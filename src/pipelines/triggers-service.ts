@@ -6,6 +6,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import type { CiTriggersTable } from './tables.ts';
+import type { Trigger } from './contract.ts';
 
 export type TriggerRow = Selectable<CiTriggersTable>;
 
@@ -50,6 +51,6 @@ export class TriggersService {
   }
 }
 
-export function presentTrigger(row: TriggerRow, token?: string) {
+export function presentTrigger(row: TriggerRow, token?: string): Trigger {
   return { id: row.id, description: row.description, token: token ?? row.token_hint, owner: { id: row.owner_id }, created_at: new Date(row.created_at).toISOString(), last_used: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString() };
 }

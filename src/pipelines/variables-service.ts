@@ -6,6 +6,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
 import { CI_VARIABLE_VALUE, type CiVariablesTable } from './tables.ts';
+import type { CiVariable } from './contract.ts';
 
 export type CiVariableRow = Selectable<CiVariablesTable>;
 
@@ -111,6 +112,6 @@ export class VariablesService {
   }
 }
 
-export function presentVariable(row: CiVariableRow) {
+export function presentVariable(row: CiVariableRow): CiVariable {
   return { key: row.key, value: row.value, variable_type: 'env_var', protected: row.protected === 1, masked: row.masked === 1, raw: true, environment_scope: '*', description: row.description || null };
 }

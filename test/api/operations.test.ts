@@ -31,22 +31,14 @@ describe('operations endpoints', () => {
     expect(Object.keys(doc.paths)).toContain('/api/v4/user/personal_access_tokens');
   });
 
-  it('documents the answers of every route of the users, tokens, projects, webhooks, audit and operations APIs', async () => {
-    const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
-    const converted = [
-      /^\/-\/(health|readiness|metrics)$/,
-      /^\/api\/v4\/(version|session|user|users|audit_events|user\/personal_access_tokens)$/,
-      /^\/api\/v4\/users\/\{user_id\}(\/(block|unblock|personal_access_tokens))?$/,
-      /^\/api\/v4\/personal_access_tokens(\/self|\/\{token_id\})?$/,
-      /^\/api\/v4\/projects(\/\{id\}(\/(members|access_tokens|hooks|audit_events)(\/\{\w+\}(\/deliveries)?)?)?)?$/,
-    ];
-    const operations = Object.entries(doc.paths)
-      .filter(([url]) => converted.some((pattern) => pattern.test(url)))
-      .flatMap(([url, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${url}`, responses: operation.responses })));
-    expect(operations).toHaveLength(43);
-    const undocumented = operations
-      .filter(({ responses }) => !Object.entries(responses).some(([status, answer]) => /^2\d\d$/.test(status) && answer.description !== 'Default Response') || !responses['4XX'])
-      .map(({ route }) => route);
+  it('documents the answers of every route: a success with its body (or 204, or a redirect) and the error body', async () => {
+    type Answer = { description: string; content?: Record<string, { schema: unknown }> };
+    const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, Answer> }>> };
+    const operations = Object.entries(doc.paths).flatMap(([url, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${url}`, responses: operation.responses })));
+    expect(operations.length).toBeGreaterThan(240);
+    const documentsSuccess = (responses: Record<string, Answer>) =>
+      Object.entries(responses).some(([status, answer]) => (/^2\d\d$/.test(status) && (status === '204' || answer.content !== undefined)) || /^3\d\d$/.test(status));
+    const undocumented = operations.filter(({ responses }) => !documentsSuccess(responses) || !responses['4XX']?.content).map(({ route }) => route);
     expect(undocumented).toEqual([]);
   });
 

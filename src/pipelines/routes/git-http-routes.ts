@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
+import { Bytes, replies } from '../../http/responses.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
 import { AppError, isAppError, notFound } from '../../shared/errors.ts';
@@ -27,6 +28,9 @@ async function challengeAnonymous(this: unknown, error: FastifyError | AppError,
   }
   throw error;
 }
+
+/** git's answers stream out of a git process as it writes them (typed replies expect a declared body). */
+const sendStream = (reply: FastifyReply, type: string, body: Readable) => reply.type(type).send(body);
 
 export interface GitHttpRouteDeps {
   settings: CiSettingsService;
@@ -54,23 +58,23 @@ export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<v
 
     raw.get(
       '/:id.git/info/refs',
-      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)", params: RepoParams, querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }) } },
+      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)", params: RepoParams, querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }), response: replies({ 200: Bytes(ADVERTISEMENT_TYPE, "git's ref advertisement") }) } },
       async (request, reply) => {
         if (request.query.service === 'git-receive-pack') throw new AppError('forbidden', 'GIT_PUSH_REFUSED', 'Modelyard serves repositories read-only: push to the linked repository');
         if (request.query.service !== 'git-upload-pack') throw new AppError('invalid', 'GIT_SMART_HTTP_ONLY', 'only git smart-HTTP is served: ?service=git-upload-pack');
         const dir = await gitDirOf(request);
         reply.header('Cache-Control', 'no-cache');
-        return reply.type(ADVERTISEMENT_TYPE).send(advertiseRefs(dir, request.headers['git-protocol']));
+        return sendStream(reply, ADVERTISEMENT_TYPE, advertiseRefs(dir, request.headers['git-protocol']));
       },
     );
 
     raw.post(
       '/:id.git/git-upload-pack',
-      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: 'git smart-HTTP: fetch from the project\'s repository', params: RepoParams } },
+      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: 'git smart-HTTP: fetch from the project\'s repository', params: RepoParams, response: replies({ 200: Bytes(RESULT_TYPE, 'The pack git asked for') }) } },
       async (request, reply) => {
         const dir = await gitDirOf(request);
         reply.header('Cache-Control', 'no-cache');
-        return reply.type(RESULT_TYPE).send(uploadPack(dir, { body: uploadOf(request).body, gzip: request.headers['content-encoding'] === 'gzip', protocolHeader: request.headers['git-protocol'] }));
+        return sendStream(reply, RESULT_TYPE, uploadPack(dir, { body: uploadOf(request).body, gzip: request.headers['content-encoding'] === 'gzip', protocolHeader: request.headers['git-protocol'] }));
       },
     );
   });

@@ -1,7 +1,10 @@
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { sendDownload } from '../../http/download.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
+import { replies } from '../../http/responses.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../http/schemas.ts';
+import { ArtifactEntry, FileDownload, Job, JobWithReports, Pipeline, PipelineSource, PipelineStatus, TraceText, ZipDownload } from '../contract.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
 import { invalid } from '../../shared/errors.ts';
@@ -16,8 +19,7 @@ import type { JobStatus } from '../tables.ts';
 import type { TracesService } from '../traces-service.ts';
 
 const tags = ['pipelines'];
-const STATUSES = ['created', 'pending', 'running', 'success', 'failed', 'canceled', 'skipped', 'manual'] as const;
-const Status = Type.Union(STATUSES.map((s) => Type.Literal(s)));
+const Status = PipelineStatus;
 const PipelineParams = Type.Intersect([ProjectIdParams, Type.Object({ pipeline_id: NumericId })]);
 const JobParams = Type.Intersect([ProjectIdParams, Type.Object({ job_id: NumericId })]);
 const Scope = Type.Optional(Type.Union([Status, Type.Array(Status, { maxItems: 8 })]));
@@ -47,7 +49,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
 
   app.post(
     '/api/v4/projects/:id/pipeline',
-    { config: { ability: 'pipelines:run' }, schema: { tags, summary: 'Run a pipeline for a branch or tag', params: ProjectIdParams, body: Type.Object({ ref: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), variables: Type.Optional(Variables) }, { additionalProperties: false }) } },
+    { config: { ability: 'pipelines:run' }, schema: { tags, summary: 'Run a pipeline for a branch or tag', params: ProjectIdParams, response: replies({ 201: Pipeline }), body: Type.Object({ ref: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), variables: Type.Optional(Variables) }, { additionalProperties: false }) } },
     async (request, reply) => {
       const access = accessOf(request);
       const outcome = await creator.create({
@@ -70,27 +72,28 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
         tags,
         summary: "A project's pipelines, newest first",
         params: ProjectIdParams,
+        response: replies({ 200: Type.Array(Pipeline) }),
         querystring: Type.Intersect([
           PaginationQuery,
-          Type.Object({ status: Type.Optional(Status), ref: Type.Optional(Type.String({ maxLength: 255 })), sha: Type.Optional(Type.String({ maxLength: 64 })), source: Type.Optional(Type.Union(['push', 'web', 'api', 'trigger', 'model_registry'].map((s) => Type.Literal(s)))), model_version_id: Type.Optional(NumericId) }),
+          Type.Object({ status: Type.Optional(Status), ref: Type.Optional(Type.String({ maxLength: 255 })), sha: Type.Optional(Type.String({ maxLength: 64 })), source: Type.Optional(PipelineSource), model_version_id: Type.Optional(NumericId) }),
         ]),
       },
     },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const q = request.query;
-      const page = await pipelines.list(accessOf(request), { status: q.status, ref: q.ref, sha: q.sha, source: q.source as PipelineRow['source'] | undefined, modelVersionId: q.model_version_id }, window);
+      const page = await pipelines.list(accessOf(request), { status: q.status, ref: q.ref, sha: q.sha, source: q.source, modelVersionId: q.model_version_id }, window);
       return sendPage(request, reply, window, { total: page.total, items: page.items.map((p) => presentPipeline(p, url)) });
     },
   );
 
-  app.get('/api/v4/projects/:id/pipelines/:pipeline_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One pipeline', params: PipelineParams } }, async (request) =>
+  app.get('/api/v4/projects/:id/pipelines/:pipeline_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One pipeline', params: PipelineParams, response: replies({ 200: Pipeline }) } }, async (request) =>
     presentPipeline(await pipelines.get(accessOf(request), request.params.pipeline_id), url),
   );
 
   app.get(
     '/api/v4/projects/:id/pipelines/:pipeline_id/jobs',
-    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A pipeline's jobs", params: PipelineParams, querystring: Type.Object({ scope: Scope, include_retried: Type.Optional(QueryBoolean) }) } },
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A pipeline's jobs", params: PipelineParams, response: replies({ 200: Type.Array(Job) }), querystring: Type.Object({ scope: Scope, include_retried: Type.Optional(QueryBoolean) }) } },
     async (request) => {
       const access = accessOf(request);
       const pipeline = await pipelines.get(access, request.params.pipeline_id);
@@ -99,14 +102,14 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
     },
   );
 
-  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/cancel', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Cancel a pipeline's unfinished jobs", params: PipelineParams } }, async (request) => {
+  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/cancel', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Cancel a pipeline's unfinished jobs", params: PipelineParams, response: replies({ 200: Pipeline }) } }, async (request) => {
     const access = accessOf(request);
     const pipeline = await pipelines.get(access, request.params.pipeline_id);
     await lifecycle.cancelPipeline(access.caller, pipeline.id, access.project.id);
     return presentPipeline(await pipelines.get(access, pipeline.id), url);
   });
 
-  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/retry', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Retry a pipeline's failed and canceled jobs", params: PipelineParams } }, async (request, reply) => {
+  app.post('/api/v4/projects/:id/pipelines/:pipeline_id/retry', { config: { ability: 'pipelines:run' }, schema: { tags, summary: "Retry a pipeline's failed and canceled jobs", params: PipelineParams, response: replies({ 201: Pipeline }) } }, async (request, reply) => {
     const access = accessOf(request);
     const pipeline = await pipelines.get(access, request.params.pipeline_id);
     await lifecycle.retryPipeline(access.caller, pipeline.id, access.project.id);
@@ -115,7 +118,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
 
   app.get(
     '/api/v4/projects/:id/jobs',
-    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A project's jobs, newest first", params: ProjectIdParams, querystring: Type.Intersect([PaginationQuery, Type.Object({ scope: Scope })]) } },
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A project's jobs, newest first", params: ProjectIdParams, response: replies({ 200: Type.Array(Job) }), querystring: Type.Intersect([PaginationQuery, Type.Object({ scope: Scope })]) } },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await pipelines.projectJobs(accessOf(request), scopeOf(request.query.scope), window);
@@ -123,13 +126,13 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
     },
   );
 
-  app.get('/api/v4/projects/:id/jobs/:job_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One job', params: JobParams } }, async (request) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One job', params: JobParams, response: replies({ 200: JobWithReports }) } }, async (request) => {
     const { job, pipeline } = await pipelines.job(accessOf(request), request.params.job_id);
     const runner = job.runner_id === null ? null : await deps.runners.byId(job.runner_id);
     return { ...presentJob(job, pipeline, url, { artifacts: (await artifacts.listed([job.id])).get(job.id) ?? [], runner }), reports: await artifacts.reports(job.id) };
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's log (plain text; `Range: bytes=N-` for what came after N)", params: JobParams } }, async (request, reply) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/trace', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's log (plain text; `Range: bytes=N-` for what came after N)", params: JobParams, response: replies(TraceText) } }, async (request, reply) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
     const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
     const from = range ? Math.min(Number(range[1]), job.trace_size) : 0;
@@ -141,27 +144,28 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
       reply.status(206);
       reply.header('Content-Range', `bytes ${from}-${Math.max(from, job.trace_size - 1)}/${job.trace_size}`);
     }
-    return reply.send(body);
+    // The log's bytes as stored: a range may start inside a multi-byte character.
+    return (reply as FastifyReply).send(body);
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's artifacts archive (zip), as its runner uploaded it", params: JobParams } }, async (request, reply) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "A job's artifacts archive (zip), as its runner uploaded it", params: JobParams, response: replies(ZipDownload) } }, async (request, reply) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
     return sendDownload(request, reply, await artifacts.archive(job.id));
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts/*', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One file out of a job\'s artifacts archive', params: Type.Intersect([JobParams, Type.Object({ '*': Type.String() })]) } }, async (request, reply) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifacts/*', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'One file out of a job\'s artifacts archive', params: Type.Intersect([JobParams, Type.Object({ '*': Type.String() })]), response: replies(FileDownload) } }, async (request, reply) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
     return sendDownload(request, reply, await artifacts.file(job.id, request.params['*']));
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/artifact_files', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "Modelyard: the files in a job's artifacts archive, for browsing", params: JobParams } }, async (request) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifact_files', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "Modelyard: the files in a job's artifacts archive, for browsing", params: JobParams, response: replies({ 200: Type.Array(ArtifactEntry) }) } }, async (request) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
     return artifacts.entries(job.id);
   });
 
   app.get(
     '/api/v4/projects/:id/jobs/artifacts/:ref_name/download',
-    { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'The artifacts archive of the named job of the newest successful pipeline for a branch or tag', params: Type.Intersect([ProjectIdParams, Type.Object({ ref_name: Type.String({ minLength: 1, maxLength: 255 }) })]), querystring: Type.Object({ job: Type.String({ minLength: 1, maxLength: 255 }) }) } },
+    { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'The artifacts archive of the named job of the newest successful pipeline for a branch or tag', params: Type.Intersect([ProjectIdParams, Type.Object({ ref_name: Type.String({ minLength: 1, maxLength: 255 }) })]), querystring: Type.Object({ job: Type.String({ minLength: 1, maxLength: 255 }) }), response: replies(ZipDownload) } },
     async (request, reply) => {
       const job = await pipelines.latestSuccessfulJob(accessOf(request), request.params.ref_name, request.query.job);
       return sendDownload(request, reply, await artifacts.archive(job.id));
@@ -181,6 +185,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
           tags,
           summary: { retry: 'Retry a finished job (a new attempt)', cancel: 'Cancel a job', play: 'Start a manual job, optionally with variables' }[action],
           params: JobParams,
+          response: replies({ 200: Job, 201: Job }),
           body: Type.Object({ job_variables_attributes: Type.Optional(Variables) }, { additionalProperties: false }),
         },
       },

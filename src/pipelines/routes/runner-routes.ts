@@ -9,7 +9,9 @@ import {
 import { JOB_STATUS_HEADER, MAX_TRACE_PATCH_BYTES, parseContentRange } from '../../runner-protocol/trace.ts';
 import { sendDownload } from '../../http/download.ts';
 import { receiveMultipartFile } from '../../http/multipart-file.ts';
+import { NoContent, replies } from '../../http/responses.ts';
 import { NumericId } from '../../http/schemas.ts';
+import { ArtifactUploaded, JobResponse, JobUpdated, ResetRunnerToken, RunnerToken, TraceAppended, ZipDownload } from '../contract.ts';
 import type { App } from '../../http/types.ts';
 import { AppError, isAppError } from '../../shared/errors.ts';
 import type { JobHandouts } from '../job-handouts.ts';
@@ -58,7 +60,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
   const shuttingDown = new AbortController();
   app.addHook('preClose', async () => shuttingDown.abort());
 
-  app.post('/api/v4/runners', { config: own, schema: { tags, summary: 'Register a runner with a registration token (GitLab\'s legacy workflow): 201 with its token (glrtr-…)', body: RegisterRunnerRequest } }, async (request, reply) => {
+  app.post('/api/v4/runners', { config: own, schema: { tags, summary: 'Register a runner with a registration token (GitLab\'s legacy workflow): 201 with its token (glrtr-…)', body: RegisterRunnerRequest, response: replies({ 201: RunnerToken }) } }, async (request, reply) => {
     const { token, ...input } = request.body;
     const info = runnerInfoOf(input.info);
     const created = await runners.register(token, {
@@ -71,30 +73,30 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
     return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
   });
 
-  app.post('/api/v4/runners/verify', { config: own, schema: { tags, summary: "Check a runner's authentication token (GitLab Runner's register with a glrt- token)", body: VerifyRunnerRequest } }, async (request) => {
+  app.post('/api/v4/runners/verify', { config: own, schema: { tags, summary: "Check a runner's authentication token (GitLab Runner's register with a glrt- token)", body: VerifyRunnerRequest, response: replies({ 200: RunnerToken }) } }, async (request) => {
     const runner = await runners.authenticate(request.body.token);
     await runners.touch(runner, undefined, request.ip);
     return { id: runner.id, token: request.body.token, token_expires_at: null };
   });
 
-  app.delete('/api/v4/runners', { config: own, schema: { tags, summary: 'A registered runner removes itself', body: UnregisterRunnerRequest } }, async (request, reply) => {
+  app.delete('/api/v4/runners', { config: own, schema: { tags, summary: 'A registered runner removes itself', body: UnregisterRunnerRequest, response: replies({ 204: NoContent }) } }, async (request, reply) => {
     await runners.unregister(request.body.token);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.delete('/api/v4/runners/managers', { config: own, schema: { tags, summary: 'One machine of a runner created by a person stops using it; the runner stays', body: UnregisterRunnerManagerRequest } }, async (request, reply) => {
+  app.delete('/api/v4/runners/managers', { config: own, schema: { tags, summary: 'One machine of a runner created by a person stops using it; the runner stays', body: UnregisterRunnerManagerRequest, response: replies({ 204: NoContent }) } }, async (request, reply) => {
     await runners.authenticate(request.body.token);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.post('/api/v4/runners/reset_authentication_token', { config: own, schema: { tags, summary: "Replace a runner's authentication token with a new one", body: ResetTokenRequest } }, async (request, reply) => {
+  app.post('/api/v4/runners/reset_authentication_token', { config: own, schema: { tags, summary: "Replace a runner's authentication token with a new one", body: ResetTokenRequest, response: replies({ 201: ResetRunnerToken }) } }, async (request, reply) => {
     const reset = await runners.resetToken(request.body.token);
     return reply.status(201).send({ token: reset.token, token_expires_at: null });
   });
 
   app.post(
     '/api/v4/jobs/request',
-    { config: own, schema: { tags, summary: `A runner asks for a job: 201 with GitLab's job response, or 204. A request with last_update waits up to ${LONG_POLL_SECONDS} s for one (long polling)`, body: JobRequest } },
+    { config: own, schema: { tags, summary: `A runner asks for a job: 201 with GitLab's job response, or 204. A request with last_update waits up to ${LONG_POLL_SECONDS} s for one (long polling)`, body: JobRequest, response: replies({ 201: JobResponse, 204: NoContent }) } },
     async (request, reply) => {
       const runner = await runners.authenticate(request.body.token);
       await runners.touch(runner, runnerInfoOf(request.body.info), request.ip);
@@ -112,10 +114,10 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
       const waitMs = request.body.last_update && runner.paused === 0 ? LONG_POLL_SECONDS * 1000 : 0;
       handout = await queue.request(runner, waitMs, AbortSignal.any([gone.signal, shuttingDown.signal]));
       reply.header(LAST_UPDATE_HEADER, String(Date.now()));
-      if (!handout) return reply.status(204).send();
+      if (!handout) return reply.status(204).send(null);
       if (gone.signal.aborted) {
         await handouts.giveBack(handout.jobId, handout.tokenHash);
-        return reply.status(204).send();
+        return reply.status(204).send(null);
       }
       return reply.status(201).send(handout.response);
     },
@@ -123,7 +125,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
   app.put(
     '/api/v4/jobs/:job_id',
-    { config: own, schema: { tags, summary: "The runner's report on a job: alive (state running) or done; 403 with Job-Status once it is no longer running", params: JobIdParams, body: UpdateJobRequest } },
+    { config: own, schema: { tags, summary: "The runner's report on a job: alive (state running) or done; 403 with Job-Status once it is no longer running", params: JobIdParams, body: UpdateJobRequest, response: replies({ 200: JobUpdated, 202: JobUpdated }) } },
     async (request, reply) => {
       const outcome = await withJobStatus(reply, () => runnerJobs.update(request.params.job_id, request.body));
       reply.header(JOB_STATUS_HEADER, outcome.status);
@@ -133,7 +135,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
   app.get(
     '/api/v4/jobs/:job_id/artifacts',
-    { config: own, schema: { tags, summary: "A job's artifacts zip, for a running job of the same pipeline (its JOB-TOKEN) or the job itself", params: JobIdParams, querystring: Type.Object({ direct_download: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 200 })) }) } },
+    { config: own, schema: { tags, summary: "A job's artifacts zip, for a running job of the same pipeline (its JOB-TOKEN) or the job itself", params: JobIdParams, querystring: Type.Object({ direct_download: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 200 })) }), response: replies(ZipDownload) } },
     async (request, reply) => sendDownload(request, reply, await withJobStatus(reply, () => runnerJobs.dependencyArchive(request.params.job_id, jobToken(request.headers, request.query)))),
   );
 
@@ -142,7 +144,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.patch(
       '/api/v4/jobs/:job_id/trace',
-      { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end", params: JobIdParams } },
+      { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end", params: JobIdParams, response: replies({ 202: TraceAppended }) } },
       async (request, reply) => {
         const range = request.headers['content-range'];
         if (range === undefined) throw new AppError('invalid', 'CONTENT_RANGE_MISSING', '400 Missing header Content-Range');
@@ -165,7 +167,7 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.post(
       '/api/v4/jobs/:job_id/artifacts',
-      { config: own, schema: { tags, summary: 'Upload an artifacts archive or report of a running job: multipart, the file in `file` (streamed)', params: JobIdParams, querystring: ArtifactUploadQuery } },
+      { config: own, schema: { tags, summary: 'Upload an artifacts archive or report of a running job: multipart, the file in `file` (streamed)', params: JobIdParams, querystring: ArtifactUploadQuery, response: replies({ 201: ArtifactUploaded }) } },
       async (request, reply) => {
         // The job and its token are checked before a byte of the body is read.
         const job = await withJobStatus(reply, () => runnerJobs.runningJob(request.params.job_id, jobToken(request.headers, request.query)));
