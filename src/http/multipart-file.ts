@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Busboy, type BusboyInstance } from '@fastify/busboy';
-import { invalid } from '../shared/errors.ts';
+import { InputErrors } from '../shared/input-errors.ts';
 
 /**
  * Streams the one file part named `field` of a multipart body to `consume` while it arrives
@@ -14,13 +14,13 @@ export function receiveMultipartFile<T>(
   consume: (file: Readable, filename: string) => Promise<T>,
 ): Promise<T> {
   const contentType = String(headers['content-type'] ?? '');
-  if (!contentType.toLowerCase().startsWith('multipart/form-data')) return Promise.reject(invalid(`the body must be multipart/form-data with the file in '${field}'`, 'MULTIPART_EXPECTED'));
+  if (!contentType.toLowerCase().startsWith('multipart/form-data')) return Promise.reject(InputErrors.MULTIPART_EXPECTED({ field }));
   return new Promise<T>((resolve, reject) => {
     let parser: BusboyInstance;
     try {
       parser = new Busboy({ headers: { 'content-type': contentType }, limits: { files: 4, fields: 20, fieldSize: 64 * 1024 } });
     } catch (error) {
-      reject(invalid(`the multipart body cannot be read: ${(error as Error).message}`, 'MULTIPART_INVALID'));
+      reject(InputErrors.MULTIPART_INVALID({ detail: (error as Error).message }));
       return;
     }
     let consumed: Promise<T> | undefined;
@@ -33,9 +33,9 @@ export function receiveMultipartFile<T>(
       // The body must keep flowing even if consuming fails: the error is reported at the end.
       consumed.catch(() => file.resume());
     });
-    parser.on('error', (error: Error) => reject(invalid(`the multipart body cannot be read: ${error.message}`, 'MULTIPART_INVALID')));
+    parser.on('error', (error: Error) => reject(InputErrors.MULTIPART_INVALID({ detail: error.message })));
     parser.on('finish', () => {
-      if (!consumed) reject(invalid(`the multipart body has no file in '${field}'`, 'MULTIPART_NO_FILE'));
+      if (!consumed) reject(InputErrors.MULTIPART_NO_FILE({ field }));
       else consumed.then(resolve, reject);
     });
     body.on('error', reject);

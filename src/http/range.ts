@@ -1,11 +1,11 @@
-import { AppError } from '../shared/errors.ts';
 import type { ByteRange } from '../storage/blob-store.ts';
+import { InputErrors } from '../shared/input-errors.ts';
 
 /** Parses a single-range `Range: bytes=a-b` header (also `a-` and `-n`); multiple ranges are not served. */
 export function parseRange(header: string | undefined, size: number): ByteRange | undefined {
   if (!header) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  const unsatisfiable = () => new AppError('range_not_satisfiable', 'RANGE_NOT_SATISFIABLE', `416 Range Not Satisfiable: ${header} of ${size} bytes`, { size });
+  const unsatisfiable = () => InputErrors.RANGE_NOT_SATISFIABLE({ header, size }, { size });
   if (!match || (match[1] === '' && match[2] === '')) throw unsatisfiable();
   let start: number;
   let end: number;

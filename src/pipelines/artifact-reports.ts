@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { XMLParser } from 'fast-xml-parser';
-import { invalid } from '../shared/errors.ts';
+import { PipelineErrors } from './errors.ts';
 
 /** GitLab's limits for a dotenv report: 5 KiB and 20 variables (more is refused, not cut). */
 export const DOTENV_MAX_BYTES = 5 * 1024;
@@ -42,26 +42,26 @@ function gunzipLimited(data: Buffer, maxBytes: number): Buffer | undefined {
     return gunzipSync(data, { maxOutputLength: maxBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return undefined;
-    throw invalid('the report is not a gzip file', 'ARTIFACT_NOT_GZIP');
+    throw PipelineErrors.ARTIFACT_NOT_GZIP();
   }
 }
 
 /** `KEY=value` lines, as GitLab reads them: blank lines and `#` comments skipped, one pair of surrounding quotes removed. */
 export function parseDotenv(gzipped: Buffer): DotenvReport {
   const text = gunzipLimited(gzipped, DOTENV_MAX_BYTES + 1);
-  if (!text || text.length > DOTENV_MAX_BYTES) throw invalid(`the dotenv report is larger than ${DOTENV_MAX_BYTES} bytes`, 'DOTENV_TOO_LARGE');
+  if (!text || text.length > DOTENV_MAX_BYTES) throw PipelineErrors.DOTENV_TOO_LARGE({ detail: `is larger than ${DOTENV_MAX_BYTES} bytes` });
   const variables: Record<string, string> = {};
   for (const [index, raw] of text.toString('utf8').split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
-    if (!KEY.test(key)) throw invalid(`dotenv report line ${index + 1}: expected KEY=value`, 'DOTENV_INVALID');
+    if (!KEY.test(key)) throw PipelineErrors.DOTENV_INVALID({ line: index + 1 });
     let value = line.slice(eq + 1).trim();
     if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.endsWith(value[0]!)) value = value.slice(1, -1);
     variables[key] = value;
   }
-  if (Object.keys(variables).length > DOTENV_MAX_VARIABLES) throw invalid(`the dotenv report sets more than ${DOTENV_MAX_VARIABLES} variables`, 'DOTENV_TOO_LARGE');
+  if (Object.keys(variables).length > DOTENV_MAX_VARIABLES) throw PipelineErrors.DOTENV_TOO_LARGE({ detail: `sets more than ${DOTENV_MAX_VARIABLES} variables` });
   return { variables };
 }
 
@@ -87,7 +87,7 @@ export function parseJunit(gzipped: Buffer): JunitReport {
   try {
     root = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', processEntities: true, htmlEntities: false }).parse(xml, true) as XmlNode;
   } catch (error) {
-    throw invalid(`the JUnit report is not valid XML: ${(error as Error).message.split('\n')[0]}`, 'JUNIT_INVALID');
+    throw PipelineErrors.JUNIT_INVALID({ detail: (error as Error).message.split('\n')[0]! });
   }
   const report = { ...empty };
   const suites: XmlNode[] = [];

@@ -5,16 +5,16 @@ import type { DownloadableFile } from '../http/download.ts';
 import { REPORT_FILE_NAMES } from '../runner-protocol/artifacts.ts';
 import { ARTIFACT_FORMATS, ARTIFACT_TYPES, type ArtifactFormat, type ArtifactType } from '../runner-protocol/job-response.ts';
 import { now } from '../shared/clock.ts';
-import { invalid, isAppError } from '../shared/errors.ts';
+import { isAppError } from '../shared/errors.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
 import { parseDotenv, parseJunit } from './artifact-reports.ts';
 import { parseDuration } from './config/durations.ts';
 import { readSpec } from './job-spec.ts';
 import type { JobRow } from './job-payload.ts';
-import { artifactExists, artifactNotFound, jobNotRunning } from './runner-errors.ts';
 import type { CiJobArtifactLegacyFilesTable, CiJobArtifactsTable } from './tables.ts';
 import { ZipArchive, type ZipEntryInfo } from './zip-archive.ts';
+import { PipelineErrors } from './errors.ts';
 
 export type JobArtifactRow = Selectable<CiJobArtifactsTable>;
 type LegacyFileRow = Selectable<CiJobArtifactLegacyFilesTable>;
@@ -47,14 +47,14 @@ export class JobArtifactsService {
 
   /** Stores one uploaded archive of a running job (`file`: the multipart file part, streamed). */
   async upload(job: JobRow, options: { type?: string; format?: string; expireIn?: string; filename?: string }, file: Readable): Promise<JobArtifactRow> {
-    if (job.status !== 'running') throw jobNotRunning(job.status);
+    if (job.status !== 'running') throw PipelineErrors.JOB_NOT_RUNNING({ status: job.status }, { jobStatus: job.status });
     const type = (options.type ?? 'archive') as ArtifactType;
-    if (!ARTIFACT_TYPES.includes(type)) throw invalid(`artifact_type must be one of ${ARTIFACT_TYPES.join(', ')}`, 'ARTIFACT_TYPE_UNSUPPORTED');
+    if (!ARTIFACT_TYPES.includes(type)) throw PipelineErrors.ARTIFACT_TYPE_UNSUPPORTED({ types: ARTIFACT_TYPES });
     const format = (options.format ?? FORMAT_OF[type]) as ArtifactFormat;
-    if (!ARTIFACT_FORMATS.includes(format) || format !== FORMAT_OF[type]) throw invalid(`artifact_format for ${type} must be ${FORMAT_OF[type]}`, 'ARTIFACT_FORMAT_UNSUPPORTED');
+    if (!ARTIFACT_FORMATS.includes(format) || format !== FORMAT_OF[type]) throw PipelineErrors.ARTIFACT_FORMAT_UNSUPPORTED({ type, format: FORMAT_OF[type] });
     const expireAt = this.expiry(job, options.expireIn);
     const exists = await this.db.selectFrom('ci_job_artifacts').select('id').where('job_id', '=', job.id).where('file_type', '=', type).executeTakeFirst();
-    if (exists) throw artifactExists(type);
+    if (exists) throw PipelineErrors.ARTIFACT_EXISTS({ type });
     const key = jobArtifactKey(job.project_id, job.id, type);
     let report: string | null = null;
     let stored;
@@ -65,7 +65,7 @@ export class JobArtifactsService {
       } catch (error) {
         await this.store.delete(key).catch(() => undefined);
         if (isAppError(error)) throw error;
-        throw invalid(`the archive is not a readable zip: ${(error as Error).message}`, 'ARTIFACT_NOT_ZIP');
+        throw PipelineErrors.ARTIFACT_NOT_ZIP({ detail: (error as Error).message });
       }
     } else {
       const data = await this.readReport(file);
@@ -78,7 +78,7 @@ export class JobArtifactsService {
       return await this.db.insertInto('ci_job_artifacts').values(row).returningAll().executeTakeFirstOrThrow();
     } catch (error) {
       // Two uploads of the same type raced: the first one keeps the stored file.
-      if (await this.db.selectFrom('ci_job_artifacts').select('id').where('job_id', '=', job.id).where('file_type', '=', type).executeTakeFirst()) throw artifactExists(type);
+      if (await this.db.selectFrom('ci_job_artifacts').select('id').where('job_id', '=', job.id).where('file_type', '=', type).executeTakeFirst()) throw PipelineErrors.ARTIFACT_EXISTS({ type });
       throw error;
     }
   }
@@ -88,7 +88,7 @@ export class JobArtifactsService {
     let size = 0;
     for await (const chunk of file) {
       size += (chunk as Buffer).length;
-      if (size > MAX_REPORT_BYTES) throw invalid(`a report may be at most ${MAX_REPORT_BYTES} bytes`, 'REPORT_TOO_LARGE');
+      if (size > MAX_REPORT_BYTES) throw PipelineErrors.REPORT_TOO_LARGE({ limit: MAX_REPORT_BYTES });
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks);
@@ -100,7 +100,7 @@ export class JobArtifactsService {
     if (expireIn !== undefined && expireIn !== '') {
       if (expireIn.trim().toLowerCase() === 'never') return null;
       const seconds = parseDuration(expireIn);
-      if (seconds === undefined) throw invalid(`expire_in '${expireIn.slice(0, 50)}' is not a duration`, 'INVALID_EXPIRE_IN');
+      if (seconds === undefined) throw PipelineErrors.INVALID_EXPIRE_IN({ given: expireIn });
       return now() + seconds * 1000;
     }
     if (spec?.neverExpire) return null;
@@ -141,7 +141,7 @@ export class JobArtifactsService {
   /** The artifacts zip, as the runner uploaded it. */
   async archive(jobId: number): Promise<DownloadableFile> {
     const row = await this.archiveOf(jobId);
-    if (!row) throw artifactNotFound();
+    if (!row) throw PipelineErrors.ARTIFACT_NOT_FOUND();
     return { name: row.filename, size: row.size, sha256: row.sha256, open: (range) => this.store.get(row.store_key, range) };
   }
 
@@ -154,7 +154,7 @@ export class JobArtifactsService {
       return { name: path.split('/').pop()!, size: entry.size, sha256: `${row.sha256.slice(0, 16)}-${entry.crc32.toString(16)}`, open: entry.open };
     }
     const legacy = (await this.legacyFilesOf([jobId])).find((f) => f.path === path);
-    if (!legacy) throw artifactNotFound();
+    if (!legacy) throw PipelineErrors.ARTIFACT_NOT_FOUND();
     return { name: path.split('/').pop()!, size: legacy.size, sha256: legacy.sha256, open: (range) => this.store.get(legacy.store_key, range) };
   }
 

@@ -4,12 +4,12 @@ import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { invalid } from '../shared/errors.ts';
 import { FAILURE_REASONS } from './failure-reasons.ts';
 import { readSpec } from './job-spec.ts';
 import type { JobRow } from './job-payload.ts';
 import { advancePipeline, lockPipeline } from './pipeline-processor.ts';
 import { ACTIVE_STATUSES, isFinished } from './pipeline-status.ts';
+import { PipelineErrors } from './errors.ts';
 
 
 /** Running jobs past their time limit get this long for the runner to report before the server fails them. */
@@ -120,8 +120,8 @@ export class JobLifecycle {
   }
 
   async retryJob(caller: Caller, job: JobRow): Promise<void> {
-    if (job.retried === 1) throw invalid('Job is not the latest attempt: retry the newest one', 'JOB_NOT_RETRYABLE');
-    if (!isFinished(job.status)) throw invalid(`Job is ${job.status} and cannot be retried`, 'JOB_NOT_RETRYABLE');
+    if (job.retried === 1) throw PipelineErrors.JOB_NOT_RETRYABLE({ detail: 'Job is not the latest attempt: retry the newest one' });
+    if (!isFinished(job.status)) throw PipelineErrors.JOB_NOT_RETRYABLE({ detail: `Job is ${job.status} and cannot be retried` });
     await this.inPipeline(job.pipeline_id, async (trx) => {
       await this.newAttempt(trx, job, 'created', caller.user?.id ?? null);
       await this.reopenDownstream(trx, job.pipeline_id, new Set([job.name]));
@@ -133,7 +133,7 @@ export class JobLifecycle {
     await this.inPipeline(pipelineId, async (trx) => {
       const jobs = await this.latestJobs(trx, pipelineId);
       const failed = jobs.filter((j) => j.status === 'failed' || j.status === 'canceled');
-      if (failed.length === 0) throw invalid('Pipeline has no failed or canceled jobs to retry', 'PIPELINE_NOT_RETRYABLE');
+      if (failed.length === 0) throw PipelineErrors.PIPELINE_NOT_RETRYABLE();
       for (const job of failed) await this.newAttempt(trx, job, 'created', caller.user?.id ?? null);
       await this.reopenDownstream(trx, pipelineId, new Set(failed.map((j) => j.name)));
       await recordChange(trx, caller, { type: 'ci.pipeline.retried', projectId, payload: { pipeline_id: pipelineId } });
@@ -141,7 +141,7 @@ export class JobLifecycle {
   }
 
   async cancelJob(caller: Caller, job: JobRow): Promise<void> {
-    if (![...ACTIVE_STATUSES, 'manual'].includes(job.status)) throw invalid(`Job is ${job.status} and cannot be canceled`, 'JOB_NOT_CANCELABLE');
+    if (![...ACTIVE_STATUSES, 'manual'].includes(job.status)) throw PipelineErrors.JOB_NOT_CANCELABLE({ status: job.status });
     await this.inPipeline(job.pipeline_id, async (trx) => {
       await this.cancelRows(trx, [job]);
       await recordChange(trx, caller, { type: 'ci.job.canceled', projectId: job.project_id, payload: { job_id: job.id, pipeline_id: job.pipeline_id } });
@@ -166,7 +166,7 @@ export class JobLifecycle {
 
   /** Starts a manual job, optionally with variables for this run (GitLab's `job_variables_attributes`). */
   async play(caller: Caller, job: JobRow, variables: Record<string, string> = {}): Promise<void> {
-    if (job.status !== 'manual') throw invalid(`Job is ${job.status}, not manual: it cannot be played`, 'JOB_NOT_PLAYABLE');
+    if (job.status !== 'manual') throw PipelineErrors.JOB_NOT_PLAYABLE({ status: job.status });
     const spec = readSpec(job);
     spec.variables = { ...spec.variables, ...variables };
     await this.inPipeline(job.pipeline_id, async (trx) => {

@@ -3,8 +3,8 @@ import type { JobTokenResolver } from '../auth/authenticate.ts';
 import { isJobToken, sha256Hex } from '../auth/secrets.ts';
 import { toCallerUser, type UsersService } from '../auth/users-service.ts';
 import type { Schema } from '../db/schema.ts';
-import { AppError } from '../shared/errors.ts';
 import type { JobRow } from './job-payload.ts';
+import { PipelineErrors } from './errors.ts';
 
 /**
  * CI job tokens as callers: valid only while their job runs, limited to the job's project, with
@@ -35,6 +35,6 @@ export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTo
  */
 export async function jobOfToken(db: Kysely<Schema>, jobId: number, token: string | undefined): Promise<JobRow> {
   const job = token ? await db.selectFrom('ci_jobs').selectAll().where('id', '=', jobId).where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
-  if (!job) throw new AppError('forbidden', 'INVALID_JOB_TOKEN', '403 Forbidden: invalid job token');
+  if (!job) throw PipelineErrors.INVALID_JOB_TOKEN();
   return job;
 }

@@ -16,6 +16,7 @@ import { pipelineVariables } from './predefined-variables.ts';
 import type { CiPipelinesTable, PipelineSource } from './tables.ts';
 import { bundledTemplate } from './templates/catalog.ts';
 import type { VariablesService } from './variables-service.ts';
+import { PipelineErrors } from './errors.ts';
 
 export type PipelineRow = Selectable<CiPipelinesTable>;
 
@@ -110,15 +111,15 @@ export class PipelineCreator {
 
   private async loadConfig(repositoryUrl: string | null, stored: string | null, ref: string, sha: string | undefined): Promise<LoadedConfig> {
     if (repositoryUrl === null) {
-      if (stored === null) throw invalid('Missing CI config file: link a repository with a .modelyard-ci.yml, or store one with PUT /projects/:id/ci/config', 'MISSING_CI_CONFIG');
+      if (stored === null) throw PipelineErrors.MISSING_CI_CONFIG({ detail: 'link a repository with a .modelyard-ci.yml, or store one with PUT /projects/:id/ci/config' });
       return { source: 'project', content: stored, sha: sha ?? null, commitTitle: null };
     }
     await this.mirror.sync(repositoryUrl);
     // A pushed annotated tag names the tag object; resolving peels it to its commit.
     const commit = await this.mirror.resolve(repositoryUrl, sha ?? ref);
-    if (commit === undefined) throw invalid(`Reference not found: ${sha ?? ref}`, 'REF_NOT_FOUND');
+    if (commit === undefined) throw PipelineErrors.REF_NOT_FOUND({ ref: sha ?? ref });
     const file = await this.mirror.readPipelineFile(repositoryUrl, commit);
-    if (!file) throw invalid(`Missing CI config file: no .modelyard-ci.yml or .gitlab-ci.yml at ${commit.slice(0, 8)}`, 'MISSING_CI_CONFIG');
+    if (!file) throw PipelineErrors.MISSING_CI_CONFIG({ detail: `no .modelyard-ci.yml or .gitlab-ci.yml at ${commit.slice(0, 8)}` });
     const info = await this.mirror.commit(repositoryUrl, commit);
     return { source: 'repository', content: file.content, sha: info?.sha ?? commit, commitTitle: info?.title ?? null };
   }

@@ -9,8 +9,8 @@ import type { JobHandouts } from './job-handouts.ts';
 import type { JobLifecycle } from './job-lifecycle.ts';
 import type { JobRow } from './job-payload.ts';
 import { jobOfToken } from './job-tokens.ts';
-import { invalidJobToken, jobNotRunning } from './runner-errors.ts';
 import type { AppendOutcome, TracesService } from './traces-service.ts';
+import { PipelineErrors } from './errors.ts';
 
 export type UpdateOutcome = { code: 200 | 202; status: JobRow['status'] };
 
@@ -29,8 +29,8 @@ export class RunnerJobsService {
   /** The job the token belongs to, running and confirmed for this runner; 403 otherwise. */
   async runningJob(jobId: number, token: string | undefined): Promise<JobRow> {
     const job = await jobOfToken(this.db, jobId, token);
-    if (job.status !== 'running') throw jobNotRunning(job.status);
-    if (!(await this.deps.handouts.confirm(job))) throw invalidJobToken();
+    if (job.status !== 'running') throw PipelineErrors.JOB_NOT_RUNNING({ status: job.status }, { jobStatus: job.status });
+    if (!(await this.deps.handouts.confirm(job))) throw PipelineErrors.INVALID_JOB_TOKEN();
     return job;
   }
 
@@ -61,7 +61,7 @@ export class RunnerJobsService {
 
   async appendTrace(jobId: number, token: string | undefined, start: number, content: Buffer): Promise<AppendOutcome> {
     const job = await jobOfToken(this.db, jobId, token);
-    if (job.status === 'running' && !(await this.deps.handouts.confirm(job))) throw invalidJobToken();
+    if (job.status === 'running' && !(await this.deps.handouts.confirm(job))) throw PipelineErrors.INVALID_JOB_TOKEN();
     return this.deps.traces.append(job, start, content);
   }
 
@@ -76,12 +76,12 @@ export class RunnerJobsService {
    */
   async dependencyArchive(jobId: number, token: string | undefined): Promise<DownloadableFile> {
     const holder = token ? await this.db.selectFrom('ci_jobs').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
-    if (!holder) throw invalidJobToken();
+    if (!holder) throw PipelineErrors.INVALID_JOB_TOKEN();
     if (holder.id !== jobId) {
-      if (holder.status !== 'running') throw jobNotRunning(holder.status);
+      if (holder.status !== 'running') throw PipelineErrors.JOB_NOT_RUNNING({ status: holder.status }, { jobStatus: holder.status });
       const source = await this.db.selectFrom('ci_jobs').select('id').where('id', '=', jobId).where('pipeline_id', '=', holder.pipeline_id).executeTakeFirst();
-      if (!source) throw invalidJobToken();
-      if (!(await this.deps.handouts.confirm(holder))) throw invalidJobToken();
+      if (!source) throw PipelineErrors.INVALID_JOB_TOKEN();
+      if (!(await this.deps.handouts.confirm(holder))) throw PipelineErrors.INVALID_JOB_TOKEN();
     }
     return this.deps.artifacts.archive(jobId);
   }

@@ -12,9 +12,9 @@ import { now } from '../shared/clock.ts';
 import type { GpuInfo, VersionInfo } from '../runner-protocol/requests.ts';
 import { AppError, forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { CiSettingsService } from './ci-settings-service.ts';
-import { invalidRegistrationToken, invalidRunnerToken } from './runner-errors.ts';
 import type { CiRunnersTable } from './tables.ts';
 import type { Runner } from './contract.ts';
+import { PipelineErrors } from './errors.ts';
 
 export type RunnerRow = Selectable<CiRunnersTable>;
 
@@ -111,7 +111,7 @@ export class RunnersService {
     let projectId: number | null = null;
     if (!(this.instanceRegistrationToken !== undefined && registrationToken === this.instanceRegistrationToken)) {
       projectId = (await this.settings.projectOfRunnersToken(registrationToken)) ?? null;
-      if (projectId === null) throw invalidRegistrationToken();
+      if (projectId === null) throw PipelineErrors.INVALID_REGISTRATION_TOKEN();
     }
     return this.insert({ runnerType: projectId === null ? 'instance_type' : 'project_type', projectId, input, creatorId: null, via: 'registered' }, null);
   }
@@ -152,7 +152,7 @@ export class RunnersService {
   /** The runner a token belongs to (any prefix it was issued with); GitLab answers 403 to an unknown runner token. */
   async authenticate(token: string | undefined): Promise<RunnerRow> {
     const row = token ? await this.db.selectFrom('ci_runners').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst() : undefined;
-    if (!row) throw invalidRunnerToken();
+    if (!row) throw PipelineErrors.INVALID_RUNNER_TOKEN();
     return row;
   }
 
@@ -162,7 +162,7 @@ export class RunnersService {
     const fresh = newSecret(token.startsWith(TOKEN_PREFIX_REGISTERED) ? 'registeredRunner' : 'runner');
     const row = await this.db.transaction().execute(async (trx) => {
       const updated = await trx.updateTable('ci_runners').set({ token_hash: sha256Hex(fresh), token_hint: secretHint(fresh) }).where('id', '=', runner.id).where('token_hash', '=', runner.token_hash).returningAll().executeTakeFirst();
-      if (!updated) throw invalidRunnerToken();
+      if (!updated) throw PipelineErrors.INVALID_RUNNER_TOKEN();
       await recordChange(trx, null, { type: 'ci.runner.token_reset', projectId: runner.project_id, payload: { runner_id: runner.id } }, { action: 'ci.runner.token_reset', targetType: 'runner', targetId: runner.id });
       return updated;
     });

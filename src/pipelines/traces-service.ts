@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { maskSecretsKeepingLength } from '../runner-protocol/masking.ts';
 import { traceChecksum } from '../runner-protocol/trace.ts';
-import { AppError } from '../shared/errors.ts';
+import type { AppError } from '../shared/errors.ts';
 import type { JobRow } from './job-payload.ts';
 import type { VariablesService } from './variables-service.ts';
+import { PipelineErrors } from './errors.ts';
 
 /** A job log beyond this is cut (GitLab's default limit is 4 MiB; ML jobs print more). */
 export const MAX_TRACE_BYTES = 16 * 1024 * 1024;
@@ -69,5 +70,5 @@ export class TracesService {
 }
 
 export function traceRangeError(size: number): AppError {
-  return new AppError('range_not_satisfiable', 'TRACE_RANGE', `the log is ${size} bytes long; send the next chunk from there`, { size });
+  return PipelineErrors.TRACE_RANGE({ size }, { size });
 }

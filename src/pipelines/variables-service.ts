@@ -4,7 +4,8 @@ import type { Schema } from '../db/schema.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { alreadyExists, invalid, notFound } from '../shared/errors.ts';
+import { invalid, notFound } from '../shared/errors.ts';
+import { PipelineErrors } from './errors.ts';
 import { CI_VARIABLE_VALUE, type CiVariablesTable } from './tables.ts';
 import type { CiVariable } from './contract.ts';
 
@@ -63,7 +64,7 @@ export class VariablesService {
     const at = now();
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('ci_variables').select('id').where('project_id', '=', access.project.id).where('key', '=', key).executeTakeFirst();
-      if (existing) throw alreadyExists(`(${key}) has already been taken`, 'VARIABLE_EXISTS');
+      if (existing) throw PipelineErrors.VARIABLE_EXISTS({ key });
       // The value is sealed under the row's id, which the insert assigns.
       const row = await trx
         .insertInto('ci_variables')

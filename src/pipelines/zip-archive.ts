@@ -1,7 +1,8 @@
 import { PassThrough, Readable, Transform } from 'node:stream';
 import yauzl from 'yauzl';
-import { invalid, notFound } from '../shared/errors.ts';
+import { notFound } from '../shared/errors.ts';
 import type { BlobStore, ByteRange } from '../storage/blob-store.ts';
+import { PipelineErrors } from './errors.ts';
 
 /** Listing more entries than this is refused: a zip's directory is read into memory to list it. */
 export const MAX_ARCHIVE_ENTRIES = 50_000;
@@ -82,7 +83,7 @@ export class ZipArchive {
   async entries(limit = MAX_ARCHIVE_ENTRIES): Promise<ZipEntryInfo[]> {
     const zip = await open(this.store, this.key, this.size);
     try {
-      if (zip.entryCount > limit) throw invalid(`the archive has ${zip.entryCount} entries; at most ${limit} can be listed`, 'ARCHIVE_TOO_BIG');
+      if (zip.entryCount > limit) throw PipelineErrors.ARCHIVE_TOO_BIG({ entries: zip.entryCount, limit });
       const list: ZipEntryInfo[] = [];
       await walk(zip, (entry) => {
         list.push({ path: entry.fileName, size: entry.uncompressedSize, crc32: entry.crc32 });

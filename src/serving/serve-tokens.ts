@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { ProjectsService } from '../projects/projects-service.ts';
-import { AppError, forbidden } from '../shared/errors.ts';
+import { AppError, forbidden, unauthenticated } from '../shared/errors.ts';
 
 type Verdict = { ok: true; projectId: number } | { ok: false; error: AppError };
 
@@ -44,7 +44,7 @@ export class ServeAuthorizer {
     try {
       const credential = { authorization: headers.authorization, 'private-token': headers['private-token'] };
       const caller = await this.deps.authenticator.authenticate({ method: 'POST', headers: credential, ip });
-      if (caller.credential === 'anonymous') throw new AppError('unauthenticated', 'UNAUTHENTICATED', '401 Unauthorized: the gateway needs a token with the serve scope (Authorization: Bearer …)');
+      if (caller.credential === 'anonymous') throw unauthenticated('401 Unauthorized: the gateway needs a token with the serve scope (Authorization: Bearer …)');
       // Job tokens and sessions never reach the gateway; the policy says so too, with its own words.
       if (caller.credential !== 'personal_token' && caller.credential !== 'project_token') throw forbidden('403 Forbidden: only personal and project access tokens with the serve scope call the gateway');
       const { project } = await this.deps.projects.authorize(caller, projectKey, 'serving:use');

@@ -1,4 +1,4 @@
-import { invalid } from './errors.ts';
+import { InputErrors } from './input-errors.ts';
 
 /**
  * The one reader of dates that callers send: `YYYY-MM-DD` (midnight UTC, GitLab's form for
@@ -48,6 +48,6 @@ export function readDate(value: string): number | undefined {
 /** Epoch milliseconds of a date a caller sent as `field`; a 400 naming the field when it is not one. */
 export function parseDate(value: string, field: string): number {
   const ms = readDate(value);
-  if (ms === undefined) throw invalid(`${field} is not a valid date: ${JSON.stringify(value.slice(0, 40))} (use ${DATE_FORMS})`, 'INVALID_DATE');
+  if (ms === undefined) throw InputErrors.INVALID_DATE({ detail: `${field} is not a valid date: ${JSON.stringify(value.slice(0, 40))} (use ${DATE_FORMS})` });
   return ms;
 }

@@ -1,5 +1,5 @@
-import { invalid } from './errors.ts';
 import { assertStorableJson } from './storable-text.ts';
+import { InputErrors } from './input-errors.ts';
 
 /**
  * How deeply a JSON body may nest arrays and objects. MLflow's and GitLab's payloads nest a
@@ -47,7 +47,7 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
  */
 export function parseUntrustedJson(input: Uint8Array | string): unknown {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 'JSON_TOO_DEEP');
+  if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw InputErrors.JSON_TOO_DEEP({ maxDepth: MAX_JSON_DEPTH });
   const parsed: unknown = JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   assertStorableJson(parsed, 'the JSON body');
   return parsed;

@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArtifactsErrors } from '../../src/artifacts/errors.ts';
+import { PipelineErrors } from '../../src/pipelines/errors.ts';
 import { errorCatalog } from '../../src/shared/errors.ts';
+import { InputErrors } from '../../src/shared/input-errors.ts';
 import { StorageErrors } from '../../src/storage/errors.ts';
 import { TrackingErrors } from '../../src/tracking/errors.ts';
 
@@ -43,5 +47,40 @@ describe('named errors of tracking, artifacts and storage', () => {
       'tracking TAG_NOT_FOUND 404',
       'storage UNSAFE_PATH 400',
     ]);
+  });
+});
+
+/** Every error code written as a literal at a call site (`invalid('…', 'CODE')`, `new AppError('kind', 'CODE', …)`), with where. */
+function literalCodes(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...literalCodes(full));
+    else if (entry.name.endsWith('.ts') && entry.name !== 'errors.ts' && !entry.name.endsWith('-errors.ts')) {
+      fs.readFileSync(full, 'utf8').split('\n').forEach((line, index) => {
+        const helper = /\b(?:invalid|notFound|forbidden|unauthenticated|alreadyExists|conflict)\(.*,\s*'([A-Z][A-Z0-9_]+)'\)/.exec(line);
+        const direct = /new AppError\(\s*'[a-z_]+',\s*'([A-Z][A-Z0-9_]+)'/.exec(line);
+        for (const match of [helper, direct]) if (match) found.push(`${path.relative('src', full)}:${index + 1} ${match[1]}`);
+      });
+    }
+  }
+  return found;
+}
+
+describe('error codes', () => {
+  it('are declared once, in an errors file, and used by name: no call site spells a domain code', () => {
+    // The generic codes are the helpers' defaults; anything more specific is a named error.
+    const generic = new Set(['INVALID_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED', 'ALREADY_EXISTS', 'CONFLICT']);
+    expect(literalCodes('src').filter((entry) => !generic.has(entry.split(' ')[1]!))).toEqual([]);
+  });
+
+  it('of the CI API, the runner protocol and request parsing keep their words', () => {
+    expect(answer(PipelineErrors.JOB_NOT_RUNNING({ status: 'canceled' }, { jobStatus: 'canceled' }))).toEqual({ code: 'JOB_NOT_RUNNING', kind: 'forbidden', message: '403 Forbidden: the job is canceled' });
+    expect(answer(PipelineErrors.TRACE_RANGE({ size: 12 }))).toEqual({ code: 'TRACE_RANGE', kind: 'range_not_satisfiable', message: 'the log is 12 bytes long; send the next chunk from there' });
+    expect(PipelineErrors.PIPELINE_FILTERED({ reason: 'workflow rules' }).message).toBe('Pipeline filtered out: workflow rules');
+    expect(PipelineErrors.VARIABLE_EXISTS({ key: 'K' }).message).toBe('(K) has already been taken');
+    expect(InputErrors.MALFORMED_JSON({}).message).toBe('malformed JSON in the request body');
+    expect(InputErrors.MALFORMED_JSON({ detail: 'x' }).message).toBe('malformed JSON in the request body: x');
+    expect(answer(InputErrors.RANGE_NOT_SATISFIABLE({ header: 'bytes=9-', size: 3 }))).toEqual({ code: 'RANGE_NOT_SATISFIABLE', kind: 'range_not_satisfiable', message: '416 Range Not Satisfiable: bytes=9- of 3 bytes' });
   });
 });

@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import { AppError, invalid } from '../../shared/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { parseUntrustedJson } from '../../shared/json-depth.ts';
 import type { App } from '../types.ts';
+import { InputErrors } from '../../shared/input-errors.ts';
 
 /**
  * JSON bodies are read as bytes and checked to be UTF-8 before parsing: the default parser
@@ -14,11 +15,11 @@ export function installJsonParser(app: App): void {
   const parse = (_request: unknown, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
     const bytes = body as Buffer;
     if (bytes.length === 0) return done(null, undefined);
-    if (!isUtf8(bytes)) return done(invalid('the request body is not valid UTF-8', 'INVALID_UTF8'), undefined);
+    if (!isUtf8(bytes)) return done(InputErrors.INVALID_UTF8(), undefined);
     try {
       done(null, parseUntrustedJson(bytes));
     } catch (error) {
-      done(error instanceof AppError ? error : invalid(`malformed JSON in the request body: ${(error as Error).message}`, 'MALFORMED_JSON'), undefined);
+      done(error instanceof AppError ? error : InputErrors.MALFORMED_JSON({ detail: (error as Error).message }), undefined);
     }
   };
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parse);

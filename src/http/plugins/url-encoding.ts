@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { invalid } from '../../shared/errors.ts';
 import { assertStorableText } from '../../shared/storable-text.ts';
 import type { App } from '../types.ts';
+import { InputErrors } from '../../shared/input-errors.ts';
 
 /** Turns the percent-escapes of a URL part into bytes, so that their encoding can be checked. */
 function percentDecodedBytes(text: string): Buffer | null {
@@ -35,8 +35,8 @@ export function installUrlEncodingCheck(app: App): void {
     for (const part of parts) {
       if (!part.includes('%')) continue;
       const bytes = percentDecodedBytes(part);
-      if (bytes === null) throw invalid('the URL has a malformed percent-encoding', 'MALFORMED_URL');
-      if (!isUtf8(bytes)) throw invalid('the URL is not valid UTF-8 once decoded', 'MALFORMED_URL');
+      if (bytes === null) throw InputErrors.MALFORMED_URL({ detail: 'the URL has a malformed percent-encoding' });
+      if (!isUtf8(bytes)) throw InputErrors.MALFORMED_URL({ detail: 'the URL is not valid UTF-8 once decoded' });
       assertStorableText(bytes.toString('utf8'), 'the URL');
     }
   });

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { AppError } from '../../shared/errors.ts';
 import { redactCredentials } from './repository-url.ts';
+import { PipelineErrors } from '../errors.ts';
 
 /**
  * The one place that starts `git`. No shell is involved (arguments go to git as an array), git
@@ -40,8 +40,7 @@ function gitEnvironment(): NodeJS.ProcessEnv {
   };
 }
 
-export const GIT_COMMAND_FAILED = 'GIT_COMMAND_FAILED';
-export const gitFailed = (message: string) => new AppError('unavailable', GIT_COMMAND_FAILED, redactCredentials(message));
+export const gitFailed = (message: string) => PipelineErrors.GIT_COMMAND_FAILED({ detail: redactCredentials(message) });
 
 /** The subcommand, for messages: the first argument that is neither an option nor a `-c` setting. */
 function verbOf(args: readonly string[]): string {

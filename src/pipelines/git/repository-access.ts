@@ -1,8 +1,9 @@
 import { canonicalAddress } from '../../outbound/address-policy.ts';
 import { OutboundRefusedError, type CheckedTarget, type OutboundPolicy } from '../../outbound/outbound-policy.ts';
-import { AppError } from '../../shared/errors.ts';
+import type { AppError } from '../../shared/errors.ts';
 import { gitVersion } from './git-command.ts';
 import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
+import { PipelineErrors } from '../errors.ts';
 
 /**
  * Whether the server may reach a linked repository, and how git must be run so that it
@@ -24,7 +25,7 @@ import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
 export const REPOSITORY_UNREACHABLE_MESSAGE = 'The repository could not be reached or is not allowed';
 
 export function repositoryUnreachable(detail: string): AppError {
-  return new AppError('invalid', 'REPOSITORY_UNREACHABLE', REPOSITORY_UNREACHABLE_MESSAGE, { serverLog: redactCredentials(detail) });
+  return PipelineErrors.REPOSITORY_UNREACHABLE(undefined, { serverLog: redactCredentials(detail) });
 }
 
 export interface RepositoryConnection {

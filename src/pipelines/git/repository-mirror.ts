@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
-import { invalid, isAppError, notFound } from '../../shared/errors.ts';
 import { StorageErrors } from '../../storage/errors.ts';
-import { GIT_COMMAND_FAILED, runGit, runGitOrThrow } from './git-command.ts';
+import { runGit, runGitOrThrow } from './git-command.ts';
 import { connectRepository, repositoryUnreachable } from './repository-access.ts';
 import { describeRepositoryUrl, redactCredentials } from './repository-url.ts';
 import { trimTrailing } from '../../shared/trim.ts';
+import { PipelineErrors } from '../errors.ts';
 
 /**
  * Read access to a project's linked git repository through a bare mirror on local disk. Pipelines
@@ -92,7 +92,7 @@ export class RepositoryMirror {
       { timeoutMs: READ_TIMEOUT_MS, input: `${sha}^{commit}\n${sha}:${path}\n` },
     );
     const [commitLine = '', fileLine = ''] = check.toString('utf8').split('\n');
-    if (!commitLine.startsWith('commit ')) throw notFound(`Commit ${sha}`, 'COMMIT_NOT_FOUND');
+    if (!commitLine.startsWith('commit ')) throw PipelineErrors.COMMIT_NOT_FOUND({ sha });
     const [type, objectId = '', size = ''] = fileLine.split(' ');
     if (type !== 'blob') return undefined;
     if (Number(size) > MAX_FILE_BYTES) throw StorageErrors.FILE_TOO_LARGE({ path, commit: sha, maxBytes: MAX_FILE_BYTES });
@@ -103,7 +103,7 @@ export class RepositoryMirror {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(content);
     } catch {
-      throw invalid(`File '${path}' at ${sha} is not UTF-8 text`, 'FILE_NOT_TEXT');
+      throw PipelineErrors.FILE_NOT_TEXT({ path, sha });
     }
   }
 
@@ -187,7 +187,7 @@ export class RepositoryMirror {
     try {
       await runGitOrThrow(args, options);
     } catch (error) {
-      if (isAppError(error) && error.code === GIT_COMMAND_FAILED) throw repositoryUnreachable(`${redactCredentials(url)}: ${error.message}`);
+      if (PipelineErrors.GIT_COMMAND_FAILED.is(error)) throw repositoryUnreachable(`${redactCredentials(url)}: ${error.message}`);
       throw error;
     }
   }
@@ -206,16 +206,16 @@ async function isRepository(dir: string): Promise<boolean> {
  * `main:path`, `@{-1}`) is refused: callers name refs, they do not write git expressions.
  */
 function assertRefName(ref: string): void {
-  if (typeof ref !== 'string' || ref === '') throw invalid('Git ref is empty', 'INVALID_REF');
-  if (ref.startsWith('-')) throw invalid(`Git ref '${ref.slice(0, 100)}' must not start with '-'`, 'INVALID_REF');
+  if (typeof ref !== 'string' || ref === '') throw PipelineErrors.INVALID_REF({ detail: 'Git ref is empty' });
+  if (ref.startsWith('-')) throw PipelineErrors.INVALID_REF({ detail: `Git ref '${ref.slice(0, 100)}' must not start with '-'` });
   if (ref.length > 255 || /[\u0000-\u0020\u007f~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.lock$|\.$/.test(ref)) {
-    throw invalid(`Git ref '${ref.slice(0, 100)}' is not a valid branch, tag or sha`, 'INVALID_REF');
+    throw PipelineErrors.INVALID_REF({ detail: `Git ref '${ref.slice(0, 100)}' is not a valid branch, tag or sha` });
   }
 }
 
 function assertCommitSha(sha: string): void {
   if (typeof sha !== 'string' || !/^[0-9a-f]{4,64}$/i.test(sha)) {
-    throw invalid(`'${String(sha).slice(0, 100)}' is not a commit sha`, 'INVALID_SHA');
+    throw PipelineErrors.INVALID_SHA({ given: String(sha) });
   }
 }
 
@@ -224,6 +224,6 @@ function assertRepositoryPath(path: string): void {
   const segments = typeof path === 'string' ? path.split('/') : [];
   const bad = path === '' || path.length > 4096 || /[\u0000-\u001f\u007f]/.test(path);
   if (bad || segments.some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    throw invalid(`'${String(path).slice(0, 100)}' is not a valid path in a repository`, 'INVALID_PATH');
+    throw PipelineErrors.INVALID_PATH({ given: String(path) });
   }
 }

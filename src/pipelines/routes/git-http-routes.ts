@@ -5,11 +5,12 @@ import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
 import { Bytes, replies } from '../../http/responses.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
-import { AppError, isAppError, notFound } from '../../shared/errors.ts';
+import { type AppError, isAppError } from '../../shared/errors.ts';
 import type { CiSettingsService } from '../ci-settings-service.ts';
 import type { RepositoryMirror } from '../git/repository-mirror.ts';
 import { ADVERTISEMENT_TYPE, advertiseRefs, RESULT_TYPE, uploadPack } from '../git/upload-pack.ts';
 import type { JobHandouts } from '../job-handouts.ts';
+import { PipelineErrors } from '../errors.ts';
 
 const tags = ['git'];
 const RepoParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) });
@@ -21,10 +22,10 @@ const REALM = 'Basic realm="Modelyard"';
  * with a Basic challenge instead of the API's 404.
  */
 async function challengeAnonymous(this: unknown, error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): Promise<never> {
-  const refusedCaller = isAppError(error) && ['not_found', 'forbidden', 'unauthenticated'].includes(error.kind) && error.code !== 'REPOSITORY_NOT_FOUND';
+  const refusedCaller = isAppError(error) && ['not_found', 'forbidden', 'unauthenticated'].includes(error.kind) && !PipelineErrors.REPOSITORY_NOT_FOUND.is(error);
   if (request.caller?.credential === 'anonymous' && refusedCaller) {
     reply.header('WWW-Authenticate', REALM);
-    throw new AppError('unauthenticated', 'GIT_AUTH_REQUIRED', 'HTTP Basic: Access denied');
+    throw PipelineErrors.GIT_AUTH_REQUIRED();
   }
   throw error;
 }
@@ -47,7 +48,7 @@ export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<v
   const gitDirOf = async (request: FastifyRequest): Promise<string> => {
     const access = accessOf(request);
     const settings = await deps.settings.of(access.project.id);
-    if (!settings.repository_url) throw notFound('404 Repository', 'REPOSITORY_NOT_FOUND');
+    if (!settings.repository_url) throw PipelineErrors.REPOSITORY_NOT_FOUND();
     // A job's fetch is its runner at work: it confirms the job, like a log chunk would.
     if (access.caller.credential === 'job_token' && access.caller.jobId !== null) await deps.handouts.confirmById(access.caller.jobId);
     return deps.mirror.gitDirOf(settings.repository_url);
@@ -60,8 +61,8 @@ export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<v
       '/:id.git/info/refs',
       { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)", params: RepoParams, querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }), response: replies({ 200: Bytes(ADVERTISEMENT_TYPE, "git's ref advertisement") }) } },
       async (request, reply) => {
-        if (request.query.service === 'git-receive-pack') throw new AppError('forbidden', 'GIT_PUSH_REFUSED', 'Modelyard serves repositories read-only: push to the linked repository');
-        if (request.query.service !== 'git-upload-pack') throw new AppError('invalid', 'GIT_SMART_HTTP_ONLY', 'only git smart-HTTP is served: ?service=git-upload-pack');
+        if (request.query.service === 'git-receive-pack') throw PipelineErrors.GIT_PUSH_REFUSED();
+        if (request.query.service !== 'git-upload-pack') throw PipelineErrors.GIT_SMART_HTTP_ONLY();
         const dir = await gitDirOf(request);
         reply.header('Cache-Control', 'no-cache');
         return sendStream(reply, ADVERTISEMENT_TYPE, advertiseRefs(dir, request.headers['git-protocol']));

@@ -7,7 +7,6 @@ import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../http/sch
 import { ArtifactEntry, FileDownload, Job, JobWithReports, Pipeline, PipelineSource, PipelineStatus, TraceText, ZipDownload } from '../contract.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
-import { invalid } from '../../shared/errors.ts';
 import type { JobArtifactsService } from '../job-artifacts-service.ts';
 import type { JobLifecycle } from '../job-lifecycle.ts';
 import type { JobRow } from '../job-payload.ts';
@@ -17,6 +16,7 @@ import { presentJob, presentPipeline } from '../presenters.ts';
 import type { RunnersService } from '../runners-service.ts';
 import type { JobStatus } from '../tables.ts';
 import type { TracesService } from '../traces-service.ts';
+import { PipelineErrors } from '../errors.ts';
 
 const tags = ['pipelines'];
 const Status = PipelineStatus;
@@ -59,7 +59,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
         variables: Object.fromEntries((request.body.variables ?? []).map((v) => [v.key, v.value])),
         userId: access.caller.user?.id ?? null,
       });
-      if (!outcome.created) throw invalid(`Pipeline filtered out: ${outcome.reason}`, 'PIPELINE_FILTERED');
+      if (!outcome.created) throw PipelineErrors.PIPELINE_FILTERED({ reason: outcome.reason });
       return reply.status(201).send(presentPipeline(outcome.pipeline, url));
     },
   );

@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
@@ -13,12 +12,12 @@ import { NoContent, replies } from '../../http/responses.ts';
 import { NumericId } from '../../http/schemas.ts';
 import { ArtifactUploaded, JobResponse, JobUpdated, ResetRunnerToken, RunnerToken, TraceAppended, ZipDownload } from '../contract.ts';
 import type { App } from '../../http/types.ts';
-import { AppError, isAppError } from '../../shared/errors.ts';
 import type { JobHandouts } from '../job-handouts.ts';
 import type { Handout, JobQueue } from '../job-queue.ts';
 import type { RunnerJobsService } from '../runner-jobs-service.ts';
 import { runnerInfoOf, tagList, type RunnersService } from '../runners-service.ts';
 import { traceRangeError } from '../traces-service.ts';
+import { PipelineErrors } from '../errors.ts';
 
 const tags = ['runner protocol'];
 const JobIdParams = Type.Object({ job_id: NumericId });
@@ -35,7 +34,7 @@ async function withJobStatus<T>(reply: FastifyReply, work: () => Promise<T>): Pr
   try {
     return await work();
   } catch (error) {
-    if (isAppError(error) && error.code === 'JOB_NOT_RUNNING') reply.header(JOB_STATUS_HEADER, String(error.details?.jobStatus));
+    if (PipelineErrors.JOB_NOT_RUNNING.is(error)) reply.header(JOB_STATUS_HEADER, String(error.details?.jobStatus));
     throw error;
   }
 }
@@ -147,19 +146,19 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
       { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end", params: JobIdParams, response: replies({ 202: TraceAppended }) } },
       async (request, reply) => {
         const range = request.headers['content-range'];
-        if (range === undefined) throw new AppError('invalid', 'CONTENT_RANGE_MISSING', '400 Missing header Content-Range');
+        if (range === undefined) throw PipelineErrors.CONTENT_RANGE_MISSING();
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of uploadOf(request).body) {
           size += (chunk as Buffer).length;
-          if (size > MAX_TRACE_PATCH_BYTES) throw new AppError('too_large', 'TRACE_CHUNK_TOO_LARGE', 'a log chunk may be at most 1 MiB');
+          if (size > MAX_TRACE_PATCH_BYTES) throw PipelineErrors.TRACE_CHUNK_TOO_LARGE();
           chunks.push(chunk as Buffer);
         }
         const parsed = parseContentRange(String(range));
         const outcome = await withJobStatus(reply, () => runnerJobs.appendTrace(request.params.job_id, jobToken(request.headers), parsed?.start ?? -1, Buffer.concat(chunks)));
         reply.header(JOB_STATUS_HEADER, await runnerJobs.statusOf(request.params.job_id));
         reply.header('Range', `0-${outcome.size}`);
-        if (!outcome.ok && outcome.status === 'not_running') throw new AppError('forbidden', 'JOB_NOT_RUNNING', '403 Forbidden: the job is not running');
+        if (!outcome.ok && outcome.status === 'not_running') throw PipelineErrors.JOB_NOT_RUNNING({ status: 'not running' });
         if (!outcome.ok) throw traceRangeError(outcome.size);
         return reply.status(202).send({ size: outcome.size });
       },

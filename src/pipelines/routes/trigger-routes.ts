@@ -12,6 +12,8 @@ import { verifyPushWebhook, type GitProvider } from '../git/push-events.ts';
 import type { PipelineCreator } from '../pipeline-creator.ts';
 import { presentPipeline } from '../presenters.ts';
 import type { TriggersService } from '../triggers-service.ts';
+import { PipelineErrors } from '../errors.ts';
+import { InputErrors } from '../../shared/input-errors.ts';
 
 const tags = ['pipelines'];
 /** Push payloads list commits; GitHub's can reach several MiB. */
@@ -46,7 +48,7 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
               fields = { ...fields, ...(parseUntrustedJson(body) as Record<string, unknown>) };
             } catch (error) {
               if (error instanceof AppError) throw error;
-              throw invalid('malformed JSON in the request body', 'MALFORMED_JSON');
+              throw InputErrors.MALFORMED_JSON({});
             }
           } else fields = { ...fields, ...parseForm(contentType, body) };
         }
@@ -59,7 +61,7 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
         if (!project || !trigger) throw notFound('404 Project');
         const variables = typeof fields.variables === 'object' && fields.variables !== null ? (fields.variables as Record<string, string>) : bracketVariables(fields as Record<string, string>);
         const outcome = await creator.create({ projectId: project.id, source: 'trigger', ref, variables, userId: trigger.owner_id });
-        if (!outcome.created) throw invalid(`Pipeline filtered out: ${outcome.reason}`, 'PIPELINE_FILTERED');
+        if (!outcome.created) throw PipelineErrors.PIPELINE_FILTERED({ reason: outcome.reason });
         return reply.status(201).send(presentPipeline(outcome.pipeline, raw.publicUrl));
       },
     );
@@ -75,7 +77,7 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
         const ci = project ? await settings.of(project.id) : undefined;
         if (!project || !ci || ci.webhook_secret === null || ci.repository_url === null) throw notFound('404 Project');
         const verified = verifyPushWebhook(request.params.provider as GitProvider, request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0), ci.webhook_secret);
-        if (!verified.ok) throw new AppError(verified.status === 401 ? 'unauthenticated' : 'invalid', 'WEBHOOK_REJECTED', verified.message);
+        if (!verified.ok) throw (verified.status === 401 ? PipelineErrors.WEBHOOK_NOT_VERIFIED : PipelineErrors.WEBHOOK_REJECTED)({ detail: verified.message });
         if ('ignored' in verified) return reply.status(200).send({ message: `ignored: ${verified.ignored}` });
         const event = verified.event;
         if (event.deleted) return reply.status(200).send({ message: 'ignored: the ref was deleted' });
