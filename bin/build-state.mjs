@@ -64,7 +64,7 @@ export function withBuildLock(work) {
       // A lock left by a killed build is older than any real build takes.
       const age = Date.now() - fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
       if (age > 5 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error('timed out waiting for another build to finish (.build.lock)');
+      else if (Date.now() > deadline) throw new Error('timed out waiting for another build to finish (.build.lock)', { cause: error });
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }

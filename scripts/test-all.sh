@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite, installing and starting what they need first (PostgreSQL from
 # Debian's packages, a Python venv with the pinned MLflow client, a local S3-protocol server):
-#   type check, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
+#   type check, lint, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
 #   the curl recipes of the docs, a fuzz run of the OpenAPI document (Schemathesis), CI
 #   pipelines end to end with runner processes, the web UI in Chromium, and the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3.
@@ -16,6 +16,9 @@ npm run --silent build
 
 section "type check"
 npm run --silent typecheck
+
+section "lint (ESLint with typescript-eslint)"
+npm run --silent lint
 
 section "services for the tests"
 PG_URL=$(bash scripts/postgres.sh start)

@@ -79,7 +79,7 @@ export class ArchiveCache {
       fs.renameSync(partial, target);
       return target;
     } catch (error) {
-      if (stall.signal.aborted) throw new Error(`the download of ${files.url} stalled for ${STALL_MS / 1000} s`);
+      if (stall.signal.aborted) throw new Error(`the download of ${files.url} stalled for ${STALL_MS / 1000} s`, { cause: error });
       throw error;
     } finally {
       clearTimeout(timer);

@@ -1,4 +1,3 @@
-import type { Generated } from 'kysely';
 
 /** A stored file of a project (run and logged-model artifacts): visible once its row exists. */
 export interface ArtifactsTable {

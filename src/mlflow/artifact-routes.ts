@@ -1,4 +1,3 @@
-import { Type } from 'typebox';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import { UPLOAD_TOKEN_HEADER, type UploadsService } from '../artifacts/uploads-service.ts';
 import { sendDownload } from '../http/download.ts';

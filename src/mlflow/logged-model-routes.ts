@@ -1,5 +1,5 @@
 import { LOGGED_MODEL_STATUSES, type LoggedModelStatus } from '../tracking/logged-models-service.ts';
-import { given, listed } from './proto-json.ts';
+import { given } from './proto-json.ts';
 import { endpoint, type MlflowEndpoint } from './endpoint.ts';
 import {
   CreateLoggedModel,

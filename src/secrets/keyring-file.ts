@@ -180,7 +180,7 @@ export class KeyringFile implements KeySource {
       fd = fs.openSync(lock, 'wx', 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new Error(`another process is changing the key file (${lock} exists); remove that file if no rotation is running`);
+        throw new Error(`another process is changing the key file (${lock} exists); remove that file if no rotation is running`, { cause: error });
       }
       throw error;
     }

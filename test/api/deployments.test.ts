@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot } from '../support/credentials.ts';
 import { modelWithVersions } from '../support/serving.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anonymousCaller, type Caller } from '../../src/auth/caller.ts';
 import { ABILITIES, type Ability } from '../../src/auth/abilities.ts';
 import { actsAsAdmin, authorizeInstance, authorizeProject, can } from '../../src/auth/policy.ts';
-import { AppError } from '../../src/shared/errors.ts';
+import type { AppError } from '../../src/shared/errors.ts';
 
 const user = (overrides: Partial<Caller> = {}, admin = false): Caller => ({
   user: { id: 7, username: 'u', name: 'u', isAdmin: admin, isBot: false },
