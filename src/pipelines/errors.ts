@@ -42,10 +42,10 @@ export const PipelineErrors = defineErrors('pipelines', {
   WEBHOOK_REJECTED: { kind: 'invalid', message: ({ detail }: Detail) => detail },
   WEBHOOK_NOT_VERIFIED: { kind: 'unauthenticated', message: ({ detail }: Detail) => detail },
   // Repositories and git
-  REPOSITORY_NOT_FOUND: { kind: 'not_found', message: '404 Repository' },
+  REPOSITORY_NOT_FOUND: { kind: 'not_found', message: '404 Repository Not Found' },
   REPOSITORY_UNREACHABLE: { kind: 'invalid', message: 'The repository could not be reached or is not allowed' },
   GIT_COMMAND_FAILED: { kind: 'unavailable', message: ({ detail }: Detail) => detail },
-  COMMIT_NOT_FOUND: { kind: 'not_found', message: ({ sha }: { sha: string }) => `Commit ${sha}` },
+  COMMIT_NOT_FOUND: { kind: 'not_found', message: ({ sha }: { sha: string }) => `Commit ${sha} Not Found` },
   FILE_NOT_TEXT: { kind: 'invalid', message: ({ path, sha }: { path: string; sha: string }) => `File '${path}' at ${sha} is not UTF-8 text` },
   INVALID_REF: { kind: 'invalid', message: ({ detail }: Detail) => detail },
   INVALID_SHA: { kind: 'invalid', message: ({ given }: { given: string }) => `'${given.slice(0, 100)}' is not a commit sha` },
