@@ -23,7 +23,7 @@ export function mayApprove(powers: Powers, user: User | null, deployment: Deploy
 
 /** The live variants in the order their shares are drawn: the largest (the stable one) first. */
 export function liveVariants(variants: Variant[]): Variant[] {
-  return variants.filter((v) => v.role === 'live');
+  return variants.filter((v) => v.role === 'live').sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
 }
 
 export function variantLabel(v: Pick<Variant, 'model' | 'version'>): string {

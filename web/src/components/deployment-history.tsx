@@ -8,7 +8,7 @@ import { CiStatus } from './ci-status.tsx';
 export function DeploymentVariants({ deployment }: { deployment: Deployment }) {
   return (
     <>
-      {deployment.variants.map((v) => (
+      {[...liveVariants(deployment.variants), ...deployment.variants.filter((v) => v.role === 'shadow')].map((v) => (
         <div key={v.name}>
           <strong>{v.name}</strong> {v.model.name} v{v.version.version} <span className="muted">{v.version.semver}</span> · {v.role === 'shadow' ? `shadow ${v.shadow_share}%` : `${v.weight}%`}
         </div>
