@@ -22,11 +22,11 @@ export function VariantFigures({ results }: { results: ServingResults }) {
           <th>p99</th>
           {ab && <th>Mean reward (95 % interval)</th>}
           {ab && <th>P(best)</th>}
-          <th>Last 10 minutes</th>
+          <th>Requests, last 10 minutes</th>
         </tr>
       </thead>
       <tbody>
-        {results.variants.map((v) => (
+        {[...results.variants].sort((a, b) => (a.role === b.role ? b.weight - a.weight : a.role === 'live' ? -1 : 1)).map((v) => (
           <tr key={v.name} data-testid={`figures-${v.name}`}>
             <td>
               <strong>{v.name}</strong> <span className="muted">{variantLabel(v)}</span>

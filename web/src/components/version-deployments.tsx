@@ -2,6 +2,7 @@ import { api } from '../api.ts';
 import { environmentPath, type VersionDeployment } from '../deployments-model.ts';
 import { formatIso } from '../pipelines-model.ts';
 import { Link } from '../router.tsx';
+import { CiStatus } from './ci-status.tsx';
 import { Empty, Show, useLoad } from './states.tsx';
 
 /** Where a model version runs now: each environment, its share of the traffic there, and since when. */
@@ -20,7 +21,7 @@ export function VersionDeployments({ projectId, modelId, version }: { projectId:
                 <th>Tier</th>
                 <th>Variant</th>
                 <th>Share of traffic</th>
-                <th>Deployment</th>
+                <th>Status</th>
                 <th>Since</th>
               </tr>
             </thead>
@@ -34,7 +35,7 @@ export function VersionDeployments({ projectId, modelId, version }: { projectId:
                   <td>{d.variant}</td>
                   <td>{d.role === 'shadow' ? 'shadow (mirrored, never answers)' : `${d.weight}%`}</td>
                   <td>
-                    #{d.deployment_id} <span className="muted">{d.deployment_status}</span>
+                    <CiStatus status={d.deployment_status} />
                   </td>
                   <td title={d.since}>{formatIso(d.since)}</td>
                 </tr>
