@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { sendDownload } from '../../http/download.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, isTrue } from '../../http/schemas.ts';
+import { Closed, replies } from '../../http/responses.ts';
 import { type App } from '../../http/types.ts';
 import { accessOf } from '../../auth/request-context.ts';
 import { invalid } from '../../shared/errors.ts';
@@ -20,6 +21,7 @@ const STATUSES = ['created', 'pending', 'running', 'success', 'failed', 'cancele
 const Status = Type.Union(STATUSES.map((s) => Type.Literal(s)));
 const PipelineParams = Type.Intersect([ProjectIdParams, Type.Object({ pipeline_id: NumericId })]);
 const JobParams = Type.Intersect([ProjectIdParams, Type.Object({ job_id: NumericId })]);
+const ArchiveEntries = Type.Array(Closed({ path: Type.String({ description: 'The file\'s path in the archive' }), size: Type.Integer({ minimum: 0, description: 'Bytes, uncompressed' }) }), { description: 'Every file in the archive (folders are the paths\' prefixes); download one with GET …/artifacts/*path' });
 const Scope = Type.Optional(Type.Union([Status, Type.Array(Status, { maxItems: 8 })]));
 const scopeOf = (scope: JobStatus | JobStatus[] | undefined): JobStatus[] => (scope === undefined ? [] : Array.isArray(scope) ? scope : [scope]);
 const Variables = Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 255 }), value: Type.String({ maxLength: 10_000 }), variable_type: Type.Optional(Type.Literal('env_var')) }, { additionalProperties: false }), { maxItems: 200 });
@@ -154,7 +156,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
     return sendDownload(request, reply, await artifacts.file(job.id, request.params['*']));
   });
 
-  app.get('/api/v4/projects/:id/jobs/:job_id/artifact_files', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "Modelyard: the files in a job's artifacts archive, for browsing", params: JobParams } }, async (request) => {
+  app.get('/api/v4/projects/:id/jobs/:job_id/artifact_files', { config: { ability: 'pipelines:read' }, schema: { tags, summary: "Modelyard: the files in a job's artifacts archive, for browsing", params: JobParams, response: replies({ 200: ArchiveEntries }) } }, async (request) => {
     const { job } = await pipelines.job(accessOf(request), request.params.job_id);
     return artifacts.entries(job.id);
   });
