@@ -212,6 +212,20 @@ describe('the environments pages', () => {
     await page.close();
   });
 
+  it('stop an environment after its confirmation; a stopped one offers no actions', async () => {
+    const qa = await deployAndServe({ environment: 'qa', model: 'churn', version: '1' });
+    const page = await openEnvironment('devi', qa.environment.id);
+    await page.getByRole('button', { name: 'Stop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Stop qa?' });
+    await dialog.waitFor();
+    await h.shot(page, 'deploy-05-stop-dialog');
+    await dialog.getByRole('button', { name: 'Stop environment' }).click();
+    await until(async () => (await page.getByTestId('environment-state').textContent()) === 'stopped', 'the stopped state');
+    expect(await page.getByRole('group', { name: 'Environment actions' }).count()).toBe(0);
+    expect((await seed.call<{ state: string }>('GET', project(`/environments/${qa.environment.id}`))).state).toBe('stopped');
+    await page.close();
+  });
+
   it('show a viewer no action buttons', async () => {
     const page = await openEnvironment('rhea', stagingId);
     await page.getByTestId('traffic-bar').first().waitFor();
