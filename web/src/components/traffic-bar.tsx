@@ -21,18 +21,18 @@ export function TrafficBar({ variants, compact = false }: { variants: Variant[];
         ))}
       </div>
       {!compact && (
-      <ul className="traffic-legend">
-        {live.map((v, i) => (
-          <li key={v.name}>
-            <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} aria-hidden="true" /> <strong>{v.name}</strong> {variantLabel(v)} · {v.weight}%
-          </li>
-        ))}
-        {shadows.map((v) => (
-          <li key={v.name} className="muted">
-            <span className="swatch shadow" aria-hidden="true" /> <strong>{v.name}</strong> {variantLabel(v)} · shadow of {v.shadow_share}% of requests (answers recorded, never returned)
-          </li>
-        ))}
-      </ul>
+        <ul className="traffic-legend">
+          {live.map((v, i) => (
+            <li key={v.name}>
+              <span className="swatch" style={{ background: COLORS[i % COLORS.length] }} aria-hidden="true" /> <strong>{v.name}</strong> {variantLabel(v)} · {v.weight}%
+            </li>
+          ))}
+          {shadows.map((v) => (
+            <li key={v.name} className="muted">
+              <span className="swatch shadow" aria-hidden="true" /> <strong>{v.name}</strong> {variantLabel(v)} · shadow of {v.shadow_share}% of requests (answers recorded, never returned)
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

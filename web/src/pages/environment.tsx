@@ -146,10 +146,14 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
                 )}
               </>
             )}
-            <ConfirmDialog request={confirming} onClose={() => setConfirming(null)} onDone={() => {
-              setConfirming(null);
-              reload();
-            }} />
+            <ConfirmDialog
+              request={confirming}
+              onClose={() => setConfirming(null)}
+              onDone={() => {
+                setConfirming(null);
+                reload();
+              }}
+            />
           </section>
         );
       }}
