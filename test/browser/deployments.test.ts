@@ -265,10 +265,12 @@ describe('the environments pages', () => {
     await page.goto(`${h.base}/projects/${projectId}/models/${modelId}/versions/1`);
     const table = page.getByTestId('version-deployments');
     await table.waitFor();
-    const row = table.locator('tbody tr');
-    expect(await row.count()).toBe(1);
-    expect(await row.textContent()).toContain('staging');
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    // qa still lists its last deployment, marked as stopped (the stop test above).
+    expect(await table.locator('tbody tr').filter({ hasText: 'qa' }).textContent()).toContain('(stopped)');
+    const row = table.locator('tbody tr').filter({ hasText: 'staging' });
     expect(await row.textContent()).toContain('100%');
+    expect(await row.textContent()).not.toContain('stopped');
     expect(await row.locator('td').last().textContent()).not.toBe('');
     await h.shot(page, 'deploy-04-version-deployed');
     await row.getByRole('link', { name: 'staging' }).click();
