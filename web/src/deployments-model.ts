@@ -21,9 +21,10 @@ export function mayApprove(powers: Powers, user: User | null, deployment: Deploy
   return powers.canWrite && deployment.status === 'blocked' && user !== null && deployment.user?.id !== user.id && !deployment.approvals.some((a) => a.user.id === user.id);
 }
 
-/** The live variants in the order their shares are drawn: the largest (the stable one) first. */
+/** The live variants in the order their shares are drawn: the largest first, the stable one first among equals. */
 export function liveVariants(variants: Variant[]): Variant[] {
-  return variants.filter((v) => v.role === 'live').sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
+  const rank = (v: Variant) => (v.name === 'stable' ? 0 : 1);
+  return variants.filter((v) => v.role === 'live').sort((a, b) => b.weight - a.weight || rank(a) - rank(b) || a.name.localeCompare(b.name));
 }
 
 export function variantLabel(v: Pick<Variant, 'model' | 'version'>): string {
