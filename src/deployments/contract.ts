@@ -374,6 +374,7 @@ export const VersionDeployment = Closed(
     variant: Type.String(),
     role: Variant.properties.role,
     weight: Type.Integer(),
+    since: Type.String({ description: 'ISO 8601 date-time: when the version began running there without a break (the first of the unbroken run of deployments that ship it, canary steps included)' }),
   },
   { description: 'Where a model version is deployed now: one entry per environment whose current deployment ships it' },
 );

@@ -4,6 +4,9 @@ import type { Schema } from '../db/schema.ts';
 import type { DeploymentsQuery, VersionDeployment } from './contract.ts';
 import { deploymentRow, loadDeployment, loadDeployments, type DeploymentRecord } from './records.ts';
 
+/** How far back "since" looks; a version shipped by more consecutive deployments shows the oldest of these. */
+const MAX_STEPS_BACK = 50;
+
 /** Reads of deployments: GitLab's list (by environment, status, order) and one deployment. */
 export class DeploymentQueries {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -35,13 +38,14 @@ export class DeploymentQueries {
       .innerJoin('deployment_variants', 'deployment_variants.deployment_id', 'deployments.id')
       .select([
         'environments.id as environment_id', 'environments.name', 'environments.tier', 'environments.state',
-        'deployments.id as deployment_id', 'deployments.status', 'deployment_variants.name as variant', 'deployment_variants.role', 'deployment_variants.weight',
+        'deployments.id as deployment_id', 'deployments.status', 'deployments.created_at', 'deployment_variants.name as variant', 'deployment_variants.role', 'deployment_variants.weight',
       ])
       .where('environments.project_id', '=', access.project.id)
       .where('deployment_variants.version_id', '=', versionId)
       .orderBy('environments.name')
       .execute();
-    return rows.map((r) => ({
+    const since = await Promise.all(rows.map((r) => this.shippingSince(r.deployment_id, r.created_at, versionId)));
+    return rows.map((r, i) => ({
       environment: { id: r.environment_id, name: r.name, tier: r.tier },
       environment_state: r.state,
       deployment_id: r.deployment_id,
@@ -49,6 +53,30 @@ export class DeploymentQueries {
       variant: r.variant,
       role: r.role,
       weight: r.weight,
+      since: new Date(since[i]!).toISOString(),
     }));
+  }
+
+  /**
+   * When the version began running without a break: walks back from the current deployment
+   * through the ones applied before it while they ship the version too (a canary's steps, a
+   * weight change). Bounded, so a long history costs a few queries at most.
+   */
+  private async shippingSince(deploymentId: number, createdAt: number, versionId: number): Promise<number> {
+    let since = createdAt;
+    let previous = (await this.db.selectFrom('deployments').select('previous_deployment_id').where('id', '=', deploymentId).executeTakeFirst())?.previous_deployment_id ?? null;
+    for (let steps = 0; previous !== null && steps < MAX_STEPS_BACK; steps++) {
+      const row = await this.db
+        .selectFrom('deployments')
+        .innerJoin('deployment_variants', 'deployment_variants.deployment_id', 'deployments.id')
+        .select(['deployments.created_at', 'deployments.previous_deployment_id'])
+        .where('deployments.id', '=', previous)
+        .where('deployment_variants.version_id', '=', versionId)
+        .executeTakeFirst();
+      if (!row) break;
+      since = row.created_at;
+      previous = row.previous_deployment_id;
+    }
+    return since;
   }
 }

@@ -125,7 +125,10 @@ export const JobWithReports = Closed(
   { description: 'A job with what the server read of its reports' },
 );
 
-export const ArtifactEntry = Closed({ path: Type.String(), size: Type.Integer() }, { description: 'A file in a job\'s artifacts archive' });
+export const ArtifactEntry = Closed(
+  { path: Type.String({ description: "The file's path in the archive" }), size: Type.Integer({ minimum: 0, description: 'Bytes, uncompressed' }) },
+  { description: "A file in a job's artifacts archive (folders are the paths' prefixes); download one with GET …/artifacts/*path" },
+);
 
 // --- runners, as people manage them --------------------------------------------------------------
 

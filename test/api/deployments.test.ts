@@ -103,7 +103,25 @@ describe('deploying', () => {
     expect(listed.json().map((d: { iid: number }) => d.iid)).toEqual([3, 2]);
     expect(listed.headers['x-total']).toBe('3');
     const where = await call('GET', `/ml/models/${modelId}/versions/2/deployments`, reporter.token);
-    expect(where.json()).toEqual([{ environment: { id: first.json().environment.id, name: 'staging', tier: 'staging' }, environment_state: 'available', deployment_id: byAlias.json().id, deployment_status: 'running', variant: 'stable', role: 'live', weight: 100 }]);
+    expect(where.json()).toEqual([{ environment: { id: first.json().environment.id, name: 'staging', tier: 'staging' }, environment_state: 'available', deployment_id: byAlias.json().id, deployment_status: 'running', variant: 'stable', role: 'live', weight: 100, since: byAlias.json().created_at }]);
+  });
+
+  it("says since when a version runs in an environment: from the first of the unbroken run of deployments that ship it", async () => {
+    const deploy = (version: string, policy?: Record<string, unknown>) => call('POST', '/deployments', developer.token, { environment: 'since-env', model: 'churn', version, ...(policy ? { policy } : {}) });
+    const pause = () => new Promise((r) => setTimeout(r, 5));
+    const one = await deploy('1');
+    await pause();
+    const two = await deploy('2');
+    await pause();
+    // A canary of 3 keeps version 2 as the stable variant: version 2 runs there since `two`.
+    const canary = await deploy('3', { kind: 'canary', steps: [20, 100] });
+    expect(canary.statusCode, canary.body).toBe(201);
+    const of = async (version: number) => (await call('GET', `/ml/models/${modelId}/versions/${version}/deployments`, reporter.token)).json().filter((d: { environment: { name: string } }) => d.environment.name === 'since-env');
+    expect(await of(2)).toMatchObject([{ deployment_id: canary.json().id, variant: 'stable', weight: 80, since: two.json().created_at }]);
+    expect(await of(3)).toMatchObject([{ deployment_id: canary.json().id, variant: 'canary', weight: 20, since: canary.json().created_at }]);
+    // Version 1 ran there, then stopped: it is not listed, and coming back starts afresh.
+    expect(await of(1)).toEqual([]);
+    expect(one.json().created_at).not.toBe(two.json().created_at);
   });
 
   it('refuses bad requests with a message and writes nothing', async () => {

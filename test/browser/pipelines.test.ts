@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { gzipOf, multipartUpload, zipOf } from '../support/artifacts.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,7 +232,7 @@ describe('the CI/CD pages', () => {
     await h.shot(page, 'ci-05-job-live-log');
 
     for (const [type, name, content] of [
-      ['archive', 'artifacts.zip', await zipOf({ 'dist/model card.txt': 'weights: 42\n' })],
+      ['archive', 'artifacts.zip', await zipOf({ 'dist/model card.txt': 'weights: 42\n', 'dist/metrics/eval.json': '{"auc": 0.91}', 'README.md': '# build output\n' })],
       ['junit', 'junit.xml.gz', gzipOf('<testsuite name="unit"><testcase classname="model" name="loads"/><testcase classname="model" name="predicts"><failure message="accuracy 0.41 &lt; 0.9"/></testcase></testsuite>')],
     ] as const) {
       const form = multipartUpload('file', name, content);
@@ -245,11 +246,20 @@ describe('the CI/CD pages', () => {
     await tests.getByText('2 tests: 1 passed').waitFor();
     expect(await tests.textContent()).toContain('model.predicts');
     expect(await tests.textContent()).toContain('accuracy 0.41 < 0.9');
-    const artifact = page.getByTestId('job-artifacts').getByRole('link', { name: 'dist/model card.txt' });
+    // The archive browses as folders: the top level first, then into dist/.
+    const browser = page.getByTestId('job-artifacts');
+    expect(await browser.getByRole('link').allTextContents()).toEqual(['README.md']);
+    await browser.getByRole('button', { name: 'dist/' }).click();
+    await browser.getByRole('button', { name: 'metrics/' }).waitFor();
+    expect(await browser.getByRole('navigation', { name: 'Folder' }).textContent()).toBe('artifacts / dist');
+    const artifact = browser.getByRole('link', { name: 'model card.txt' });
     const href = (await artifact.getAttribute('href'))!;
     expect(href).toBe(`/api/v4/projects/${projectId}/jobs/${compile.id}/artifacts/dist/model%20card.txt`);
-    const download = await page.context().request.get(`${h.base}${href}`);
-    expect(await download.text()).toBe('weights: 42\n');
+    const [download] = await Promise.all([page.waitForEvent('download'), artifact.click()]);
+    expect(download.suggestedFilename()).toBe('model card.txt');
+    expect(fs.readFileSync(await download.path(), 'utf8')).toBe('weights: 42\n');
+    await browser.getByRole('button', { name: 'artifacts' }).click();
+    await browser.getByRole('link', { name: 'README.md' }).waitFor();
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     await page.close();

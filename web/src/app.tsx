@@ -16,6 +16,8 @@ import { PipelinesPage } from './pages/pipelines.tsx';
 import { PipelinePage } from './pages/pipeline.tsx';
 import { JobPage } from './pages/job.tsx';
 import { RunnersPage } from './pages/runners.tsx';
+import { EnvironmentsPage } from './pages/environments.tsx';
+import { EnvironmentPage } from './pages/environment.tsx';
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <ProjectsPage />],
@@ -31,6 +33,8 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   // Keyed by id: moving to another pipeline or job (a retry's new attempt) starts the page afresh.
   ['/projects/:project/pipelines/:pipeline', (p) => <PipelinePage key={p.pipeline} projectId={p.project!} pipelineId={p.pipeline!} />],
   ['/projects/:project/jobs/:job', (p) => <JobPage key={p.job} projectId={p.project!} jobId={p.job!} />],
+  ['/projects/:project/environments', (p) => <EnvironmentsPage projectId={p.project!} />],
+  ['/projects/:project/environments/:environment', (p) => <EnvironmentPage key={p.environment} projectId={p.project!} environmentId={p.environment!} />],
   ['/runners', () => <RunnersPage />],
 ];
 

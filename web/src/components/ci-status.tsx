@@ -12,6 +12,7 @@ const ICONS: Record<string, string> = {
   offline: '○',
   never_contacted: '○',
   paused: '⏸',
+  blocked: '⏸',
 };
 
 /** A pipeline's, job's or runner's status as a coloured badge (colours in styles.css, `.ci-*`). */

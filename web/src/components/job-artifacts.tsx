@@ -1,18 +1,19 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { archiveUrl, artifactUrl, formatBytes, formatIso, type Job } from '../pipelines-model.ts';
+import { archiveUrl, formatBytes, formatIso, type Job } from '../pipelines-model.ts';
+import { ArtifactFolders, type ArchiveEntry } from './artifact-folders.tsx';
 
 /**
  * A job's artifacts: the archive its runner uploaded (download it whole, or one file out of it)
  * and what the server read out of its reports: JUnit test counts and failures, dotenv variables.
  */
 export function JobArtifacts({ projectId, job }: { projectId: number; job: Job }) {
-  const [files, setFiles] = useState<{ path: string; size: number }[] | null>(null);
+  const [files, setFiles] = useState<ArchiveEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const hasArchive = job.artifacts_file !== null;
   useEffect(() => {
     if (!hasArchive) return;
-    api.get<{ path: string; size: number }[]>(`/api/v4/projects/${projectId}/jobs/${job.id}/artifact_files`).then(setFiles, (e: Error) => setError(e.message));
+    api.get<ArchiveEntry[]>(`/api/v4/projects/${projectId}/jobs/${job.id}/artifact_files`).then(setFiles, (e: Error) => setError(e.message));
   }, [projectId, job.id, hasArchive]);
   const junit = job.reports?.junit;
   const dotenv = job.reports?.dotenv;
@@ -33,18 +34,7 @@ export function JobArtifacts({ projectId, job }: { projectId: number; job: Job }
             </span>
           </p>
           {error && <p className="error">{error}</p>}
-          {files && (
-            <ul className="artifact-files" data-testid="job-artifacts">
-              {files.map((f) => (
-                <li key={f.path}>
-                  <a href={artifactUrl(projectId, job.id, f.path)} download>
-                    {f.path}
-                  </a>{' '}
-                  <span className="muted">{formatBytes(f.size)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          {files && <ArtifactFolders projectId={projectId} jobId={job.id} entries={files} />}
         </>
       )}
       {junit && (

@@ -11,6 +11,7 @@ export function ProjectNav({ project }: { project: Project }) {
     [base, 'Experiments', []],
     [`${base}/models`, 'Models', []],
     [`${base}/pipelines`, 'Pipelines', [`${base}/jobs`]],
+    [`${base}/environments`, 'Environments', []],
   ];
   if (powersOf(project).canMaintain) tabs.push([`${base}/settings`, 'Settings', []]);
   const isActive = (to: string, also: string[]) => path === to || [...(to !== base ? [to] : []), ...also].some((p) => path.startsWith(`${p}/`) || path === p);

@@ -3,6 +3,7 @@ import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { VersionEvaluations } from '../components/version-evaluations.tsx';
 import { VersionPipelines } from '../components/version-pipelines.tsx';
+import { VersionDeployments } from '../components/version-deployments.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
@@ -111,6 +112,8 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                 ))}
               </ol>
             )}
+            <h2>Deployed in</h2>
+            <VersionDeployments projectId={project.id} modelId={v.model_id} version={v.version} />
             <h2>Evaluations</h2>
             <VersionEvaluations projectId={project.id} base={base} />
             <h2>Pipelines</h2>
