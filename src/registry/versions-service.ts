@@ -13,6 +13,7 @@ import { compileFilter, numericCondition, stringCondition } from '../tracking/se
 import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
 import { RegistryErrors } from './errors.ts';
 import { checkVersionSource } from './version-source.ts';
+import { versionFilesUrl, type VersionRuns } from './version-run.ts';
 import { registryEvent } from './events.ts';
 import { validDescription, validateCard, type ModelCard } from './model-card.ts';
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
@@ -50,6 +51,7 @@ export class ModelVersionsService {
     private readonly models: RegisteredModelsService,
     private readonly runs: RunsService,
     private readonly loggedModels: LoggedModelsService,
+    private readonly versionRuns: VersionRuns,
   ) {}
 
   async getRow(access: ProjectAccess, key: ModelKey, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
@@ -115,7 +117,7 @@ export class ModelVersionsService {
       }
       const parts = parseSemver(semver);
       const at = now();
-      const row = await trx
+      const inserted = await trx
         .insertInto('model_versions')
         .values({
           model_id: model.id,
@@ -125,6 +127,7 @@ export class ModelVersionsService {
           semver_minor: parts.minor,
           semver_patch: parts.patch,
           semver_prerelease: parts.prerelease,
+          semver_explicit: requested !== undefined ? 1 : 0,
           source: source.source,
           source_kind: source.kind,
           run_id: source.runId,
@@ -142,6 +145,15 @@ export class ModelVersionsService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      const row =
+        source.kind === 'files' && source.runId === null
+          ? await trx
+              .updateTable('model_versions')
+              .set({ run_id: await this.versionRuns.create(access, trx, model, inserted) })
+              .where('id', '=', inserted.id)
+              .returningAll()
+              .executeTakeFirstOrThrow()
+          : inserted;
       for (const tag of tags) await setTag(trx, { kind: 'version', id: row.id }, tag);
       if (source.loggedModelId) await listVersionOnLoggedModel(trx, source.loggedModelId, { name: model.name, version: row.version });
       await trx.updateTable('registered_models').set({ updated_at: at }).where('id', '=', model.id).execute();
@@ -293,7 +305,7 @@ export class ModelVersionsService {
       const path = (runSource[2] ?? '').replace(/\/+$/, '');
       return run ? (path === '' ? run.artifact_uri : `${run.artifact_uri}/${path}`) : row.source;
     }
-    if (row.source_kind === 'files') return `${publicUrl}/api/v4/projects/${access.project.id}/packages/ml_models/${row.id}/files`;
+    if (row.source_kind === 'files') return versionFilesUrl(publicUrl, access.project.id, row.id);
     return row.source;
   }
 
