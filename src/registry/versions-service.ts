@@ -19,7 +19,7 @@ import { validDescription, validateCard, type ModelCard } from './model-card.ts'
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { SEMVER_TAGS, STAGES, type ModelRow, type ModelVersion, type Stage, type VersionRow } from './registry-model.ts';
 import { hydrateVersions } from './registry-reader.ts';
-import { formatSemver, nextSemver, parseSemver } from './semver.ts';
+import { asSemver, formatSemver, nextSemver, parseSemver } from './semver.ts';
 import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
 
 export interface NewVersion {
@@ -57,8 +57,15 @@ export class ModelVersionsService {
   async getRow(access: ProjectAccess, key: ModelKey, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
     const model = await this.models.getRow(access, key, db);
     const number = typeof version === 'number' ? version : /^\d{1,9}$/.test(version) ? Number(version) : Number.NaN;
-    if (!Number.isSafeInteger(number)) throw invalid(`Invalid model version '${version}': it must be an integer`);
-    const row = await db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).where('version', '=', number).executeTakeFirst();
+    // GitLab's MLflow API names versions by their semantic version (gitlab-mlops asks for '1.0.0').
+    const semver = typeof version === 'string' && !Number.isSafeInteger(number) ? asSemver(version) : null;
+    if (!Number.isSafeInteger(number) && semver === null) throw invalid(`Invalid model version '${version}': it must be an integer`);
+    const row = await db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('model_id', '=', model.id)
+      .where((eb) => (semver === null ? eb('version', '=', number) : eb('semver', '=', semver)))
+      .executeTakeFirst();
     if (!row) throw RegistryErrors.VERSION_NOT_FOUND({ name: model.name, version });
     return { model, row };
   }

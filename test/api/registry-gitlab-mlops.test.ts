@@ -90,6 +90,20 @@ describe('models:/name@<semantic version>', () => {
   });
 });
 
+describe('a version named by its semantic version', () => {
+  it("is found as GitLab's MLflow API finds it (gitlab-mlops asks for '1.0.0'), and other names stay refused", async () => {
+    await newModel('by-semver');
+    await newVersion('by-semver');
+    await newVersion('by-semver', { tags: [{ key: 'gitlab.version', value: '2.0.0-beta.1' }] });
+    expect((await get('model-versions/get', { name: 'by-semver', version: '1.0.0' })).model_version.version).toBe('1');
+    expect((await get('model-versions/get', { name: 'by-semver', version: '2.0.0-beta.1' })).model_version).toMatchObject({ version: '2', aliases: ['2.0.0-beta.1'] });
+    await post('model-versions/set-tag', { name: 'by-semver', version: '1.0.0', key: 'stage', value: 'tested' });
+    expect((await get('model-versions/get', { name: 'by-semver', version: '1' })).model_version.tags).toEqual([{ key: 'stage', value: 'tested' }]);
+    expect((await get('model-versions/get', { name: 'by-semver', version: '3.0.0' }, 404)).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect((await get('model-versions/get', { name: 'by-semver', version: 'one' }, 400)).message).toBe("Invalid model version 'one': it must be an integer");
+  });
+});
+
 describe('the run of a version made without a source', () => {
   it("is made in the [model]<name> experiment, made only then, and logs into the version's files", async () => {
     await newModel('with-run');
