@@ -20,6 +20,11 @@ REPO = Path(__file__).resolve().parents[2]
 # The suite runs on the pinned mlflow 3 and on mlflow 2.22 (scripts/test-all.sh); tests of what
 # only one of them has are skipped on the other by this, with the reason.
 MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
+# The MLflow release whose protocol Modelyard speaks (and answers at /version): the pinned 3.x.
+SERVED_MLFLOW_VERSION = next(line.split("==")[1].strip() for line in (REPO / "test/compat/requirements.txt").read_text().splitlines() if line.startswith("mlflow=="))
+# The mounts the `tracking` fixture runs each test at; the mlflow 2.22 stage takes only the
+# per-project one (the mounts are the server's, and the pinned client's runs check both).
+MOUNTS = os.environ.get("MODELYARD_TEST_MOUNTS", "project,root").split(",")
 ADMIN_TOKEN = "compat-admin-token-0123456789abcdef"
 LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
@@ -149,7 +154,7 @@ class Tracking:
     token: str
 
 
-@pytest.fixture(params=["project", "root"])
+@pytest.fixture(params=MOUNTS)
 def tracking(request, server, scientist, monkeypatch) -> Tracking:
     """The MLflow client pointed at one mount, authenticated as a developer with a token."""
     if request.param == "project":

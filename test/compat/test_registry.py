@@ -106,7 +106,8 @@ def test_models_uri_with_a_semantic_version_loads_given_and_counted_ones(trackin
     name = unique("semver-uri")
     mlflow.set_experiment(unique("reg-semver"))
     with mlflow.start_run() as run:
-        mlflow.sklearn.log_model(_train(), **model_name("model"))
+        # Requirements given, so the client does not spend seconds inferring them.
+        mlflow.sklearn.log_model(_train(), pip_requirements=["scikit-learn"], **model_name("model"))
     mlflow.register_model(f"runs:/{run.info.run_id}/model", name, tags={"gitlab.version": "2.0.0"})
     mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
     assert list(mlflow.pyfunc.load_model(f"models:/{name}@2.0.0").predict(X)) == [0, 0, 1, 1]

@@ -10,7 +10,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag, ViewType
 from mlflow.exceptions import MlflowException
 
-from conftest import unique
+from conftest import needs_mlflow3, unique
 
 
 def test_set_experiment_creates_then_reuses(tracking):
