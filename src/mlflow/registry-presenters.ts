@@ -1,9 +1,14 @@
 import type { ModelVersion as VersionRecord, RegisteredModel as ModelRecord } from '../registry/registry-model.ts';
 import type { ModelVersion, RegisteredModel } from './contract.ts';
 
-/** MLflow's ModelVersion message; an explicit semantic version rides along among the aliases. */
+/**
+ * MLflow's ModelVersion message. A semantic version that was given (not counted on) rides along
+ * among the version's aliases, where GitLab puts it and gitlab-mlops reads it; it is no alias of
+ * the model (never in the registered model's alias map), and `models:/name@1.0.0` resolves it.
+ */
 export function presentModelVersion(version: VersionRecord): ModelVersion {
   const row = version.row;
+  const aliases = row.semver_explicit === 1 ? [...version.aliases, row.semver] : version.aliases;
   return {
     name: version.modelName,
     version: String(row.version),
@@ -17,7 +22,7 @@ export function presentModelVersion(version: VersionRecord): ModelVersion {
     status: row.status,
     ...(row.status_message !== null ? { status_message: row.status_message } : {}),
     ...(version.tags.length > 0 ? { tags: version.tags } : {}),
-    ...(version.aliases.length > 0 ? { aliases: version.aliases } : {}),
+    ...(aliases.length > 0 ? { aliases } : {}),
     ...(row.logged_model_id !== null ? { model_id: row.logged_model_id } : {}),
   };
 }

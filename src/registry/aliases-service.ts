@@ -8,6 +8,7 @@ import { RegistryErrors } from './errors.ts';
 import { registryEvent } from './events.ts';
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { validAlias } from './names.ts';
+import { asSemver } from './semver.ts';
 import type { ModelVersion, RegisteredModel } from './registry-model.ts';
 import type { RegistrySettingsService } from './settings-service.ts';
 import type { ModelVersionsService } from './versions-service.ts';
@@ -77,16 +78,24 @@ export class AliasesService {
     });
   }
 
+  /**
+   * The version an alias points at, or the version with that semantic version
+   * (`models:/name@1.0.0`, given or counted on): aliases hold no dots, so the two never clash.
+   */
   async resolve(access: ProjectAccess, key: ModelKey, rawAlias: unknown): Promise<ModelVersion> {
-    const alias = validAlias(rawAlias);
+    const semver = typeof rawAlias === 'string' ? asSemver(rawAlias) : null;
+    const alias = semver ?? validAlias(rawAlias);
     const model = await this.models.getRow(access, key);
-    const target = await this.db
-      .selectFrom('model_aliases')
-      .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
-      .selectAll('model_versions')
-      .where('model_aliases.model_id', '=', model.id)
-      .where('model_aliases.alias', '=', alias)
-      .executeTakeFirst();
+    const target =
+      semver !== null
+        ? await this.db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).where('semver', '=', semver).executeTakeFirst()
+        : await this.db
+            .selectFrom('model_aliases')
+            .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
+            .selectAll('model_versions')
+            .where('model_aliases.model_id', '=', model.id)
+            .where('model_aliases.alias', '=', alias)
+            .executeTakeFirst();
     if (!target) throw RegistryErrors.ALIAS_NOT_FOUND({ alias });
     return (await this.versions.hydrate(model, [target]))[0]!;
   }

@@ -22,6 +22,12 @@ export function parseSemver(text: string): Semver {
   return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? '' };
 }
 
+/** The text as a semantic version, written the one way it is stored; null when it is none. */
+export function asSemver(text: string): string | null {
+  const match = PATTERN.exec(text.trim());
+  return match && text.length <= 64 ? formatSemver({ major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), prerelease: match[4] ?? '' }) : null;
+}
+
 export function formatSemver(v: Semver): string {
   return `${v.major}.${v.minor}.${v.patch}${v.prerelease ? `-${v.prerelease}` : ''}`;
 }

@@ -25,6 +25,8 @@ export interface ModelVersionsTable {
   semver_minor: number;
   semver_patch: number;
   semver_prerelease: string;
+  /** 1 when the semantic version was given (a semver tag or the native API), 0 when counted on. */
+  semver_explicit: number;
   source: string;
   source_kind: 'run' | 'logged_model' | 'files';
   run_id: string | null;

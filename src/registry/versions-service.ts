@@ -13,12 +13,13 @@ import { compileFilter, numericCondition, stringCondition } from '../tracking/se
 import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
 import { RegistryErrors } from './errors.ts';
 import { checkVersionSource } from './version-source.ts';
+import { versionFilesUrl, type VersionRuns } from './version-run.ts';
 import { registryEvent } from './events.ts';
 import { validDescription, validateCard, type ModelCard } from './model-card.ts';
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { SEMVER_TAGS, STAGES, type ModelRow, type ModelVersion, type Stage, type VersionRow } from './registry-model.ts';
 import { hydrateVersions } from './registry-reader.ts';
-import { formatSemver, nextSemver, parseSemver } from './semver.ts';
+import { asSemver, formatSemver, nextSemver, parseSemver } from './semver.ts';
 import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
 
 export interface NewVersion {
@@ -50,13 +51,21 @@ export class ModelVersionsService {
     private readonly models: RegisteredModelsService,
     private readonly runs: RunsService,
     private readonly loggedModels: LoggedModelsService,
+    private readonly versionRuns: VersionRuns,
   ) {}
 
   async getRow(access: ProjectAccess, key: ModelKey, version: number | string, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
     const model = await this.models.getRow(access, key, db);
     const number = typeof version === 'number' ? version : /^\d{1,9}$/.test(version) ? Number(version) : Number.NaN;
-    if (!Number.isSafeInteger(number)) throw invalid(`Invalid model version '${version}': it must be an integer`);
-    const row = await db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id).where('version', '=', number).executeTakeFirst();
+    // GitLab's MLflow API names versions by their semantic version (gitlab-mlops asks for '1.0.0').
+    const semver = typeof version === 'string' && !Number.isSafeInteger(number) ? asSemver(version) : null;
+    if (!Number.isSafeInteger(number) && semver === null) throw invalid(`Invalid model version '${version}': it must be an integer`);
+    const row = await db
+      .selectFrom('model_versions')
+      .selectAll()
+      .where('model_id', '=', model.id)
+      .where((eb) => (semver === null ? eb('version', '=', number) : eb('semver', '=', semver)))
+      .executeTakeFirst();
     if (!row) throw RegistryErrors.VERSION_NOT_FOUND({ name: model.name, version });
     return { model, row };
   }
@@ -115,7 +124,7 @@ export class ModelVersionsService {
       }
       const parts = parseSemver(semver);
       const at = now();
-      const row = await trx
+      const inserted = await trx
         .insertInto('model_versions')
         .values({
           model_id: model.id,
@@ -125,6 +134,7 @@ export class ModelVersionsService {
           semver_minor: parts.minor,
           semver_patch: parts.patch,
           semver_prerelease: parts.prerelease,
+          semver_explicit: requested !== undefined ? 1 : 0,
           source: source.source,
           source_kind: source.kind,
           run_id: source.runId,
@@ -142,6 +152,15 @@ export class ModelVersionsService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      const row =
+        source.kind === 'files' && source.runId === null
+          ? await trx
+              .updateTable('model_versions')
+              .set({ run_id: await this.versionRuns.create(access, trx, model, inserted) })
+              .where('id', '=', inserted.id)
+              .returningAll()
+              .executeTakeFirstOrThrow()
+          : inserted;
       for (const tag of tags) await setTag(trx, { kind: 'version', id: row.id }, tag);
       if (source.loggedModelId) await listVersionOnLoggedModel(trx, source.loggedModelId, { name: model.name, version: row.version });
       await trx.updateTable('registered_models').set({ updated_at: at }).where('id', '=', model.id).execute();
@@ -293,7 +312,7 @@ export class ModelVersionsService {
       const path = (runSource[2] ?? '').replace(/\/+$/, '');
       return run ? (path === '' ? run.artifact_uri : `${run.artifact_uri}/${path}`) : row.source;
     }
-    if (row.source_kind === 'files') return `${publicUrl}/api/v4/projects/${access.project.id}/packages/ml_models/${row.id}/files`;
+    if (row.source_kind === 'files') return versionFilesUrl(publicUrl, access.project.id, row.id);
     return row.source;
   }
 

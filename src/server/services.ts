@@ -26,6 +26,7 @@ import { WebhooksService } from '../events/webhooks-service.ts';
 import { RegisteredModelsService } from '../registry/models-service.ts';
 import { RegistrySettingsService } from '../registry/settings-service.ts';
 import { ModelVersionsService } from '../registry/versions-service.ts';
+import { VersionRuns } from '../registry/version-run.ts';
 import { VersionArchiveService } from '../registry/version-archive.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
@@ -122,7 +123,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   projects.onDelete((_trx, projectId) => artifacts.purgeProject(projectId));
   const loggedModels = new LoggedModelsService(db, experiments, runs);
   const models = new RegisteredModelsService(db);
-  const versions = new ModelVersionsService(db, models, runs, loggedModels);
+  const versions = new ModelVersionsService(db, models, runs, loggedModels, new VersionRuns(experiments, runs, config.publicUrl));
   const packages = new PackagesService(db, blobStore, config.maxUploadBytes);
   const registrySettings = new RegistrySettingsService(db);
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);

@@ -124,6 +124,15 @@ export class RunsService {
   }
 
   async create(access: ProjectAccess, input: NewRun): Promise<Run> {
+    const row = await inTransaction(this.db, (trx) => this.insert(access, input, trx));
+    return (await hydrateRuns(this.db, [row]))[0]!;
+  }
+
+  /**
+   * Creates a run in the caller's transaction. `artifactUri` is for a run whose files live
+   * elsewhere: a model version's own run logs into the version's files.
+   */
+  async insert(access: ProjectAccess, input: NewRun & { artifactUri?: string }, db: Kysely<Schema>): Promise<RunRow> {
     const tags = (input.tags ?? []).map((t, i) => validTag(t, `tags[${i}]`));
     const tagName = tags.find((t) => t.key === RUN_NAME_TAG)?.value;
     if (input.runName && tagName && input.runName !== tagName) {
@@ -137,7 +146,7 @@ export class RunsService {
     if (pipelineId !== undefined && !tags.some((t) => t.key === CI_PIPELINE_TAG)) tags.push({ key: CI_PIPELINE_TAG, value: String(pipelineId) });
     const startTime = input.startTime !== undefined ? validateTimestamp(input.startTime, 'start_time') : now();
     const userId = input.userId || access.caller.user?.username || 'anonymous';
-    const row = await inTransaction(this.db, async (trx) => {
+    return inTransaction(db, async (trx) => {
       const experiment = await this.experiments.requireActive(access, input.experimentId, trx);
       const uuid = randomUUID().replace(/-/g, '');
       const created = await trx
@@ -151,7 +160,7 @@ export class RunsService {
           status: 'RUNNING',
           start_time: startTime,
           end_time: null,
-          artifact_uri: runArtifactUri(experiment.id, uuid),
+          artifact_uri: input.artifactUri ?? runArtifactUri(experiment.id, uuid),
           lifecycle_stage: 'active',
           deleted_time: null,
           creator_id: access.caller.user?.id ?? null,
@@ -163,7 +172,6 @@ export class RunsService {
       await recordChange(trx, access.caller, { type: 'tracking.run.created', projectId: access.project.id, payload: { run_id: uuid, experiment_id: experiment.id, job_id: jobId } });
       return created;
     });
-    return (await hydrateRuns(this.db, [row]))[0]!;
   }
 
   async update(access: ProjectAccess, runUuid: string, input: { status?: RunStatus; endTime?: number; runName?: string }): Promise<RunRow> {

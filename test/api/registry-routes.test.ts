@@ -150,15 +150,16 @@ describe('every registry route answers with its contract', () => {
     expect((await call('GET', api(`/models/${id}/versions/2`), reporter.token)).json().message).toBe('Model Version (name=routes-versions, version=2) not found');
   });
 
-  it("lineage of a version without a run, a run's versions, settings and a version's files", async () => {
+  it("lineage of a version without a source (its own run), a run's versions, settings and a version's files", async () => {
     const id = await newModel('routes-files');
-    const version = (await ok('POST', api(`/models/${id}/versions`), dev.token, 201, {})).json() as { id: number };
-    expect((await ok('GET', api(`/models/${id}/versions/1/lineage`), reporter.token, 200)).json()).toEqual({
+    const version = (await ok('POST', api(`/models/${id}/versions`), dev.token, 201, {})).json() as { id: number; run_id: string };
+    const lineage = (await ok('GET', api(`/models/${id}/versions/1/lineage`), reporter.token, 200)).json();
+    expect(lineage).toMatchObject({
       model: { id, name: 'routes-files' },
       version: { id: version.id, version: 1, semver: '1.0.0', source: '', source_kind: 'files', status: 'READY', approval_status: 'none' },
       logged_model: null,
-      run: null,
-      experiment: null,
+      run: { id: version.run_id, name: '1.0.0' },
+      experiment: { name: '[model]routes-files' },
       git_commit: null,
       ci_job_id: null,
       datasets: [],

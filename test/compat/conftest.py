@@ -17,6 +17,14 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
+# The suite runs on the pinned mlflow 3 and on mlflow 2.22 (scripts/test-all.sh); tests of what
+# only one of them has are skipped on the other by this, with the reason.
+MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
+# The MLflow release whose protocol Modelyard speaks (and answers at /version): the pinned 3.x.
+SERVED_MLFLOW_VERSION = next(line.split("==")[1].strip() for line in (REPO / "test/compat/requirements.txt").read_text().splitlines() if line.startswith("mlflow=="))
+# The mounts the `tracking` fixture runs each test at; the mlflow 2.22 stage takes only the
+# per-project one (the mounts are the server's, and the pinned client's runs check both).
+MOUNTS = os.environ.get("MODELYARD_TEST_MOUNTS", "project,root").split(",")
 ADMIN_TOKEN = "compat-admin-token-0123456789abcdef"
 LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
@@ -146,7 +154,7 @@ class Tracking:
     token: str
 
 
-@pytest.fixture(params=["project", "root"])
+@pytest.fixture(params=MOUNTS)
 def tracking(request, server, scientist, monkeypatch) -> Tracking:
     """The MLflow client pointed at one mount, authenticated as a developer with a token."""
     if request.param == "project":
@@ -167,6 +175,16 @@ def tracking(request, server, scientist, monkeypatch) -> Tracking:
     if mlflow.active_run():
         mlflow.end_run()
     mlflow.set_tracking_uri(None)
+
+
+def model_name(name: str) -> dict:
+    """log_model's name of the model: `name` on mlflow 3 (a logged model), `artifact_path` on mlflow 2 (run artifacts)."""
+    return {"name": name} if MLFLOW_MAJOR >= 3 else {"artifact_path": name}
+
+
+def needs_mlflow3(feature: str):
+    """Skips a test on mlflow 2.x, whose client does not have `feature`."""
+    return pytest.mark.skipif(MLFLOW_MAJOR < 3, reason=f"mlflow {mlflow.__version__}'s client has no {feature} (mlflow 3.0 added them)")
 
 
 def unique(name: str) -> str:

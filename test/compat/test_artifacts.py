@@ -16,7 +16,13 @@ import pytest  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.store.artifact.http_artifact_repo import HttpArtifactRepository  # noqa: E402
 
-from conftest import unique  # noqa: E402
+from conftest import MLFLOW_MAJOR, model_name, needs_mlflow3, unique  # noqa: E402
+
+
+def _folder(path: Path) -> str:
+    """A download destination; mlflow 2's client wants it to exist."""
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 def test_log_and_read_back_every_kind_of_artifact(tracking, tmp_path):
@@ -47,12 +53,12 @@ def test_log_and_read_back_every_kind_of_artifact(tracking, tmp_path):
     assert [f.path for f in client.list_artifacts(run_id, "tree")] == ["tree/nested", "tree/top.txt"]
     assert [f.path for f in client.list_artifacts(run_id, "tree/nested/deeper")] == ["tree/nested/deeper/bottom.bin"]
     assert [f.path for f in client.list_artifacts(run_id, "copies/json")] == ["copies/json/single.json"]
-    downloaded = Path(client.download_artifacts(run_id, "tree", str(tmp_path / "down")))
+    downloaded = Path(client.download_artifacts(run_id, "tree", _folder(tmp_path / "down")))
     assert (downloaded / "top.txt").read_text() == "top"
     assert (downloaded / "nested" / "deeper" / "bottom.bin").read_bytes() == bytes(range(256)) * 10
     assert mlflow.artifacts.load_text(f"runs:/{run_id}/notes/readme.md") == "some notes"
     assert mlflow.artifacts.load_dict(f"runs:/{run_id}/config/params.json") == {"lr": 0.1, "layers": [1, 2]}
-    png = Path(client.download_artifacts(run_id, "plots/curve.png", str(tmp_path / "png")))
+    png = Path(client.download_artifacts(run_id, "plots/curve.png", _folder(tmp_path / "png")))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.list_artifacts(run_id, "images")[0].path.startswith("images/black")
 
@@ -67,7 +73,7 @@ def test_an_empty_file_is_logged_and_read_back_empty(tracking, tmp_path):
     client = MlflowClient()
     listed = client.list_artifacts(run.info.run_id, "logs")
     assert [(f.path, f.file_size) for f in listed] == [("logs/empty.txt", 0)]
-    downloaded = Path(client.download_artifacts(run.info.run_id, "logs/empty.txt", str(tmp_path / "down")))
+    downloaded = Path(client.download_artifacts(run.info.run_id, "logs/empty.txt", _folder(tmp_path / "down")))
     assert downloaded.read_bytes() == b""
 
 
@@ -78,14 +84,18 @@ def test_sklearn_log_model_and_load_it_back(tracking):
     x = np.array([[0.0], [1.0], [2.0], [3.0]])
     y = np.array([0, 0, 1, 1])
     with mlflow.start_run():
-        info = mlflow.sklearn.log_model(LogisticRegression().fit(x, y), name="model", input_example=x[:1])
-    assert info.model_uri.startswith("models:/m-")
+        info = mlflow.sklearn.log_model(LogisticRegression().fit(x, y), input_example=x[:1], **model_name("model"))
     loaded = mlflow.pyfunc.load_model(info.model_uri)
     assert list(loaded.predict(x)) == [0, 0, 1, 1]
+    if MLFLOW_MAJOR < 3:
+        assert info.model_uri.endswith("/model") and info.model_uri.startswith("runs:/")
+        return
+    assert info.model_uri.startswith("models:/m-")
     logged = MlflowClient().get_logged_model(info.model_id)
     assert str(logged.status).endswith("READY")
 
 
+@needs_mlflow3("logged models")
 def test_fluent_external_model_and_model_metrics(tracking):
     mlflow.set_experiment(unique("external"))
     with mlflow.start_run() as run:
@@ -127,5 +137,5 @@ def test_a_600_mb_file_goes_through_the_multipart_path(tracking, tmp_path, monke
     client = MlflowClient()
     [entry] = client.list_artifacts(run.info.run_id, "checkpoints")
     assert entry.file_size == 600 * 1024 * 1024
-    back = Path(client.download_artifacts(run.info.run_id, "checkpoints/weights.bin", str(tmp_path / "back")))
+    back = Path(client.download_artifacts(run.info.run_id, "checkpoints/weights.bin", _folder(tmp_path / "back")))
     assert _sha256(back) == _sha256(big)

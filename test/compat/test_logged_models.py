@@ -5,7 +5,9 @@ import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
-from conftest import unique
+from conftest import needs_mlflow3, unique
+
+pytestmark = needs_mlflow3("logged models")
 
 
 def test_logged_model_lifecycle(tracking):

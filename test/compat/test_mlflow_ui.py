@@ -9,9 +9,9 @@ import mlflow
 import pytest
 import requests
 from mlflow import MlflowClient
-from mlflow.entities import Dataset, DatasetInput, LoggedModelInput, LoggedModelOutput
+from mlflow.entities import Dataset, DatasetInput
 
-from conftest import unique
+from conftest import SERVED_MLFLOW_VERSION, needs_mlflow3, unique
 
 API_PREFIXES = ["api", "ajax-api"]
 
@@ -97,13 +97,16 @@ def test_graphql_health_version_and_unknown_endpoints(tracking):
     assert data["data"]["params"] == [{"key": "alpha", "value": "0.1"}]
     assert (requests.get(f"{tracking.uri}/health", timeout=30).text) == "OK"
     version = requests.get(f"{tracking.uri}/version", timeout=30)
-    assert version.status_code == 200 and version.text == mlflow.__version__
+    assert version.status_code == 200 and version.text == SERVED_MLFLOW_VERSION
     for api in API_PREFIXES:
         unknown = _post(tracking, f"/{api}/2.0/mlflow/traces", data=b"not json", headers={"Content-Type": "text/plain"})
         assert (unknown.status_code, unknown.json()["error_code"]) == (404, "ENDPOINT_NOT_FOUND")
 
 
+@needs_mlflow3("logged models")
 def test_logged_model_files_and_model_inputs_outputs_round_trip(tracking, tmp_path):
+    from mlflow.entities import LoggedModelInput, LoggedModelOutput
+
     client = MlflowClient()
     experiment_id = mlflow.set_experiment(unique("ui-models")).experiment_id
     model = client.create_logged_model(experiment_id, name="m")
@@ -136,6 +139,14 @@ def test_registry_stores_sources_as_mlflow_does(tracking):
         client.create_model_version(name, "runs:/run_id/model", "another_run")
     with pytest.raises(mlflow.exceptions.MlflowException, match="without relative path references"):
         client.create_model_version(name, "s3://bucket/a/../../b")
+
+
+@needs_mlflow3("logged models")
+def test_registry_lists_versions_on_their_logged_model_as_mlflow_does(tracking):
+    client = MlflowClient()
+    name = unique("sources-lm")
+    client.create_registered_model(name)
+    client.create_model_version(name, "runs:/run_id/model", "run_id")
     experiment_id = mlflow.set_experiment(unique("sources-exp")).experiment_id
     logged = client.create_logged_model(experiment_id, name="m", source_run_id="123")
     assert client.get_logged_model(logged.model_id).source_run_id == "123"
@@ -143,6 +154,7 @@ def test_registry_stores_sources_as_mlflow_does(tracking):
     assert client.get_logged_model(logged.model_id).tags["mlflow.modelVersions"] == f'[{{"name": "{name}", "version": 2}}]'
 
 
+@needs_mlflow3("logged models")
 def test_search_logged_models_by_dataset(tracking):
     client = MlflowClient()
     experiment_id = mlflow.set_experiment(unique("lm-datasets")).experiment_id

@@ -7,7 +7,7 @@ from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from sklearn.linear_model import LogisticRegression
 
-from conftest import unique
+from conftest import MLFLOW_MAJOR, model_name, unique
 
 X = np.array([[0.0], [1.0], [2.0], [3.0]])
 Y = np.array([0, 0, 1, 1])
@@ -21,7 +21,7 @@ def test_log_model_registers_sets_alias_and_loads_by_alias(tracking):
     name = unique("fraud")
     mlflow.set_experiment(unique("reg"))
     with mlflow.start_run():
-        info = mlflow.sklearn.log_model(_train(), name="model", registered_model_name=name, input_example=X[:1])
+        info = mlflow.sklearn.log_model(_train(), registered_model_name=name, input_example=X[:1], **model_name("model"))
     assert str(info.registered_model_version) == "1"
     client = MlflowClient()
     client.set_registered_model_alias(name, "champion", "1")
@@ -32,14 +32,15 @@ def test_log_model_registers_sets_alias_and_loads_by_alias(tracking):
     assert list(mlflow.sklearn.load_model(f"models:/{name}/latest").predict(X)) == [0, 0, 1, 1]
     assert client.get_model_version_by_alias(name, "champion").version == "1"
     uri = client.get_model_version_download_uri(name, "1")
-    assert uri.startswith("mlflow-artifacts:/") and "/models/m-" in uri
+    # mlflow 3 registers the logged model; mlflow 2 the run's artifacts.
+    assert uri.startswith("mlflow-artifacts:/") and ("/models/m-" in uri if MLFLOW_MAJOR >= 3 else uri.endswith("/artifacts/model"))
 
 
 def test_register_model_from_a_run(tracking):
     name = unique("from-run")
     mlflow.set_experiment(unique("reg-run"))
     with mlflow.start_run() as run:
-        mlflow.sklearn.log_model(_train(), name="model")
+        mlflow.sklearn.log_model(_train(), **model_name("model"))
     version = mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
     assert version.version == "1"
     assert version.run_id == run.info.run_id
@@ -95,6 +96,26 @@ def test_semver_through_tags_and_duplicates(tracking):
         client.create_model_version(name, source="", tags={"modelyard.semver": "2.0.0"})
     assert duplicate.value.error_code == "RESOURCE_ALREADY_EXISTS"
     assert "2.0.0" in duplicate.value.message
+    # A given semantic version is among the version's aliases (GitLab's clients read it there),
+    # a counted one is not, and neither is an alias of the model.
+    assert [client.get_model_version(name, v).aliases for v in ("1", "2", "3")] == [[], ["2.0.0"], ["2.1.0"]]
+    assert client.get_registered_model(name).aliases == {}
+
+
+def test_models_uri_with_a_semantic_version_loads_given_and_counted_ones(tracking):
+    name = unique("semver-uri")
+    mlflow.set_experiment(unique("reg-semver"))
+    with mlflow.start_run() as run:
+        # Requirements given, so the client does not spend seconds inferring them.
+        mlflow.sklearn.log_model(_train(), pip_requirements=["scikit-learn"], **model_name("model"))
+    mlflow.register_model(f"runs:/{run.info.run_id}/model", name, tags={"gitlab.version": "2.0.0"})
+    mlflow.register_model(f"runs:/{run.info.run_id}/model", name)
+    assert list(mlflow.pyfunc.load_model(f"models:/{name}@2.0.0").predict(X)) == [0, 0, 1, 1]
+    assert list(mlflow.pyfunc.load_model(f"models:/{name}@2.0.1").predict(X)) == [0, 0, 1, 1]
+    assert MlflowClient().get_model_version_by_alias(name, "2.0.1").version == "2"
+    with pytest.raises(MlflowException) as missing:
+        MlflowClient().get_model_version_by_alias(name, "3.0.0")
+    assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
 
 
 def test_duplicate_model_and_reporter_refusal(tracking, server):

@@ -10,7 +10,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric, Param, RunTag, ViewType
 from mlflow.exceptions import MlflowException
 
-from conftest import unique
+from conftest import needs_mlflow3, unique
 
 
 def test_set_experiment_creates_then_reuses(tracking):
@@ -187,8 +187,14 @@ def test_search_experiments(tracking):
     assert client.get_experiment(victim.experiment_id).name == f"{prefix}-renamed"
     client.set_experiment_tag(victim.experiment_id, "k", "v")
     assert client.get_experiment(victim.experiment_id).tags["k"] == "v"
-    client.delete_experiment_tag(victim.experiment_id, "k")
-    assert "k" not in client.get_experiment(victim.experiment_id).tags
+
+
+@needs_mlflow3("delete_experiment_tag")
+def test_experiment_tags_are_deleted(tracking):
+    client = MlflowClient()
+    experiment_id = client.create_experiment(unique("tag-delete"), tags={"k": "v", "keep": "yes"})
+    client.delete_experiment_tag(experiment_id, "k")
+    assert client.get_experiment(experiment_id).tags == {"keep": "yes"}
 
 
 def test_metric_history_of_50000_steps(tracking):
