@@ -5,7 +5,7 @@
 #   the curl recipes of the docs, a fuzz run of the OpenAPI document (Schemathesis), CI
 #   pipelines end to end with runner processes, the web UI in Chromium, the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
-#   gitlab-mlops client on SQLite.
+#   gitlab-mlops client on SQLite, and the air-gapped bundle started without a network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,3 +69,9 @@ section "MLflow 2.x clients: the same suite on mlflow 2.22 with GitLab's gitlab-
 # runs above checked on both databases and both mounts; what differs here is the client. Tests
 # of mlflow 3's own features are skipped, with the reason.
 MODELYARD_TEST_DB=sqlite MODELYARD_TEST_MOUNTS=project "$PYTHON_MLFLOW2" -m pytest test/compat -q -p no:cacheprovider
+
+section "air-gapped install: npm run bundle, unpacked and run in a network namespace with only loopback (strace on connect), the MLflow client workflow against it"
+BUNDLE_DIR=$(mktemp -d)
+node scripts/bundle.mjs --no-build --out "$BUNDLE_DIR" >/dev/null
+bash test/bundle/air-gapped.sh "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz "$PYTHON"
+rm -rf "$BUNDLE_DIR"

@@ -6,7 +6,8 @@
 #   bash test/bundle/air-gapped.sh TARBALL PYTHON    (PYTHON: a python with the pinned mlflow)
 set -euo pipefail
 tarball=$(readlink -f "$1")
-python=$(readlink -f "$2")
+# Not readlink -f: a venv's python is a symlink to the base interpreter, which lacks the venv.
+python=$(realpath -s "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 
 # strace and ip are Debian's; install them the way scripts/postgres.sh installs PostgreSQL.

@@ -9,16 +9,19 @@ if ip route get 1.1.1.1 >/dev/null 2>&1; then echo "the namespace has a route ou
 port=18080
 token=glpat-airgapped-bundle-token-0001
 MODELYARD_DATA_DIR="$work/data" MODELYARD_PORT=$port MODELYARD_INITIAL_ADMIN_TOKEN=$token \
-  strace -f -qq -e trace=connect -o "$work/connect.log" "$bundle/modelyard" serve > "$work/server.log" 2>&1 &
+  strace -f -qq -e trace=connect,bind -o "$work/connect.log" "$bundle/modelyard" serve > "$work/server.log" 2>&1 &
 server=$!
-stop() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+# The server is strace's child: stop it (strace would only detach), then strace ends with it.
+stop() { pkill -TERM -P "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 trap stop EXIT
 
 MODELYARD_URL="http://127.0.0.1:$port" MLFLOW_TRACKING_TOKEN=$token "$python" "$here/workflow.py" || { cat "$work/server.log" >&2; exit 1; }
 stop
 trap - EXIT
 
-# Every connection the server (and its children) opened: loopback TCP or a local socket only.
+# The watch saw the server's own socket (so it watched the right process), and every
+# connection the server and its children opened went to loopback or a local socket.
+grep -qE "bind\(.*htons\($port\)" "$work/connect.log" || { echo "strace did not see the server bind port $port: the watch is broken" >&2; exit 1; }
 outside=$(grep -E 'connect\(' "$work/connect.log" | grep -vE 'AF_UNIX|AF_NETLINK|inet_addr\("127\.|inet_pton\(AF_INET6, "::1"|inet_pton\(AF_INET6, "::ffff:127\.' || true)
 if [ -n "$outside" ]; then
   echo "the server tried to reach the network:" >&2
