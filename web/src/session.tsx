@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { SessionNative, SignedIn, SignInBody, UserNative } from '../../src/auth/contract.ts';
 import { api, setCsrfToken } from './api.ts';
+import { queryClient } from './query-client.ts';
 
 export type User = UserNative;
 
@@ -26,7 +27,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       },
       () => setReady(true),
     );
-    const signedOut = () => setUser(null);
+    // What one person's session loaded is never shown to the next person on this page.
+    const signedOut = () => {
+      queryClient.clear();
+      setUser(null);
+    };
     window.addEventListener('modelyard:signed-out', signedOut);
     return () => window.removeEventListener('modelyard:signed-out', signedOut);
   }, []);
@@ -36,11 +41,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async signIn(login, password) {
       const body: SignInBody = { login, password };
       const session = await api.post<SignedIn>('/api/v4/session', body);
+      queryClient.clear();
       setCsrfToken(session.csrf_token);
       setUser(session.user);
     },
     async signOut() {
       await api.del('/api/v4/session').catch(() => undefined);
+      queryClient.clear();
       setCsrfToken(null);
       setUser(null);
     },

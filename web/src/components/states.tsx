@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useEffect, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 
 /** Every page shows one of these while it has nothing else to show. */
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -24,23 +24,17 @@ export function ErrorState({ error }: { error: unknown }) {
 
 export type Loadable<T> = { status: 'loading' } | { status: 'error'; error: unknown } | { status: 'ready'; data: T };
 
-/** Loads data for a page and re-loads when `deps` change; `reload()` fetches again. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loadable<T>, () => void] {
-  const [state, setState] = useState<Loadable<T>>({ status: 'loading' });
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let alive = true;
-    setState((s) => (s.status === 'ready' ? s : { status: 'loading' }));
-    load().then(
-      (data) => alive && setState({ status: 'ready', data }),
-      (error: unknown) => alive && setState({ status: 'error', error }),
-    );
-    return () => {
-      alive = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick]);
-  return [state, () => setTick((t) => t + 1)];
+/**
+ * Loads data for a page through the query cache (web/src/query-client.ts): `key` names the data
+ * (what it is, then every value the loader reads), so components asking for the same key at
+ * once share one request, and a page visited again shows what it had at once while it fetches
+ * afresh. While a new key loads, the previous key's data stays on screen; `reload()` fetches
+ * again (after a change the page made).
+ */
+export function useLoad<T>(key: readonly unknown[], load: () => Promise<T>): [Loadable<T>, () => void] {
+  const query = useQuery({ queryKey: key, queryFn: load, placeholderData: keepPreviousData });
+  const state: Loadable<T> = query.isError ? { status: 'error', error: query.error } : query.data !== undefined ? { status: 'ready', data: query.data } : { status: 'loading' };
+  return [state, () => void query.refetch()];
 }
 
 /** Renders the right state for a Loadable. */

@@ -23,7 +23,7 @@ function Verdict({ passed }: { passed: boolean | null }) {
 
 /** A version's evaluations (metrics an evaluate job computed) and validations (a verdict against thresholds), newest first. */
 export function VersionEvaluations({ projectId, base }: { projectId: number; base: string }) {
-  const [state] = useLoad(() => api.get<EvaluationNative[]>(`${base}/evaluations`), [base]);
+  const [state] = useLoad(['version-evaluations', base], () => api.get<EvaluationNative[]>(`${base}/evaluations`));
   return (
     <Show state={state} what="Loading evaluations">
       {(evaluations) =>

@@ -5,7 +5,7 @@ import { Empty, Show, useLoad } from './states.tsx';
 
 /** Pipelines that registry events of this version started (evaluate, validate, deploy), newest first. */
 export function VersionPipelines({ projectId, versionRowId }: { projectId: number; versionRowId: number }) {
-  const [state] = useLoad(() => api.page<Pipeline>(`/api/v4/projects/${projectId}/pipelines?model_version_id=${versionRowId}&per_page=20`), [projectId, versionRowId]);
+  const [state] = useLoad(['version-pipelines', projectId, versionRowId], () => api.page<Pipeline>(`/api/v4/projects/${projectId}/pipelines?model_version_id=${versionRowId}&per_page=20`));
   return (
     <Show state={state} what="Loading pipelines">
       {(pipelines) =>

@@ -18,14 +18,14 @@ function numeric(value: string | undefined): number | null {
 export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
   const ids = (query.get('runs') ?? '').split(',').filter((id) => /^[0-9a-f]{32}$/.test(id)).slice(0, 100);
-  const [state] = useLoad(async () => {
+  const [state] = useLoad(['compare-runs', projectId, ids.join(',')], async () => {
     const project = await loadProject(projectId);
     if (ids.length === 0) return { project, runs: [] as RunNative[] };
     const q = new URLSearchParams();
     for (const id of ids) q.append('run_id', id);
     const { runs } = await api.get<RunsPageNative>(`/api/v4/projects/${project.id}/ml/runs?${q}`);
     return { project, runs };
-  }, [projectId, ids.join(',')]);
+  });
   return (
     <Show state={state} what="Loading the runs">
       {({ project, runs }) => (runs.length < 2 ? <Empty>Select two to a hundred runs in an experiment to compare them.</Empty> : <Comparison projectId={project.id} project={project} runs={runs} />)}
@@ -38,7 +38,7 @@ function Comparison({ projectId, project, runs }: { projectId: number; project: 
   const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
   const [metric, setMetric] = useState(metricKeys[0] ?? '');
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [series] = useLoad(() => (metric ? loadSeries(projectId, runs.map((r) => r.id), metric) : Promise.resolve([])), [projectId, metric, runs.map((r) => r.id).join(',')]);
+  const [series] = useLoad(['compare-metric-series', projectId, metric, runs.map((r) => r.id).join(',')], () => (metric ? loadSeries(projectId, runs.map((r) => r.id), metric) : Promise.resolve([])));
   const numericParams = paramKeys.filter((k) => runs.every((r) => r.params[k] === undefined || numeric(r.params[k]) !== null));
   const rows: PlotRow[] = runs.map((r) => ({
     label: r.name,

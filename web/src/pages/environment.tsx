@@ -25,7 +25,7 @@ const HISTORY_SIZE = 50;
 export function EnvironmentPage({ projectId, environmentId }: { projectId: string; environmentId: string }) {
   const { user } = useSession();
   const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['environment', projectId, environmentId], async () => {
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}`;
     const env = await api.get<EnvironmentDetail>(`${base}/environments/${encodeURIComponent(environmentId)}`);
@@ -34,7 +34,7 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
       env.current_deployment_id === null ? Promise.resolve(null) : api.get<ServingResults>(`${base}/environments/${env.id}/results`).catch(() => null),
     ]);
     return { project, env, history, results };
-  }, [projectId, environmentId]);
+  });
   // Paused while a dialog is open, so what the dialog describes does not change under it.
   usePolling(state.status === 'ready' && confirming === null, 5000, reload);
   return (

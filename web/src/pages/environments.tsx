@@ -18,13 +18,13 @@ const TIER_ORDER = ['production', 'staging', 'testing', 'development', 'other'];
  * traffic split, and its last deployment; each links to its page (actions, figures, history).
  */
 export function EnvironmentsPage({ projectId }: { projectId: string }) {
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['environments', projectId], async () => {
     const project = await loadProject(projectId);
     const list = await api.get<{ id: number }[]>(`/api/v4/projects/${project.id}/environments?per_page=100`);
     const environments = await Promise.all(list.map((e) => api.get<EnvironmentDetail>(`/api/v4/projects/${project.id}/environments/${e.id}`)));
     environments.sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.name.localeCompare(b.name));
     return { project, environments };
-  }, [projectId]);
+  });
   // Health and canary steps move on by themselves.
   usePolling(state.status === 'ready' && state.data.environments.length > 0, 10_000, reload);
   return (

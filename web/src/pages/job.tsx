@@ -18,11 +18,11 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [variables, setVariables] = useState<Variable[]>([]);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['job', projectId, jobId], async () => {
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/jobs/${encodeURIComponent(jobId)}`;
     return { project, base, job: await api.get<Job>(base) };
-  }, [projectId, jobId]);
+  });
   // Status, duration and runner change while the job waits and runs.
   usePolling(state.status === 'ready' && isUnfinished(state.data.job.status), 2000, reload);
   return (

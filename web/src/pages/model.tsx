@@ -8,14 +8,14 @@ import { Link } from '../router.tsx';
 import type { ModelNative, VersionNative } from '../../../src/registry/contract.ts';
 
 export function ModelPage({ projectId, modelId }: { projectId: string; modelId: string }) {
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['model', projectId, modelId], async () => {
     const project = await loadProject(projectId);
     const [model, versions] = await Promise.all([
       api.get<ModelNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}`),
       api.page<VersionNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}/versions?per_page=100`),
     ]);
     return { project, model, versions };
-  }, [projectId, modelId]);
+  });
   const [alias, setAlias] = useState({ name: '', version: '' });
   const [label, setLabel] = useState('');
   const [error, setError] = useState<string | null>(null);

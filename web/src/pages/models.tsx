@@ -8,11 +8,11 @@ import type { ModelNative } from '../../../src/registry/contract.ts';
 
 export function ModelsPage({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState('');
-  const [state] = useLoad(async () => {
+  const [state] = useLoad(['models', projectId, search], async () => {
     const project = await loadProject(projectId);
     const models = await api.page<ModelNative>(`/api/v4/projects/${project.id}/ml/models?per_page=100${search ? `&search=${encodeURIComponent(search)}` : ''}`);
     return { project, models };
-  }, [projectId, search]);
+  });
   return (
     <Show state={state} what="Loading models">
       {({ project, models }) => (

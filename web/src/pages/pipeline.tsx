@@ -13,12 +13,12 @@ import { Link } from '../router.tsx';
 export function PipelinePage({ projectId, pipelineId }: { projectId: string; pipelineId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['pipeline', projectId, pipelineId], async () => {
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/pipelines/${encodeURIComponent(pipelineId)}`;
     const [pipeline, jobs] = await Promise.all([api.get<Pipeline>(base), api.get<Job[]>(`${base}/jobs`)]);
     return { project, base, pipeline, jobs };
-  }, [projectId, pipelineId]);
+  });
   usePolling(state.status === 'ready' && isUnfinished(state.data.pipeline.status), 2000, reload);
   return (
     <Show state={state} what="Loading the pipeline">

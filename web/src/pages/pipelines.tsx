@@ -18,12 +18,12 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
   const status = query.get('status') ?? '';
   const page = Math.max(1, Number(query.get('page')) || 1);
   const [running, setRunning] = useState(false);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['pipelines', projectId, status, page], async () => {
     const project = await loadProject(projectId);
     const filter = status ? `&status=${encodeURIComponent(status)}` : '';
     const pipelines = await api.page<Pipeline>(`/api/v4/projects/${project.id}/pipelines?per_page=${PER_PAGE}&page=${page}${filter}`);
     return { project, pipelines };
-  }, [projectId, status, page]);
+  });
   // Statuses on the page move on by themselves while pipelines run.
   usePolling(state.status === 'ready' && state.data.pipelines.items.some((p) => isUnfinished(p.status)), 5000, reload);
   const go = (next: { status?: string; page?: number }) => {

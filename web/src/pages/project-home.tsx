@@ -6,11 +6,11 @@ import { Link } from '../router.tsx';
 import type { ExperimentNative } from '../../../src/tracking/contract.ts';
 
 export function ProjectHomePage({ projectId }: { projectId: string }) {
-  const [state] = useLoad(async () => {
+  const [state] = useLoad(['project-home', projectId], async () => {
     const project = await loadProject(projectId);
     const experiments = await api.page<ExperimentNative>(`/api/v4/projects/${project.id}/ml/experiments?per_page=100`);
     return { project, experiments };
-  }, [projectId]);
+  });
   return (
     <Show state={state} what="Loading the project">
       {({ project, experiments }) => (

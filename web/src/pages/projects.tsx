@@ -4,7 +4,7 @@ import type { ProjectNative } from '../../../src/projects/contract.ts';
 import { Link } from '../router.tsx';
 
 export function ProjectsPage() {
-  const [state] = useLoad(() => api.page<ProjectNative>('/api/v4/projects?per_page=100&order_by=path&sort=asc'), []);
+  const [state] = useLoad(['projects'], () => api.page<ProjectNative>('/api/v4/projects?per_page=100&order_by=path&sort=asc'));
   return (
     <section>
       <h1>Projects</h1>

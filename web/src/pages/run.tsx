@@ -28,7 +28,7 @@ export async function loadSeries(projectId: number, runIds: string[], key: strin
 
 function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: RunNative; metricKey: string; options: ChartOptions }) {
   const [range, setRange] = useState<{ from: number; to: number } | undefined>(undefined);
-  const [state] = useLoad(() => loadSeries(projectId, [run.id], metricKey, range), [projectId, run.id, metricKey, range?.from, range?.to]);
+  const [state] = useLoad(['run-metric-series', projectId, run.id, metricKey, range?.from, range?.to], () => loadSeries(projectId, [run.id], metricKey, range));
   const onZoom = useCallback((from: number, to: number) => options.x === 'step' && setRange({ from, to }), [options.x]);
   return (
     <div className="chart-box">
@@ -47,12 +47,12 @@ function RunMetric({ projectId, run, metricKey, options }: { projectId: number; 
 export function RunPage({ projectId, runId }: { projectId: string; runId: string }) {
   const [tab, setTab] = useState<Tab>('overview');
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [state] = useLoad(async () => {
+  const [state] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(`/api/v4/projects/${project.id}/ml/runs/${runId}`);
     const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(`/api/v4/projects/${project.id}/ml/runs/${runId}/model_versions`);
     return { project, run, versions };
-  }, [projectId, runId]);
+  });
   return (
     <Show state={state} what="Loading the run">
       {({ project, run, versions }) => {

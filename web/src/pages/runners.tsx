@@ -35,12 +35,12 @@ export function RunnersPage() {
   const { query } = useLocation();
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['runners'], async () => {
     const [runners, me] = await Promise.all([api.page<Runner>('/api/v4/runners?per_page=100'), api.get<UserAsAdminSees>('/api/v4/user')]);
     // Administrators may attach a runner to any project; others only to their own.
     const projects = await api.get<ProjectNative[]>(`/api/v4/projects?per_page=100&order_by=path&sort=asc${me.is_admin ? '' : '&membership=true'}`);
     return { runners, isAdmin: me.is_admin, projects };
-  }, []);
+  });
   // "Last contact" and online/offline move on their own.
   usePolling(state.status === 'ready', 10_000, reload);
   const act = async (work: () => Promise<unknown>, what: string) => {

@@ -20,7 +20,7 @@ type Section = 'members' | 'tokens' | 'webhooks' | 'registry' | 'audit';
 
 export function SettingsPage({ projectId }: { projectId: string }) {
   const [section, setSection] = useState<Section>('members');
-  const [state] = useLoad(() => loadProject(projectId), [projectId]);
+  const [state] = useLoad(['project', projectId], () => loadProject(projectId));
   return (
     <Show state={state} what="Loading settings">
       {(project) =>
@@ -63,7 +63,7 @@ function useAction(reload: () => void) {
 }
 
 function Members({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<MemberNative[]>(`/api/v4/projects/${project.id}/members?per_page=100`), [project.id]);
+  const [state, reload] = useLoad(['project-members', project.id], () => api.get<MemberNative[]>(`/api/v4/projects/${project.id}/members?per_page=100`));
   const { error, act } = useAction(reload);
   const [username, setUsername] = useState('');
   const [level, setLevel] = useState(30);
@@ -124,13 +124,13 @@ function Members({ project }: { project: Project }) {
 }
 
 function Tokens({ project }: { project: Project }) {
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['access-tokens', project.id], async () => {
     const [personal, projectTokens] = await Promise.all([
       api.get<TokenNative[]>('/api/v4/personal_access_tokens?per_page=100'),
       api.get<ProjectTokenNative[]>(`/api/v4/projects/${project.id}/access_tokens?per_page=100`),
     ]);
     return { personal, projectTokens };
-  }, [project.id]);
+  });
   const { error, act } = useAction(reload);
   const [name, setName] = useState('');
   const [scope, setScope] = useState('api');
@@ -193,7 +193,7 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenNative[]; onRevoke: (id
 }
 
 function Webhooks({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<WebhookNative[]>(`/api/v4/projects/${project.id}/hooks`), [project.id]);
+  const [state, reload] = useLoad(['project-webhooks', project.id], () => api.get<WebhookNative[]>(`/api/v4/projects/${project.id}/hooks`));
   const { error, act } = useAction(reload);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('registry.*');
@@ -264,7 +264,7 @@ function Webhooks({ project }: { project: Project }) {
 }
 
 function RegistrySettings({ project }: { project: Project }) {
-  const [state, reload] = useLoad(() => api.get<RegistrySettingsNative>(`/api/v4/projects/${project.id}/ml/registry/settings`), [project.id]);
+  const [state, reload] = useLoad(['registry-settings', project.id], () => api.get<RegistrySettingsNative>(`/api/v4/projects/${project.id}/ml/registry/settings`));
   const { error, act } = useAction(reload);
   return (
     <Show state={state}>
@@ -297,7 +297,7 @@ function RegistrySettings({ project }: { project: Project }) {
 }
 
 function Audit({ project }: { project: Project }) {
-  const [state] = useLoad(() => api.get<AuditEventNative[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`), [project.id]);
+  const [state] = useLoad(['project-audit-events', project.id], () => api.get<AuditEventNative[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`));
   return (
     <Show state={state}>
       {(events) =>

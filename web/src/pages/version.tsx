@@ -17,7 +17,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
   const [comment, setComment] = useState('');
   const [label, setLabel] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [state, reload] = useLoad(async () => {
+  const [state, reload] = useLoad(['version', projectId, modelId, version], async () => {
     const project = await loadProject(projectId);
     const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
     const [v, approvals, lineage] = await Promise.all([api.get<VersionNative>(base), api.get<ApprovalRequestNative[]>(`${base}/approvals`), api.get<LineageNative>(`${base}/lineage`)]);
@@ -25,7 +25,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     const pkg = packages.find((p) => p.version === v.semver);
     const files = pkg ? await api.get<PackageFileNative[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
     return { project, base, v, approvals, lineage, files };
-  }, [projectId, modelId, version]);
+  });
   return (
     <Show state={state} what="Loading the version">
       {({ project, base, v, approvals, lineage, files }) => {
