@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
-import { ErrorState, Loading } from '../components/states.tsx';
+import { ErrorState, Loading, useLoad } from '../components/states.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
-import { loadProject, type Project } from '../project.ts';
+import { loadProject } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
 import { cellValue, columnId, orderKey, searchRuns, type Column } from '../runs-model.ts';
 import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
@@ -27,49 +28,32 @@ function label(c: Column): string {
 type Row = { kind: 'run'; run: RunNative } | { kind: 'group'; name: string; count: number };
 
 export function RunsPage({ projectId, experimentId }: { projectId: string; experimentId: string }) {
-  const [project, setProject] = useState<Project | null>(null);
-  const [experiment, setExperiment] = useState<ExperimentNative | null>(null);
-  const [runs, setRuns] = useState<RunNative[] | null>(null);
-  const [token, setToken] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [projectState] = useLoad(['project', projectId], () => loadProject(projectId));
+  const [experimentState] = useLoad(['experiment', projectId, experimentId], () => api.get<ExperimentNative>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`));
+  const project = projectState.status === 'ready' ? projectState.data : null;
+  const experiment = experimentState.status === 'ready' ? experimentState.data : null;
   const [filterText, setFilterText] = useState('');
   const [filter, setFilter] = useState('');
-  const [filterError, setFilterError] = useState<string | null>(null);
   const [sort, setSort] = useState<{ column: Column; ascending: boolean } | null>(null);
   const [columns, setColumns] = useState<Column[] | null>(null);
   const [groupBy, setGroupBy] = useState<string>('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [choosing, setChoosing] = useState(false);
-  const loadingMore = useRef(false);
 
-  useEffect(() => {
-    loadProject(projectId).then(setProject, setError);
-    api.get<ExperimentNative>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`).then(setExperiment, setError);
-  }, [projectId, experimentId]);
-
-  useEffect(() => {
-    if (!project) return;
-    let alive = true;
-    setRuns(null);
-    searchRuns(project.id, [experimentId], { filter, orderBy: sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [], maxResults: FIRST_PAGE }).then(
-      (page) => {
-        if (!alive) return;
-        setFilterError(null);
-        setRuns(page.runs);
-        setToken(page.next_page_token);
-      },
-      (e: Error) => {
-        if (!alive) return;
-        if (filter) {
-          setFilterError(e.message);
-          setRuns([]);
-        } else setError(e);
-      },
-    );
-    return () => {
-      alive = false;
-    };
-  }, [project, experimentId, filter, sort]);
+  // The runs, a page at a time (more as the table nears its end), cached per filter and order.
+  const orderBy = sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [];
+  const search = useInfiniteQuery({
+    queryKey: ['runs', project?.id, experimentId, filter, orderBy],
+    enabled: project !== null,
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => searchRuns(project!.id, [experimentId], { filter, orderBy, maxResults: pageParam === null ? FIRST_PAGE : NEXT_PAGE, pageToken: pageParam }),
+    getNextPageParam: (last) => last.next_page_token || undefined,
+  });
+  // A filter the server cannot parse is the person's typo, shown beside the filter; any other
+  // failure is the page's.
+  const filterError = search.isError && filter ? (search.error as Error).message : null;
+  const runs = useMemo(() => (search.data ? search.data.pages.flatMap((page) => page.runs) : filterError !== null ? [] : null), [search.data, filterError]);
+  const error = projectState.status === 'error' ? projectState.error : experimentState.status === 'error' ? experimentState.error : search.isError && !filter ? search.error : null;
 
   // Columns offered: every param, metric and tag seen in the runs loaded so far.
   const available = useMemo(() => {
@@ -101,16 +85,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   }, [runs, groupBy]);
 
   const loadMore = () => {
-    if (!project || !token || loadingMore.current) return;
-    loadingMore.current = true;
-    searchRuns(project.id, [experimentId], { filter, orderBy: sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [], maxResults: NEXT_PAGE, pageToken: token })
-      .then((page) => {
-        setRuns((current) => [...(current ?? []), ...page.runs]);
-        setToken(page.next_page_token);
-      })
-      .finally(() => {
-        loadingMore.current = false;
-      });
+    if (search.hasNextPage && !search.isFetchingNextPage) void search.fetchNextPage();
   };
 
   if (error) return <ErrorState error={error} />;
@@ -159,7 +134,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
         <span className="muted">
-          {runs ? `${runs.length.toLocaleString()}${token ? '+' : ''} runs` : ''}
+          {runs ? `${runs.length.toLocaleString()}${search.hasNextPage ? '+' : ''} runs` : ''}
         </span>
       </div>
       {choosing && (
@@ -198,7 +173,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
             items={rows}
             rowHeight={ROW_HEIGHT}
             height={Math.min(600, rows.length * ROW_HEIGHT + 4)}
-            onNearEnd={token ? loadMore : undefined}
+            onNearEnd={search.hasNextPage ? loadMore : undefined}
             renderRow={(row) =>
               row.kind === 'group' ? (
                 <div className="group-row">
