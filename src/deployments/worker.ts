@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import type { Schema } from '../db/schema.ts';
 import { deployableJob } from '../pipelines/deployable-jobs.ts';
+import { OutboxConsumer, type OutboxEvent } from '../events/outbox-consumer.ts';
+import { WorkLeases } from '../events/work-leases.ts';
 import { now } from '../shared/clock.ts';
 import { changeStatus } from './deployment-writer.ts';
 import type { EnvironmentsService } from './environments-service.ts';
@@ -10,6 +12,8 @@ import { environmentByName, lockEnvironment } from './records.ts';
 import type { Rollouts } from './rollouts.ts';
 
 const CONSUMER = 'deployments';
+/** How long one tick may spend catching up with CI events before the other duties get their turn. */
+const FOLLOW_BUDGET_MS = 2_000;
 /** CI events this domain follows: a deploy job's end decides its blocked deployment; a stop job's success stops its environment. */
 const JOB_EVENTS = ['ci.job.success', 'ci.job.failed', 'ci.job.canceled'];
 
@@ -22,7 +26,12 @@ export class DeploymentsWorker {
   constructor(
     private readonly database: Database,
     private readonly deps: { rollouts: Rollouts; environments: EnvironmentsService; logger: Logger },
-  ) {}
+  ) {
+    // A new server follows jobs from now on (older events are history); one replica at a time reads.
+    this.jobEvents = new OutboxConsumer(database.db, new WorkLeases(database.db), CONSUMER, 500, (events) => this.handleJobEvents(events), 'now');
+  }
+
+  private readonly jobEvents: OutboxConsumer;
 
   private get db(): Kysely<Schema> {
     return this.database.db;
@@ -54,29 +63,18 @@ export class DeploymentsWorker {
   }
 
   private async followJobs(): Promise<void> {
-    const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', CONSUMER).executeTakeFirst();
-    let last = cursor?.last_event_id;
-    if (last === undefined) {
-      // A new server follows jobs from now on: older events are history.
-      const newest = await this.db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
-      last = Number(newest?.id ?? 0);
-    }
-    const events = await this.db.selectFrom('events').selectAll().where('id', '>', last).orderBy('id').limit(500).execute();
+    await this.jobEvents.drain(FOLLOW_BUDGET_MS);
+  }
+
+  private async handleJobEvents(events: OutboxEvent[]): Promise<void> {
     for (const event of events) {
-      if (JOB_EVENTS.includes(event.type)) {
-        try {
-          await this.jobFinished(Number((JSON.parse(event.payload) as { job_id: number }).job_id), event.type.slice('ci.job.'.length));
-        } catch (error) {
-          this.deps.logger.warn({ err: error, event_id: event.id }, 'a CI job event could not be applied to its deployments');
-        }
+      if (!JOB_EVENTS.includes(event.type)) continue;
+      try {
+        await this.jobFinished(Number((JSON.parse(event.payload) as { job_id: number }).job_id), event.type.slice('ci.job.'.length));
+      } catch (error) {
+        this.deps.logger.warn({ err: error, event_id: event.id }, 'a CI job event could not be applied to its deployments');
       }
-      last = event.id;
     }
-    await this.db
-      .insertInto('event_cursors')
-      .values({ consumer: CONSUMER, last_event_id: last })
-      .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: last }))
-      .execute();
   }
 
   private async jobFinished(jobId: number, outcome: string): Promise<void> {

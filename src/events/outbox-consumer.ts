@@ -9,7 +9,8 @@ export type OutboxEvent = Selectable<EventsTable>;
 const LEASE_MS = 30_000;
 
 /**
- * One reader of the outbox (webhook fan-out, registry-started pipelines): it reads the events
+ * One reader of the outbox (webhook fan-out, registry-started pipelines, deployments following
+ * CI jobs): it reads the events
  * after its cursor in order, in batches, hands each batch to `handle`, then moves its cursor
  * past the batch. The cursor is shared by the replicas; a lease makes one replica the reader at
  * a time, so an event is handled once in the normal course (and at most again after a reader
@@ -24,6 +25,8 @@ export class OutboxConsumer {
     private readonly name: string,
     private readonly batchSize: number,
     private readonly handle: (events: OutboxEvent[]) => Promise<void>,
+    /** Where a consumer without a cursor starts: at the first event, or after the newest (a consumer that follows what happens from now on). */
+    private readonly startAt: 'first' | 'now' = 'first',
   ) {
     this.lease = `outbox:${name}`;
   }
@@ -44,6 +47,11 @@ export class OutboxConsumer {
 
   private async readBatch(): Promise<number> {
     const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', this.name).executeTakeFirst();
+    if (!cursor && this.startAt === 'now') {
+      const newest = await this.db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      await this.moveCursor(Number(newest?.id ?? 0));
+      return 0;
+    }
     const events = await this.db
       .selectFrom('events')
       .selectAll()
@@ -53,13 +61,16 @@ export class OutboxConsumer {
       .execute();
     if (events.length === 0) return 0;
     await this.handle(events);
-    const last = events[events.length - 1]!.id;
+    await this.moveCursor(events[events.length - 1]!.id);
+    return events.length;
+  }
+
+  private async moveCursor(last: number): Promise<void> {
     await this.db
       .insertInto('event_cursors')
       .values({ consumer: this.name, last_event_id: last })
       .onConflict((oc) => oc.column('consumer').doUpdateSet({ last_event_id: last }))
       .execute();
-    return events.length;
   }
 
   /** Handles batches until the outbox is read to its end or `budgetMs` is spent. */
