@@ -1,4 +1,5 @@
 import { invalid } from './errors.ts';
+import { rememberJsonSource } from './json-number-spelling.ts';
 import { assertStorableJson } from './storable-text.ts';
 
 /**
@@ -48,7 +49,9 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 export function parseUntrustedJson(input: Uint8Array | string): unknown {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 'JSON_TOO_DEEP');
-  const parsed: unknown = JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  const text = typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const parsed: unknown = JSON.parse(text);
   assertStorableJson(parsed, 'the JSON body');
+  rememberJsonSource(parsed, text);
   return parsed;
 }

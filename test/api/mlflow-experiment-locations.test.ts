@@ -102,6 +102,20 @@ describe('experiments/create with artifact_location', () => {
   });
 });
 
+describe("experiments/create's type refusals", () => {
+  it('quote a number as MLflow prints what the caller sent (9.0 stays 9.0)', async () => {
+    const cases: [string, string][] = [
+      ['{"name": "typed", "artifact_location": 9.0}', "Invalid value 9.0 for parameter 'artifact_location' supplied"],
+      ['{"name": "typed", "artifact_location": 1e2}', "Invalid value 100.0 for parameter 'artifact_location' supplied"],
+      ['{"name": 123}', "Invalid value 123 for parameter 'name' supplied"],
+    ];
+    for (const [body, message] of cases) {
+      const res = await t.call({ method: 'POST', url: `${mounts()[0]!.prefix}/2.0/mlflow/experiments/create`, token: dev.token, headers: { 'content-type': 'application/json' }, payload: body });
+      expect([res.statusCode, res.json().message], body).toEqual([400, expect.stringContaining(message)]);
+    }
+  });
+});
+
 describe("the default experiment's artifact location", () => {
   it('is mlflow-artifacts:/0 as in MLflow, with its runs under it, at every mount', async () => {
     const other = (await t.createProject(dev.token, unique('default-location'))).id;
