@@ -45,9 +45,9 @@ export function assignedArtifactLocation(experimentId: number): string {
  * `mlflow-artifacts:/a/b` (doubled and trailing slashes dropped).
  */
 export function chosenArtifactLocation(location: string): string {
-  if (location.length > MAX_LENGTH) throw ExperimentLocationErrors.LOCATION_TOO_LONG();
   if (/[#;]/.test(location)) throw ExperimentLocationErrors.LOCATION_WITH_FRAGMENT();
-  if (location.toLowerCase().startsWith('runs:')) throw ExperimentLocationErrors.LOCATION_IS_RUN_URI({ location });
+  if (location.toLowerCase().startsWith('runs:')) throw ExperimentLocationErrors.LOCATION_IS_RUN_URI({ location: location.slice(0, 500) });
+  if (location.length > MAX_LENGTH) throw ExperimentLocationErrors.LOCATION_TOO_LONG();
   const outside = () => ExperimentLocationErrors.LOCATION_OUTSIDE_PROJECT({ location });
   if (!location.toLowerCase().startsWith(PROXIED)) throw outside();
   const rest = location.slice(PROXIED.length);
