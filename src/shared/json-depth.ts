@@ -1,5 +1,4 @@
 import { invalid } from './errors.ts';
-import { rememberJsonSource } from './json-number-spelling.ts';
 import { assertStorableJson } from './storable-text.ts';
 
 /**
@@ -49,9 +48,25 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 export function parseUntrustedJson(input: Uint8Array | string): unknown {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw invalid(`the JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`, 'JSON_TOO_DEEP');
-  const text = typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const parsed: unknown = JSON.parse(text);
+  const parsed: unknown = JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   assertStorableJson(parsed, 'the JSON body');
-  rememberJsonSource(parsed, text);
+  return rememberSource(parsed, input);
+}
+
+/**
+ * Each parsed object body's text (kept as the bytes it came as), for as long as the body lives:
+ * json-number-spelling.ts reads how the caller wrote a number there.
+ */
+const SOURCES = new WeakMap<object, Uint8Array | string>();
+
+function rememberSource(parsed: unknown, input: Uint8Array | string): unknown {
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) SOURCES.set(parsed, input);
   return parsed;
+}
+
+/** The text a body that parseUntrustedJson parsed came from. */
+export function jsonSourceOf(parsed: object): string | undefined {
+  const source = SOURCES.get(parsed);
+  if (source === undefined || typeof source === 'string') return source;
+  return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
 }

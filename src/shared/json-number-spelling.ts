@@ -1,16 +1,12 @@
+import { jsonSourceOf } from './json-depth.ts';
+
 /**
  * How a caller spelled the numbers at the top level of a JSON body, for error messages that
  * quote a value as MLflow does. MLflow's server is Python: `{"name": 9.0}` is the float `9.0`
  * and `{"name": 9}` the int `9`, and its messages print them so ("Invalid value 9.0 for
- * parameter …"); JSON.parse gives 9 for both. The body's text is remembered beside the parsed
- * object (a WeakMap: it goes with the body) and scanned only when a message needs it.
+ * parameter …"); JSON.parse gives 9 for both. parseUntrustedJson keeps the body's text beside
+ * the parsed object (json-depth.ts), and it is scanned only when a message needs it.
  */
-const SOURCES = new WeakMap<object, string>();
-
-export function rememberJsonSource(parsed: unknown, text: string): void {
-  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) SOURCES.set(parsed, text);
-}
-
 const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** The end of the JSON string that starts at `start` (the index after its closing quote). */
@@ -80,7 +76,7 @@ function pythonFloat(value: number): string {
 
 /** How MLflow prints the number the caller sent under `key` of `body`, when known. */
 export function pythonSpellingOf(body: object, key: string): string | undefined {
-  const text = SOURCES.get(body);
+  const text = jsonSourceOf(body);
   const literal = text === undefined ? undefined : literalOf(text, key);
   if (literal === undefined) return undefined;
   if (/^-?\d+$/.test(literal)) return literal.replace(/^-0$/, '0');
