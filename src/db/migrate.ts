@@ -14,6 +14,7 @@ import * as deployments from './migrations/0011_deployments.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import * as runModelInputs from './migrations/0012_run_model_inputs.ts';
 import * as explicitSemver from './migrations/0013_explicit_semver.ts';
+import * as experimentArtifactLocations from './migrations/0014_experiment_artifact_locations.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011_deployments': deployments,
   '0012_run_model_inputs': runModelInputs,
   '0013_explicit_semver': explicitSemver,
+  '0014_experiment_artifact_locations': experimentArtifactLocations,
 };
 
 /** The names of every migration, in order. */

@@ -1,4 +1,5 @@
 import { invalid } from '../shared/errors.ts';
+import { pythonSpellingOf } from '../shared/json-number-spelling.ts';
 import { invalidValue, missingValue } from '../tracking/limits.ts';
 
 /**
@@ -24,6 +25,11 @@ export class Message {
     return this.prefix ? `${this.prefix}.${name}` : name;
   }
 
+  /** A number as MLflow's Python server prints what the caller sent (`9.0` stays `9.0`). */
+  private spelled(name: string, value: unknown): string | undefined {
+    return typeof value === 'number' && this.fields[name] === value ? pythonSpellingOf(this.fields, name) : undefined;
+  }
+
   has(name: string): boolean {
     const value = this.fields[name];
     return value !== undefined && value !== null;
@@ -37,7 +43,7 @@ export class Message {
   string(name: string): string | undefined {
     const value = this.scalar(name);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw invalidValue(this.path(name), value, `Hint: Value was of type '${typeof value}'. Expected a string.`);
+    if (typeof value !== 'string') throw invalidValue(this.path(name), value, `Hint: Value was of type '${typeof value}'. Expected a string.`, this.spelled(name, value));
     return value;
   }
 

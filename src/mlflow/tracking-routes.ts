@@ -93,10 +93,9 @@ export const EXPERIMENT_ENDPOINTS: MlflowEndpoint[] = [
       // MLflow's order of checks: the name's type, its presence, then the other fields' types.
       const name = m.string('name');
       if (!name) m.missing('name');
-      const artifactLocation = m.string('artifact_location');
+      const artifactLocation = m.string('artifact_location') || undefined;
       const tags = m.keyValues('tags');
-      if (artifactLocation) throw invalid('artifact_location cannot be set: Modelyard stores artifacts itself and serves them through mlflow-artifacts:/');
-      const experiment = await call.services.experiments.create(call.access, { name, tags });
+      const experiment = await call.services.experiments.create(call.access, { name, artifactLocation, tags });
       return { experiment_id: (await call.ids()).out(experiment.id) };
     },
   }),

@@ -4,7 +4,7 @@ import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
-import { invalid } from '../shared/errors.ts';
+import { AppError, invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
 import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import type { RunsService } from '../tracking/runs-service.ts';
@@ -14,6 +14,7 @@ import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/searc
 import { RegistryErrors } from './errors.ts';
 import { checkVersionSource } from './version-source.ts';
 import { versionFilesUrl, type VersionRuns } from './version-run.ts';
+import { CopiedSourceErrors, registeredVersionUri, registeredVersionUriOf, type RegisteredVersionUri } from './registered-version-uri.ts';
 import { registryEvent } from './events.ts';
 import { validDescription, validateCard, type ModelCard } from './model-card.ts';
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
@@ -43,6 +44,9 @@ const VERSION_ORDERABLE: Record<string, string> = {
   timestamp: 'model_versions.created_at',
   last_updated_timestamp: 'model_versions.updated_at',
 };
+
+/** How many copies of copies a download follows to the original's files. */
+const MAX_COPY_CHAIN = 20;
 
 /** Model versions: the integer version MLflow knows and the semantic version people use. */
 export class ModelVersionsService {
@@ -91,9 +95,44 @@ export class ModelVersionsService {
     return (await this.hydrate(model, [row]))[0]!;
   }
 
-  /** Where a version's files come from: a logged model, a run's artifacts, or uploaded files. */
+  /** The version a `models:/<name>/…` URI names now, in the caller's project. */
+  private async namedVersion(access: ProjectAccess, uri: RegisteredVersionUri, db: Kysely<Schema> = this.db): Promise<{ model: ModelRow; row: VersionRow }> {
+    if ('version' in uri) return this.getRow(access, uri.name, uri.version, db);
+    const model = await this.models.getRow(access, uri.name, db);
+    let query = db.selectFrom('model_versions').selectAll('model_versions').where('model_versions.model_id', '=', model.id);
+    if ('alias' in uri) {
+      query = query.innerJoin('model_aliases', 'model_aliases.version_id', 'model_versions.id').where('model_aliases.alias', '=', uri.alias);
+      const row = await query.executeTakeFirst();
+      if (!row) throw RegistryErrors.ALIAS_NOT_FOUND({ alias: uri.alias });
+      return { model, row };
+    }
+    if ('stage' in uri) {
+      const stage = STAGES.find((known) => known.toLowerCase() === uri.stage.toLowerCase()) ?? invalidStage(uri.stage);
+      query = query.where('model_versions.current_stage', '=', stage);
+    }
+    const row = await query.orderBy('model_versions.version', 'desc').executeTakeFirst();
+    if (!row) throw CopiedSourceErrors.NO_VERSION_TO_COPY({ name: model.name, stage: 'stage' in uri ? uri.stage : undefined });
+    return { model, row };
+  }
+
+  /**
+   * A version copied from another (`models:/<name>/<version>`, `@<alias>`, `/latest`, `/<stage>`),
+   * as MLflow registers it: the source becomes `models:/<name>/<version>` of the version it names
+   * now, and the run and logged model are that version's unless given (then they must agree).
+   */
+  private async copiedSource(access: ProjectAccess, source: string, uri: RegisteredVersionUri, input: NewVersion, db: Kysely<Schema>): Promise<Source> {
+    const { model, row } = await this.namedVersion(access, uri, db);
+    if ((input.runId && input.runId !== (row.run_id ?? '')) || (input.modelId && input.modelId !== (row.logged_model_id ?? ''))) {
+      throw CopiedSourceErrors.COPIED_SOURCE_MISMATCH({ source });
+    }
+    return { kind: 'run', source: registeredVersionUri(model.name, row.version), runId: row.run_id, loggedModelId: row.logged_model_id };
+  }
+
+  /** Where a version's files come from: a logged model, a run's artifacts, another version, or uploaded files. */
   private async resolveSource(access: ProjectAccess, input: NewVersion, db: Kysely<Schema>): Promise<Source> {
     const source = input.source ?? '';
+    const copied = registeredVersionUriOf(source);
+    if (copied) return this.copiedSource(access, source, copied, input, db);
     const loggedModelId = input.modelId || (/^models:\/(m-[0-9a-f]{32})\/?$/.exec(source)?.[1] ?? null);
     if (loggedModelId) {
       const logged = await this.loggedModels.getRow(access, loggedModelId, db);
@@ -299,8 +338,18 @@ export class ModelVersionsService {
   }
 
   /** Where the MLflow client downloads a version's files from. */
-  async downloadUri(access: ProjectAccess, key: ModelKey, version: number | string, publicUrl: string): Promise<string> {
+  async downloadUri(access: ProjectAccess, key: ModelKey, version: number | string, publicUrl: string, copies = 0): Promise<string> {
     const { row } = await this.getRow(access, key, version);
+    const copied = registeredVersionUriOf(row.source);
+    if (copied && 'version' in copied) {
+      // A copy reads its original's files; an original since deleted leaves the source as stored.
+      // Each copy names an older version, so the chain ends; the bound only caps its length.
+      if (copies >= MAX_COPY_CHAIN) return row.source;
+      return this.downloadUri(access, copied.name, copied.version, publicUrl, copies + 1).catch((error: unknown) => {
+        if (error instanceof AppError && error.kind === 'not_found') return row.source;
+        throw error;
+      });
+    }
     if (row.source_kind === 'logged_model' && row.logged_model_id) {
       const logged = await this.loggedModels.get(access, row.logged_model_id);
       return logged.artifactUri;

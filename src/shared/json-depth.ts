@@ -50,5 +50,23 @@ export function parseUntrustedJson(input: Uint8Array | string): unknown {
   if (nestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw InputErrors.JSON_TOO_DEEP({ maxDepth: MAX_JSON_DEPTH });
   const parsed: unknown = JSON.parse(typeof input === 'string' ? input : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   assertStorableJson(parsed, 'the JSON body');
+  return rememberSource(parsed, input);
+}
+
+/**
+ * Each parsed object body's text (kept as the bytes it came as), for as long as the body lives:
+ * json-number-spelling.ts reads how the caller wrote a number there.
+ */
+const SOURCES = new WeakMap<object, Uint8Array | string>();
+
+function rememberSource(parsed: unknown, input: Uint8Array | string): unknown {
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) SOURCES.set(parsed, input);
   return parsed;
+}
+
+/** The text a body that parseUntrustedJson parsed came from. */
+export function jsonSourceOf(parsed: object): string | undefined {
+  const source = SOURCES.get(parsed);
+  if (source === undefined || typeof source === 'string') return source;
+  return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
 }

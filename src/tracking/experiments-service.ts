@@ -11,6 +11,7 @@ import { compileFilter, numericCondition, stringCondition } from './search/compi
 import { parseFilter, parseOrderBy, type RawComparison } from './search/filter-parser.ts';
 import type { ViewType } from './contract.ts';
 import { mustBeInStage, TrackingErrors } from './errors.ts';
+import { assignedArtifactLocation, chosenArtifactLocation, DEFAULT_EXPERIMENT_ARTIFACT_LOCATION } from './experiment-artifact-location.ts';
 import type { ExperimentsTable } from './tables.ts';
 
 export type ExperimentRow = Selectable<ExperimentsTable>;
@@ -30,9 +31,9 @@ export interface Experiment {
 
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
 
-/** Where the MLflow client sends an experiment's artifacts: through Modelyard's proxy. */
-export function experimentArtifactLocation(experimentId: number): string {
-  return `mlflow-artifacts:/${experimentId}`;
+/** Where the MLflow client sends an experiment's artifacts: through Modelyard's proxy, into the project's storage. */
+export function experimentArtifactLocation(row: Pick<ExperimentRow, 'id' | 'artifact_location'>): string {
+  return row.artifact_location ?? assignedArtifactLocation(row.id);
 }
 
 export interface ExperimentSearch {
@@ -69,7 +70,7 @@ export class ExperimentsService {
       lifecycleStage: row.lifecycle_stage,
       creationTime: row.creation_time,
       lastUpdateTime: row.last_update_time,
-      artifactLocation: experimentArtifactLocation(row.id),
+      artifactLocation: experimentArtifactLocation(row),
       tags: tags.filter((t) => t.experiment_id === row.id).map((t) => ({ key: t.key, value: t.value })),
     }));
   }
@@ -82,7 +83,15 @@ export class ExperimentsService {
     try {
       return await db
         .insertInto('experiments')
-        .values({ project_id: access.project.id, name: DEFAULT_EXPERIMENT_NAME, is_default: 1, lifecycle_stage: 'active', creation_time: at, last_update_time: at })
+        .values({
+          project_id: access.project.id,
+          name: DEFAULT_EXPERIMENT_NAME,
+          is_default: 1,
+          lifecycle_stage: 'active',
+          creation_time: at,
+          last_update_time: at,
+          artifact_location: DEFAULT_EXPERIMENT_ARTIFACT_LOCATION,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     } catch (error) {
@@ -117,9 +126,10 @@ export class ExperimentsService {
     return row;
   }
 
-  async create(access: ProjectAccess, input: { name: unknown; tags?: { key: string; value: string }[] }): Promise<Experiment> {
+  async create(access: ProjectAccess, input: { name: unknown; artifactLocation?: string; tags?: { key: string; value: string }[] }): Promise<Experiment> {
     const name = validateExperimentName(input.name);
     const tags = (input.tags ?? []).map((tag, i) => this.validTag(tag.key, tag.value, `tags[${i}]`));
+    const chosenLocation = input.artifactLocation ? chosenArtifactLocation(input.artifactLocation) : undefined;
     await this.defaultExperiment(access);
     const row = await inTransaction(this.db, async (trx) => {
       const clash = await trx.selectFrom('experiments').select('id').where('project_id', '=', access.project.id).where('name', '=', name).executeTakeFirst();
@@ -127,7 +137,7 @@ export class ExperimentsService {
       const at = now();
       const created = await trx
         .insertInto('experiments')
-        .values({ project_id: access.project.id, name, is_default: 0, lifecycle_stage: 'active', creation_time: at, last_update_time: at })
+        .values({ project_id: access.project.id, name, is_default: 0, lifecycle_stage: 'active', creation_time: at, last_update_time: at, artifact_location: chosenLocation ?? null })
         .returningAll()
         .executeTakeFirstOrThrow();
       if (tags.length > 0) await trx.insertInto('experiment_tags').values(tags.map((t) => ({ experiment_id: created.id, ...t }))).execute();

@@ -28,8 +28,9 @@ export const LIMITS = {
 const NAME_PATTERN = /^[/\w.\- :]*$/;
 
 /** `Invalid value "x" for parameter 'key' supplied: ...`, MLflow's wording, with the value cut short. */
-export function invalidValue(path: string, value: unknown, message?: string) {
-  const shown = previewValue(value);
+/** `spelled`: the value as the caller wrote it, where JSON.parse loses it (`9.0`; see json-number-spelling.ts). */
+export function invalidValue(path: string, value: unknown, message?: string, spelled?: string) {
+  const shown = spelled ?? previewValue(value);
   return invalid(message ? `Invalid value ${shown} for parameter '${path}' supplied: ${message}` : `Invalid value ${shown} for parameter '${path}' supplied.`);
 }
 

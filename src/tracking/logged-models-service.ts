@@ -8,7 +8,7 @@ import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
 import { TrackingErrors } from './errors.ts';
-import type { ExperimentsService } from './experiments-service.ts';
+import { experimentArtifactLocation, type ExperimentsService } from './experiments-service.ts';
 import { LIMITS, validateKey, validateLength, validateMaxResults } from './limits.ts';
 import { loadedValue, type MetricPoint } from './metrics/metric-point.ts';
 import type { KeyValue } from './run-model.ts';
@@ -29,8 +29,9 @@ export interface LoggedModel {
   metrics: (MetricPoint & { runId: string | null })[];
 }
 
-export function loggedModelArtifactUri(experimentId: number, modelId: string): string {
-  return `mlflow-artifacts:/${experimentId}/models/${modelId}/artifacts`;
+/** A logged model's artifacts, under its experiment's artifact location (as MLflow places them). */
+export function loggedModelArtifactUri(experimentLocation: string, modelId: string): string {
+  return `${experimentLocation}/models/${modelId}/artifacts`;
 }
 
 const ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -66,14 +67,15 @@ export class LoggedModelsService {
   private async hydrate(rows: LoggedModelRow[], db: Kysely<Schema> = this.db): Promise<LoggedModel[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [tags, params, metrics] = await Promise.all([
+    const [experiments, tags, params, metrics] = await Promise.all([
+      db.selectFrom('experiments').select(['id', 'artifact_location']).where('id', 'in', [...new Set(rows.map((r) => r.experiment_id))]).execute(),
       db.selectFrom('logged_model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
       db.selectFrom('logged_model_params').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
       db.selectFrom('logged_model_metrics').selectAll().where('model_id', 'in', ids).orderBy('key').orderBy('step').execute(),
     ]);
     return rows.map((row) => ({
       row,
-      artifactUri: loggedModelArtifactUri(row.experiment_id, row.id),
+      artifactUri: loggedModelArtifactUri(experimentArtifactLocation(experiments.find((e) => e.id === row.experiment_id) ?? { id: row.experiment_id, artifact_location: null }), row.id),
       tags: tags.filter((t) => t.model_id === row.id).map((t) => ({ key: t.key, value: t.value })),
       params: params.filter((p) => p.model_id === row.id).map((p) => ({ key: p.key, value: p.value })),
       metrics: metrics

@@ -43,8 +43,9 @@ export interface Run {
   outputs: { modelId: string; step: number }[];
 }
 
-export function runArtifactUri(experimentId: number, runUuid: string): string {
-  return `mlflow-artifacts:/${experimentId}/${runUuid}/artifacts`;
+/** A run's artifacts, under its experiment's artifact location (as MLflow places them). */
+export function runArtifactUri(experimentLocation: string, runUuid: string): string {
+  return `${experimentLocation}/${runUuid}/artifacts`;
 }
 
 export const RUN_NAME_TAG = 'mlflow.runName';

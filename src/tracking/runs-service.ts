@@ -7,7 +7,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import { mustBeInStage, TrackingErrors } from './errors.ts';
-import type { ExperimentsService, ViewType } from './experiments-service.ts';
+import { experimentArtifactLocation, type ExperimentsService, type ViewType } from './experiments-service.ts';
 import { LIMITS, validateBatchLimits, validateKey, validateLength, validateTimestamp } from './limits.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import { writeMetrics } from './metrics/metric-writer.ts';
@@ -160,7 +160,7 @@ export class RunsService {
           status: 'RUNNING',
           start_time: startTime,
           end_time: null,
-          artifact_uri: input.artifactUri ?? runArtifactUri(experiment.id, uuid),
+          artifact_uri: input.artifactUri ?? runArtifactUri(experimentArtifactLocation(experiment), uuid),
           lifecycle_stage: 'active',
           deleted_time: null,
           creator_id: access.caller.user?.id ?? null,

@@ -9,6 +9,8 @@ export interface ExperimentsTable {
   lifecycle_stage: 'active' | 'deleted';
   creation_time: number;
   last_update_time: number;
+  /** mlflow-artifacts:/<path> chosen at creation (or /0 for the default); null: mlflow-artifacts:/<id>. */
+  artifact_location: string | null;
 }
 
 export interface ExperimentTagsTable {

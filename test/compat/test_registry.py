@@ -49,6 +49,26 @@ def test_register_model_from_a_run(tracking):
     assert list(mlflow.pyfunc.load_model(f"models:/{name}/2").predict(X)) == [0, 0, 1, 1]
 
 
+def test_copy_model_version_reads_the_originals_files(tracking):
+    client = MlflowClient()
+    mlflow.set_experiment(unique("copy"))
+    with mlflow.start_run() as run:
+        mlflow.log_text("flavors: {}", "model/MLmodel")
+    source = unique("source")
+    client.create_registered_model(source)
+    original = client.create_model_version(source, f"runs:/{run.info.run_id}/model", run.info.run_id, description="first", tags={"team": "fraud"})
+    client.set_registered_model_alias(source, "champion", original.version)
+    target = unique("target")
+    copy = client.copy_model_version(f"models:/{source}@champion", target)
+    assert (copy.name, copy.version, copy.source, copy.run_id) == (target, "1", f"models:/{source}/1", run.info.run_id)
+    assert (copy.description, copy.tags) == ("first", {"team": "fraud"})
+    assert client.get_model_version_download_uri(target, "1") == client.get_model_version_download_uri(source, "1")
+    folder = mlflow.artifacts.download_artifacts(f"models:/{target}/1")
+    assert open(f"{folder}/MLmodel").read() == "flavors: {}"
+    with pytest.raises(MlflowException, match="must match the referenced model version"):
+        client.create_model_version(target, f"models:/{source}/1", run_id="0" * 32)
+
+
 def test_search_tags_stages_rename_and_delete(tracking):
     client = MlflowClient()
     prefix = unique("srch")

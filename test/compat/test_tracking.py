@@ -29,6 +29,23 @@ def test_default_experiment_zero_exists(tracking):
     with mlflow.start_run(experiment_id="0") as run:
         mlflow.log_param("where", "default")
     assert MlflowClient().get_run(run.info.run_id).info.experiment_id == "0"
+    assert MlflowClient().get_experiment("0").artifact_location == "mlflow-artifacts:/0"
+    assert run.info.artifact_uri == f"mlflow-artifacts:/0/{run.info.run_id}/artifacts"
+
+
+def test_experiment_artifact_location_is_a_folder_of_the_project_storage(tracking):
+    client = MlflowClient()
+    folder = unique("shared")
+    experiment_id = client.create_experiment(unique("located"), artifact_location=f"mlflow-artifacts:/{folder}/")
+    assert client.get_experiment(experiment_id).artifact_location == f"mlflow-artifacts:/{folder}"
+    with mlflow.start_run(experiment_id=experiment_id) as run:
+        mlflow.log_text("hello", "notes/a.txt")
+    assert run.info.artifact_uri == f"mlflow-artifacts:/{folder}/{run.info.run_id}/artifacts"
+    assert mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/notes/a.txt") == "hello"
+    for elsewhere in ["s3://bucket/prefix", "/var/lib/modelyard", "my_location", f"mlflow-artifacts:/{folder}/../.."]:
+        with pytest.raises(MlflowException, match="artifacts stay in its project's storage") as refused:
+            client.create_experiment(unique("elsewhere"), artifact_location=elsewhere)
+        assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
 
 
 def test_runs_params_metrics_tags_and_nested_runs(tracking):
