@@ -31,6 +31,8 @@ export async function makeBackup(config: Config, dir: string): Promise<BackupMan
     config.database.dialect === 'sqlite'
       ? await snapshotSqlite(config.database.file, path.join(target, dbFile))
       : await snapshotPostgres(config.database.url, path.join(target, dbFile));
+  // The snapshot holds password hashes and sealed credentials: for the owner only, like the live database should be.
+  fs.chmodSync(path.join(target, dbFile), 0o600);
   const files: ManifestFile[] = [await describeFile(target, dbFile)];
 
   let blobs: BackupManifest['blobs'];

@@ -79,6 +79,7 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
     expect(manifest.blobs).toMatchObject({ driver: 'fs', missing: [], changed_after_snapshot: [] });
     expect(manifest.secret_key).toEqual({ included: true, file: 'secret-keys.json' });
     expect(fs.statSync(path.join(backupDir, 'secret-keys.json')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(backupDir, manifest.database.file)).mode & 0o777).toBe(0o600);
     expect(backup.stdout).toContain('secrets key: included');
     for (const file of manifest.files) {
       expect(createHash('sha256').update(fs.readFileSync(path.join(backupDir, file.path))).digest('hex')).toBe(file.sha256);
