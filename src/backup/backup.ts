@@ -15,6 +15,11 @@ function prepareEmptyFolder(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
+/** A failed backup leaves the folder empty again rather than half a backup that could be mistaken for one. */
+function emptyFolder(dir: string): void {
+  for (const entry of fs.readdirSync(dir)) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+}
+
 export function s3Note(url: string, snapshotAt: Date): string {
   return `The blob store is the bucket ${url}; its objects are NOT in this backup. Keep the bucket versioned (or snapshot it by its own means) and, to restore, bring it back to its state at ${snapshotAt.toISOString()} (the database snapshot) or later: objects the database refers to are never changed in place except artifacts uploaded again to the same path.`;
 }
@@ -26,6 +31,16 @@ export function s3Note(url: string, snapshotAt: Date): string {
 export async function makeBackup(config: Config, dir: string): Promise<BackupManifest> {
   const target = path.resolve(dir);
   prepareEmptyFolder(target);
+  try {
+    return await writeBackup(config, target);
+  } catch (error) {
+    emptyFolder(target);
+    throw error;
+  }
+}
+
+async function writeBackup(config: Config, target: string): Promise<BackupManifest> {
+  if (config.database.dialect === 'sqlite' && !fs.existsSync(config.database.file)) throw BackupErrors.BACKUP_NO_DATABASE({ file: config.database.file });
   const dbFile = config.database.dialect === 'sqlite' ? SQLITE_SNAPSHOT_FILE : POSTGRES_DUMP_FILE;
   const snapshot =
     config.database.dialect === 'sqlite'

@@ -6,6 +6,7 @@ import { defineErrors } from '../shared/errors.ts';
  */
 export const BackupErrors = defineErrors('backup', {
   BACKUP_TARGET_NOT_EMPTY: { kind: 'conflict', message: (p: { dir: string }) => `the backup folder ${p.dir} is not empty: give a new or empty folder` },
+  BACKUP_NO_DATABASE: { kind: 'not_found', message: (p: { file: string }) => `there is no database at ${p.file}: check MODELYARD_DATA_DIR and MODELYARD_DATABASE_URL` },
   BACKUP_PROGRAM_MISSING: { kind: 'unavailable', message: (p: { program: string }) => `${p.program} was not found on PATH: install PostgreSQL's client programs (Debian: postgresql-client) matching the server's major version` },
   BACKUP_PROGRAM_FAILED: { kind: 'unavailable', message: (p: { program: string; output: string }) => `${p.program} failed: ${p.output}` },
   BACKUP_UNREADABLE: { kind: 'invalid', message: (p: { dir: string; why: string }) => `${p.dir} is not a usable Modelyard backup: ${p.why}` },

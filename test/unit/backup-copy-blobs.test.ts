@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyReferencedBlobs } from '../../src/backup/copy-blobs.ts';
+import { findProgram } from '../../src/backup/find-program.ts';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -48,5 +49,12 @@ describe('copying the blob files a snapshot refers to', () => {
     expect(copied.missing).toEqual(['projects/1/artifacts/deleted.txt', `../outside-${path.basename(backup)}`]);
     expect(fs.existsSync(path.join(backup, 'blobs/projects/1/artifacts/unreferenced.txt'))).toBe(false);
     expect(fs.statSync(path.join(backup, 'blobs/projects/1/artifacts/same.txt')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('finding pg_dump and pg_restore', () => {
+  it('names the program and how to install it when it is not on PATH', () => {
+    expect(() => findProgram('pg_dump', '/nonexistent-a:/nonexistent-b')).toThrow('pg_dump was not found on PATH: install PostgreSQL\'s client programs (Debian: postgresql-client)');
+    expect(findProgram('sh', '/nonexistent-a:/bin')).toBe('/bin/sh');
   });
 });
