@@ -61,7 +61,9 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
     load.start(6);
     for (let waited = 0; load.acknowledged.length < 12 && waited < 60_000; waited += 100) await sleep(100);
     const backupDir = path.join(dir, 'backup');
+    const backupStarted = Date.now();
     const backup = await runCli(['backup', '--to', backupDir], sourceEnv);
+    const backupMs = Date.now() - backupStarted;
     expect(withoutBuildNotice(backup.stderr)).toBe('');
     expect(backup.code).toBe(0);
     const manifest = readManifest(backupDir);
@@ -91,7 +93,9 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
 
     const target = await database();
     const targetEnv = { MODELYARD_DATA_DIR: path.join(dir, 'restored'), MODELYARD_DATABASE_URL: target.url, MODELYARD_INITIAL_ADMIN_TOKEN: TOKEN };
+    const restoreStarted = Date.now();
     const restore = await runCli(['restore', '--from', backupDir], targetEnv);
+    const restoreMs = Date.now() - restoreStarted;
     expect(withoutBuildNotice(restore.stderr)).toBe('');
     expect(restore.code).toBe(0);
     expect(fs.statSync(path.join(dir, 'restored', 'secret-keys.json')).mode & 0o777).toBe(0o600);
@@ -107,6 +111,11 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
       expect(artifact.status).toBe(200);
       expect(createHash('sha256').update(Buffer.from(await artifact.arrayBuffer())).digest('hex')).toBe(write.artifactSha256);
     }
+    const snapshotMs = finished - snapshotAt;
+    console.log(
+      `backup under load (${TEST_DIALECT}, 6 MLflow clients): ${before.length} rounds acknowledged before the snapshot (all read back after restore), ${after.length} after it; ` +
+        `snapshot ${snapshotMs} ms, backup command ${backupMs} ms, restore command ${restoreMs} ms; ${manifest.counts.runs} runs, ${manifest.counts.metrics} metric points, ${manifest.files.length} files in the backup`,
+    );
   });
 
   it('refuses to restore into a data folder or database that is not empty, changing nothing', async () => {
@@ -152,7 +161,7 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
     expect(again.output()).not.toContain('creat');
   });
 
-  it('says loudly that the key is not in a backup of a server whose key comes from MODELYARD_SECRET_KEY', async () => {
+  it('says loudly that the key is not in a backup of a server whose key comes from MODELYARD_SECRET_KEY, and that an S3 bucket is not either', async () => {
     const dir = tempDir();
     const source = await database();
     const env = { MODELYARD_DATA_DIR: path.join(dir, 'data'), MODELYARD_DATABASE_URL: source.url, MODELYARD_INITIAL_ADMIN_TOKEN: TOKEN, MODELYARD_SECRET_KEY: Buffer.alloc(32, 9).toString('base64') };
@@ -164,6 +173,18 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
     expect(backup.stdout).toContain('WARNING: THE SECRETS KEY IS NOT IN THIS BACKUP: the server takes it from MODELYARD_SECRET_KEY');
     expect(readManifest(backupDir).secret_key).toMatchObject({ included: false, note: expect.stringContaining('NOT IN THIS BACKUP') });
     expect(fs.existsSync(path.join(backupDir, 'secret-keys.json'))).toBe(false);
+
+    // With the blob store in a bucket, the bucket is not copied, and the backup says so with the snapshot's time.
+    const s3BackupDir = path.join(dir, 'backup-s3');
+    const s3Backup = await runCli(['backup', '--to', s3BackupDir], { ...env, MODELYARD_ARTIFACTS_URL: 's3://modelyard-backup-test/prefix' });
+    expect(s3Backup.code).toBe(0);
+    const s3Manifest = readManifest(s3BackupDir);
+    expect(s3Manifest.blobs).toMatchObject({ driver: 's3', url: 's3://modelyard-backup-test/prefix' });
+    const note = s3Manifest.blobs.driver === 's3' ? s3Manifest.blobs.note : '';
+    expect(note).toContain(`its objects are NOT in this backup. Keep the bucket versioned`);
+    expect(note).toContain(`at ${s3Manifest.database.snapshot_started_at} (the database snapshot)`);
+    expect(s3Backup.stdout).toContain(`WARNING: ${note}`);
+    expect(fs.readdirSync(s3BackupDir).sort()).toEqual([s3Manifest.database.file, 'manifest.json']);
 
     // Without the key, restore refuses before writing anything.
     const target = await database();
