@@ -10,6 +10,7 @@ const runners = () => import('./runner-commands.ts');
 const agents = () => import('./agent-commands.ts');
 const deploying = () => import('./deploy-command.ts');
 const secretKeys = () => import('./secrets-commands.ts');
+const backups = () => import('./backup-commands.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 // The program's own options (--version) only before a command: `modelyard deploy --version 3` is the model's version.
@@ -37,6 +38,16 @@ program
   });
 
 program.command('migrate').description('apply database migrations and exit').action(async () => (await admin()).migrateCommand());
+program
+  .command('backup')
+  .description('a consistent backup of the database, blob store files and key file while the server runs (see docs/backup.md)')
+  .requiredOption('--to <dir>', 'a new or empty folder')
+  .action(async (options) => (await backups()).backupCommand(options));
+program
+  .command('restore')
+  .description('bring a backup back into an empty data folder and empty database (see docs/backup.md)')
+  .requiredOption('--from <dir>', 'a folder written by modelyard backup')
+  .action(async (options) => (await backups()).restoreCommand(options));
 
 const adminCommands = program.command('admin').description('administration');
 adminCommands
