@@ -71,7 +71,17 @@ async function withRssWatch<T>(pid: number, limitBytes: number, work: (abort: Ab
  * and sending it. The upload is read from disk by curl and written to disk by the server.
  */
 function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, string>, file: string, signal: AbortSignal, timeoutMs: number): Promise<{ seconds: number; bytes: number }> {
-  const args = ['--silent', '--show-error', '--fail-with-body', '--max-time', String(Math.ceil(timeoutMs / 1000)), '--output', '/dev/null', '--write-out', method === 'GET' ? '%{size_download}' : '%{size_upload}'];
+  const args = [
+    '--silent',
+    '--show-error',
+    '--fail-with-body',
+    '--max-time',
+    String(Math.ceil(timeoutMs / 1000)),
+    '--output',
+    '/dev/null',
+    '--write-out',
+    method === 'GET' ? '%{size_download}' : '%{size_upload}',
+  ];
   for (const [name, value] of Object.entries(headers)) args.push('--header', `${name}: ${value}`);
   if (method === 'PUT') args.push('--upload-file', file);
   args.push(url);
@@ -83,7 +93,9 @@ function transfer(method: 'PUT' | 'GET', url: string, headers: Record<string, st
     curl.stdout.on('data', (d) => (out += d));
     curl.stderr.on('data', (d) => (errors += d));
     curl.on('error', reject);
-    curl.on('close', (code) => (code === 0 ? resolve({ seconds: (performance.now() - start) / 1000, bytes: Number(out) }) : reject(new Error(`curl ${method} exited ${code}: ${errors.slice(0, 300)}`))));
+    curl.on('close', (code) =>
+      code === 0 ? resolve({ seconds: (performance.now() - start) / 1000, bytes: Number(out) }) : reject(new Error(`curl ${method} exited ${code}: ${errors.slice(0, 300)}`)),
+    );
   });
 }
 

@@ -18,7 +18,11 @@ export interface CiResult {
 type JobJson = { id: number; status: string; queued_at: string | null; started_at: string | null; finished_at: string | null };
 
 async function api<T>(server: RunningServer, method: string, route: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.base}/api/v4${route}`, { method, headers: { 'private-token': BENCH_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${server.base}/api/v4${route}`, {
+    method,
+    headers: { 'private-token': BENCH_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text.slice(0, 300)}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -44,7 +48,11 @@ export async function benchCi(server: RunningServer, options: { jobs: number; ru
   try {
     for (let i = 0; i < options.runners; i++) {
       const runner = await api<{ token: string }>(server, 'POST', '/user/runners', { runner_type: 'instance_type', description: `bench-${i}`, run_untagged: true });
-      children.push(spawn(process.execPath, ['bin/modelyard.mjs', 'runner', '--url', server.base, '--token', runner.token, '--builds-dir', path.join(builds, String(i)), '--wait', '30', '--heartbeat', '10'], { stdio: 'ignore' }));
+      children.push(
+        spawn(process.execPath, ['bin/modelyard.mjs', 'runner', '--url', server.base, '--token', runner.token, '--builds-dir', path.join(builds, String(i)), '--wait', '30', '--heartbeat', '10'], {
+          stdio: 'ignore',
+        }),
+      );
     }
     for (;;) {
       const runners = await api<{ status: string; description: string }[]>(server, 'GET', '/runners?per_page=100');

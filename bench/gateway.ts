@@ -45,7 +45,11 @@ async function up(url: string): Promise<void> {
 }
 
 async function call(base: string, method: string, url: string, body?: unknown, headers: Record<string, string> = { 'private-token': ADMIN }): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}${url}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${url}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 300)}`);
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};

@@ -23,10 +23,22 @@ export async function benchRegistry(server: RunningServer, models: number, versi
   const seedSeconds = (performance.now() - started) / 1000;
   const client = new MlflowHttp(server.base, BENCH_TOKEN);
   const queries: { label: string; run: () => Promise<number> }[] = [
-    { label: "MLflow search_registered_models, `name LIKE 'model-12%'`, 100 per page", run: async () => ((await client.get<{ registered_models?: unknown[] }>('registered-models/search', { filter: "name LIKE 'model-12%'", max_results: 100 })).registered_models ?? []).length },
-    { label: 'MLflow search_registered_models, first page of 100 by name', run: async () => ((await client.get<{ registered_models?: unknown[] }>('registered-models/search', { max_results: 100 })).registered_models ?? []).length },
-    { label: "MLflow search_model_versions, `name = 'model-4321'`", run: async () => ((await client.get<{ model_versions?: unknown[] }>('model-versions/search', { filter: "name = 'model-4321'" })).model_versions ?? []).length },
-    { label: "MLflow search_model_versions, `tags.team = 'risk'`, 1000 per page", run: async () => ((await client.get<{ model_versions?: unknown[] }>('model-versions/search', { filter: "tags.team = 'risk'", max_results: 1000 })).model_versions ?? []).length },
+    {
+      label: "MLflow search_registered_models, `name LIKE 'model-12%'`, 100 per page",
+      run: async () => ((await client.get<{ registered_models?: unknown[] }>('registered-models/search', { filter: "name LIKE 'model-12%'", max_results: 100 })).registered_models ?? []).length,
+    },
+    {
+      label: 'MLflow search_registered_models, first page of 100 by name',
+      run: async () => ((await client.get<{ registered_models?: unknown[] }>('registered-models/search', { max_results: 100 })).registered_models ?? []).length,
+    },
+    {
+      label: "MLflow search_model_versions, `name = 'model-4321'`",
+      run: async () => ((await client.get<{ model_versions?: unknown[] }>('model-versions/search', { filter: "name = 'model-4321'" })).model_versions ?? []).length,
+    },
+    {
+      label: "MLflow search_model_versions, `tags.team = 'risk'`, 1000 per page",
+      run: async () => ((await client.get<{ model_versions?: unknown[] }>('model-versions/search', { filter: "tags.team = 'risk'", max_results: 1000 })).model_versions ?? []).length,
+    },
     {
       label: 'native API, models list (`search=model-77`, 20 per page)',
       run: async () => ((await (await fetch(`${base}?search=model-77&per_page=20`, { headers })).json()) as unknown[]).length,

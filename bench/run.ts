@@ -48,7 +48,8 @@ async function trackingSuite(): Promise<void> {
   }
   const my = results.Modelyard!;
   const ml = results.MLflow!;
-  const gaveUp = (r: TrackingResult, what: string, text: string) => (r.failures.includes(what) ? `no answer in ${(r[what === 'search' ? 'searchMedianMs' : what === 'history' ? 'historyMs' : 'bulkMedianMs'] / 1000).toFixed(0)} s` : text);
+  const gaveUp = (r: TrackingResult, what: string, text: string) =>
+    r.failures.includes(what) ? `no answer in ${(r[what === 'search' ? 'searchMedianMs' : what === 'history' ? 'historyMs' : 'bulkMedianMs'] / 1000).toFixed(0)} s` : text;
   const body = `
 ## Tracking (issue 3) — ${new Date().toISOString().slice(0, 10)}
 
@@ -93,8 +94,7 @@ async function artifactsSuite(): Promise<void> {
     const pct = (v: number | null) => (v === null ? 'n/a' : `${(v * 100).toFixed(0)}%`);
     const ratio = (a: number | null, b: number | null) => (a === null ? 'n/a' : b === null ? 'MLflow did not finish' : `${(a / b).toFixed(1)}×`);
     const verdict = (share: number | null) => (share !== null && share >= 0.5 ? 'met' : 'missed');
-    const perRound = (rows: TransferRound[], pick: (r: TransferRound) => number | null) =>
-      rows.map((r) => `${fmt(pick(r))} / ${r.cp.withSyncMBps.toFixed(0)} (${pct(share(pick(r), r))})`).join(', ');
+    const perRound = (rows: TransferRound[], pick: (r: TransferRound) => number | null) => rows.map((r) => `${fmt(pick(r))} / ${r.cp.withSyncMBps.toFixed(0)} (${pct(share(pick(r), r))})`).join(', ');
     const body = `
 ## Artifacts (issue 4) — ${new Date().toISOString().slice(0, 10)}
 

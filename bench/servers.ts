@@ -107,7 +107,12 @@ function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv, lo
 export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
   const dataDir = env.MODELYARD_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
   return launch('Modelyard', dataDir, '/-/health', (port, log) =>
-    spawnLogged(process.execPath, ['bin/modelyard.mjs', 'serve'], { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env }, log),
+    spawnLogged(
+      process.execPath,
+      ['bin/modelyard.mjs', 'serve'],
+      { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env },
+      log,
+    ),
   );
 }
 
@@ -115,7 +120,17 @@ export async function startModelyard(env: Record<string, string> = {}): Promise<
 export async function startMlflow(python: string): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-'));
   const mlflowBin = path.join(path.dirname(python), 'mlflow');
-  const args = (port: number) => ['server', '--backend-store-uri', `sqlite:///${path.join(dataDir, 'mlflow.db')}`, '--artifacts-destination', path.join(dataDir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port)];
+  const args = (port: number) => [
+    'server',
+    '--backend-store-uri',
+    `sqlite:///${path.join(dataDir, 'mlflow.db')}`,
+    '--artifacts-destination',
+    path.join(dataDir, 'artifacts'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+  ];
   return launch('MLflow', dataDir, '/health', (port, log) => spawnLogged(mlflowBin, args(port), { ...process.env }, log), 180);
 }
 

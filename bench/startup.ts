@@ -22,7 +22,10 @@ export async function benchStartup(label: string, command: string[], rounds: num
     for (let i = 0; i <= rounds; i++) {
       const port = await freePort();
       const started = performance.now();
-      const child = spawn(command[0]!, [...command.slice(1), 'serve'], { env: { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+      const child = spawn(command[0]!, [...command.slice(1), 'serve'], {
+        env: { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      });
       for (;;) {
         try {
           if ((await fetch(`http://127.0.0.1:${port}/-/health`)).ok) break;

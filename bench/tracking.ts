@@ -128,7 +128,12 @@ async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string)
   let token: string | undefined;
   let count = 0;
   do {
-    const page: { metrics?: unknown[]; next_page_token?: string } = await client.get('metrics/get-history', { run_id: runId, metric_key: key, max_results: 25000, ...(token ? { page_token: token } : {}) });
+    const page: { metrics?: unknown[]; next_page_token?: string } = await client.get('metrics/get-history', {
+      run_id: runId,
+      metric_key: key,
+      max_results: 25000,
+      ...(token ? { page_token: token } : {}),
+    });
     count += page.metrics?.length ?? 0;
     token = page.next_page_token;
   } while (token);
@@ -177,7 +182,13 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   } else {
     for (const runId of bulkRuns) seedMlflow(options.python, server, ['history', runId, 'curve', String(options.bulkPointsPerRun)]);
   }
-  const bulk = await measureOrGiveUp(server, 'bulk-interval', options.repeats, () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }), log);
+  const bulk = await measureOrGiveUp(
+    server,
+    'bulk-interval',
+    options.repeats,
+    () => client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 }),
+    log,
+  );
   const bulkTimes = bulk.times;
   const bulkPoints = bulk.last?.metrics?.length ?? 0;
   const failed = (times: number[], rows: number) => rows === 0 && times.length === 1;
@@ -191,11 +202,7 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
     historyPoints,
     bulkMedianMs: median(bulkTimes),
     bulkPoints,
-    failures: [
-      ...(failed(searchTimes, searchRows) ? ['search'] : []),
-      ...(failed(historyTimes, historyPoints) ? ['history'] : []),
-      ...(failed(bulkTimes, bulkPoints) ? ['bulk-interval'] : []),
-    ],
+    failures: [...(failed(searchTimes, searchRows) ? ['search'] : []), ...(failed(historyTimes, historyPoints) ? ['history'] : []), ...(failed(bulkTimes, bulkPoints) ? ['bulk-interval'] : [])],
     seedNote: isModelyard ? `seeded over HTTP (runs/create + log-batch) in ${seedSeconds.toFixed(0)} s` : `seeded directly into its SQLite file in ${seedSeconds.toFixed(0)} s`,
   };
 }

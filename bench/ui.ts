@@ -70,7 +70,8 @@ export async function benchUi(options: { runs: number; compareRuns: number; poin
   options.log(`ui: seeding ${options.runs} runs`);
   for (let b = 0; b < options.runs; b += 1000) {
     const rows = [];
-    for (let i = b; i < Math.min(options.runs, b + 1000); i++) rows.push([`${i.toString(16).padStart(24, '0')}ab${'0'.repeat(6)}`, access.project.id, big.id, `run-${i}`, 'bench', 'FINISHED', start + i, start + i + 1, 'mlflow-artifacts:/x', 'active']);
+    for (let i = b; i < Math.min(options.runs, b + 1000); i++)
+      rows.push([`${i.toString(16).padStart(24, '0')}ab${'0'.repeat(6)}`, access.project.id, big.id, `run-${i}`, 'bench', 'FINISHED', start + i, start + i + 1, 'mlflow-artifacts:/x', 'active']);
     await bulkInsert(db, 'runs', ['uuid', 'project_id', 'experiment_id', 'name', 'user_id', 'status', 'start_time', 'end_time', 'artifact_uri', 'lifecycle_stage'], rows);
   }
   const ids = (await db.selectFrom('runs').select('id').where('experiment_id', '=', big.id).execute()).map((r) => r.id);
@@ -104,7 +105,10 @@ export async function benchUi(options: { runs: number; compareRuns: number; poin
   options.log(`ui: seeded in ${seedSeconds.toFixed(0)} s`);
 
   const server = await startModelyard({ MODELYARD_DATA_DIR: dataDir });
-  const browser = await chromium.launch({ executablePath: process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();

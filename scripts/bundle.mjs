@@ -20,7 +20,8 @@ const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const outDir = path.resolve(outIndex >= 0 ? args[outIndex + 1] : path.join(root, 'bundle'));
 
-if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`bundles are made for linux-x64 on linux-x64 (this is ${process.platform}-${process.arch}): the native modules and the runtime are copied from this machine`);
+if (process.platform !== 'linux' || process.arch !== 'x64')
+  throw new Error(`bundles are made for linux-x64 on linux-x64 (this is ${process.platform}-${process.arch}): the native modules and the runtime are copied from this machine`);
 
 const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const name = `modelyard-${version}-linux-x64`;
@@ -46,7 +47,13 @@ try {
   fs.chmodSync(path.join(target, 'runtime/node'), 0o755);
   fs.writeFileSync(
     path.join(target, 'modelyard'),
-    ['#!/bin/sh', '# Modelyard with the Node.js runtime it was bundled with (see docs/operations.md).', 'here=$(dirname "$(readlink -f "$0")")', 'exec "$here/runtime/node" "$here/bin/modelyard.mjs" "$@"', ''].join('\n'),
+    [
+      '#!/bin/sh',
+      '# Modelyard with the Node.js runtime it was bundled with (see docs/operations.md).',
+      'here=$(dirname "$(readlink -f "$0")")',
+      'exec "$here/runtime/node" "$here/bin/modelyard.mjs" "$@"',
+      '',
+    ].join('\n'),
     { mode: 0o755 },
   );
   fs.writeFileSync(

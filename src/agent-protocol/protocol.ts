@@ -32,7 +32,9 @@ export const CheckInBody = Type.Object(
   {
     version: Type.String({ maxLength: 64, description: "The agent's Modelyard version" }),
     platform: Type.String({ maxLength: 64, description: 'e.g. linux/x64' }),
-    labels: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 50, description: 'Labels given on the command line (`--labels`), beside the ones the agent was created with' })),
+    labels: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 50, description: 'Labels given on the command line (`--labels`), beside the ones the agent was created with' }),
+    ),
     python: Type.Optional(
       Type.Object(
         { version: Type.String({ maxLength: 64 }), mlflow: Type.String({ maxLength: 64 }) },
@@ -66,8 +68,14 @@ export const ServerSpec = Type.Union([
   Type.Object(
     {
       kind: Type.Literal('command'),
-      argv: Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 256, description: 'The program and its arguments; `{model_dir}` and `{port}` are replaced in each. Run without a shell.' }),
-      env: Type.Optional(Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 32_768 }), { description: 'Added to the environment; `{model_dir}` and `{port}` are replaced here too' })),
+      argv: Type.Array(Type.String({ maxLength: 4096 }), {
+        minItems: 1,
+        maxItems: 256,
+        description: 'The program and its arguments; `{model_dir}` and `{port}` are replaced in each. Run without a shell.',
+      }),
+      env: Type.Optional(
+        Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 32_768 }), { description: 'Added to the environment; `{model_dir}` and `{port}` are replaced here too' }),
+      ),
     },
     { description: "The environment's command template, for versions that are not MLflow models" },
   ),
@@ -89,7 +97,11 @@ export const Instance = Type.Object({
   }),
   files: Type.Object(
     {
-      url: Type.String({ pattern: '^/', maxLength: 2048, description: "The version's archive (GET …/versions/:version/archive), as a path on the server: the agent resolves it against its --url and sends its token only there" }),
+      url: Type.String({
+        pattern: '^/',
+        maxLength: 2048,
+        description: "The version's archive (GET …/versions/:version/archive), as a path on the server: the agent resolves it against its --url and sends its token only there",
+      }),
       sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "The archive's SHA-256 (its ETag); the agent refuses other bytes" }),
       size: Type.Integer({ minimum: 0, description: "The archive's size in bytes" }),
     },
@@ -115,10 +127,9 @@ export type Assignments = Static<typeof Assignments>;
 
 // --- 3. instance reports: PUT /api/v4/agent/instances/:instance_id ---------------------------
 
-export const InstanceState = Type.Union(
-  [Type.Literal('fetching'), Type.Literal('starting'), Type.Literal('ready'), Type.Literal('unhealthy'), Type.Literal('failed'), Type.Literal('stopped')],
-  { description: 'fetching the files → starting → ready ⇄ unhealthy; failed (crashed or could not fetch; restarting with back-off); stopped' },
-);
+export const InstanceState = Type.Union([Type.Literal('fetching'), Type.Literal('starting'), Type.Literal('ready'), Type.Literal('unhealthy'), Type.Literal('failed'), Type.Literal('stopped')], {
+  description: 'fetching the files → starting → ready ⇄ unhealthy; failed (crashed or could not fetch; restarting with back-off); stopped',
+});
 export type InstanceState = Static<typeof InstanceState>;
 export const InstanceStates: readonly InstanceState[] = ['fetching', 'starting', 'ready', 'unhealthy', 'failed', 'stopped'];
 

@@ -109,7 +109,9 @@ export class Agent {
           ...(python ? { python } : {}),
         });
         this.pollSeconds = Math.min(reply.poll_seconds, MAX_ASSIGNMENTS_WAIT_SECONDS);
-        this.options.log(`agent ${reply.agent_id} checked in${python ? ` (Python ${python.version}, mlflow ${python.mlflow})` : ` (no mlflow in ${this.options.python}: MLflow models cannot be served)`}`);
+        this.options.log(
+          `agent ${reply.agent_id} checked in${python ? ` (Python ${python.version}, mlflow ${python.mlflow})` : ` (no mlflow in ${this.options.python}: MLflow models cannot be served)`}`,
+        );
         return;
       } catch (error) {
         // A refused token at start is a configuration error, not an outage: say so and stop.

@@ -1,12 +1,6 @@
 import type { TSchema, Static } from 'typebox';
 import { Value } from 'typebox/value';
-import {
-  AgentPaths,
-  Assignments,
-  CheckInReply,
-  type CheckInBody,
-  type InstanceReport,
-} from '../agent-protocol/protocol.ts';
+import { AgentPaths, Assignments, CheckInReply, type CheckInBody, type InstanceReport } from '../agent-protocol/protocol.ts';
 
 /** A call the server refused (`status`) or that never got an answer (`status` null). */
 export class AgentProtocolError extends Error {

@@ -1,4 +1,3 @@
-
 /** A stored file of a project (run and logged-model artifacts): visible once its row exists. */
 export interface ArtifactsTable {
   project_id: number;

@@ -36,11 +36,7 @@ export const projectFromIdParam: ProjectLocator = (request) => {
  * Authentication and authorization run before the body is read, so a refused upload costs
  * nothing and bad input from someone who may not call the route learns nothing.
  */
-export function installAuthorization(
-  app: App,
-  deps: { authenticator: Authenticator; projects: ProjectsService; database: Database },
-  catalog: RouteEntry[],
-): void {
+export function installAuthorization(app: App, deps: { authenticator: Authenticator; projects: ProjectsService; database: Database }, catalog: RouteEntry[]): void {
   app.decorateRequest('caller', null as never);
   app.decorateRequest('access', null);
   app.decorateRequest('project', null);

@@ -21,7 +21,7 @@ const userFields = {
   username: Type.String(),
   name: Type.String(),
   state: Type.Union([Type.Literal('active'), Type.Literal('blocked')], { description: 'A blocked user can neither sign in nor use a token' }),
-  bot: Type.Boolean({ description: 'A project access token\'s user, not a person' }),
+  bot: Type.Boolean({ description: "A project access token's user, not a person" }),
   created_at: IsoTime,
 };
 
@@ -88,7 +88,7 @@ export type SignInBody = Static<typeof SignInBody>;
 /** A new browser session: the cookie is set, and the page keeps the CSRF token for its writes. */
 export const SignedIn = Closed(
   { user: UserNative, csrf_token: Type.String({ description: 'Send it as X-CSRF-Token with every write made with the session cookie' }) },
-  { description: 'The signed-in user and the session\'s CSRF token' },
+  { description: "The signed-in user and the session's CSRF token" },
 );
 export type SignedIn = Static<typeof SignedIn>;
 
@@ -128,7 +128,7 @@ export type CreatedToken = Static<typeof CreatedToken>;
 
 const projectTokenFields = {
   ...tokenFields,
-  access_level: Type.Union([Type.Integer(), Type.Null()], { description: 'The bot\'s role in the project; null once revoked' }),
+  access_level: Type.Union([Type.Integer(), Type.Null()], { description: "The bot's role in the project; null once revoked" }),
 };
 
 export const ProjectTokenNative = Closed(projectTokenFields, { description: 'A project access token (without its secret)' });
@@ -150,7 +150,7 @@ export type CreateTokenBody = Static<typeof CreateTokenBody>;
 
 export const CreateProjectTokenBody = Closed({
   ...tokenBodyFields,
-  access_level: Type.Optional(Type.Integer({ description: 'The bot\'s role: 10, 20, 30, 40 (the default) or 50, at most the creator\'s' })),
+  access_level: Type.Optional(Type.Integer({ description: "The bot's role: 10, 20, 30, 40 (the default) or 50, at most the creator's" })),
 });
 export type CreateProjectTokenBody = Static<typeof CreateProjectTokenBody>;
 

@@ -101,19 +101,13 @@ export function canSeeProject(caller: Caller, project: ProjectFacts, memberLevel
  * that private projects do not reveal their existence; an anonymous caller who could read but
  * not act gets 401, a signed-in one 403.
  */
-export function authorizeProject(
-  caller: Caller,
-  ability: ProjectScopedAbility,
-  project: ProjectFacts,
-  memberLevel: number | null,
-): ProjectAccess {
+export function authorizeProject(caller: Caller, ability: ProjectScopedAbility, project: ProjectFacts, memberLevel: number | null): ProjectAccess {
   const definition = ABILITIES[ability];
   if (!canSeeProject(caller, project, memberLevel)) throw projectNotFound();
   if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
   const level = effectiveLevel(caller, memberLevel);
   // Monotonic, as GitLab: a member never has less than a reader who is not one.
-  const allowedByRole =
-    level >= ACCESS_LEVEL[definition.minRole] || (definition.openToVisibleReaders && readsWithoutMembership(caller, project));
+  const allowedByRole = level >= ACCESS_LEVEL[definition.minRole] || (definition.openToVisibleReaders && readsWithoutMembership(caller, project));
   if (!allowedByRole) {
     if (caller.user === null) throw unauthenticated();
     throw forbidden('403 Forbidden');

@@ -34,25 +34,19 @@ export class ProjectAccessTokensService {
     if (roleOfLevel(input.accessLevel) === null) throw invalidAccessLevel();
     if (input.accessLevel > access.level) throw forbidden('403 Forbidden: a token cannot have a higher role than its creator');
     const created = await inTransaction(this.db, async (trx) => {
-      const bot = await this.users.create(
-        { username: `project_${access.project.id}_bot_${randomBytes(6).toString('hex')}`, name: `${input.name} (project bot)`, isBot: true },
-        access.caller,
-        trx,
-      );
+      const bot = await this.users.create({ username: `project_${access.project.id}_bot_${randomBytes(6).toString('hex')}`, name: `${input.name} (project bot)`, isBot: true }, access.caller, trx);
       await this.members.add(access, bot.id, input.accessLevel, trx);
-      return this.tokens.create(
-        { userId: bot.id, kind: 'project', projectId: access.project.id },
-        { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt },
-        access.caller,
-        trx,
-      );
+      return this.tokens.create({ userId: bot.id, kind: 'project', projectId: access.project.id }, { name: input.name, scopes: input.scopes, expiresAt: input.expiresAt }, access.caller, trx);
     });
     return { row: created.row, secret: created.secret, accessLevel: input.accessLevel };
   }
 
   async list(access: ProjectAccess, window: PageWindow): Promise<{ total: number; items: ProjectTokenRecord[] }> {
     const page = await this.tokens.listForProject(access.project.id, window.offset, window.limit);
-    const levels = await this.members.levelsOf(access.project.id, page.items.map((row) => row.user_id));
+    const levels = await this.members.levelsOf(
+      access.project.id,
+      page.items.map((row) => row.user_id),
+    );
     return { total: page.total, items: page.items.map((row) => ({ row, accessLevel: levels.get(row.user_id) ?? null })) };
   }
 

@@ -69,21 +69,15 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     },
   );
 
-  app.delete(
-    '/api/v4/session',
-    { config: { ability: 'user:self-write' }, schema: { tags: ['session'], summary: 'Sign out', response: replies({ 204: NoContent }) } },
-    async (request, reply) => {
-      await signIn.signOut(readCookie(request.headers.cookie, SESSION_COOKIE));
-      reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
-      return reply.status(204).send(null);
-    },
-  );
+  app.delete('/api/v4/session', { config: { ability: 'user:self-write' }, schema: { tags: ['session'], summary: 'Sign out', response: replies({ 204: NoContent }) } }, async (request, reply) => {
+    await signIn.signOut(readCookie(request.headers.cookie, SESSION_COOKIE));
+    reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
+    return reply.status(204).send(null);
+  });
 
   // --- users -------------------------------------------------------------------------------
-  app.get(
-    '/api/v4/user',
-    { config: { ability: 'user:self-read' }, schema: { tags: ['users'], summary: 'The current user', response: replies({ 200: UserAsAdminSees }) } },
-    async (request) => presentUserAsAdminSees(await users.getById(signedInUser(request.caller).id)),
+  app.get('/api/v4/user', { config: { ability: 'user:self-read' }, schema: { tags: ['users'], summary: 'The current user', response: replies({ 200: UserAsAdminSees }) } }, async (request) =>
+    presentUserAsAdminSees(await users.getById(signedInUser(request.caller).id)),
   );
 
   app.get(
@@ -122,10 +116,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     },
     async (request, reply) => {
       const body = request.body;
-      const user = await users.create(
-        { username: body.username, name: body.name, email: body.email ?? null, password: body.password, isAdmin: body.admin ?? false },
-        request.caller,
-      );
+      const user = await users.create({ username: body.username, name: body.name, email: body.email ?? null, password: body.password, isAdmin: body.admin ?? false }, request.caller);
       return reply.status(201).send(presentUserAsAdminSees(user));
     },
   );

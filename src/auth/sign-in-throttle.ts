@@ -87,10 +87,7 @@ export class SignInThrottle {
       });
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
-      throw AuthErrors.TOO_MANY_SIGN_IN_ATTEMPTS(
-        { seconds: Math.ceil(error.retryAfterMs / 1000) },
-        { retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) },
-      );
+      throw AuthErrors.TOO_MANY_SIGN_IN_ATTEMPTS({ seconds: Math.ceil(error.retryAfterMs / 1000) }, { retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)) });
     }
     return { succeeded: (db = this.db) => this.giveBack(slots, db) };
   }
@@ -103,7 +100,12 @@ export class SignInThrottle {
       account: [login],
     };
     return this.rules
-      .map((rule) => ({ rule, key: createHash('sha256').update(JSON.stringify([rule.name, ...subjects[rule.name]])).digest('hex') }))
+      .map((rule) => ({
+        rule,
+        key: createHash('sha256')
+          .update(JSON.stringify([rule.name, ...subjects[rule.name]]))
+          .digest('hex'),
+      }))
       .sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
@@ -161,6 +163,10 @@ export class SignInThrottle {
     if (at - this.lastPruneAt < PRUNE_EVERY_MS) return;
     this.lastPruneAt = at;
     const longest = Math.max(...this.rules.map((rule) => rule.windowMs));
-    await this.db.deleteFrom('sign_in_attempts').where('window_started_at', '<=', at - longest).where('blocked_until', '<=', at).execute();
+    await this.db
+      .deleteFrom('sign_in_attempts')
+      .where('window_started_at', '<=', at - longest)
+      .where('blocked_until', '<=', at)
+      .execute();
   }
 }

@@ -36,9 +36,7 @@ export function parseExpiry(value: string | null | undefined): number | null {
   return ms;
 }
 
-export type TokenLookup =
-  | { ok: true; token: TokenRow }
-  | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
+export type TokenLookup = { ok: true; token: TokenRow } | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
 
 export class TokensService {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -105,19 +103,13 @@ export class TokensService {
 
   async listForUser(userId: number, offset: number, limit: number) {
     const base = this.db.selectFrom('tokens').where('user_id', '=', userId).where('kind', '=', 'personal');
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
-    ]);
+    const [count, rows] = await Promise.all([base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(), base.selectAll().orderBy('id').offset(offset).limit(limit).execute()]);
     return { total: Number(count.n), items: rows };
   }
 
   async listForProject(projectId: number, offset: number, limit: number) {
     const base = this.db.selectFrom('tokens').where('project_id', '=', projectId).where('kind', '=', 'project');
-    const [count, rows] = await Promise.all([
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
-    ]);
+    const [count, rows] = await Promise.all([base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(), base.selectAll().orderBy('id').offset(offset).limit(limit).execute()]);
     return { total: Number(count.n), items: rows };
   }
 

@@ -51,7 +51,12 @@ export class UserAdminService {
       const user = await trx.updateTable('users').set(columns).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
       const sessionsEnded = rightsChanged ? await this.sessions.endAllOf(userId, trx) : 0;
       const changed = Object.keys(changes).filter((k) => k !== 'admin' || adminChanged);
-      await recordAudit(trx, caller, { action: 'user.updated', targetType: 'user', targetId: userId, details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded } });
+      await recordAudit(trx, caller, {
+        action: 'user.updated',
+        targetType: 'user',
+        targetId: userId,
+        details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded },
+      });
       return { user, signedOut: rightsChanged };
     });
   }

@@ -43,9 +43,7 @@ async function writeBackup(config: Config, target: string): Promise<BackupManife
   if (config.database.dialect === 'sqlite' && !fs.existsSync(config.database.file)) throw BackupErrors.BACKUP_NO_DATABASE({ file: config.database.file });
   const dbFile = config.database.dialect === 'sqlite' ? SQLITE_SNAPSHOT_FILE : POSTGRES_DUMP_FILE;
   const snapshot =
-    config.database.dialect === 'sqlite'
-      ? await snapshotSqlite(config.database.file, path.join(target, dbFile))
-      : await snapshotPostgres(config.database.url, path.join(target, dbFile));
+    config.database.dialect === 'sqlite' ? await snapshotSqlite(config.database.file, path.join(target, dbFile)) : await snapshotPostgres(config.database.url, path.join(target, dbFile));
   // The snapshot holds password hashes and sealed credentials: for the owner only, like the live database should be.
   fs.chmodSync(path.join(target, dbFile), 0o600);
   const files: ManifestFile[] = [await describeFile(target, dbFile)];

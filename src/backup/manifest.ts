@@ -34,9 +34,7 @@ export interface BackupManifest {
   migrations: string[];
   /** Rows per table in the snapshot. */
   counts: Record<string, number>;
-  blobs:
-    | { driver: 'fs'; referenced: number; copied: number; missing: string[]; changed_after_snapshot: string[] }
-    | { driver: 's3'; url: string; note: string };
+  blobs: { driver: 'fs'; referenced: number; copied: number; missing: string[]; changed_after_snapshot: string[] } | { driver: 's3'; url: string; note: string };
   secret_key: { included: true; file: string } | { included: false; note: string };
   files: ManifestFile[];
 }

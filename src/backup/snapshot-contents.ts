@@ -43,7 +43,10 @@ export async function readSnapshotContents(db: Kysely<Schema>): Promise<Snapshot
   const migrations = await sql<{ name: string }>`select name from schema_migrations order by name`.execute(db);
   const counts: Record<string, number> = {};
   for (const table of COUNTED_TABLES) {
-    const row = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
   const artifacts = await db.selectFrom('artifacts').select(['project_id', 'path', 'size', 'sha256']).execute();

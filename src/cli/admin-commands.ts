@@ -42,9 +42,7 @@ export async function migrateCommand(): Promise<void> {
 export async function createUserCommand(options: { username: string; name?: string; email?: string; password?: string; admin: boolean }): Promise<void> {
   await withServices(async ({ users }) => {
     const password = options.password ?? randomBytes(18).toString('base64url');
-    const user = await users
-      .create({ username: options.username, name: options.name, email: options.email ?? null, password, isAdmin: options.admin }, null)
-      .catch(fail);
+    const user = await users.create({ username: options.username, name: options.name, email: options.email ?? null, password, isAdmin: options.admin }, null).catch(fail);
     process.stdout.write(`created user ${user.username} (id ${user.id})${user.is_admin ? ' as administrator' : ''}\n`);
     if (!options.password) process.stdout.write(`password (shown once): ${password}\n`);
   });

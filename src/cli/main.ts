@@ -20,11 +20,7 @@ program
   .command('serve')
   .description('start the server (configuration from MODELYARD_* environment variables)')
   .action(async () => {
-    const [{ loadConfig }, { createLogger }, { startServer }] = await Promise.all([
-      import('../config/config.ts'),
-      import('../server/logger.ts'),
-      import('../server/start.ts'),
-    ]);
+    const [{ loadConfig }, { createLogger }, { startServer }] = await Promise.all([import('../config/config.ts'), import('../server/logger.ts'), import('../server/start.ts')]);
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);
@@ -37,7 +33,10 @@ program
     process.once('SIGINT', () => void stop('SIGINT'));
   });
 
-program.command('migrate').description('apply database migrations and exit').action(async () => (await admin()).migrateCommand());
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => (await admin()).migrateCommand());
 program
   .command('backup')
   .description('a consistent backup of the database, blob store files and key file while the server runs (see docs/backup.md)')
@@ -71,14 +70,23 @@ token
   .action(async (options) => (await admin()).createTokenCommand(options));
 
 const secretsCommands = program.command('secrets').description('the keys stored credentials are sealed with (see docs/security.md)');
-secretsCommands.command('status').description('the keys held, and how many stored values each one sealed').action(async () => (await secretKeys()).secretsStatusCommand());
+secretsCommands
+  .command('status')
+  .description('the keys held, and how many stored values each one sealed')
+  .action(async () => (await secretKeys()).secretsStatusCommand());
 secretsCommands
   .command('rotate')
   .description('add a key that seals from now on and seal every stored value again with it')
   .option('--drop-old', 'then remove the keys no stored value uses any more', false)
   .action(async (options) => (await secretKeys()).rotateSecretsCommand(options));
-secretsCommands.command('drop-old-keys').description('remove from the key file the keys no stored value uses any more').action(async () => (await secretKeys()).dropOldKeysCommand());
-secretsCommands.command('new-key').description('print a new key for MODELYARD_SECRET_KEY (32 random bytes, base64)').action(async () => (await secretKeys()).newKeyCommand());
+secretsCommands
+  .command('drop-old-keys')
+  .description('remove from the key file the keys no stored value uses any more')
+  .action(async () => (await secretKeys()).dropOldKeysCommand());
+secretsCommands
+  .command('new-key')
+  .description('print a new key for MODELYARD_SECRET_KEY (32 random bytes, base64)')
+  .action(async () => (await secretKeys()).newKeyCommand());
 
 const runner = program
   .command('runner')
@@ -121,7 +129,7 @@ program
   .requiredOption('--version <ref>', 'a version number, semantic version or alias')
   .option('--policy <json>', 'the traffic policy, e.g. \'{"kind":"canary","steps":[10,50,100]}\' (default: single)')
   .option('--reason <text>', 'why, recorded on the deployment')
-  .option('--url <url>', "the server, outside a pipeline job (a job uses CI_API_V4_URL)")
+  .option('--url <url>', 'the server, outside a pipeline job (a job uses CI_API_V4_URL)')
   .option('--project <id>', 'the project id or path, outside a pipeline job')
   .option('--token <token>', 'an access token with the api scope, outside a pipeline job; or MODELYARD_TOKEN')
   .action(async (options) => (await deploying()).deployCommand(options));

@@ -44,7 +44,12 @@ export async function registerRunnerCommand(options: { url: string; registration
   const res = await fetch(`${options.url.replace(/\/+$/, '')}/api/v4/runners`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: options.registrationToken, description: options.description ?? os.hostname(), tag_list: options.tagList ?? '', ...(options.runUntagged === undefined ? {} : { run_untagged: options.runUntagged }) }),
+    body: JSON.stringify({
+      token: options.registrationToken,
+      description: options.description ?? os.hostname(),
+      tag_list: options.tagList ?? '',
+      ...(options.runUntagged === undefined ? {} : { run_untagged: options.runUntagged }),
+    }),
   });
   const text = await res.text();
   if (res.status !== 201) throw new Error(`registration refused: ${res.status} ${text.slice(0, 300)}`);

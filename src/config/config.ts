@@ -75,9 +75,7 @@ export interface ServingConfig {
   gateIntervalMs: number;
 }
 
-export type DatabaseConfig =
-  | { dialect: 'sqlite'; file: string }
-  | { dialect: 'postgres'; url: string };
+export type DatabaseConfig = { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -85,7 +83,10 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 export const MIN_INITIAL_ADMIN_TOKEN_LENGTH = 20;
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`${variable}: ${detail}`);
     this.name = 'ConfigError';
   }
@@ -123,10 +124,7 @@ function readDatabase(env: Env, dataDir: string): DatabaseConfig {
     if (file === '') throw new ConfigError('MODELYARD_DATABASE_URL', 'sqlite: URL names no file');
     return { dialect: 'sqlite', file: path.resolve(file) };
   }
-  throw new ConfigError(
-    'MODELYARD_DATABASE_URL',
-    `must start with postgres://, postgresql:// or sqlite:, got "${raw.slice(0, 40)}"`,
-  );
+  throw new ConfigError('MODELYARD_DATABASE_URL', `must start with postgres://, postgresql:// or sqlite:, got "${raw.slice(0, 40)}"`);
 }
 
 function readArtifactsUrl(env: Env, dataDir: string): string {
@@ -282,10 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const initialAdminToken = read(env, 'MODELYARD_INITIAL_ADMIN_TOKEN');
   if (initialAdminToken !== undefined && initialAdminToken.length < MIN_INITIAL_ADMIN_TOKEN_LENGTH) {
-    throw new ConfigError(
-      'MODELYARD_INITIAL_ADMIN_TOKEN',
-      `is too short: at least ${MIN_INITIAL_ADMIN_TOKEN_LENGTH} characters`,
-    );
+    throw new ConfigError('MODELYARD_INITIAL_ADMIN_TOKEN', `is too short: at least ${MIN_INITIAL_ADMIN_TOKEN_LENGTH} characters`);
   }
   if (initialAdminToken !== undefined && !/^[\x21-\x7e]+$/.test(initialAdminToken)) {
     throw new ConfigError('MODELYARD_INITIAL_ADMIN_TOKEN', 'must be printable ASCII without spaces');

@@ -13,19 +13,12 @@ export interface ColumnTypes {
 }
 
 export function columnTypes(dialect: Dialect): ColumnTypes {
-  return dialect === 'sqlite'
-    ? { bigint: 'integer', double: 'real' }
-    : { bigint: 'bigint', double: 'double precision' };
+  return dialect === 'sqlite' ? { bigint: 'integer', double: 'real' } : { bigint: 'bigint', double: 'double precision' };
 }
 
 /** An auto-incremented integer primary key named `id`. */
-export function withId<T extends string>(
-  table: CreateTableBuilder<T, never>,
-  dialect: Dialect,
-): CreateTableBuilder<T, 'id'> {
-  return dialect === 'sqlite'
-    ? table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
-    : table.addColumn('id', 'bigint', (col) => col.primaryKey().generatedByDefaultAsIdentity());
+export function withId<T extends string>(table: CreateTableBuilder<T, never>, dialect: Dialect): CreateTableBuilder<T, 'id'> {
+  return dialect === 'sqlite' ? table.addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement()) : table.addColumn('id', 'bigint', (col) => col.primaryKey().generatedByDefaultAsIdentity());
 }
 
 export const notNull = (col: ColumnDefinitionBuilder) => col.notNull();

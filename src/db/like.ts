@@ -10,9 +10,7 @@ export function escapeLike(text: string): string {
  * escape character, PostgreSQL's is the backslash).
  */
 export function likeExpression(column: Expression<unknown>, pattern: string, caseInsensitive = false): RawBuilder<SqlBool> {
-  return caseInsensitive
-    ? sql<SqlBool>`lower(${column}) like lower(${pattern}) escape '\\'`
-    : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
+  return caseInsensitive ? sql<SqlBool>`lower(${column}) like lower(${pattern}) escape '\\'` : sql<SqlBool>`${column} like ${pattern} escape '\\'`;
 }
 
 /** Case-insensitive substring search for list filters. */

@@ -12,4 +12,5 @@ import type { WebhookTables } from '../events/webhook-tables.ts';
 import type { TrackingTables } from '../tracking/tables.ts';
 
 /** Each domain declares its own tables; the query layer sees their union. */
-export interface Schema extends AuthTables, ProjectTables, EventTables, TrackingTables, ArtifactTables, PackageTables, RegistryTables, WebhookTables, PipelineTables, DeploymentTables, TargetTables, ServingTables {}
+export interface Schema
+  extends AuthTables, ProjectTables, EventTables, TrackingTables, ArtifactTables, PackageTables, RegistryTables, WebhookTables, PipelineTables, DeploymentTables, TargetTables, ServingTables {}

@@ -45,15 +45,26 @@ export class DeploymentApprovals {
       await recordChange(
         trx,
         access.caller,
-        { type: 'deployments.deployment.approved', projectId: env.project_id, payload: { deployment_id: row.id, environment: env.name, user_id: user.id, status: body.status, approvals: approved, required: row.required_approvals } },
-        { action: `deployments.deployment.${body.status}`, targetType: 'deployment', targetId: row.id, details: { environment: env.name, comment: body.comment ?? '', approvals: approved, required: row.required_approvals } },
+        {
+          type: 'deployments.deployment.approved',
+          projectId: env.project_id,
+          payload: { deployment_id: row.id, environment: env.name, user_id: user.id, status: body.status, approvals: approved, required: row.required_approvals },
+        },
+        {
+          action: `deployments.deployment.${body.status}`,
+          targetType: 'deployment',
+          targetId: row.id,
+          details: { environment: env.name, comment: body.comment ?? '', approvals: approved, required: row.required_approvals },
+        },
       );
       let applied = false;
       if (body.status === 'rejected') {
         await changeStatus(trx, access.caller, env, row, 'canceled', { reason: `${row.reason}; rejected by ${user.username}${body.comment ? `: ${body.comment}` : ''}` });
       } else if (approved >= row.required_approvals) {
         const current = await makeCurrent(trx, env, row);
-        await changeStatus(trx, access.caller, env, { ...current, status: 'blocked' }, 'running', { reason: `${row.reason.replace(/ \(waiting for \d+ approvals?\)$/, '')} (approved by ${approvals.length === 1 ? user.username : `${approved} people`})` });
+        await changeStatus(trx, access.caller, env, { ...current, status: 'blocked' }, 'running', {
+          reason: `${row.reason.replace(/ \(waiting for \d+ approvals?\)$/, '')} (approved by ${approvals.length === 1 ? user.username : `${approved} people`})`,
+        });
         applied = true;
       }
       return { applied, approval: { user: { id: user.id, username: user.username, name: user.name }, status: body.status, comment: body.comment ?? '', created_at: new Date(at).toISOString() } };

@@ -12,14 +12,18 @@ import { PaginationQuery } from '../http/pagination-query.ts';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const IsoDate = Type.String({ description: 'ISO 8601 date-time' });
 
-
 export const ENVIRONMENT_TIER_NAMES = ['production', 'staging', 'testing', 'development', 'other'] as const;
-export const Tier = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('testing'), Type.Literal('development'), Type.Literal('other')], { description: "GitLab's deployment tier" });
+export const Tier = Type.Union([Type.Literal('production'), Type.Literal('staging'), Type.Literal('testing'), Type.Literal('development'), Type.Literal('other')], {
+  description: "GitLab's deployment tier",
+});
 export const EnvironmentStateSchema = Type.Union([Type.Literal('available'), Type.Literal('stopping'), Type.Literal('stopped')]);
 export const DEPLOYMENT_STATUSES = ['created', 'running', 'success', 'failed', 'canceled', 'blocked'] as const;
-export const DeploymentStatusSchema = Type.Union([Type.Literal('created'), Type.Literal('running'), Type.Literal('success'), Type.Literal('failed'), Type.Literal('canceled'), Type.Literal('blocked')], {
-  description: 'blocked: waiting for approvals; running: the desired state, instances converging; success: every live variant has a ready instance',
-});
+export const DeploymentStatusSchema = Type.Union(
+  [Type.Literal('created'), Type.Literal('running'), Type.Literal('success'), Type.Literal('failed'), Type.Literal('canceled'), Type.Literal('blocked')],
+  {
+    description: 'blocked: waiting for approvals; running: the desired state, instances converging; success: every live variant has a ready instance',
+  },
+);
 
 /** GitLab: letters, digits, '-', '_', '/', '$', '{', '}', '.' and spaces, not starting or ending with '/'. */
 export const EnvironmentName = Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9_.${} -]([A-Za-z0-9_./${} -]*[A-Za-z0-9_.${} -])?$' });
@@ -31,8 +35,8 @@ const Label = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.
 export const Gates = Closed(
   {
     max_error_rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "The canary's error rate (5xx, upstream failures and timeouts) may not exceed this" })),
-    max_error_rate_increase: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: "Canary error rate minus stable error rate may not exceed this" })),
-    max_p95_latency_ratio: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1000, description: "Canary p95 latency over stable p95 latency may not exceed this" })),
+    max_error_rate_increase: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Canary error rate minus stable error rate may not exceed this' })),
+    max_p95_latency_ratio: Type.Optional(Type.Number({ minimum: 0.01, maximum: 1000, description: 'Canary p95 latency over stable p95 latency may not exceed this' })),
     min_requests: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Requests each variant needs in the window before a gate decides' }),
   },
   { description: 'What a canary step must hold to go on; one that fails rolls the canary back' },
@@ -80,7 +84,9 @@ export const CanaryPolicyInput = Closed({
   window_seconds: Type.Optional(CanaryPolicy.properties.window_seconds),
 });
 export const AbPolicyInput = Closed({ kind: Type.Literal('ab'), subject_header: Type.Optional(AbPolicy.properties.subject_header), reward: Type.Optional(AbPolicy.properties.reward) });
-export const PolicyInput = Type.Union([SinglePolicy, CanaryPolicyInput, AbPolicyInput], { description: 'Defaults: canary steps [10, 50, 100], pause 60 s, window 60 s, min_requests 100, max_error_rate 0.05; A/B subject header X-Subject, binary rewards' });
+export const PolicyInput = Type.Union([SinglePolicy, CanaryPolicyInput, AbPolicyInput], {
+  description: 'Defaults: canary steps [10, 50, 100], pause 60 s, window 60 s, min_requests 100, max_error_rate 0.05; A/B subject header X-Subject, binary rewards',
+});
 export type PolicyInput = Static<typeof PolicyInput>;
 
 // --- variants ---------------------------------------------------------------------------------
@@ -97,7 +103,7 @@ export type Variant = Static<typeof Variant>;
 
 export const VariantInput = Closed({
   name: Type.Optional(VariantName),
-  model: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'The registered model; the deployment\'s `model` when left out' })),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "The registered model; the deployment's `model` when left out" })),
   version: Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Integer({ minimum: 1 })], { description: 'A version number, a semantic version (1.4.2) or an alias (champion)' }),
   weight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   role: Type.Optional(Variant.properties.role),
@@ -229,9 +235,12 @@ export const HEALTH_STATUSES = ['serving', 'starting', 'degraded', 'down', 'stop
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
 export const EnvironmentHealth = Closed({
-  status: Type.Union([Type.Literal('serving'), Type.Literal('starting'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('stopped'), Type.Literal('no_deployment'), Type.Literal('agent_not_reporting')], {
-    description: 'serving: every live variant has a ready instance; starting: not yet; degraded: some variant has none; down: none has; agent_not_reporting: the instances\' agents went silent',
-  }),
+  status: Type.Union(
+    [Type.Literal('serving'), Type.Literal('starting'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('stopped'), Type.Literal('no_deployment'), Type.Literal('agent_not_reporting')],
+    {
+      description: "serving: every live variant has a ready instance; starting: not yet; degraded: some variant has none; down: none has; agent_not_reporting: the instances' agents went silent",
+    },
+  ),
   message: Type.String(),
   variants: Type.Array(VariantHealth),
 });
@@ -256,7 +265,7 @@ const environmentProperties = {
   serving_url: Type.String({ description: 'The gateway address of this environment (POST …/invocations with a serve-scoped token)' }),
 };
 
-export const Environment = Closed(environmentProperties, { description: 'An environment (GitLab\'s shape) and how it serves' });
+export const Environment = Closed(environmentProperties, { description: "An environment (GitLab's shape) and how it serves" });
 export type Environment = Static<typeof Environment>;
 
 export const EnvironmentDetail = Closed(

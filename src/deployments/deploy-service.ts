@@ -49,7 +49,9 @@ export class DeployService {
 
     const existing = await environmentByName(db, access.project.id, body.environment);
     const currentVariants = existing?.current_deployment_id ? await variantsOf(db, existing.current_deployment_id) : null;
-    const currentPolicy = existing?.current_deployment_id ? policyOf(await db.selectFrom('deployments').select('policy').where('id', '=', existing.current_deployment_id).executeTakeFirstOrThrow()) : null;
+    const currentPolicy = existing?.current_deployment_id
+      ? policyOf(await db.selectFrom('deployments').select('policy').where('id', '=', existing.current_deployment_id).executeTakeFirstOrThrow())
+      : null;
     const plans = planVariants(body, policy, stableOf(currentPolicy, currentVariants), currentPolicy?.kind ?? null);
 
     const tier = existing?.tier ?? body.tier ?? jobEnvironment?.deploymentTier ?? guessTier(body.environment);
@@ -98,17 +100,20 @@ export class DeployService {
     for (const plan of plans) {
       const version: ShippedVersion = await this.deps.versions.resolve(access, plan.model, plan.version);
       if (version.status !== 'READY') throw DeploymentErrors.VERSION_NOT_DEPLOYABLE({ model: version.modelName, version: version.version, status: version.status });
-      out.push({ approvalStatus: version.approvalStatus, variant: {
-        name: plan.name,
-        modelId: version.modelId,
-        modelName: version.modelName,
-        versionId: version.versionId,
-        version: version.version,
-        semver: version.semver,
-        weight: plan.weight,
-        role: plan.role,
-        shadowShare: plan.shadow_share,
-      } });
+      out.push({
+        approvalStatus: version.approvalStatus,
+        variant: {
+          name: plan.name,
+          modelId: version.modelId,
+          modelName: version.modelName,
+          versionId: version.versionId,
+          version: version.version,
+          semver: version.semver,
+          weight: plan.weight,
+          role: plan.role,
+          shadowShare: plan.shadow_share,
+        },
+      });
     }
     return out;
   }
@@ -117,7 +122,8 @@ export class DeployService {
     if (tier !== 'production') return;
     if (!(await this.deps.settings.get(projectId)).require_approved_versions_in_production) return;
     const unapproved = shipped.find((s) => s.approvalStatus !== 'approved');
-    if (unapproved) throw DeploymentErrors.VERSION_NOT_APPROVED_FOR_PRODUCTION({ model: unapproved.variant.modelName, version: unapproved.variant.version, environment, status: unapproved.approvalStatus });
+    if (unapproved)
+      throw DeploymentErrors.VERSION_NOT_APPROVED_FOR_PRODUCTION({ model: unapproved.variant.modelName, version: unapproved.variant.version, environment, status: unapproved.approvalStatus });
   }
 
   /** A deploy job's `on_stop` and `auto_stop_in` become the environment's. */

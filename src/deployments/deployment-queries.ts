@@ -21,7 +21,13 @@ export class DeploymentQueries {
     const order = query.order_by ?? 'id';
     const [count, rows] = await Promise.all([
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      base.selectAll('deployments').orderBy(`deployments.${order}`, query.sort ?? 'asc').orderBy('deployments.id', query.sort ?? 'asc').offset(window.offset).limit(window.limit).execute(),
+      base
+        .selectAll('deployments')
+        .orderBy(`deployments.${order}`, query.sort ?? 'asc')
+        .orderBy('deployments.id', query.sort ?? 'asc')
+        .offset(window.offset)
+        .limit(window.limit)
+        .execute(),
     ]);
     return { total: Number(count.n), items: await loadDeployments(this.db, rows) };
   }
@@ -37,8 +43,16 @@ export class DeploymentQueries {
       .innerJoin('deployments', 'deployments.id', 'environments.current_deployment_id')
       .innerJoin('deployment_variants', 'deployment_variants.deployment_id', 'deployments.id')
       .select([
-        'environments.id as environment_id', 'environments.name', 'environments.tier', 'environments.state',
-        'deployments.id as deployment_id', 'deployments.status', 'deployments.created_at', 'deployment_variants.name as variant', 'deployment_variants.role', 'deployment_variants.weight',
+        'environments.id as environment_id',
+        'environments.name',
+        'environments.tier',
+        'environments.state',
+        'deployments.id as deployment_id',
+        'deployments.status',
+        'deployments.created_at',
+        'deployment_variants.name as variant',
+        'deployment_variants.role',
+        'deployment_variants.weight',
       ])
       .where('environments.project_id', '=', access.project.id)
       .where('deployment_variants.version_id', '=', versionId)

@@ -16,7 +16,10 @@ export async function deploymentRoutes(app: App, domain: DeploymentsDomain): Pro
 
   app.get(
     '/api/v4/projects/:id/deployments',
-    { config: { ability: 'deployments:read' }, schema: { tags, summary: "A project's deployments", params: ProjectIdParams, querystring: DeploymentsQuery, response: replies({ 200: Type.Array(Deployment) }) } },
+    {
+      config: { ability: 'deployments:read' },
+      schema: { tags, summary: "A project's deployments", params: ProjectIdParams, querystring: DeploymentsQuery, response: replies({ 200: Type.Array(Deployment) }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await queries.list(accessOf(request), request.query, window);
@@ -48,13 +51,19 @@ export async function deploymentRoutes(app: App, domain: DeploymentsDomain): Pro
 
   app.post(
     '/api/v4/projects/:id/deployments/:deployment_id/approval',
-    { config: { ability: 'deployments:approve' }, schema: { tags, summary: 'Approve or reject a blocked deployment (people only, never their own)', params: DeploymentParams, body: ApprovalBody, response: replies({ 201: Approval }) } },
+    {
+      config: { ability: 'deployments:approve' },
+      schema: { tags, summary: 'Approve or reject a blocked deployment (people only, never their own)', params: DeploymentParams, body: ApprovalBody, response: replies({ 201: Approval }) },
+    },
     async (request, reply) => reply.status(201).send((await approvals.decide(accessOf(request), request.params.deployment_id, request.body)).approval),
   );
 
   app.get(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/deployments',
-    { config: { ability: 'deployments:read' }, schema: { tags, summary: 'Where a model version is deployed now', params: VersionDeploymentsParams, response: replies({ 200: Type.Array(VersionDeployment) }) } },
+    {
+      config: { ability: 'deployments:read' },
+      schema: { tags, summary: 'Where a model version is deployed now', params: VersionDeploymentsParams, response: replies({ 200: Type.Array(VersionDeployment) }) },
+    },
     async (request) => {
       const { versionId } = await versions.byModelId(accessOf(request), request.params.model_id, request.params.version);
       return queries.ofVersion(accessOf(request), versionId);

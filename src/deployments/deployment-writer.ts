@@ -75,7 +75,11 @@ export function eventPayload(row: DeploymentRow, env: EnvironmentRow, variants: 
 export async function writeDeployment(trx: Kysely<Schema>, caller: Caller | null, input: DeploymentToWrite): Promise<DeploymentRow> {
   const at = now();
   const env = input.environment;
-  const last = await trx.selectFrom('deployments').select((eb) => eb.fn.max('iid').as('iid')).where('project_id', '=', env.project_id).executeTakeFirst();
+  const last = await trx
+    .selectFrom('deployments')
+    .select((eb) => eb.fn.max('iid').as('iid'))
+    .where('project_id', '=', env.project_id)
+    .executeTakeFirst();
   const inserted = await trx
     .insertInto('deployments')
     .values({
@@ -128,7 +132,18 @@ export async function writeDeployment(trx: Kysely<Schema>, caller: Caller | null
     trx,
     caller,
     { type: 'deployments.deployment.created', projectId: env.project_id, payload: eventPayload(row, env, input.variants) },
-    { action: 'deployments.deployment.created', targetType: 'deployment', targetId: row.id, details: { environment: env.name, status: row.status, policy: input.policy, reason: input.reason, variants: input.variants.map((v) => `${v.name}=${v.modelName}@${v.semver}:${v.role === 'shadow' ? `shadow ${v.shadowShare}%` : `${v.weight}%`}`) } },
+    {
+      action: 'deployments.deployment.created',
+      targetType: 'deployment',
+      targetId: row.id,
+      details: {
+        environment: env.name,
+        status: row.status,
+        policy: input.policy,
+        reason: input.reason,
+        variants: input.variants.map((v) => `${v.name}=${v.modelName}@${v.semver}:${v.role === 'shadow' ? `shadow ${v.shadowShare}%` : `${v.weight}%`}`),
+      },
+    },
   );
   return row;
 }
@@ -136,17 +151,8 @@ export async function writeDeployment(trx: Kysely<Schema>, caller: Caller | null
 /** The environment runs this deployment from now on (its desired state); the one it replaces is recorded. */
 export async function makeCurrent(trx: Kysely<Schema>, env: EnvironmentRow, row: DeploymentRow): Promise<DeploymentRow> {
   const at = now();
-  await trx
-    .updateTable('environments')
-    .set({ current_deployment_id: row.id, state: 'available', updated_at: at })
-    .where('id', '=', env.id)
-    .execute();
-  return trx
-    .updateTable('deployments')
-    .set({ status: 'running', previous_deployment_id: env.current_deployment_id, updated_at: at })
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  await trx.updateTable('environments').set({ current_deployment_id: row.id, state: 'available', updated_at: at }).where('id', '=', env.id).execute();
+  return trx.updateTable('deployments').set({ status: 'running', previous_deployment_id: env.current_deployment_id, updated_at: at }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
 }
 
 const FINAL: readonly DeploymentStatus[] = ['success', 'failed', 'canceled'];
@@ -172,7 +178,9 @@ export async function changeStatus(
     trx,
     caller,
     { type: 'deployments.deployment.status_changed', projectId: env.project_id, payload: { ...eventPayload(updated, env, variants), previous_status: row.status } },
-    options.audited ? { action: `deployments.deployment.${status}`, targetType: 'deployment', targetId: row.id, details: { environment: env.name, previous_status: row.status, reason: updated.reason } } : undefined,
+    options.audited
+      ? { action: `deployments.deployment.${status}`, targetType: 'deployment', targetId: row.id, details: { environment: env.name, previous_status: row.status, reason: updated.reason } }
+      : undefined,
   );
   return updated;
 }

@@ -4,9 +4,7 @@ import { pageWindow, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
-import {
-  CreateEnvironmentBody, Deployment, Environment, EnvironmentDetail, EnvironmentParams, EnvironmentsQuery, PromoteBody, RollbackBody, StopBody, UpdateEnvironmentBody,
-} from './contract.ts';
+import { CreateEnvironmentBody, Deployment, Environment, EnvironmentDetail, EnvironmentParams, EnvironmentsQuery, PromoteBody, RollbackBody, StopBody, UpdateEnvironmentBody } from './contract.ts';
 import type { DeploymentsDomain } from './domain.ts';
 import { presentDeployment, presentEnvironment, presentEnvironmentDetail } from './present.ts';
 
@@ -19,7 +17,10 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
 
   app.get(
     '/api/v4/projects/:id/environments',
-    { config: { ability: 'deployments:read' }, schema: { tags, summary: "A project's environments", params: ProjectIdParams, querystring: EnvironmentsQuery, response: replies({ 200: Type.Array(Environment) }) } },
+    {
+      config: { ability: 'deployments:read' },
+      schema: { tags, summary: "A project's environments", params: ProjectIdParams, querystring: EnvironmentsQuery, response: replies({ 200: Type.Array(Environment) }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await environments.list(accessOf(request), request.query, window);
@@ -35,7 +36,10 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
 
   app.get(
     '/api/v4/projects/:id/environments/:environment_id',
-    { config: { ability: 'deployments:read' }, schema: { tags, summary: 'An environment: what runs there, its last deployment and its health', params: EnvironmentParams, response: replies({ 200: EnvironmentDetail }) } },
+    {
+      config: { ability: 'deployments:read' },
+      schema: { tags, summary: 'An environment: what runs there, its last deployment and its health', params: EnvironmentParams, response: replies({ 200: EnvironmentDetail }) },
+    },
     async (request) => {
       const detail = await environments.detail(accessOf(request), request.params.environment_id);
       return presentEnvironmentDetail(detail.env, publicUrl, detail);
@@ -44,7 +48,10 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
 
   app.put(
     '/api/v4/projects/:id/environments/:environment_id',
-    { config: { ability: 'environments:admin' }, schema: { tags, summary: "Change an environment's URL, tier, agent labels, timeout or command", params: EnvironmentParams, body: UpdateEnvironmentBody, response: replies({ 200: Environment }) } },
+    {
+      config: { ability: 'environments:admin' },
+      schema: { tags, summary: "Change an environment's URL, tier, agent labels, timeout or command", params: EnvironmentParams, body: UpdateEnvironmentBody, response: replies({ 200: Environment }) },
+    },
     async (request) => presentEnvironment(await environments.update(accessOf(request), request.params.environment_id, request.body), publicUrl),
   );
 
@@ -59,7 +66,10 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
 
   app.post(
     '/api/v4/projects/:id/environments/:environment_id/stop',
-    { config: { ability: 'deployments:write' }, schema: { tags, summary: 'Stop an environment (its on_stop job runs first unless force)', params: EnvironmentParams, body: Type.Optional(StopBody), response: replies({ 200: Environment }) } },
+    {
+      config: { ability: 'deployments:write' },
+      schema: { tags, summary: 'Stop an environment (its on_stop job runs first unless force)', params: EnvironmentParams, body: Type.Optional(StopBody), response: replies({ 200: Environment }) },
+    },
     async (request) => presentEnvironment(await environments.stop(accessOf(request), request.params.environment_id, { force: request.body?.force }), publicUrl),
   );
 
@@ -67,14 +77,29 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
     '/api/v4/projects/:id/environments/:environment_id/rollback',
     {
       config: { ability: 'deployments:write' },
-      schema: { tags, summary: "Roll back in one call: the previous successful deployment's versions and policy, with the reason recorded", params: EnvironmentParams, body: RollbackBody, response: replies({ 201: Deployment }) },
+      schema: {
+        tags,
+        summary: "Roll back in one call: the previous successful deployment's versions and policy, with the reason recorded",
+        params: EnvironmentParams,
+        body: RollbackBody,
+        response: replies({ 201: Deployment }),
+      },
     },
     async (request, reply) => reply.status(201).send(presentDeployment(await rollouts.rollback(accessOf(request), request.params.environment_id, request.body.reason))),
   );
 
   app.post(
     '/api/v4/projects/:id/environments/:environment_id/promote',
-    { config: { ability: 'deployments:write' }, schema: { tags, summary: "Take a canary to its next step now (or promote it at its last), without waiting for its gates", params: EnvironmentParams, body: Type.Optional(PromoteBody), response: replies({ 201: Deployment }) } },
+    {
+      config: { ability: 'deployments:write' },
+      schema: {
+        tags,
+        summary: 'Take a canary to its next step now (or promote it at its last), without waiting for its gates',
+        params: EnvironmentParams,
+        body: Type.Optional(PromoteBody),
+        response: replies({ 201: Deployment }),
+      },
+    },
     async (request, reply) => reply.status(201).send(presentDeployment(await rollouts.promote(accessOf(request), request.params.environment_id, request.body?.reason))),
   );
 }

@@ -194,7 +194,12 @@ export class EnvironmentsService {
         trx,
         caller,
         { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier, reason: options.reason } },
-        { action: state === 'stopped' ? 'deployments.environment.stopped' : 'deployments.environment.stopping', targetType: 'environment', targetId: env.id, details: { reason: options.reason, on_stop: playable ? onStop : null } },
+        {
+          action: state === 'stopped' ? 'deployments.environment.stopped' : 'deployments.environment.stopping',
+          targetType: 'environment',
+          targetId: env.id,
+          details: { reason: options.reason, on_stop: playable ? onStop : null },
+        },
       );
       return row;
     });

@@ -27,8 +27,19 @@ export const DeploymentEvents = {
   'deployments.environment.deleted': EnvironmentPayload,
   'deployments.deployment.created': DeploymentPayload,
   'deployments.deployment.status_changed': Type.Object({ ...DeploymentPayload.properties, previous_status: Type.String() }),
-  'deployments.deployment.approved': Type.Object({ deployment_id: Type.Integer(), environment: Type.String(), user_id: Type.Integer(), status: Type.String(), approvals: Type.Integer(), required: Type.Integer() }),
-  'deployments.protected_environment.changed': Type.Object({ environment: Type.String(), change: Type.String({ description: 'created, updated or deleted' }), required_approval_count: Type.Integer() }),
+  'deployments.deployment.approved': Type.Object({
+    deployment_id: Type.Integer(),
+    environment: Type.String(),
+    user_id: Type.Integer(),
+    status: Type.String(),
+    approvals: Type.Integer(),
+    required: Type.Integer(),
+  }),
+  'deployments.protected_environment.changed': Type.Object({
+    environment: Type.String(),
+    change: Type.String({ description: 'created, updated or deleted' }),
+    required_approval_count: Type.Integer(),
+  }),
   'deployments.settings.updated': Type.Object({ require_approved_versions_in_production: Type.Boolean() }),
 } as const;
 

@@ -31,9 +31,7 @@ export function presentDeployment(record: DeploymentRecord): Deployment {
     updated_at: iso(row.updated_at),
     finished_at: isoOrNull(row.finished_at),
     user: row.user_id === null ? null : { id: row.user_id, username: row.user_username ?? '', name: row.user_name ?? '' },
-    deployable: deployable
-      ? { id: deployable.id, name: deployable.name, status: deployable.status, stage: deployable.stage, pipeline: deployable.pipeline }
-      : null,
+    deployable: deployable ? { id: deployable.id, name: deployable.name, status: deployable.status, stage: deployable.stage, pipeline: deployable.pipeline } : null,
     environment: { id: environment.id, name: environment.name, tier: environment.tier },
     variants: record.variants.map(presentVariant),
     policy: policyOf(row),

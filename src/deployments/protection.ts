@@ -91,7 +91,14 @@ export class ProtectionService {
       if (await this.ruleFor(access.project.id, body.name, trx)) throw DeploymentErrors.PROTECTED_ENVIRONMENT_EXISTS({ name: body.name });
       await trx
         .insertInto('protected_environments')
-        .values({ project_id: access.project.id, name: body.name, required_approval_count: required, deploy_access_levels: JSON.stringify(deployers), approval_rules: JSON.stringify(approvers), created_at: now() })
+        .values({
+          project_id: access.project.id,
+          name: body.name,
+          required_approval_count: required,
+          deploy_access_levels: JSON.stringify(deployers),
+          approval_rules: JSON.stringify(approvers),
+          created_at: now(),
+        })
         .execute();
       const rule = { name: body.name, deployers, approvers, requiredApprovalCount: required };
       await this.record(trx, access, rule, 'created');
@@ -135,7 +142,11 @@ export class ProtectionService {
     await recordChange(
       trx,
       access.caller,
-      { type: 'deployments.protected_environment.changed', projectId: access.project.id, payload: { environment: rule.name, change, required_approval_count: ProtectionService.requiredApprovals(rule) } },
+      {
+        type: 'deployments.protected_environment.changed',
+        projectId: access.project.id,
+        payload: { environment: rule.name, change, required_approval_count: ProtectionService.requiredApprovals(rule) },
+      },
       { action: `deployments.protected_environment.${change}`, targetType: 'protected_environment', targetId: rule.name, details: { ...present(rule) } },
     );
   }

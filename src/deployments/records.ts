@@ -63,7 +63,10 @@ export async function loadDeployments(db: Kysely<Schema>, rows: DeploymentRow[])
     db.selectFrom('deployment_variants').selectAll().where('deployment_id', 'in', ids).orderBy('position').execute(),
     db.selectFrom('deployment_approvals').selectAll().where('deployment_id', 'in', ids).orderBy('id').execute(),
     db.selectFrom('environments').selectAll().where('id', 'in', environmentIds).execute(),
-    deployableJobs(db, rows.flatMap((r) => (r.deployable_job_id === null ? [] : [r.deployable_job_id]))),
+    deployableJobs(
+      db,
+      rows.flatMap((r) => (r.deployable_job_id === null ? [] : [r.deployable_job_id])),
+    ),
   ]);
   const environmentOf = new Map(environments.map((e) => [e.id, e]));
   return rows.map((row) => ({

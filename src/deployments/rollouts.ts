@@ -17,8 +17,7 @@ import { environmentById, loadDeployment, lockEnvironment, policyOf, variantsOf,
 type Actor = { access: ProjectAccess } | { system: true };
 
 const callerOf = (actor: Actor): Caller | null => ('access' in actor ? actor.access.caller : null);
-const actorName = (caller: Caller | null): string =>
-  caller === null ? 'the gates' : caller.credential === 'job_token' ? `job ${caller.jobId}` : (caller.user?.username ?? 'someone');
+const actorName = (caller: Caller | null): string => (caller === null ? 'the gates' : caller.credential === 'job_token' ? `job ${caller.jobId}` : (caller.user?.username ?? 'someone'));
 
 /**
  * How what runs changes after a deployment: the steps of a canary (promoted by its gates or by
@@ -55,7 +54,12 @@ export class Rollouts {
     if (policy.kind !== 'ab' || env.current_deployment_id === null) return 'new';
     const current = await trx.selectFrom('deployments').selectAll().where('id', '=', env.current_deployment_id).executeTakeFirstOrThrow();
     if (policyOf(current).kind !== 'ab') return 'new';
-    const key = (vs: readonly { name: string; versionId: number; role: string }[]) => vs.filter((v) => v.role === 'live').map((v) => `${v.name}=${v.versionId}`).sort().join(',');
+    const key = (vs: readonly { name: string; versionId: number; role: string }[]) =>
+      vs
+        .filter((v) => v.role === 'live')
+        .map((v) => `${v.name}=${v.versionId}`)
+        .sort()
+        .join(',');
     const currentVariants = (await variantsOf(trx, current.id)).map(variantFromRow);
     return key(currentVariants) === key(variants) ? (current.lineage_id ?? 'new') : 'new';
   }

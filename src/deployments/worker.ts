@@ -49,7 +49,13 @@ export class DeploymentsWorker {
       .innerJoin('deployments', 'deployments.id', 'environments.current_deployment_id')
       .select('environments.id')
       .where('environments.state', '=', 'available')
-      .where((eb) => eb.or([eb('deployments.status', '=', 'running'), eb('environments.serving_deployment_id', 'is', null), eb('environments.serving_deployment_id', '!=', eb.ref('environments.current_deployment_id'))]))
+      .where((eb) =>
+        eb.or([
+          eb('deployments.status', '=', 'running'),
+          eb('environments.serving_deployment_id', 'is', null),
+          eb('environments.serving_deployment_id', '!=', eb.ref('environments.current_deployment_id')),
+        ]),
+      )
       .execute();
     for (const env of envs) await this.deps.rollouts.refresh(env.id);
   }

@@ -14,7 +14,7 @@ export const AuditEventNative = Closed(
     id: Type.Integer(),
     action: Type.String({ description: 'What happened: `project.created`, `member.added`, `authentication.failed`, …' }),
     author_id: Type.Union([Type.Integer(), Type.Null()], { description: 'null for an anonymous caller or the system' }),
-    author_name: Type.String({ description: 'The author\'s username, `anonymous` or `system`' }),
+    author_name: Type.String({ description: "The author's username, `anonymous` or `system`" }),
     project_id: Type.Union([Type.Integer(), Type.Null()]),
     target_type: Type.String(),
     target_id: Type.Union([Type.String(), Type.Null()]),
@@ -61,7 +61,7 @@ export const CreatedWebhook = Closed(
 export type CreatedWebhook = Static<typeof CreatedWebhook>;
 
 export const WebhookAttemptNative = Closed({
-  status_code: Type.Union([Type.Integer(), Type.Null()], { description: 'The receiver\'s HTTP status; null when it could not be reached' }),
+  status_code: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status; null when it could not be reached" }),
   error: Type.Union([Type.String(), Type.Null()]),
   duration_ms: Type.Integer(),
   created_at: IsoTime,
@@ -110,7 +110,7 @@ export type WebhookParams = Static<typeof WebhookParams>;
  * carries `ci_job_id`.
  */
 export const WebhookBody = Closed({
-  id: Type.Integer({ description: 'The event\'s id: the same event delivered twice has the same id' }),
+  id: Type.Integer({ description: "The event's id: the same event delivered twice has the same id" }),
   type: Type.String(),
   project_id: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.Integer({ description: 'epoch milliseconds' }),

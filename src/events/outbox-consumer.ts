@@ -48,7 +48,10 @@ export class OutboxConsumer {
   private async readBatch(): Promise<number> {
     const cursor = await this.db.selectFrom('event_cursors').select('last_event_id').where('consumer', '=', this.name).executeTakeFirst();
     if (!cursor && this.startAt === 'now') {
-      const newest = await this.db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      const newest = await this.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
       await this.moveCursor(Number(newest?.id ?? 0));
       return 0;
     }

@@ -28,12 +28,7 @@ export interface DomainEvent<N extends string = string> {
  * which read it after commit) and, when the change is one people audit, an audit entry is
  * written beside it. Both happen in the caller's transaction.
  */
-export async function recordChange<N extends string>(
-  db: Kysely<Schema>,
-  caller: Caller | null,
-  event: DomainEvent<N>,
-  audit?: Omit<AuditEntry, 'projectId'>,
-): Promise<void> {
+export async function recordChange<N extends string>(db: Kysely<Schema>, caller: Caller | null, event: DomainEvent<N>, audit?: Omit<AuditEntry, 'projectId'>): Promise<void> {
   const payload = event.payload as object;
   await db
     .insertInto('events')

@@ -125,7 +125,13 @@ export class WebhookDispatcher {
     }
     // A reader that died mid-batch leaves some of these made: the unique key keeps one of each.
     for (let i = 0; i < rows.length; i += 1000) {
-      await bulkInsert(this.db, 'webhook_deliveries', ['webhook_id', 'event_id', 'event_type', 'state', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'], rows.slice(i, i + 1000), 'on conflict (webhook_id, event_id) do nothing');
+      await bulkInsert(
+        this.db,
+        'webhook_deliveries',
+        ['webhook_id', 'event_id', 'event_type', 'state', 'attempts', 'next_attempt_at', 'created_at', 'updated_at'],
+        rows.slice(i, i + 1000),
+        'on conflict (webhook_id, event_id) do nothing',
+      );
     }
   }
 
@@ -186,7 +192,13 @@ export class WebhookDispatcher {
   }
 
   private async attempt(hook: Selectable<WebhooksTable>, delivery: DueDelivery, check: (target: URL) => Promise<CheckedTarget>): Promise<AttemptResult> {
-    const message: WebhookBody = { id: delivery.event_id, type: delivery.event_type, project_id: delivery.project_id, created_at: delivery.created_at!, payload: JSON.parse(delivery.payload!) as WebhookBody['payload'] };
+    const message: WebhookBody = {
+      id: delivery.event_id,
+      type: delivery.event_type,
+      project_id: delivery.project_id,
+      created_at: delivery.created_at!,
+      payload: JSON.parse(delivery.payload!) as WebhookBody['payload'],
+    };
     const body = JSON.stringify(message);
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
@@ -218,7 +230,12 @@ export class WebhookDispatcher {
     const at = now();
     const delivered = results.filter(isDelivered).map((r) => r.delivery.id);
     await this.db.transaction().execute(async (trx) => {
-      await bulkInsert(trx, 'webhook_attempts', ['delivery_id', 'status_code', 'error', 'duration_ms', 'created_at'], results.map((r) => [r.delivery.id, r.statusCode, r.error, r.durationMs, at]));
+      await bulkInsert(
+        trx,
+        'webhook_attempts',
+        ['delivery_id', 'status_code', 'error', 'duration_ms', 'created_at'],
+        results.map((r) => [r.delivery.id, r.statusCode, r.error, r.durationMs, at]),
+      );
       for (let i = 0; i < delivered.length; i += 500) {
         await trx
           .updateTable('webhook_deliveries')

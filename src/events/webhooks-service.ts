@@ -53,7 +53,15 @@ export class WebhooksService {
       // The secret is sealed under the hook's id, which the insert assigns.
       const inserted = await trx
         .insertInto('webhooks')
-        .values({ project_id: access.project.id, url: url.toString(), secret: '', events: JSON.stringify(events), enabled: input.enabled === false ? 0 : 1, creator_id: access.caller.user?.id ?? null, created_at: now() })
+        .values({
+          project_id: access.project.id,
+          url: url.toString(),
+          secret: '',
+          events: JSON.stringify(events),
+          enabled: input.enabled === false ? 0 : 1,
+          creator_id: access.caller.user?.id ?? null,
+          created_at: now(),
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       const sealed = this.secrets.seal(secret, WEBHOOK_SECRET.context(inserted.id));
@@ -114,7 +122,19 @@ export class WebhooksService {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       base.selectAll().orderBy('id', 'desc').offset(window.offset).limit(window.limit).execute(),
     ]);
-    const attempts = rows.length === 0 ? [] : await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', rows.map((r) => r.id)).orderBy('id').execute();
+    const attempts =
+      rows.length === 0
+        ? []
+        : await this.db
+            .selectFrom('webhook_attempts')
+            .selectAll()
+            .where(
+              'delivery_id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .orderBy('id')
+            .execute();
     return {
       total: Number(count.n),
       items: rows.map((delivery) => ({ delivery, attempts: attempts.filter((a) => a.delivery_id === delivery.id) })),

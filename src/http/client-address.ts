@@ -12,7 +12,10 @@ export type TrustedProxies = readonly [ipaddr.IPv4 | ipaddr.IPv6, number][];
 /** Parses `10.0.0.0/8, 127.0.0.1, fd00::/8`; a bare address is a range of one. */
 export function parseTrustedProxies(list: string): TrustedProxies {
   const ranges: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
-  for (const entry of list.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+  for (const entry of list
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')) {
     if (ipaddr.isValidCIDR(entry)) {
       const [address, bits] = ipaddr.parseCIDR(entry);
       ranges.push(normalizedRange(address, bits));
@@ -61,10 +64,6 @@ const FORWARDING_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip'] as cons
  * the same machine that nobody declared in MODELYARD_TRUSTED_PROXIES makes every client look
  * like 127.0.0.1, so such a request must not count as local.
  */
-export function forwardedByUntrustedPeer(
-  headers: Record<string, string | string[] | undefined>,
-  peer: string | undefined,
-  trusted: (address: string | undefined) => boolean,
-): boolean {
+export function forwardedByUntrustedPeer(headers: Record<string, string | string[] | undefined>, peer: string | undefined, trusted: (address: string | undefined) => boolean): boolean {
   return FORWARDING_HEADERS.some((name) => headers[name] !== undefined) && !trusted(peer);
 }

@@ -7,12 +7,7 @@ import { InputErrors } from '../shared/input-errors.ts';
  * (GitLab Runner sends artifacts this way, chunked, size unknown), and skips everything else.
  * Resolves with what `consume` returns once the body has been read to its end.
  */
-export function receiveMultipartFile<T>(
-  body: Readable,
-  headers: Record<string, string | string[] | undefined>,
-  field: string,
-  consume: (file: Readable, filename: string) => Promise<T>,
-): Promise<T> {
+export function receiveMultipartFile<T>(body: Readable, headers: Record<string, string | string[] | undefined>, field: string, consume: (file: Readable, filename: string) => Promise<T>): Promise<T> {
   const contentType = String(headers['content-type'] ?? '');
   if (!contentType.toLowerCase().startsWith('multipart/form-data')) return Promise.reject(InputErrors.MULTIPART_EXPECTED({ field }));
   return new Promise<T>((resolve, reject) => {

@@ -11,7 +11,7 @@ export const NativeError = Type.Object({ message: Type.String() }, { additionalP
 
 /** MLflow's error body, answered by the MLflow protocol's routes for 4xx. */
 export const MlflowError = Type.Object(
-  { error_code: Type.String({ description: 'One of MLflow\'s codes: INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST, …' }), message: Type.String() },
+  { error_code: Type.String({ description: "One of MLflow's codes: INVALID_PARAMETER_VALUE, RESOURCE_DOES_NOT_EXIST, …" }), message: Type.String() },
   { additionalProperties: false },
 );
 

@@ -34,24 +34,27 @@ function watchBody(request: IncomingMessage, options: StalledRequestOptions): vo
   const socket = request.socket;
   let bytesSeen = socket.bytesRead;
   let lastProgressAt = Date.now();
-  const timer = setInterval(() => {
-    if (request.complete || socket.destroyed) {
-      clearInterval(timer);
-      return;
-    }
-    // Bytes the handler has not read yet mean the server, not the client, is the slow side.
-    const waitingOnServer = request.readableLength > 0;
-    if (socket.bytesRead !== bytesSeen || waitingOnServer) {
-      bytesSeen = socket.bytesRead;
-      lastProgressAt = Date.now();
-      return;
-    }
-    if (Date.now() - lastProgressAt >= options.idleTimeoutMs) {
-      clearInterval(timer);
-      options.onDrop?.(request);
-      socket.destroy();
-    }
-  }, Math.max(10, Math.floor(options.idleTimeoutMs / CHECKS_PER_TIMEOUT)));
+  const timer = setInterval(
+    () => {
+      if (request.complete || socket.destroyed) {
+        clearInterval(timer);
+        return;
+      }
+      // Bytes the handler has not read yet mean the server, not the client, is the slow side.
+      const waitingOnServer = request.readableLength > 0;
+      if (socket.bytesRead !== bytesSeen || waitingOnServer) {
+        bytesSeen = socket.bytesRead;
+        lastProgressAt = Date.now();
+        return;
+      }
+      if (Date.now() - lastProgressAt >= options.idleTimeoutMs) {
+        clearInterval(timer);
+        options.onDrop?.(request);
+        socket.destroy();
+      }
+    },
+    Math.max(10, Math.floor(options.idleTimeoutMs / CHECKS_PER_TIMEOUT)),
+  );
   // No stop on the request's 'close': a handler may answer before reading the body, and the
   // rest of that body must still arrive (or stop) under the same rule. The timer ends itself.
   timer.unref();

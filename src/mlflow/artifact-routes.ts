@@ -133,7 +133,11 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
       async (request): Promise<ProxyListArtifacts_Response> => {
         const entries = await artifacts.list(accessOf(request), request.query.path);
         // Sorted by path, as MLflow lists (a.txt before dir); the service lists directories first.
-        return { files: entries.map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, ...given('file_size', e.size) })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+        return {
+          files: entries
+            .map((e) => (e.isDir ? { path: e.path, is_dir: true } : { path: e.path, is_dir: false, ...given('file_size', e.size) }))
+            .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+        };
       },
     );
 
@@ -148,7 +152,11 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
 
     app.post(
       `${mount.prefix}/2.0/mlflow-artifacts/mpu/create/*`,
-      { config: config('ml:write'), schema: { ...schema('Start a multipart upload'), body: CreateMultipartUpload, response: mlflowReplies({ 200: CreateMultipartUpload_Response }) }, validatorCompiler: readsLeniently },
+      {
+        config: config('ml:write'),
+        schema: { ...schema('Start a multipart upload'), body: CreateMultipartUpload, response: mlflowReplies({ 200: CreateMultipartUpload_Response }) },
+        validatorCompiler: readsLeniently,
+      },
       async (request): Promise<CreateMultipartUpload_Response> => {
         const message = new Message(request.body);
         const created = await uploads.create(accessOf(request), multipartTarget(request.params, message), message.int64('num_parts') ?? 1);
@@ -158,7 +166,11 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
 
     app.post(
       `${mount.prefix}/2.0/mlflow-artifacts/mpu/complete/*`,
-      { config: config('ml:write'), schema: { ...schema('Complete a multipart upload'), body: CompleteMultipartUpload, response: mlflowReplies({ 200: CompleteMultipartUpload_Response }) }, validatorCompiler: readsLeniently },
+      {
+        config: config('ml:write'),
+        schema: { ...schema('Complete a multipart upload'), body: CompleteMultipartUpload, response: mlflowReplies({ 200: CompleteMultipartUpload_Response }) },
+        validatorCompiler: readsLeniently,
+      },
       async (request) => {
         const message = new Message(request.body);
         const parts = message.messages('parts').map((p) => ({ partNumber: p.requiredInt64('part_number'), etag: p.string('etag') ?? '' }));
@@ -169,7 +181,11 @@ export async function mlflowArtifactRoutes(app: App, deps: ArtifactRouteDeps): P
 
     app.post(
       `${mount.prefix}/2.0/mlflow-artifacts/mpu/abort/*`,
-      { config: config('ml:write'), schema: { ...schema('Abort a multipart upload'), body: AbortMultipartUpload, response: mlflowReplies({ 200: AbortMultipartUpload_Response }) }, validatorCompiler: readsLeniently },
+      {
+        config: config('ml:write'),
+        schema: { ...schema('Abort a multipart upload'), body: AbortMultipartUpload, response: mlflowReplies({ 200: AbortMultipartUpload_Response }) },
+        validatorCompiler: readsLeniently,
+      },
       async (request) => {
         const message = new Message(request.body);
         await uploads.abort(accessOf(request), multipartTarget(request.params, message), message.requiredString('upload_id'));

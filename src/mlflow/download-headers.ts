@@ -6,8 +6,32 @@
  * `application/octet-stream`, and every download still carries nosniff and a sandboxing CSP.
  */
 const TEXT_EXTENSIONS = new Set([
-  'txt', 'log', 'err', 'cfg', 'conf', 'cnf', 'cf', 'ini', 'properties', 'prop', 'hocon', 'toml', 'yaml', 'yml', 'xml', 'json', 'js', 'py', 'py3', 'csv', 'tsv', 'md', 'rst', 'ipynb',
-  'MLmodel', 'mlproject',
+  'txt',
+  'log',
+  'err',
+  'cfg',
+  'conf',
+  'cnf',
+  'cf',
+  'ini',
+  'properties',
+  'prop',
+  'hocon',
+  'toml',
+  'yaml',
+  'yml',
+  'xml',
+  'json',
+  'js',
+  'py',
+  'py3',
+  'csv',
+  'tsv',
+  'md',
+  'rst',
+  'ipynb',
+  'MLmodel',
+  'mlproject',
 ]);
 
 /** Extensions whose type is passive content (shown, never run), as Python's mimetypes names them. */

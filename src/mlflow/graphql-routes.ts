@@ -112,7 +112,14 @@ export async function mlflowGraphqlRoutes(app: App, deps: { services: MlflowServ
       `${base.path}/graphql`,
       {
         config: { ability: 'ml:read', project: base.locate, protocol: 'mlflow' },
-        schema: { tags: ['mlflow-ui'], summary: "MLflow's GraphQL (runs, experiments, artifacts, metric histories, model versions, datasets)", hide: !base.documented, ...given('params', pathParams(mount)), body: GraphqlRequest, response: mlflowReplies({ 200: GraphqlResponse }) },
+        schema: {
+          tags: ['mlflow-ui'],
+          summary: "MLflow's GraphQL (runs, experiments, artifacts, metric histories, model versions, datasets)",
+          hide: !base.documented,
+          ...given('params', pathParams(mount)),
+          body: GraphqlRequest,
+          response: mlflowReplies({ 200: GraphqlResponse }),
+        },
         validatorCompiler: readsLeniently,
       },
       async (request) => {

@@ -17,15 +17,11 @@ import { mlflowArtifactRoutes } from './artifact-routes.ts';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { UploadsService } from '../artifacts/uploads-service.ts';
 
-
 function messageOf(request: FastifyRequest): Message {
   return new Message(request.method === 'GET' ? request.query : request.body);
 }
 
-export async function mlflowRoutes(
-  app: App,
-  deps: { services: MlflowServices; defaultProject: string; artifacts: ArtifactsService; uploads: UploadsService },
-): Promise<void> {
+export async function mlflowRoutes(app: App, deps: { services: MlflowServices; defaultProject: string; artifacts: ArtifactsService; uploads: UploadsService }): Promise<void> {
   app.setErrorHandler(sendMlflowError);
   await app.register(mlflowArtifactRoutes, { artifacts: deps.artifacts, uploads: deps.uploads, mounts: mounts(deps.defaultProject) });
   const endpoints = MLFLOW_ENDPOINTS;
@@ -63,7 +59,13 @@ export async function mlflowRoutes(
       `${mount.prefix}/3.0/mlflow/server-info`,
       {
         config: { ability: 'ml:read', project: mount.locate, protocol: 'mlflow' },
-        schema: { tags: ['mlflow'], summary: 'What the server supports (the client asks before multipart uploads)', hide: !mount.documented, ...given('params', pathParams(mount)), response: mlflowReplies({ 200: GetServerInfo_Response }) },
+        schema: {
+          tags: ['mlflow'],
+          summary: 'What the server supports (the client asks before multipart uploads)',
+          hide: !mount.documented,
+          ...given('params', pathParams(mount)),
+          response: mlflowReplies({ 200: GetServerInfo_Response }),
+        },
         validatorCompiler: readsLeniently,
       },
       async (): Promise<GetServerInfo_Response> => ({

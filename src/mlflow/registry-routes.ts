@@ -119,13 +119,17 @@ export const REGISTRY_ENDPOINTS: MlflowEndpoint[] = [
     summary: 'Search registered models',
     async handle(call) {
       const m = call.message;
-      const result = await call.services.models.search(call.access, { filter: m.string('filter'), maxResults: m.int64('max_results'), orderBy: m.stringList('order_by'), pageToken: m.string('page_token') });
+      const result = await call.services.models.search(call.access, {
+        filter: m.string('filter'),
+        maxResults: m.int64('max_results'),
+        orderBy: m.stringList('order_by'),
+        pageToken: m.string('page_token'),
+      });
       return { ...listed('registered_models', result.models.map(presentRegisteredModel)), ...given('next_page_token', result.nextPageToken) };
     },
   }),
-  ...(['POST', 'GET'] as const).map(
-    (method) =>
-      endpoint({
+  ...(['POST', 'GET'] as const).map((method) =>
+    endpoint({
       method,
       path: '/2.0/mlflow/registered-models/get-latest-versions',
       request: GetLatestVersions,
@@ -273,7 +277,12 @@ export const REGISTRY_ENDPOINTS: MlflowEndpoint[] = [
     summary: 'Search model versions',
     async handle(call) {
       const m = call.message;
-      const result = await call.services.versions.search(call.access, { filter: m.string('filter'), maxResults: m.int64('max_results'), orderBy: m.stringList('order_by'), pageToken: m.string('page_token') });
+      const result = await call.services.versions.search(call.access, {
+        filter: m.string('filter'),
+        maxResults: m.int64('max_results'),
+        orderBy: m.stringList('order_by'),
+        pageToken: m.string('page_token'),
+      });
       return { ...listed('model_versions', result.versions.map(presentModelVersion)), ...given('next_page_token', result.nextPageToken) };
     },
   }),

@@ -90,8 +90,19 @@ export function presentRun(run: RunRecord, ids: ExperimentIds): Run {
   return {
     info: presentRunInfo(run.row, ids),
     data: { ...listed('metrics', run.metrics.map(presentMetric)), ...listed('params', run.params), ...listed('tags', run.tags) },
-    inputs: { ...listed('dataset_inputs', run.inputs.map(presentDatasetInput)), ...listed('model_inputs', run.modelInputs.map((i) => ({ model_id: i.modelId }))) },
-    outputs: { ...listed('model_outputs', run.outputs.map((o) => ({ model_id: o.modelId, step: o.step }))) },
+    inputs: {
+      ...listed('dataset_inputs', run.inputs.map(presentDatasetInput)),
+      ...listed(
+        'model_inputs',
+        run.modelInputs.map((i) => ({ model_id: i.modelId })),
+      ),
+    },
+    outputs: {
+      ...listed(
+        'model_outputs',
+        run.outputs.map((o) => ({ model_id: o.modelId, step: o.step })),
+      ),
+    },
   };
 }
 
@@ -115,15 +126,13 @@ export function presentLoggedModel(model: LoggedModelRecord, ids: ExperimentIds)
       ...listed('params', model.params),
       ...listed(
         'metrics',
-        model.metrics.map(
-          (m): Metric => ({
-            ...presentMetric(m),
-            ...given('model_id', m.modelId),
-            ...given('run_id', m.runId),
-            ...given('dataset_name', m.datasetName),
-            ...given('dataset_digest', m.datasetDigest),
-          }),
-        ),
+        model.metrics.map((m): Metric => ({
+          ...presentMetric(m),
+          ...given('model_id', m.modelId),
+          ...given('run_id', m.runId),
+          ...given('dataset_name', m.datasetName),
+          ...given('dataset_digest', m.datasetDigest),
+        })),
       ),
     },
   };

@@ -123,9 +123,8 @@ export const EXPERIMENT_ENDPOINTS: MlflowEndpoint[] = [
       return { experiment: presentExperiment(experiment, await call.ids()) };
     },
   }),
-  ...(['GET', 'POST'] as const).map(
-    (method) =>
-      endpoint({
+  ...(['GET', 'POST'] as const).map((method) =>
+    endpoint({
       method,
       path: '/2.0/mlflow/experiments/search',
       request: SearchExperiments,
@@ -408,7 +407,13 @@ export const RUN_ENDPOINTS: MlflowEndpoint[] = [
         pageToken: m.string('page_token'),
       });
       const ids = await call.ids();
-      return { ...listed('runs', result.runs.map((r) => presentRun(r, ids))), ...given('next_page_token', result.nextPageToken) };
+      return {
+        ...listed(
+          'runs',
+          result.runs.map((r) => presentRun(r, ids)),
+        ),
+        ...given('next_page_token', result.nextPageToken),
+      };
     },
   }),
   endpoint({

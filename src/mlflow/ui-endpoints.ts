@@ -62,7 +62,7 @@ export const UI_ENDPOINTS: MlflowEndpoint[] = [
     method: 'GET',
     path: '/2.0/mlflow/metrics/get-history-bulk',
     ability: 'ml:read',
-    summary: 'Whole histories of one metric for up to 100 runs (the MLflow UI\'s charts)',
+    summary: "Whole histories of one metric for up to 100 runs (the MLflow UI's charts)",
     request: GetMetricHistoryBulk,
     response: GetMetricHistoryBulk_Response,
     async handle(call) {
@@ -75,7 +75,7 @@ export const UI_ENDPOINTS: MlflowEndpoint[] = [
     method: 'POST',
     path: '/2.0/mlflow/experiments/search-datasets',
     ability: 'ml:read',
-    summary: 'The datasets the runs of some experiments used (the MLflow UI\'s dataset filter)',
+    summary: "The datasets the runs of some experiments used (the MLflow UI's dataset filter)",
     request: SearchDatasets,
     response: SearchDatasets_Response,
     async handle(call) {

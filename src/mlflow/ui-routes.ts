@@ -30,7 +30,11 @@ const GetModelVersionArtifact = RequestMessage('GetModelVersionArtifact', {
   path: Type.String({ description: "A file relative to the version's source" }),
 });
 const UploadArtifact = RequestMessage('UploadArtifact', { run_uuid: Type.String(), path: Type.String({ description: "Where under the run's artifact root" }) });
-const Download = mlflowReplies({ 200: Bytes('application/octet-stream', "The file's bytes, labelled as MLflow labels them (attachment, its type by name)"), 206: Bytes('application/octet-stream', 'The byte range asked for'), 304: NoContent });
+const Download = mlflowReplies({
+  200: Bytes('application/octet-stream', "The file's bytes, labelled as MLflow labels them (attachment, its type by name)"),
+  206: Bytes('application/octet-stream', 'The byte range asked for'),
+  304: NoContent,
+});
 const PlainText = (description: string) => mlflowReplies({ 200: Bytes('text/plain', description) });
 
 function asMount(base: TrackingBase): Mount {
@@ -82,7 +86,11 @@ export async function mlflowUiRoutes(app: App, deps: { services: MlflowServices;
 
     app.get(
       `${base.path}/model-versions/get-artifact`,
-      { config: read, schema: { ...schema("Download a file of a model version's source (the MLflow UI)"), querystring: GetModelVersionArtifact, response: Download }, validatorCompiler: readsLeniently },
+      {
+        config: read,
+        schema: { ...schema("Download a file of a model version's source (the MLflow UI)"), querystring: GetModelVersionArtifact, response: Download },
+        validatorCompiler: readsLeniently,
+      },
       async (request, reply) => {
         const m = new Message(request.query);
         const path = requestedPath(m.requiredString('path'));
@@ -100,7 +108,10 @@ export async function mlflowUiRoutes(app: App, deps: { services: MlflowServices;
     for (const root of roots) {
       app.get(
         root,
-        { config: { ability: 'public', protocol: 'mlflow' }, schema: { ...schema('A browser opening a tracking URI: on to the project\'s pages'), hide: !base.documented, response: mlflowReplies({ 302: NoContent }) } },
+        {
+          config: { ability: 'public', protocol: 'mlflow' },
+          schema: { ...schema("A browser opening a tracking URI: on to the project's pages"), hide: !base.documented, response: mlflowReplies({ 302: NoContent }) },
+        },
         async (request, reply) => {
           if (!String(request.headers.accept ?? '').includes('text/html')) throw MlflowErrors.ENDPOINT_NOT_FOUND({ method: request.method, path: request.url.split('?')[0] ?? '' });
           const project = base.path === '' ? deps.defaultProject : ((request.params as Record<string, string>).id ?? '');
@@ -114,7 +125,13 @@ export async function mlflowUiRoutes(app: App, deps: { services: MlflowServices;
         `${base.path}/${api}/2.0/mlflow/logged-models/:model_id/artifacts/files`,
         {
           config: read,
-          schema: { ...schema("Download a logged model's file (the MLflow UI)"), hide: !base.documented || api !== 'api', ...given('params', pathParams(mount, ModelIdParams)), querystring: GetLoggedModelArtifact, response: Download },
+          schema: {
+            ...schema("Download a logged model's file (the MLflow UI)"),
+            hide: !base.documented || api !== 'api',
+            ...given('params', pathParams(mount, ModelIdParams)),
+            querystring: GetLoggedModelArtifact,
+            response: Download,
+          },
           validatorCompiler: readsLeniently,
         },
         async (request, reply) => {
@@ -135,7 +152,12 @@ export async function mlflowUiRoutes(app: App, deps: { services: MlflowServices;
           `${base.path}/${api}/2.0/mlflow/upload-artifact`,
           {
             config: { ability: 'ml:write', project: base.locate, protocol: 'mlflow' },
-            schema: { ...schema("Upload a file to a run's artifacts (the MLflow UI; at most 10 MB)"), hide: !base.documented || api !== 'api', querystring: UploadArtifact, response: mlflowReplies({ 200: UploadArtifact_Response }) },
+            schema: {
+              ...schema("Upload a file to a run's artifacts (the MLflow UI; at most 10 MB)"),
+              hide: !base.documented || api !== 'api',
+              querystring: UploadArtifact,
+              response: mlflowReplies({ 200: UploadArtifact_Response }),
+            },
             validatorCompiler: readsLeniently,
           },
           async (request): Promise<UploadArtifact_Response> => {

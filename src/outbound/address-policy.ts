@@ -12,9 +12,7 @@ import ipaddr from 'ipaddr.js';
  * would be. IPv4-mapped addresses are that IPv4 address outright; the well-known NAT64 prefix
  * with a public IPv4 address is how IPv6-only networks reach the IPv4 internet, so it passes.
  */
-export type AddressVerdict =
-  | { allowed: true; address: string }
-  | { allowed: false; address: string; range: string; embeddedIPv4?: string };
+export type AddressVerdict = { allowed: true; address: string } | { allowed: false; address: string; range: string; embeddedIPv4?: string };
 
 /** The only IPv6 space the IANA allocates for global unicast; the rest is special or unassigned. */
 const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
@@ -58,8 +56,7 @@ function classifyIPv6(parsed: ipaddr.IPv6, address: string): AddressVerdict {
     return inner.allowed ? { allowed: true, address } : { allowed: false, address, range: `rfc6052 (${inner.range})`, embeddedIPv4: inner.address };
   }
   const range = parsed.range();
-  const refused = (name: string): AddressVerdict =>
-    embedded === undefined ? { allowed: false, address, range: name } : { allowed: false, address, range: name, embeddedIPv4: embedded.toString() };
+  const refused = (name: string): AddressVerdict => (embedded === undefined ? { allowed: false, address, range: name } : { allowed: false, address, range: name, embeddedIPv4: embedded.toString() });
   if (range !== 'unicast') return refused(range);
   // ipaddr.js has no name for these; they are deprecated (IPv4-compatible, RFC 4291) or unassigned.
   if (isIPv4Compatible(parsed)) return refused('ipv4Compatible');

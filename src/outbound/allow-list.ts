@@ -16,9 +16,7 @@ export interface AllowList {
   readonly localPaths: boolean;
 }
 
-export type AllowEntry =
-  | { kind: 'range'; text: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number]; port?: number }
-  | { kind: 'host'; text: string; host: string; wildcard: boolean; port?: number };
+export type AllowEntry = { kind: 'range'; text: string; range: [ipaddr.IPv4 | ipaddr.IPv6, number]; port?: number } | { kind: 'host'; text: string; host: string; wildcard: boolean; port?: number };
 
 export const EMPTY_ALLOW_LIST: AllowList = { entries: [], localPaths: false };
 
@@ -116,12 +114,7 @@ export function allowsAddress(list: AllowList, address: string, port: number): A
 /** Whether an entry names this host (and port). */
 export function allowsHost(list: AllowList, hostName: string, port: number): AllowEntry | undefined {
   const host = hostName.toLowerCase().replace(/\.$/, '');
-  return list.entries.find(
-    (entry) =>
-      entry.kind === 'host' &&
-      (entry.port === undefined || entry.port === port) &&
-      (entry.wildcard ? host.endsWith(`.${entry.host}`) : host === entry.host),
-  );
+  return list.entries.find((entry) => entry.kind === 'host' && (entry.port === undefined || entry.port === port) && (entry.wildcard ? host.endsWith(`.${entry.host}`) : host === entry.host));
 }
 
 /** Whether an entry names exactly this one address, which is what opens a metadata endpoint. */

@@ -11,7 +11,7 @@ import { Bytes, Closed } from '../http/responses.ts';
 // --- requests ---------------------------------------------------------------------------------
 
 const PackageType = Type.Union([Type.Literal('generic'), Type.Literal('ml_model')]);
-const PackageStatus = Type.Union([Type.Literal('default'), Type.Literal('hidden')], { description: 'hidden packages are left out of GitLab\'s UI lists' });
+const PackageStatus = Type.Union([Type.Literal('default'), Type.Literal('hidden')], { description: "hidden packages are left out of GitLab's UI lists" });
 
 export const GenericFileParams = Type.Intersect([
   ProjectIdParams,
@@ -76,10 +76,7 @@ export const GenericUploadNative = Type.Union([Closed({ message: Type.Literal('2
 export type GenericUploadNative = Static<typeof GenericUploadNative>;
 
 const Usage = Closed({ files: Type.Integer(), bytes: Type.Integer() });
-export const StorageUsageNative = Closed(
-  { artifacts: Usage, packages: Usage, total_bytes: Type.Integer() },
-  { description: "The project's stored files: run and model artifacts, and packages" },
-);
+export const StorageUsageNative = Closed({ artifacts: Usage, packages: Usage, total_bytes: Type.Integer() }, { description: "The project's stored files: run and model artifacts, and packages" });
 export type StorageUsageNative = Static<typeof StorageUsageNative>;
 
 /**

@@ -98,7 +98,11 @@ export class PackagesService {
         const values = { size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() };
         const file = previous
           ? await trx.updateTable('package_files').set(values).where('id', '=', previous.id).returningAll().executeTakeFirstOrThrow()
-          : await trx.insertInto('package_files').values({ package_id: pkg.id, file_name: fileName, ...values }).returningAll().executeTakeFirstOrThrow();
+          : await trx
+              .insertInto('package_files')
+              .values({ package_id: pkg.id, file_name: fileName, ...values })
+              .returningAll()
+              .executeTakeFirstOrThrow();
         await trx.updateTable('packages').set({ updated_at: now() }).where('id', '=', pkg.id).execute();
         await recordChange(trx, access.caller, {
           type: 'packages.file.uploaded',

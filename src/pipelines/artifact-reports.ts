@@ -108,7 +108,14 @@ export function parseJunit(gzipped: Buffer): JunitReport {
       report.time += time;
       if ((status === 'failed' || status === 'error') && report.failures.length < MAX_LISTED_FAILURES) {
         const message = text(asList(testcase.failure)[0] ?? asList(testcase.error)[0]);
-        report.failures.push({ suite: String(suite['@_name'] ?? ''), name: String(testcase['@_name'] ?? ''), classname: String(testcase['@_classname'] ?? ''), status, time, ...(message ? { message } : {}) });
+        report.failures.push({
+          suite: String(suite['@_name'] ?? ''),
+          name: String(testcase['@_name'] ?? ''),
+          classname: String(testcase['@_classname'] ?? ''),
+          status,
+          time,
+          ...(message ? { message } : {}),
+        });
       }
     }
   }

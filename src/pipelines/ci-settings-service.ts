@@ -99,7 +99,12 @@ export class CiSettingsService {
         .values(stored)
         .onConflict((oc) => oc.column('project_id').doUpdateSet({ ...stored }))
         .execute();
-      await recordChange(trx, access.caller, { type: 'ci.settings.updated', projectId: access.project.id, payload: { changed: what } }, { action: 'ci.settings.updated', targetType: 'project', targetId: access.project.id, details: { changed: what } });
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'ci.settings.updated', projectId: access.project.id, payload: { changed: what } },
+        { action: 'ci.settings.updated', targetType: 'project', targetId: access.project.id, details: { changed: what } },
+      );
     });
     return next;
   }

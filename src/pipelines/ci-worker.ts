@@ -19,7 +19,10 @@ export class CiWorker {
     private readonly deps: { triggers: RegistryTriggers; lifecycle: JobLifecycle; handouts: JobHandouts; artifacts: JobArtifactsService; heartbeatTimeoutMs: number; pickupTimeoutMs: number },
     private readonly logger: Logger,
   ) {
-    this.periodic = new Periodic(() => this.round(), (error) => this.logger.error({ err: error }, 'CI background work failed'));
+    this.periodic = new Periodic(
+      () => this.round(),
+      (error) => this.logger.error({ err: error }, 'CI background work failed'),
+    );
   }
 
   start(intervalMs = 1000): void {

@@ -107,10 +107,9 @@ export const JunitReport = Closed({
   error: Type.Integer(),
   skipped: Type.Integer(),
   time: Type.Number({ description: 'seconds' }),
-  failures: Type.Array(
-    Closed({ suite: Type.String(), name: Type.String(), classname: Type.String(), status: Type.String(), time: Type.Number(), message: Type.Optional(Type.String()) }),
-    { description: 'The failed and errored cases (the first 200)' },
-  ),
+  failures: Type.Array(Closed({ suite: Type.String(), name: Type.String(), classname: Type.String(), status: Type.String(), time: Type.Number(), message: Type.Optional(Type.String()) }), {
+    description: 'The failed and errored cases (the first 200)',
+  }),
   unread: Type.Optional(Type.String({ description: 'Why the report was not read (too large)' })),
 });
 

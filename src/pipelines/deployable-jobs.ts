@@ -25,8 +25,17 @@ export async function deployableJobs(db: Kysely<Schema>, jobIds: readonly number
     .selectFrom('ci_jobs')
     .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
     .select([
-      'ci_jobs.id', 'ci_jobs.name', 'ci_jobs.status', 'ci_jobs.stage', 'ci_jobs.spec', 'ci_jobs.project_id',
-      'ci_pipelines.id as pipeline_id', 'ci_pipelines.iid as pipeline_iid', 'ci_pipelines.ref', 'ci_pipelines.sha', 'ci_pipelines.status as pipeline_status',
+      'ci_jobs.id',
+      'ci_jobs.name',
+      'ci_jobs.status',
+      'ci_jobs.stage',
+      'ci_jobs.spec',
+      'ci_jobs.project_id',
+      'ci_pipelines.id as pipeline_id',
+      'ci_pipelines.iid as pipeline_iid',
+      'ci_pipelines.ref',
+      'ci_pipelines.sha',
+      'ci_pipelines.status as pipeline_status',
     ])
     .where('ci_jobs.id', 'in', [...new Set(jobIds)])
     .execute();

@@ -72,8 +72,25 @@ export class JobArtifactsService {
       report = JSON.stringify(type === 'dotenv' ? parseDotenv(data) : parseJunit(data));
       stored = await this.store.put(key, Readable.from([data]), { maxBytes: this.maxUploadBytes });
     }
-    const filename = type === 'archive' ? safeRelativePath(options.filename || 'artifacts.zip', 'filename').split('/').pop()! : REPORT_FILE_NAMES[type];
-    const row = { job_id: job.id, project_id: job.project_id, file_type: type, file_format: format, filename, size: stored.size, sha256: stored.sha256, store_key: key, report, expire_at: expireAt, created_at: now() };
+    const filename =
+      type === 'archive'
+        ? safeRelativePath(options.filename || 'artifacts.zip', 'filename')
+            .split('/')
+            .pop()!
+        : REPORT_FILE_NAMES[type];
+    const row = {
+      job_id: job.id,
+      project_id: job.project_id,
+      file_type: type,
+      file_format: format,
+      filename,
+      size: stored.size,
+      sha256: stored.sha256,
+      store_key: key,
+      report,
+      expire_at: expireAt,
+      created_at: now(),
+    };
     try {
       return await this.db.insertInto('ci_job_artifacts').values(row).returningAll().executeTakeFirstOrThrow();
     } catch (error) {
@@ -123,7 +140,8 @@ export class JobArtifactsService {
   /** What the jobs API lists under `artifacts` for each job (GitLab's file_type entries). */
   async listed(jobIds: number[]): Promise<Map<number, { file_type: string; file_format: string | null; filename: string; size: number; expire_at: number | null }[]>> {
     const out = new Map<number, { file_type: string; file_format: string | null; filename: string; size: number; expire_at: number | null }[]>();
-    const add = (jobId: number, entry: { file_type: string; file_format: string | null; filename: string; size: number; expire_at: number | null }) => out.set(jobId, [...(out.get(jobId) ?? []), entry]);
+    const add = (jobId: number, entry: { file_type: string; file_format: string | null; filename: string; size: number; expire_at: number | null }) =>
+      out.set(jobId, [...(out.get(jobId) ?? []), entry]);
     for (const row of await this.archivesOf(jobIds)) add(row.job_id, { file_type: row.file_type, file_format: row.file_format, filename: row.filename, size: row.size, expire_at: row.expire_at });
     for (const row of await this.legacyFilesOf(jobIds)) add(row.job_id, { file_type: 'archive', file_format: null, filename: row.path, size: row.size, expire_at: row.expire_at });
     return out;

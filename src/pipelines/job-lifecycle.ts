@@ -11,7 +11,6 @@ import { advancePipeline, lockPipeline } from './pipeline-processor.ts';
 import { ACTIVE_STATUSES, isFinished } from './pipeline-status.ts';
 import { PipelineErrors } from './errors.ts';
 
-
 /** Running jobs past their time limit get this long for the runner to report before the server fails them. */
 const TIMEOUT_GRACE_MS = 30_000;
 
@@ -102,7 +101,7 @@ export class JobLifecycle {
   private async reopenDownstream(trx: Kysely<Schema>, pipelineId: number, names: Set<string>): Promise<void> {
     const jobs = await this.latestJobs(trx, pipelineId);
     const reopen = new Set(names);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const job of jobs) {
         if (reopen.has(job.name) || !(JSON.parse(job.needs) as string[]).some((n) => reopen.has(n))) continue;

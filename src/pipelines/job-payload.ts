@@ -45,7 +45,16 @@ function artifactsOf(spec: JobSpecJson): Artifact[] {
   const expireIn = expireInOf(spec);
   const list: Artifact[] = [];
   if (declared.paths.length > 0 || declared.untracked) {
-    list.push({ name: declared.name ?? 'artifacts', untracked: declared.untracked ?? false, paths: declared.paths, exclude: declared.exclude ?? [], when: declared.when ?? 'on_success', expire_in: expireIn, artifact_type: 'archive', artifact_format: 'zip' });
+    list.push({
+      name: declared.name ?? 'artifacts',
+      untracked: declared.untracked ?? false,
+      paths: declared.paths,
+      exclude: declared.exclude ?? [],
+      when: declared.when ?? 'on_success',
+      expire_in: expireIn,
+      artifact_type: 'archive',
+      artifact_format: 'zip',
+    });
   }
   for (const [kind, paths] of Object.entries(declared.reports ?? {}) as ['dotenv' | 'junit', string[]][]) {
     list.push({ name: REPORT_FILE_NAMES[kind].replace(/\.gz$/, ''), untracked: false, paths, exclude: [], when: 'always', expire_in: expireIn, artifact_type: kind, artifact_format: REPORT_FORMAT });
@@ -88,7 +97,16 @@ export function buildJobResponse(input: {
   const facts: PipelineFacts = {
     publicUrl: input.publicUrl,
     project: { id: project.id, path: project.path, name: project.name },
-    pipeline: { id: pipeline.id, iid: pipeline.iid, source: pipeline.source, ref: pipeline.ref, tag: pipeline.tag === 1, sha: pipeline.sha, beforeSha: pipeline.before_sha, commitTitle: pipeline.commit_title },
+    pipeline: {
+      id: pipeline.id,
+      iid: pipeline.iid,
+      source: pipeline.source,
+      ref: pipeline.ref,
+      tag: pipeline.tag === 1,
+      sha: pipeline.sha,
+      beforeSha: pipeline.before_sha,
+      commitTitle: pipeline.commit_title,
+    },
     defaultBranch: settings.default_branch,
     protectedRef: input.protectedRef,
   };

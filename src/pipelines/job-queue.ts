@@ -98,25 +98,22 @@ export class JobQueue {
       const token = newSecret('job');
       const tokenHash = sha256Hex(token);
       const at = now();
-      const claimed = await takeUnlessGroupBusy(() => this.db.transaction().execute(async (trx) => {
-        const result = await trx
-          .updateTable('ci_jobs')
-          .set((eb) => ({ status: 'running', runner_id: runner.id, token_hash: tokenHash, started_at: at, heartbeat_at: at, confirmed_at: null, pickups: eb('pickups', '+', 1) }))
-          .where('id', '=', candidate.id)
-          .where('status', '=', 'pending')
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return undefined; // another runner was faster
-        const job = await trx.selectFrom('ci_jobs').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
-        await trx
-          .updateTable('ci_pipelines')
-          .set({ status: 'running', started_at: at, updated_at: at })
-          .where('id', '=', job.pipeline_id)
-          .where('status', 'in', ['created', 'pending'])
-          .execute();
-        await trx.updateTable('ci_pipelines').set({ updated_at: at }).where('id', '=', job.pipeline_id).execute();
-        const pipeline = await trx.selectFrom('ci_pipelines').selectAll().where('id', '=', job.pipeline_id).executeTakeFirstOrThrow();
-        return { job, pipeline };
-      }));
+      const claimed = await takeUnlessGroupBusy(() =>
+        this.db.transaction().execute(async (trx) => {
+          const result = await trx
+            .updateTable('ci_jobs')
+            .set((eb) => ({ status: 'running', runner_id: runner.id, token_hash: tokenHash, started_at: at, heartbeat_at: at, confirmed_at: null, pickups: eb('pickups', '+', 1) }))
+            .where('id', '=', candidate.id)
+            .where('status', '=', 'pending')
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) !== 1) return undefined; // another runner was faster
+          const job = await trx.selectFrom('ci_jobs').selectAll().where('id', '=', candidate.id).executeTakeFirstOrThrow();
+          await trx.updateTable('ci_pipelines').set({ status: 'running', started_at: at, updated_at: at }).where('id', '=', job.pipeline_id).where('status', 'in', ['created', 'pending']).execute();
+          await trx.updateTable('ci_pipelines').set({ updated_at: at }).where('id', '=', job.pipeline_id).execute();
+          const pipeline = await trx.selectFrom('ci_pipelines').selectAll().where('id', '=', job.pipeline_id).executeTakeFirstOrThrow();
+          return { job, pipeline };
+        }),
+      );
       if (!claimed) continue;
       const { job, pipeline } = claimed;
       const project = await this.deps.projects.getRow(job.project_id);

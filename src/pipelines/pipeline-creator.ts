@@ -144,7 +144,11 @@ export class PipelineCreator {
     plan: { ref: string; tag: boolean; loaded: LoadedConfig; errors: ConfigError[] | null; jobs: PlannedJob[]; variables: Record<string, string> },
   ): Promise<PipelineRow> {
     const at = now();
-    const last = await trx.selectFrom('ci_pipelines').select((eb) => eb.fn.max('iid').as('iid')).where('project_id', '=', request.projectId).executeTakeFirst();
+    const last = await trx
+      .selectFrom('ci_pipelines')
+      .select((eb) => eb.fn.max('iid').as('iid'))
+      .where('project_id', '=', request.projectId)
+      .executeTakeFirst();
     const pipeline = await trx
       .insertInto('ci_pipelines')
       .values({

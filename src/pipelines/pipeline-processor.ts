@@ -22,11 +22,17 @@ export async function lockPipeline(trx: Kysely<Schema>, dialect: Dialect, pipeli
  * Returns whether any job became pending (runners may be woken).
  */
 export async function advancePipeline(trx: Kysely<Schema>, pipelineId: number): Promise<{ queued: boolean; status: PipelineStatus }> {
-  const rows = await trx.selectFrom('ci_jobs').select(['id', 'name', 'status', 'when', 'allow_failure', 'needs', 'spec']).where('pipeline_id', '=', pipelineId).where('retried', '=', 0).orderBy('id').execute();
+  const rows = await trx
+    .selectFrom('ci_jobs')
+    .select(['id', 'name', 'status', 'when', 'allow_failure', 'needs', 'spec'])
+    .where('pipeline_id', '=', pipelineId)
+    .where('retried', '=', 0)
+    .orderBy('id')
+    .execute();
   const states = new Map<string, JobState>(rows.map((r) => [r.name, stateOf(r)]));
   const at = now();
   let queued = false;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const row of rows) {
       const state = states.get(row.name)!;

@@ -79,5 +79,9 @@ export function jobVariables(facts: PipelineFacts, job: JobFacts): Record<string
 
 /** GitLab's `$CI_COMMIT_REF_SLUG`: lowercased, non-alphanumerics to '-', at most 63 characters. */
 export function slug(value: string): string {
-  return value.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 63).replace(/^-+|-+$/g, '');
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
 }

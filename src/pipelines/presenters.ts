@@ -22,7 +22,8 @@ export function presentPipeline(row: PipelineRow, publicUrl: string): Pipeline {
     before_sha: row.before_sha,
     commit_title: row.commit_title,
     config_source: row.config_source === 'repository' ? 'repository_source' : 'parameter_source',
-    yaml_errors: row.yaml_errors === null ? null : (JSON.parse(row.yaml_errors) as { line: number; column: number; message: string }[]).map((e) => `line ${e.line}, column ${e.column}: ${e.message}`).join('\n'),
+    yaml_errors:
+      row.yaml_errors === null ? null : (JSON.parse(row.yaml_errors) as { line: number; column: number; message: string }[]).map((e) => `line ${e.line}, column ${e.column}: ${e.message}`).join('\n'),
     yaml_error_details: row.yaml_errors === null ? [] : JSON.parse(row.yaml_errors),
     user: row.user_id === null ? null : { id: row.user_id },
     model_version_id: row.model_version_id,

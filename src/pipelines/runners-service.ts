@@ -49,14 +49,28 @@ export interface RunnerInfo {
 export function runnerInfoOf(info: VersionInfo | undefined): RunnerInfo | undefined {
   if (!info) return undefined;
   const pick = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  const out: RunnerInfo = { name: pick(info.name), version: pick(info.version), revision: pick(info.revision), platform: pick(info.platform), architecture: pick(info.architecture), executor: pick(info.executor), shell: pick(info.shell), gpus_setting: pick(info.config?.gpus) };
+  const out: RunnerInfo = {
+    name: pick(info.name),
+    version: pick(info.version),
+    revision: pick(info.revision),
+    platform: pick(info.platform),
+    architecture: pick(info.architecture),
+    executor: pick(info.executor),
+    shell: pick(info.shell),
+    gpus_setting: pick(info.config?.gpus),
+  };
   if (info.gpus) out.gpus = info.gpus.map((g) => ({ name: g.name, ...(g.memory_mib !== undefined ? { memory_mib: g.memory_mib } : {}), ...(g.driver !== undefined ? { driver: g.driver } : {}) }));
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as RunnerInfo;
 }
 
 /** GitLab's `tag_list`: an array, or one comma-separated string. */
 export function tagList(tags: string[] | string | undefined): string[] | undefined {
-  return typeof tags === 'string' ? tags.split(',').map((t) => t.trim()).filter(Boolean) : tags;
+  return typeof tags === 'string'
+    ? tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : tags;
 }
 
 const TAG = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -143,7 +157,12 @@ export class RunnersService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordChange(trx, caller, { type: `ci.runner.${what.via}`, projectId: what.projectId, payload: { runner_id: created.id, runner_type: what.runnerType } }, { action: `ci.runner.${what.via}`, targetType: 'runner', targetId: created.id });
+      await recordChange(
+        trx,
+        caller,
+        { type: `ci.runner.${what.via}`, projectId: what.projectId, payload: { runner_id: created.id, runner_type: what.runnerType } },
+        { action: `ci.runner.${what.via}`, targetType: 'runner', targetId: created.id },
+      );
       return created;
     });
     return { row, token };
@@ -161,9 +180,20 @@ export class RunnersService {
     const runner = await this.authenticate(token);
     const fresh = newSecret(token.startsWith(TOKEN_PREFIX_REGISTERED) ? 'registeredRunner' : 'runner');
     const row = await this.db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('ci_runners').set({ token_hash: sha256Hex(fresh), token_hint: secretHint(fresh) }).where('id', '=', runner.id).where('token_hash', '=', runner.token_hash).returningAll().executeTakeFirst();
+      const updated = await trx
+        .updateTable('ci_runners')
+        .set({ token_hash: sha256Hex(fresh), token_hint: secretHint(fresh) })
+        .where('id', '=', runner.id)
+        .where('token_hash', '=', runner.token_hash)
+        .returningAll()
+        .executeTakeFirst();
       if (!updated) throw PipelineErrors.INVALID_RUNNER_TOKEN();
-      await recordChange(trx, null, { type: 'ci.runner.token_reset', projectId: runner.project_id, payload: { runner_id: runner.id } }, { action: 'ci.runner.token_reset', targetType: 'runner', targetId: runner.id });
+      await recordChange(
+        trx,
+        null,
+        { type: 'ci.runner.token_reset', projectId: runner.project_id, payload: { runner_id: runner.id } },
+        { action: 'ci.runner.token_reset', targetType: 'runner', targetId: runner.id },
+      );
       return updated;
     });
     return { row, token: fresh };
@@ -229,7 +259,12 @@ export class RunnersService {
         .where('id', '=', row.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordChange(trx, caller, { type: 'ci.runner.updated', projectId: row.project_id, payload: { runner_id: row.id } }, { action: 'ci.runner.updated', targetType: 'runner', targetId: row.id });
+      await recordChange(
+        trx,
+        caller,
+        { type: 'ci.runner.updated', projectId: row.project_id, payload: { runner_id: row.id } },
+        { action: 'ci.runner.updated', targetType: 'runner', targetId: row.id },
+      );
       return updated;
     });
   }
@@ -238,7 +273,12 @@ export class RunnersService {
     const row = await this.get(caller, runnerId);
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('ci_runners').where('id', '=', row.id).execute();
-      await recordChange(trx, caller, { type: 'ci.runner.deleted', projectId: row.project_id, payload: { runner_id: row.id } }, { action: 'ci.runner.deleted', targetType: 'runner', targetId: row.id });
+      await recordChange(
+        trx,
+        caller,
+        { type: 'ci.runner.deleted', projectId: row.project_id, payload: { runner_id: row.id } },
+        { action: 'ci.runner.deleted', targetType: 'runner', targetId: row.id },
+      );
     });
   }
 }

@@ -28,7 +28,12 @@ export class TriggersService {
         .values({ project_id: access.project.id, token_hash: sha256Hex(token), token_hint: secretHint(token), description, owner_id: access.caller.user!.id, created_at: now(), last_used_at: null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await recordChange(trx, access.caller, { type: 'ci.trigger.created', projectId: access.project.id, payload: { trigger_id: created.id } }, { action: 'ci.trigger.created', targetType: 'ci_trigger', targetId: created.id });
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'ci.trigger.created', projectId: access.project.id, payload: { trigger_id: created.id } },
+        { action: 'ci.trigger.created', targetType: 'ci_trigger', targetId: created.id },
+      );
       return created;
     });
     return { row, token };
@@ -37,7 +42,13 @@ export class TriggersService {
   async delete(access: ProjectAccess, triggerId: number): Promise<void> {
     const deleted = await this.db.transaction().execute(async (trx) => {
       const result = await trx.deleteFrom('ci_triggers').where('id', '=', triggerId).where('project_id', '=', access.project.id).executeTakeFirst();
-      if (Number(result.numDeletedRows) === 1) await recordChange(trx, access.caller, { type: 'ci.trigger.deleted', projectId: access.project.id, payload: { trigger_id: triggerId } }, { action: 'ci.trigger.deleted', targetType: 'ci_trigger', targetId: triggerId });
+      if (Number(result.numDeletedRows) === 1)
+        await recordChange(
+          trx,
+          access.caller,
+          { type: 'ci.trigger.deleted', projectId: access.project.id, payload: { trigger_id: triggerId } },
+          { action: 'ci.trigger.deleted', targetType: 'ci_trigger', targetId: triggerId },
+        );
       return Number(result.numDeletedRows);
     });
     if (deleted !== 1) throw notFound('404 Trigger');
@@ -52,5 +63,12 @@ export class TriggersService {
 }
 
 export function presentTrigger(row: TriggerRow, token?: string): Trigger {
-  return { id: row.id, description: row.description, token: token ?? row.token_hint, owner: { id: row.owner_id }, created_at: new Date(row.created_at).toISOString(), last_used: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString() };
+  return {
+    id: row.id,
+    description: row.description,
+    token: token ?? row.token_hint,
+    owner: { id: row.owner_id },
+    created_at: new Date(row.created_at).toISOString(),
+    last_used: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString(),
+  };
 }

@@ -68,10 +68,23 @@ export class VariablesService {
       // The value is sealed under the row's id, which the insert assigns.
       const row = await trx
         .insertInto('ci_variables')
-        .values({ project_id: access.project.id, key, value: '', masked: input.masked ? 1 : 0, protected: input.protected ? 1 : 0, description: input.description ?? '', created_at: at, updated_at: at })
+        .values({
+          project_id: access.project.id,
+          key,
+          value: '',
+          masked: input.masked ? 1 : 0,
+          protected: input.protected ? 1 : 0,
+          description: input.description ?? '',
+          created_at: at,
+          updated_at: at,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx.updateTable('ci_variables').set({ value: this.secrets.seal(input.value!, CI_VARIABLE_VALUE.context(row.id)) }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('ci_variables')
+        .set({ value: this.secrets.seal(input.value!, CI_VARIABLE_VALUE.context(row.id)) })
+        .where('id', '=', row.id)
+        .execute();
       await this.audit(trx, access, 'ci.variable.created', key);
       return { ...row, value: input.value! };
     });
@@ -85,7 +98,13 @@ export class VariablesService {
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('ci_variables')
-        .set({ value: this.secrets.seal(value, CI_VARIABLE_VALUE.context(row.id)), masked: masked ? 1 : 0, protected: (input.protected ?? row.protected === 1) ? 1 : 0, description: input.description ?? row.description, updated_at: now() })
+        .set({
+          value: this.secrets.seal(value, CI_VARIABLE_VALUE.context(row.id)),
+          masked: masked ? 1 : 0,
+          protected: (input.protected ?? row.protected === 1) ? 1 : 0,
+          description: input.description ?? row.description,
+          updated_at: now(),
+        })
         .where('id', '=', row.id)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -114,5 +133,14 @@ export class VariablesService {
 }
 
 export function presentVariable(row: CiVariableRow): CiVariable {
-  return { key: row.key, value: row.value, variable_type: 'env_var', protected: row.protected === 1, masked: row.masked === 1, raw: true, environment_scope: '*', description: row.description || null };
+  return {
+    key: row.key,
+    value: row.value,
+    variable_type: 'env_var',
+    protected: row.protected === 1,
+    masked: row.masked === 1,
+    raw: true,
+    environment_scope: '*',
+    description: row.description || null,
+  };
 }

@@ -23,10 +23,10 @@ const projectFields = {
   name_with_namespace: Type.String({ description: 'The name (projects have no namespace here)' }),
   description: Type.String(),
   visibility: Visibility,
-  creator_id: Type.Union([Type.Integer(), Type.Null()], { description: 'null once the creator\'s account is gone' }),
+  creator_id: Type.Union([Type.Integer(), Type.Null()], { description: "null once the creator's account is gone" }),
   created_at: IsoTime,
   last_activity_at: IsoTime,
-  web_url: Type.String({ description: 'The project\'s page in the web UI' }),
+  web_url: Type.String({ description: "The project's page in the web UI" }),
 };
 
 /** A project as lists show it. */
@@ -37,7 +37,7 @@ export const ProjectPage = Type.Array(ProjectNative, { description: 'A page of p
 
 export const ProjectPermissions = Closed(
   {
-    project_access: Type.Union([Closed({ access_level: Type.Integer({ description: 'The caller\'s role as an access level (an administrator counts as owner)' }) }), Type.Null()], {
+    project_access: Type.Union([Closed({ access_level: Type.Integer({ description: "The caller's role as an access level (an administrator counts as owner)" }) }), Type.Null()], {
       description: 'null when the caller reads the project without a role in it',
     }),
     is_admin: Type.Boolean({ description: 'The caller acts as a site administrator' }),
@@ -47,7 +47,7 @@ export const ProjectPermissions = Closed(
 export type ProjectPermissions = Static<typeof ProjectPermissions>;
 
 /** A project read on its own: with what the caller may do in it. */
-export const ProjectWithAccess = Closed({ ...projectFields, permissions: ProjectPermissions }, { description: 'A project, with the caller\'s permissions' });
+export const ProjectWithAccess = Closed({ ...projectFields, permissions: ProjectPermissions }, { description: "A project, with the caller's permissions" });
 export type ProjectWithAccess = Static<typeof ProjectWithAccess>;
 
 const orderings = ['id', 'name', 'path', 'created_at', 'last_activity_at'] as const;
@@ -86,13 +86,13 @@ export type ProjectDeletionAccepted = Static<typeof ProjectDeletionAccepted>;
 
 export const MemberNative = Closed(
   {
-    id: Type.Integer({ description: 'The user\'s id' }),
+    id: Type.Integer({ description: "The user's id" }),
     username: Type.String(),
     name: Type.String(),
     state: Type.Union([Type.Literal('active'), Type.Literal('blocked')]),
     bot: Type.Boolean(),
     access_level: Type.Integer(),
-    role: Type.String({ description: 'The access level\'s name: guest, reporter, developer, maintainer or owner' }),
+    role: Type.String({ description: "The access level's name: guest, reporter, developer, maintainer or owner" }),
     created_at: IsoTime,
   },
   { description: 'A member of a project: a user with a role' },

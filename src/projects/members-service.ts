@@ -33,10 +33,7 @@ export class MembersService {
   ) {}
 
   private memberQuery(projectId: number, db: Kysely<Schema> = this.db) {
-    return db
-      .selectFrom('members')
-      .innerJoin('users', 'users.id', 'members.user_id')
-      .where('members.project_id', '=', projectId);
+    return db.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id').where('members.project_id', '=', projectId);
   }
 
   private static readonly COLUMNS = ['users.id', 'users.username', 'users.name', 'users.state', 'users.is_bot', 'members.access_level', 'members.created_at'] as const;
@@ -63,7 +60,12 @@ export class MembersService {
   /** The access levels of those of the given users who are members (for lists that show a role beside each). */
   async levelsOf(projectId: number, userIds: readonly number[]): Promise<Map<number, number>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.db.selectFrom('members').select(['user_id', 'access_level']).where('project_id', '=', projectId).where('user_id', 'in', [...userIds]).execute();
+    const rows = await this.db
+      .selectFrom('members')
+      .select(['user_id', 'access_level'])
+      .where('project_id', '=', projectId)
+      .where('user_id', 'in', [...userIds])
+      .execute();
     return new Map(rows.map((row) => [row.user_id, row.access_level]));
   }
 

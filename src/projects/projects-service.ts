@@ -88,12 +88,7 @@ export class ProjectsService {
 
   async memberLevel(projectId: number, userId: number | undefined): Promise<number | null> {
     if (userId === undefined) return null;
-    const row = await this.db
-      .selectFrom('members')
-      .select('access_level')
-      .where('project_id', '=', projectId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('members').select('access_level').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
     return row?.access_level ?? null;
   }
 
@@ -137,15 +132,8 @@ export class ProjectsService {
     return await db.transaction().execute(async (trx) => {
       if (await this.findRow(path, trx)) throw ProjectErrors.PROJECT_PATH_TAKEN({ path });
       const at = now();
-      const row = await trx
-        .insertInto('projects')
-        .values({ name, path, description, visibility, creator_id: ownerId, created_at: at, updated_at: at })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('members')
-        .values({ project_id: row.id, user_id: ownerId, access_level: ACCESS_LEVEL.owner, created_at: at })
-        .execute();
+      const row = await trx.insertInto('projects').values({ name, path, description, visibility, creator_id: ownerId, created_at: at, updated_at: at }).returningAll().executeTakeFirstOrThrow();
+      await trx.insertInto('members').values({ project_id: row.id, user_id: ownerId, access_level: ACCESS_LEVEL.owner, created_at: at }).execute();
       await recordChange(
         trx,
         caller,
@@ -163,19 +151,14 @@ export class ProjectsService {
     return { project, access };
   }
 
-  async listVisible(
-    caller: Caller,
-    options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: ProjectOrdering; sort: 'asc' | 'desc' },
-  ) {
+  async listVisible(caller: Caller, options: { search?: string; visibility?: Visibility; membership?: boolean; offset: number; limit: number; orderBy: ProjectOrdering; sort: 'asc' | 'desc' }) {
     const userId = caller.user?.id ?? -1;
     const seesAll = actsAsAdmin(caller) && !options.membership;
     let base = this.db.selectFrom('projects');
     if (caller.projectLimit !== null) base = base.where('projects.id', '=', caller.projectLimit);
     if (!seesAll) {
       base = base.where((eb) => {
-        const isMember = eb.exists(
-          eb.selectFrom('members').select('members.user_id').whereRef('members.project_id', '=', 'projects.id').where('members.user_id', '=', userId),
-        );
+        const isMember = eb.exists(eb.selectFrom('members').select('members.user_id').whereRef('members.project_id', '=', 'projects.id').where('members.user_id', '=', userId));
         if (options.membership) return isMember;
         const visible = [isMember, eb('projects.visibility', '=', 'public')];
         if (caller.user && !caller.user.isBot) visible.push(eb('projects.visibility', '=', 'internal'));

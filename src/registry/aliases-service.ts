@@ -74,7 +74,12 @@ export class AliasesService {
       const model = await this.models.getRow(access, key, trx);
       const deleted = await trx.deleteFrom('model_aliases').where('model_id', '=', model.id).where('alias', '=', alias).executeTakeFirst();
       if (Number(deleted.numDeletedRows) === 0) throw RegistryErrors.ALIAS_NOT_FOUND({ alias });
-      await recordChange(trx, access.caller, registryEvent('registry.alias.deleted', access.project.id, { model_name: model.name, alias }), { action: 'registry.alias.deleted', targetType: 'model', targetId: model.id, details: { alias } });
+      await recordChange(trx, access.caller, registryEvent('registry.alias.deleted', access.project.id, { model_name: model.name, alias }), {
+        action: 'registry.alias.deleted',
+        targetType: 'model',
+        targetId: model.id,
+        details: { alias },
+      });
     });
   }
 

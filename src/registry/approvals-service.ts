@@ -95,7 +95,16 @@ export class ApprovalsService {
       await recordChange(
         trx,
         access.caller,
-        registryEvent(eventType, access.project.id, { model_name: model.name, version: row.version, version_id: row.id, semver: row.semver, request_id: request.id, decision, approvals: Number(approvals.n), required: request.required_approvals }),
+        registryEvent(eventType, access.project.id, {
+          model_name: model.name,
+          version: row.version,
+          version_id: row.id,
+          semver: row.semver,
+          request_id: request.id,
+          decision,
+          approvals: Number(approvals.n),
+          required: request.required_approvals,
+        }),
         { action: `registry.approval.${decision === 'approve' ? 'approved' : 'rejected'}`, targetType: 'model_version', targetId: row.id, details: { request_id: request.id, comment: text, outcome } },
       );
       return { model, row };
@@ -111,9 +120,28 @@ export class ApprovalsService {
 
   private async historyOf(versionId: number): Promise<ApprovalHistory> {
     const requests = await this.db.selectFrom('approval_requests').selectAll().where('version_id', '=', versionId).orderBy('id', 'desc').execute();
-    const decisions = requests.length === 0 ? [] : await this.db.selectFrom('approval_decisions').selectAll().where('request_id', 'in', requests.map((r) => r.id)).orderBy('id').execute();
+    const decisions =
+      requests.length === 0
+        ? []
+        : await this.db
+            .selectFrom('approval_decisions')
+            .selectAll()
+            .where(
+              'request_id',
+              'in',
+              requests.map((r) => r.id),
+            )
+            .orderBy('id')
+            .execute();
     const people = new Set<number>([...requests.map((r) => r.requester_id), ...decisions.map((d) => d.approver_id)]);
-    const users = people.size === 0 ? [] : await this.db.selectFrom('users').select(['id', 'username']).where('id', 'in', [...people]).execute();
+    const users =
+      people.size === 0
+        ? []
+        : await this.db
+            .selectFrom('users')
+            .select(['id', 'username'])
+            .where('id', 'in', [...people])
+            .execute();
     return { requests, decisions, usernames: new Map(users.map((u) => [u.id, u.username])) };
   }
 }

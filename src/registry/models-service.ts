@@ -73,11 +73,25 @@ export class RegisteredModelsService {
       const at = now();
       const created = await trx
         .insertInto('registered_models')
-        .values({ project_id: access.project.id, name, description, card: JSON.stringify(card), creator_id: access.caller.user?.id ?? null, updater_id: access.caller.user?.id ?? null, created_at: at, updated_at: at })
+        .values({
+          project_id: access.project.id,
+          name,
+          description,
+          card: JSON.stringify(card),
+          creator_id: access.caller.user?.id ?? null,
+          updater_id: access.caller.user?.id ?? null,
+          created_at: at,
+          updated_at: at,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
       for (const tag of tags) await setTag(trx, { kind: 'model', id: created.id }, tag);
-      await recordChange(trx, access.caller, registryEvent('registry.model.created', access.project.id, { model_id: created.id, name }), { action: 'registry.model.created', targetType: 'model', targetId: created.id, details: { name } });
+      await recordChange(trx, access.caller, registryEvent('registry.model.created', access.project.id, { model_id: created.id, name }), {
+        action: 'registry.model.created',
+        targetType: 'model',
+        targetId: created.id,
+        details: { name },
+      });
       return created;
     });
     return this.hydrateOne(row);
@@ -89,7 +103,11 @@ export class RegisteredModelsService {
   }
 
   private async touch(db: Kysely<Schema>, access: ProjectAccess, modelId: number): Promise<void> {
-    await db.updateTable('registered_models').set({ updated_at: now(), updater_id: access.caller.user?.id ?? null }).where('id', '=', modelId).execute();
+    await db
+      .updateTable('registered_models')
+      .set({ updated_at: now(), updater_id: access.caller.user?.id ?? null })
+      .where('id', '=', modelId)
+      .execute();
   }
 
   /** MLflow's RenameRegisteredModel. */
@@ -145,7 +163,9 @@ export class RegisteredModelsService {
       .where('id', '=', current.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const fields = Object.entries(input).filter(([, value]) => value !== undefined).map(([field]) => field);
+    const fields = Object.entries(input)
+      .filter(([, value]) => value !== undefined)
+      .map(([field]) => field);
     await recordChange(trx, access.caller, registryEvent('registry.model.updated', access.project.id, { model_id: current.id, name: current.name, fields }));
     return updated;
   }
@@ -251,7 +271,10 @@ export class RegisteredModelsService {
       byName ||= column === 'name';
     }
     if (!byName) query = query.orderBy('name', 'asc');
-    const rows = await query.offset(offset).limit(maxResults + 1).execute();
+    const rows = await query
+      .offset(offset)
+      .limit(maxResults + 1)
+      .execute();
     return { models: await hydrateModels(this.db, rows.slice(0, maxResults)), nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined };
   }
 }

@@ -1,16 +1,7 @@
 import { presentRunNative } from '../tracking/presenters.ts';
 import type { ApprovalHistory } from './approvals-service.ts';
 import type { CardImages } from './card-images.ts';
-import type {
-  ApprovalRequestNative,
-  CardNative,
-  EvaluationNative,
-  LineageNative,
-  ModelNative,
-  RegistrySettingsNative,
-  RunVersionNative,
-  VersionNative,
-} from './contract.ts';
+import type { ApprovalRequestNative, CardNative, EvaluationNative, LineageNative, ModelNative, RegistrySettingsNative, RunVersionNative, VersionNative } from './contract.ts';
 import type { EvaluationRow } from './evaluations-service.ts';
 import type { RunVersion, VersionLineage } from './lineage-service.ts';
 import { renderMarkdown, versionFilesBase, type ModelCard } from './model-card.ts';
@@ -110,7 +101,9 @@ export function presentLineage(lineage: VersionLineage): LineageNative {
   return {
     model: { id: model.id, name: model.name },
     version: { id: row.id, version: row.version, semver: row.semver, source: row.source, source_kind: row.source_kind, status: row.status, approval_status: row.approval_status },
-    logged_model: logged ? { id: logged.row.id, name: logged.row.name, status: logged.row.status, artifact_uri: logged.artifactUri, params: Object.fromEntries(logged.params.map((p) => [p.key, p.value])) } : null,
+    logged_model: logged
+      ? { id: logged.row.id, name: logged.row.name, status: logged.row.status, artifact_uri: logged.artifactUri, params: Object.fromEntries(logged.params.map((p) => [p.key, p.value])) }
+      : null,
     run,
     experiment: experiment ? { id: experiment.id, name: experiment.name } : null,
     git_commit: lineage.gitCommit,

@@ -17,8 +17,7 @@ export const CopiedSourceErrors = defineErrors('registry', {
   },
   COPIED_SOURCE_MISMATCH: {
     kind: 'invalid',
-    message: ({ source }: { source: string }) =>
-      `Invalid model version source: '${source.slice(0, 500)}'. The run_id and model_id request parameters must match the referenced model version.`,
+    message: ({ source }: { source: string }) => `Invalid model version source: '${source.slice(0, 500)}'. The run_id and model_id request parameters must match the referenced model version.`,
   },
   NO_VERSION_TO_COPY: {
     kind: 'not_found',
@@ -26,11 +25,7 @@ export const CopiedSourceErrors = defineErrors('registry', {
   },
 });
 
-export type RegisteredVersionUri =
-  | { name: string; version: number }
-  | { name: string; alias: string }
-  | { name: string; stage: string }
-  | { name: string; latest: true };
+export type RegisteredVersionUri = { name: string; version: number } | { name: string; alias: string } | { name: string; stage: string } | { name: string; latest: true };
 
 /** The named version, or null when `source` is not a `models:/` URI of a registered model. */
 export function registeredVersionUriOf(source: string): RegisteredVersionUri | null {

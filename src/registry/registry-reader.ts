@@ -43,7 +43,11 @@ export async function hydrateModels(db: Kysely<Schema>, rows: ModelRow[]): Promi
         eb(
           'v.version',
           '=',
-          eb.selectFrom('model_versions as w').select((w) => w.fn.max('w.version').as('m')).whereRef('w.model_id', '=', 'v.model_id').whereRef('w.current_stage', '=', 'v.current_stage'),
+          eb
+            .selectFrom('model_versions as w')
+            .select((w) => w.fn.max('w.version').as('m'))
+            .whereRef('w.model_id', '=', 'v.model_id')
+            .whereRef('w.current_stage', '=', 'v.current_stage'),
         ),
       )
       .execute(),

@@ -76,7 +76,16 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.get(
     '/api/v4/projects/:id/ml/models',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: 'List registered models', params: ProjectIdParams, querystring: Type.Intersect([PaginationQuery, ModelSearchQuery]), response: replies({ 200: Type.Array(ModelNative) }) } },
+    {
+      config: { ability: 'ml:read' },
+      schema: {
+        tags,
+        summary: 'List registered models',
+        params: ProjectIdParams,
+        querystring: Type.Intersect([PaginationQuery, ModelSearchQuery]),
+        response: replies({ 200: Type.Array(ModelNative) }),
+      },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await models.list(accessOf(request), { search: request.query.search, ...window });
@@ -98,7 +107,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.put(
     '/api/v4/projects/:id/ml/models/:model_id',
-    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Rename a model or edit its card (all of it, or nothing)', params: ModelParams, body: EditModelBody, response: replies({ 200: ModelNative }) } },
+    {
+      config: { ability: 'ml:write' },
+      schema: { tags, summary: 'Rename a model or edit its card (all of it, or nothing)', params: ModelParams, body: EditModelBody, response: replies({ 200: ModelNative }) },
+    },
     async (request) => presentModelNative(await models.edit(accessOf(request), modelOf(request), request.body)),
   );
 
@@ -131,7 +143,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.put(
     '/api/v4/projects/:id/ml/models/:model_id/aliases/:alias',
-    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Point an alias at a version (protected aliases: maintainers)', params: AliasParams, body: SetAliasBody, response: replies({ 200: ModelNative }) } },
+    {
+      config: { ability: 'ml:write' },
+      schema: { tags, summary: 'Point an alias at a version (protected aliases: maintainers)', params: AliasParams, body: SetAliasBody, response: replies({ 200: ModelNative }) },
+    },
     async (request) => presentModelNative(await aliases.set(accessOf(request), modelOf(request), request.params.alias, request.body.version)),
   );
 
@@ -147,7 +162,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
   // --- versions ------------------------------------------------------------------------------
   app.get(
     '/api/v4/projects/:id/ml/models/:model_id/versions',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: "A model's versions, newest first", params: ModelParams, querystring: PaginationQuery, response: replies({ 200: Type.Array(VersionNative) }) } },
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: "A model's versions, newest first", params: ModelParams, querystring: PaginationQuery, response: replies({ 200: Type.Array(VersionNative) }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await versions.list(accessOf(request), modelOf(request), window);
@@ -159,7 +177,13 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     '/api/v4/projects/:id/ml/models/:model_id/versions',
     {
       config: { ability: 'ml:write' },
-      schema: { tags, summary: 'Create a version from a run, a logged model, or (with no source) for uploaded files', params: ModelParams, body: CreateVersionBody, response: replies({ 201: VersionNative }) },
+      schema: {
+        tags,
+        summary: 'Create a version from a run, a logged model, or (with no source) for uploaded files',
+        params: ModelParams,
+        body: CreateVersionBody,
+        response: replies({ 201: VersionNative }),
+      },
     },
     async (request, reply) => {
       const b = request.body;
@@ -184,7 +208,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.get(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: "A version's evaluations and validations, newest first", params: VersionParams, response: replies({ 200: Type.Array(EvaluationNative) }) } },
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: "A version's evaluations and validations, newest first", params: VersionParams, response: replies({ 200: Type.Array(EvaluationNative) }) },
+    },
     async (request) => (await deps.evaluations.list(accessOf(request), modelOf(request), request.params.version)).map(presentEvaluation),
   );
 
@@ -192,7 +219,13 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations',
     {
       config: { ability: 'ml:write' },
-      schema: { tags, summary: 'Record metrics computed on a version (an evaluate job), or a validation verdict', params: VersionParams, body: RecordEvaluationBody, response: replies({ 201: EvaluationNative }) },
+      schema: {
+        tags,
+        summary: 'Record metrics computed on a version (an evaluate job), or a validation verdict',
+        params: VersionParams,
+        body: RecordEvaluationBody,
+        response: replies({ 201: EvaluationNative }),
+      },
     },
     async (request, reply) => reply.status(201).send(presentEvaluation(await deps.evaluations.record(accessOf(request), modelOf(request), request.params.version, request.body))),
   );
@@ -214,7 +247,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.post(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/labels',
-    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Label a version (a scoped label replaces its scope)', params: VersionParams, body: LabelBody, response: replies({ 200: VersionNative }) } },
+    {
+      config: { ability: 'ml:write' },
+      schema: { tags, summary: 'Label a version (a scoped label replaces its scope)', params: VersionParams, body: LabelBody, response: replies({ 200: VersionNative }) },
+    },
     async (request) => presentVersion(request)(await versions.addLabel(accessOf(request), modelOf(request), request.params.version, request.body.label)),
   );
 
@@ -229,7 +265,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.post(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/card/fill',
-    { config: { ability: 'ml:write' }, schema: { tags, summary: "Fill a version's card from its run's params, metrics and datasets", params: VersionParams, response: replies({ 200: VersionNative }) } },
+    {
+      config: { ability: 'ml:write' },
+      schema: { tags, summary: "Fill a version's card from its run's params, metrics and datasets", params: VersionParams, response: replies({ 200: VersionNative }) },
+    },
     async (request) => presentVersion(request)(await deps.cardFiller.fill(accessOf(request), modelOf(request), request.params.version)),
   );
 
@@ -238,7 +277,13 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/approval_requests',
     {
       config: { ability: 'ml:write' },
-      schema: { tags, summary: 'Ask maintainers to approve a version; answers its approval history', params: VersionParams, body: CommentBody, response: replies({ 201: Type.Array(ApprovalRequestNative) }) },
+      schema: {
+        tags,
+        summary: 'Ask maintainers to approve a version; answers its approval history',
+        params: VersionParams,
+        body: CommentBody,
+        response: replies({ 201: Type.Array(ApprovalRequestNative) }),
+      },
     },
     async (request, reply) => reply.status(201).send(presentApprovalHistory(await approvals.request(accessOf(request), modelOf(request), request.params.version, request.body?.comment))),
   );
@@ -248,7 +293,13 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
       `/api/v4/projects/:id/ml/models/:model_id/versions/:version/${decision}`,
       {
         config: { ability: 'registry:approve' },
-        schema: { tags, summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a version (maintainers; never the requester)`, params: VersionParams, body: CommentBody, response: replies({ 200: VersionNative }) },
+        schema: {
+          tags,
+          summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a version (maintainers; never the requester)`,
+          params: VersionParams,
+          body: CommentBody,
+          response: replies({ 200: VersionNative }),
+        },
       },
       async (request) => presentVersion(request)(await approvals.decide(accessOf(request), modelOf(request), request.params.version, decision, request.body?.comment)),
     );
@@ -256,13 +307,19 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
 
   app.get(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/approvals',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: 'Every approval request of a version and its decisions', params: VersionParams, response: replies({ 200: Type.Array(ApprovalRequestNative) }) } },
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: 'Every approval request of a version and its decisions', params: VersionParams, response: replies({ 200: Type.Array(ApprovalRequestNative) }) },
+    },
     async (request) => presentApprovalHistory(await approvals.history(accessOf(request), modelOf(request), request.params.version)),
   );
 
   app.get(
     '/api/v4/projects/:id/ml/models/:model_id/versions/:version/lineage',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: 'Version → logged model → run → experiment, params, metrics, datasets, commit, CI job', params: VersionParams, response: replies({ 200: LineageNative }) } },
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: 'Version → logged model → run → experiment, params, metrics, datasets, commit, CI job', params: VersionParams, response: replies({ 200: LineageNative }) },
+    },
     async (request) => presentLineage(await deps.lineage.ofVersion(accessOf(request), modelOf(request), request.params.version)),
   );
 
@@ -293,7 +350,10 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     acceptRawBodies(raw);
     raw.put(
       '/api/v4/projects/:id/packages/ml_models/:model_version_id/files/*',
-      { config: { ability: 'ml:write' }, schema: { tags, summary: "Upload a file (with directories) to a version's ml_model package", params: VersionFileParams, response: replies({ 201: PackageFileNative }) } },
+      {
+        config: { ability: 'ml:write' },
+        schema: { tags, summary: "Upload a file (with directories) to a version's ml_model package", params: VersionFileParams, response: replies({ 201: PackageFileNative }) },
+      },
       async (request, reply) => {
         const upload = uploadOf(request);
         return reply.status(201).send(presentPackageFile(await files.upload(accessOf(request), request.params.model_version_id, request.params['*'], upload.body, upload.contentLength)));
@@ -309,7 +369,11 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
         tags,
         summary: "Download a file of a version's ml_model package",
         params: VersionFileParams,
-        response: replies({ 200: Bytes('application/octet-stream', 'The file (its type by its name)'), 206: Bytes('application/octet-stream', 'The byte range asked for'), 304: Type.Null({ description: 'Not modified: the file still has the ETag asked about (If-None-Match)' }) }),
+        response: replies({
+          200: Bytes('application/octet-stream', 'The file (its type by its name)'),
+          206: Bytes('application/octet-stream', 'The byte range asked for'),
+          304: Type.Null({ description: 'Not modified: the file still has the ETag asked about (If-None-Match)' }),
+        }),
       },
     },
     async (request, reply) => sendDownload(request, reply, await files.file(accessOf(request), request.params.model_version_id, request.params['*'])),

@@ -19,9 +19,17 @@ export function validTag(key: unknown, value: unknown): { key: string; value: st
 
 export async function setTag(db: Kysely<Schema>, owner: Owner, tag: { key: string; value: string }): Promise<void> {
   if (owner.kind === 'model') {
-    await db.insertInto('model_tags').values({ model_id: owner.id, ...tag }).onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: tag.value })).execute();
+    await db
+      .insertInto('model_tags')
+      .values({ model_id: owner.id, ...tag })
+      .onConflict((oc) => oc.columns(['model_id', 'key']).doUpdateSet({ value: tag.value }))
+      .execute();
   } else {
-    await db.insertInto('version_tags').values({ version_id: owner.id, ...tag }).onConflict((oc) => oc.columns(['version_id', 'key']).doUpdateSet({ value: tag.value })).execute();
+    await db
+      .insertInto('version_tags')
+      .values({ version_id: owner.id, ...tag })
+      .onConflict((oc) => oc.columns(['version_id', 'key']).doUpdateSet({ value: tag.value }))
+      .execute();
   }
 }
 

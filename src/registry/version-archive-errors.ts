@@ -14,6 +14,7 @@ export const VersionArchiveErrors = defineErrors('registry', {
   },
   VERSION_SOURCE_NOT_ARCHIVABLE: {
     kind: 'unprocessable',
-    message: ({ name, version, source }: VersionRef & { source: string }) => `Model version (name=${name}, version=${version}) has its files at ${source.slice(0, 200)}, outside Modelyard's store, so they cannot be archived`,
+    message: ({ name, version, source }: VersionRef & { source: string }) =>
+      `Model version (name=${name}, version=${version}) has its files at ${source.slice(0, 200)}, outside Modelyard's store, so they cannot be archived`,
   },
 });

@@ -68,7 +68,9 @@ export class VersionArchiveService {
     return {
       fileName: `${model.name}-${row.semver}.tar.gz`,
       files,
-      fingerprint: createHash('sha256').update(JSON.stringify([PACKING, manifest])).digest('hex'),
+      fingerprint: createHash('sha256')
+        .update(JSON.stringify([PACKING, manifest]))
+        .digest('hex'),
     };
   }
 

@@ -34,11 +34,7 @@ export class VersionRuns {
   /** Creates the version's run in the caller's transaction; answers the run's id. */
   async create(access: ProjectAccess, db: Kysely<Schema>, model: ModelRow, version: VersionRow): Promise<string> {
     const experimentId = await this.modelExperiment(access, db, model.name);
-    const run = await this.runs.insert(
-      access,
-      { experimentId, runName: version.semver, userId: version.user_id, artifactUri: versionFilesUrl(this.publicUrl, access.project.id, version.id) },
-      db,
-    );
+    const run = await this.runs.insert(access, { experimentId, runName: version.semver, userId: version.user_id, artifactUri: versionFilesUrl(this.publicUrl, access.project.id, version.id) }, db);
     return run.uuid;
   }
 

@@ -235,7 +235,12 @@ export class ModelVersionsService {
     const { model, row } = await inTransaction(this.db, async (trx) => {
       const { model, row } = await this.getRow(access, key, version, trx);
       const card = fields === undefined ? row.card : JSON.stringify({ ...(JSON.parse(row.card) as object), ...fields });
-      const updated = await trx.updateTable('model_versions').set({ description: description ?? row.description, card, updated_at: now() }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+      const updated = await trx
+        .updateTable('model_versions')
+        .set({ description: description ?? row.description, card, updated_at: now() })
+        .where('id', '=', row.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await recordChange(trx, access.caller, registryEvent('registry.version.updated', access.project.id, { model_name: model.name, version: row.version, version_id: row.id }));
       return { model, row: updated };
     });
@@ -250,7 +255,13 @@ export class ModelVersionsService {
       const { model, row } = await this.getRow(access, key, version, trx);
       const at = now();
       if (archiveExisting && stage !== 'None' && stage !== 'Archived') {
-        await trx.updateTable('model_versions').set({ current_stage: 'Archived', updated_at: at }).where('model_id', '=', model.id).where('current_stage', '=', stage).where('id', '!=', row.id).execute();
+        await trx
+          .updateTable('model_versions')
+          .set({ current_stage: 'Archived', updated_at: at })
+          .where('model_id', '=', model.id)
+          .where('current_stage', '=', stage)
+          .where('id', '!=', row.id)
+          .execute();
       }
       const updated = await trx.updateTable('model_versions').set({ current_stage: stage, updated_at: at }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
       await recordChange(
@@ -269,12 +280,12 @@ export class ModelVersionsService {
       const { model, row } = await this.getRow(access, key, version, trx);
       await trx.deleteFrom('model_versions').where('id', '=', row.id).execute();
       await trx.updateTable('registered_models').set({ updated_at: now() }).where('id', '=', model.id).execute();
-      await recordChange(
-        trx,
-        access.caller,
-        registryEvent('registry.version.deleted', access.project.id, { model_name: model.name, version: row.version, version_id: row.id }),
-        { action: 'registry.version.deleted', targetType: 'model_version', targetId: row.id, details: { model: model.name, version: row.version, semver: row.semver } },
-      );
+      await recordChange(trx, access.caller, registryEvent('registry.version.deleted', access.project.id, { model_name: model.name, version: row.version, version_id: row.id }), {
+        action: 'registry.version.deleted',
+        targetType: 'model_version',
+        targetId: row.id,
+        details: { model: model.name, version: row.version, semver: row.semver },
+      });
     });
   }
 
@@ -397,11 +408,18 @@ export class ModelVersionsService {
     // MLflow's default: the most recently updated first; name, then newest version, break ties.
     if ((search.orderBy ?? []).length === 0) query = query.orderBy('model_versions.updated_at', 'desc');
     query = query.orderBy('registered_models.name', 'asc').orderBy('model_versions.version', 'desc');
-    const rows = await query.offset(offset).limit(maxResults + 1).execute();
+    const rows = await query
+      .offset(offset)
+      .limit(maxResults + 1)
+      .execute();
     const page = rows.slice(0, maxResults);
     const names = new Map(page.map((r) => [r.model_id, r.model_name]));
     return {
-      versions: await hydrateVersions(this.db, page.map(({ model_name: _name, ...row }) => row), names),
+      versions: await hydrateVersions(
+        this.db,
+        page.map(({ model_name: _name, ...row }) => row),
+        names,
+      ),
       nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined,
     };
   }
@@ -456,7 +474,8 @@ async function listVersionOnLoggedModel(db: Kysely<Schema>, loggedModelId: strin
   let listed: { name: string; version: number }[] = [];
   try {
     const parsed: unknown = existing ? JSON.parse(existing.value) : [];
-    if (Array.isArray(parsed)) listed = parsed.filter((e): e is { name: string; version: number } => typeof e === 'object' && e !== null && typeof e.name === 'string' && typeof e.version === 'number');
+    if (Array.isArray(parsed))
+      listed = parsed.filter((e): e is { name: string; version: number } => typeof e === 'object' && e !== null && typeof e.name === 'string' && typeof e.version === 'number');
   } catch {
     listed = [];
   }

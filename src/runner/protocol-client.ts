@@ -43,7 +43,12 @@ export class ProtocolClient {
   }
 
   private async call(method: string, path: string, body: unknown, timeoutMs = 120_000): Promise<{ status: number; text: string; headers: Headers }> {
-    const res = await fetch(`${this.api}${path}`, { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(`${this.api}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     return { status: res.status, text: await res.text(), headers: res.headers };
   }
 
@@ -102,7 +107,9 @@ export class ProtocolClient {
   /** Uploads one archive as GitLab Runner does: a streamed multipart form, the file in `file`. */
   async uploadArtifact(job: Job, artifact: Artifact, filename: string, body: Readable): Promise<void> {
     const boundary = `modelyard-${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${ARTIFACT_FILE_FIELD}"; filename="${filename.replace(/["\r\n]/g, '_')}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${ARTIFACT_FILE_FIELD}"; filename="${filename.replace(/["\r\n]/g, '_')}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    );
     const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
     async function* form() {
       yield head;

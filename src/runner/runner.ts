@@ -66,7 +66,20 @@ export class Runner {
       architecture: process.arch,
       executor: 'shell',
       shell: 'bash',
-      features: { variables: true, artifacts: true, upload_multiple_artifacts: true, upload_raw_artifacts: true, refspecs: true, masking: true, raw_variables: true, multi_build_steps: true, trace_checksum: true, trace_size: true, cancelable: true, return_exit_code: true },
+      features: {
+        variables: true,
+        artifacts: true,
+        upload_multiple_artifacts: true,
+        upload_raw_artifacts: true,
+        refspecs: true,
+        masking: true,
+        raw_variables: true,
+        multi_build_steps: true,
+        trace_checksum: true,
+        trace_size: true,
+        cancelable: true,
+        return_exit_code: true,
+      },
       config: { gpus: this.gpus.length > 0 ? 'all' : '' },
       gpus: this.gpus,
     };
@@ -150,7 +163,10 @@ export class Runner {
     let timedOut = false;
     log.start();
     const heartbeat = setInterval(() => {
-      this.client.updateJob(job, { state: 'running', output: log.output() }).then((outcome) => stopFor(outcome.status), () => undefined);
+      this.client.updateJob(job, { state: 'running', output: log.output() }).then(
+        (outcome) => stopFor(outcome.status),
+        () => undefined,
+      );
     }, this.options.heartbeatMs);
     const timeout = setTimeout(() => {
       timedOut = true;
@@ -180,7 +196,15 @@ export class Runner {
       const after = job.steps.find((s) => s.name === 'after_script');
       if (!canceled && after && after.script.length > 0) {
         write('Running after_script\n');
-        await runCommands({ commands: after.script, cwd: dir, scriptDir, name: 'after_script', env: { ...env, CI_JOB_STATUS: state }, onOutput: write, signal: AbortSignal.timeout(AFTER_SCRIPT_TIMEOUT_MS) });
+        await runCommands({
+          commands: after.script,
+          cwd: dir,
+          scriptDir,
+          name: 'after_script',
+          env: { ...env, CI_JOB_STATUS: state },
+          onOutput: write,
+          signal: AbortSignal.timeout(AFTER_SCRIPT_TIMEOUT_MS),
+        });
       }
       if (!canceled) await this.uploadArtifacts(job, dir, state === 'success', write);
       if (!canceled) write(state === 'success' ? 'Job succeeded\n' : `ERROR: Job failed: exit code ${exitCode}\n`);

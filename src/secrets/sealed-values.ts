@@ -13,7 +13,9 @@ type AnyKysely = QueryExecutorProvider;
 
 export async function storedValues(db: AnyKysely, column: SealedColumn): Promise<StoredValue[]> {
   const keys = column.rowKey.map((k) => sql.ref(k));
-  const rows = await sql<Record<string, string | number | null>>`select ${sql.join(keys)}, ${sql.ref(column.column)} as sealed_value from ${sql.table(column.table)} where ${sql.ref(column.column)} is not null`.execute(db);
+  const rows = await sql<
+    Record<string, string | number | null>
+  >`select ${sql.join(keys)}, ${sql.ref(column.column)} as sealed_value from ${sql.table(column.table)} where ${sql.ref(column.column)} is not null`.execute(db);
   return rows.rows.map((row) => ({ rowKey: column.rowKey.map((k) => row[k] as string | number), value: String(row.sealed_value) }));
 }
 
@@ -22,10 +24,7 @@ export async function storedValues(db: AnyKysely, column: SealedColumn): Promise
  * was sealed by that request and must not be overwritten with an older one.
  */
 export async function replaceValue(db: AnyKysely, column: SealedColumn, stored: StoredValue, next: string): Promise<boolean> {
-  const where = sql.join(
-    [...column.rowKey.map((k, i) => sql`${sql.ref(k)} = ${stored.rowKey[i]}`), sql`${sql.ref(column.column)} = ${stored.value}`],
-    sql` and `,
-  );
+  const where = sql.join([...column.rowKey.map((k, i) => sql`${sql.ref(k)} = ${stored.rowKey[i]}`), sql`${sql.ref(column.column)} = ${stored.value}`], sql` and `);
   const result = await sql`update ${sql.table(column.table)} set ${sql.ref(column.column)} = ${next} where ${where}`.execute(db);
   return Number(result.numAffectedRows ?? 0) === 1;
 }

@@ -132,7 +132,14 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(versionArchiveRoutes, { archives: services.versionArchives });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
-  await app.register(pipelineRoutes, { pipelines: services.pipelines, creator: services.pipelineCreator, lifecycle: services.jobLifecycle, traces: services.traces, artifacts: services.jobArtifacts, runners: services.runners });
+  await app.register(pipelineRoutes, {
+    pipelines: services.pipelines,
+    creator: services.pipelineCreator,
+    lifecycle: services.jobLifecycle,
+    traces: services.traces,
+    artifacts: services.jobArtifacts,
+    runners: services.runners,
+  });
   await app.register(triggerRoutes, { projects: services.projects, settings: services.ciSettings, triggers: services.triggers, creator: services.pipelineCreator });
   await app.register(runnerAdminRoutes, { runners: services.runners });
   await app.register(runnerRoutes, { runners: services.runners, queue: services.jobQueue, handouts: services.jobHandouts, runnerJobs: services.runnerJobs });

@@ -37,13 +37,7 @@ async function prepareUnderLock(services: Services, logger: Logger, print: (line
       admin = await services.database.db.transaction().execute(async (trx) => {
         const created = await users.create({ username: INITIAL_ADMIN_USERNAME, name: 'Administrator', password: initialPassword, isAdmin: true }, null, trx);
         if (config.initialAdminToken) {
-          await tokens.create(
-            { userId: created.id, kind: 'personal' },
-            { name: 'initial-admin-token', scopes: [...TOKEN_SCOPES] },
-            null,
-            trx,
-            config.initialAdminToken,
-          );
+          await tokens.create({ userId: created.id, kind: 'personal' }, { name: 'initial-admin-token', scopes: [...TOKEN_SCOPES] }, null, trx, config.initialAdminToken);
         }
         return created;
       });

@@ -8,10 +8,7 @@ export type Health = Static<typeof Health>;
 
 const CheckState = Type.Union([Type.Literal('ok'), Type.Literal('failed')]);
 
-export const Readiness = Closed(
-  { status: CheckState, checks: Closed({ database: CheckState }) },
-  { description: 'Whether the server can serve: each dependency\'s state' },
-);
+export const Readiness = Closed({ status: CheckState, checks: Closed({ database: CheckState }) }, { description: "Whether the server can serve: each dependency's state" });
 export type Readiness = Static<typeof Readiness>;
 
 export const ServerVersion = Closed({ version: Type.String(), product: Type.Literal('modelyard') }, { description: 'The server version' });

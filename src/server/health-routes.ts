@@ -8,11 +8,9 @@ import { Health, MetricsText, OpenApiDocument, Readiness, ServerVersion } from '
 import { checkReadiness } from './readiness.ts';
 
 export async function healthRoutes(app: App, deps: { database: Database; metrics: RequestMetrics; metricsAccess: MetricsAccess }): Promise<void> {
-  app.get(
-    '/-/health',
-    { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: replies({ 200: Health }) } },
-    async () => ({ status: 'ok' as const }),
-  );
+  app.get('/-/health', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: replies({ 200: Health }) } }, async () => ({
+    status: 'ok' as const,
+  }));
 
   app.get(
     '/-/readiness',
@@ -38,11 +36,10 @@ export async function healthRoutes(app: App, deps: { database: Database; metrics
     },
   );
 
-  app.get(
-    '/api/v4/version',
-    { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'The server version', response: replies({ 200: ServerVersion }) } },
-    async () => ({ version: VERSION, product: 'modelyard' as const }),
-  );
+  app.get('/api/v4/version', { config: { ability: 'public' }, schema: { tags: ['operations'], summary: 'The server version', response: replies({ 200: ServerVersion }) } }, async () => ({
+    version: VERSION,
+    product: 'modelyard' as const,
+  }));
 
   app.get('/api/v4/openapi.json', { config: { ability: 'public' }, schema: { hide: true, response: replies({ 200: OpenApiDocument }) } }, async () => {
     const document = app.swagger();

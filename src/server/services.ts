@@ -141,7 +141,17 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
   const traces = new TracesService(db, ciVariables);
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
-  const deploymentServices = createDeploymentServices(config, database, { logger: createLogger(config.logLevel), users, projects, authenticator, models, versions, aliases, jobLifecycle, archives: versionArchives });
+  const deploymentServices = createDeploymentServices(config, database, {
+    logger: createLogger(config.logLevel),
+    users,
+    projects,
+    authenticator,
+    models,
+    versions,
+    aliases,
+    jobLifecycle,
+    archives: versionArchives,
+  });
   return {
     ...deploymentServices,
     config,

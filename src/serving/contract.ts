@@ -30,7 +30,7 @@ export const LatencySummary = Closed({ p50: Nullable(Type.Number()), p95: Nullab
 export const RewardResult = Closed({
   n: Type.Integer(),
   mean: Nullable(Type.Number()),
-  ci_low: Nullable(Type.Number({ description: 'binary: the Beta posterior\'s 2.5% quantile; continuous: mean − 1.96·s/√n' })),
+  ci_low: Nullable(Type.Number({ description: "binary: the Beta posterior's 2.5% quantile; continuous: mean − 1.96·s/√n" })),
   ci_high: Nullable(Type.Number()),
   probability_best: Nullable(Type.Number({ description: 'P(this variant has the highest mean reward), Monte Carlo over the posteriors' })),
 });

@@ -8,7 +8,8 @@ export const ServingErrors = defineErrors('serving', {
   NOTHING_DEPLOYED: { kind: 'unavailable', message: ({ environment }: Env) => `nothing is deployed to environment ${environment} yet` },
   NO_READY_INSTANCE: {
     kind: 'unavailable',
-    message: ({ environment, variants }: Env & { variants: string }) => `environment ${environment} has no ready instance of ${variants}: its agent is starting it, failed to, or is not reporting (see the environment's health)`,
+    message: ({ environment, variants }: Env & { variants: string }) =>
+      `environment ${environment} has no ready instance of ${variants}: its agent is starting it, failed to, or is not reporting (see the environment's health)`,
   },
   INVALID_REWARD: { kind: 'invalid', message: ({ value }: { value: number }) => `value ${value} is not a binary reward: this A/B test counts 0 or 1` },
 });

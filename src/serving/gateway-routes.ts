@@ -41,7 +41,12 @@ export async function gatewayRoutes(app: App, deps: { gateway: Gateway }): Promi
       {
         bodyLimit: INVOCATION_BODY_LIMIT,
         config: { ability: 'serving:invoke' },
-        schema: { tags, summary: "A prediction: the environment's model answers (MLflow's scoring protocol, unchanged)", params: GatewayParams, response: passedThrough("The model server's answer, unchanged") },
+        schema: {
+          tags,
+          summary: "A prediction: the environment's model answers (MLflow's scoring protocol, unchanged)",
+          params: GatewayParams,
+          response: passedThrough("The model server's answer, unchanged"),
+        },
       },
       async (request, reply) => {
         const route = await gateway.route(request.headers, request.params.id, request.params.environment, request.ip);
@@ -53,7 +58,10 @@ export async function gatewayRoutes(app: App, deps: { gateway: Gateway }): Promi
   for (const path of ['/ping', '/version'] as const) {
     app.get(
       `/serving/:id/:environment${path}`,
-      { config: { ability: 'serving:invoke' }, schema: { tags, summary: `The model server's ${path} (one ready instance)`, params: GatewayParams, response: passedThrough(`The model server's ${path} answer`) } },
+      {
+        config: { ability: 'serving:invoke' },
+        schema: { tags, summary: `The model server's ${path} (one ready instance)`, params: GatewayParams, response: passedThrough(`The model server's ${path} answer`) },
+      },
       async (request, reply) => {
         const route = await gateway.route(request.headers, request.params.id, request.params.environment, request.ip);
         return send(reply as FastifyReply, await gateway.probe(route, request.headers, path));
@@ -65,7 +73,13 @@ export async function gatewayRoutes(app: App, deps: { gateway: Gateway }): Promi
     '/serving/:id/:environment/feedback',
     {
       config: { ability: 'serving:invoke' },
-      schema: { tags, summary: "A subject's reward, counted for the variant the subject is assigned to (A/B results)", params: GatewayParams, body: FeedbackBody, response: replies({ 200: FeedbackReply }) },
+      schema: {
+        tags,
+        summary: "A subject's reward, counted for the variant the subject is assigned to (A/B results)",
+        params: GatewayParams,
+        body: FeedbackBody,
+        response: replies({ 200: FeedbackReply }),
+      },
     },
     async (request) => {
       const route = await gateway.route(request.headers, request.params.id, request.params.environment, request.ip);

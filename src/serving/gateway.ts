@@ -56,7 +56,15 @@ export class Gateway {
     if (wanted && wanted.endpoints.length > 0) return wanted;
     const ready = route.live.filter((v) => v.endpoints.length > 0 && v.weight > 0);
     const fallback = ready.length > 0 ? ready[bucket % ready.length]! : route.live.find((v) => v.endpoints.length > 0);
-    if (!fallback) throw ServingErrors.NO_READY_INSTANCE({ environment: route.environment, variants: route.live.filter((v) => v.weight > 0).map((v) => v.name).join(', ') || 'any variant' });
+    if (!fallback)
+      throw ServingErrors.NO_READY_INSTANCE({
+        environment: route.environment,
+        variants:
+          route.live
+            .filter((v) => v.weight > 0)
+            .map((v) => v.name)
+            .join(', ') || 'any variant',
+      });
     return fallback;
   }
 
@@ -68,7 +76,15 @@ export class Gateway {
     const answer = await this.forward(route, variant, { method: 'POST', path: '/invocations', contentType, body });
     const ms = performance.now() - started;
     const failed = isFailure(answer);
-    this.deps.metrics.observe({ projectId: route.projectId, environment: route.environment, deploymentId: route.deploymentId, variant: variant.name, role: 'live', ms, error: failed || answer.status >= 500 });
+    this.deps.metrics.observe({
+      projectId: route.projectId,
+      environment: route.environment,
+      deploymentId: route.deploymentId,
+      variant: variant.name,
+      role: 'live',
+      ms,
+      error: failed || answer.status >= 500,
+    });
     if (!failed) this.mirror(route, contentType, body, answer);
     if (failed) return { kind: 'failure', status: answer.kind === 'timeout' ? 504 : 502, message: answer.message, variant: variant.name, deploymentId: route.deploymentId };
     return { kind: 'answer', status: answer.status, contentType: answer.contentType, body: answer.body, variant: variant.name, deploymentId: route.deploymentId };

@@ -95,7 +95,16 @@ export class ServingMetrics {
     const buckets = Object.fromEntries(counts.buckets.map((count, i) => [`bucket_${i}`, count])) as Record<`bucket_${number}`, number>;
     await this.db
       .insertInto('serving_metrics')
-      .values({ deployment_id: entry.deploymentId, variant: entry.variant, window_start: entry.windowStart, requests: counts.requests, errors: counts.errors, mismatches: counts.mismatches, latency_sum_ms: counts.latencySumMs, ...buckets } as never)
+      .values({
+        deployment_id: entry.deploymentId,
+        variant: entry.variant,
+        window_start: entry.windowStart,
+        requests: counts.requests,
+        errors: counts.errors,
+        mismatches: counts.mismatches,
+        latency_sum_ms: counts.latencySumMs,
+        ...buckets,
+      } as never)
       .onConflict((oc) =>
         oc.columns(['deployment_id', 'variant', 'window_start']).doUpdateSet((eb) => {
           const sum = (column: string) => eb(eb.ref(`serving_metrics.${column}` as 'serving_metrics.requests'), '+', eb.ref(`excluded.${column}` as 'excluded.requests'));
@@ -110,8 +119,14 @@ export class ServingMetrics {
   /** Per environment and variant, in Prometheus' text format. */
   render(): string {
     const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const requests = ['# HELP modelyard_serving_requests_total Gateway requests per environment and variant (shadow: mirrored requests), by outcome.', '# TYPE modelyard_serving_requests_total counter'];
-    const mismatches = ['# HELP modelyard_serving_shadow_mismatches_total Mirrored requests whose shadow answer differed from the answer returned.', '# TYPE modelyard_serving_shadow_mismatches_total counter'];
+    const requests = [
+      '# HELP modelyard_serving_requests_total Gateway requests per environment and variant (shadow: mirrored requests), by outcome.',
+      '# TYPE modelyard_serving_requests_total counter',
+    ];
+    const mismatches = [
+      '# HELP modelyard_serving_shadow_mismatches_total Mirrored requests whose shadow answer differed from the answer returned.',
+      '# TYPE modelyard_serving_shadow_mismatches_total counter',
+    ];
     const histogram = ['# HELP modelyard_serving_request_duration_seconds Time the variant took to answer through the gateway.', '# TYPE modelyard_serving_request_duration_seconds histogram'];
     for (const { labels, counts } of this.totals.values()) {
       const base = `project="${labels.project}",environment="${escape(labels.environment)}",variant="${escape(labels.variant)}",role="${labels.role}"`;

@@ -38,7 +38,12 @@ export class ServingResultsService {
     const lineage = deployment.lineage_id ?? deployment.id;
     const series = (await this.db.selectFrom('deployments').select('id').where('lineage_id', '=', lineage).execute()).map((d) => d.id);
     const ids = [...new Set([...series, deployment.id])];
-    const [totals, recent, feedback, variants] = await Promise.all([this.totals(ids), this.recent(ids), this.db.selectFrom('serving_feedback').selectAll().where('lineage_id', '=', lineage).execute(), variantsOf(this.db, deployment.id)]);
+    const [totals, recent, feedback, variants] = await Promise.all([
+      this.totals(ids),
+      this.recent(ids),
+      this.db.selectFrom('serving_feedback').selectAll().where('lineage_id', '=', lineage).execute(),
+      variantsOf(this.db, deployment.id),
+    ]);
     const policy = policyOf(deployment);
     const reward = policy.kind === 'ab' ? policy.reward : 'continuous';
     const live = variants.filter((v) => v.role === 'live');

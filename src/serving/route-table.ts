@@ -78,7 +78,14 @@ export class RouteTable {
     const row = await this.db.selectFrom('deployments').select(['id', 'policy', 'lineage_id']).where('id', '=', chosen.id).executeTakeFirstOrThrow();
     const policy = policyOf(row);
     const endpoints = readyEndpoints(status);
-    const routed = (v: VariantRow): RoutedVariant => ({ name: v.name, versionId: v.version_id, weight: v.weight, role: v.role, shadowShare: v.shadow_share, endpoints: endpoints.get(v.version_id) ?? [] });
+    const routed = (v: VariantRow): RoutedVariant => ({
+      name: v.name,
+      versionId: v.version_id,
+      weight: v.weight,
+      role: v.role,
+      shadowShare: v.shadow_share,
+      endpoints: endpoints.get(v.version_id) ?? [],
+    });
     return {
       kind: 'routable',
       projectId,

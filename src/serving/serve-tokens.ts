@@ -46,7 +46,8 @@ export class ServeAuthorizer {
       const caller = await this.deps.authenticator.authenticate({ method: 'POST', headers: credential, ip });
       if (caller.credential === 'anonymous') throw unauthenticated('401 Unauthorized: the gateway needs a token with the serve scope (Authorization: Bearer …)');
       // Job tokens and sessions never reach the gateway; the policy says so too, with its own words.
-      if (caller.credential !== 'personal_token' && caller.credential !== 'project_token') throw forbidden('403 Forbidden: only personal and project access tokens with the serve scope call the gateway');
+      if (caller.credential !== 'personal_token' && caller.credential !== 'project_token')
+        throw forbidden('403 Forbidden: only personal and project access tokens with the serve scope call the gateway');
       const { project } = await this.deps.projects.authorize(caller, projectKey, 'serving:use');
       return { ok: true, projectId: project.id };
     } catch (error) {

@@ -25,10 +25,7 @@ export class Upstreams {
   }
 
   /** One request; a timeout or a refused connection is a failure, not an exception. */
-  async call(
-    origin: string,
-    request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number },
-  ): Promise<UpstreamAnswer | UpstreamFailure> {
+  async call(origin: string, request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number }): Promise<UpstreamAnswer | UpstreamFailure> {
     try {
       const answer = await this.pool(origin).request({
         method: request.method,

@@ -19,7 +19,10 @@ export class ServingWorker {
     private readonly deps: { metrics: ServingMetrics; gates: GateEvaluator; deployments: DeploymentsWorker; gateIntervalMs: number },
     private readonly logger: Logger,
   ) {
-    this.periodic = new Periodic(() => this.round(), (error) => this.logger.error({ err: error }, 'serving background work failed'));
+    this.periodic = new Periodic(
+      () => this.round(),
+      (error) => this.logger.error({ err: error }, 'serving background work failed'),
+    );
   }
 
   start(): void {

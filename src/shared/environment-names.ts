@@ -36,7 +36,10 @@ const SLUG_MAX = 24;
  * environments apart; unlike GitLab's random suffix it is the same on every computation.
  */
 export function environmentSlug(name: string): string {
-  let slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  let slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   if (!/^[a-z]/.test(slug)) slug = `env-${slug}`.replace(/-+$/, '');
   const changed = name !== name.toLowerCase() || slug.length > SLUG_MAX;
   if (!changed) return slug;

@@ -51,14 +51,11 @@ export class AppError extends Error {
 export const invalid = (message: string, code = 'INVALID_INPUT') => new AppError('invalid', code, message);
 export const notFound = (what: string, code = 'NOT_FOUND') => new AppError('not_found', code, `${what} Not Found`);
 export const forbidden = (message = 'Forbidden', code = 'FORBIDDEN') => new AppError('forbidden', code, message);
-export const unauthenticated = (message = 'Unauthorized', code = 'UNAUTHENTICATED') =>
-  new AppError('unauthenticated', code, message);
-export const alreadyExists = (message: string, code = 'ALREADY_EXISTS') =>
-  new AppError('already_exists', code, message);
+export const unauthenticated = (message = 'Unauthorized', code = 'UNAUTHENTICATED') => new AppError('unauthenticated', code, message);
+export const alreadyExists = (message: string, code = 'ALREADY_EXISTS') => new AppError('already_exists', code, message);
 export const conflict = (message: string, code = 'CONFLICT') => new AppError('conflict', code, message);
 /** A 429 whose Retry-After says when the caller may try again. */
-export const rateLimited = (message: string, code: string, retryAfterSeconds: number) =>
-  new AppError('rate_limited', code, message, { retryAfterSeconds });
+export const rateLimited = (message: string, code: string, retryAfterSeconds: number) => new AppError('rate_limited', code, message, { retryAfterSeconds });
 
 /** Seconds a 429 asks the caller to wait: the error's own, else a minute. */
 export function retryAfterSecondsOf(error: unknown): number {
@@ -110,10 +107,7 @@ export function errorCatalog(): CatalogEntry[] {
 
 // `any` here is the declaration's own parameter type, recovered exactly by ParamsOf.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function defineErrors<const D extends Record<string, ErrorDeclaration<any>>>(
-  domain: string,
-  declarations: D,
-): { readonly [K in keyof D & string]: NamedError<ParamsOf<D[K]>> } {
+export function defineErrors<const D extends Record<string, ErrorDeclaration<any>>>(domain: string, declarations: D): { readonly [K in keyof D & string]: NamedError<ParamsOf<D[K]>> } {
   const named: Record<string, NamedError<unknown>> = {};
   for (const [code, declaration] of Object.entries(declarations)) {
     const previous = catalog.get(code);

@@ -23,7 +23,7 @@ function literalOf(text: string, key: string): string | undefined {
   let depth = 0;
   let expectKey = false;
   let found: string | undefined;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i]!;
     if (c === '"') {
       const end = afterString(text, i);

@@ -11,8 +11,7 @@ const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u;
 export const TextErrors = defineErrors('input', {
   UNSTORABLE_TEXT: {
     kind: 'invalid',
-    message: ({ where, character, field }: { where: string; character: string; field?: string }) =>
-      `${where} contains ${character}${field ? ` in '${field}'` : ''}, which text cannot hold`,
+    message: ({ where, character, field }: { where: string; character: string; field?: string }) => `${where} contains ${character}${field ? ` in '${field}'` : ''}, which text cannot hold`,
   },
 });
 

@@ -35,9 +35,7 @@ export const StorageErrors = defineErrors('storage', {
   FILE_TOO_LARGE: {
     kind: 'too_large',
     message: (file: { maxBytes: number } | { path: string; commit: string; maxBytes: number }) =>
-      'path' in file
-        ? `File '${file.path}' at ${file.commit} is larger than ${file.maxBytes} bytes`
-        : `413 Payload Too Large: the file is larger than the limit of ${file.maxBytes} bytes`,
+      'path' in file ? `File '${file.path}' at ${file.commit} is larger than ${file.maxBytes} bytes` : `413 Payload Too Large: the file is larger than the limit of ${file.maxBytes} bytes`,
   },
   UNSAFE_PATH: { kind: 'invalid', message: describeUnsafePath },
   LENGTH_REQUIRED: { kind: 'invalid', message: 'a part upload needs a Content-Length' },

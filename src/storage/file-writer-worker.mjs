@@ -36,7 +36,7 @@ try {
     const length = control[stateIndex + 1];
     const bytes = data.subarray(slot * slotBytes, slot * slotBytes + length);
     if (hash) hash.update(bytes);
-    else for (let written = 0; written < length; ) written += fs.writeSync(fd, bytes, written, Math.min(writeBytes, length - written));
+    else for (let written = 0; written < length;) written += fs.writeSync(fd, bytes, written, Math.min(writeBytes, length - written));
     // Whichever of the two threads finishes the slot second hands it back to the main thread.
     if ((Atomics.or(control, stateIndex, mine) | mine) === both) {
       Atomics.store(control, stateIndex, states.empty);

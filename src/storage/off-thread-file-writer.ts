@@ -60,7 +60,10 @@ export class OffThreadFileWriter extends Writable {
   private flushing: Promise<void> | undefined;
   private flushStartedAt = 0;
 
-  constructor(private readonly file: FileHandle, private readonly maxBytes: number) {
+  constructor(
+    private readonly file: FileHandle,
+    private readonly maxBytes: number,
+  ) {
     super({ highWaterMark: SLOT_BYTES });
     this.workers = (['hash', 'write'] as const).map((role) => this.startWorker(role, file.fd));
     this.reports = this.workers.map((worker) => this.reportOf(worker));

@@ -68,7 +68,7 @@ export const ExperimentNative = Closed(
   {
     id: Type.Integer(),
     name: Type.String(),
-    is_default: Type.Boolean({ description: "The project's default experiment (MLflow's experiment \"0\")" }),
+    is_default: Type.Boolean({ description: 'The project\'s default experiment (MLflow\'s experiment "0")' }),
     lifecycle_stage: LifecycleStage,
     artifact_location: Type.String({ description: 'Where the MLflow client writes its artifacts: mlflow-artifacts:/<id>' }),
     creation_time: Type.Integer({ description: 'epoch milliseconds' }),

@@ -9,8 +9,7 @@ export const TrackingErrors = defineErrors('tracking', {
   /** By id (the usual lookup) or by name (MLflow's GetExperimentByName). */
   EXPERIMENT_NOT_FOUND: {
     kind: 'not_found',
-    message: (experiment: { id: number } | { name: string }) =>
-      'id' in experiment ? `No Experiment with id=${experiment.id} exists` : `Could not find experiment with name '${experiment.name}'`,
+    message: (experiment: { id: number } | { name: string }) => ('id' in experiment ? `No Experiment with id=${experiment.id} exists` : `Could not find experiment with name '${experiment.name}'`),
   },
   EXPERIMENT_EXISTS: { kind: 'already_exists', message: ({ name }: { name: string }) => `Experiment(name=${name}) already exists.` },
   RUN_NOT_FOUND: { kind: 'not_found', message: ({ id }: { id: string }) => `Run with id=${id} not found` },

@@ -59,7 +59,11 @@ export class ExperimentsService {
     const tags = await db
       .selectFrom('experiment_tags')
       .selectAll()
-      .where('experiment_id', 'in', rows.map((r) => r.id))
+      .where(
+        'experiment_id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .orderBy('key')
       .execute();
     return rows.map((row) => ({
@@ -140,7 +144,11 @@ export class ExperimentsService {
         .values({ project_id: access.project.id, name, is_default: 0, lifecycle_stage: 'active', creation_time: at, last_update_time: at, artifact_location: chosenLocation ?? null })
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (tags.length > 0) await trx.insertInto('experiment_tags').values(tags.map((t) => ({ experiment_id: created.id, ...t }))).execute();
+      if (tags.length > 0)
+        await trx
+          .insertInto('experiment_tags')
+          .values(tags.map((t) => ({ experiment_id: created.id, ...t })))
+          .execute();
       await recordChange(trx, access.caller, { type: 'tracking.experiment.created', projectId: access.project.id, payload: { experiment_id: created.id, name } });
       return created;
     });
@@ -183,7 +191,11 @@ export class ExperimentsService {
         .where('experiment_id', '=', row.id)
         .where('lifecycle_stage', '=', stage === 'deleted' ? 'active' : 'deleted')
         .execute();
-      await recordChange(trx, access.caller, { type: stage === 'deleted' ? 'tracking.experiment.deleted' : 'tracking.experiment.restored', projectId: access.project.id, payload: { experiment_id: row.id } });
+      await recordChange(trx, access.caller, {
+        type: stage === 'deleted' ? 'tracking.experiment.deleted' : 'tracking.experiment.restored',
+        projectId: access.project.id,
+        payload: { experiment_id: row.id },
+      });
     });
   }
 
@@ -230,7 +242,10 @@ export class ExperimentsService {
     for (const order of orders) query = query.orderBy(order.column, order.ascending ? 'asc' : 'desc');
     if (!orders.some((o) => o.column === 'creation_time')) query = query.orderBy('creation_time', 'desc');
     if (!orders.some((o) => o.column === 'id')) query = query.orderBy('id', 'asc');
-    const rows = await query.offset(offset).limit(maxResults + 1).execute();
+    const rows = await query
+      .offset(offset)
+      .limit(maxResults + 1)
+      .execute();
     const page = rows.slice(0, maxResults);
     return {
       experiments: await this.hydrate(page),

@@ -68,7 +68,11 @@ export class LoggedModelsService {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [experiments, tags, params, metrics] = await Promise.all([
-      db.selectFrom('experiments').select(['id', 'artifact_location']).where('id', 'in', [...new Set(rows.map((r) => r.experiment_id))]).execute(),
+      db
+        .selectFrom('experiments')
+        .select(['id', 'artifact_location'])
+        .where('id', 'in', [...new Set(rows.map((r) => r.experiment_id))])
+        .execute(),
       db.selectFrom('logged_model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
       db.selectFrom('logged_model_params').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
       db.selectFrom('logged_model_metrics').selectAll().where('model_id', 'in', ids).orderBy('key').orderBy('step').execute(),
@@ -101,10 +105,7 @@ export class LoggedModelsService {
     return list.map((kv, i) => ({ key: validateKey(kv.key, `${path}[${i}].key`, 'Key'), value: validateLength(kv.value, limit, `${path}[${i}].value`) }));
   }
 
-  async create(
-    access: ProjectAccess,
-    input: { experimentId: number; name?: string; modelType?: string; sourceRunId?: string; params?: KeyValue[]; tags?: KeyValue[] },
-  ): Promise<LoggedModel> {
+  async create(access: ProjectAccess, input: { experimentId: number; name?: string; modelType?: string; sourceRunId?: string; params?: KeyValue[]; tags?: KeyValue[] }): Promise<LoggedModel> {
     const params = this.validKeyValues(input.params ?? [], 'params', LIMITS.maxParamValueLength);
     const tags = this.validKeyValues(input.tags ?? [], 'tags', LIMITS.maxTagValueLength);
     const id = `m-${randomUUID().replace(/-/g, '')}`;
@@ -133,9 +134,21 @@ export class LoggedModelsService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (params.length > 0) await trx.insertInto('logged_model_params').values(params.map((p) => ({ model_id: id, ...p }))).execute();
-      if (tags.length > 0) await trx.insertInto('logged_model_tags').values(tags.map((t) => ({ model_id: id, ...t }))).execute();
-      await recordChange(trx, access.caller, { type: 'tracking.logged_model.created', projectId: access.project.id, payload: { model_id: id, experiment_id: experiment.id, source_run_id: input.sourceRunId ?? null } });
+      if (params.length > 0)
+        await trx
+          .insertInto('logged_model_params')
+          .values(params.map((p) => ({ model_id: id, ...p })))
+          .execute();
+      if (tags.length > 0)
+        await trx
+          .insertInto('logged_model_tags')
+          .values(tags.map((t) => ({ model_id: id, ...t })))
+          .execute();
+      await recordChange(trx, access.caller, {
+        type: 'tracking.logged_model.created',
+        projectId: access.project.id,
+        payload: { model_id: id, experiment_id: experiment.id, source_run_id: input.sourceRunId ?? null },
+      });
       return created;
     });
     return (await this.hydrate([row]))[0]!;
@@ -217,11 +230,7 @@ export class LoggedModelsService {
     if (datasets.length > MAX_SEARCH_DATASETS) throw invalid(`At most ${MAX_SEARCH_DATASETS} datasets can be searched at once; got ${datasets.length}`);
     const fingerprint = JSON.stringify([search.experimentIds, search.filter ?? '', search.orderBy ?? [], datasets]);
     const offset = decodePageToken(search.pageToken, fingerprint);
-    let query = this.db
-      .selectFrom('logged_models')
-      .selectAll('logged_models')
-      .where('logged_models.project_id', '=', access.project.id)
-      .where('logged_models.lifecycle_stage', '=', 'active');
+    let query = this.db.selectFrom('logged_models').selectAll('logged_models').where('logged_models.project_id', '=', access.project.id).where('logged_models.lifecycle_stage', '=', 'active');
     if (search.experimentIds.length > 0) query = query.where('logged_models.experiment_id', 'in', search.experimentIds);
     if (filter) query = query.where((eb) => compileFilter(eb, filter, (cmp) => this.condition(cmp)));
     if (datasets.length > 0) {
@@ -247,7 +256,10 @@ export class LoggedModelsService {
       }
     }
     query = query.orderBy('logged_models.creation_timestamp', 'desc').orderBy('logged_models.id', 'asc');
-    const rows = await query.offset(offset).limit(maxResults + 1).execute();
+    const rows = await query
+      .offset(offset)
+      .limit(maxResults + 1)
+      .execute();
     return {
       models: await this.hydrate(rows.slice(0, maxResults)),
       nextPageToken: rows.length > maxResults ? encodePageToken(offset + maxResults, fingerprint) : undefined,

@@ -101,7 +101,13 @@ export class MetricsService {
     // Whole series for many runs (a chart's first draw) are read in a few statements; a zoomed range per run.
     const series =
       startStep === undefined
-        ? await downsampledSeriesOfRuns(this.db, this.dialect, rows.map((r) => r.id), key, maxPoints).then((byRun) => rows.map((r) => byRun.get(r.id) ?? []))
+        ? await downsampledSeriesOfRuns(
+            this.db,
+            this.dialect,
+            rows.map((r) => r.id),
+            key,
+            maxPoints,
+          ).then((byRun) => rows.map((r) => byRun.get(r.id) ?? []))
         : await Promise.all(rows.map((run) => downsampledSeries(this.db, this.dialect, run.id, key, { startStep, endStep, maxPoints })));
     return series.map((points, i) => ({ runId: rows[i]!.uuid, points }));
   }

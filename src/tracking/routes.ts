@@ -96,10 +96,8 @@ export async function trackingRoutes(app: App, deps: { experiments: ExperimentsS
     },
   );
 
-  app.get(
-    '/api/v4/projects/:id/ml/runs/:run_id',
-    { config: { ability: 'ml:read' }, schema: { tags, summary: 'One run', params: RunParams, response: replies({ 200: RunNative }) } },
-    async (request) => presentRunNative(await runs.get(accessOf(request), request.params.run_id)),
+  app.get('/api/v4/projects/:id/ml/runs/:run_id', { config: { ability: 'ml:read' }, schema: { tags, summary: 'One run', params: RunParams, response: replies({ 200: RunNative }) } }, async (request) =>
+    presentRunNative(await runs.get(accessOf(request), request.params.run_id)),
   );
 
   app.delete(

@@ -53,12 +53,10 @@ export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<R
     params: kv(paramsBy.get(row.id)),
     tags: kv(tagsBy.get(row.id)),
     metrics: (metricsBy.get(row.id) ?? []).map((m): LatestMetric => ({ key: m.key, value: loadedValue(m), timestamp: m.timestamp, step: m.step })),
-    inputs: (inputsBy.get(row.id) ?? []).map(
-      (i): DatasetInput => ({
-        tags: JSON.parse(i.tags) as KeyValue[],
-        dataset: { name: i.name, digest: i.digest, sourceType: i.source_type, source: i.source, schema: i.schema, profile: i.profile },
-      }),
-    ),
+    inputs: (inputsBy.get(row.id) ?? []).map((i): DatasetInput => ({
+      tags: JSON.parse(i.tags) as KeyValue[],
+      dataset: { name: i.name, digest: i.digest, sourceType: i.source_type, source: i.source, schema: i.schema, profile: i.profile },
+    })),
     modelInputs: (modelInputsBy.get(row.id) ?? []).map((i) => ({ modelId: i.model_id })),
     outputs: (outputsBy.get(row.id) ?? []).map((o) => ({ modelId: o.model_id, step: o.step })),
   }));

@@ -168,7 +168,11 @@ export class RunsService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (tags.length > 0) await trx.insertInto('run_tags').values(tags.map((t) => ({ run_id: created.id, ...t }))).execute();
+      if (tags.length > 0)
+        await trx
+          .insertInto('run_tags')
+          .values(tags.map((t) => ({ run_id: created.id, ...t })))
+          .execute();
       await recordChange(trx, access.caller, { type: 'tracking.run.created', projectId: access.project.id, payload: { run_id: uuid, experiment_id: experiment.id, job_id: jobId } });
       return created;
     });
@@ -205,7 +209,11 @@ export class RunsService {
         if (experiment.lifecycle_stage !== 'active') throw invalid(`Cannot restore run ${runUuid}: its experiment is deleted; restore the experiment first.`);
       }
       if (row.lifecycle_stage === stage) return;
-      await trx.updateTable('runs').set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now() : null }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('runs')
+        .set({ lifecycle_stage: stage, deleted_time: stage === 'deleted' ? now() : null })
+        .where('id', '=', row.id)
+        .execute();
       await recordChange(trx, access.caller, { type: stage === 'deleted' ? 'tracking.run.deleted' : 'tracking.run.restored', projectId: access.project.id, payload: { run_id: row.uuid } });
     });
   }
@@ -219,7 +227,12 @@ export class RunsService {
       .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
       .execute();
     const name = last.get(RUN_NAME_TAG);
-    if (name !== undefined) await db.updateTable('runs').set({ name: validateLength(name, LIMITS.maxRunNameLength, 'run_name') }).where('id', '=', runId).execute();
+    if (name !== undefined)
+      await db
+        .updateTable('runs')
+        .set({ name: validateLength(name, LIMITS.maxRunNameLength, 'run_name') })
+        .where('id', '=', runId)
+        .execute();
   }
 
   /**
@@ -257,7 +270,11 @@ export class RunsService {
       .selectFrom('run_params')
       .select(['key', 'value'])
       .where('run_id', '=', run.id)
-      .where('key', 'in', params.map((p) => p.key))
+      .where(
+        'key',
+        'in',
+        params.map((p) => p.key),
+      )
       .execute();
     const known = new Map(existing.map((p) => [p.key, p.value]));
     for (const param of params) {
@@ -269,7 +286,11 @@ export class RunsService {
       }
     }
     const fresh = params.filter((p) => !known.has(p.key));
-    if (fresh.length > 0) await db.insertInto('run_params').values(fresh.map((p) => ({ run_id: run.id, ...p }))).execute();
+    if (fresh.length > 0)
+      await db
+        .insertInto('run_params')
+        .values(fresh.map((p) => ({ run_id: run.id, ...p })))
+        .execute();
   }
 
   async deleteTag(access: ProjectAccess, runUuid: string, key: string): Promise<void> {
@@ -312,7 +333,15 @@ export class RunsService {
           .executeTakeFirst();
         stored ??= await trx
           .insertInto('datasets')
-          .values({ experiment_id: run.experiment_id, name: dataset.name, digest: dataset.digest, source_type: dataset.sourceType, source: dataset.source, schema: dataset.schema, profile: dataset.profile })
+          .values({
+            experiment_id: run.experiment_id,
+            name: dataset.name,
+            digest: dataset.digest,
+            source_type: dataset.sourceType,
+            source: dataset.source,
+            schema: dataset.schema,
+            profile: dataset.profile,
+          })
           .returning('id')
           .executeTakeFirstOrThrow();
         const context = tags.find((t) => t.key === 'mlflow.data.context')?.value ?? null;
@@ -324,7 +353,11 @@ export class RunsService {
       }
       for (const model of models) {
         await this.requireLoggedModel(trx, access, model.modelId);
-        await trx.insertInto('run_model_inputs').values({ run_id: run.id, model_id: model.modelId }).onConflict((oc) => oc.columns(['run_id', 'model_id']).doNothing()).execute();
+        await trx
+          .insertInto('run_model_inputs')
+          .values({ run_id: run.id, model_id: model.modelId })
+          .onConflict((oc) => oc.columns(['run_id', 'model_id']).doNothing())
+          .execute();
       }
     });
   }

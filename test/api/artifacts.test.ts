@@ -119,7 +119,12 @@ describe('MLflow artifact proxy', () => {
     const credential = created.credentials[0];
     const part = await t.app.inject({ method: 'PUT', url: new URL(credential.url).pathname, headers: credential.headers });
     expect(part.statusCode, part.body).toBe(200);
-    const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/mpu-empty`, token: dev.token, payload: { path: 'empty.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] } });
+    const done = await t.call({
+      method: 'POST',
+      url: `${base()}/mpu/complete/mpu-empty`,
+      token: dev.token,
+      payload: { path: 'empty.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] },
+    });
     expect(done.statusCode, done.body).toBe(200);
     const file = await get('mpu-empty/empty.bin');
     expect(file.statusCode).toBe(200);
@@ -144,7 +149,12 @@ describe('MLflow artifact proxy', () => {
       const url = new URL(credential.url);
       // Without its token a part is refused.
       expect((await t.app.inject({ method: 'PUT', url: url.pathname, payload: chunks[credential.part_number - 1]!, headers: { 'content-type': 'application/octet-stream' } })).statusCode).toBe(401);
-      const res = await t.app.inject({ method: 'PUT', url: url.pathname, payload: chunks[credential.part_number - 1]!, headers: { ...credential.headers, 'content-type': 'application/octet-stream' } });
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: url.pathname,
+        payload: chunks[credential.part_number - 1]!,
+        headers: { ...credential.headers, 'content-type': 'application/octet-stream' },
+      });
       expect(res.statusCode).toBe(200);
       parts.push({ part_number: credential.part_number, etag: res.headers.etag, url: credential.url });
     }
@@ -172,7 +182,12 @@ describe('MLflow artifact proxy', () => {
     expect(part.statusCode, part.body).toBe(200);
     const restore = await refuseStatements(t.services.database.db, 'uploads', 'delete');
     try {
-      const done = await t.call({ method: 'POST', url: `${base()}/mpu/complete/atomic`, token: dev.token, payload: { path: 'whole.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] } });
+      const done = await t.call({
+        method: 'POST',
+        url: `${base()}/mpu/complete/atomic`,
+        token: dev.token,
+        payload: { path: 'whole.bin', upload_id: created.upload_id, parts: [{ part_number: 1, etag: part.headers.etag }] },
+      });
       expect(done.statusCode).toBe(500);
     } finally {
       await restore();
@@ -186,7 +201,12 @@ describe('MLflow artifact proxy', () => {
   it('aborts a multipart upload', async () => {
     const created = (await t.call({ method: 'POST', url: `${base()}/mpu/create/aborted`, token: dev.token, payload: { path: 'x.bin', num_parts: 1 } })).json();
     expect((await t.call({ method: 'POST', url: `${base()}/mpu/abort/aborted`, token: dev.token, payload: { path: 'x.bin', upload_id: created.upload_id } })).statusCode).toBe(200);
-    const part = await t.app.inject({ method: 'PUT', url: new URL(created.credentials[0].url).pathname, payload: 'x', headers: { ...created.credentials[0].headers, 'content-type': 'application/octet-stream' } });
+    const part = await t.app.inject({
+      method: 'PUT',
+      url: new URL(created.credentials[0].url).pathname,
+      payload: 'x',
+      headers: { ...created.credentials[0].headers, 'content-type': 'application/octet-stream' },
+    });
     expect(part.statusCode).toBe(404);
   });
 

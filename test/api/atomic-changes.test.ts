@@ -25,7 +25,9 @@ async function refuseAuditOf(...actions: string[]): Promise<void> {
   if (t.services.database.dialect === 'sqlite') {
     await sql.raw(`create trigger refuse_audit before insert on audit_events when new.action in (${listed}) begin select raise(abort, 'injected failure'); end`).execute(db);
   } else {
-    await sql.raw(`create or replace function refuse_audit() returns trigger as $$ begin if new.action in (${listed}) then raise exception 'injected failure'; end if; return new; end $$ language plpgsql`).execute(db);
+    await sql
+      .raw(`create or replace function refuse_audit() returns trigger as $$ begin if new.action in (${listed}) then raise exception 'injected failure'; end if; return new; end $$ language plpgsql`)
+      .execute(db);
     await sql.raw('create trigger refuse_audit before insert on audit_events for each row execute function refuse_audit()').execute(db);
   }
 }
@@ -38,7 +40,14 @@ async function allowAudit(): Promise<void> {
 
 const hooks = () => `/api/v4/projects/${projectId}/hooks`;
 const countRows = async (table: 'webhooks' | 'tokens' | 'users') =>
-  Number((await t.services.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await t.services.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('a change whose audit entry cannot be written', () => {
   it('leaves no webhook behind when its creation fails', async () => {

@@ -137,15 +137,17 @@ function headersFor(url: string, projectId: number): Record<string, string> {
 async function fillUrl(url: string, projectId: number): Promise<string> {
   // A real token id, so that token routes reach their handler (a new one each time: revoking spends it).
   const tokenId = url.includes(':token_id') ? (await t.services.tokens.create({ userId: people.guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id : 0;
-  return url
-    .replace(':id', String(projectId))
-    .replace(':user_id', String(url.startsWith('/api/v4/users/:user_id') ? targetUser.id : people.guest.id))
-    .replace(':token_id', String(tokenId))
-    .replace(':runner_id', String(targetRunnerId))
-    // No job of any persona: the runner protocol's own checks of a job's token are tested in pipelines.test.ts.
-    .replace(':job_id', '999999')
-    .replace(/:[a-z_]+/g, '1')
-    .replace('*', 'x');
+  return (
+    url
+      .replace(':id', String(projectId))
+      .replace(':user_id', String(url.startsWith('/api/v4/users/:user_id') ? targetUser.id : people.guest.id))
+      .replace(':token_id', String(tokenId))
+      .replace(':runner_id', String(targetRunnerId))
+      // No job of any persona: the runner protocol's own checks of a job's token are tested in pipelines.test.ts.
+      .replace(':job_id', '999999')
+      .replace(/:[a-z_]+/g, '1')
+      .replace('*', 'x')
+  );
 }
 
 function classify(status: number, body: string): Outcome {
@@ -199,7 +201,8 @@ const WALK_TIMEOUT_MS = 300_000;
  * the same way the project mount does, and the private walk covers them.
  */
 // The root mounts serve the instance's default project, not the one the walk made.
-const projectRoutes = () => t.routes.filter((route) => ABILITIES[route.ability].scope === 'project' && !/^\/((api|ajax-api)\/[23]\.0\/|graphql$|get-artifact$|model-versions\/get-artifact$)/.test(route.url));
+const projectRoutes = () =>
+  t.routes.filter((route) => ABILITIES[route.ability].scope === 'project' && !/^\/((api|ajax-api)\/[23]\.0\/|graphql$|get-artifact$|model-versions\/get-artifact$)/.test(route.url));
 
 describe('authorization matrix', () => {
   it('has a documented ability for every registered route, matching what the route declares', () => {
@@ -211,17 +214,29 @@ describe('authorization matrix', () => {
     expect(stale, 'entries for routes that no longer exist').toEqual([]);
   });
 
-  it('gives every caller the documented outcome on every route of a private project', async () => {
-    expect(await walk('private', t.routes, (route) => EXPECTED_OUTCOMES[route.ability])).toEqual([]);
-  }, WALK_TIMEOUT_MS);
+  it(
+    'gives every caller the documented outcome on every route of a private project',
+    async () => {
+      expect(await walk('private', t.routes, (route) => EXPECTED_OUTCOMES[route.ability])).toEqual([]);
+    },
+    WALK_TIMEOUT_MS,
+  );
 
-  it('gives every caller the documented outcome on every project route of an internal project', async () => {
-    expect(await walk('internal', projectRoutes(), (route) => EXPECTED_ON_INTERNAL[route.ability as keyof typeof EXPECTED_ON_INTERNAL])).toEqual([]);
-  }, WALK_TIMEOUT_MS);
+  it(
+    'gives every caller the documented outcome on every project route of an internal project',
+    async () => {
+      expect(await walk('internal', projectRoutes(), (route) => EXPECTED_ON_INTERNAL[route.ability as keyof typeof EXPECTED_ON_INTERNAL])).toEqual([]);
+    },
+    WALK_TIMEOUT_MS,
+  );
 
-  it('gives every caller the documented outcome on every project route of a public project', async () => {
-    expect(await walk('public', projectRoutes(), (route) => EXPECTED_ON_PUBLIC[route.ability as keyof typeof EXPECTED_ON_PUBLIC])).toEqual([]);
-  }, WALK_TIMEOUT_MS);
+  it(
+    'gives every caller the documented outcome on every project route of a public project',
+    async () => {
+      expect(await walk('public', projectRoutes(), (route) => EXPECTED_ON_PUBLIC[route.ability as keyof typeof EXPECTED_ON_PUBLIC])).toEqual([]);
+    },
+    WALK_TIMEOUT_MS,
+  );
 
   it('lets readers of a public project read it and asks anonymous writers to sign in', async () => {
     const project = await t.createProject(people.owner.token, 'public-one', 'public');

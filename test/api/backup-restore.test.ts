@@ -88,7 +88,11 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
     expect(fs.statSync(path.join(backupDir, manifest.database.file)).mode & 0o777).toBe(0o600);
     expect(backup.stdout).toContain('secrets key: included');
     for (const file of manifest.files) {
-      expect(createHash('sha256').update(fs.readFileSync(path.join(backupDir, file.path))).digest('hex')).toBe(file.sha256);
+      expect(
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(backupDir, file.path)))
+          .digest('hex'),
+      ).toBe(file.sha256);
     }
 
     const target = await database();
@@ -109,7 +113,11 @@ describe(`backup and restore (${TEST_DIALECT})`, () => {
       expect(points.map((p) => p.value).sort((a, b) => a - b)).toEqual(write.values);
       const artifact = await call(restored.base, `/api/2.0/mlflow-artifacts/artifacts/${write.artifactPath}`);
       expect(artifact.status).toBe(200);
-      expect(createHash('sha256').update(Buffer.from(await artifact.arrayBuffer())).digest('hex')).toBe(write.artifactSha256);
+      expect(
+        createHash('sha256')
+          .update(Buffer.from(await artifact.arrayBuffer()))
+          .digest('hex'),
+      ).toBe(write.artifactSha256);
     }
     const snapshotMs = finished - snapshotAt;
     console.log(

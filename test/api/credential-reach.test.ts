@@ -90,15 +90,26 @@ describe('a CI job token', () => {
 
   it('still does what the bundled pipeline templates do: MLflow, the registry, evaluations, packages', async () => {
     const job = await startJob(t, projectId, runnerToken, developer.token);
-    const mlflow = (endpoint: string, body: unknown) => t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/${endpoint}`, headers: asJob(job.token), payload: body as Record<string, unknown> });
+    const mlflow = (endpoint: string, body: unknown) =>
+      t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/${endpoint}`, headers: asJob(job.token), payload: body as Record<string, unknown> });
     expect((await mlflow('registered-models/create', { name: 'from-ci' })).statusCode).toBe(200);
     expect((await mlflow('model-versions/create', { name: 'from-ci', source: 'mlflow-artifacts:/x' })).statusCode).toBe(200);
     const models = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/models?search=from-ci&per_page=100`, headers: asJob(job.token) });
     expect(models.statusCode).toBe(200);
     const modelId = (models.json() as { id: number; name: string }[]).find((m) => m.name === 'from-ci')!.id;
-    const evaluation = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/evaluations`, headers: asJob(job.token), payload: { metrics: { accuracy: 0.95 } } });
+    const evaluation = await t.call({
+      method: 'POST',
+      url: `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/evaluations`,
+      headers: asJob(job.token),
+      payload: { metrics: { accuracy: 0.95 } },
+    });
     expect(evaluation.statusCode, evaluation.body).toBe(201);
-    const pkg = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/model/1.0.0/w.bin`, headers: { ...asJob(job.token), 'content-type': 'application/octet-stream' }, payload: Buffer.from('w') });
+    const pkg = await t.call({
+      method: 'PUT',
+      url: `/api/v4/projects/${projectId}/packages/generic/model/1.0.0/w.bin`,
+      headers: { ...asJob(job.token), 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('w'),
+    });
     expect(pkg.statusCode).toBe(201);
   });
 });
@@ -173,7 +184,13 @@ describe('roles are monotonic', () => {
     const internal = (await t.createProject(maintainer.token, 'reach-internal', 'internal')).id;
     await t.addMember(internal, guest.id, 10);
     const api = `/api/v4/projects/${internal}`;
-    const pkg = await t.call({ method: 'PUT', url: `${api}/packages/generic/tool/1.0.0/tool.bin`, token: maintainer.token, headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('tool') });
+    const pkg = await t.call({
+      method: 'PUT',
+      url: `${api}/packages/generic/tool/1.0.0/tool.bin`,
+      token: maintainer.token,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('tool'),
+    });
     expect(pkg.statusCode).toBe(201);
     const job = await startJob(t, internal, runnerToken, maintainer.token);
     await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': '0-5' }, payload: 'hello\n' });

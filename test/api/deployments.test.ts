@@ -17,11 +17,15 @@ let developer: TestUser;
 let reporter: TestUser;
 
 const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
-const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, token: string, payload?: Record<string, unknown>) =>
-  t.call({ method, url: api(path), token, ...(payload ? { payload } : {}) });
+const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, token: string, payload?: Record<string, unknown>) => t.call({ method, url: api(path), token, ...(payload ? { payload } : {}) });
 
 async function count(table: 'deployments' | 'environments' | 'events'): Promise<number> {
-  return (await t.services.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  return (
+    await t.services.database.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 }
 
 beforeAll(async () => {
@@ -44,7 +48,16 @@ describe('environments', () => {
   it("are GitLab's: created with a tier guessed from the name, listed, changed, stopped, then deleted", async () => {
     const created = await call('POST', '/environments', maintainer.token, { name: 'prod-eu', external_url: 'https://churn.example', agent_labels: ['gpu'] });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json()).toMatchObject({ name: 'prod-eu', slug: 'prod-eu', tier: 'production', state: 'available', external_url: 'https://churn.example', agent_labels: ['gpu'], timeout_ms: 30000, current_deployment_id: null });
+    expect(created.json()).toMatchObject({
+      name: 'prod-eu',
+      slug: 'prod-eu',
+      tier: 'production',
+      state: 'available',
+      external_url: 'https://churn.example',
+      agent_labels: ['gpu'],
+      timeout_ms: 30000,
+      current_deployment_id: null,
+    });
     expect(created.json().serving_url).toBe(`http://modelyard.test/serving/${projectId}/prod-eu`);
     expect((await call('POST', '/environments', maintainer.token, { name: 'prod-eu' })).statusCode).toBe(409);
     expect((await call('POST', '/environments', developer.token, { name: 'dev-made' })).statusCode).toBe(403);
@@ -103,11 +116,23 @@ describe('deploying', () => {
     expect(listed.json().map((d: { iid: number }) => d.iid)).toEqual([3, 2]);
     expect(listed.headers['x-total']).toBe('3');
     const where = await call('GET', `/ml/models/${modelId}/versions/2/deployments`, reporter.token);
-    expect(where.json()).toEqual([{ environment: { id: first.json().environment.id, name: 'staging', tier: 'staging' }, environment_state: 'available', deployment_id: byAlias.json().id, deployment_status: 'running', variant: 'stable', role: 'live', weight: 100, since: byAlias.json().created_at }]);
+    expect(where.json()).toEqual([
+      {
+        environment: { id: first.json().environment.id, name: 'staging', tier: 'staging' },
+        environment_state: 'available',
+        deployment_id: byAlias.json().id,
+        deployment_status: 'running',
+        variant: 'stable',
+        role: 'live',
+        weight: 100,
+        since: byAlias.json().created_at,
+      },
+    ]);
   });
 
-  it("says since when a version runs in an environment: from the first of the unbroken run of deployments that ship it", async () => {
-    const deploy = (version: string, policy?: Record<string, unknown>) => call('POST', '/deployments', developer.token, { environment: 'since-env', model: 'churn', version, ...(policy ? { policy } : {}) });
+  it('says since when a version runs in an environment: from the first of the unbroken run of deployments that ship it', async () => {
+    const deploy = (version: string, policy?: Record<string, unknown>) =>
+      call('POST', '/deployments', developer.token, { environment: 'since-env', model: 'churn', version, ...(policy ? { policy } : {}) });
     const pause = () => new Promise((r) => setTimeout(r, 5));
     const one = await deploy('1');
     await pause();
@@ -116,7 +141,8 @@ describe('deploying', () => {
     // A canary of 3 keeps version 2 as the stable variant: version 2 runs there since `two`.
     const canary = await deploy('3', { kind: 'canary', steps: [20, 100] });
     expect(canary.statusCode, canary.body).toBe(201);
-    const of = async (version: number) => (await call('GET', `/ml/models/${modelId}/versions/${version}/deployments`, reporter.token)).json().filter((d: { environment: { name: string } }) => d.environment.name === 'since-env');
+    const of = async (version: number) =>
+      (await call('GET', `/ml/models/${modelId}/versions/${version}/deployments`, reporter.token)).json().filter((d: { environment: { name: string } }) => d.environment.name === 'since-env');
     expect(await of(2)).toMatchObject([{ deployment_id: canary.json().id, variant: 'stable', weight: 80, since: two.json().created_at }]);
     expect(await of(3)).toMatchObject([{ deployment_id: canary.json().id, variant: 'canary', weight: 20, since: canary.json().created_at }]);
     // Version 1 ran there, then stopped: it is not listed, and coming back starts afresh.
@@ -133,9 +159,31 @@ describe('deploying', () => {
       [{ environment: 'bad', model: 'churn', version: 'no-such-alias' }, 404, /not found/],
       [{ environment: 'bad', model: 'nope', version: '1' }, 404, /nope/],
       [{ environment: 'bad', model: 'churn' }, 400, /one live version/],
-      [{ environment: 'bad', policy: { kind: 'ab' }, variants: [{ model: 'churn', version: 1, weight: 60 }, { model: 'churn', version: 2, weight: 30 }] }, 400, /sum to 90, not 100/],
+      [
+        {
+          environment: 'bad',
+          policy: { kind: 'ab' },
+          variants: [
+            { model: 'churn', version: 1, weight: 60 },
+            { model: 'churn', version: 2, weight: 30 },
+          ],
+        },
+        400,
+        /sum to 90, not 100/,
+      ],
       [{ environment: 'bad', policy: { kind: 'ab' }, variants: [{ model: 'churn', version: 1, weight: 100 }] }, 400, /at least two live variants/],
-      [{ environment: 'bad', policy: { kind: 'ab' }, variants: [{ model: 'churn', version: 1, weight: 50 }, { model: 'churn', version: 2 }] }, 400, /give every live variant its weight/],
+      [
+        {
+          environment: 'bad',
+          policy: { kind: 'ab' },
+          variants: [
+            { model: 'churn', version: 1, weight: 50 },
+            { model: 'churn', version: 2 },
+          ],
+        },
+        400,
+        /give every live variant its weight/,
+      ],
       [{ environment: 'bad', model: 'churn', version: '2', policy: { kind: 'canary' } }, 400, /starts from a single deployment/],
       [{ environment: 'bad', model: 'churn', version: '1', policy: { kind: 'canary', steps: [50, 10, 100] } }, 400, /steps must rise/],
       [{ environment: 'bad', model: 'churn', version: '1', policy: { kind: 'canary', steps: [10, 50] } }, 400, /last canary step must be 100/],
@@ -202,21 +250,31 @@ async function takeJobOf(runner: string): Promise<TakenJob> {
 
 describe('deploying from a pipeline job', () => {
   it('lets a job token deploy only to the environment its job names, links the job as the deployable, and runs one job of a resource group at a time', async () => {
-    const config = 'deploy-review:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: https://review.example\n    deployment_tier: testing\n  resource_group: review\n  script: [modelyard deploy]\n';
+    const config =
+      'deploy-review:\n  environment:\n    name: review/$CI_COMMIT_REF_SLUG\n    url: https://review.example\n    deployment_tier: testing\n  resource_group: review\n  script: [modelyard deploy]\n';
     expect((await call('PUT', '/ci/config', maintainer.token, { content: config })).statusCode).toBe(200);
     const runner = await createInstanceRunner(t);
     const pipeline = await call('POST', '/pipeline', developer.token, { ref: 'main' });
     expect(pipeline.statusCode, pipeline.body).toBe(201);
     const job = await takeJobOf(runner);
     const variable = (key: string) => job.variables.find((v) => v.key === key)?.value;
-    expect([variable('CI_ENVIRONMENT_NAME'), variable('CI_ENVIRONMENT_SLUG'), variable('CI_ENVIRONMENT_TIER'), variable('CI_ENVIRONMENT_URL')]).toEqual(['review/main', 'review-main', 'testing', 'https://review.example']);
+    expect([variable('CI_ENVIRONMENT_NAME'), variable('CI_ENVIRONMENT_SLUG'), variable('CI_ENVIRONMENT_TIER'), variable('CI_ENVIRONMENT_URL')]).toEqual([
+      'review/main',
+      'review-main',
+      'testing',
+      'https://review.example',
+    ]);
     const asJob = (payload: Record<string, unknown>) => t.call({ method: 'POST', url: api('/deployments'), headers: { 'job-token': job.token }, payload });
     const elsewhere = await asJob({ environment: 'staging', model: 'churn', version: '1' });
     expect(elsewhere.statusCode).toBe(403);
     expect(elsewhere.json().message).toMatch(/review\/main/);
     const deployed = await asJob({ environment: 'review/main', model: 'churn', version: '1' });
     expect(deployed.statusCode, deployed.body).toBe(201);
-    expect(deployed.json()).toMatchObject({ user: { username: 'dep-developer' }, deployable: { id: job.id, name: 'deploy-review', pipeline: { id: pipeline.json().id, ref: 'main' } }, environment: { name: 'review/main', tier: 'testing' } });
+    expect(deployed.json()).toMatchObject({
+      user: { username: 'dep-developer' },
+      deployable: { id: job.id, name: 'deploy-review', pipeline: { id: pipeline.json().id, ref: 'main' } },
+      environment: { name: 'review/main', tier: 'testing' },
+    });
     const env = (await call('GET', `/environments/${deployed.json().environment.id}`, reporter.token)).json();
     expect(env.external_url).toBe('https://review.example');
     // Approving is a person's act: the job token is refused.
@@ -273,7 +331,12 @@ describe('protected environments', () => {
     expect(approved.statusCode, approved.body).toBe(201);
     expect(approved.json()).toMatchObject({ user: { username: 'dep-maintainer-2' }, status: 'approved', comment: 'ship it' });
     const after = (await call('GET', `/deployments/${id}`, maintainer.token)).json();
-    expect(after).toMatchObject({ status: 'running', pending_approval_count: 0, approvals: [{ user: { username: 'dep-maintainer-2' }, status: 'approved' }], reason: 'deployed (approved by dep-maintainer-2)' });
+    expect(after).toMatchObject({
+      status: 'running',
+      pending_approval_count: 0,
+      approvals: [{ user: { username: 'dep-maintainer-2' }, status: 'approved' }],
+      reason: 'deployed (approved by dep-maintainer-2)',
+    });
     expect((await call('GET', `/environments/${envBefore.id}`, maintainer.token)).json().current_deployment_id).toBe(id);
     expect((await call('POST', `/deployments/${id}/approval`, otherMaintainer.token, { status: 'approved' })).statusCode).toBe(409);
   });
@@ -282,14 +345,19 @@ describe('protected environments', () => {
     const blocked = (await call('POST', '/deployments', otherMaintainer.token, { environment: 'production', model: 'churn', version: '3' })).json();
     const rejected = await call('POST', `/deployments/${blocked.id}/approval`, maintainer.token, { status: 'rejected', comment: 'not this week' });
     expect(rejected.statusCode).toBe(201);
-    expect((await call('GET', `/deployments/${blocked.id}`, maintainer.token)).json()).toMatchObject({ status: 'canceled', reason: 'deployed (waiting for 1 approval); rejected by dep-maintainer: not this week' });
+    expect((await call('GET', `/deployments/${blocked.id}`, maintainer.token)).json()).toMatchObject({
+      status: 'canceled',
+      reason: 'deployed (waiting for 1 approval); rejected by dep-maintainer: not this week',
+    });
     const actions = (await call('GET', '/audit_events?per_page=100', maintainer.token)).json().map((a: { action: string }) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['deployments.deployment.approved', 'deployments.deployment.rejected', 'deployments.protected_environment.created']));
   });
 
   it('can be changed and removed', async () => {
     const changed = await call('PUT', '/protected_environments/production', maintainer.token, { approval_rules: [{ user_id: developer.id, required_approvals: 1 }], required_approval_count: 0 });
-    expect(changed.json().approval_rules).toEqual([{ id: 1, access_level: null, access_level_description: 'dep-developer', user_id: developer.id, group_id: null, group_inheritance_type: 0, required_approvals: 1 }]);
+    expect(changed.json().approval_rules).toEqual([
+      { id: 1, access_level: null, access_level_description: 'dep-developer', user_id: developer.id, group_id: null, group_inheritance_type: 0, required_approvals: 1 },
+    ]);
     expect((await call('DELETE', '/protected_environments/production', maintainer.token)).statusCode).toBe(204);
     expect((await call('GET', '/protected_environments/production', maintainer.token)).statusCode).toBe(404);
   });

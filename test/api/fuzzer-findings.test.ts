@@ -83,8 +83,16 @@ describe('text no store keeps as it was sent: NUL, unpaired UTF-16 surrogates', 
 
   it('a NUL in a JSON string, value or key, is refused', async () => {
     await refusedWithoutChange({ method: 'POST', url: '/api/v4/projects', headers: json, payload: '{"name": "a\\u0000b"}' }, 400, /the JSON body contains a NUL character/);
-    await refusedWithoutChange({ method: 'POST', url: mlflow('runs/log-batch'), headers: json, payload: `{"run_id": "${runId}", "params": [{"key": "k\\u0000", "value": "v"}]}` }, 400, /NUL character \(\\u0000\) in 'params\[0\]\.key'/);
-    await refusedWithoutChange({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, headers: json, payload: '{"tags": {"k\\u0000": "v"}}' }, 400, /NUL character \(\\u0000\) in 'a key of tags'/);
+    await refusedWithoutChange(
+      { method: 'POST', url: mlflow('runs/log-batch'), headers: json, payload: `{"run_id": "${runId}", "params": [{"key": "k\\u0000", "value": "v"}]}` },
+      400,
+      /NUL character \(\\u0000\) in 'params\[0\]\.key'/,
+    );
+    await refusedWithoutChange(
+      { method: 'POST', url: `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, headers: json, payload: '{"tags": {"k\\u0000": "v"}}' },
+      400,
+      /NUL character \(\\u0000\) in 'a key of tags'/,
+    );
   });
 
   it('an unpaired surrogate in a JSON string is refused instead of being stored as U+FFFD', async () => {
@@ -96,7 +104,11 @@ describe('text no store keeps as it was sent: NUL, unpaired UTF-16 surrogates', 
   });
 
   it('a NUL in a form field of the trigger API is refused', async () => {
-    await refusedWithoutChange({ method: 'POST', url: `/api/v4/projects/${projectId}/trigger/pipeline`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x&ref=main%00', token: null }, 400, /form field 'ref' contains a NUL character/);
+    await refusedWithoutChange(
+      { method: 'POST', url: `/api/v4/projects/${projectId}/trigger/pipeline`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=x&ref=main%00', token: null },
+      400,
+      /form field 'ref' contains a NUL character/,
+    );
   });
 });
 

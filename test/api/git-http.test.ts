@@ -20,13 +20,19 @@ let projectId: number;
 let runnerToken: string;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'git-http-'));
 
-const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }).trim();
 /** git talking to the server in this very process: asynchronously, or it would wait for itself. */
 function gitAsync(cwd: string, ...args: string[]): Promise<{ status: number; output: string }> {
   return new Promise((resolve) => {
-    execFile('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'false' } }, (error, stdout, stderr) => {
-      resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
+    execFile(
+      'git',
+      ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'false' } },
+      (error, stdout, stderr) => {
+        resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 /** A clone attempt: its exit status and what git said. */
@@ -55,7 +61,8 @@ beforeAll(async () => {
   head = git(repo, 'rev-parse', 'HEAD');
   const linked = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/ci/settings`, token: maintainer.token, payload: { repository_url: `file://${repo}` } });
   expect(linked.statusCode, linked.body).toBe(200);
-  runnerToken = (await t.call({ method: 'POST', url: '/api/v4/user/runners', token: maintainer.token, payload: { runner_type: 'project_type', project_id: projectId, run_untagged: true } })).json().token;
+  runnerToken = (await t.call({ method: 'POST', url: '/api/v4/user/runners', token: maintainer.token, payload: { runner_type: 'project_type', project_id: projectId, run_untagged: true } })).json()
+    .token;
 });
 afterAll(async () => {
   await t?.close();
@@ -65,7 +72,11 @@ afterAll(async () => {
 describe('git smart-HTTP', () => {
   it("lets a running job fetch its pipeline's commit with its token, as GitLab Runner does, and confirms the job", async () => {
     expect((await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/pipeline`, token: maintainer.token, payload: { ref: 'main' } })).statusCode).toBe(201);
-    const job = (await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runnerToken } })).json() as { id: number; token: string; git_info: { repo_url: string; sha: string; refspecs: string[] } };
+    const job = (await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runnerToken } })).json() as {
+      id: number;
+      token: string;
+      git_info: { repo_url: string; sha: string; refspecs: string[] };
+    };
     expect(job.git_info.sha).toBe(head);
     // Moving the branch on does not matter: the job fetches its commit by id.
     fs.writeFileSync(path.join(repo, 'train.py'), 'print("newer")\n');

@@ -41,7 +41,12 @@ describe('a server told to stop (SIGTERM)', () => {
         controller.close();
       },
     });
-    const upload = fetch(`${server.base}/api/v4/projects/default/packages/generic/drain/1.0.0/model.bin`, { method: 'PUT', headers: { 'private-token': TOKEN, 'content-length': String(payload.length) }, body: slowBody, duplex: 'half' } as RequestInit);
+    const upload = fetch(`${server.base}/api/v4/projects/default/packages/generic/drain/1.0.0/model.bin`, {
+      method: 'PUT',
+      headers: { 'private-token': TOKEN, 'content-length': String(payload.length) },
+      body: slowBody,
+      duplex: 'half',
+    } as RequestInit);
     await sleep(500);
 
     const signalled = Date.now();

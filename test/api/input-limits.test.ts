@@ -63,15 +63,35 @@ describe('fixed patterns that a backtracking engine takes super-linear time on',
   };
 
   it('checks a generic package version such as "aaa…a!" at once (exponential before)', async () => {
-    const res = await quickly(t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${'a'.repeat(28)}!/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } }));
+    const res = await quickly(
+      t.call({
+        method: 'PUT',
+        url: `/api/v4/projects/${projectId}/packages/generic/pkg/${'a'.repeat(28)}!/f.txt`,
+        token: dev.token,
+        payload: 'x',
+        headers: { 'content-type': 'application/octet-stream' },
+      }),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/package_version is invalid/);
     for (const version of ['1.0.0', '.v1', 'v1.', '1..2', 'rc-1+build.7']) {
-      const ok = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+      const ok = await t.call({
+        method: 'PUT',
+        url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`,
+        token: dev.token,
+        payload: 'x',
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(ok.statusCode, version).toBe(201);
     }
     for (const version of ['..1', '1..', '1...2', '.']) {
-      const bad = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+      const bad = await t.call({
+        method: 'PUT',
+        url: `/api/v4/projects/${projectId}/packages/generic/pkg/${version}/f.txt`,
+        token: dev.token,
+        payload: 'x',
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(bad.statusCode, version).toBeGreaterThanOrEqual(400);
       expect(bad.statusCode, version).toBeLessThan(500);
     }
@@ -116,7 +136,12 @@ describe('LIKE and ILIKE patterns in search filters', () => {
       ['model-versions/search', `name ILIKE '${wild}'`],
       ['experiments/search', `name LIKE '${wild}'`],
     ] as const) {
-      const res = await t.call({ method: path === 'experiments/search' ? 'POST' : 'GET', url: path === 'experiments/search' ? mlflow(path) : mlflow(`${path}?filter=${encodeURIComponent(filter)}`), token: reporter.token, payload: path === 'experiments/search' ? { filter } : undefined });
+      const res = await t.call({
+        method: path === 'experiments/search' ? 'POST' : 'GET',
+        url: path === 'experiments/search' ? mlflow(path) : mlflow(`${path}?filter=${encodeURIComponent(filter)}`),
+        token: reporter.token,
+        payload: path === 'experiments/search' ? { filter } : undefined,
+      });
       expect(res.statusCode, path).toBe(400);
       expect(res.json().error_code, path).toBe('INVALID_PARAMETER_VALUE');
     }
@@ -129,7 +154,12 @@ describe('LIKE and ILIKE patterns in search filters', () => {
   });
 
   it('still search with patterns up to the caps', async () => {
-    const res = await t.call({ method: 'POST', url: mlflow('runs/search'), token: reporter.token, payload: { experiment_ids: ['0'], filter: `tags.note LIKE '${'a%'.repeat(5)}' AND tags.note ILIKE '%${'A'.repeat(200)}%'` } });
+    const res = await t.call({
+      method: 'POST',
+      url: mlflow('runs/search'),
+      token: reporter.token,
+      payload: { experiment_ids: ['0'], filter: `tags.note LIKE '${'a%'.repeat(5)}' AND tags.note ILIKE '%${'A'.repeat(200)}%'` },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([runId]);
   });
@@ -140,7 +170,13 @@ describe('deeply nested JSON', () => {
 
   it('answers 400 INVALID_PARAMETER_VALUE on the MLflow protocol, at both mounts', async () => {
     for (const url of [mlflow('runs/log-batch'), '/api/2.0/mlflow/runs/log-batch']) {
-      const res = await t.call({ method: 'POST', url, token: dev.token, headers: { ...json, 'x-modelyard-project': String(projectId) }, payload: `{"run_id": "${runId}", "tags": ${nested(100_000)}}` });
+      const res = await t.call({
+        method: 'POST',
+        url,
+        token: dev.token,
+        headers: { ...json, 'x-modelyard-project': String(projectId) },
+        payload: `{"run_id": "${runId}", "tags": ${nested(100_000)}}`,
+      });
       expect(res.statusCode, url).toBe(400);
       expect(res.json()).toEqual({ error_code: 'INVALID_PARAMETER_VALUE', message: 'the JSON body nests arrays and objects deeper than 64 levels' });
     }
@@ -150,7 +186,12 @@ describe('deeply nested JSON', () => {
     const res = await t.call({ method: 'POST', url: '/api/v4/projects', token: dev.token, headers: json, payload: `{"name": ${nested(100_000)}}` });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({ message: 'the JSON body nests arrays and objects deeper than 64 levels' });
-    const trigger = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/trigger/pipeline`, headers: json, payload: `{"token": "x", "ref": "main", "variables": {"A": ${nested(100_000)}}}` });
+    const trigger = await t.call({
+      method: 'POST',
+      url: `/api/v4/projects/${projectId}/trigger/pipeline`,
+      headers: json,
+      payload: `{"token": "x", "ref": "main", "variables": {"A": ${nested(100_000)}}}`,
+    });
     expect(trigger.statusCode).toBe(400);
     expect(trigger.json().message).toMatch(/deeper than 64 levels/);
   });
@@ -165,7 +206,13 @@ describe('deeply nested JSON', () => {
     const wide = await t.call({ method: 'POST', url: mlflow('runs/log-batch'), token: dev.token, headers: json, payload: JSON.stringify({ run_id: runId, tags: { many: 'x'.repeat(500_000) } }) });
     expect(wide.statusCode).toBe(400);
     expect(wide.json().message.length).toBeLessThan(400);
-    const deep = await t.call({ method: 'POST', url: mlflow('runs/log-batch'), token: dev.token, headers: json, payload: `{"run_id": "${runId}", "params": "${'p'.repeat(500_000)}", "tags": ${nested(60)}}` });
+    const deep = await t.call({
+      method: 'POST',
+      url: mlflow('runs/log-batch'),
+      token: dev.token,
+      headers: json,
+      payload: `{"run_id": "${runId}", "params": "${'p'.repeat(500_000)}", "tags": ${nested(60)}}`,
+    });
     expect(deep.statusCode).toBe(400);
     expect(deep.json().message.length).toBeLessThan(400);
     const field = await t.call({ method: 'POST', url: '/api/v4/projects', token: dev.token, headers: json, payload: JSON.stringify({ name: 'x', ['k'.repeat(100_000)]: 1 }) });

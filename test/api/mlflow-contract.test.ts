@@ -28,8 +28,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const MOUNT = '/api/v4/projects/{id}/ml/mlflow/api';
-const operations = () =>
-  Object.entries(paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, operation]) => ({ path, method, operation })));
+const operations = () => Object.entries(paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, operation]) => ({ path, method, operation })));
 
 describe('the MLflow endpoints in the OpenAPI document', () => {
   it('are listed once, at the project mount, at least 40 of them', () => {
@@ -64,7 +63,12 @@ describe('the MLflow endpoints in the OpenAPI document', () => {
     const version = paths[`${MOUNT}/2.0/mlflow/model-versions/get`]!.get!;
     expect(version.parameters!.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['name', 'version']);
     const loggedModel = paths[`${MOUNT}/2.0/mlflow/logged-models/{model_id}`]!.get!;
-    expect(loggedModel.parameters!.filter((p) => p.in === 'path').map((p) => p.name).sort()).toEqual(['id', 'model_id']);
+    expect(
+      loggedModel
+        .parameters!.filter((p) => p.in === 'path')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['id', 'model_id']);
   });
 });
 

@@ -92,9 +92,24 @@ describe('model-versions/create with a models:/ source of a registered version',
     await ok(inOther, 'POST', 'registered-models/create', { name: foreign });
     await ok(inOther, 'POST', 'model-versions/create', { name: foreign, source: 's3://bucket/model' });
     const cases: [Record<string, string>, number, string, string][] = [
-      [{ source: `models://other-registry/${src.name}/1` }, 400, 'INVALID_PARAMETER_VALUE', `Invalid model version source: 'models://other-registry/${src.name}/1'. Registered model sources must use the active model registry.`],
-      [{ source: `models:/${src.name}/1`, run_id: '0123456789abcdef0123456789abcdef' }, 400, 'INVALID_PARAMETER_VALUE', `Invalid model version source: 'models:/${src.name}/1'. The run_id and model_id request parameters must match the referenced model version.`],
-      [{ source: `models:/${src.name}/1`, model_id: 'm-0123456789abcdef0123456789abcdef' }, 400, 'INVALID_PARAMETER_VALUE', `Invalid model version source: 'models:/${src.name}/1'. The run_id and model_id request parameters must match the referenced model version.`],
+      [
+        { source: `models://other-registry/${src.name}/1` },
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Invalid model version source: 'models://other-registry/${src.name}/1'. Registered model sources must use the active model registry.`,
+      ],
+      [
+        { source: `models:/${src.name}/1`, run_id: '0123456789abcdef0123456789abcdef' },
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Invalid model version source: 'models:/${src.name}/1'. The run_id and model_id request parameters must match the referenced model version.`,
+      ],
+      [
+        { source: `models:/${src.name}/1`, model_id: 'm-0123456789abcdef0123456789abcdef' },
+        400,
+        'INVALID_PARAMETER_VALUE',
+        `Invalid model version source: 'models:/${src.name}/1'. The run_id and model_id request parameters must match the referenced model version.`,
+      ],
       [{ source: `models:/${src.name}/7` }, 404, 'RESOURCE_DOES_NOT_EXIST', `Model Version (name=${src.name}, version=7) not found`],
       [{ source: `models:/${src.name}@nobody` }, 404, 'RESOURCE_DOES_NOT_EXIST', 'Registered model alias nobody not found.'],
       [{ source: `models:/${src.name}/Staging` }, 404, 'RESOURCE_DOES_NOT_EXIST', `No versions of model with name '${src.name}' and stage 'Staging' found`],

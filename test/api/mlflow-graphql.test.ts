@@ -39,7 +39,13 @@ beforeAll(async () => {
     },
   });
   const path = (run.artifact_uri as string).replace(/^mlflow-artifacts:\//, '');
-  await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${path}/model/MLmodel`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+  await t.call({
+    method: 'PUT',
+    url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${path}/model/MLmodel`,
+    token: dev.token,
+    payload: 'x',
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   await t.call({ method: 'POST', url: api('registered-models/create'), token: dev.token, payload: { name: 'graphql-model' } });
   await t.call({ method: 'POST', url: api('model-versions/create'), token: dev.token, payload: { name: 'graphql-model', source: `runs:/${runId}/model`, run_id: runId } });
 });
@@ -54,7 +60,7 @@ async function graphql(base: { url: string; headers: Record<string, string> }, q
 }
 
 describe("MLflow's GraphQL", () => {
-  it("reads a run with its experiment, metrics (NaN as null, int64 as strings), params and model versions", async () => {
+  it('reads a run with its experiment, metrics (NaN as null, int64 as strings), params and model versions', async () => {
     for (const base of bases()) {
       const res = await graphql(
         base,
@@ -84,10 +90,7 @@ describe("MLflow's GraphQL", () => {
 
   it('searches runs, lists artifacts, reads a metric history and an experiment, and searches model versions', async () => {
     const base = bases()[1]!;
-    const res = await graphql(
-      base,
-      `mutation q { mlflowSearchRuns(input: {experimentIds: ["${experimentId}"], filter: "params.alpha = '0.1'"}) { runs { info { runId } } } }`,
-    );
+    const res = await graphql(base, `mutation q { mlflowSearchRuns(input: {experimentIds: ["${experimentId}"], filter: "params.alpha = '0.1'"}) { runs { info { runId } } } }`);
     expect(res.json().data.mlflowSearchRuns.runs).toEqual([{ info: { runId } }]);
     const more = await graphql(
       base,
@@ -131,7 +134,7 @@ describe("MLflow's GraphQL", () => {
     expect([notADocument.statusCode, notADocument.json().error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
   });
 
-  it("answers only to readers of the project, as the REST API does", async () => {
+  it('answers only to readers of the project, as the REST API does', async () => {
     const res = await graphql(bases()[0]!, `query q { mlflowGetRun(input: {runId: "${runId}"}) { run { info { runId } } } }`, outsider.token);
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toContain('Project Not Found');

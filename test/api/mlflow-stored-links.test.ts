@@ -27,7 +27,7 @@ describe('model-version sources', () => {
     await post('registered-models/create', { name: 'sources' });
   });
 
-  it("stores a runs:/ source of a run the project never held, and answers it unchanged as the download URI", async () => {
+  it('stores a runs:/ source of a run the project never held, and answers it unchanged as the download URI', async () => {
     const created = await post('model-versions/create', { name: 'sources', source: 'runs:/run_id/model', run_id: 'run_id' });
     expect(created.statusCode, created.body).toBe(200);
     expect(created.json().model_version).toMatchObject({ source: 'runs:/run_id/model', run_id: 'run_id' });
@@ -61,7 +61,10 @@ describe('model-version sources', () => {
   it('refuses what MLflow refuses, in its words, and stores nothing', async () => {
     const before = (await get("model-versions/search?filter=name%3D'sources'")).json().model_versions.length;
     const refusals: [unknown, string][] = [
-      [{ source: 'runs:/run_id/model', run_id: 'another_run' }, "Invalid model version source: 'runs:/run_id/model'. The run_id request parameter must identify the resource that contains the source."],
+      [
+        { source: 'runs:/run_id/model', run_id: 'another_run' },
+        "Invalid model version source: 'runs:/run_id/model'. The run_id request parameter must identify the resource that contains the source.",
+      ],
       [{ source: '/etc/passwd' }, "Invalid model version source: '/etc/passwd'. A local path cannot be a model version source"],
       [{ source: 'file:///var/lib/modelyard/data' }, "Invalid model version source: 'file:///var/lib/modelyard/data'. A local path"],
       [{ source: 's3://bucket/models/../../other' }, 'an absolute path must be provided without relative path references present'],

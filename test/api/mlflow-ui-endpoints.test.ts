@@ -135,7 +135,13 @@ describe("a run's artifacts for the MLflow UI", () => {
     await upload(`${path}/data/weights.bin`, Buffer.alloc(3, 1));
     for (const a of apis()) {
       const listing = await call('GET', `${a.prefix}/2.0/mlflow/logged-models/${model.model_id}/artifacts/directories`, { headers: a.headers });
-      expect(listing.json(), a.label).toEqual({ root_uri: model.artifact_uri, files: [{ path: 'MLmodel', is_dir: false, file_size: 20 }, { path: 'data', is_dir: true }] });
+      expect(listing.json(), a.label).toEqual({
+        root_uri: model.artifact_uri,
+        files: [
+          { path: 'MLmodel', is_dir: false, file_size: 20 },
+          { path: 'data', is_dir: true },
+        ],
+      });
       const file = await call('GET', `${a.prefix}/2.0/mlflow/logged-models/${model.model_id}/artifacts/files?artifact_file_path=MLmodel`, { headers: a.headers });
       expect([file.statusCode, file.body, file.headers['content-type']], a.label).toEqual([200, 'artifact_path: model', 'text/plain']);
     }
@@ -164,11 +170,13 @@ describe('metrics and datasets for the MLflow UI', () => {
     }
     const refuse = async (query: string) => (await call('GET', `${project().path}/ajax-api/2.0/mlflow/metrics/get-history-bulk?${query}`)).json().message as string;
     expect(await refuse('metric_key=loss')).toBe('GetMetricHistoryBulk request must specify at least one run_id.');
-    expect(await refuse(`${Array.from({ length: 101 }, (_, i) => `run_id=${i}`).join('&')}&metric_key=loss`)).toBe('GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received 101 run_ids.');
+    expect(await refuse(`${Array.from({ length: 101 }, (_, i) => `run_id=${i}`).join('&')}&metric_key=loss`)).toBe(
+      'GetMetricHistoryBulk request cannot specify more than 100 run_ids. Received 101 run_ids.',
+    );
     expect(await refuse(`run_id=${first}`)).toBe('GetMetricHistoryBulk request must specify a metric_key.');
   });
 
-  it('asks for run_ids on bulk-interval in MLflow\'s words', async () => {
+  it("asks for run_ids on bulk-interval in MLflow's words", async () => {
     const res = await call('GET', `${project().path}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?metric_key=loss`);
     expect([res.statusCode, res.json().message]).toEqual([400, "Missing value for required parameter 'run_ids'."]);
   });
@@ -231,7 +239,7 @@ describe("MLflow's plain endpoints and unknown paths", () => {
     expect(underApi.headers['content-type']).toMatch(/^application\/json/);
   });
 
-  it('merges a doubled slash right after a tracking URI, as MLflow\'s server does, and nowhere else under the API', async () => {
+  it("merges a doubled slash right after a tracking URI, as MLflow's server does, and nowhere else under the API", async () => {
     for (const b of bases()) {
       const res = await call('GET', `${b.path}//model-versions/get-artifact?name=m&version=1&path=..%2Fx`, { headers: b.headers });
       expect([res.statusCode, res.headers.location], b.label).toEqual([308, `${b.path}/model-versions/get-artifact?name=m&version=1&path=..%2Fx`]);

@@ -34,7 +34,9 @@ describe('operations endpoints', () => {
   it('documents the answers of every route: a success with its body (or 204, or a redirect) and the error body', async () => {
     type Answer = { description: string; content?: Record<string, { schema: unknown }> };
     const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { responses: Record<string, Answer> }>> };
-    const operations = Object.entries(doc.paths).flatMap(([url, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${url}`, responses: operation.responses })));
+    const operations = Object.entries(doc.paths).flatMap(([url, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${url}`, responses: operation.responses })),
+    );
     expect(operations.length).toBeGreaterThan(240);
     const documentsSuccess = (responses: Record<string, Answer>) =>
       Object.entries(responses).some(([status, answer]) => (/^2\d\d$/.test(status) && (status === '204' || answer.content !== undefined)) || /^3\d\d$/.test(status));

@@ -25,7 +25,14 @@ describe('generic packages', () => {
     const selected = await upload(generic('shapes', '1.0.0', 'b.bin', '?select=package_file'), 'bravo!');
     expect(selected.statusCode).toBe(201);
     const file = selected.json();
-    expect(file).toEqual({ id: expect.any(Number), package_id: expect.any(Number), created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), file_name: 'b.bin', size: 6, file_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(file).toEqual({
+      id: expect.any(Number),
+      package_id: expect.any(Number),
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      file_name: 'b.bin',
+      size: 6,
+      file_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
 
     const list = await get(`/api/v4/projects/${projectId}/packages?package_type=generic&package_name=shap`);
     expect(list.statusCode).toBe(200);

@@ -98,7 +98,13 @@ describe('path safety', () => {
 
   it('still accepts ordinary names with dots, dashes, spaces and unicode', async () => {
     for (const name of ['model.v1.2.pkl', 'my file.txt', 'données/résumé.md', '.hidden', 'a..b']) {
-      const res = await t.call({ method: 'PUT', url: `${mlflow()}/artifacts/ok/${encodeURIComponent(name).replace(/%2F/g, '/')}`, token: dev.token, payload: 'fine', headers: { 'content-type': 'application/octet-stream' } });
+      const res = await t.call({
+        method: 'PUT',
+        url: `${mlflow()}/artifacts/ok/${encodeURIComponent(name).replace(/%2F/g, '/')}`,
+        token: dev.token,
+        payload: 'fine',
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       expect(res.statusCode, name).toBe(200);
     }
   });

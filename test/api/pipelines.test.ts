@@ -31,7 +31,12 @@ beforeAll(async () => {
   projectId = (await t.createProject(maintainer.token, 'ci-project')).id;
   await t.addMember(projectId, developer.id, 30);
   await t.addMember(projectId, reporter.id, 20);
-  const runner = await t.call({ method: 'POST', url: '/api/v4/user/runners', token: ADMIN_TOKEN, payload: { runner_type: 'instance_type', description: 'test runner', tag_list: ['gpu'], run_untagged: true } });
+  const runner = await t.call({
+    method: 'POST',
+    url: '/api/v4/user/runners',
+    token: ADMIN_TOKEN,
+    payload: { runner_type: 'instance_type', description: 'test runner', tag_list: ['gpu'], run_untagged: true },
+  });
   expect(runner.statusCode).toBe(201);
   runnerToken = runner.json().token;
 });
@@ -46,7 +51,12 @@ async function setConfig(content: string) {
 
 async function runPipeline(content: string, variables: Record<string, string> = {}) {
   await setConfig(content);
-  const res = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/pipeline`, token: developer.token, payload: { ref: 'main', variables: Object.entries(variables).map(([key, value]) => ({ key, value })) } });
+  const res = await t.call({
+    method: 'POST',
+    url: `/api/v4/projects/${projectId}/pipeline`,
+    token: developer.token,
+    payload: { ref: 'main', variables: Object.entries(variables).map(([key, value]) => ({ key, value })) },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as { id: number; status: string; yaml_errors: string | null };
 }
@@ -77,7 +87,12 @@ async function report(job: Job, state: 'running' | 'success' | 'failed', failure
 /** What GitLab Runner does after a job's script: the `paths` zip, as a streamed multipart form. */
 async function uploadArchive(job: Job, files: Record<string, string>) {
   const form = multipartUpload('file', 'artifacts.zip', await zipOf(files));
-  return t.call({ method: 'POST', url: `/api/v4/jobs/${job.id}/artifacts?artifact_format=zip&artifact_type=archive&expire_in=1+day`, headers: { 'job-token': job.token, 'content-type': form.contentType }, payload: form.body });
+  return t.call({
+    method: 'POST',
+    url: `/api/v4/jobs/${job.id}/artifacts?artifact_format=zip&artifact_type=archive&expire_in=1+day`,
+    headers: { 'job-token': job.token, 'content-type': form.contentType },
+    payload: form.body,
+  });
 }
 
 async function drain(pipelineId: number, outcome: (job: Job) => 'success' | 'failed' = () => 'success'): Promise<string[]> {
@@ -96,7 +111,13 @@ describe('pipeline files', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ valid: false, errors: ['line 3, column 3: build config contains unknown keys: scirpt'] });
     const ok = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ci/lint`, token: reporter.token, payload: { content: 'a:\n  script: [x]\nb:\n  stage: deploy\n  script: [y]\n' } });
-    expect(ok.json()).toMatchObject({ valid: true, jobs: [{ name: 'a', stage: 'test' }, { name: 'b', stage: 'deploy', needs: ['a'] }] });
+    expect(ok.json()).toMatchObject({
+      valid: true,
+      jobs: [
+        { name: 'a', stage: 'test' },
+        { name: 'b', stage: 'deploy', needs: ['a'] },
+      ],
+    });
   });
 
   it('makes a failed pipeline that carries the errors of an invalid file, and runs nothing', async () => {
@@ -266,7 +287,12 @@ report:
     expect(await statusOf(pipeline.id)).toBe('success'); // a manual job may fail by default: it does not block
     const byReporter = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/jobs/${deploy.id}/play`, token: reporter.token });
     expect(byReporter.statusCode).toBe(403);
-    const played = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/jobs/${deploy.id}/play`, token: developer.token, payload: { job_variables_attributes: [{ key: 'TARGET', value: 'prod' }] } });
+    const played = await t.call({
+      method: 'POST',
+      url: `/api/v4/projects/${projectId}/jobs/${deploy.id}/play`,
+      token: developer.token,
+      payload: { job_variables_attributes: [{ key: 'TARGET', value: 'prod' }] },
+    });
     expect(played.statusCode, played.body).toBe(200);
     const job = await take();
     expect(job!.name).toBe('deploy');
@@ -334,7 +360,10 @@ describe('variables, logs and job tokens', () => {
     expect(byDeveloper.statusCode).toBe(403);
 
     await setConfig('show:\n  script: [echo $API_SECRET]\n');
-    for (const [ref, expectProtected] of [['main', true], ['feature', false]] as const) {
+    for (const [ref, expectProtected] of [
+      ['main', true],
+      ['feature', false],
+    ] as const) {
       const res = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/pipeline`, token: developer.token, payload: { ref } });
       expect(res.statusCode).toBe(201);
       const job = (await take())!;
@@ -342,9 +371,19 @@ describe('variables, logs and job tokens', () => {
       expect(job.variables.some((v) => v.key === 'DEPLOY_KEY')).toBe(expectProtected);
       expect(job.variables.find((v) => v.key === 'CI_JOB_TOKEN')).toMatchObject({ value: job.token, masked: true });
       const line = `$ echo $API_SECRET\n${secret}\n`;
-      const appended = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${Buffer.byteLength(line) - 1}` }, payload: line });
+      const appended = await t.call({
+        method: 'PATCH',
+        url: `/api/v4/jobs/${job.id}/trace`,
+        headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${Buffer.byteLength(line) - 1}` },
+        payload: line,
+      });
       expect(appended.statusCode).toBe(202);
-      const wrongOffset = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': '0-3' }, payload: 'dup\n' });
+      const wrongOffset = await t.call({
+        method: 'PATCH',
+        url: `/api/v4/jobs/${job.id}/trace`,
+        headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': '0-3' },
+        payload: 'dup\n',
+      });
       expect(wrongOffset.statusCode).toBe(416);
       await report(job, 'success');
       const trace = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/jobs/${job.id}/trace`, token: reporter.token });
@@ -358,7 +397,12 @@ describe('variables, logs and job tokens', () => {
     const pipeline = await runPipeline('binary:\n  script: [printf "a\\0b"]\n');
     const job = (await take())!;
     const chunk = Buffer.from('a\u0000b\n');
-    const appended = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${chunk.length - 1}` }, payload: chunk });
+    const appended = await t.call({
+      method: 'PATCH',
+      url: `/api/v4/jobs/${job.id}/trace`,
+      headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${chunk.length - 1}` },
+      payload: chunk,
+    });
     expect(appended.statusCode, appended.body).toBe(202);
     await report(job, 'success');
     expect(await statusOf(pipeline.id)).toBe('success');
@@ -376,7 +420,12 @@ describe('variables, logs and job tokens', () => {
     expect(run.statusCode, run.body).toBe(200);
     const tags = Object.fromEntries((run.json().run.data.tags as { key: string; value: string }[]).map((tag) => [tag.key, tag.value]));
     expect(tags['modelyard.ci.job_id']).toBe(String(job.id));
-    const pkg = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/generic/model/1.0.0/weights.bin`, headers: { 'job-token': job.token, 'content-type': 'application/octet-stream' }, payload: Buffer.from('weights') });
+    const pkg = await t.call({
+      method: 'PUT',
+      url: `/api/v4/projects/${projectId}/packages/generic/model/1.0.0/weights.bin`,
+      headers: { 'job-token': job.token, 'content-type': 'application/octet-stream' },
+      payload: Buffer.from('weights'),
+    });
     expect(pkg.statusCode).toBe(201);
     expect((await mlflow('runs/create', { experiment_id: '0' }, other.id)).statusCode).toBe(404);
     const members = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/members`, headers: { 'job-token': job.token } });
@@ -386,7 +435,7 @@ describe('variables, logs and job tokens', () => {
     expect(after.statusCode).toBe(401);
   });
 
-  it('passes the artifacts zip to the jobs that need them, with the running job\'s token, and serves it', async () => {
+  it("passes the artifacts zip to the jobs that need them, with the running job's token, and serves it", async () => {
     const pipeline = await runPipeline('make:\n  stage: build\n  script: [x]\n  artifacts:\n    paths: [out/model.bin]\nuse:\n  stage: test\n  script: [y]\n');
     const make = (await take())!;
     const upload = await uploadArchive(make, { 'out/model.bin': 'model-bytes' });
@@ -460,7 +509,12 @@ describe('trigger tokens', () => {
     expect(created.statusCode).toBe(201);
     const token = created.json().token as string;
     const boundary = 'XyZ';
-    const form = [`--${boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n${token}\r\n`, `--${boundary}\r\nContent-Disposition: form-data; name="ref"\r\n\r\nmain\r\n`, `--${boundary}\r\nContent-Disposition: form-data; name="variables[EPOCHS]"\r\n\r\n3\r\n`, `--${boundary}--\r\n`].join('');
+    const form = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n${token}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="ref"\r\n\r\nmain\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="variables[EPOCHS]"\r\n\r\n3\r\n`,
+      `--${boundary}--\r\n`,
+    ].join('');
     const res = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/trigger/pipeline`, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: form });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json()).toMatchObject({ source: 'trigger', user: { id: maintainer.id } });
@@ -500,9 +554,21 @@ promote:
     const job = (await take())!;
     expect(job.name).toBe('evaluate');
     const vars = Object.fromEntries(job.variables.map((v) => [v.key, v.value]));
-    expect(vars).toMatchObject({ CI_PIPELINE_SOURCE: 'model_registry', MODEL_EVENT: 'version_created', MODEL_NAME: 'reg-ci', MODEL_VERSION: '1', MODEL_URI: 'models:/reg-ci/1', MODEL_SEMVER: '1.0.0' });
+    expect(vars).toMatchObject({
+      CI_PIPELINE_SOURCE: 'model_registry',
+      MODEL_EVENT: 'version_created',
+      MODEL_NAME: 'reg-ci',
+      MODEL_VERSION: '1',
+      MODEL_URI: 'models:/reg-ci/1',
+      MODEL_SEMVER: '1.0.0',
+    });
     // A change made by this job (a registry pipeline's) starts nothing: no loops.
-    const byJob = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/registered-models/alias`, headers: { authorization: `Bearer ${job.token}` }, payload: { name: 'reg-ci', alias: 'champion', version: '1' } });
+    const byJob = await t.call({
+      method: 'POST',
+      url: `/api/v4/projects/${projectId}/ml/mlflow/api/2.0/mlflow/registered-models/alias`,
+      headers: { authorization: `Bearer ${job.token}` },
+      payload: { name: 'reg-ci', alias: 'champion', version: '1' },
+    });
     expect(byJob.statusCode, byJob.body).toBe(200);
     expect(await triggers.tick()).toBe(0);
     await report(job, 'success');

@@ -98,7 +98,13 @@ async function buildWorld(): Promise<World> {
   await call('PUT', `${api}/ml/models/${modelId}/aliases/champion`, maintainer.token, { version: 1 });
   // Requested by a maintainer, so that the requester deciding is a refusal the service makes.
   await call('POST', `${api}/ml/models/${modelId}/versions/1/approval_requests`, maintainer.token, {}, 201);
-  const pkg = await t.call({ method: 'PUT', url: `${api}/packages/generic/pkg/1.0.0/file.bin`, token: developer.token, headers: { 'content-type': 'application/octet-stream' }, payload: Buffer.from('bytes') });
+  const pkg = await t.call({
+    method: 'PUT',
+    url: `${api}/packages/generic/pkg/1.0.0/file.bin`,
+    token: developer.token,
+    headers: { 'content-type': 'application/octet-stream' },
+    payload: Buffer.from('bytes'),
+  });
   expectStatus(pkg, 201, 'package upload');
   const packageId = Number((await t.call({ method: 'GET', url: `${api}/packages`, token: developer.token })).json()[0].id);
   const packageFileId = Number((await t.call({ method: 'GET', url: `${api}/packages/${packageId}/package_files`, token: developer.token })).json()[0].id);
@@ -238,7 +244,10 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'PATCH /api/v4/jobs/:job_id/trace': { raw: 'log line\n', contentType: 'text/plain' },
     'DELETE /api/v4/runners/managers': { json: { token: 'wrong-runner-token', system_id: 's_0123456789ab' } },
     'POST /api/v4/runners/reset_authentication_token': { json: { token: 'wrong-runner-token' } },
-    'POST /api/v4/jobs/:job_id/artifacts': { raw: '--b\r\ncontent-disposition: form-data; name="file"; filename="artifacts.zip"\r\n\r\nzip\r\n--b--\r\n', contentType: 'multipart/form-data; boundary=b' },
+    'POST /api/v4/jobs/:job_id/artifacts': {
+      raw: '--b\r\ncontent-disposition: form-data; name="file"; filename="artifacts.zip"\r\n\r\nzip\r\n--b--\r\n',
+      contentType: 'multipart/form-data; boundary=b',
+    },
     'POST /:id.git/git-upload-pack': { raw: '0000', contentType: 'application/x-git-upload-pack-request' },
     'POST /api/v4/projects/:id/environments': { json: { name: 'another-environment' } },
     'PUT /api/v4/projects/:id/environments/:environment_id': { json: { timeout_ms: 2000 } },
@@ -342,40 +351,42 @@ function sampleOf(route: RouteEntry, w: World): Sample | undefined {
 
 function fillUrl(url: string, w: World): string {
   const mlflow = url.includes('/mlflow/');
-  return url
-    .replace(':id', String(w.projectId))
-    .replace(':user_id', String(w.guest.id))
-    .replace(':token_id', String(w.guestTokenId))
-    .replace(':hook_id', String(w.hookId))
-    .replace(':package_id', String(w.packageId))
-    .replace(':package_file_id', String(w.packageFileId))
-    .replace(':package_name', 'pkg')
-    .replace(':package_version', '1.0.0')
-    .replace(':file_name', 'file.bin')
-    .replace(':model_version_id', String(w.modelVersionId))
-    .replace(':model_id', mlflow ? w.loggedModelId : String(w.modelId))
-    .replace(':version', '1')
-    .replace(':label', 'keep')
-    .replace(':alias', 'champion')
-    .replace(':tag_key', 'k')
-    .replace(':experiment_id', w.experimentId)
-    .replace(':run_id', w.runId)
-    .replace(':key', VARIABLE)
-    .replace(':trigger_id', String(w.triggerId))
-    .replace(':pipeline_id', String(w.finishedJob.pipelineId))
-    .replace(':job_id', String(w.finishedJob.id))
-    .replace(':runner_id', String(w.runnerId))
-    .replace(':provider', 'github')
-    .replace(':upload_id', 'x')
-    .replace(':part_number', '1')
-    // Deployments' routes: ids that need not exist, since a refused caller is turned away before any lookup.
-    .replace(':environment_id', '1')
-    .replace(':deployment_id', '1')
-    .replace(':agent_id', '1')
-    .replace(':instance_id', 'e1-v1-00000000')
-    .replace(':name', 'production')
-    .replace(':environment', 'staging')
-    .replace('*', 'dir/file.bin');
+  return (
+    url
+      .replace(':id', String(w.projectId))
+      .replace(':user_id', String(w.guest.id))
+      .replace(':token_id', String(w.guestTokenId))
+      .replace(':hook_id', String(w.hookId))
+      .replace(':package_id', String(w.packageId))
+      .replace(':package_file_id', String(w.packageFileId))
+      .replace(':package_name', 'pkg')
+      .replace(':package_version', '1.0.0')
+      .replace(':file_name', 'file.bin')
+      .replace(':model_version_id', String(w.modelVersionId))
+      .replace(':model_id', mlflow ? w.loggedModelId : String(w.modelId))
+      .replace(':version', '1')
+      .replace(':label', 'keep')
+      .replace(':alias', 'champion')
+      .replace(':tag_key', 'k')
+      .replace(':experiment_id', w.experimentId)
+      .replace(':run_id', w.runId)
+      .replace(':key', VARIABLE)
+      .replace(':trigger_id', String(w.triggerId))
+      .replace(':pipeline_id', String(w.finishedJob.pipelineId))
+      .replace(':job_id', String(w.finishedJob.id))
+      .replace(':runner_id', String(w.runnerId))
+      .replace(':provider', 'github')
+      .replace(':upload_id', 'x')
+      .replace(':part_number', '1')
+      // Deployments' routes: ids that need not exist, since a refused caller is turned away before any lookup.
+      .replace(':environment_id', '1')
+      .replace(':deployment_id', '1')
+      .replace(':agent_id', '1')
+      .replace(':instance_id', 'e1-v1-00000000')
+      .replace(':name', 'production')
+      .replace(':environment', 'staging')
+      .replace('*', 'dir/file.bin')
+  );
 }
 
 function credentialOf(persona: Persona, w: World): Record<string, string> {
@@ -478,15 +489,43 @@ describe('refused requests change nothing', () => {
     const w = world;
     const api = `/api/v4/projects/${w.projectId}`;
     const cases: { what: string; request: InjectOptions; status: number }[] = [
-      { what: 'the requester approves their own request', request: { method: 'POST', url: `${api}/ml/models/${w.modelId}/versions/1/approve`, headers: { 'private-token': w.maintainer.token }, payload: {} }, status: 403 },
-      { what: 'a developer moves a protected alias', request: { method: 'PUT', url: `${api}/ml/models/${w.modelId}/aliases/champion`, headers: { 'private-token': w.developer.token }, payload: { version: 1 } }, status: 403 },
-      { what: 'a maintainer grants the owner role', request: { method: 'POST', url: `${api}/members`, headers: { 'private-token': w.maintainer.token }, payload: { user_id: w.outsider.id, access_level: 50 } }, status: 403 },
+      {
+        what: 'the requester approves their own request',
+        request: { method: 'POST', url: `${api}/ml/models/${w.modelId}/versions/1/approve`, headers: { 'private-token': w.maintainer.token }, payload: {} },
+        status: 403,
+      },
+      {
+        what: 'a developer moves a protected alias',
+        request: { method: 'PUT', url: `${api}/ml/models/${w.modelId}/aliases/champion`, headers: { 'private-token': w.developer.token }, payload: { version: 1 } },
+        status: 403,
+      },
+      {
+        what: 'a maintainer grants the owner role',
+        request: { method: 'POST', url: `${api}/members`, headers: { 'private-token': w.maintainer.token }, payload: { user_id: w.outsider.id, access_level: 50 } },
+        status: 403,
+      },
       { what: 'a maintainer removes the owner', request: { method: 'DELETE', url: `${api}/members/${w.owner.id}`, headers: { 'private-token': w.maintainer.token } }, status: 403 },
-      { what: 'a maintainer mints a bot above its own role', request: { method: 'POST', url: `${api}/access_tokens`, headers: { 'private-token': w.maintainer.token }, payload: { name: 'x', scopes: ['api'], access_level: 50 } }, status: 403 },
-      { what: 'a maintainer creates an instance runner', request: { method: 'POST', url: '/api/v4/user/runners', headers: { 'private-token': w.maintainer.token }, payload: { runner_type: 'instance_type' } }, status: 403 },
+      {
+        what: 'a maintainer mints a bot above its own role',
+        request: { method: 'POST', url: `${api}/access_tokens`, headers: { 'private-token': w.maintainer.token }, payload: { name: 'x', scopes: ['api'], access_level: 50 } },
+        status: 403,
+      },
+      {
+        what: 'a maintainer creates an instance runner',
+        request: { method: 'POST', url: '/api/v4/user/runners', headers: { 'private-token': w.maintainer.token }, payload: { runner_type: 'instance_type' } },
+        status: 403,
+      },
       { what: "someone else deletes the admin's runner", request: { method: 'DELETE', url: `/api/v4/runners/${w.runnerId}`, headers: { 'private-token': w.outsider.token } }, status: 404 },
-      { what: "a developer revokes the guest's token", request: { method: 'DELETE', url: `/api/v4/personal_access_tokens/${w.guestTokenId}`, headers: { 'private-token': w.developer.token } }, status: 404 },
-      { what: 'an admin gives a bot a personal token', request: { method: 'POST', url: `/api/v4/users/${w.botUserId}/personal_access_tokens`, headers: { 'private-token': w.admin.token }, payload: { name: 'x', scopes: ['api'] } }, status: 400 },
+      {
+        what: "a developer revokes the guest's token",
+        request: { method: 'DELETE', url: `/api/v4/personal_access_tokens/${w.guestTokenId}`, headers: { 'private-token': w.developer.token } },
+        status: 404,
+      },
+      {
+        what: 'an admin gives a bot a personal token',
+        request: { method: 'POST', url: `/api/v4/users/${w.botUserId}/personal_access_tokens`, headers: { 'private-token': w.admin.token }, payload: { name: 'x', scopes: ['api'] } },
+        status: 400,
+      },
     ];
     const failures: string[] = [];
     for (const { what, request, status } of cases) {

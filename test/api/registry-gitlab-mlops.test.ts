@@ -126,7 +126,12 @@ describe('the run of a version made without a source', () => {
     expect((await get('model-versions/get-download-uri', { name: 'with-run', version: '2' })).artifact_uri).toBe(run.info.artifact_uri);
 
     // What the MLflow client does with that artifact URI: PUT <uri>/<path>; the file is the version's.
-    const put = await t.call({ method: 'PUT', url: `${files}/docs/README.md`, headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'text/markdown' }, payload: Buffer.from('# how to run') });
+    const put = await t.call({
+      method: 'PUT',
+      url: `${files}/docs/README.md`,
+      headers: { authorization: `Bearer ${dev.token}`, 'content-type': 'text/markdown' },
+      payload: Buffer.from('# how to run'),
+    });
     expect(put.statusCode, put.body).toBe(201);
     expect((await t.call({ method: 'GET', url: `${files}/docs/README.md`, token: dev.token })).body).toBe('# how to run');
     await post('runs/log-parameter', { run_id: version.run_id, key: 'alpha', value: '0.5' });

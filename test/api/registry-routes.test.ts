@@ -66,10 +66,14 @@ describe('a model edit (rename, description, card) is one change', () => {
     const id = await newModel('edit-failing', { description: 'before' });
     // A failure injected into the second write (the description), after the rename's.
     if (TEST_DIALECT === 'sqlite') {
-      await sql`create trigger fail_description before update of description on registered_models when new.description = 'explode' begin select raise(abort, 'injected failure'); end`.execute(t.services.database.db);
+      await sql`create trigger fail_description before update of description on registered_models when new.description = 'explode' begin select raise(abort, 'injected failure'); end`.execute(
+        t.services.database.db,
+      );
     } else {
       await sql`create function fail_description() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$`.execute(t.services.database.db);
-      await sql`create trigger fail_description before update of description on registered_models for each row when (new.description = 'explode') execute function fail_description()`.execute(t.services.database.db);
+      await sql`create trigger fail_description before update of description on registered_models for each row when (new.description = 'explode') execute function fail_description()`.execute(
+        t.services.database.db,
+      );
     }
     try {
       const res = await call('PUT', api(`/models/${id}`), dev.token, { name: 'edit-failing-renamed', description: 'explode' });
@@ -132,7 +136,10 @@ describe('every registry route answers with its contract', () => {
     const evaluation = await ok('POST', api(`/models/${id}/versions/1/evaluations`), dev.token, 201, { metrics: { accuracy: 0.91 }, dataset: 'holdout', passed: true, thresholds: ['accuracy>=0.9'] });
     expect(evaluation.json()).toMatchObject({ metrics: { accuracy: 0.91 }, dataset: 'holdout', passed: true, thresholds: ['accuracy>=0.9'], job_id: null, author: { id: dev.id } });
     await ok('POST', api(`/models/${id}/versions/1/evaluations`), dev.token, 201, { metrics: { loss: 0.2 } });
-    expect((await ok('GET', api(`/models/${id}/versions/1/evaluations`), reporter.token, 200)).json()).toMatchObject([{ metrics: { loss: 0.2 }, passed: null, thresholds: null, dataset: null }, { passed: true }]);
+    expect((await ok('GET', api(`/models/${id}/versions/1/evaluations`), reporter.token, 200)).json()).toMatchObject([
+      { metrics: { loss: 0.2 }, passed: null, thresholds: null, dataset: null },
+      { passed: true },
+    ]);
 
     const requested = await ok('POST', api(`/models/${id}/versions/1/approval_requests`), dev.token, 201, { comment: 'please' });
     expect(requested.json()).toMatchObject([{ status: 'pending', requester: { id: dev.id, username: 'routes-dev' }, comment: 'please', resolved_at: null, decisions: [] }]);
@@ -167,7 +174,10 @@ describe('every registry route answers with its contract', () => {
     expect((await ok('GET', api(`/runs/${'0'.repeat(32)}/model_versions`), reporter.token, 404)).json().message).toMatch(/not found/i);
 
     expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json()).toEqual({ required_approvals: 1, protected_aliases: [] });
-    expect((await ok('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, 200, { protected_aliases: ['prod', 'prod'] })).json()).toEqual({ required_approvals: 1, protected_aliases: ['prod'] });
+    expect((await ok('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, 200, { protected_aliases: ['prod', 'prod'] })).json()).toEqual({
+      required_approvals: 1,
+      protected_aliases: ['prod'],
+    });
     expect((await call('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, { protected_aliases: ['latest'] })).statusCode).toBe(400);
     expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json().protected_aliases).toEqual(['prod']);
 
@@ -194,11 +204,21 @@ describe('every registry route answers with its contract', () => {
 describe('the OpenAPI document', () => {
   it('declares the answers of every registry route, errors included', async () => {
     const doc = (await t.call({ method: 'GET', url: '/api/v4/openapi.json' })).json() as { paths: Record<string, Record<string, { tags?: string[]; responses?: Record<string, unknown> }>> };
-    const registry = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([, op]) => op.tags?.includes('registry')).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, codes: Object.keys(op.responses ?? {}) })));
+    const registry = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, op]) => op.tags?.includes('registry'))
+        .map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, codes: Object.keys(op.responses ?? {}) })),
+    );
     expect(registry.length).toBeGreaterThanOrEqual(29);
     for (const { route, codes } of registry) {
-      expect(codes.some((code) => /^2/.test(code)), route).toBe(true);
-      expect(codes.some((code) => /^4xx$/i.test(code)), route).toBe(true);
+      expect(
+        codes.some((code) => /^2/.test(code)),
+        route,
+      ).toBe(true);
+      expect(
+        codes.some((code) => /^4xx$/i.test(code)),
+        route,
+      ).toBe(true);
     }
     const download = doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/{*}'] ?? doc.paths['/api/v4/projects/{id}/packages/ml_models/{model_version_id}/files/*'];
     expect(JSON.stringify(download?.get?.responses)).toContain('application/octet-stream');

@@ -117,7 +117,9 @@ describe('approvals', () => {
     expect(approved.statusCode).toBe(200);
     expect(approved.json().approval_status).toBe('approved');
     const history = (await call('GET', api(`/models/${id}/versions/1/approvals`), reporter.token)).json();
-    expect(history).toMatchObject([{ status: 'approved', requester: { username: 'reg-dev' }, comment: 'ready for prod', decisions: [{ decision: 'approve', approver: { username: 'reg-maint' }, comment: 'looks good' }] }]);
+    expect(history).toMatchObject([
+      { status: 'approved', requester: { username: 'reg-dev' }, comment: 'ready for prod', decisions: [{ decision: 'approve', approver: { username: 'reg-maint' }, comment: 'looks good' }] },
+    ]);
     const events = (await t.services.database.db.selectFrom('events').select('type').where('project_id', '=', projectId).execute()).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['registry.version.approval_requested', 'registry.version.approved']));
     const audit = (await call('GET', `/api/v4/projects/${projectId}/audit_events?per_page=100`, maintainer.token)).json().map((e: { action: string }) => e.action);
@@ -223,7 +225,7 @@ describe('model cards', () => {
   ];
   const LINK = /<a href="[^"<>]*" rel="nofollow noopener noreferrer">/g;
 
-  it('turn remote images into links, drop other images, and keep only a version\'s own files as images', async () => {
+  it("turn remote images into links, drop other images, and keep only a version's own files as images", async () => {
     // A project of its own: the files uploaded here must not show in the registry project's packages.
     const cardProject = (await t.createProject(dev.token, 'card-images')).id;
     await t.addMember(cardProject, reporter.id, 20);
@@ -273,9 +275,20 @@ describe('model cards', () => {
 describe('lineage, files and card filling', () => {
   it('returns version → run → experiment, params, metrics, datasets, commit and CI job in one call', async () => {
     const experimentId = (await call('POST', mlflow('experiments/create'), dev.token, { name: 'lineage-exp' })).json().experiment_id;
-    const run = (await call('POST', mlflow('runs/create'), dev.token, { experiment_id: experimentId, tags: [{ key: 'mlflow.source.git.commit', value: 'abc123' }, { key: 'gitlab.CI_JOB_ID', value: '42' }] })).json().run.info.run_id;
+    const run = (
+      await call('POST', mlflow('runs/create'), dev.token, {
+        experiment_id: experimentId,
+        tags: [
+          { key: 'mlflow.source.git.commit', value: 'abc123' },
+          { key: 'gitlab.CI_JOB_ID', value: '42' },
+        ],
+      })
+    ).json().run.info.run_id;
     await call('POST', mlflow('runs/log-batch'), dev.token, { run_id: run, params: [{ key: 'lr', value: '0.1' }], metrics: [{ key: 'auc', value: 0.93, timestamp: 1, step: 3 }] });
-    await call('POST', mlflow('runs/log-inputs'), dev.token, { run_id: run, datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'cards', digest: 'd1', source_type: 's3', source: '{"uri": "s3://b/cards"}' } }] });
+    await call('POST', mlflow('runs/log-inputs'), dev.token, {
+      run_id: run,
+      datasets: [{ tags: [{ key: 'mlflow.data.context', value: 'training' }], dataset: { name: 'cards', digest: 'd1', source_type: 's3', source: '{"uri": "s3://b/cards"}' } }],
+    });
     const id = await newModel('lineage-model');
     const version = await newVersion(id, { source: `runs:/${run}/model`, run_id: run });
     expect(version.statusCode, version.body).toBe(201);
@@ -302,14 +315,26 @@ describe('lineage, files and card filling', () => {
   it("keeps a version's uploaded files as an ml_model package", async () => {
     const id = await newModel('files-model');
     const version = (await newVersion(id)).json();
-    const put = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/weights/model.bin`, token: dev.token, payload: Buffer.from('weights!'), headers: { 'content-type': 'application/octet-stream' } });
+    const put = await t.call({
+      method: 'PUT',
+      url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/weights/model.bin`,
+      token: dev.token,
+      payload: Buffer.from('weights!'),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(put.statusCode).toBe(201);
     expect(put.json().file_name).toBe('weights/model.bin');
     const get = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/weights/model.bin`, token: reporter.token });
     expect(get.body).toBe('weights!');
     const packages = (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/packages?package_type=ml_model`, token: reporter.token })).json();
     expect(packages).toMatchObject([{ name: 'files-model', version: '1.0.0', package_type: 'ml_model' }]);
-    const traversal = await t.call({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/a%2F..%2F..%2Fx`, token: dev.token, payload: 'x', headers: { 'content-type': 'application/octet-stream' } });
+    const traversal = await t.call({
+      method: 'PUT',
+      url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/a%2F..%2F..%2Fx`,
+      token: dev.token,
+      payload: 'x',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(traversal.statusCode).toBe(400);
     // An empty file, sent with no body, is stored as one.
     const empty = await t.app.inject({ method: 'PUT', url: `/api/v4/projects/${projectId}/packages/ml_models/${version.id}/files/empty.txt`, headers: { 'private-token': dev.token } });

@@ -31,7 +31,12 @@ describe('replicas starting together on a new database', () => {
   async function startReplicas(database: TestDatabase): Promise<{ results: FirstStartResult[]; handles: Database[] }> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-replicas-'));
     cleanup.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const config = loadConfig({ MODELYARD_DATA_DIR: dataDir, MODELYARD_DATABASE_URL: database.url, MODELYARD_INITIAL_ADMIN_TOKEN: 'replica-admin-token-0123456789abcdef', MODELYARD_LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      MODELYARD_DATA_DIR: dataDir,
+      MODELYARD_DATABASE_URL: database.url,
+      MODELYARD_INITIAL_ADMIN_TOKEN: 'replica-admin-token-0123456789abcdef',
+      MODELYARD_LOG_LEVEL: 'silent',
+    });
     const keyring = openKeyring(config);
     const shared = TEST_DIALECT === 'sqlite' ? openDatabase(config.database) : null;
     const handles = Array.from({ length: REPLICAS }, () => shared ?? openDatabase(config.database));

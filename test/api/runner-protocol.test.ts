@@ -17,7 +17,17 @@ let projectId: number;
 let runnerToken: string;
 
 /** What GitLab Runner 17.5 sends with every request, unknown to the server. */
-const RUNNER_INFO = { name: 'gitlab-runner', version: '17.5.0', revision: 'v17.5.0', platform: 'linux', architecture: 'amd64', executor: 'shell', shell: 'bash', features: { variables: true, artifacts: true, trace_checksum: true, cancel_gracefully: true }, config: { gpus: '' } };
+const RUNNER_INFO = {
+  name: 'gitlab-runner',
+  version: '17.5.0',
+  revision: 'v17.5.0',
+  platform: 'linux',
+  architecture: 'amd64',
+  executor: 'shell',
+  shell: 'bash',
+  features: { variables: true, artifacts: true, trace_checksum: true, cancel_gracefully: true },
+  config: { gpus: '' },
+};
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -40,7 +50,12 @@ async function runPipeline(content: string) {
 }
 
 async function request(extra: Record<string, unknown> = {}) {
-  return t.call({ method: 'POST', url: '/api/v4/jobs/request', headers: { 'private-token': runnerToken }, payload: { token: runnerToken, system_id: 's_0123456789ab', info: RUNNER_INFO, session: { url: '', certificate: '', authorization: '' }, ...extra } });
+  return t.call({
+    method: 'POST',
+    url: '/api/v4/jobs/request',
+    headers: { 'private-token': runnerToken },
+    payload: { token: runnerToken, system_id: 's_0123456789ab', info: RUNNER_INFO, session: { url: '', certificate: '', authorization: '' }, ...extra },
+  });
 }
 
 async function take(): Promise<JobResponse> {
@@ -50,13 +65,24 @@ async function take(): Promise<JobResponse> {
 }
 
 const patch = (job: { id: number; token: string }, start: number, text: string) =>
-  t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace?debug_trace=false`, headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `${start}-${start + Buffer.byteLength(text) - 1}` }, payload: text });
+  t.call({
+    method: 'PATCH',
+    url: `/api/v4/jobs/${job.id}/trace?debug_trace=false`,
+    headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `${start}-${start + Buffer.byteLength(text) - 1}` },
+    payload: text,
+  });
 
-const put = (job: { id: number; token: string }, body: Record<string, unknown>) => t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, headers: { 'private-token': job.token }, payload: { token: job.token, info: RUNNER_INFO, ...body } });
+const put = (job: { id: number; token: string }, body: Record<string, unknown>) =>
+  t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, headers: { 'private-token': job.token }, payload: { token: job.token, info: RUNNER_INFO, ...body } });
 
 async function upload(job: { id: number; token: string }, type: string, format: string, content: Buffer, name = 'artifacts.zip') {
   const form = multipartUpload('file', name, content);
-  return t.call({ method: 'POST', url: `/api/v4/jobs/${job.id}/artifacts?artifact_format=${format}&artifact_type=${type}&expire_in=1+day`, headers: { 'job-token': job.token, 'content-type': form.contentType, 'transfer-encoding': 'chunked' }, payload: form.body });
+  return t.call({
+    method: 'POST',
+    url: `/api/v4/jobs/${job.id}/artifacts?artifact_format=${format}&artifact_type=${type}&expire_in=1+day`,
+    headers: { 'job-token': job.token, 'content-type': form.contentType, 'transfer-encoding': 'chunked' },
+    payload: form.body,
+  });
 }
 
 const jobRow = (id: number) => t.services.database.db.selectFrom('ci_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -66,7 +92,22 @@ describe('registration', () => {
     const reset = await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/runners/reset_registration_token`, token: maintainer.token });
     const registrationToken = reset.json().token as string;
     expect(registrationToken).toMatch(/^GR1348941[\w-]{20,}$/);
-    const registered = await t.call({ method: 'POST', url: '/api/v4/runners', payload: { token: registrationToken, description: 'vm', tag_list: 'cpu,linux', run_untagged: false, locked: true, paused: false, access_level: 'not_protected', maximum_timeout: 3600, maintenance_note: 'n', info: RUNNER_INFO } });
+    const registered = await t.call({
+      method: 'POST',
+      url: '/api/v4/runners',
+      payload: {
+        token: registrationToken,
+        description: 'vm',
+        tag_list: 'cpu,linux',
+        run_untagged: false,
+        locked: true,
+        paused: false,
+        access_level: 'not_protected',
+        maximum_timeout: 3600,
+        maintenance_note: 'n',
+        info: RUNNER_INFO,
+      },
+    });
     expect(registered.statusCode, registered.body).toBe(201);
     const { id, token } = registered.json() as { id: number; token: string };
     expect(registered.json()).toEqual({ id, token, token_expires_at: null });
@@ -90,7 +131,7 @@ describe('registration', () => {
     const gone = await t.call({ method: 'DELETE', url: '/api/v4/runners/managers', payload: { token: runnerToken, system_id: 's_0123456789ab' } });
     expect(gone.statusCode).toBe(204);
     expect((await t.call({ method: 'POST', url: '/api/v4/runners/verify', payload: { token: runnerToken, system_id: 's_0123456789ab' } })).statusCode).toBe(200);
-    expect((await t.call({ method: 'DELETE', url: '/api/v4/runners/managers', payload: { token: 'glrt-unknown-token-000000000000' , system_id: 's_x' } })).statusCode).toBe(403);
+    expect((await t.call({ method: 'DELETE', url: '/api/v4/runners/managers', payload: { token: 'glrt-unknown-token-000000000000', system_id: 's_x' } })).statusCode).toBe(403);
   });
 });
 
@@ -183,7 +224,12 @@ build:
     const cut = bytes.indexOf(0xe2) + 1;
     const first = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-range': `0-${cut - 1}` }, payload: bytes.subarray(0, cut) });
     expect(first.headers.range).toBe(`0-${cut}`);
-    const second = await t.call({ method: 'PATCH', url: `/api/v4/jobs/${job.id}/trace`, headers: { 'job-token': job.token, 'content-range': `${cut}-${bytes.length - 1}` }, payload: bytes.subarray(cut) });
+    const second = await t.call({
+      method: 'PATCH',
+      url: `/api/v4/jobs/${job.id}/trace`,
+      headers: { 'job-token': job.token, 'content-range': `${cut}-${bytes.length - 1}` },
+      payload: bytes.subarray(cut),
+    });
     expect(second.statusCode).toBe(202);
     expect(second.headers.range).toBe(`0-${bytes.length}`);
     await put(job, { state: 'success', output: { bytesize: bytes.length } });
@@ -263,7 +309,8 @@ use:
     expect((await upload(make, 'archive', 'zip', zip)).statusCode).toBe(201);
     expect((await upload(make, 'archive', 'zip', zip)).statusCode).toBe(400); // one archive per job, as in GitLab
     expect((await upload(make, 'dotenv', 'gzip', gzipOf('MODEL_URI=models:/iris/3\n# comment\nQUOTED="a b"\n'), '.env.gz')).statusCode).toBe(201);
-    const junit = '<?xml version="1.0"?><testsuite name="s" tests="3"><testcase name="ok" classname="c" time="0.5"/><testcase name="bad" classname="c"><failure message="boom">trace</failure></testcase><testcase name="skip" classname="c"><skipped/></testcase></testsuite>';
+    const junit =
+      '<?xml version="1.0"?><testsuite name="s" tests="3"><testcase name="ok" classname="c" time="0.5"/><testcase name="bad" classname="c"><failure message="boom">trace</failure></testcase><testcase name="skip" classname="c"><skipped/></testcase></testsuite>';
     expect((await upload(make, 'junit', 'gzip', gzipOf(junit, junit), 'junit.xml.gz')).statusCode).toBe(201);
     await patch(make, 0, 'done\n');
     await put(make, { state: 'success' });
@@ -283,7 +330,10 @@ use:
     expect(job.reports.junit).toMatchObject({ total: 6, success: 2, failed: 2, skipped: 2, failures: [{ name: 'bad', classname: 'c', message: 'boom' }, { name: 'bad' }] });
     expect(job.reports.dotenv.variables).toEqual({ MODEL_URI: 'models:/iris/3', QUOTED: 'a b' });
     const files = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/jobs/${make.id}/artifact_files`, token: reporter.token });
-    expect(files.json()).toEqual([{ path: 'out/model.bin', size: 7 }, { path: 'out/nested/readme.txt', size: 7 }]);
+    expect(files.json()).toEqual([
+      { path: 'out/model.bin', size: 7 },
+      { path: 'out/nested/readme.txt', size: 7 },
+    ]);
     const one = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/jobs/${make.id}/artifacts/out/nested/readme.txt`, token: reporter.token, headers: { range: 'bytes=2-3' } });
     expect(one.statusCode).toBe(206);
     expect(one.body).toBe('ad');
@@ -299,7 +349,7 @@ use:
     expect((await t.call({ method: 'GET', url: `/api/v4/jobs/${make.id}/artifacts`, headers: { 'job-token': make.token } })).statusCode).toBe(200);
   });
 
-  it('refuses what is not a zip, a zip with entries outside the job directory, bad reports, and other jobs\' tokens', async () => {
+  it("refuses what is not a zip, a zip with entries outside the job directory, bad reports, and other jobs' tokens", async () => {
     await runPipeline('bad:\n  script: [x]\n');
     const job = await take();
     expect((await upload(job, 'archive', 'zip', Buffer.from('not a zip at all'))).statusCode).toBe(400);
@@ -336,14 +386,22 @@ describe('tokens', () => {
     expect((await t.call({ method: 'GET', url: '/api/v4/user', headers: { 'private-token': old.secret } })).statusCode).toBe(200);
 
     const legacyRunner = 'myrt-issued-before-the-switch-00000';
-    await t.services.database.db.updateTable('ci_runners').set({ token_hash: sha256Hex(legacyRunner) }).where('token_hash', '=', sha256Hex(runnerToken)).execute();
+    await t.services.database.db
+      .updateTable('ci_runners')
+      .set({ token_hash: sha256Hex(legacyRunner) })
+      .where('token_hash', '=', sha256Hex(runnerToken))
+      .execute();
     runnerToken = legacyRunner;
     expect((await t.call({ method: 'POST', url: '/api/v4/runners/verify', payload: { token: legacyRunner } })).statusCode).toBe(200);
 
     await runPipeline('legacy:\n  script: [x]\n');
     const job = await take();
     const legacyJobToken = 'myjob-issued-before-the-switch-0000';
-    await t.services.database.db.updateTable('ci_jobs').set({ token_hash: sha256Hex(legacyJobToken) }).where('id', '=', job.id).execute();
+    await t.services.database.db
+      .updateTable('ci_jobs')
+      .set({ token_hash: sha256Hex(legacyJobToken) })
+      .where('id', '=', job.id)
+      .execute();
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}`, headers: { 'job-token': legacyJobToken } })).statusCode).toBe(200);
     expect((await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}`, headers: { authorization: `Bearer ${legacyJobToken}` } })).statusCode).toBe(200);
     expect((await put({ id: job.id, token: legacyJobToken }, { state: 'success' })).statusCode).toBe(200);

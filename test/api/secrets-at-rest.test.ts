@@ -118,7 +118,12 @@ async function expectOpensTo(f: Fixture) {
   expect(settings.webhook_secret).toBe(f.pushSecret);
   expect(settings.repository_url).toBe(f.repositoryUrl);
   const push = (token: string) =>
-    t.call({ method: 'POST', url: `/api/v4/projects/${f.projectId}/ci/push/gitlab`, headers: { 'x-gitlab-token': token, 'x-gitlab-event': 'Note Hook', 'content-type': 'application/json' }, payload: '{}' });
+    t.call({
+      method: 'POST',
+      url: `/api/v4/projects/${f.projectId}/ci/push/gitlab`,
+      headers: { 'x-gitlab-token': token, 'x-gitlab-event': 'Note Hook', 'content-type': 'application/json' },
+      payload: '{}',
+    });
   expect((await push(f.pushSecret)).statusCode).toBe(200);
   expect((await push('wrong-secret-0123456789')).statusCode).toBe(401);
 }

@@ -95,47 +95,54 @@ describe('the gateway', () => {
     expect((await t.call({ method: 'GET', url: gateway('staging', 'version'), headers: { authorization: `Bearer ${serve}` } })).body).toBe('2.22.1');
   });
 
-  it('splits a canary by subject within the binomial bound, keeps each subject on one variant, and rolls a failing canary back at its gates', async () => {
-    const canary = await deploy({
-      environment: 'staging',
-      model: 'iris',
-      version: '2',
-      policy: { kind: 'canary', steps: [10, 50, 100], pause_seconds: 3600, gates: { max_error_rate: 0.05, min_requests: 20 }, window_seconds: 60 },
-    });
-    expect(canary.variants.map((v) => [v.name, v.weight])).toEqual([['canary', 10], ['stable', 90]]);
-    await agent.serve(byVersion);
+  it(
+    'splits a canary by subject within the binomial bound, keeps each subject on one variant, and rolls a failing canary back at its gates',
+    async () => {
+      const canary = await deploy({
+        environment: 'staging',
+        model: 'iris',
+        version: '2',
+        policy: { kind: 'canary', steps: [10, 50, 100], pause_seconds: 3600, gates: { max_error_rate: 0.05, min_requests: 20 }, window_seconds: 60 },
+      });
+      expect(canary.variants.map((v) => [v.name, v.weight])).toEqual([
+        ['canary', 10],
+        ['stable', 90],
+      ]);
+      await agent.serve(byVersion);
 
-    const seen = new Map<string, string>();
-    for (let i = 0; i < 2000; i++) {
-      const res = await predict('staging', { subject: `subject-${i}` });
-      expect(res.statusCode, `${i}: ${res.body}`).toBe(200);
-      seen.set(`subject-${i}`, String(res.headers['x-modelyard-variant']));
-    }
-    const onCanary = [...seen.values()].filter((v) => v === 'canary').length;
-    // Binomial(2000, 0.1): mean 200, sd 13.4; the two-sided 99.9% bound is ±3.29 sd.
-    expect(onCanary).toBeGreaterThanOrEqual(156);
-    expect(onCanary).toBeLessThanOrEqual(244);
-    for (let i = 0; i < 300; i++) {
-      const res = await predict('staging', { subject: `subject-${i}` });
-      expect(res.headers['x-modelyard-variant'], `subject-${i}`).toBe(seen.get(`subject-${i}`));
-    }
+      const seen = new Map<string, string>();
+      for (let i = 0; i < 2000; i++) {
+        const res = await predict('staging', { subject: `subject-${i}` });
+        expect(res.statusCode, `${i}: ${res.body}`).toBe(200);
+        seen.set(`subject-${i}`, String(res.headers['x-modelyard-variant']));
+      }
+      const onCanary = [...seen.values()].filter((v) => v === 'canary').length;
+      // Binomial(2000, 0.1): mean 200, sd 13.4; the two-sided 99.9% bound is ±3.29 sd.
+      expect(onCanary).toBeGreaterThanOrEqual(156);
+      expect(onCanary).toBeLessThanOrEqual(244);
+      for (let i = 0; i < 300; i++) {
+        const res = await predict('staging', { subject: `subject-${i}` });
+        expect(res.headers['x-modelyard-variant'], `subject-${i}`).toBe(seen.get(`subject-${i}`));
+      }
 
-    // v2 breaks: the gates see the canary's errors and roll it back, with the reason recorded.
-    v2.failing(true);
-    for (let i = 0; i < 400; i++) await predict('staging', { subject: `late-${i}` });
-    await t.services.serving.metrics.flush();
-    await t.services.serving.gates.tick();
-    const env = (await t.call({ method: 'GET', url: api(`/environments/${canary.environment.id}`), token: ADMIN_TOKEN })).json();
-    expect(env.current_deployment.policy).toEqual({ kind: 'single' });
-    expect(env.current_deployment.variants.map((v: { name: string; version: { version: number } }) => [v.name, v.version.version])).toEqual([['stable', 1]]);
-    expect(env.current_deployment.rollback_of).toBe(canary.id);
-    expect(env.current_deployment.reason).toMatch(/^rollback: error rate \d+\.\d% > 5\.0% \(\d+ of \d+ requests failed\)$/);
-    const failed = (await t.call({ method: 'GET', url: api(`/deployments/${canary.id}`), token: ADMIN_TOKEN })).json();
-    expect(failed.status).toBe('failed');
-    expect(failed.reason).toMatch(/failed its gates: error rate/);
-    for (let i = 0; i < 50; i++) expect((await predict('staging', { subject: `after-${i}` })).json()).toEqual({ predictions: ['v1', 'v1'] });
-    v2.failing(false);
-  }, HEAVY_MS);
+      // v2 breaks: the gates see the canary's errors and roll it back, with the reason recorded.
+      v2.failing(true);
+      for (let i = 0; i < 400; i++) await predict('staging', { subject: `late-${i}` });
+      await t.services.serving.metrics.flush();
+      await t.services.serving.gates.tick();
+      const env = (await t.call({ method: 'GET', url: api(`/environments/${canary.environment.id}`), token: ADMIN_TOKEN })).json();
+      expect(env.current_deployment.policy).toEqual({ kind: 'single' });
+      expect(env.current_deployment.variants.map((v: { name: string; version: { version: number } }) => [v.name, v.version.version])).toEqual([['stable', 1]]);
+      expect(env.current_deployment.rollback_of).toBe(canary.id);
+      expect(env.current_deployment.reason).toMatch(/^rollback: error rate \d+\.\d% > 5\.0% \(\d+ of \d+ requests failed\)$/);
+      const failed = (await t.call({ method: 'GET', url: api(`/deployments/${canary.id}`), token: ADMIN_TOKEN })).json();
+      expect(failed.status).toBe('failed');
+      expect(failed.reason).toMatch(/failed its gates: error rate/);
+      for (let i = 0; i < 50; i++) expect((await predict('staging', { subject: `after-${i}` })).json()).toEqual({ predictions: ['v1', 'v1'] });
+      v2.failing(false);
+    },
+    HEAVY_MS,
+  );
 
   it('promotes a healthy canary step by step at its gates, then to stable', async () => {
     const canary = await deploy({
@@ -197,43 +204,55 @@ describe('shadow variants', () => {
 });
 
 describe('A/B tests', () => {
-  it("report a truly better variant as best with P(best) > 0.95 after 2 000 subjects' feedback", async () => {
-    await deploy({
-      environment: 'ab',
-      policy: { kind: 'ab', subject_header: 'X-User', reward: 'binary' },
-      variants: [{ name: 'a', model: 'iris', version: 1, weight: 50 }, { name: 'b', model: 'iris', version: 2, weight: 50 }],
-    });
-    await agent.serve(byVersion);
-    // A seeded population: a converts at 10%, b at 15%.
-    let state = 42;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const counts = { a: 0, b: 0 };
-    for (let i = 0; i < 2000; i++) {
-      const subject = `user-${i}`;
-      const answer = await t.call({ method: 'POST', url: gateway('ab'), headers: { authorization: `Bearer ${serve}`, 'content-type': 'application/json', 'x-user': subject }, payload: JSON.stringify({ inputs: [[1]] }) });
-      const variant = String(answer.headers['x-modelyard-variant']) as 'a' | 'b';
-      counts[variant]++;
-      const converted = random() < (variant === 'b' ? 0.15 : 0.1) ? 1 : 0;
-      const feedback = await t.call({ method: 'POST', url: gateway('ab', 'feedback'), headers: { authorization: `Bearer ${serve}` }, payload: { subject, value: converted } });
-      expect(feedback.statusCode, feedback.body).toBe(200);
-      expect(feedback.json().variant).toBe(variant);
-    }
-    expect(counts.a + counts.b).toBe(2000);
-    await t.services.serving.metrics.flush();
-    const envId = (await t.call({ method: 'GET', url: api('/environments?name=ab'), token: ADMIN_TOKEN })).json()[0].id;
-    const results = (await t.call({ method: 'GET', url: api(`/environments/${envId}/results`), token: ADMIN_TOKEN })).json();
-    const [a, b] = results.variants;
-    expect(a.reward.n + b.reward.n).toBe(2000);
-    expect(b.reward.probability_best).toBeGreaterThan(0.95);
-    expect(a.reward.probability_best + b.reward.probability_best).toBeCloseTo(1, 5);
-    expect(b.reward.ci_low).toBeLessThan(b.reward.mean);
-    expect(b.reward.ci_high).toBeGreaterThan(b.reward.mean);
-    expect(a.requests + b.requests).toBe(2000);
-    expect(a.latency_ms.p50).not.toBeNull();
-    const binary = await t.call({ method: 'POST', url: gateway('ab', 'feedback'), headers: { authorization: `Bearer ${serve}` }, payload: { subject: 'x', value: 0.5 } });
-    expect(binary.statusCode).toBe(400);
-    expect(binary.json().message).toMatch(/not a binary reward/);
-  }, HEAVY_MS);
+  it(
+    "report a truly better variant as best with P(best) > 0.95 after 2 000 subjects' feedback",
+    async () => {
+      await deploy({
+        environment: 'ab',
+        policy: { kind: 'ab', subject_header: 'X-User', reward: 'binary' },
+        variants: [
+          { name: 'a', model: 'iris', version: 1, weight: 50 },
+          { name: 'b', model: 'iris', version: 2, weight: 50 },
+        ],
+      });
+      await agent.serve(byVersion);
+      // A seeded population: a converts at 10%, b at 15%.
+      let state = 42;
+      const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      const counts = { a: 0, b: 0 };
+      for (let i = 0; i < 2000; i++) {
+        const subject = `user-${i}`;
+        const answer = await t.call({
+          method: 'POST',
+          url: gateway('ab'),
+          headers: { authorization: `Bearer ${serve}`, 'content-type': 'application/json', 'x-user': subject },
+          payload: JSON.stringify({ inputs: [[1]] }),
+        });
+        const variant = String(answer.headers['x-modelyard-variant']) as 'a' | 'b';
+        counts[variant]++;
+        const converted = random() < (variant === 'b' ? 0.15 : 0.1) ? 1 : 0;
+        const feedback = await t.call({ method: 'POST', url: gateway('ab', 'feedback'), headers: { authorization: `Bearer ${serve}` }, payload: { subject, value: converted } });
+        expect(feedback.statusCode, feedback.body).toBe(200);
+        expect(feedback.json().variant).toBe(variant);
+      }
+      expect(counts.a + counts.b).toBe(2000);
+      await t.services.serving.metrics.flush();
+      const envId = (await t.call({ method: 'GET', url: api('/environments?name=ab'), token: ADMIN_TOKEN })).json()[0].id;
+      const results = (await t.call({ method: 'GET', url: api(`/environments/${envId}/results`), token: ADMIN_TOKEN })).json();
+      const [a, b] = results.variants;
+      expect(a.reward.n + b.reward.n).toBe(2000);
+      expect(b.reward.probability_best).toBeGreaterThan(0.95);
+      expect(a.reward.probability_best + b.reward.probability_best).toBeCloseTo(1, 5);
+      expect(b.reward.ci_low).toBeLessThan(b.reward.mean);
+      expect(b.reward.ci_high).toBeGreaterThan(b.reward.mean);
+      expect(a.requests + b.requests).toBe(2000);
+      expect(a.latency_ms.p50).not.toBeNull();
+      const binary = await t.call({ method: 'POST', url: gateway('ab', 'feedback'), headers: { authorization: `Bearer ${serve}` }, payload: { subject: 'x', value: 0.5 } });
+      expect(binary.statusCode).toBe(400);
+      expect(binary.json().message).toMatch(/not a binary reward/);
+    },
+    HEAVY_MS,
+  );
 });
 
 describe('what cannot serve', () => {
@@ -258,11 +277,14 @@ describe('what cannot serve', () => {
     expect(agent.instances.some((i) => i.environment.name === 'doomed')).toBe(false);
   });
 
-  it("answers 503 naming the agent when the agent of an environment stopped reporting", async () => {
+  it('answers 503 naming the agent when the agent of an environment stopped reporting', async () => {
     await deploy({ environment: 'silent', model: 'iris', version: '1' });
     await agent.serve(byVersion);
     expect((await predict('silent')).statusCode).toBe(200);
-    await t.services.database.db.updateTable('serving_agents').set({ contacted_at: Date.now() - 86_400_000 }).execute();
+    await t.services.database.db
+      .updateTable('serving_agents')
+      .set({ contacted_at: Date.now() - 86_400_000 })
+      .execute();
     await new Promise((r) => setTimeout(r, 5)); // the gateway's cache period (1 ms here)
     const answer = await predict('silent');
     expect(answer.statusCode).toBe(503);
@@ -289,7 +311,12 @@ describe('serve tokens', () => {
     const outsiderServe = await serveToken(t, outsider.id);
     expect((await predict('staging', { token: outsiderServe })).statusCode).toBe(404);
     // A serve token reads nothing and changes nothing.
-    for (const [method, url] of [['GET', api('')], ['GET', api('/environments')], ['POST', api('/deployments')], ['GET', '/api/v4/user']] as const) {
+    for (const [method, url] of [
+      ['GET', api('')],
+      ['GET', api('/environments')],
+      ['POST', api('/deployments')],
+      ['GET', '/api/v4/user'],
+    ] as const) {
       const res = await t.call({ method, url, headers: { authorization: `Bearer ${developerServe}` }, ...(method === 'POST' ? { payload: { environment: 'staging' } } : {}) });
       expect(res.statusCode, `${method} ${url}`).toBe(403);
     }

@@ -64,7 +64,7 @@ describe('sign-in throttle', () => {
     expect((await signIn(t, 'root', 'guess', '203.0.113.31')).statusCode).toBe(401);
   });
 
-  it('forgets an address\'s failures on an account once it signs in successfully', async () => {
+  it("forgets an address's failures on an account once it signs in successfully", async () => {
     const gus = await t.createUser('gus');
     for (let i = 0; i < 9; i++) await signIn(t, 'gus', 'wrong-password', '198.51.100.40');
     expect((await signIn(t, 'gus', gus.password, '198.51.100.40')).statusCode).toBe(201);

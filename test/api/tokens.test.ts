@@ -68,7 +68,11 @@ describe('personal access tokens', () => {
     const { token, id } = (await createToken(alice.token, { name: 'short', scopes: ['api'], expires_at: '2999-01-01' })).json() as { token: string; id: number };
     expect((await t.call({ method: 'GET', url: '/api/v4/user', token })).statusCode).toBe(200);
     // Move the expiry into the past rather than waiting for it.
-    await t.services.database.db.updateTable('tokens').set({ expires_at: Date.now() - 1000 }).where('id', '=', id).execute();
+    await t.services.database.db
+      .updateTable('tokens')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('id', '=', id)
+      .execute();
     const refused = await t.call({ method: 'GET', url: '/api/v4/user', token });
     expect(refused.statusCode).toBe(401);
     expect(refused.json().message).toMatch(/expired/);

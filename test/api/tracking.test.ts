@@ -58,7 +58,11 @@ describe('metric storage', () => {
 
   it('pages a long history with keyset tokens', async () => {
     const run = await newRun();
-    await logSeries(run, 'h', Array.from({ length: 2500 }, (_, i) => i));
+    await logSeries(
+      run,
+      'h',
+      Array.from({ length: 2500 }, (_, i) => i),
+    );
     const seen: number[] = [];
     let token: string | undefined;
     do {
@@ -86,7 +90,9 @@ describe('metric storage', () => {
     // Every returned point is a real one.
     for (const p of points) expect(p.value).toBe(values[p.step]);
     // A zoomed window is exact at its edges and keeps the spike inside it.
-    const zoom = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${run}&metric_key=spiky&start_step=4990&end_step=5020&max_results=100`), token: dev.token })).json();
+    const zoom = (
+      await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${run}&metric_key=spiky&start_step=4990&end_step=5020&max_results=100`), token: dev.token })
+    ).json();
     expect(zoom.metrics.map((p: { step: number }) => p.step)).toEqual(Array.from({ length: 31 }, (_, i) => 4990 + i));
     const native = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/metrics/series?run_id=${run}&key=spiky&max_points=200&start_step=100&end_step=15000`, token: dev.token });
     const series = native.json().series[0].points as { step: number; value: number }[];
@@ -101,7 +107,11 @@ describe('bulk-interval answers', () => {
     const [a, b] = [await newRun(), await newRun()];
     await logSeries(a, 'odd key/x:1', [1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.25]);
     await logSeries(b, 'odd key/x:1', [42]);
-    const res = await t.call({ method: 'GET', url: mlflow(`metrics/get-history-bulk-interval?run_ids=${a}&run_ids=${b}&metric_key=${encodeURIComponent('odd key/x:1')}&max_results=10`), token: dev.token });
+    const res = await t.call({
+      method: 'GET',
+      url: mlflow(`metrics/get-history-bulk-interval?run_ids=${a}&run_ids=${b}&metric_key=${encodeURIComponent('odd key/x:1')}&max_results=10`),
+      token: dev.token,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json().metrics).toEqual([
@@ -154,7 +164,11 @@ describe('run search', () => {
     expect(await search("params.kind LIKE 'EV%'")).toEqual([]);
     expect(await search("params.kind ILIKE 'EV%'")).toEqual(['r0', 'r2', 'r4']);
     expect(await search('', ['params.kind DESC', 'metrics.score DESC'])).toEqual(['r3', 'r1', 'r4', 'r2', 'r0']);
-    const native = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&filter=${encodeURIComponent('metrics.score >= 3')}&order_by=${encodeURIComponent('metrics.score DESC')}`, token: dev.token });
+    const native = await t.call({
+      method: 'GET',
+      url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&filter=${encodeURIComponent('metrics.score >= 3')}&order_by=${encodeURIComponent('metrics.score DESC')}`,
+      token: dev.token,
+    });
     expect(native.json().runs.map((r: { name: string }) => r.name)).toEqual(['r4', 'r3']);
   });
 });
@@ -216,13 +230,24 @@ describe('native tracking API', () => {
     expect(await failing('runs/delete-tag', { run_id: missingRun, key: 'k' })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run with id=${missingRun} not found` });
     const run = await newRun();
     expect(await failing('runs/delete-tag', { run_id: run, key: 'absent' })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No tag with name: absent in run with id ${run}` });
-    expect(await failing('experiments/delete-experiment-tag', { experiment_id: '0', key: 'absent' })).toMatchObject({ status: 404, message: expect.stringMatching(/^No tag with name: absent in experiment with id \d+ Not Found$/) });
+    expect(await failing('experiments/delete-experiment-tag', { experiment_id: '0', key: 'absent' })).toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/^No tag with name: absent in experiment with id \d+ Not Found$/),
+    });
     const model = (await post('logged-models', { experiment_id: '0', name: 'lm' })).model.info.model_id;
     const deleteModelTag = await t.call({ method: 'DELETE', url: mlflow(`logged-models/${model}/tags/absent`), token: dev.token });
     expect(deleteModelTag.json()).toEqual({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No tag with key 'absent' on logged model '${model}'` });
-    expect(await failing('runs/log-batch', { run_id: run, metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0, model_id: 'm-absent' }] })).toEqual({ status: 404, error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Logged model with ID 'm-absent' not found." });
+    expect(await failing('runs/log-batch', { run_id: run, metrics: [{ key: 'm', value: 1, timestamp: 1, step: 0, model_id: 'm-absent' }] })).toEqual({
+      status: 404,
+      error_code: 'RESOURCE_DOES_NOT_EXIST',
+      message: "Logged model with ID 'm-absent' not found.",
+    });
     await post('runs/delete', { run_id: run });
-    expect(await failing('runs/log-batch', { run_id: run, params: [{ key: 'p', value: 'v' }] })).toEqual({ status: 400, error_code: 'INVALID_PARAMETER_VALUE', message: `The run ${run} must be in the 'active' state. Current state is deleted.` });
+    expect(await failing('runs/log-batch', { run_id: run, params: [{ key: 'p', value: 'v' }] })).toEqual({
+      status: 400,
+      error_code: 'INVALID_PARAMETER_VALUE',
+      message: `The run ${run} must be in the 'active' state. Current state is deleted.`,
+    });
   });
 
   it('fetches many runs by id in one request, in the order asked, and refuses mixed or unknown ids', async () => {
@@ -236,7 +261,8 @@ describe('native tracking API', () => {
     expect(res.json().runs[2]).toMatchObject({ params: { lr: '0.1' }, metrics: [{ key: 'loss', value: 0.5, step: 3 }] });
     // One unknown id, or one from another project, fails the whole request like a single GET.
     const other = await t.createProject(dev.token, 'tracking-batch-other');
-    const foreign = (await t.call({ method: 'POST', url: `/api/v4/projects/${other.id}/ml/mlflow/api/2.0/mlflow/runs/create`, token: dev.token, payload: { experiment_id: '0' } })).json().run.info.run_id;
+    const foreign = (await t.call({ method: 'POST', url: `/api/v4/projects/${other.id}/ml/mlflow/api/2.0/mlflow/runs/create`, token: dev.token, payload: { experiment_id: '0' } })).json().run.info
+      .run_id;
     expect((await t.call({ method: 'GET', url: url([ids[0]!, foreign]), token: dev.token })).statusCode).toBe(404);
     expect((await t.call({ method: 'GET', url: url([ids[0]!, 'f'.repeat(32)]), token: dev.token })).statusCode).toBe(404);
     const mixed = await t.call({ method: 'GET', url: url([ids[0]!], '&experiment_id=1'), token: dev.token });
@@ -261,7 +287,15 @@ describe('native tracking API', () => {
     const base = `/api/v4/projects/${doomed.id}/ml/mlflow/api/2.0/mlflow`;
     const run = (await t.call({ method: 'POST', url: `${base}/runs/create`, token: dev.token, payload: { experiment_id: '0' } })).json().run.info.run_id;
     await t.call({ method: 'POST', url: `${base}/runs/log-batch`, token: dev.token, payload: { run_id: run, metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }] } });
-    const count = async () => Number((await t.services.database.db.selectFrom('metrics').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await t.services.database.db
+            .selectFrom('metrics')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     expect((await t.call({ method: 'DELETE', url: `/api/v4/projects/${doomed.id}`, token: dev.token })).statusCode).toBe(202);
     expect(await count()).toBe(before - 1);

@@ -170,11 +170,22 @@ describe('version archive', () => {
     const { run } = await runWithModel({ 'model/a': '1', 'model/b': '2', 'model/c': '3' });
     const modelId = await newModel('crowded-archive');
     const version = await post(`/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${run}/model` });
-    const admin = { user: { id: 1, username: 'root', name: 'root', isAdmin: true, isBot: false }, credential: 'personal_token', scopes: ['api'], projectLimit: null, tokenId: null, jobId: null, ip: null } as const;
+    const admin = {
+      user: { id: 1, username: 'root', name: 'root', isAdmin: true, isBot: false },
+      credential: 'personal_token',
+      scopes: ['api'],
+      projectLimit: null,
+      tokenId: null,
+      jobId: null,
+      ip: null,
+    } as const;
     const access = authorizeProject({ ...admin, scopes: [...admin.scopes] }, 'ml:read', { id: projectId, visibility: 'private' }, null);
     const { models, versions, artifacts, packages } = t.services;
     const small = new VersionArchiveService({ models, versions, artifacts, packages }, 2);
-    await expect(small.describe(access, modelId, 1)).rejects.toMatchObject({ code: 'VERSION_ARCHIVE_TOO_MANY_FILES', message: 'Model version (name=crowded-archive, version=1) has more than 2 files; an archive holds at most 2' });
+    await expect(small.describe(access, modelId, 1)).rejects.toMatchObject({
+      code: 'VERSION_ARCHIVE_TOO_MANY_FILES',
+      message: 'Model version (name=crowded-archive, version=1) has more than 2 files; an archive holds at most 2',
+    });
     expect((await new VersionArchiveService({ models, versions, artifacts, packages }, 3).describe(access, modelId, 1)).files).toHaveLength(3);
 
     // Versions made before sources were checked may point anywhere.

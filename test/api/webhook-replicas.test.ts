@@ -84,7 +84,13 @@ describe('webhook delivery from two replicas', () => {
     const firstId = await db.transaction().execute(async (trx) => {
       let first = 0;
       for (let i = 0; i < EVENTS; i += 500) {
-        const rows = Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => ({ type: 'registry.model.updated', project_id: projectId, actor_id: null, payload: JSON.stringify({ n: i + k }), created_at: at }));
+        const rows = Array.from({ length: Math.min(500, EVENTS - i) }, (_, k) => ({
+          type: 'registry.model.updated',
+          project_id: projectId,
+          actor_id: null,
+          payload: JSON.stringify({ n: i + k }),
+          created_at: at,
+        }));
         const ids = await trx.insertInto('events').values(rows).returning('id').execute();
         first ||= ids[0]!.id;
       }
@@ -124,7 +130,11 @@ describe('webhook delivery from two replicas', () => {
       expect(ids).toHaveLength(EVENTS);
       expect(ids).toEqual(Array.from({ length: EVENTS }, (_, k) => firstId + k));
     }
-    const pending = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '!=', 'delivered').executeTakeFirstOrThrow();
+    const pending = await db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '!=', 'delivered')
+      .executeTakeFirstOrThrow();
     expect(Number(pending.n)).toBe(0);
     expect(logs.flatMap((l) => l.lines)).toEqual([]);
     // One delivery at a time per endpoint (the order holds only so), several endpoints at once

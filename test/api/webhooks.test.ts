@@ -98,7 +98,16 @@ describe('outgoing webhooks', () => {
     const owner = await strict.createUser('strict-owner');
     const strictProject = await strict.createProject(owner.token, 'strict');
     const post = (app: TestApp, token: string, project: number, url: string) => app.call({ method: 'POST', url: `/api/v4/projects/${project}/hooks`, token, payload: { url, events: ['*'] } });
-    for (const url of ['http://10.0.0.1/hook', 'http://169.254.169.254/latest/meta-data', 'http://127.0.0.1:9/x', 'http://[::1]/x', 'http://192.168.1.10/x', 'http://0.0.0.0/x', 'http://[fd00:ec2::254]/', 'http://[::ffff:10.0.0.1]/']) {
+    for (const url of [
+      'http://10.0.0.1/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'http://127.0.0.1:9/x',
+      'http://[::1]/x',
+      'http://192.168.1.10/x',
+      'http://0.0.0.0/x',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:10.0.0.1]/',
+    ]) {
       const res = await post(strict, owner.token, strictProject.id, url);
       expect(res.statusCode, url).toBe(400);
     }
@@ -166,7 +175,11 @@ describe('outgoing webhooks', () => {
           .values({ project_id: project.id, url, secret: '', events: '["registry.*"]', enabled: 1, creator_id: maintainer.id, created_at: Date.now() })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await db.updateTable('webhooks').set({ secret: t.services.keyring.box.seal('a-secret-of-sixteen+', WEBHOOK_SECRET.context(row.id)) }).where('id', '=', row.id).execute();
+        await db
+          .updateTable('webhooks')
+          .set({ secret: t.services.keyring.box.seal('a-secret-of-sixteen+', WEBHOOK_SECRET.context(row.id)) })
+          .where('id', '=', row.id)
+          .execute();
         return row;
       };
       // Only the dispatcher's resolver knows this name: reaching the receiver proves the
@@ -181,7 +194,10 @@ describe('outgoing webhooks', () => {
       await new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), policy, FAST).tick();
 
       const attempts = async (id: number) =>
-        (await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}/hooks/${id}/deliveries`, token: maintainer.token })).json()[0].attempts as { status_code: number | null; error: string | null }[];
+        (await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}/hooks/${id}/deliveries`, token: maintainer.token })).json()[0].attempts as {
+          status_code: number | null;
+          error: string | null;
+        }[];
       expect(await attempts(pinned.id)).toEqual([expect.objectContaining({ status_code: 204, error: null })]);
       expect(await attempts(refused.id)).toEqual([expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE })]);
       expect(await attempts(dead.id)).toEqual([expect.objectContaining({ status_code: null, error: RECEIVER_UNREACHABLE })]);

@@ -100,7 +100,11 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     // Agents fetch a version's files: each version gets one, as a package upload.
     const version = await seed.call<{ id: number }>('POST', project(`/ml/models/${modelId}/versions`), {});
-    const upload = await fetch(`${h.base}${project(`/packages/ml_models/${version.id}/files/MLmodel`)}`, { method: 'PUT', headers: { 'private-token': developer.token, 'content-type': 'application/octet-stream' }, body: `flavors: {} # version ${i + 1}\n` });
+    const upload = await fetch(`${h.base}${project(`/packages/ml_models/${version.id}/files/MLmodel`)}`, {
+      method: 'PUT',
+      headers: { 'private-token': developer.token, 'content-type': 'application/octet-stream' },
+      body: `flavors: {} # version ${i + 1}\n`,
+    });
     expect(upload.status, await upload.text()).toBe(201);
   }
   agentToken = (await seed.call<{ token: string }>('POST', project('/serving_agents'), { description: 'browser test agent' }, maintainer.token)).token;
@@ -120,7 +124,13 @@ beforeAll(async () => {
   const first = await deployAndServe({ environment: 'staging', model: 'churn', version: '1', reason: 'first release' });
   stagingId = first.environment.id;
   // A canary that waits for people: its gates would need far more traffic than this test sends.
-  const canary = await deploy({ environment: 'staging', model: 'churn', version: '2', reason: 'try the retrained model', policy: { kind: 'canary', steps: [10, 50, 100], pause_seconds: 3600, gates: { min_requests: 100_000 } } });
+  const canary = await deploy({
+    environment: 'staging',
+    model: 'churn',
+    version: '2',
+    reason: 'try the retrained model',
+    policy: { kind: 'canary', steps: [10, 50, 100], pause_seconds: 3600, gates: { min_requests: 100_000 } },
+  });
   await serveUntilSuccess(canary.id);
   for (let i = 0; i < 20; i++) {
     const res = await fetch(`${h.base}/serving/${projectId}/staging/invocations`, {

@@ -49,10 +49,6 @@ let brokenPipeline: number;
 const running = new Map<string, RunnerJob>();
 const logSize = new Map<number, number>();
 
-
-
-
-
 // --- the runner's side of the protocol -----------------------------------------------------
 
 async function protocol(method: string, url: string, body: string | object, headers: Record<string, string> = {}): Promise<Response> {
@@ -67,7 +63,10 @@ async function protocol(method: string, url: string, body: string | object, head
 async function takeAll(): Promise<string[]> {
   const names: string[] = [];
   for (;;) {
-    const res = await protocol('POST', '/api/v4/jobs/request', { token: runnerToken, info: { version: '0.1.0', platform: 'linux', architecture: 'amd64', gpus: [{ name: 'NVIDIA H100', memory_mib: 81559, driver: '550.54' }] } });
+    const res = await protocol('POST', '/api/v4/jobs/request', {
+      token: runnerToken,
+      info: { version: '0.1.0', platform: 'linux', architecture: 'amd64', gpus: [{ name: 'NVIDIA H100', memory_mib: 81559, driver: '550.54' }] },
+    });
     if (res.status === 204) return names;
     expect(res.status, await res.clone().text()).toBe(201);
     const body = (await res.json()) as Omit<RunnerJob, 'name'> & { job_info: { name: string } };
@@ -190,7 +189,9 @@ describe('the CI/CD pages', () => {
     expect(stages).toEqual(['build', 'test', 'deploy']);
     for (const name of ['compile', 'lint', 'train', 'deploy']) await page.locator(`[data-job="${name}"]`).waitFor();
     await until(async () => (await page.getByTestId('needs-edge').count()) === 2, 'two needs edges');
-    const edges = await page.getByTestId('needs-edge').evaluateAll((paths) => paths.map((p) => `${p.getAttribute('data-from')}->${p.getAttribute('data-to')}:${(p.getAttribute('d') ?? '').length > 10}`));
+    const edges = await page
+      .getByTestId('needs-edge')
+      .evaluateAll((paths) => paths.map((p) => `${p.getAttribute('data-from')}->${p.getAttribute('data-to')}:${(p.getAttribute('d') ?? '').length > 10}`));
     expect(edges.sort()).toEqual(['compile->train:true', 'train->deploy:true']);
     expect(await page.locator('[data-job="compile"] .job-box').getAttribute('class')).toContain('ci-pending');
     expect((await takeAll()).sort()).toEqual(['compile', 'lint']);
@@ -233,10 +234,18 @@ describe('the CI/CD pages', () => {
 
     for (const [type, name, content] of [
       ['archive', 'artifacts.zip', await zipOf({ 'dist/model card.txt': 'weights: 42\n', 'dist/metrics/eval.json': '{"auc": 0.91}', 'README.md': '# build output\n' })],
-      ['junit', 'junit.xml.gz', gzipOf('<testsuite name="unit"><testcase classname="model" name="loads"/><testcase classname="model" name="predicts"><failure message="accuracy 0.41 &lt; 0.9"/></testcase></testsuite>')],
+      [
+        'junit',
+        'junit.xml.gz',
+        gzipOf('<testsuite name="unit"><testcase classname="model" name="loads"/><testcase classname="model" name="predicts"><failure message="accuracy 0.41 &lt; 0.9"/></testcase></testsuite>'),
+      ],
     ] as const) {
       const form = multipartUpload('file', name, content);
-      const upload = await fetch(`${h.base}/api/v4/jobs/${compile.id}/artifacts?artifact_type=${type}&artifact_format=${type === 'archive' ? 'zip' : 'gzip'}`, { method: 'POST', headers: { 'job-token': compile.token, 'content-type': form.contentType }, body: form.body });
+      const upload = await fetch(`${h.base}/api/v4/jobs/${compile.id}/artifacts?artifact_type=${type}&artifact_format=${type === 'archive' ? 'zip' : 'gzip'}`, {
+        method: 'POST',
+        headers: { 'job-token': compile.token, 'content-type': form.contentType },
+        body: form.body,
+      });
       expect(upload.status, await upload.text()).toBe(201);
     }
     expect(await finish(compile, 'success')).toBe('success');
@@ -377,7 +386,12 @@ describe('the CI/CD pages', () => {
     expect(await cards.count()).toBe(2);
     expect(await cards.nth(0).textContent()).toMatch(/failed.*✘ accuracy>=0\.9.*accuracy\s*0\.81/);
     expect(await cards.nth(1).textContent()).toMatch(/passed.*holdout.*✔ accuracy>=0\.9.*f1\s*0\.88/);
-    expect(await cards.nth(1).getByRole('link', { name: `job #${deploy.id}` }).getAttribute('href')).toBe(`/projects/${projectId}/jobs/${deploy.id}`);
+    expect(
+      await cards
+        .nth(1)
+        .getByRole('link', { name: `job #${deploy.id}` })
+        .getAttribute('href'),
+    ).toBe(`/projects/${projectId}/jobs/${deploy.id}`);
     await page.getByTestId('version-pipelines').waitFor();
     const link = page.getByTestId('version-pipelines').getByRole('link').first();
     await h.shot(page, 'ci-11-version-evaluations');

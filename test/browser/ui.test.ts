@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { curve, Seeder } from '../support/seed.ts';
 
-
 let h: BrowserHarness;
 let seed: Seeder;
 let projectId: number;
@@ -11,11 +10,7 @@ let experimentId: string;
 let runIds: string[] = [];
 let modelId: number;
 
-
-
-
 const firstRunName = (page: Page) => page.locator('[role=row] a').first().textContent();
-
 
 beforeAll(async () => {
   h = await BrowserHarness.start('browser');
@@ -30,11 +25,19 @@ beforeAll(async () => {
   experimentId = (await seed.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'sweep' })).experiment_id;
   runIds = [];
   for (let i = 0; i < 6; i++) {
-    const run = (await seed.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: `trial-${i}`, start_time: 1_700_000_000_000 + i })).run.info.run_id;
+    const run = (await seed.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: `trial-${i}`, start_time: 1_700_000_000_000 + i })).run
+      .info.run_id;
     runIds.push(run);
     const metrics = [...curve('loss', 500, (s) => 1 / (1 + s / (50 + i * 20)) + (s === 250 ? 0.5 : 0)), ...curve('accuracy', 500, (s) => 1 - 1 / (1 + s / (40 + i * 15)))];
     for (let b = 0; b < metrics.length; b += 1000) await seed.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: metrics.slice(b, b + 1000) });
-    await seed.mlflow(projectId, 'runs/log-batch', { run_id: run, params: [{ key: 'lr', value: String(0.001 * (i + 1)) }, { key: 'optimizer', value: i % 2 ? 'adam' : 'sgd' }, { key: 'layers', value: String(2 + (i % 3)) }] });
+    await seed.mlflow(projectId, 'runs/log-batch', {
+      run_id: run,
+      params: [
+        { key: 'lr', value: String(0.001 * (i + 1)) },
+        { key: 'optimizer', value: i % 2 ? 'adam' : 'sgd' },
+        { key: 'layers', value: String(2 + (i % 3)) },
+      ],
+    });
   }
   const first = runIds[0]!;
   const root = `${experimentId}/${first}/artifacts`;
@@ -43,7 +46,9 @@ beforeAll(async () => {
   await seed.artifact(projectId, `${root}/eval/confusion.csv`, 'label,predicted,count\ncat,cat,40\ncat,dog,2\ndog,dog,38\n', 'text/csv');
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVQI12P8z8DwnwEJMDGgAWwCAACkBwEAU7+XjwAAAABJRU5ErkJggg==', 'base64');
   await seed.artifact(projectId, `${root}/plots/tiny.png`, png, 'image/png');
-  modelId = (await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'detector', description: '# Detector\n\nFinds **cats**. ![pixel](https://tracker.example/p.gif)' })).id;
+  modelId = (
+    await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'detector', description: '# Detector\n\nFinds **cats**. ![pixel](https://tracker.example/p.gif)' })
+  ).id;
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${first}/model`, run_id: first });
   await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/approval_requests`, { comment: 'ready' });
 }, 180_000);

@@ -70,16 +70,22 @@ describe('the agent with MLflow', () => {
       health: { path: '/ping', interval_seconds: 1, timeout_seconds: 5 },
     };
     stub.setInstances([instance]);
-    agent = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'agent', '--url', stub.url, '--token', AGENT_TOKEN, '--work-dir', path.join(root, 'work'), '--python', PYTHON!], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    agent = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'agent', '--url', stub.url, '--token', AGENT_TOKEN, '--work-dir', path.join(root, 'work'), '--python', PYTHON!],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     agent.stdout!.on('data', (d) => (output += d));
     agent.stderr!.on('data', (d) => (output += d));
 
-    const ready = await stub.waitForReport((r) => r.state === 'ready' || r.state === 'failed', 240_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nagent output:\n${output}`);
-    });
+    const ready = await stub
+      .waitForReport((r) => r.state === 'ready' || r.state === 'failed', 240_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nagent output:\n${output}`);
+      });
     const log = () => fs.readFileSync(path.join(root, 'work', 'logs', `${instance.instance_id}.log`), 'utf8');
     expect(ready.state, `${ready.message}\n${log()}`).toBe('ready');
     expect(stub.checkIns[0]?.python?.mlflow).toMatch(/^3\./);
@@ -87,7 +93,11 @@ describe('the agent with MLflow', () => {
     const answer = await fetch(`${ready.endpoint}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[0.0], [3.0]] }) });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ predictions: [0, 1] });
-    const split = await fetch(`${ready.endpoint}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_split: { columns: ['x'], data: [[0.5], [2.5]] } }) });
+    const split = await fetch(`${ready.endpoint}/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ dataframe_split: { columns: ['x'], data: [[0.5], [2.5]] } }),
+    });
     expect(await split.json()).toEqual({ predictions: [0, 1] });
 
     agent.kill('SIGTERM');

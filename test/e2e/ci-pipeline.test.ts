@@ -72,7 +72,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nrunner output:\n${runners.map((r) => r.output()).join('\n---\n').slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}\nrunner output:\n${runners
+          .map((r) => r.output())
+          .join('\n---\n')
+          .slice(-4000)}`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -154,7 +160,11 @@ describe('push → train → register → evaluate → validate', () => {
     const unsigned = await fetch(`${server.base}/api/v4/projects/${projectId}/ci/push/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body });
     expect(unsigned.status).toBe(401);
     const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-    const pushed = await fetch(`${server.base}/api/v4/projects/${projectId}/ci/push/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature }, body });
+    const pushed = await fetch(`${server.base}/api/v4/projects/${projectId}/ci/push/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature },
+      body,
+    });
     expect(pushed.status, await pushed.clone().text()).toBe(201);
 
     const train = await pipelineDone((p) => p.source === 'push');
@@ -176,7 +186,10 @@ describe('push → train → register → evaluate → validate', () => {
     const modelId = models.find((m) => m.name === 'iris-e2e')!.id;
     const version = await seed.call<{ id: number; version: number }>('GET', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1`);
     expect(evaluation.model_version_id).toBe(version.id);
-    const results = await seed.call<{ metrics: Record<string, number>; passed: boolean | null; thresholds: string[] | null; job_id: number }[]>('GET', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/evaluations`);
+    const results = await seed.call<{ metrics: Record<string, number>; passed: boolean | null; thresholds: string[] | null; job_id: number }[]>(
+      'GET',
+      `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/evaluations`,
+    );
     const verdict = results.find((r) => r.passed !== null)!;
     const measured = results.find((r) => r.passed === null)!;
     expect(measured.metrics.accuracy).toBeGreaterThan(0.8);

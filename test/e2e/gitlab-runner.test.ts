@@ -131,7 +131,24 @@ describe('GitLab Runner 17.5.0, unchanged', () => {
   it('registers with a runner authentication token (glrt-) and runs jobs, long-polling for them', async () => {
     const created = await seed.call<{ id: number; token: string }>('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: 'gitlab-runner e2e', run_untagged: true });
     expect(created.token).toMatch(/^glrt-/);
-    const out = runnerCli('register', '--non-interactive', '--url', server.base, '--token', created.token, '--executor', 'shell', '--name', 'e2e', '--config', path.join(root, 'config.toml'), '--builds-dir', path.join(root, 'builds'), '--cache-dir', path.join(root, 'cache'));
+    const out = runnerCli(
+      'register',
+      '--non-interactive',
+      '--url',
+      server.base,
+      '--token',
+      created.token,
+      '--executor',
+      'shell',
+      '--name',
+      'e2e',
+      '--config',
+      path.join(root, 'config.toml'),
+      '--builds-dir',
+      path.join(root, 'builds'),
+      '--cache-dir',
+      path.join(root, 'cache'),
+    );
     expect(out).toContain('Verifying runner... is valid');
     expect(fs.readFileSync(path.join(root, 'config.toml'), 'utf8')).toContain(`id = ${created.id}`);
     const child = spawn(glr, ['run', '--config', path.join(root, 'config.toml'), '--working-directory', root], { cwd: root, env: serverEnv({}) });
@@ -142,7 +159,7 @@ describe('GitLab Runner 17.5.0, unchanged', () => {
     await waitFor('the runner to ask for jobs', async () => ((await seed.call<{ status: string }>('GET', `/api/v4/runners/${created.id}`)).status === 'online' ? true : undefined));
   }, 60_000);
 
-  it('runs a two-stage pipeline: code fetched from the server, the second stage reads the first stage\'s artifacts and dotenv report', async () => {
+  it("runs a two-stage pipeline: code fetched from the server, the second stage reads the first stage's artifacts and dotenv report", async () => {
     const pipeline = await runScenario('artifacts');
     const done = await pipelineDone(pipeline.id);
     const jobs = await jobsOf(pipeline.id);
@@ -195,7 +212,7 @@ describe('GitLab Runner 17.5.0, unchanged', () => {
         return false;
       }
     };
-    await waitFor('the runner to stop the job\'s script', async () => (alive() ? undefined : true), 60_000);
+    await waitFor("the runner to stop the job's script", async () => (alive() ? undefined : true), 60_000);
     expect(Date.now() - canceledAt).toBeLessThan(30_000);
     const [after] = await jobsOf(pipeline.id);
     expect(after!.status).toBe('canceled');
@@ -205,7 +222,22 @@ describe('GitLab Runner 17.5.0, unchanged', () => {
   it('registers with a registration token, and both runners unregister', async () => {
     const reset = await seed.call<{ token: string }>('POST', `/api/v4/projects/${projectId}/runners/reset_registration_token`);
     const config = path.join(root, 'legacy.toml');
-    runnerCli('register', '--non-interactive', '--url', server.base, '--registration-token', reset.token, '--executor', 'shell', '--description', 'legacy e2e', '--tag-list', 'legacy,e2e', '--config', config);
+    runnerCli(
+      'register',
+      '--non-interactive',
+      '--url',
+      server.base,
+      '--registration-token',
+      reset.token,
+      '--executor',
+      'shell',
+      '--description',
+      'legacy e2e',
+      '--tag-list',
+      'legacy,e2e',
+      '--config',
+      config,
+    );
     const runners = await seed.call<{ id: number; description: string; tag_list: string[]; runner_type: string }[]>('GET', `/api/v4/projects/${projectId}/runners`);
     const legacy = runners.find((r) => r.description === 'legacy e2e')!;
     expect(legacy).toMatchObject({ runner_type: 'project_type', tag_list: ['legacy', 'e2e'] });

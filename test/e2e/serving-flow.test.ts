@@ -152,10 +152,14 @@ afterAll(async () => {
 describe('deployments with real processes', () => {
   it('deploys, serves through the gateway, survives a SIGKILLed agent, splits a canary, rolls back at the gates and in one call', async () => {
     // modelyard deploy, as a person runs it from a shell.
-    const deployed = execFileSync(process.execPath, [BIN, 'deploy', '--environment', 'staging', '--model', MODEL, '--version', '1', '--reason', 'first release', '--url', server.base, '--project', String(projectId)], {
-      env: serverEnv({ MODELYARD_TOKEN: ADMIN }),
-      encoding: 'utf8',
-    });
+    const deployed = execFileSync(
+      process.execPath,
+      [BIN, 'deploy', '--environment', 'staging', '--model', MODEL, '--version', '1', '--reason', 'first release', '--url', server.base, '--project', String(projectId)],
+      {
+        env: serverEnv({ MODELYARD_TOKEN: ADMIN }),
+        encoding: 'utf8',
+      },
+    );
     expect(deployed).toMatch(/to staging: running; stable=churn-e2e@1\.0\.0 \(100%\); first release/);
     const waiting = await predict(0);
     expect(waiting.status).toBe(503);
@@ -174,7 +178,7 @@ describe('deployments with real processes', () => {
     agent = startAgent();
     await waitFor('the restarted agent to take over', async () => (agent!.output().includes('left by a previous agent') ? true : undefined), 60_000);
     await serving('v1 to be served again');
-    expect((await waitFor('a prediction after the restart', async () => ((await predict(0)).status === 200 ? true : undefined), 60_000))).toBe(true);
+    expect(await waitFor('a prediction after the restart', async () => ((await predict(0)).status === 200 ? true : undefined), 60_000)).toBe(true);
 
     // A canary of v2 at 10 %.
     const canary = await seed.call<Deployment>('POST', `/api/v4/projects/${projectId}/deployments`, {
@@ -183,7 +187,10 @@ describe('deployments with real processes', () => {
       version: '2',
       policy: { kind: 'canary', steps: [10, 50, 100], pause_seconds: 3600, gates: { max_error_rate: 0.2, min_requests: 20 }, window_seconds: 30 },
     });
-    expect(versionsOf(canary)).toEqual([['canary', 2, 10], ['stable', 1, 90]]);
+    expect(versionsOf(canary)).toEqual([
+      ['canary', 2, 10],
+      ['stable', 1, 90],
+    ]);
     await serving('the canary to be served');
     const seen = new Map<string, string>();
     for (let i = 0; i < 2000; i++) {
@@ -212,12 +219,16 @@ describe('deployments with real processes', () => {
     // Traffic goes on while the gates decide, as it would in service: on a loaded machine the
     // 400 requests above may spread past the gates' 30 s window.
     let poisoned = 400;
-    const rolledBack = await waitFor('the gates to roll the canary back', async () => {
-      const current = (await environment())?.current_deployment;
-      if (current && current.rollback_of === canary.id) return current;
-      for (let i = 0; i < 20; i++) await predict(1000, `poison-${poisoned++}`);
-      return undefined;
-    }, 120_000);
+    const rolledBack = await waitFor(
+      'the gates to roll the canary back',
+      async () => {
+        const current = (await environment())?.current_deployment;
+        if (current && current.rollback_of === canary.id) return current;
+        for (let i = 0; i < 20; i++) await predict(1000, `poison-${poisoned++}`);
+        return undefined;
+      },
+      120_000,
+    );
     expect(versionsOf(rolledBack)).toEqual([['stable', 1, 100]]);
     expect(rolledBack.reason).toMatch(/^rollback: error rate \d+\.\d% > 20\.0%/);
     const failed = await seed.call<Deployment>('GET', `/api/v4/projects/${projectId}/deployments/${canary.id}`);

@@ -48,13 +48,19 @@ async function fuzzAs(role: FuzzRole, context: { st: string; server: ServerProce
   fs.writeFileSync(configFile, `${STATIC_CONFIG}${context.config}`);
   const reportFile = path.join(context.reports, `fuzz-${role.name}.json`);
   const args = [
-    '--config-file', configFile,
-    'run', `${context.server.base}/api/v4/openapi.json`,
-    '--max-time', String(context.seconds),
+    '--config-file',
+    configFile,
+    'run',
+    `${context.server.base}/api/v4/openapi.json`,
+    '--max-time',
+    String(context.seconds),
     '--no-color',
-    '--report', 'json,junit',
-    '--report-json-path', reportFile,
-    '--report-junit-path', path.join(context.reports, `fuzz-${role.name}.xml`),
+    '--report',
+    'json,junit',
+    '--report-json-path',
+    reportFile,
+    '--report-junit-path',
+    path.join(context.reports, `fuzz-${role.name}.xml`),
     ...(context.seed ? ['--seed', context.seed] : []),
   ];
   console.log(`\n--- fuzzing as ${role.name}: ${context.seconds} s ---`);

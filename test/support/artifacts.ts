@@ -9,7 +9,10 @@ export function zipOf(files: Record<string, string>): Promise<Buffer> {
   zip.end();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
 }
 
@@ -29,10 +32,12 @@ export function unzipText(data: Buffer): Promise<Record<string, string>> {
         zip.openReadStream(entry, (e, stream) => {
           if (e || !stream) return reject(e);
           const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-            out[entry.fileName] = Buffer.concat(chunks).toString('utf8');
-            zip.readEntry();
-          });
+          stream
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => {
+              out[entry.fileName] = Buffer.concat(chunks).toString('utf8');
+              zip.readEntry();
+            });
         });
       });
       zip.on('end', () => resolve(out));

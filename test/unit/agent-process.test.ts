@@ -62,9 +62,11 @@ describe('the agent process', () => {
     stub.setInstances([fakeInstance('i-1', files, { FAKE_SPAWN_CHILD: '1' })]);
 
     const first = startAgent();
-    const ready = await stub.waitForReport((r) => r.state === 'ready', 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nagent output:\n${first.output()}`);
-    });
+    const ready = await stub
+      .waitForReport((r) => r.state === 'ready', 60_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nagent output:\n${first.output()}`);
+      });
     expect(stub.checkIns[0]).toMatchObject({ labels: ['cpu', 'local'] });
     const old = await pidsOf(ready.endpoint!);
     const environ = fs.readFileSync(`/proc/${old.server}/environ`, 'utf8');
@@ -77,9 +79,11 @@ describe('the agent process', () => {
 
     const restartedAt = Date.now();
     const second = startAgent();
-    const again = await stub.waitForReport((r) => r.state === 'ready' && r.at > restartedAt, 60_000).catch((error: Error) => {
-      throw new Error(`${error.message}\nagent output:\n${second.output()}`);
-    });
+    const again = await stub
+      .waitForReport((r) => r.state === 'ready' && r.at > restartedAt, 60_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nagent output:\n${second.output()}`);
+      });
     expect(again.endpoint).not.toBe(ready.endpoint);
     expect(await predict(again.endpoint!)).toBe('virginica');
     expect(alive(old.server)).toBe(false);

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
 describe("the agent's protocol client", () => {
-  it("sends its token only to the server it was given, whatever path the server names", () => {
+  it('sends its token only to the server it was given, whatever path the server names', () => {
     const client = new AgentClient('https://modelyard.example/sub', 'glagent-x', 'test');
     expect(client.resolve('/api/v4/projects/1/ml/models/2/versions/3/archive').href).toBe('https://modelyard.example/sub/api/v4/projects/1/ml/models/2/versions/3/archive');
     for (const elsewhere of ['https://evil.example/archive', '//evil.example/archive', 'archive.tar.gz']) {

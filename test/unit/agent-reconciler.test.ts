@@ -180,7 +180,10 @@ describe('the agent reconciling against a server', () => {
     await until(async () => {
       const port = recordedPort();
       if (port === null || `http://127.0.0.1:${port}` === ready.endpoint) return false;
-      return predict(`http://127.0.0.1:${port}`).then((answer) => answer === 'a', () => false);
+      return predict(`http://127.0.0.1:${port}`).then(
+        (answer) => answer === 'a',
+        () => false,
+      );
     });
     const callsWhileDown = stub.assignmentCalls;
     await stub.up();
@@ -260,9 +263,11 @@ describe('the agent reconciling against a server', () => {
     await expect(second.run()).rejects.toThrow(/another agent \(pid \d+\) uses/);
   });
 
-  it('ends at start with the server\'s message when its token is refused, and refuses tokens of another kind', async () => {
+  it("ends at start with the server's message when its token is refused, and refuses tokens of another kind", async () => {
     const refused = new Agent({ url: stub.url, token: 'glagent-revoked', labels: [], workDir, python: 'python3', version: 'test', timing: TIMING, log: () => undefined });
     await expect(refused.run()).rejects.toThrow('POST /api/v4/agent/sessions: 401 401 Unauthorized');
-    expect(() => new Agent({ url: stub.url, token: 'glrt-runner-token', labels: [], workDir, python: 'python3', version: 'test', log: () => undefined })).toThrow('an agent token starts with glagent-');
+    expect(() => new Agent({ url: stub.url, token: 'glrt-runner-token', labels: [], workDir, python: 'python3', version: 'test', log: () => undefined })).toThrow(
+      'an agent token starts with glagent-',
+    );
   });
 });

@@ -50,11 +50,25 @@ describe('unpacking a version archive', () => {
     ['a path climbing out from a subdirectory', [{ name: 'a/../../escaped.txt', content: 'x' }], /outside its directory/],
     ['an absolute path', [{ name: `${os.tmpdir()}/escaped.txt`, content: 'x' }], /absolute path/],
     ['a symbolic link', [{ name: 'link', type: 'symlink', linkname: '/etc/passwd' }], /holds a symlink/],
-    ['a symbolic link to write through', [{ name: 'out', type: 'symlink', linkname: '..' }, { name: 'out/escaped.txt', content: 'x' }], /holds a symlink/],
+    [
+      'a symbolic link to write through',
+      [
+        { name: 'out', type: 'symlink', linkname: '..' },
+        { name: 'out/escaped.txt', content: 'x' },
+      ],
+      /holds a symlink/,
+    ],
     ['a hard link', [{ name: 'hard', type: 'link', linkname: '/etc/passwd' }], /holds a link/],
     ['a device', [{ name: 'dev', type: 'character-device', devmajor: 1, devminor: 3 }], /holds a character-device/],
     ['a FIFO', [{ name: 'pipe', type: 'fifo' }], /holds a fifo/],
-    ['two entries of one name', [{ name: 'a', content: '1' }, { name: 'a', content: '2' }], /EEXIST/],
+    [
+      'two entries of one name',
+      [
+        { name: 'a', content: '1' },
+        { name: 'a', content: '2' },
+      ],
+      /EEXIST/,
+    ],
   ];
   for (const [what, entries, message] of hostile) {
     it(`refuses ${what}, writing nothing outside its directory`, async () => {

@@ -6,7 +6,21 @@ const base = { PATH: '/usr/bin', HOME: '/home/agent', MODELYARD_AGENT_TOKEN: 'gl
 describe('the command a model server starts with', () => {
   it("is MLflow's scoring server on loopback with the local env manager, the Python's bin first on PATH", () => {
     const command = serverCommand({ kind: 'mlflow' }, { python: '/opt/venv/bin/python', modelDir: '/var/lib/modelyard-agent/archives/abc', port: 5001, baseEnv: base });
-    expect([command.program, ...command.args]).toEqual(['/opt/venv/bin/python', '-m', 'mlflow', 'models', 'serve', '-m', '/var/lib/modelyard-agent/archives/abc', '--env-manager', 'local', '-h', '127.0.0.1', '-p', '5001']);
+    expect([command.program, ...command.args]).toEqual([
+      '/opt/venv/bin/python',
+      '-m',
+      'mlflow',
+      'models',
+      'serve',
+      '-m',
+      '/var/lib/modelyard-agent/archives/abc',
+      '--env-manager',
+      'local',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      '5001',
+    ]);
     expect(command.env.PATH).toBe('/opt/venv/bin:/usr/bin');
     expect(serverCommand({ kind: 'mlflow' }, { python: 'python3', modelDir: '/m', port: 1, baseEnv: base }).env.PATH).toBe('/usr/bin');
   });

@@ -34,13 +34,17 @@ describe('copying the blob files a snapshot refers to', () => {
     fs.writeFileSync(path.join(backup, '..', `outside-${path.basename(backup)}`), 'secret');
     dirs.push(path.join(backup, '..', `outside-${path.basename(backup)}`));
 
-    const copied = await copyReferencedBlobs(store, [
-      { key: 'projects/1/artifacts/same.txt', size: 4, sha256: sha('same') },
-      { key: 'projects/1/artifacts/same.txt', size: 4, sha256: sha('same') },
-      { key: 'projects/1/artifacts/replaced.txt', size: 9, sha256: sha('old bytes') },
-      { key: 'projects/1/artifacts/deleted.txt', size: 1, sha256: sha('x') },
-      { key: `../outside-${path.basename(backup)}`, size: 6, sha256: sha('secret') },
-    ], backup);
+    const copied = await copyReferencedBlobs(
+      store,
+      [
+        { key: 'projects/1/artifacts/same.txt', size: 4, sha256: sha('same') },
+        { key: 'projects/1/artifacts/same.txt', size: 4, sha256: sha('same') },
+        { key: 'projects/1/artifacts/replaced.txt', size: 9, sha256: sha('old bytes') },
+        { key: 'projects/1/artifacts/deleted.txt', size: 1, sha256: sha('x') },
+        { key: `../outside-${path.basename(backup)}`, size: 6, sha256: sha('secret') },
+      ],
+      backup,
+    );
 
     expect(copied.referenced).toBe(4);
     expect(copied.files.map((f) => f.path)).toEqual(['blobs/projects/1/artifacts/same.txt', 'blobs/projects/1/artifacts/replaced.txt']);
@@ -54,7 +58,7 @@ describe('copying the blob files a snapshot refers to', () => {
 
 describe('finding pg_dump and pg_restore', () => {
   it('names the program and how to install it when it is not on PATH', () => {
-    expect(() => findProgram('pg_dump', '/nonexistent-a:/nonexistent-b')).toThrow('pg_dump was not found on PATH: install PostgreSQL\'s client programs (Debian: postgresql-client)');
+    expect(() => findProgram('pg_dump', '/nonexistent-a:/nonexistent-b')).toThrow("pg_dump was not found on PATH: install PostgreSQL's client programs (Debian: postgresql-client)");
     expect(findProgram('sh', '/nonexistent-a:/bin')).toBe('/bin/sh');
   });
 });

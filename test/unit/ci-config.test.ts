@@ -6,7 +6,9 @@ import type { CompiledConfig, ConfigError, PlannedJob } from '../../src/pipeline
 
 /** YAML written indented in the test: the first line break and the common indentation go. */
 function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const lines = String.raw({ raw: strings.raw }, ...values).split('\n').slice(1);
+  const lines = String.raw({ raw: strings.raw }, ...values)
+    .split('\n')
+    .slice(1);
   const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)?.[0].length ?? 0));
   return lines.map((l) => l.slice(indent)).join('\n');
 }
@@ -30,7 +32,9 @@ function planned(content: string, variables: Record<string, string> = {}): Plann
 }
 
 const at = (line: number, column: number, message: string | RegExp) => ({
-  line, column, message: typeof message === 'string' ? message : expect.stringMatching(message),
+  line,
+  column,
+  message: typeof message === 'string' ? message : expect.stringMatching(message),
 });
 
 describe('compileConfig', () => {
@@ -70,16 +74,33 @@ describe('compileConfig', () => {
     expect(config.variables).toEqual({ EPOCHS: '10', LR: '0.10', DEBUG: 'true', MODEL: 'resnet' });
     const [build, train] = config.jobs;
     expect(build).toEqual({
-      name: 'build', stage: 'build', script: ['make'], beforeScript: ['pip install -r requirements.txt'], afterScript: [],
-      image: 'python:3.12', tags: [], when: 'on_success', allowFailure: false, retry: { max: 1, when: ['always'] },
-      timeoutSeconds: 5400, artifacts: { paths: ['out/'], expireInSeconds: 3 * 86400 }, variables: {}, line: 15,
+      name: 'build',
+      stage: 'build',
+      script: ['make'],
+      beforeScript: ['pip install -r requirements.txt'],
+      afterScript: [],
+      image: 'python:3.12',
+      tags: [],
+      when: 'on_success',
+      allowFailure: false,
+      retry: { max: 1, when: ['always'] },
+      timeoutSeconds: 5400,
+      artifacts: { paths: ['out/'], expireInSeconds: 3 * 86400 },
+      variables: {},
+      line: 15,
     });
     expect(train).toMatchObject({
-      name: 'train', image: 'pytorch/pytorch', tags: ['gpu'], beforeScript: [], line: 19,
+      name: 'train',
+      image: 'pytorch/pytorch',
+      tags: ['gpu'],
+      beforeScript: [],
+      line: 19,
       script: ['echo one', 'echo two', 'python train.py'],
-      retry: { max: 2, when: ['script_failure', 'runner_system_failure'] }, timeoutSeconds: 1800,
+      retry: { max: 2, when: ['script_failure', 'runner_system_failure'] },
+      timeoutSeconds: 1800,
       environment: { name: 'staging', action: 'prepare', url: 'https://s.example' },
-      artifacts: { paths: ['model/'], neverExpire: true, when: 'always' }, variables: { BATCH: '32' },
+      artifacts: { paths: ['model/'], neverExpire: true, when: 'always' },
+      variables: { BATCH: '32' },
     });
     expect(train?.needs).toBeUndefined();
   });
@@ -87,7 +108,10 @@ describe('compileConfig', () => {
   it('uses the default stages, keeps .pre/.post first and last, and ignores hidden jobs', () => {
     const config = compiled('.hidden: { nothing: valid }\nsetup: { stage: .pre, script: x }\nlint: { script: x }\n');
     expect(config.stages).toEqual(['.pre', 'build', 'test', 'deploy', '.post']);
-    expect(config.jobs.map((j) => [j.name, j.stage])).toEqual([['setup', '.pre'], ['lint', 'test']]);
+    expect(config.jobs.map((j) => [j.name, j.stage])).toEqual([
+      ['setup', '.pre'],
+      ['lint', 'test'],
+    ]);
     expect(compiled('stages: [.post, a, .pre]\nj: { stage: a, script: x }').stages).toEqual(['.pre', 'a', '.post']);
   });
 
@@ -100,7 +124,8 @@ describe('compileConfig', () => {
   });
 
   it('refuses unknown keywords at their own lines and collects every error', () => {
-    expect(errorsOf(yaml`
+    expect(
+      errorsOf(yaml`
       image: python
       default:
         interruptible: true
@@ -111,7 +136,8 @@ describe('compileConfig', () => {
         cache: { paths: [a] }
         extends: .base
       lonely: just a string
-    `)).toEqual([
+    `),
+    ).toEqual([
       at(1, 1, 'root config contains unknown keys: image; use default:image'),
       at(3, 3, 'default config contains unknown keys: interruptible'),
       at(5, 3, 'workflow config contains unknown keys: name'),
@@ -137,13 +163,15 @@ describe('compileConfig', () => {
   });
 
   it('checks needs against the jobs and their stages', () => {
-    expect(errorsOf(yaml`
+    expect(
+      errorsOf(yaml`
       build: { stage: build, script: x, needs: [nope] }
       test: { stage: test, script: x, needs: [deploy, { job: build, pipeline: other }] }
       deploy: { stage: deploy, script: x }
       a: { script: x, needs: [b] }
       b: { script: x, needs: [{ job: a }] }
-    `)).toEqual([
+    `),
+    ).toEqual([
       at(1, 43, 'build job: undefined need: nope'),
       at(2, 41, 'test job: need deploy is not defined in current or prior stages'),
       at(2, 63, 'test:needs:need config contains unknown keys: pipeline'),
@@ -154,7 +182,8 @@ describe('compileConfig', () => {
   });
 
   it('validates rules: only if, when, allow_failure and variables', () => {
-    expect(errorsOf(yaml`
+    expect(
+      errorsOf(yaml`
       job:
         script: x
         rules:
@@ -166,7 +195,8 @@ describe('compileConfig', () => {
             start_in: 1h
       workflow:
         rules: [{ when: manual }]
-    `)).toEqual([
+    `),
+    ).toEqual([
       at(4, 11, /job:rules:rule if invalid expression syntax: unexpected end of expression/),
       at(5, 7, 'job:rules:rule changes is not supported; only if, when and variables are'),
       at(6, 7, 'job:rules:rule exists is not supported; only if, when and variables are'),
@@ -192,9 +222,22 @@ describe('compileConfig', () => {
 
   it('parses GitLab durations', () => {
     const table: [string | number, number | undefined][] = [
-      ['1h', 3600], ['30 minutes', 1800], ['1h 30m', 5400], ['1h30m', 5400], ['2 days', 172800], ['3600', 3600],
-      [3600, 3600], ['1 week', 604800], ['1 hour and 30 minutes', 5400], ['1.5h', 5400], ['10 sec', 10],
-      ['1 month', 30 * 86400], ['1 year', 365 * 86400], ['', undefined], ['soon', undefined], ['1 fortnight', undefined],
+      ['1h', 3600],
+      ['30 minutes', 1800],
+      ['1h 30m', 5400],
+      ['1h30m', 5400],
+      ['2 days', 172800],
+      ['3600', 3600],
+      [3600, 3600],
+      ['1 week', 604800],
+      ['1 hour and 30 minutes', 5400],
+      ['1.5h', 5400],
+      ['10 sec', 10],
+      ['1 month', 30 * 86400],
+      ['1 year', 365 * 86400],
+      ['', undefined],
+      ['soon', undefined],
+      ['1 fortnight', undefined],
       ['h', undefined],
     ];
     for (const [text, seconds] of table) expect(parseDuration(text), String(text)).toBe(seconds);
@@ -211,9 +254,7 @@ describe('compileConfig', () => {
   it('defaults allow_failure like GitLab and refuses exit_codes', () => {
     const config = compiled('a: { script: x, when: manual }\nb: { script: x, when: manual, rules: [{ when: manual }] }\n');
     expect(config.jobs.map((j) => j.allowFailure)).toEqual([true, false]);
-    expect(errorsOf('j:\n  script: x\n  allow_failure: { exit_codes: [1] }\n')).toEqual([
-      at(3, 18, 'j:allow_failure:exit_codes is not supported; use true or false'),
-    ]);
+    expect(errorsOf('j:\n  script: x\n  allow_failure: { exit_codes: [1] }\n')).toEqual([at(3, 18, 'j:allow_failure:exit_codes is not supported; use true or false')]);
   });
 
   it('reads parallel: matrix and parallel: N, and bounds them', () => {
@@ -222,9 +263,7 @@ describe('compileConfig', () => {
     expect(compiled('j: { script: x, parallel: 3 }').jobs[0]?.parallel).toBe(3);
     const big = 'j:\n  script: x\n  parallel:\n    matrix:\n      - { A: [1,2,3,4,5,6,7,8,9,10], B: [1,2,3,4,5,6,7,8,9,10], C: [1, 2, 3] }\n';
     expect(errorsOf(big)).toEqual([at(5, 7, 'j:parallel:matrix config generates too many jobs (maximum is 200)')]);
-    expect(errorsOf('j:\n  script: x\n  parallel:\n    matrix:\n      - { A: { b: c } }\n')).toEqual([
-      at(5, 14, 'j:parallel:matrix:A config should be a string or a non-empty array of strings'),
-    ]);
+    expect(errorsOf('j:\n  script: x\n  parallel:\n    matrix:\n      - { A: { b: c } }\n')).toEqual([at(5, 14, 'j:parallel:matrix:A config should be a string or a non-empty array of strings')]);
     expect(errorsOf('j: { script: x, parallel: 201 }')).toEqual([at(1, 27, 'j:parallel config should be an integer from 1 to 200')]);
   });
 
@@ -241,7 +280,8 @@ describe('compileConfig', () => {
         evaluate: { stage: train, script: [python eval.py] }
       `,
     };
-    const config = compiled(yaml`
+    const config = compiled(
+      yaml`
       include:
         - template: ML/Train.gitlab-ci.yml
       stages: [train, deploy]
@@ -249,29 +289,25 @@ describe('compileConfig', () => {
       train:
         variables: { DEVICE: cuda }
       deploy: { stage: deploy, script: ./deploy }
-    `, templates);
+    `,
+      templates,
+    );
     expect(config.stages).toEqual(['.pre', 'train', 'deploy', '.post']);
     expect(config.variables).toEqual({ PYTHON: '3.11', EPOCHS: '20' });
     expect(config.jobs.map((j) => j.name)).toEqual(['train', 'evaluate', 'deploy']);
     expect(config.jobs[0]).toMatchObject({ image: 'python:3.11', script: ['python train.py'], variables: { DEVICE: 'cuda' }, line: 5 });
     const nested = { T: 'include: [{ template: U }]\nt: { script: x }', U: 'u: { script: x }\nvariables: { V: 1 }' };
     expect(compiled('include: { template: T }\nimage_job: { script: x, image: }\n', nested)).toMatchObject({
-      variables: { V: '1' }, jobs: [{ name: 'u' }, { name: 't' }, { name: 'image_job' }],
+      variables: { V: '1' },
+      jobs: [{ name: 'u' }, { name: 't' }, { name: 'image_job' }],
     });
     expect(errorsOf('include: { template: S }\n', { S: 'include: { template: S }' })).toEqual([at(1, 22, /include nesting is deeper than 10/)]);
   });
 
   it('reports unknown templates, and template errors at the include', () => {
-    expect(errorsOf('include:\n  - template: Nope.yml\nj: { script: x }\n')).toEqual([
-      at(2, 15, 'Included template Nope.yml does not exist'),
-    ]);
-    expect(errorsOf('include:\n  - template: T\n', { T: 'j:\n  script: x\n  bogus: 1\n' })).toEqual([
-      at(2, 15, 'j config contains unknown keys: bogus (in template T, line 3 column 3)'),
-    ]);
-    expect(errorsOf('include:\n  - local: ci/x.yml\nj: { script: x }\n')).toEqual([
-      at(2, 5, 'include config contains unknown keys: local'),
-      at(2, 5, /include config should contain template/),
-    ]);
+    expect(errorsOf('include:\n  - template: Nope.yml\nj: { script: x }\n')).toEqual([at(2, 15, 'Included template Nope.yml does not exist')]);
+    expect(errorsOf('include:\n  - template: T\n', { T: 'j:\n  script: x\n  bogus: 1\n' })).toEqual([at(2, 15, 'j config contains unknown keys: bogus (in template T, line 3 column 3)')]);
+    expect(errorsOf('include:\n  - local: ci/x.yml\nj: { script: x }\n')).toEqual([at(2, 5, 'include config contains unknown keys: local'), at(2, 5, /include config should contain template/)]);
   });
 
   it('refuses YAML whose aliases repeat it past 250 000 nodes ("billion laughs"), at once', () => {
@@ -302,7 +338,10 @@ describe('compileConfig', () => {
 
   it('checks dependencies: jobs of earlier stages only', () => {
     expect(compiled('a:\n  stage: build\n  script: [x]\nb:\n  dependencies: [a]\n  script: [y]\n').jobs[1]!.dependencies).toEqual(['a']);
-    expect(errorsOf('a:\n  script: [x]\nb:\n  dependencies: [a, nope]\n  script: [y]\n').map((e) => e.message)).toEqual(['b job: dependency a is not defined in prior stages', 'b job: undefined dependency: nope']);
+    expect(errorsOf('a:\n  script: [x]\nb:\n  dependencies: [a, nope]\n  script: [y]\n').map((e) => e.message)).toEqual([
+      'b job: dependency a is not defined in prior stages',
+      'b job: undefined dependency: nope',
+    ]);
   });
 
   it('refuses !reference tags', () => {
@@ -401,9 +440,7 @@ describe('planPipeline', () => {
       shard: { script: x, parallel: 2 }
       report: { stage: deploy, script: x, needs: [train, 'shard 2/2'] }
     `);
-    expect(names(jobs)).toEqual([
-      'train: [0.1, adam]', 'train: [0.1, sgd]', 'train: [0.01, adam]', 'train: [1.0, lion]', 'shard 1/2', 'shard 2/2', 'report',
-    ]);
+    expect(names(jobs)).toEqual(['train: [0.1, adam]', 'train: [0.1, sgd]', 'train: [0.01, adam]', 'train: [1.0, lion]', 'shard 1/2', 'shard 2/2', 'report']);
     expect(jobs[1]).toMatchObject({ baseName: 'train', variables: { OPT: 'sgd', LR: '0.1' } });
     expect(jobs[4]?.variables).toEqual({ OPT: 'none', LR: '1', CI_NODE_INDEX: '1', CI_NODE_TOTAL: '2' });
     expect(jobs[6]?.needs).toEqual(['train: [0.1, adam]', 'train: [0.1, sgd]', 'train: [0.01, adam]', 'train: [1.0, lion]', 'shard 2/2']);

@@ -57,7 +57,11 @@ describe('contracts', () => {
         .map(({ target }) => `${path.relative(WEB, file)} imports ${target} as a value`),
     );
     expect(offending).toEqual([]);
-    const fromContracts = webFiles.flatMap((file) => importsOf(file).filter(({ target }) => target.startsWith('src/')).map(({ target }) => target));
+    const fromContracts = webFiles.flatMap((file) =>
+      importsOf(file)
+        .filter(({ target }) => target.startsWith('src/'))
+        .map(({ target }) => target),
+    );
     expect(fromContracts.every((target) => target.endsWith('/contract.ts'))).toBe(true);
   });
 });

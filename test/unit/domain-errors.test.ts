@@ -28,7 +28,11 @@ describe('named errors of tracking, artifacts and storage', () => {
   });
 
   it('fold the two FILE_TOO_LARGE texts and the UNSAFE_PATH texts of the stores into one declaration each', () => {
-    expect(answer(StorageErrors.FILE_TOO_LARGE({ maxBytes: 10 }))).toEqual({ code: 'FILE_TOO_LARGE', kind: 'too_large', message: '413 Payload Too Large: the file is larger than the limit of 10 bytes' });
+    expect(answer(StorageErrors.FILE_TOO_LARGE({ maxBytes: 10 }))).toEqual({
+      code: 'FILE_TOO_LARGE',
+      kind: 'too_large',
+      message: '413 Payload Too Large: the file is larger than the limit of 10 bytes',
+    });
     expect(StorageErrors.FILE_TOO_LARGE({ path: '.modelyard-ci.yml', commit: 'abc123', maxBytes: 10 }).message).toBe("File '.modelyard-ci.yml' at abc123 is larger than 10 bytes");
     expect(StorageErrors.UNSAFE_PATH({ problem: 'outside_root' }).message).toBe('the path leads outside the artifact root');
     expect(StorageErrors.UNSAFE_PATH({ what: 'path', problem: 'not_allowed', path: 'a/../b', reason: '"." and ".." segments' }).message).toBe('path "a/../b" is not allowed: "." and ".." segments');
@@ -57,11 +61,13 @@ function literalCodes(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) found.push(...literalCodes(full));
     else if (entry.name.endsWith('.ts') && entry.name !== 'errors.ts' && !entry.name.endsWith('-errors.ts')) {
-      fs.readFileSync(full, 'utf8').split('\n').forEach((line, index) => {
-        const helper = /\b(?:invalid|notFound|forbidden|unauthenticated|alreadyExists|conflict)\(.*,\s*'([A-Z][A-Z0-9_]+)'\)/.exec(line);
-        const direct = /new AppError\(\s*'[a-z_]+',\s*'([A-Z][A-Z0-9_]+)'/.exec(line);
-        for (const match of [helper, direct]) if (match) found.push(`${path.relative('src', full)}:${index + 1} ${match[1]}`);
-      });
+      fs.readFileSync(full, 'utf8')
+        .split('\n')
+        .forEach((line, index) => {
+          const helper = /\b(?:invalid|notFound|forbidden|unauthenticated|alreadyExists|conflict)\(.*,\s*'([A-Z][A-Z0-9_]+)'\)/.exec(line);
+          const direct = /new AppError\(\s*'[a-z_]+',\s*'([A-Z][A-Z0-9_]+)'/.exec(line);
+          for (const match of [helper, direct]) if (match) found.push(`${path.relative('src', full)}:${index + 1} ${match[1]}`);
+        });
     }
   }
   return found;
@@ -75,12 +81,20 @@ describe('error codes', () => {
   });
 
   it('of the CI API, the runner protocol and request parsing keep their words', () => {
-    expect(answer(PipelineErrors.JOB_NOT_RUNNING({ status: 'canceled' }, { jobStatus: 'canceled' }))).toEqual({ code: 'JOB_NOT_RUNNING', kind: 'forbidden', message: '403 Forbidden: the job is canceled' });
+    expect(answer(PipelineErrors.JOB_NOT_RUNNING({ status: 'canceled' }, { jobStatus: 'canceled' }))).toEqual({
+      code: 'JOB_NOT_RUNNING',
+      kind: 'forbidden',
+      message: '403 Forbidden: the job is canceled',
+    });
     expect(answer(PipelineErrors.TRACE_RANGE({ size: 12 }))).toEqual({ code: 'TRACE_RANGE', kind: 'range_not_satisfiable', message: 'the log is 12 bytes long; send the next chunk from there' });
     expect(PipelineErrors.PIPELINE_FILTERED({ reason: 'workflow rules' }).message).toBe('Pipeline filtered out: workflow rules');
     expect(PipelineErrors.VARIABLE_EXISTS({ key: 'K' }).message).toBe('(K) has already been taken');
     expect(InputErrors.MALFORMED_JSON({}).message).toBe('malformed JSON in the request body');
     expect(InputErrors.MALFORMED_JSON({ detail: 'x' }).message).toBe('malformed JSON in the request body: x');
-    expect(answer(InputErrors.RANGE_NOT_SATISFIABLE({ header: 'bytes=9-', size: 3 }))).toEqual({ code: 'RANGE_NOT_SATISFIABLE', kind: 'range_not_satisfiable', message: '416 Range Not Satisfiable: bytes=9- of 3 bytes' });
+    expect(answer(InputErrors.RANGE_NOT_SATISFIABLE({ header: 'bytes=9-', size: 3 }))).toEqual({
+      code: 'RANGE_NOT_SATISFIABLE',
+      kind: 'range_not_satisfiable',
+      message: '416 Range Not Satisfiable: bytes=9- of 3 bytes',
+    });
   });
 });

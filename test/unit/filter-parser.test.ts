@@ -39,7 +39,18 @@ describe('search filter grammar', () => {
     expect(parseFilter('   ')).toBeNull();
   });
 
-  for (const bad of ['metrics.loss <', 'metrics.loss < 1 AND', '(metrics.loss < 1', 'metrics.loss < 1)', "params.a = unquoted", "tags.t IN 'x'", "tags.t IN ('x' 'y')", 'metrics.loss ! 1', "'lonely'", 'metrics. = 1']) {
+  for (const bad of [
+    'metrics.loss <',
+    'metrics.loss < 1 AND',
+    '(metrics.loss < 1',
+    'metrics.loss < 1)',
+    'params.a = unquoted',
+    "tags.t IN 'x'",
+    "tags.t IN ('x' 'y')",
+    'metrics.loss ! 1',
+    "'lonely'",
+    'metrics. = 1',
+  ]) {
     it(`refuses ${JSON.stringify(bad)} with a message`, () => {
       expect(() => parseFilter(bad)).toThrow(/Invalid filter|expected|unexpected/);
     });

@@ -131,9 +131,7 @@ describe('RepositoryMirror', () => {
   });
 
   it('keeps credentials out of error messages', async () => {
-    expect(redactCredentials('fatal: https://oauth2:glpat-secret@gitlab.example/a.git not found')).toBe(
-      'fatal: https://oauth2:*****@gitlab.example/a.git not found',
-    );
+    expect(redactCredentials('fatal: https://oauth2:glpat-secret@gitlab.example/a.git not found')).toBe('fatal: https://oauth2:*****@gitlab.example/a.git not found');
     expect(redactCredentials('https://ghp_token@github.com/a/b')).toBe('https://*****@github.com/a/b');
     expect(redactCredentials('ssh://git@host/a.git')).toBe('ssh://git@host/a.git');
     const failing = new RepositoryMirror(join(workdir, 'cache-failing'), { timeoutMs: 20_000, policy: new OutboundPolicy(parseAllowList('127.0.0.1')) });

@@ -17,7 +17,9 @@ describe('the Grafana dashboard (deploy/grafana/modelyard-dashboard.json)', () =
   it('queries only metrics the server exposes, so no panel stays empty after a rename', () => {
     const dashboard = JSON.parse(fs.readFileSync('deploy/grafana/modelyard-dashboard.json', 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
     const declared = declaredFamilies('src');
-    const queried = dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(modelyard_[a-z_]+)/g)].map((match) => ({ panel: panel.title, family: match[1]!.replace(/_(bucket|sum|count)$/, '') }))));
+    const queried = dashboard.panels.flatMap((panel) =>
+      panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(modelyard_[a-z_]+)/g)].map((match) => ({ panel: panel.title, family: match[1]!.replace(/_(bucket|sum|count)$/, '') }))),
+    );
     expect(queried.length).toBeGreaterThan(10);
     expect(queried.filter(({ family }) => !declared.has(family))).toEqual([]);
   });

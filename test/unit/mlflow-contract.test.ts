@@ -10,7 +10,13 @@ describe('the bulk-interval answer written as text', () => {
   it('is a GetMetricHistoryBulkInterval_Response, NaN and infinities included', () => {
     const body = JSON.parse(
       bulkIntervalJson('loss', [
-        { runId: 'a'.repeat(32), points: [{ key: 'loss', value: 1.5, timestamp: 10, step: 0 }, { key: 'loss', value: Number.NaN, timestamp: 11, step: 1 }] },
+        {
+          runId: 'a'.repeat(32),
+          points: [
+            { key: 'loss', value: 1.5, timestamp: 10, step: 0 },
+            { key: 'loss', value: Number.NaN, timestamp: 11, step: 1 },
+          ],
+        },
         { runId: 'b'.repeat(32), points: [] },
         { runId: 'c'.repeat(32), points: [{ key: 'loss', value: Number.NEGATIVE_INFINITY, timestamp: 12, step: 5 }] },
       ]).toString('utf8'),

@@ -113,12 +113,7 @@ describe('GitHub push webhooks', () => {
 
   it('accepts a form-encoded push, signed over the raw form', () => {
     const body = Buffer.from(new URLSearchParams({ payload: JSON.stringify(githubPush) }).toString());
-    const result = verifyPushWebhook(
-      'github',
-      { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(body)}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-      SECRET,
-    );
+    const result = verifyPushWebhook('github', { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${hmac(body)}`, 'content-type': 'application/x-www-form-urlencoded' }, body, SECRET);
     expect(eventOf(result).branch).toBe('main');
   });
 
@@ -154,8 +149,7 @@ describe('GitHub push webhooks', () => {
 });
 
 describe('Gitea push webhooks', () => {
-  const send = (body: Buffer, signature = hmac(body), event = 'push') =>
-    verifyPushWebhook('gitea', { 'x-gitea-event': event, 'x-gitea-signature': signature }, body, SECRET);
+  const send = (body: Buffer, signature = hmac(body), event = 'push') => verifyPushWebhook('gitea', { 'x-gitea-event': event, 'x-gitea-signature': signature }, body, SECRET);
 
   it('accepts a signed push', () => {
     expect(eventOf(send(json(giteaPush)))).toEqual({

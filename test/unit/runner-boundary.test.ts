@@ -49,7 +49,8 @@ describe('the runner', () => {
 
   it('catches every form of import (the check itself)', () => {
     const file = path.join(SRC, 'runner', 'x.ts');
-    const source = "import a from '../pipelines/a.ts';\nimport type { B } from '../server/b.ts';\nexport { c } from '../auth/c.ts';\nconst d = await import('../db/d.ts');\nimport '../shared/e.ts';\nimport { f } from '../runner-protocol/f.ts';\nimport g from 'yazl';\nimport h from 'node:fs';\n";
+    const source =
+      "import a from '../pipelines/a.ts';\nimport type { B } from '../server/b.ts';\nexport { c } from '../auth/c.ts';\nconst d = await import('../db/d.ts');\nimport '../shared/e.ts';\nimport { f } from '../runner-protocol/f.ts';\nimport g from 'yazl';\nimport h from 'node:fs';\n";
     expect(specifiersOf(source).filter((s) => outsideTheRunner(file, s))).toEqual(['../pipelines/a.ts', '../server/b.ts', '../auth/c.ts', '../shared/e.ts', '../db/d.ts']);
   });
 });

@@ -42,7 +42,12 @@ describe("a runner's final report when the server is away as the job ends", () =
       closers.push(server.close);
       const client = new ProtocolClient(server.url, 'runner-token', 'r_test');
       const lines: string[] = [];
-      const outcome = await sendFinalReport(() => client.updateJob(job, { state: 'success', exit_code: 0 }), server.flush, (l) => lines.push(l), quick);
+      const outcome = await sendFinalReport(
+        () => client.updateJob(job, { state: 'success', exit_code: 0 }),
+        server.flush,
+        (l) => lines.push(l),
+        quick,
+      );
       expect(outcome).toEqual({ code: 200, status: 'success' });
       expect(server.received).toHaveLength(15);
       expect(server.received.every((r) => (r as { state: string }).state === 'success')).toBe(true);
@@ -57,14 +62,24 @@ describe("a runner's final report when the server is away as the job ends", () =
     closers.push(() => new Promise((r) => server.close(r)));
     const client = new ProtocolClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 'runner-token', 'r_test');
     let tries = 0;
-    const outcome = await sendFinalReport(() => (tries++, client.updateJob(job, { state: 'success' })), async () => undefined, () => undefined, quick);
+    const outcome = await sendFinalReport(
+      () => (tries++, client.updateJob(job, { state: 'success' })),
+      async () => undefined,
+      () => undefined,
+      quick,
+    );
     expect(outcome).toEqual({ code: 403, status: 'canceled' });
     expect(tries).toBe(1);
   });
 
   it('gives up when the server has not answered for its patience, and says so', async () => {
     const lines: string[] = [];
-    const outcome = await sendFinalReport(() => Promise.reject(new TypeError('fetch failed')), async () => undefined, (l) => lines.push(l), { firstWaitMs: 10, maxWaitMs: 20, giveUpAfterMs: 150 });
+    const outcome = await sendFinalReport(
+      () => Promise.reject(new TypeError('fetch failed')),
+      async () => undefined,
+      (l) => lines.push(l),
+      { firstWaitMs: 10, maxWaitMs: 20, giveUpAfterMs: 150 },
+    );
     expect(outcome).toBeNull();
     expect(lines.at(-1)).toMatch(/giving up: fetch failed/);
   });

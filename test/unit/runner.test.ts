@@ -68,7 +68,15 @@ describe('the shell executor', () => {
   it('echoes each command, stops at the first failure, and reports its exit code', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'exec-'));
     let out = '';
-    const outcome = await runCommands({ commands: ['echo first', 'false', 'echo never'], cwd: dir, scriptDir: dir, name: 's', env: process.env, onOutput: (t) => (out += t), signal: new AbortController().signal });
+    const outcome = await runCommands({
+      commands: ['echo first', 'false', 'echo never'],
+      cwd: dir,
+      scriptDir: dir,
+      name: 's',
+      env: process.env,
+      onOutput: (t) => (out += t),
+      signal: new AbortController().signal,
+    });
     expect(outcome).toEqual({ exitCode: 1, stopped: false });
     expect(out).toContain('$ echo first');
     expect(out).toContain('first\n');

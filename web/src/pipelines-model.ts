@@ -34,7 +34,16 @@ export interface JobArtifact {
 
 /** What the server read out of a job's reports. */
 export interface JobReports {
-  junit?: { total: number; success: number; failed: number; error: number; skipped: number; time: number; failures: { suite: string; name: string; classname: string; status: string; message?: string }[]; unread?: string };
+  junit?: {
+    total: number;
+    success: number;
+    failed: number;
+    error: number;
+    skipped: number;
+    time: number;
+    failures: { suite: string; name: string; classname: string; status: string; message?: string }[];
+    unread?: string;
+  };
   dotenv?: { variables: Record<string, string> };
 }
 

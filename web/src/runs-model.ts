@@ -1,7 +1,11 @@
 import type { RunNative, RunsPageNative } from '../../src/tracking/contract.ts';
 import { api } from './api.ts';
 
-export function searchRuns(projectId: number, experimentIds: (number | string)[], options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null }): Promise<RunsPageNative> {
+export function searchRuns(
+  projectId: number,
+  experimentIds: (number | string)[],
+  options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null },
+): Promise<RunsPageNative> {
   const q = new URLSearchParams();
   for (const id of experimentIds) q.append('experiment_id', String(id));
   if (options.filter) q.set('filter', options.filter);

@@ -70,7 +70,12 @@ export async function up(db: MigrationDb, dialect: Dialect): Promise<void> {
     .execute();
 
   await db.schema.createTable('model_labels').addColumn('model_id', t.bigint, model).addColumn('label', 'text', notNull).addPrimaryKeyConstraint('model_labels_pk', ['model_id', 'label']).execute();
-  await db.schema.createTable('version_labels').addColumn('version_id', t.bigint, version).addColumn('label', 'text', notNull).addPrimaryKeyConstraint('version_labels_pk', ['version_id', 'label']).execute();
+  await db.schema
+    .createTable('version_labels')
+    .addColumn('version_id', t.bigint, version)
+    .addColumn('label', 'text', notNull)
+    .addPrimaryKeyConstraint('version_labels_pk', ['version_id', 'label'])
+    .execute();
 
   await db.schema
     .createTable('registry_settings')
@@ -129,5 +134,9 @@ export async function up(db: MigrationDb, dialect: Dialect): Promise<void> {
     .addColumn('created_at', t.bigint, notNull)
     .execute();
 
-  await db.schema.createTable('event_cursors').addColumn('consumer', 'text', (c) => c.primaryKey()).addColumn('last_event_id', t.bigint, notNull).execute();
+  await db.schema
+    .createTable('event_cursors')
+    .addColumn('consumer', 'text', (c) => c.primaryKey())
+    .addColumn('last_event_id', t.bigint, notNull)
+    .execute();
 }

@@ -11,11 +11,17 @@ export async function up(db: MigrationDb, dialect: Dialect): Promise<void> {
   const t = columnTypes(dialect);
 
   await db.schema.alterTable('ci_jobs').addColumn('confirmed_at', t.bigint).execute();
-  await db.schema.alterTable('ci_jobs').addColumn('pickups', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('ci_jobs')
+    .addColumn('pickups', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // Jobs running at the upgrade were taken by the previous protocol's runners: confirmed.
   await sql`update ci_jobs set confirmed_at = started_at, pickups = 1 where status = 'running'`.execute(db);
 
-  await db.schema.alterTable('ci_job_trace_chunks').addColumn('data', dialect === 'sqlite' ? 'blob' : sql`bytea`).execute();
+  await db.schema
+    .alterTable('ci_job_trace_chunks')
+    .addColumn('data', dialect === 'sqlite' ? 'blob' : sql`bytea`)
+    .execute();
 
   await db.schema.alterTable('ci_job_artifacts').renameTo('ci_job_artifact_legacy_files').execute();
   await withId(db.schema.createTable('ci_job_artifacts'), dialect)

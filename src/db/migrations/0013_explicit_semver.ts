@@ -6,7 +6,10 @@ import { sql, type MigrationDb } from '../columns.ts';
  * version's aliases.
  */
 export async function up(db: MigrationDb): Promise<void> {
-  await db.schema.alterTable('model_versions').addColumn('semver_explicit', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('model_versions')
+    .addColumn('semver_explicit', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await markTaggedSemversGiven(db);
 }
 

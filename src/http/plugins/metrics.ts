@@ -38,14 +38,8 @@ export class RequestMetrics {
 
   render(): string {
     const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-    const lines: string[] = [
-      '# HELP modelyard_http_requests_total HTTP requests handled, by method, route and status.',
-      '# TYPE modelyard_http_requests_total counter',
-    ];
-    const histogram: string[] = [
-      '# HELP modelyard_http_request_duration_seconds Time to answer an HTTP request.',
-      '# TYPE modelyard_http_request_duration_seconds histogram',
-    ];
+    const lines: string[] = ['# HELP modelyard_http_requests_total HTTP requests handled, by method, route and status.', '# TYPE modelyard_http_requests_total counter'];
+    const histogram: string[] = ['# HELP modelyard_http_request_duration_seconds Time to answer an HTTP request.', '# TYPE modelyard_http_request_duration_seconds histogram'];
     for (const [key, series] of this.series) {
       const [method, route, status] = JSON.parse(key) as [string, string, string];
       const labels = `method="${escape(method)}",route="${escape(route)}",status="${status}"`;
@@ -56,17 +50,19 @@ export class RequestMetrics {
       histogram.push(`modelyard_http_request_duration_seconds_count{${labels}} ${series.count}`);
     }
     const memory = process.memoryUsage();
-    return [
-      ...lines,
-      ...histogram,
-      '# HELP modelyard_process_resident_memory_bytes Resident set size.',
-      '# TYPE modelyard_process_resident_memory_bytes gauge',
-      `modelyard_process_resident_memory_bytes ${memory.rss}`,
-      '# HELP modelyard_process_uptime_seconds Seconds since the process started.',
-      '# TYPE modelyard_process_uptime_seconds gauge',
-      `modelyard_process_uptime_seconds ${(Date.now() - this.startedAt) / 1000}`,
-      '',
-    ].join('\n') + this.collectors.map((render) => render()).join('');
+    return (
+      [
+        ...lines,
+        ...histogram,
+        '# HELP modelyard_process_resident_memory_bytes Resident set size.',
+        '# TYPE modelyard_process_resident_memory_bytes gauge',
+        `modelyard_process_resident_memory_bytes ${memory.rss}`,
+        '# HELP modelyard_process_uptime_seconds Seconds since the process started.',
+        '# TYPE modelyard_process_uptime_seconds gauge',
+        `modelyard_process_uptime_seconds ${(Date.now() - this.startedAt) / 1000}`,
+        '',
+      ].join('\n') + this.collectors.map((render) => render()).join('')
+    );
   }
 }
 

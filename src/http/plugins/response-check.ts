@@ -29,7 +29,9 @@ export function installResponseCheck(app: App): void {
       compiled.set(schema, validate);
     }
     if (!validate(payload)) {
-      const problems = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+      const problems = (validate.errors ?? [])
+        .slice(0, 5)
+        .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
       throw new ResponseContractError(`${request.method} ${request.routeOptions.url} answered ${reply.statusCode} with a body its schema refuses: ${problems.join('; ')}`);
     }
     return payload;

@@ -5,7 +5,7 @@ import { EmptyResponse, Int64In, RequestMessage, ResponseMessage } from './messa
 
 /** mlflow_artifacts.proto's messages (the artifact proxy), as Modelyard serves them. */
 
-export const ArtifactPathParams = Type.Object({ '*': Type.String({ description: 'The artifact path, relative to the project\'s mlflow-artifacts:/ root' }) });
+export const ArtifactPathParams = Type.Object({ '*': Type.String({ description: "The artifact path, relative to the project's mlflow-artifacts:/ root" }) });
 
 export const DownloadArtifact_Response = Bytes('application/octet-stream', "The file's bytes (its media type by name; Range requests answer 206)");
 export const UploadArtifact_Response = EmptyResponse('UploadArtifact_Response');

@@ -109,10 +109,7 @@ export type DatasetInput = Static<typeof DatasetInput>;
 export const ModelInput = Entity({ model_id: Type.String() }, { title: 'ModelInput', description: 'A logged model a run used' });
 export type ModelInput = Static<typeof ModelInput>;
 
-export const RunInputs = Entity(
-  { dataset_inputs: Type.Optional(Type.Array(DatasetInput)), model_inputs: Type.Optional(Type.Array(ModelInput)) },
-  { title: 'RunInputs' },
-);
+export const RunInputs = Entity({ dataset_inputs: Type.Optional(Type.Array(DatasetInput)), model_inputs: Type.Optional(Type.Array(ModelInput)) }, { title: 'RunInputs' });
 export type RunInputs = Static<typeof RunInputs>;
 
 export const ModelOutput = Entity({ model_id: Type.String(), step: Int64 }, { title: 'ModelOutput', description: 'A logged model a run produced' });
@@ -185,7 +182,7 @@ export type LoggedModel = Static<typeof LoggedModel>;
 export const ModelVersion = Entity(
   {
     name: Type.String(),
-    version: Type.String({ description: 'MLflow\'s integer version, as a string' }),
+    version: Type.String({ description: "MLflow's integer version, as a string" }),
     creation_timestamp: Int64,
     last_updated_timestamp: Int64,
     user_id: Type.String(),

@@ -33,12 +33,11 @@ export const DeleteLoggedModel_Response = EmptyResponse('DeleteLoggedModel_Respo
 
 export const SearchLoggedModels = RequestMessage('SearchLoggedModels', {
   experiment_ids: Type.Optional(Type.Array(Type.String())),
-  filter: Type.Optional(Type.String({ description: "e.g. params.alpha < 0.3 AND metrics.accuracy > 0.9" })),
+  filter: Type.Optional(Type.String({ description: 'e.g. params.alpha < 0.3 AND metrics.accuracy > 0.9' })),
   datasets: Type.Optional(
-    Type.Array(
-      Type.Object({ dataset_name: Type.String(), dataset_digest: Type.Optional(Type.String()) }, { title: 'SearchLoggedModels_Dataset', additionalProperties: true }),
-      { description: 'Keep the models with a metric on one of these datasets, and filter on those metrics' },
-    ),
+    Type.Array(Type.Object({ dataset_name: Type.String(), dataset_digest: Type.Optional(Type.String()) }, { title: 'SearchLoggedModels_Dataset', additionalProperties: true }), {
+      description: 'Keep the models with a metric on one of these datasets, and filter on those metrics',
+    }),
   ),
   max_results: Type.Optional(Int64In),
   order_by: Type.Optional(

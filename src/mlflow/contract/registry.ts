@@ -60,8 +60,7 @@ export type GetModelVersionByAlias_Response = Static<typeof GetModelVersionByAli
 export const CreateModelVersion = RequestMessage('CreateModelVersion', {
   name: Name,
   source: Type.String({
-    description:
-      'Where the files are: models:/<model_id>, runs:/<run_id>/<path>, mlflow-artifacts:/<path>, or any other URI MLflow accepts (stored as given; read only through the project\'s storage)',
+    description: "Where the files are: models:/<model_id>, runs:/<run_id>/<path>, mlflow-artifacts:/<path>, or any other URI MLflow accepts (stored as given; read only through the project's storage)",
   }),
   run_id: Type.Optional(Type.String()),
   tags: Type.Optional(Type.Array(KeyValueIn('ModelVersionTag'))),

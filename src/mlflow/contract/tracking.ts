@@ -11,9 +11,7 @@ const DeprecatedRunUuid = Type.String({ description: 'The same as run_id (deprec
 
 export const CreateExperiment = RequestMessage('CreateExperiment', {
   name: Type.String({ maxLength: 500 }),
-  artifact_location: Type.Optional(
-    Type.String({ description: 'Only mlflow-artifacts:/ locations inside the project\'s own storage are accepted (see docs/mlflow-compatibility.md)' }),
-  ),
+  artifact_location: Type.Optional(Type.String({ description: "Only mlflow-artifacts:/ locations inside the project's own storage are accepted (see docs/mlflow-compatibility.md)" })),
   tags: Type.Optional(Type.Array(KeyValueIn('ExperimentTag'))),
 });
 export const CreateExperiment_Response = ResponseMessage('CreateExperiment_Response', { experiment_id: Type.String() });
@@ -187,7 +185,7 @@ export type SearchDatasets_Response = Static<typeof SearchDatasets_Response>;
 export const ListArtifacts = RequestMessage('ListArtifacts', {
   run_id: Type.Optional(RunIdIn),
   run_uuid: Type.Optional(DeprecatedRunUuid),
-  path: Type.Optional(Type.String({ description: 'A directory relative to the run\'s artifact root' })),
+  path: Type.Optional(Type.String({ description: "A directory relative to the run's artifact root" })),
   page_token: Type.Optional(Type.String()),
 });
 export const ListArtifacts_Response = ResponseMessage('ListArtifacts_Response', {

@@ -13,17 +13,47 @@ const SDL = /* GraphQL */ `
   "Long converted to string to prevent truncation to max integer in JavaScript"
   scalar LongString
 
-  enum MlflowRunStatus { RUNNING SCHEDULED FINISHED FAILED KILLED }
-  enum MlflowViewType { ACTIVE_ONLY DELETED_ONLY ALL }
-  enum MlflowModelVersionStatus { PENDING_REGISTRATION FAILED_REGISTRATION READY }
+  enum MlflowRunStatus {
+    RUNNING
+    SCHEDULED
+    FINISHED
+    FAILED
+    KILLED
+  }
+  enum MlflowViewType {
+    ACTIVE_ONLY
+    DELETED_ONLY
+    ALL
+  }
+  enum MlflowModelVersionStatus {
+    PENDING_REGISTRATION
+    FAILED_REGISTRATION
+    READY
+  }
 
-  type ErrorDetail { field: String message: String }
-  type ApiError { code: String message: String helpUrl: String traceId: String errorDetails: [ErrorDetail] }
+  type ErrorDetail {
+    field: String
+    message: String
+  }
+  type ApiError {
+    code: String
+    message: String
+    helpUrl: String
+    traceId: String
+    errorDetails: [ErrorDetail]
+  }
 
-  type Test { output: String }
-  type TestMutation { output: String }
+  type Test {
+    output: String
+  }
+  type TestMutation {
+    output: String
+  }
 
-  type MlflowExperimentTag { key: String value: String }
+  type MlflowExperimentTag {
+    key: String
+    value: String
+  }
   type MlflowExperiment {
     experimentId: String
     name: String
@@ -35,7 +65,10 @@ const SDL = /* GraphQL */ `
     effectiveTraceArchivalRetention: String
     workspace: String
   }
-  type MlflowGetExperimentResponse { experiment: MlflowExperiment apiError: ApiError }
+  type MlflowGetExperimentResponse {
+    experiment: MlflowExperiment
+    apiError: ApiError
+  }
 
   type MlflowMetricExtension {
     key: String
@@ -48,9 +81,19 @@ const SDL = /* GraphQL */ `
     modelId: String
     runId: String
   }
-  type MlflowParam { key: String value: String }
-  type MlflowRunTag { key: String value: String }
-  type MlflowRunData { metrics: [MlflowMetricExtension!] params: [MlflowParam!] tags: [MlflowRunTag!] }
+  type MlflowParam {
+    key: String
+    value: String
+  }
+  type MlflowRunTag {
+    key: String
+    value: String
+  }
+  type MlflowRunData {
+    metrics: [MlflowMetricExtension!]
+    params: [MlflowParam!]
+    tags: [MlflowRunTag!]
+  }
   type MlflowRunInfo {
     runId: String
     runUuid: String
@@ -63,15 +106,41 @@ const SDL = /* GraphQL */ `
     artifactUri: String
     lifecycleStage: String
   }
-  type MlflowInputTag { key: String value: String }
-  type MlflowDataset { name: String digest: String sourceType: String source: String schema: String profile: String }
-  type MlflowDatasetInput { tags: [MlflowInputTag!] dataset: MlflowDataset }
-  type MlflowModelInput { modelId: String }
-  type MlflowRunInputs { datasetInputs: [MlflowDatasetInput!] modelInputs: [MlflowModelInput!] }
-  type MlflowModelOutput { modelId: String step: LongString }
-  type MlflowRunOutputs { modelOutputs: [MlflowModelOutput!] }
+  type MlflowInputTag {
+    key: String
+    value: String
+  }
+  type MlflowDataset {
+    name: String
+    digest: String
+    sourceType: String
+    source: String
+    schema: String
+    profile: String
+  }
+  type MlflowDatasetInput {
+    tags: [MlflowInputTag!]
+    dataset: MlflowDataset
+  }
+  type MlflowModelInput {
+    modelId: String
+  }
+  type MlflowRunInputs {
+    datasetInputs: [MlflowDatasetInput!]
+    modelInputs: [MlflowModelInput!]
+  }
+  type MlflowModelOutput {
+    modelId: String
+    step: LongString
+  }
+  type MlflowRunOutputs {
+    modelOutputs: [MlflowModelOutput!]
+  }
 
-  type MlflowModelVersionTag { key: String value: String }
+  type MlflowModelVersionTag {
+    key: String
+    value: String
+  }
   type MlflowModelVersion {
     name: String
     version: String
@@ -98,27 +167,94 @@ const SDL = /* GraphQL */ `
     experiment: MlflowExperiment
     modelVersions: [MlflowModelVersion!]
   }
-  type MlflowGetRunResponse { run: MlflowRunExtension apiError: ApiError }
-  type MlflowSearchRunsResponse { runs: [MlflowRunExtension!] nextPageToken: String apiError: ApiError }
+  type MlflowGetRunResponse {
+    run: MlflowRunExtension
+    apiError: ApiError
+  }
+  type MlflowSearchRunsResponse {
+    runs: [MlflowRunExtension!]
+    nextPageToken: String
+    apiError: ApiError
+  }
 
-  type MlflowFileInfo { path: String isDir: Boolean fileSize: LongString }
-  type MlflowListArtifactsResponse { rootUri: String files: [MlflowFileInfo!] nextPageToken: String apiError: ApiError }
+  type MlflowFileInfo {
+    path: String
+    isDir: Boolean
+    fileSize: LongString
+  }
+  type MlflowListArtifactsResponse {
+    rootUri: String
+    files: [MlflowFileInfo!]
+    nextPageToken: String
+    apiError: ApiError
+  }
 
-  type MlflowMetricWithRunId { key: String value: Float timestamp: LongString step: LongString runId: String }
-  type MlflowGetMetricHistoryBulkIntervalResponse { metrics: [MlflowMetricWithRunId!] apiError: ApiError }
+  type MlflowMetricWithRunId {
+    key: String
+    value: Float
+    timestamp: LongString
+    step: LongString
+    runId: String
+  }
+  type MlflowGetMetricHistoryBulkIntervalResponse {
+    metrics: [MlflowMetricWithRunId!]
+    apiError: ApiError
+  }
 
-  type MlflowSearchModelVersionsResponse { modelVersions: [MlflowModelVersion!] nextPageToken: String apiError: ApiError }
+  type MlflowSearchModelVersionsResponse {
+    modelVersions: [MlflowModelVersion!]
+    nextPageToken: String
+    apiError: ApiError
+  }
 
-  type MlflowDatasetSummary { experimentId: String name: String digest: String context: String }
-  type MlflowSearchDatasetsResponse { datasetSummaries: [MlflowDatasetSummary!] apiError: ApiError }
+  type MlflowDatasetSummary {
+    experimentId: String
+    name: String
+    digest: String
+    context: String
+  }
+  type MlflowSearchDatasetsResponse {
+    datasetSummaries: [MlflowDatasetSummary!]
+    apiError: ApiError
+  }
 
-  input MlflowGetExperimentInput { experimentId: String }
-  input MlflowGetRunInput { runId: String runUuid: String }
-  input MlflowListArtifactsInput { runId: String runUuid: String path: String pageToken: String }
-  input MlflowGetMetricHistoryBulkIntervalInput { runIds: [String] metricKey: String startStep: Int endStep: Int maxResults: Int }
-  input MlflowSearchModelVersionsInput { filter: String maxResults: LongString orderBy: [String] pageToken: String }
-  input MlflowSearchRunsInput { experimentIds: [String] filter: String runViewType: MlflowViewType maxResults: Int orderBy: [String] pageToken: String }
-  input MlflowSearchDatasetsInput { experimentIds: [String] }
+  input MlflowGetExperimentInput {
+    experimentId: String
+  }
+  input MlflowGetRunInput {
+    runId: String
+    runUuid: String
+  }
+  input MlflowListArtifactsInput {
+    runId: String
+    runUuid: String
+    path: String
+    pageToken: String
+  }
+  input MlflowGetMetricHistoryBulkIntervalInput {
+    runIds: [String]
+    metricKey: String
+    startStep: Int
+    endStep: Int
+    maxResults: Int
+  }
+  input MlflowSearchModelVersionsInput {
+    filter: String
+    maxResults: LongString
+    orderBy: [String]
+    pageToken: String
+  }
+  input MlflowSearchRunsInput {
+    experimentIds: [String]
+    filter: String
+    runViewType: MlflowViewType
+    maxResults: Int
+    orderBy: [String]
+    pageToken: String
+  }
+  input MlflowSearchDatasetsInput {
+    experimentIds: [String]
+  }
 
   type Query {
     "Simple echoing field"

@@ -1,8 +1,6 @@
 import { resolveIncludes, type TemplateSource } from './include.ts';
 import { readJob, type JobDefaults, type ReadJob } from './job.ts';
-import {
-  DEFAULT_KEYWORDS, readArtifacts, readImage, readRetry, readTimeout, TOP_LEVEL_KEYWORDS, UNSUPPORTED_TOP_LEVEL,
-} from './keywords.ts';
+import { DEFAULT_KEYWORDS, readArtifacts, readImage, readRetry, readTimeout, TOP_LEVEL_KEYWORDS, UNSUPPORTED_TOP_LEVEL } from './keywords.ts';
 import { checkNeeds } from './needs.ts';
 import { asMap, checkKeys, keywordValue, optional, readScript, readStringArray, readVariables, type Errors } from './readers.ts';
 import { readRules } from './rules.ts';
@@ -46,7 +44,10 @@ export function compileConfig(content: string, options: { templates?: TemplateSo
     return { name: job.spec.name, stageIndex, instanceNames: job.instanceNames, ...(job.needRefs ? { needs: job.needRefs } : {}) };
   });
   checkNeeds(owners, errors);
-  checkDependencies(jobs.map((job, i) => ({ ...owners[i]!, dependencies: job.spec.dependencies, pos: job.stagePos })), errors);
+  checkDependencies(
+    jobs.map((job, i) => ({ ...owners[i]!, dependencies: job.spec.dependencies, pos: job.stagePos })),
+    errors,
+  );
   if (jobs.length === 0 && errors.length === 0) errors.push({ ...START, message: 'jobs config should contain at least one visible job' });
 
   if (errors.length > 0) return { ok: false, errors: sortByPosition(errors) };
@@ -103,7 +104,6 @@ function readJobs(root: MapNode, defaults: JobDefaults, errors: Errors): ReadJob
   }
   return jobs;
 }
-
 
 function sortByPosition(errors: ConfigError[]): ConfigError[] {
   return [...errors].sort((a, b) => a.line - b.line || a.column - b.column);

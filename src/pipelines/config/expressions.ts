@@ -10,7 +10,10 @@ import { compileUntrustedRegex, UnsafeRegexError, type UntrustedRegex } from '..
  */
 
 export class ExpressionError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'ExpressionError';
   }
@@ -30,10 +33,7 @@ interface Pattern {
 }
 type Operator = '==' | '!=' | '=~' | '!~' | '&&' | '||';
 type Operand = Extract<Token, { kind: 'variable' | 'string' | 'null' | 'pattern' }>;
-type Ast =
-  | { kind: 'or' | 'and'; left: Ast; right: Ast }
-  | { kind: 'compare'; op: Extract<Operator, '==' | '!=' | '=~' | '!~'>; left: Operand; right: Operand }
-  | { kind: 'value'; operand: Operand };
+type Ast = { kind: 'or' | 'and'; left: Ast; right: Ast } | { kind: 'compare'; op: Extract<Operator, '==' | '!=' | '=~' | '!~'>; left: Operand; right: Operand } | { kind: 'value'; operand: Operand };
 
 export function evaluateExpression(expression: string, variables: Record<string, string>): boolean {
   return evaluate(parse(expression), variables);

@@ -14,7 +14,10 @@ export type TemplateSource = (name: string) => string | undefined;
 // Far more than any real configuration; stops a template that includes itself.
 const MAX_INCLUDE_DEPTH = 10;
 
-interface TemplateRef { name: string; pos: Pos }
+interface TemplateRef {
+  name: string;
+  pos: Pos;
+}
 
 export function resolveIncludes(root: MapNode, templates: TemplateSource | undefined, errors: Errors, depth = 0): MapNode {
   const include = root.entries.find((e) => e.key === 'include');

@@ -1,6 +1,4 @@
-import {
-  JOB_KEYWORDS, JOB_WHEN, readAllowFailure, readArtifacts, readEnvironment, readImage, readResourceGroup, readRetry, readTimeout, type Retry,
-} from './keywords.ts';
+import { JOB_KEYWORDS, JOB_WHEN, readAllowFailure, readArtifacts, readEnvironment, readImage, readResourceGroup, readRetry, readTimeout, type Retry } from './keywords.ts';
 import { expandCount, expandMatrix, readParallel } from './matrix.ts';
 import { readNeeds, type NeedRef } from './needs.ts';
 import { asMap, checkKeys, keywordValue, optional, readOneOf, readScript, readString, readStringArray, readVariables, type Errors } from './readers.ts';
@@ -88,7 +86,6 @@ export function readJob(entry: MapEntry, defaults: JobDefaults, errors: Errors):
     instanceNames: instances.map((instance) => instance.name),
   };
 }
-
 
 /**
  * GitLab lets a manual job fail by default, so that it does not block the pipeline, but not a

@@ -17,16 +17,42 @@ export const UNSUPPORTED_TOP_LEVEL = ['image', 'services', 'cache', 'before_scri
 export const DEFAULT_KEYWORDS = ['image', 'before_script', 'after_script', 'tags', 'retry', 'timeout', 'artifacts'] as const;
 
 export const JOB_KEYWORDS = [
-  'stage', 'script', 'before_script', 'after_script', 'image', 'tags', 'rules', 'needs', 'when',
-  'allow_failure', 'retry', 'timeout', 'parallel', 'artifacts', 'environment', 'variables', 'resource_group', 'dependencies',
+  'stage',
+  'script',
+  'before_script',
+  'after_script',
+  'image',
+  'tags',
+  'rules',
+  'needs',
+  'when',
+  'allow_failure',
+  'retry',
+  'timeout',
+  'parallel',
+  'artifacts',
+  'environment',
+  'variables',
+  'resource_group',
+  'dependencies',
 ] as const;
 
 export const JOB_WHEN: readonly When[] = ['on_success', 'on_failure', 'always', 'manual', 'never'];
 
 const RETRY_WHEN = [
-  'always', 'unknown_failure', 'script_failure', 'api_failure', 'stuck_or_timeout_failure',
-  'runner_system_failure', 'runner_unsupported', 'stale_schedule', 'job_execution_timeout',
-  'archived_failure', 'unmet_prerequisites', 'scheduler_failure', 'data_integrity_failure',
+  'always',
+  'unknown_failure',
+  'script_failure',
+  'api_failure',
+  'stuck_or_timeout_failure',
+  'runner_system_failure',
+  'runner_unsupported',
+  'stale_schedule',
+  'job_execution_timeout',
+  'archived_failure',
+  'unmet_prerequisites',
+  'scheduler_failure',
+  'data_integrity_failure',
 ];
 // GitLab retries a job at most twice.
 const MAX_RETRIES = 2;

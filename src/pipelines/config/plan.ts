@@ -25,10 +25,12 @@ export function planPipeline(config: CompiledConfig, variables: Record<string, s
   }
   const stageIndexOf = (job: JobSpec) => config.stages.indexOf(job.stage);
   const inStageOrder = [...config.jobs].sort((a, b) => stageIndexOf(a) - stageIndexOf(b));
-  const planned = inStageOrder.flatMap((job) => instancesOf(job).flatMap((instance) => {
-    const one = planInstance(job, instance, stageIndexOf(job), globals, variables);
-    return one ? [one] : [];
-  }));
+  const planned = inStageOrder.flatMap((job) =>
+    instancesOf(job).flatMap((instance) => {
+      const one = planInstance(job, instance, stageIndexOf(job), globals, variables);
+      return one ? [one] : [];
+    }),
+  );
 
   if (planned.length === 0) return { created: false, reason: NO_JOBS };
   // GitLab does not create a pipeline of only set-up and clean-up jobs.
@@ -44,13 +46,7 @@ function instancesOf(job: JobSpec): Instance[] {
   return [{ name: job.name, variables: {} }];
 }
 
-function planInstance(
-  job: JobSpec,
-  instance: Instance,
-  stageIndex: number,
-  globals: Record<string, string>,
-  pipeline: Record<string, string>,
-): Unlinked | undefined {
+function planInstance(job: JobSpec, instance: Instance, stageIndex: number, globals: Record<string, string>, pipeline: Record<string, string>): Unlinked | undefined {
   let jobVariables = { ...globals, ...job.variables, ...instance.variables };
   let when = job.when;
   let allowFailure = job.allowFailure;
@@ -97,7 +93,10 @@ function planInstance(
 function link(job: Unlinked, planned: readonly Unlinked[], errors: ConfigError[]): PlannedJob {
   const { spec, ...linked } = job;
   // `dependencies:` names jobs as written; a matrix job stands for its instances, a job rules left out for none.
-  const rest = spec.dependencies === undefined ? linked : { ...linked, dependencies: planned.filter((other) => spec.dependencies!.includes(other.baseName) || spec.dependencies!.includes(other.name)).map((other) => other.name) };
+  const rest =
+    spec.dependencies === undefined
+      ? linked
+      : { ...linked, dependencies: planned.filter((other) => spec.dependencies!.includes(other.baseName) || spec.dependencies!.includes(other.name)).map((other) => other.name) };
   if (spec.needs === undefined) {
     return { ...rest, needs: planned.filter((other) => other.stageIndex < job.stageIndex).map((other) => other.name) };
   }

@@ -121,7 +121,4 @@ export interface PlannedJob {
 
 export type CompileResult = { ok: true; config: CompiledConfig } | { ok: false; errors: ConfigError[] };
 
-export type PlanResult =
-  | { created: true; jobs: PlannedJob[] }
-  | { created: false; reason: string }
-  | { created: false; errors: ConfigError[] };
+export type PlanResult = { created: true; jobs: PlannedJob[] } | { created: false; reason: string } | { created: false; errors: ConfigError[] };

@@ -23,14 +23,32 @@ export interface ScalarNode {
   /** As written, for numbers: `1.0` stays "1.0" when used as a string. */
   source?: string;
 }
-export interface SeqNode { kind: 'seq'; items: SourceNode[]; pos: Pos }
-export interface MapEntry { key: string; keyPos: Pos; value: SourceNode }
-export interface MapNode { kind: 'map'; entries: MapEntry[]; pos: Pos }
+export interface SeqNode {
+  kind: 'seq';
+  items: SourceNode[];
+  pos: Pos;
+}
+export interface MapEntry {
+  key: string;
+  keyPos: Pos;
+  value: SourceNode;
+}
+export interface MapNode {
+  kind: 'map';
+  entries: MapEntry[];
+  pos: Pos;
+}
 
 /** Where a template's nodes are reported: the include entry of the main file. */
-export interface Origin { name: string; pos: Pos }
+export interface Origin {
+  name: string;
+  pos: Pos;
+}
 
-export interface ParsedYaml { root?: SourceNode; errors: ConfigError[] }
+export interface ParsedYaml {
+  root?: SourceNode;
+  errors: ConfigError[];
+}
 
 export function errorAt(pos: Pos, message: string): ConfigError {
   return { line: pos.line, column: pos.column, message: pos.note ? `${message} (${pos.note})` : message };

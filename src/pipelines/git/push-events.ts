@@ -27,10 +27,7 @@ export interface PushEvent {
   commitTitle?: string;
 }
 
-export type PushVerification =
-  | { ok: true; event: PushEvent }
-  | { ok: false; status: 400 | 401; message: string }
-  | { ok: true; ignored: string };
+export type PushVerification = { ok: true; event: PushEvent } | { ok: false; status: 400 | 401; message: string } | { ok: true; ignored: string };
 
 type Headers = Record<string, string | string[] | undefined>;
 type Json = Record<string, unknown>;

@@ -42,7 +42,7 @@ export async function connectRepository(rawUrl: string, policy: OutboundPolicy):
   const endpoint = describeRepositoryUrl(rawUrl);
   try {
     if (endpoint.transport === 'local') {
-      if (!policy.allowsLocalPaths) throw new OutboundRefusedError('a repository on the server\'s own disk is refused: MODELYARD_OUTBOUND_ALLOW does not contain file://');
+      if (!policy.allowsLocalPaths) throw new OutboundRefusedError("a repository on the server's own disk is refused: MODELYARD_OUTBOUND_ALLOW does not contain file://");
       return { url: rawUrl, config: onlyProtocol('file') };
     }
     if (endpoint.transport === 'ssh') {

@@ -71,10 +71,7 @@ export class RepositoryMirror {
   async resolve(url: string, ref: string): Promise<string | undefined> {
     assertRefName(ref);
     const dir = await this.ensureMirror(url);
-    const outcome = await runGit(
-      [`--git-dir=${dir}`, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
-      { timeoutMs: READ_TIMEOUT_MS },
-    );
+    const outcome = await runGit([`--git-dir=${dir}`, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { timeoutMs: READ_TIMEOUT_MS });
     if (outcome.exitCode !== 0) return undefined;
     const sha = outcome.stdout.toString('utf8').trim();
     return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha) ? sha : undefined;
@@ -87,10 +84,10 @@ export class RepositoryMirror {
     const dir = await this.ensureMirror(url);
     // One batch-check answers both "is the commit here" and "what is at the path", without
     // putting the path on the command line.
-    const check = await runGitOrThrow(
-      [`--git-dir=${dir}`, 'cat-file', '--batch-check=%(objecttype) %(objectname) %(objectsize)'],
-      { timeoutMs: READ_TIMEOUT_MS, input: `${sha}^{commit}\n${sha}:${path}\n` },
-    );
+    const check = await runGitOrThrow([`--git-dir=${dir}`, 'cat-file', '--batch-check=%(objecttype) %(objectname) %(objectsize)'], {
+      timeoutMs: READ_TIMEOUT_MS,
+      input: `${sha}^{commit}\n${sha}:${path}\n`,
+    });
     const [commitLine = '', fileLine = ''] = check.toString('utf8').split('\n');
     if (!commitLine.startsWith('commit ')) throw PipelineErrors.COMMIT_NOT_FOUND({ sha });
     const [type, objectId = '', size = ''] = fileLine.split(' ');
@@ -121,10 +118,7 @@ export class RepositoryMirror {
     const fullSha = await this.resolve(url, sha);
     if (fullSha === undefined) return undefined;
     const dir = await this.ensureMirror(url);
-    const output = await runGitOrThrow(
-      [`--git-dir=${dir}`, 'log', '-1', '--no-show-signature', '--format=%H%x00%an%x00%ae%x00%at%x00%B', fullSha, '--'],
-      { timeoutMs: READ_TIMEOUT_MS },
-    );
+    const output = await runGitOrThrow([`--git-dir=${dir}`, 'log', '-1', '--no-show-signature', '--format=%H%x00%an%x00%ae%x00%at%x00%B', fullSha, '--'], { timeoutMs: READ_TIMEOUT_MS });
     const [commitSha = fullSha, authorName = '', authorEmail = '', seconds = '0', ...rest] = output.toString('utf8').split('\0');
     const message = trimTrailing(rest.join('\0'), '\n');
     return {

@@ -10,10 +10,7 @@ import { compileAssembledRegex } from '../../shared/untrusted-regex.ts';
 export type RepositoryLocation = 'remote' | 'local';
 
 /** Where git would connect for a URL: nowhere (a path on this disk), an http(s) server or an ssh host. */
-export type RepositoryEndpoint =
-  | { transport: 'local' }
-  | { transport: 'http'; url: URL }
-  | { transport: 'ssh'; host: string; port: number };
+export type RepositoryEndpoint = { transport: 'local' } | { transport: 'http'; url: URL } | { transport: 'ssh'; host: string; port: number };
 
 const MAX_URL_LENGTH = 2048;
 const SCP_LIKE = /^([^@/\s:]+)@([^/\s:]+):(.+)$/;

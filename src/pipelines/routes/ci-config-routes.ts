@@ -42,8 +42,13 @@ export function lint(content: string) {
 export async function ciConfigRoutes(app: App, deps: { settings: CiSettingsService; variables: VariablesService; triggers: TriggersService }): Promise<void> {
   const { settings, variables, triggers } = deps;
 
-  app.get('/api/v4/projects/:id/ci/settings', { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "The project's CI settings (linked repository, protected branches, triggers)", params: ProjectIdParams, response: replies({ 200: CiSettings }) } }, async (request) =>
-    presentCiSettings(await settings.of(accessOf(request).project.id)),
+  app.get(
+    '/api/v4/projects/:id/ci/settings',
+    {
+      config: { ability: 'ci:admin-read' },
+      schema: { tags, summary: "The project's CI settings (linked repository, protected branches, triggers)", params: ProjectIdParams, response: replies({ 200: CiSettings }) },
+    },
+    async (request) => presentCiSettings(await settings.of(accessOf(request).project.id)),
   );
 
   app.put(
@@ -73,15 +78,31 @@ export async function ciConfigRoutes(app: App, deps: { settings: CiSettingsServi
     },
   );
 
-  app.get('/api/v4/projects/:id/ci/config', { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'The pipeline file stored in the project (used when no repository is linked)', params: ProjectIdParams, response: replies({ 200: StoredConfig }) } }, async (request, reply) => {
-    const row = await settings.of(accessOf(request).project.id);
-    if (row.config_content === null) return reply.status(404).send({ message: '404 CI config Not Found' });
-    return { content: row.config_content };
-  });
+  app.get(
+    '/api/v4/projects/:id/ci/config',
+    {
+      config: { ability: 'pipelines:read' },
+      schema: { tags, summary: 'The pipeline file stored in the project (used when no repository is linked)', params: ProjectIdParams, response: replies({ 200: StoredConfig }) },
+    },
+    async (request, reply) => {
+      const row = await settings.of(accessOf(request).project.id);
+      if (row.config_content === null) return reply.status(404).send({ message: '404 CI config Not Found' });
+      return { content: row.config_content };
+    },
+  );
 
   app.put(
     '/api/v4/projects/:id/ci/config',
-    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Store the pipeline file in the project', params: ProjectIdParams, response: replies({ 200: StoredConfig }), body: Type.Object({ content: Type.String({ maxLength: 1024 * 1024 }) }, { additionalProperties: false }) } },
+    {
+      config: { ability: 'ci:admin' },
+      schema: {
+        tags,
+        summary: 'Store the pipeline file in the project',
+        params: ProjectIdParams,
+        response: replies({ 200: StoredConfig }),
+        body: Type.Object({ content: Type.String({ maxLength: 1024 * 1024 }) }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       const result = lint(request.body.content);
       await settings.setConfig(accessOf(request), request.body.content);
@@ -91,52 +112,107 @@ export async function ciConfigRoutes(app: App, deps: { settings: CiSettingsServi
 
   app.post(
     '/api/v4/projects/:id/ci/lint',
-    { config: { ability: 'pipelines:read' }, schema: { tags, summary: 'Check a pipeline file: errors with line numbers, and the jobs it makes', params: ProjectIdParams, response: replies({ 200: LintResult }), body: Type.Object({ content: Type.String({ maxLength: 1024 * 1024 }), dry_run: Type.Optional(Type.Boolean()), include_jobs: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) } },
+    {
+      config: { ability: 'pipelines:read' },
+      schema: {
+        tags,
+        summary: 'Check a pipeline file: errors with line numbers, and the jobs it makes',
+        params: ProjectIdParams,
+        response: replies({ 200: LintResult }),
+        body: Type.Object({ content: Type.String({ maxLength: 1024 * 1024 }), dry_run: Type.Optional(Type.Boolean()), include_jobs: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      },
+    },
     async (request) => lint(request.body.content),
   );
 
-  app.post('/api/v4/projects/:id/runners/reset_registration_token', { config: { ability: 'ci:admin' }, schema: { tags, summary: "A new registration token for the project's runners (shown once)", params: ProjectIdParams, response: replies({ 201: RegistrationToken }) } }, async (request, reply) =>
-    reply.status(201).send({ token: await settings.resetRunnersToken(accessOf(request)) }),
+  app.post(
+    '/api/v4/projects/:id/runners/reset_registration_token',
+    {
+      config: { ability: 'ci:admin' },
+      schema: { tags, summary: "A new registration token for the project's runners (shown once)", params: ProjectIdParams, response: replies({ 201: RegistrationToken }) },
+    },
+    async (request, reply) => reply.status(201).send({ token: await settings.resetRunnersToken(accessOf(request)) }),
   );
 
-  app.get('/api/v4/projects/:id/variables', { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "The project's CI variables", params: ProjectIdParams, response: replies({ 200: Type.Array(CiVariable) }) } }, async (request) =>
-    (await variables.list(accessOf(request).project.id)).map(presentVariable),
+  app.get(
+    '/api/v4/projects/:id/variables',
+    { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "The project's CI variables", params: ProjectIdParams, response: replies({ 200: Type.Array(CiVariable) }) } },
+    async (request) => (await variables.list(accessOf(request).project.id)).map(presentVariable),
   );
-  app.get('/api/v4/projects/:id/variables/:key', { config: { ability: 'ci:admin-read' }, schema: { tags, summary: 'One CI variable', params: VariableKeyParams, response: replies({ 200: CiVariable }) } }, async (request) =>
-    presentVariable(await variables.get(accessOf(request), request.params.key)),
+  app.get(
+    '/api/v4/projects/:id/variables/:key',
+    { config: { ability: 'ci:admin-read' }, schema: { tags, summary: 'One CI variable', params: VariableKeyParams, response: replies({ 200: CiVariable }) } },
+    async (request) => presentVariable(await variables.get(accessOf(request), request.params.key)),
   );
   app.post(
     '/api/v4/projects/:id/variables',
-    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Add a CI variable (masked: hidden in job logs; protected: only on protected branches)', params: ProjectIdParams, response: replies({ 201: CiVariable }), body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 255 }), ...VariableBody }, { additionalProperties: false }) } },
+    {
+      config: { ability: 'ci:admin' },
+      schema: {
+        tags,
+        summary: 'Add a CI variable (masked: hidden in job logs; protected: only on protected branches)',
+        params: ProjectIdParams,
+        response: replies({ 201: CiVariable }),
+        body: Type.Object({ key: Type.String({ minLength: 1, maxLength: 255 }), ...VariableBody }, { additionalProperties: false }),
+      },
+    },
     async (request, reply) => reply.status(201).send(presentVariable(await variables.create(accessOf(request), request.body))),
   );
   app.put(
     '/api/v4/projects/:id/variables/:key',
     // python-gitlab sends the key in the body as well; a different one would be a rename, which GitLab does not do.
-    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Change a CI variable', params: VariableKeyParams, response: replies({ 200: CiVariable }), body: Type.Object({ key: Type.Optional(Type.String({ maxLength: 255 })), ...VariableBody }, { additionalProperties: false }) } },
+    {
+      config: { ability: 'ci:admin' },
+      schema: {
+        tags,
+        summary: 'Change a CI variable',
+        params: VariableKeyParams,
+        response: replies({ 200: CiVariable }),
+        body: Type.Object({ key: Type.Optional(Type.String({ maxLength: 255 })), ...VariableBody }, { additionalProperties: false }),
+      },
+    },
     async (request) => {
       if (request.body.key !== undefined && request.body.key !== request.params.key) throw invalid('key in the body differs from the key in the path');
       return presentVariable(await variables.update(accessOf(request), request.params.key, request.body));
     },
   );
-  app.delete('/api/v4/projects/:id/variables/:key', { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Delete a CI variable', params: VariableKeyParams, response: replies({ 204: NoContent }) } }, async (request, reply) => {
-    await variables.delete(accessOf(request), request.params.key);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v4/projects/:id/variables/:key',
+    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Delete a CI variable', params: VariableKeyParams, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await variables.delete(accessOf(request), request.params.key);
+      return reply.status(204).send(null);
+    },
+  );
 
-  app.get('/api/v4/projects/:id/triggers', { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "The project's pipeline trigger tokens", params: ProjectIdParams, response: replies({ 200: Type.Array(Trigger) }) } }, async (request) =>
-    (await triggers.list(accessOf(request))).map((row) => presentTrigger(row)),
+  app.get(
+    '/api/v4/projects/:id/triggers',
+    { config: { ability: 'ci:admin-read' }, schema: { tags, summary: "The project's pipeline trigger tokens", params: ProjectIdParams, response: replies({ 200: Type.Array(Trigger) }) } },
+    async (request) => (await triggers.list(accessOf(request))).map((row) => presentTrigger(row)),
   );
   app.post(
     '/api/v4/projects/:id/triggers',
-    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Create a pipeline trigger token (shown once)', params: ProjectIdParams, response: replies({ 201: Trigger }), body: Type.Object({ description: Type.String({ maxLength: 255 }) }, { additionalProperties: false }) } },
+    {
+      config: { ability: 'ci:admin' },
+      schema: {
+        tags,
+        summary: 'Create a pipeline trigger token (shown once)',
+        params: ProjectIdParams,
+        response: replies({ 201: Trigger }),
+        body: Type.Object({ description: Type.String({ maxLength: 255 }) }, { additionalProperties: false }),
+      },
+    },
     async (request, reply) => {
       const created = await triggers.create(accessOf(request), request.body.description);
       return reply.status(201).send(presentTrigger(created.row, created.token));
     },
   );
-  app.delete('/api/v4/projects/:id/triggers/:trigger_id', { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Delete a trigger token', params: TriggerParams, response: replies({ 204: NoContent }) } }, async (request, reply) => {
-    await triggers.delete(accessOf(request), request.params.trigger_id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v4/projects/:id/triggers/:trigger_id',
+    { config: { ability: 'ci:admin' }, schema: { tags, summary: 'Delete a trigger token', params: TriggerParams, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await triggers.delete(accessOf(request), request.params.trigger_id);
+      return reply.status(204).send(null);
+    },
+  );
 }

@@ -59,7 +59,17 @@ export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<v
 
     raw.get(
       '/:id.git/info/refs',
-      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)", params: RepoParams, querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }), response: replies({ 200: Bytes(ADVERTISEMENT_TYPE, "git's ref advertisement") }) } },
+      {
+        config: { ability: 'code:read' },
+        errorHandler: challengeAnonymous,
+        schema: {
+          tags,
+          summary: "git smart-HTTP: the refs of the project's repository (git-upload-pack only)",
+          params: RepoParams,
+          querystring: Type.Object({ service: Type.Optional(Type.String({ maxLength: 50 })) }),
+          response: replies({ 200: Bytes(ADVERTISEMENT_TYPE, "git's ref advertisement") }),
+        },
+      },
       async (request, reply) => {
         if (request.query.service === 'git-receive-pack') throw PipelineErrors.GIT_PUSH_REFUSED();
         if (request.query.service !== 'git-upload-pack') throw PipelineErrors.GIT_SMART_HTTP_ONLY();
@@ -71,7 +81,11 @@ export async function gitHttpRoutes(app: App, deps: GitHttpRouteDeps): Promise<v
 
     raw.post(
       '/:id.git/git-upload-pack',
-      { config: { ability: 'code:read' }, errorHandler: challengeAnonymous, schema: { tags, summary: 'git smart-HTTP: fetch from the project\'s repository', params: RepoParams, response: replies({ 200: Bytes(RESULT_TYPE, 'The pack git asked for') }) } },
+      {
+        config: { ability: 'code:read' },
+        errorHandler: challengeAnonymous,
+        schema: { tags, summary: "git smart-HTTP: fetch from the project's repository", params: RepoParams, response: replies({ 200: Bytes(RESULT_TYPE, 'The pack git asked for') }) },
+      },
       async (request, reply) => {
         const dir = await gitDirOf(request);
         reply.header('Cache-Control', 'no-cache');

@@ -3,7 +3,15 @@ import { Type } from 'typebox';
 import { acceptRawBodies, uploadOf } from '../../http/raw-body.ts';
 import { ARTIFACT_FILE_FIELD, ArtifactUploadQuery } from '../../runner-protocol/artifacts.ts';
 import {
-  JobRequest, LAST_UPDATE_HEADER, LONG_POLL_SECONDS, RegisterRunnerRequest, ResetTokenRequest, UnregisterRunnerManagerRequest, UnregisterRunnerRequest, UpdateJobRequest, VerifyRunnerRequest,
+  JobRequest,
+  LAST_UPDATE_HEADER,
+  LONG_POLL_SECONDS,
+  RegisterRunnerRequest,
+  ResetTokenRequest,
+  UnregisterRunnerManagerRequest,
+  UnregisterRunnerRequest,
+  UpdateJobRequest,
+  VerifyRunnerRequest,
 } from '../../runner-protocol/requests.ts';
 import { JOB_STATUS_HEADER, MAX_TRACE_PATCH_BYTES, parseContentRange } from '../../runner-protocol/trace.ts';
 import { sendDownload } from '../../http/download.ts';
@@ -59,43 +67,85 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
   const shuttingDown = new AbortController();
   app.addHook('preClose', async () => shuttingDown.abort());
 
-  app.post('/api/v4/runners', { config: own, schema: { tags, summary: 'Register a runner with a registration token (GitLab\'s legacy workflow): 201 with its token (glrtr-…)', body: RegisterRunnerRequest, response: replies({ 201: RunnerToken }) } }, async (request, reply) => {
-    const { token, ...input } = request.body;
-    const info = runnerInfoOf(input.info);
-    const created = await runners.register(token, {
-      description: input.description,
-      tag_list: tagList(input.tag_list),
-      run_untagged: input.run_untagged,
-      paused: input.paused ?? (input.active === undefined ? undefined : !input.active),
-      ...(info ? { info } : {}),
-    });
-    return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
-  });
+  app.post(
+    '/api/v4/runners',
+    {
+      config: own,
+      schema: {
+        tags,
+        summary: "Register a runner with a registration token (GitLab's legacy workflow): 201 with its token (glrtr-…)",
+        body: RegisterRunnerRequest,
+        response: replies({ 201: RunnerToken }),
+      },
+    },
+    async (request, reply) => {
+      const { token, ...input } = request.body;
+      const info = runnerInfoOf(input.info);
+      const created = await runners.register(token, {
+        description: input.description,
+        tag_list: tagList(input.tag_list),
+        run_untagged: input.run_untagged,
+        paused: input.paused ?? (input.active === undefined ? undefined : !input.active),
+        ...(info ? { info } : {}),
+      });
+      return reply.status(201).send({ id: created.row.id, token: created.token, token_expires_at: null });
+    },
+  );
 
-  app.post('/api/v4/runners/verify', { config: own, schema: { tags, summary: "Check a runner's authentication token (GitLab Runner's register with a glrt- token)", body: VerifyRunnerRequest, response: replies({ 200: RunnerToken }) } }, async (request) => {
-    const runner = await runners.authenticate(request.body.token);
-    await runners.touch(runner, undefined, request.ip);
-    return { id: runner.id, token: request.body.token, token_expires_at: null };
-  });
+  app.post(
+    '/api/v4/runners/verify',
+    {
+      config: own,
+      schema: { tags, summary: "Check a runner's authentication token (GitLab Runner's register with a glrt- token)", body: VerifyRunnerRequest, response: replies({ 200: RunnerToken }) },
+    },
+    async (request) => {
+      const runner = await runners.authenticate(request.body.token);
+      await runners.touch(runner, undefined, request.ip);
+      return { id: runner.id, token: request.body.token, token_expires_at: null };
+    },
+  );
 
-  app.delete('/api/v4/runners', { config: own, schema: { tags, summary: 'A registered runner removes itself', body: UnregisterRunnerRequest, response: replies({ 204: NoContent }) } }, async (request, reply) => {
-    await runners.unregister(request.body.token);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v4/runners',
+    { config: own, schema: { tags, summary: 'A registered runner removes itself', body: UnregisterRunnerRequest, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await runners.unregister(request.body.token);
+      return reply.status(204).send(null);
+    },
+  );
 
-  app.delete('/api/v4/runners/managers', { config: own, schema: { tags, summary: 'One machine of a runner created by a person stops using it; the runner stays', body: UnregisterRunnerManagerRequest, response: replies({ 204: NoContent }) } }, async (request, reply) => {
-    await runners.authenticate(request.body.token);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v4/runners/managers',
+    {
+      config: own,
+      schema: { tags, summary: 'One machine of a runner created by a person stops using it; the runner stays', body: UnregisterRunnerManagerRequest, response: replies({ 204: NoContent }) },
+    },
+    async (request, reply) => {
+      await runners.authenticate(request.body.token);
+      return reply.status(204).send(null);
+    },
+  );
 
-  app.post('/api/v4/runners/reset_authentication_token', { config: own, schema: { tags, summary: "Replace a runner's authentication token with a new one", body: ResetTokenRequest, response: replies({ 201: ResetRunnerToken }) } }, async (request, reply) => {
-    const reset = await runners.resetToken(request.body.token);
-    return reply.status(201).send({ token: reset.token, token_expires_at: null });
-  });
+  app.post(
+    '/api/v4/runners/reset_authentication_token',
+    { config: own, schema: { tags, summary: "Replace a runner's authentication token with a new one", body: ResetTokenRequest, response: replies({ 201: ResetRunnerToken }) } },
+    async (request, reply) => {
+      const reset = await runners.resetToken(request.body.token);
+      return reply.status(201).send({ token: reset.token, token_expires_at: null });
+    },
+  );
 
   app.post(
     '/api/v4/jobs/request',
-    { config: own, schema: { tags, summary: `A runner asks for a job: 201 with GitLab's job response, or 204. A request with last_update waits up to ${LONG_POLL_SECONDS} s for one (long polling)`, body: JobRequest, response: replies({ 201: JobResponse, 204: NoContent }) } },
+    {
+      config: own,
+      schema: {
+        tags,
+        summary: `A runner asks for a job: 201 with GitLab's job response, or 204. A request with last_update waits up to ${LONG_POLL_SECONDS} s for one (long polling)`,
+        body: JobRequest,
+        response: replies({ 201: JobResponse, 204: NoContent }),
+      },
+    },
     async (request, reply) => {
       const runner = await runners.authenticate(request.body.token);
       await runners.touch(runner, runnerInfoOf(request.body.info), request.ip);
@@ -124,7 +174,16 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
   app.put(
     '/api/v4/jobs/:job_id',
-    { config: own, schema: { tags, summary: "The runner's report on a job: alive (state running) or done; 403 with Job-Status once it is no longer running", params: JobIdParams, body: UpdateJobRequest, response: replies({ 200: JobUpdated, 202: JobUpdated }) } },
+    {
+      config: own,
+      schema: {
+        tags,
+        summary: "The runner's report on a job: alive (state running) or done; 403 with Job-Status once it is no longer running",
+        params: JobIdParams,
+        body: UpdateJobRequest,
+        response: replies({ 200: JobUpdated, 202: JobUpdated }),
+      },
+    },
     async (request, reply) => {
       const outcome = await withJobStatus(reply, () => runnerJobs.update(request.params.job_id, request.body));
       reply.header(JOB_STATUS_HEADER, outcome.status);
@@ -134,7 +193,16 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
   app.get(
     '/api/v4/jobs/:job_id/artifacts',
-    { config: own, schema: { tags, summary: "A job's artifacts zip, for a running job of the same pipeline (its JOB-TOKEN) or the job itself", params: JobIdParams, querystring: Type.Object({ direct_download: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 200 })) }), response: replies(ZipDownload) } },
+    {
+      config: own,
+      schema: {
+        tags,
+        summary: "A job's artifacts zip, for a running job of the same pipeline (its JOB-TOKEN) or the job itself",
+        params: JobIdParams,
+        querystring: Type.Object({ direct_download: Type.Optional(Type.String()), token: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: replies(ZipDownload),
+      },
+    },
     async (request, reply) => sendDownload(request, reply, await withJobStatus(reply, () => runnerJobs.dependencyArchive(request.params.job_id, jobToken(request.headers, request.query)))),
   );
 
@@ -143,7 +211,15 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.patch(
       '/api/v4/jobs/:job_id/trace',
-      { config: own, schema: { tags, summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end", params: JobIdParams, response: replies({ 202: TraceAppended }) } },
+      {
+        config: own,
+        schema: {
+          tags,
+          summary: "Append to a job's log: Content-Range `start-end` (bytes, inclusive); 202 with Range, 416 with the log's size if it does not start at the end",
+          params: JobIdParams,
+          response: replies({ 202: TraceAppended }),
+        },
+      },
       async (request, reply) => {
         const range = request.headers['content-range'];
         if (range === undefined) throw PipelineErrors.CONTENT_RANGE_MISSING();
@@ -166,7 +242,16 @@ export async function runnerRoutes(app: App, deps: RunnerRouteDeps): Promise<voi
 
     raw.post(
       '/api/v4/jobs/:job_id/artifacts',
-      { config: own, schema: { tags, summary: 'Upload an artifacts archive or report of a running job: multipart, the file in `file` (streamed)', params: JobIdParams, querystring: ArtifactUploadQuery, response: replies({ 201: ArtifactUploaded }) } },
+      {
+        config: own,
+        schema: {
+          tags,
+          summary: 'Upload an artifacts archive or report of a running job: multipart, the file in `file` (streamed)',
+          params: JobIdParams,
+          querystring: ArtifactUploadQuery,
+          response: replies({ 201: ArtifactUploaded }),
+        },
+      },
       async (request, reply) => {
         // The job and its token are checked before a byte of the body is read.
         const job = await withJobStatus(reply, () => runnerJobs.runningJob(request.params.job_id, jobToken(request.headers, request.query)));

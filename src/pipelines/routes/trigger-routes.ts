@@ -36,7 +36,13 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
       '/api/v4/projects/:id/trigger/pipeline',
       {
         config: { ability: 'ci:trigger' },
-        schema: { tags, summary: 'Run a pipeline with a trigger token (JSON, form or query: token, ref, variables[KEY])', params: ProjectIdParams, querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })), ref: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: true }), response: replies({ 201: Pipeline }) },
+        schema: {
+          tags,
+          summary: 'Run a pipeline with a trigger token (JSON, form or query: token, ref, variables[KEY])',
+          params: ProjectIdParams,
+          querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })), ref: Type.Optional(Type.String({ maxLength: 255 })) }, { additionalProperties: true }),
+          response: replies({ 201: Pipeline }),
+        },
       },
       async (request, reply) => {
         const body = request.body as Buffer | undefined;
@@ -70,7 +76,12 @@ export async function triggerRoutes(app: App, deps: { projects: ProjectsService;
       '/api/v4/projects/:id/ci/push/:provider',
       {
         config: { ability: 'ci:trigger' },
-        schema: { tags, summary: 'Push webhook from GitLab, GitHub or Gitea (secret-verified): runs the pipeline of the pushed commit', params: Type.Intersect([ProjectIdParams, Type.Object({ provider: Type.Union(PROVIDERS.map((p) => Type.Literal(p))) })]), response: replies({ 200: WebhookOutcome, 201: Pipeline }) },
+        schema: {
+          tags,
+          summary: 'Push webhook from GitLab, GitHub or Gitea (secret-verified): runs the pipeline of the pushed commit',
+          params: Type.Intersect([ProjectIdParams, Type.Object({ provider: Type.Union(PROVIDERS.map((p) => Type.Literal(p))) })]),
+          response: replies({ 200: WebhookOutcome, 201: Pipeline }),
+        },
       },
       async (request, reply) => {
         const project = await projects.find(request.params.id);

@@ -113,7 +113,11 @@ export class AgentsService {
     const info: AgentInfo = { version: body.version, platform: body.platform, ...(body.python ? { python: { version: body.python.version, mlflow: body.python.mlflow } } : {}) };
     const reported = JSON.stringify([...new Set(body.labels ?? [])]);
     const at = now();
-    await this.db.updateTable('serving_agents').set({ info: JSON.stringify(info), reported_labels: reported, contacted_at: at, ip }).where('id', '=', agent.id).execute();
+    await this.db
+      .updateTable('serving_agents')
+      .set({ info: JSON.stringify(info), reported_labels: reported, contacted_at: at, ip })
+      .where('id', '=', agent.id)
+      .execute();
     return { ...agent, info: JSON.stringify(info), reported_labels: reported, contacted_at: at, ip };
   }
 
@@ -123,7 +127,16 @@ export class AgentsService {
 
   async present(rows: AgentRow[]): Promise<Agent[]> {
     const ids = rows.map((r) => r.id);
-    const counts = ids.length === 0 ? [] : await this.db.selectFrom('agent_instances').select(['agent_id', (eb) => eb.fn.countAll<number>().as('n')]).where('agent_id', 'in', ids).where('state', '!=', 'stopped').groupBy('agent_id').execute();
+    const counts =
+      ids.length === 0
+        ? []
+        : await this.db
+            .selectFrom('agent_instances')
+            .select(['agent_id', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('agent_id', 'in', ids)
+            .where('state', '!=', 'stopped')
+            .groupBy('agent_id')
+            .execute();
     return rows.map((row) => {
       const info = JSON.parse(row.info) as AgentInfo;
       return {

@@ -34,7 +34,17 @@ export class LocalAgentTarget implements DeploymentTarget {
     const rows = await this.db
       .selectFrom('agent_instances')
       .innerJoin('serving_agents', 'serving_agents.id', 'agent_instances.agent_id')
-      .select(['agent_instances.agent_id', 'agent_instances.instance_id', 'agent_instances.version_id', 'agent_instances.state', 'agent_instances.endpoint', 'agent_instances.restarts', 'agent_instances.message', 'agent_instances.reported_at', 'serving_agents.contacted_at'])
+      .select([
+        'agent_instances.agent_id',
+        'agent_instances.instance_id',
+        'agent_instances.version_id',
+        'agent_instances.state',
+        'agent_instances.endpoint',
+        'agent_instances.restarts',
+        'agent_instances.message',
+        'agent_instances.reported_at',
+        'serving_agents.contacted_at',
+      ])
       .where('agent_instances.environment_id', '=', environment.id)
       .orderBy('agent_instances.agent_id')
       .orderBy('agent_instances.instance_id')

@@ -34,13 +34,19 @@ export async function agentAdminRoutes(app: App, deps: AgentRouteDeps): Promise<
 
   app.post(
     '/api/v4/projects/:id/serving_agents',
-    { config: { ability: 'environments:admin' }, schema: { tags, summary: "Create a serving agent for the project; its token is shown once", params: ProjectIdParams, body: CreateAgentBody, response: replies({ 201: CreatedAgent }) } },
+    {
+      config: { ability: 'environments:admin' },
+      schema: { tags, summary: 'Create a serving agent for the project; its token is shown once', params: ProjectIdParams, body: CreateAgentBody, response: replies({ 201: CreatedAgent }) },
+    },
     async (request, reply) => reply.status(201).send(await agents.create(request.caller, accessOf(request).project.id, request.body)),
   );
 
   app.get(
     '/api/v4/projects/:id/serving_agents',
-    { config: { ability: 'environments:admin-read' }, schema: { tags, summary: "The agents that may serve the project (its own and the instance's)", params: ProjectIdParams, querystring: AgentsQuery, response: replies({ 200: Type.Array(Agent) }) } },
+    {
+      config: { ability: 'environments:admin-read' },
+      schema: { tags, summary: "The agents that may serve the project (its own and the instance's)", params: ProjectIdParams, querystring: AgentsQuery, response: replies({ 200: Type.Array(Agent) }) },
+    },
     async (request, reply) => {
       const window = pageWindow(request.query);
       const page = await agents.list({ projectId: accessOf(request).project.id }, window);
@@ -50,7 +56,10 @@ export async function agentAdminRoutes(app: App, deps: AgentRouteDeps): Promise<
 
   app.delete(
     '/api/v4/projects/:id/serving_agents/:agent_id',
-    { config: { ability: 'environments:admin' }, schema: { tags, summary: "Remove one of the project's agents (its token stops working)", params: ProjectAgentParams, response: replies({ 204: NoContent }) } },
+    {
+      config: { ability: 'environments:admin' },
+      schema: { tags, summary: "Remove one of the project's agents (its token stops working)", params: ProjectAgentParams, response: replies({ 204: NoContent }) },
+    },
     async (request, reply) => {
       await agents.delete(request.caller, accessOf(request), request.params.agent_id);
       return reply.status(204).send(null);
@@ -59,7 +68,10 @@ export async function agentAdminRoutes(app: App, deps: AgentRouteDeps): Promise<
 
   app.post(
     '/api/v4/serving_agents',
-    { config: { ability: 'admin:write' }, schema: { tags, summary: 'Create an instance agent (serves any project); its token is shown once', body: CreateAgentBody, response: replies({ 201: CreatedAgent }) } },
+    {
+      config: { ability: 'admin:write' },
+      schema: { tags, summary: 'Create an instance agent (serves any project); its token is shown once', body: CreateAgentBody, response: replies({ 201: CreatedAgent }) },
+    },
     async (request, reply) => reply.status(201).send(await agents.create(request.caller, null, request.body)),
   );
 
@@ -118,14 +130,20 @@ export async function agentProtocolRoutes(app: App, deps: AgentRouteDeps): Promi
       const changed = await assignments.await(agent, request.query.revision, waitSeconds * 1000, gone.signal);
       await agents.touch(agent, request.ip);
       if (!changed) return reply.status(304).send(null);
-      await target.forgetUnassigned(agent, changed.instances.map((i) => i.instance_id));
+      await target.forgetUnassigned(
+        agent,
+        changed.instances.map((i) => i.instance_id),
+      );
       return changed;
     },
   );
 
   app.put(
     '/api/v4/agent/instances/:instance_id',
-    { config: { ability: 'agent:protocol' }, schema: { tags, summary: "An agent's report on one instance (404: no longer assigned, stop it)", params: InstanceParams, body: InstanceReport, response: replies({ 200: InstanceReportReply }) } },
+    {
+      config: { ability: 'agent:protocol' },
+      schema: { tags, summary: "An agent's report on one instance (404: no longer assigned, stop it)", params: InstanceParams, body: InstanceReport, response: replies({ 200: InstanceReportReply }) },
+    },
     async (request) => {
       const agent = await agents.touch(await agents.authenticate(request.headers.authorization), request.ip);
       await target.report(agent, request.params.instance_id, request.body);
@@ -137,7 +155,12 @@ export async function agentProtocolRoutes(app: App, deps: AgentRouteDeps): Promi
     '/api/v4/agent/instances/:instance_id/archive',
     {
       config: { ability: 'agent:protocol' },
-      schema: { tags, summary: "An assigned instance's model files: the version's archive (tar.gz), for the agent that runs it", params: InstanceParams, response: replies({ 200: Bytes('application/gzip', "The version's files as one deterministic tar.gz; ETag: its SHA-256") }) },
+      schema: {
+        tags,
+        summary: "An assigned instance's model files: the version's archive (tar.gz), for the agent that runs it",
+        params: InstanceParams,
+        response: replies({ 200: Bytes('application/gzip', "The version's files as one deterministic tar.gz; ETag: its SHA-256") }),
+      },
     },
     async (request, reply) => {
       const agent = await agents.touch(await agents.authenticate(request.headers.authorization), request.ip);

@@ -28,7 +28,9 @@ function decodeCursor(token: string): Cursor {
 
 export type Row = { step: number; timestamp: number; value: number; is_nan: number };
 
-export const toPoint = (key: string) => (row: Row): MetricPoint => ({ key, step: row.step, timestamp: row.timestamp, value: loadedValue(row) });
+export const toPoint =
+  (key: string) =>
+  (row: Row): MetricPoint => ({ key, step: row.step, timestamp: row.timestamp, value: loadedValue(row) });
 
 /**
  * A page of a metric's full history in (step, timestamp, value) order. The page token is a
@@ -40,16 +42,18 @@ export async function metricHistoryPage(
   key: string,
   options: { maxResults: number; pageToken?: string },
 ): Promise<{ points: MetricPoint[]; nextPageToken?: string }> {
-  let query = db
-    .selectFrom('metrics')
-    .select(['step', 'timestamp', 'value', 'is_nan'])
-    .where('run_id', '=', runId)
-    .where('key', '=', key);
+  let query = db.selectFrom('metrics').select(['step', 'timestamp', 'value', 'is_nan']).where('run_id', '=', runId).where('key', '=', key);
   if (options.pageToken) {
     const c = decodeCursor(options.pageToken);
     query = query.where(sql<boolean>`(step, timestamp, value, is_nan) > (${c.s}, ${c.t}, ${c.v}, ${c.n})`);
   }
-  const rows = await query.orderBy('step').orderBy('timestamp').orderBy('value').orderBy('is_nan').limit(options.maxResults + 1).execute();
+  const rows = await query
+    .orderBy('step')
+    .orderBy('timestamp')
+    .orderBy('value')
+    .orderBy('is_nan')
+    .limit(options.maxResults + 1)
+    .execute();
   const page = rows.slice(0, options.maxResults);
   const last = page[page.length - 1];
   return {

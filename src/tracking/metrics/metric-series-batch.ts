@@ -31,7 +31,8 @@ async function firstRows(db: Kysely<Schema>, key: string, runIds: number[]): Pro
   const out = new Map<number, RunRow>();
   for (const part of chunks(runIds)) {
     const members = part.map(
-      (runId, i) => sql`select * from (select run_id, step, timestamp, value, is_nan from metrics where run_id = ${runId} and key = ${key} order by step asc, timestamp asc limit 1) as ${sql.raw(`f${i}`)}`,
+      (runId, i) =>
+        sql`select * from (select run_id, step, timestamp, value, is_nan from metrics where run_id = ${runId} and key = ${key} order by step asc, timestamp asc limit 1) as ${sql.raw(`f${i}`)}`,
     );
     for (const row of (await sql<RunRow>`${sql.join(members, sql` union all `)}`.execute(db)).rows) out.set(Number(row.run_id), row);
   }
@@ -112,7 +113,15 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
   const levels = [...new Set(plans.map((p) => p.level).filter((l): l is number => l !== undefined))];
   const [rawRows, ...rollupSets] = await Promise.all([
     rangesOf(db, key, raw),
-    ...levels.map((level) => packedRollups(db, dialect, key, level, plans.filter((p) => p.level === level).map((p) => p.runId))),
+    ...levels.map((level) =>
+      packedRollups(
+        db,
+        dialect,
+        key,
+        level,
+        plans.filter((p) => p.level === level).map((p) => p.runId),
+      ),
+    ),
   ]);
   const candidates = new Map<number, MetricPoint[]>(plans.map((p) => [p.runId, []]));
   for (const row of rawRows) candidates.get(Number(row.run_id))?.push(point(row));

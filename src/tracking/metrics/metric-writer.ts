@@ -116,9 +116,7 @@ async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly
     max_timestamp = case when excluded.max_value > metric_rollups.max_value then excluded.max_timestamp else metric_rollups.max_timestamp end,
     max_value = case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`;
   for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
-    const rows = rollups
-      .slice(i, i + INSERT_CHUNK)
-      .map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
+    const rows = rollups.slice(i, i + INSERT_CHUNK).map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
     await bulkInsert(db, 'metric_rollups', columns, rows, onConflict);
   }
 }

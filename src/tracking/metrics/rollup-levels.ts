@@ -11,4 +11,3 @@ export const ROLLUP_LEVELS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 export function bucketWidth(level: number): number {
   return 4 ** level;
 }
-

@@ -3,11 +3,7 @@ import { invalid } from '../../shared/errors.ts';
 import type { Comparator, FilterNode, Literal, RawComparison } from './filter-parser.ts';
 
 /** Turns a parsed filter into one SQL condition, asking `compare` for each comparison. */
-export function compileFilter<DB, TB extends keyof DB>(
-  eb: ExpressionBuilder<DB, TB>,
-  node: FilterNode,
-  compare: (comparison: RawComparison) => Expression<SqlBool>,
-): Expression<SqlBool> {
+export function compileFilter<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, node: FilterNode, compare: (comparison: RawComparison) => Expression<SqlBool>): Expression<SqlBool> {
   switch (node.kind) {
     case 'compare':
       return compare(node);
@@ -24,9 +20,15 @@ export function compileFilterSql(node: FilterNode, compare: (comparison: RawComp
     case 'compare':
       return compare(node);
     case 'and':
-      return sql<SqlBool>`(${sql.join(node.items.map((item) => compileFilterSql(item, compare)), sql` and `)})`;
+      return sql<SqlBool>`(${sql.join(
+        node.items.map((item) => compileFilterSql(item, compare)),
+        sql` and `,
+      )})`;
     case 'or':
-      return sql<SqlBool>`(${sql.join(node.items.map((item) => compileFilterSql(item, compare)), sql` or `)})`;
+      return sql<SqlBool>`(${sql.join(
+        node.items.map((item) => compileFilterSql(item, compare)),
+        sql` or `,
+      )})`;
   }
 }
 

@@ -122,7 +122,12 @@ function tokenize(filter: string): Token[] {
       continue;
     }
     const previous = tokens[tokens.length - 1];
-    const expectsValue = previous !== undefined && (previous.type === 'op' || (previous.type === 'word' && ['LIKE', 'ILIKE'].includes(previous.value)) || previous.type === 'comma' || (previous.type === 'paren' && previous.value === '(' && tokens[tokens.length - 2]?.type === 'word'));
+    const expectsValue =
+      previous !== undefined &&
+      (previous.type === 'op' ||
+        (previous.type === 'word' && ['LIKE', 'ILIKE'].includes(previous.value)) ||
+        previous.type === 'comma' ||
+        (previous.type === 'paren' && previous.value === '(' && tokens[tokens.length - 2]?.type === 'word'));
     if (c === '"' && expectsValue) {
       // After a comparator, a double-quoted text is a value, as MLflow accepts.
       const quoted = readQuoted(filter, i);

@@ -193,10 +193,7 @@ export async function searchRuns(db: Kysely<Schema>, access: ProjectAccess, sear
    * stop after a page, instead of sorting every run of the experiment.
    */
   const segmentQuery = (seg: number, offset: number, limit: number) => {
-    const conditions: Expression<SqlBool>[] = [
-      sql<SqlBool>`runs.project_id = ${access.project.id}`,
-      sql<SqlBool>`runs.experiment_id in (${sql.join(search.experimentIds)})`,
-    ];
+    const conditions: Expression<SqlBool>[] = [sql<SqlBool>`runs.project_id = ${access.project.id}`, sql<SqlBool>`runs.experiment_id in (${sql.join(search.experimentIds)})`];
     if (view === 'ACTIVE_ONLY') conditions.push(sql<SqlBool>`runs.lifecycle_stage = 'active'`);
     if (view === 'DELETED_ONLY') conditions.push(sql<SqlBool>`runs.lifecycle_stage = 'deleted'`);
     if (filter) conditions.push(compileFilterSql(filter, runCondition));

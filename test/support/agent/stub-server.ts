@@ -94,7 +94,10 @@ export class StubServer {
     for (;;) {
       const found = this.reports.find(predicate);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such report in ${timeoutMs} ms; reports: ${JSON.stringify(this.reports.map(({ instanceId, state, restarts, message }) => ({ instanceId, state, restarts, message: message?.slice(0, 80) })))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no such report in ${timeoutMs} ms; reports: ${JSON.stringify(this.reports.map(({ instanceId, state, restarts, message }) => ({ instanceId, state, restarts, message: message?.slice(0, 80) })))}`,
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }

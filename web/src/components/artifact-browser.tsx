@@ -104,9 +104,7 @@ export function ArtifactBrowser({ base, root }: { base: string; root: string }) 
           <table className="grid">
             <tbody>
               {parseCsv(preview.content).map((row, i) => (
-                <tr key={i}>
-                  {row.map((cell, j) => (i === 0 ? <th key={j}>{cell}</th> : <td key={j}>{cell}</td>))}
-                </tr>
+                <tr key={i}>{row.map((cell, j) => (i === 0 ? <th key={j}>{cell}</th> : <td key={j}>{cell}</td>))}</tr>
               ))}
             </tbody>
           </table>

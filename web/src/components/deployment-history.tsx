@@ -46,7 +46,11 @@ export function DeploymentHistory({ projectId, deployments, currentId, actions }
             </td>
             <td>
               <CiStatus status={d.status} />
-              {d.status === 'blocked' && <div className="muted">{d.pending_approval_count} approval{d.pending_approval_count === 1 ? '' : 's'} needed</div>}
+              {d.status === 'blocked' && (
+                <div className="muted">
+                  {d.pending_approval_count} approval{d.pending_approval_count === 1 ? '' : 's'} needed
+                </div>
+              )}
             </td>
             <td>
               <DeploymentVariants deployment={d} />

@@ -48,7 +48,8 @@ export function EnvironmentActions({ projectId, env, confirm }: { projectId: num
                 title: 'Abort the canary?',
                 body: (
                   <p>
-                    {env.name} goes back to {stableVariant ? variantLabel(stableVariant) : 'its previous deployment'} alone; {variantLabel(canaryVariant)} stops taking traffic. The reason is recorded in the history.
+                    {env.name} goes back to {stableVariant ? variantLabel(stableVariant) : 'its previous deployment'} alone; {variantLabel(canaryVariant)} stops taking traffic. The reason is recorded
+                    in the history.
                   </p>
                 ),
                 confirmLabel: 'Abort canary',

@@ -39,7 +39,11 @@ export function EnvironmentHealthTable({ detail }: { detail: EnvironmentDetail }
                 </td>
                 <td>#{instance.agent_id}</td>
                 <td>
-                  <span className={`badge ${instance.state === 'ready' && instance.agent_reporting ? 'ci-success' : instance.state === 'failed' || !instance.agent_reporting ? 'ci-failed' : 'ci-running'}`}>{instance.state}</span>
+                  <span
+                    className={`badge ${instance.state === 'ready' && instance.agent_reporting ? 'ci-success' : instance.state === 'failed' || !instance.agent_reporting ? 'ci-failed' : 'ci-running'}`}
+                  >
+                    {instance.state}
+                  </span>
                   {!instance.agent_reporting && <span className="muted"> agent not reporting</span>}
                 </td>
                 <td>{instance.restarts}</td>

@@ -89,7 +89,11 @@ export function JobLog({ url, status, onStatus }: { url: string; status: CiStatu
           follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 16;
         }}
       >
-        {chunks.length === 0 ? <span className="muted">{isLive(status) ? 'Waiting for the runner’s output…' : 'This job wrote no log.'}</span> : chunks.map((spans, i) => <Chunk key={i} spans={spans} />)}
+        {chunks.length === 0 ? (
+          <span className="muted">{isLive(status) ? 'Waiting for the runner’s output…' : 'This job wrote no log.'}</span>
+        ) : (
+          chunks.map((spans, i) => <Chunk key={i} spans={spans} />)
+        )}
       </pre>
     </>
   );

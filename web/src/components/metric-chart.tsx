@@ -34,7 +34,19 @@ function smooth(values: (number | null)[], weight: number): (number | null)[] {
  * data at screen resolution. Selecting a range with the mouse zooms, and `onZoom` lets the
  * page fetch finer data for that range.
  */
-export function MetricChart({ title, series, options, height = 260, onZoom }: { title: string; series: ChartSeries[]; options: ChartOptions; height?: number; onZoom?: (from: number, to: number) => void }) {
+export function MetricChart({
+  title,
+  series,
+  options,
+  height = 260,
+  onZoom,
+}: {
+  title: string;
+  series: ChartSeries[];
+  options: ChartOptions;
+  height?: number;
+  onZoom?: (from: number, to: number) => void;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = host.current;
@@ -53,7 +65,15 @@ export function MetricChart({ title, series, options, height = 260, onZoom }: { 
       return map;
     });
     const xValues = [...xs].sort((a, b) => a - b);
-    const data: uPlot.AlignedData = [xValues, ...byRun.map((map) => smooth(xValues.map((x) => map.get(x) ?? null), options.smoothing))];
+    const data: uPlot.AlignedData = [
+      xValues,
+      ...byRun.map((map) =>
+        smooth(
+          xValues.map((x) => map.get(x) ?? null),
+          options.smoothing,
+        ),
+      ),
+    ];
     const plot = new uPlot(
       {
         title,
@@ -108,7 +128,8 @@ export function ChartControls({ options, onChange }: { options: ChartOptions; on
         <input type="checkbox" checked={options.log} onChange={(e) => onChange({ ...options, log: e.target.checked })} /> log scale
       </label>
       <label>
-        smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => onChange({ ...options, smoothing: Number(e.target.value) })} /> {options.smoothing.toFixed(2)}
+        smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => onChange({ ...options, smoothing: Number(e.target.value) })} />{' '}
+        {options.smoothing.toFixed(2)}
       </label>
     </div>
   );

@@ -15,7 +15,14 @@ export function TrafficBar({ variants, compact = false }: { variants: Variant[];
     <div className={compact ? 'traffic compact' : 'traffic'}>
       <div className="traffic-bar" role="img" aria-label={`Traffic split: ${summary}`} data-testid="traffic-bar">
         {live.map((v, i) => (
-          <div key={v.name} className="traffic-segment" style={{ flexGrow: v.weight, background: COLORS[i % COLORS.length] }} title={`${v.name}: ${variantLabel(v)}, ${v.weight}%`} data-variant={v.name} data-share={v.weight}>
+          <div
+            key={v.name}
+            className="traffic-segment"
+            style={{ flexGrow: v.weight, background: COLORS[i % COLORS.length] }}
+            title={`${v.name}: ${variantLabel(v)}, ${v.weight}%`}
+            data-variant={v.name}
+            data-share={v.weight}
+          >
             {compact ? `${v.weight}%` : `${v.name} ${v.weight}%`}
           </div>
         ))}

@@ -26,30 +26,32 @@ export function VariantFigures({ results }: { results: ServingResults }) {
         </tr>
       </thead>
       <tbody>
-        {[...results.variants].sort((a, b) => (a.role === b.role ? b.weight - a.weight : a.role === 'live' ? -1 : 1)).map((v) => (
-          <tr key={v.name} data-testid={`figures-${v.name}`}>
-            <td>
-              <strong>{v.name}</strong> <span className="muted">{variantLabel(v)}</span>
-              {v.role === 'shadow' && <div className="muted">shadow · {v.mismatches} answers differed</div>}
-            </td>
-            <td data-testid={`requests-${v.name}`}>{v.requests}</td>
-            <td>
-              {formatRate(v.error_rate)} <span className="muted">({v.errors})</span>
-            </td>
-            <td>{formatMs(v.latency_ms.p50)}</td>
-            <td>{formatMs(v.latency_ms.p95)}</td>
-            <td>{formatMs(v.latency_ms.p99)}</td>
-            {ab && (
+        {[...results.variants]
+          .sort((a, b) => (a.role === b.role ? b.weight - a.weight : a.role === 'live' ? -1 : 1))
+          .map((v) => (
+            <tr key={v.name} data-testid={`figures-${v.name}`}>
               <td>
-                {v.reward.mean === null ? '—' : `${formatNumber(v.reward.mean)} (${formatNumber(v.reward.ci_low)} – ${formatNumber(v.reward.ci_high)})`} <span className="muted">n={v.reward.n}</span>
+                <strong>{v.name}</strong> <span className="muted">{variantLabel(v)}</span>
+                {v.role === 'shadow' && <div className="muted">shadow · {v.mismatches} answers differed</div>}
               </td>
-            )}
-            {ab && <td>{v.reward.probability_best === null ? '—' : formatRate(v.reward.probability_best)}</td>}
-            <td>
-              <Sparkline values={v.windows.map((w) => w.requests)} label={`${v.name}: requests per 10 seconds, last 10 minutes: ${v.windows.map((w) => w.requests).join(', ') || 'none'}`} />
-            </td>
-          </tr>
-        ))}
+              <td data-testid={`requests-${v.name}`}>{v.requests}</td>
+              <td>
+                {formatRate(v.error_rate)} <span className="muted">({v.errors})</span>
+              </td>
+              <td>{formatMs(v.latency_ms.p50)}</td>
+              <td>{formatMs(v.latency_ms.p95)}</td>
+              <td>{formatMs(v.latency_ms.p99)}</td>
+              {ab && (
+                <td>
+                  {v.reward.mean === null ? '—' : `${formatNumber(v.reward.mean)} (${formatNumber(v.reward.ci_low)} – ${formatNumber(v.reward.ci_high)})`} <span className="muted">n={v.reward.n}</span>
+                </td>
+              )}
+              {ab && <td>{v.reward.probability_best === null ? '—' : formatRate(v.reward.probability_best)}</td>}
+              <td>
+                <Sparkline values={v.windows.map((w) => w.requests)} label={`${v.name}: requests per 10 seconds, last 10 minutes: ${v.windows.map((w) => w.requests).join(', ') || 'none'}`} />
+              </td>
+            </tr>
+          ))}
       </tbody>
     </table>
   );

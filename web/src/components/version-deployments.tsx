@@ -7,7 +7,9 @@ import { Empty, Show, useLoad } from './states.tsx';
 
 /** Where a model version runs now: each environment, its share of the traffic there, and since when. */
 export function VersionDeployments({ projectId, modelId, version }: { projectId: number; modelId: number; version: number }) {
-  const [state] = useLoad(['version-deployments', projectId, modelId, version], () => api.get<VersionDeployment[]>(`/api/v4/projects/${projectId}/ml/models/${modelId}/versions/${version}/deployments`));
+  const [state] = useLoad(['version-deployments', projectId, modelId, version], () =>
+    api.get<VersionDeployment[]>(`/api/v4/projects/${projectId}/ml/models/${modelId}/versions/${version}/deployments`),
+  );
   return (
     <Show state={state} what="Loading deployments">
       {(where) =>

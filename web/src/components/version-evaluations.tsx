@@ -28,7 +28,9 @@ export function VersionEvaluations({ projectId, base }: { projectId: number; bas
     <Show state={state} what="Loading evaluations">
       {(evaluations) =>
         evaluations.length === 0 ? (
-          <Empty>No evaluation recorded yet. An evaluate job records one with <code>modelyard ci record-evaluation</code>.</Empty>
+          <Empty>
+            No evaluation recorded yet. An evaluate job records one with <code>modelyard ci record-evaluation</code>.
+          </Empty>
         ) : (
           <div className="evaluations" data-testid="evaluations">
             {evaluations.map((e) => (

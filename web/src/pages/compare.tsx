@@ -17,7 +17,10 @@ function numeric(value: string | undefined): number | null {
 
 export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
-  const ids = (query.get('runs') ?? '').split(',').filter((id) => /^[0-9a-f]{32}$/.test(id)).slice(0, 100);
+  const ids = (query.get('runs') ?? '')
+    .split(',')
+    .filter((id) => /^[0-9a-f]{32}$/.test(id))
+    .slice(0, 100);
   const [state] = useLoad(['compare-runs', projectId, ids.join(',')], async () => {
     const project = await loadProject(projectId);
     if (ids.length === 0) return { project, runs: [] as RunNative[] };
@@ -38,11 +41,22 @@ function Comparison({ projectId, project, runs }: { projectId: number; project: 
   const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
   const [metric, setMetric] = useState(metricKeys[0] ?? '');
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [series] = useLoad(['compare-metric-series', projectId, metric, runs.map((r) => r.id).join(',')], () => (metric ? loadSeries(projectId, runs.map((r) => r.id), metric) : Promise.resolve([])));
+  const [series] = useLoad(['compare-metric-series', projectId, metric, runs.map((r) => r.id).join(',')], () =>
+    metric
+      ? loadSeries(
+          projectId,
+          runs.map((r) => r.id),
+          metric,
+        )
+      : Promise.resolve([]),
+  );
   const numericParams = paramKeys.filter((k) => runs.every((r) => r.params[k] === undefined || numeric(r.params[k]) !== null));
   const rows: PlotRow[] = runs.map((r) => ({
     label: r.name,
-    values: Object.fromEntries([...numericParams.map((k) => [`params.${k}`, numeric(r.params[k])]), ...metricKeys.map((k) => [`metrics.${k}`, metricValue(r.metrics.find((m) => m.key === k)?.value ?? Number.NaN)])]),
+    values: Object.fromEntries([
+      ...numericParams.map((k) => [`params.${k}`, numeric(r.params[k])]),
+      ...metricKeys.map((k) => [`metrics.${k}`, metricValue(r.metrics.find((m) => m.key === k)?.value ?? Number.NaN)]),
+    ]),
   }));
   const dimensions = Object.keys(rows[0]?.values ?? {});
   const [x, setX] = useState(dimensions[0] ?? '');

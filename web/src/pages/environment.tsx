@@ -51,7 +51,8 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
               <>
                 <DeploymentVariants deployment={d} />
                 <p>
-                  {status === 'approved' ? `Once approved by enough people it replaces what ${env.name} runs now.` : 'A rejected deployment is canceled; nothing changes in the environment.'} Requested by {d.user?.username ?? 'a CI job'}: {d.reason}
+                  {status === 'approved' ? `Once approved by enough people it replaces what ${env.name} runs now.` : 'A rejected deployment is canceled; nothing changes in the environment.'} Requested
+                  by {d.user?.username ?? 'a CI job'}: {d.reason}
                 </p>
               </>
             ),
@@ -141,7 +142,11 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
                 <DeploymentHistory projectId={project.id} deployments={history.items} currentId={env.current_deployment_id} actions={approvalButtons} />
                 {history.total > history.items.length && (
                   <p className="muted">
-                    The newest {history.items.length} of {history.total}; the API lists all (<code>GET /api/v4/projects/{project.id}/deployments?environment={env.name}</code>).
+                    The newest {history.items.length} of {history.total}; the API lists all (
+                    <code>
+                      GET /api/v4/projects/{project.id}/deployments?environment={env.name}
+                    </code>
+                    ).
                   </p>
                 )}
               </>

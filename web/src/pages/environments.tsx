@@ -35,7 +35,8 @@ export function EnvironmentsPage({ projectId }: { projectId: string }) {
           <h1>Environments</h1>
           {environments.length === 0 ? (
             <Empty>
-              No environments yet. Deploy a model version with <code>modelyard deploy --environment staging --model NAME --version N</code>, from a CI job with <code>environment:</code>, or through the API.
+              No environments yet. Deploy a model version with <code>modelyard deploy --environment staging --model NAME --version N</code>, from a CI job with <code>environment:</code>, or through
+              the API.
             </Empty>
           ) : (
             <table className="grid" aria-label="Environments" data-testid="environments">

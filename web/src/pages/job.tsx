@@ -117,7 +117,15 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
               <dt>Runner</dt>
               <dd>{job.runner ? `#${job.runner.id} ${job.runner.description}` : <span className="muted">{job.status === 'pending' ? 'waiting for a runner' : '—'}</span>}</dd>
               <dt>Tags</dt>
-              <dd>{job.tag_list.length > 0 ? job.tag_list.map((t) => <span key={t} className="label">{t}</span>) : '—'}</dd>
+              <dd>
+                {job.tag_list.length > 0
+                  ? job.tag_list.map((t) => (
+                      <span key={t} className="label">
+                        {t}
+                      </span>
+                    ))
+                  : '—'}
+              </dd>
               <dt>Duration</dt>
               <dd>
                 {formatDuration(job.duration) || '—'}

@@ -128,7 +128,10 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
               <ul>
                 {model.aliases.map((a) => (
                   <li key={a.alias}>
-                    <code>models:/{model.name}@{a.alias}</code> → v{a.version}
+                    <code>
+                      models:/{model.name}@{a.alias}
+                    </code>{' '}
+                    → v{a.version}
                     {powers.canWrite && (
                       <button className="link" onClick={() => act(() => api.del(`${base}/aliases/${encodeURIComponent(a.alias)}`))}>
                         delete

@@ -76,11 +76,7 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
               </p>
             )}
             {pipeline.yaml_errors && <YamlErrors pipeline={pipeline} />}
-            {jobs.length === 0 ? (
-              !pipeline.yaml_errors && <Empty>This pipeline has no jobs.</Empty>
-            ) : (
-              <PipelineGraph projectId={project.id} jobs={jobs} />
-            )}
+            {jobs.length === 0 ? !pipeline.yaml_errors && <Empty>This pipeline has no jobs.</Empty> : <PipelineGraph projectId={project.id} jobs={jobs} />}
             <p>
               <Link to={`/projects/${project.id}/pipelines`}>← All pipelines</Link>
             </p>

@@ -55,7 +55,9 @@ export function RunnersPage() {
   return (
     <section>
       <h1>Runners</h1>
-      <p className="muted">Machines that take jobs. Start one with <code>modelyard runner --url {window.location.origin} --token &lt;token&gt;</code>.</p>
+      <p className="muted">
+        Machines that take jobs. Start one with <code>modelyard runner --url {window.location.origin} --token &lt;token&gt;</code>.
+      </p>
       {error && (
         <p className="error" role="alert">
           {error}
@@ -163,7 +165,10 @@ function CreateRunner({ isAdmin, projects, initialProject, onCreated }: { isAdmi
               runner_type: type,
               ...(type === 'project_type' ? { project_id: Number(project) } : {}),
               description,
-              tag_list: tags.split(',').map((t) => t.trim()).filter(Boolean),
+              tag_list: tags
+                .split(',')
+                .map((t) => t.trim())
+                .filter(Boolean),
             };
             setCreated(await api.post<{ id: number; token: string }>('/api/v4/user/runners', body));
             setDescription('');

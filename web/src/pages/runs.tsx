@@ -102,12 +102,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
           setFilter(filterText.trim());
         }}
       >
-        <input
-          aria-label="Filter runs"
-          placeholder="metrics.loss < 0.5 AND (params.model = 'cnn' OR params.model = 'rnn')"
-          value={filterText}
-          onChange={(e) => setFilterText(e.target.value)}
-        />
+        <input aria-label="Filter runs" placeholder="metrics.loss < 0.5 AND (params.model = 'cnn' OR params.model = 'rnn')" value={filterText} onChange={(e) => setFilterText(e.target.value)} />
         <button type="submit">Search</button>
         {filterError && (
           <p className="error inline" role="alert" data-testid="filter-error">
@@ -133,9 +128,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         <button disabled={selected.size < 2 || selected.size > 100} onClick={() => navigate(`/projects/${project.id}/compare?runs=${[...selected].join(',')}`)}>
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
-        <span className="muted">
-          {runs ? `${runs.length.toLocaleString()}${search.hasNextPage ? '+' : ''} runs` : ''}
-        </span>
+        <span className="muted">{runs ? `${runs.length.toLocaleString()}${search.hasNextPage ? '+' : ''} runs` : ''}</span>
       </div>
       {choosing && (
         <div className="chooser" data-testid="column-chooser">
@@ -157,7 +150,9 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               key={columnId(c)}
               role="columnheader"
               className="th"
-              onClick={() => setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })}
+              onClick={() =>
+                setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })
+              }
             >
               {label(c)}
               {sort && columnId(sort.column) === columnId(c) ? (sort.ascending ? ' ▲' : ' ▼') : ''}

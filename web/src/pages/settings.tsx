@@ -72,7 +72,11 @@ function Members({ project }: { project: Project }) {
     <Show state={state}>
       {(members) => (
         <>
-          {error && <p className="error" role="alert">{error}</p>}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
           <table className="grid">
             <tbody>
               {members.map((m) => (
@@ -81,7 +85,11 @@ function Members({ project }: { project: Project }) {
                     {m.username} {m.bot && <span className="badge">bot</span>}
                   </td>
                   <td>
-                    <select aria-label={`Role of ${m.username}`} value={m.access_level} onChange={(e) => act(() => api.put<MemberNative>(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}>
+                    <select
+                      aria-label={`Role of ${m.username}`}
+                      value={m.access_level}
+                      onChange={(e) => act(() => api.put<MemberNative>(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}
+                    >
                       {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
                         <option key={l} value={l}>
                           {name}
@@ -139,7 +147,11 @@ function Tokens({ project }: { project: Project }) {
     <Show state={state}>
       {({ personal, projectTokens }) => (
         <>
-          {error && <p className="error" role="alert">{error}</p>}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
           {secret && (
             <p className="notice" data-testid="new-token">
               Copy this token now; it will not be shown again: <code>{secret}</code>
@@ -203,8 +215,16 @@ function Webhooks({ project }: { project: Project }) {
     <Show state={state}>
       {(hooks) => (
         <>
-          {error && <p className="error" role="alert">{error}</p>}
-          {secret && <p className="notice">Signing secret (shown once): <code>{secret}</code></p>}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
+          {secret && (
+            <p className="notice">
+              Signing secret (shown once): <code>{secret}</code>
+            </p>
+          )}
           {hooks.length === 0 ? (
             <Empty>No webhooks.</Empty>
           ) : (
@@ -215,7 +235,9 @@ function Webhooks({ project }: { project: Project }) {
                     <td>{h.url}</td>
                     <td>{h.events.join(', ')}</td>
                     <td>
-                      <button onClick={async () => setLog({ hook: h.id, items: await api.get<WebhookDeliveryNative[]>(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>Deliveries</button>
+                      <button onClick={async () => setLog({ hook: h.id, items: await api.get<WebhookDeliveryNative[]>(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>
+                        Deliveries
+                      </button>
                       <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/hooks/${h.id}`))}>Delete</button>
                     </td>
                   </tr>
@@ -248,7 +270,13 @@ function Webhooks({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const created = await api.post<CreatedWebhook>(`/api/v4/projects/${project.id}/hooks`, { url, events: events.split(',').map((s) => s.trim()).filter(Boolean) } satisfies CreateWebhookBody);
+                const created = await api.post<CreatedWebhook>(`/api/v4/projects/${project.id}/hooks`, {
+                  url,
+                  events: events
+                    .split(',')
+                    .map((s) => s.trim())
+                    .filter(Boolean),
+                } satisfies CreateWebhookBody);
                 setSecret(created.secret);
               });
             }}
@@ -277,12 +305,19 @@ function RegistrySettings({ project }: { project: Project }) {
             void act(() =>
               api.put(`/api/v4/projects/${project.id}/ml/registry/settings`, {
                 required_approvals: Number(data.get('required')),
-                protected_aliases: String(data.get('protected')).split(',').map((s) => s.trim()).filter(Boolean),
+                protected_aliases: String(data.get('protected'))
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter(Boolean),
               }),
             );
           }}
         >
-          {error && <p className="error" role="alert">{error}</p>}
+          {error && (
+            <p className="error" role="alert">
+              {error}
+            </p>
+          )}
           <label>
             Approvals required <input name="required" type="number" min={1} max={10} defaultValue={settings.required_approvals} />
           </label>

@@ -52,7 +52,12 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
               </span>
             </h1>
             <p>
-              <code>{v.mlflow_uri}</code> {v.aliases.map((a) => <span key={a} className="badge">@{a}</span>)}{' '}
+              <code>{v.mlflow_uri}</code>{' '}
+              {v.aliases.map((a) => (
+                <span key={a} className="badge">
+                  @{a}
+                </span>
+              ))}{' '}
               {v.labels.map((l) => (
                 <span key={l} className="label">
                   {l}
@@ -130,7 +135,11 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                 <dt>Logged model</dt>
                 <dd>{lineage.logged_model ? <code>{lineage.logged_model.id}</code> : '—'}</dd>
                 <dt>Params</dt>
-                <dd>{Object.entries(lineage.run.params).map(([k, val]) => `${k}=${val}`).join(', ') || '—'}</dd>
+                <dd>
+                  {Object.entries(lineage.run.params)
+                    .map(([k, val]) => `${k}=${val}`)
+                    .join(', ') || '—'}
+                </dd>
                 <dt>Metrics</dt>
                 <dd>{lineage.run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
                 <dt>Datasets</dt>
