@@ -1,5 +1,6 @@
 """The MLflow client's everyday workflow against the unpacked bundle (run by offline-run.sh)."""
 import os
+import tempfile
 import time
 import urllib.request
 
@@ -33,15 +34,18 @@ with mlflow.start_run() as run:
     mlflow.log_param("C", 1.0)
     for step in range(5):
         mlflow.log_metric("loss", 1.0 / (step + 1), step=step)
-    with open("notes.txt", "w") as notes:
-        notes.write("trained offline\n")
-    mlflow.log_artifact("notes.txt")
+    scratch = tempfile.mkdtemp()
+    notes = os.path.join(scratch, "notes.txt")
+    with open(notes, "w") as file:
+        file.write("trained offline\n")
+    mlflow.log_artifact(notes)
     model = LogisticRegression().fit(X, y)
     mlflow.sklearn.log_model(model, name="model", registered_model_name="offline-model")
 
 client = MlflowClient()
 assert [m.value for m in client.get_metric_history(run.info.run_id, "loss")] == [1.0, 0.5, 1.0 / 3, 0.25, 0.2]
-assert client.download_artifacts(run.info.run_id, "notes.txt", ".").endswith("notes.txt")
+with open(client.download_artifacts(run.info.run_id, "notes.txt", tempfile.mkdtemp())) as downloaded:
+    assert downloaded.read() == "trained offline\n"
 loaded = mlflow.pyfunc.load_model("models:/offline-model/1")
 assert list(loaded.predict(X)) == [0, 0, 1, 1]
 print("MLflow workflow against the bundle: experiment, run, params, metrics, artifact, model registered and loaded")
