@@ -18,7 +18,7 @@ npm run --silent build
 section "type check"
 npm run --silent typecheck
 
-section "lint (ESLint with typescript-eslint)"
+section "lint (ESLint with typescript-eslint) and formatting (Prettier)"
 npm run --silent lint
 
 section "services for the tests"
