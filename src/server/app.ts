@@ -40,6 +40,7 @@ import { installResponseCheck } from '../http/plugins/response-check.ts';
 import { installValidation } from '../http/plugins/validation.ts';
 import type { Services } from './services.ts';
 import type { App } from '../http/types.ts';
+import { answerClientError } from '../http/client-errors.ts';
 import { VERSION } from '../shared/version.ts';
 
 export interface BuiltApp {
@@ -63,6 +64,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     genReqId: requestIdFor,
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     // request.ip is then the client's address for every consumer (audit, throttles, job tokens).
     trustProxy: connections.trustedProxies.length > 0 ? (address: string) => isTrustedProxy(address) : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },

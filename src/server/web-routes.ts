@@ -27,8 +27,12 @@ const WebFile = {
   content: Object.fromEntries([...Object.values(MEDIA_TYPES), UNKNOWN_MEDIA_TYPE].map((type) => [type.split(';')[0]!, { schema: StreamedFile }])),
 };
 
-/** Paths the single-page app must not swallow: an unknown API URL stays a JSON 404. */
-const NOT_THE_APP = /^\/(api|ajax-api|-)(\/|$)/;
+/**
+ * Paths the single-page app must not swallow: an unknown API URL stays a JSON 404, and so does a
+ * git smart-HTTP URL the git routes did not take (a project id they cannot read), which git would
+ * otherwise receive as a page of HTML.
+ */
+const NOT_THE_APP = /^\/(api|ajax-api|-)(\/|$)|\.git(\/|$)/;
 
 /** `//x` at the server root, or `/api/v4/projects/<id>/ml/mlflow//x`. */
 const DOUBLED_AFTER_TRACKING_URI = /^(\/api\/v4\/projects\/[^/]+\/ml\/mlflow)?\/{2,}[^/]/;
