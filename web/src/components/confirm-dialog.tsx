@@ -20,14 +20,20 @@ export function ConfirmDialog({ request, onClose, onDone }: { request: ConfirmRe
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A new request starts with an empty reason in the same render that shows it: resetting in
+  // the effect below would first paint the last dialog's reason, and with it an enabled
+  // confirm button for a request whose reason is required.
+  const [shown, setShown] = useState(request);
+  if (request !== shown) {
+    setShown(request);
+    setReason('');
+    setError(null);
+  }
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    if (request && !element.open) {
-      setReason('');
-      setError(null);
-      element.showModal();
-    } else if (!request && element.open) element.close();
+    if (request && !element.open) element.showModal();
+    else if (!request && element.open) element.close();
   }, [request]);
   const confirm = async () => {
     if (!request) return;
