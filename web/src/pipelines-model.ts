@@ -1,4 +1,5 @@
 import { ApiError } from './api.ts';
+import { apiPaths } from './api-paths.ts';
 
 /** The CI shapes the pipelines API answers (src/pipelines/presenters.ts), as the UI reads them. */
 export type CiStatus = 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
@@ -156,13 +157,12 @@ export function actionError(e: unknown, what: string, needs = 'at least the deve
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A job's artifact file URL; each path segment is encoded, the slashes kept. */
 /** The job's whole artifacts archive (zip). */
 export function archiveUrl(projectId: number, jobId: number): string {
-  return `/api/v4/projects/${projectId}/jobs/${jobId}/artifacts`;
+  return apiPaths.project(projectId).job(jobId).artifacts;
 }
 
 /** One file out of the job's artifacts archive. */
 export function artifactUrl(projectId: number, jobId: number, filename: string): string {
-  return `/api/v4/projects/${projectId}/jobs/${jobId}/artifacts/${filename.split('/').map(encodeURIComponent).join('/')}`;
+  return apiPaths.project(projectId).job(jobId).artifactFile(filename);
 }

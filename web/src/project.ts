@@ -1,5 +1,6 @@
 import type { ProjectWithAccess } from '../../src/projects/contract.ts';
 import { api } from './api.ts';
+import { apiPaths } from './api-paths.ts';
 
 /** A project read on its own, with what the signed-in person may do in it. */
 export type Project = ProjectWithAccess;
@@ -17,5 +18,5 @@ export function powersOf(project: Project): Powers {
 }
 
 export async function loadProject(id: string): Promise<Project> {
-  return api.get<Project>(`/api/v4/projects/${encodeURIComponent(id)}`);
+  return api.get<Project>(apiPaths.project(id).self);
 }

@@ -1,5 +1,6 @@
 import type { RunNative, RunsPageNative } from '../../src/tracking/contract.ts';
 import { api } from './api.ts';
+import { apiPaths } from './api-paths.ts';
 
 export function searchRuns(
   projectId: number,
@@ -12,7 +13,7 @@ export function searchRuns(
   for (const o of options.orderBy ?? []) q.append('order_by', o);
   q.set('max_results', String(options.maxResults ?? 500));
   if (options.pageToken) q.set('page_token', options.pageToken);
-  return api.get<RunsPageNative>(`/api/v4/projects/${projectId}/ml/runs?${q}`);
+  return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 
 export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };

@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import type { SessionNative, SignedIn, SignInBody, UserNative } from '../../src/auth/contract.ts';
 import { api, setCsrfToken } from './api.ts';
 import { queryClient } from './query-client.ts';
+import { apiPaths } from './api-paths.ts';
 
 export type User = UserNative;
 
@@ -19,7 +20,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
-    api.get<SessionNative>('/api/v4/session').then(
+    api.get<SessionNative>(apiPaths.session).then(
       (session) => {
         setCsrfToken(session.csrf_token);
         setUser(session.user);
@@ -40,13 +41,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     ready,
     async signIn(login, password) {
       const body: SignInBody = { login, password };
-      const session = await api.post<SignedIn>('/api/v4/session', body);
+      const session = await api.post<SignedIn>(apiPaths.session, body);
       queryClient.clear();
       setCsrfToken(session.csrf_token);
       setUser(session.user);
     },
     async signOut() {
-      await api.del('/api/v4/session').catch(() => undefined);
+      await api.del(apiPaths.session).catch(() => undefined);
       queryClient.clear();
       setCsrfToken(null);
       setUser(null);

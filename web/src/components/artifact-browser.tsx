@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { apiPaths } from '../api-paths.ts';
 import { Empty, ErrorState, Loading } from './states.tsx';
 
 interface Entry {
@@ -20,7 +21,8 @@ function parseCsv(text: string): string[][] {
 }
 
 /** Browses a run's artifacts through the MLflow artifact API, and previews what a browser can show safely. */
-export function ArtifactBrowser({ base, root }: { base: string; root: string }) {
+export function ArtifactBrowser({ projectId, root }: { projectId: number; root: string }) {
+  const artifacts = apiPaths.project(projectId).mlflowArtifacts;
   const [dir, setDir] = useState('');
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -28,11 +30,12 @@ export function ArtifactBrowser({ base, root }: { base: string; root: string }) 
   const [preview, setPreview] = useState<{ kind: 'text' | 'json' | 'csv' | 'image' | 'none'; content: string } | null>(null);
   useEffect(() => {
     setEntries(null);
-    api.get<{ files?: Entry[] }>(`${base}/artifacts?path=${encodeURIComponent(dir ? `${root}/${dir}` : root)}`).then((r) => setEntries(r.files ?? []), setError);
-  }, [base, root, dir]);
+    api.get<{ files?: Entry[] }>(artifacts.list(dir ? `${root}/${dir}` : root)).then((r) => setEntries(r.files ?? []), setError);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `artifacts` is rebuilt each render from projectId
+  }, [projectId, root, dir]);
   useEffect(() => {
     if (!file) return;
-    const url = `${base}/artifacts/${root}/${file}`;
+    const url = artifacts.file(`${root}/${file}`);
     setPreview(null);
     if (IMAGE.test(file)) setPreview({ kind: 'image', content: url });
     else if (TEXT.test(file) || /\.(json|csv)$/i.test(file)) {
@@ -48,7 +51,8 @@ export function ArtifactBrowser({ base, root }: { base: string; root: string }) 
           } else setPreview({ kind: /\.csv$/i.test(file) ? 'csv' : 'text', content: text });
         }, setError);
     } else setPreview({ kind: 'none', content: '' });
-  }, [base, root, file]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `artifacts` is rebuilt each render from projectId
+  }, [projectId, root, file]);
   if (error) return <ErrorState error={error} />;
   const parts = dir ? dir.split('/') : [];
   return (
@@ -92,7 +96,7 @@ export function ArtifactBrowser({ base, root }: { base: string; root: string }) 
         {file && (
           <p>
             <strong>{file}</strong>{' '}
-            <a href={`${base}/artifacts/${root}/${file}`} download>
+            <a href={artifacts.file(`${root}/${file}`)} download>
               Download
             </a>
           </p>

@@ -1,6 +1,7 @@
 import { api } from '../api.ts';
 import { variantLabel, type EnvironmentDetail } from '../deployments-model.ts';
 import type { ConfirmRequest } from './confirm-dialog.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /**
  * The actions on an environment that its state allows: promote or abort a canary, roll back,
@@ -8,7 +9,7 @@ import type { ConfirmRequest } from './confirm-dialog.tsx';
  * shows this only to those whose role may deploy.
  */
 export function EnvironmentActions({ projectId, env, confirm }: { projectId: number; env: EnvironmentDetail; confirm: (request: ConfirmRequest) => void }) {
-  const base = `/api/v4/projects/${projectId}/environments/${env.id}`;
+  const paths = apiPaths.project(projectId).environment(env.id);
   const current = env.current_deployment;
   if (env.state === 'stopped') return null;
   const canary = current?.policy.kind === 'canary' ? current.policy : null;
@@ -35,7 +36,7 @@ export function EnvironmentActions({ projectId, env, confirm }: { projectId: num
                   ),
                 confirmLabel: 'Promote',
                 reason: { label: 'Reason (optional)', required: false },
-                run: (reason) => api.post(`${base}/promote`, reason ? { reason } : {}),
+                run: (reason) => api.post(paths.promote, reason ? { reason } : {}),
               })
             }
           >
@@ -55,7 +56,7 @@ export function EnvironmentActions({ projectId, env, confirm }: { projectId: num
                 confirmLabel: 'Abort canary',
                 danger: true,
                 reason: { label: 'Reason', required: true },
-                run: (reason) => api.post(`${base}/rollback`, { reason: `canary aborted: ${reason}` }),
+                run: (reason) => api.post(paths.rollback, { reason: `canary aborted: ${reason}` }),
               })
             }
           >
@@ -73,7 +74,7 @@ export function EnvironmentActions({ projectId, env, confirm }: { projectId: num
               confirmLabel: 'Roll back',
               danger: true,
               reason: { label: 'Reason', required: true },
-              run: (reason) => api.post(`${base}/rollback`, { reason }),
+              run: (reason) => api.post(paths.rollback, { reason }),
             })
           }
         >
@@ -87,7 +88,7 @@ export function EnvironmentActions({ projectId, env, confirm }: { projectId: num
             body: <p>Its model servers stop and the gateway answers 503 for {env.name} until it is deployed again. An on_stop job, if the environment has one, runs first.</p>,
             confirmLabel: 'Stop environment',
             danger: true,
-            run: () => api.post(`${base}/stop`, {}),
+            run: () => api.post(paths.stop, {}),
           })
         }
       >

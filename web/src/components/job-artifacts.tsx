@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { archiveUrl, formatBytes, formatIso, type Job } from '../pipelines-model.ts';
 import { ArtifactFolders, type ArchiveEntry } from './artifact-folders.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /**
  * A job's artifacts: the archive its runner uploaded (download it whole, or one file out of it)
@@ -13,7 +14,7 @@ export function JobArtifacts({ projectId, job }: { projectId: number; job: Job }
   const hasArchive = job.artifacts_file !== null;
   useEffect(() => {
     if (!hasArchive) return;
-    api.get<ArchiveEntry[]>(`/api/v4/projects/${projectId}/jobs/${job.id}/artifact_files`).then(setFiles, (e: Error) => setError(e.message));
+    api.get<ArchiveEntry[]>(apiPaths.project(projectId).job(job.id).artifactFiles).then(setFiles, (e: Error) => setError(e.message));
   }, [projectId, job.id, hasArchive]);
   const junit = job.reports?.junit;
   const dotenv = job.reports?.dotenv;

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api.ts';
 import { actionError, filledVariables, type Pipeline, type Variable } from '../pipelines-model.ts';
 import { VariableRows } from './variable-rows.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /** Starts a pipeline for a branch or tag with extra variables, as GitLab's "Run pipeline" does. */
 export function RunPipelineForm({ projectId, onStarted, onClose }: { projectId: number; onStarted: (pipeline: Pipeline) => void; onClose: () => void }) {
@@ -18,7 +19,7 @@ export function RunPipelineForm({ projectId, onStarted, onClose }: { projectId: 
         setBusy(true);
         setError(null);
         try {
-          onStarted(await api.post<Pipeline>(`/api/v4/projects/${projectId}/pipeline`, { ref: ref.trim(), variables: filledVariables(variables) }));
+          onStarted(await api.post<Pipeline>(apiPaths.project(projectId).createPipeline, { ref: ref.trim(), variables: filledVariables(variables) }));
         } catch (err) {
           setError(actionError(err, 'run pipelines'));
         } finally {

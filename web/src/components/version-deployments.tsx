@@ -4,12 +4,11 @@ import { formatIso } from '../pipelines-model.ts';
 import { Link } from '../router.tsx';
 import { CiStatus } from './ci-status.tsx';
 import { Empty, Show, useLoad } from './states.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /** Where a model version runs now: each environment, its share of the traffic there, and since when. */
 export function VersionDeployments({ projectId, modelId, version }: { projectId: number; modelId: number; version: number }) {
-  const [state] = useLoad(['version-deployments', projectId, modelId, version], () =>
-    api.get<VersionDeployment[]>(`/api/v4/projects/${projectId}/ml/models/${modelId}/versions/${version}/deployments`),
-  );
+  const [state] = useLoad(['version-deployments', projectId, modelId, version], () => api.get<VersionDeployment[]>(apiPaths.project(projectId).model(modelId).version(version).deployments));
   return (
     <Show state={state} what="Loading deployments">
       {(where) =>

@@ -22,8 +22,8 @@ function Verdict({ passed }: { passed: boolean | null }) {
 }
 
 /** A version's evaluations (metrics an evaluate job computed) and validations (a verdict against thresholds), newest first. */
-export function VersionEvaluations({ projectId, base }: { projectId: number; base: string }) {
-  const [state] = useLoad(['version-evaluations', base], () => api.get<EvaluationNative[]>(`${base}/evaluations`));
+export function VersionEvaluations({ projectId, path }: { projectId: number; path: string }) {
+  const [state] = useLoad(['version-evaluations', path], () => api.get<EvaluationNative[]>(path));
   return (
     <Show state={state} what="Loading evaluations">
       {(evaluations) =>

@@ -2,10 +2,11 @@ import { api } from '../api.ts';
 import type { Pipeline } from '../pipelines-model.ts';
 import { PipelinesTable } from './pipelines-table.tsx';
 import { Empty, Show, useLoad } from './states.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /** Pipelines that registry events of this version started (evaluate, validate, deploy), newest first. */
 export function VersionPipelines({ projectId, versionRowId }: { projectId: number; versionRowId: number }) {
-  const [state] = useLoad(['version-pipelines', projectId, versionRowId], () => api.page<Pipeline>(`/api/v4/projects/${projectId}/pipelines?model_version_id=${versionRowId}&per_page=20`));
+  const [state] = useLoad(['version-pipelines', projectId, versionRowId], () => api.page<Pipeline>(apiPaths.project(projectId).pipelines({ model_version_id: versionRowId, per_page: 20 })));
   return (
     <Show state={state} what="Loading pipelines">
       {(pipelines) =>

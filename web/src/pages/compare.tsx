@@ -8,6 +8,7 @@ import { loadProject } from '../project.ts';
 import { Link, useLocation } from '../router.tsx';
 import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { loadSeries } from './run.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 function numeric(value: string | undefined): number | null {
   if (value === undefined) return null;
@@ -26,7 +27,7 @@ export function ComparePage({ projectId }: { projectId: string }) {
     if (ids.length === 0) return { project, runs: [] as RunNative[] };
     const q = new URLSearchParams();
     for (const id of ids) q.append('run_id', id);
-    const { runs } = await api.get<RunsPageNative>(`/api/v4/projects/${project.id}/ml/runs?${q}`);
+    const { runs } = await api.get<RunsPageNative>(apiPaths.project(project.id).runs(q));
     return { project, runs };
   });
   return (

@@ -13,6 +13,7 @@ import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 const HISTORY_SIZE = 50;
 
@@ -27,11 +28,11 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
   const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
   const [state, reload] = useLoad(['environment', projectId, environmentId], async () => {
     const project = await loadProject(projectId);
-    const base = `/api/v4/projects/${project.id}`;
-    const env = await api.get<EnvironmentDetail>(`${base}/environments/${encodeURIComponent(environmentId)}`);
+    const paths = apiPaths.project(project.id);
+    const env = await api.get<EnvironmentDetail>(paths.environment(environmentId).self);
     const [history, results] = await Promise.all([
-      api.page<Deployment>(`${base}/deployments?environment=${encodeURIComponent(env.name)}&order_by=id&sort=desc&per_page=${HISTORY_SIZE}`),
-      env.current_deployment_id === null ? Promise.resolve(null) : api.get<ServingResults>(`${base}/environments/${env.id}/results`).catch(() => null),
+      api.page<Deployment>(paths.deployments({ environment: env.name, order_by: 'id', sort: 'desc', per_page: HISTORY_SIZE })),
+      env.current_deployment_id === null ? Promise.resolve(null) : api.get<ServingResults>(paths.environment(env.id).results).catch(() => null),
     ]);
     return { project, env, history, results };
   });
@@ -59,7 +60,7 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
             confirmLabel: status === 'approved' ? 'Approve' : 'Reject',
             danger: status === 'rejected',
             reason: { label: 'Comment (optional)', required: false },
-            run: (comment) => api.post(`/api/v4/projects/${project.id}/deployments/${d.id}/approval`, { status, ...(comment ? { comment } : {}) }),
+            run: (comment) => api.post(apiPaths.project(project.id).deploymentApproval(d.id), { status, ...(comment ? { comment } : {}) }),
           });
         const approvalButtons = (d: Deployment) =>
           mayApprove(powers, user, d) ? (
@@ -142,10 +143,7 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
                 <DeploymentHistory projectId={project.id} deployments={history.items} currentId={env.current_deployment_id} actions={approvalButtons} />
                 {history.total > history.items.length && (
                   <p className="muted">
-                    The newest {history.items.length} of {history.total}; the API lists all (
-                    <code>
-                      GET /api/v4/projects/{project.id}/deployments?environment={env.name}
-                    </code>
+                    The newest {history.items.length} of {history.total}; the API lists all (<code>GET {apiPaths.project(project.id).deployments({ environment: env.name })}</code>
                     ).
                   </p>
                 )}

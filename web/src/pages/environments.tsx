@@ -9,6 +9,7 @@ import { formatIso } from '../pipelines-model.ts';
 import { usePolling } from '../polling.ts';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /** Environments in tier order, production first: the ones that matter most read first. */
 const TIER_ORDER = ['production', 'staging', 'testing', 'development', 'other'];
@@ -20,8 +21,8 @@ const TIER_ORDER = ['production', 'staging', 'testing', 'development', 'other'];
 export function EnvironmentsPage({ projectId }: { projectId: string }) {
   const [state, reload] = useLoad(['environments', projectId], async () => {
     const project = await loadProject(projectId);
-    const list = await api.get<{ id: number }[]>(`/api/v4/projects/${project.id}/environments?per_page=100`);
-    const environments = await Promise.all(list.map((e) => api.get<EnvironmentDetail>(`/api/v4/projects/${project.id}/environments/${e.id}`)));
+    const list = await api.get<{ id: number }[]>(apiPaths.project(project.id).environments({ per_page: 100 }));
+    const environments = await Promise.all(list.map((e) => api.get<EnvironmentDetail>(apiPaths.project(project.id).environment(e.id).self)));
     environments.sort((a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.name.localeCompare(b.name));
     return { project, environments };
   });

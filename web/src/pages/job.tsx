@@ -10,6 +10,7 @@ import { actionError, filledVariables, formatDuration, formatIso, isUnfinished, 
 import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 const FINISHED = new Set(['success', 'failed', 'canceled']);
 
@@ -20,21 +21,21 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
   const [variables, setVariables] = useState<Variable[]>([]);
   const [state, reload] = useLoad(['job', projectId, jobId], async () => {
     const project = await loadProject(projectId);
-    const base = `/api/v4/projects/${project.id}/jobs/${encodeURIComponent(jobId)}`;
-    return { project, base, job: await api.get<Job>(base) };
+    const paths = apiPaths.project(project.id).job(jobId);
+    return { project, paths, job: await api.get<Job>(paths.self) };
   });
   // Status, duration and runner change while the job waits and runs.
   usePolling(state.status === 'ready' && isUnfinished(state.data.job.status), 2000, reload);
   return (
     <Show state={state} what="Loading the job">
-      {({ project, base, job }) => {
+      {({ project, paths, job }) => {
         const canRun = powersOf(project).canWrite;
         const act = async (action: 'retry' | 'cancel' | 'play') => {
           setBusy(true);
           setError(null);
           try {
             const body = action === 'play' ? { job_variables_attributes: filledVariables(variables) } : {};
-            const next = await api.post<Job>(`${base}/${action}`, body);
+            const next = await api.post<Job>(paths.action(action), body);
             // A retry is a new job (a new attempt); its page is where the story goes on.
             if (next.id !== job.id) navigate(`/projects/${project.id}/jobs/${next.id}`);
             else reload();
@@ -140,7 +141,7 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
             </dl>
             <JobArtifacts projectId={project.id} job={job} />
             <h2>Log</h2>
-            <JobLog key={job.id} url={`${base}/trace`} status={job.status} onStatus={reload} />
+            <JobLog key={job.id} url={paths.trace} status={job.status} onStatus={reload} />
           </section>
         );
       }}

@@ -6,13 +6,14 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
 import type { ModelNative, VersionNative } from '../../../src/registry/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 export function ModelPage({ projectId, modelId }: { projectId: string; modelId: string }) {
   const [state, reload] = useLoad(['model', projectId, modelId], async () => {
     const project = await loadProject(projectId);
     const [model, versions] = await Promise.all([
-      api.get<ModelNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}`),
-      api.page<VersionNative>(`/api/v4/projects/${project.id}/ml/models/${modelId}/versions?per_page=100`),
+      api.get<ModelNative>(apiPaths.project(project.id).model(modelId).self),
+      api.page<VersionNative>(apiPaths.project(project.id).model(modelId).versions({ per_page: 100 })),
     ]);
     return { project, model, versions };
   });
@@ -23,7 +24,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
     <Show state={state} what="Loading the model">
       {({ project, model, versions }) => {
         const powers = powersOf(project);
-        const base = `/api/v4/projects/${project.id}/ml/models/${model.id}`;
+        const paths = apiPaths.project(project.id).model(model.id);
         const act = async (work: () => Promise<unknown>) => {
           setError(null);
           try {
@@ -42,7 +43,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
                 <span key={l} className="label">
                   {l}
                   {powers.canWrite && (
-                    <button className="link" aria-label={`Remove label ${l}`} onClick={() => act(() => api.del(`${base}/labels/${encodeURIComponent(l)}`))}>
+                    <button className="link" aria-label={`Remove label ${l}`} onClick={() => act(() => api.del(paths.label(l)))}>
                       ×
                     </button>
                   )}
@@ -101,7 +102,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
                 <form
                   onSubmit={(e) => {
                     e.preventDefault();
-                    void act(() => api.put(`${base}/aliases/${encodeURIComponent(alias.name)}`, { version: Number(alias.version) }));
+                    void act(() => api.put(paths.alias(alias.name), { version: Number(alias.version) }));
                   }}
                 >
                   <h3>Set an alias</h3>
@@ -112,7 +113,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
                 <form
                   onSubmit={(e) => {
                     e.preventDefault();
-                    void act(() => api.post(`${base}/labels`, { label }));
+                    void act(() => api.post(paths.labels, { label }));
                   }}
                 >
                   <h3>Add a label</h3>
@@ -133,7 +134,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
                     </code>{' '}
                     → v{a.version}
                     {powers.canWrite && (
-                      <button className="link" onClick={() => act(() => api.del(`${base}/aliases/${encodeURIComponent(a.alias)}`))}>
+                      <button className="link" onClick={() => act(() => api.del(paths.alias(a.alias)))}>
                         delete
                       </button>
                     )}

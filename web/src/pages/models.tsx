@@ -5,12 +5,13 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
 import type { ModelNative } from '../../../src/registry/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 export function ModelsPage({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState('');
   const [state] = useLoad(['models', projectId, search], async () => {
     const project = await loadProject(projectId);
-    const models = await api.page<ModelNative>(`/api/v4/projects/${project.id}/ml/models?per_page=100${search ? `&search=${encodeURIComponent(search)}` : ''}`);
+    const models = await api.page<ModelNative>(apiPaths.project(project.id).models({ per_page: 100, search: search || undefined }));
     return { project, models };
   });
   return (

@@ -8,6 +8,7 @@ import { actionError, formatDuration, formatIso, isUnfinished, type Job, type Pi
 import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 /** One pipeline: its graph, its file's errors when it could not start, and cancel/retry. */
 export function PipelinePage({ projectId, pipelineId }: { projectId: string; pipelineId: string }) {
@@ -15,20 +16,20 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
   const [busy, setBusy] = useState(false);
   const [state, reload] = useLoad(['pipeline', projectId, pipelineId], async () => {
     const project = await loadProject(projectId);
-    const base = `/api/v4/projects/${project.id}/pipelines/${encodeURIComponent(pipelineId)}`;
-    const [pipeline, jobs] = await Promise.all([api.get<Pipeline>(base), api.get<Job[]>(`${base}/jobs`)]);
-    return { project, base, pipeline, jobs };
+    const paths = apiPaths.project(project.id).pipeline(pipelineId);
+    const [pipeline, jobs] = await Promise.all([api.get<Pipeline>(paths.self), api.get<Job[]>(paths.jobs)]);
+    return { project, paths, pipeline, jobs };
   });
   usePolling(state.status === 'ready' && isUnfinished(state.data.pipeline.status), 2000, reload);
   return (
     <Show state={state} what="Loading the pipeline">
-      {({ project, base, pipeline, jobs }) => {
+      {({ project, paths, pipeline, jobs }) => {
         const canRun = powersOf(project).canWrite;
         const act = async (action: 'cancel' | 'retry') => {
           setBusy(true);
           setError(null);
           try {
-            await api.post(`${base}/${action}`);
+            await api.post(paths.action(action));
             reload();
           } catch (e) {
             setError(actionError(e, `${action} pipelines`));

@@ -9,6 +9,7 @@ import { CI_STATUSES, isUnfinished, type Pipeline } from '../pipelines-model.ts'
 import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 const PER_PAGE = 20;
 
@@ -20,8 +21,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
   const [running, setRunning] = useState(false);
   const [state, reload] = useLoad(['pipelines', projectId, status, page], async () => {
     const project = await loadProject(projectId);
-    const filter = status ? `&status=${encodeURIComponent(status)}` : '';
-    const pipelines = await api.page<Pipeline>(`/api/v4/projects/${project.id}/pipelines?per_page=${PER_PAGE}&page=${page}${filter}`);
+    const pipelines = await api.page<Pipeline>(apiPaths.project(project.id).pipelines({ per_page: PER_PAGE, page, status: status || undefined }));
     return { project, pipelines };
   });
   // Statuses on the page move on by themselves while pipelines run.

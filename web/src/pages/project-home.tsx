@@ -4,11 +4,12 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
 import type { ExperimentNative } from '../../../src/tracking/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 export function ProjectHomePage({ projectId }: { projectId: string }) {
   const [state] = useLoad(['project-home', projectId], async () => {
     const project = await loadProject(projectId);
-    const experiments = await api.page<ExperimentNative>(`/api/v4/projects/${project.id}/ml/experiments?per_page=100`);
+    const experiments = await api.page<ExperimentNative>(apiPaths.project(project.id).experiments({ per_page: 100 }));
     return { project, experiments };
   });
   return (
@@ -44,7 +45,7 @@ export function ProjectHomePage({ projectId }: { projectId: string }) {
             </table>
           )}
           <h2>Tracking URI</h2>
-          <pre className="code">{`export MLFLOW_TRACKING_URI=${window.location.origin}/api/v4/projects/${project.id}/ml/mlflow\nexport MLFLOW_TRACKING_TOKEN=<your access token>`}</pre>
+          <pre className="code">{`export MLFLOW_TRACKING_URI=${window.location.origin}${apiPaths.project(project.id).mlflowTracking}\nexport MLFLOW_TRACKING_TOKEN=<your access token>`}</pre>
         </section>
       )}
     </Show>

@@ -2,9 +2,10 @@ import { api } from '../api.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import type { ProjectNative } from '../../../src/projects/contract.ts';
 import { Link } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 export function ProjectsPage() {
-  const [state] = useLoad(['projects'], () => api.page<ProjectNative>('/api/v4/projects?per_page=100&order_by=path&sort=asc'));
+  const [state] = useLoad(['projects'], () => api.page<ProjectNative>(apiPaths.projects({ per_page: 100, order_by: 'path', sort: 'asc' })));
   return (
     <section>
       <h1>Projects</h1>

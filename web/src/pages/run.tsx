@@ -7,6 +7,7 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
 import type { MetricSeriesNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
 
@@ -23,7 +24,7 @@ export async function loadSeries(projectId: number, runIds: string[], key: strin
     q.set('start_step', String(Math.max(range.from, -9e15)));
     q.set('end_step', String(range.to));
   }
-  return (await api.get<MetricSeriesNative>(`/api/v4/projects/${projectId}/ml/metrics/series?${q}`)).series;
+  return (await api.get<MetricSeriesNative>(apiPaths.project(projectId).metricSeries(q))).series;
 }
 
 function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: RunNative; metricKey: string; options: ChartOptions }) {
@@ -49,14 +50,13 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
   const [state] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
-    const run = await api.get<RunNative>(`/api/v4/projects/${project.id}/ml/runs/${runId}`);
-    const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(`/api/v4/projects/${project.id}/ml/runs/${runId}/model_versions`);
+    const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
+    const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions);
     return { project, run, versions };
   });
   return (
     <Show state={state} what="Loading the run">
       {({ project, run, versions }) => {
-        const artifactBase = `/api/v4/projects/${project.id}/ml/mlflow/api/2.0/mlflow-artifacts`;
         const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
         return (
           <section>
@@ -141,7 +141,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                   </tbody>
                 </table>
               ))}
-            {tab === 'artifacts' && <ArtifactBrowser base={artifactBase} root={artifactRoot} />}
+            {tab === 'artifacts' && <ArtifactBrowser projectId={project.id} root={artifactRoot} />}
           </section>
         );
       }}

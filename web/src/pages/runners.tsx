@@ -7,6 +7,7 @@ import { usePolling } from '../polling.ts';
 import type { UserAsAdminSees } from '../../../src/auth/contract.ts';
 import type { ProjectNative } from '../../../src/projects/contract.ts';
 import { useLocation } from '../router.tsx';
+import { apiPaths } from '../api-paths.ts';
 
 // Who may manage a runner: its project's maintainers; instance runners only administrators.
 const RUNNER_ROLE = "the maintainer role in the runner's project (administrators for instance runners)";
@@ -36,9 +37,9 @@ export function RunnersPage() {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
   const [state, reload] = useLoad(['runners'], async () => {
-    const [runners, me] = await Promise.all([api.page<Runner>('/api/v4/runners?per_page=100'), api.get<UserAsAdminSees>('/api/v4/user')]);
+    const [runners, me] = await Promise.all([api.page<Runner>(apiPaths.runners({ per_page: 100 })), api.get<UserAsAdminSees>(apiPaths.currentUser)]);
     // Administrators may attach a runner to any project; others only to their own.
-    const projects = await api.get<ProjectNative[]>(`/api/v4/projects?per_page=100&order_by=path&sort=asc${me.is_admin ? '' : '&membership=true'}`);
+    const projects = await api.get<ProjectNative[]>(apiPaths.projects({ per_page: 100, order_by: 'path', sort: 'asc', membership: me.is_admin ? undefined : true }));
     return { runners, isAdmin: me.is_admin, projects };
   });
   // "Last contact" and online/offline move on their own.
@@ -109,10 +110,10 @@ export function RunnersPage() {
                       </td>
                       <td title={r.contacted_at ?? ''}>{formatAgo(r.contacted_at)}</td>
                       <td className="actions">
-                        <button onClick={() => act(() => api.put(`/api/v4/runners/${r.id}`, { paused: !r.paused }), 'change runners')}>{r.paused ? 'Resume' : 'Pause'}</button>
+                        <button onClick={() => act(() => api.put(apiPaths.runner(r.id), { paused: !r.paused }), 'change runners')}>{r.paused ? 'Resume' : 'Pause'}</button>
                         {confirming === r.id ? (
                           <>
-                            <button className="reject" onClick={() => act(() => api.del(`/api/v4/runners/${r.id}`).then(() => setConfirming(null)), 'delete runners')}>
+                            <button className="reject" onClick={() => act(() => api.del(apiPaths.runner(r.id)).then(() => setConfirming(null)), 'delete runners')}>
                               Really delete
                             </button>
                             <button className="link" onClick={() => setConfirming(null)}>
@@ -170,7 +171,7 @@ function CreateRunner({ isAdmin, projects, initialProject, onCreated }: { isAdmi
                 .map((t) => t.trim())
                 .filter(Boolean),
             };
-            setCreated(await api.post<{ id: number; token: string }>('/api/v4/user/runners', body));
+            setCreated(await api.post<{ id: number; token: string }>(apiPaths.createRunner, body));
             setDescription('');
             setTags('');
             onCreated();

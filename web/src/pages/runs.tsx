@@ -8,6 +8,7 @@ import { loadProject } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
 import { cellValue, columnId, orderKey, searchRuns, type Column } from '../runs-model.ts';
 import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 const ATTRIBUTES: Column[] = [
   { kind: 'attribute', key: 'name' },
@@ -29,7 +30,7 @@ type Row = { kind: 'run'; run: RunNative } | { kind: 'group'; name: string; coun
 
 export function RunsPage({ projectId, experimentId }: { projectId: string; experimentId: string }) {
   const [projectState] = useLoad(['project', projectId], () => loadProject(projectId));
-  const [experimentState] = useLoad(['experiment', projectId, experimentId], () => api.get<ExperimentNative>(`/api/v4/projects/${projectId}/ml/experiments/${experimentId}`));
+  const [experimentState] = useLoad(['experiment', projectId, experimentId], () => api.get<ExperimentNative>(apiPaths.project(projectId).experiment(experimentId)));
   const project = projectState.status === 'ready' ? projectState.data : null;
   const experiment = experimentState.status === 'ready' ? experimentState.data : null;
   const [filterText, setFilterText] = useState('');

@@ -7,6 +7,7 @@ import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf, type Project } from '../project.ts';
 import type { RegistrySettingsNative } from '../../../src/registry/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 const ROLES: [number, string][] = [
   [10, 'guest'],
@@ -63,7 +64,7 @@ function useAction(reload: () => void) {
 }
 
 function Members({ project }: { project: Project }) {
-  const [state, reload] = useLoad(['project-members', project.id], () => api.get<MemberNative[]>(`/api/v4/projects/${project.id}/members?per_page=100`));
+  const [state, reload] = useLoad(['project-members', project.id], () => api.get<MemberNative[]>(apiPaths.project(project.id).members({ per_page: 100 })));
   const { error, act } = useAction(reload);
   const [username, setUsername] = useState('');
   const [level, setLevel] = useState(30);
@@ -88,7 +89,7 @@ function Members({ project }: { project: Project }) {
                     <select
                       aria-label={`Role of ${m.username}`}
                       value={m.access_level}
-                      onChange={(e) => act(() => api.put<MemberNative>(`/api/v4/projects/${project.id}/members/${m.id}`, { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}
+                      onChange={(e) => act(() => api.put<MemberNative>(apiPaths.project(project.id).member(m.id), { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}
                     >
                       {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
                         <option key={l} value={l}>
@@ -98,7 +99,7 @@ function Members({ project }: { project: Project }) {
                     </select>
                   </td>
                   <td>
-                    <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/members/${m.id}`))}>Remove</button>
+                    <button onClick={() => act(() => api.del(apiPaths.project(project.id).member(m.id)))}>Remove</button>
                   </td>
                 </tr>
               ))}
@@ -109,9 +110,9 @@ function Members({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const found = await api.get<UserNative[]>(`/api/v4/users?username=${encodeURIComponent(username)}`);
+                const found = await api.get<UserNative[]>(apiPaths.users({ username }));
                 if (!found[0]) throw new Error(`No user named ${username}`);
-                await api.post<MemberNative>(`/api/v4/projects/${project.id}/members`, { user_id: found[0].id, access_level: level } satisfies AddMemberBody);
+                await api.post<MemberNative>(apiPaths.project(project.id).members(), { user_id: found[0].id, access_level: level } satisfies AddMemberBody);
               });
             }}
           >
@@ -134,8 +135,8 @@ function Members({ project }: { project: Project }) {
 function Tokens({ project }: { project: Project }) {
   const [state, reload] = useLoad(['access-tokens', project.id], async () => {
     const [personal, projectTokens] = await Promise.all([
-      api.get<TokenNative[]>('/api/v4/personal_access_tokens?per_page=100'),
-      api.get<ProjectTokenNative[]>(`/api/v4/projects/${project.id}/access_tokens?per_page=100`),
+      api.get<TokenNative[]>(apiPaths.personalAccessTokens({ per_page: 100 })),
+      api.get<ProjectTokenNative[]>(apiPaths.project(project.id).accessTokens({ per_page: 100 })),
     ]);
     return { personal, projectTokens };
   });
@@ -158,13 +159,13 @@ function Tokens({ project }: { project: Project }) {
             </p>
           )}
           <h3>Your personal access tokens</h3>
-          <TokenTable tokens={personal} onRevoke={(id) => act(() => api.del(`/api/v4/personal_access_tokens/${id}`))} />
+          <TokenTable tokens={personal} onRevoke={(id) => act(() => api.del(apiPaths.personalAccessToken(id)))} />
           <form
             className="toolbar"
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const created = await api.post<CreatedToken>('/api/v4/user/personal_access_tokens', { name, scopes: [scope] } satisfies CreateTokenBody);
+                const created = await api.post<CreatedToken>(apiPaths.createPersonalAccessToken, { name, scopes: [scope] } satisfies CreateTokenBody);
                 setSecret(created.token);
                 setName('');
               });
@@ -179,7 +180,7 @@ function Tokens({ project }: { project: Project }) {
             <button type="submit">Create token</button>
           </form>
           <h3>Project access tokens</h3>
-          <TokenTable tokens={projectTokens} onRevoke={(id) => act(() => api.del(`/api/v4/projects/${project.id}/access_tokens/${id}`))} />
+          <TokenTable tokens={projectTokens} onRevoke={(id) => act(() => api.del(apiPaths.project(project.id).accessToken(id)))} />
         </>
       )}
     </Show>
@@ -205,7 +206,7 @@ function TokenTable({ tokens, onRevoke }: { tokens: TokenNative[]; onRevoke: (id
 }
 
 function Webhooks({ project }: { project: Project }) {
-  const [state, reload] = useLoad(['project-webhooks', project.id], () => api.get<WebhookNative[]>(`/api/v4/projects/${project.id}/hooks`));
+  const [state, reload] = useLoad(['project-webhooks', project.id], () => api.get<WebhookNative[]>(apiPaths.project(project.id).hooks));
   const { error, act } = useAction(reload);
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('registry.*');
@@ -235,10 +236,10 @@ function Webhooks({ project }: { project: Project }) {
                     <td>{h.url}</td>
                     <td>{h.events.join(', ')}</td>
                     <td>
-                      <button onClick={async () => setLog({ hook: h.id, items: await api.get<WebhookDeliveryNative[]>(`/api/v4/projects/${project.id}/hooks/${h.id}/deliveries?per_page=50`) })}>
+                      <button onClick={async () => setLog({ hook: h.id, items: await api.get<WebhookDeliveryNative[]>(apiPaths.project(project.id).hookDeliveries(h.id, { per_page: 50 })) })}>
                         Deliveries
                       </button>
-                      <button onClick={() => act(() => api.del(`/api/v4/projects/${project.id}/hooks/${h.id}`))}>Delete</button>
+                      <button onClick={() => act(() => api.del(apiPaths.project(project.id).hook(h.id)))}>Delete</button>
                     </td>
                   </tr>
                 ))}
@@ -270,7 +271,7 @@ function Webhooks({ project }: { project: Project }) {
             onSubmit={(e) => {
               e.preventDefault();
               void act(async () => {
-                const created = await api.post<CreatedWebhook>(`/api/v4/projects/${project.id}/hooks`, {
+                const created = await api.post<CreatedWebhook>(apiPaths.project(project.id).hooks, {
                   url,
                   events: events
                     .split(',')
@@ -292,7 +293,7 @@ function Webhooks({ project }: { project: Project }) {
 }
 
 function RegistrySettings({ project }: { project: Project }) {
-  const [state, reload] = useLoad(['registry-settings', project.id], () => api.get<RegistrySettingsNative>(`/api/v4/projects/${project.id}/ml/registry/settings`));
+  const [state, reload] = useLoad(['registry-settings', project.id], () => api.get<RegistrySettingsNative>(apiPaths.project(project.id).registrySettings));
   const { error, act } = useAction(reload);
   return (
     <Show state={state}>
@@ -303,7 +304,7 @@ function RegistrySettings({ project }: { project: Project }) {
             e.preventDefault();
             const data = new FormData(e.currentTarget);
             void act(() =>
-              api.put(`/api/v4/projects/${project.id}/ml/registry/settings`, {
+              api.put(apiPaths.project(project.id).registrySettings, {
                 required_approvals: Number(data.get('required')),
                 protected_aliases: String(data.get('protected'))
                   .split(',')
@@ -332,7 +333,7 @@ function RegistrySettings({ project }: { project: Project }) {
 }
 
 function Audit({ project }: { project: Project }) {
-  const [state] = useLoad(['project-audit-events', project.id], () => api.get<AuditEventNative[]>(`/api/v4/projects/${project.id}/audit_events?per_page=100`));
+  const [state] = useLoad(['project-audit-events', project.id], () => api.get<AuditEventNative[]>(apiPaths.project(project.id).auditEvents({ per_page: 100 })));
   return (
     <Show state={state}>
       {(events) =>

@@ -11,6 +11,7 @@ import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { PackageFileNative, PackageNative } from '../../../src/packages/contract.ts';
 import type { ApprovalRequestNative, LineageNative, VersionNative } from '../../../src/registry/contract.ts';
+import { apiPaths } from '../api-paths.ts';
 
 export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
   const { user } = useSession();
@@ -19,11 +20,12 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
   const [error, setError] = useState<string | null>(null);
   const [state, reload] = useLoad(['version', projectId, modelId, version], async () => {
     const project = await loadProject(projectId);
-    const base = `/api/v4/projects/${project.id}/ml/models/${modelId}/versions/${version}`;
-    const [v, approvals, lineage] = await Promise.all([api.get<VersionNative>(base), api.get<ApprovalRequestNative[]>(`${base}/approvals`), api.get<LineageNative>(`${base}/lineage`)]);
-    const packages = await api.get<PackageNative[]>(`/api/v4/projects/${project.id}/packages?package_type=ml_model&package_name=${encodeURIComponent(v.model_name)}&per_page=100`).catch(() => []);
+    const paths = apiPaths.project(project.id);
+    const base = paths.model(modelId).version(version);
+    const [v, approvals, lineage] = await Promise.all([api.get<VersionNative>(base.self), api.get<ApprovalRequestNative[]>(base.approvals), api.get<LineageNative>(base.lineage)]);
+    const packages = await api.get<PackageNative[]>(paths.packages({ package_type: 'ml_model', package_name: v.model_name, per_page: 100 })).catch(() => []);
     const pkg = packages.find((p) => p.version === v.semver);
-    const files = pkg ? await api.get<PackageFileNative[]>(`/api/v4/projects/${project.id}/packages/${pkg.id}/package_files?per_page=100`).catch(() => []) : [];
+    const files = pkg ? await api.get<PackageFileNative[]>(paths.packageFiles(pkg.id, { per_page: 100 })).catch(() => []) : [];
     return { project, base, v, approvals, lineage, files };
   });
   return (
@@ -72,29 +74,29 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
             {powers.canWrite && (
               <div className="toolbar">
                 <input aria-label="Version label" placeholder="stage::staging" value={label} onChange={(e) => setLabel(e.target.value)} />
-                <button onClick={() => act(() => api.post(`${base}/labels`, { label }).then(() => setLabel('')))}>Add label</button>
+                <button onClick={() => act(() => api.post(base.labels, { label }).then(() => setLabel('')))}>Add label</button>
                 {v.labels.map((l) => (
-                  <button key={l} className="link" onClick={() => act(() => api.del(`${base}/labels/${encodeURIComponent(l)}`))}>
+                  <button key={l} className="link" onClick={() => act(() => api.del(base.label(l)))}>
                     remove {l}
                   </button>
                 ))}
-                {v.run_id && <button onClick={() => act(() => api.post(`${base}/card/fill`))}>Fill card from run</button>}
+                {v.run_id && <button onClick={() => act(() => api.post(base.fillCard))}>Fill card from run</button>}
               </div>
             )}
             <h2>Approval</h2>
             {powers.canWrite && (v.approval_status === 'none' || v.approval_status === 'rejected') && (
               <div className="toolbar">
                 <input aria-label="Approval comment" placeholder="comment" value={comment} onChange={(e) => setComment(e.target.value)} />
-                <button onClick={() => act(() => api.post(`${base}/approval_requests`, { comment }))}>Request approval</button>
+                <button onClick={() => act(() => api.post(base.approvalRequests, { comment }))}>Request approval</button>
               </div>
             )}
             {mayDecide && (
               <div className="toolbar" data-testid="decision">
                 <input aria-label="Decision comment" placeholder="comment" value={comment} onChange={(e) => setComment(e.target.value)} />
-                <button className="approve" onClick={() => act(() => api.post(`${base}/approve`, { comment }))}>
+                <button className="approve" onClick={() => act(() => api.post(base.approve, { comment }))}>
                   Approve
                 </button>
-                <button className="reject" onClick={() => act(() => api.post(`${base}/reject`, { comment }))}>
+                <button className="reject" onClick={() => act(() => api.post(base.reject, { comment }))}>
                   Reject
                 </button>
               </div>
@@ -120,7 +122,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
             <h2>Deployed in</h2>
             <VersionDeployments projectId={project.id} modelId={v.model_id} version={v.version} />
             <h2>Evaluations</h2>
-            <VersionEvaluations projectId={project.id} base={base} />
+            <VersionEvaluations projectId={project.id} path={base.evaluations} />
             <h2>Pipelines</h2>
             <VersionPipelines projectId={project.id} versionRowId={v.id} />
             <h2>Lineage</h2>
@@ -159,7 +161,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
               <ul>
                 {files.map((f) => (
                   <li key={f.id}>
-                    <a href={`/api/v4/projects/${project.id}/packages/ml_models/${v.id}/files/${f.file_name}`}>{f.file_name}</a> <span className="muted">{f.size} B</span>
+                    <a href={apiPaths.project(project.id).modelVersionFile(v.id, f.file_name)}>{f.file_name}</a> <span className="muted">{f.size} B</span>
                   </li>
                 ))}
               </ul>

@@ -1,0 +1,138 @@
+/**
+ * Every server path the web UI calls, built in one place. A route renamed or moved on the
+ * server changes one line here, not a search through the pages; `test/unit/web-api-paths.test.ts`
+ * refuses an API path written anywhere else in web/src. Identifiers that come from the browser's
+ * address bar (a project path, a job id typed by hand) are encoded as one path segment, so they
+ * cannot reach another route.
+ */
+const V4 = '/api/v4';
+
+type QueryValue = string | number | boolean | null | undefined;
+export type Query = Record<string, QueryValue>;
+
+/** `path?key=value&…`, each value encoded; null and undefined values are left out. */
+export function withQuery(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== null && value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** One path segment, whatever it holds. */
+const segment = (value: string | number): string => encodeURIComponent(String(value));
+/** A file path inside an archive or artifact folder: each segment encoded, the slashes kept. */
+const filePath = (value: string): string => value.split('/').map(encodeURIComponent).join('/');
+
+export interface ArtifactPaths {
+  list: (folder: string) => string;
+  file: (path: string) => string;
+}
+
+function artifactPaths(artifacts: string): ArtifactPaths {
+  return { list: (folder) => withQuery(artifacts, { path: folder }), file: (path) => `${artifacts}/${filePath(path)}` };
+}
+
+function modelVersionPaths(model: string, version: string | number) {
+  const self = `${model}/versions/${segment(version)}`;
+  return {
+    self,
+    approvals: `${self}/approvals`,
+    approvalRequests: `${self}/approval_requests`,
+    approve: `${self}/approve`,
+    reject: `${self}/reject`,
+    lineage: `${self}/lineage`,
+    fillCard: `${self}/card/fill`,
+    evaluations: `${self}/evaluations`,
+    deployments: `${self}/deployments`,
+    labels: `${self}/labels`,
+    label: (label: string) => `${self}/labels/${segment(label)}`,
+  };
+}
+
+function modelPaths(project: string, modelId: string | number) {
+  const self = `${project}/ml/models/${segment(modelId)}`;
+  return {
+    self,
+    versions: (query?: Query) => withQuery(`${self}/versions`, query),
+    version: (version: string | number) => modelVersionPaths(self, version),
+    labels: `${self}/labels`,
+    label: (label: string) => `${self}/labels/${segment(label)}`,
+    alias: (alias: string) => `${self}/aliases/${segment(alias)}`,
+  };
+}
+
+function jobPaths(project: string, jobId: string | number) {
+  const self = `${project}/jobs/${segment(jobId)}`;
+  return {
+    self,
+    /** retry, cancel, play. */
+    action: (action: 'retry' | 'cancel' | 'play') => `${self}/${action}`,
+    trace: `${self}/trace`,
+    /** The whole artifacts archive (zip). */
+    artifacts: `${self}/artifacts`,
+    /** One file out of the artifacts archive. */
+    artifactFile: (name: string) => `${self}/artifacts/${filePath(name)}`,
+    artifactFiles: `${self}/artifact_files`,
+  };
+}
+
+function environmentPaths(project: string, environmentId: string | number) {
+  const self = `${project}/environments/${segment(environmentId)}`;
+  return { self, results: `${self}/results`, promote: `${self}/promote`, rollback: `${self}/rollback`, stop: `${self}/stop` };
+}
+
+function projectPaths(projectId: string | number) {
+  const self = `${V4}/projects/${segment(projectId)}`;
+  return {
+    self,
+    members: (query?: Query) => withQuery(`${self}/members`, query),
+    member: (userId: number) => `${self}/members/${userId}`,
+    accessTokens: (query?: Query) => withQuery(`${self}/access_tokens`, query),
+    accessToken: (tokenId: number) => `${self}/access_tokens/${tokenId}`,
+    hooks: `${self}/hooks`,
+    hook: (hookId: number) => `${self}/hooks/${hookId}`,
+    hookDeliveries: (hookId: number, query?: Query) => withQuery(`${self}/hooks/${hookId}/deliveries`, query),
+    auditEvents: (query?: Query) => withQuery(`${self}/audit_events`, query),
+    registrySettings: `${self}/ml/registry/settings`,
+    createPipeline: `${self}/pipeline`,
+    pipelines: (query?: Query) => withQuery(`${self}/pipelines`, query),
+    pipeline: (pipelineId: string | number) => {
+      const pipeline = `${self}/pipelines/${segment(pipelineId)}`;
+      return { self: pipeline, jobs: `${pipeline}/jobs`, action: (action: 'retry' | 'cancel') => `${pipeline}/${action}` };
+    },
+    job: (jobId: string | number) => jobPaths(self, jobId),
+    environments: (query?: Query) => withQuery(`${self}/environments`, query),
+    environment: (environmentId: string | number) => environmentPaths(self, environmentId),
+    deployments: (query?: Query) => withQuery(`${self}/deployments`, query),
+    deploymentApproval: (deploymentId: number) => `${self}/deployments/${deploymentId}/approval`,
+    packages: (query?: Query) => withQuery(`${self}/packages`, query),
+    packageFiles: (packageId: number, query?: Query) => withQuery(`${self}/packages/${packageId}/package_files`, query),
+    /** A model version's file, as GitLab's model registry serves it. */
+    modelVersionFile: (versionId: number, fileName: string) => `${self}/packages/ml_models/${versionId}/files/${filePath(fileName)}`,
+    experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),
+    experiment: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}`,
+    runs: (query?: Query | URLSearchParams) => (query instanceof URLSearchParams ? `${self}/ml/runs?${query.toString()}` : withQuery(`${self}/ml/runs`, query)),
+    run: (runId: string) => ({ self: `${self}/ml/runs/${segment(runId)}`, modelVersions: `${self}/ml/runs/${segment(runId)}/model_versions` }),
+    metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
+    models: (query?: Query) => withQuery(`${self}/ml/models`, query),
+    model: (modelId: string | number) => modelPaths(self, modelId),
+    /** The MLflow tracking URI a client sets for this project. */
+    mlflowTracking: `${self}/ml/mlflow`,
+    /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
+    mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
+  };
+}
+
+export const apiPaths = {
+  session: `${V4}/session`,
+  currentUser: `${V4}/user`,
+  users: (query?: Query) => withQuery(`${V4}/users`, query),
+  personalAccessTokens: (query?: Query) => withQuery(`${V4}/personal_access_tokens`, query),
+  personalAccessToken: (tokenId: number) => `${V4}/personal_access_tokens/${tokenId}`,
+  createPersonalAccessToken: `${V4}/user/personal_access_tokens`,
+  runners: (query?: Query) => withQuery(`${V4}/runners`, query),
+  runner: (runnerId: number) => `${V4}/runners/${runnerId}`,
+  createRunner: `${V4}/user/runners`,
+  projects: (query?: Query) => withQuery(`${V4}/projects`, query),
+  project: projectPaths,
+};
