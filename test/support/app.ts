@@ -40,9 +40,13 @@ export interface TestApp {
 
 let userCounter = 0;
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-data-'));
+/**
+ * An app on a fresh database and data folder; or on `given` ones (an upgrade fixture restored
+ * into them), which `close` removes as its own.
+ */
+export async function startTestApp(env: Record<string, string> = {}, given?: { database: TestDatabase; dataDir: string }): Promise<TestApp> {
+  const database = given?.database ?? (await createTestDatabase());
+  const dataDir = given?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-data-'));
   const config = loadConfig({
     MODELYARD_DATA_DIR: dataDir,
     MODELYARD_DATABASE_URL: database.url,
