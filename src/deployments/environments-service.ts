@@ -185,10 +185,13 @@ export class EnvironmentsService {
     const onStop = env.on_stop === null || options.force ? null : (JSON.parse(env.on_stop) as { pipeline_id: number; job_name: string });
     const stopJob = onStop ? await jobOfPipeline(this.db, onStop.pipeline_id, onStop.job_name) : undefined;
     const playable = stopJob?.status === 'manual';
+    let changed = false;
     const stopped = await this.db.transaction().execute(async (trx) => {
       const locked = await lockEnvironment(trx, this.database.dialect, env.id);
-      if (locked.state === 'stopped') return locked;
-      const state = playable ? 'stopping' : 'stopped';
+      // A stopping environment waits for the stop job already played; only force ends the wait (GitLab's stop_complete).
+      if (locked.state === 'stopped' || (locked.state === 'stopping' && !options.force)) return locked;
+      changed = true;
+      const state = playable && locked.state === 'available' ? 'stopping' : 'stopped';
       const row = await trx.updateTable('environments').set({ state, auto_stop_at: null, updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
       await recordChange(
         trx,
@@ -203,10 +206,32 @@ export class EnvironmentsService {
       );
       return row;
     });
+    if (!changed) return stopped;
     // The server's own stop (auto_stop_in) plays the job as the pipeline's user, as GitLab does.
-    if (playable && stopJob) await this.deps.lifecycle.play(caller ?? anonymousCaller(), stopJob);
+    if (stopped.state === 'stopping' && stopJob) await this.deps.lifecycle.play(caller ?? anonymousCaller(), stopJob);
     await this.deps.target.stop(targetEnvironment(stopped));
     return stopped;
+  }
+
+  /**
+   * The stop job failed or was canceled: a stopping environment is available again and serves
+   * what it served (GitLab's `recover_stuck_stopping`), so that it can be stopped again.
+   */
+  async stopFailed(env: EnvironmentRow, reason: string): Promise<void> {
+    const recovered = await this.db.transaction().execute(async (trx) => {
+      const locked = await lockEnvironment(trx, this.database.dialect, env.id);
+      if (locked.state !== 'stopping') return null;
+      const row = await trx.updateTable('environments').set({ state: 'available', updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(
+        trx,
+        null,
+        { type: 'deployments.environment.updated', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier } },
+        { action: 'deployments.environment.stop_failed', targetType: 'environment', targetId: env.id, details: { reason } },
+      );
+      return row;
+    });
+    const current = recovered ? await optionalDeployment(this.db, recovered.current_deployment_id) : null;
+    if (recovered && current) await this.deps.target.apply(targetEnvironment(recovered), targetDeployment(current));
   }
 
   /** The `on_stop` job finished: a stopping environment is now stopped. */
