@@ -326,3 +326,19 @@ describe('a file that gets the keywords wrong', () => {
     await nothingQueued();
   });
 });
+
+describe('the stop job of the latest deployment', () => {
+  it('is the only one: a later deploy job without on_stop leaves the environment nothing to play', async () => {
+    const { pipelineId } = await deployReview('review/latest');
+    const pipeline = await runPipeline('deploy:\n  script: [modelyard deploy]\n  environment:\n    name: review/latest\n');
+    const job = await takeJob('deploy');
+    expect((await deployAs(job, 'review/latest')).statusCode).toBe(201);
+    await finish(job, 'success');
+    expect(pipeline.status).not.toBe('failed');
+    // GitLab plays the stop actions of the last deployment; the earlier pipeline's teardown stays where it is.
+    const stopped = await stop(await environment_('review/latest'));
+    expect(stopped.json().state).toBe('stopped');
+    expect((await jobNamed(pipelineId, 'stop_review')).status).toBe('manual');
+    await nothingQueued();
+  });
+});
