@@ -193,10 +193,14 @@ export class EnvironmentsService {
       changed = true;
       const state = playable && locked.state === 'available' ? 'stopping' : 'stopped';
       const row = await trx.updateTable('environments').set({ state, auto_stop_at: null, updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      // Subscribers hear "stopped" when it is; a played stop job is only an update until it succeeds.
+      const payload = { environment_id: env.id, environment: env.name, tier: env.tier };
       await recordChange(
         trx,
         caller,
-        { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier, reason: options.reason } },
+        state === 'stopped'
+          ? { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { ...payload, reason: options.reason } }
+          : { type: 'deployments.environment.updated', projectId: env.project_id, payload },
         {
           action: state === 'stopped' ? 'deployments.environment.stopped' : 'deployments.environment.stopping',
           targetType: 'environment',
@@ -235,10 +239,18 @@ export class EnvironmentsService {
   }
 
   /** The `on_stop` job finished: a stopping environment is now stopped. */
-  async stopped(env: EnvironmentRow): Promise<void> {
-    if (env.state !== 'stopping') return;
+  async stopped(env: EnvironmentRow, stopJob: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('environments').set({ state: 'stopped', updated_at: now() }).where('id', '=', env.id).where('state', '=', 'stopping').execute();
+      const locked = await lockEnvironment(trx, this.database.dialect, env.id);
+      if (locked.state !== 'stopping') return;
+      await trx.updateTable('environments').set({ state: 'stopped', updated_at: now() }).where('id', '=', env.id).execute();
+      const reason = `its stop job ${stopJob} succeeded`;
+      await recordChange(
+        trx,
+        null,
+        { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier, reason } },
+        { action: 'deployments.environment.stopped', targetType: 'environment', targetId: env.id, details: { reason } },
+      );
     });
   }
 }

@@ -90,7 +90,7 @@ export class DeploymentsWorker {
       const env = await environmentByName(this.db, job.projectId, job.environment.name);
       if (!env) return;
       if (outcome !== 'success') await this.deps.environments.stopFailed(env, `its stop job ${job.name} (#${job.id}) ${outcome}`);
-      else if (env.state === 'stopping') await this.deps.environments.stopped(env);
+      else if (env.state === 'stopping') await this.deps.environments.stopped(env, job.name);
       else if (env.state === 'available') await this.deps.environments.stopEnvironment(null, env, { force: true, reason: `stopped by job ${job.name} (#${job.id})` });
       return;
     }

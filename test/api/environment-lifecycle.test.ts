@@ -120,6 +120,14 @@ const stop = (env: EnvironmentView, body: Record<string, unknown> = {}, token = 
 /** The background work a server does between requests: CI job events reach the environments, due ones stop. */
 const tick = () => t.services.deploymentsWorker.tick();
 
+async function stoppedEvents(env: EnvironmentView): Promise<{ reason: string }[]> {
+  const rows = await t.services.database.db.selectFrom('events').select('payload').where('type', '=', 'deployments.environment.stopped').orderBy('id').execute();
+  return rows
+    .map((row) => JSON.parse(row.payload) as { environment_id: number; reason: string })
+    .filter((p) => p.environment_id === env.id)
+    .map((p) => ({ reason: p.reason }));
+}
+
 async function nothingQueued(): Promise<void> {
   expect((await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runner, info: { version: 'test' } } })).statusCode).toBe(204);
 }
@@ -144,9 +152,12 @@ describe('on_stop', () => {
     expect(job.variables.find((v) => v.key === 'CI_ENVIRONMENT_ACTION')?.value).toBe('stop');
     await tick();
     expect((await environment_('review/api')).state).toBe('stopping');
+    expect(await stoppedEvents(env)).toEqual([]);
     await finish(job, 'success');
     await tick();
     expect((await environment_('review/api')).state).toBe('stopped');
+    // Subscribers hear "stopped" once, when it is: not when the stop job was only played.
+    expect(await stoppedEvents(env)).toEqual([{ reason: 'its stop job stop_review succeeded' }]);
     await nothingQueued();
   });
 
