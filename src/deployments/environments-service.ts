@@ -13,6 +13,7 @@ import type { DeploymentTarget, TargetEnvironment } from '../targets/target.ts';
 import type { CreateEnvironmentBody, EnvironmentHealth, EnvironmentsQuery, UpdateEnvironmentBody } from './contract.ts';
 import { DeploymentErrors } from './errors.ts';
 import { environmentHealth } from './health.ts';
+import { staleBefore, staleEnvironments } from './stale-environments.ts';
 import { environmentById, environmentByName, loadDeployment, lockEnvironment, optionalDeployment, type DeploymentRecord, type EnvironmentRow } from './records.ts';
 
 export interface EnvironmentDefaults {
@@ -178,6 +179,19 @@ export class EnvironmentsService {
     const env = await this.get(access, id);
     await checkJobEnvironment(this.db, access.caller, env.name);
     return this.stopEnvironment(access.caller, env, { force: options.force ?? false, reason: `stopped by ${access.caller.user?.username ?? 'a job'}` });
+  }
+
+  /**
+   * GitLab's stop_stale: every available, unprotected environment untouched since `before` is
+   * stopped as a stop request would (its on_stop job played). A job token stops only its own.
+   */
+  async stopStale(access: ProjectAccess, before: string): Promise<number> {
+    const since = staleBefore(before, now());
+    const stale = await staleEnvironments(this.db, access.project.id, since);
+    const job = access.caller.credential === 'job_token' && access.caller.jobId !== null ? await deployableJob(this.db, access.caller.jobId) : undefined;
+    const mine = job === undefined ? stale : stale.filter((env) => env.name === job?.environment?.name);
+    for (const env of mine) await this.stopEnvironment(access.caller, env, { force: false, reason: `stale: not changed or deployed to since ${new Date(since).toISOString()}` });
+    return mine.length;
   }
 
   /** Stops an environment for a person, a job, or the server (auto_stop_in). */

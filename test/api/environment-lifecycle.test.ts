@@ -115,7 +115,8 @@ async function environment_(name: string): Promise<EnvironmentView> {
   return (await call('GET', `/environments/${found[0]!.id}`, reporter.token)).json();
 }
 
-const stop = (env: EnvironmentView, body: Record<string, unknown> = {}, token = developer.token) => call('POST', `/environments/${env.id}/stop`, token, body);
+/** Without options, the request has no body at all, as GitLab's clients (python-gitlab, curl) send it. */
+const stop = (env: EnvironmentView, body?: Record<string, unknown>, token = developer.token) => call('POST', `/environments/${env.id}/stop`, token, body);
 
 /** The background work a server does between requests: CI job events reach the environments, due ones stop. */
 const tick = () => t.services.deploymentsWorker.tick();
@@ -351,5 +352,62 @@ describe('the stop job of the latest deployment', () => {
     expect(stopped.json().state).toBe('stopped');
     expect((await jobNamed(pipelineId, 'stop_review')).status).toBe('manual');
     await nothingQueued();
+  });
+});
+
+describe('stop_stale', () => {
+  const DAY = 86_400_000;
+
+  async function age(env: EnvironmentView, days: number): Promise<void> {
+    const at = Date.now() - days * DAY;
+    await t.services.database.db.updateTable('environments').set({ updated_at: at }).where('id', '=', env.id).execute();
+    await t.services.database.db.updateTable('deployments').set({ updated_at: at, created_at: at }).where('environment_id', '=', env.id).execute();
+  }
+
+  it("stops the available, unprotected environments untouched since the date, playing their stop jobs, in GitLab's shape", async () => {
+    const old = await deployReview('review/stale-old');
+    const recent = await deployReview('review/stale-recent');
+    const guarded = (await call('POST', '/environments', maintainer.token, { name: 'stale-protected' })).json() as EnvironmentView;
+    expect((await call('POST', '/protected_environments', maintainer.token, { name: 'stale-protected', deploy_access_levels: [{ access_level: 30 }] })).statusCode).toBe(201);
+    await age(old.env, 30);
+    await age(recent.env, 3);
+    await age(guarded, 30);
+    const before = new Date(Date.now() - 14 * DAY).toISOString();
+
+    const res = await t.call({ method: 'POST', url: api(`/environments/stop_stale?before=${encodeURIComponent(before)}`), token: developer.token });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ message: 'Successfully requested stop for all stale environments' });
+    expect((await environment_('review/stale-old')).state).toBe('stopping');
+    expect((await jobNamed(old.pipelineId, 'stop_review')).status).toBe('pending');
+    expect((await environment_('review/stale-recent')).state).toBe('available');
+    expect((await environment_('stale-protected')).state).toBe('available');
+    await finish(await takeJob('stop_review'), 'success');
+    await tick();
+    expect((await environment_('review/stale-old')).state).toBe('stopped');
+
+    // A canary promotion, like these, may come without a body.
+    expect((await t.call({ method: 'POST', url: api(`/environments/${recent.env.id}/promote`), token: developer.token })).json().message).toMatch(/not running a canary/);
+    // The date may come in the body too; a reporter may not stop anything.
+    expect((await call('POST', '/environments/stop_stale', reporter.token, { before })).statusCode).toBe(403);
+    expect((await call('POST', '/environments/stop_stale', developer.token, { before: before.slice(0, 10) })).statusCode).toBe(200);
+    await nothingQueued();
+  });
+
+  it('refuses a date outside ten years to one week ago, or none, and stops nothing', async () => {
+    const { env } = await deployReview('review/stale-kept');
+    await age(env, 3650);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{}, /before is missing/],
+      [{ before: new Date(Date.now() - 2 * DAY).toISOString() }, /400 Bad request - Invalid Date: before must be between 10 years ago and 1 week ago/],
+      [{ before: new Date(Date.now() - 3700 * DAY).toISOString() }, /Invalid Date: before must be between 10 years ago and 1 week ago/],
+      [{ before: 'last tuesday' }, /Invalid Date: before must be an ISO 8601 date/],
+      [{ before: '2024-13-45' }, /Invalid Date: before must be an ISO 8601 date/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await call('POST', '/environments/stop_stale', developer.token, body);
+      expect(res.statusCode, JSON.stringify(body)).toBe(400);
+      expect(res.json().message, JSON.stringify(body)).toMatch(message);
+    }
+    expect((await environment_('review/stale-kept')).state).toBe('available');
   });
 });
