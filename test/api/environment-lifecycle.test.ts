@@ -393,6 +393,20 @@ describe('stop_stale', () => {
     await nothingQueued();
   });
 
+  it("stops only a job token's own environment", async () => {
+    const mine = await deployReview('review/stale-mine');
+    const theirs = await deployReview('review/stale-theirs');
+    await age(mine.env, 30);
+    await age(theirs.env, 30);
+    await runPipeline(reviewConfig('review/stale-mine'));
+    const job = await takeJob('deploy_review');
+    const before = new Date(Date.now() - 14 * DAY).toISOString();
+    const res = await t.call({ method: 'POST', url: api('/environments/stop_stale'), headers: { 'job-token': job.token }, payload: { before } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await environment_('review/stale-mine')).state).toBe('stopping');
+    expect((await environment_('review/stale-theirs')).state).toBe('available');
+  });
+
   it('refuses a date outside ten years to one week ago, or none, and stops nothing', async () => {
     const { env } = await deployReview('review/stale-kept');
     await age(env, 3650);
