@@ -307,6 +307,13 @@ export type UpdateEnvironmentBody = Static<typeof UpdateEnvironmentBody>;
 
 export const StopBody = Closed({ force: Type.Optional(Type.Boolean({ description: 'Stop at once, without running the on_stop job' })) });
 export type StopBody = Static<typeof StopBody>;
+const StaleBefore = Type.String({ maxLength: 40, description: 'Stop environments last changed or deployed to before this ISO 8601 date or time, between 10 years and 1 week ago' });
+/** `before` comes in the query (as GitLab's example sends it) or in the body. */
+export const StopStaleQuery = Type.Object({ before: Type.Optional(StaleBefore) });
+export type StopStaleQuery = Static<typeof StopStaleQuery>;
+export const StopStaleBody = Closed({ before: Type.Optional(StaleBefore) });
+export type StopStaleBody = Static<typeof StopStaleBody>;
+export const StopStaleReply = Type.Object({ message: Type.String() });
 export const RollbackBody = Closed({ reason: Type.String({ minLength: 1, maxLength: 1000, description: 'Why: recorded on the rollback deployment' }) });
 export type RollbackBody = Static<typeof RollbackBody>;
 export const PromoteBody = Closed({ reason: Type.Optional(Type.String({ maxLength: 1000 })) });

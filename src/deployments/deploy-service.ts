@@ -126,13 +126,18 @@ export class DeployService {
       throw DeploymentErrors.VERSION_NOT_APPROVED_FOR_PRODUCTION({ model: unapproved.variant.modelName, version: unapproved.variant.version, environment, status: unapproved.approvalStatus });
   }
 
-  /** A deploy job's `on_stop` and `auto_stop_in` become the environment's. */
+  /**
+   * A deploy job's `on_stop` and `auto_stop_in` become the environment's. The stop job is the
+   * latest deploy job's (GitLab plays the last deployment's stop actions): a job without one
+   * leaves none. `auto_stop_in` is renewed only by a job that sets it, as GitLab does.
+   */
   private async rememberJobSettings(trx: Kysely<Schema>, env: EnvironmentRow, pipelineId: number, spec: { onStop?: string; autoStopInSeconds?: number | 'never'; url?: string }): Promise<void> {
-    const set: { on_stop?: string | null; auto_stop_at?: number | null; external_url?: string } = {};
-    if (spec.onStop !== undefined) set.on_stop = JSON.stringify({ pipeline_id: pipelineId, job_name: spec.onStop });
+    const set: { on_stop: string | null; auto_stop_at?: number | null; external_url?: string } = {
+      on_stop: spec.onStop === undefined ? null : JSON.stringify({ pipeline_id: pipelineId, job_name: spec.onStop }),
+    };
     if (spec.autoStopInSeconds !== undefined) set.auto_stop_at = spec.autoStopInSeconds === 'never' ? null : now() + spec.autoStopInSeconds * 1000;
     if (spec.url !== undefined && spec.url !== '') set.external_url = spec.url;
-    if (Object.keys(set).length > 0) await trx.updateTable('environments').set(set).where('id', '=', env.id).execute();
+    await trx.updateTable('environments').set(set).where('id', '=', env.id).execute();
   }
 
   /** Two deployments in one project at once may pick the same number on PostgreSQL: the loser writes again. */

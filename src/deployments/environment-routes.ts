@@ -4,11 +4,31 @@ import { pageWindow, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
-import { CreateEnvironmentBody, Deployment, Environment, EnvironmentDetail, EnvironmentParams, EnvironmentsQuery, PromoteBody, RollbackBody, StopBody, UpdateEnvironmentBody } from './contract.ts';
+import {
+  CreateEnvironmentBody,
+  Deployment,
+  Environment,
+  EnvironmentDetail,
+  EnvironmentParams,
+  EnvironmentsQuery,
+  PromoteBody,
+  RollbackBody,
+  StopBody,
+  StopStaleBody,
+  StopStaleQuery,
+  StopStaleReply,
+  UpdateEnvironmentBody,
+} from './contract.ts';
 import type { DeploymentsDomain } from './domain.ts';
+import { DeploymentErrors } from './errors.ts';
 import { presentDeployment, presentEnvironment, presentEnvironmentDetail } from './present.ts';
 
 const tags = ['deployments'];
+
+/** python-gitlab and curl send stop, stop_stale and promote without a body: that is an empty one. */
+async function noBodyIsEmpty(request: { body: unknown }): Promise<void> {
+  request.body ??= {};
+}
 
 /** GitLab's environments API, plus rollback and canary promotion. */
 export async function environmentRoutes(app: App, domain: DeploymentsDomain): Promise<void> {
@@ -68,15 +88,39 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
     '/api/v4/projects/:id/environments/:environment_id/stop',
     {
       config: { ability: 'deployments:write' },
+      preValidation: noBodyIsEmpty,
       schema: { tags, summary: 'Stop an environment (its on_stop job runs first unless force)', params: EnvironmentParams, body: Type.Optional(StopBody), response: replies({ 200: Environment }) },
     },
     async (request) => presentEnvironment(await environments.stop(accessOf(request), request.params.environment_id, { force: request.body?.force }), publicUrl),
   );
 
   app.post(
+    '/api/v4/projects/:id/environments/stop_stale',
+    {
+      config: { ability: 'deployments:write' },
+      preValidation: noBodyIsEmpty,
+      schema: {
+        tags,
+        summary: 'Stop every available, unprotected environment not changed or deployed to since a date (GitLab stop_stale)',
+        params: ProjectIdParams,
+        querystring: StopStaleQuery,
+        body: Type.Optional(StopStaleBody),
+        response: replies({ 200: StopStaleReply }),
+      },
+    },
+    async (request) => {
+      const before = request.query.before ?? request.body?.before;
+      if (before === undefined) throw DeploymentErrors.STALE_DATE_MISSING();
+      await environments.stopStale(accessOf(request), before);
+      return { message: 'Successfully requested stop for all stale environments' };
+    },
+  );
+
+  app.post(
     '/api/v4/projects/:id/environments/:environment_id/rollback',
     {
       config: { ability: 'deployments:write' },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         summary: "Roll back in one call: the previous successful deployment's versions and policy, with the reason recorded",
@@ -92,6 +136,7 @@ export async function environmentRoutes(app: App, domain: DeploymentsDomain): Pr
     '/api/v4/projects/:id/environments/:environment_id/promote',
     {
       config: { ability: 'deployments:write' },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         summary: 'Take a canary to its next step now (or promote it at its last), without waiting for its gates',

@@ -13,6 +13,7 @@ import type { DeploymentTarget, TargetEnvironment } from '../targets/target.ts';
 import type { CreateEnvironmentBody, EnvironmentHealth, EnvironmentsQuery, UpdateEnvironmentBody } from './contract.ts';
 import { DeploymentErrors } from './errors.ts';
 import { environmentHealth } from './health.ts';
+import { staleBefore, staleEnvironments } from './stale-environments.ts';
 import { environmentById, environmentByName, loadDeployment, lockEnvironment, optionalDeployment, type DeploymentRecord, type EnvironmentRow } from './records.ts';
 
 export interface EnvironmentDefaults {
@@ -180,20 +181,40 @@ export class EnvironmentsService {
     return this.stopEnvironment(access.caller, env, { force: options.force ?? false, reason: `stopped by ${access.caller.user?.username ?? 'a job'}` });
   }
 
+  /**
+   * GitLab's stop_stale: every available, unprotected environment untouched since `before` is
+   * stopped as a stop request would (its on_stop job played). A job token stops only its own.
+   */
+  async stopStale(access: ProjectAccess, before: string): Promise<number> {
+    const since = staleBefore(before, now());
+    const stale = await staleEnvironments(this.db, access.project.id, since);
+    const job = access.caller.credential === 'job_token' && access.caller.jobId !== null ? await deployableJob(this.db, access.caller.jobId) : undefined;
+    const mine = job === undefined ? stale : stale.filter((env) => env.name === job?.environment?.name);
+    for (const env of mine) await this.stopEnvironment(access.caller, env, { force: false, reason: `stale: not changed or deployed to since ${new Date(since).toISOString()}` });
+    return mine.length;
+  }
+
   /** Stops an environment for a person, a job, or the server (auto_stop_in). */
   async stopEnvironment(caller: Caller | null, env: EnvironmentRow, options: { force: boolean; reason: string }): Promise<EnvironmentRow> {
     const onStop = env.on_stop === null || options.force ? null : (JSON.parse(env.on_stop) as { pipeline_id: number; job_name: string });
     const stopJob = onStop ? await jobOfPipeline(this.db, onStop.pipeline_id, onStop.job_name) : undefined;
     const playable = stopJob?.status === 'manual';
+    let changed = false;
     const stopped = await this.db.transaction().execute(async (trx) => {
       const locked = await lockEnvironment(trx, this.database.dialect, env.id);
-      if (locked.state === 'stopped') return locked;
-      const state = playable ? 'stopping' : 'stopped';
+      // A stopping environment waits for the stop job already played; only force ends the wait (GitLab's stop_complete).
+      if (locked.state === 'stopped' || (locked.state === 'stopping' && !options.force)) return locked;
+      changed = true;
+      const state = playable && locked.state === 'available' ? 'stopping' : 'stopped';
       const row = await trx.updateTable('environments').set({ state, auto_stop_at: null, updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      // Subscribers hear "stopped" when it is; a played stop job is only an update until it succeeds.
+      const payload = { environment_id: env.id, environment: env.name, tier: env.tier };
       await recordChange(
         trx,
         caller,
-        { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier, reason: options.reason } },
+        state === 'stopped'
+          ? { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { ...payload, reason: options.reason } }
+          : { type: 'deployments.environment.updated', projectId: env.project_id, payload },
         {
           action: state === 'stopped' ? 'deployments.environment.stopped' : 'deployments.environment.stopping',
           targetType: 'environment',
@@ -203,17 +224,47 @@ export class EnvironmentsService {
       );
       return row;
     });
+    if (!changed) return stopped;
     // The server's own stop (auto_stop_in) plays the job as the pipeline's user, as GitLab does.
-    if (playable && stopJob) await this.deps.lifecycle.play(caller ?? anonymousCaller(), stopJob);
+    if (stopped.state === 'stopping' && stopJob) await this.deps.lifecycle.play(caller ?? anonymousCaller(), stopJob);
     await this.deps.target.stop(targetEnvironment(stopped));
     return stopped;
   }
 
+  /**
+   * The stop job failed or was canceled: a stopping environment is available again and serves
+   * what it served (GitLab's `recover_stuck_stopping`), so that it can be stopped again.
+   */
+  async stopFailed(env: EnvironmentRow, reason: string): Promise<void> {
+    const recovered = await this.db.transaction().execute(async (trx) => {
+      const locked = await lockEnvironment(trx, this.database.dialect, env.id);
+      if (locked.state !== 'stopping') return null;
+      const row = await trx.updateTable('environments').set({ state: 'available', updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(
+        trx,
+        null,
+        { type: 'deployments.environment.updated', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier } },
+        { action: 'deployments.environment.stop_failed', targetType: 'environment', targetId: env.id, details: { reason } },
+      );
+      return row;
+    });
+    const current = recovered ? await optionalDeployment(this.db, recovered.current_deployment_id) : null;
+    if (recovered && current) await this.deps.target.apply(targetEnvironment(recovered), targetDeployment(current));
+  }
+
   /** The `on_stop` job finished: a stopping environment is now stopped. */
-  async stopped(env: EnvironmentRow): Promise<void> {
-    if (env.state !== 'stopping') return;
+  async stopped(env: EnvironmentRow, stopJob: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('environments').set({ state: 'stopped', updated_at: now() }).where('id', '=', env.id).where('state', '=', 'stopping').execute();
+      const locked = await lockEnvironment(trx, this.database.dialect, env.id);
+      if (locked.state !== 'stopping') return;
+      await trx.updateTable('environments').set({ state: 'stopped', updated_at: now() }).where('id', '=', env.id).execute();
+      const reason = `its stop job ${stopJob} succeeded`;
+      await recordChange(
+        trx,
+        null,
+        { type: 'deployments.environment.stopped', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: env.tier, reason } },
+        { action: 'deployments.environment.stopped', targetType: 'environment', targetId: env.id, details: { reason } },
+      );
     });
   }
 }

@@ -27,6 +27,8 @@ export const DeploymentErrors = defineErrors('deployments', {
       `Model version ${version} of ${model} is not approved in the registry (its approval status is ${status}), and this project lets only approved versions reach a production-tier environment such as ${environment}`,
   },
   INVALID_POLICY: { kind: 'invalid', message: ({ detail }: { detail: string }) => detail },
+  STALE_DATE_MISSING: { kind: 'invalid', message: '400 Bad request - before is missing (an ISO 8601 date or time, in the query or the body)' },
+  INVALID_STALE_DATE: { kind: 'invalid', message: ({ detail }: { detail: string }) => `400 Bad request - Invalid Date: ${detail}` },
   ENVIRONMENT_EMPTY: { kind: 'conflict', message: ({ name }: Named) => `Environment ${name} has no deployment yet` },
   NOTHING_TO_ROLL_BACK_TO: { kind: 'conflict', message: ({ name }: Named) => `Environment ${name} has no earlier successful deployment to roll back to` },
   NOT_A_CANARY: { kind: 'conflict', message: ({ name }: Named) => `Environment ${name} is not running a canary: there is nothing to promote` },

@@ -14,7 +14,7 @@ import type { Rollouts } from './rollouts.ts';
 const CONSUMER = 'deployments';
 /** How long one tick may spend catching up with CI events before the other duties get their turn. */
 const FOLLOW_BUDGET_MS = 2_000;
-/** CI events this domain follows: a deploy job's end decides its blocked deployment; a stop job's success stops its environment. */
+/** CI events this domain follows: a deploy job's end decides its blocked deployment; a stop job's end stops its environment, or (failed, canceled) makes it available again. */
 const JOB_EVENTS = ['ci.job.success', 'ci.job.failed', 'ci.job.canceled'];
 
 /**
@@ -86,10 +86,12 @@ export class DeploymentsWorker {
   private async jobFinished(jobId: number, outcome: string): Promise<void> {
     const job = await deployableJob(this.db, jobId);
     if (!job?.environment) return;
-    if (outcome === 'success' && job.environment.action === 'stop') {
+    if (job.environment.action === 'stop') {
       const env = await environmentByName(this.db, job.projectId, job.environment.name);
-      if (env && env.state === 'stopping') await this.deps.environments.stopped(env);
-      else if (env && env.state === 'available') await this.deps.environments.stopEnvironment(null, env, { force: true, reason: `stopped by job ${job.name} (#${job.id})` });
+      if (!env) return;
+      if (outcome !== 'success') await this.deps.environments.stopFailed(env, `its stop job ${job.name} (#${job.id}) ${outcome}`);
+      else if (env.state === 'stopping') await this.deps.environments.stopped(env, job.name);
+      else if (env.state === 'available') await this.deps.environments.stopEnvironment(null, env, { force: true, reason: `stopped by job ${job.name} (#${job.id})` });
       return;
     }
     if (outcome === 'success') return;

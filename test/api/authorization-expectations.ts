@@ -505,6 +505,7 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'PUT /api/v4/projects/:id/environments/:environment_id': 'environments:admin',
   'DELETE /api/v4/projects/:id/environments/:environment_id': 'environments:admin',
   'POST /api/v4/projects/:id/environments/:environment_id/stop': 'deployments:write',
+  'POST /api/v4/projects/:id/environments/stop_stale': 'deployments:write',
   'POST /api/v4/projects/:id/environments/:environment_id/rollback': 'deployments:write',
   'POST /api/v4/projects/:id/environments/:environment_id/promote': 'deployments:write',
   'GET /api/v4/projects/:id/environments/:environment_id/results': 'deployments:read',

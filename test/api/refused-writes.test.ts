@@ -253,6 +253,7 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'PUT /api/v4/projects/:id/environments/:environment_id': { json: { timeout_ms: 2000 } },
     'DELETE /api/v4/projects/:id/environments/:environment_id': null,
     'POST /api/v4/projects/:id/environments/:environment_id/stop': { json: { force: true } },
+    'POST /api/v4/projects/:id/environments/stop_stale': { json: { before: new Date(Date.now() - 30 * 86_400_000).toISOString() } },
     'POST /api/v4/projects/:id/environments/:environment_id/rollback': { json: { reason: 'refused' } },
     'POST /api/v4/projects/:id/environments/:environment_id/promote': { json: {} },
     'POST /api/v4/projects/:id/deployments': { json: { environment: 'staging', model: MODEL, version: '1' } },

@@ -2,6 +2,7 @@ import { resolveIncludes, type TemplateSource } from './include.ts';
 import { readJob, type JobDefaults, type ReadJob } from './job.ts';
 import { DEFAULT_KEYWORDS, readArtifacts, readImage, readRetry, readTimeout, TOP_LEVEL_KEYWORDS, UNSUPPORTED_TOP_LEVEL } from './keywords.ts';
 import { checkNeeds } from './needs.ts';
+import { checkOnStopJobs } from './on-stop.ts';
 import { asMap, checkKeys, keywordValue, optional, readScript, readStringArray, readVariables, type Errors } from './readers.ts';
 import { readRules } from './rules.ts';
 import type { CompileResult, ConfigError, RuleSpec } from './types.ts';
@@ -48,6 +49,7 @@ export function compileConfig(content: string, options: { templates?: TemplateSo
     jobs.map((job, i) => ({ ...owners[i]!, dependencies: job.spec.dependencies, pos: job.stagePos })),
     errors,
   );
+  checkOnStopJobs(jobs, errors);
   if (jobs.length === 0 && errors.length === 0) errors.push({ ...START, message: 'jobs config should contain at least one visible job' });
 
   if (errors.length > 0) return { ok: false, errors: sortByPosition(errors) };

@@ -21,6 +21,8 @@ export interface JobDefaults {
 export interface ReadJob {
   spec: JobSpec;
   stagePos: Pos;
+  /** Where `environment:` is written, for the errors about its `on_stop` job. */
+  environmentPos?: Pos;
   needRefs?: NeedRef[];
   instanceNames: string[];
 }
@@ -82,6 +84,7 @@ export function readJob(entry: MapEntry, defaults: JobDefaults, errors: Errors):
   return {
     spec,
     stagePos: stageNode?.pos ?? entry.keyPos,
+    ...(environment ? { environmentPos: value('environment')!.pos } : {}),
     ...(needRefs ? { needRefs } : {}),
     instanceNames: instances.map((instance) => instance.name),
   };
