@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Modelyard's container image from the Containerfile at the repository root and prints
 # its name (the last line on stdout; progress goes to stderr):
-#   bash scripts/container-image.sh [--no-build]    (--no-build: dist/ and web/dist/ are current)
+#   bash scripts/container-image.sh [--no-build | --bundle TARBALL]
+# --no-build: dist/ and web/dist/ are current; --bundle: a tarball `npm run bundle` made already.
 # What goes in:
 #   - a Debian 12 minbase root filesystem made by mmdebstrap (ca-certificates, git, tini and an
 #     unprivileged user `modelyard`, uid 10001), made once and kept as a tarball under
@@ -68,12 +69,14 @@ fi
 # The server: the bundle, unpacked into a build context of its own.
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
-build_flag=()
-[ "${1:-}" = --no-build ] && build_flag=(--no-build)
-tarball=$(node scripts/bundle.mjs "${build_flag[@]}" --out "$context" | tail -n 1)
+case "${1:-}" in
+  --bundle) tarball=$(readlink -f "$2") ;;
+  --no-build) tarball=$(node scripts/bundle.mjs --no-build --out "$context" | tail -n 1) ;;
+  "") tarball=$(node scripts/bundle.mjs --out "$context" | tail -n 1) ;;
+  *) log "usage: $0 [--no-build | --bundle TARBALL]"; exit 2 ;;
+esac
 tar -xzf "$tarball" -C "$context"
 mv "$context"/modelyard-*-linux-x64 "$context/modelyard"
-rm "$tarball"
 cp Containerfile "$context/Containerfile"
 
 version=$(node -p "require('./package.json').version")

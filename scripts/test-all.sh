@@ -75,11 +75,12 @@ section "air-gapped install: npm run bundle, unpacked and run in a network names
 BUNDLE_DIR=$(mktemp -d)
 node scripts/bundle.mjs --no-build --out "$BUNDLE_DIR" >/dev/null
 bash test/bundle/air-gapped.sh "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz "$PYTHON"
-rm -rf "$BUNDLE_DIR"
 
 section "container image: Containerfile built on a cached mmdebstrap Debian 12 root filesystem with the bundle, run read-only as uid 10001 with a data volume, ready, MLflow API, SIGTERM stop"
 started=$SECONDS
-bash test/container/image.sh --no-build
+# The image holds the bundle the section above tested.
+bash test/container/image.sh --bundle "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz
+rm -rf "$BUNDLE_DIR"
 echo "container image test: $((SECONDS - started)) s"
 
 section "Helm chart: helm lint, and kubeconform -strict on the default and production renderings (Kubernetes 1.36 schemas, offline)"

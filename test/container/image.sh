@@ -5,7 +5,7 @@
 # /-/readiness, checks that every process in it runs as the unprivileged user and that only the
 # volume is writable, makes and lists an MLflow experiment with the admin token given at the
 # first start, runs the image's HEALTHCHECK, and stops it with SIGTERM (no SIGKILL needed).
-#   bash test/container/image.sh [--no-build]   (--no-build: dist/ and web/dist/ are current)
+#   bash test/container/image.sh [--no-build | --bundle TARBALL]   (as scripts/container-image.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 started=$SECONDS
