@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Helm chart deploy/helm/modelyard, checked offline: `helm lint`, then every rendering
-# (the defaults, and the production shape in ci/production-values.yaml: 2 replicas on PostgreSQL
+# (the defaults, one replica on SQLite with a volume, and the production shape in ci/production-values.yaml: 2 replicas on PostgreSQL
 # and S3, 2 runners, a serving agent) validated by kubeconform against the strict schemas of
 # Kubernetes 1.36 kept in test/data/kubernetes-schemas (no network). It also checks that the
 # validation can fail, and that the rendering holds what the chart promises (probes, Secrets,
@@ -29,8 +29,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$helm" template modelyard "$chart" --kube-version 1.36.6 --namespace mlops >"$work/default.yaml"
 "$helm" template modelyard "$chart" --kube-version 1.36.6 --namespace mlops -f "$production" >"$work/production.yaml"
+# One replica on SQLite with its data in a PersistentVolumeClaim.
+"$helm" template modelyard "$chart" --kube-version 1.36.6 --namespace mlops --set persistence.enabled=true >"$work/sqlite.yaml"
 validate "$work/default.yaml"
 validate "$work/production.yaml"
+validate "$work/sqlite.yaml"
+grep -q '^kind: PersistentVolumeClaim' "$work/sqlite.yaml" || fail "persistence.enabled rendered no PersistentVolumeClaim"
+grep -q 'type: Recreate' "$work/sqlite.yaml" || fail "SQLite on a volume is not updated with Recreate"
 
 # The strict schemas refuse a field Kubernetes does not have, and a missing required one.
 sed 's/^  replicas: 2$/  replicas: 2\n  replicaz: 2/' "$work/production.yaml" >"$work/unknown-field.yaml"
