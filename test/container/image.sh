@@ -69,4 +69,6 @@ podman healthcheck run "$name" >/dev/null || fail "the image's HEALTHCHECK faile
 stop_started=$SECONDS
 podman stop --time 20 "$name" >/dev/null
 [ $((SECONDS - stop_started)) -lt 20 ] || fail "the server did not stop on SIGTERM (killed after 20 s)"
+exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+[ "$exit_code" = 0 ] || fail "the server exited with $exit_code on SIGTERM, not 0"
 echo "container image: built, started read-only as uid 10001, ready, MLflow API answered, stopped on SIGTERM in $((SECONDS - stop_started)) s; $((SECONDS - started)) s in all"
