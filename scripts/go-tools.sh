@@ -9,13 +9,14 @@ case "${1:-}" in
   kubeconform) module=github.com/yannh/kubeconform/cmd/kubeconform version=v0.8.0 ;;
   *) echo "usage: $0 helm|kubeconform" >&2; exit 2 ;;
 esac
-command -v go >/dev/null || { echo "go is needed to install $1 (the Go toolchain, 1.24 or newer)" >&2; exit 1; }
+command -v go >/dev/null || { echo "go is needed to install $1 (the Go toolchain, 1.26 or newer: both tools declare it)" >&2; exit 1; }
 bin_dir=${MODELYARD_CI_CACHE:-$HOME/.cache/modelyard-ci}/go-tools/$1-$version
 if [ ! -x "$bin_dir/$1" ]; then
   echo "installing $module@$version into $bin_dir" >&2
+  mkdir -p "$(dirname "$bin_dir")"
   # A partial build never lands where the check above would take it for done.
   partial=$(mktemp -d "${bin_dir}.partial.XXXXXX")
-  GOBIN="$partial" GOFLAGS=-mod=mod go install "$module@$version" >&2
+  GOBIN="$partial" go install "$module@$version" >&2
   mkdir -p "$bin_dir"
   mv "$partial/$1" "$bin_dir/$1"
   rmdir "$partial"
