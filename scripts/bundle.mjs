@@ -37,8 +37,9 @@ try {
   for (const item of ['bin', 'dist', 'web/dist', 'docs', 'deploy', 'package.json', 'package-lock.json', 'README.md']) copy(item);
 
   // The development tree's modules, then pruned to production ones by npm from the lockfile:
-  // no download, and better-sqlite3's native module is the one built and tested here.
-  copy('node_modules');
+  // no download, and better-sqlite3's native module is the one built and tested here. A linked
+  // node_modules (a git worktree sharing another checkout's) is copied as the folder it names.
+  fs.cpSync(fs.realpathSync(path.join(root, 'node_modules')), path.join(target, 'node_modules'), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   execFileSync('npm', ['prune', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: target, stdio: ['ignore', 'ignore', 'inherit'] });
 
   // The runtime: this very Node.js, which the whole test suite ran on.

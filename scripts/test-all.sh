@@ -5,7 +5,8 @@
 #   the curl recipes of the docs, a fuzz run of the OpenAPI document (Schemathesis), CI
 #   pipelines end to end with runner processes, the web UI in Chromium, the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
-#   gitlab-mlops client on SQLite, and the air-gapped bundle started without a network.
+#   gitlab-mlops client on SQLite, the air-gapped bundle started without a network, the
+#   container image run read-only, and the Helm chart validated offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,4 +75,15 @@ section "air-gapped install: npm run bundle, unpacked and run in a network names
 BUNDLE_DIR=$(mktemp -d)
 node scripts/bundle.mjs --no-build --out "$BUNDLE_DIR" >/dev/null
 bash test/bundle/air-gapped.sh "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz "$PYTHON"
+
+section "container image: Containerfile built on a cached mmdebstrap Debian 12 root filesystem with the bundle, run read-only as uid 10001 with a data volume, ready, MLflow API, SIGTERM stop"
+started=$SECONDS
+# The image holds the bundle the section above tested.
+bash test/container/image.sh --bundle "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz
 rm -rf "$BUNDLE_DIR"
+echo "container image test: $((SECONDS - started)) s"
+
+section "Helm chart: helm lint, and kubeconform -strict on the default and production renderings (Kubernetes 1.36 schemas, offline)"
+started=$SECONDS
+bash test/helm/chart.sh
+echo "helm chart test: $((SECONDS - started)) s"
