@@ -25,6 +25,7 @@ export const SignedOut = Closed(
   { end_session_url: Type.String({ description: "The provider's sign-out page: open it to end the session there too" }) },
   { description: 'Signed out here; the session came from a provider that has its own sign-out' },
 );
+export type SignedOut = Static<typeof SignedOut>;
 
 const AccessLevelBelowOwner = Type.Union([Type.Literal(10), Type.Literal(20), Type.Literal(30), Type.Literal(40)], {
   description: '10 guest, 20 reporter, 30 developer, 40 maintainer (the owner role is given by a person)',
