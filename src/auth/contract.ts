@@ -44,6 +44,7 @@ export const UserPage = Type.Array(UserSeen, { description: 'A page of users; th
 
 export const UserParams = Type.Object({ user_id: NumericId });
 export type UserParams = Static<typeof UserParams>;
+export const UserIdentityParams = Type.Object({ user_id: NumericId, provider: Type.String({ minLength: 1, maxLength: 40 }) });
 
 export const UsersQuery = Type.Intersect([
   PaginationQuery,
@@ -69,6 +70,8 @@ export const UpdateUserBody = Type.Object(
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     email: Type.Optional(Type.String({ format: 'email', maxLength: 255 })),
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'With extern_uid: link the user to their account at this single sign-on provider' })),
+    extern_uid: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "The account's subject (`sub`) at the provider" })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -34,6 +34,9 @@ import { ACCESS_LEVEL } from './roles.ts';
 import { CLEARED_SESSION_COOKIE, SESSION_COOKIE, sessionCookie } from './sessions-service.ts';
 import type { SignInService } from './sign-in-service.ts';
 import type { UsersService } from './users-service.ts';
+import { SignedOut } from './sso/contract.ts';
+import { SsoErrors } from './sso/errors.ts';
+import type { SsoService } from './sso/sso-service.ts';
 
 export interface AuthRouteDeps {
   users: UsersService;
@@ -41,6 +44,9 @@ export interface AuthRouteDeps {
   personalTokens: PersonalTokensService;
   projectTokens: ProjectAccessTokensService;
   secureCookies: boolean;
+  /** MODELYARD_PASSWORD_SIGN_IN: false refuses the password form (tokens still work). */
+  passwordSignIn: boolean;
+  sso: SsoService;
 }
 
 export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
@@ -54,6 +60,7 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
       schema: { tags: ['session'], summary: 'Sign in with a username and password; sets the session cookie', body: SignInBody, response: replies({ 201: SignedIn }) },
     },
     async (request, reply) => {
+      if (!deps.passwordSignIn) throw SsoErrors.PASSWORD_SIGN_IN_DISABLED();
       const session = await signIn.signIn(request.caller, { login: request.body.login, password: request.body.password, ip: request.ip });
       reply.header('Set-Cookie', sessionCookie(session.secret, deps.secureCookies));
       return reply.status(201).send({ user: presentUser(session.user), csrf_token: session.csrfToken });
@@ -69,11 +76,19 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     },
   );
 
-  app.delete('/api/v4/session', { config: { ability: 'user:self-write' }, schema: { tags: ['session'], summary: 'Sign out', response: replies({ 204: NoContent }) } }, async (request, reply) => {
-    await signIn.signOut(readCookie(request.headers.cookie, SESSION_COOKIE));
-    reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v4/session',
+    {
+      config: { ability: 'user:self-write' },
+      schema: { tags: ['session'], summary: "Sign out; a session opened through a provider also names the provider's sign-out page", response: replies({ 200: SignedOut, 204: NoContent }) },
+    },
+    async (request, reply) => {
+      const provider = await signIn.signOut(readCookie(request.headers.cookie, SESSION_COOKIE));
+      reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
+      const endSessionUrl = provider === null ? null : await deps.sso.endSessionUrl(provider).catch(() => null);
+      return endSessionUrl === null ? reply.status(204).send(null) : reply.status(200).send({ end_session_url: endSessionUrl });
+    },
+  );
 
   // --- users -------------------------------------------------------------------------------
   app.get('/api/v4/user', { config: { ability: 'user:self-read' }, schema: { tags: ['users'], summary: 'The current user', response: replies({ 200: UserAsAdminSees }) } }, async (request) =>

@@ -28,7 +28,7 @@ export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; Sam
 export class SessionsService {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  async create(userId: number, db: Kysely<Schema> = this.db): Promise<{ secret: string; csrfToken: string; expiresAt: number }> {
+  async create(userId: number, db: Kysely<Schema> = this.db, ssoProvider: string | null = null): Promise<{ secret: string; csrfToken: string; expiresAt: number }> {
     const secret = newSecret('session');
     const csrfToken = randomBytes(24).toString('base64url');
     const createdAt = now();
@@ -36,7 +36,7 @@ export class SessionsService {
     await inTransaction(db, async (trx) => {
       await trx
         .insertInto('sessions')
-        .values({ id_hash: sha256Hex(secret), user_id: userId, csrf_token: csrfToken, created_at: createdAt, expires_at: expiresAt })
+        .values({ id_hash: sha256Hex(secret), user_id: userId, csrf_token: csrfToken, created_at: createdAt, expires_at: expiresAt, sso_provider: ssoProvider })
         .execute();
       // Expired sessions are swept as new ones are made, which keeps the table small without a scheduler.
       await trx.deleteFrom('sessions').where('expires_at', '<=', createdAt).execute();

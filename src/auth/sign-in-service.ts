@@ -57,7 +57,11 @@ export class SignInService {
     return { user, csrfToken: session?.csrf_token ?? null };
   }
 
-  async signOut(cookieSecret: string | undefined): Promise<void> {
-    if (cookieSecret) await this.sessions.destroy(cookieSecret);
+  /** Ends the session; answers the single sign-on provider it was opened through, if any. */
+  async signOut(cookieSecret: string | undefined): Promise<string | null> {
+    if (!cookieSecret) return null;
+    const session = await this.sessions.find(cookieSecret);
+    await this.sessions.destroy(cookieSecret);
+    return session?.sso_provider ?? null;
   }
 }

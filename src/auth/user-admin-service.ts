@@ -2,18 +2,21 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { forbidden, invalid } from '../shared/errors.ts';
+import { forbidden, invalid, notFound } from '../shared/errors.ts';
 import type { Caller } from './caller.ts';
 import { AuthErrors, passwordTooShort } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 import type { SessionsService } from './sessions-service.ts';
 import type { UserRow, UsersService } from './users-service.ts';
+import { linkIdentity, unlinkIdentity } from './sso/identity-links.ts';
 
 export interface UserChanges {
   admin?: boolean;
   password?: string;
   name?: string;
   email?: string | null;
+  /** GitLab's `provider` + `extern_uid`: the person's account at a single sign-on provider, resolved to its issuer. */
+  identity?: { provider: string; issuer: string; subject: string };
 }
 
 /**
@@ -45,19 +48,29 @@ export class UserAdminService {
       ...(changes.email !== undefined ? { email: changes.email } : {}),
     };
     // `{"admin": false}` for someone who is not one asks for nothing: no write, no audit entry.
-    if (Object.keys(columns).length === 0) return { user: target, signedOut: false };
+    if (Object.keys(columns).length === 0 && !changes.identity) return { user: target, signedOut: false };
     return inTransaction(this.db, async (trx) => {
       if (adminChanged && !changes.admin) await this.assertAnotherAdmin(trx, userId, 'demote');
-      const user = await trx.updateTable('users').set(columns).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
+      if (changes.identity) await linkIdentity(trx, userId, changes.identity);
+      const user = Object.keys(columns).length === 0 ? target : await trx.updateTable('users').set(columns).where('id', '=', userId).returningAll().executeTakeFirstOrThrow();
       const sessionsEnded = rightsChanged ? await this.sessions.endAllOf(userId, trx) : 0;
       const changed = Object.keys(changes).filter((k) => k !== 'admin' || adminChanged);
+      const identity = changes.identity ? { provider: changes.identity.provider, extern_uid: changes.identity.subject } : undefined;
       await recordAudit(trx, caller, {
         action: 'user.updated',
         targetType: 'user',
         targetId: userId,
-        details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded },
+        details: { username: user.username, changed, is_admin: user.is_admin === 1, sessions_ended: sessionsEnded, ...(identity ? { identity } : {}) },
       });
       return { user, signedOut: rightsChanged };
+    });
+  }
+
+  async unlinkIdentity(caller: Caller, userId: number, provider: string): Promise<void> {
+    const target = await this.users.getById(userId);
+    await inTransaction(this.db, async (trx) => {
+      if (!(await unlinkIdentity(trx, userId, provider))) throw notFound('404 Identity Not Found');
+      await recordAudit(trx, caller, { action: 'user.updated', targetType: 'user', targetId: userId, details: { username: target.username, changed: ['identity'], identity_removed: provider } });
     });
   }
 

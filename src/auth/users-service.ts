@@ -88,8 +88,8 @@ export class UsersService {
     return row;
   }
 
-  async findByUsername(username: string): Promise<UserRow | undefined> {
-    return this.db
+  async findByUsername(username: string, db: Kysely<Schema> = this.db): Promise<UserRow | undefined> {
+    return db
       .selectFrom('users')
       .selectAll()
       .where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase()))

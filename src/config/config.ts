@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
 import { parseTrustedProxies, type TrustedProxies } from '../http/client-address.ts';
 import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
+import { readSsoConfig, SsoSettingError, type SsoConfig } from '../auth/sso/sso-config.ts';
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -32,6 +33,8 @@ export interface Config {
   warnings: string[];
   connections: ConnectionsConfig;
   metrics: MetricsConfig;
+  /** Single sign-on: OpenID Connect providers, their group links, and whether passwords sign in. */
+  sso: SsoConfig;
   /** Test suites: fail any JSON answer its route's response schema refuses (src/http/plugins/response-check.ts). */
   checkResponses: boolean;
 }
@@ -270,6 +273,16 @@ function readSecretKeys(env: Env): SecretKey[] | undefined {
   return keys as SecretKey[];
 }
 
+function readSso(env: Env): SsoConfig {
+  const passwordSignIn = read(env, 'MODELYARD_PASSWORD_SIGN_IN') === undefined ? true : readBoolean(env, 'MODELYARD_PASSWORD_SIGN_IN');
+  try {
+    return readSsoConfig(read(env, 'MODELYARD_OIDC_PROVIDERS'), read(env, 'MODELYARD_OIDC_GROUP_LINKS'), passwordSignIn);
+  } catch (e) {
+    if (e instanceof SsoSettingError) throw new ConfigError(e.variable, e.message);
+    throw e;
+  }
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const host = read(env, 'MODELYARD_HOST') ?? '127.0.0.1';
   const port = readPort(env);
@@ -318,6 +331,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerAddress: readCount(env, 'MODELYARD_MAX_CONNECTIONS_PER_ADDRESS', 256),
     },
     metrics: { token: readMetricsToken(env), address: readMetricsAddress(env) },
+    sso: readSso(env),
     checkResponses: readBoolean(env, 'MODELYARD_CHECK_RESPONSES'),
   };
 }

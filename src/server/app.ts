@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import { authRoutes } from '../auth/routes.ts';
+import { ssoRoutes } from '../auth/sso/routes.ts';
+import { groupLinkRoutes } from '../auth/sso/group-link-routes.ts';
 import { userAdminRoutes } from '../auth/user-admin-routes.ts';
 import { auditRoutes } from '../events/routes.ts';
 import { webhookRoutes } from '../events/webhook-routes.ts';
@@ -115,9 +117,18 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     personalTokens: services.personalTokens,
     projectTokens: services.projectTokens,
     secureCookies: services.config.publicUrl.startsWith('https://'),
+    passwordSignIn: services.config.sso.passwordSignIn,
+    sso: services.sso,
   });
-  await app.register(userAdminRoutes, { userAdmin: services.userAdmin });
+  await app.register(ssoRoutes, {
+    sso: services.sso,
+    clients: services.oidcClients,
+    passwordSignIn: services.config.sso.passwordSignIn,
+    secureCookies: services.config.publicUrl.startsWith('https://'),
+  });
+  await app.register(userAdminRoutes, { userAdmin: services.userAdmin, oidcClients: services.oidcClients });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
+  await app.register(groupLinkRoutes, { groupLinks: services.groupLinks });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });

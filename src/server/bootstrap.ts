@@ -58,5 +58,6 @@ async function prepareUnderLock(services: Services, logger: Logger, print: (line
     admin = page.items[0];
   }
   if (admin) await projects.ensureDefault(config.defaultProject, systemCallerFor(admin));
+  for (const problem of await services.groupLinks.seed(config.sso.groupLinks)) logger.warn(problem);
   return { createdAdmin: initialPassword !== null, initialPassword };
 }

@@ -2,6 +2,10 @@ import { Authenticator } from '../auth/authenticate.ts';
 import { PersonalTokensService } from '../auth/personal-tokens-service.ts';
 import { ProjectAccessTokensService } from '../auth/project-tokens-service.ts';
 import { SessionsService } from '../auth/sessions-service.ts';
+import { OidcClients } from '../auth/sso/oidc-clients.ts';
+import { SignInStates } from '../auth/sso/sign-in-states.ts';
+import { SsoService } from '../auth/sso/sso-service.ts';
+import { GroupLinksService } from '../auth/sso/group-links-service.ts';
 import { SignInService } from '../auth/sign-in-service.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { TokensService } from '../auth/tokens-service.ts';
@@ -63,6 +67,10 @@ export interface Services extends DeploymentServices {
   sessions: SessionsService;
   signInThrottle: SignInThrottle;
   signIn: SignInService;
+  /** Single sign-on with the configured OpenID Connect providers (src/auth/sso/). */
+  sso: SsoService;
+  oidcClients: OidcClients;
+  groupLinks: GroupLinksService;
   personalTokens: PersonalTokensService;
   userAdmin: UserAdminService;
   authenticator: Authenticator;
@@ -113,6 +121,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const tokens = new TokensService(db);
   const sessions = new SessionsService(db);
   const signInThrottle = new SignInThrottle(db);
+  const oidcClients = new OidcClients(config.sso.providers);
   const projects = new ProjectsService(db);
   const members = new MembersService(db, users);
   const experiments = new ExperimentsService(db);
@@ -163,6 +172,9 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     sessions,
     signInThrottle,
     signIn: new SignInService(db, users, sessions, signInThrottle),
+    oidcClients,
+    groupLinks: new GroupLinksService(db, oidcClients, projects),
+    sso: new SsoService(db, oidcClients, new SignInStates(db), users, sessions, config.publicUrl),
     personalTokens: new PersonalTokensService(users, tokens),
     userAdmin: new UserAdminService(db, users, sessions),
     authenticator,

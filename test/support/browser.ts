@@ -22,9 +22,9 @@ export class BrowserHarness {
     private readonly dataDir: string,
   ) {}
 
-  static async start(name: string): Promise<BrowserHarness> {
+  static async start(name: string, env: Record<string, string> = {}): Promise<BrowserHarness> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `modelyard-${name}-`));
-    const server = await serveProcess(dataDir, { MODELYARD_INITIAL_ADMIN_TOKEN: BROWSER_ADMIN_TOKEN, MODELYARD_DATA_DIR: path.join(dataDir, 'data') });
+    const server = await serveProcess(dataDir, { MODELYARD_INITIAL_ADMIN_TOKEN: BROWSER_ADMIN_TOKEN, MODELYARD_DATA_DIR: path.join(dataDir, 'data'), ...env });
     const browser = await chromium.launch({
       executablePath: process.env.MODELYARD_CHROMIUM ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -29,7 +29,8 @@ export interface ServerProcess {
 
 /** Starts `modelyard serve` as its own process and resolves once /-/health answers. */
 export async function serveProcess(cwd: string, extra: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
+  // A test that must know the address before the server starts (a provider's redirect URI) names the port.
+  const port = extra.MODELYARD_PORT ? Number(extra.MODELYARD_PORT) : await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], { cwd, env: serverEnv({ MODELYARD_PORT: String(port), ...extra }) });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -125,6 +125,9 @@ function projectPaths(projectId: string | number) {
 
 export const apiPaths = {
   session: `${V4}/session`,
+  signInOptions: `${V4}/session/providers`,
+  /** A provider's sign-in (its path as the server lists it), coming back to `returnTo`. */
+  singleSignOn: (signInPath: string, returnTo: string) => withQuery(signInPath, { return_to: returnTo }),
   currentUser: `${V4}/user`,
   users: (query?: Query) => withQuery(`${V4}/users`, query),
   personalAccessTokens: (query?: Query) => withQuery(`${V4}/personal_access_tokens`, query),

@@ -41,9 +41,8 @@ export const api = {
   get: async <T>(path: string) => (await request<T>('GET', path)).data,
   post: async <T>(path: string, body: unknown = {}) => (await request<T>('POST', path, body)).data,
   put: async <T>(path: string, body: unknown = {}) => (await request<T>('PUT', path, body)).data,
-  del: async (path: string) => {
-    await request<unknown>('DELETE', path);
-  },
+  /** A DELETE; most answer 204 (null), a few say something (the provider's sign-out page). */
+  del: async <T = null>(path: string) => (await request<T | null>('DELETE', path)).data,
   /** Plain bytes from offset `from` on (a job's log), with the headers that say how far it goes. */
   range: async (path: string, from: number): Promise<{ bytes: Uint8Array; headers: Headers }> => {
     const res = await fetch(path, { headers: { range: `bytes=${from}-` }, credentials: 'same-origin' });

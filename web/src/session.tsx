@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { SessionNative, SignedIn, SignInBody, UserNative } from '../../src/auth/contract.ts';
+import type { SignedOut } from '../../src/auth/sso/contract.ts';
 import { api, setCsrfToken } from './api.ts';
 import { queryClient } from './query-client.ts';
 import { apiPaths } from './api-paths.ts';
@@ -47,10 +48,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setUser(session.user);
     },
     async signOut() {
-      await api.del(apiPaths.session).catch(() => undefined);
+      const answer = await api.del<SignedOut>(apiPaths.session).catch(() => null);
       queryClient.clear();
       setCsrfToken(null);
       setUser(null);
+      // A session from a single sign-on provider ends there too, which then sends the browser back here.
+      if (answer?.end_session_url) window.location.assign(answer.end_session_url);
     },
   };
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
