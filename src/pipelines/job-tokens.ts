@@ -8,9 +8,11 @@ import { PipelineErrors } from './errors.ts';
 
 /**
  * CI job tokens as callers: valid only while their job runs, limited to the job's project, with
- * the rights of the person the pipeline runs for; the abilities that list `job_token` (ML,
- * packages, reading the project and its pipelines) are all they reach. Runs logged with one
- * record the job.
+ * the rights of the job's user, as GitLab's: the person who played a manual job or retried one,
+ * else the person the pipeline runs for. Whatever the job does is theirs — a deployment it makes
+ * counts as triggered by them, so they cannot approve it themselves. The abilities that list
+ * `job_token` (ML, packages, reading the project and its pipelines, deploying) are all they
+ * reach. Runs logged with one record the job.
  */
 export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTokenResolver {
   return async (secret, ip) => {
@@ -18,11 +20,12 @@ export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTo
     const job = await db
       .selectFrom('ci_jobs')
       .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
-      .select(['ci_jobs.id', 'ci_jobs.project_id', 'ci_jobs.status', 'ci_jobs.pipeline_id', 'ci_pipelines.user_id'])
+      .select(['ci_jobs.id', 'ci_jobs.project_id', 'ci_jobs.status', 'ci_jobs.pipeline_id', 'ci_jobs.user_id as job_user_id', 'ci_pipelines.user_id as pipeline_user_id'])
       .where('ci_jobs.token_hash', '=', sha256Hex(secret))
       .executeTakeFirst();
     if (!job || job.status !== 'running') return null;
-    const user = job.user_id === null ? undefined : await users.findById(job.user_id);
+    const userId = job.job_user_id ?? job.pipeline_user_id;
+    const user = userId === null ? undefined : await users.findById(userId);
     if (user && user.state !== 'active') return null;
     return { user: user ? toCallerUser(user) : null, credential: 'job_token', scopes: ['api'], projectLimit: job.project_id, tokenId: null, jobId: job.id, pipelineId: job.pipeline_id, ip };
   };

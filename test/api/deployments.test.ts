@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot } from '../support/credentials.ts';
 import { modelWithVersions } from '../support/serving.ts';
@@ -290,6 +290,32 @@ describe('deploying from a pipeline job', () => {
     expect(next.statusCode, next.body).toBe(201);
     expect(next.json()).toMatchObject({ job_info: { name: 'deploy-review' } });
     expect(next.json().id).not.toBe(job.id);
+  });
+  it("makes the person who plays a manual deploy job its deployment's author: they cannot approve it, the pipeline's creator can", async () => {
+    expect((await call('POST', '/protected_environments', maintainer.token, { name: 'prod-gated', deploy_access_levels: [{ access_level: 40 }], required_approval_count: 1 })).statusCode).toBe(201);
+    // The protected environments below start from none.
+    onTestFinished(async () => void (await call('DELETE', '/protected_environments/prod-gated', maintainer.token)));
+    const config = 'deploy-prod:\n  environment:\n    name: prod-gated\n  when: manual\n  script: [modelyard deploy]\n';
+    expect((await call('PUT', '/ci/config', maintainer.token, { content: config })).statusCode).toBe(200);
+    const runner = await createInstanceRunner(t);
+    const pipeline = await call('POST', '/pipeline', maintainer.token, { ref: 'main' });
+    expect(pipeline.statusCode, pipeline.body).toBe(201);
+    const [manual] = (await call('GET', `/pipelines/${pipeline.json().id}/jobs`, maintainer.token)).json() as { id: number; status: string }[];
+    expect(manual!.status).toBe('manual');
+    expect((await call('POST', `/jobs/${manual!.id}/play`, otherMaintainer.token, {})).statusCode).toBe(200);
+    const job = await takeJobOf(runner);
+    expect(job.id).toBe(manual!.id);
+    const deployed = await t.call({ method: 'POST', url: api('/deployments'), headers: { 'job-token': job.token }, payload: { environment: 'prod-gated', model: 'churn', version: '1' } });
+    expect(deployed.statusCode, deployed.body).toBe(201);
+    expect(deployed.json()).toMatchObject({ status: 'blocked', user: { username: 'dep-maintainer-2' }, deployable: { id: job.id, name: 'deploy-prod' } });
+    const id = deployed.json().id as number;
+    const self = await call('POST', `/deployments/${id}/approval`, otherMaintainer.token, { status: 'approved' });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().message).toMatch(/cannot be approved by the user who triggered them/);
+    const approved = await call('POST', `/deployments/${id}/approval`, maintainer.token, { status: 'approved' });
+    expect(approved.statusCode, approved.body).toBe(201);
+    expect((await call('GET', `/deployments/${id}`, reporter.token)).json()).toMatchObject({ status: 'running', deployable: { id: job.id } });
+    expect((await t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, payload: { token: job.token, state: 'success' } })).statusCode).toBe(200);
   });
 });
 
