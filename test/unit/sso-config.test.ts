@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { safeReturnTo } from '../../src/auth/sso/sso-service.ts';
 import { loadConfig } from '../../src/config/config.ts';
 
 const provider = { id: 'corp', label: 'Corp', issuer: 'https://id.example.com', client_id: 'modelyard', client_secret: 'a-client-secret' };
@@ -51,5 +52,14 @@ describe('single sign-on settings', () => {
     expect(load({ MODELYARD_OIDC_PROVIDERS: JSON.stringify([provider]), MODELYARD_OIDC_GROUP_LINKS: links })).toThrow('MODELYARD_OIDC_GROUP_LINKS: names provider "other"');
     expect(load({ MODELYARD_OIDC_PROVIDERS: JSON.stringify([provider]), MODELYARD_OIDC_GROUP_LINKS: links.replace('"other"', '"corp"').replace('30', '50') })).toThrow('MODELYARD_OIDC_GROUP_LINKS');
     expect(load({ MODELYARD_PASSWORD_SIGN_IN: 'false' })).toThrow('MODELYARD_PASSWORD_SIGN_IN: cannot be false without a provider');
+  });
+});
+
+describe('where a sign-in comes back to', () => {
+  it('is a path of this site only', () => {
+    expect(safeReturnTo('/projects/7?tab=runs')).toBe('/projects/7?tab=runs');
+    for (const elsewhere of [undefined, '', 'https://evil.example', '//evil.example', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', '/a b', 'projects']) {
+      expect(safeReturnTo(elsewhere)).toBe('/');
+    }
   });
 });

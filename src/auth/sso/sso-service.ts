@@ -17,9 +17,13 @@ import type { SsoProvider } from './sso-config.ts';
 /** Where a provider sends people back: GitLab's OmniAuth path, so a redirect URI registered for GitLab reads the same. */
 export const callbackPath = (provider: string) => `/users/auth/${provider}/callback`;
 
-/** Only a path of this site: never another origin (`//evil`, `/\evil`), so the sign-in is no open redirect. */
+/**
+ * Only a path of this site, so the sign-in is no open redirect: never another origin (`//evil`,
+ * `/\\evil`), and no control character or space anywhere, since browsers drop tabs and line
+ * breaks from a URL (`/\t/evil` would become `//evil`).
+ */
 export function safeReturnTo(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\r\n]/.test(value)) return '/';
+  if (!value || !value.startsWith('/') || /[\x00-\x20\x7f\\]/.test(value) || value.startsWith('//')) return '/';
   return value;
 }
 
