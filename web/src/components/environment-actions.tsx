@@ -11,7 +11,8 @@ import { apiPaths } from '../api-paths.ts';
 export function EnvironmentActions({ projectId, env, confirm }: { projectId: number; env: EnvironmentDetail; confirm: (request: ConfirmRequest) => void }) {
   const paths = apiPaths.project(projectId).environment(env.id);
   const current = env.current_deployment;
-  if (env.state === 'stopped') return null;
+  // A stopping environment waits for its on_stop job: there is nothing to do but wait.
+  if (env.state === 'stopped' || env.state === 'stopping') return null;
   const canary = current?.policy.kind === 'canary' ? current.policy : null;
   const canaryVariant = current?.variants.find((v) => v.name === 'canary');
   const stableVariant = current?.variants.find((v) => v.name === 'stable');

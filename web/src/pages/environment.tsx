@@ -14,6 +14,7 @@ import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { apiPaths } from '../api-paths.ts';
+import { formatIso } from '../pipelines-model.ts';
 
 const HISTORY_SIZE = 50;
 
@@ -88,6 +89,12 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
               <dd>
                 <code>{env.serving_url}/invocations</code> <span className="muted">(a token with the serve scope)</span>
               </dd>
+              {env.auto_stop_at && (
+                <>
+                  <dt>Stops automatically</dt>
+                  <dd data-testid="auto-stop-at">{formatIso(env.auto_stop_at)} (the deploy job's auto_stop_in)</dd>
+                </>
+              )}
               {env.external_url && (
                 <>
                   <dt>External URL</dt>
