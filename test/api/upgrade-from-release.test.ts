@@ -29,6 +29,9 @@ beforeAll(async () => {
   const database = await createTestDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-upgrade-'));
   fs.cpSync(path.join(fixture, 'data'), dataDir, { recursive: true });
+  // git keeps no file modes but the executable bit: a clone has the key file readable by all,
+  // which the keyring refuses (as it should for an operator's data folder).
+  fs.chmodSync(path.join(dataDir, 'secret-keys.json'), 0o600);
   if (database.config.dialect === 'sqlite') fs.renameSync(path.join(dataDir, 'modelyard.db'), database.config.file);
   else execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-f', path.join(fixture, 'dump.sql'), database.url], { stdio: ['ignore', 'ignore', 'pipe'] });
   t = await startTestApp({ MODELYARD_INITIAL_ADMIN_TOKEN: FIXTURE_ADMIN_TOKEN }, { database, dataDir });
