@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,6 +39,8 @@ const say = (line: string) => process.stdout.write(`[soak ${elapsed()}s] ${line}
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-soak-'));
 const owned: Owned[] = [];
+/** The mlflow client processes: ended at clean-up too, should the harness fail before they stop. */
+const clientProcesses: ChildProcess[] = [];
 // Outside `root`: mkdtemp's folder is private to root, and PostgreSQL runs as its own user.
 const pgDir = path.join(os.tmpdir(), `modelyard-soak-pg-${PG_PORT}`);
 const postgres = new Postgres(PG_PORT, pgDir);
@@ -52,7 +54,8 @@ interface Replica {
 const unexpectedExits: string[] = [];
 let tearingDown = false;
 
-async function startReplica(index: number, port: number, env: Record<string, string>): Promise<Replica> {
+/** A replica restarted under the full load on a small machine may take minutes to answer. */
+async function startReplica(index: number, port: number, env: Record<string, string>, seconds = 300): Promise<Replica> {
   const dataDir = path.join(root, `replica${index}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MODELYARD_')));
@@ -61,7 +64,7 @@ async function startReplica(index: number, port: number, env: Record<string, str
   proc.child.on('exit', (code, signal) => {
     if (!tearingDown && signal !== 'SIGKILL') unexpectedExits.push(`replica ${index} (port ${port}) exited: ${signal ?? `code ${code}`}; its log: ${proc.log}`);
   });
-  await waitUntil(`replica ${index}`, () => answers(`http://127.0.0.1:${port}/-/readiness`), 120, proc.child, proc.log);
+  await waitUntil(`replica ${index}`, () => answers(`http://127.0.0.1:${port}/-/readiness`), seconds, proc.child, proc.log);
   return { port, proc };
 }
 
@@ -200,6 +203,7 @@ async function main(): Promise<number> {
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    clientProcesses.push(child);
     const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
     return { ledger, child, done, stdout: () => stdout, stderr: () => stderr };
   });
@@ -424,6 +428,7 @@ async function main(): Promise<number> {
 
 async function cleanUp(): Promise<void> {
   tearingDown = true;
+  for (const child of clientProcesses) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const p of owned.reverse()) await p.stop();
   try {
     postgres.stop();
