@@ -12,6 +12,7 @@ import { benchUi, summarizeUi } from './ui.ts';
 import { benchCi } from './ci.ts';
 import { benchWebhooks, type WebhookRound } from './webhooks.ts';
 import { benchStartup } from './startup.ts';
+import { runSoak, soakSection } from './soak.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -248,6 +249,14 @@ The compiled server is ${(sources.medianMs / built.medianMs).toFixed(1)}× faste
   log('wrote docs/benchmarks.md (startup)');
 }
 
+async function soakSuite(): Promise<void> {
+  const [clients, seconds] = quick ? [8, 90] : [32, 240];
+  const { result, passed } = await runSoak(clients, seconds, log);
+  writeSection('docs/benchmarks.md', 'soak', soakSection(result, passed, `npm run bench -- --only soak${quick ? ' --quick' : ''}`));
+  log(`wrote docs/benchmarks.md (soak${passed ? '' : ', checks FAILED'})`);
+  if (!passed) process.exitCode = 1;
+}
+
 if (!only || only === 'startup') await startupSuite();
 if (!only || only === 'webhooks') await webhooksSuite();
 if (!only || only === 'ci') await ciSuite();
@@ -255,3 +264,4 @@ if (!only || only === 'tracking') await trackingSuite();
 if (!only || only === 'ui') await uiSuite();
 if (!only || only === 'registry') await registrySuite();
 if (!only || only === 'artifacts') await artifactsSuite();
+if (!only || only === 'soak') await soakSuite();

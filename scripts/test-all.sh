@@ -3,7 +3,8 @@
 # Debian's packages, a Python venv with the pinned MLflow client, a local S3-protocol server):
 #   type check, lint, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
 #   the curl recipes of the docs, a fuzz run of the OpenAPI document (Schemathesis), CI
-#   pipelines end to end with runner processes, the web UI in Chromium, the real MLflow
+#   pipelines end to end with runner processes, replicas under load and faults (HAProxy,
+#   MinIO), the web UI in Chromium, the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
 #   gitlab-mlops client on SQLite, the air-gapped bundle started without a network, the
 #   container image run read-only, and the Helm chart validated offline.
@@ -27,6 +28,9 @@ PG_URL=$(bash scripts/postgres.sh start)
 S3_ENDPOINT=$(bash scripts/s3-server.sh start)
 PYTHON=$(bash scripts/python-env.sh)
 PYTHON_MLFLOW2=$(bash scripts/python-env.sh test/compat/requirements-mlflow2.txt)
+# The replica soak's S3 server and load balancer (a MinIO build takes minutes, once per pin).
+bash scripts/minio.sh install >/dev/null
+bash scripts/haproxy.sh >/dev/null
 trap 'bash scripts/postgres.sh stop; bash scripts/s3-server.sh stop' EXIT
 echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
 S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
@@ -55,6 +59,12 @@ bash scripts/fuzz.sh
 section "CI end to end: git push webhook, server and two modelyard runner processes with the real mlflow client; the real GitLab Runner 17.5.0 (../shared/tools/gitlab-runner) through artifacts, cancel and after_script (SQLite, then PostgreSQL)"
 MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=sqlite npx vitest run --project e2e
 MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" npx vitest run --project e2e
+
+section "replicas under load and faults: 2 replicas (compiled) behind HAProxy on PostgreSQL and MinIO, 2 runners, 8 mlflow clients, a UI session; SIGKILL a replica, restart PostgreSQL, pause MinIO 10 s"
+# Its own PostgreSQL (it restarts it) on MODELYARD_SOAK_PG_PORT, 55440 unless set.
+soak_started=$SECONDS
+npx tsx test/soak/replicas-faults.ts --clients 8 --seconds 90
+echo "replica soak: $((SECONDS - soak_started)) s"
 
 section "browser tests (playwright-core driving Debian's Chromium)"
 MODELYARD_CHROMIUM=$(bash scripts/chromium.sh) npx vitest run --project browser

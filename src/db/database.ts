@@ -81,6 +81,12 @@ function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // pg-pool listens for a client's errors only while it is idle in the pool. A connection lost
+  // while it is checked out between two statements (a transaction waiting on S3, an advisory
+  // lock held; then a PostgreSQL restart or failover, or pg_terminate_backend) emits 'error' on
+  // its client with no listener, which would end the process: every replica at once. With this
+  // listener the request on that connection fails, and the pool drops the client when released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
