@@ -28,9 +28,18 @@ PG_URL=$(bash scripts/postgres.sh start)
 S3_ENDPOINT=$(bash scripts/s3-server.sh start)
 PYTHON=$(bash scripts/python-env.sh)
 PYTHON_MLFLOW2=$(bash scripts/python-env.sh test/compat/requirements-mlflow2.txt)
-# The replica soak's S3 server and load balancer (a MinIO build takes minutes, once per pin).
-bash scripts/minio.sh install >/dev/null
 bash scripts/haproxy.sh >/dev/null
+# The Go tools of the last stages (MinIO for the replica soak, helm and kubeconform for the
+# chart) take minutes to build on a fresh machine, once per pin: they build in the background
+# at the lowest priority while the suites run, and those stages wait for them.
+GO_TOOLS_LOG=$(mktemp)
+nice -n 19 bash -c 'for tool in minio kubeconform helm; do bash scripts/go-tools.sh "$tool" >/dev/null || exit 1; done' >"$GO_TOOLS_LOG" 2>&1 &
+GO_TOOLS_PID=$!
+go_tools_ready() {
+  [ -z "${GO_TOOLS_PID:-}" ] && return
+  wait "$GO_TOOLS_PID" || { cat "$GO_TOOLS_LOG"; echo "building the Go tools failed" >&2; exit 1; }
+  GO_TOOLS_PID=
+}
 trap 'bash scripts/postgres.sh stop; bash scripts/s3-server.sh stop' EXIT
 echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
 S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
@@ -62,6 +71,7 @@ MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL
 
 section "replicas under load and faults: 2 replicas (compiled) behind HAProxy on PostgreSQL and MinIO, 2 runners, 8 mlflow clients, a UI session; SIGKILL a replica, restart PostgreSQL, pause MinIO 10 s"
 # Its own PostgreSQL (it restarts it) on MODELYARD_SOAK_PG_PORT, 55440 unless set.
+go_tools_ready
 soak_started=$SECONDS
 npx tsx test/soak/replicas-faults.ts --clients 8 --seconds 90
 echo "replica soak: $((SECONDS - soak_started)) s"
@@ -94,6 +104,7 @@ rm -rf "$BUNDLE_DIR"
 echo "container image test: $((SECONDS - started)) s"
 
 section "Helm chart: helm lint, and kubeconform -strict on the default and production renderings (Kubernetes 1.36 schemas, offline)"
+go_tools_ready
 started=$SECONDS
 bash test/helm/chart.sh
 echo "helm chart test: $((SECONDS - started)) s"

@@ -9,7 +9,7 @@ import { BUCKET, Postgres, S3_SECRET, S3_USER, answers, freePort, haproxyCounts,
 /**
  * Replicas under load and faults, all on loopback: two `modelyard serve` replicas (the
  * compiled build) behind HAProxy, on one PostgreSQL (scripts/postgres.sh) and one S3 server
- * (MinIO from scripts/minio.sh, or moto with `--s3 moto`), two `modelyard runner` processes.
+ * (MinIO from scripts/go-tools.sh minio, or moto with `--s3 moto`), two `modelyard runner` processes.
  * Load: N real mlflow clients (one process each) logging metric batches and small artifacts,
  * pipelines through the runners, a signed-in UI session reading pages. Faults during the load:
  * SIGKILL of one replica (restarted 2 s later), a PostgreSQL restart, the S3 server paused for

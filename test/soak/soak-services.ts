@@ -84,14 +84,14 @@ export class Postgres {
 
 export type S3Kind = 'minio' | 'moto';
 
-/** The S3 server: MinIO built by scripts/minio.sh, or moto's server from the pinned venv. */
+/** The S3 server: MinIO built by scripts/go-tools.sh, or moto's server from the pinned venv. */
 export async function startS3(kind: S3Kind, root: string, python: string): Promise<{ endpoint: string; server: Owned }> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const log = path.join(root, `${kind}.log`);
   let server: Owned;
   if (kind === 'minio') {
-    const binary = execFileSync('bash', ['scripts/minio.sh', 'install'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    const binary = execFileSync('bash', ['scripts/go-tools.sh', 'minio'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     const console = await freePort();
     server = own(
       binary,
