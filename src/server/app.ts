@@ -36,6 +36,7 @@ import { limitConnectionsPerAddress } from '../http/connection-budget.ts';
 import { dropStalledRequests } from '../http/stalled-requests.ts';
 import { installAuthorization, type RouteEntry } from '../auth/authorization-hook.ts';
 import { requestIdFor } from '../http/plugins/request-id.ts';
+import { lazyRequestLogger } from '../http/lazy-request-logger.ts';
 import { installResponseCheck } from '../http/plugins/response-check.ts';
 import { installValidation } from '../http/plugins/validation.ts';
 import type { Services } from './services.ts';
@@ -62,6 +63,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     // One debug line per request (below) instead of Fastify's two info lines: ingest runs hot.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: JSON_BODY_LIMIT,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
