@@ -6,13 +6,15 @@ import { Agent, request } from 'undici';
 import { freePort } from './servers.ts';
 
 /**
- * `npx tsx bench/gateway.ts [--requests N] [--seconds S]`: what the serving gateway adds to a
+ * `npx tsx bench/gateway.ts [--requests N] [--seconds S] [--profile DIR]`: what the serving gateway adds to a
  * prediction. A minimal model server (the agent tests' stand-in, answering at once) is called
  * directly and through the gateway, one request at a time for latency, then by a few
  * concurrent clients for throughput. The model server and the load generator share core 1 and
  * the Modelyard server has core 0 (`taskset`), so the difference is the gateway's own work, not
  * contention. An instance is reported ready through the agent protocol by hand (no model files
- * are served: the stand-in answers without them).
+ * are served: the stand-in answers without them). Each process's CPU time per request is read
+ * from /proc as well: on a shared machine the scheduler, not the gateway, may set the pace, and
+ * the server's CPU per request and how busy its core was tell the two apart.
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
