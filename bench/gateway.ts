@@ -6,17 +6,21 @@ import { Agent, request } from 'undici';
 import { freePort } from './servers.ts';
 
 /**
- * `npx tsx bench/gateway.ts [--requests N] [--seconds S]`: what the serving gateway adds to a
+ * `npx tsx bench/gateway.ts [--requests N] [--seconds S] [--profile DIR]`: what the serving gateway adds to a
  * prediction. A minimal model server (the agent tests' stand-in, answering at once) is called
  * directly and through the gateway, one request at a time for latency, then by a few
  * concurrent clients for throughput. The model server and the load generator share core 1 and
  * the Modelyard server has core 0 (`taskset`), so the difference is the gateway's own work, not
  * contention. An instance is reported ready through the agent protocol by hand (no model files
- * are served: the stand-in answers without them).
+ * are served: the stand-in answers without them). Each process's CPU time per request is read
+ * from /proc as well: on a shared machine the scheduler, not the gateway, may set the pace, and
+ * the server's CPU per request and how busy its core was tell the two apart.
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const REQUESTS = option('--requests', 5000);
+/** `--profile DIR`: the Modelyard server writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
+const PROFILE_DIR = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : undefined;
 const SECONDS = option('--seconds', 10);
 const CONCURRENCY = 8;
 const ADMIN = 'bench-gateway-admin-token-0123456789';
@@ -26,6 +30,8 @@ const log = (line: string) => process.stdout.write(`[bench:gateway] ${line}\n`);
 const children: ChildProcess[] = [];
 function start(core: number, argv: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn('taskset', ['-c', String(core), ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Both pipes are drained: a full pipe would stop a child that writes to it.
+  child.stdout!.on('data', (d) => process.env.BENCH_VERBOSE && process.stderr.write(d));
   child.stderr!.on('data', (d) => process.env.BENCH_VERBOSE && process.stderr.write(d));
   children.push(child);
   return child;
@@ -78,7 +84,21 @@ async function latencies(url: string, headers: Record<string, string>): Promise<
   return times.sort((a, b) => a - b);
 }
 
-async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+/** CPU seconds a process has used so far (user + system), from /proc: contention on a shared machine does not inflate it. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
+interface Throughput {
+  perSecond: number;
+  /** CPU microseconds per request of each measured process during the run. */
+  cpuMicros: Record<string, number>;
+}
+
+async function throughput(url: string, headers: Record<string, string>, processes: Record<string, number>): Promise<Throughput> {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
   const until = Date.now() + SECONDS * 1000;
   let done = 0;
   await Promise.all(
@@ -89,7 +109,8 @@ async function throughput(url: string, headers: Record<string, string>): Promise
       }
     }),
   );
-  return done / SECONDS;
+  const cpuMicros = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, ((cpuSeconds(pid) - before[name]!) / done) * 1e6]));
+  return { perSecond: done / SECONDS, cpuMicros };
 }
 
 async function main(): Promise<void> {
@@ -99,14 +120,15 @@ async function main(): Promise<void> {
     fs.mkdirSync(modelDir);
     fs.writeFileSync(path.join(modelDir, 'answer.txt'), 'setosa');
     const modelPort = await freePort();
-    start(1, [process.execPath, path.join(root, 'test/support/agent/fake-model-server.mjs'), String(modelPort), modelDir]);
+    const modelServer = start(1, [process.execPath, path.join(root, 'test/support/agent/fake-model-server.mjs'), String(modelPort), modelDir]);
     const direct = `http://127.0.0.1:${modelPort}`;
     await up(`${direct}/ping`);
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MODELYARD_')));
-    start(0, [process.execPath, path.join(root, 'bin/modelyard.mjs'), 'serve'], {
+    const profile = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
+    const server = start(0, [process.execPath, ...profile, path.join(root, 'bin/modelyard.mjs'), 'serve'], {
       ...clean,
       MODELYARD_PORT: String(port),
       MODELYARD_DATA_DIR: path.join(dir, 'data'),
@@ -145,16 +167,28 @@ async function main(): Promise<void> {
 
     log(`${REQUESTS} sequential requests each way, then ${CONCURRENCY} clients for ${SECONDS} s each way`);
     const d = await latencies(`${direct}/invocations`, {});
+    const sequentialCpu = cpuSeconds(server.pid!);
     const g = await latencies(gateway, gatewayHeaders);
-    const rd = await throughput(`${direct}/invocations`, {});
-    const rg = await throughput(gateway, gatewayHeaders);
+    // One request at a time, the server's CPU per request does not depend on how requests batch up.
+    const sequentialMicros = ((cpuSeconds(server.pid!) - sequentialCpu) / (REQUESTS + 500)) * 1e6;
+    const processes = { 'load generator': process.pid, 'model server': modelServer.pid!, 'Modelyard server': server.pid! };
+    const rd = await throughput(`${direct}/invocations`, {}, processes);
+    const rg = await throughput(gateway, gatewayHeaders, processes);
     const row = (name: string, s: number[]) => `${name}: p50 ${percentile(s, 50).toFixed(3)} ms, p99 ${percentile(s, 99).toFixed(3)} ms`;
     log(row('direct ', d));
     log(row('gateway', g));
     log(`added: p50 ${(percentile(g, 50) - percentile(d, 50)).toFixed(3)} ms, p99 ${(percentile(g, 99) - percentile(d, 99)).toFixed(3)} ms`);
-    log(`throughput: direct ${rd.toFixed(0)} req/s, gateway ${rg.toFixed(0)} req/s (${((rg / rd) * 100).toFixed(0)} %)`);
+    log(`throughput: direct ${rd.perSecond.toFixed(0)} req/s, gateway ${rg.perSecond.toFixed(0)} req/s (${((rg.perSecond / rd.perSecond) * 100).toFixed(0)} %)`);
+    const cpu = (t: Throughput) =>
+      Object.entries(t.cpuMicros)
+        .map(([name, micros]) => `${name} ${micros.toFixed(0)} µs`)
+        .join(', ');
+    log(`CPU per request: direct: ${cpu(rd)}; gateway: ${cpu(rg)}`);
+    // Below 100 %, the gateway's core was waiting on the other: the throughput row is not the gateway's limit.
+    log(`Modelyard server: ${sequentialMicros.toFixed(0)} µs CPU per sequential request; busy ${((rg.cpuMicros['Modelyard server']! * rg.perSecond) / 1e4).toFixed(0)} % of its core under load`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    // Wait for them to stop: the server writes its profile (--profile) on the way out.
+    await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : (child.once('exit', done), child.kill('SIGTERM'))))));
     await dispatcher.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

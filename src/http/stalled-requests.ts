@@ -56,6 +56,10 @@ function watchBody(request: IncomingMessage, options: StalledRequestOptions): vo
     Math.max(10, Math.floor(options.idleTimeoutMs / CHECKS_PER_TIMEOUT)),
   );
   // No stop on the request's 'close': a handler may answer before reading the body, and the
-  // rest of that body must still arrive (or stop) under the same rule. The timer ends itself.
+  // rest of that body must still arrive (or stop) under the same rule. A body that has ended
+  // (read by the handler, or drained by Node after the answer) has arrived: the watch stops
+  // then rather than at its next check, which would hold every request of the last
+  // quarter-timeout in memory (tens of thousands on a busy gateway).
+  request.once('end', () => clearInterval(timer));
   timer.unref();
 }

@@ -28,6 +28,14 @@ interface Counts {
 
 const empty = (): Counts => ({ requests: 0, errors: 0, mismatches: 0, latencySumMs: 0, buckets: LATENCY_BOUNDS_MS.map(() => 0) });
 
+function count(into: Counts, o: Observation, bucket: number): void {
+  into.requests += 1;
+  if (o.error) into.errors += 1;
+  if (o.mismatch) into.mismatches += 1;
+  into.latencySumMs += o.ms;
+  into.buckets[bucket]! += 1;
+}
+
 function add(into: Counts, from: Counts): void {
   into.requests += from.requests;
   into.errors += from.errors;
@@ -52,22 +60,18 @@ export class ServingMetrics {
     private readonly logger: Logger,
   ) {}
 
+  /** On every gateway request: counts in place, no allocation once the variant's window and totals exist. */
   observe(o: Observation): void {
-    const counts: Counts = empty();
-    counts.requests = 1;
-    counts.errors = o.error ? 1 : 0;
-    counts.mismatches = o.mismatch ? 1 : 0;
-    counts.latencySumMs = o.ms;
-    counts.buckets[bucketIndex(o.ms)] = 1;
+    const bucket = bucketIndex(o.ms);
     const windowStart = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
     const key = `${o.deploymentId}\n${o.variant}\n${windowStart}`;
     let entry = this.pending.get(key);
     if (!entry) this.pending.set(key, (entry = { deploymentId: o.deploymentId, variant: o.variant, windowStart, counts: empty() }));
-    add(entry.counts, counts);
+    count(entry.counts, o, bucket);
     const totalKey = `${o.projectId}\n${o.environment}\n${o.variant}\n${o.role}`;
     let total = this.totals.get(totalKey);
     if (!total) this.totals.set(totalKey, (total = { labels: { project: String(o.projectId), environment: o.environment, variant: o.variant, role: o.role }, counts: empty() }));
-    add(total.counts, counts);
+    count(total.counts, o, bucket);
   }
 
   /** Adds what was counted since the last flush to the database; kept for the next flush if the database refuses. */

@@ -1,4 +1,4 @@
-import { Pool, errors } from 'undici';
+import { Pool, errors, type Dispatcher } from 'undici';
 
 export interface UpstreamAnswer {
   status: number;
@@ -24,26 +24,44 @@ export class Upstreams {
     return pool;
   }
 
-  /** One request; a timeout or a refused connection is a failure, not an exception. */
-  async call(origin: string, request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number }): Promise<UpstreamAnswer | UpstreamFailure> {
-    try {
-      const answer = await this.pool(origin).request({
-        method: request.method,
-        path: request.path,
-        headers: request.contentType ? { 'content-type': request.contentType } : {},
-        body: request.body,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-      });
-      const body = Buffer.from(await answer.body.arrayBuffer());
-      const type = answer.headers['content-type'];
-      return { status: answer.statusCode, contentType: Array.isArray(type) ? type[0] : type, body };
-    } catch (error) {
-      if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
-        return { kind: 'timeout', message: `the model server did not answer within ${request.timeoutMs} ms` };
+  /**
+   * One request; a timeout or a refused connection is a failure, not an exception. The answer
+   * is gathered by a dispatch handler rather than undici's `request`, whose response stream
+   * and its events cost more than the rest of the hop for the small answers models give.
+   */
+  call(origin: string, request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number }): Promise<UpstreamAnswer | UpstreamFailure> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      let contentType: string | undefined;
+      const handler: Dispatcher.DispatchHandler = {
+        // Nothing to do at the start, but undici recognises this API's handlers by this method.
+        onRequestStart: () => undefined,
+        onResponseStart: (_controller, statusCode, headers) => {
+          status = statusCode;
+          const type = headers['content-type'];
+          contentType = Array.isArray(type) ? type[0] : type;
+        },
+        onResponseData: (_controller, chunk) => void chunks.push(chunk),
+        onResponseEnd: () => resolve({ status, contentType, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }),
+        onResponseError: (_controller, error) => resolve(failure(error, request.timeoutMs)),
+      };
+      try {
+        this.pool(origin).dispatch(
+          {
+            method: request.method,
+            path: request.path,
+            headers: request.contentType ? { 'content-type': request.contentType } : {},
+            body: request.body,
+            headersTimeout: request.timeoutMs,
+            bodyTimeout: request.timeoutMs,
+          },
+          handler,
+        );
+      } catch (error) {
+        resolve(failure(error as Error, request.timeoutMs));
       }
-      return { kind: 'unreachable', message: `the model server could not be reached (${(error as Error).message})` };
-    }
+    });
   }
 
   /** Forgets the pool of an endpoint that went away (its connections close). */
@@ -58,6 +76,13 @@ export class Upstreams {
     this.pools.clear();
     await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
   }
+}
+
+function failure(error: Error, timeoutMs: number): UpstreamFailure {
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+    return { kind: 'timeout', message: `the model server did not answer within ${timeoutMs} ms` };
+  }
+  return { kind: 'unreachable', message: `the model server could not be reached (${error.message})` };
 }
 
 export const isFailure = (answer: UpstreamAnswer | UpstreamFailure): answer is UpstreamFailure => 'kind' in answer;
