@@ -158,9 +158,12 @@ describe('durability: an upload is on the disk before it is answered', () => {
     );
     await pipeline(body, writer);
     await handle.close();
-    // Every 64 MiB a flush starts while the rest still arrives; the last one comes after it all.
+    // Every 64 MiB a flush starts while the rest still arrives (one still running makes the next
+    // wait, and the writer may still be catching up when the body ends, so their count depends
+    // on timing); at least one more comes after it all; and never one per chunk.
     expect(flushesWhileArriving).toBeGreaterThanOrEqual(1);
-    expect(datasync.mock.calls.length).toBe(flushesWhileArriving + 1);
+    expect(datasync.mock.calls.length).toBeGreaterThan(flushesWhileArriving);
+    expect(datasync.mock.calls.length).toBeLessThanOrEqual(Math.ceil(data.length / (64 * MiB)) + 1);
   });
 
   it('flushes a small file before it resolves (main thread)', async () => {
