@@ -25,7 +25,9 @@ import { webRoutes } from './web-routes.ts';
 import { deploymentRoutes } from '../deployments/deployment-routes.ts';
 import { environmentRoutes } from '../deployments/environment-routes.ts';
 import { protectionRoutes } from '../deployments/protection-routes.ts';
-import { gatewayRoutes } from '../serving/gateway-routes.ts';
+import { gatewayRoutes, INVOCATION_BODY_LIMIT } from '../serving/gateway-routes.ts';
+import { InvocationsFastPath } from '../serving/invocations-fast-path.ts';
+import { serverWithFastPath } from '../http/server-factory.ts';
 import { resultsRoutes } from '../serving/results-routes.ts';
 import { agentAdminRoutes, agentProtocolRoutes } from '../targets/local-agent/routes.ts';
 import { installJsonParser } from '../http/plugins/body-parsers.ts';
@@ -52,6 +54,8 @@ export interface BuiltApp {
   routes: RouteEntry[];
   metrics: RequestMetrics;
   metricsAccess: MetricsAccess;
+  /** Predictions answered before Fastify's routing (what the fast-path tests look at). */
+  invocations: InvocationsFastPath;
 }
 
 /** One MiB, MLflow's limit for a log-batch body; uploads stream and are not bound by it. */
@@ -60,7 +64,17 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 export async function buildApp(services: Services, logger: Logger): Promise<BuiltApp> {
   const connections = services.config.connections;
   const isTrustedProxy = trustFunction(connections.trustedProxies);
+  const metrics = new RequestMetrics();
+  const invocations = new InvocationsFastPath({
+    gateway: services.serving.gateway,
+    metrics,
+    logger,
+    bodyLimit: INVOCATION_BODY_LIMIT,
+    isTrustedProxy: connections.trustedProxies.length > 0 ? (address: string) => isTrustedProxy(address) : undefined,
+  });
   const app: App = Fastify({
+    // Predictions through the gateway skip Fastify's routing and hooks (src/serving/invocations-fast-path.ts).
+    serverFactory: serverWithFastPath((request, response, toFastify) => invocations.take(request, response, toFastify)),
     loggerInstance: logger as FastifyBaseLogger,
     // One debug line per request (below) instead of Fastify's two info lines: ingest runs hot.
     logController: new LogController({ disableRequestLogging: true }),
@@ -81,7 +95,6 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
 
   const routes: RouteEntry[] = [];
-  const metrics = new RequestMetrics();
   metrics.addCollector(() => services.serving.metrics.render());
   const metricsAccess = new MetricsAccess({ token: services.config.metrics.token, isTrustedProxy });
   installValidation(app);
@@ -187,6 +200,10 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(protectionRoutes, services.deployments);
   await app.register(resultsRoutes, { results: services.serving.results });
   await app.register(gatewayRoutes, { gateway: services.serving.gateway });
+  app.addHook('preClose', (done) => {
+    invocations.close();
+    done();
+  });
   const agentDeps = {
     agents: services.agents,
     assignments: services.assignments,
@@ -201,5 +218,5 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(webRoutes, { distDir: new URL('../../web/dist', import.meta.url).pathname });
 
   await app.ready();
-  return { app, routes, metrics, metricsAccess };
+  return { app, routes, metrics, metricsAccess, invocations };
 }

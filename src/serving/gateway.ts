@@ -69,8 +69,12 @@ export class Gateway {
   }
 
   /** A prediction (`/invocations`), passed through unchanged. */
-  async invoke(route: Routable, headers: Headers, body: Buffer | undefined): Promise<GatewayAnswer> {
-    const variant = this.choose(route, headers);
+  invoke(route: Routable, headers: Headers, body: Buffer | undefined): Promise<GatewayAnswer> {
+    return this.invokeVariant(route, this.choose(route, headers), headers, body);
+  }
+
+  /** A prediction sent to a variant already chosen (the fast path chooses before it reads the body). */
+  async invokeVariant(route: Routable, variant: RoutedVariant, headers: Headers, body: Buffer | undefined): Promise<GatewayAnswer> {
     const contentType = headerValue(headers, 'content-type');
     const started = performance.now();
     const answer = await this.forward(route, variant, { method: 'POST', path: '/invocations', contentType, body });

@@ -12,6 +12,7 @@ import { createServices, type Services } from '../../src/server/services.ts';
 import { openKeyring } from '../../src/secrets/keyring.ts';
 import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import type { App } from '../../src/http/types.ts';
+import type { InvocationsFastPath } from '../../src/serving/invocations-fast-path.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -28,6 +29,8 @@ export interface TestApp {
   services: Services;
   config: Config;
   routes: RouteEntry[];
+  /** Predictions answered before Fastify's routing, when the app listens on a socket. */
+  fastPath: InvocationsFastPath;
   database: TestDatabase;
   dataDir: string;
   /** app.inject with a token (PRIVATE-TOKEN) when given. */
@@ -62,7 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}, given?: { d
   const services = createServices(config, db, keyring);
   const logger = pino({ level: 'silent' });
   await prepareInstance(services, logger, () => undefined);
-  const { app, routes } = await buildApp(services, logger);
+  const { app, routes, invocations } = await buildApp(services, logger);
 
   const call: TestApp['call'] = (options) => {
     const { token, ...rest } = options;
@@ -76,6 +79,7 @@ export async function startTestApp(env: Record<string, string> = {}, given?: { d
     services,
     config,
     routes,
+    fastPath: invocations,
     database,
     dataDir,
     call,

@@ -40,7 +40,8 @@ export function installUrlEncodingCheck(app: App): void {
   });
 }
 
-function checkUrlEncoding(url: string): void {
+/** Throws MALFORMED_URL for a URL whose percent-escapes are malformed, not UTF-8, or not storable text. */
+export function checkUrlEncoding(url: string): void {
   const query = url.indexOf('?');
   const parts = [query >= 0 ? url.slice(0, query) : url];
   if (query >= 0) parts.push(...url.slice(query + 1).split(/[&=]/));
