@@ -90,8 +90,9 @@ export class WebhookDispatcher {
     this.periodic.start(this.options.pollMs);
   }
 
-  stop(): void {
-    this.periodic.stop();
+  /** Resolves when a round in flight has ended. */
+  stop(): Promise<void> {
+    return this.periodic.stop();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

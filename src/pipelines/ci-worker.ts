@@ -29,8 +29,9 @@ export class CiWorker {
     this.periodic.start(intervalMs);
   }
 
-  stop(): void {
-    this.periodic.stop();
+  /** Resolves when a round in flight has ended. */
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   tick(): Promise<void> {

@@ -66,8 +66,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     app,
     url: address,
     async close() {
-      dispatcher.stop();
-      ciWorker.stop();
+      // Background rounds still in flight finish first: they use the database closed below.
+      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop()]);
       await metricsListener?.close();
       // Requests in flight finish (new ones get 503, long polls end at once); one that is
       // still running after the grace period is cut so that a stop is never held forever.
@@ -78,6 +78,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await app.close();
       clearTimeout(cut);
       await servingWorker.stop();
+      await stopping;
       await services.serving.upstreams.close();
       await database.close();
     },

@@ -30,7 +30,7 @@ export class ServingWorker {
   }
 
   async stop(): Promise<void> {
-    this.periodic.stop();
+    await this.periodic.stop();
     await this.deps.metrics.flush();
   }
 

@@ -1,11 +1,12 @@
 /**
  * Background work that runs every so often in each server replica: never two rounds at once
  * in one process (a slow round is not stacked on), errors reported and not thrown, and the
- * timer does not keep the process alive.
+ * timer does not keep the process alive. `stop()` waits for a round in flight, so that what the
+ * round uses (the database) can be closed after it.
  */
 export class Periodic {
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private current: Promise<void> | null = null;
 
   constructor(
     private readonly round: () => Promise<void>,
@@ -18,20 +19,26 @@ export class Periodic {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** No further rounds; resolves when the round in flight, if any, has ended. */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.current;
   }
 
-  async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
+  tick(): Promise<void> {
+    if (this.current) return this.current;
+    this.current = this.run().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  private async run(): Promise<void> {
     try {
       await this.round();
     } catch (error) {
       this.onError(error);
-    } finally {
-      this.running = false;
     }
   }
 }
