@@ -6,7 +6,7 @@
 #   pipelines end to end with runner processes, replicas under load and faults (HAProxy,
 #   MinIO), the web UI in Chromium, the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
-#   gitlab-mlops client on SQLite, the air-gapped bundle started without a network, the
+#   gitlab-mlops client on SQLite, the Python client (wheel, fresh venv, both databases), the air-gapped bundle started without a network, the
 #   container image run read-only, and the Helm chart validated offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +90,10 @@ section "MLflow 2.x clients: the same suite on mlflow 2.22 with GitLab's gitlab-
 # runs above checked on both databases and both mounts; what differs here is the client. Tests
 # of mlflow 3's own features are skipped, with the reason.
 MODELYARD_TEST_DB=sqlite MODELYARD_TEST_MOUNTS=project "$PYTHON_MLFLOW2" -m pytest test/compat -q -p no:cacheprovider
+
+section "Python client (clients/python): mypy --strict, its wheel built and installed into a fresh venv, its tests and the docs' examples against a live server (SQLite, then PostgreSQL)"
+bash scripts/python-client.sh
+MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" bash scripts/python-client.sh
 
 section "air-gapped install: npm run bundle, unpacked and run in a network namespace with only loopback (strace on connect), the MLflow client workflow against it"
 BUNDLE_DIR=$(mktemp -d)

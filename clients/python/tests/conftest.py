@@ -1,0 +1,113 @@
+"""A live Modelyard server for the client's tests (SQLite, or PostgreSQL when
+MODELYARD_TEST_DB=postgres), an administrator's client, and users with their own tokens.
+The client under test is the installed wheel (scripts/python-client.sh builds it and installs
+it into a fresh venv), never the source folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+import modelyard
+
+REPO = Path(__file__).resolve().parents[3]
+ADMIN_TOKEN = "client-admin-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database() -> tuple[str | None, object]:
+    if os.environ.get("MODELYARD_TEST_DB") != "postgres":
+        return None, lambda: None
+    admin = os.environ["MODELYARD_TEST_PG_URL"]
+    name = f"modelyard_client_{uuid.uuid4().hex[:10]}"
+    subprocess.run(["psql", admin, "-qc", f"create database {name}"], check=True, capture_output=True)
+
+    def drop() -> None:
+        subprocess.run(["psql", admin, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
+
+    return admin.rsplit("/", 1)[0] + "/" + name, drop
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    token: str
+
+
+class Server:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def api(self, method: str, path: str, token: str | None = ADMIN_TOKEN, **kwargs: object) -> requests.Response:
+        headers = {"PRIVATE-TOKEN": token} if token else {}
+        return requests.request(method, self.url + path, headers=headers, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+    def create_user(self, scopes: tuple[str, ...] = ("api",)) -> User:
+        username = f"user-{uuid.uuid4().hex[:8]}"
+        res = self.api("POST", "/api/v4/users", json={"username": username, "password": "client-password-1"})
+        assert res.status_code == 201, res.text
+        user_id = res.json()["id"]
+        res = self.api("POST", f"/api/v4/users/{user_id}/personal_access_tokens", json={"name": "t", "scopes": list(scopes)})
+        assert res.status_code == 201, res.text
+        return User(user_id, username, res.json()["token"])
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    data_dir = tempfile.mkdtemp(prefix="modelyard-client-")
+    port = free_port()
+    database_url, drop_database = _database()
+    env = {**os.environ, "MODELYARD_PORT": str(port), "MODELYARD_DATA_DIR": data_dir, "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN, "MODELYARD_LOG_LEVEL": "warn", "MODELYARD_CHECK_RESPONSES": "true"}
+    env.pop("MODELYARD_DATABASE_URL", None)
+    if database_url:
+        env["MODELYARD_DATABASE_URL"] = database_url
+    log = open(Path(data_dir) / "server.log", "w")
+    proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while True:
+        try:
+            if requests.get(url + "/-/health", timeout=2).ok:
+                break
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            log.flush()
+            raise RuntimeError("Modelyard did not start:\n" + (Path(data_dir) / "server.log").read_text())
+        time.sleep(0.2)
+    yield Server(url)
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+    server_log = (Path(data_dir) / "server.log").read_text()
+    drop_database()  # type: ignore[operator]
+    shutil.rmtree(data_dir, ignore_errors=True)
+    assert '"level":50' not in server_log, "the server logged errors:\n" + server_log[-5000:]
+
+
+@pytest.fixture(scope="session")
+def admin(server: Server) -> modelyard.Client:
+    return modelyard.Client(server.url, ADMIN_TOKEN, progress=False)
+
+
+@pytest.fixture()
+def project(admin: modelyard.Client) -> modelyard.projects.ProjectResource:
+    path = f"p-{uuid.uuid4().hex[:10]}"
+    return admin.create_project(path, path=path)

@@ -1,0 +1,33 @@
+"""Environments and deployments from the client: deploy a version by alias, list and read
+deployments, refusals as typed errors, results, stop."""
+
+from __future__ import annotations
+
+import pytest
+
+import modelyard
+
+
+def test_deploy_list_refuse_and_stop(project: modelyard.projects.ProjectResource) -> None:
+    model = project.models.create("ranker")
+    model.create_version(semver="1.0.0")
+    model.create_version(semver="2.0.0")
+    model.set_alias("champion", 1)
+    env = project.deployments.create_environment("staging", tier="staging")
+    assert env["tier"] == "staging"
+    first = project.deployments.deploy("staging", "ranker", "champion", reason="first")
+    assert first["variants"][0]["version"]["version"] == 1
+    canary = project.deployments.deploy("staging", "ranker", "2.0.0", policy={"kind": "canary", "steps": [10, 50, 100]}, reason="try v2")
+    assert canary["policy"]["kind"] == "canary"
+    assert [d["id"] for d in project.deployments.list(environment="staging")][:2] == [canary["id"], first["id"]]
+    assert project.deployments.get(first["id"])["reason"] == "first"
+    assert project.deployments.environment("staging")["id"] == env["id"]
+    with pytest.raises(modelyard.NotFoundError):
+        project.deployments.deploy("staging", "ranker", "9.9.9")
+    with pytest.raises(modelyard.BadRequestError):
+        project.deployments.deploy("staging", "ranker", "1", policy={"kind": "canary", "steps": [200]})
+    results = project.deployments.results("staging")
+    assert results["deployment_id"] == canary["id"]
+    assert project.deployments.stop("staging", force=True)["state"] == "stopped"
+    with pytest.raises(modelyard.NotFoundError, match="no environment named"):
+        project.deployments.environment("nowhere")

@@ -1,0 +1,86 @@
+"""The registry: models, versions by number, semantic version and alias, labels, approvals,
+cards, evaluations, lineage, and a version's files (single, folders, archive)."""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import modelyard
+
+from .conftest import Server
+
+
+def test_models_and_versions_with_semver_aliases_and_labels(project: modelyard.projects.ProjectResource) -> None:
+    model = project.models.create("iris", description="flowers")
+    assert project.models.get("iris").id == model.id
+    assert project.models.get(model.id).name == "iris"
+    with pytest.raises(modelyard.NotFoundError):
+        project.models.get("no-such-model")
+    first = model.create_version(semver="1.0.0", tags={"framework": "sklearn"})
+    second = model.create_version(semver="1.1.0")
+    assert (first.number, second.number) == (1, 2)
+    model.set_alias("champion", 1)
+    assert model.version("champion").semver == "1.0.0"
+    assert model.version("1.1.0").number == 2
+    assert model.version(2).semver == "1.1.0"
+    assert model.version("2").semver == "1.1.0"
+    with pytest.raises(modelyard.NotFoundError, match="no version"):
+        model.version("9.9.9")
+    assert [v["version"] for v in model.versions()] == [2, 1] or [v["version"] for v in model.versions()] == [1, 2]
+    assert "stage::review" in first.add_label("stage::review")["labels"]
+    first.remove_label("stage::review")
+    assert "stage::review" not in first.refresh()["labels"]
+    assert "team::vision" in model.add_label("team::vision")["labels"]
+    model.delete_alias("champion")
+    assert model.refresh()["aliases"] == []
+    with pytest.raises(modelyard.ConflictError):
+        project.models.create("iris")
+
+
+def test_approvals_cards_evaluations_and_lineage(server: Server, project: modelyard.projects.ProjectResource) -> None:
+    model = project.models.create("churn")
+    # The requester of an approval may not decide it: a maintainer does.
+    reviewer = server.create_user()
+    project.add_member(reviewer.id, 40)
+    as_reviewer = modelyard.Client(server.url, reviewer.token).project(project.id).models.get("churn")
+    version = model.create_version(semver="0.1.0")
+    requests = version.request_approval("please review")
+    assert requests[0]["status"] == "pending"
+    assert version.approvals()[0]["comment"] == "please review"
+    with pytest.raises(modelyard.PermissionDeniedError, match="requester"):
+        version.approve("my own")
+    assert as_reviewer.version(1).approve("looks good")["approval_status"] == "approved"
+    other = model.create_version(semver="0.2.0")
+    other.request_approval()
+    assert as_reviewer.version("0.2.0").reject("not yet")["approval_status"] == "rejected"
+    card = version.update(description="A churn model", card={"intended_use": "Weekly churn scores"})["card"]
+    assert card["description"] == "A churn model" and card["fields"]["intended_use"] == "Weekly churn scores"
+    evaluation = version.add_evaluation({"auc": 0.91}, dataset="holdout", passed=True)
+    assert version.evaluations()[0]["id"] == evaluation["id"]
+    assert version.lineage()["version"]["version"] == 1
+
+
+def test_version_files_upload_and_download_checked_by_sha256(project: modelyard.projects.ProjectResource, tmp_path: Path) -> None:
+    model = project.models.create("files")
+    version = model.create_version(semver="1.0.0")
+    folder = tmp_path / "model"
+    (folder / "weights").mkdir(parents=True)
+    (folder / "MLmodel").write_text("flavors: {}\n")
+    (folder / "weights" / "w.bin").write_bytes(bytes(range(256)) * 4096)
+    version.upload(folder)
+    stored = version.upload(folder / "MLmodel", name="extra/MLmodel")
+    assert stored["file_sha256"] == hashlib.sha256(b"flavors: {}\n").hexdigest()
+    out = tmp_path / "out"
+    out.mkdir()
+    got = version.download("weights/w.bin", out)
+    assert got.read_bytes() == (folder / "weights" / "w.bin").read_bytes()
+    archive = version.download_archive(out)
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert any(n.endswith("weights/w.bin") for n in names) and any(n.endswith("MLmodel") for n in names)
+    with pytest.raises(modelyard.NotFoundError):
+        version.download("missing.bin", out)
