@@ -13,6 +13,7 @@ import { benchCi } from './ci.ts';
 import { benchWebhooks, type WebhookRound } from './webhooks.ts';
 import { benchStartup } from './startup.ts';
 import { runSoak, soakSection } from './soak.ts';
+import { benchPythonClientUpload, pythonClientSection } from './python-client.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -257,6 +258,12 @@ async function soakSuite(): Promise<void> {
   if (!passed) process.exitCode = 1;
 }
 
+async function pythonClientSuite(): Promise<void> {
+  const result = await benchPythonClientUpload({ bytes: quick ? 256 * 1024 ** 2 : 2 * 1024 ** 3, rounds: quick ? 1 : 3 }, log);
+  writeSection('docs/benchmarks.md', 'python-client', pythonClientSection(result, describeMachine(), `npm run bench -- --only python-client${quick ? ' --quick' : ''}`));
+  log('wrote docs/benchmarks.md (python client)');
+}
+
 if (!only || only === 'startup') await startupSuite();
 if (!only || only === 'webhooks') await webhooksSuite();
 if (!only || only === 'ci') await ciSuite();
@@ -265,3 +272,4 @@ if (!only || only === 'ui') await uiSuite();
 if (!only || only === 'registry') await registrySuite();
 if (!only || only === 'artifacts') await artifactsSuite();
 if (!only || only === 'soak') await soakSuite();
+if (!only || only === 'python-client') await pythonClientSuite();

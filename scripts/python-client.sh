@@ -3,6 +3,7 @@
 # from the wheel's own metadata) and runs its tests there against a live server.
 #   bash scripts/python-client.sh            # SQLite
 #   MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL=... bash scripts/python-client.sh
+#   bash scripts/python-client.sh --install-into DIR   # only a venv at DIR with the wheel (the bench)
 # Everything is installed offline from a wheelhouse of the pinned requirements
 # (clients/python/requirements-test.txt), downloaded once and kept outside the clone, keyed by
 # a hash of what it holds; the venvs themselves are new on every run.
@@ -33,6 +34,11 @@ python3 -m venv "$work/build"
 wheel=$(ls "$work"/dist/modelyard-*.whl)
 echo "built $(basename "$wheel")"
 
+if [ "${1:-}" = "--install-into" ]; then
+  python3 -m venv "$2"
+  "$2/bin/pip" install "${offline[@]}" "$wheel"
+  exit 0
+fi
 python3 -m venv "$work/test"
 "$work/test/bin/pip" install "${offline[@]}" "$wheel" pytest
 cd clients/python
