@@ -42,6 +42,10 @@ try {
   fs.cpSync(fs.realpathSync(path.join(root, 'node_modules')), path.join(target, 'node_modules'), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   execFileSync('npm', ['prune', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: target, stdio: ['ignore', 'ignore', 'inherit'] });
 
+  // The Python client's wheel and its dependencies' wheels: `pip install --no-index
+  // --find-links python modelyard` installs it on a machine without a package index.
+  execFileSync('bash', [path.join(root, 'scripts/python-client.sh'), '--wheelhouse-into', path.join(target, 'python')], { stdio: ['ignore', 'ignore', 'inherit'] });
+
   // The runtime: this very Node.js, which the whole test suite ran on.
   fs.mkdirSync(path.join(target, 'runtime'));
   fs.copyFileSync(process.execPath, path.join(target, 'runtime/node'));
@@ -62,6 +66,7 @@ try {
     [
       `Modelyard ${version} for linux-x64, made ${new Date().toISOString()} with Node.js ${process.version}.`,
       'Start: ./modelyard serve (configuration by MODELYARD_* environment variables, see README.md).',
+      'Python client: pip install --no-index --find-links python modelyard (see docs/python-client.md).',
       'Nothing in it reaches the network on its own: no telemetry, no update checks, no fonts or scripts from elsewhere.',
       '',
     ].join('\n'),

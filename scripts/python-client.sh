@@ -4,6 +4,7 @@
 #   bash scripts/python-client.sh            # SQLite
 #   MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL=... bash scripts/python-client.sh
 #   bash scripts/python-client.sh --install-into DIR   # only a venv at DIR with the wheel (the bench)
+#   bash scripts/python-client.sh --wheelhouse-into DIR  # the wheel and its dependencies' wheels (the bundle)
 # Everything is installed offline from a wheelhouse of the pinned requirements
 # (clients/python/requirements-test.txt), downloaded once and kept outside the clone, keyed by
 # a hash of what it holds; the venvs themselves are new on every run.
@@ -34,6 +35,13 @@ python3 -m venv "$work/build"
 wheel=$(ls "$work"/dist/modelyard-*.whl)
 echo "built $(basename "$wheel")"
 
+if [ "${1:-}" = "--wheelhouse-into" ]; then
+  mkdir -p "$2"
+  cp "$wheel" "$2/"
+  # The wheel's own dependencies, resolved from its metadata against the pinned wheelhouse.
+  "$work/build/bin/pip" download "${offline[@]}" --dest "$2" "$wheel"
+  exit 0
+fi
 if [ "${1:-}" = "--install-into" ]; then
   python3 -m venv "$2"
   "$2/bin/pip" install "${offline[@]}" "$wheel"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The air-gapped install, as an operator does it: unpack the bundle `npm run bundle` made and
 # run it inside a network namespace that has only a loopback interface (`unshare --net`), with
-# every connect() the server makes recorded by strace; the real MLflow client works against it,
+# every connect() the server makes recorded by strace; the real MLflow client and the Python
+# client installed from the bundle's own wheels (no package index) work against it,
 # the web UI is served, and the test fails if the server tried to reach anything but loopback.
 #   bash test/bundle/air-gapped.sh TARBALL PYTHON    (PYTHON: a python with the pinned mlflow)
 set -euo pipefail
@@ -24,7 +25,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work"
 bundle=$(ls -d "$work"/modelyard-*-linux-x64)
-for part in modelyard runtime/node bin/modelyard.mjs dist/cli/main.js web/dist/index.html node_modules/better-sqlite3/build/Release/better_sqlite3.node docs/operations.md; do
+for part in modelyard runtime/node python bin/modelyard.mjs dist/cli/main.js web/dist/index.html node_modules/better-sqlite3/build/Release/better_sqlite3.node docs/operations.md; do
   [ -e "$bundle/$part" ] || { echo "the bundle lacks $part" >&2; exit 1; }
 done
 for dev in typescript vite vitest tsx; do
@@ -37,4 +38,4 @@ if grep -rEo "(src|href)=\"https?://[^\"]+|url\((['\"]?)https?://[^)]+|@import +
 fi
 
 unshare --map-root-user --net bash "$here/offline-run.sh" "$bundle" "$python" "$work"
-echo "air-gapped bundle: unpacked, started without a network, MLflow workflow passed, no connection beyond loopback"
+echo "air-gapped bundle: unpacked, started without a network, MLflow workflow and the bundled Python client passed, no connection beyond loopback"

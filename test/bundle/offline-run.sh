@@ -16,6 +16,10 @@ stop() { pkill -TERM -P "$server" 2>/dev/null || true; wait "$server" 2>/dev/nul
 trap stop EXIT
 
 MODELYARD_URL="http://127.0.0.1:$port" MLFLOW_TRACKING_TOKEN=$token "$python" "$here/workflow.py" || { cat "$work/server.log" >&2; exit 1; }
+# The Python client from the bundle's wheelhouse, installed with no index, against the server.
+python3 -m venv "$work/client"
+"$work/client/bin/pip" install --quiet --disable-pip-version-check --no-index --find-links "$bundle/python" modelyard
+MODELYARD_URL="http://127.0.0.1:$port" MODELYARD_TOKEN=$token "$work/client/bin/python" "$here/python_client.py" || { cat "$work/server.log" >&2; exit 1; }
 stop
 trap - EXIT
 
