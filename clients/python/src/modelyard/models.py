@@ -224,15 +224,6 @@ class RegisteredModelCardFields(TypedDict, total=False):
     license: str
 
 
-class RegisteredModelCardFieldsHtml(TypedDict, total=False):
-    "The same fields rendered to sanitized HTML"
-    intended_use: str
-    limitations: str
-    training_data: str
-    evaluation_metrics: str
-    license: str
-
-
 class RegisteredModelCard(TypedDict, total=False):
     "A model card, as written and as rendered by the server (the browser renders no Markdown itself)"
     description: Required[str]
@@ -241,7 +232,7 @@ class RegisteredModelCard(TypedDict, total=False):
     "The Markdown rendered to sanitized HTML"
     fields: Required[RegisteredModelCardFields]
     "The structured fields that are set, in Markdown"
-    fields_html: Required[RegisteredModelCardFieldsHtml]
+    fields_html: Required[RegisteredModelCardFields]
     "The same fields rendered to sanitized HTML"
 
 
@@ -249,72 +240,6 @@ class RegisteredModelAliases(TypedDict, total=False):
     "An alias and the version it points at"
     alias: Required[str]
     version: Required[int]
-
-
-class RegisteredModelLatestVersionCardFields(TypedDict, total=False):
-    "The structured fields that are set, in Markdown"
-    intended_use: str
-    limitations: str
-    training_data: str
-    evaluation_metrics: str
-    license: str
-
-
-class RegisteredModelLatestVersionCardFieldsHtml(TypedDict, total=False):
-    "The same fields rendered to sanitized HTML"
-    intended_use: str
-    limitations: str
-    training_data: str
-    evaluation_metrics: str
-    license: str
-
-
-class RegisteredModelLatestVersionCard(TypedDict, total=False):
-    "A model card, as written and as rendered by the server (the browser renders no Markdown itself)"
-    description: Required[str]
-    "The card in Markdown"
-    description_html: Required[str]
-    "The Markdown rendered to sanitized HTML"
-    fields: Required[RegisteredModelLatestVersionCardFields]
-    "The structured fields that are set, in Markdown"
-    fields_html: Required[RegisteredModelLatestVersionCardFieldsHtml]
-    "The same fields rendered to sanitized HTML"
-
-
-class RegisteredModelLatestVersion(TypedDict, total=False):
-    "A version of a registered model"
-    id: Required[int]
-    "The version row id (GitLab: model_version_id)"
-    model_id: Required[int]
-    model_name: Required[str]
-    version: Required[int]
-    "MLflow's integer version, 1, 2, 3… per model"
-    semver: Required[str]
-    "The semantic version (1.4.2)"
-    source: Required[str]
-    source_kind: Required[Literal["run", "logged_model", "files"]]
-    "Where the files come from: a run, a logged model, or files uploaded to the version"
-    run_id: Required[str | None]
-    logged_model_id: Required[str | None]
-    status: Required[Literal["PENDING_REGISTRATION", "FAILED_REGISTRATION", "READY"]]
-    current_stage: Required[Literal["None", "Staging", "Production", "Archived"]]
-    "MLflow's (deprecated) stage"
-    approval_status: Required[Literal["none", "pending", "approved", "rejected"]]
-    card: Required[RegisteredModelLatestVersionCard]
-    "A model card, as written and as rendered by the server (the browser renders no Markdown itself)"
-    tags: Required[dict[str, str]]
-    "Tags, key → value"
-    labels: Required[list[str]]
-    aliases: Required[list[str]]
-    "The aliases that point at this version"
-    mlflow_uri: Required[str]
-    "models:/<name>/<version>"
-    user_id: Required[str]
-    "Who registered it, as MLflow names them"
-    created_at: Required[int]
-    "Registered, epoch milliseconds"
-    updated_at: Required[int]
-    "Last changed, epoch milliseconds"
 
 
 class RegisteredModel(TypedDict, total=False):
@@ -327,42 +252,12 @@ class RegisteredModel(TypedDict, total=False):
     "Tags, key → value"
     labels: Required[list[str]]
     aliases: Required[list[RegisteredModelAliases]]
-    latest_version: Required[RegisteredModelLatestVersion | None]
+    latest_version: Required[ModelVersion | None]
     "A version of a registered model"
     created_at: Required[int]
     "Created, epoch milliseconds"
     updated_at: Required[int]
     "Last changed, epoch milliseconds"
-
-
-class ModelVersionCardFields(TypedDict, total=False):
-    "The structured fields that are set, in Markdown"
-    intended_use: str
-    limitations: str
-    training_data: str
-    evaluation_metrics: str
-    license: str
-
-
-class ModelVersionCardFieldsHtml(TypedDict, total=False):
-    "The same fields rendered to sanitized HTML"
-    intended_use: str
-    limitations: str
-    training_data: str
-    evaluation_metrics: str
-    license: str
-
-
-class ModelVersionCard(TypedDict, total=False):
-    "A model card, as written and as rendered by the server (the browser renders no Markdown itself)"
-    description: Required[str]
-    "The card in Markdown"
-    description_html: Required[str]
-    "The Markdown rendered to sanitized HTML"
-    fields: Required[ModelVersionCardFields]
-    "The structured fields that are set, in Markdown"
-    fields_html: Required[ModelVersionCardFieldsHtml]
-    "The same fields rendered to sanitized HTML"
 
 
 class ModelVersion(TypedDict, total=False):
@@ -384,7 +279,7 @@ class ModelVersion(TypedDict, total=False):
     current_stage: Required[Literal["None", "Staging", "Production", "Archived"]]
     "MLflow's (deprecated) stage"
     approval_status: Required[Literal["none", "pending", "approved", "rejected"]]
-    card: Required[ModelVersionCard]
+    card: Required[RegisteredModelCard]
     "A model card, as written and as rendered by the server (the browser renders no Markdown itself)"
     tags: Required[dict[str, str]]
     "Tags, key → value"
@@ -406,15 +301,10 @@ class ApprovalRequestRequester(TypedDict, total=False):
     username: Required[str | None]
 
 
-class ApprovalRequestDecisionsApprover(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str | None]
-
-
 class ApprovalRequestDecisions(TypedDict, total=False):
     id: Required[int]
     decision: Required[Literal["approve", "reject"]]
-    approver: Required[ApprovalRequestDecisionsApprover]
+    approver: Required[ApprovalRequestRequester]
     comment: Required[str]
     created_at: Required[str]
     "Decided, ISO 8601"
@@ -459,90 +349,19 @@ class LineageLoggedModel(TypedDict, total=False):
     "Params, key → value"
 
 
-class LineageRunMetrics(TypedDict, total=False):
-    "A metric's latest point: highest step, then timestamp, then value"
-    key: Required[str]
-    step: Required[int]
-    timestamp: Required[int]
-    "epoch milliseconds"
-    value: Required[float | Literal["NaN"] | Literal["Infinity"] | Literal["-Infinity"]]
-    "A number, or \"NaN\", \"Infinity\", \"-Infinity\""
-
-
-class LineageRunInputs(TypedDict, total=False):
-    "A dataset the run used"
-    name: Required[str]
-    digest: Required[str]
-    source_type: Required[str]
-    source: Required[str]
-    schema: Required[str | None]
-    profile: Required[str | None]
-    tags: Required[dict[str, str]]
-    "Input tag key → value (mlflow.data.context: training, evaluation, …)"
-
-
-class LineageRunOutputs(TypedDict, total=False):
-    "A logged model the run produced"
-    model_id: Required[str]
-    "A logged model, m-<32 hex>"
-    step: Required[int]
-
-
-class LineageRun(TypedDict, total=False):
-    "A run with its params, tags, latest metrics, inputs and outputs"
-    id: Required[str]
-    "A run's 32-hex id"
-    name: Required[str]
-    experiment_id: Required[int]
-    status: Required[Literal["RUNNING"] | Literal["SCHEDULED"] | Literal["FINISHED"] | Literal["FAILED"] | Literal["KILLED"]]
-    user_id: Required[str]
-    start_time: Required[int]
-    "epoch milliseconds"
-    end_time: Required[int | None]
-    "epoch milliseconds; null while the run has not ended"
-    lifecycle_stage: Required[Literal["active"] | Literal["deleted"]]
-    artifact_uri: Required[str]
-    ci_job_id: Required[int | None]
-    "The CI job whose token created the run"
-    params: Required[dict[str, str]]
-    "Param key → value"
-    tags: Required[dict[str, str]]
-    "Tag key → value"
-    metrics: Required[list[LineageRunMetrics]]
-    inputs: Required[list[LineageRunInputs]]
-    outputs: Required[list[LineageRunOutputs]]
-
-
-class LineageExperiment(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-
-
-class LineageDatasets(TypedDict, total=False):
-    "A dataset the run used"
-    name: Required[str]
-    digest: Required[str]
-    source_type: Required[str]
-    source: Required[str]
-    schema: Required[str | None]
-    profile: Required[str | None]
-    tags: Required[dict[str, str]]
-    "Input tag key → value (mlflow.data.context: training, evaluation, …)"
-
-
 class Lineage(TypedDict, total=False):
     "Where a version came from: version → logged model → run → experiment"
     model: Required[LineageModel]
     version: Required[LineageVersion]
     logged_model: Required[LineageLoggedModel | None]
-    run: Required[LineageRun | None]
+    run: Required[Run | None]
     "A run with its params, tags, latest metrics, inputs and outputs"
-    experiment: Required[LineageExperiment | None]
+    experiment: Required[LineageModel | None]
     git_commit: Required[str | None]
     "From the run tag mlflow.source.git.commit"
     ci_job_id: Required[float | None]
     "The CI job that trained it: the run's job, else its modelyard.ci.job_id or gitlab.CI_JOB_ID tag"
-    datasets: Required[list[LineageDatasets]]
+    datasets: Required[list[RunInputs]]
     "The run's inputs"
 
 
@@ -607,10 +426,6 @@ class PipelineYamlErrorDetails(TypedDict, total=False):
     message: Required[str]
 
 
-class PipelineUser(TypedDict, total=False):
-    id: Required[int]
-
-
 class Pipeline(TypedDict, total=False):
     "A pipeline, as GitLab answers it"
     id: Required[int]
@@ -628,7 +443,7 @@ class Pipeline(TypedDict, total=False):
     yaml_errors: Required[str | None]
     "The pipeline file errors, one per line"
     yaml_error_details: Required[list[PipelineYamlErrorDetails]]
-    user: Required[PipelineUser | None]
+    user: Required[EvaluationAuthor | None]
     model_version_id: Required[int | None]
     "Modelyard: the registry version whose event started the pipeline"
     created_at: Required[str | None]
@@ -652,10 +467,6 @@ class JobEnvironment(TypedDict, total=False):
     deployment_tier: Literal["production", "staging", "testing", "development", "other"]
     on_stop: str
     auto_stop_in: int | Literal["never"]
-
-
-class JobUser(TypedDict, total=False):
-    id: Required[int]
 
 
 class JobCommit(TypedDict, total=False):
@@ -760,7 +571,7 @@ class Job(TypedDict, total=False):
     "seconds"
     queued_duration: Required[float | None]
     "seconds"
-    user: Required[JobUser | None]
+    user: Required[EvaluationAuthor | None]
     commit: Required[JobCommit | None]
     pipeline: Required[JobPipeline]
     runner: Required[JobRunner | None]
@@ -780,290 +591,6 @@ class EnvironmentCommand(TypedDict, total=False):
     argv: Required[list[str]]
     "The program and its arguments; {model_dir} and {port} are replaced"
     env: dict[str, str]
-
-
-class EnvironmentLastDeploymentUser(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str]
-    name: Required[str]
-
-
-class EnvironmentLastDeploymentDeployablePipeline(TypedDict, total=False):
-    id: Required[int]
-    iid: Required[int]
-    ref: Required[str]
-    sha: Required[str | None]
-    status: Required[str]
-
-
-class EnvironmentLastDeploymentDeployable(TypedDict, total=False):
-    "The CI job that deployed"
-    id: Required[int]
-    name: Required[str]
-    status: Required[str]
-    stage: Required[str]
-    pipeline: Required[EnvironmentLastDeploymentDeployablePipeline]
-
-
-class EnvironmentLastDeploymentEnvironment(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-    tier: Required[Literal["production"] | Literal["staging"] | Literal["testing"] | Literal["development"] | Literal["other"]]
-    "GitLab's deployment tier"
-
-
-class EnvironmentLastDeploymentVariantsModel(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-
-
-class EnvironmentLastDeploymentVariantsVersion(TypedDict, total=False):
-    id: Required[int]
-    version: Required[int]
-    "MLflow's integer version"
-    semver: Required[str]
-
-
-class EnvironmentLastDeploymentVariants(TypedDict, total=False):
-    name: Required[str]
-    "\"stable\", \"canary\", \"a\", \"b\", \"shadow\", …"
-    model: Required[EnvironmentLastDeploymentVariantsModel]
-    version: Required[EnvironmentLastDeploymentVariantsVersion]
-    weight: Required[int]
-    "Percent of live traffic (0 for shadow variants)"
-    role: Required[Literal["live"] | Literal["shadow"]]
-    "shadow: gets a mirrored share of requests; its answers are recorded, never returned"
-    shadow_share: Required[int]
-    "Shadow variants: percent of requests mirrored to it"
-
-
-class EnvironmentLastDeploymentPolicy1(TypedDict, total=False):
-    "One live variant takes all traffic"
-    kind: Required[Literal["single"]]
-
-
-class EnvironmentLastDeploymentPolicy2Gates(TypedDict, total=False):
-    "What a canary step must hold to go on; one that fails rolls the canary back"
-    max_error_rate: float
-    "The canary's error rate (5xx, upstream failures and timeouts) may not exceed this"
-    max_error_rate_increase: float
-    "Canary error rate minus stable error rate may not exceed this"
-    max_p95_latency_ratio: float
-    "Canary p95 latency over stable p95 latency may not exceed this"
-    min_requests: Required[int]
-    "Requests each variant needs in the window before a gate decides"
-
-
-class EnvironmentLastDeploymentPolicy2(TypedDict, total=False):
-    "Two live variants, \"stable\" and \"canary\"; the canary takes steps[step] percent"
-    kind: Required[Literal["canary"]]
-    steps: Required[list[int]]
-    "The canary's share at each step, ascending, the last 100"
-    step: Required[int]
-    "The current step (index into steps)"
-    pause_seconds: Required[int]
-    "How long each step lasts at least before its gates may promote it"
-    gates: Required[EnvironmentLastDeploymentPolicy2Gates]
-    "What a canary step must hold to go on; one that fails rolls the canary back"
-    window_seconds: Required[int]
-    "The gates look at this many recent seconds of the step"
-
-
-class EnvironmentLastDeploymentPolicy3(TypedDict, total=False):
-    "Two or more live variants with weights summing to 100; a subject always reaches the same variant"
-    kind: Required[Literal["ab"]]
-    subject_header: Required[str]
-    "The request header whose value is the subject (sticky assignment)"
-    reward: Required[Literal["binary"] | Literal["continuous"]]
-    "binary: feedback values are 0 or 1 (Beta posteriors); continuous: any number (normal approximation)"
-
-
-class EnvironmentLastDeploymentApprovalsUser(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str]
-    name: Required[str]
-
-
-class EnvironmentLastDeploymentApprovals(TypedDict, total=False):
-    user: Required[EnvironmentLastDeploymentApprovalsUser]
-    status: Required[Literal["approved"] | Literal["rejected"]]
-    comment: Required[str]
-    created_at: Required[str]
-    "ISO 8601 date-time"
-
-
-class EnvironmentLastDeployment(TypedDict, total=False):
-    "A deployment: what an environment should run, and why"
-    id: Required[int]
-    iid: Required[int]
-    ref: Required[str]
-    sha: Required[str | None]
-    status: Required[Literal["created"] | Literal["running"] | Literal["success"] | Literal["failed"] | Literal["canceled"] | Literal["blocked"]]
-    "blocked: waiting for approvals; running: the desired state, instances converging; success: every live variant has a ready instance"
-    created_at: Required[str]
-    "ISO 8601 date-time"
-    updated_at: Required[str]
-    "ISO 8601 date-time"
-    finished_at: Required[str | None]
-    "ISO 8601 date-time"
-    user: Required[EnvironmentLastDeploymentUser | None]
-    deployable: Required[EnvironmentLastDeploymentDeployable | None]
-    "The CI job that deployed"
-    environment: Required[EnvironmentLastDeploymentEnvironment]
-    variants: Required[list[EnvironmentLastDeploymentVariants]]
-    policy: Required[EnvironmentLastDeploymentPolicy1 | EnvironmentLastDeploymentPolicy2 | EnvironmentLastDeploymentPolicy3]
-    reason: Required[str]
-    "Why: \"canary step 2: gates passed\", \"rollback: error rate 12% > 5%\", \"rollback requested by alice: …\""
-    rollback_of: Required[int | None]
-    "The deployment this one rolled back"
-    previous_deployment_id: Required[int | None]
-    "The environment's deployment before this one was applied"
-    lineage_id: Required[int | None]
-    "The first deployment of its canary or A/B series (sticky buckets and feedback are kept per series)"
-    approvals: Required[list[EnvironmentLastDeploymentApprovals]]
-    pending_approval_count: Required[int]
-
-
-class EnvironmentCurrentDeploymentUser(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str]
-    name: Required[str]
-
-
-class EnvironmentCurrentDeploymentDeployablePipeline(TypedDict, total=False):
-    id: Required[int]
-    iid: Required[int]
-    ref: Required[str]
-    sha: Required[str | None]
-    status: Required[str]
-
-
-class EnvironmentCurrentDeploymentDeployable(TypedDict, total=False):
-    "The CI job that deployed"
-    id: Required[int]
-    name: Required[str]
-    status: Required[str]
-    stage: Required[str]
-    pipeline: Required[EnvironmentCurrentDeploymentDeployablePipeline]
-
-
-class EnvironmentCurrentDeploymentEnvironment(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-    tier: Required[Literal["production"] | Literal["staging"] | Literal["testing"] | Literal["development"] | Literal["other"]]
-    "GitLab's deployment tier"
-
-
-class EnvironmentCurrentDeploymentVariantsModel(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-
-
-class EnvironmentCurrentDeploymentVariantsVersion(TypedDict, total=False):
-    id: Required[int]
-    version: Required[int]
-    "MLflow's integer version"
-    semver: Required[str]
-
-
-class EnvironmentCurrentDeploymentVariants(TypedDict, total=False):
-    name: Required[str]
-    "\"stable\", \"canary\", \"a\", \"b\", \"shadow\", …"
-    model: Required[EnvironmentCurrentDeploymentVariantsModel]
-    version: Required[EnvironmentCurrentDeploymentVariantsVersion]
-    weight: Required[int]
-    "Percent of live traffic (0 for shadow variants)"
-    role: Required[Literal["live"] | Literal["shadow"]]
-    "shadow: gets a mirrored share of requests; its answers are recorded, never returned"
-    shadow_share: Required[int]
-    "Shadow variants: percent of requests mirrored to it"
-
-
-class EnvironmentCurrentDeploymentPolicy1(TypedDict, total=False):
-    "One live variant takes all traffic"
-    kind: Required[Literal["single"]]
-
-
-class EnvironmentCurrentDeploymentPolicy2Gates(TypedDict, total=False):
-    "What a canary step must hold to go on; one that fails rolls the canary back"
-    max_error_rate: float
-    "The canary's error rate (5xx, upstream failures and timeouts) may not exceed this"
-    max_error_rate_increase: float
-    "Canary error rate minus stable error rate may not exceed this"
-    max_p95_latency_ratio: float
-    "Canary p95 latency over stable p95 latency may not exceed this"
-    min_requests: Required[int]
-    "Requests each variant needs in the window before a gate decides"
-
-
-class EnvironmentCurrentDeploymentPolicy2(TypedDict, total=False):
-    "Two live variants, \"stable\" and \"canary\"; the canary takes steps[step] percent"
-    kind: Required[Literal["canary"]]
-    steps: Required[list[int]]
-    "The canary's share at each step, ascending, the last 100"
-    step: Required[int]
-    "The current step (index into steps)"
-    pause_seconds: Required[int]
-    "How long each step lasts at least before its gates may promote it"
-    gates: Required[EnvironmentCurrentDeploymentPolicy2Gates]
-    "What a canary step must hold to go on; one that fails rolls the canary back"
-    window_seconds: Required[int]
-    "The gates look at this many recent seconds of the step"
-
-
-class EnvironmentCurrentDeploymentPolicy3(TypedDict, total=False):
-    "Two or more live variants with weights summing to 100; a subject always reaches the same variant"
-    kind: Required[Literal["ab"]]
-    subject_header: Required[str]
-    "The request header whose value is the subject (sticky assignment)"
-    reward: Required[Literal["binary"] | Literal["continuous"]]
-    "binary: feedback values are 0 or 1 (Beta posteriors); continuous: any number (normal approximation)"
-
-
-class EnvironmentCurrentDeploymentApprovalsUser(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str]
-    name: Required[str]
-
-
-class EnvironmentCurrentDeploymentApprovals(TypedDict, total=False):
-    user: Required[EnvironmentCurrentDeploymentApprovalsUser]
-    status: Required[Literal["approved"] | Literal["rejected"]]
-    comment: Required[str]
-    created_at: Required[str]
-    "ISO 8601 date-time"
-
-
-class EnvironmentCurrentDeployment(TypedDict, total=False):
-    "A deployment: what an environment should run, and why"
-    id: Required[int]
-    iid: Required[int]
-    ref: Required[str]
-    sha: Required[str | None]
-    status: Required[Literal["created"] | Literal["running"] | Literal["success"] | Literal["failed"] | Literal["canceled"] | Literal["blocked"]]
-    "blocked: waiting for approvals; running: the desired state, instances converging; success: every live variant has a ready instance"
-    created_at: Required[str]
-    "ISO 8601 date-time"
-    updated_at: Required[str]
-    "ISO 8601 date-time"
-    finished_at: Required[str | None]
-    "ISO 8601 date-time"
-    user: Required[EnvironmentCurrentDeploymentUser | None]
-    deployable: Required[EnvironmentCurrentDeploymentDeployable | None]
-    "The CI job that deployed"
-    environment: Required[EnvironmentCurrentDeploymentEnvironment]
-    variants: Required[list[EnvironmentCurrentDeploymentVariants]]
-    policy: Required[EnvironmentCurrentDeploymentPolicy1 | EnvironmentCurrentDeploymentPolicy2 | EnvironmentCurrentDeploymentPolicy3]
-    reason: Required[str]
-    "Why: \"canary step 2: gates passed\", \"rollback: error rate 12% > 5%\", \"rollback requested by alice: …\""
-    rollback_of: Required[int | None]
-    "The deployment this one rolled back"
-    previous_deployment_id: Required[int | None]
-    "The environment's deployment before this one was applied"
-    lineage_id: Required[int | None]
-    "The first deployment of its canary or A/B series (sticky buckets and feedback are kept per series)"
-    approvals: Required[list[EnvironmentCurrentDeploymentApprovals]]
-    pending_approval_count: Required[int]
 
 
 class EnvironmentHealthVariantsInstances(TypedDict, total=False):
@@ -1122,9 +649,9 @@ class Environment(TypedDict, total=False):
     current_deployment_id: Required[int | None]
     serving_url: Required[str]
     "The gateway address of this environment (POST …/invocations with a serve-scoped token)"
-    last_deployment: Required[EnvironmentLastDeployment | None]
+    last_deployment: Required[Deployment | None]
     "A deployment: what an environment should run, and why"
-    current_deployment: Required[EnvironmentCurrentDeployment | None]
+    current_deployment: Required[Deployment | None]
     "A deployment: what an environment should run, and why"
     health: Required[EnvironmentHealth]
 
@@ -1159,11 +686,6 @@ class DeploymentEnvironment(TypedDict, total=False):
     "GitLab's deployment tier"
 
 
-class DeploymentVariantsModel(TypedDict, total=False):
-    id: Required[int]
-    name: Required[str]
-
-
 class DeploymentVariantsVersion(TypedDict, total=False):
     id: Required[int]
     version: Required[int]
@@ -1174,7 +696,7 @@ class DeploymentVariantsVersion(TypedDict, total=False):
 class DeploymentVariants(TypedDict, total=False):
     name: Required[str]
     "\"stable\", \"canary\", \"a\", \"b\", \"shadow\", …"
-    model: Required[DeploymentVariantsModel]
+    model: Required[LineageModel]
     version: Required[DeploymentVariantsVersion]
     weight: Required[int]
     "Percent of live traffic (0 for shadow variants)"
@@ -1225,14 +747,8 @@ class DeploymentPolicy3(TypedDict, total=False):
     "binary: feedback values are 0 or 1 (Beta posteriors); continuous: any number (normal approximation)"
 
 
-class DeploymentApprovalsUser(TypedDict, total=False):
-    id: Required[int]
-    username: Required[str]
-    name: Required[str]
-
-
 class DeploymentApprovals(TypedDict, total=False):
-    user: Required[DeploymentApprovalsUser]
+    user: Required[DeploymentUser]
     status: Required[Literal["approved"] | Literal["rejected"]]
     comment: Required[str]
     created_at: Required[str]
