@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,5 +215,50 @@ describe('pipelines run --watch', () => {
     expect(json(result.stdout)).toMatchObject({ status: 'failed' });
     expect(result.stderr).toContain('Traceback: out of memory');
     expect(result.stderr).toMatch(/modelyard: pipeline #\d+ failed\n$/);
+  });
+});
+
+describe('shell completion', () => {
+  it('completes commands, subcommands and options in bash from the command tree', async () => {
+    const script = await user.run(['completion', 'bash']);
+    expect(script.code, script.stderr).toBe(0);
+    fs.writeFileSync(path.join(user.home, 'modelyard.bash'), script.stdout);
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source modelyard.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _modelyard; echo "\${COMPREPLY[@]}"`], {
+        cwd: user.home,
+        encoding: 'utf8',
+      });
+    expect(complete(['modelyard', 'vers']).stdout).toBe('versions\n');
+    expect(complete(['modelyard', 'versions', '']).stdout).toBe('list show create approve label edit upload download\n');
+    expect(complete(['modelyard', 'pipelines', 'run', '--w']).stdout).toBe('--watch\n');
+    expect(complete(['modelyard', 'versions', 'upload', '--d']).stdout).toBe('--dir\n');
+    expect(complete(['modelyard', 'token', 'create', '--user']).stdout).toBe('--username\n');
+  });
+
+  it('writes zsh and fish scripts with every command, and refuses another shell with exit code 2', async () => {
+    const zsh = await user.run(['completion', 'zsh']);
+    expect(zsh.code).toBe(0);
+    expect(zsh.stdout).toMatch(/^#compdef modelyard\n/);
+    expect(zsh.stdout).toContain("'versions') items=('list:a model'\\''s versions, newest first' 'show:one version' ");
+    expect(zsh.stdout).toContain('compdef _modelyard modelyard');
+    const fish = await user.run(['completion', 'fish']);
+    expect(fish.code).toBe(0);
+    for (const command of ['serve', 'login', 'whoami', 'projects', 'models', 'versions', 'packages', 'pipelines', 'deploy', 'rollback', 'traffic', 'completion'])
+      expect(fish.stdout).toContain(`complete -c modelyard -n '__fish_use_subcommand' -a '${command}'`);
+    expect(fish.stdout).toContain(
+      "complete -c modelyard -n '__fish_seen_subcommand_from pipelines; and not __fish_seen_subcommand_from run' -a 'run' -d 'run a pipeline; with --watch, stream its logs and exit with its outcome (7: failed or canceled)'",
+    );
+    expect(fish.stdout).toContain("complete -c modelyard -n '__fish_seen_subcommand_from pipelines; and __fish_seen_subcommand_from run' -l watch -d 'follow it to its end'");
+    // Each shell checks its own syntax where it is installed.
+    for (const [shell, text] of [
+      ['zsh', zsh.stdout],
+      ['fish', fish.stdout],
+    ] as const) {
+      const check = spawnSync(shell, ['-n'], { input: text, encoding: 'utf8' });
+      if (check.error === undefined) expect(check.status, check.stderr).toBe(0);
+    }
+    const other = await user.run(['completion', 'powershell']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe('modelyard: no completion for "powershell": choose bash, zsh, fish\n');
   });
 });
