@@ -262,3 +262,33 @@ describe('shell completion', () => {
     expect(other.stderr).toBe('modelyard: no completion for "powershell": choose bash, zsh, fish\n');
   });
 });
+
+describe('deploy, traffic and rollback', () => {
+  it('deploys with the saved login, shows the traffic split, and rolls back', async () => {
+    const deploy = await user.run(['deploy', '--environment', 'staging', '--model', 'churn', '--version', '1', '--reason', 'first']);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stdout).toMatch(/^deployment \d+ \(#1\) to staging: /);
+    const nothingBefore = await user.run(['rollback', 'staging', '--reason', 'too early'], { env });
+    expect(nothingBefore.code).toBe(5);
+    expect(nothingBefore.stderr).toMatch(/409 Environment staging has no earlier successful deployment/);
+
+    // No agent runs in this test: the first deployment is marked done as its agent would report it.
+    await t.services.database.db.updateTable('deployments').set({ status: 'success' }).where('iid', '=', 1).execute();
+    expect((await user.run(['versions', 'create', 'churn', '--semver', '1.3.0'], { env })).code).toBe(0);
+    expect((await user.run(['deploy', '--environment', 'staging', '--model', 'churn', '--version', '1.3.0'])).code).toBe(0);
+    const traffic = await user.run(['traffic', 'staging', '-o', 'json'], { env });
+    expect(traffic.code, traffic.stderr).toBe(0);
+    expect(json(traffic.stdout)).toMatchObject([{ name: 'stable', model: { name: 'churn' }, version: { semver: '1.3.0' }, weight: 100, role: 'live' }]);
+
+    const rollback = await user.run(['rollback', 'staging', '--reason', 'latency doubled'], { env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^deployment: +#3 /m);
+    expect(rollback.stdout).toMatch(/^traffic: +stable=churn@1\.2\.0 100%$/m);
+    const after = await user.run(['traffic', 'staging'], { env });
+    expect(after.stdout).toMatch(/^stable +churn +1 \(1\.2\.0\) +live +100%$/m);
+
+    const unknown = await user.run(['traffic', 'nowhere'], { env });
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toBe('modelyard: no environment named nowhere in project cli-project\n');
+  });
+});
