@@ -1,15 +1,19 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { cliUser, listen, type CliUser } from '../support/cli-client.ts';
+import { BIN } from '../support/process.ts';
 
 /**
  * The client commands against a live server over HTTP: login and where the token is kept, the
  * exit codes scripts branch on, JSON output, transfers (no progress bar without a terminal,
  * resumed downloads, uploads that skip what is there) and `pipelines run --watch`.
  */
+// Each test starts the CLI up to a dozen times, a second or more each while the API suite runs two files at once.
+vi.setConfig({ testTimeout: 180_000 });
+
 let t: TestApp;
 let base: string;
 let owner: TestUser;
@@ -147,6 +151,23 @@ describe('transfers', () => {
 
     const missing = await user.run(['packages', 'download', 'fraud', '1.0.0', 'nothing.bin'], { env });
     expect(missing.code).toBe(4);
+  });
+
+  it('draws the progress bar on a terminal and erases it when done', async () => {
+    fs.writeFileSync(path.join(user.home, 'tty.bin'), Buffer.alloc(256 * 1024, 3));
+    // `script` gives the command a pseudo-terminal; its output is what the terminal received.
+    const command = `${process.execPath} ${BIN} packages upload tty 1.0.0 tty.bin`;
+    // Spawned without waiting synchronously: the server answering it runs in this process.
+    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: user.home, env: { ...process.env, ...env, XDG_CONFIG_HOME: user.configDir } });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.once('error', reject);
+      child.once('exit', (status) => resolve({ status, stdout }));
+    });
+    expect(onTerminal.status, onTerminal.stdout).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kuploading tty\.bin \[[#.]+\] \d+% [\d.]+ (B|KiB) \/ 256\.0 KiB/);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[K(\r\n)?FILE +SIZE/);
   });
 
   it("uploads a version's files and downloads them again", async () => {

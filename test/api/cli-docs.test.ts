@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app.ts';
 import { listen } from '../support/cli-client.ts';
 import { BIN, serverEnv } from '../support/process.ts';
@@ -12,6 +12,9 @@ import { BIN, serverEnv } from '../support/process.ts';
  * `set -euo pipefail`, against a live server, with `modelyard` on the PATH. While they run, this
  * test is the runner that takes the documented pipeline's job.
  */
+// About 25 starts of the CLI in one test.
+vi.setConfig({ testTimeout: 300_000 });
+
 const DOC = path.resolve('docs/cli.md');
 let t: TestApp;
 let server: string;
