@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app.ts';
 import { listen } from '../support/cli-client.ts';
-import { BIN, serverEnv } from '../support/process.ts';
+import { BIN } from '../support/process.ts';
 
 /**
  * docs/cli.md's examples, run exactly as written: every ```sh block, in order, in one bash with
@@ -66,9 +66,9 @@ describe('docs/cli.md', () => {
     expect(blocks.length).toBe(7);
     const script = `set -euo pipefail\n${blocks.join('\n')}`;
     let finished = false;
-    const env = { ...serverEnv({}), HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), PATH: `${path.join(home, 'bin')}:${process.env.PATH}`, SERVER: server, TOKEN: ADMIN_TOKEN };
-    delete env.MODELYARD_LOG_LEVEL;
-    delete env.MODELYARD_CHECK_RESPONSES;
+    // The client's environment: no server setting, and the documented SERVER and TOKEN.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MODELYARD_')));
+    const env = { ...clean, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), PATH: `${path.join(home, 'bin')}:${process.env.PATH}`, SERVER: server, TOKEN: ADMIN_TOKEN };
     const child = spawn('bash', ['-c', script], { cwd: home, env });
     let stdout = '';
     let stderr = '';
