@@ -26,4 +26,15 @@ describe('the command line entry', () => {
     const files = [...reached(path.resolve('src/cli/main.ts'))].map((f) => (path.isAbsolute(f) ? path.relative(process.cwd(), f) : f)).sort();
     expect(files).toEqual(['commander', 'node:fs', 'src/cli/client-program.ts', 'src/cli/exit-codes.ts', 'src/cli/main.ts', 'src/config/config-error.ts', 'src/shared/version.ts']);
   });
+
+  it('keeps the client commands to HTTP: src/cli/client imports Node.js and itself only, never a domain or the database', () => {
+    const folder = path.resolve('src/cli/client');
+    const allowed = (target: string) => target.startsWith('node:') || target.startsWith(folder) || target === path.resolve('src/cli/exit-codes.ts');
+    const offending = fs.readdirSync(folder).flatMap((name) => {
+      const file = path.join(folder, name);
+      const targets = [...fs.readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => (m[1]!.startsWith('.') ? path.resolve(folder, m[1]!) : m[1]!));
+      return targets.filter((target) => !allowed(target)).map((target) => `${name} imports ${path.isAbsolute(target) ? path.relative(process.cwd(), target) : target}`);
+    });
+    expect(offending).toEqual([]);
+  });
 });
