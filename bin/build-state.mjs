@@ -41,6 +41,11 @@ export function buildState(part) {
   return Math.max(...sources.map(newestChange)) > builtAt ? 'stale' : 'current';
 }
 
+/** Whether the part was ever built (one stat, where buildState walks every source). */
+export function isBuilt(part) {
+  return fs.existsSync(path.join(root, PARTS[part].stamp));
+}
+
 export function markBuilt(part) {
   const stamp = path.join(root, PARTS[part].stamp);
   fs.mkdirSync(path.dirname(stamp), { recursive: true });

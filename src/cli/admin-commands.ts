@@ -7,10 +7,12 @@ import { SEALED_COLUMNS } from '../server/sealed-columns.ts';
 import { openKeyring } from '../secrets/keyring.ts';
 import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
 import { AppError } from '../shared/errors.ts';
+import { assertExistingDatabase } from './existing-database.ts';
 
-/** Opens the configured database, migrated, for one command, and closes it after. */
+/** Opens the configured database (which must exist), migrated, for one command, and closes it after. */
 export async function withServices<T>(work: (services: Services, database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  assertExistingDatabase(config);
   const keyring = openKeyring(config);
   const database = openDatabase(config.database);
   try {

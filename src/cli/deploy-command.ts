@@ -4,6 +4,9 @@
  * the job as the deployment's deployable) or from a person's shell (--url, --token, --project).
  * It says what it ships explicitly: nothing is guessed from the pipeline.
  */
+import { CliError, ExitCode, exitCodeForStatus } from './exit-codes.ts';
+import { readSettingsFile, settingsFile } from './client/settings.ts';
+
 export interface DeployOptions {
   environment: string;
   model: string;
@@ -24,16 +27,19 @@ interface Target {
 
 function targetOf(options: DeployOptions): Target {
   const job = process.env.CI_JOB_TOKEN;
-  const token = options.token ?? process.env.MODELYARD_TOKEN;
+  // Outside a job, what `modelyard login` saved fills in what the options and variables leave out.
+  const saved = job ? {} : readSettingsFile(settingsFile());
+  const token = options.token ?? process.env.MODELYARD_TOKEN ?? saved.token;
   if (token) {
-    const base = options.url ?? process.env.CI_SERVER_URL;
-    const project = options.project ?? process.env.CI_PROJECT_ID;
-    if (!base || !project) throw new Error('--url and --project are needed with --token outside a pipeline job');
+    const base = options.url ?? process.env.MODELYARD_URL ?? process.env.CI_SERVER_URL ?? saved.url;
+    const project = options.project ?? process.env.MODELYARD_PROJECT ?? process.env.CI_PROJECT_ID ?? saved.project;
+    if (!base || !project) throw new CliError('--url and --project are needed with --token outside a pipeline job', ExitCode.usage);
     return { apiUrl: `${base.replace(/\/+$/, '')}/api/v4`, projectId: project, header: { 'private-token': token } };
   }
   const apiUrl = process.env.CI_API_V4_URL;
   const projectId = options.project ?? process.env.CI_PROJECT_ID;
-  if (!job || !apiUrl || !projectId) throw new Error('no credential: run inside a pipeline job (CI_JOB_TOKEN), or give --url, --project and --token (or MODELYARD_TOKEN)');
+  if (!job || !apiUrl || !projectId)
+    throw new CliError('no credential: run inside a pipeline job (CI_JOB_TOKEN), modelyard login, or give --url, --project and --token (or MODELYARD_TOKEN)', ExitCode.auth);
   return { apiUrl, projectId, header: { 'job-token': job } };
 }
 
@@ -42,9 +48,9 @@ function parsePolicy(text: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`--policy is not JSON: ${text} (e.g. '{"kind":"canary","steps":[10,50,100]}')`);
+    throw new CliError(`--policy is not JSON: ${text} (e.g. '{"kind":"canary","steps":[10,50,100]}')`, ExitCode.usage);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--policy must be a JSON object with a "kind"');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError('--policy must be a JSON object with a "kind"', ExitCode.usage);
   return parsed as Record<string, unknown>;
 }
 
@@ -79,7 +85,7 @@ export async function deployCommand(options: DeployOptions): Promise<void> {
     } catch {
       // not JSON: the text as it came
     }
-    throw new Error(`deploy to ${options.environment} refused (${res.status}): ${message}`);
+    throw new CliError(`deploy to ${options.environment} refused (${res.status}): ${message}`, exitCodeForStatus(res.status));
   }
   const deployment = JSON.parse(text) as Deployment;
   const variants = deployment.variants.map((v) => `${v.name}=${options.model}@${v.version.semver} (${v.role === 'shadow' ? 'shadow' : `${v.weight}%`})`).join(', ');

@@ -1,9 +1,13 @@
-import { Command, Option } from 'commander';
-import { ConfigError } from '../config/config.ts';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config/config-error.ts';
 import { VERSION } from '../shared/version.ts';
+import { addClientCommands } from './client-program.ts';
+import { CliError, ExitCode } from './exit-codes.ts';
 
-// Each command loads its modules when it runs: `--help` and the small client commands must not
-// pay for loading the whole server (database drivers, Fastify, the AWS SDK).
+// Each command loads its modules when it runs: `--help` and the client commands must not pay
+// for loading the whole server (database drivers, Fastify, the AWS SDK, the schema library).
+// Only commander and small modules of this folder are imported here; test/unit/cli-entry.test.ts
+// keeps it so.
 const admin = () => import('./admin-commands.ts');
 const ciSteps = () => import('./ci-commands.ts');
 const runners = () => import('./runner-commands.ts');
@@ -11,10 +15,13 @@ const agents = () => import('./agent-commands.ts');
 const deploying = () => import('./deploy-command.ts');
 const secretKeys = () => import('./secrets-commands.ts');
 const backups = () => import('./backup-commands.ts');
+const completion = () => import('./completion.ts');
 
 const program = new Command('modelyard').description('Modelyard: MLflow-compatible tracking, model registry and pipelines').version(VERSION);
 // The program's own options (--version) only before a command: `modelyard deploy --version 3` is the model's version.
 program.enablePositionalOptions();
+// Usage errors reach the catch below (exit code 2) instead of commander's own exit(1).
+program.exitOverride();
 
 program
   .command('serve')
@@ -146,13 +153,25 @@ ci.command('validate')
   .option('--metrics <file>', 'metrics to check instead of the latest recorded evaluation')
   .action(async (options) => (await ciSteps()).validateCommand(options));
 
+addClientCommands(program);
+
+program
+  .command('completion')
+  .argument('<shell>', 'bash, zsh or fish')
+  .description('print a shell completion script, e.g. source <(modelyard completion bash)')
+  .action(async (shell: string) => (await completion()).completionCommand(program, shell));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (error instanceof CommanderError) {
+    // commander printed the message (or the help, or the version) already.
+    process.exit(error.exitCode === 0 ? ExitCode.ok : ExitCode.usage);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`modelyard: configuration error: ${error.message}\n`);
   } else {
     process.stderr.write(`modelyard: ${(error as Error).message}\n`);
   }
-  process.exit(1);
+  process.exit(error instanceof CliError ? error.exitCode : ExitCode.error);
 }

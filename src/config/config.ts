@@ -3,6 +3,9 @@ import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowLi
 import { parseTrustedProxies, type TrustedProxies } from '../http/client-address.ts';
 import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
 import { readSsoConfig, SsoSettingError, type SsoConfig } from '../auth/sso/sso-config.ts';
+import { ConfigError } from './config-error.ts';
+
+export { ConfigError };
 
 /**
  * Configuration comes only from environment variables so that the same build runs on a
@@ -84,16 +87,6 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const MIN_INITIAL_ADMIN_TOKEN_LENGTH = 20;
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    detail: string,
-  ) {
-    super(`${variable}: ${detail}`);
-    this.name = 'ConfigError';
-  }
-}
 
 type Env = Record<string, string | undefined>;
 

@@ -62,6 +62,34 @@ describe('modelyard command', () => {
   }, 180_000);
 });
 
+describe('server-side commands on a data folder that is not there', () => {
+  // `token create` once made a new empty ./data/modelyard.db when MODELYARD_DATA_DIR was not repeated, and put the token there.
+  it('refuse to create a database, naming the variable, and leave the folder untouched', () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-elsewhere-'));
+    try {
+      const inFolder = (args: string[], extra: Record<string, string>) => spawnSync(process.execPath, [BIN, ...args], { cwd: elsewhere, env: serverEnv(extra), encoding: 'utf8', timeout: 60_000 });
+      const commands = [
+        ['token', 'create', '--username', 'root', '--name', 'lost'],
+        ['admin', 'create-user', '--username', 'lost-user'],
+        ['secrets', 'status'],
+      ];
+      for (const args of commands) {
+        const result = inFolder(args, {});
+        expect(result.status, args.join(' ')).toBe(1);
+        expect(result.stderr).toBe(
+          `modelyard: no database at ${path.join(fs.realpathSync(elsewhere), 'data', 'modelyard.db')}: set MODELYARD_DATA_DIR as the server has it (this command does not create a database; modelyard serve or modelyard migrate makes a new one)\n`,
+        );
+      }
+      const named = inFolder(commands[0]!, { MODELYARD_DATABASE_URL: `sqlite:${path.join(elsewhere, 'other.db')}` });
+      expect(named.status).toBe(1);
+      expect(named.stderr).toMatch(/no database at .*other\.db: set MODELYARD_DATABASE_URL as the server has it/);
+      expect(fs.readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('first start on embedded defaults', () => {
   // Embedded defaults mean SQLite whatever the suite's database: MODELYARD_DATABASE_URL is emptied below.
   it('keeps its data under ./data, prints the admin password once, and honours the initial token', async () => {

@@ -1,0 +1,126 @@
+import path from 'node:path';
+import type { OutputOption } from './account-commands.ts';
+import { Api, enc } from './api.ts';
+import { outputFormat, printRows } from './output.ts';
+import { versionPath } from './registry-commands.ts';
+import { projectOf, resolveSettings, type ConnectionOptions } from './settings.ts';
+import { downloadFile, sha256Of, uploadFile } from './transfers.ts';
+
+interface PackageFile {
+  id?: number;
+  file_name: string;
+  size: number;
+  file_sha256?: string | null;
+}
+
+interface Package {
+  id: number;
+  name: string;
+  version: string;
+}
+
+interface Uploaded {
+  file: string;
+  name: string;
+  size: number;
+  sha256: string;
+  skipped: boolean;
+}
+
+function scoped(options: ConnectionOptions & OutputOption) {
+  const settings = resolveSettings(options);
+  return { api: new Api(settings), project: enc(projectOf(settings)), format: outputFormat(options.output) };
+}
+
+const UPLOAD_COLUMNS = [
+  { header: 'file', value: (u: Uploaded) => u.name },
+  { header: 'size', value: (u: Uploaded) => u.size },
+  { header: 'sha256', value: (u: Uploaded) => u.sha256 },
+  { header: 'result', value: (u: Uploaded) => (u.skipped ? 'already there' : 'uploaded') },
+];
+
+/** The files a generic package version holds already, by name: an upload run again skips those with the same bytes. */
+async function filesThere(api: Api, project: string, name: string, version: string): Promise<Map<string, PackageFile>> {
+  const packages = await api.get<Package[]>(`/projects/${project}/packages?package_type=generic&package_name=${enc(name)}&per_page=100`);
+  const found = packages.find((p) => p.name === name && p.version === version);
+  if (!found) return new Map();
+  const files = await api.get<PackageFile[]>(`/projects/${project}/packages/${found.id}/package_files?per_page=100`);
+  return new Map(files.map((f) => [f.file_name, f]));
+}
+
+/**
+ * `modelyard packages upload NAME VERSION FILE...`: a file the package already holds with the
+ * same SHA-256 is skipped, so an interrupted upload of many files is resumed by running the
+ * same command again.
+ */
+export async function packageUploadCommand(name: string, version: string, files: string[], options: ConnectionOptions & OutputOption): Promise<void> {
+  const { api, project, format } = scoped(options);
+  const there = await filesThere(api, project, name, version);
+  const results: Uploaded[] = [];
+  for (const file of files) {
+    const fileName = path.basename(file);
+    const sha256 = await sha256Of(file);
+    const existing = there.get(fileName);
+    if (existing?.file_sha256 === sha256) {
+      results.push({ file, name: fileName, size: existing.size, sha256, skipped: true });
+      continue;
+    }
+    const stored = (await uploadFile(api, `/projects/${project}/packages/generic/${enc(name)}/${enc(version)}/${enc(fileName)}?select=package_file`, file)) as PackageFile;
+    results.push({ file, name: fileName, size: stored.size, sha256: stored.file_sha256 ?? sha256, skipped: false });
+  }
+  printRows(format, results, UPLOAD_COLUMNS);
+}
+
+/** `modelyard packages download NAME VERSION FILE [--to PATH]`: resumable (see downloadFile). */
+export async function packageDownloadCommand(name: string, version: string, file: string, options: ConnectionOptions & OutputOption & { to?: string }): Promise<void> {
+  const { api, project, format } = scoped(options);
+  const target = options.to ?? path.basename(file);
+  const got = await downloadFile(api, `/projects/${project}/packages/generic/${enc(name)}/${enc(version)}/${enc(file)}`, target);
+  printRows(
+    format,
+    [{ file: target, ...got }],
+    [
+      { header: 'file', value: (d) => d.file },
+      { header: 'size', value: (d) => d.bytes },
+      { header: 'sha256', value: (d) => d.sha256 },
+      { header: 'resumed_at', value: (d) => d.resumedAt },
+    ],
+  );
+}
+
+/** The files of a model version live in its ml_model package, addressed by the version's row id. */
+async function versionFilesPath(api: Api, project: string, model: string, version: string): Promise<string> {
+  const { id } = await api.get<{ id: number }>(await versionPath(api, project, model, version));
+  return `/projects/${project}/packages/ml_models/${id}/files`;
+}
+
+/** `modelyard versions upload MODEL VERSION FILE... [--dir PATH]`. */
+export async function versionUploadCommand(model: string, version: string, files: string[], options: ConnectionOptions & OutputOption & { dir?: string }): Promise<void> {
+  const { api, project, format } = scoped(options);
+  const base = await versionFilesPath(api, project, model, version);
+  const results: Uploaded[] = [];
+  for (const file of files) {
+    const name = [options.dir, path.basename(file)].filter(Boolean).join('/');
+    const stored = (await uploadFile(api, `${base}/${name.split('/').map(enc).join('/')}`, file)) as PackageFile;
+    results.push({ file, name, size: stored.size, sha256: stored.file_sha256 ?? (await sha256Of(file)), skipped: false });
+  }
+  printRows(format, results, UPLOAD_COLUMNS);
+}
+
+/** `modelyard versions download MODEL VERSION FILE [--to PATH]`: resumable (see downloadFile). */
+export async function versionDownloadCommand(model: string, version: string, file: string, options: ConnectionOptions & OutputOption & { to?: string }): Promise<void> {
+  const { api, project, format } = scoped(options);
+  const base = await versionFilesPath(api, project, model, version);
+  const target = options.to ?? path.basename(file);
+  const got = await downloadFile(api, `${base}/${file.split('/').map(enc).join('/')}`, target);
+  printRows(
+    format,
+    [{ file: target, ...got }],
+    [
+      { header: 'file', value: (d) => d.file },
+      { header: 'size', value: (d) => d.bytes },
+      { header: 'sha256', value: (d) => d.sha256 },
+      { header: 'resumed_at', value: (d) => d.resumedAt },
+    ],
+  );
+}

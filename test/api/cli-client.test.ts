@@ -1,0 +1,315 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { cliUser, listen, type CliUser } from '../support/cli-client.ts';
+import { BIN } from '../support/process.ts';
+
+/**
+ * The client commands against a live server over HTTP: login and where the token is kept, the
+ * exit codes scripts branch on, JSON output, transfers (no progress bar without a terminal,
+ * resumed downloads, uploads that skip what is there) and `pipelines run --watch`.
+ */
+// Each test starts the CLI up to a dozen times, a second or more each while the API suite runs two files at once.
+vi.setConfig({ testTimeout: 180_000 });
+
+let t: TestApp;
+let base: string;
+let owner: TestUser;
+let user: CliUser;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  base = await listen(t);
+  owner = await t.createUser('cli-owner');
+  await t.createProject(owner.token, 'cli-project');
+  user = cliUser();
+  env = { MODELYARD_URL: base, MODELYARD_TOKEN: owner.token, MODELYARD_PROJECT: 'cli-project' };
+});
+afterAll(async () => {
+  await t?.close();
+  if (user) fs.rmSync(user.home, { recursive: true, force: true });
+});
+
+const json = <T>(text: string) => JSON.parse(text) as T;
+
+describe('login', () => {
+  it('keeps a checked token in the config folder with mode 0600, and refuses a wrong one with exit code 3', async () => {
+    const wrong = await user.run(['login', '--url', base, '--token-stdin'], { input: 'glpat-not-a-token-000000000\n' });
+    expect(wrong.code, wrong.stderr).toBe(3);
+    expect(fs.existsSync(path.join(user.configDir, 'modelyard', 'config.json'))).toBe(false);
+
+    const login = await user.run(['login', '--url', `${base}/`, '--token-stdin', '--project', 'cli-project'], { input: `${owner.token}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    const file = path.join(user.configDir, 'modelyard', 'config.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(json(fs.readFileSync(file, 'utf8'))).toEqual({ url: base, token: owner.token, project: 'cli-project' });
+    // The token never reaches the output.
+    expect(login.stdout + login.stderr).not.toContain(owner.token);
+
+    const me = await user.run(['whoami', '-o', 'json']);
+    expect(me.code, me.stderr).toBe(0);
+    expect(json<{ username: string }>(me.stdout).username).toBe('cli-owner');
+  });
+
+  it('takes MODELYARD_URL and MODELYARD_TOKEN over the saved ones', async () => {
+    const me = await user.run(['whoami', '-o', 'json'], { env: { MODELYARD_URL: base, MODELYARD_TOKEN: ADMIN_TOKEN } });
+    expect(me.code, me.stderr).toBe(0);
+    expect(json<{ username: string }>(me.stdout).username).toBe('root');
+  });
+
+  it('says how to log in, with exit code 3, when there is nothing to log in with', async () => {
+    const nobody = cliUser();
+    try {
+      const result = await nobody.run(['projects']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/not logged in: run modelyard login --url URL, or set MODELYARD_URL and MODELYARD_TOKEN/);
+    } finally {
+      fs.rmSync(nobody.home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('exit codes and output', () => {
+  it('answers usage errors with 2, missing things with 4, refusals with 5 and an unreachable server with 6', async () => {
+    expect((await user.run(['no-such-command'])).code).toBe(2);
+    expect((await user.run(['versions', 'show', 'some-model'])).code).toBe(2);
+    expect((await user.run(['projects', '--output', 'yaml'])).code).toBe(2);
+    expect((await user.run(['versions', 'show', 'some-model', 'one'], { env })).code).toBe(2);
+
+    const missing = await user.run(['versions', 'list', 'no-such-model'], { env });
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toBe('modelyard: no model named no-such-model in project cli-project\n');
+
+    expect((await user.run(['models', 'create', 'churn'], { env })).code).toBe(0);
+    const again = await user.run(['models', 'create', 'churn'], { env });
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/409 .*already exists/);
+
+    const down = await user.run(['whoami'], { env: { MODELYARD_URL: 'http://127.0.0.1:9', MODELYARD_TOKEN: owner.token } });
+    expect(down.code).toBe(6);
+    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it('prints what the API answered as JSON with --output json, and aligned columns by default', async () => {
+    const created = await user.run(['versions', 'create', 'churn', '--semver', '1.2.0', '-o', 'json'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(json(created.stdout)).toMatchObject({ model_name: 'churn', version: 1, semver: '1.2.0' });
+
+    const labelled = await user.run(['versions', 'label', 'churn', '1', 'stage::staging', '-o', 'json'], { env });
+    expect(json<{ labels: string[] }>(labelled.stdout).labels).toEqual(['stage::staging']);
+
+    const listed = await user.run(['versions', 'list', 'churn', '-o', 'json'], { env });
+    expect(json<{ version: number; labels: string[] }[]>(listed.stdout)).toMatchObject([{ version: 1, labels: ['stage::staging'] }]);
+    const models = await user.run(['models', '-o', 'json'], { env });
+    expect(json<{ name: string }[]>(models.stdout).map((m) => m.name)).toEqual(['churn']);
+    const projects = await user.run(['projects', '-o', 'json'], { env });
+    expect(json<{ path: string }[]>(projects.stdout).map((p) => p.path)).toContain('cli-project');
+
+    const table = await user.run(['versions', 'list', 'churn'], { env });
+    expect(table.stdout.split('\n')[0]).toMatch(/^VERSION +SEMVER +STATUS +APPROVAL +LABELS +ALIASES +CREATED$/);
+    expect(table.stdout.split('\n')[1]).toMatch(/^1 +1\.2\.0 +READY +none +stage::staging +\d{4}-/);
+  });
+});
+
+describe('transfers', () => {
+  it('uploads and downloads without a progress bar when standard error is no terminal, resumes a download, and skips files already uploaded', async () => {
+    const dir = user.home;
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 7).map((_, i) => (i * 31) % 251);
+    fs.writeFileSync(path.join(dir, 'model.onnx'), bytes);
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
+
+    const upload = await user.run(['packages', 'upload', 'fraud', '1.0.0', 'model.onnx', 'notes.txt', '-o', 'json'], { env });
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stderr).toBe('');
+    expect(json<{ name: string; skipped: boolean; size: number }[]>(upload.stdout)).toMatchObject([
+      { name: 'model.onnx', skipped: false, size: bytes.length },
+      { name: 'notes.txt', skipped: false },
+    ]);
+    const again = await user.run(['packages', 'upload', 'fraud', '1.0.0', 'model.onnx', 'notes.txt', '-o', 'json'], { env });
+    expect(json<{ skipped: boolean }[]>(again.stdout).map((u) => u.skipped)).toEqual([true, true]);
+
+    // An interrupted download left its first megabyte: the next try asks only for the rest.
+    fs.writeFileSync(path.join(dir, 'copy.onnx.part'), bytes.subarray(0, 1024 * 1024));
+    const download = await user.run(['packages', 'download', 'fraud', '1.0.0', 'model.onnx', '--to', 'copy.onnx', '-o', 'json'], { env });
+    expect(download.code, download.stderr).toBe(0);
+    expect(download.stderr).toBe('');
+    expect(json<{ resumedAt: number; bytes: number }[]>(download.stdout)).toMatchObject([{ resumedAt: 1024 * 1024, bytes: bytes.length }]);
+    expect(fs.readFileSync(path.join(dir, 'copy.onnx')).equals(bytes)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'copy.onnx.part'))).toBe(false);
+
+    // A stale partial file (other bytes) fails the SHA-256 check and is dropped, never renamed into place.
+    fs.writeFileSync(path.join(dir, 'bad.onnx.part'), Buffer.alloc(1000, 1));
+    const bad = await user.run(['packages', 'download', 'fraud', '1.0.0', 'model.onnx', '--to', 'bad.onnx'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/do not match the server's SHA-256/);
+    expect(fs.existsSync(path.join(dir, 'bad.onnx'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'bad.onnx.part'))).toBe(false);
+
+    const missing = await user.run(['packages', 'download', 'fraud', '1.0.0', 'nothing.bin'], { env });
+    expect(missing.code).toBe(4);
+  });
+
+  it('draws the progress bar on a terminal and erases it when done', async () => {
+    fs.writeFileSync(path.join(user.home, 'tty.bin'), Buffer.alloc(256 * 1024, 3));
+    // `script` gives the command a pseudo-terminal; its output is what the terminal received.
+    const command = `${process.execPath} ${BIN} packages upload tty 1.0.0 tty.bin`;
+    // Spawned without waiting synchronously: the server answering it runs in this process.
+    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: user.home, env: { ...process.env, ...env, XDG_CONFIG_HOME: user.configDir } });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.once('error', reject);
+      child.once('exit', (status) => resolve({ status, stdout }));
+    });
+    expect(onTerminal.status, onTerminal.stdout).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kuploading tty\.bin \[[#.]+\] \d+% [\d.]+ (B|KiB) \/ 256\.0 KiB/);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[K(\r\n)?FILE +SIZE/);
+  });
+
+  it("uploads a version's files and downloads them again", async () => {
+    fs.writeFileSync(path.join(user.home, 'weights.bin'), 'weights');
+    const upload = await user.run(['versions', 'upload', 'churn', '1', 'weights.bin', '--dir', 'model', '-o', 'json'], { env });
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stderr).toBe('');
+    expect(json<{ name: string }[]>(upload.stdout)).toMatchObject([{ name: 'model/weights.bin' }]);
+    const download = await user.run(['versions', 'download', 'churn', '1', 'model/weights.bin', '--to', 'weights.copy'], { env });
+    expect(download.code, download.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(user.home, 'weights.copy'), 'utf8')).toBe('weights');
+  });
+});
+
+describe('pipelines run --watch', () => {
+  interface TakenJob {
+    id: number;
+    token: string;
+  }
+
+  /** This test is the runner: it takes the job, writes its log and reports how it ended. */
+  async function runJob(log: string, state: 'success' | 'failed'): Promise<void> {
+    let job: TakenJob | undefined;
+    for (let tries = 0; !job && tries < 200; tries++) {
+      const res = await t.call({ method: 'POST', url: '/api/v4/jobs/request', payload: { token: runnerToken, info: { version: 'test' } } });
+      if (res.statusCode === 201) job = res.json() as TakenJob;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!job) throw new Error('no job to take');
+    await t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, payload: { token: job.token, state: 'running' } });
+    const trace = await t.call({
+      method: 'PATCH',
+      url: `/api/v4/jobs/${job.id}/trace`,
+      headers: { 'job-token': job.token, 'content-type': 'text/plain', 'content-range': `0-${Buffer.byteLength(log) - 1}` },
+      payload: log,
+    });
+    expect(trace.statusCode).toBe(202);
+    // Let the watcher see the job running with its log before it ends.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await t.call({ method: 'PUT', url: `/api/v4/jobs/${job.id}`, payload: { token: job.token, state, ...(state === 'failed' ? { failure_reason: 'script_failure' } : {}) } });
+  }
+
+  let runnerToken: string;
+  beforeAll(async () => {
+    const runner = await t.call({ method: 'POST', url: '/api/v4/user/runners', token: ADMIN_TOKEN, payload: { runner_type: 'instance_type', description: 'cli test', run_untagged: true } });
+    runnerToken = runner.json().token as string;
+    const config = await t.call({ method: 'PUT', url: '/api/v4/projects/cli-project/ci/config', token: owner.token, payload: { content: 'train:\n  script: [python train.py]\n' } });
+    expect(config.statusCode, config.body).toBe(200);
+  });
+
+  it("streams the job's log and exits 0 when the pipeline succeeds", async () => {
+    const watching = user.run(['pipelines', 'run', '--ref', 'main', '--watch', '--interval', '0.1'], { env });
+    await runJob('epoch 1: loss 0.3\n', 'success');
+    const result = await watching;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('== job train (test, id');
+    expect(result.stdout).toContain('epoch 1: loss 0.3\n');
+    expect(result.stdout).toMatch(/status: +success/);
+  });
+
+  it('exits 7 when the pipeline fails, keeping standard output one JSON document with --output json', async () => {
+    const watching = user.run(['pipelines', 'run', '--watch', '--interval', '0.1', '-o', 'json'], { env });
+    await runJob('Traceback: out of memory\n', 'failed');
+    const result = await watching;
+    expect(result.code).toBe(7);
+    expect(json(result.stdout)).toMatchObject({ status: 'failed' });
+    expect(result.stderr).toContain('Traceback: out of memory');
+    expect(result.stderr).toMatch(/modelyard: pipeline #\d+ failed\n$/);
+  });
+});
+
+describe('shell completion', () => {
+  it('completes commands, subcommands and options in bash from the command tree', async () => {
+    const script = await user.run(['completion', 'bash']);
+    expect(script.code, script.stderr).toBe(0);
+    fs.writeFileSync(path.join(user.home, 'modelyard.bash'), script.stdout);
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source modelyard.bash; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _modelyard; echo "\${COMPREPLY[@]}"`], {
+        cwd: user.home,
+        encoding: 'utf8',
+      });
+    expect(complete(['modelyard', 'vers']).stdout).toBe('versions\n');
+    expect(complete(['modelyard', 'versions', '']).stdout).toBe('list show create approve label edit upload download\n');
+    expect(complete(['modelyard', 'pipelines', 'run', '--w']).stdout).toBe('--watch\n');
+    expect(complete(['modelyard', 'versions', 'upload', '--d']).stdout).toBe('--dir\n');
+    expect(complete(['modelyard', 'token', 'create', '--user']).stdout).toBe('--username\n');
+  });
+
+  it('writes zsh and fish scripts with every command, and refuses another shell with exit code 2', async () => {
+    const zsh = await user.run(['completion', 'zsh']);
+    expect(zsh.code).toBe(0);
+    expect(zsh.stdout).toMatch(/^#compdef modelyard\n/);
+    expect(zsh.stdout).toContain("'versions') items=('list:a model'\\''s versions, newest first' 'show:one version' ");
+    expect(zsh.stdout).toContain('compdef _modelyard modelyard');
+    const fish = await user.run(['completion', 'fish']);
+    expect(fish.code).toBe(0);
+    for (const command of ['serve', 'login', 'whoami', 'projects', 'models', 'versions', 'packages', 'pipelines', 'deploy', 'rollback', 'traffic', 'completion'])
+      expect(fish.stdout).toContain(`complete -c modelyard -n '__fish_use_subcommand' -a '${command}'`);
+    expect(fish.stdout).toContain(
+      "complete -c modelyard -n '__fish_seen_subcommand_from pipelines; and not __fish_seen_subcommand_from run' -a 'run' -d 'run a pipeline; with --watch, stream its logs and exit with its outcome (7: failed or canceled)'",
+    );
+    expect(fish.stdout).toContain("complete -c modelyard -n '__fish_seen_subcommand_from pipelines; and __fish_seen_subcommand_from run' -l watch -d 'follow it to its end'");
+    // Each shell checks its own syntax where it is installed.
+    for (const [shell, text] of [
+      ['zsh', zsh.stdout],
+      ['fish', fish.stdout],
+    ] as const) {
+      const check = spawnSync(shell, ['-n'], { input: text, encoding: 'utf8' });
+      if (check.error === undefined) expect(check.status, check.stderr).toBe(0);
+    }
+    const other = await user.run(['completion', 'powershell']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toBe('modelyard: no completion for "powershell": choose bash, zsh, fish\n');
+  });
+});
+
+describe('deploy, traffic and rollback', () => {
+  it('deploys with the saved login, shows the traffic split, and rolls back', async () => {
+    const deploy = await user.run(['deploy', '--environment', 'staging', '--model', 'churn', '--version', '1', '--reason', 'first']);
+    expect(deploy.code, deploy.stderr).toBe(0);
+    expect(deploy.stdout).toMatch(/^deployment \d+ \(#1\) to staging: /);
+    const nothingBefore = await user.run(['rollback', 'staging', '--reason', 'too early'], { env });
+    expect(nothingBefore.code).toBe(5);
+    expect(nothingBefore.stderr).toMatch(/409 Environment staging has no earlier successful deployment/);
+
+    // No agent runs in this test: the first deployment is marked done as its agent would report it.
+    await t.services.database.db.updateTable('deployments').set({ status: 'success' }).where('iid', '=', 1).execute();
+    expect((await user.run(['versions', 'create', 'churn', '--semver', '1.3.0'], { env })).code).toBe(0);
+    expect((await user.run(['deploy', '--environment', 'staging', '--model', 'churn', '--version', '1.3.0'])).code).toBe(0);
+    const traffic = await user.run(['traffic', 'staging', '-o', 'json'], { env });
+    expect(traffic.code, traffic.stderr).toBe(0);
+    expect(json(traffic.stdout)).toMatchObject([{ name: 'stable', model: { name: 'churn' }, version: { semver: '1.3.0' }, weight: 100, role: 'live' }]);
+
+    const rollback = await user.run(['rollback', 'staging', '--reason', 'latency doubled'], { env });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(/^deployment: +#3 /m);
+    expect(rollback.stdout).toMatch(/^traffic: +stable=churn@1\.2\.0 100%$/m);
+    const after = await user.run(['traffic', 'staging'], { env });
+    expect(after.stdout).toMatch(/^stable +churn +1 \(1\.2\.0\) +live +100%$/m);
+
+    const unknown = await user.run(['traffic', 'nowhere'], { env });
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toBe('modelyard: no environment named nowhere in project cli-project\n');
+  });
+});
