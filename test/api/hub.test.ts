@@ -99,6 +99,13 @@ describe('Hugging Face Hub read protocol', () => {
     const stale = await info(`${PATH}/growing`, before);
     expect(stale.statusCode).toBe(404);
     expect(stale.headers['x-error-code']).toBe('RevisionNotFound');
+    // A file uploaded again with other bytes: the sha moves on, and the file is not served under the old one.
+    await upload(versionIds[0]!, 'a.txt', 'A');
+    const replaced = (await info(`${PATH}/growing`, '1')).json().sha;
+    expect(replaced).not.toBe(after);
+    const old = await t.call({ method: 'GET', url: `/api/hf/${PATH}/growing/resolve/${after}/a.txt`, headers: bearer(guest.token) });
+    expect([old.statusCode, old.headers['x-error-code']]).toEqual([404, 'RevisionNotFound']);
+    expect((await t.call({ method: 'GET', url: `/api/hf/${PATH}/growing/resolve/${replaced}/a.txt`, headers: bearer(guest.token) })).body).toBe('A');
   });
 
   it('lists the tree recursively as LFS files, in pages linked by Link on the same origin', async () => {
