@@ -33,7 +33,7 @@ function repoOf(request: { project: { path: string } | null }, name: string): st
   return `${request.project!.path}/${name}`;
 }
 
-/** The links of a page point back at this server as the client reached it: it sends its token only to that origin. */
+/** The next page's link names the origin the client reached, so it fetches that page, with its token, from the same server. */
 function originOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
