@@ -6,7 +6,9 @@
 #   pipelines end to end with runner processes, replicas under load and faults (HAProxy,
 #   MinIO), the web UI in Chromium, the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
-#   gitlab-mlops client on SQLite, the Python client (wheel, fresh venv, both databases), the air-gapped bundle started without a network, the
+#   gitlab-mlops client on SQLite, the Python client (wheel, fresh venv, both databases), the
+#   Hugging Face clients (huggingface_hub, transformers) through HF_ENDPOINT on SQLite and
+#   PostgreSQL, the air-gapped bundle started without a network, the
 #   container image run read-only, and the Helm chart validated offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,7 @@ PG_URL=$(bash scripts/postgres.sh start)
 S3_ENDPOINT=$(bash scripts/s3-server.sh start)
 PYTHON=$(bash scripts/python-env.sh)
 PYTHON_MLFLOW2=$(bash scripts/python-env.sh test/compat/requirements-mlflow2.txt)
+PYTHON_HUB=$(bash scripts/python-env.sh test/hub/requirements.txt)
 bash scripts/haproxy.sh >/dev/null
 # The Go tools of the last stages (MinIO for the replica soak, helm and kubeconform for the
 # chart) take minutes to build on a fresh machine, once per pin: they build in the background
@@ -94,6 +97,12 @@ MODELYARD_TEST_DB=sqlite MODELYARD_TEST_MOUNTS=project "$PYTHON_MLFLOW2" -m pyte
 section "Python client (clients/python): mypy --strict, its wheel built and installed into a fresh venv, its tests and the docs' examples against a live server (SQLite, then PostgreSQL)"
 bash scripts/python-client.sh
 MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" bash scripts/python-client.sh
+
+section "Hugging Face clients (pinned huggingface_hub, transformers, safetensors from PyPI; no torch) through HF_ENDPOINT: SQLite, then PostgreSQL"
+started=$SECONDS
+MODELYARD_TEST_DB=sqlite "$PYTHON_HUB" -m pytest test/hub -q -p no:cacheprovider
+MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" "$PYTHON_HUB" -m pytest test/hub -q -p no:cacheprovider
+echo "Hugging Face clients: $((SECONDS - started)) s"
 
 section "air-gapped install: npm run bundle, unpacked and run in a network namespace with only loopback (strace on connect), the MLflow client workflow against it"
 BUNDLE_DIR=$(mktemp -d)

@@ -51,6 +51,11 @@ export class RegisteredModelsService {
     return row;
   }
 
+  /** Every model's id and name in the project, for protocols that address models by a name of their own. */
+  async listNames(access: ProjectAccess): Promise<{ id: number; name: string }[]> {
+    return this.db.selectFrom('registered_models').select(['id', 'name']).where('project_id', '=', access.project.id).orderBy('id').execute();
+  }
+
   async get(access: ProjectAccess, model: ModelKey): Promise<RegisteredModel> {
     return this.hydrateOne(await this.getRow(access, model));
   }

@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 import type { ArtifactsService } from '../artifacts/artifacts-service.ts';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { PackagesService } from '../packages/packages-service.ts';
-import { AppError } from '../shared/errors.ts';
 import { packFiles, type ArchiveFile } from './deterministic-tar.ts';
 import type { RegisteredModelsService } from './models-service.ts';
 import { VersionArchiveErrors } from './version-archive-errors.ts';
+import { VersionContents } from './version-contents.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
 /** A version's files, ready to be packed; the same fingerprint means the same archive bytes. */
@@ -51,17 +51,20 @@ export function versionArchivePath(projectId: number, modelId: number, version: 
  */
 export class VersionArchiveService {
   private readonly digests = new Map<string, Promise<ArchiveDigest>>();
+  private readonly contents: VersionContents;
 
   constructor(
     private readonly deps: { models: RegisteredModelsService; versions: ModelVersionsService; artifacts: ArtifactsService; packages: PackagesService },
     private readonly maxFiles = MAX_ARCHIVE_FILES,
-  ) {}
+  ) {
+    this.contents = new VersionContents(deps);
+  }
 
   async describe(access: ProjectAccess, modelId: number, version: number): Promise<VersionArchive> {
     const model = await this.deps.models.getRowById(access, modelId);
     const { row } = await this.deps.versions.getRow(access, model.name, version);
     const ref = { name: model.name, version: row.version };
-    const files = row.source_kind === 'files' ? await this.packageFiles(access, model.name, row.semver) : await this.storedFiles(access, ref);
+    const files = await this.contents.list(access, model.name, row, this.maxFiles + 1);
     if (files.length === 0) throw VersionArchiveErrors.VERSION_ARCHIVE_EMPTY(ref);
     if (files.length > this.maxFiles) throw VersionArchiveErrors.VERSION_ARCHIVE_TOO_MANY_FILES({ ...ref, limit: this.maxFiles });
     const manifest = files.map((f) => [f.path, f.size, f.sha256] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -100,25 +103,6 @@ export class VersionArchiveService {
   async locate(access: ProjectAccess, modelId: number, version: number): Promise<{ url: string; sha256: string; size: number }> {
     const digest = await this.digest(await this.describe(access, modelId, version));
     return { url: versionArchivePath(access.project.id, modelId, version), ...digest };
-  }
-
-  private async storedFiles(access: ProjectAccess, ref: { name: string; version: number }): Promise<(ArchiveFile & { sha256: string })[]> {
-    const uri = await this.deps.versions.downloadUri(access, ref.name, ref.version, '');
-    const prefix = 'mlflow-artifacts:/';
-    if (!uri.startsWith(prefix)) throw VersionArchiveErrors.VERSION_SOURCE_NOT_ARCHIVABLE({ ...ref, source: uri });
-    const root = uri.slice(prefix.length).replace(/^\/+|\/+$/g, '');
-    return this.deps.artifacts.filesUnder(access, root, this.maxFiles + 1);
-  }
-
-  private async packageFiles(access: ProjectAccess, modelName: string, semver: string): Promise<(ArchiveFile & { sha256: string })[]> {
-    const { packages } = this.deps;
-    const pkg = await packages.findPackage(access, 'ml_model', modelName, semver).catch((error: unknown) => {
-      if (error instanceof AppError && error.kind === 'not_found') return null;
-      throw error;
-    });
-    if (!pkg) return [];
-    const { items } = await packages.listFiles(access, pkg.id, { offset: 0, limit: this.maxFiles + 1 });
-    return items.map((row) => ({ path: row.file_name, size: row.size, sha256: row.sha256, open: async () => (await packages.fileOf(pkg, row.file_name)).open() }));
   }
 }
 

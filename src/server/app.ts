@@ -14,6 +14,7 @@ import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
+import { hubRoutes } from '../hub/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
@@ -163,6 +164,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     evaluations: services.evaluations,
   });
   await app.register(versionArchiveRoutes, { archives: services.versionArchives });
+  await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
     pipelines: services.pipelines,

@@ -32,6 +32,8 @@ import { RegistrySettingsService } from '../registry/settings-service.ts';
 import { ModelVersionsService } from '../registry/versions-service.ts';
 import { VersionRuns } from '../registry/version-run.ts';
 import { VersionArchiveService } from '../registry/version-archive.ts';
+import { VersionContents } from '../registry/version-contents.ts';
+import { HubRepositories } from '../hub/repositories-service.ts';
 import { ExperimentsService } from '../tracking/experiments-service.ts';
 import { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import { MetricsService } from '../tracking/metrics-service.ts';
@@ -97,6 +99,8 @@ export interface Services extends DeploymentServices {
   evaluations: EvaluationsService;
   /** Versions' files as one deterministic tar.gz (what serving agents download). */
   versionArchives: VersionArchiveService;
+  /** The registry as Hugging Face repositories (the Hub's read protocol). */
+  hubRepositories: HubRepositories;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -200,6 +204,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
     versionArchives,
+    hubRepositories: new HubRepositories({ models, versions, aliases, contents: new VersionContents({ versions, artifacts, packages }) }),
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),

@@ -166,6 +166,15 @@ export const EXPECTED_ON_PUBLIC: Record<ProjectScopedAbility, Record<Persona, Ou
 };
 
 /**
+ * Where a protocol words an outcome otherwise than the tables: the Hugging Face Hub protocol
+ * answers a repository hidden from a caller without a credential with 401, as huggingface.co
+ * does (its client then says to sign in), and with 404 to a caller who presented one.
+ */
+export function protocolOutcome(url: string, persona: Persona, outcome: Outcome): Outcome {
+  return url.startsWith('/api/hf/') && persona === 'anonymous' && outcome === 404 ? 401 : outcome;
+}
+
+/**
  * The MLflow endpoints, relative to `/api`; each is served at the project mount
  * (`/api/v4/projects/:id/ml/mlflow/api`) and at the root mounts (`/api`, `/ajax-api`).
  */
@@ -490,6 +499,17 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/lineage': 'ml:read',
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
+  // The Hugging Face Hub's read protocol (src/hub/routes.ts): the registry's reading permission.
+  'GET /api/hf/api/models/:id/:model': 'ml:read',
+  'HEAD /api/hf/api/models/:id/:model': 'ml:read',
+  'GET /api/hf/api/models/:id/:model/revision/:revision': 'ml:read',
+  'HEAD /api/hf/api/models/:id/:model/revision/:revision': 'ml:read',
+  'GET /api/hf/api/models/:id/:model/tree/:revision': 'ml:read',
+  'HEAD /api/hf/api/models/:id/:model/tree/:revision': 'ml:read',
+  'GET /api/hf/api/models/:id/:model/tree/:revision/*': 'ml:read',
+  'HEAD /api/hf/api/models/:id/:model/tree/:revision/*': 'ml:read',
+  'GET /api/hf/:id/:model/resolve/:revision/*': 'ml:read',
+  'HEAD /api/hf/:id/:model/resolve/:revision/*': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id/model_versions': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/runs/:run_id/model_versions': 'ml:read',
   'GET /api/v4/projects/:id/ml/registry/settings': 'ml:read',

@@ -3,7 +3,7 @@ import { ABILITIES } from '../../src/auth/abilities.ts';
 import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot, createTrigger, startJob } from '../support/credentials.ts';
-import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
+import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, protocolOutcome, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
 
 /**
  * Walks every route the server registered and calls it as each kind of caller (people of each
@@ -168,7 +168,8 @@ async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf:
   for (const route of routes) {
     if (route.method === 'HEAD') continue; // answered by the GET route
     const mutating = route.method !== 'GET';
-    const expected = expectationOf(route);
+    const table = expectationOf(route);
+    const expected = Object.fromEntries(PERSONAS.map((persona) => [persona, protocolOutcome(route.url, persona, table[persona])])) as Record<Persona, Outcome>;
     // The personas of one route are called at once: each call that may change something has a
     // project (and a credential) of its own, and the others change nothing.
     const answers = await Promise.all(
