@@ -123,6 +123,10 @@ describe('single sign-on', () => {
     expect(refusal(refused.location)).toContain('an account named "frank" already exists');
     const linked = await t.call({ method: 'PUT', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN, payload: { provider: 'corp', extern_uid: 'frank-sub' } });
     expect(linked.statusCode).toBe(200);
+    // Administrators see the link (GitLab's `identities`); the person's peers do not.
+    expect(linked.json().identities).toEqual([{ provider: 'corp', extern_uid: 'frank-sub' }]);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN })).json().identities).toEqual([{ provider: 'corp', extern_uid: 'frank-sub' }]);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: frank.token })).json().identities).toBeUndefined();
     const after = await signIn('frank-sub');
     expect((await whoIs(after.session!)).username).toBe('frank');
     // One provider account, one person.
@@ -132,6 +136,7 @@ describe('single sign-on', () => {
     expect((await t.call({ method: 'PUT', url: `/api/v4/users/${dana.id}`, token: ADMIN_TOKEN, payload: { provider: 'nowhere', extern_uid: 'x' } })).statusCode).toBe(404);
     // Unlinked, the provider account is refused again (its username is taken).
     expect((await t.call({ method: 'DELETE', url: `/api/v4/users/${frank.id}/identities/corp`, token: ADMIN_TOKEN })).statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN })).json().identities).toEqual([]);
     expect(refusal((await signIn('frank-sub')).location)).toContain('already exists');
     expect((await t.call({ method: 'DELETE', url: `/api/v4/users/${frank.id}/identities/corp`, token: ADMIN_TOKEN })).statusCode).toBe(404);
   });
