@@ -66,7 +66,8 @@ export class PersonalTokensService {
     if (!isActive(token)) throw invalid('only an active token can be rotated');
     const expiry = expiresAt ?? new Date(now() + ROTATED_TOKEN_DAYS * DAY_MS).toISOString().slice(0, 10);
     return inTransaction(this.db, async (trx) => {
-      await this.tokens.revoke(token, caller, trx);
+      // Two rotations at once: the one that did not revoke it makes no successor either.
+      if (!(await this.tokens.revoke(token, caller, trx))) throw invalid('only an active token can be rotated');
       return this.tokens.create({ userId: token.user_id, kind: 'personal' }, { name: token.name, scopes: token.scopes.split(','), expiresAt: expiry }, caller, trx);
     });
   }

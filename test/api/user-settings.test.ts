@@ -101,6 +101,17 @@ describe('rotating a personal access token', () => {
   });
 });
 
+describe('rotating a token twice at once', () => {
+  it('makes one successor, not two', async () => {
+    const hal = await t.createUser('hal');
+    const made = (await t.call({ method: 'POST', url: '/api/v4/user/personal_access_tokens', token: hal.token, payload: { name: 'deploy', scopes: ['api'] } })).json() as { id: number };
+    const answers = await Promise.all([1, 2, 3].map(() => t.call({ method: 'POST', url: `/api/v4/personal_access_tokens/${made.id}/rotate`, token: hal.token })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 400, 400]);
+    const tokens = (await t.call({ method: 'GET', url: '/api/v4/personal_access_tokens?per_page=100', token: hal.token })).json() as { name: string; active: boolean }[];
+    expect(tokens.filter((token) => token.name === 'deploy' && token.active)).toHaveLength(1);
+  });
+});
+
 describe('a browser whose session ended elsewhere', () => {
   it('is told to forget the cookie, and may still sign in and read public pages', async () => {
     const gil = await t.createUser('gil');
