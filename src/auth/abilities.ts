@@ -57,6 +57,11 @@ export const ABILITIES = {
   'user:tokens-read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE },
   /** Minting and revoking personal access tokens: a credential that outlives any job, so a person's act. */
   'user:tokens-write': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE },
+  /**
+   * Changing one's own password: a person's act, and only with the person's own credentials (a
+   * project bot has no password). The current password is checked under the sign-in throttle.
+   */
+  'user:password': { scope: 'instance', who: 'signed_in', scopes: WRITE_GENERAL, credentials: PEOPLE },
   /** The user directory is instance data; a project credential has no business in it. */
   'users:read': { scope: 'instance', who: 'signed_in', scopes: READ_GENERAL, credentials: PEOPLE },
   /** A multipart part upload: authorized by the upload's own secret, not by a caller's token. */

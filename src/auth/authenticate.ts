@@ -138,7 +138,7 @@ export class Authenticator {
     const session = await this.sessions.find(secret);
     if (!session) {
       await this.refuse(request, 'session_invalid', {});
-      throw unauthenticated('401 Unauthorized: the session has expired, sign in again');
+      throw AuthErrors.SESSION_ENDED();
     }
     const user = await this.users.findById(session.user_id);
     if (!user || user.state !== 'active') throw accountBlocked();

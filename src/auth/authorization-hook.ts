@@ -4,6 +4,7 @@ import type { Authenticator } from './authenticate.ts';
 import { anonymousCaller } from './caller.ts';
 import { AuthErrors } from './errors.ts';
 import { authorizeInstance } from './policy.ts';
+import { CLEARED_SESSION_COOKIE } from './sessions-service.ts';
 import { recordAudit } from '../events/audit-log.ts';
 import type { ProjectsService } from '../projects/projects-service.ts';
 import { AppError } from '../shared/errors.ts';
@@ -51,7 +52,7 @@ export function installAuthorization(app: App, deps: { authenticator: Authentica
     for (const method of methods) catalog.push({ method, url: route.url, ability, body: route.schema?.body });
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     request.caller = anonymousCaller(request.ip);
     const ability = request.routeOptions.config?.ability;
     if (!ability) return; // unmatched URL: the not-found handler answers
@@ -60,7 +61,15 @@ export function installAuthorization(app: App, deps: { authenticator: Authentica
       authorizeInstance(request.caller, ability);
       return;
     }
-    request.caller = await deps.authenticator.authenticate({ method: request.method, headers: request.headers, ip: request.ip });
+    request.caller = await deps.authenticator.authenticate({ method: request.method, headers: request.headers, ip: request.ip }).catch((error: unknown) => {
+      if (!AuthErrors.SESSION_ENDED.is(error)) throw error;
+      // The browser keeps sending a cookie whose session ended until told to forget it; without
+      // this, a person signed out elsewhere (or blocked, or whose password changed) who reloads
+      // the web UI gets a 401 page instead of the sign-in form, for as long as the cookie lives.
+      reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
+      if (ability !== 'public') throw error;
+      return anonymousCaller(request.ip);
+    });
     try {
       await authorize(request, ability, deps.projects);
     } catch (error) {

@@ -29,9 +29,18 @@ const userFields = {
 export const UserNative = Closed(userFields, { description: 'A user' });
 export type UserNative = Static<typeof UserNative>;
 
+/** GitLab's `identities` of a user, as administrators see them. */
+export const UserIdentity = Closed({ provider: Type.String(), extern_uid: Type.String() }, { description: "A link to the person's account at a single sign-on provider" });
+export type UserIdentity = Static<typeof UserIdentity>;
+
 /** A user as administrators (and the user themselves) see them. */
 export const UserAsAdminSees = Closed(
-  { ...userFields, email: Type.Union([Type.String(), Type.Null()]), is_admin: Type.Boolean() },
+  {
+    ...userFields,
+    email: Type.Union([Type.String(), Type.Null()]),
+    is_admin: Type.Boolean(),
+    identities: Type.Optional(Type.Array(UserIdentity, { description: 'Single sign-on links; in `GET /users/:id` and `PUT /users/:id` for administrators' })),
+  },
   { description: 'A user, with the fields administrators and the user themselves see' },
 );
 export type UserAsAdminSees = Static<typeof UserAsAdminSees>;
@@ -76,6 +85,19 @@ export const UpdateUserBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
+
+/** `PUT /user/password`: a person changes their own password, proving the current one. */
+export const ChangePasswordBody = Closed({
+  current_password: Type.String({ minLength: 1, maxLength: 1024 }),
+  new_password: Type.String({ minLength: 1, maxLength: 1024 }),
+});
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
+export const PasswordChanged = Closed(
+  { sessions_ended: Type.Integer({ description: "How many of the person's other browser sessions were signed out" }) },
+  { description: 'The password was changed' },
+);
+export type PasswordChanged = Static<typeof PasswordChanged>;
 
 /** What `POST /users/:id/block` and `/unblock` answer, as GitLab does. */
 export const BlockAnswer = Type.Boolean({ description: 'true' });
@@ -150,6 +172,11 @@ const tokenBodyFields = {
 
 export const CreateTokenBody = Closed(tokenBodyFields);
 export type CreateTokenBody = Static<typeof CreateTokenBody>;
+
+/** GitLab's rotation: the old token is revoked and a new one with its name and scopes made, expiring in a week unless told. */
+export const RotateTokenQuery = Type.Object({ expires_at: Type.Optional(Type.String({ maxLength: 40, description: 'YYYY-MM-DD or an ISO date-time, in the future' })) });
+export type RotateTokenQuery = Static<typeof RotateTokenQuery>;
+export const ROTATED_TOKEN_DAYS = 7;
 
 export const CreateProjectTokenBody = Closed({
   ...tokenBodyFields,

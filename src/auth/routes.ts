@@ -33,6 +33,7 @@ import { accessOf } from './request-context.ts';
 import { ACCESS_LEVEL } from './roles.ts';
 import { CLEARED_SESSION_COOKIE, SESSION_COOKIE, sessionCookie } from './sessions-service.ts';
 import type { SignInService } from './sign-in-service.ts';
+import type { UserAdminService } from './user-admin-service.ts';
 import type { UsersService } from './users-service.ts';
 import { SignedOut } from './sso/contract.ts';
 import { SsoErrors } from './sso/errors.ts';
@@ -47,6 +48,8 @@ export interface AuthRouteDeps {
   /** MODELYARD_PASSWORD_SIGN_IN: false refuses the password form (tokens still work). */
   passwordSignIn: boolean;
   sso: SsoService;
+  /** Administrators see a person's single sign-on links on `GET /users/:id`. */
+  userAdmin: UserAdminService;
 }
 
 export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
@@ -119,7 +122,8 @@ export async function authRoutes(app: App, deps: AuthRouteDeps): Promise<void> {
     { config: { ability: 'users:read' }, schema: { tags: ['users'], summary: 'One user', params: UserParams, response: replies({ 200: UserSeen }) } },
     async (request) => {
       const user = await users.getById(request.params.user_id);
-      return actsAsAdmin(request.caller) ? presentUserAsAdminSees(user) : presentUser(user);
+      if (!actsAsAdmin(request.caller)) return presentUser(user);
+      return { ...presentUserAsAdminSees(user), identities: await deps.userAdmin.identities(user.id) };
     },
   );
 

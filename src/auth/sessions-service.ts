@@ -59,8 +59,11 @@ export class SessionsService {
    * do changes (administrator or not, blocked, password, project roles), so that no session made
    * before the change, perhaps one an attacker planted or copied, lives on after it.
    */
-  async endAllOf(userId: number, db: Kysely<Schema> = this.db): Promise<number> {
-    const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  async endAllOf(userId: number, db: Kysely<Schema> = this.db, keepSecret?: string): Promise<number> {
+    let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+    // A person who changes their own password stays signed in where they did it.
+    if (keepSecret !== undefined) query = query.where('id_hash', '!=', sha256Hex(keepSecret));
+    const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -119,13 +119,13 @@ export class TokensService {
     return row;
   }
 
-  /** Revokes; revoking twice is harmless and audited once. */
-  async revoke(token: TokenRow, caller: Caller | null, db: Kysely<Schema> = this.db): Promise<void> {
-    if (token.revoked_at !== null) return;
-    await inTransaction(db, async (trx) => {
+  /** Revokes; revoking twice is harmless and audited once. True when this call revoked it. */
+  async revoke(token: TokenRow, caller: Caller | null, db: Kysely<Schema> = this.db): Promise<boolean> {
+    if (token.revoked_at !== null) return false;
+    return inTransaction(db, async (trx) => {
       const revoked = await trx.updateTable('tokens').set({ revoked_at: now() }).where('id', '=', token.id).where('revoked_at', 'is', null).executeTakeFirst();
       // A concurrent revocation got there first and wrote the entry.
-      if (Number(revoked.numUpdatedRows) === 0) return;
+      if (Number(revoked.numUpdatedRows) === 0) return false;
       await recordAudit(trx, caller, {
         action: token.kind === 'project' ? 'project_access_token.revoked' : 'personal_access_token.revoked',
         projectId: token.project_id,
@@ -133,6 +133,7 @@ export class TokensService {
         targetId: token.id,
         details: { name: token.name, user_id: token.user_id },
       });
+      return true;
     });
   }
 }

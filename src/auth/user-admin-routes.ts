@@ -34,7 +34,7 @@ export async function userAdminRoutes(app: App, deps: { userAdmin: UserAdminServ
       if (signedOut && request.caller.credential === 'session' && request.caller.user?.id === user.id) {
         reply.header('Set-Cookie', CLEARED_SESSION_COOKIE);
       }
-      return presentUserAsAdminSees(user);
+      return { ...presentUserAsAdminSees(user), identities: await userAdmin.identities(user.id) };
     },
   );
 

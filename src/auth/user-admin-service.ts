@@ -8,7 +8,7 @@ import { AuthErrors, passwordTooShort } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 import type { SessionsService } from './sessions-service.ts';
 import type { UserRow, UsersService } from './users-service.ts';
-import { linkIdentity, unlinkIdentity } from './sso/identity-links.ts';
+import { identitiesOf, linkIdentity, unlinkIdentity } from './sso/identity-links.ts';
 
 export interface UserChanges {
   admin?: boolean;
@@ -64,6 +64,11 @@ export class UserAdminService {
       });
       return { user, signedOut: rightsChanged };
     });
+  }
+
+  /** The person's single sign-on links, which administrators see on `GET /users/:id`. */
+  async identities(userId: number): Promise<{ provider: string; extern_uid: string }[]> {
+    return identitiesOf(this.db, userId);
   }
 
   async unlinkIdentity(caller: Caller, userId: number, provider: string): Promise<void> {

@@ -8,6 +8,7 @@ import { SsoService } from '../auth/sso/sso-service.ts';
 import { GroupLinksService } from '../auth/sso/group-links-service.ts';
 import { SignInService } from '../auth/sign-in-service.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import { PasswordChangeService } from '../auth/password-change-service.ts';
 import { TokensService } from '../auth/tokens-service.ts';
 import { UsersService } from '../auth/users-service.ts';
 import { UserAdminService } from '../auth/user-admin-service.ts';
@@ -74,6 +75,7 @@ export interface Services extends DeploymentServices {
   oidcClients: OidcClients;
   groupLinks: GroupLinksService;
   personalTokens: PersonalTokensService;
+  passwordChange: PasswordChangeService;
   userAdmin: UserAdminService;
   authenticator: Authenticator;
   projects: ProjectsService;
@@ -179,7 +181,8 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     oidcClients,
     groupLinks: new GroupLinksService(db, oidcClients, projects),
     sso: new SsoService(db, oidcClients, new SignInStates(db), users, sessions, config.publicUrl),
-    personalTokens: new PersonalTokensService(users, tokens),
+    personalTokens: new PersonalTokensService(db, users, tokens),
+    passwordChange: new PasswordChangeService(db, users, sessions, signInThrottle),
     userAdmin: new UserAdminService(db, users, sessions),
     authenticator,
     projects,

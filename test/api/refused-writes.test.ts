@@ -182,6 +182,8 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'DELETE /api/v4/personal_access_tokens/:token_id': null,
     'POST /api/v4/user/personal_access_tokens': { json: { name: 'x', scopes: ['api'] } },
     'POST /api/v4/users/:user_id/personal_access_tokens': { json: { name: 'x', scopes: ['api'] } },
+    'POST /api/v4/personal_access_tokens/:token_id/rotate': null,
+    'PUT /api/v4/user/password': { json: { current_password: 'the-current-one', new_password: 'a-new-password' } },
     'POST /api/v4/projects/:id/access_tokens': { json: { name: 'x', scopes: ['api'], access_level: 30 } },
     'DELETE /api/v4/projects/:id/access_tokens/:token_id': null,
     'POST /api/v4/projects': { json: { name: 'x', path: 'x' } },

@@ -93,6 +93,16 @@ describe('single sign-on', () => {
     const again = await signIn('dana-sub', { returnTo: '//evil.example/steal' });
     expect(again.location).toBe('/');
     expect((await whoIs(again.session!)).username).toBe('dana');
+    // An account made by the provider has no password to change.
+    const csrf = (await t.call({ method: 'GET', url: '/api/v4/session', headers: { cookie: again.session! } })).json().csrf_token as string;
+    const change = await t.call({
+      method: 'PUT',
+      url: '/api/v4/user/password',
+      headers: { cookie: again.session!, 'x-csrf-token': csrf },
+      payload: { current_password: 'x', new_password: 'a-new-password' },
+    });
+    expect(change.statusCode).toBe(400);
+    expect(change.json().message).toContain('no password');
     const users = (await t.call({ method: 'GET', url: '/api/v4/users?username=dana', token: ADMIN_TOKEN })).json() as unknown[];
     expect(users).toHaveLength(1);
   });
@@ -123,6 +133,10 @@ describe('single sign-on', () => {
     expect(refusal(refused.location)).toContain('an account named "frank" already exists');
     const linked = await t.call({ method: 'PUT', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN, payload: { provider: 'corp', extern_uid: 'frank-sub' } });
     expect(linked.statusCode).toBe(200);
+    // Administrators see the link (GitLab's `identities`); the person's peers do not.
+    expect(linked.json().identities).toEqual([{ provider: 'corp', extern_uid: 'frank-sub' }]);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN })).json().identities).toEqual([{ provider: 'corp', extern_uid: 'frank-sub' }]);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: frank.token })).json().identities).toBeUndefined();
     const after = await signIn('frank-sub');
     expect((await whoIs(after.session!)).username).toBe('frank');
     // One provider account, one person.
@@ -132,6 +146,7 @@ describe('single sign-on', () => {
     expect((await t.call({ method: 'PUT', url: `/api/v4/users/${dana.id}`, token: ADMIN_TOKEN, payload: { provider: 'nowhere', extern_uid: 'x' } })).statusCode).toBe(404);
     // Unlinked, the provider account is refused again (its username is taken).
     expect((await t.call({ method: 'DELETE', url: `/api/v4/users/${frank.id}/identities/corp`, token: ADMIN_TOKEN })).statusCode).toBe(204);
+    expect((await t.call({ method: 'GET', url: `/api/v4/users/${frank.id}`, token: ADMIN_TOKEN })).json().identities).toEqual([]);
     expect(refusal((await signIn('frank-sub')).location)).toContain('already exists');
     expect((await t.call({ method: 'DELETE', url: `/api/v4/users/${frank.id}/identities/corp`, token: ADMIN_TOKEN })).statusCode).toBe(404);
   });
@@ -215,5 +230,9 @@ describe('with password sign-in turned off', () => {
     expect(res.json().message).toContain('password sign-in is disabled');
     expect((await closed.call({ method: 'GET', url: '/api/v4/session/providers' })).json().password_sign_in).toBe(false);
     expect((await closed.call({ method: 'GET', url: '/api/v4/user', token: user.token })).statusCode).toBe(200);
+    // Nobody signs in with a password here, so nobody sets one either.
+    const change = await closed.call({ method: 'PUT', url: '/api/v4/user/password', token: user.token, payload: { current_password: user.password, new_password: 'another-password' } });
+    expect(change.statusCode).toBe(403);
+    expect(change.json().message).toContain('password sign-in is disabled');
   });
 });

@@ -93,6 +93,8 @@ function projectPaths(projectId: string | number) {
     hook: (hookId: number) => `${self}/hooks/${hookId}`,
     hookDeliveries: (hookId: number, query?: Query) => withQuery(`${self}/hooks/${hookId}/deliveries`, query),
     auditEvents: (query?: Query) => withQuery(`${self}/audit_events`, query),
+    ssoGroupLinks: `${self}/sso_group_links`,
+    ssoGroupLink: (linkId: number) => `${self}/sso_group_links/${linkId}`,
     registrySettings: `${self}/ml/registry/settings`,
     createPipeline: `${self}/pipeline`,
     pipelines: (query?: Query) => withQuery(`${self}/pipelines`, query),
@@ -129,9 +131,15 @@ export const apiPaths = {
   /** A provider's sign-in (its path as the server lists it), coming back to `returnTo`. */
   singleSignOn: (signInPath: string, returnTo: string) => withQuery(signInPath, { return_to: returnTo }),
   currentUser: `${V4}/user`,
+  ownPassword: `${V4}/user/password`,
   users: (query?: Query) => withQuery(`${V4}/users`, query),
+  user: (userId: number) => {
+    const self = `${V4}/users/${userId}`;
+    return { self, block: `${self}/block`, unblock: `${self}/unblock`, identity: (provider: string) => `${self}/identities/${segment(provider)}` };
+  },
   personalAccessTokens: (query?: Query) => withQuery(`${V4}/personal_access_tokens`, query),
   personalAccessToken: (tokenId: number) => `${V4}/personal_access_tokens/${tokenId}`,
+  rotatePersonalAccessToken: (tokenId: number) => `${V4}/personal_access_tokens/${tokenId}/rotate`,
   createPersonalAccessToken: `${V4}/user/personal_access_tokens`,
   runners: (query?: Query) => withQuery(`${V4}/runners`, query),
   runner: (runnerId: number) => `${V4}/runners/${runnerId}`,

@@ -18,6 +18,12 @@ import { JobPage } from './pages/job.tsx';
 import { RunnersPage } from './pages/runners.tsx';
 import { EnvironmentsPage } from './pages/environments.tsx';
 import { EnvironmentPage } from './pages/environment.tsx';
+import { UserSettingsPage } from './pages/user-settings.tsx';
+import { AdminPage } from './pages/admin.tsx';
+import { useLoad } from './components/states.tsx';
+import { api } from './api.ts';
+import { apiPaths } from './api-paths.ts';
+import type { UserAsAdminSees } from '../../src/auth/contract.ts';
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <ProjectsPage />],
@@ -36,7 +42,24 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/projects/:project/environments', (p) => <EnvironmentsPage projectId={p.project!} />],
   ['/projects/:project/environments/:environment', (p) => <EnvironmentPage key={p.environment} projectId={p.project!} environmentId={p.environment!} />],
   ['/runners', () => <RunnersPage />],
+  ['/user/settings', () => <UserSettingsPage section="tokens" />],
+  ['/user/settings/tokens', () => <UserSettingsPage section="tokens" />],
+  ['/user/settings/password', () => <UserSettingsPage section="password" />],
+  ['/admin', () => <AdminPage section="users" />],
+  ['/admin/users', () => <AdminPage section="users" />],
+  ['/admin/projects', () => <AdminPage section="projects" />],
 ];
+
+/** The administrator's link, for administrators only (the session's user does not say; `GET /user` does). */
+function AdminLink({ path }: { path: string }) {
+  const [me] = useLoad(['current-user'], () => api.get<UserAsAdminSees>(apiPaths.currentUser));
+  if (me.status !== 'ready' || !me.data.is_admin) return null;
+  return (
+    <Link to="/admin/users" className={path.startsWith('/admin') ? 'top-link active' : 'top-link'}>
+      Admin
+    </Link>
+  );
+}
 
 function Routes() {
   const { path } = useLocation();
@@ -60,8 +83,11 @@ function Routes() {
         <Link to="/runners" className={path.startsWith('/runners') ? 'top-link active' : 'top-link'}>
           Runners
         </Link>
+        <AdminLink path={path} />
         <span className="spacer" />
-        <span className="who">{user.username}</span>
+        <Link to="/user/settings/tokens" className={path.startsWith('/user/settings') ? 'who top-link active' : 'who top-link'}>
+          {user.username}
+        </Link>
         <button
           onClick={async () => {
             await signOut();

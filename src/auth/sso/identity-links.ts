@@ -20,3 +20,9 @@ export async function unlinkIdentity(db: Kysely<Schema>, userId: number, provide
   const removed = await db.deleteFrom('user_identities').where('user_id', '=', userId).where('provider', '=', provider).executeTakeFirst();
   return Number(removed.numDeletedRows) > 0;
 }
+
+/** A person's links, as GitLab's `identities` of a user: the provider and the account's subject there. */
+export async function identitiesOf(db: Kysely<Schema>, userId: number): Promise<{ provider: string; extern_uid: string }[]> {
+  const rows = await db.selectFrom('user_identities').select(['provider', 'subject']).where('user_id', '=', userId).orderBy('provider').execute();
+  return rows.map((row) => ({ provider: row.provider, extern_uid: row.subject }));
+}

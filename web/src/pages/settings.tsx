@@ -1,13 +1,17 @@
 import { useState } from 'react';
+import { useAction } from '../components/action.tsx';
 import type { AuditEventNative, CreatedWebhook, CreateWebhookBody, WebhookDeliveryNative, WebhookNative } from '../../../src/events/contract.ts';
 import type { CreatedToken, CreateTokenBody, ProjectTokenNative, TokenNative, UserNative } from '../../../src/auth/contract.ts';
 import type { AddMemberBody, MemberNative, UpdateMemberBody } from '../../../src/projects/contract.ts';
 import { api } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { GroupLinks } from '../components/group-links.tsx';
+import { SecretOnce } from '../components/secret-once.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf, type Project } from '../project.ts';
 import type { RegistrySettingsNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
+import { Link } from '../router.tsx';
 
 const ROLES: [number, string][] = [
   [10, 'guest'],
@@ -17,7 +21,7 @@ const ROLES: [number, string][] = [
   [50, 'owner'],
 ];
 
-type Section = 'members' | 'tokens' | 'webhooks' | 'registry' | 'audit';
+type Section = 'members' | 'single sign-on' | 'tokens' | 'webhooks' | 'registry' | 'audit';
 
 export function SettingsPage({ projectId }: { projectId: string }) {
   const [section, setSection] = useState<Section>('members');
@@ -31,13 +35,14 @@ export function SettingsPage({ projectId }: { projectId: string }) {
           <section>
             <ProjectNav project={project} />
             <nav className="tabs" role="tablist">
-              {(['members', 'tokens', 'webhooks', 'registry', 'audit'] as Section[]).map((s) => (
+              {(['members', 'single sign-on', 'tokens', 'webhooks', 'registry', 'audit'] as Section[]).map((s) => (
                 <button key={s} role="tab" aria-selected={section === s} className={section === s ? 'active' : ''} onClick={() => setSection(s)}>
                   {s}
                 </button>
               ))}
             </nav>
             {section === 'members' && <Members project={project} />}
+            {section === 'single sign-on' && <GroupLinks project={project} />}
             {section === 'tokens' && <Tokens project={project} />}
             {section === 'webhooks' && <Webhooks project={project} />}
             {section === 'registry' && <RegistrySettings project={project} />}
@@ -47,20 +52,6 @@ export function SettingsPage({ projectId }: { projectId: string }) {
       }
     </Show>
   );
-}
-
-function useAction(reload: () => void) {
-  const [error, setError] = useState<string | null>(null);
-  const act = async (work: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await work();
-      reload();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-  return { error, act };
 }
 
 function Members({ project }: { project: Project }) {
@@ -153,12 +144,11 @@ function Tokens({ project }: { project: Project }) {
               {error}
             </p>
           )}
-          {secret && (
-            <p className="notice" data-testid="new-token">
-              Copy this token now; it will not be shown again: <code>{secret}</code>
-            </p>
-          )}
+          {secret && <SecretOnce secret={secret} />}
           <h3>Your personal access tokens</h3>
+          <p className="muted">
+            Also in <Link to="/user/settings/tokens">your settings</Link>, with expiry dates and rotation.
+          </p>
           <TokenTable tokens={personal} onRevoke={(id) => act(() => api.del(apiPaths.personalAccessToken(id)))} />
           <form
             className="toolbar"
