@@ -138,4 +138,6 @@ export const apiPaths = {
   createRunner: `${V4}/user/runners`,
   projects: (query?: Query) => withQuery(`${V4}/projects`, query),
   project: projectPaths,
+  /** The server root's tracking URI as a browser opens it: the server sends it on to the default project's page. */
+  defaultProjectPage: '/api',
 };

@@ -18,6 +18,7 @@ import { JobPage } from './pages/job.tsx';
 import { RunnersPage } from './pages/runners.tsx';
 import { EnvironmentsPage } from './pages/environments.tsx';
 import { EnvironmentPage } from './pages/environment.tsx';
+import { MlflowLinkRedirect, mlflowPlaceInAddress } from './components/mlflow-link-redirect.tsx';
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <ProjectsPage />],
@@ -44,13 +45,15 @@ function Routes() {
   if (!ready) return <Loading />;
   if (!user) return <SignInPage />;
   let page: ReactNode = <div className="state empty">No page at {path}</div>;
-  for (const [pattern, render] of ROUTES) {
-    const params = match(pattern, path);
-    if (params) {
-      page = render(params);
-      break;
+  if (mlflowPlaceInAddress(path)) page = <MlflowLinkRedirect path={path} />;
+  else
+    for (const [pattern, render] of ROUTES) {
+      const params = match(pattern, path);
+      if (params) {
+        page = render(params);
+        break;
+      }
     }
-  }
   return (
     <div className="shell">
       <header className="topbar">

@@ -1,0 +1,109 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
+import { Seeder } from '../support/seed.ts';
+
+/**
+ * The data scientist's pages, as the MLflow client fills them: the links it prints, metrics
+ * logged once, models logged with `log_model`, and the words and numbers the pages show.
+ */
+
+let h: BrowserHarness;
+let dev: Seeder;
+let admin: Seeder;
+let projectId: number;
+let experimentId: string;
+let runId: string;
+let modelId: number;
+
+const RUN_NAME = 'bright-owl-42';
+
+async function createRun(seeder: Seeder, project: number, experiment: string, name: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const created = await seeder.mlflow<{ run: { info: { run_id: string } } }>(project, 'runs/create', { experiment_id: experiment, run_name: name, start_time: 1_700_000_000_000, ...extra });
+  return created.run.info.run_id;
+}
+
+/** The page's path once it has settled on `expected`. */
+async function landsOn(page: Page, expected: string): Promise<void> {
+  await until(async () => new URL(page.url()).pathname === expected, `the page ${expected} (at ${page.url()})`);
+}
+
+beforeAll(async () => {
+  h = await BrowserHarness.start('browser-workspace');
+  const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+  const ada = await root.call<{ id: number }>('POST', '/api/v4/users', { username: 'ada', password: BROWSER_PASSWORD, admin: true });
+  const adaToken = await root.call<{ token: string }>('POST', `/api/v4/users/${ada.id}/personal_access_tokens`, { name: 'seed', scopes: ['api'] });
+  admin = new Seeder(h.base, adaToken.token);
+  const scientist = await root.user('dev', BROWSER_PASSWORD);
+  dev = new Seeder(h.base, scientist.token);
+  projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Iris', path: 'iris' })).id;
+  experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'iris-classifier' })).experiment_id;
+  runId = await createRun(dev, projectId, experimentId, RUN_NAME);
+  await dev.mlflow(projectId, 'registered-models/create', { name: 'iris' });
+  await dev.mlflow(projectId, 'model-versions/create', { name: 'iris', source: `runs:/${runId}/model`, run_id: runId });
+  modelId = (await dev.call<{ id: number; name: string }[]>('GET', `/api/v4/projects/${projectId}/ml/models?search=iris`)).find((m) => m.name === 'iris')!.id;
+}, 180_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('links the MLflow client prints', () => {
+  it("open the run, the experiment and the model version from a project's tracking URI", async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    const tracking = `${h.base}/api/v4/projects/${projectId}/ml/mlflow`;
+    await page.goto(`${tracking}/#/experiments/${experimentId}/runs/${runId}`);
+    await landsOn(page, `/projects/${projectId}/runs/${runId}`);
+    await page.getByRole('heading', { name: RUN_NAME }).waitFor();
+    await page.goto(`${tracking}/#/experiments/${experimentId}`);
+    await landsOn(page, `/projects/${projectId}/experiments/${experimentId}`);
+    await page.getByRole('heading', { name: 'iris-classifier' }).waitFor();
+    await page.goto(`${tracking}/#/models/iris/versions/1`);
+    await landsOn(page, `/projects/${projectId}/models/${modelId}/versions/1`);
+    await page.goto(`${tracking}/#/models/no-such-model/versions/1`);
+    await page.getByRole('heading', { name: 'Model not found' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the project' }).click();
+    await landsOn(page, `/projects/${projectId}`);
+    await page.close();
+  });
+
+  it("open a run of the default project from the server root's tracking URI", async () => {
+    const project = await admin.call<{ id: number }>('GET', '/api/v4/projects/default');
+    const experiment = (await admin.mlflow<{ experiment_id: string }>(project.id, 'experiments/create', { name: 'at-the-root' })).experiment_id;
+    const run = await createRun(admin, project.id, experiment, 'root-run');
+    const page = await h.newPage();
+    await h.signIn(page, 'ada');
+    await page.goto(`${h.base}/#/experiments/${experiment}/runs/${run}`);
+    await landsOn(page, `/projects/default/runs/${run}`);
+    await page.getByRole('heading', { name: 'root-run' }).waitFor();
+    await page.close();
+  });
+
+  it("open the run from a job's log", async () => {
+    const runner = await admin.call<{ token: string }>('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: 'box', run_untagged: true });
+    await dev.call('PUT', `/api/v4/projects/${projectId}/ci/config`, { content: 'train:\n  script: [python train.py]\n' });
+    await dev.call('POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main' });
+    const taken = await fetch(`${h.base}/api/v4/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: runner.token }) });
+    expect(taken.status).toBe(201);
+    const job = (await taken.json()) as { id: number; token: string };
+    // What the MLflow client prints at the end of a run, with the address the runner knows the server by.
+    const log = `🏃 View run ${RUN_NAME} at: http://modelyard.internal:8080/api/v4/projects/${projectId}/ml/mlflow/#/experiments/${experimentId}/runs/${runId}\n🧪 View experiment at: http://modelyard.internal:8080/api/v4/projects/${projectId}/ml/mlflow/#/experiments/${experimentId}\ndocs at http://example.com/docs\n`;
+    const bytes = Buffer.byteLength(log);
+    const trace = await fetch(`${h.base}/api/v4/jobs/${job.id}/trace`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'text/plain', 'job-token': job.token, 'content-range': `0-${bytes - 1}` },
+      body: log,
+    });
+    expect(trace.status).toBe(202);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${job.id}`);
+    const links = page.getByTestId('job-log').getByRole('link');
+    await links.first().waitFor();
+    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`/projects/${projectId}/runs/${runId}`, `/projects/${projectId}/experiments/${experimentId}`]);
+    await links.first().click();
+    await page.getByRole('heading', { name: RUN_NAME }).waitFor();
+    await page.close();
+  });
+});
