@@ -15,6 +15,7 @@ let projectId: number;
 let experimentId: string;
 let runId: string;
 let modelId: number;
+let autologRuns: string[] = [];
 
 const RUN_NAME = 'bright-owl-42';
 
@@ -41,6 +42,19 @@ beforeAll(async () => {
   runId = await createRun(dev, projectId, experimentId, RUN_NAME);
   await dev.mlflow(projectId, 'registered-models/create', { name: 'iris' });
   await dev.mlflow(projectId, 'model-versions/create', { name: 'iris', source: `runs:/${runId}/model`, run_id: runId });
+  const autolog = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'autolog' })).experiment_id;
+  const accuracies = [0.9777777777777777, 0.95, 0.9333333333333333];
+  autologRuns = [];
+  for (const [i, accuracy] of accuracies.entries()) {
+    const run = await createRun(dev, projectId, autolog, `autolog-${i}`);
+    autologRuns.push(run);
+    const history = Array.from({ length: 20 }, (_, step) => ({ key: 'loss', value: 1 / (1 + step + i), timestamp: 1_700_000_000_000 + step, step }));
+    const once = [
+      { key: 'a_seed', value: 42, timestamp: 1_700_000_000_000, step: 0 },
+      { key: 'training_accuracy_score', value: accuracy, timestamp: 1_700_000_000_000, step: 0 },
+    ];
+    await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [...history, ...once] });
+  }
   modelId = (await dev.call<{ id: number; name: string }[]>('GET', `/api/v4/projects/${projectId}/ml/models?search=iris`)).find((m) => m.name === 'iris')!.id;
 }, 180_000);
 
@@ -104,6 +118,37 @@ describe('links the MLflow client prints', () => {
     expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([`/projects/${projectId}/runs/${runId}`, `/projects/${projectId}/experiments/${experimentId}`]);
     await links.first().click();
     await page.getByRole('heading', { name: RUN_NAME }).waitFor();
+    await page.close();
+  });
+});
+
+describe('metrics logged once', () => {
+  it('are bars with a table of values on the run page, not an empty line chart', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${autologRuns[0]}`);
+    await page.getByRole('tab', { name: 'metrics' }).click();
+    const bars = page.getByTestId('bars-training_accuracy_score');
+    await bars.waitFor();
+    expect(await bars.getByTitle('0.9777777777777777').count()).toBe(1);
+    await page.getByTestId('chart-loss').locator('canvas').waitFor();
+    expect(await page.getByTestId('chart-training_accuracy_score').count()).toBe(0);
+    await h.shot(page, 'workspace-01-metric-bars');
+    await page.close();
+  });
+
+  it('are bars per run on the compare page, which opens on a metric that differs between the runs', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/compare?runs=${autologRuns.join(',')}`);
+    await page.getByTestId('chart-loss').locator('canvas').waitFor();
+    expect(await page.getByLabel('metric', { exact: true }).inputValue()).toBe('loss');
+    await page.getByLabel('metric', { exact: true }).selectOption('training_accuracy_score');
+    const bars = page.getByTestId('bars-training_accuracy_score');
+    await bars.waitFor();
+    expect(await bars.getByRole('row').allTextContents()).toHaveLength(3);
+    expect(await bars.getByRole('rowheader').allTextContents()).toEqual(['autolog-0', 'autolog-1', 'autolog-2']);
+    await h.shot(page, 'workspace-02-compare-bars');
     await page.close();
   });
 });

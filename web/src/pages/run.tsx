@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
+import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
@@ -34,7 +35,13 @@ function RunMetric({ projectId, run, metricKey, options }: { projectId: number; 
   return (
     <div className="chart-box">
       <Show state={state} what={`Loading ${metricKey}`}>
-        {(series) => <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />}
+        {(series) =>
+          loggedOnce(series) ? (
+            <MetricBars title={metricKey} values={series.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: run.name, value: p.value })))} />
+          ) : (
+            <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />
+          )
+        }
       </Show>
       {range && (
         <button className="link" onClick={() => setRange(undefined)}>
