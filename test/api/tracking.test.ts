@@ -301,3 +301,34 @@ describe('native tracking API', () => {
     expect(await count()).toBe(before - 1);
   });
 });
+
+describe("a run's logged models", () => {
+  const loggedModel = async (experimentId: string, name: string, sourceRunId?: string): Promise<{ id: string; artifactUri: string }> => {
+    const info = (await post('logged-models', { experiment_id: experimentId, name, source_run_id: sourceRunId })).model.info;
+    return { id: info.model_id, artifactUri: info.artifact_uri };
+  };
+  const listed = (runId: string) => t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${runId}/logged_models`, token: dev.token });
+
+  it('lists the models naming the run as their source and those it recorded as outputs, with where their files are', async () => {
+    const experimentId = (await post('experiments/create', { name: 'logged-models-of-a-run' })).experiment_id as string;
+    const run = await newRun(experimentId);
+    const other = await newRun(experimentId);
+    const own = await loggedModel(experimentId, 'own', run);
+    const output = await loggedModel(experimentId, 'output-only');
+    await loggedModel(experimentId, 'elsewhere', other);
+    await post('runs/outputs', { run_id: run, models: [{ model_id: output.id, step: 3 }] });
+    const res = await listed(run);
+    expect(res.statusCode, res.body).toBe(200);
+    const models = res.json() as { id: string; name: string; artifact_uri: string; status: string }[];
+    expect(models.map((m) => [m.id, m.name, m.artifact_uri, m.status])).toEqual([
+      [own.id, 'own', own.artifactUri, 'LOGGED_MODEL_PENDING'],
+      [output.id, 'output-only', output.artifactUri, 'LOGGED_MODEL_PENDING'],
+    ]);
+    expect(own.artifactUri.endsWith(`/models/${own.id}/artifacts`)).toBe(true);
+  });
+
+  it('answers 404 for a run the project does not hold', async () => {
+    const res = await listed('0'.repeat(32));
+    expect(res.statusCode).toBe(404);
+  });
+});

@@ -16,6 +16,46 @@ let experimentId: string;
 let runId: string;
 let modelId: number;
 let autologRuns: string[] = [];
+let loggedRunId: string;
+let loggedModelId: number;
+
+const INPUTS = ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'];
+const MLMODEL = (modelId: string, runId: string) => `artifact_path: mlflow-artifacts:/models/${modelId}/artifacts
+flavors:
+  python_function:
+    loader_module: mlflow.sklearn
+    model_path: model.pkl
+    python_version: 3.11.2
+  sklearn:
+    pickled_model: model.pkl
+    sklearn_version: 1.5.2
+mlflow_version: 3.1.0
+model_id: ${modelId}
+run_id: ${runId}
+saved_input_example_info:
+  artifact_path: input_example.json
+  pandas_orient: split
+  serving_input_path: serving_input_example.json
+  type: dataframe
+signature:
+  inputs: '${JSON.stringify(INPUTS.map((name) => ({ type: 'double', name, required: true })))}'
+  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "int64", "shape": [-1]}}]'
+  params: null
+utc_time_created: '2026-11-30 22:00:00.000000'
+`;
+
+/** What MLflow 3's `log_model` leaves behind: a logged model whose files are under its own artifact location. */
+async function logModel(runId: string): Promise<string> {
+  const info = (await dev.mlflow<{ model: { info: { model_id: string; artifact_uri: string } } }>(projectId, 'logged-models', { experiment_id: experimentId, name: 'model', source_run_id: runId }))
+    .model.info;
+  const root = info.artifact_uri.replace(/^mlflow-artifacts:\//, '');
+  await dev.artifact(projectId, `${root}/MLmodel`, MLMODEL(info.model_id, runId), 'text/plain');
+  await dev.artifact(projectId, `${root}/requirements.txt`, 'mlflow==3.1.0\nscikit-learn==1.5.2\n', 'text/plain');
+  await dev.artifact(projectId, `${root}/input_example.json`, JSON.stringify({ columns: INPUTS, data: [[5.1, 3.5, 1.4, 0.2]] }), 'application/json');
+  await dev.artifact(projectId, `${root}/model.pkl`, Buffer.alloc(2048, 1));
+  await dev.mlflow(projectId, 'runs/outputs', { run_id: runId, models: [{ model_id: info.model_id, step: 0 }] });
+  return info.model_id;
+}
 
 const RUN_NAME = 'bright-owl-42';
 
@@ -55,6 +95,12 @@ beforeAll(async () => {
     ];
     await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [...history, ...once] });
   }
+  loggedRunId = await createRun(dev, projectId, experimentId, 'logs-a-model');
+  const logged = await logModel(loggedRunId);
+  await dev.mlflow(projectId, 'registered-models/create', { name: 'iris-logged' });
+  await dev.mlflow(projectId, 'model-versions/create', { name: 'iris-logged', source: `models:/${logged}`, run_id: loggedRunId, model_id: logged });
+  await dev.mlflow(projectId, 'model-versions/set-tag', { name: 'iris-logged', version: '1', key: 'validation_status', value: 'approved-by-ci' });
+  loggedModelId = (await dev.call<{ id: number; name: string }[]>('GET', `/api/v4/projects/${projectId}/ml/models?search=iris-logged`)).find((m) => m.name === 'iris-logged')!.id;
   modelId = (await dev.call<{ id: number; name: string }[]>('GET', `/api/v4/projects/${projectId}/ml/models?search=iris`)).find((m) => m.name === 'iris')!.id;
 }, 180_000);
 
@@ -149,6 +195,39 @@ describe('metrics logged once', () => {
     expect(await bars.getByRole('row').allTextContents()).toHaveLength(3);
     expect(await bars.getByRole('rowheader').allTextContents()).toEqual(['autolog-0', 'autolog-1', 'autolog-2']);
     await h.shot(page, 'workspace-02-compare-bars');
+    await page.close();
+  });
+});
+
+describe('a model logged with log_model', () => {
+  async function expectModelShown(page: Page): Promise<void> {
+    const files = page.getByTestId('model-files');
+    await files.getByTestId('signature-inputs').waitFor();
+    expect(await files.getByTestId('signature-inputs').locator('tbody tr td:first-child').allTextContents()).toEqual(INPUTS);
+    expect(await files.getByTestId('signature-outputs').locator('tbody td').nth(1).textContent()).toBe('tensor int64 [-1]');
+    expect(await files.getByTestId('input-example').locator('td').allTextContents()).toEqual(['5.1', '3.5', '1.4', '0.2']);
+    expect(await files.getByTestId('requirements').locator('li').allTextContents()).toEqual(['mlflow==3.1.0', 'scikit-learn==1.5.2']);
+    expect(await files.getByTestId('mlmodel').textContent()).toContain('loader_module: mlflow.sklearn');
+    await files.getByRole('button', { name: /model\.pkl/ }).waitFor();
+  }
+
+  it('shows its files, signature, input example and requirements on the run page', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${loggedRunId}`);
+    await page.getByRole('tab', { name: 'artifacts' }).click();
+    await expectModelShown(page);
+    await h.shot(page, 'workspace-03-run-logged-model');
+    await page.close();
+  });
+
+  it('shows the same on the registry version page, with the tags the client set', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/models/${loggedModelId}/versions/1`);
+    await expectModelShown(page);
+    expect(await page.getByTestId('version-tags').textContent()).toContain('approved-by-ci');
+    await h.shot(page, 'workspace-04-version-files');
     await page.close();
   });
 });

@@ -112,7 +112,11 @@ function projectPaths(projectId: string | number) {
     experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),
     experiment: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}`,
     runs: (query?: Query | URLSearchParams) => (query instanceof URLSearchParams ? `${self}/ml/runs?${query.toString()}` : withQuery(`${self}/ml/runs`, query)),
-    run: (runId: string) => ({ self: `${self}/ml/runs/${segment(runId)}`, modelVersions: `${self}/ml/runs/${segment(runId)}/model_versions` }),
+    run: (runId: string) => ({
+      self: `${self}/ml/runs/${segment(runId)}`,
+      modelVersions: `${self}/ml/runs/${segment(runId)}/model_versions`,
+      loggedModels: `${self}/ml/runs/${segment(runId)}/logged_models`,
+    }),
     metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
     models: (query?: Query) => withQuery(`${self}/ml/models`, query),
     model: (modelId: string | number) => modelPaths(self, modelId),

@@ -21,7 +21,7 @@ function parseCsv(text: string): string[][] {
 }
 
 /** Browses a run's artifacts through the MLflow artifact API, and previews what a browser can show safely. */
-export function ArtifactBrowser({ projectId, root }: { projectId: number; root: string }) {
+export function ArtifactBrowser({ projectId, root, empty = 'No artifacts here.' }: { projectId: number; root: string; empty?: string }) {
   const artifacts = apiPaths.project(projectId).mlflowArtifacts;
   const [dir, setDir] = useState('');
   const [entries, setEntries] = useState<Entry[] | null>(null);
@@ -70,7 +70,7 @@ export function ArtifactBrowser({ projectId, root }: { projectId: number; root: 
         {entries === null ? (
           <Loading what="Listing artifacts" />
         ) : entries.length === 0 ? (
-          <Empty>No artifacts here.</Empty>
+          <Empty>{empty}</Empty>
         ) : (
           <ul>
             {entries.map((e) => {

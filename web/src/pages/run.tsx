@@ -4,10 +4,12 @@ import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { KeyValues } from '../components/key-values.tsx';
+import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
-import type { MetricSeriesNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import type { MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
@@ -58,12 +60,15 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
   const [state] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
-    const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions);
-    return { project, run, versions };
+    const [versions, loggedModels] = await Promise.all([
+      api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions),
+      api.get<RunLoggedModelNative[]>(apiPaths.project(project.id).run(runId).loggedModels),
+    ]);
+    return { project, run, versions, loggedModels };
   });
   return (
     <Show state={state} what="Loading the run">
-      {({ project, run, versions }) => {
+      {({ project, run, versions, loggedModels }) => {
         const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
         return (
           <section>
@@ -148,27 +153,20 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                   </tbody>
                 </table>
               ))}
-            {tab === 'artifacts' && <ArtifactBrowser projectId={project.id} root={artifactRoot} />}
+            {tab === 'artifacts' && (
+              <>
+                <RunLoggedModels projectId={project.id} models={loggedModels} />
+                {loggedModels.length > 0 && <h3>Files of the run</h3>}
+                <ArtifactBrowser
+                  projectId={project.id}
+                  root={artifactRoot}
+                  empty={loggedModels.length > 0 ? 'The run saved no files of its own; its models’ files are above.' : 'No artifacts here.'}
+                />
+              </>
+            )}
           </section>
         );
       }}
     </Show>
-  );
-}
-
-export function KeyValues({ values, empty }: { values: Record<string, string>; empty: string }) {
-  const entries = Object.entries(values);
-  if (entries.length === 0) return <Empty>{empty}</Empty>;
-  return (
-    <table className="grid">
-      <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th>{k}</th>
-            <td>{v}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -5,6 +5,9 @@ import { VersionEvaluations } from '../components/version-evaluations.tsx';
 import { VersionPipelines } from '../components/version-pipelines.tsx';
 import { VersionDeployments } from '../components/version-deployments.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { KeyValues } from '../components/key-values.tsx';
+import { ModelFiles } from '../components/model-files.tsx';
+import { versionModelRoot } from '../version-model-root.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
@@ -32,6 +35,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     <Show state={state} what="Loading the version">
       {({ project, base, v, approvals, lineage, files }) => {
         const powers = powersOf(project);
+        const modelRoot = versionModelRoot(v, lineage);
         const pending = approvals.find((a) => a.status === 'pending');
         const mayDecide = powers.canMaintain && pending !== undefined && pending.requester.id !== user?.id && !pending.decisions.some((d) => d.approver.id === user?.id);
         const act = async (work: () => Promise<unknown>) => {
@@ -154,9 +158,15 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
             ) : (
               <Empty>This version was not registered from a run.</Empty>
             )}
+            <h2>Tags</h2>
+            <KeyValues values={v.tags} empty="No tags." testId="version-tags" />
             <h2>Files</h2>
             {files.length === 0 ? (
-              <p className="muted">No uploaded files; the MLflow client loads this version from {v.source || 'its package'}.</p>
+              modelRoot !== null ? (
+                <ModelFiles projectId={project.id} root={modelRoot} />
+              ) : (
+                <p className="muted">No uploaded files; the MLflow client loads this version from {v.source || 'its package'}.</p>
+              )
             ) : (
               <ul>
                 {files.map((f) => (
