@@ -231,3 +231,40 @@ describe('a model logged with log_model', () => {
     await page.close();
   });
 });
+
+describe('page titles and missing things', () => {
+  it('names each page in the browser tab', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    const titled = async (path: string, title: string) => {
+      await page.goto(`${h.base}${path}`);
+      await until(async () => (await page.title()) === title, `the title ${title} (is ${await page.title()})`);
+    };
+    await titled('/', 'Projects · Modelyard');
+    await titled(`/projects/${projectId}`, 'Iris · Modelyard');
+    await titled(`/projects/${projectId}/experiments/${experimentId}`, 'iris-classifier · Iris · Modelyard');
+    await titled(`/projects/${projectId}/runs/${runId}`, `${RUN_NAME} · Run · Iris · Modelyard`);
+    await titled(`/projects/${projectId}/models`, 'Models · Iris · Modelyard');
+    await titled(`/projects/${projectId}/models/${modelId}`, 'iris · Models · Iris · Modelyard');
+    await titled(`/projects/${projectId}/models/${modelId}/versions/1`, 'iris v1 · Iris · Modelyard');
+    await titled(`/projects/${projectId}/compare?runs=${autologRuns.join(',')}`, 'Comparing 3 runs · Iris · Modelyard');
+    await titled('/runners', 'Runners · Modelyard');
+    await page.close();
+  });
+
+  it('says a run is not there, in words, with a way back', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    for (const id of ['not-a-run', '0'.repeat(32)]) {
+      await page.goto(`${h.base}/projects/${projectId}/runs/${id}`);
+      await page.getByRole('heading', { name: 'Run not found' }).waitFor();
+      expect(await page.getByRole('alert').textContent()).toContain(`There is no run ${id} in this project`);
+      expect(await page.getByRole('alert').textContent()).not.toContain('must match pattern');
+      expect(await page.title()).toBe('Run not found · Modelyard');
+    }
+    await page.getByRole('link', { name: 'Back to the project' }).click();
+    await page.getByRole('link', { name: 'iris-classifier' }).waitFor();
+    await h.shot(page, 'workspace-05-back-from-missing-run');
+    await page.close();
+  });
+});

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link, match, navigate, RouterProvider, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
 import { Loading } from './components/states.tsx';
+import { NotFoundPage } from './components/not-found.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { ProjectHomePage } from './pages/project-home.tsx';
@@ -44,7 +45,7 @@ function Routes() {
   const { user, ready, signOut } = useSession();
   if (!ready) return <Loading />;
   if (!user) return <SignInPage />;
-  let page: ReactNode = <div className="state empty">No page at {path}</div>;
+  let page: ReactNode = <NotFoundPage title="Page not found" message={`There is no page at ${path}.`} back={{ to: '/', label: 'Back to the projects' }} />;
   if (mlflowPlaceInAddress(path)) page = <MlflowLinkRedirect path={path} />;
   else
     for (const [pattern, render] of ROUTES) {

@@ -9,3 +9,9 @@ export function usePageTitle(...parts: (string | null | undefined)[]): void {
     document.title = title;
   }, [title]);
 }
+
+/** The same, as an element, for a page that knows its title only once its data is there. */
+export function PageTitle({ parts }: { parts: (string | null | undefined)[] }): null {
+  usePageTitle(...parts);
+  return null;
+}

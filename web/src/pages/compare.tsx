@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api, metricValue } from '../api.ts';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { ParallelCoordinates, Scatter, type PlotRow } from '../components/plots.tsx';
@@ -69,6 +70,7 @@ function Comparison({ projectId, project, runs }: { projectId: number; project: 
   const names = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <section>
+      <PageTitle parts={[`Comparing ${runs.length} runs`, project.name]} />
       <ProjectNav project={project} />
       <h1>Comparing {runs.length} runs</h1>
       <h2>Metrics</h2>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { Pager } from '../components/pager.tsx';
 import { PipelinesTable } from '../components/pipelines-table.tsx';
@@ -38,6 +39,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
     <Show state={state} what="Loading pipelines">
       {({ project, pipelines }) => (
         <section>
+          <PageTitle parts={['Pipelines', project.name]} />
           <ProjectNav project={project} />
           <h1>Pipelines</h1>
           <div className="toolbar">

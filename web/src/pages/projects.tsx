@@ -1,3 +1,4 @@
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import type { ProjectNative } from '../../../src/projects/contract.ts';
@@ -8,6 +9,7 @@ export function ProjectsPage() {
   const [state] = useLoad(['projects'], () => api.page<ProjectNative>(apiPaths.projects({ per_page: 100, order_by: 'path', sort: 'asc' })));
   return (
     <section>
+      <PageTitle parts={['Projects']} />
       <h1>Projects</h1>
       <Show state={state} what="Loading projects">
         {(page) =>

@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
@@ -67,11 +68,20 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
     return { project, run, versions, loggedModels };
   });
   return (
-    <Show state={state} what="Loading the run">
+    <Show
+      state={state}
+      what="Loading the run"
+      missing={{
+        title: 'Run not found',
+        message: `There is no run ${runId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}`, label: 'Back to the project' },
+      }}
+    >
       {({ project, run, versions, loggedModels }) => {
         const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
         return (
           <section>
+            <PageTitle parts={[run.name, 'Run', project.name]} />
             <ProjectNav project={project} />
             <h1>
               {run.name} <span className={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>

@@ -1,8 +1,10 @@
+import { usePageTitle } from '../page-title.ts';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
-import { ErrorState, Loading, useLoad } from '../components/states.tsx';
+import { ErrorState, isMissing, Loading, useLoad } from '../components/states.tsx';
+import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
@@ -33,6 +35,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   const [experimentState] = useLoad(['experiment', projectId, experimentId], () => api.get<ExperimentNative>(apiPaths.project(projectId).experiment(experimentId)));
   const project = projectState.status === 'ready' ? projectState.data : null;
   const experiment = experimentState.status === 'ready' ? experimentState.data : null;
+  usePageTitle(experiment?.name ?? 'Experiment', project?.name);
   const [filterText, setFilterText] = useState('');
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ column: Column; ascending: boolean } | null>(null);
@@ -89,7 +92,16 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     if (search.hasNextPage && !search.isFetchingNextPage) void search.fetchNextPage();
   };
 
-  if (error) return <ErrorState error={error} />;
+  if (error) {
+    if (!isMissing(error)) return <ErrorState error={error} />;
+    return (
+      <NotFoundPage
+        title="Experiment not found"
+        message={`There is no experiment ${experimentId} in this project, or you may not see it.`}
+        back={{ to: `/projects/${encodeURIComponent(projectId)}`, label: 'Back to the project' }}
+      />
+    );
+  }
   if (!project) return <Loading what="Loading the experiment" />;
   const template = `32px ${shown.map((c) => (c.kind === 'attribute' && c.key === 'name' ? '220px' : '140px')).join(' ')}`;
   return (

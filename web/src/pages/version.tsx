@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { VersionEvaluations } from '../components/version-evaluations.tsx';
@@ -32,7 +33,15 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     return { project, base, v, approvals, lineage, files };
   });
   return (
-    <Show state={state} what="Loading the version">
+    <Show
+      state={state}
+      what="Loading the version"
+      missing={{
+        title: 'Version not found',
+        message: `There is no version ${version} of this model, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/models/${encodeURIComponent(modelId)}`, label: 'Back to the model' },
+      }}
+    >
       {({ project, base, v, approvals, lineage, files }) => {
         const powers = powersOf(project);
         const modelRoot = versionModelRoot(v, lineage);
@@ -50,6 +59,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
         };
         return (
           <section>
+            <PageTitle parts={[`${v.model_name} v${v.version}`, project.name]} />
             <ProjectNav project={project} />
             <h1>
               <Link to={`/projects/${project.id}/models/${modelId}`}>{v.model_name}</Link> v{v.version} <span className="muted">{v.semver}</span>{' '}
