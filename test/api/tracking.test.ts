@@ -173,6 +173,34 @@ describe('run search', () => {
   });
 });
 
+describe('run search pages', () => {
+  it('ends with no token when a page sorted by a metric holds exactly the last runs, so a count is exact', async () => {
+    const experimentId = (await post('experiments/create', { name: 'exactly-three' })).experiment_id;
+    for (let i = 0; i < 3; i++) {
+      const run = await newRun(experimentId, `e${i}`);
+      await post('runs/log-batch', { run_id: run, metrics: [{ key: 'score', value: i, timestamp: 1, step: 0 }] });
+    }
+    const page = async (orderBy: string) =>
+      (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&max_results=3&order_by=${encodeURIComponent(orderBy)}`, token: dev.token })).json();
+    for (const orderBy of ['metrics.score DESC', 'params.missing ASC']) {
+      const answer = await page(orderBy);
+      expect([answer.runs.length, answer.next_page_token], orderBy).toEqual([3, null]);
+    }
+    // A run without the metric sorts after the others: the full page still leads to it.
+    const last = await newRun(experimentId, 'no-score');
+    const first = await page('metrics.score DESC');
+    expect([first.runs.length, typeof first.next_page_token]).toEqual([3, 'string']);
+    const rest = (
+      await t.call({
+        method: 'GET',
+        url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&max_results=3&order_by=${encodeURIComponent('metrics.score DESC')}&page_token=${first.next_page_token}`,
+        token: dev.token,
+      })
+    ).json();
+    expect([rest.runs.map((r: { id: string }) => r.id), rest.next_page_token]).toEqual([[last], null]);
+  });
+});
+
 describe('native tracking API', () => {
   it('lists experiments, gets and deletes runs', async () => {
     const list = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments?per_page=100`, token: dev.token });
