@@ -201,6 +201,15 @@ describe('run search pages', () => {
   });
 });
 
+describe("a run's user", () => {
+  it('is the signed-in caller when the client sends MLflow\'s placeholder "unknown" (MlflowClient.create_run), and as given otherwise', async () => {
+    const userOf = async (userId?: string) => (await post('runs/create', { experiment_id: '0', user_id: userId, start_time: 1 })).run.info.user_id;
+    expect(await userOf('unknown')).toBe('tracker');
+    expect(await userOf(undefined)).toBe('tracker');
+    expect(await userOf('alice')).toBe('alice');
+  });
+});
+
 describe('native tracking API', () => {
   it('lists experiments, gets and deletes runs', async () => {
     const list = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments?per_page=100`, token: dev.token });
