@@ -17,6 +17,7 @@ let runId: string;
 let modelId: number;
 let autologRuns: string[] = [];
 let loggedRunId: string;
+let manyExperimentId: string;
 let loggedModelId: number;
 
 const INPUTS = ['sepal length (cm)', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'];
@@ -86,8 +87,10 @@ beforeAll(async () => {
   const accuracies = [0.9777777777777777, 0.95, 0.9333333333333333];
   autologRuns = [];
   for (const [i, accuracy] of accuracies.entries()) {
-    const run = await createRun(dev, projectId, autolog, `autolog-${i}`);
+    // As MlflowClient.create_run sends it: the user is MLflow's placeholder.
+    const run = await createRun(dev, projectId, autolog, `autolog-${i}`, { user_id: 'unknown' });
     autologRuns.push(run);
+    await dev.mlflow(projectId, 'runs/update', { run_id: run, status: 'FINISHED', end_time: 1_700_000_000_000 + 125_000 });
     const history = Array.from({ length: 20 }, (_, step) => ({ key: 'loss', value: 1 / (1 + step + i), timestamp: 1_700_000_000_000 + step, step }));
     const once = [
       { key: 'a_seed', value: 42, timestamp: 1_700_000_000_000, step: 0 },
@@ -95,6 +98,17 @@ beforeAll(async () => {
     ];
     await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [...history, ...once] });
   }
+  const many = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'three-hundred' })).experiment_id;
+  // Twenty at a time: the server limits the connections one address may hold.
+  for (let b = 0; b < 300; b += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, j) => {
+        const run = await createRun(dev, projectId, many, `sweep-${b + j}`);
+        await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [{ key: 'loss', value: (b + j) / 300, timestamp: 1, step: 0 }] });
+      }),
+    );
+  }
+  manyExperimentId = many;
   loggedRunId = await createRun(dev, projectId, experimentId, 'logs-a-model');
   const logged = await logModel(loggedRunId);
   await dev.mlflow(projectId, 'registered-models/create', { name: 'iris-logged' });
@@ -265,6 +279,56 @@ describe('page titles and missing things', () => {
     await page.getByRole('link', { name: 'Back to the project' }).click();
     await page.getByRole('link', { name: 'iris-classifier' }).waitFor();
     await h.shot(page, 'workspace-05-back-from-missing-run');
+    await page.close();
+  });
+});
+
+describe('words and numbers as people read them', () => {
+  it('counts runs exactly when the count is known, also when sorted by a metric', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${manyExperimentId}`);
+    await until(async () => (await page.getByTestId('runs-count').textContent()) === '300 runs', 'the count of 300 runs');
+    await page.getByRole('columnheader', { name: 'metrics.loss' }).click();
+    await page.getByRole('link', { name: 'sweep-299' }).waitFor();
+    await until(async () => (await page.getByTestId('runs-count').textContent()) === '300 runs', 'the same count sorted by loss');
+    await page.close();
+  });
+
+  it('shows a single model as one, numbers to four digits with the whole value on hover, durations, users and sizes', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/models`);
+    await page.getByLabel('Search models').fill('iris-logged');
+    await page.getByLabel('Search models').press('Enter');
+    await page.getByText('1 model', { exact: true }).waitFor();
+
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${(await dev.call<{ experiment_id: number }>('GET', `/api/v4/projects/${projectId}/ml/runs/${autologRuns[0]}`)).experiment_id}`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'autolog-0' }) });
+    await row.waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Duration' }).count()).toBe(1);
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells).toContain('2m 05s');
+    expect(cells).toContain('dev');
+    expect(cells).not.toContain('unknown');
+    expect(cells).toContain('0.9778');
+    expect(await row.getByRole('cell', { name: '0.9778' }).getAttribute('title')).toBe('0.9777777777777777');
+
+    await page.getByRole('link', { name: 'autolog-0' }).click();
+    await page.getByTestId('run-duration').waitFor();
+    expect(await page.getByTestId('run-duration').textContent()).toBe('2m 05s');
+    expect(await page.getByRole('link', { name: 'autolog', exact: true }).count()).toBe(1);
+    expect(await page.getByTestId('latest-metrics').getByTitle('0.9777777777777777').textContent()).toBe('0.9778');
+
+    await page.goto(`${h.base}/projects/${projectId}/runs/${loggedRunId}`);
+    await page.getByRole('tab', { name: 'artifacts' }).click();
+    const size = page
+      .getByTestId('model-files')
+      .getByRole('button', { name: /model\.pkl/ })
+      .locator('span');
+    await size.waitFor();
+    expect([await size.textContent(), await size.getAttribute('title')]).toEqual(['2 KiB', '2048 bytes']);
+    await h.shot(page, 'workspace-06-words-and-numbers');
     await page.close();
   });
 });

@@ -1,4 +1,5 @@
 import type { RunNative, RunsPageNative } from '../../src/tracking/contract.ts';
+import { runDuration } from './format.ts';
 import { api } from './api.ts';
 import { apiPaths } from './api-paths.ts';
 
@@ -16,10 +17,15 @@ export function searchRuns(
   return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 
-export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
+export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'duration' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
 
 export function columnId(c: Column): string {
   return `${c.kind}:${c.key}`;
+}
+
+/** Whether the server can sort by a column (a duration is computed here, not searched). */
+export function sortable(c: Column): boolean {
+  return !(c.kind === 'attribute' && c.key === 'duration');
 }
 
 /** The search grammar's name for a column, for order_by. */
@@ -32,6 +38,7 @@ export function orderKey(c: Column): string {
 export function cellValue(run: RunNative, c: Column): string | number | null {
   switch (c.kind) {
     case 'attribute':
+      if (c.key === 'duration') return runDuration(run);
       return c.key === 'name' ? run.name : c.key === 'status' ? run.status : c.key === 'user_id' ? run.user_id : run.start_time;
     case 'metric': {
       const m = run.metrics.find((x) => x.key === c.key);

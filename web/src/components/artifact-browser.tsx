@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { formatBytes } from '../format.ts';
 import { api } from '../api.ts';
 import { apiPaths } from '../api-paths.ts';
 import { Empty, ErrorState, Loading } from './states.tsx';
@@ -83,7 +84,12 @@ export function ArtifactBrowser({ projectId, root, empty = 'No artifacts here.' 
                     </button>
                   ) : (
                     <button className={`link ${file === full ? 'active' : ''}`} onClick={() => setFile(full)}>
-                      📄 {e.path} <span className="muted">{e.file_size} B</span>
+                      📄 {e.path}{' '}
+                      {e.file_size !== undefined && (
+                        <span className="muted" title={`${e.file_size} bytes`}>
+                          {formatBytes(e.file_size)}
+                        </span>
+                      )}
                     </button>
                   )}
                 </li>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { plural } from '../format.ts';
 import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
@@ -57,7 +58,7 @@ export function ModelsPage({ projectId }: { projectId: string }) {
               </tbody>
             </table>
           )}
-          <p className="muted">{models.total} models</p>
+          <p className="muted">{plural(models.total, 'model')}</p>
         </section>
       )}
     </Show>

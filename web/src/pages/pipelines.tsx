@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { plural } from '../format.ts';
 import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { Pager } from '../components/pager.tsx';
@@ -67,7 +68,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
             <PipelinesTable projectId={project.id} pipelines={pipelines.items} label="Pipelines" />
           )}
           <Pager page={page} perPage={PER_PAGE} total={pipelines.total} onPage={(n) => go({ page: n })} />
-          <p className="muted">{pipelines.total} pipelines</p>
+          <p className="muted">{plural(pipelines.total, 'pipeline')}</p>
         </section>
       )}
     </Show>

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { PageTitle } from '../page-title.ts';
-import { api, formatNumber, formatTime } from '../api.ts';
+import { api, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
@@ -10,7 +10,9 @@ import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
-import type { MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import type { ExperimentNative, MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import { formatDuration, runDuration, secondsOf } from '../format.ts';
+import { NumberText } from '../components/number-text.tsx';
 import { apiPaths } from '../api-paths.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
@@ -61,11 +63,12 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
   const [state] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
-    const [versions, loggedModels] = await Promise.all([
+    const [versions, loggedModels, experiment] = await Promise.all([
       api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions),
       api.get<RunLoggedModelNative[]>(apiPaths.project(project.id).run(runId).loggedModels),
+      api.get<ExperimentNative>(apiPaths.project(project.id).experiment(run.experiment_id)).catch(() => null),
     ]);
-    return { project, run, versions, loggedModels };
+    return { project, run, versions, loggedModels, experiment };
   });
   return (
     <Show
@@ -77,7 +80,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
         back: { to: `/projects/${encodeURIComponent(projectId)}`, label: 'Back to the project' },
       }}
     >
-      {({ project, run, versions, loggedModels }) => {
+      {({ project, run, versions, loggedModels, experiment }) => {
         const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
         return (
           <section>
@@ -101,7 +104,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                 </dd>
                 <dt>Experiment</dt>
                 <dd>
-                  <Link to={`/projects/${project.id}/experiments/${run.experiment_id}`}>{run.experiment_id}</Link>
+                  <Link to={`/projects/${project.id}/experiments/${run.experiment_id}`}>{experiment?.name ?? `Experiment ${run.experiment_id}`}</Link>
                 </dd>
                 <dt>User</dt>
                 <dd>{run.user_id}</dd>
@@ -109,14 +112,37 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                 <dd>{formatTime(run.start_time)}</dd>
                 <dt>Ended</dt>
                 <dd>{formatTime(run.end_time)}</dd>
+                <dt>Duration</dt>
+                <dd data-testid="run-duration">{formatDuration(secondsOf(runDuration(run))) || '—'}</dd>
                 <dt>Git commit</dt>
                 <dd>{run.tags['mlflow.source.git.commit'] ?? '—'}</dd>
                 <dt>CI job</dt>
-                <dd>{run.ci_job_id ?? run.tags['gitlab.CI_JOB_ID'] ?? '—'}</dd>
+                <dd>{run.ci_job_id !== null ? <Link to={`/projects/${project.id}/jobs/${run.ci_job_id}`}>#{run.ci_job_id}</Link> : (run.tags['gitlab.CI_JOB_ID'] ?? '—')}</dd>
                 <dt>Registered as</dt>
-                <dd>{versions.length === 0 ? '—' : versions.map((v) => `${v.model_name} v${v.version} (${v.semver})`).join(', ')}</dd>
+                <dd>
+                  {versions.length === 0
+                    ? '—'
+                    : versions.map((v, i) => (
+                        <span key={`${v.model_name}-${v.version}`}>
+                          {i > 0 && ', '}
+                          <Link to={`/projects/${project.id}#/models/${encodeURIComponent(v.model_name)}/versions/${v.version}`}>
+                            {v.model_name} v{v.version}
+                          </Link>{' '}
+                          <span className="muted">({v.semver})</span>
+                        </span>
+                      ))}
+                </dd>
                 <dt>Latest metrics</dt>
-                <dd>{run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
+                <dd data-testid="latest-metrics">
+                  {run.metrics.length === 0
+                    ? '—'
+                    : run.metrics.map((m, i) => (
+                        <span key={m.key}>
+                          {i > 0 && ', '}
+                          {m.key}=<NumberText value={m.value} />
+                        </span>
+                      ))}
+                </dd>
               </dl>
             )}
             {tab === 'metrics' &&

@@ -8,7 +8,8 @@ import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
-import { cellValue, columnId, orderKey, searchRuns, type Column } from '../runs-model.ts';
+import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
+import { formatDuration, plural, secondsOf } from '../format.ts';
 import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
@@ -16,6 +17,7 @@ const ATTRIBUTES: Column[] = [
   { kind: 'attribute', key: 'name' },
   { kind: 'attribute', key: 'status' },
   { kind: 'attribute', key: 'start_time' },
+  { kind: 'attribute', key: 'duration' },
   { kind: 'attribute', key: 'user_id' },
 ];
 const ROW_HEIGHT = 30;
@@ -23,7 +25,7 @@ const FIRST_PAGE = 300;
 const NEXT_PAGE = 2000;
 
 function label(c: Column): string {
-  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', user_id: 'User' }[c.key];
+  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', duration: 'Duration', user_id: 'User' }[c.key];
   // The names the search grammar uses, so a column header is also what to type in the filter.
   return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
 }
@@ -141,7 +143,9 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         <button disabled={selected.size < 2 || selected.size > 100} onClick={() => navigate(`/projects/${project.id}/compare?runs=${[...selected].join(',')}`)}>
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
-        <span className="muted">{runs ? `${runs.length.toLocaleString()}${search.hasNextPage ? '+' : ''} runs` : ''}</span>
+        <span className="muted" data-testid="runs-count">
+          {runs ? (search.hasNextPage ? `${runs.length.toLocaleString()}+ runs` : plural(runs.length, 'run')) : ''}
+        </span>
       </div>
       {choosing && (
         <div className="chooser" data-testid="column-chooser">
@@ -163,6 +167,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               key={columnId(c)}
               role="columnheader"
               className="th"
+              disabled={!sortable(c)}
               onClick={() =>
                 setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })
               }
@@ -209,9 +214,17 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
                         </Link>
                       );
                     }
-                    const text = c.kind === 'attribute' && c.key === 'start_time' ? formatTime(row.run.start_time) : c.kind === 'metric' ? formatNumber(value) : (value ?? '');
+                    const text =
+                      c.kind === 'attribute' && c.key === 'start_time'
+                        ? formatTime(row.run.start_time)
+                        : c.kind === 'attribute' && c.key === 'duration'
+                          ? formatDuration(secondsOf(typeof value === 'number' ? value : null))
+                          : c.kind === 'metric'
+                            ? formatNumber(value)
+                            : (value ?? '');
+                    // A number's exact value is on hover; a text's whole value where the cell cuts it.
                     return (
-                      <span key={columnId(c)} role="cell" title={String(text)}>
+                      <span key={columnId(c)} role="cell" title={c.kind === 'metric' ? String(value ?? '') : String(text)}>
                         {text}
                       </span>
                     );

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { formatBytes } from '../format.ts';
 import { PageTitle } from '../page-title.ts';
 import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
@@ -181,7 +182,10 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
               <ul>
                 {files.map((f) => (
                   <li key={f.id}>
-                    <a href={apiPaths.project(project.id).modelVersionFile(v.id, f.file_name)}>{f.file_name}</a> <span className="muted">{f.size} B</span>
+                    <a href={apiPaths.project(project.id).modelVersionFile(v.id, f.file_name)}>{f.file_name}</a>{' '}
+                    <span className="muted" title={`${f.size} bytes`}>
+                      {formatBytes(f.size)}
+                    </span>
                   </li>
                 ))}
               </ul>
