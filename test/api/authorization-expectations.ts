@@ -491,6 +491,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id/model_versions': 'ml:read',
+  'GET /api/v4/projects/:id/ml/model_versions/:model_version_id': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/model_versions/:model_version_id': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id/logged_models': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/runs/:run_id/logged_models': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/runs/:run_id/model_versions': 'ml:read',

@@ -331,4 +331,20 @@ describe('words and numbers as people read them', () => {
     await h.shot(page, 'workspace-06-words-and-numbers');
     await page.close();
   });
+
+  it('names the model version a registry pipeline was started for, not its row id', async () => {
+    const ci = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Iris CI', path: 'iris-ci' })).id;
+    await dev.call('PUT', `/api/v4/projects/${ci}/ci/config`, { content: 'evaluate:\n  rules:\n    - if: $MODEL_EVENT == "version_created"\n  script: [evaluate]\n' });
+    await dev.mlflow(ci, 'registered-models/create', { name: 'iris' });
+    await dev.mlflow(ci, 'model-versions/create', { name: 'iris', source: 'mlflow-artifacts:/x/model' });
+    let pipelines: { id: number; model_version_id: number }[] = [];
+    await until(async () => (pipelines = await dev.call('GET', `/api/v4/projects/${ci}/pipelines?source=model_registry`)).length === 1, 'the registry pipeline', 30_000);
+    expect(pipelines[0]!.model_version_id).not.toBe(1); // a row id, which is not the version number
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${ci}/pipelines/${pipelines[0]!.id}`);
+    await page.getByTestId('pipeline-model-version').getByRole('link', { name: 'iris v1' }).click();
+    await page.getByRole('heading', { name: /iris\s+v1/ }).waitFor();
+    await page.close();
+  });
 });

@@ -120,6 +120,8 @@ function projectPaths(projectId: string | number) {
     metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
     models: (query?: Query) => withQuery(`${self}/ml/models`, query),
     model: (modelId: string | number) => modelPaths(self, modelId),
+    /** A version by its row id (GitLab's model_version_id), as pipelines name it. */
+    modelVersionByRow: (versionId: number) => `${self}/ml/model_versions/${versionId}`,
     /** The MLflow tracking URI a client sets for this project. */
     mlflowTracking: `${self}/ml/mlflow`,
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */

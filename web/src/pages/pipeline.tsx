@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ModelVersionLink } from '../components/model-version-link.tsx';
 import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { CiStatus } from '../components/ci-status.tsx';
@@ -65,7 +66,12 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
               )}{' '}
               · created {formatIso(pipeline.created_at)}
               {pipeline.duration !== null && ` · ran ${formatDuration(pipeline.duration)}`}
-              {pipeline.model_version_id !== null && ` · for model version ${pipeline.model_version_id}`}
+              {pipeline.model_version_id !== null && (
+                <span data-testid="pipeline-model-version">
+                  {' · for '}
+                  <ModelVersionLink projectId={project.id} versionId={pipeline.model_version_id} />
+                </span>
+              )}
             </p>
             {canRun && (cancelable || retryable) && (
               <div className="toolbar">
