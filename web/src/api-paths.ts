@@ -129,6 +129,14 @@ function projectPaths(projectId: string | number) {
   };
 }
 
+const PROJECT_TRACKING_URI = /^\/api\/v4\/projects\/([^/]+)\/ml\/mlflow\/*$/;
+
+/** The project (id or path) whose MLflow tracking URI a URL path is, or null for any other path. */
+export function projectOfTrackingUri(pathname: string): string | null {
+  const m = PROJECT_TRACKING_URI.exec(pathname);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
 export const apiPaths = {
   session: `${V4}/session`,
   signInOptions: `${V4}/session/providers`,

@@ -1,8 +1,10 @@
+import { projectOfTrackingUri } from './api-paths.ts';
+
 /**
  * The MLflow client prints links into MLflow's own UI: `<tracking URI>/#/experiments/2/runs/<id>`,
  * `<tracking URI>/#/experiments/2`, and MLflow's registry pages `#/models/<name>/versions/<n>`.
- * A tracking URI is a project's (`/api/v4/projects/<id>/ml/mlflow`) or the server root (the
- * default project). This reads such links as places in Modelyard's own pages.
+ * A tracking URI is a project's (see apiPaths.project(id).mlflowTracking) or the server root
+ * (the default project). This reads such links as places in Modelyard's own pages.
  */
 export type MlflowPlace =
   { kind: 'run'; experimentId: string; runId: string } | { kind: 'experiment'; experimentId: string } | { kind: 'model'; modelName: string } | { kind: 'version'; modelName: string; version: string };
@@ -36,8 +38,6 @@ export function pageOfPlace(projectId: string | number, place: MlflowPlace, frag
   return `${project}${fragment}`;
 }
 
-const PROJECT_TRACKING_URI = /^\/api\/v4\/projects\/([^/]+)\/ml\/mlflow\/*$/;
-
 /**
  * The app's page for a link the MLflow client printed (in a job's log), or null for any other
  * URL. A link at the server root goes to the root with its fragment: the default project's.
@@ -51,7 +51,7 @@ export function pageOfMlflowLink(url: string): string | null {
   }
   const place = mlflowPlace(parsed.hash);
   if (!place) return null;
-  const project = PROJECT_TRACKING_URI.exec(parsed.pathname);
-  if (project) return pageOfPlace(decodeURIComponent(project[1]!), place, parsed.hash);
+  const project = projectOfTrackingUri(parsed.pathname);
+  if (project !== null) return pageOfPlace(project, place, parsed.hash);
   return /^\/*$/.test(parsed.pathname) ? `/${parsed.hash}` : null;
 }
