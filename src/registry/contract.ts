@@ -190,6 +190,7 @@ export const ModelLabelParams = Type.Intersect([ModelParams, Type.Object({ label
 export const VersionLabelParams = Type.Intersect([VersionParams, Type.Object({ label: Type.String({ minLength: 1, maxLength: 255 }) })]);
 export const AliasParams = Type.Intersect([ModelParams, Type.Object({ alias: Type.String({ minLength: 1, maxLength: 255 }) })]);
 export const RunParams = Type.Intersect([ProjectIdParams, Type.Object({ run_id: Type.String({ pattern: '^[0-9a-f]{32}$' }) })]);
+export const VersionRowParams = Type.Intersect([ProjectIdParams, Type.Object({ model_version_id: NumericId })]);
 export const VersionFileParams = Type.Intersect([ProjectIdParams, Type.Object({ model_version_id: NumericId, '*': Type.String({ minLength: 1, maxLength: 1024 }) })]);
 
 /** Beside GitLab's pagination (page, per_page), which the route adds: http/pagination.ts is no browser code. */

@@ -39,6 +39,7 @@ import {
   VersionLabelParams,
   VersionNative,
   VersionParams,
+  VersionRowParams,
 } from './contract.ts';
 import type { EvaluationsService } from './evaluations-service.ts';
 import type { LineageService } from './lineage-service.ts';
@@ -321,6 +322,15 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
       schema: { tags, summary: 'Version → logged model → run → experiment, params, metrics, datasets, commit, CI job', params: VersionParams, response: replies({ 200: LineageNative }) },
     },
     async (request) => presentLineage(await deps.lineage.ofVersion(accessOf(request), modelOf(request), request.params.version)),
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/model_versions/:model_version_id',
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: "One version by its row id (GitLab's model_version_id)", params: VersionRowParams, response: replies({ 200: VersionNative }) },
+    },
+    async (request) => presentVersion(request)(await versions.getByRowId(accessOf(request), request.params.model_version_id)),
   );
 
   app.get(

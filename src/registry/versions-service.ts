@@ -86,6 +86,12 @@ export class ModelVersionsService {
     return { model: await this.models.getRowById(access, row.model_id), row };
   }
 
+  /** A version by its row id (GitLab's model_version_id), as the CI pages and package files name it. */
+  async getByRowId(access: ProjectAccess, versionId: number): Promise<ModelVersion> {
+    const { model, row } = await this.getById(access, versionId);
+    return (await this.hydrate(model, [row]))[0]!;
+  }
+
   async hydrate(model: ModelRow, rows: VersionRow[]): Promise<ModelVersion[]> {
     return hydrateVersions(this.db, rows, new Map([[model.id, model.name]]));
   }

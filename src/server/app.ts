@@ -181,7 +181,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(runnerAdminRoutes, { runners: services.runners });
   await app.register(runnerRoutes, { runners: services.runners, queue: services.jobQueue, handouts: services.jobHandouts, runnerJobs: services.runnerJobs });
   await app.register(gitHttpRoutes, { settings: services.ciSettings, mirror: services.mirror, handouts: services.jobHandouts });
-  await app.register(trackingRoutes, { experiments: services.experiments, runs: services.runs, metrics: services.metrics });
+  await app.register(trackingRoutes, { experiments: services.experiments, runs: services.runs, metrics: services.metrics, loggedModels: services.loggedModels });
   await app.register(mlflowRoutes, {
     services: {
       db: services.database.db,

@@ -115,6 +115,18 @@ export type RunInputNative = Static<typeof RunInputNative>;
 export const RunOutputNative = Closed({ model_id: Type.String({ description: 'A logged model, m-<32 hex>' }), step: Type.Integer() }, { description: 'A logged model the run produced' });
 export type RunOutputNative = Static<typeof RunOutputNative>;
 
+export const RunLoggedModelNative = Closed(
+  {
+    id: Type.String({ description: 'm-<32 hex>' }),
+    name: Type.String(),
+    status: Type.Enum(['LOGGED_MODEL_PENDING', 'LOGGED_MODEL_READY', 'LOGGED_MODEL_UPLOAD_FAILED']),
+    artifact_uri: Type.String({ description: "Where its files are: under the experiment's artifact location, not the run's artifacts" }),
+    created_at: Type.Integer({ description: 'epoch milliseconds' }),
+  },
+  { description: 'A model the run logged (MLflow 3: `log_model`)' },
+);
+export type RunLoggedModelNative = Static<typeof RunLoggedModelNative>;
+
 export const RunStatus = Type.Union([Type.Literal('RUNNING'), Type.Literal('SCHEDULED'), Type.Literal('FINISHED'), Type.Literal('FAILED'), Type.Literal('KILLED')]);
 export type RunStatus = Static<typeof RunStatus>;
 

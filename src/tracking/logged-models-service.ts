@@ -101,6 +101,24 @@ export class LoggedModelsService {
     return (await this.hydrate([await this.getRow(access, modelId)]))[0]!;
   }
 
+  /**
+   * The models a run logged: those naming it as their source, and those it recorded as outputs
+   * (MLflow 3's `log_model` does both; a model logged elsewhere may be an output only). Oldest first.
+   */
+  async ofRun(access: ProjectAccess, runUuid: string): Promise<LoggedModel[]> {
+    const run = await this.runs.getRow(access, runUuid);
+    const rows = await this.db
+      .selectFrom('logged_models')
+      .selectAll()
+      .where('project_id', '=', access.project.id)
+      .where('lifecycle_stage', '=', 'active')
+      .where((eb) => eb.or([eb('source_run_id', '=', run.uuid), eb('id', 'in', eb.selectFrom('run_outputs').select('model_id').where('run_id', '=', run.id))]))
+      .orderBy('creation_timestamp')
+      .orderBy('id')
+      .execute();
+    return this.hydrate(rows);
+  }
+
   private validKeyValues(list: KeyValue[], path: string, limit: number): KeyValue[] {
     return list.map((kv, i) => ({ key: validateKey(kv.key, `${path}[${i}].key`, 'Key'), value: validateLength(kv.value, limit, `${path}[${i}].value`) }));
   }

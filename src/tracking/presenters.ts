@@ -1,4 +1,5 @@
-import type { ExperimentNative, LatestMetricNative, MetricHistoryNative, MetricPointNative, MetricSeriesNative, MetricValue, RunNative } from './contract.ts';
+import type { ExperimentNative, LatestMetricNative, MetricHistoryNative, MetricPointNative, MetricSeriesNative, MetricValue, RunLoggedModelNative, RunNative } from './contract.ts';
+import type { LoggedModel } from './logged-models-service.ts';
 import type { Experiment } from './experiments-service.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
 import type { KeyValue, Run } from './run-model.ts';
@@ -69,4 +70,8 @@ export function presentMetricHistory(key: string, page: { points: readonly Metri
 
 export function presentMetricSeries(key: string, series: readonly { runId: string; points: readonly MetricPoint[] }[]): MetricSeriesNative {
   return { key, series: series.map((s) => ({ run_id: s.runId, points: s.points.map(presentPoint) })) };
+}
+
+export function presentRunLoggedModel(model: LoggedModel): RunLoggedModelNative {
+  return { id: model.row.id, name: model.row.name, status: model.row.status, artifact_uri: model.artifactUri, created_at: model.row.creation_timestamp };
 }

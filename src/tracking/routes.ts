@@ -13,14 +13,16 @@ import {
   MetricParams,
   MetricSeriesNative,
   MetricSeriesQuery,
+  RunLoggedModelNative,
   RunNative,
   RunParams,
   RunsPageNative,
   RunsQuery,
 } from './contract.ts';
 import type { ExperimentsService } from './experiments-service.ts';
+import type { LoggedModelsService } from './logged-models-service.ts';
 import type { MetricsService } from './metrics-service.ts';
-import { presentExperimentNative, presentMetricHistory, presentMetricSeries, presentRunNative } from './presenters.ts';
+import { presentExperimentNative, presentMetricHistory, presentMetricSeries, presentRunLoggedModel, presentRunNative } from './presenters.ts';
 import type { RunsService } from './runs-service.ts';
 
 const tags = ['tracking'];
@@ -37,8 +39,8 @@ const bulkJson = { serializerCompiler: () => (data: unknown) => JSON.stringify(d
  * The native tracking API for the web UI and curl: the same services as the MLflow adapter,
  * GitLab's conventions (integer ids, `page`/`per_page` on lists).
  */
-export async function trackingRoutes(app: App, deps: { experiments: ExperimentsService; runs: RunsService; metrics: MetricsService }): Promise<void> {
-  const { experiments, runs, metrics } = deps;
+export async function trackingRoutes(app: App, deps: { experiments: ExperimentsService; runs: RunsService; metrics: MetricsService; loggedModels: LoggedModelsService }): Promise<void> {
+  const { experiments, runs, metrics, loggedModels } = deps;
 
   app.get(
     '/api/v4/projects/:id/ml/experiments',
@@ -98,6 +100,15 @@ export async function trackingRoutes(app: App, deps: { experiments: ExperimentsS
 
   app.get('/api/v4/projects/:id/ml/runs/:run_id', { config: { ability: 'ml:read' }, schema: { tags, summary: 'One run', params: RunParams, response: replies({ 200: RunNative }) } }, async (request) =>
     presentRunNative(await runs.get(accessOf(request), request.params.run_id)),
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/runs/:run_id/logged_models',
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: 'The models a run logged, with where their files are', params: RunParams, response: replies({ 200: Type.Array(RunLoggedModelNative) }) },
+    },
+    async (request) => (await loggedModels.ofRun(accessOf(request), request.params.run_id)).map(presentRunLoggedModel),
   );
 
   app.delete(

@@ -17,6 +17,9 @@ import { hydrateRuns } from './run-reader.ts';
 import { searchRuns } from './search/run-search.ts';
 import { CI_JOB_TAG, CI_PIPELINE_TAG, RUN_NAME_TAG, RUN_STATUSES, runArtifactUri, type DatasetRecord, type KeyValue, type Run, type RunRow, type RunStatus } from './run-model.ts';
 
+/** What the MLflow client sends as a run's user when it knows none. */
+const CLIENT_UNKNOWN_USER = 'unknown';
+
 export interface NewRun {
   experimentId: number;
   userId?: string;
@@ -145,7 +148,9 @@ export class RunsService {
     const pipelineId = access.caller.pipelineId;
     if (pipelineId !== undefined && !tags.some((t) => t.key === CI_PIPELINE_TAG)) tags.push({ key: CI_PIPELINE_TAG, value: String(pipelineId) });
     const startTime = input.startTime !== undefined ? validateTimestamp(input.startTime, 'start_time') : now();
-    const userId = input.userId || access.caller.user?.username || 'anonymous';
+    // MlflowClient.create_run sends the placeholder "unknown" when it was given no mlflow.user
+    // tag; the caller the server authenticated is a better answer than that.
+    const userId = (input.userId !== CLIENT_UNKNOWN_USER && input.userId) || access.caller.user?.username || 'anonymous';
     return inTransaction(db, async (trx) => {
       const experiment = await this.experiments.requireActive(access, input.experimentId, trx);
       const uuid = randomUUID().replace(/-/g, '');

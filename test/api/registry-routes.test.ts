@@ -172,6 +172,11 @@ describe('every registry route answers with its contract', () => {
       datasets: [],
     });
     expect((await ok('GET', api(`/runs/${'0'.repeat(32)}/model_versions`), reporter.token, 404)).json().message).toMatch(/not found/i);
+    const byRow = (await ok('GET', api(`/model_versions/${version.id}`), reporter.token, 200)).json();
+    expect([byRow.id, byRow.model_id, byRow.model_name, byRow.version]).toEqual([version.id, id, 'routes-files', 1]);
+    await ok('GET', api('/model_versions/999999'), reporter.token, 404);
+    const elsewhere = (await t.createProject(maintainer.token, 'registry-routes-elsewhere')).id;
+    await ok('GET', `/api/v4/projects/${elsewhere}/ml/model_versions/${version.id}`, maintainer.token, 404);
 
     expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json()).toEqual({ required_approvals: 1, protected_aliases: [] });
     expect((await ok('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, 200, { protected_aliases: ['prod', 'prod'] })).json()).toEqual({

@@ -173,6 +173,43 @@ describe('run search', () => {
   });
 });
 
+describe('run search pages', () => {
+  it('ends with no token when a page sorted by a metric holds exactly the last runs, so a count is exact', async () => {
+    const experimentId = (await post('experiments/create', { name: 'exactly-three' })).experiment_id;
+    for (let i = 0; i < 3; i++) {
+      const run = await newRun(experimentId, `e${i}`);
+      await post('runs/log-batch', { run_id: run, metrics: [{ key: 'score', value: i, timestamp: 1, step: 0 }] });
+    }
+    const page = async (orderBy: string) =>
+      (await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&max_results=3&order_by=${encodeURIComponent(orderBy)}`, token: dev.token })).json();
+    for (const orderBy of ['metrics.score DESC', 'params.missing ASC']) {
+      const answer = await page(orderBy);
+      expect([answer.runs.length, answer.next_page_token], orderBy).toEqual([3, null]);
+    }
+    // A run without the metric sorts after the others: the full page still leads to it.
+    const last = await newRun(experimentId, 'no-score');
+    const first = await page('metrics.score DESC');
+    expect([first.runs.length, typeof first.next_page_token]).toEqual([3, 'string']);
+    const rest = (
+      await t.call({
+        method: 'GET',
+        url: `/api/v4/projects/${projectId}/ml/runs?experiment_id=${experimentId}&max_results=3&order_by=${encodeURIComponent('metrics.score DESC')}&page_token=${first.next_page_token}`,
+        token: dev.token,
+      })
+    ).json();
+    expect([rest.runs.map((r: { id: string }) => r.id), rest.next_page_token]).toEqual([[last], null]);
+  });
+});
+
+describe("a run's user", () => {
+  it('is the signed-in caller when the client sends MLflow\'s placeholder "unknown" (MlflowClient.create_run), and as given otherwise', async () => {
+    const userOf = async (userId?: string) => (await post('runs/create', { experiment_id: '0', user_id: userId, start_time: 1 })).run.info.user_id;
+    expect(await userOf('unknown')).toBe('tracker');
+    expect(await userOf(undefined)).toBe('tracker');
+    expect(await userOf('alice')).toBe('alice');
+  });
+});
+
 describe('native tracking API', () => {
   it('lists experiments, gets and deletes runs', async () => {
     const list = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/experiments?per_page=100`, token: dev.token });
@@ -299,5 +336,36 @@ describe('native tracking API', () => {
     const before = await count();
     expect((await t.call({ method: 'DELETE', url: `/api/v4/projects/${doomed.id}`, token: dev.token })).statusCode).toBe(202);
     expect(await count()).toBe(before - 1);
+  });
+});
+
+describe("a run's logged models", () => {
+  const loggedModel = async (experimentId: string, name: string, sourceRunId?: string): Promise<{ id: string; artifactUri: string }> => {
+    const info = (await post('logged-models', { experiment_id: experimentId, name, source_run_id: sourceRunId })).model.info;
+    return { id: info.model_id, artifactUri: info.artifact_uri };
+  };
+  const listed = (runId: string) => t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/ml/runs/${runId}/logged_models`, token: dev.token });
+
+  it('lists the models naming the run as their source and those it recorded as outputs, with where their files are', async () => {
+    const experimentId = (await post('experiments/create', { name: 'logged-models-of-a-run' })).experiment_id as string;
+    const run = await newRun(experimentId);
+    const other = await newRun(experimentId);
+    const own = await loggedModel(experimentId, 'own', run);
+    const output = await loggedModel(experimentId, 'output-only');
+    await loggedModel(experimentId, 'elsewhere', other);
+    await post('runs/outputs', { run_id: run, models: [{ model_id: output.id, step: 3 }] });
+    const res = await listed(run);
+    expect(res.statusCode, res.body).toBe(200);
+    const models = res.json() as { id: string; name: string; artifact_uri: string; status: string }[];
+    expect(models.map((m) => [m.id, m.name, m.artifact_uri, m.status])).toEqual([
+      [own.id, 'own', own.artifactUri, 'LOGGED_MODEL_PENDING'],
+      [output.id, 'output-only', output.artifactUri, 'LOGGED_MODEL_PENDING'],
+    ]);
+    expect(own.artifactUri.endsWith(`/models/${own.id}/artifacts`)).toBe(true);
+  });
+
+  it('answers 404 for a run the project does not hold', async () => {
+    const res = await listed('0'.repeat(32));
+    expect(res.statusCode).toBe(404);
   });
 });

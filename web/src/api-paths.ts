@@ -114,15 +114,29 @@ function projectPaths(projectId: string | number) {
     experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),
     experiment: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}`,
     runs: (query?: Query | URLSearchParams) => (query instanceof URLSearchParams ? `${self}/ml/runs?${query.toString()}` : withQuery(`${self}/ml/runs`, query)),
-    run: (runId: string) => ({ self: `${self}/ml/runs/${segment(runId)}`, modelVersions: `${self}/ml/runs/${segment(runId)}/model_versions` }),
+    run: (runId: string) => ({
+      self: `${self}/ml/runs/${segment(runId)}`,
+      modelVersions: `${self}/ml/runs/${segment(runId)}/model_versions`,
+      loggedModels: `${self}/ml/runs/${segment(runId)}/logged_models`,
+    }),
     metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
     models: (query?: Query) => withQuery(`${self}/ml/models`, query),
     model: (modelId: string | number) => modelPaths(self, modelId),
+    /** A version by its row id (GitLab's model_version_id), as pipelines name it. */
+    modelVersionByRow: (versionId: number) => `${self}/ml/model_versions/${versionId}`,
     /** The MLflow tracking URI a client sets for this project. */
     mlflowTracking: `${self}/ml/mlflow`,
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
     mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
   };
+}
+
+const PROJECT_TRACKING_URI = /^\/api\/v4\/projects\/([^/]+)\/ml\/mlflow\/*$/;
+
+/** The project (id or path) whose MLflow tracking URI a URL path is, or null for any other path. */
+export function projectOfTrackingUri(pathname: string): string | null {
+  const m = PROJECT_TRACKING_URI.exec(pathname);
+  return m ? decodeURIComponent(m[1]!) : null;
 }
 
 export const apiPaths = {
@@ -146,4 +160,6 @@ export const apiPaths = {
   createRunner: `${V4}/user/runners`,
   projects: (query?: Query) => withQuery(`${V4}/projects`, query),
   project: projectPaths,
+  /** The server root's tracking URI as a browser opens it: the server sends it on to the default project's page. */
+  defaultProjectPage: '/api',
 };

@@ -1,3 +1,5 @@
+import { formatNumber as formatMeasure } from './format.ts';
+
 /**
  * The UI talks only to the native REST API (and MLflow's artifact API), on its own origin, so
  * anything it does a script can do. Writes carry the session's CSRF token.
@@ -64,12 +66,12 @@ export function metricValue(value: number | string): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** A metric value as people read it (a few significant digits); NaN and ±Infinity as MLflow spells them. */
 export function formatNumber(value: number | string | null | undefined): string {
   if (value === null || value === undefined) return '';
   const n = metricValue(value);
   if (!Number.isFinite(n)) return String(value);
-  if (Number.isInteger(n)) return String(n);
-  return Math.abs(n) >= 1e5 || Math.abs(n) < 1e-3 ? n.toExponential(4) : n.toPrecision(5);
+  return formatMeasure(n);
 }
 
 export function formatTime(ms: number | null | undefined): string {

@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { Link, match, navigate, RouterProvider, useLocation } from './router.tsx';
 import { SessionProvider, useSession } from './session.tsx';
-import { Loading } from './components/states.tsx';
+import { Loading, useLoad } from './components/states.tsx';
+import { NotFoundPage } from './components/not-found.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { ProjectsPage } from './pages/projects.tsx';
 import { ProjectHomePage } from './pages/project-home.tsx';
@@ -20,10 +21,10 @@ import { EnvironmentsPage } from './pages/environments.tsx';
 import { EnvironmentPage } from './pages/environment.tsx';
 import { UserSettingsPage } from './pages/user-settings.tsx';
 import { AdminPage } from './pages/admin.tsx';
-import { useLoad } from './components/states.tsx';
 import { api } from './api.ts';
 import { apiPaths } from './api-paths.ts';
 import type { UserAsAdminSees } from '../../src/auth/contract.ts';
+import { MlflowLinkRedirect, mlflowPlaceInAddress } from './components/mlflow-link-redirect.tsx';
 
 const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/', () => <ProjectsPage />],
@@ -66,14 +67,16 @@ function Routes() {
   const { user, ready, signOut } = useSession();
   if (!ready) return <Loading />;
   if (!user) return <SignInPage />;
-  let page: ReactNode = <div className="state empty">No page at {path}</div>;
-  for (const [pattern, render] of ROUTES) {
-    const params = match(pattern, path);
-    if (params) {
-      page = render(params);
-      break;
+  let page: ReactNode = <NotFoundPage title="Page not found" message={`There is no page at ${path}.`} back={{ to: '/', label: 'Back to the projects' }} />;
+  if (mlflowPlaceInAddress(path)) page = <MlflowLinkRedirect path={path} />;
+  else
+    for (const [pattern, render] of ROUTES) {
+      const params = match(pattern, path);
+      if (params) {
+        page = render(params);
+        break;
+      }
     }
-  }
   return (
     <div className="shell">
       <header className="topbar">

@@ -1,5 +1,6 @@
 import { ApiError } from './api.ts';
 import { apiPaths } from './api-paths.ts';
+export { formatBytes, formatDuration } from './format.ts';
 
 /** The CI shapes the pipelines API answers (src/pipelines/presenters.ts), as the UI reads them. */
 export type CiStatus = 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
@@ -116,15 +117,6 @@ export function isLive(status: CiStatus): boolean {
   return status === 'pending' || status === 'running';
 }
 
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
 export function formatIso(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '';
 }
@@ -137,13 +129,6 @@ export function formatAgo(iso: string | null, now = Date.now()): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ago`;
   if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86400)} d ago`;
-}
-
-export function formatBytes(size: number): string {
-  if (size < 1024) return `${size} B`;
-  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KiB`;
-  if (size < 1024 ** 3) return `${(size / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(size / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 /** Variables as the API takes them: rows without a key are the form's empty spare rows. */

@@ -1,4 +1,5 @@
 import type { RunNative, RunsPageNative } from '../../src/tracking/contract.ts';
+import { runDuration } from './format.ts';
 import { api } from './api.ts';
 import { apiPaths } from './api-paths.ts';
 
@@ -16,10 +17,15 @@ export function searchRuns(
   return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 
-export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
+export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'duration' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
 
 export function columnId(c: Column): string {
   return `${c.kind}:${c.key}`;
+}
+
+/** Whether the server can sort by a column (a duration is computed here, not searched). */
+export function sortable(c: Column): boolean {
+  return !(c.kind === 'attribute' && c.key === 'duration');
 }
 
 /** The search grammar's name for a column, for order_by. */
@@ -32,6 +38,7 @@ export function orderKey(c: Column): string {
 export function cellValue(run: RunNative, c: Column): string | number | null {
   switch (c.kind) {
     case 'attribute':
+      if (c.key === 'duration') return runDuration(run);
       return c.key === 'name' ? run.name : c.key === 'status' ? run.status : c.key === 'user_id' ? run.user_id : run.start_time;
     case 'metric': {
       const m = run.metrics.find((x) => x.key === c.key);
@@ -42,4 +49,14 @@ export function cellValue(run: RunNative, c: Column): string | number | null {
     case 'tag':
       return run.tags[c.key] ?? null;
   }
+}
+
+/**
+ * The metric a comparison opens on: one whose latest values differ between the runs, a history
+ * (a step past 0) before a value logged once; the first metric when none differs.
+ */
+export function metricToCompare(runs: RunNative[], metricKeys: string[]): string {
+  const varies = (key: string) => new Set(runs.map((r) => String(r.metrics.find((m) => m.key === key)?.value ?? ''))).size > 1;
+  const hasHistory = (key: string) => runs.some((r) => (r.metrics.find((m) => m.key === key)?.step ?? 0) > 0);
+  return metricKeys.find((k) => varies(k) && hasHistory(k)) ?? metricKeys.find(varies) ?? metricKeys[0] ?? '';
 }

@@ -228,7 +228,9 @@ export async function searchRuns(db: Kysely<Schema>, access: ProjectAccess, sear
     segment += 1;
     offset = 0;
     if (page.length === maxResults) {
-      // The page is full exactly at a segment's end; the next page starts at the next segment.
+      // The page is full exactly at a segment's end; the next page starts at the next segment
+      // that has a run. None left: no token, so that a reader counting pages knows the total.
+      while (segment < segmentsOf(driver) && (await segmentQuery(segment, 0, 1)).rows.length === 0) segment += 1;
       next = segment < segmentsOf(driver) ? encodePosition(segment, 0, fingerprint) : undefined;
       break;
     }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { formatBytes } from '../format.ts';
 import { api } from '../api.ts';
 import { apiPaths } from '../api-paths.ts';
 import { Empty, ErrorState, Loading } from './states.tsx';
@@ -21,7 +22,7 @@ function parseCsv(text: string): string[][] {
 }
 
 /** Browses a run's artifacts through the MLflow artifact API, and previews what a browser can show safely. */
-export function ArtifactBrowser({ projectId, root }: { projectId: number; root: string }) {
+export function ArtifactBrowser({ projectId, root, empty = 'No artifacts here.' }: { projectId: number; root: string; empty?: string }) {
   const artifacts = apiPaths.project(projectId).mlflowArtifacts;
   const [dir, setDir] = useState('');
   const [entries, setEntries] = useState<Entry[] | null>(null);
@@ -70,7 +71,7 @@ export function ArtifactBrowser({ projectId, root }: { projectId: number; root: 
         {entries === null ? (
           <Loading what="Listing artifacts" />
         ) : entries.length === 0 ? (
-          <Empty>No artifacts here.</Empty>
+          <Empty>{empty}</Empty>
         ) : (
           <ul>
             {entries.map((e) => {
@@ -83,7 +84,12 @@ export function ArtifactBrowser({ projectId, root }: { projectId: number; root: 
                     </button>
                   ) : (
                     <button className={`link ${file === full ? 'active' : ''}`} onClick={() => setFile(full)}>
-                      📄 {e.path} <span className="muted">{e.file_size} B</span>
+                      📄 {e.path}{' '}
+                      {e.file_size !== undefined && (
+                        <span className="muted" title={`${e.file_size} bytes`}>
+                          {formatBytes(e.file_size)}
+                        </span>
+                      )}
                     </button>
                   )}
                 </li>

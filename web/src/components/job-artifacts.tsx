@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { plural } from '../format.ts';
 import { api } from '../api.ts';
 import { archiveUrl, formatBytes, formatIso, type Job } from '../pipelines-model.ts';
 import { ArtifactFolders, type ArchiveEntry } from './artifact-folders.tsx';
@@ -45,7 +46,8 @@ export function JobArtifacts({ projectId, job }: { projectId: number; job: Job }
             <p className="muted">The JUnit report was not read: {junit.unread}.</p>
           ) : (
             <p>
-              {junit.total} tests: {junit.success} passed, <strong>{junit.failed} failed</strong>, {junit.error} errors, {junit.skipped} skipped <span className="muted">({junit.time} s)</span>
+              {plural(junit.total, 'test')}: {junit.success} passed, <strong>{junit.failed} failed</strong>, {plural(junit.error, 'error')}, {junit.skipped} skipped{' '}
+              <span className="muted">({junit.time} s)</span>
             </p>
           )}
           {junit.failures.length > 0 && (

@@ -2,6 +2,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { AnsiParser, type LogSpan } from '../ansi.ts';
 import { isLive, type CiStatus } from '../pipelines-model.ts';
+import { LogText } from './log-text.tsx';
 
 const POLL_MS = 1000;
 
@@ -12,10 +13,10 @@ const Chunk = memo(function Chunk({ spans }: { spans: LogSpan[] }) {
       {spans.map((s, i) =>
         s.bold || s.colour ? (
           <span key={i} className={`${s.bold ? 'ansi-bold' : ''} ${s.colour ? `ansi-${s.colour}` : ''}`.trim()}>
-            {s.text}
+            <LogText text={s.text} />
           </span>
         ) : (
-          s.text
+          <LogText key={i} text={s.text} />
         ),
       )}
     </>

@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { ApiError } from '../api.ts';
+import { NotFoundPage } from './not-found.tsx';
 
 /** Every page shows one of these while it has nothing else to show. */
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -37,9 +39,24 @@ export function useLoad<T>(key: readonly unknown[], load: () => Promise<T>): [Lo
   return [state, () => void query.refetch()];
 }
 
-/** Renders the right state for a Loadable. */
-export function Show<T>({ state, children, what }: { state: Loadable<T>; children: (data: T) => ReactNode; what?: string }) {
+/** What a page says when the thing it shows is not there, and the way back it offers. */
+export interface Missing {
+  title: string;
+  message: string;
+  back: { to: string; label: string };
+}
+
+/**
+ * Whether an error says the thing asked for is not there: a 404, or a 400 for an identifier
+ * of the wrong shape (a run id typed by hand), which to a reader is the same thing.
+ */
+export function isMissing(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.status === 400);
+}
+
+/** Renders the right state for a Loadable; `missing` turns a not-found answer into a page with a way back. */
+export function Show<T>({ state, children, what, missing }: { state: Loadable<T>; children: (data: T) => ReactNode; what?: string; missing?: Missing }) {
   if (state.status === 'loading') return <Loading what={what} />;
-  if (state.status === 'error') return <ErrorState error={state.error} />;
+  if (state.status === 'error') return missing && isMissing(state.error) ? <NotFoundPage {...missing} /> : <ErrorState error={state.error} />;
   return <>{children(state.data)}</>;
 }

@@ -7,11 +7,13 @@ import { ErrorLine, useAction } from '../components/action.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { UserIdentities } from '../components/user-identities.tsx';
 import { Link, useLocation } from '../router.tsx';
+import { usePageTitle } from '../page-title.ts';
 import { useSession } from '../session.tsx';
 
 /** The administrator's area: every person and every project of the instance. The server checks each call again. */
 export function AdminPage({ section }: { section: 'users' | 'projects' }) {
   const { path } = useLocation();
+  usePageTitle(section === 'users' ? 'Users' : 'Projects', 'Administration');
   return (
     <section>
       <h1>Administration</h1>

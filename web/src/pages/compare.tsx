@@ -1,8 +1,11 @@
 import { useMemo, useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api, metricValue } from '../api.ts';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { ParallelCoordinates, Scatter, type PlotRow } from '../components/plots.tsx';
+import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { metricToCompare } from '../runs-model.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link, useLocation } from '../router.tsx';
@@ -40,7 +43,7 @@ export function ComparePage({ projectId }: { projectId: string }) {
 function Comparison({ projectId, project, runs }: { projectId: number; project: Parameters<typeof ProjectNav>[0]['project']; runs: RunNative[] }) {
   const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [runs]);
   const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
-  const [metric, setMetric] = useState(metricKeys[0] ?? '');
+  const [metric, setMetric] = useState(() => metricToCompare(runs, metricKeys));
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
   const [series] = useLoad(['compare-metric-series', projectId, metric, runs.map((r) => r.id).join(',')], () =>
     metric
@@ -60,11 +63,14 @@ function Comparison({ projectId, project, runs }: { projectId: number; project: 
     ]),
   }));
   const dimensions = Object.keys(rows[0]?.values ?? {});
-  const [x, setX] = useState(dimensions[0] ?? '');
-  const [y, setY] = useState(dimensions[1] ?? dimensions[0] ?? '');
+  // The scatter opens on dimensions that differ between the runs: a constant is one dot column.
+  const varying = dimensions.filter((d) => new Set(rows.map((r) => r.values[d])).size > 1);
+  const [x, setX] = useState(varying[0] ?? dimensions[0] ?? '');
+  const [y, setY] = useState(varying[1] ?? dimensions[1] ?? dimensions[0] ?? '');
   const names = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <section>
+      <PageTitle parts={[`Comparing ${runs.length} runs`, project.name]} />
       <ProjectNav project={project} />
       <h1>Comparing {runs.length} runs</h1>
       <h2>Metrics</h2>
@@ -80,7 +86,13 @@ function Comparison({ projectId, project, runs }: { projectId: number; project: 
       </div>
       <ChartControls options={options} onChange={setOptions} />
       <Show state={series} what="Loading metric histories">
-        {(data) => <MetricChart title={metric} series={data.map((s) => ({ label: names.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />}
+        {(data) =>
+          loggedOnce(data) ? (
+            <MetricBars title={metric} values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: names.get(s.run_id) ?? s.run_id, value: p.value })))} />
+          ) : (
+            <MetricChart title={metric} series={data.map((s) => ({ label: names.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
+          )
+        }
       </Show>
       <h2>Parameters</h2>
       <table className="grid diff" data-testid="params-diff">

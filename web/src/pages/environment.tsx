@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog.tsx';
 import { DeploymentHistory, DeploymentVariants } from '../components/deployment-history.tsx';
@@ -40,7 +41,15 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
   // Paused while a dialog is open, so what the dialog describes does not change under it.
   usePolling(state.status === 'ready' && confirming === null, 5000, reload);
   return (
-    <Show state={state} what="Loading the environment">
+    <Show
+      state={state}
+      what="Loading the environment"
+      missing={{
+        title: 'Environment not found',
+        message: `There is no environment ${environmentId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/environments`, label: 'Back to the environments' },
+      }}
+    >
       {({ project, env, history, results }) => {
         const powers = powersOf(project);
         const { canDeploy } = deploymentPowersOf(powers);
@@ -76,6 +85,7 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
           ) : null;
         return (
           <section>
+            <PageTitle parts={[env.name, 'Environments', project.name]} />
             <ProjectNav project={project} />
             <h1>
               <Link to={`/projects/${project.id}/environments`}>Environments</Link> / {env.name} <span className="badge">{env.tier}</span>{' '}

@@ -1,4 +1,5 @@
 import { api } from '../api.ts';
+import { PageTitle } from '../page-title.ts';
 import { DeploymentVariants } from '../components/deployment-history.tsx';
 import { HealthBadge } from '../components/environment-health.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
@@ -32,6 +33,7 @@ export function EnvironmentsPage({ projectId }: { projectId: string }) {
     <Show state={state} what="Loading environments">
       {({ project, environments }) => (
         <section>
+          <PageTitle parts={['Environments', project.name]} />
           <ProjectNav project={project} />
           <h1>Environments</h1>
           {environments.length === 0 ? (

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { CiStatus } from '../components/ci-status.tsx';
 import { JobArtifacts } from '../components/job-artifacts.tsx';
@@ -27,7 +28,15 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
   // Status, duration and runner change while the job waits and runs.
   usePolling(state.status === 'ready' && isUnfinished(state.data.job.status), 2000, reload);
   return (
-    <Show state={state} what="Loading the job">
+    <Show
+      state={state}
+      what="Loading the job"
+      missing={{
+        title: 'Job not found',
+        message: `There is no job ${jobId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/pipelines`, label: 'Back to the pipelines' },
+      }}
+    >
       {({ project, paths, job }) => {
         const canRun = powersOf(project).canWrite;
         const act = async (action: 'retry' | 'cancel' | 'play') => {
@@ -47,6 +56,7 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
         };
         return (
           <section>
+            <PageTitle parts={[`Job ${job.name} #${job.id}`, project.name]} />
             <ProjectNav project={project} />
             <h1>
               {job.name} <span className="muted">#{job.id}</span> <CiStatus status={job.status} testId="job-status" />

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
@@ -21,7 +22,15 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
   const [label, setLabel] = useState('');
   const [error, setError] = useState<string | null>(null);
   return (
-    <Show state={state} what="Loading the model">
+    <Show
+      state={state}
+      what="Loading the model"
+      missing={{
+        title: 'Model not found',
+        message: `There is no model ${modelId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/models`, label: 'Back to the models' },
+      }}
+    >
       {({ project, model, versions }) => {
         const powers = powersOf(project);
         const paths = apiPaths.project(project.id).model(model.id);
@@ -36,6 +45,7 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
         };
         return (
           <section>
+            <PageTitle parts={[model.name, 'Models', project.name]} />
             <ProjectNav project={project} />
             <h1>{model.name}</h1>
             <p>

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { plural } from '../format.ts';
+import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
@@ -18,6 +20,7 @@ export function ModelsPage({ projectId }: { projectId: string }) {
     <Show state={state} what="Loading models">
       {({ project, models }) => (
         <section>
+          <PageTitle parts={['Models', project.name]} />
           <ProjectNav project={project} />
           <h1>Models</h1>
           <input className="search" aria-label="Search models" placeholder="Search models" defaultValue={search} onKeyDown={(e) => e.key === 'Enter' && setSearch(e.currentTarget.value)} />
@@ -55,7 +58,7 @@ export function ModelsPage({ projectId }: { projectId: string }) {
               </tbody>
             </table>
           )}
-          <p className="muted">{models.total} models</p>
+          <p className="muted">{plural(models.total, 'model')}</p>
         </section>
       )}
     </Show>

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { ModelVersionLink } from '../components/model-version-link.tsx';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { CiStatus } from '../components/ci-status.tsx';
 import { PipelineGraph } from '../components/pipeline-graph.tsx';
@@ -22,7 +24,15 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
   });
   usePolling(state.status === 'ready' && isUnfinished(state.data.pipeline.status), 2000, reload);
   return (
-    <Show state={state} what="Loading the pipeline">
+    <Show
+      state={state}
+      what="Loading the pipeline"
+      missing={{
+        title: 'Pipeline not found',
+        message: `There is no pipeline ${pipelineId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/pipelines`, label: 'Back to the pipelines' },
+      }}
+    >
       {({ project, paths, pipeline, jobs }) => {
         const canRun = powersOf(project).canWrite;
         const act = async (action: 'cancel' | 'retry') => {
@@ -41,6 +51,7 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
         const retryable = jobs.some((j) => j.status === 'failed' || j.status === 'canceled');
         return (
           <section>
+            <PageTitle parts={[`Pipeline #${pipeline.id}`, project.name]} />
             <ProjectNav project={project} />
             <h1>
               Pipeline #{pipeline.id} <CiStatus status={pipeline.status} testId="pipeline-status" />
@@ -55,7 +66,12 @@ export function PipelinePage({ projectId, pipelineId }: { projectId: string; pip
               )}{' '}
               · created {formatIso(pipeline.created_at)}
               {pipeline.duration !== null && ` · ran ${formatDuration(pipeline.duration)}`}
-              {pipeline.model_version_id !== null && ` · for model version ${pipeline.model_version_id}`}
+              {pipeline.model_version_id !== null && (
+                <span data-testid="pipeline-model-version">
+                  {' · for '}
+                  <ModelVersionLink projectId={project.id} versionId={pipeline.model_version_id} />
+                </span>
+              )}
             </p>
             {canRun && (cancelable || retryable) && (
               <div className="toolbar">

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { plural } from '../format.ts';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { Pager } from '../components/pager.tsx';
 import { PipelinesTable } from '../components/pipelines-table.tsx';
@@ -38,6 +40,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
     <Show state={state} what="Loading pipelines">
       {({ project, pipelines }) => (
         <section>
+          <PageTitle parts={['Pipelines', project.name]} />
           <ProjectNav project={project} />
           <h1>Pipelines</h1>
           <div className="toolbar">
@@ -65,7 +68,7 @@ export function PipelinesPage({ projectId }: { projectId: string }) {
             <PipelinesTable projectId={project.id} pipelines={pipelines.items} label="Pipelines" />
           )}
           <Pager page={page} perPage={PER_PAGE} total={pipelines.total} onPage={(n) => go({ page: n })} />
-          <p className="muted">{pipelines.total} pipelines</p>
+          <p className="muted">{plural(pipelines.total, 'pipeline')}</p>
         </section>
       )}
     </Show>

@@ -1,4 +1,5 @@
 import { api, formatTime } from '../api.ts';
+import { PageTitle } from '../page-title.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
@@ -13,9 +14,14 @@ export function ProjectHomePage({ projectId }: { projectId: string }) {
     return { project, experiments };
   });
   return (
-    <Show state={state} what="Loading the project">
+    <Show
+      state={state}
+      what="Loading the project"
+      missing={{ title: 'Project not found', message: `There is no project ${projectId}, or you may not see it.`, back: { to: '/', label: 'Back to the projects' } }}
+    >
       {({ project, experiments }) => (
         <section>
+          <PageTitle parts={[project.name]} />
           <ProjectNav project={project} />
           <p>{project.description}</p>
           <h2>Experiments</h2>

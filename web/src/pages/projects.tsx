@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
 import { NewProjectForm } from '../components/new-project-form.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
@@ -11,6 +12,7 @@ export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
   return (
     <section>
+      <PageTitle parts={['Projects']} />
       <div className="toolbar">
         <h1>Projects</h1>
         <span className="spacer" />

@@ -1,12 +1,18 @@
 import { useCallback, useState } from 'react';
-import { api, formatNumber, formatTime } from '../api.ts';
+import { PageTitle } from '../page-title.ts';
+import { api, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
+import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { KeyValues } from '../components/key-values.tsx';
+import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link } from '../router.tsx';
-import type { MetricSeriesNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import type { ExperimentNative, MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import { formatDuration, runDuration, secondsOf } from '../format.ts';
+import { NumberText } from '../components/number-text.tsx';
 import { apiPaths } from '../api-paths.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
@@ -34,7 +40,13 @@ function RunMetric({ projectId, run, metricKey, options }: { projectId: number; 
   return (
     <div className="chart-box">
       <Show state={state} what={`Loading ${metricKey}`}>
-        {(series) => <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />}
+        {(series) =>
+          loggedOnce(series) ? (
+            <MetricBars title={metricKey} values={series.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: run.name, value: p.value })))} />
+          ) : (
+            <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />
+          )
+        }
       </Show>
       {range && (
         <button className="link" onClick={() => setRange(undefined)}>
@@ -51,15 +63,28 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
   const [state] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
-    const versions = await api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions);
-    return { project, run, versions };
+    const [versions, loggedModels, experiment] = await Promise.all([
+      api.get<{ model_name: string; version: number; semver: string }[]>(apiPaths.project(project.id).run(runId).modelVersions),
+      api.get<RunLoggedModelNative[]>(apiPaths.project(project.id).run(runId).loggedModels),
+      api.get<ExperimentNative>(apiPaths.project(project.id).experiment(run.experiment_id)).catch(() => null),
+    ]);
+    return { project, run, versions, loggedModels, experiment };
   });
   return (
-    <Show state={state} what="Loading the run">
-      {({ project, run, versions }) => {
+    <Show
+      state={state}
+      what="Loading the run"
+      missing={{
+        title: 'Run not found',
+        message: `There is no run ${runId} in this project, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}`, label: 'Back to the project' },
+      }}
+    >
+      {({ project, run, versions, loggedModels, experiment }) => {
         const artifactRoot = run.artifact_uri.replace(/^mlflow-artifacts:\//, '');
         return (
           <section>
+            <PageTitle parts={[run.name, 'Run', project.name]} />
             <ProjectNav project={project} />
             <h1>
               {run.name} <span className={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>
@@ -79,7 +104,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                 </dd>
                 <dt>Experiment</dt>
                 <dd>
-                  <Link to={`/projects/${project.id}/experiments/${run.experiment_id}`}>{run.experiment_id}</Link>
+                  <Link to={`/projects/${project.id}/experiments/${run.experiment_id}`}>{experiment?.name ?? `Experiment ${run.experiment_id}`}</Link>
                 </dd>
                 <dt>User</dt>
                 <dd>{run.user_id}</dd>
@@ -87,14 +112,37 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                 <dd>{formatTime(run.start_time)}</dd>
                 <dt>Ended</dt>
                 <dd>{formatTime(run.end_time)}</dd>
+                <dt>Duration</dt>
+                <dd data-testid="run-duration">{formatDuration(secondsOf(runDuration(run))) || '—'}</dd>
                 <dt>Git commit</dt>
                 <dd>{run.tags['mlflow.source.git.commit'] ?? '—'}</dd>
                 <dt>CI job</dt>
-                <dd>{run.ci_job_id ?? run.tags['gitlab.CI_JOB_ID'] ?? '—'}</dd>
+                <dd>{run.ci_job_id !== null ? <Link to={`/projects/${project.id}/jobs/${run.ci_job_id}`}>#{run.ci_job_id}</Link> : (run.tags['gitlab.CI_JOB_ID'] ?? '—')}</dd>
                 <dt>Registered as</dt>
-                <dd>{versions.length === 0 ? '—' : versions.map((v) => `${v.model_name} v${v.version} (${v.semver})`).join(', ')}</dd>
+                <dd>
+                  {versions.length === 0
+                    ? '—'
+                    : versions.map((v, i) => (
+                        <span key={`${v.model_name}-${v.version}`}>
+                          {i > 0 && ', '}
+                          <Link to={`/projects/${project.id}#/models/${encodeURIComponent(v.model_name)}/versions/${v.version}`}>
+                            {v.model_name} v{v.version}
+                          </Link>{' '}
+                          <span className="muted">({v.semver})</span>
+                        </span>
+                      ))}
+                </dd>
                 <dt>Latest metrics</dt>
-                <dd>{run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
+                <dd data-testid="latest-metrics">
+                  {run.metrics.length === 0
+                    ? '—'
+                    : run.metrics.map((m, i) => (
+                        <span key={m.key}>
+                          {i > 0 && ', '}
+                          {m.key}=<NumberText value={m.value} />
+                        </span>
+                      ))}
+                </dd>
               </dl>
             )}
             {tab === 'metrics' &&
@@ -141,27 +189,20 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                   </tbody>
                 </table>
               ))}
-            {tab === 'artifacts' && <ArtifactBrowser projectId={project.id} root={artifactRoot} />}
+            {tab === 'artifacts' && (
+              <>
+                <RunLoggedModels projectId={project.id} models={loggedModels} />
+                {loggedModels.length > 0 && <h3>Files of the run</h3>}
+                <ArtifactBrowser
+                  projectId={project.id}
+                  root={artifactRoot}
+                  empty={loggedModels.length > 0 ? 'The run saved no files of its own; its models’ files are above.' : 'No artifacts here.'}
+                />
+              </>
+            )}
           </section>
         );
       }}
     </Show>
-  );
-}
-
-export function KeyValues({ values, empty }: { values: Record<string, string>; empty: string }) {
-  const entries = Object.entries(values);
-  if (entries.length === 0) return <Empty>{empty}</Empty>;
-  return (
-    <table className="grid">
-      <tbody>
-        {entries.map(([k, v]) => (
-          <tr key={k}>
-            <th>{k}</th>
-            <td>{v}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

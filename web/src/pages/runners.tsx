@@ -1,3 +1,4 @@
+import { PageTitle } from '../page-title.ts';
 import { useState } from 'react';
 import { api } from '../api.ts';
 import { CiStatus } from '../components/ci-status.tsx';
@@ -55,6 +56,7 @@ export function RunnersPage() {
   };
   return (
     <section>
+      <PageTitle parts={['Runners']} />
       <h1>Runners</h1>
       <p className="muted">
         Machines that take jobs. Start one with <code>modelyard runner --url {window.location.origin} --token &lt;token&gt;</code>.

@@ -1,12 +1,15 @@
+import { usePageTitle } from '../page-title.ts';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
-import { ErrorState, Loading, useLoad } from '../components/states.tsx';
+import { ErrorState, isMissing, Loading, useLoad } from '../components/states.tsx';
+import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
-import { cellValue, columnId, orderKey, searchRuns, type Column } from '../runs-model.ts';
+import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
+import { formatDuration, plural, secondsOf } from '../format.ts';
 import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
@@ -14,6 +17,7 @@ const ATTRIBUTES: Column[] = [
   { kind: 'attribute', key: 'name' },
   { kind: 'attribute', key: 'status' },
   { kind: 'attribute', key: 'start_time' },
+  { kind: 'attribute', key: 'duration' },
   { kind: 'attribute', key: 'user_id' },
 ];
 const ROW_HEIGHT = 30;
@@ -21,7 +25,7 @@ const FIRST_PAGE = 300;
 const NEXT_PAGE = 2000;
 
 function label(c: Column): string {
-  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', user_id: 'User' }[c.key];
+  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', duration: 'Duration', user_id: 'User' }[c.key];
   // The names the search grammar uses, so a column header is also what to type in the filter.
   return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
 }
@@ -33,6 +37,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   const [experimentState] = useLoad(['experiment', projectId, experimentId], () => api.get<ExperimentNative>(apiPaths.project(projectId).experiment(experimentId)));
   const project = projectState.status === 'ready' ? projectState.data : null;
   const experiment = experimentState.status === 'ready' ? experimentState.data : null;
+  usePageTitle(experiment?.name ?? 'Experiment', project?.name);
   const [filterText, setFilterText] = useState('');
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<{ column: Column; ascending: boolean } | null>(null);
@@ -89,7 +94,16 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     if (search.hasNextPage && !search.isFetchingNextPage) void search.fetchNextPage();
   };
 
-  if (error) return <ErrorState error={error} />;
+  if (error) {
+    if (!isMissing(error)) return <ErrorState error={error} />;
+    return (
+      <NotFoundPage
+        title="Experiment not found"
+        message={`There is no experiment ${experimentId} in this project, or you may not see it.`}
+        back={{ to: `/projects/${encodeURIComponent(projectId)}`, label: 'Back to the project' }}
+      />
+    );
+  }
   if (!project) return <Loading what="Loading the experiment" />;
   const template = `32px ${shown.map((c) => (c.kind === 'attribute' && c.key === 'name' ? '220px' : '140px')).join(' ')}`;
   return (
@@ -129,7 +143,9 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         <button disabled={selected.size < 2 || selected.size > 100} onClick={() => navigate(`/projects/${project.id}/compare?runs=${[...selected].join(',')}`)}>
           Compare {selected.size > 0 ? `(${selected.size})` : ''}
         </button>
-        <span className="muted">{runs ? `${runs.length.toLocaleString()}${search.hasNextPage ? '+' : ''} runs` : ''}</span>
+        <span className="muted" data-testid="runs-count">
+          {runs ? (search.hasNextPage ? `${runs.length.toLocaleString()}+ runs` : plural(runs.length, 'run')) : ''}
+        </span>
       </div>
       {choosing && (
         <div className="chooser" data-testid="column-chooser">
@@ -151,6 +167,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               key={columnId(c)}
               role="columnheader"
               className="th"
+              disabled={!sortable(c)}
               onClick={() =>
                 setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })
               }
@@ -197,9 +214,17 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
                         </Link>
                       );
                     }
-                    const text = c.kind === 'attribute' && c.key === 'start_time' ? formatTime(row.run.start_time) : c.kind === 'metric' ? formatNumber(value) : (value ?? '');
+                    const text =
+                      c.kind === 'attribute' && c.key === 'start_time'
+                        ? formatTime(row.run.start_time)
+                        : c.kind === 'attribute' && c.key === 'duration'
+                          ? formatDuration(secondsOf(typeof value === 'number' ? value : null))
+                          : c.kind === 'metric'
+                            ? formatNumber(value)
+                            : (value ?? '');
+                    // A number's exact value is on hover; a text's whole value where the cell cuts it.
                     return (
-                      <span key={columnId(c)} role="cell" title={String(text)}>
+                      <span key={columnId(c)} role="cell" title={c.kind === 'metric' ? String(value ?? '') : String(text)}>
                         {text}
                       </span>
                     );

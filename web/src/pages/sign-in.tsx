@@ -1,3 +1,4 @@
+import { PageTitle } from '../page-title.ts';
 import { useState } from 'react';
 import type { SignInOptions } from '../../../src/auth/sso/contract.ts';
 import { api } from '../api.ts';
@@ -43,6 +44,7 @@ export function SignInPage() {
           }
         }}
       >
+        <PageTitle parts={['Sign in']} />
         <h1>Modelyard</h1>
         {providers.map((p) => (
           <a key={p.id} className="button primary sso" href={apiPaths.singleSignOn(p.sign_in_path, here())}>

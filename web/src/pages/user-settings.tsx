@@ -6,6 +6,7 @@ import { ErrorLine, useAction } from '../components/action.tsx';
 import { SecretOnce } from '../components/secret-once.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { Link, useLocation } from '../router.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 type Section = 'tokens' | 'password';
 
@@ -15,6 +16,7 @@ const TOKEN_SCOPES = ['api', 'read_api', 'read_model_registry', 'write_model_reg
 /** The signed-in person's own account: personal access tokens and password (GitLab's user settings). */
 export function UserSettingsPage({ section }: { section: Section }) {
   const { path } = useLocation();
+  usePageTitle(section === 'tokens' ? 'Access tokens' : 'Password', 'Your settings');
   return (
     <section>
       <h1>Your settings</h1>

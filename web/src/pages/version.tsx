@@ -1,10 +1,15 @@
 import { useState } from 'react';
+import { formatBytes } from '../format.ts';
+import { PageTitle } from '../page-title.ts';
 import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { VersionEvaluations } from '../components/version-evaluations.tsx';
 import { VersionPipelines } from '../components/version-pipelines.tsx';
 import { VersionDeployments } from '../components/version-deployments.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { KeyValues } from '../components/key-values.tsx';
+import { ModelFiles } from '../components/model-files.tsx';
+import { versionModelRoot } from '../version-model-root.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
@@ -29,9 +34,18 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
     return { project, base, v, approvals, lineage, files };
   });
   return (
-    <Show state={state} what="Loading the version">
+    <Show
+      state={state}
+      what="Loading the version"
+      missing={{
+        title: 'Version not found',
+        message: `There is no version ${version} of this model, or you may not see it.`,
+        back: { to: `/projects/${encodeURIComponent(projectId)}/models/${encodeURIComponent(modelId)}`, label: 'Back to the model' },
+      }}
+    >
       {({ project, base, v, approvals, lineage, files }) => {
         const powers = powersOf(project);
+        const modelRoot = versionModelRoot(v, lineage);
         const pending = approvals.find((a) => a.status === 'pending');
         const mayDecide = powers.canMaintain && pending !== undefined && pending.requester.id !== user?.id && !pending.decisions.some((d) => d.approver.id === user?.id);
         const act = async (work: () => Promise<unknown>) => {
@@ -46,6 +60,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
         };
         return (
           <section>
+            <PageTitle parts={[`${v.model_name} v${v.version}`, project.name]} />
             <ProjectNav project={project} />
             <h1>
               <Link to={`/projects/${project.id}/models/${modelId}`}>{v.model_name}</Link> v{v.version} <span className="muted">{v.semver}</span>{' '}
@@ -154,14 +169,23 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
             ) : (
               <Empty>This version was not registered from a run.</Empty>
             )}
+            <h2>Tags</h2>
+            <KeyValues values={v.tags} empty="No tags." testId="version-tags" />
             <h2>Files</h2>
             {files.length === 0 ? (
-              <p className="muted">No uploaded files; the MLflow client loads this version from {v.source || 'its package'}.</p>
+              modelRoot !== null ? (
+                <ModelFiles projectId={project.id} root={modelRoot} />
+              ) : (
+                <p className="muted">No uploaded files; the MLflow client loads this version from {v.source || 'its package'}.</p>
+              )
             ) : (
               <ul>
                 {files.map((f) => (
                   <li key={f.id}>
-                    <a href={apiPaths.project(project.id).modelVersionFile(v.id, f.file_name)}>{f.file_name}</a> <span className="muted">{f.size} B</span>
+                    <a href={apiPaths.project(project.id).modelVersionFile(v.id, f.file_name)}>{f.file_name}</a>{' '}
+                    <span className="muted" title={`${f.size} bytes`}>
+                      {formatBytes(f.size)}
+                    </span>
                   </li>
                 ))}
               </ul>
