@@ -14,6 +14,12 @@ class ServerVersion(TypedDict, total=False):
     product: Required[Literal["modelyard"]]
 
 
+class UserIdentities(TypedDict, total=False):
+    "A link to the person's account at a single sign-on provider"
+    provider: Required[str]
+    extern_uid: Required[str]
+
+
 class User(TypedDict, total=False):
     "A user, with the fields administrators and the user themselves see"
     id: Required[int]
@@ -27,6 +33,8 @@ class User(TypedDict, total=False):
     "ISO 8601 date and time (UTC)"
     email: Required[str | None]
     is_admin: Required[bool]
+    identities: list[UserIdentities]
+    "Single sign-on links; in `GET /users/:id` and `PUT /users/:id` for administrators"
 
 
 class ProjectPermissionsProjectAccess(TypedDict, total=False):
