@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
  * CRD) in `shared/schemas/kserve` beside the clone, or one folder above it for a worktree.
  * The binary is the pinned one scripts/go-tools.sh builds (scripts/test-all.sh builds it first).
  */
-function schemasDir(): string {
+export function kserveSchemasDir(): string {
   const override = process.env.MODELYARD_KSERVE_SCHEMAS;
   if (override) return override;
   for (let dir = path.resolve('..'); ; dir = path.dirname(dir)) {
@@ -32,7 +32,7 @@ export function kubeconformStrict(manifests: readonly object[]): { valid: boolea
     const yaml = manifests.map((m) => stringify(m)).join('---\n');
     const file = path.join(dir, 'manifests.yaml');
     fs.writeFileSync(file, yaml);
-    const location = path.join(schemasDir(), '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json');
+    const location = path.join(kserveSchemasDir(), '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json');
     const run = spawnSync(kubeconform(), ['-strict', '-summary', '-schema-location', location, file], { encoding: 'utf8' });
     return { valid: run.status === 0, output: `${run.stdout}${run.stderr}`, yaml };
   } finally {
