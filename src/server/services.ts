@@ -40,6 +40,7 @@ import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
 import { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { ArchiveLinks } from '../registry/archive-links.ts';
 import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
 import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
 import { JobHandouts } from '../pipelines/job-handouts.ts';
@@ -97,6 +98,8 @@ export interface Services extends DeploymentServices {
   evaluations: EvaluationsService;
   /** Versions' files as one deterministic tar.gz (what serving agents download). */
   versionArchives: VersionArchiveService;
+  /** Signed, expiring links to version archives (for KServe's storage initializer). */
+  archiveLinks: ArchiveLinks;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -150,6 +153,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
   const traces = new TracesService(db, ciVariables);
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
+  const archiveLinks = new ArchiveLinks(secrets, config.publicUrl);
   const deploymentServices = createDeploymentServices(config, database, {
     logger: createLogger(config.logLevel),
     users,
@@ -160,6 +164,10 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     aliases,
     jobLifecycle,
     archives: versionArchives,
+    archiveService: versionArchives,
+    archiveLinks,
+    secrets,
+    outbound,
   });
   return {
     ...deploymentServices,
@@ -200,6 +208,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
     versionArchives,
+    archiveLinks,
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),

@@ -13,7 +13,7 @@ export const KServeErrors = defineErrors('kserve', {
     kind: 'unavailable',
     message: ({ status, reason, message }: { status: number; reason: string; message: string }) => `503 The Kubernetes API answered ${status} ${reason}: ${message}`,
   },
-  TARGET_NOT_SET: { kind: 'not_found', message: ({ name }: { name: string }) => `404 Environment ${name} has no Kubernetes target` },
+  INVALID_CA: { kind: 'invalid', message: '400 ca_pem is not a PEM X.509 certificate' },
+  TOKEN_REQUIRED: { kind: 'invalid', message: '400 token is missing: a Kubernetes target needs a bearer token the first time it is set' },
   INVALID_API_URL: { kind: 'invalid', message: ({ reason }: { reason: string }) => `400 api_url is not usable: ${reason}` },
-  ARCHIVE_LINK_INVALID: { kind: 'forbidden', message: '403 Forbidden: the archive link is invalid or has expired' },
 });

@@ -88,7 +88,9 @@ export class KubernetesClient {
       headers['Content-Type'] = contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
-    const options: https.RequestOptions = { method, headers, lookup: pinnedLookup(checked), timeout: TIMEOUT_MS, ...(this.connection.caPem ? { ca: this.connection.caPem } : {}) };
+    // A connection per call (agent: false): each environment has its own CA and pinned addresses,
+    // and a kept-alive socket the API server has since closed would fail the next call.
+    const options: https.RequestOptions = { method, headers, agent: false, lookup: pinnedLookup(checked), timeout: TIMEOUT_MS, ...(this.connection.caPem ? { ca: this.connection.caPem } : {}) };
     const client = url.protocol === 'https:' ? https : http;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const request = client.request(url, options, (response) => {
