@@ -70,7 +70,8 @@ afterAll(async () => {
   await t.close();
 });
 
-describe('KServe target', () => {
+// Six deployments, each applied over HTTPS, and kubeconform: slow on a busy machine.
+describe('KServe target', { timeout: 180_000 }, () => {
   it('refuses bad settings with a 400 and changes nothing; only maintainers set it', async () => {
     const base = { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: TOKEN, ca_pem: standIn.caPem };
     for (const [body, message] of [
