@@ -192,6 +192,16 @@ describe('KServe target', { timeout: 180_000 }, () => {
     expect(fixed.kserve).toMatchObject({ ca_pem_set: true, last_error: null });
   });
 
+  it('a cluster that cannot be reached does not keep an environment from leaving KServe', async () => {
+    const other = (await ok('POST', api('/environments'), maintainer.token, { name: 'unreachable' })).id;
+    // Bound while the stand-in answers, then pointed at a port nothing listens on.
+    await ok('PUT', api(`/environments/${other}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: TOKEN, ca_pem: standIn.caPem });
+    await t.services.database.db.updateTable('kubernetes_targets').set({ api_url: 'https://127.0.0.1:9' }).where('environment_id', '=', other).execute();
+    const removed = await call('DELETE', api(`/environments/${other}/target`), maintainer.token);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().kind).toBe('agent');
+  });
+
   it('gateway routing: one InferenceService per version; removing the target deletes them and hands the environment back to the agents', async () => {
     await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', routing: 'gateway' });
     expect(standIn.get('models', 'production')).toBeUndefined();

@@ -83,10 +83,19 @@ export class KServeTarget implements DeploymentTarget {
     }
   }
 
+  /**
+   * Deletes the environment's InferenceServices. A cluster that cannot be reached does not
+   * keep an environment from stopping, or from leaving KServe: the reason is logged and kept.
+   */
   async stop(environment: TargetEnvironment): Promise<void> {
     const bound = await this.binding(environment.id);
     if (!bound) return;
-    for (const existing of await bound.client.list(`${MODELYARD_ENVIRONMENT_LABEL}=${environment.id}`)) await bound.client.delete(existing.metadata.name);
+    try {
+      for (const existing of await bound.client.list(`${MODELYARD_ENVIRONMENT_LABEL}=${environment.id}`)) await bound.client.delete(existing.metadata.name);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, environment: environment.name, project: environment.projectId }, 'the KServe target could not delete its InferenceServices');
+      await this.recordError(environment.id, error instanceof Error ? error.message : String(error));
+    }
   }
 
   async status(environment: TargetEnvironment): Promise<TargetStatus> {
