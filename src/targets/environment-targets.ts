@@ -4,8 +4,10 @@ import type { DeploymentTarget, TargetDeployment, TargetEnvironment, TargetStatu
 export class EnvironmentTargets implements DeploymentTarget {
   constructor(private readonly targets: Record<TargetEnvironment['target'], DeploymentTarget>) {}
 
-  apply(environment: TargetEnvironment, deployment: TargetDeployment): Promise<void> {
-    return this.targets[environment.target].apply(environment, deployment);
+  async apply(environment: TargetEnvironment, deployment: TargetDeployment): Promise<void> {
+    await this.targets[environment.target].apply(environment, deployment);
+    // An environment that moved off the agents: they are woken to drop it now, not at their next poll.
+    if (environment.target !== 'agent') await this.targets.agent.stop(environment);
   }
 
   status(environment: TargetEnvironment): Promise<TargetStatus> {
