@@ -32,11 +32,11 @@ PYTHON=$(bash scripts/python-env.sh)
 PYTHON_MLFLOW2=$(bash scripts/python-env.sh test/compat/requirements-mlflow2.txt)
 PYTHON_HUB=$(bash scripts/python-env.sh test/hub/requirements.txt)
 bash scripts/haproxy.sh >/dev/null
-# The Go tools of the last stages (MinIO for the replica soak, helm and kubeconform for the
-# chart) take minutes to build on a fresh machine, once per pin: they build in the background
+# The Go tools of the last stages (MinIO for the replica soak, helm for the chart; kubeconform,
+# which the chart stage also uses, is built below) take minutes to build on a fresh machine, once per pin: they build in the background
 # at the lowest priority while the suites run, and those stages wait for them.
 GO_TOOLS_LOG=$(mktemp)
-nice -n 19 bash -c 'for tool in minio kubeconform helm; do bash scripts/go-tools.sh "$tool" >/dev/null || exit 1; done' >"$GO_TOOLS_LOG" 2>&1 &
+nice -n 19 bash -c 'for tool in minio helm; do bash scripts/go-tools.sh "$tool" >/dev/null || exit 1; done' >"$GO_TOOLS_LOG" 2>&1 &
 GO_TOOLS_PID=$!
 go_tools_ready() {
   [ -z "${GO_TOOLS_PID:-}" ] && return
@@ -44,6 +44,10 @@ go_tools_ready() {
   GO_TOOLS_PID=
 }
 trap 'bash scripts/postgres.sh stop; bash scripts/s3-server.sh stop' EXIT
+# kubeconform is needed from the first suite on (the KServe manifests' unit and API tests
+# validate with it): it is built now, in the foreground, and the tests are told where it is.
+MODELYARD_KUBECONFORM=$(bash scripts/go-tools.sh kubeconform)
+export MODELYARD_KUBECONFORM
 echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
 S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
 

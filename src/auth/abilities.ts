@@ -136,6 +136,8 @@ export const ABILITIES = {
   'serving:invoke': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
   /** The serving agent's protocol (check-in, assignments, reports): authorized by an agent token, checked by the service. */
   'agent:protocol': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+  /** A version's archive by a signed, expiring link (KServe's storage initializer): the link is the credential, checked by the route. */
+  'archive:signed-link': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;
 
 export type Ability = keyof typeof ABILITIES;

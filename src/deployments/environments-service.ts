@@ -9,19 +9,19 @@ import { deployableJob, jobOfPipeline } from '../pipelines/deployable-jobs.ts';
 import type { JobLifecycle } from '../pipelines/job-lifecycle.ts';
 import { now } from '../shared/clock.ts';
 import { environmentSlug, guessTier, type EnvironmentTier } from '../shared/environment-names.ts';
-import type { DeploymentTarget, TargetEnvironment } from '../targets/target.ts';
+import type { DeploymentTarget, TargetDeployment, TargetEnvironment } from '../targets/target.ts';
 import type { CreateEnvironmentBody, EnvironmentHealth, EnvironmentsQuery, UpdateEnvironmentBody } from './contract.ts';
 import { DeploymentErrors } from './errors.ts';
 import { environmentHealth } from './health.ts';
 import { staleBefore, staleEnvironments } from './stale-environments.ts';
-import { environmentById, environmentByName, loadDeployment, lockEnvironment, optionalDeployment, type DeploymentRecord, type EnvironmentRow } from './records.ts';
+import { environmentById, environmentByName, loadDeployment, lockEnvironment, optionalDeployment, policyOf, type DeploymentRecord, type EnvironmentRow } from './records.ts';
 
 export interface EnvironmentDefaults {
   tier?: EnvironmentTier;
   externalUrl?: string | null;
 }
 
-export const targetEnvironment = (env: EnvironmentRow): TargetEnvironment => ({ id: env.id, projectId: env.project_id, name: env.name, state: env.state, routing: env.routing });
+export const targetEnvironment = (env: EnvironmentRow): TargetEnvironment => ({ id: env.id, projectId: env.project_id, name: env.name, state: env.state, routing: env.routing, target: env.target });
 
 /**
  * Environments: GitLab's create, update, stop and delete, and the detail that says what runs
@@ -156,6 +156,55 @@ export class EnvironmentsService {
     return updated;
   }
 
+  /**
+   * Binds the environment to a target other than the local agents (issue 18), with the
+   * routing asked for: the target's own settings are the target's to write (`write`, in this
+   * transaction). What is current is then applied there.
+   */
+  async bindTarget(
+    access: ProjectAccess,
+    id: number,
+    change: { target: 'kserve'; routing: 'gateway' | 'native'; details: Record<string, unknown>; write: (trx: Kysely<Schema>, environmentId: number) => Promise<void> },
+  ): Promise<EnvironmentRow> {
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const env = await lockEnvironment(trx, this.database.dialect, (await environmentById(trx, access.project.id, id)).id);
+      await change.write(trx, env.id);
+      const row = await trx.updateTable('environments').set({ target: change.target, routing: change.routing, updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'deployments.environment.updated', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: row.tier } },
+        { action: 'deployments.environment.target_set', targetType: 'environment', targetId: env.id, details: { target: change.target, routing: change.routing, ...change.details } },
+      );
+      return row;
+    });
+    const current = await optionalDeployment(this.db, updated.current_deployment_id);
+    if (current && updated.state === 'available') await this.deps.target.apply(targetEnvironment(updated), targetDeployment(current));
+    return updated;
+  }
+
+  /** Back to the local agents: the target stops serving first (it needs its settings to), then they are removed (`remove`). */
+  async unbindTarget(access: ProjectAccess, id: number, remove: (trx: Kysely<Schema>, environmentId: number) => Promise<boolean>): Promise<EnvironmentRow> {
+    const env = await environmentById(this.db, access.project.id, id);
+    if (env.target === 'agent') throw DeploymentErrors.NO_TARGET_SET({ name: env.name });
+    await this.deps.target.stop(targetEnvironment(env));
+    const updated = await this.db.transaction().execute(async (trx) => {
+      await lockEnvironment(trx, this.database.dialect, env.id);
+      await remove(trx, env.id);
+      const row = await trx.updateTable('environments').set({ target: 'agent', routing: 'gateway', updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
+      await recordChange(
+        trx,
+        access.caller,
+        { type: 'deployments.environment.updated', projectId: env.project_id, payload: { environment_id: env.id, environment: env.name, tier: row.tier } },
+        { action: 'deployments.environment.target_removed', targetType: 'environment', targetId: env.id, details: { target: env.target } },
+      );
+      return row;
+    });
+    const current = await optionalDeployment(this.db, updated.current_deployment_id);
+    if (current && updated.state === 'available') await this.deps.target.apply(targetEnvironment(updated), targetDeployment(current));
+    return updated;
+  }
+
   async delete(access: ProjectAccess, id: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const env = await environmentById(trx, access.project.id, id);
@@ -269,8 +318,9 @@ export class EnvironmentsService {
   }
 }
 
-export const targetDeployment = (record: DeploymentRecord) => ({
+export const targetDeployment = (record: DeploymentRecord): TargetDeployment => ({
   id: record.row.id,
+  policy: policyOf(record.row).kind,
   variants: record.variants.map((v) => ({ name: v.name, versionId: v.version_id, role: v.role, weight: v.weight })),
 });
 

@@ -11,6 +11,7 @@ export const DeploymentErrors = defineErrors('deployments', {
     message: ({ name, slug }: Named & { slug: string }) => `Environment ${name} would have the slug ${slug}, which another environment of this project has; choose another name`,
   },
   ENVIRONMENT_NOT_STOPPED: { kind: 'conflict', message: ({ name }: Named) => `Environment ${name} is available: stop it before deleting it` },
+  NO_TARGET_SET: { kind: 'not_found', message: ({ name }: Named) => `404 Environment ${name} runs on the local agents: it has no target to remove` },
   ENVIRONMENT_STOPPED: { kind: 'conflict', message: ({ name, action }: Named & { action: string }) => `Environment ${name} is stopped: deploy to it before you ${action}` },
   DEPLOYMENT_NOT_FOUND: { kind: 'not_found', message: ({ id }: { id: number }) => `404 Deployment ${id} Not Found` },
   MODEL_VERSION_NOT_FOUND: {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { secretUnreadable } from './errors.ts';
 import type { SecretKey } from './secret-key.ts';
 
@@ -73,6 +73,16 @@ export class SecretBox {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Keys for signing (HMAC) what Modelyard hands out and later checks, such as expiring links,
+   * one per purpose, derived from the keyring's keys: the last one signs, all of them verify
+   * (a link signed before a rotation stays good until it expires).
+   */
+  signingKeys(purpose: string): Buffer[] {
+    this.source.refresh();
+    return this.source.keys().map((k) => createHmac('sha256', k.key).update(`modelyard signing key: ${purpose}`).digest());
   }
 
   /** The key a sealed value names, without opening it; null for anything else. */

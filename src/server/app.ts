@@ -26,6 +26,7 @@ import { triggerRoutes } from '../pipelines/routes/trigger-routes.ts';
 import { webRoutes } from './web-routes.ts';
 import { deploymentRoutes } from '../deployments/deployment-routes.ts';
 import { environmentRoutes } from '../deployments/environment-routes.ts';
+import { environmentTargetRoutes } from '../deployments/environment-target-routes.ts';
 import { protectionRoutes } from '../deployments/protection-routes.ts';
 import { gatewayRoutes, INVOCATION_BODY_LIMIT } from '../serving/gateway-routes.ts';
 import { InvocationsFastPath } from '../serving/invocations-fast-path.ts';
@@ -166,7 +167,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     cardFiller: services.cardFiller,
     evaluations: services.evaluations,
   });
-  await app.register(versionArchiveRoutes, { archives: services.versionArchives });
+  await app.register(versionArchiveRoutes, { archives: services.versionArchives, links: services.archiveLinks, projectFacts: async (id) => services.projects.getRow(id) });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
@@ -201,6 +202,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
 
   await app.register(environmentRoutes, services.deployments);
+  await app.register(environmentTargetRoutes, { environments: services.deployments.environments, bindings: services.kubernetesBindings });
   await app.register(deploymentRoutes, services.deployments);
   await app.register(protectionRoutes, services.deployments);
   await app.register(resultsRoutes, { results: services.serving.results });

@@ -29,6 +29,14 @@ import { AgentsService } from '../targets/local-agent/agents-service.ts';
 import type { VersionArchives } from '../targets/local-agent/archives.ts';
 import { AssignmentsService } from '../targets/local-agent/assignments.ts';
 import { LocalAgentTarget } from '../targets/local-agent/local-agent-target.ts';
+import type { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import type { ArchiveLinks } from '../registry/archive-links.ts';
+import type { VersionArchiveService } from '../registry/version-archive.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import { EnvironmentTargets } from '../targets/environment-targets.ts';
+import { KubernetesBindings } from '../targets/kserve/bindings.ts';
+import { KServeTarget } from '../targets/kserve/kserve-target.ts';
+import { ServedVersions } from '../targets/kserve/served-versions.ts';
 
 /** The serving side of the composition root: what deployments, agents and the gateway share. */
 export interface DeploymentServices {
@@ -37,6 +45,9 @@ export interface DeploymentServices {
   agents: AgentsService;
   assignments: AssignmentsService;
   localAgent: LocalAgentTarget;
+  /** InferenceServices in a Kubernetes namespace, for environments bound to one (issue 18). */
+  kserve: KServeTarget;
+  kubernetesBindings: KubernetesBindings;
   /** Where agents' model files come from: the registry's version archives (`current`, which a test may replace with fakes). */
   agentArchives: { current: VersionArchives };
   serving: {
@@ -64,6 +75,11 @@ export function createDeploymentServices(
     jobLifecycle: JobLifecycle;
     /** The registry's version archives: what agents download. */
     archives: VersionArchives;
+    /** The same archives, described, and the signed links KServe's storage initializer downloads them by. */
+    archiveService: VersionArchiveService;
+    archiveLinks: ArchiveLinks;
+    secrets: SecretBox;
+    outbound: OutboundPolicy;
   },
 ): DeploymentServices {
   const db = database.db;
@@ -71,9 +87,12 @@ export function createDeploymentServices(
   const agentArchives = { current: core.archives };
   const assignments = new AssignmentsService(db, { projects: core.projects, archives: () => agentArchives.current, logger: core.logger });
   const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs);
+  const served = new ServedVersions(db, { archives: core.archiveService, links: core.archiveLinks, projectFacts: (id) => core.projects.getRow(id) });
+  const kserve = new KServeTarget(db, { secrets: core.secrets, outbound: core.outbound, served, logger: core.logger });
+  const target = new EnvironmentTargets({ agent: localAgent, kserve });
   const protection = new ProtectionService(db, core.users);
-  const rollouts = new Rollouts(database, { target: localAgent, protection });
-  const environments = new EnvironmentsService(database, { target: localAgent, lifecycle: core.jobLifecycle });
+  const rollouts = new Rollouts(database, { target, protection });
+  const environments = new EnvironmentsService(database, { target, lifecycle: core.jobLifecycle });
   const versions = new RegistryVersions(db, { models: core.models, versions: core.versions, aliases: core.aliases });
   const deploymentSettings = new DeploymentSettingsService(db);
   const deployments: DeploymentsDomain = {
@@ -88,7 +107,7 @@ export function createDeploymentServices(
   };
   localAgent.onReport((environmentId) => rollouts.refresh(environmentId));
 
-  const routes = new RouteTable(db, localAgent, settings.cacheMs);
+  const routes = new RouteTable(db, target, settings.cacheMs);
   // What this replica changes, its gateway and its agents' long polls see at once.
   rollouts.onChange(() => {
     routes.invalidate();
@@ -105,6 +124,8 @@ export function createDeploymentServices(
     agents: new AgentsService(db, settings.agentStaleMs),
     assignments,
     localAgent,
+    kserve,
+    kubernetesBindings: new KubernetesBindings(db, { secrets: core.secrets, outbound: core.outbound }),
     agentArchives,
     serving: {
       gateway: new Gateway(db, { authorizer, routes, upstreams, metrics, logger: core.logger }),

@@ -43,6 +43,7 @@ import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
 import { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { ArchiveLinks } from '../registry/archive-links.ts';
 import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
 import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
 import { JobHandouts } from '../pipelines/job-handouts.ts';
@@ -103,6 +104,8 @@ export interface Services extends DeploymentServices {
   versionArchives: VersionArchiveService;
   /** The registry as Hugging Face repositories (the Hub's read protocol). */
   hubRepositories: HubRepositories;
+  /** Signed, expiring links to version archives (for KServe's storage initializer). */
+  archiveLinks: ArchiveLinks;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -156,6 +159,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
   const traces = new TracesService(db, ciVariables);
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
+  const archiveLinks = new ArchiveLinks(secrets, config.publicUrl);
   const deploymentServices = createDeploymentServices(config, database, {
     logger: createLogger(config.logLevel),
     users,
@@ -166,6 +170,10 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     aliases,
     jobLifecycle,
     archives: versionArchives,
+    archiveService: versionArchives,
+    archiveLinks,
+    secrets,
+    outbound,
   });
   return {
     ...deploymentServices,
@@ -208,6 +216,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     evaluations: new EvaluationsService(db, versions),
     versionArchives,
     hubRepositories: new HubRepositories({ models, versions, aliases, contents: new VersionContents({ versions, artifacts, packages }) }),
+    archiveLinks,
     ciSettings,
     ciVariables,
     triggers: new TriggersService(db),

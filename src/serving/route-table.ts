@@ -73,7 +73,7 @@ export class RouteTable {
     if (!env) return { kind: 'unknown', environment: name };
     if (env.state !== 'available') return { kind: 'stopped', environment: name, state: env.state };
     if (env.current_deployment_id === null) return { kind: 'empty', environment: name };
-    const status = await this.target.status({ id: env.id, projectId: env.project_id, name: env.name, state: env.state, routing: env.routing });
+    const status = await this.target.status({ id: env.id, projectId: env.project_id, name: env.name, state: env.state, routing: env.routing, target: env.target });
     const chosen = await this.chooseDeployment(env, status);
     const row = await this.db.selectFrom('deployments').select(['id', 'policy', 'lineage_id']).where('id', '=', chosen.id).executeTakeFirstOrThrow();
     const policy = policyOf(row);

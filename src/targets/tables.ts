@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { InstanceState } from '../agent-protocol/protocol.ts';
+import { sealedColumn } from '../secrets/sealed-column.ts';
 
 export interface ServingAgentsTable {
   id: Generated<number>;
@@ -33,7 +34,29 @@ export interface AgentInstancesTable {
   reported_at: number;
 }
 
+/** The Kubernetes namespace a KServe environment is bound to (one row per environment). */
+export interface KubernetesTargetsTable {
+  environment_id: number;
+  api_url: string;
+  namespace: string;
+  /** PEM of the API server's CA, sealed (KUBERNETES_CA_PEM); null: the system's CAs. */
+  ca_pem: string | null;
+  /** The bearer token, sealed (KUBERNETES_TOKEN): never returned. */
+  token: string;
+  /** The service account that carries the S3 Secret, for `s3://` storage URIs. */
+  service_account: string | null;
+  /** Why the last apply failed; null once one succeeds. */
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export const KUBERNETES_TOKEN = sealedColumn('kubernetes_targets', 'token', ['environment_id']);
+export const KUBERNETES_CA_PEM = sealedColumn('kubernetes_targets', 'ca_pem', ['environment_id']);
+export const TARGET_SEALED_COLUMNS = [KUBERNETES_TOKEN, KUBERNETES_CA_PEM] as const;
+
 export interface TargetTables {
   serving_agents: ServingAgentsTable;
   agent_instances: AgentInstancesTable;
+  kubernetes_targets: KubernetesTargetsTable;
 }

@@ -17,11 +17,15 @@ export interface TargetEnvironment {
   state: 'available' | 'stopping' | 'stopped';
   /** 'native': the target splits traffic itself, and reports one endpoint per environment. */
   routing: 'gateway' | 'native';
+  /** Which target runs its variants. */
+  target: 'agent' | 'kserve';
 }
 
 /** What a target needs to know of a deployment: the versions each variant runs. */
 export interface TargetDeployment {
   id: number;
+  /** The traffic policy's kind: a target that splits traffic itself serves single and canary. */
+  policy: 'single' | 'canary' | 'ab' | 'shadow';
   variants: { name: string; versionId: number; role: 'live' | 'shadow'; weight: number }[];
 }
 

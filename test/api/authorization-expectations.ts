@@ -96,6 +96,7 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'serving:use': row(404, 404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401),
   'serving:invoke': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
   'agent:protocol': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
+  'archive:signed-link': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
 };
 
 /**
@@ -542,6 +543,10 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/projects/:id/environments/:environment_id': 'deployments:read',
   'PUT /api/v4/projects/:id/environments/:environment_id': 'environments:admin',
   'DELETE /api/v4/projects/:id/environments/:environment_id': 'environments:admin',
+  'GET /api/v4/projects/:id/environments/:environment_id/target': 'environments:admin-read',
+  'HEAD /api/v4/projects/:id/environments/:environment_id/target': 'environments:admin-read',
+  'PUT /api/v4/projects/:id/environments/:environment_id/target': 'environments:admin',
+  'DELETE /api/v4/projects/:id/environments/:environment_id/target': 'environments:admin',
   'POST /api/v4/projects/:id/environments/:environment_id/stop': 'deployments:write',
   'POST /api/v4/projects/:id/environments/stop_stale': 'deployments:write',
   'POST /api/v4/projects/:id/environments/:environment_id/rollback': 'deployments:write',
@@ -580,6 +585,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'PUT /api/v4/agent/instances/:instance_id': 'agent:protocol',
   'GET /api/v4/agent/instances/:instance_id/archive': 'agent:protocol',
   'HEAD /api/v4/agent/instances/:instance_id/archive': 'agent:protocol',
+  'GET /api/v4/signed/archives/:project_id/:model_id/:version/model.tar.gz': 'archive:signed-link',
+  'HEAD /api/v4/signed/archives/:project_id/:model_id/:version/model.tar.gz': 'archive:signed-link',
   'POST /serving/:id/:environment/invocations': 'serving:invoke',
   'GET /serving/:id/:environment/ping': 'serving:invoke',
   'HEAD /serving/:id/:environment/ping': 'serving:invoke',

@@ -257,6 +257,8 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'POST /api/v4/projects/:id/environments': { json: { name: 'another-environment' } },
     'PUT /api/v4/projects/:id/environments/:environment_id': { json: { timeout_ms: 2000 } },
     'DELETE /api/v4/projects/:id/environments/:environment_id': null,
+    'PUT /api/v4/projects/:id/environments/:environment_id/target': { json: { kind: 'kserve', api_url: 'https://kubernetes.example.com', namespace: 'models', token: 'refused-token' } },
+    'DELETE /api/v4/projects/:id/environments/:environment_id/target': null,
     'POST /api/v4/projects/:id/environments/:environment_id/stop': { json: { force: true } },
     'POST /api/v4/projects/:id/environments/stop_stale': { json: { before: new Date(Date.now() - 30 * 86_400_000).toISOString() } },
     'POST /api/v4/projects/:id/environments/:environment_id/rollback': { json: { reason: 'refused' } },

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InferenceService } from '../../src/targets/kserve/inference-service-manifest.ts';
+import { KUBERNETES_TOKEN } from '../../src/targets/tables.ts';
+import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { kubeconformStrict } from '../support/kubeconform.ts';
+import { startKubernetesStandIn, type KubernetesStandIn } from '../support/kubernetes-stand-in.ts';
+
+/**
+ * An environment bound to a Kubernetes namespace (the stand-in, over HTTPS with its own CA):
+ * single → canary steps → promotion → rollback, each applied as an InferenceService whose
+ * manifest passes kubeconform -strict, and whose status comes back as the environment's health.
+ */
+let t: TestApp;
+let standIn: KubernetesStandIn;
+let maintainer: TestUser;
+let developer: TestUser;
+let projectId: number;
+let envId: number;
+const TOKEN = 'kserve-sa-token-9f8e7d';
+
+const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
+const mlflow = (endpoint: string) => api(`/ml/mlflow/api/2.0/mlflow/${endpoint}`);
+
+async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) {
+  return t.call({ method, url, token, ...(payload ? { payload } : {}) });
+}
+
+async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) {
+  const res = await call(method, url, token, payload);
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json();
+}
+
+/** A registered version from a run that logged an MLflow model (its MLmodel names the pyfunc flavor). */
+async function versionFromRun(modelId: number, weights: string): Promise<void> {
+  const experimentId = (await ok('POST', mlflow('experiments/create'), developer.token, { name: `exp-${weights}` })).experiment_id;
+  const run = (await ok('POST', mlflow('runs/create'), developer.token, { experiment_id: experimentId })).run;
+  const root = (run.info.artifact_uri as string).replace('mlflow-artifacts:/', '');
+  for (const [path, content] of Object.entries({ 'model/MLmodel': 'flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {}\n', 'model/model.pkl': weights })) {
+    const res = await t.call({
+      method: 'PUT',
+      url: api(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${root}/${path}`),
+      token: developer.token,
+      payload: content,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(res.statusCode, res.body).toBeLessThan(300);
+  }
+  await ok('POST', api(`/ml/models/${modelId}/versions`), developer.token, { source: `runs:/${run.info.run_id}/model`, run_id: run.info.run_id });
+}
+
+const patches = () => standIn.requests.filter((r) => r.method === 'PATCH').map((r) => ({ query: r.query, manifest: JSON.parse(r.body) as InferenceService }));
+/** Lets the deployments worker see what the target reports (KServe has no agent calling in). */
+const refresh = () => t.services.deploymentsWorker.tick();
+
+beforeAll(async () => {
+  t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: '127.0.0.1' });
+  standIn = await startKubernetesStandIn({ token: TOKEN, autoReady: true });
+  maintainer = await t.createUser('kserve-maintainer');
+  developer = await t.createUser('kserve-developer');
+  projectId = (await t.createProject(maintainer.token, 'kserve')).id;
+  await t.addMember(projectId, developer.id, 30);
+  const modelId = (await ok('POST', api('/ml/models'), developer.token, { name: 'churn' })).id;
+  await versionFromRun(modelId, 'weights-1');
+  await versionFromRun(modelId, 'weights-2');
+  envId = (await ok('POST', api('/environments'), maintainer.token, { name: 'production' })).id;
+});
+afterAll(async () => {
+  await standIn.close();
+  await t.close();
+});
+
+// Six deployments, each applied over HTTPS, and kubeconform: slow on a busy machine.
+describe('KServe target', { timeout: 180_000 }, () => {
+  it('refuses bad settings with a 400 and changes nothing; only maintainers set it', async () => {
+    const base = { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: TOKEN, ca_pem: standIn.caPem };
+    for (const [body, message] of [
+      [{ ...base, namespace: 'Models_1' }, /namespace/],
+      [{ ...base, api_url: 'https://10.1.2.3:6443' }, /outbound policy refuses 10.1.2.3:6443/],
+      [{ ...base, api_url: 'ftp://127.0.0.1/' }, /https:\/\//],
+      [{ ...base, api_url: `${standIn.url}?x=1` }, /no user, password, query/],
+      [{ ...base, ca_pem: 'not a certificate' }, /ca_pem is not a PEM X.509 certificate/],
+      [{ ...base, token: undefined }, /token is missing/],
+      [{ ...base, token: 'two words' }, /token/],
+      [{ ...base, routing: 'sideways' }, /routing/],
+    ] as const) {
+      const res = await call('PUT', api(`/environments/${envId}/target`), maintainer.token, body as Record<string, unknown>);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().message).toMatch(message);
+    }
+    expect((await call('PUT', api(`/environments/${envId}/target`), developer.token, base)).statusCode).toBe(403);
+    expect(await ok('GET', api(`/environments/${envId}/target`), maintainer.token)).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null });
+  });
+
+  it('single → canary 10 % → 50 % → 100 % → promoted → rolled back: each applied by server-side apply, each manifest valid, the rollback the first spec again', async () => {
+    const bound = await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, {
+      kind: 'kserve',
+      api_url: standIn.url,
+      namespace: 'models',
+      ca_pem: standIn.caPem,
+      token: TOKEN,
+      routing: 'native',
+    });
+    expect(bound).toEqual({
+      environment_id: envId,
+      kind: 'kserve',
+      routing: 'native',
+      kserve: { api_url: standIn.url, namespace: 'models', ca_pem_set: true, token_set: true, service_account: null, last_error: null },
+    });
+    expect(JSON.stringify(bound)).not.toContain(TOKEN);
+    // The token is sealed in its row.
+    const stored = await t.services.database.db.selectFrom('kubernetes_targets').select('token').where('environment_id', '=', envId).executeTakeFirstOrThrow();
+    expect(stored.token).not.toContain(TOKEN);
+    expect(t.services.keyring.box.open(stored.token, KUBERNETES_TOKEN.context(envId))).toBe(TOKEN);
+
+    const deploy = (version: string, policy?: Record<string, unknown>) =>
+      ok('POST', api('/deployments'), developer.token, { environment: 'production', model: 'churn', version, ...(policy ? { policy } : {}) });
+    await deploy('1');
+    await refresh();
+    await deploy('2', { kind: 'canary', steps: [10, 50, 100] });
+    await refresh();
+    await ok('POST', api(`/environments/${envId}/promote`), developer.token);
+    await refresh();
+    await ok('POST', api(`/environments/${envId}/promote`), developer.token);
+    await refresh();
+    await ok('POST', api(`/environments/${envId}/promote`), developer.token);
+    await refresh();
+    const rolledBack = await ok('POST', api(`/environments/${envId}/rollback`), developer.token, { reason: 'v2 drifts' });
+    expect(rolledBack.reason).toMatch(/rollback requested by kserve-developer/);
+    await refresh();
+
+    const applied = patches();
+    for (const { query } of applied) expect(Object.fromEntries(query)).toEqual({ fieldManager: 'modelyard', force: 'true', fieldValidation: 'Strict' });
+    expect(standIn.requests.filter((r) => r.method === 'PATCH').every((r) => r.contentType === 'application/apply-patch+yaml' && r.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    const manifests = applied.map((a) => a.manifest);
+    expect(manifests.map((m) => [m.metadata.name, m.spec.predictor.canaryTrafficPercent ?? null, m.metadata.annotations['modelyard.io/version-id']])).toEqual([
+      ['production', null, expect.any(String)],
+      ['production', 10, expect.any(String)],
+      ['production', 50, expect.any(String)],
+      ['production', 100, expect.any(String)],
+      ['production', null, expect.any(String)],
+      ['production', null, expect.any(String)],
+    ]);
+    const [first, ten, , , promoted, rollback] = manifests;
+    expect(ten!.spec.predictor.model.storageUri).not.toBe(first!.spec.predictor.model.storageUri);
+    expect(ten!.metadata.annotations['modelyard.io/stable-version-id']).toBe(first!.metadata.annotations['modelyard.io/version-id']);
+    expect(promoted!.spec.predictor.model).toEqual(ten!.spec.predictor.model);
+    expect(rollback).toEqual(first);
+    expect(first!.spec.predictor.model).toMatchObject({ modelFormat: { name: 'mlflow' }, protocolVersion: 'v2' });
+
+    const check = kubeconformStrict(manifests);
+    expect(check.output).toContain('Valid: 6, Invalid: 0, Errors: 0');
+    expect(check.valid, check.output).toBe(true);
+
+    // What runs now, from the InferenceService's status: version 1, at its URL, and the deployment rolled out.
+    const detail = await ok('GET', api(`/environments/${envId}`), developer.token);
+    expect(detail.health.status, JSON.stringify(detail.health)).toBe('serving');
+    expect(detail.health.variants[0].instances[0]).toMatchObject({ instance_id: 'production', state: 'ready', endpoint: 'http://production.models.example.com' });
+    expect((await ok('GET', api(`/deployments/${rolledBack.id}`), developer.token)).status).toBe('success');
+  });
+
+  it('the storage URI is a signed, expiring link to the .tar.gz, good without a credential and only as signed', async () => {
+    const uri = new URL(patches().at(-1)!.manifest.spec.predictor.model.storageUri);
+    expect(uri.pathname).toMatch(/\/model\.tar\.gz$/);
+    const fetched = await t.call({ method: 'GET', url: uri.pathname + uri.search });
+    expect(fetched.statusCode, fetched.body).toBe(200);
+    expect(fetched.headers['content-type']).toBe('application/gzip');
+    const expires = Number(uri.searchParams.get('expires'));
+    expect(expires * 1000 - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000);
+    const signature = uri.searchParams.get('signature')!;
+    const tampered = [
+      `${uri.pathname}?expires=${expires + 1}&signature=${signature}`,
+      `${uri.pathname.replace(/\/1\/model\.tar\.gz$/, '/2/model.tar.gz')}?expires=${expires}&signature=${signature}`,
+      `${uri.pathname}?expires=${expires}&signature=${signature.replace(/^./, (c) => (c === '0' ? '1' : '0'))}`,
+    ];
+    for (const url of tampered) {
+      const res = await t.call({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().message).toMatch(/invalid or has expired/);
+    }
+    const expired = t.services.archiveLinks.sign({ projectId, modelId: Number(uri.pathname.split('/')[6]), version: 1 }, Math.floor(Date.now() / 1000) - 1);
+    const old = new URL(expired);
+    expect((await t.call({ method: 'GET', url: old.pathname + old.search })).statusCode).toBe(403);
+  });
+
+  it('an apply the cluster refuses is kept as the reason, and the deployment stands', async () => {
+    await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: 'revoked-token', routing: 'native' });
+    const target = await ok('GET', api(`/environments/${envId}/target`), maintainer.token);
+    expect(target.kserve.last_error).toMatch(/answered 401 Unauthorized/);
+    // The token kept, the CA kept: fixed again with the token alone.
+    const fixed = await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: TOKEN, routing: 'native' });
+    expect(fixed.kserve).toMatchObject({ ca_pem_set: true, last_error: null });
+  });
+
+  it('a cluster that cannot be reached does not keep an environment from leaving KServe', async () => {
+    const other = (await ok('POST', api('/environments'), maintainer.token, { name: 'unreachable' })).id;
+    // Bound while the stand-in answers, then pointed at a port nothing listens on.
+    await ok('PUT', api(`/environments/${other}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', token: TOKEN, ca_pem: standIn.caPem });
+    await t.services.database.db.updateTable('kubernetes_targets').set({ api_url: 'https://127.0.0.1:9' }).where('environment_id', '=', other).execute();
+    const removed = await call('DELETE', api(`/environments/${other}/target`), maintainer.token);
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(removed.json().kind).toBe('agent');
+  });
+
+  it('gateway routing: one InferenceService per version; removing the target deletes them and hands the environment back to the agents', async () => {
+    await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, { kind: 'kserve', api_url: standIn.url, namespace: 'models', routing: 'gateway' });
+    expect(standIn.get('models', 'production')).toBeUndefined();
+    const perVersion = patches().at(-1)!.manifest;
+    expect(perVersion.metadata.name).toMatch(/^production-v\d+$/);
+    expect(kubeconformStrict([perVersion]).valid).toBe(true);
+    const removed = await ok('DELETE', api(`/environments/${envId}/target`), maintainer.token);
+    expect(removed).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null });
+    expect(standIn.get('models', perVersion.metadata.name)).toBeUndefined();
+    expect((await call('DELETE', api(`/environments/${envId}/target`), maintainer.token)).statusCode).toBe(404);
+    expect(await t.services.database.db.selectFrom('kubernetes_targets').selectAll().execute()).toEqual([]);
+  });
+});
