@@ -42,7 +42,7 @@ import { RunsService } from '../tracking/runs-service.ts';
 import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
-import { OutboundPolicy } from '../outbound/outbound-policy.ts';
+import { OutboundPolicy, systemResolver, type Resolver } from '../outbound/outbound-policy.ts';
 import { ArchiveLinks } from '../registry/archive-links.ts';
 import { RepositoryMirror } from '../pipelines/git/repository-mirror.ts';
 import { JobArtifactsService } from '../pipelines/job-artifacts-service.ts';
@@ -123,7 +123,8 @@ export interface Services extends DeploymentServices {
   outbound: OutboundPolicy;
 }
 
-export function createServices(config: Config, database: Database, keyring: Keyring): Services {
+/** `resolver`: how outbound host names resolve (the system's DNS; tests give a fixed table). */
+export function createServices(config: Config, database: Database, keyring: Keyring, resolver: Resolver = systemResolver): Services {
   const db = database.db;
   const secrets = keyring.box;
   const users = new UsersService(db);
@@ -147,7 +148,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
   const authenticator = new Authenticator(db, users, tokens, sessions);
   authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
-  const outbound = new OutboundPolicy(config.outboundAllow);
+  const outbound = new OutboundPolicy(config.outboundAllow, resolver);
   const ciSettings = new CiSettingsService(db, outbound, secrets);
   const ciVariables = new VariablesService(db, secrets);
   const mirror = new RepositoryMirror(config.ci.gitCacheDir, { policy: outbound });

@@ -3,7 +3,7 @@ import type { Policy } from '../deployments/contract.ts';
 import { rolledOut } from '../deployments/health.ts';
 import { policyOf, variantsOf, type EnvironmentRow, type VariantRow } from '../deployments/records.ts';
 import type { Schema } from '../db/schema.ts';
-import { readyEndpoints, type DeploymentTarget, type TargetStatus } from '../targets/target.ts';
+import { readyEndpoints, type DeploymentTarget, type TargetStatus, type Upstream } from '../targets/target.ts';
 
 export interface RoutedVariant {
   name: string;
@@ -11,7 +11,7 @@ export interface RoutedVariant {
   weight: number;
   role: 'live' | 'shadow';
   shadowShare: number;
-  endpoints: string[];
+  endpoints: Upstream[];
 }
 
 export type Route =

@@ -1,4 +1,6 @@
 import { Pool, errors, type Dispatcher } from 'undici';
+import { pinnedLookup } from '../outbound/pinned-lookup.ts';
+import type { Upstream } from '../targets/target.ts';
 
 export interface UpstreamAnswer {
   status: number;
@@ -11,16 +13,22 @@ export type UpstreamFailure = { kind: 'timeout' | 'unreachable'; message: string
 /**
  * Connections to model servers: one undici pool per endpoint, whose connections stay open
  * between requests (keep-alive), so a prediction through the gateway costs no TCP handshake.
+ * A pool opens sockets only to the addresses its upstream was admitted with (a pinned
+ * lookup): a name that resolves elsewhere later is not followed until the endpoint is admitted
+ * again with its new addresses, which replaces the pool.
  */
 export class Upstreams {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, { addresses: string; pool: Pool }>();
 
-  private pool(origin: string): Pool {
-    let pool = this.pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, { connections: 128, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
-      this.pools.set(origin, pool);
-    }
+  private pool(upstream: Upstream): Pool {
+    const addresses = upstream.addresses.map((a) => a.address).join(',');
+    const known = this.pools.get(upstream.origin);
+    if (known && known.addresses === addresses) return known.pool;
+    // Requests already sent on the old pool finish; close waits for them.
+    if (known) void known.pool.close().catch(() => undefined);
+    const lookup = pinnedLookup({ host: upstream.host, port: upstream.port, addresses: upstream.addresses });
+    const pool = new Pool(upstream.origin, { connections: 128, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1, connect: { lookup } });
+    this.pools.set(upstream.origin, { addresses, pool });
     return pool;
   }
 
@@ -29,7 +37,7 @@ export class Upstreams {
    * is gathered by a dispatch handler rather than undici's `request`, whose response stream
    * and its events cost more than the rest of the hop for the small answers models give.
    */
-  call(origin: string, request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number }): Promise<UpstreamAnswer | UpstreamFailure> {
+  call(upstream: Upstream, request: { method: 'GET' | 'POST'; path: string; contentType?: string; body?: Buffer; timeoutMs: number }): Promise<UpstreamAnswer | UpstreamFailure> {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let status = 0;
@@ -47,10 +55,10 @@ export class Upstreams {
         onResponseError: (_controller, error) => resolve(failure(error, request.timeoutMs)),
       };
       try {
-        this.pool(origin).dispatch(
+        this.pool(upstream).dispatch(
           {
             method: request.method,
-            path: request.path,
+            path: upstream.pathPrefix + request.path,
             headers: request.contentType ? { 'content-type': request.contentType } : {},
             body: request.body,
             headersTimeout: request.timeoutMs,
@@ -64,17 +72,10 @@ export class Upstreams {
     });
   }
 
-  /** Forgets the pool of an endpoint that went away (its connections close). */
-  async drop(origin: string): Promise<void> {
-    const pool = this.pools.get(origin);
-    this.pools.delete(origin);
-    await pool?.close().catch(() => undefined);
-  }
-
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+    await Promise.all(pools.map(({ pool }) => pool.close().catch(() => undefined)));
   }
 }
 

@@ -1,3 +1,5 @@
+import type { ResolvedAddress } from '../outbound/outbound-policy.ts';
+
 /**
  * Where an environment's variants run. The deployments domain records the desired state (an
  * environment's current deployment) in the database, in one transaction, and then tells the
@@ -37,12 +39,14 @@ export interface TargetInstance {
   versionId: number;
   state: string;
   endpoint: string | null;
+  /** Where the gateway may connect for the endpoint; null: nowhere (none reported, or refused). */
+  upstream: Upstream | null;
   restarts: number;
   message: string;
   reportedAt: number;
   /** false: whoever runs it has gone silent; the gateway does not send it requests. */
   reporting: boolean;
-  /** Ready to take requests: reported ready, with an endpoint, by a runner still reporting. */
+  /** Ready to take requests: reported ready, with an admitted endpoint, by a runner still reporting. */
   ready: boolean;
 }
 
@@ -59,13 +63,28 @@ export interface DeploymentTarget {
   stop(environment: TargetEnvironment): Promise<void>;
 }
 
-/** The ready endpoints of each version, for the gateway. */
-export function readyEndpoints(status: TargetStatus): Map<number, string[]> {
-  const byVersion = new Map<number, string[]>();
+/**
+ * An endpoint as the gateway connects to it: the origin, the path its model server is mounted
+ * under (KServe's path-based routing), and the only addresses a socket may open to. The
+ * addresses were checked when the endpoint was admitted (see upstream-admission.ts), so a
+ * name that resolves elsewhere a moment later cannot carry predictions there.
+ */
+export interface Upstream {
+  origin: string;
+  pathPrefix: string;
+  host: string;
+  port: number;
+  addresses: ResolvedAddress[];
+}
+
+/** The ready upstreams of each version, for the gateway. */
+export function readyEndpoints(status: TargetStatus): Map<number, Upstream[]> {
+  const byVersion = new Map<number, Upstream[]>();
   for (const instance of status.instances) {
-    if (!instance.ready || instance.endpoint === null) continue;
+    if (!instance.ready || instance.upstream === null) continue;
     const list = byVersion.get(instance.versionId) ?? [];
-    if (!list.includes(instance.endpoint)) list.push(instance.endpoint);
+    const { origin, pathPrefix } = instance.upstream;
+    if (!list.some((u) => u.origin === origin && u.pathPrefix === pathPrefix)) list.push(instance.upstream);
     byVersion.set(instance.versionId, list);
   }
   return byVersion;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceService } from '../../src/targets/kserve/inference-service-manifest.ts';
 import { KUBERNETES_TOKEN } from '../../src/targets/tables.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { resolverOf } from '../support/fixed-resolver.ts';
 import { kubeconformStrict } from '../support/kubeconform.ts';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../support/kubernetes-stand-in.ts';
+import { serveToken, startModelServer } from '../support/serving.ts';
 
 /**
  * An environment bound to a Kubernetes namespace (the stand-in, over HTTPS with its own CA):
@@ -17,6 +19,8 @@ let developer: TestUser;
 let projectId: number;
 let envId: number;
 const TOKEN = 'kserve-sa-token-9f8e7d';
+/** What the stand-in reports as an InferenceService's URL in the namespace `routed` (set by a test). */
+let reportedInRouted = '';
 
 const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
 const mlflow = (endpoint: string) => api(`/ml/mlflow/api/2.0/mlflow/${endpoint}`);
@@ -54,8 +58,15 @@ const patches = () => standIn.requests.filter((r) => r.method === 'PATCH').map((
 const refresh = () => t.services.deploymentsWorker.tick();
 
 beforeAll(async () => {
-  t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: '127.0.0.1' });
-  standIn = await startKubernetesStandIn({ token: TOKEN, autoReady: true });
+  // The cluster's ingress names (the stand-in reports them) resolve to loopback, which the policy allows.
+  t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: '127.0.0.1' }, undefined, {
+    resolver: resolverOf({ 'metadata.cluster.test': ['169.254.169.254'], 'internal.cluster.test': ['10.0.0.7', '127.0.0.1'], '*.example.com': ['127.0.0.1'] }),
+  });
+  standIn = await startKubernetesStandIn({
+    token: TOKEN,
+    autoReady: true,
+    urlOf: (name, namespace) => (namespace === 'routed' ? reportedInRouted : `http://${name}.${namespace}.example.com`),
+  });
   maintainer = await t.createUser('kserve-maintainer');
   developer = await t.createUser('kserve-developer');
   projectId = (await t.createProject(maintainer.token, 'kserve')).id;
@@ -213,5 +224,62 @@ describe('KServe target', { timeout: 180_000 }, () => {
     expect(standIn.get('models', perVersion.metadata.name)).toBeUndefined();
     expect((await call('DELETE', api(`/environments/${envId}/target`), maintainer.token)).statusCode).toBe(404);
     expect(await t.services.database.db.selectFrom('kubernetes_targets').selectAll().execute()).toEqual([]);
+  });
+
+  it('the gateway connects only to URLs the cluster reports that pass the outbound address policy, at the addresses it checked', async () => {
+    const model = await startModelServer('kserve');
+    const serve = await serveToken(t);
+    try {
+      const { port } = new URL(model.url);
+      const routedId = (await ok('POST', api('/environments'), maintainer.token, { name: 'routed' })).id;
+      await ok('PUT', api(`/environments/${routedId}/target`), maintainer.token, {
+        kind: 'kserve',
+        api_url: standIn.url,
+        namespace: 'routed',
+        ca_pem: standIn.caPem,
+        token: TOKEN,
+        routing: 'gateway',
+      });
+      await ok('POST', api('/deployments'), developer.token, { environment: 'routed', model: 'churn', version: '1' });
+      const service = patches().at(-1)!.manifest.metadata.name;
+      const predict = () =>
+        t.call({ method: 'POST', url: `/serving/${projectId}/routed/invocations`, headers: { authorization: `Bearer ${serve}`, 'content-type': 'application/json' }, payload: '{"inputs": [[1]]}' });
+      const report = async (url: string) => {
+        reportedInRouted = url;
+        standIn.markReady('routed', service);
+        t.services.serving.routes.invalidate();
+        return (await ok('GET', api(`/environments/${routedId}`), developer.token)).health;
+      };
+
+      const refused: [string, RegExp][] = [
+        [`http://169.254.169.254:${port}`, /169\.254\.169\.254 is a cloud metadata address/],
+        [`http://metadata.cluster.test:${port}`, /169\.254\.169\.254 is a cloud metadata address/],
+        // One address of the name is refused: the name is.
+        [`http://internal.cluster.test:${port}`, /10\.0\.0\.7 is in a special-purpose range \(private\)/],
+        [`http://10.0.0.7:${port}/serving/routed`, /10\.0\.0\.7 is in a special-purpose range/],
+        [`http://nowhere.cluster.test:${port}`, /does not resolve/],
+        [`file:///etc/passwd`, /only http and https/],
+        [`http://user:secret@ingress.example.com:${port}`, /credentials/],
+      ];
+      for (const [url, reason] of refused) {
+        const health = await report(url);
+        const instance = health.variants[0].instances[0];
+        expect(instance, url).toMatchObject({ state: 'refused', endpoint: url });
+        expect(instance.message, url).toMatch(reason);
+        expect(health.status, url).toBe('down');
+        const answer = await predict();
+        expect(answer.statusCode, `${url}: ${answer.body}`).toBe(503);
+      }
+      expect(model.requests).toBe(0);
+
+      // A name no DNS here resolves, admitted through the test's resolver: the answer proves the gateway connected to the checked address.
+      const health = await report(`http://ingress.example.com:${port}`);
+      expect(health.variants[0].instances[0]).toMatchObject({ state: 'ready', endpoint: `http://ingress.example.com:${port}` });
+      const answer = await predict();
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(model.requests).toBe(1);
+    } finally {
+      await model.close();
+    }
   });
 });

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECEIVER_UNREACHABLE, WebhookDispatcher } from '../../src/events/webhook-dispatcher.ts';
 import { WEBHOOK_TARGET_REFUSED } from '../../src/events/webhook-target.ts';
 import { EMPTY_ALLOW_LIST, parseAllowList } from '../../src/outbound/allow-list.ts';
-import { OutboundPolicy, type Resolver } from '../../src/outbound/outbound-policy.ts';
+import { OutboundPolicy } from '../../src/outbound/outbound-policy.ts';
+import { resolverOf } from '../support/fixed-resolver.ts';
 import { closedPort } from '../support/local-servers.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 
@@ -188,7 +189,7 @@ describe('outgoing webhooks', () => {
       const refused = await insert(`http://127.0.0.2:${receiverPort}/refused`);
       const dead = await insert(`http://127.0.0.1:${closed}/dead`);
       const redirected = await insert(`http://127.0.0.1:${redirectPort}/redirect`);
-      const resolver: Resolver = async (host) => (host === 'receiver.test' ? [{ address: '127.0.0.1', family: 4 }] : Promise.reject(new Error(`unknown ${host}`)));
+      const resolver = resolverOf({ 'receiver.test': ['127.0.0.1'] });
       const policy = new OutboundPolicy(parseAllowList(`127.0.0.1:${receiverPort},127.0.0.1:${closed},127.0.0.1:${redirectPort}`), resolver);
       await t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/models`, token: maintainer.token, payload: { name: 'outbound' } });
       await new WebhookDispatcher(t.services.database.db, t.services.keyring.box, pino({ level: 'silent' }), policy, FAST).tick();

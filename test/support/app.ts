@@ -13,6 +13,7 @@ import { openKeyring } from '../../src/secrets/keyring.ts';
 import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import type { App } from '../../src/http/types.ts';
 import type { InvocationsFastPath } from '../../src/serving/invocations-fast-path.ts';
+import type { Resolver } from '../../src/outbound/outbound-policy.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -45,9 +46,10 @@ let userCounter = 0;
 
 /**
  * An app on a fresh database and data folder; or on `given` ones (an upgrade fixture restored
- * into them), which `close` removes as its own.
+ * into them), which `close` removes as its own. `options.resolver` answers the outbound
+ * policy's name lookups (tests name hosts no DNS here knows).
  */
-export async function startTestApp(env: Record<string, string> = {}, given?: { database: TestDatabase; dataDir: string }): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, given?: { database: TestDatabase; dataDir: string }, options: { resolver?: Resolver } = {}): Promise<TestApp> {
   const database = given?.database ?? (await createTestDatabase());
   const dataDir = given?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-data-'));
   const config = loadConfig({
@@ -62,7 +64,7 @@ export async function startTestApp(env: Record<string, string> = {}, given?: { d
   const keyring = openKeyring(config);
   const db = openDatabase(config.database);
   await migrateToLatest(db, keyring.box);
-  const services = createServices(config, db, keyring);
+  const services = createServices(config, db, keyring, options.resolver);
   const logger = pino({ level: 'silent' });
   await prepareInstance(services, logger, () => undefined);
   const { app, routes, invocations } = await buildApp(services, logger);

@@ -82,7 +82,8 @@ function leafPaths(value: unknown, prefix: string, out: Map<string, string>): Ma
   return out;
 }
 
-export async function startKubernetesStandIn(options: { token: string; autoReady?: boolean }): Promise<KubernetesStandIn> {
+/** `urlOf`: the URL KServe reports for a ready InferenceService (its ingress host by default). */
+export async function startKubernetesStandIn(options: { token: string; autoReady?: boolean; urlOf?: (name: string, namespace: string) => string }): Promise<KubernetesStandIn> {
   const objects = new Map<string, StoredObject>();
   const requests: RecordedRequest[] = [];
   let resourceVersion = 1000;
@@ -94,7 +95,7 @@ export async function startKubernetesStandIn(options: { token: string; autoReady
     const predictor = ((spec ?? {}) as Json).predictor as Json | undefined;
     const canary = typeof predictor?.canaryTrafficPercent === 'number' ? predictor.canaryTrafficPercent : undefined;
     const generation = Number(metadata.generation ?? 1);
-    const url = `http://${String(metadata.name)}.${String(metadata.namespace)}.example.com`;
+    const url = options.urlOf?.(String(metadata.name), String(metadata.namespace)) ?? `http://${String(metadata.name)}.${String(metadata.namespace)}.example.com`;
     const latest = `${String(metadata.name)}-predictor-${String(generation).padStart(5, '0')}`;
     const previous = `${String(metadata.name)}-predictor-${String(Math.max(generation - 1, 1)).padStart(5, '0')}`;
     const at = new Date().toISOString();

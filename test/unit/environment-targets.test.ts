@@ -6,7 +6,9 @@ function recording(name: string, calls: string[]): DeploymentTarget {
   return {
     apply: async (env) => void calls.push(`${name}.apply ${env.id}`),
     stop: async (env) => void calls.push(`${name}.stop ${env.id}`),
-    status: async () => ({ instances: [{ runnerId: 0, instanceId: name, versionId: 1, state: 'ready', endpoint: null, restarts: 0, message: '', reportedAt: 0, reporting: true, ready: false }] }),
+    status: async () => ({
+      instances: [{ runnerId: 0, instanceId: name, versionId: 1, state: 'ready', endpoint: null, upstream: null, restarts: 0, message: '', reportedAt: 0, reporting: true, ready: false }],
+    }),
   };
 }
 

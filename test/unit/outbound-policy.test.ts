@@ -4,20 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllowList } from '../../src/outbound/allow-list.ts';
-import { OutboundPolicy, OutboundRefusedError, type Resolver } from '../../src/outbound/outbound-policy.ts';
+import { OutboundPolicy, OutboundRefusedError } from '../../src/outbound/outbound-policy.ts';
 import { pinnedLookup } from '../../src/outbound/pinned-lookup.ts';
 import { REPOSITORY_UNREACHABLE_MESSAGE } from '../../src/pipelines/git/repository-access.ts';
 import { RepositoryMirror } from '../../src/pipelines/git/repository-mirror.ts';
+import { resolverOf } from '../support/fixed-resolver.ts';
 import { bareRepositoryWith, serveRepository, type LocalServer } from '../support/local-servers.ts';
-
-/** A resolver with a fixed table, so a test knows exactly what each name "resolves" to. */
-function resolverOf(table: Record<string, string[]>): Resolver {
-  return async (host) => {
-    const addresses = table[host];
-    if (addresses === undefined) throw new Error(`getaddrinfo ENOTFOUND ${host}`);
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
-}
 
 const refusal = (promise: Promise<unknown>) => expect(promise).rejects.toBeInstanceOf(OutboundRefusedError);
 

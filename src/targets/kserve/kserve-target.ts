@@ -9,6 +9,7 @@ import type { DeploymentTarget, TargetDeployment, TargetEnvironment, TargetInsta
 import { inferenceServices, MODELYARD_ENVIRONMENT_LABEL, MODELYARD_STABLE_ANNOTATION, MODELYARD_VERSION_ANNOTATION, type InferenceService } from './inference-service-manifest.ts';
 import { KubernetesClient, type InferenceServiceObject } from './kubernetes-client.ts';
 import type { ServedVersions } from './served-versions.ts';
+import { admitReportedEndpoint, type Admission } from '../upstream-admission.ts';
 
 /**
  * The KServe target: an environment bound to a Kubernetes namespace runs its deployment as
@@ -18,6 +19,8 @@ import type { ServedVersions } from './served-versions.ts';
  * environment's health, and the next apply (a deployment, a promotion, a rollback) tries again.
  */
 export class KServeTarget implements DeploymentTarget {
+  private readonly refusalsLogged = new Set<string>();
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly deps: { secrets: SecretBox; outbound: OutboundPolicy; served: ServedVersions; logger: Logger },
@@ -109,7 +112,38 @@ export class KServeTarget implements DeploymentTarget {
       this.deps.logger.warn({ err: error, environment: environment.name }, 'the KServe target could not read its InferenceServices');
       return { instances: [] };
     }
-    return { instances: services.flatMap((service) => instancesOf(service, reportedAt, bound.row.last_error)) };
+    const instances = services.flatMap((service) => instancesOf(service, reportedAt, bound.row.last_error));
+    return { instances: await this.admit(environment, instances) };
+  }
+
+  /**
+   * Ready instances get the upstream the gateway connects to, once their URL passes the
+   * outbound address policy; one that does not is shown refused, with the reason, and takes no
+   * traffic. Each URL is checked once per status read.
+   */
+  private async admit(environment: TargetEnvironment, instances: TargetInstance[]): Promise<TargetInstance[]> {
+    const admissions = new Map<string, Promise<Admission>>();
+    return Promise.all(
+      instances.map(async (instance) => {
+        if (!instance.ready || instance.endpoint === null) return instance;
+        const endpoint = instance.endpoint;
+        let admission = admissions.get(endpoint);
+        if (!admission) admissions.set(endpoint, (admission = admitReportedEndpoint(endpoint, this.deps.outbound)));
+        const result = await admission;
+        if ('upstream' in result) return { ...instance, upstream: result.upstream };
+        this.warnOnce(environment, endpoint, result.refused);
+        return { ...instance, ready: false, state: 'refused', message: `the gateway does not connect to ${endpoint}: ${result.refused}` };
+      }),
+    );
+  }
+
+  /** Status is read on every route refresh; a refusal is logged when it is new, not each time. */
+  private warnOnce(environment: TargetEnvironment, endpoint: string, reason: string): void {
+    const key = `${environment.id}\n${endpoint}\n${reason}`;
+    if (this.refusalsLogged.has(key)) return;
+    if (this.refusalsLogged.size >= 1000) this.refusalsLogged.clear();
+    this.refusalsLogged.add(key);
+    this.deps.logger.warn({ environment: environment.name, project: environment.projectId, endpoint, reason }, 'the gateway refuses an endpoint the cluster reported');
   }
 
   private async recordError(environmentId: number, message: string | null): Promise<void> {
@@ -138,6 +172,8 @@ export function instancesOf(service: InferenceServiceObject, reportedAt: number,
     versionId,
     state: ready ? 'ready' : readyCondition?.status === 'False' && readyCondition.reason !== undefined && !/NotReady$/.test(readyCondition.reason) ? 'failed' : 'starting',
     endpoint: url,
+    // Set once the URL is admitted (see admit): until then the gateway has nowhere to connect.
+    upstream: null,
     restarts: 0,
     message,
     reportedAt,

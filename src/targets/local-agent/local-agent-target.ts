@@ -5,6 +5,7 @@ import { now } from '../../shared/clock.ts';
 import type { DeploymentTarget, TargetEnvironment, TargetStatus } from '../target.ts';
 import type { AgentRow } from './agents-service.ts';
 import type { AssignmentsService, AssignedInstance } from './assignments.ts';
+import { loopbackUpstream } from '../upstream-admission.ts';
 import { AgentErrors } from './errors.ts';
 
 /**
@@ -53,17 +54,19 @@ export class LocalAgentTarget implements DeploymentTarget {
     return {
       instances: rows.map((row) => {
         const reporting = row.contacted_at !== null && at - row.contacted_at <= this.staleMs;
+        const upstream = row.endpoint === null ? null : loopbackUpstream(row.endpoint);
         return {
           runnerId: row.agent_id,
           instanceId: row.instance_id,
           versionId: row.version_id,
           state: row.state,
           endpoint: row.endpoint,
+          upstream,
           restarts: row.restarts,
           message: row.message,
           reportedAt: row.reported_at,
           reporting,
-          ready: reporting && row.state === 'ready' && row.endpoint !== null,
+          ready: reporting && row.state === 'ready' && upstream !== null,
         };
       }),
     };
@@ -85,6 +88,7 @@ export class LocalAgentTarget implements DeploymentTarget {
       await this.db.deleteFrom('agent_instances').where('agent_id', '=', agent.id).where('instance_id', '=', instanceId).execute();
       throw AgentErrors.INSTANCE_NOT_ASSIGNED({ id: instanceId });
     }
+    if (body.endpoint !== undefined) await this.assertEndpointFree(agent, body.endpoint);
     const values = {
       environment_id: assigned.wire.environment.id,
       version_id: assigned.version.versionId,
@@ -101,6 +105,25 @@ export class LocalAgentTarget implements DeploymentTarget {
       .execute();
     for (const listener of this.reportListeners) await listener(assigned.wire.environment.id);
     return assigned;
+  }
+
+  /**
+   * Agents report endpoints on the server's loopback, where two agents cannot both listen on
+   * one port. An endpoint another agent (still reporting) holds is refused: otherwise one
+   * project's agent could name another project's model server and have the gateway serve it
+   * under the first project's environment and serve tokens. Once that agent goes silent, its
+   * port may be another's.
+   */
+  private async assertEndpointFree(agent: AgentRow, endpoint: string): Promise<void> {
+    const holders = await this.db
+      .selectFrom('agent_instances')
+      .innerJoin('serving_agents', 'serving_agents.id', 'agent_instances.agent_id')
+      .select('serving_agents.contacted_at')
+      .where('agent_instances.endpoint', '=', endpoint)
+      .where('agent_instances.agent_id', '!=', agent.id)
+      .execute();
+    const at = now();
+    if (holders.some((h) => h.contacted_at !== null && at - h.contacted_at <= this.staleMs)) throw AgentErrors.ENDPOINT_HELD_BY_ANOTHER_AGENT({ endpoint });
   }
 
   /** Forgets what an agent reported about instances it no longer runs (its assignments changed). */

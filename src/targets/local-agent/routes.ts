@@ -142,7 +142,13 @@ export async function agentProtocolRoutes(app: App, deps: AgentRouteDeps): Promi
     '/api/v4/agent/instances/:instance_id',
     {
       config: { ability: 'agent:protocol' },
-      schema: { tags, summary: "An agent's report on one instance (404: no longer assigned, stop it)", params: InstanceParams, body: InstanceReport, response: replies({ 200: InstanceReportReply }) },
+      schema: {
+        tags,
+        summary: "An agent's report on one instance (404: no longer assigned, stop it; 409: another agent's instance holds the endpoint)",
+        params: InstanceParams,
+        body: InstanceReport,
+        response: replies({ 200: InstanceReportReply }),
+      },
     },
     async (request) => {
       const agent = await agents.touch(await agents.authenticate(request.headers.authorization), request.ip);
