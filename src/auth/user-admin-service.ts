@@ -8,6 +8,7 @@ import { AuthErrors, passwordTooShort } from './errors.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 import type { SessionsService } from './sessions-service.ts';
 import type { UserRow, UsersService } from './users-service.ts';
+import { now } from '../shared/clock.ts';
 import { identitiesOf, linkIdentity, unlinkIdentity } from './sso/identity-links.ts';
 
 export interface UserChanges {
@@ -22,7 +23,7 @@ export interface UserChanges {
 /**
  * What administrators change about a person (GitLab's `PUT /users/:id`, block, unblock). A
  * change of rights or of the password signs the person out of every browser in the same
- * transaction; blocking also stops their tokens, since every request checks the account's state.
+ * transaction; blocking also revokes their personal access tokens.
  */
 export class UserAdminService {
   constructor(
@@ -79,7 +80,12 @@ export class UserAdminService {
     });
   }
 
-  /** Blocking is immediate: sessions end now, and tokens (personal, project, CI job) fail on their next use. */
+  /**
+   * Blocking is immediate: sessions end and personal access tokens are revoked in the same
+   * transaction (unblocking brings neither back: someone who was blocked starts afresh, and a
+   * token that leaked with the account stays dead). CI job tokens of jobs running for them fail
+   * from their next use, since every request checks the account's state.
+   */
   async block(caller: Caller, userId: number): Promise<void> {
     const target = await this.users.getById(userId);
     if (caller.user?.id === userId) throw forbidden('403 Forbidden: you cannot block yourself');
@@ -88,7 +94,19 @@ export class UserAdminService {
       if (target.is_admin === 1) await this.assertAnotherAdmin(trx, userId, 'block');
       await trx.updateTable('users').set({ state: 'blocked' }).where('id', '=', userId).execute();
       const sessionsEnded = await this.sessions.endAllOf(userId, trx);
-      await recordAudit(trx, caller, { action: 'user.blocked', targetType: 'user', targetId: userId, details: { username: target.username, sessions_ended: sessionsEnded } });
+      const revoked = await trx
+        .updateTable('tokens')
+        .set({ revoked_at: now() })
+        .where('user_id', '=', userId)
+        .where('kind', '=', 'personal')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      await recordAudit(trx, caller, {
+        action: 'user.blocked',
+        targetType: 'user',
+        targetId: userId,
+        details: { username: target.username, sessions_ended: sessionsEnded, tokens_revoked: Number(revoked.numUpdatedRows) },
+      });
     });
   }
 

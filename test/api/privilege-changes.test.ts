@@ -64,7 +64,7 @@ describe('sessions when privileges change', () => {
     expect((await changeUser(fay.id, { password: 'short' })).statusCode).toBe(400);
   });
 
-  it('stops a blocked user’s sessions and tokens at once, and lets tokens work again when unblocked', async () => {
+  it('ends a blocked user’s sessions and revokes their tokens at once; unblocking brings neither back', async () => {
     const gus = await t.createUser('gus');
     const session = await signIn(gus);
     expect((await asToken(gus.token)).statusCode).toBe(200);
@@ -78,11 +78,18 @@ describe('sessions when privileges change', () => {
     expect((await t.call({ method: 'GET', url: `/api/v4/users/${gus.id}`, token: ADMIN_TOKEN })).json().state).toBe('blocked');
 
     expect((await t.call({ method: 'POST', url: `/api/v4/users/${gus.id}/unblock`, token: ADMIN_TOKEN })).statusCode).toBe(201);
-    expect((await asToken(gus.token)).statusCode).toBe(200);
-    // The session ended with the block; unblocking does not bring it back.
+    // The session ended and the token was revoked with the block; unblocking brings neither back.
+    expect((await asToken(gus.token)).statusCode).toBe(401);
     expect((await asSession(session)).statusCode).toBe(401);
+    const tokens = (await t.call({ method: 'GET', url: `/api/v4/personal_access_tokens?user_id=${gus.id}`, token: ADMIN_TOKEN })).json() as { active: boolean; revoked: boolean }[];
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.every((token) => token.revoked && !token.active)).toBe(true);
+    const fresh = await signIn(gus);
+    expect((await asSession(fresh)).statusCode).toBe(200);
     const audit = (await t.call({ method: 'GET', url: '/api/v4/audit_events?per_page=100', token: ADMIN_TOKEN })).json() as { action: string; target_id: string }[];
     expect(audit.filter((e) => Number(e.target_id) === gus.id).map((e) => e.action)).toEqual(expect.arrayContaining(['user.blocked', 'user.unblocked']));
+    const blockedEvent = (audit as unknown as { action: string; target_id: string; details: Record<string, unknown> }[]).find((e) => Number(e.target_id) === gus.id && e.action === 'user.blocked');
+    expect(blockedEvent?.details).toMatchObject({ sessions_ended: 1, tokens_revoked: tokens.length });
   });
 
   it('applies a change of project role to a session already open, at its next request', async () => {
