@@ -94,13 +94,7 @@ export class UserAdminService {
       if (target.is_admin === 1) await this.assertAnotherAdmin(trx, userId, 'block');
       await trx.updateTable('users').set({ state: 'blocked' }).where('id', '=', userId).execute();
       const sessionsEnded = await this.sessions.endAllOf(userId, trx);
-      const revoked = await trx
-        .updateTable('tokens')
-        .set({ revoked_at: now() })
-        .where('user_id', '=', userId)
-        .where('kind', '=', 'personal')
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
+      const revoked = await trx.updateTable('tokens').set({ revoked_at: now() }).where('user_id', '=', userId).where('kind', '=', 'personal').where('revoked_at', 'is', null).executeTakeFirst();
       await recordAudit(trx, caller, {
         action: 'user.blocked',
         targetType: 'user',

@@ -17,5 +17,5 @@ export const VersionArchiveErrors = defineErrors('registry', {
     message: ({ name, version, source }: VersionRef & { source: string }) =>
       `Model version (name=${name}, version=${version}) has its files at ${source.slice(0, 200)}, outside Modelyard's store, so they cannot be archived`,
   },
-  ARCHIVE_LINK_INVALID: { kind: 'forbidden', message: '403 Forbidden: the archive link is invalid or has expired' },
+  ARCHIVE_LINK_INVALID: { kind: 'forbidden', message: '403 Forbidden: the archive link is invalid, or its environment no longer serves this version' },
 });

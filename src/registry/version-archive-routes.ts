@@ -7,7 +7,7 @@ import { accessOf } from '../auth/request-context.ts';
 import type { PreparedArchive, VersionArchiveService } from './version-archive.ts';
 import { anonymousCaller } from '../auth/caller.ts';
 import { serverAccess, type ProjectFacts } from '../auth/policy.ts';
-import type { ArchiveLinks } from './archive-links.ts';
+import type { ArchiveLinks, ArchiveRef } from './archive-links.ts';
 import { VersionArchiveErrors } from './version-archive-errors.ts';
 
 export const VersionArchiveParams = Type.Intersect([ProjectIdParams, Type.Object({ model_id: NumericId, version: Type.Integer({ minimum: 1 }) })]);
@@ -30,18 +30,26 @@ function sendArchive(request: FastifyRequest, reply: FastifyReply, archive: Prep
 
 /** `GET …/versions/:version/archive`: the version's files as one tar.gz, for agents and people alike. */
 export const SignedArchiveParams = Type.Object({ project_id: NumericId, model_id: NumericId, version: Type.Integer({ minimum: 1 }) });
-export const SignedArchiveQuery = Type.Object({ expires: Type.Integer({ minimum: 0, maximum: 2 ** 40 }), signature: Type.String({ maxLength: 128 }) });
+export const SignedArchiveQuery = Type.Object({ environment: NumericId, signature: Type.String({ maxLength: 128 }) });
 
-export async function versionArchiveRoutes(app: App, deps: { archives: VersionArchiveService; links: ArchiveLinks; projectFacts: (projectId: number) => Promise<ProjectFacts> }): Promise<void> {
+export interface VersionArchiveRouteDeps {
+  archives: VersionArchiveService;
+  links: ArchiveLinks;
+  projectFacts: (projectId: number) => Promise<ProjectFacts>;
+  /** Whether the environment (of the version's project) serves the version now: what keeps a signed link good. */
+  environmentServes: (environmentId: number, ref: ArchiveRef) => Promise<boolean>;
+}
+
+export async function versionArchiveRoutes(app: App, deps: VersionArchiveRouteDeps): Promise<void> {
   app.get(
     '/api/v4/signed/archives/:project_id/:model_id/:version/model.tar.gz',
     {
       config: { ability: 'archive:signed-link' },
       schema: {
         tags: ['registry'],
-        summary: "A version's files as one tar.gz, by a signed, expiring link (what KServe's storage initializer downloads)",
+        summary: "A version's files as one tar.gz, by a signed link for one environment (what KServe's storage initializer downloads)",
         description:
-          'No credential but the link: its `signature` (HMAC-SHA256 over the version and `expires`, with a key derived from the secret keyring) and `expires` (epoch seconds). An altered, foreign or expired link answers 403 and reveals nothing.',
+          'No credential but the link: its `signature` (HMAC-SHA256 over the version and the `environment`, with a key derived from the secret keyring). Good while that environment, bound to a Kubernetes target, serves the version in its current or serving deployment. An altered or foreign link, or one whose environment no longer serves the version, answers 403 and reveals nothing.',
         params: SignedArchiveParams,
         querystring: SignedArchiveQuery,
         response: replies({ 200: Bytes('application/gzip', "A gzip-compressed tar of the version's files"), 304: Bytes('application/gzip', 'Not modified (If-None-Match)') }),
@@ -50,7 +58,8 @@ export async function versionArchiveRoutes(app: App, deps: { archives: VersionAr
     async (request, reply) => {
       const { project_id: projectId, model_id: modelId, version } = request.params;
       const ref = { projectId, modelId, version };
-      if (!deps.links.verify(ref, request.query.expires, request.query.signature, Math.floor(Date.now() / 1000))) throw VersionArchiveErrors.ARCHIVE_LINK_INVALID();
+      const { environment, signature } = request.query;
+      if (!deps.links.verify(ref, environment, signature) || !(await deps.environmentServes(environment, ref))) throw VersionArchiveErrors.ARCHIVE_LINK_INVALID();
       const access = serverAccess(await deps.projectFacts(projectId), anonymousCaller(request.ip));
       return sendArchive(request, reply, await deps.archives.prepare(access, modelId, version));
     },

@@ -167,7 +167,12 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     cardFiller: services.cardFiller,
     evaluations: services.evaluations,
   });
-  await app.register(versionArchiveRoutes, { archives: services.versionArchives, links: services.archiveLinks, projectFacts: async (id) => services.projects.getRow(id) });
+  await app.register(versionArchiveRoutes, {
+    archives: services.versionArchives,
+    links: services.archiveLinks,
+    projectFacts: async (id) => services.projects.getRow(id),
+    environmentServes: (environmentId, ref) => services.servedVersions.environmentServes(environmentId, ref),
+  });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {

@@ -47,6 +47,8 @@ export interface DeploymentServices {
   localAgent: LocalAgentTarget;
   /** InferenceServices in a Kubernetes namespace, for environments bound to one (issue 18). */
   kserve: KServeTarget;
+  /** Versions as KServe loads them, and whether an environment's archive link is still good. */
+  servedVersions: ServedVersions;
   kubernetesBindings: KubernetesBindings;
   /** Where agents' model files come from: the registry's version archives (`current`, which a test may replace with fakes). */
   agentArchives: { current: VersionArchives };
@@ -125,6 +127,7 @@ export function createDeploymentServices(
     assignments,
     localAgent,
     kserve,
+    servedVersions: served,
     kubernetesBindings: new KubernetesBindings(db, { secrets: core.secrets, outbound: core.outbound }),
     agentArchives,
     serving: {

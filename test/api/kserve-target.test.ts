@@ -170,28 +170,34 @@ describe('KServe target', { timeout: 180_000 }, () => {
     expect((await ok('GET', api(`/deployments/${rolledBack.id}`), developer.token)).status).toBe('success');
   });
 
-  it('the storage URI is a signed, expiring link to the .tar.gz, good without a credential and only as signed', async () => {
+  it('the storage URI is a signed link for the environment, good without a credential, only as signed, and only while the environment serves the version', async () => {
     const uri = new URL(patches().at(-1)!.manifest.spec.predictor.model.storageUri);
-    expect(uri.pathname).toMatch(/\/model\.tar\.gz$/);
+    expect(uri.pathname).toMatch(/\/1\/model\.tar\.gz$/);
+    expect(uri.searchParams.get('environment')).toBe(String(envId));
     const fetched = await t.call({ method: 'GET', url: uri.pathname + uri.search });
     expect(fetched.statusCode, fetched.body).toBe(200);
     expect(fetched.headers['content-type']).toBe('application/gzip');
-    const expires = Number(uri.searchParams.get('expires'));
-    expect(expires * 1000 - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000);
     const signature = uri.searchParams.get('signature')!;
-    const tampered = [
-      `${uri.pathname}?expires=${expires + 1}&signature=${signature}`,
-      `${uri.pathname.replace(/\/1\/model\.tar\.gz$/, '/2/model.tar.gz')}?expires=${expires}&signature=${signature}`,
-      `${uri.pathname}?expires=${expires}&signature=${signature.replace(/^./, (c) => (c === '0' ? '1' : '0'))}`,
+    const modelId = Number(uri.pathname.split('/')[6]);
+    const other = (await ok('POST', api('/environments'), maintainer.token, { name: 'links-elsewhere' })).id;
+    const refused = [
+      // Altered: another environment, another version, another signature; and no signature.
+      `${uri.pathname}?environment=${other}&signature=${signature}`,
+      `${uri.pathname.replace(/\/1\/model\.tar\.gz$/, '/2/model.tar.gz')}?environment=${envId}&signature=${signature}`,
+      `${uri.pathname}?environment=${envId}&signature=${signature.replace(/^./, (c) => (c === '0' ? '1' : '0'))}`,
+      // Signed by the server, but the environment serves version 1 now (rolled back), not 2.
+      new URL(t.services.archiveLinks.sign({ projectId, modelId, version: 2 }, envId)).search.replace(/^/, uri.pathname.replace(/\/1\/model\.tar\.gz$/, '/2/model.tar.gz')),
+      // Signed, but for an environment that is not bound to a cluster.
+      new URL(t.services.archiveLinks.sign({ projectId, modelId, version: 1 }, other)).search.replace(/^/, uri.pathname),
     ];
-    for (const url of tampered) {
+    for (const url of refused) {
       const res = await t.call({ method: 'GET', url });
       expect(res.statusCode, url).toBe(403);
-      expect(res.json().message).toMatch(/invalid or has expired/);
+      expect(res.json().message).toBe('403 Forbidden: the archive link is invalid, or its environment no longer serves this version');
     }
-    const expired = t.services.archiveLinks.sign({ projectId, modelId: Number(uri.pathname.split('/')[6]), version: 1 }, Math.floor(Date.now() / 1000) - 1);
-    const old = new URL(expired);
-    expect((await t.call({ method: 'GET', url: old.pathname + old.search })).statusCode).toBe(403);
+    for (const url of [`${uri.pathname}?environment=${envId}`, `${uri.pathname}?environment=x&signature=${signature}`]) {
+      expect((await t.call({ method: 'GET', url })).statusCode, url).toBe(400);
+    }
   });
 
   it('an apply the cluster refuses is kept as the reason, and the deployment stands', async () => {

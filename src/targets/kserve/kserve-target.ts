@@ -53,9 +53,8 @@ export class KServeTarget implements DeploymentTarget {
   }
 
   private async build(environment: TargetEnvironment, deployment: TargetDeployment, row: KubernetesTargetsTable, slug: string): Promise<InferenceService[]> {
-    const at = Math.floor(now() / 1000);
     const served = new Map<number, Awaited<ReturnType<ServedVersions['served']>>>();
-    for (const v of deployment.variants) if (!served.has(v.versionId)) served.set(v.versionId, await this.deps.served.served(environment.projectId, v.versionId, at));
+    for (const v of deployment.variants) if (!served.has(v.versionId)) served.set(v.versionId, await this.deps.served.served(environment.projectId, v.versionId, environment.id));
     return inferenceServices({
       environmentId: environment.id,
       environmentSlug: slug,
