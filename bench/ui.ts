@@ -59,7 +59,7 @@ export async function benchUi(options: { runs: number; compareRuns: number; poin
   const seedStart = performance.now();
   await migrateToLatest(database, keyring.box);
   const services = createServices(config, database, keyring);
-  await prepareInstance(services, pino({ level: 'silent' }), () => undefined);
+  await prepareInstance(services, pino({ level: 'silent' }), { print: () => undefined, interactive: false });
   const admin = (await services.users.findByUsername('root'))!;
   await services.users.create({ username: 'viewer', password: PASSWORD, isAdmin: true }, null);
   const { access } = await services.projects.authorize(systemCallerFor(admin), 'default', 'ml:write');

@@ -5,6 +5,7 @@ import { toCallerUser, type UserRow } from '../auth/users-service.ts';
 import { withSetupLock } from '../db/setup-lock.ts';
 import { AppError } from '../shared/errors.ts';
 import { isUniqueViolation } from '../shared/unique-violation.ts';
+import { INITIAL_PASSWORD_FILE, removeStaleInitialPassword, writeInitialPassword } from './initial-password-file.ts';
 import type { Services } from './services.ts';
 
 export const INITIAL_ADMIN_USERNAME = 'root';
@@ -19,15 +20,23 @@ export interface FirstStartResult {
 }
 
 /**
- * On the first start (no users yet) creates the administrator `root`, whose password is
- * printed once, and, with MODELYARD_INITIAL_ADMIN_TOKEN, its first token with that value.
+ * On the first start (no users yet) creates the administrator `root`, whose password goes to
+ * a file in the data folder (and to the console when a person reads it there), and, with
+ * MODELYARD_INITIAL_ADMIN_TOKEN, its first token with that value.
  * On every start makes sure the default project exists.
  */
-export async function prepareInstance(services: Services, logger: Logger, print: (line: string) => void): Promise<FirstStartResult> {
-  return withSetupLock(services.database, () => prepareUnderLock(services, logger, print));
+export interface Console {
+  print: (line: string) => void;
+  /** A person reads it as it is printed (a terminal); otherwise it goes to a log kept by others. */
+  interactive: boolean;
 }
 
-async function prepareUnderLock(services: Services, logger: Logger, print: (line: string) => void): Promise<FirstStartResult> {
+export async function prepareInstance(services: Services, logger: Logger, console: Console): Promise<FirstStartResult> {
+  return withSetupLock(services.database, () => prepareUnderLock(services, logger, console));
+}
+
+async function prepareUnderLock(services: Services, logger: Logger, console: Console): Promise<FirstStartResult> {
+  const { print } = console;
   const { users, tokens, projects, config } = services;
   let admin: UserRow | undefined;
   let initialPassword: string | null = null;
@@ -41,7 +50,9 @@ async function prepareUnderLock(services: Services, logger: Logger, print: (line
         }
         return created;
       });
-      print(`Created the administrator "${INITIAL_ADMIN_USERNAME}". Its password, shown only this once: ${initialPassword}`);
+      const file = writeInitialPassword(config.dataDir, initialPassword);
+      if (console.interactive) print(`Created the administrator "${INITIAL_ADMIN_USERNAME}". Its password, shown only this once: ${initialPassword}`);
+      else print(`Created the administrator "${INITIAL_ADMIN_USERNAME}". Its password is in ${file} (readable by the server's user only; removed at a start after 24 hours).`);
       if (config.initialAdminToken) print('Its first personal access token is the value of MODELYARD_INITIAL_ADMIN_TOKEN.');
     } catch (error) {
       // Another process starting at the same moment created it first (the setup lock keeps
@@ -52,6 +63,7 @@ async function prepareUnderLock(services: Services, logger: Logger, print: (line
   } else if (config.initialAdminToken) {
     logger.warn('MODELYARD_INITIAL_ADMIN_TOKEN is ignored: it only applies to the first start, when there are no users');
   }
+  if (removeStaleInitialPassword(config.dataDir, Date.now())) logger.info(`removed ${INITIAL_PASSWORD_FILE} from the data folder: it was made more than 24 hours ago`);
   admin ??= await users.findByUsername(INITIAL_ADMIN_USERNAME);
   if (admin === undefined) {
     const page = await users.list({ offset: 0, limit: 1, includeBots: false });

@@ -36,7 +36,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const services = createServices(config, database, keyring);
   const orphans = await services.blobStore.cleanOrphans();
   if (orphans > 0) logger.info({ orphans }, 'removed temporary data left by unfinished uploads');
-  await prepareInstance(services, logger, (line) => process.stdout.write(`${line}\n`));
+  await prepareInstance(services, logger, { print: (line) => process.stdout.write(`${line}\n`), interactive: process.stdout.isTTY === true });
   const { app, metrics, metricsAccess } = await buildApp(services, logger);
   const dispatcher = new WebhookDispatcher(database.db, keyring.box, logger, services.outbound, DEFAULT_DISPATCH);
   dispatcher.start();

@@ -92,7 +92,7 @@ describe('server-side commands on a data folder that is not there', () => {
 
 describe('first start on embedded defaults', () => {
   // Embedded defaults mean SQLite whatever the suite's database: MODELYARD_DATABASE_URL is emptied below.
-  it('keeps its data under ./data, prints the admin password once, and honours the initial token', async () => {
+  it('keeps its data under ./data, leaves the admin password in a file only its user reads (not in the log), and honours the initial token', async () => {
     const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-fresh-'));
     const previous = cwd;
     cwd = fresh;
@@ -103,12 +103,23 @@ describe('first start on embedded defaults', () => {
       expect(await me.json()).toMatchObject({ username: 'root', is_admin: true });
       const project = await fetch(`${server.base}/api/v4/projects/default`, { headers: { 'PRIVATE-TOKEN': 'first-start-token-0123456789' } });
       expect(project.status).toBe(200);
+      // Not a terminal: the log names the file, and the password is only in the file.
+      const file = path.join(fresh, 'data', 'initial_root_password');
+      const password = /^Password: (\S{20,})$/m.exec(fs.readFileSync(file, 'utf8'))![1]!;
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      const signedIn = await fetch(`${server.base}/api/v4/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'root', password }) });
+      expect(signedIn.status).toBe(201);
       await server.stop();
-      expect(server.output()).toMatch(/password, shown only this once: \S{20,}/);
+      expect(server.output()).toContain(`Created the administrator "root". Its password is in ${file}`);
+      expect(server.output()).not.toContain(password);
       expect(fs.existsSync(path.join(fresh, 'data', 'modelyard.db'))).toBe(true);
+      // A day later, the next start removes the file.
+      const dayAgo = new Date(Date.now() - 25 * 3600_000);
+      fs.utimesSync(file, dayAgo, dayAgo);
       const again = await serve(extra);
       await again.stop();
-      expect(again.output()).not.toMatch(/shown only this once/);
+      expect(again.output()).not.toMatch(/Created the administrator/);
+      expect(fs.existsSync(file)).toBe(false);
     } finally {
       cwd = previous;
       fs.rmSync(fresh, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { openKeyring } from '../../src/secrets/keyring.ts';
-import { prepareInstance, type FirstStartResult } from '../../src/server/bootstrap.ts';
+import { prepareInstance, type Console, type FirstStartResult } from '../../src/server/bootstrap.ts';
 import { createServices } from '../../src/server/services.ts';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../support/database.ts';
 
@@ -28,7 +28,10 @@ describe('replicas starting together on a new database', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function startReplicas(database: TestDatabase): Promise<{ results: FirstStartResult[]; handles: Database[] }> {
+  async function startReplicas(
+    database: TestDatabase,
+    console: Console = { print: () => undefined, interactive: false },
+  ): Promise<{ results: FirstStartResult[]; handles: Database[]; dataDir: string }> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelyard-replicas-'));
     cleanup.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
     const config = loadConfig({
@@ -46,10 +49,10 @@ describe('replicas starting together on a new database', () => {
     const results = await Promise.all(
       handles.map(async (handle) => {
         await migrateToLatest(handle, keyring.box);
-        return prepareInstance(createServices(config, handle, keyring), silent, () => undefined);
+        return prepareInstance(createServices(config, handle, keyring), silent, console);
       }),
     );
-    return { results, handles };
+    return { results, handles, dataDir };
   }
 
   it('creates the administrator, its token and the default project exactly once, and every replica starts', async () => {
@@ -63,6 +66,21 @@ describe('replicas starting together on a new database', () => {
       expect(await db.selectFrom('users').select('username').execute()).toEqual([{ username: 'root' }]);
       expect(await db.selectFrom('tokens').select('name').execute()).toEqual([{ name: 'initial-admin-token' }]);
       expect((await db.selectFrom('projects').select('path').execute()).map((p) => p.path)).toEqual(['default']);
+    }
+  });
+
+  it('shows the password on a terminal; in a log only the file that holds it', async () => {
+    for (const interactive of [true, false]) {
+      const database = await createTestDatabase();
+      cleanup.push(() => database.drop());
+      const printed: string[] = [];
+      const { results, dataDir } = await startReplicas(database, { print: (line) => printed.push(line), interactive });
+      const password = results.find((r) => r.initialPassword !== null)!.initialPassword!;
+      const file = path.join(dataDir, 'initial_root_password');
+      expect(fs.readFileSync(file, 'utf8')).toContain(`Password: ${password}\n`);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(printed.join('\n').includes(password)).toBe(interactive);
+      if (!interactive) expect(printed[0]).toBe(`Created the administrator "root". Its password is in ${file} (readable by the server's user only; removed at a start after 24 hours).`);
     }
   });
 

@@ -66,7 +66,7 @@ export async function startTestApp(env: Record<string, string> = {}, given?: { d
   await migrateToLatest(db, keyring.box);
   const services = createServices(config, db, keyring, options.resolver);
   const logger = pino({ level: 'silent' });
-  await prepareInstance(services, logger, () => undefined);
+  await prepareInstance(services, logger, { print: () => undefined, interactive: false });
   const { app, routes, invocations } = await buildApp(services, logger);
 
   const call: TestApp['call'] = (options) => {
