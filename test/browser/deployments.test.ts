@@ -236,6 +236,50 @@ describe('the environments pages', () => {
     await page.close();
   });
 
+  it('force an environment that waits for its on_stop job to stop, after a confirmation', async () => {
+    // A deploy job with an on_stop job, run by a runner played by hand: stopping the environment plays the stop job, which nobody runs.
+    const admin = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+    const runner = (await admin.call<{ token: string }>('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: 'by hand', run_untagged: true })).token;
+    const config = [
+      'deploy_review:',
+      '  script: [modelyard deploy]',
+      '  environment: {name: review/stuck, on_stop: stop_review}',
+      'stop_review:',
+      '  script: [modelyard teardown]',
+      '  when: manual',
+      '  environment: {name: review/stuck, action: stop}',
+      '',
+    ];
+    await seed.call('PUT', project('/ci/config'), { content: config.join('\n') }, maintainer.token);
+    await seed.call('POST', project('/pipeline'), { ref: 'main' });
+    const take = async () => {
+      const res = await fetch(`${h.base}/api/v4/jobs/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: runner, info: { version: 'test' } }) });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return (await res.json()) as { id: number; token: string };
+    };
+    const job = await take();
+    const deployed = await fetch(`${h.base}${project('/deployments')}`, {
+      method: 'POST',
+      headers: { 'job-token': job.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ environment: 'review/stuck', model: 'churn', version: '1' }),
+    });
+    expect(deployed.status, await deployed.clone().text()).toBe(201);
+    const environmentId = ((await deployed.json()) as Deployment).environment.id;
+    const finished = await fetch(`${h.base}/api/v4/jobs/${job.id}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: job.token, state: 'success' }) });
+    expect(finished.status).toBe(200);
+    expect((await seed.call<{ state: string }>('POST', project(`/environments/${environmentId}/stop`))).state).toBe('stopping');
+
+    const page = await openEnvironment('devi', environmentId);
+    expect(await page.getByTestId('environment-state').textContent()).toBe('stopping');
+    await page.getByRole('button', { name: 'Force stop' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Force review/stuck to stop?' });
+    await dialog.getByText('without waiting for its on_stop job').waitFor();
+    await dialog.getByRole('button', { name: 'Force stop' }).click();
+    await until(async () => (await page.getByTestId('environment-state').textContent()) === 'stopped', 'the stopped state');
+    expect(await page.getByRole('group', { name: 'Environment actions' }).count()).toBe(0);
+    await page.close();
+  });
+
   it('show a viewer no action buttons', async () => {
     const page = await openEnvironment('rhea', stagingId);
     await page.getByTestId('traffic-bar').first().waitFor();
@@ -275,9 +319,10 @@ describe('the environments pages', () => {
     await page.goto(`${h.base}/projects/${projectId}/models/${modelId}/versions/1`);
     const table = page.getByTestId('version-deployments');
     await table.waitFor();
-    expect(await table.locator('tbody tr').count()).toBe(2);
-    // qa still lists its last deployment, marked as stopped (the stop test above).
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    // qa and review/stuck still list their last deployments, marked as stopped (the stop tests above).
     expect(await table.locator('tbody tr').filter({ hasText: 'qa' }).textContent()).toContain('(stopped)');
+    expect(await table.locator('tbody tr').filter({ hasText: 'review/stuck' }).textContent()).toContain('(stopped)');
     const row = table.locator('tbody tr').filter({ hasText: 'staging' });
     expect(await row.textContent()).toContain('100%');
     expect(await row.textContent()).not.toContain('stopped');

@@ -5,14 +5,35 @@ import { apiPaths } from '../api-paths.ts';
 
 /**
  * The actions on an environment that its state allows: promote or abort a canary, roll back,
- * stop. Each one opens a confirmation (the page's dialog) saying what will happen; the page
+ * stop, and force the stop of one waiting for its on_stop job. Each one opens a confirmation (the page's dialog) saying what will happen; the page
  * shows this only to those whose role may deploy.
  */
 export function EnvironmentActions({ projectId, env, confirm }: { projectId: number; env: EnvironmentDetail; confirm: (request: ConfirmRequest) => void }) {
   const paths = apiPaths.project(projectId).environment(env.id);
   const current = env.current_deployment;
-  // A stopping environment waits for its on_stop job: there is nothing to do but wait.
-  if (env.state === 'stopped' || env.state === 'stopping') return null;
+  if (env.state === 'stopped') return null;
+  // A stopping environment waits for its on_stop job; a stop job that never ends (no runner,
+  // stuck) would keep it there, so it can be forced, as GitLab's force stop does.
+  if (env.state === 'stopping') {
+    return (
+      <div className="toolbar" role="group" aria-label="Environment actions">
+        <button
+          className="reject"
+          onClick={() =>
+            confirm({
+              title: `Force ${env.name} to stop?`,
+              body: <p>{env.name} stops now, without waiting for its on_stop job to finish (the job itself is not canceled). Its model servers stop and the gateway answers 503.</p>,
+              confirmLabel: 'Force stop',
+              danger: true,
+              run: () => api.post(paths.stop, { force: true }),
+            })
+          }
+        >
+          Force stop
+        </button>
+      </div>
+    );
+  }
   const canary = current?.policy.kind === 'canary' ? current.policy : null;
   const canaryVariant = current?.variants.find((v) => v.name === 'canary');
   const stableVariant = current?.variants.find((v) => v.name === 'stable');
