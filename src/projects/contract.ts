@@ -93,6 +93,7 @@ export const MemberNative = Closed(
     bot: Type.Boolean(),
     access_level: Type.Integer(),
     role: Type.String({ description: "The access level's name: guest, reporter, developer, maintainer or owner" }),
+    member_role_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The custom role adding abilities to the base role (GET /member_roles), if any' }),
     created_at: IsoTime,
   },
   { description: 'A member of a project: a user with a role' },
@@ -104,8 +105,12 @@ export const MemberPage = Type.Array(MemberNative, { description: 'A page of mem
 export const MemberParams = Type.Intersect([ProjectIdParams, Type.Object({ user_id: NumericId })]);
 export type MemberParams = Static<typeof MemberParams>;
 
-export const AddMemberBody = Closed({ user_id: NumericId, access_level: AccessLevel });
+const MemberRoleId = Type.Union([NumericId, Type.Null()], {
+  description: 'A custom role (GET /member_roles) whose base_access_level equals access_level; null for none. Left out of a change, the custom role stays while the level does',
+});
+
+export const AddMemberBody = Closed({ user_id: NumericId, access_level: AccessLevel, member_role_id: Type.Optional(MemberRoleId) });
 export type AddMemberBody = Static<typeof AddMemberBody>;
 
-export const UpdateMemberBody = Closed({ access_level: AccessLevel });
+export const UpdateMemberBody = Closed({ access_level: AccessLevel, member_role_id: Type.Optional(MemberRoleId) });
 export type UpdateMemberBody = Static<typeof UpdateMemberBody>;

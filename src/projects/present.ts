@@ -34,5 +34,5 @@ export function presentProjectWithAccess(row: ProjectRow, publicUrl: string, acc
 }
 
 export function presentMember(row: MemberRow): MemberNative {
-  return { ...presentUser(row), access_level: row.access_level, role: roleOfLevel(row.access_level) ?? 'unknown' };
+  return { ...presentUser(row), access_level: row.access_level, role: roleOfLevel(row.access_level) ?? 'unknown', member_role_id: row.member_role_id };
 }
