@@ -54,7 +54,10 @@ describe('custom roles', () => {
     await admin.getByLabel('Base role').selectOption('reporter');
     await admin.getByLabel('Read the linked repository').check();
     await admin.getByRole('button', { name: 'Create role' }).click();
-    await admin.getByRole('alert').getByText(/already has it/).waitFor();
+    await admin
+      .getByRole('alert')
+      .getByText(/already has it/)
+      .waitFor();
     await h.shot(admin, 'custom-roles-01-admin');
 
     const owner = await h.newPage();
@@ -71,7 +74,10 @@ describe('custom roles', () => {
 
     // Held: the administrator cannot delete it.
     await admin.getByRole('button', { name: 'Delete Approver' }).click();
-    await admin.getByRole('alert').getByText(/assigned to 1 member/).waitFor();
+    await admin
+      .getByRole('alert')
+      .getByText(/assigned to 1 member/)
+      .waitFor();
 
     // Back to the plain base role; then the role can go.
     await owner.getByLabel('Role of oscar').selectOption({ label: 'reporter' });
