@@ -87,6 +87,8 @@ class Member(TypedDict, total=False):
     access_level: Required[int]
     role: Required[str]
     "The access level's name: guest, reporter, developer, maintainer or owner"
+    member_role_id: Required[int | None]
+    "The custom role adding abilities to the base role (GET /member_roles), if any"
     created_at: Required[str]
     "ISO 8601 date and time (UTC)"
 
