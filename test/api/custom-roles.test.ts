@@ -166,7 +166,7 @@ describe('custom roles on members', () => {
     const approve = (token: string) => t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/models/999999/versions/1/approve`, token, payload: {} });
     const allowed = await approve(approver.token);
     expect(allowed.statusCode, allowed.body).toBe(404);
-    expect(allowed.body).toMatch(/Model/);
+    expect(allowed.body).toMatch(/model/i);
     const scoped = await approve(readOnly.token);
     expect(scoped.statusCode).toBe(403);
     expect(scoped.body).toMatch(/insufficient_scope/);
