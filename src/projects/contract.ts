@@ -41,6 +41,7 @@ export const ProjectPermissions = Closed(
       description: 'null when the caller reads the project without a role in it',
     }),
     is_admin: Type.Boolean({ description: 'The caller acts as a site administrator' }),
+    custom_abilities: Type.Array(Type.String(), { description: "What the caller's custom role adds to their role here (names from src/auth/abilities.ts); empty without one" }),
   },
   { description: 'What the caller may do in the project' },
 );

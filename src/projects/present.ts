@@ -29,6 +29,7 @@ export function presentProjectWithAccess(row: ProjectRow, publicUrl: string, acc
     permissions: {
       project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null,
       is_admin: actsAsAdmin(access.caller),
+      custom_abilities: [...access.extras],
     },
   };
 }

@@ -167,6 +167,9 @@ describe('custom roles on members', () => {
     const allowed = await approve(approver.token);
     expect(allowed.statusCode, allowed.body).toBe(404);
     expect(allowed.body).toMatch(/model/i);
+    // The project says what the role adds, for the web UI to offer it.
+    const seen = await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}`, token: approver.token });
+    expect(seen.json()).toMatchObject({ permissions: { project_access: { access_level: 20 }, custom_abilities: ['registry:approve'] } });
     const scoped = await approve(readOnly.token);
     expect(scoped.statusCode).toBe(403);
     expect(scoped.body).toMatch(/insufficient_scope/);

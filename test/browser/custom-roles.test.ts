@@ -72,6 +72,19 @@ describe('custom roles', () => {
     expect(await owner.getByLabel('Role of oscar').inputValue()).toBe(`20:${roleId}`);
     await h.shot(owner, 'custom-roles-02-members');
 
+    // The role's extra ability shows: a reporter holding it gets the approve button.
+    const modelId = (await seed.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'segmenter' }, nora.token)).id;
+    await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, {}, nora.token);
+    await seed.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions/1/approval_requests`, { comment: 'ready' }, nora.token);
+    const approver = await h.newPage();
+    await h.signIn(approver, 'oscar');
+    await approver.goto(`${h.base}/projects/${projectId}/models/${modelId}/versions/1`);
+    await approver.getByRole('button', { name: 'Approve' }).click();
+    await until(async () => (await approver.getByTestId('approval-status').textContent()) === 'approved', 'the approval');
+    expect(await approver.getByTestId('approval-history').textContent()).toContain('approved by oscar');
+    await h.shot(approver, 'custom-roles-03-approved-by-reporter');
+    await approver.close();
+
     // Held: the administrator cannot delete it.
     await admin.getByRole('button', { name: 'Delete Approver' }).click();
     await admin

@@ -49,6 +49,8 @@ class ProjectPermissions(TypedDict, total=False):
     "null when the caller reads the project without a role in it"
     is_admin: Required[bool]
     "The caller acts as a site administrator"
+    custom_abilities: Required[list[str]]
+    "What the caller's custom role adds to their role here (names from src/auth/abilities.ts); empty without one"
 
 
 class Project(TypedDict, total=False):
