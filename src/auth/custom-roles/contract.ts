@@ -1,15 +1,41 @@
 import { Type, type Static, type TBoolean, type TOptional } from 'typebox';
 import { Closed } from '../../http/responses.ts';
 import { NumericId } from '../../http/schemas.ts';
-import { CUSTOM_ABILITY_FIELD_NAMES, CUSTOM_ABILITY_FIELDS, type CustomAbilityField } from './custom-abilities.ts';
 
 /** The member roles API (GitLab's `/member_roles`): a custom role is a base access level plus ability booleans. */
+
+/**
+ * The ability fields, as GitLab names them where it has the same permission; which ability of
+ * src/auth/abilities.ts each adds is said in custom-abilities.ts and docs/permissions.md.
+ */
+export const CUSTOM_ABILITY_FIELD_NAMES = [
+  'read_code',
+  'read_packages',
+  'read_pipelines',
+  'read_deployments',
+  'write_model_registry',
+  'write_packages',
+  'run_pipelines',
+  'deploy',
+  'approve_deployments',
+  'approve_model_versions',
+  'admin_model_registry',
+  'read_cicd_settings',
+  'admin_cicd_variables',
+  'read_environment_settings',
+  'admin_protected_environments',
+  'read_web_hook',
+  'admin_web_hook',
+  'read_audit_events',
+  'read_project_access_tokens',
+] as const;
+export type CustomAbilityField = (typeof CUSTOM_ABILITY_FIELD_NAMES)[number];
 
 function abilityFlags<S>(make: (field: CustomAbilityField) => S): Record<CustomAbilityField, S> {
   return Object.fromEntries(CUSTOM_ABILITY_FIELD_NAMES.map((field) => [field, make(field)])) as Record<CustomAbilityField, S>;
 }
 
-const flagDescription = (field: CustomAbilityField) => `Adds \`${CUSTOM_ABILITY_FIELDS[field].ability}\` (docs/permissions.md)`;
+const flagDescription = (field: CustomAbilityField) => `Adds the ability docs/permissions.md names beside \`${field}\``;
 
 export const MemberRoleNative = Closed(
   {

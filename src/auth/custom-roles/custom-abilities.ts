@@ -1,5 +1,8 @@
 import { ABILITIES, isAbility, type ProjectScopedAbility } from '../abilities.ts';
 import { ACCESS_LEVEL } from '../roles.ts';
+import { CUSTOM_ABILITY_FIELD_NAMES, type CustomAbilityField } from './contract.ts';
+
+export { CUSTOM_ABILITY_FIELD_NAMES, type CustomAbilityField };
 
 /**
  * The abilities a custom role may add to its base role (GitLab's member-role permissions), each
@@ -37,10 +40,7 @@ export const CUSTOM_ABILITY_FIELDS = {
   admin_web_hook: { ability: 'webhooks:manage', requires: 'read_web_hook' },
   read_audit_events: { ability: 'audit:read' },
   read_project_access_tokens: { ability: 'access-tokens:read' },
-} as const satisfies Record<string, { ability: ProjectScopedAbility; requires?: string }>;
-
-export type CustomAbilityField = keyof typeof CUSTOM_ABILITY_FIELDS;
-export const CUSTOM_ABILITY_FIELD_NAMES = Object.keys(CUSTOM_ABILITY_FIELDS) as CustomAbilityField[];
+} as const satisfies Record<CustomAbilityField, { ability: ProjectScopedAbility; requires?: CustomAbilityField }>;
 
 /** The base levels a custom role may build on: a maintainer already holds every eligible ability. */
 export const CUSTOM_ROLE_BASE_LEVELS: readonly number[] = [ACCESS_LEVEL.guest, ACCESS_LEVEL.reporter, ACCESS_LEVEL.developer];

@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import type { CreateMemberRoleBody, MemberRoleNative } from '../../../src/auth/custom-roles/contract.ts';
-import type { CustomAbilityField } from '../../../src/auth/custom-roles/custom-abilities.ts';
+import type { CreateMemberRoleBody, CustomAbilityField, MemberRoleNative } from '../../../src/auth/custom-roles/contract.ts';
 import { api } from '../api.ts';
 import { apiPaths } from '../api-paths.ts';
 import { ErrorLine, useAction } from './action.tsx';
