@@ -24,6 +24,8 @@ export interface ProjectAccess {
   readonly project: ProjectFacts;
   /** The caller's effective access level (0 for a non-member reader, 60 for a site admin). */
   readonly level: number;
+  /** Abilities a custom role adds to the member's base role (people's own credentials only). */
+  readonly extras: readonly ProjectScopedAbility[];
   readonly [accessBrand]: true;
 }
 
@@ -97,29 +99,39 @@ export function canSeeProject(caller: Caller, project: ProjectFacts, memberLevel
 }
 
 /**
+ * A custom role's extra abilities count for the person, with their session or their personal
+ * access token (whose scopes still limit it, below); a project bot has its own role and a job
+ * token its short fixed list, so neither inherits them.
+ */
+function customExtras(caller: Caller, extras: readonly ProjectScopedAbility[]): readonly ProjectScopedAbility[] {
+  return caller.credential === 'session' || caller.credential === 'personal_token' ? extras : [];
+}
+
+/**
  * Decides a project-scoped ability. A caller who may not even read the project gets 404, so
  * that private projects do not reveal their existence; an anonymous caller who could read but
- * not act gets 401, a signed-in one 403.
+ * not act gets 401, a signed-in one 403. `extras`: what the member's custom role adds.
  */
-export function authorizeProject(caller: Caller, ability: ProjectScopedAbility, project: ProjectFacts, memberLevel: number | null): ProjectAccess {
+export function authorizeProject(caller: Caller, ability: ProjectScopedAbility, project: ProjectFacts, memberLevel: number | null, extras: readonly ProjectScopedAbility[] = []): ProjectAccess {
   const definition = ABILITIES[ability];
   if (!canSeeProject(caller, project, memberLevel)) throw projectNotFound();
   if (!credentialReaches(caller, definition.credentials)) throw credentialNotAllowed(caller);
   const level = effectiveLevel(caller, memberLevel);
+  const granted = customExtras(caller, extras);
   // Monotonic, as GitLab: a member never has less than a reader who is not one.
-  const allowedByRole = level >= ACCESS_LEVEL[definition.minRole] || (definition.openToVisibleReaders && readsWithoutMembership(caller, project));
+  const allowedByRole = level >= ACCESS_LEVEL[definition.minRole] || granted.includes(ability) || (definition.openToVisibleReaders && readsWithoutMembership(caller, project));
   if (!allowedByRole) {
     if (caller.user === null) throw unauthenticated();
     throw forbidden('403 Forbidden');
   }
   if (!scopesAllow(caller, definition.scopes)) throw AuthErrors.INSUFFICIENT_SCOPE();
-  return { caller, project, level } as ProjectAccess;
+  return { caller, project, level, extras: granted } as ProjectAccess;
 }
 
 /** A finer question asked inside a service, after the route's ability has been granted. */
 export function can(access: ProjectAccess, ability: ProjectScopedAbility): boolean {
   try {
-    authorizeProject(access.caller, ability, access.project, access.level === NO_ACCESS ? null : access.level);
+    authorizeProject(access.caller, ability, access.project, access.level === NO_ACCESS ? null : access.level, access.extras);
     return true;
   } catch {
     return false;
@@ -127,7 +139,7 @@ export function can(access: ProjectAccess, ability: ProjectScopedAbility): boole
 }
 
 export function requireAbility(access: ProjectAccess, ability: ProjectScopedAbility): void {
-  authorizeProject(access.caller, ability, access.project, access.level === NO_ACCESS ? null : access.level);
+  authorizeProject(access.caller, ability, access.project, access.level === NO_ACCESS ? null : access.level, access.extras);
 }
 
 /**
@@ -137,5 +149,6 @@ export function requireAbility(access: ProjectAccess, ability: ProjectScopedAbil
  * that has authorized the work by its own secret asks for it.
  */
 export function serverAccess(project: ProjectFacts, caller: Caller): ProjectAccess {
-  return { caller, project, level: ADMIN_ACCESS_LEVEL } as ProjectAccess;
+  const extras: readonly ProjectScopedAbility[] = [];
+  return { caller, project, level: ADMIN_ACCESS_LEVEL, extras } as ProjectAccess;
 }

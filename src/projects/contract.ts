@@ -41,6 +41,7 @@ export const ProjectPermissions = Closed(
       description: 'null when the caller reads the project without a role in it',
     }),
     is_admin: Type.Boolean({ description: 'The caller acts as a site administrator' }),
+    custom_abilities: Type.Array(Type.String(), { description: "What the caller's custom role adds to their role here (names from src/auth/abilities.ts); empty without one" }),
   },
   { description: 'What the caller may do in the project' },
 );
@@ -93,6 +94,7 @@ export const MemberNative = Closed(
     bot: Type.Boolean(),
     access_level: Type.Integer(),
     role: Type.String({ description: "The access level's name: guest, reporter, developer, maintainer or owner" }),
+    member_role_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The custom role adding abilities to the base role (GET /member_roles), if any' }),
     created_at: IsoTime,
   },
   { description: 'A member of a project: a user with a role' },
@@ -104,8 +106,12 @@ export const MemberPage = Type.Array(MemberNative, { description: 'A page of mem
 export const MemberParams = Type.Intersect([ProjectIdParams, Type.Object({ user_id: NumericId })]);
 export type MemberParams = Static<typeof MemberParams>;
 
-export const AddMemberBody = Closed({ user_id: NumericId, access_level: AccessLevel });
+const MemberRoleId = Type.Union([NumericId, Type.Null()], {
+  description: 'A custom role (GET /member_roles) whose base_access_level equals access_level; null for none. Left out of a change, the custom role stays while the level does',
+});
+
+export const AddMemberBody = Closed({ user_id: NumericId, access_level: AccessLevel, member_role_id: Type.Optional(MemberRoleId) });
 export type AddMemberBody = Static<typeof AddMemberBody>;
 
-export const UpdateMemberBody = Closed({ access_level: AccessLevel });
+export const UpdateMemberBody = Closed({ access_level: AccessLevel, member_role_id: Type.Optional(MemberRoleId) });
 export type UpdateMemberBody = Static<typeof UpdateMemberBody>;

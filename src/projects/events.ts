@@ -9,7 +9,11 @@ export const ProjectEvents = {
   'project.created': Type.Object({ id: Type.Integer(), path: Type.String(), visibility: Visibility }),
   'project.updated': Type.Object({ id: Type.Integer(), changed: Type.Array(Type.String(), { description: 'The fields whose value changed' }) }),
   'project.deleted': Type.Object({ id: Type.Integer(), path: Type.String() }),
-  'project.member.added': Type.Object({ user_id: Type.Integer(), access_level: Type.Integer() }),
-  'project.member.updated': Type.Object({ user_id: Type.Integer(), access_level: Type.Integer({ description: 'The new access level' }) }),
+  'project.member.added': Type.Object({ user_id: Type.Integer(), access_level: Type.Integer(), member_role_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The custom role, if any' }) }),
+  'project.member.updated': Type.Object({
+    user_id: Type.Integer(),
+    access_level: Type.Integer({ description: 'The new access level' }),
+    member_role_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The custom role now held, if any' }),
+  }),
   'project.member.removed': Type.Object({ user_id: Type.Integer() }),
 } as const;

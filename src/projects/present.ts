@@ -29,10 +29,11 @@ export function presentProjectWithAccess(row: ProjectRow, publicUrl: string, acc
     permissions: {
       project_access: access.level > 0 ? { access_level: Math.min(access.level, ACCESS_LEVEL.owner) } : null,
       is_admin: actsAsAdmin(access.caller),
+      custom_abilities: [...access.extras],
     },
   };
 }
 
 export function presentMember(row: MemberRow): MemberNative {
-  return { ...presentUser(row), access_level: row.access_level, role: roleOfLevel(row.access_level) ?? 'unknown' };
+  return { ...presentUser(row), access_level: row.access_level, role: roleOfLevel(row.access_level) ?? 'unknown', member_role_id: row.member_role_id };
 }

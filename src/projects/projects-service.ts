@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { actsAsAdmin, authorizeInstance, authorizeProject, type ProjectAccess } from '../auth/policy.ts';
 import type { ProjectScopedAbility } from '../auth/abilities.ts';
+import { abilitiesOf } from '../auth/custom-roles/custom-abilities.ts';
 import type { Caller } from '../auth/caller.ts';
 import { ACCESS_LEVEL } from '../auth/roles.ts';
 import type { Schema } from '../db/schema.ts';
@@ -86,10 +87,22 @@ export class ProjectsService {
     return id === undefined ? undefined : query.where('id', '=', id).executeTakeFirst();
   }
 
-  async memberLevel(projectId: number, userId: number | undefined): Promise<number | null> {
-    if (userId === undefined) return null;
-    const row = await this.db.selectFrom('members').select('access_level').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
-    return row?.access_level ?? null;
+  /**
+   * The member's access level and what their custom role adds to it; a role counts only while
+   * its base level is the member's level (a level changed by other means leaves it inert).
+   */
+  async membership(projectId: number, userId: number | undefined): Promise<{ level: number | null; extras: ProjectScopedAbility[] }> {
+    if (userId === undefined) return { level: null, extras: [] };
+    const row = await this.db
+      .selectFrom('members')
+      .leftJoin('member_roles', 'member_roles.id', 'members.member_role_id')
+      .select(['members.access_level', 'member_roles.base_access_level', 'member_roles.abilities'])
+      .where('members.project_id', '=', projectId)
+      .where('members.user_id', '=', userId)
+      .executeTakeFirst();
+    if (!row) return { level: null, extras: [] };
+    const fits = row.abilities !== null && row.base_access_level === row.access_level;
+    return { level: row.access_level, extras: fits ? abilitiesOf({ abilities: row.abilities! }) : [] };
   }
 
   /**
@@ -109,8 +122,8 @@ export class ProjectsService {
       authorizeProject(caller, ability, { id: -1, visibility: 'private' }, null);
       throw projectNotFound();
     }
-    const level = await this.memberLevel(project.id, caller.user?.id);
-    return { access: authorizeProject(caller, ability, project, level), project };
+    const { level, extras } = await this.membership(project.id, caller.user?.id);
+    return { access: authorizeProject(caller, ability, project, level, extras), project };
   }
 
   async getRow(projectId: number): Promise<ProjectRow> {

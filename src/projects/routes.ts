@@ -119,7 +119,8 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
         response: replies({ 201: MemberNative }),
       },
     },
-    async (request, reply) => reply.status(201).send(presentMember(await members.add(accessOf(request), request.body.user_id, request.body.access_level))),
+    async (request, reply) =>
+      reply.status(201).send(presentMember(await members.add(accessOf(request), request.body.user_id, request.body.access_level, undefined, request.body.member_role_id ?? null))),
   );
 
   app.put(
@@ -128,7 +129,7 @@ export async function projectRoutes(app: App, deps: { projects: ProjectsService;
       config: { ability: 'members:manage' },
       schema: { tags: ['members'], summary: "Change a member's role", params: MemberParams, body: UpdateMemberBody, response: replies({ 200: MemberNative }) },
     },
-    async (request) => presentMember(await members.update(accessOf(request), request.params.user_id, request.body.access_level)),
+    async (request) => presentMember(await members.update(accessOf(request), request.params.user_id, request.body.access_level, request.body.member_role_id)),
   );
 
   app.delete(

@@ -29,7 +29,8 @@ export async function followRule(
       created.push(projectId);
       changed.push(projectId);
     } else if (current !== level && current < OWNER && (ruled.has(projectId) || current < level)) {
-      await trx.updateTable('members').set({ access_level: level }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
+      // A custom role fits one base level only: a rule that changes the level ends it.
+      await trx.updateTable('members').set({ access_level: level, member_role_id: null }).where('project_id', '=', projectId).where('user_id', '=', userId).execute();
       changed.push(projectId);
     }
   }

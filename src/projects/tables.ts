@@ -16,6 +16,8 @@ export interface MembersTable {
   user_id: number;
   /** GitLab's access levels: 10 guest, 20 reporter, 30 developer, 40 maintainer, 50 owner. */
   access_level: number;
+  /** A custom role (member_roles) adding abilities to the base role; its base level equals access_level. */
+  member_role_id: Generated<number | null>;
   created_at: number;
 }
 

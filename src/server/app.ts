@@ -6,6 +6,7 @@ import { authRoutes } from '../auth/routes.ts';
 import { ssoRoutes } from '../auth/sso/routes.ts';
 import { groupLinkRoutes } from '../auth/sso/group-link-routes.ts';
 import { userAdminRoutes } from '../auth/user-admin-routes.ts';
+import { memberRoleRoutes } from '../auth/custom-roles/routes.ts';
 import { userSettingsRoutes } from '../auth/user-settings-routes.ts';
 import { auditRoutes } from '../events/routes.ts';
 import { webhookRoutes } from '../events/webhook-routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(userAdminRoutes, { userAdmin: services.userAdmin, oidcClients: services.oidcClients });
   await app.register(userSettingsRoutes, { passwordChange: services.passwordChange, personalTokens: services.personalTokens, passwordSignIn: services.config.sso.passwordSignIn });
+  await app.register(memberRoleRoutes, { memberRoles: services.memberRoles });
   await app.register(projectRoutes, { projects: services.projects, members: services.members });
   await app.register(groupLinkRoutes, { groupLinks: services.groupLinks });
   await app.register(auditRoutes, { audit: services.audit });

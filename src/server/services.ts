@@ -14,6 +14,7 @@ import { UsersService } from '../auth/users-service.ts';
 import { UserAdminService } from '../auth/user-admin-service.ts';
 import type { Database } from '../db/database.ts';
 import { MembersService } from '../projects/members-service.ts';
+import { MemberRolesService } from '../auth/custom-roles/member-roles-service.ts';
 import { ProjectsService } from '../projects/projects-service.ts';
 import type { Config } from '../config/config.ts';
 import type { Keyring } from '../secrets/keyring.ts';
@@ -78,6 +79,7 @@ export interface Services extends DeploymentServices {
   personalTokens: PersonalTokensService;
   passwordChange: PasswordChangeService;
   userAdmin: UserAdminService;
+  memberRoles: MemberRolesService;
   authenticator: Authenticator;
   projects: ProjectsService;
   members: MembersService;
@@ -133,7 +135,8 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const signInThrottle = new SignInThrottle(db);
   const oidcClients = new OidcClients(config.sso.providers);
   const projects = new ProjectsService(db);
-  const members = new MembersService(db, users);
+  const memberRoles = new MemberRolesService(db);
+  const members = new MembersService(db, users, memberRoles);
   const experiments = new ExperimentsService(db);
   const runs = new RunsService(db, experiments);
   projects.onDelete(deleteMetricsOfProject);
@@ -193,6 +196,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     personalTokens: new PersonalTokensService(db, users, tokens),
     passwordChange: new PasswordChangeService(db, users, sessions, signInThrottle),
     userAdmin: new UserAdminService(db, users, sessions),
+    memberRoles,
     authenticator,
     projects,
     members,

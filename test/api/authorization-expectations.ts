@@ -35,6 +35,31 @@ export const PERSONAS = [
   'runner_token',
 ] as const;
 export type Persona = (typeof PERSONAS)[number];
+/**
+ * Members holding a custom role (docs/permissions.md, "Custom roles"), calling with a personal
+ * access token (`api`): each gets exactly what its base persona gets, plus `grows`, which it
+ * gets where the base persona is refused (403); nothing else grows. `fields` is the role as the
+ * member roles API takes it.
+ */
+export const CUSTOM_ROLE_PERSONAS = {
+  reporter_approver: { base: 'reporter', base_access_level: 20, fields: { approve_model_versions: true }, grows: ['registry:approve'] },
+  developer_environments_admin: {
+    base: 'developer',
+    base_access_level: 30,
+    fields: { read_environment_settings: true, admin_protected_environments: true, read_cicd_settings: true, admin_cicd_variables: true },
+    grows: ['environments:admin-read', 'environments:admin', 'ci:admin-read', 'ci:admin'],
+  },
+} as const satisfies Record<string, { base: Persona; base_access_level: number; fields: Record<string, boolean>; grows: readonly ProjectScopedAbility[] }>;
+export type CustomRolePersona = keyof typeof CUSTOM_ROLE_PERSONAS;
+export const CUSTOM_ROLE_PERSONA_NAMES = Object.keys(CUSTOM_ROLE_PERSONAS) as CustomRolePersona[];
+
+/** A custom-role persona's outcome: its base persona's, except where its role adds the ability. */
+export function customRoleOutcome(persona: CustomRolePersona, ability: Ability, table: Record<Persona, Outcome>): Outcome {
+  const { base, grows } = CUSTOM_ROLE_PERSONAS[persona];
+  const outcome = table[base];
+  return outcome === 403 && (grows as readonly string[]).includes(ability) ? 'allowed' : outcome;
+}
+
 /** 'refused': a route with its own credential (runner, job, trigger token, webhook signature); a caller's credential never passes it. */
 export type Outcome = 'allowed' | 401 | 403 | 404 | 'refused';
 
@@ -330,6 +355,10 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'PUT /api/v4/users/:user_id': 'admin:write',
   'POST /api/v4/users/:user_id/block': 'admin:write',
   'POST /api/v4/users/:user_id/unblock': 'admin:write',
+  'GET /api/v4/member_roles': 'users:read',
+  'HEAD /api/v4/member_roles': 'users:read',
+  'POST /api/v4/member_roles': 'admin:write',
+  'DELETE /api/v4/member_roles/:member_role_id': 'admin:write',
   'GET /api/v4/personal_access_tokens': 'user:tokens-read',
   'HEAD /api/v4/personal_access_tokens': 'user:tokens-read',
   'GET /api/v4/personal_access_tokens/self': 'user:self-read',

@@ -3,7 +3,20 @@ import { ABILITIES } from '../../src/auth/abilities.ts';
 import type { RouteEntry } from '../../src/auth/authorization-hook.ts';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { createInstanceRunner, createProjectBot, createTrigger, startJob } from '../support/credentials.ts';
-import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, protocolOutcome, ROUTE_ABILITIES, type Outcome, type Persona } from './authorization-expectations.ts';
+import {
+  CUSTOM_ROLE_PERSONA_NAMES,
+  CUSTOM_ROLE_PERSONAS,
+  customRoleOutcome,
+  EXPECTED_ON_INTERNAL,
+  EXPECTED_ON_PUBLIC,
+  EXPECTED_OUTCOMES,
+  PERSONAS,
+  protocolOutcome,
+  ROUTE_ABILITIES,
+  type CustomRolePersona,
+  type Outcome,
+  type Persona,
+} from './authorization-expectations.ts';
 
 /**
  * Walks every route the server registered and calls it as each kind of caller (people of each
@@ -15,6 +28,11 @@ import { EXPECTED_ON_INTERNAL, EXPECTED_ON_PUBLIC, EXPECTED_OUTCOMES, PERSONAS, 
 let t: TestApp;
 let other: TestUser;
 const people = {} as Record<'guest' | 'reporter' | 'developer' | 'maintainer' | 'owner', TestUser>;
+/** Members holding a custom role, and the role's id. */
+const customMembers = {} as Record<CustomRolePersona, { user: TestUser; roleId: number }>;
+/** Everyone the walks call: the personas of the tables, then the custom-role ones. */
+type Caller = Persona | CustomRolePersona;
+const CALLERS: readonly Caller[] = [...PERSONAS, ...CUSTOM_ROLE_PERSONA_NAMES];
 let adminUser: TestUser;
 let runnerToken: string;
 /** A paused runner for the routes that name one (:runner_id), so that the one taking jobs survives the admin's DELETE. */
@@ -47,6 +65,12 @@ beforeAll(async () => {
   outsider = { projectId: outsiderProject.id, bot: (await createProjectBot(t, outsiderProject.id)).token, job: (await startJob(t, outsiderProject.id, runnerToken)).token };
   triggerToken = await createTrigger(t, outsiderProject.id);
   targetUser = await t.createUser('matrix-target');
+  for (const persona of CUSTOM_ROLE_PERSONA_NAMES) {
+    const { base_access_level, fields } = CUSTOM_ROLE_PERSONAS[persona];
+    const role = await t.call({ method: 'POST', url: '/api/v4/member_roles', token: ADMIN_TOKEN, payload: { name: persona, base_access_level, ...fields } });
+    if (role.statusCode !== 201) throw new Error(`could not create the custom role ${persona}: ${role.body}`);
+    customMembers[persona] = { user: await t.createUser(`matrix-${persona}`), roleId: (role.json() as { id: number }).id };
+  }
 });
 
 afterAll(async () => {
@@ -57,18 +81,30 @@ afterAll(async () => {
  * A project with a member of each role (`only`: with the guest, whom member routes name, and
  * that one role only, for a project made for a single call).
  */
-async function freshProject(visibility: Visibility = 'private', only?: Persona): Promise<Fixture> {
+async function freshProject(visibility: Visibility = 'private', only?: Caller): Promise<Fixture> {
   const project = await t.createProject(people.owner.token, `m-${Math.random().toString(36).slice(2, 10)}`, visibility);
   const onlyRole = only === 'maintainer_session' || only === 'maintainer_read_api' ? 'maintainer' : only;
   for (const role of ['guest', 'reporter', 'developer', 'maintainer'] as const) {
     if (onlyRole === undefined || role === 'guest' || role === onlyRole) await t.addMember(project.id, people[role].id, LEVELS[role]);
   }
+  for (const persona of CUSTOM_ROLE_PERSONA_NAMES) {
+    if (only !== undefined && only !== persona) continue;
+    const { user, roleId } = customMembers[persona];
+    const payload = { user_id: user.id, access_level: CUSTOM_ROLE_PERSONAS[persona].base_access_level, member_role_id: roleId };
+    const added = await t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/members`, token: ADMIN_TOKEN, payload });
+    if (added.statusCode !== 201) throw new Error(`could not add ${persona}: ${added.body}`);
+  }
   return { projectId: project.id };
 }
 
-function userOf(persona: 'other_project_member' | 'admin' | keyof typeof people): TestUser {
+function isCustomRolePersona(caller: Caller): caller is CustomRolePersona {
+  return Object.hasOwn(CUSTOM_ROLE_PERSONAS, caller);
+}
+
+function userOf(persona: 'other_project_member' | 'admin' | keyof typeof people | CustomRolePersona): TestUser {
   if (persona === 'other_project_member') return other;
   if (persona === 'admin') return adminUser;
+  if (isCustomRolePersona(persona)) return customMembers[persona].user;
   return people[persona];
 }
 
@@ -98,7 +134,7 @@ async function sessionOf(user: TestUser): Promise<Record<string, string>> {
  * The headers that present a persona's credential on a project's fixture. `spends`: the call
  * may use the credential up (revoking "self", signing out), so it gets one of its own.
  */
-async function credentialOf(persona: Persona, fixture: Fixture, spends: boolean): Promise<Record<string, string>> {
+async function credentialOf(persona: Caller, fixture: Fixture, spends: boolean): Promise<Record<string, string>> {
   switch (persona) {
     case 'anonymous':
       return {};
@@ -169,11 +205,13 @@ async function walk(visibility: Visibility, routes: RouteEntry[], expectationOf:
     if (route.method === 'HEAD') continue; // answered by the GET route
     const mutating = route.method !== 'GET';
     const table = expectationOf(route);
-    const expected = Object.fromEntries(PERSONAS.map((persona) => [persona, protocolOutcome(route.url, persona, table[persona])])) as Record<Persona, Outcome>;
+    const expected = Object.fromEntries(
+      CALLERS.map((caller) => [caller, isCustomRolePersona(caller) ? customRoleOutcome(caller, route.ability, table) : protocolOutcome(route.url, caller, table[caller])]),
+    ) as Record<Caller, Outcome>;
     // The personas of one route are called at once: each call that may change something has a
     // project (and a credential) of its own, and the others change nothing.
     const answers = await Promise.all(
-      PERSONAS.map(async (persona) => {
+      CALLERS.map(async (persona) => {
         // Native routes can delete the project, its members or the caller's own credential;
         // MLflow ones only add to it.
         const changes = mutating && expected[persona] === 'allowed';

@@ -195,6 +195,8 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'POST /api/v4/projects/:id/sso_group_links': { json: { provider: 'corp', group_name: 'ml-team', access_level: 30 } },
     'DELETE /api/v4/projects/:id/sso_group_links/:link_id': null,
     'DELETE /api/v4/users/:user_id/identities/:provider': null,
+    'POST /api/v4/member_roles': { json: { name: 'Approving reporter', base_access_level: 20, approve_model_versions: true } },
+    'DELETE /api/v4/member_roles/:member_role_id': null,
     'POST /api/v4/projects/:id/hooks': { json: { url: 'http://127.0.0.1:9/other', events: ['*'] } },
     'PUT /api/v4/projects/:id/hooks/:hook_id': { json: { enabled: false } },
     'DELETE /api/v4/projects/:id/hooks/:hook_id': null,
@@ -390,6 +392,7 @@ function fillUrl(url: string, w: World): string {
       .replace(':environment_id', '1')
       .replace(':deployment_id', '1')
       .replace(':agent_id', '1')
+      .replace(':member_role_id', '1')
       .replace(':instance_id', 'e1-v1-00000000')
       .replace(':name', 'production')
       .replace(':environment', 'staging')
@@ -513,6 +516,11 @@ describe('refused requests change nothing', () => {
         status: 403,
       },
       { what: 'a maintainer removes the owner', request: { method: 'DELETE', url: `${api}/members/${w.owner.id}`, headers: { 'private-token': w.maintainer.token } }, status: 403 },
+      {
+        what: 'a maintainer gives a custom role that does not exist',
+        request: { method: 'POST', url: `${api}/members`, headers: { 'private-token': w.maintainer.token }, payload: { user_id: w.outsider.id, access_level: 20, member_role_id: 999999 } },
+        status: 404,
+      },
       {
         what: 'a maintainer mints a bot above its own role',
         request: { method: 'POST', url: `${api}/access_tokens`, headers: { 'private-token': w.maintainer.token }, payload: { name: 'x', scopes: ['api'], access_level: 50 } },

@@ -10,7 +10,7 @@ import { recordChange } from '../../src/events/outbox.ts';
  * below it stops being one.
  */
 export function typedOutbox(db: Kysely<Schema>): void {
-  void recordChange(db, null, { type: 'project.member.added', projectId: 1, payload: { user_id: 2, access_level: 30 } });
+  void recordChange(db, null, { type: 'project.member.added', projectId: 1, payload: { user_id: 2, access_level: 30, member_role_id: null } });
   // @ts-expect-error a declared event carries its declared payload
   void recordChange(db, null, { type: 'project.member.added', projectId: 1, payload: { user_id: 2 } });
   // @ts-expect-error a declared payload's fields have their declared types

@@ -151,6 +151,8 @@ export const apiPaths = {
     const self = `${V4}/users/${userId}`;
     return { self, block: `${self}/block`, unblock: `${self}/unblock`, identity: (provider: string) => `${self}/identities/${segment(provider)}` };
   },
+  memberRoles: `${V4}/member_roles`,
+  memberRole: (memberRoleId: number) => `${V4}/member_roles/${memberRoleId}`,
   personalAccessTokens: (query?: Query) => withQuery(`${V4}/personal_access_tokens`, query),
   personalAccessToken: (tokenId: number) => `${V4}/personal_access_tokens/${tokenId}`,
   rotatePersonalAccessToken: (tokenId: number) => `${V4}/personal_access_tokens/${tokenId}/rotate`,

@@ -49,6 +49,7 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/admin', () => <AdminPage section="users" />],
   ['/admin/users', () => <AdminPage section="users" />],
   ['/admin/projects', () => <AdminPage section="projects" />],
+  ['/admin/member-roles', () => <AdminPage section="member-roles" />],
 ];
 
 /** The administrator's link, for administrators only (the session's user does not say; `GET /user` does). */

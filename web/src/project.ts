@@ -10,11 +10,14 @@ export interface Powers {
   level: number;
   canWrite: boolean;
   canMaintain: boolean;
+  /** Approving or rejecting versions: maintainers, and those whose custom role adds it. */
+  canApproveVersions: boolean;
 }
 
 export function powersOf(project: Project): Powers {
   const level = project.permissions.is_admin ? 60 : (project.permissions.project_access?.access_level ?? 0);
-  return { level, canWrite: level >= 30, canMaintain: level >= 40 };
+  const canApproveVersions = level >= 40 || project.permissions.custom_abilities.includes('registry:approve');
+  return { level, canWrite: level >= 30, canMaintain: level >= 40, canApproveVersions };
 }
 
 export async function loadProject(id: string): Promise<Project> {

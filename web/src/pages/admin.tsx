@@ -6,14 +6,17 @@ import { apiPaths } from '../api-paths.ts';
 import { ErrorLine, useAction } from '../components/action.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { UserIdentities } from '../components/user-identities.tsx';
+import { MemberRolesAdmin } from '../components/member-roles-admin.tsx';
 import { Link, useLocation } from '../router.tsx';
 import { usePageTitle } from '../page-title.ts';
 import { useSession } from '../session.tsx';
 
 /** The administrator's area: every person and every project of the instance. The server checks each call again. */
-export function AdminPage({ section }: { section: 'users' | 'projects' }) {
+const SECTION_TITLES = { users: 'Users', projects: 'Projects', 'member-roles': 'Custom roles' } as const;
+
+export function AdminPage({ section }: { section: keyof typeof SECTION_TITLES }) {
   const { path } = useLocation();
-  usePageTitle(section === 'users' ? 'Users' : 'Projects', 'Administration');
+  usePageTitle(SECTION_TITLES[section], 'Administration');
   return (
     <section>
       <h1>Administration</h1>
@@ -24,8 +27,13 @@ export function AdminPage({ section }: { section: 'users' | 'projects' }) {
         <Link to="/admin/projects" className={path.startsWith('/admin/projects') ? 'button active' : 'button'}>
           Projects
         </Link>
+        <Link to="/admin/member-roles" className={path.startsWith('/admin/member-roles') ? 'button active' : 'button'}>
+          Custom roles
+        </Link>
       </nav>
-      {section === 'users' ? <Users /> : <Projects />}
+      {section === 'users' && <Users />}
+      {section === 'projects' && <Projects />}
+      {section === 'member-roles' && <MemberRolesAdmin />}
     </section>
   );
 }

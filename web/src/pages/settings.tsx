@@ -3,6 +3,7 @@ import { useAction } from '../components/action.tsx';
 import type { AuditEventNative, CreatedWebhook, CreateWebhookBody, WebhookDeliveryNative, WebhookNative } from '../../../src/events/contract.ts';
 import type { CreatedToken, CreateTokenBody, ProjectTokenNative, TokenNative, UserNative } from '../../../src/auth/contract.ts';
 import type { AddMemberBody, MemberNative, UpdateMemberBody } from '../../../src/projects/contract.ts';
+import type { MemberRoleNative } from '../../../src/auth/custom-roles/contract.ts';
 import { api } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { GroupLinks } from '../components/group-links.tsx';
@@ -54,15 +55,47 @@ export function SettingsPage({ projectId }: { projectId: string }) {
   );
 }
 
+/** A role as the members page offers it: a base role, or a custom role on its base ("20:3"). */
+function roleChoice(level: number, memberRoleId: number | null): string {
+  return memberRoleId === null ? String(level) : `${level}:${memberRoleId}`;
+}
+
+function chosenRole(choice: string): { access_level: number; member_role_id: number | null } {
+  const [level, roleId] = choice.split(':');
+  return { access_level: Number(level), member_role_id: roleId === undefined ? null : Number(roleId) };
+}
+
+/** The base roles the caller may give, each followed by the custom roles built on it. */
+function RoleOptions({ ownLevel, customRoles }: { ownLevel: number; customRoles: MemberRoleNative[] }) {
+  return (
+    <>
+      {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => [
+        <option key={l} value={roleChoice(l, null)}>
+          {name}
+        </option>,
+        ...customRoles
+          .filter((role) => role.base_access_level === l)
+          .map((role) => (
+            <option key={`${l}:${role.id}`} value={roleChoice(l, role.id)}>
+              {name} + {role.name}
+            </option>
+          )),
+      ])}
+    </>
+  );
+}
+
 function Members({ project }: { project: Project }) {
-  const [state, reload] = useLoad(['project-members', project.id], () => api.get<MemberNative[]>(apiPaths.project(project.id).members({ per_page: 100 })));
+  const [state, reload] = useLoad(['project-members', project.id], () =>
+    Promise.all([api.get<MemberNative[]>(apiPaths.project(project.id).members({ per_page: 100 })), api.get<MemberRoleNative[]>(apiPaths.memberRoles)]),
+  );
   const { error, act } = useAction(reload);
   const [username, setUsername] = useState('');
-  const [level, setLevel] = useState(30);
+  const [choice, setChoice] = useState('30');
   const ownLevel = powersOf(project).level;
   return (
     <Show state={state}>
-      {(members) => (
+      {([members, customRoles]) => (
         <>
           {error && (
             <p className="error" role="alert">
@@ -79,14 +112,10 @@ function Members({ project }: { project: Project }) {
                   <td>
                     <select
                       aria-label={`Role of ${m.username}`}
-                      value={m.access_level}
-                      onChange={(e) => act(() => api.put<MemberNative>(apiPaths.project(project.id).member(m.id), { access_level: Number(e.target.value) } satisfies UpdateMemberBody))}
+                      value={roleChoice(m.access_level, m.member_role_id)}
+                      onChange={(e) => act(() => api.put<MemberNative>(apiPaths.project(project.id).member(m.id), chosenRole(e.target.value) satisfies UpdateMemberBody))}
                     >
-                      {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
-                        <option key={l} value={l}>
-                          {name}
-                        </option>
-                      ))}
+                      <RoleOptions ownLevel={ownLevel} customRoles={m.bot ? [] : customRoles} />
                     </select>
                   </td>
                   <td>
@@ -103,17 +132,13 @@ function Members({ project }: { project: Project }) {
               void act(async () => {
                 const found = await api.get<UserNative[]>(apiPaths.users({ username }));
                 if (!found[0]) throw new Error(`No user named ${username}`);
-                await api.post<MemberNative>(apiPaths.project(project.id).members(), { user_id: found[0].id, access_level: level } satisfies AddMemberBody);
+                await api.post<MemberNative>(apiPaths.project(project.id).members(), { user_id: found[0].id, ...chosenRole(choice) } satisfies AddMemberBody);
               });
             }}
           >
             <input aria-label="Username to add" placeholder="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-            <select aria-label="Role to give" value={level} onChange={(e) => setLevel(Number(e.target.value))}>
-              {ROLES.filter(([l]) => l < 50 || ownLevel >= 50).map(([l, name]) => (
-                <option key={l} value={l}>
-                  {name}
-                </option>
-              ))}
+            <select aria-label="Role to give" value={choice} onChange={(e) => setChoice(e.target.value)}>
+              <RoleOptions ownLevel={ownLevel} customRoles={customRoles} />
             </select>
             <button type="submit">Add member</button>
           </form>

@@ -47,7 +47,7 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
         const powers = powersOf(project);
         const modelRoot = versionModelRoot(v, lineage);
         const pending = approvals.find((a) => a.status === 'pending');
-        const mayDecide = powers.canMaintain && pending !== undefined && pending.requester.id !== user?.id && !pending.decisions.some((d) => d.approver.id === user?.id);
+        const mayDecide = powers.canApproveVersions && pending !== undefined && pending.requester.id !== user?.id && !pending.decisions.some((d) => d.approver.id === user?.id);
         const act = async (work: () => Promise<unknown>) => {
           setError(null);
           try {

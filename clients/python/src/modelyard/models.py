@@ -49,6 +49,8 @@ class ProjectPermissions(TypedDict, total=False):
     "null when the caller reads the project without a role in it"
     is_admin: Required[bool]
     "The caller acts as a site administrator"
+    custom_abilities: Required[list[str]]
+    "What the caller's custom role adds to their role here (names from src/auth/abilities.ts); empty without one"
 
 
 class Project(TypedDict, total=False):
@@ -87,6 +89,8 @@ class Member(TypedDict, total=False):
     access_level: Required[int]
     role: Required[str]
     "The access level's name: guest, reporter, developer, maintainer or owner"
+    member_role_id: Required[int | None]
+    "The custom role adding abilities to the base role (GET /member_roles), if any"
     created_at: Required[str]
     "ISO 8601 date and time (UTC)"
 
