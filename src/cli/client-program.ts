@@ -75,8 +75,10 @@ export function addClientCommands(program: Command): void {
       .argument('<name>')
       .argument('<version>')
       .argument('<files...>')
-      .description('upload files; files already there with the same bytes are skipped, so running it again resumes'),
-  ).action(async (name, version, files, options) => (await packages()).packageUploadCommand(name, version, files, options));
+      .description('upload files; files already there with the same bytes are skipped, and large files go up in parts, so running it again resumes'),
+  )
+    .option('--part-size <bytes>', 'files larger than this go up in parts of this size (at least 5 MiB; default 64 MiB)')
+    .action(async (name, version, files, options) => (await packages()).packageUploadCommand(name, version, files, options));
   client(packageCommands.command('download').argument('<name>').argument('<version>').argument('<file>').description('download a file; run again to resume'))
     .option('--to <path>', 'where to write it (default: its name, here)')
     .action(async (name, version, file, options) => (await packages()).packageDownloadCommand(name, version, file, options));
