@@ -111,6 +111,16 @@ describe('exit codes and output', () => {
     const projects = await user.run(['projects', '-o', 'json'], { env });
     expect(json<{ path: string }[]>(projects.stdout).map((p) => p.path)).toContain('cli-project');
 
+    fs.writeFileSync(path.join(user.home, 'card.json'), JSON.stringify({ license: 'Apache-2.0', limitations: 'EUR only' }));
+    const edited = await user.run(['versions', 'edit', 'churn', '1', '--card', 'intended_use=churn scores', '--card', 'limitations=EUR and USD', '--card-file', 'card.json', '-o', 'json'], { env });
+    expect(edited.code, edited.stderr).toBe(0);
+    const card = (await t.call({ method: 'GET', url: `/api/v4/projects/cli-project/ml/models/${json<{ model_id: number }>(edited.stdout).model_id}/versions/1`, token: owner.token })).json().card;
+    expect(card.fields).toEqual({ intended_use: 'churn scores', limitations: 'EUR and USD', license: 'Apache-2.0' });
+    expect((await user.run(['versions', 'edit', 'churn', '1', '--card', 'no-equals-sign'], { env })).code).toBe(2);
+    const unknown = await user.run(['versions', 'edit', 'churn', '1', '--card', 'colour=blue'], { env });
+    expect(unknown.code).toBe(5);
+    expect(unknown.stderr).toContain('unknown field "colour"');
+
     const table = await user.run(['versions', 'list', 'churn'], { env });
     expect(table.stdout.split('\n')[0]).toMatch(/^VERSION +SEMVER +STATUS +APPROVAL +LABELS +ALIASES +CREATED$/);
     expect(table.stdout.split('\n')[1]).toMatch(/^1 +1\.2\.0 +READY +none +stage::staging +\d{4}-/);
