@@ -16,8 +16,8 @@ export interface PythonClientUploadResult {
 
 /**
  * The Python client's upload of a large file against curl's on the same file and server:
- * `curl --upload-file` and `Client.project(...).packages.upload(...)` (streamed, hashed on the
- * way), each a PUT of the generic packages API on loopback, alternated round by round so that
+ * `curl --upload-file` (one PUT of the generic packages API) and `Client.project(...).packages.upload(...)`
+ * (a large file goes up as a resumable multipart upload, parts streamed and hashed), on loopback, alternated round by round so that
  * the disk's drift hits both alike. The client's memory growth is its peak resident set
  * during the upload minus its resident set just before.
  */
@@ -69,7 +69,7 @@ export function pythonClientSection(r: PythonClientUploadResult, machine: string
   return `
 ## Python client upload (issue 21) — ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${machine}. Command: \`${command}\`. A ${(r.bytes / 1024 ** 3).toFixed(0)} GiB file uploaded to a generic package on loopback by \`curl --upload-file\` and by the Python client (\`packages.upload\`: streamed in 1 MiB blocks, SHA-256 computed on the way and compared with the server's), alternated for ${r.rounds} rounds; each upload ends with the server's answer (the file hashed, flushed and recorded). Medians of the rounds.
+Machine: ${machine}. Command: \`${command}\`. A ${(r.bytes / 1024 ** 3).toFixed(0)} GiB file uploaded to a generic package on loopback by \`curl --upload-file\` and by the Python client (\`packages.upload\`: a resumable multipart upload in parts of 64 MiB, each part hashed then streamed in 1 MiB blocks with its SHA-256, the whole file's declared at completion), alternated for ${r.rounds} rounds; each upload ends with the server's answer (the file hashed, flushed and recorded). Medians of the rounds.
 
 | | curl | Python client | target | |
 | --- | --- | --- | --- | --- |

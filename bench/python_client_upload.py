@@ -5,6 +5,7 @@ prints the seconds the upload took and how much the process's memory grew, as JS
 """
 
 import json
+import os
 import resource
 import sys
 import time
@@ -19,6 +20,8 @@ def resident_kib() -> int:
 
 url, token, project, path, version = sys.argv[1:6]
 client = Client(url, token, progress=False)
+# The bench measures the path large files take: the resumable multipart upload.
+assert os.path.getsize(path) >= client.multipart_threshold, "the file is below the multipart threshold"
 packages = client.project(project).packages
 client.whoami()  # connections, the version check and imports happen before the measure
 before = resident_kib()

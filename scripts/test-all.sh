@@ -60,8 +60,8 @@ MODELYARD_TEST_DB=sqlite npx vitest run --project api
 section "API tests on PostgreSQL"
 MODELYARD_TEST_DB=postgres MODELYARD_TEST_PG_URL="$PG_URL" npx vitest run --project api
 
-section "artifact tests on the S3 driver"
-env "${S3_ENV[@]}" MODELYARD_TEST_S3_URL=s3://modelyard-test/api-tests npx vitest run --project api test/api/artifacts.test.ts
+section "artifact and package upload tests on the S3 driver"
+env "${S3_ENV[@]}" MODELYARD_TEST_S3_URL=s3://modelyard-test/api-tests npx vitest run --project api test/api/artifacts.test.ts test/api/package-uploads.test.ts
 
 section "the generic packages API, as the docs' curl recipes"
 bash test/curl/packages.sh

@@ -58,8 +58,10 @@ export function addClientCommands(program: Command): void {
   client(versions.command('label').argument('<model>').argument('<version>').argument('<label>').description('label a version (a scoped label replaces its scope)'))
     .option('--remove', 'remove the label instead')
     .action(async (model, version, label, options) => (await registry()).versionsLabelCommand(model, version, label, options));
-  client(versions.command('edit').argument('<model>').argument('<version>').description("edit a version's card"))
+  client(versions.command('edit').argument('<model>').argument('<version>').description("edit a version's card: its description and its fields"))
     .option('--description <text>', "the card's description (Markdown)")
+    .option('--card <field=value>', 'a card field: intended_use, limitations, training_data, evaluation_metrics or license (repeatable)', collect)
+    .option('--card-file <path>', 'card fields from a JSON object ({"intended_use": "...", ...}); --card values win')
     .action(async (model, version, options) => (await registry()).versionsEditCommand(model, version, options));
   client(versions.command('upload').argument('<model>').argument('<version>').argument('<files...>').description("upload files to a version's package (a progress bar on a terminal)"))
     .option('--dir <path>', 'the folder in the package they go to')
@@ -75,8 +77,10 @@ export function addClientCommands(program: Command): void {
       .argument('<name>')
       .argument('<version>')
       .argument('<files...>')
-      .description('upload files; files already there with the same bytes are skipped, so running it again resumes'),
-  ).action(async (name, version, files, options) => (await packages()).packageUploadCommand(name, version, files, options));
+      .description('upload files; files already there with the same bytes are skipped, and large files go up in parts, so running it again resumes'),
+  )
+    .option('--part-size <bytes>', 'files larger than this go up in parts of this size (at least 5 MiB; default 64 MiB)')
+    .action(async (name, version, files, options) => (await packages()).packageUploadCommand(name, version, files, options));
   client(packageCommands.command('download').argument('<name>').argument('<version>').argument('<file>').description('download a file; run again to resume'))
     .option('--to <path>', 'where to write it (default: its name, here)')
     .action(async (name, version, file, options) => (await packages()).packageDownloadCommand(name, version, file, options));

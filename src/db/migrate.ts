@@ -18,6 +18,7 @@ import * as experimentArtifactLocations from './migrations/0014_experiment_artif
 import * as singleSignOn from './migrations/0015_single_sign_on.ts';
 import * as kubernetesTargets from './migrations/0016_kubernetes_targets.ts';
 import * as customRoles from './migrations/0018_custom_roles.ts';
+import * as packageUploads from './migrations/0020_package_uploads.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0015_single_sign_on': singleSignOn,
   '0016_kubernetes_targets': kubernetesTargets,
   '0018_custom_roles': customRoles,
+  '0020_package_uploads': packageUploads,
 };
 
 /** The names of every migration, in order. */

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { noBodyIsEmpty } from '../http/no-body.ts';
 import { accessOf } from '../auth/request-context.ts';
 import { pageWindow, sendPage } from '../http/pagination.ts';
 import { NoContent, replies } from '../http/responses.ts';
@@ -24,11 +25,6 @@ import { DeploymentErrors } from './errors.ts';
 import { presentDeployment, presentEnvironment, presentEnvironmentDetail } from './present.ts';
 
 const tags = ['deployments'];
-
-/** python-gitlab and curl send stop, stop_stale and promote without a body: that is an empty one. */
-async function noBodyIsEmpty(request: { body: unknown }): Promise<void> {
-  request.body ??= {};
-}
 
 /** GitLab's environments API, plus rollback and canary promotion. */
 export async function environmentRoutes(app: App, domain: DeploymentsDomain): Promise<void> {

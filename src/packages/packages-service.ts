@@ -9,7 +9,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import type { DownloadableFile } from '../http/download.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
+import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
 import { safeFileName, safeRelativePath } from '../storage/safe-path.ts';
 import { packageFileNotFound, packageNotFound } from './errors.ts';
 import type { PackageFilesTable, PackagesTable } from './tables.ts';
@@ -17,6 +17,15 @@ import type { PackageFilesTable, PackagesTable } from './tables.ts';
 export type PackageRow = Selectable<PackagesTable>;
 export type PackageFileRow = Selectable<PackageFilesTable>;
 export type PackageType = PackageRow['package_type'];
+
+/** What an upload becomes: a file of a package, by the package's type, name and version. */
+export interface UploadTarget {
+  type: PackageType;
+  name: string;
+  version: string;
+  fileName: string;
+  status?: PackageRow['status'];
+}
 
 /** GitLab's rules for generic package names and versions. */
 const NAME_PATTERN = /^[A-Za-z0-9._+-]{1,255}$/;
@@ -47,7 +56,7 @@ export class PackagesService {
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly store: BlobStore,
-    private readonly maxUploadBytes: number,
+    readonly maxUploadBytes: number,
   ) {}
 
   private lookup(db: Kysely<Schema>, access: ProjectAccess, type: PackageType, name: string, version: string): Promise<PackageRow | undefined> {
@@ -77,23 +86,45 @@ export class PackagesService {
     return created;
   }
 
-  /** Stores one file into a package, creating the package on first upload. */
-  async upload(
-    access: ProjectAccess,
-    target: { type: PackageType; name: string; version: string; fileName: string; status?: PackageRow['status'] },
-    body: Readable,
-    contentLength?: number,
-  ): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
+  /** The target's name, version and file name as stored, or the refusal of a bad one (before any byte is stored). */
+  checkedTarget(target: UploadTarget): UploadTarget & { status: PackageRow['status'] } {
     const name = validPackageName(target.name);
     const version = target.type === 'generic' ? validPackageVersion(target.version) : target.version;
     const fileName = target.type === 'generic' ? safeFileName(target.fileName) : safeRelativePath(target.fileName);
     if (target.type === 'generic' && !FILE_NAME_PATTERN.test(fileName)) throw invalid('file_name is invalid: use letters, digits, ".", "_", "-", "+" and "~"');
-    const key = `projects/${access.project.id}/packages/${randomUUID()}`;
+    return { type: target.type, name, version, fileName, status: target.status ?? 'default' };
+  }
+
+  /** Where a new file's bytes go: a fresh key, so a replaced file stays readable until its row changes. */
+  newStoreKey(access: ProjectAccess): string {
+    return `projects/${access.project.id}/packages/${randomUUID()}`;
+  }
+
+  /** Stores one file into a package, creating the package on first upload. */
+  async upload(access: ProjectAccess, target: UploadTarget, body: Readable, contentLength?: number): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
+    const checked = this.checkedTarget(target);
+    const key = this.newStoreKey(access);
     const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
+    return this.record(access, checked, key, stored);
+  }
+
+  /**
+   * Makes the blob stored at `key` the target's file, with the same events whichever way its
+   * bytes arrived (one PUT or a multipart upload). `alongside` runs in the same transaction;
+   * if anything fails, the blob is deleted and the previous file stays.
+   */
+  async record(
+    access: ProjectAccess,
+    target: UploadTarget & { status: PackageRow['status'] },
+    key: string,
+    stored: StoredBlob,
+    alongside?: (trx: Kysely<Schema>) => Promise<void>,
+  ): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
+    const fileName = target.fileName;
     let written: { pkg: PackageRow; file: PackageFileRow; replacedKey?: string };
     try {
       written = await inTransaction(this.db, async (trx) => {
-        const pkg = await this.findOrCreate(trx, access, target.type, name, version, target.status ?? 'default');
+        const pkg = await this.findOrCreate(trx, access, target.type, target.name, target.version, target.status);
         const previous = await trx.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
         const values = { size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() };
         const file = previous
@@ -109,6 +140,7 @@ export class PackagesService {
           projectId: access.project.id,
           payload: { package_id: pkg.id, file_id: file.id, file_name: fileName, size: stored.size, sha256: stored.sha256 },
         });
+        await alongside?.(trx);
         return { pkg, file, replacedKey: previous?.store_key };
       });
     } catch (error) {

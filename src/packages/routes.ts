@@ -59,17 +59,17 @@ export async function packageRoutes(app: App, deps: { packages: PackagesService;
     );
   });
 
-  app.get(
-    '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name',
-    {
-      config: { ability: 'packages:read' },
-      schema: { tags, summary: 'Download a file of a generic package', params: GenericFileParams, response: replies({ 200: FileBytes, 206: PartialFileBytes, 304: NotModified }) },
-    },
-    async (request, reply) => {
+  // HEAD declared with GET, not left to Fastify's HEAD route, which would answer `Content-Length: 0`.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name',
+    config: { ability: 'packages:read' },
+    schema: { tags, summary: 'Download a file of a generic package (HEAD for its headers)', params: GenericFileParams, response: replies({ 200: FileBytes, 206: PartialFileBytes, 304: NotModified }) },
+    handler: async (request, reply) => {
       const p = request.params;
       return sendDownload(request, reply, await packages.genericFile(accessOf(request), p.package_name, p.package_version, p.file_name));
     },
-  );
+  });
 
   app.get(
     '/api/v4/projects/:id/packages',

@@ -371,21 +371,21 @@ export async function registryRoutes(app: App, deps: RegistryRouteDeps): Promise
     );
   });
 
-  app.get(
-    '/api/v4/projects/:id/packages/ml_models/:model_version_id/files/*',
-    {
-      config: { ability: 'ml:read' },
-      schema: {
-        tags,
-        summary: "Download a file of a version's ml_model package",
-        params: VersionFileParams,
-        response: replies({
-          200: Bytes('application/octet-stream', 'The file (its type by its name)'),
-          206: Bytes('application/octet-stream', 'The byte range asked for'),
-          304: Type.Null({ description: 'Not modified: the file still has the ETag asked about (If-None-Match)' }),
-        }),
-      },
+  // HEAD declared with GET, not left to Fastify's HEAD route, which would answer `Content-Length: 0`.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v4/projects/:id/packages/ml_models/:model_version_id/files/*',
+    config: { ability: 'ml:read' },
+    schema: {
+      tags,
+      summary: "Download a file of a version's ml_model package (HEAD for its headers)",
+      params: VersionFileParams,
+      response: replies({
+        200: Bytes('application/octet-stream', 'The file (its type by its name)'),
+        206: Bytes('application/octet-stream', 'The byte range asked for'),
+        304: Type.Null({ description: 'Not modified: the file still has the ETag asked about (If-None-Match)' }),
+      }),
     },
-    async (request, reply) => sendDownload(request, reply, await files.file(accessOf(request), request.params.model_version_id, request.params['*'])),
-  );
+    handler: async (request, reply) => sendDownload(request, reply, await files.file(accessOf(request), request.params.model_version_id, request.params['*'])),
+  });
 }

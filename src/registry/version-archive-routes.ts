@@ -41,21 +41,21 @@ export interface VersionArchiveRouteDeps {
 }
 
 export async function versionArchiveRoutes(app: App, deps: VersionArchiveRouteDeps): Promise<void> {
-  app.get(
-    '/api/v4/signed/archives/:project_id/:model_id/:version/model.tar.gz',
-    {
-      config: { ability: 'archive:signed-link' },
-      schema: {
-        tags: ['registry'],
-        summary: "A version's files as one tar.gz, by a signed link for one environment (what KServe's storage initializer downloads)",
-        description:
-          'No credential but the link: its `signature` (HMAC-SHA256 over the version and the `environment`, with a key derived from the secret keyring). Good while that environment, bound to a Kubernetes target, serves the version in its current or serving deployment. An altered or foreign link, or one whose environment no longer serves the version, answers 403 and reveals nothing.',
-        params: SignedArchiveParams,
-        querystring: SignedArchiveQuery,
-        response: replies({ 200: Bytes('application/gzip', "A gzip-compressed tar of the version's files"), 304: Bytes('application/gzip', 'Not modified (If-None-Match)') }),
-      },
+  // HEAD declared with GET, not left to Fastify's HEAD route, which would answer `Content-Length: 0`.
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v4/signed/archives/:project_id/:model_id/:version/model.tar.gz',
+    config: { ability: 'archive:signed-link' },
+    schema: {
+      tags: ['registry'],
+      summary: "A version's files as one tar.gz, by a signed link for one environment (what KServe's storage initializer downloads)",
+      description:
+        'No credential but the link: its `signature` (HMAC-SHA256 over the version and the `environment`, with a key derived from the secret keyring). Good while that environment, bound to a Kubernetes target, serves the version in its current or serving deployment. An altered or foreign link, or one whose environment no longer serves the version, answers 403 and reveals nothing.',
+      params: SignedArchiveParams,
+      querystring: SignedArchiveQuery,
+      response: replies({ 200: Bytes('application/gzip', "A gzip-compressed tar of the version's files"), 304: Bytes('application/gzip', 'Not modified (If-None-Match)') }),
     },
-    async (request, reply) => {
+    handler: async (request, reply) => {
       const { project_id: projectId, model_id: modelId, version } = request.params;
       const ref = { projectId, modelId, version };
       const { environment, signature } = request.query;
@@ -63,21 +63,20 @@ export async function versionArchiveRoutes(app: App, deps: VersionArchiveRouteDe
       const access = serverAccess(await deps.projectFacts(projectId), anonymousCaller(request.ip));
       return sendArchive(request, reply, await deps.archives.prepare(access, modelId, version));
     },
-  );
+  });
 
-  app.get(
-    '/api/v4/projects/:id/ml/models/:model_id/versions/:version/archive',
-    {
-      config: { ability: 'ml:read' },
-      schema: {
-        tags: ['registry'],
-        summary: "A version's files as one tar.gz (the MLflow model directory, or its uploaded files)",
-        description:
-          'Deterministic: the same files give the same bytes (sorted entries, mtime 0, owner 0:0), so the ETag — the SHA-256 of the archive — is stable and `If-None-Match` answers 304. Streamed; serving agents download it and verify the SHA-256.',
-        params: VersionArchiveParams,
-        response: replies({ 200: Bytes('application/gzip', "A gzip-compressed tar of the version's files"), 304: Bytes('application/gzip', 'Not modified (If-None-Match)') }),
-      },
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/api/v4/projects/:id/ml/models/:model_id/versions/:version/archive',
+    config: { ability: 'ml:read' },
+    schema: {
+      tags: ['registry'],
+      summary: "A version's files as one tar.gz (the MLflow model directory, or its uploaded files)",
+      description:
+        'Deterministic: the same files give the same bytes (sorted entries, mtime 0, owner 0:0), so the ETag — the SHA-256 of the archive — is stable and `If-None-Match` answers 304. Streamed; serving agents download it and verify the SHA-256.',
+      params: VersionArchiveParams,
+      response: replies({ 200: Bytes('application/gzip', "A gzip-compressed tar of the version's files"), 304: Bytes('application/gzip', 'Not modified (If-None-Match)') }),
     },
-    async (request, reply) => sendArchive(request, reply, await deps.archives.prepare(accessOf(request), request.params.model_id, request.params.version)),
-  );
+    handler: async (request, reply) => sendArchive(request, reply, await deps.archives.prepare(accessOf(request), request.params.model_id, request.params.version)),
+  });
 }

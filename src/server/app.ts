@@ -14,6 +14,7 @@ import { projectRoutes } from '../projects/routes.ts';
 import { mlflowRoutes } from '../mlflow/plugin.ts';
 import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
+import { packageUploadRoutes } from '../packages/upload-routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
@@ -158,6 +159,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });
+  await app.register(packageUploadRoutes, { uploads: services.packageUploads });
   await app.register(registryRoutes, {
     models: services.models,
     versions: services.versions,

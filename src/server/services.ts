@@ -23,6 +23,7 @@ import { UploadsService } from '../artifacts/uploads-service.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { openBlobStore } from '../storage/open-store.ts';
 import { PackagesService } from '../packages/packages-service.ts';
+import { PackageUploads } from '../packages/package-uploads.ts';
 import { AliasesService } from '../registry/aliases-service.ts';
 import { ApprovalsService } from '../registry/approvals-service.ts';
 import { LineageService } from '../registry/lineage-service.ts';
@@ -92,6 +93,7 @@ export interface Services extends DeploymentServices {
   artifacts: ArtifactsService;
   uploads: UploadsService;
   packages: PackagesService;
+  packageUploads: PackageUploads;
   models: RegisteredModelsService;
   versions: ModelVersionsService;
   aliases: AliasesService;
@@ -209,6 +211,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     artifacts,
     uploads: new UploadsService(db, blobStore, artifacts, config.publicUrl, config.maxUploadBytes),
     packages,
+    packageUploads: new PackageUploads(db, blobStore, packages),
     models,
     versions,
     aliases,

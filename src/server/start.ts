@@ -15,6 +15,7 @@ import { listenForMetrics } from './metrics-listener.ts';
 import { openKeyring } from '../secrets/keyring.ts';
 import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
 import { SEALED_COLUMNS } from './sealed-columns.ts';
+import { sweepExpiredUploads } from '../packages/upload-sweeper.ts';
 
 /** How long a stopping server waits for requests in flight (Kubernetes gives a pod 30 s by default). */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -58,6 +59,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
   );
   servingWorker.start();
+  const uploadSweeper = sweepExpiredUploads(services.packageUploads, logger);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   const metricsListener = config.metrics.address ? await listenForMetrics(config.metrics.address, metrics, metricsAccess) : null;
@@ -67,7 +69,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url: address,
     async close() {
       // Background rounds still in flight finish first: they use the database closed below.
-      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop()]);
+      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), uploadSweeper.stop()]);
       await metricsListener?.close();
       // Requests in flight finish (new ones get 503, long polls end at once); one that is
       // still running after the grace period is cut so that a stop is never held forever.

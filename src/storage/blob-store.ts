@@ -6,6 +6,11 @@ export interface StoredBlob {
   sha256: string;
 }
 
+/** A part of a multipart upload as stored: the store's ETag for it, its size and SHA-256. */
+export interface StoredPart extends StoredBlob {
+  etag: string;
+}
+
 export interface ByteRange {
   start: number;
   /** Inclusive. */
@@ -26,7 +31,7 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Multipart uploads, for files too big for one request. */
   createMultipart(key: string): Promise<string>;
-  putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<{ etag: string; size: number }>;
+  putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Removes temporary data left by writes that never finished (a crash, a killed process). */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { AppError } from '../shared/errors.ts';
-import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
+import type { BlobStore, ByteRange, StoredBlob, StoredPart } from './blob-store.ts';
 import { fileNotFound, StorageErrors, uploadNotFound } from './errors.ts';
 import { writeMeasuredFile } from './measured-file-write.ts';
 
@@ -115,7 +115,7 @@ export class FsBlobStore implements BlobStore {
     return uploadId;
   }
 
-  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
+  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart> {
     const dir = await this.uploadDir(uploadId);
     if (!fs.existsSync(dir)) throw uploadNotFound();
     const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
@@ -123,7 +123,7 @@ export class FsBlobStore implements BlobStore {
       const stored = await writeMeasuredFile(body, temp, options);
       await fsp.rename(temp, path.join(dir, `${partNumber}.part`));
       await syncDirectory(dir);
-      return { etag: `"${stored.sha256}"`, size: stored.size };
+      return { etag: `"${stored.sha256}"`, ...stored };
     } catch (error) {
       await fsp.rm(temp, { force: true });
       throw error;

@@ -14,7 +14,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BlobStore, ByteRange, StoredBlob } from './blob-store.ts';
+import type { BlobStore, ByteRange, StoredBlob, StoredPart } from './blob-store.ts';
 import { fileNotFound, StorageErrors, uploadNotFound } from './errors.ts';
 import { MeasuringStream } from './hashing.ts';
 
@@ -117,7 +117,7 @@ export class S3BlobStore implements BlobStore {
     return created.UploadId;
   }
 
-  async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }) {
+  async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart> {
     if (options.contentLength === undefined) throw StorageErrors.LENGTH_REQUIRED();
     if (options.contentLength > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     const measure = new MeasuringStream(options.maxBytes);
@@ -127,7 +127,7 @@ export class S3BlobStore implements BlobStore {
       const result = await this.client.send(
         new UploadPartCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), UploadId: uploadId, PartNumber: partNumber, Body: measure, ContentLength: options.contentLength }),
       );
-      return { etag: result.ETag ?? '', size: measure.size };
+      return { etag: result.ETag ?? '', size: measure.size, sha256: measure.digest() };
     } catch (error) {
       if (isMissing(error)) throw uploadNotFound();
       throw multipartError(error);

@@ -424,6 +424,12 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/projects/:id/packages/:package_id/package_files': 'packages:read',
   'DELETE /api/v4/projects/:id/packages/:package_id': 'packages:write',
   'DELETE /api/v4/projects/:id/packages/:package_id/package_files/:package_file_id': 'packages:write',
+  'POST /api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name/uploads': 'packages:write',
+  'GET /api/v4/projects/:id/packages/uploads/:upload_id': 'packages:write',
+  'HEAD /api/v4/projects/:id/packages/uploads/:upload_id': 'packages:write',
+  'PUT /api/v4/projects/:id/packages/uploads/:upload_id/parts/:part_number': 'packages:write',
+  'POST /api/v4/projects/:id/packages/uploads/:upload_id/complete': 'packages:write',
+  'DELETE /api/v4/projects/:id/packages/uploads/:upload_id': 'packages:write',
   'GET /api/v4/projects/:id/storage': 'packages:read',
   'HEAD /api/v4/projects/:id/storage': 'packages:read',
 

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
@@ -109,6 +111,16 @@ describe('exit codes and output', () => {
     const projects = await user.run(['projects', '-o', 'json'], { env });
     expect(json<{ path: string }[]>(projects.stdout).map((p) => p.path)).toContain('cli-project');
 
+    fs.writeFileSync(path.join(user.home, 'card.json'), JSON.stringify({ license: 'Apache-2.0', limitations: 'EUR only' }));
+    const edited = await user.run(['versions', 'edit', 'churn', '1', '--card', 'intended_use=churn scores', '--card', 'limitations=EUR and USD', '--card-file', 'card.json', '-o', 'json'], { env });
+    expect(edited.code, edited.stderr).toBe(0);
+    const card = (await t.call({ method: 'GET', url: `/api/v4/projects/cli-project/ml/models/${json<{ model_id: number }>(edited.stdout).model_id}/versions/1`, token: owner.token })).json().card;
+    expect(card.fields).toEqual({ intended_use: 'churn scores', limitations: 'EUR and USD', license: 'Apache-2.0' });
+    expect((await user.run(['versions', 'edit', 'churn', '1', '--card', 'no-equals-sign'], { env })).code).toBe(2);
+    const unknown = await user.run(['versions', 'edit', 'churn', '1', '--card', 'colour=blue'], { env });
+    expect(unknown.code).toBe(5);
+    expect(unknown.stderr).toContain('unknown field "colour"');
+
     const table = await user.run(['versions', 'list', 'churn'], { env });
     expect(table.stdout.split('\n')[0]).toMatch(/^VERSION +SEMVER +STATUS +APPROVAL +LABELS +ALIASES +CREATED$/);
     expect(table.stdout.split('\n')[1]).toMatch(/^1 +1\.2\.0 +READY +none +stage::staging +\d{4}-/);
@@ -151,6 +163,47 @@ describe('transfers', () => {
 
     const missing = await user.run(['packages', 'download', 'fraud', '1.0.0', 'nothing.bin'], { env });
     expect(missing.code).toBe(4);
+  });
+
+  it('sends a large file in parts and, cut off mid-way, resumes it without sending the finished parts again', async () => {
+    const MIB = 1024 * 1024;
+    const bytes = randomBytes(15 * MIB + 5);
+    fs.writeFileSync(path.join(user.home, 'large.bin'), bytes);
+    // A proxy that cuts the connection carrying part 3, and every connection after it, while `cutting`.
+    let cutting = true;
+    let cut = false;
+    const proxy = net.createServer((client) => {
+      if (cut) return client.destroy();
+      const upstream = net.connect(Number(new URL(base).port), '127.0.0.1');
+      client.on('data', (chunk: Buffer) => {
+        if (cutting && chunk.includes('/parts/3 HTTP/1.1')) cut = true;
+        if (cut) {
+          client.destroy();
+          upstream.destroy();
+        } else upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => client.write(chunk));
+      for (const socket of [client, upstream]) socket.on('error', () => undefined).on('close', () => (socket === client ? upstream : client).destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const args = ['packages', 'upload', 'large', '1.0.0', 'large.bin', '--part-size', String(5 * MIB), '-o', 'json'];
+    const proxied = { ...env, MODELYARD_URL: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}` };
+    let resumed;
+    try {
+      const interrupted = await user.run(args, { env: proxied });
+      expect(interrupted.code, interrupted.stderr).toBe(6);
+      const received = await t.services.database.db.selectFrom('package_upload_parts').select('part_number').orderBy('part_number').execute();
+      expect(received.map((p) => p.part_number)).toEqual([1, 2]);
+      [cutting, cut] = [false, false];
+      resumed = await user.run(args, { env: proxied });
+    } finally {
+      proxy.close();
+    }
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(json<Record<string, unknown>[]>(resumed.stdout)).toMatchObject([{ name: 'large.bin', size: bytes.length, parts: { sent: 2, reused: 2 } }]);
+    const stored = await t.call({ method: 'GET', url: `/api/v4/projects/cli-project/packages/generic/large/1.0.0/large.bin`, token: owner.token });
+    expect(stored.rawPayload.equals(bytes)).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(user.home, '.cache', 'modelyard', 'cli-uploads.json'), 'utf8'))).toEqual({});
   });
 
   it('draws the progress bar on a terminal and erases it when done', async () => {

@@ -63,7 +63,7 @@ async function runnerUntil(stop: () => boolean): Promise<number> {
 describe('docs/cli.md', () => {
   it('runs every sh example as written', async () => {
     const blocks = shellBlocks(fs.readFileSync(DOC, 'utf8'));
-    expect(blocks.length).toBe(7);
+    expect(blocks.length).toBe(8);
     const script = `set -euo pipefail\n${blocks.join('\n')}`;
     let finished = false;
     // The client's environment: no server setting, and the documented SERVER and TOKEN.

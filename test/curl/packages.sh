@@ -71,6 +71,20 @@ recipe 'curl --fail-with-body --request DELETE --header "PRIVATE-TOKEN: $TOKEN" 
 status=$(curl -s -o /dev/null -w '%{http_code}' --header "PRIVATE-TOKEN: $TOKEN" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/fraud-model/1.0.0/model.onnx")
 [ "$status" = 404 ] || fail "a deleted package answered $status"
 
+# A file in parts (after the deletions above, which count the files): create, send, list,
+# complete; and an abandoned upload aborted.
+head -c 6000000 /dev/urandom > "$WORK/big.bin"
+created=$(recipe 'curl --fail-with-body --header "PRIVATE-TOKEN: $TOKEN" --header "Content-Type: application/json" --data "{\"size\": $(stat -c %s big.bin), \"sha256\": \"$(sha256sum big.bin | cut -d'"' '"' -f1)\", \"part_size\": 5242880}" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/fraud-model/1.0.0/big.bin/uploads"')
+export UPLOAD_ID=$(echo "$created" | python3 -c 'import json,sys; u=json.load(sys.stdin); assert u["part_count"] == 2, u; print(u["id"])')
+recipe 'split --bytes=5242880 --numeric-suffixes=1 --suffix-length=1 big.bin big.bin.part'
+recipe 'for N in 1 2; do curl --fail-with-body --header "PRIVATE-TOKEN: $TOKEN" --header "X-Content-SHA256: $(sha256sum big.bin.part$N | cut -d'"' '"' -f1)" --upload-file big.bin.part$N "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/uploads/$UPLOAD_ID/parts/$N"; done' >/dev/null
+parts=$(recipe 'curl --fail-with-body --header "PRIVATE-TOKEN: $TOKEN" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/uploads/$UPLOAD_ID"')
+echo "$parts" | python3 -c 'import json,sys; assert [p["part_number"] for p in json.load(sys.stdin)["parts"]] == [1, 2]' || fail "parts: $parts"
+out=$(recipe 'curl --fail-with-body --request POST --header "PRIVATE-TOKEN: $TOKEN" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/uploads/$UPLOAD_ID/complete"')
+echo "$out" | grep -q "\"file_sha256\":\"$(sha256sum "$WORK/big.bin" | cut -d' ' -f1)\"" || fail "complete answered $out"
+export ABANDONED_ID=$(curl --fail-with-body -sS --header "PRIVATE-TOKEN: $TOKEN" --json '{"size": 6000000}' "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/scratch/0.0.1/abandoned.bin/uploads" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+recipe 'curl --fail-with-body --request DELETE --header "PRIVATE-TOKEN: $TOKEN" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/uploads/$ABANDONED_ID"'
+
 status=$(curl -s -o /dev/null -w '%{http_code}' --upload-file "$WORK/notes.txt" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/x/1.0.0/notes.txt")
 [ "$status" = 404 ] || fail "an anonymous upload to a private project answered $status"
 status=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is --header "PRIVATE-TOKEN: $TOKEN" --upload-file "$WORK/notes.txt" "$MODELYARD_URL/api/v4/projects/$PROJECT/packages/generic/x/1.0.0/../../../../etc/passwd")

@@ -3,6 +3,8 @@ whole packages, deletion, and progress bars that stay off without a terminal."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -83,3 +85,44 @@ def test_progress_bars_show_only_when_asked_or_on_a_terminal(server: Server, pro
     loud = modelyard.Client(server.url, ADMIN_TOKEN, progress=True)
     loud.project(project.id).packages.upload("progress", "1", source, file_name="again.bin")
     assert "p.bin" in capsys.readouterr().err
+
+
+def test_an_interrupted_multipart_upload_resumes_without_resending_finished_parts(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mib = 1024 * 1024
+    data = os.urandom(15 * mib + 321)  # four parts of 5 MiB, the last one short
+    source = tmp_path / "weights.bin"
+    source.write_bytes(data)
+    client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
+    original = client._transport.request
+    sent: list[str] = []
+
+    class Killed(Exception):
+        """What the process dying after its second part looks like to the upload."""
+
+    def cut_after_two_parts(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if method == "PUT" and "/parts/" in path:
+            if len(sent) == 2:
+                raise Killed()
+            sent.append(path.rsplit("/", 1)[1])
+        return original(method, path, **kwargs)  # type: ignore[arg-type]
+
+    client._transport.request = cut_after_two_parts  # type: ignore[method-assign]
+    packages = client.project(project.id).packages
+    with pytest.raises(Killed):
+        packages.upload("big", "1.0.0", source)
+    assert sent == ["1", "2"]
+
+    # The server kept the two finished parts, and the state file names the upload.
+    state = json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text())
+    (entry,) = state.values()
+    session = server.api("GET", f"/api/v4/projects/{project.id}/packages/uploads/{entry['upload_id']}").json()
+    assert [p["part_number"] for p in session["parts"]] == [1, 2]
+
+    sent.clear()
+    client._transport.request = lambda method, path, **kwargs: (sent.append(path.rsplit("/", 1)[1]) if method == "PUT" else None, original(method, path, **kwargs))[1]  # type: ignore[method-assign]
+    stored = packages.upload("big", "1.0.0", source)
+    assert sent == ["3", "4"]
+    assert not isinstance(stored, list) and stored["size"] == len(data) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
+    assert json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text()) == {}
+    assert packages.download("big", "1.0.0", "weights.bin", tmp_path / "back.bin").read_bytes() == data

@@ -4,7 +4,9 @@ import { Api, enc } from './api.ts';
 import { outputFormat, printRows } from './output.ts';
 import { versionPath } from './registry-commands.ts';
 import { projectOf, resolveSettings, type ConnectionOptions } from './settings.ts';
-import { downloadFile, sha256Of, uploadFile } from './transfers.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import { DEFAULT_PART_SIZE, uploadInParts } from './multipart-upload.ts';
+import { downloadFile, sha256Of, sizeOf, uploadFile } from './transfers.ts';
 
 interface PackageFile {
   id?: number;
@@ -25,6 +27,8 @@ interface Uploaded {
   size: number;
   sha256: string;
   skipped: boolean;
+  /** For a file sent in parts: the parts sent by this run, and those an interrupted run had sent already. */
+  parts?: { sent: number; reused: number };
 }
 
 function scoped(options: ConnectionOptions & OutputOption) {
@@ -50,11 +54,14 @@ async function filesThere(api: Api, project: string, name: string, version: stri
 
 /**
  * `modelyard packages upload NAME VERSION FILE...`: a file the package already holds with the
- * same SHA-256 is skipped, so an interrupted upload of many files is resumed by running the
- * same command again.
+ * same SHA-256 is skipped, and a file larger than one part goes up in parts (multipart-upload.ts),
+ * so an interrupted upload, of many files or of one large one, is resumed by running the same
+ * command again.
  */
-export async function packageUploadCommand(name: string, version: string, files: string[], options: ConnectionOptions & OutputOption): Promise<void> {
+export async function packageUploadCommand(name: string, version: string, files: string[], options: ConnectionOptions & OutputOption & { partSize?: string }): Promise<void> {
   const { api, project, format } = scoped(options);
+  const partSize = options.partSize === undefined ? DEFAULT_PART_SIZE : Number(options.partSize);
+  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new CliError(`--part-size must be a number of bytes, not ${options.partSize}`, ExitCode.usage);
   const there = await filesThere(api, project, name, version);
   const results: Uploaded[] = [];
   for (const file of files) {
@@ -65,7 +72,13 @@ export async function packageUploadCommand(name: string, version: string, files:
       results.push({ file, name: fileName, size: existing.size, sha256, skipped: true });
       continue;
     }
-    const stored = (await uploadFile(api, `/projects/${project}/packages/generic/${enc(name)}/${enc(version)}/${enc(fileName)}?select=package_file`, file)) as PackageFile;
+    const target = `/projects/${project}/packages/generic/${enc(name)}/${enc(version)}/${enc(fileName)}`;
+    if (sizeOf(file) > partSize) {
+      const { stored, sent, reused } = await uploadInParts<PackageFile>(api, `/projects/${project}/packages`, `${target}/uploads`, file, partSize);
+      results.push({ file, name: fileName, size: stored.size, sha256: stored.file_sha256 ?? sha256, skipped: false, parts: { sent, reused } });
+      continue;
+    }
+    const stored = (await uploadFile(api, `${target}?select=package_file`, file)) as PackageFile;
     results.push({ file, name: fileName, size: stored.size, sha256: stored.file_sha256 ?? sha256, skipped: false });
   }
   printRows(format, results, UPLOAD_COLUMNS);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { OutputOption } from './account-commands.ts';
 import { Api, enc } from './api.ts';
@@ -116,9 +117,32 @@ export async function versionsLabelCommand(model: string, version: string, label
   printOne(format, await api.get<Version>(path), VERSION_COLUMNS);
 }
 
-export async function versionsEditCommand(model: string, version: string, options: ConnectionOptions & OutputOption & { description?: string }): Promise<void> {
+/** `--card FIELD=VALUE` (repeatable) and `--card-file PATH` (a JSON object of fields): the card fields to set; the server names the valid fields. */
+function cardFields(pairs: string[] = [], file?: string): Record<string, string | null> | undefined {
+  let fields: Record<string, string | null> = {};
+  if (file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new CliError(`--card-file ${file}: ${(error as Error).message}`, ExitCode.error);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CliError(`--card-file ${file}: must hold a JSON object of card fields`, ExitCode.usage);
+    fields = parsed as Record<string, string | null>;
+  }
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new CliError(`--card takes FIELD=VALUE, not ${JSON.stringify(pair)}`, ExitCode.usage);
+    fields[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined;
+}
+
+/** `versions edit MODEL VERSION`: the card's description and its fields, all applied or none. */
+export async function versionsEditCommand(model: string, version: string, options: ConnectionOptions & OutputOption & { description?: string; card?: string[]; cardFile?: string }): Promise<void> {
   const { api, project, format } = scoped(options);
-  if (options.description === undefined) throw new CliError('nothing to change: give --description', ExitCode.usage);
+  const card = cardFields(options.card, options.cardFile);
+  if (options.description === undefined && card === undefined) throw new CliError('nothing to change: give --description, --card FIELD=VALUE or --card-file', ExitCode.usage);
   const path = await versionPath(api, project, model, version);
-  printOne(format, await api.json<Version>('PUT', path, { description: options.description }), VERSION_COLUMNS);
+  printOne(format, await api.json<Version>('PUT', path, { ...(options.description === undefined ? {} : { description: options.description }), ...(card ? { card } : {}) }), VERSION_COLUMNS);
 }

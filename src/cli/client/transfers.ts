@@ -24,33 +24,43 @@ export async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+export function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, ExitCode.error);
+  }
+}
+
 /**
  * PUTs a file as its raw body with its Content-Length (node:http rather than fetch, which
  * would send a stream chunked and without a length the server checks quotas against).
  */
-export function uploadFile(api: Api, apiPath: string, file: string): Promise<unknown> {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch (error) {
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, ExitCode.error);
-  }
-  const url = new URL(api.url(apiPath));
+export async function uploadFile(api: Api, apiPath: string, file: string): Promise<unknown> {
+  const size = sizeOf(file);
   const progress = progressBar(`uploading ${file}`, size);
+  try {
+    return await putBytes(api, apiPath, file, { start: 0, length: size }, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+/** PUTs `length` bytes of `file` from `start` (a whole file, or one part of it); resolves to the JSON answer. */
+export function putBytes(api: Api, apiPath: string, file: string, range: { start: number; length: number }, progress: Progress, headers: Record<string, string> = {}): Promise<unknown> {
+  const url = new URL(api.url(apiPath));
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? https : http).request(url, {
       method: 'PUT',
-      headers: { ...api.authorization, 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      headers: { ...api.authorization, 'content-type': 'application/octet-stream', 'content-length': String(range.length), ...headers },
     });
     request.once('error', (error) => {
-      progress.done();
       reject(new CliError(`cannot reach ${api.settings.url}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, ExitCode.server));
     });
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.once('end', () => {
-        progress.done();
         const text = Buffer.concat(chunks).toString('utf8');
         const status = response.statusCode ?? 0;
         if (status >= 200 && status < 300) return resolve(text ? JSON.parse(text) : undefined);
@@ -63,7 +73,8 @@ export function uploadFile(api: Api, apiPath: string, file: string): Promise<unk
         reject(new CliError(`upload of ${file} refused: ${status} ${message}`, exitCodeForStatus(status)));
       });
     });
-    fs.createReadStream(file).pipe(counting(progress)).pipe(request);
+    const source = range.length === 0 ? fs.createReadStream(file) : fs.createReadStream(file, { start: range.start, end: range.start + range.length - 1 });
+    source.pipe(counting(progress)).pipe(request);
   });
 }
 

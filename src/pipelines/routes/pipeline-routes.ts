@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { noBodyIsEmpty } from '../../http/no-body.ts';
 import { Type } from 'typebox';
 import { sendDownload } from '../../http/download.ts';
 import { pageWindow, PaginationQuery, sendPage } from '../../http/pagination.ts';
@@ -262,9 +263,7 @@ export async function pipelineRoutes(app: App, deps: PipelineRouteDeps): Promise
       {
         config: { ability: 'pipelines:run' },
         // python-gitlab and curl send these without a body.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        preValidation: noBodyIsEmpty,
         schema: {
           tags,
           summary: { retry: 'Retry a finished job (a new attempt)', cancel: 'Cancel a job', play: 'Start a manual job, optionally with variables' }[action],

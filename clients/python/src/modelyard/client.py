@@ -6,7 +6,7 @@ import os
 from typing import Any, Iterator, cast
 from urllib.parse import quote
 
-from . import __version__
+from . import __version__, _multipart
 from ._transport import Transport
 from .errors import ConfigurationError, VersionMismatchError
 from .models import PersonalAccessToken, Project, ServerVersion, User
@@ -35,7 +35,8 @@ class Client:
     client's `MLFLOW_TRACKING_URI` / `MLFLOW_TRACKING_TOKEN`, so a notebook already set up for
     MLflow needs nothing more. Idempotent requests are retried on 429/5xx (`retries`, with
     exponential back-off honouring `Retry-After`); `progress` forces progress bars on or off
-    (None: only on a terminal). The server's version is checked on the first call.
+    (None: only on a terminal). The server's version is checked on the first call. Package
+    files of `multipart_threshold` bytes or more are uploaded in parts of `part_size`, resumably.
     """
 
     def __init__(
@@ -49,6 +50,8 @@ class Client:
         verify: bool | str | None = None,
         progress: bool | None = None,
         check_version: bool = True,
+        multipart_threshold: int = _multipart.MULTIPART_THRESHOLD,
+        part_size: int = _multipart.PART_SIZE,
     ) -> None:
         tracking = os.environ.get("MLFLOW_TRACKING_URI", "")
         resolved = url or os.environ.get("MODELYARD_URL") or (_server_of_tracking_uri(tracking) if tracking.startswith(("http://", "https://")) else None)
@@ -56,6 +59,8 @@ class Client:
             raise ConfigurationError("no server URL: pass Client(url=...) or set MODELYARD_URL (or MLFLOW_TRACKING_URI)")
         self.url = resolved.rstrip("/")
         self.progress = progress
+        self.multipart_threshold = multipart_threshold
+        self.part_size = part_size
         self._transport = Transport(
             self.url,
             token or os.environ.get("MODELYARD_TOKEN") or os.environ.get("MLFLOW_TRACKING_TOKEN"),

@@ -7,7 +7,7 @@ import builtins
 from typing import TYPE_CHECKING, Iterator, cast
 from urllib.parse import quote
 
-from . import _files
+from . import _files, _multipart
 from .errors import ChecksumMismatchError
 from .models import Package, PackageFile
 
@@ -41,6 +41,10 @@ class PackagesResource:
     def upload(self, name: str, version: str, path: str | Path, *, file_name: str | None = None) -> PackageFile | builtins.list[PackageFile]:
         """Uploads a file to a generic package (streamed, SHA-256 checked against what the server stored).
 
+        Files of `client.multipart_threshold` bytes or more go up in parts of `client.part_size`,
+        each checked by SHA-256, and resume after an interruption: calling upload again with the
+        same file and target sends only the parts the server does not have.
+
         A folder uploads each file in it; generic packages keep flat file names, so a file
         in a subfolder is named with its path's slashes as `__` (`weights/a.bin` → `weights__a.bin`).
         """
@@ -51,7 +55,12 @@ class PackagesResource:
 
     def _upload_file(self, name: str, version: str, source: Path, *, file_name: str | None) -> PackageFile:
         target = file_name or source.name
-        answer, digest = _files.upload(self._client._http(), self._generic(name, version, target), source, params={"select": "package_file"}, progress=self._client.progress)
+        path = self._generic(name, version, target)
+        if source.stat().st_size >= self._client.multipart_threshold:
+            # In parts, resumable: a second call after an interruption sends only the missing parts.
+            with _files.progress_bar(source.stat().st_size, source.name, self._client.progress) as bar:
+                return cast(PackageFile, _multipart.upload(self._client._http(), self._base, f"{path}/uploads", source, bar=bar, part_size=self._client.part_size))
+        answer, digest = _files.upload(self._client._http(), path, source, params={"select": "package_file"}, progress=self._client.progress)
         stored = cast(PackageFile, answer)
         if stored["file_sha256"] != digest:
             raise ChecksumMismatchError(f"{target}: the server stored SHA-256 {stored['file_sha256']}, the file has {digest}")

@@ -1,0 +1,111 @@
+import { accessOf } from '../auth/request-context.ts';
+import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
+import { NoContent, replies } from '../http/responses.ts';
+import { type App } from '../http/types.ts';
+import { GenericFileParams, PackageFileNative } from './contract.ts';
+import type { PackageUploadPartRow, PackageUploadRow, PackageUploads } from './package-uploads.ts';
+import { partCount } from './package-uploads.ts';
+import { partDigestOf } from './part-digest.ts';
+import { presentPackageFile } from './present.ts';
+import { noBodyIsEmpty } from '../http/no-body.ts';
+import { CompleteUploadBody, CreateUploadBody, PackageUploadNative, UploadedPart, UploadParams, UploadPartParams, type UploadedPart as UploadedPartNative } from './upload-contract.ts';
+
+const tags = ['packages'];
+const UPLOAD = '/api/v4/projects/:id/packages/uploads/:upload_id';
+
+const presentPart = (part: PackageUploadPartRow): UploadedPartNative => ({ part_number: part.part_number, size: part.size, sha256: part.sha256 });
+
+export function presentUpload(upload: PackageUploadRow, parts: PackageUploadPartRow[]): PackageUploadNative {
+  return {
+    id: upload.id,
+    package_type: upload.package_type,
+    package_name: upload.package_name,
+    package_version: upload.package_version,
+    file_name: upload.file_name,
+    size: upload.size,
+    sha256: upload.sha256,
+    part_size: upload.part_size,
+    part_count: partCount(upload),
+    parts: parts.map(presentPart),
+    created_at: new Date(upload.created_at).toISOString(),
+    expires_at: new Date(upload.expires_at).toISOString(),
+  };
+}
+
+/** Resumable multipart uploads of package files (package-uploads.ts; the protocol in docs/packages.md). */
+export async function packageUploadRoutes(app: App, deps: { uploads: PackageUploads }): Promise<void> {
+  const { uploads } = deps;
+
+  app.post(
+    '/api/v4/projects/:id/packages/generic/:package_name/:package_version/:file_name/uploads',
+    {
+      config: { ability: 'packages:write' },
+      schema: { tags, summary: 'Start a resumable multipart upload of a generic package file', params: GenericFileParams, body: CreateUploadBody, response: replies({ 201: PackageUploadNative }) },
+    },
+    async (request, reply) => {
+      const p = request.params;
+      const target = { type: 'generic' as const, name: p.package_name, version: p.package_version, fileName: p.file_name, status: request.body.status };
+      const upload = await uploads.create(accessOf(request), target, { size: request.body.size, sha256: request.body.sha256, partSize: request.body.part_size });
+      return reply.status(201).send(presentUpload(upload, []));
+    },
+  );
+
+  app.get(
+    UPLOAD,
+    {
+      config: { ability: 'packages:write' },
+      schema: { tags, summary: 'A multipart upload in progress, with the parts received so far (to resume it)', params: UploadParams, response: replies({ 200: PackageUploadNative }) },
+    },
+    async (request) => {
+      const upload = await uploads.get(accessOf(request), request.params.upload_id);
+      return presentUpload(upload, await uploads.parts(upload.id));
+    },
+  );
+
+  await app.register(async (raw: App) => {
+    acceptRawBodies(raw);
+    raw.put(
+      `${UPLOAD}/parts/:part_number`,
+      {
+        config: { ability: 'packages:write' },
+        schema: {
+          tags,
+          summary: 'Upload one part (streamed), with its SHA-256 in X-Content-SHA256 (hex) or Content-Digest (sha-256)',
+          description: 'Every part but the last is exactly `part_size` bytes. Sending a part again replaces it.',
+          params: UploadPartParams,
+          response: replies({ 200: UploadedPart }),
+        },
+      },
+      async (request) => {
+        const sha256 = partDigestOf(request.headers);
+        const body = uploadOf(request);
+        return presentPart(await uploads.putPart(accessOf(request), request.params.upload_id, request.params.part_number, body.body, body.contentLength, sha256));
+      },
+    );
+  });
+
+  app.post(
+    `${UPLOAD}/complete`,
+    {
+      config: { ability: 'packages:write' },
+      preValidation: noBodyIsEmpty,
+      schema: {
+        tags,
+        summary: 'Complete a multipart upload: the parts become the file, once its SHA-256 matches the declared one',
+        params: UploadParams,
+        body: CompleteUploadBody,
+        response: replies({ 201: PackageFileNative }),
+      },
+    },
+    async (request, reply) => reply.status(201).send(presentPackageFile((await uploads.complete(accessOf(request), request.params.upload_id, request.body.sha256)).file)),
+  );
+
+  app.delete(
+    UPLOAD,
+    { config: { ability: 'packages:write' }, schema: { tags, summary: 'Abort a multipart upload and drop its parts', params: UploadParams, response: replies({ 204: NoContent }) } },
+    async (request, reply) => {
+      await uploads.abort(accessOf(request), request.params.upload_id);
+      return reply.status(204).send(null);
+    },
+  );
+}
