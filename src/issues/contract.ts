@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { UserNative } from '../auth/contract.ts';
 import { Closed } from '../http/responses.ts';
 import { NumericId, ProjectIdParams } from '../http/schemas.ts';
-import { PaginationQuery } from '../http/pagination.ts';
+import { PaginationQuery } from '../http/pagination-query.ts';
 
 /** GitLab's Issues and Notes API shapes (`/projects/:id/issues`, `/projects/:id/issues/:issue_iid/notes`). */
 
