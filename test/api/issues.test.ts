@@ -376,7 +376,15 @@ describe('the review gate', () => {
     expect(deployRefused.statusCode).toBe(409);
     expect(deployRefused.json().message).toMatch(new RegExp(`deploy gated v1 to a protected environment: linked issue #${review.iid}`));
     // An environment that is not protected is not gated.
-    expect((await call('POST', '/deployments', developer.token, { environment: 'review-app', model: 'gated', version: '1' })).statusCode).toBe(201);
+    const unprotected = await call('POST', '/deployments', developer.token, { environment: 'review-app', model: 'gated', version: '1' });
+    expect(unprotected.statusCode).toBe(201);
+    // A deployment can be linked too, and lists the issue back.
+    const deploymentId = (unprotected.json() as { id: number }).id;
+    expect((await call('POST', `/issues/${other.iid}/links`, reporter.token, { type: 'deployment', id: deploymentId })).json()).toMatchObject({
+      type: 'deployment',
+      title: 'deployment #1 to review-app',
+    });
+    expect(((await call('GET', `/linked_issues?type=deployment&target_id=${deploymentId}`, guest.token)).json() as { iid: number }[]).map((i) => i.iid)).toEqual([other.iid]);
 
     const audit = (await call('GET', '/audit_events?action=issues.review_gate.refused', maintainer.token)).json() as { details: Record<string, unknown>; target_id: string }[];
     expect(audit.map((a) => a.details.refused).sort()).toEqual(['approve', 'deploy']);
