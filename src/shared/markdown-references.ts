@@ -45,9 +45,12 @@ export function referenceExtension(base: () => ReferenceBase | null): TokenizerA
       const at = [firstMatch(src, ISSUE_START), firstMatch(src, MODEL_START)].filter((n): n is number => n !== undefined);
       return at.length === 0 ? undefined : Math.min(...at);
     },
-    tokenizer(src: string): ReferenceToken | undefined {
+    tokenizer(src: string, tokens: Tokens.Generic[]): ReferenceToken | undefined {
       const where = base();
       if (where === null) return undefined;
+      // marked may have cut the text before a `#` for reasons of its own: a reference still has to start a word.
+      const before = tokens.at(-1);
+      if (before?.type === 'text' && /[\w&/]$/.test(before.raw)) return undefined;
       const issue = ISSUE.exec(src);
       if (issue) return { type: 'reference', raw: issue[0], href: issuePagePath(where.projectId, Number(issue[1])), label: issue[0] };
       const model = MODEL.exec(src);
