@@ -123,7 +123,7 @@ describe('the issues pages', () => {
     const page = await openAs('ria', `/projects/${projectId}/issues/3`, dialogs);
     await page.getByTestId('issue-notes').waitFor();
     await page.getByTestId('issue-title').getByText('Payloads <script>window.__xss="title"</script>').waitFor();
-    const ran = await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss ?? null);
+    const ran = await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss ?? null);
     expect(ran).toBeNull();
     expect(dialogs).toEqual([]);
     const dangerous = await page.locator('main script, main iframe, main svg, main details, main img, main [onerror], main [onload], main [ontoggle], main a[href^="javascript:"]').count();
@@ -131,7 +131,7 @@ describe('the issues pages', () => {
     // Clicking what was a javascript: link does nothing either.
     const link = page.getByTestId('issue-description').getByText('click me');
     if ((await link.count()) > 0) await link.first().click();
-    expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss ?? null)).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { __xss?: unknown }).__xss ?? null)).toBeNull();
   });
 });
 
