@@ -11,6 +11,16 @@ export function seesAllConfidential(access: ProjectAccess): boolean {
   return can(access, 'issues:read-confidential');
 }
 
+/** Whether the caller wrote it (an author who has left has no id, and owns nothing). */
+export function isAuthor(access: ProjectAccess, authorId: number | null): boolean {
+  return authorId !== null && authorId === access.caller.user?.id;
+}
+
+/** GitLab's rule for editing an issue (its text, state and links): its author, or a reporter and up. */
+export function mayEditIssue(access: ProjectAccess, authorId: number | null): boolean {
+  return isAuthor(access, authorId) || can(access, 'issues:manage');
+}
+
 export function maySee(access: ProjectAccess, row: IssueRow, assigneeIds: readonly number[]): boolean {
   if (row.confidential === 0 || seesAllConfidential(access)) return true;
   const me = access.caller.user?.id;

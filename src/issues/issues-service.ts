@@ -13,7 +13,7 @@ import { IssueErrors } from './errors.ts';
 import { issueEvent } from './events.ts';
 import { issueEventName, issueHook, type IssueAction } from './issue-hooks.ts';
 import { recordsOf, type IssueRecord, type IssueRow } from './issue-record.ts';
-import { maySee, visibleIssues } from './issue-visibility.ts';
+import { mayEditIssue, maySee, visibleIssues } from './issue-visibility.ts';
 import { labelList, oneLabelPerScope, withLabels } from './labels.ts';
 import { peopleById } from './people.ts';
 
@@ -152,9 +152,8 @@ export class IssuesService {
     const managed = replaceLabels !== undefined || added.length > 0 || removed.length > 0 || body.assignee_ids !== undefined || dueDate !== undefined || body.confidential !== undefined;
     return inTransaction(this.db, async (trx) => {
       const before = await this.get(access, iid, trx);
-      const own = before.row.author_id !== null && before.row.author_id === access.caller.user?.id;
       // An author edits the title, the text and the state of their own issue; the rest, and others' issues, take a reporter.
-      if (!manages && (!own || managed)) throw IssueErrors.EDIT_NEEDS_REPORTER();
+      if (!mayEditIssue(access, before.row.author_id) || (managed && !manages)) throw IssueErrors.EDIT_NEEDS_REPORTER();
       const at = now();
       const set: Partial<IssueRow> = { updated_at: at };
       const changes: Record<string, { previous: unknown; current: unknown }> = {};

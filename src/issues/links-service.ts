@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { can, type ProjectAccess } from '../auth/policy.ts';
+import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { recordChange } from '../events/outbox.ts';
@@ -9,7 +9,7 @@ import type { LinkType } from './contract.ts';
 import { IssueErrors } from './errors.ts';
 import { issueEvent } from './events.ts';
 import { recordsOf, type IssueRecord } from './issue-record.ts';
-import { visibleIssues } from './issue-visibility.ts';
+import { mayEditIssue, visibleIssues } from './issue-visibility.ts';
 import type { IssuesService } from './issues-service.ts';
 import { findLinkTarget, type LinkTargetServices } from './link-targets.ts';
 import type { IssueLinksTable } from './tables.ts';
@@ -93,7 +93,6 @@ export class IssueLinksService {
   }
 
   private checkMayEdit(access: ProjectAccess, authorId: number | null): void {
-    const own = authorId !== null && authorId === access.caller.user?.id;
-    if (!own && !can(access, 'issues:manage')) throw IssueErrors.EDIT_NEEDS_REPORTER();
+    if (!mayEditIssue(access, authorId)) throw IssueErrors.EDIT_NEEDS_REPORTER();
   }
 }

@@ -8,6 +8,7 @@ import { IssueErrors } from './errors.ts';
 import { issueEvent } from './events.ts';
 import { noteEventName, noteHook } from './issue-hooks.ts';
 import type { IssueRow } from './issue-record.ts';
+import { isAuthor } from './issue-visibility.ts';
 import type { IssuesService } from './issues-service.ts';
 import type { IssueNotesTable } from './tables.ts';
 
@@ -69,7 +70,7 @@ export class NotesService {
     const text = validBody(body);
     return inTransaction(this.db, async (trx) => {
       const found = await this.get(access, iid, noteId, trx);
-      if (found.note.author_id === null || found.note.author_id !== access.caller.user?.id) throw IssueErrors.NOTE_NOT_OWN();
+      if (!isAuthor(access, found.note.author_id)) throw IssueErrors.NOTE_NOT_OWN();
       const note = await trx.updateTable('issue_notes').set({ body: text, updated_at: now() }).where('id', '=', noteId).returningAll().executeTakeFirstOrThrow();
       await this.record(trx, access, found.issue, note, 'update');
       return { issue: found.issue, note };
@@ -80,8 +81,7 @@ export class NotesService {
   async delete(access: ProjectAccess, iid: number, noteId: number): Promise<void> {
     await inTransaction(this.db, async (trx) => {
       const found = await this.get(access, iid, noteId, trx);
-      const own = found.note.author_id !== null && found.note.author_id === access.caller.user?.id;
-      if (!own && !can(access, 'issues:moderate')) throw IssueErrors.NOTE_NOT_OWN();
+      if (!isAuthor(access, found.note.author_id) && !can(access, 'issues:moderate')) throw IssueErrors.NOTE_NOT_OWN();
       await trx.deleteFrom('issue_notes').where('id', '=', noteId).execute();
       await this.record(trx, access, found.issue, found.note, 'delete');
     });
