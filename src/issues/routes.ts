@@ -25,10 +25,12 @@ import {
 import type { IssueRecord } from './issue-record.ts';
 import { peopleById } from './people.ts';
 import { peopleOfIssue, presentIssue, presentLink, presentNote } from './present.ts';
-import type { IssueServices } from '../server/issues-wiring.ts';
+import type { IssuesService } from './issues-service.ts';
+import type { IssueLinksService } from './links-service.ts';
+import type { NotesService } from './notes-service.ts';
 
 /** GitLab's Issues and Notes APIs, and the links of issues (ours: GitLab has no model objects to link). */
-export async function issueRoutes(app: App, deps: IssueServices & { users: UsersService }): Promise<void> {
+export async function issueRoutes(app: App, deps: { issues: IssuesService; notes: NotesService; links: IssueLinksService; users: UsersService }): Promise<void> {
   const { issues, notes, links, users } = deps;
   const tags = ['issues'];
   const base = '/api/v4/projects/:id/issues';

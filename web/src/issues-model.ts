@@ -1,9 +1,12 @@
-import type { IssueNative } from '../../src/issues/contract.ts';
+import type { IssueNative, LinkType } from '../../src/issues/contract.ts';
 
 /** Where the UI shows an issue, the list, and the board. */
 export const issuePath = (projectId: number, iid: number) => `/projects/${projectId}/issues/${iid}`;
 export const issuesPath = (projectId: number) => `/projects/${projectId}/issues`;
 export const boardPath = (projectId: number, scope?: string) => `/projects/${projectId}/issues/board${scope ? `?scope=${encodeURIComponent(scope)}` : ''}`;
+
+/** What an issue links to, in the order the link form offers them (the server's contract says the same). */
+export const LINK_TYPES: readonly LinkType[] = ['model', 'version', 'experiment', 'run', 'pipeline', 'deployment'];
 
 /** Reporters and up label, assign and edit anyone's issue (GitLab's rule; the server decides). */
 export const REPORTER_LEVEL = 20;

@@ -5,13 +5,12 @@ import { ErrorLine, useAction } from '../components/action.tsx';
 import { IssueLabels } from '../components/issue-labels.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
-import { issuesPath, REPORTER_LEVEL } from '../issues-model.ts';
+import { issuesPath, LINK_TYPES, REPORTER_LEVEL } from '../issues-model.ts';
 import { PageTitle } from '../page-title.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import type { IssueLinkNative, IssueNative, LinkType, NoteNative } from '../../../src/issues/contract.ts';
-import { LINK_TYPES } from '../../../src/issues/contract.ts';
 
 /** Where the UI shows a linked object, when it has a page. */
 function linkTarget(projectId: number, link: IssueLinkNative): string | null {
