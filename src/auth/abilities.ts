@@ -138,6 +138,20 @@ export const ABILITIES = {
   'agent:protocol': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
   /** A version's archive by a signed, expiring link (KServe's storage initializer): the link is the credential, checked by the route. */
   'archive:signed-link': { scope: 'instance', who: 'anyone', scopes: 'any', credentials: 'own' },
+
+  // --- model-development issues (src/issues/, docs/issues.md): GitLab's rules -----------------
+  /** Reading issues and their notes and links; confidential ones also need `issues:read-confidential`, authorship or assignment (checked by the service). */
+  'issues:read': { scope: 'project', minRole: 'guest', openToVisibleReaders: true, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Opening issues and commenting (guests too, as GitLab); editing another person's issue needs `issues:manage` (checked by the service). */
+  'issues:write': { scope: 'project', minRole: 'guest', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Seeing confidential issues: reporters and up. Asked by the service, named by no route. */
+  'issues:read-confidential': { scope: 'project', minRole: 'reporter', openToVisibleReaders: false, scopes: READ_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Editing, closing, labelling and assigning anyone's issue: reporters and up. Asked by the service, named by no route. */
+  'issues:manage': { scope: 'project', minRole: 'reporter', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Deleting another person's note: maintainers and up, as GitLab. Asked by the service, named by no route. */
+  'issues:moderate': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
+  /** Deleting an issue: owners (and administrators), as GitLab. */
+  'issues:delete': { scope: 'project', minRole: 'owner', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_AND_BOTS },
 } as const satisfies Record<string, ProjectAbility | InstanceAbility>;
 
 export type Ability = keyof typeof ABILITIES;

@@ -3,6 +3,7 @@ import type { AuthTables } from '../auth/tables.ts';
 import type { CustomRoleTables } from '../auth/custom-roles/tables.ts';
 import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
+import type { IssueTables } from '../issues/tables.ts';
 import type { PipelineTables } from '../pipelines/tables.ts';
 import type { ServingTables } from '../serving/tables.ts';
 import type { TargetTables } from '../targets/tables.ts';
@@ -27,4 +28,5 @@ export interface Schema
     PipelineTables,
     DeploymentTables,
     TargetTables,
-    ServingTables {}
+    ServingTables,
+    IssueTables {}

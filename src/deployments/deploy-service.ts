@@ -13,6 +13,7 @@ import { checkJobEnvironment, type EnvironmentsService } from './environments-se
 import { completePolicy, planVariants, type StableVariant, type VariantPlan } from './policy-rules.ts';
 import { ProtectionService } from './protection.ts';
 import { environmentByName, loadDeployment, lockEnvironment, policyOf, variantsOf, type DeploymentRecord, type EnvironmentRow, type VariantRow } from './records.ts';
+import type { VersionGate } from '../registry/version-gate.ts';
 import type { RegistryVersions, ShippedVersion } from './registry-versions.ts';
 import type { DeploymentSettingsService } from './settings-service.ts';
 import type { Rollouts } from './rollouts.ts';
@@ -36,6 +37,8 @@ export class DeployService {
       protection: ProtectionService;
       environments: EnvironmentsService;
       rollouts: Rollouts;
+      /** What may hold a version back from a protected environment (the issue review gate). */
+      gate: VersionGate | null;
     },
   ) {}
 
@@ -60,6 +63,10 @@ export class DeployService {
     const variants = shipped.map((s) => s.variant);
     const rule = await this.deps.protection.ruleFor(access.project.id, body.environment);
     if (!ProtectionService.mayDeploy(access, rule)) throw DeploymentErrors.DEPLOY_NOT_ALLOWED({ name: body.environment });
+    if (rule && this.deps.gate) {
+      for (const { variant } of shipped)
+        await this.deps.gate.check(access, { versionId: variant.versionId, modelId: variant.modelId, modelName: variant.modelName, version: variant.version }, 'deploy');
+    }
     const requiredApprovals = ProtectionService.requiredApprovals(rule);
     const expectedCurrent = existing?.current_deployment_id ?? null;
 

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import { DeploymentEvents } from '../deployments/events.ts';
+import { IssueEvents } from '../issues/events.ts';
 import { AgentEvents } from '../targets/local-agent/events.ts';
 import { PackagesEvents } from '../packages/events.ts';
 import { ProjectEvents } from '../projects/events.ts';
@@ -18,6 +19,7 @@ export const EVENT_SCHEMAS = {
   ...PackagesEvents,
   ...DeploymentEvents,
   ...AgentEvents,
+  ...IssueEvents,
 } as const;
 
 export type EventMap = { [N in keyof typeof EVENT_SCHEMAS]: Static<(typeof EVENT_SCHEMAS)[N]> };

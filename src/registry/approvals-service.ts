@@ -11,6 +11,7 @@ import type { ModelKey } from './models-service.ts';
 import type { ModelVersion } from './registry-model.ts';
 import type { RegistrySettingsService } from './settings-service.ts';
 import type { ApprovalDecisionsTable, ApprovalRequestsTable } from './tables.ts';
+import type { VersionGate } from './version-gate.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
 export type ApprovalRequestRow = Selectable<ApprovalRequestsTable>;
@@ -40,6 +41,8 @@ export class ApprovalsService {
     private readonly db: Kysely<Schema>,
     private readonly versions: ModelVersionsService,
     private readonly settings: RegistrySettingsService,
+    /** What else may hold an approval back (the issue review gate); none in a registry on its own. */
+    private readonly gate: VersionGate | null = null,
   ) {}
 
   /** Asks for a version's approval; answers the version's approval history with the new request. */
@@ -71,6 +74,10 @@ export class ApprovalsService {
   async decide(access: ProjectAccess, key: ModelKey, version: number | string, decision: 'approve' | 'reject', comment?: string): Promise<ModelVersion> {
     if (!can(access, 'registry:approve')) throw RegistryErrors.APPROVER_ROLE();
     const text = validComment(comment);
+    if (decision === 'approve' && this.gate) {
+      const { model, row } = await this.versions.getRow(access, key, version);
+      await this.gate.check(access, { versionId: row.id, modelId: model.id, modelName: model.name, version: row.version }, 'approve');
+    }
     const { model, row } = await inTransaction(this.db, async (trx) => {
       const { model, row } = await this.versions.getRow(access, key, version, trx);
       const request = await trx.selectFrom('approval_requests').selectAll().where('version_id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();

@@ -177,6 +177,9 @@ export const RegistrySettingsNative = Closed(
   {
     required_approvals: Type.Integer({ minimum: 1, maximum: 10, description: 'Approvals a version needs' }),
     protected_aliases: Type.Array(Type.String(), { description: 'Aliases only maintainers may move' }),
+    review_issue_label: Type.Union([Type.String(), Type.Null()], {
+      description: 'Open issues with this label (e.g. review::required) linked to a version or its model hold it back from approval and protected environments; null: no gate',
+    }),
   },
   { description: "A project's registry rules" },
 );
@@ -251,6 +254,7 @@ export const SettingsBody = Type.Object(
   {
     required_approvals: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
     protected_aliases: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100 })),
+    review_issue_label: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()], { description: 'null or "" turns the issue review gate off' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

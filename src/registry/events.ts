@@ -64,7 +64,7 @@ export const RegistryEvents = {
     model_uri: Type.String({ description: 'models:/<name>@<alias>' }),
   }),
   'registry.alias.deleted': Type.Object({ model_name: Type.String(), alias: Type.String() }),
-  'registry.settings.updated': Type.Object({ required_approvals: Type.Integer(), protected_aliases: Type.Array(Type.String()) }),
+  'registry.settings.updated': Type.Object({ required_approvals: Type.Integer(), protected_aliases: Type.Array(Type.String()), review_issue_label: Nullable(Type.String()) }),
 } as const;
 
 export type RegistryEventName = keyof typeof RegistryEvents;

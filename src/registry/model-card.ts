@@ -1,6 +1,7 @@
 import { Marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 import { invalid } from '../shared/errors.ts';
+import { referenceExtension, type ReferenceBase } from '../shared/markdown-references.ts';
 import { LINK_REL, transformCardImage, type CardImages } from './card-images.ts';
 import { CARD_FIELD_NAMES, MAX_CARD_FIELD, MAX_DESCRIPTION } from './contract.ts';
 
@@ -14,16 +15,28 @@ export function validDescription(description: string): string {
   return description;
 }
 
+/** The project whose references the text being rendered names; parsing is synchronous, so one at a time. */
+let referencesOf: ReferenceBase | null = null;
 const markdown = new Marked({ gfm: true, breaks: false, async: false });
+markdown.use({ extensions: [referenceExtension(() => referencesOf)] });
 
 /**
  * Markdown to HTML that is safe to put in a page: an allow-list of formatting elements and
  * attributes, links only to http(s) and mailto, no scripts, styles, event handlers, iframes,
  * forms or SVG. Raw HTML in the Markdown goes through the same list. Images only from the
- * version's own files; remote ones become links (src/registry/card-images.ts).
+ * version's own files; remote ones become links (src/registry/card-images.ts). The one renderer
+ * of the server's Markdown: model cards, version descriptions, issues and notes. With
+ * `references`, `#12` and `model:name/3` become links into that project
+ * (src/shared/markdown-references.ts).
  */
-export function renderMarkdown(text: string, images: CardImages): string {
-  const html = markdown.parse(text) as string;
+export function renderMarkdown(text: string, images: CardImages, references: ReferenceBase | null = null): string {
+  referencesOf = references;
+  let html: string;
+  try {
+    html = markdown.parse(text) as string;
+  } finally {
+    referencesOf = null;
+  }
   return sanitizeHtml(html, {
     allowedTags: [
       'h1',

@@ -12,13 +12,15 @@ import type { RegistrySettings } from './settings-service.ts';
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-export function presentCard(cardJson: string, description: string, images: CardImages): CardNative {
+/** `projectId`: the project whose issues and versions the card's references (#12, model:name/3) name. */
+export function presentCard(cardJson: string, description: string, images: CardImages, projectId: number): CardNative {
   const card = JSON.parse(cardJson) as ModelCard;
+  const references = { projectId };
   return {
     description,
-    description_html: renderMarkdown(description, images),
+    description_html: renderMarkdown(description, images, references),
     fields: card,
-    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '', images)])),
+    fields_html: Object.fromEntries(Object.entries(card).map(([key, value]) => [key, renderMarkdown(value ?? '', images, references)])),
   };
 }
 
@@ -38,7 +40,7 @@ export function presentVersionNative(version: ModelVersion, projectId: number): 
     status: row.status,
     current_stage: row.current_stage,
     approval_status: row.approval_status,
-    card: presentCard(row.card, row.description, { filesBase: versionFilesBase(projectId, row.id) }),
+    card: presentCard(row.card, row.description, { filesBase: versionFilesBase(projectId, row.id) }, projectId),
     tags: Object.fromEntries(version.tags.map((t) => [t.key, t.value])),
     labels: version.labels,
     aliases: version.aliases,
@@ -55,7 +57,7 @@ export function presentModelNative(model: RegisteredModel): ModelNative {
   return {
     id: row.id,
     name: row.name,
-    card: presentCard(row.card, row.description, { filesBase: null }),
+    card: presentCard(row.card, row.description, { filesBase: null }, row.project_id),
     tags: Object.fromEntries(model.tags.map((t) => [t.key, t.value])),
     labels: model.labels,
     aliases: model.aliases,
@@ -117,5 +119,5 @@ export function presentRunVersion(version: RunVersion): RunVersionNative {
 }
 
 export function presentRegistrySettings(settings: RegistrySettings): RegistrySettingsNative {
-  return { required_approvals: settings.required_approvals, protected_aliases: settings.protected_aliases };
+  return { required_approvals: settings.required_approvals, protected_aliases: settings.protected_aliases, review_issue_label: settings.review_issue_label };
 }

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface RegisteredModelsTable {
   id: Generated<number>;
@@ -95,6 +95,8 @@ export interface RegistrySettingsTable {
   required_approvals: number;
   /** JSON array of alias names only maintainers may move. */
   protected_aliases: string;
+  /** The label of linked issues that must be closed before a version is approved or deployed to a protected environment; null: no gate. */
+  review_issue_label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApprovalRequestsTable {

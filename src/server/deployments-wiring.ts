@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { DeploymentApprovals } from '../deployments/approvals.ts';
 import { DeployService } from '../deployments/deploy-service.ts';
 import { DeploymentQueries } from '../deployments/deployment-queries.ts';
+import type { VersionGate } from '../registry/version-gate.ts';
 import type { DeploymentsDomain } from '../deployments/domain.ts';
 import { EnvironmentsService } from '../deployments/environments-service.ts';
 import { ProtectionService } from '../deployments/protection.ts';
@@ -82,6 +83,8 @@ export function createDeploymentServices(
     archiveLinks: ArchiveLinks;
     secrets: SecretBox;
     outbound: OutboundPolicy;
+    /** What holds a version back from protected environments (the issue review gate). */
+    gate: VersionGate;
   },
 ): DeploymentServices {
   const db = database.db;
@@ -99,7 +102,7 @@ export function createDeploymentServices(
   const deploymentSettings = new DeploymentSettingsService(db);
   const deployments: DeploymentsDomain = {
     environments,
-    deploy: new DeployService(database, { versions, settings: deploymentSettings, protection, environments, rollouts }),
+    deploy: new DeployService(database, { versions, settings: deploymentSettings, protection, environments, rollouts, gate: core.gate }),
     queries: new DeploymentQueries(db),
     approvals: new DeploymentApprovals(database, { protection, rollouts }),
     rollouts,

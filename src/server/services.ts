@@ -26,6 +26,8 @@ import { PackagesService } from '../packages/packages-service.ts';
 import { PackageUploads } from '../packages/package-uploads.ts';
 import { AliasesService } from '../registry/aliases-service.ts';
 import { ApprovalsService } from '../registry/approvals-service.ts';
+import { ReviewGate } from '../issues/review-gate.ts';
+import { createIssueServices, type IssueServices } from './issues-wiring.ts';
 import { LineageService } from '../registry/lineage-service.ts';
 import { CardFiller } from '../registry/card-filler.ts';
 import { AuditLogService } from '../events/audit-log-service.ts';
@@ -99,6 +101,8 @@ export interface Services extends DeploymentServices {
   aliases: AliasesService;
   registrySettings: RegistrySettingsService;
   approvals: ApprovalsService;
+  /** Model-development issues, their notes and links (src/issues/). */
+  issues: IssueServices;
   lineage: LineageService;
   cardFiller: CardFiller;
   webhooks: WebhooksService;
@@ -166,6 +170,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const traces = new TracesService(db, ciVariables);
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
   const archiveLinks = new ArchiveLinks(secrets, config.publicUrl);
+  const reviewGate = new ReviewGate(db, registrySettings);
   const deploymentServices = createDeploymentServices(config, database, {
     logger: createLogger(config.logLevel),
     users,
@@ -180,9 +185,17 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     archiveLinks,
     secrets,
     outbound,
+    gate: reviewGate,
+  });
+  const pipelines = new PipelinesService(db);
+  const issues = createIssueServices(db, config.publicUrl, {
+    users,
+    members,
+    targets: { models, versions, experiments, runs, pipelines, deployments: deploymentServices.deployments.queries },
   });
   return {
     ...deploymentServices,
+    issues,
     config,
     database,
     outbound,
@@ -216,7 +229,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     versions,
     aliases,
     registrySettings,
-    approvals: new ApprovalsService(db, versions, registrySettings),
+    approvals: new ApprovalsService(db, versions, registrySettings, reviewGate),
     lineage,
     cardFiller: new CardFiller(versions, lineage),
     webhooks: new WebhooksService(db, outbound, secrets),
@@ -229,7 +242,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     ciVariables,
     triggers: new TriggersService(db),
     runners: new RunnersService(db, projects, ciSettings, config.ci.runnerRegistrationToken),
-    pipelines: new PipelinesService(db),
+    pipelines,
     pipelineCreator: new PipelineCreator(database, projects, ciSettings, ciVariables, mirror, config.publicUrl, wake),
     jobQueue,
     jobLifecycle,

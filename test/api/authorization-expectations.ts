@@ -122,6 +122,13 @@ export const EXPECTED_OUTCOMES: Record<Ability, Record<Persona, Outcome>> = {
   'serving:invoke': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
   'agent:protocol': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
   'archive:signed-link': row(R, R, R, R, R, R, R, R, R, R, R, R, R, R, R, R),
+  // Model-development issues (src/issues/, docs/issues.md): GitLab's rules; no CI job token reaches them.
+  'issues:read': row(404, 404, A, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:write': row(404, 404, A, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:read-confidential': row(404, 404, 403, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:manage': row(404, 404, 403, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:moderate': row(404, 404, 403, 403, 403, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:delete': row(404, 404, 403, 403, 403, 403, A, A, 403, 403, 403, 403, 404, 404, 401, 401),
 };
 
 /**
@@ -158,6 +165,13 @@ export const EXPECTED_ON_INTERNAL: Record<ProjectScopedAbility, Record<Persona, 
   'environments:admin-read': row(404, 403, 403, 403, 403, A, A, A, A, A, A, 403, 404, 404, 401, 401),
   'environments:admin': row(404, 403, 403, 403, 403, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
   'serving:use': row(404, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401),
+  // Issues: any signed-in person reads them (not confidential ones); opening and commenting take membership.
+  'issues:read': row(404, A, A, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:write': row(404, 403, A, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:read-confidential': row(404, 403, 403, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:manage': row(404, 403, 403, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:moderate': row(404, 403, 403, 403, 403, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:delete': row(404, 403, 403, 403, 403, 403, A, A, 403, 403, 403, 403, 404, 404, 401, 401),
 };
 
 /** Outcomes on a public project: anyone reads what readers may read; anonymous writers are asked to sign in. */
@@ -190,6 +204,13 @@ export const EXPECTED_ON_PUBLIC: Record<ProjectScopedAbility, Record<Persona, Ou
   'environments:admin-read': row(401, 403, 403, 403, 403, A, A, A, A, A, A, 403, 404, 404, 401, 401),
   'environments:admin': row(401, 403, 403, 403, 403, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
   'serving:use': row(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404, 401, 401),
+  // Issues: anyone reads them (not confidential ones); opening and commenting take membership.
+  'issues:read': row(A, A, A, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:write': row(401, 403, A, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:read-confidential': row(401, 403, 403, A, A, A, A, A, A, A, A, 403, 404, 404, 401, 401),
+  'issues:manage': row(401, 403, 403, A, A, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:moderate': row(401, 403, 403, 403, 403, A, A, A, A, 403, A, 403, 404, 404, 401, 401),
+  'issues:delete': row(401, 403, 403, 403, 403, 403, A, A, 403, 403, 403, 403, 404, 404, 401, 401),
 };
 
 /**
@@ -636,4 +657,26 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/audit_events': 'admin:read',
   'GET /api/v4/projects/:id/audit_events': 'audit:read',
   'HEAD /api/v4/projects/:id/audit_events': 'audit:read',
+
+  // Model-development issues (src/issues/routes.ts).
+  'GET /api/v4/projects/:id/issues': 'issues:read',
+  'HEAD /api/v4/projects/:id/issues': 'issues:read',
+  'POST /api/v4/projects/:id/issues': 'issues:write',
+  'GET /api/v4/projects/:id/issues/:issue_iid': 'issues:read',
+  'HEAD /api/v4/projects/:id/issues/:issue_iid': 'issues:read',
+  'PUT /api/v4/projects/:id/issues/:issue_iid': 'issues:write',
+  'DELETE /api/v4/projects/:id/issues/:issue_iid': 'issues:delete',
+  'GET /api/v4/projects/:id/issues/:issue_iid/notes': 'issues:read',
+  'HEAD /api/v4/projects/:id/issues/:issue_iid/notes': 'issues:read',
+  'POST /api/v4/projects/:id/issues/:issue_iid/notes': 'issues:write',
+  'GET /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': 'issues:read',
+  'HEAD /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': 'issues:read',
+  'PUT /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': 'issues:write',
+  'DELETE /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': 'issues:write',
+  'GET /api/v4/projects/:id/issues/:issue_iid/links': 'issues:read',
+  'HEAD /api/v4/projects/:id/issues/:issue_iid/links': 'issues:read',
+  'POST /api/v4/projects/:id/issues/:issue_iid/links': 'issues:write',
+  'DELETE /api/v4/projects/:id/issues/:issue_iid/links/:link_id': 'issues:write',
+  'GET /api/v4/projects/:id/linked_issues': 'issues:read',
+  'HEAD /api/v4/projects/:id/linked_issues': 'issues:read',
 };

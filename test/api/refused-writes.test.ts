@@ -51,6 +51,8 @@ interface World {
   /** The maintainer's browser session (cookie and CSRF header) and a read_api token of theirs. */
   maintainerSession: Record<string, string>;
   maintainerReadApiToken: string;
+  /** An issue with a comment and a link (src/issues/). */
+  issue: { iid: number; noteId: number; linkId: number };
 }
 
 const MODEL = 'refusal-model';
@@ -122,6 +124,9 @@ async function buildWorld(): Promise<World> {
   const jobToken = (await startJob(t, projectId, runnerToken)).token;
   const bot = await createProjectBot(t, projectId);
   const guestTokenId = (await t.services.tokens.create({ userId: guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id;
+  const issueIid = Number((await call('POST', `${api}/issues`, reporter.token, { title: 'refusals' }, 201)).iid);
+  const noteId = Number((await call('POST', `${api}/issues/${issueIid}/notes`, reporter.token, { body: 'kept' }, 201)).id);
+  const linkId = Number((await call('POST', `${api}/issues/${issueIid}/links`, reporter.token, { type: 'model', id: modelId }, 201)).id);
 
   return {
     projectId,
@@ -153,6 +158,7 @@ async function buildWorld(): Promise<World> {
     outsiderJobToken: (await startJob(t, outsiderProjectId, runnerToken)).token,
     maintainerSession: await sessionOf(maintainer),
     maintainerReadApiToken: (await t.services.tokens.create({ userId: maintainer.id, kind: 'personal' }, { name: 'reader', scopes: ['read_api'] }, null)).secret,
+    issue: { iid: issueIid, noteId, linkId },
   };
 }
 
@@ -287,6 +293,14 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'DELETE /api/v4/projects/:id/ml/experiments/:experiment_id': null,
     'DELETE /api/v4/projects/:id/ml/runs/:run_id': null,
     'PUT /api/v4/uploads/:upload_id/parts/:part_number': octets('part'),
+    'POST /api/v4/projects/:id/issues': { json: { title: 'another issue' } },
+    'PUT /api/v4/projects/:id/issues/:issue_iid': { json: { title: 'changed', state_event: 'close' } },
+    'DELETE /api/v4/projects/:id/issues/:issue_iid': null,
+    'POST /api/v4/projects/:id/issues/:issue_iid/notes': { json: { body: 'another' } },
+    'PUT /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': { json: { body: 'changed' } },
+    'DELETE /api/v4/projects/:id/issues/:issue_iid/notes/:note_id': null,
+    'POST /api/v4/projects/:id/issues/:issue_iid/links': { json: { type: 'version', id: w.modelVersionId } },
+    'DELETE /api/v4/projects/:id/issues/:issue_iid/links/:link_id': null,
   };
   return Object.hasOwn(samples, key) ? samples[key] : undefined;
 }
@@ -371,6 +385,9 @@ function fillUrl(url: string, w: World): string {
       .replace(':user_id', String(w.guest.id))
       .replace(':token_id', String(w.guestTokenId))
       .replace(':hook_id', String(w.hookId))
+      .replace(':issue_iid', String(w.issue.iid))
+      .replace(':note_id', String(w.issue.noteId))
+      .replace(':link_id', String(w.issue.linkId))
       .replace(':package_id', String(w.packageId))
       .replace(':package_file_id', String(w.packageFileId))
       .replace(':package_name', 'pkg')

@@ -178,10 +178,11 @@ describe('every registry route answers with its contract', () => {
     const elsewhere = (await t.createProject(maintainer.token, 'registry-routes-elsewhere')).id;
     await ok('GET', `/api/v4/projects/${elsewhere}/ml/model_versions/${version.id}`, maintainer.token, 404);
 
-    expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json()).toEqual({ required_approvals: 1, protected_aliases: [] });
+    expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json()).toEqual({ required_approvals: 1, protected_aliases: [], review_issue_label: null });
     expect((await ok('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, 200, { protected_aliases: ['prod', 'prod'] })).json()).toEqual({
       required_approvals: 1,
       protected_aliases: ['prod'],
+      review_issue_label: null,
     });
     expect((await call('PUT', `/api/v4/projects/${projectId}/ml/registry/settings`, maintainer.token, { protected_aliases: ['latest'] })).statusCode).toBe(400);
     expect((await ok('GET', `/api/v4/projects/${projectId}/ml/registry/settings`, reporter.token, 200)).json().protected_aliases).toEqual(['prod']);

@@ -81,6 +81,17 @@ function environmentPaths(project: string, environmentId: string | number) {
   return { self, results: `${self}/results`, promote: `${self}/promote`, rollback: `${self}/rollback`, stop: `${self}/stop` };
 }
 
+function issuePaths(project: string, iid: string | number) {
+  const self = `${project}/issues/${segment(iid)}`;
+  return {
+    self,
+    notes: (query?: Query) => withQuery(`${self}/notes`, query),
+    note: (noteId: number) => `${self}/notes/${noteId}`,
+    links: `${self}/links`,
+    link: (linkId: number) => `${self}/links/${linkId}`,
+  };
+}
+
 function projectPaths(projectId: string | number) {
   const self = `${V4}/projects/${segment(projectId)}`;
   return {
@@ -96,6 +107,10 @@ function projectPaths(projectId: string | number) {
     ssoGroupLinks: `${self}/sso_group_links`,
     ssoGroupLink: (linkId: number) => `${self}/sso_group_links/${linkId}`,
     registrySettings: `${self}/ml/registry/settings`,
+    issues: (query?: Query) => withQuery(`${self}/issues`, query),
+    issue: (iid: string | number) => issuePaths(self, iid),
+    /** The issues linked to one model, version, experiment, run, pipeline or deployment. */
+    linkedIssues: (type: string, targetId: string | number) => withQuery(`${self}/linked_issues`, { type, target_id: targetId }),
     createPipeline: `${self}/pipeline`,
     pipelines: (query?: Query) => withQuery(`${self}/pipelines`, query),
     pipeline: (pipelineId: string | number) => {

@@ -13,6 +13,10 @@ import { ModelsPage } from './pages/models.tsx';
 import { ModelPage } from './pages/model.tsx';
 import { VersionPage } from './pages/version.tsx';
 import { SettingsPage } from './pages/settings.tsx';
+import { IssuesPage } from './pages/issues.tsx';
+import { IssuePage } from './pages/issue.tsx';
+import { IssueBoardPage } from './pages/issue-board.tsx';
+import { ModelReference } from './components/model-reference.tsx';
 import { PipelinesPage } from './pages/pipelines.tsx';
 import { PipelinePage } from './pages/pipeline.tsx';
 import { JobPage } from './pages/job.tsx';
@@ -36,6 +40,10 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/projects/:project/models/:model', (p) => <ModelPage projectId={p.project!} modelId={p.model!} />],
   ['/projects/:project/models/:model/versions/:version', (p) => <VersionPage projectId={p.project!} modelId={p.model!} version={p.version!} />],
   ['/projects/:project/settings', (p) => <SettingsPage projectId={p.project!} />],
+  ['/projects/:project/issues', (p) => <IssuesPage projectId={p.project!} />],
+  ['/projects/:project/issues/board', (p) => <IssueBoardPage projectId={p.project!} />],
+  ['/projects/:project/issues/:iid', (p) => <IssuePage key={p.iid} projectId={p.project!} iid={p.iid!} />],
+  ['/projects/:project/model-refs/:name/:version', (p) => <ModelReference projectId={p.project!} name={p.name!} version={p.version!} />],
   ['/projects/:project/pipelines', (p) => <PipelinesPage projectId={p.project!} />],
   // Keyed by id: moving to another pipeline or job (a retry's new attempt) starts the page afresh.
   ['/projects/:project/pipelines/:pipeline', (p) => <PipelinePage key={p.pipeline} projectId={p.project!} pipelineId={p.pipeline!} />],

@@ -6,6 +6,7 @@ import { DeploymentHistory, DeploymentVariants } from '../components/deployment-
 import { EnvironmentActions } from '../components/environment-actions.tsx';
 import { EnvironmentHealthTable, HealthBadge } from '../components/environment-health.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { LinkedIssues } from '../components/linked-issues.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { TrafficBar } from '../components/traffic-bar.tsx';
 import { VariantFigures } from '../components/variant-figures.tsx';
@@ -146,6 +147,12 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
                     </li>
                   ))}
                 </ul>
+              </>
+            )}
+            {current && (
+              <>
+                <h2>Issues of the current deployment</h2>
+                <LinkedIssues projectId={project.id} type="deployment" targetId={current.id} />
               </>
             )}
             <h2>Health</h2>

@@ -3,6 +3,7 @@ import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { LinkedIssues } from '../components/linked-issues.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { Link } from '../router.tsx';
@@ -66,6 +67,8 @@ export function ModelPage({ projectId, modelId }: { projectId: string; modelId: 
               </p>
             )}
             <CardView card={model.card} />
+            <h2>Issues</h2>
+            <LinkedIssues projectId={project.id} type="model" targetId={model.id} />
             <h2>Versions</h2>
             {versions.items.length === 0 ? (
               <Empty>No versions yet.</Empty>

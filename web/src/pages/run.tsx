@@ -5,6 +5,7 @@ import { ArtifactBrowser } from '../components/artifact-browser.tsx';
 import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
 import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { LinkedIssues } from '../components/linked-issues.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
@@ -89,6 +90,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
             <h1>
               {run.name} <span className={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>
             </h1>
+            <LinkedIssues projectId={project.id} type="run" targetId={run.id} />
             <nav className="tabs" role="tablist">
               {(['overview', 'metrics', 'params', 'tags', 'inputs', 'artifacts'] as Tab[]).map((t) => (
                 <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>

@@ -7,6 +7,7 @@ import { VersionEvaluations } from '../components/version-evaluations.tsx';
 import { VersionPipelines } from '../components/version-pipelines.tsx';
 import { VersionDeployments } from '../components/version-deployments.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
+import { LinkedIssues } from '../components/linked-issues.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { ModelFiles } from '../components/model-files.tsx';
 import { versionModelRoot } from '../version-model-root.ts';
@@ -134,6 +135,8 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                 ))}
               </ol>
             )}
+            <h2>Issues</h2>
+            <LinkedIssues projectId={project.id} type="version" targetId={v.id} />
             <h2>Deployed in</h2>
             <VersionDeployments projectId={project.id} modelId={v.model_id} version={v.version} />
             <h2>Evaluations</h2>
