@@ -17,6 +17,7 @@ import * as explicitSemver from './migrations/0013_explicit_semver.ts';
 import * as experimentArtifactLocations from './migrations/0014_experiment_artifact_locations.ts';
 import * as singleSignOn from './migrations/0015_single_sign_on.ts';
 import * as kubernetesTargets from './migrations/0016_kubernetes_targets.ts';
+import * as importJobs from './migrations/0017_import_jobs.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014_experiment_artifact_locations': experimentArtifactLocations,
   '0015_single_sign_on': singleSignOn,
   '0016_kubernetes_targets': kubernetesTargets,
+  '0017_import_jobs': importJobs,
 };
 
 /** The names of every migration, in order. */

@@ -2,6 +2,7 @@ import type { ArtifactTables } from '../artifacts/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
+import type { ImportTables } from '../imports/tables.ts';
 import type { PipelineTables } from '../pipelines/tables.ts';
 import type { ServingTables } from '../serving/tables.ts';
 import type { TargetTables } from '../targets/tables.ts';
@@ -13,4 +14,17 @@ import type { TrackingTables } from '../tracking/tables.ts';
 
 /** Each domain declares its own tables; the query layer sees their union. */
 export interface Schema
-  extends AuthTables, ProjectTables, EventTables, TrackingTables, ArtifactTables, PackageTables, RegistryTables, WebhookTables, PipelineTables, DeploymentTables, TargetTables, ServingTables {}
+  extends
+    AuthTables,
+    ProjectTables,
+    EventTables,
+    TrackingTables,
+    ArtifactTables,
+    PackageTables,
+    RegistryTables,
+    WebhookTables,
+    PipelineTables,
+    DeploymentTables,
+    TargetTables,
+    ServingTables,
+    ImportTables {}

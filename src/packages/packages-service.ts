@@ -9,7 +9,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import type { DownloadableFile } from '../http/download.ts';
-import type { BlobStore } from '../storage/blob-store.ts';
+import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
 import { safeFileName, safeRelativePath } from '../storage/safe-path.ts';
 import { packageFileNotFound, packageNotFound } from './errors.ts';
 import type { PackageFilesTable, PackagesTable } from './tables.ts';
@@ -90,11 +90,29 @@ export class PackagesService {
     if (target.type === 'generic' && !FILE_NAME_PATTERN.test(fileName)) throw invalid('file_name is invalid: use letters, digits, ".", "_", "-", "+" and "~"');
     const key = `projects/${access.project.id}/packages/${randomUUID()}`;
     const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
+    return this.adopt(access, { ...target, name, version, fileName }, { key, ...stored });
+  }
+
+  /**
+   * Records a blob already in the store as a package file (an upload's, or an import's that
+   * copied it there); the blob is deleted if it cannot be recorded. Recording the same blob
+   * again (an import resumed after a crash) changes nothing.
+   */
+  async adopt(
+    access: ProjectAccess,
+    target: { type: PackageType; name: string; version: string; fileName: string; status?: PackageRow['status'] },
+    stored: StoredBlob & { key: string },
+  ): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
+    const { key } = stored;
+    const { name, version } = target;
+    // Checked again for a caller that did not upload through `upload` (an import names paths from elsewhere).
+    const fileName = target.type === 'generic' ? safeFileName(target.fileName) : safeRelativePath(target.fileName);
     let written: { pkg: PackageRow; file: PackageFileRow; replacedKey?: string };
     try {
       written = await inTransaction(this.db, async (trx) => {
         const pkg = await this.findOrCreate(trx, access, target.type, name, version, target.status ?? 'default');
         const previous = await trx.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
+        if (previous?.store_key === key) return { pkg, file: previous };
         const values = { size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() };
         const file = previous
           ? await trx.updateTable('package_files').set(values).where('id', '=', previous.id).returningAll().executeTakeFirstOrThrow()

@@ -16,6 +16,7 @@ import { packageRoutes } from '../packages/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
+import { importRoutes } from '../imports/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
@@ -169,6 +170,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(versionArchiveRoutes, { archives: services.versionArchives, links: services.archiveLinks, projectFacts: async (id) => services.projects.getRow(id) });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
+  await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
     pipelines: services.pipelines,

@@ -58,10 +58,11 @@ import { TracesService } from '../pipelines/traces-service.ts';
 import { TriggersService } from '../pipelines/triggers-service.ts';
 import { VariablesService } from '../pipelines/variables-service.ts';
 import { createDeploymentServices, type DeploymentServices } from './deployments-wiring.ts';
+import { createImportServices, type ImportServices } from './imports-wiring.ts';
 import { createLogger } from './logger.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
-export interface Services extends DeploymentServices {
+export interface Services extends DeploymentServices, ImportServices {
   config: Config;
   database: Database;
   /** The keys stored credentials are sealed with (src/secrets/). */
@@ -175,8 +176,10 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     secrets,
     outbound,
   });
+  const importServices = createImportServices(config, db, { secrets, outbound, blobStore, users, projects, models, versions, packages, logger: createLogger(config.logLevel) });
   return {
     ...deploymentServices,
+    ...importServices,
     config,
     database,
     outbound,

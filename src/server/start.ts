@@ -58,6 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
   );
   servingWorker.start();
+  services.importWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   const metricsListener = config.metrics.address ? await listenForMetrics(config.metrics.address, metrics, metricsAccess) : null;
@@ -67,7 +68,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url: address,
     async close() {
       // Background rounds still in flight finish first: they use the database closed below.
-      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop()]);
+      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), services.importWorker.stop()]);
       await metricsListener?.close();
       // Requests in flight finish (new ones get 503, long polls end at once); one that is
       // still running after the grace period is cut so that a stop is never held forever.
