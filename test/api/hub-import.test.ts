@@ -199,6 +199,14 @@ describe('refusals', () => {
     expect((list.json() as ImportJobNative[]).every((j) => j.source.repository !== 'acme/gated-bert')).toBe(true);
   });
 
+  it('tries a failing Hub again with back-off, then answers 503 (not 500) when it keeps failing', async () => {
+    hub.failNext('/api/models/acme/tiny-bert/revision/', 5, 502);
+    const res = await startImport({ repository: 'acme/tiny-bert', model: 'unavailable' });
+    expect(res.statusCode, res.body).toBe(503);
+    expect(res.body).toContain('could not be reached');
+    expect(hub.log.filter((r) => r.path === '/api/models/acme/tiny-bert/revision/main').length).toBeGreaterThanOrEqual(5);
+  }, 30_000);
+
   it('refuses an endpoint the outbound address policy does not allow, before any request', async () => {
     const user = await strict.createUser('strict-importer');
     const p = await strict.createProject(user.token, 'strict-imports');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
+import { isAppError } from '../../shared/errors.ts';
 import { MAX_DESCRIPTION } from '../../registry/contract.ts';
 import { IMPORT_ORIGIN_TAGS } from '../../registry/lineage-service.ts';
 import type { CreateHuggingFaceImportBody } from '../contract.ts';
@@ -54,13 +55,24 @@ export class HuggingFaceFetcher implements ImportFetcher<CreateHuggingFaceImport
     const revision = validRevision(request.revision ?? 'main');
     const include = validPatterns(request.include, 'include');
     const exclude = validPatterns(request.exclude, 'exclude');
-    const { sha: commit } = await this.client.revision(repository, revision, token);
-    const files = (await this.client.tree(repository, commit, token)).map(plannedFile).filter((file): file is PlannedFile => file !== null && selectedBy(file.path, include, exclude));
+    const { commit, entries } = await this.listed(repository, revision, token);
+    const files = entries.map(plannedFile).filter((file): file is PlannedFile => file !== null && selectedBy(file.path, include, exclude));
     if (files.length === 0) throw ImportErrors.IMPORT_NO_FILES({ repo: repository });
     const endpoint = this.client.endpoint;
     const selection =
       include.length + exclude.length > 0 ? `?${new URLSearchParams([...include.map((p): [string, string] => ['include', p]), ...exclude.map((p): [string, string] => ['exclude', p])])}` : '';
     return { source: { endpoint, repository, revision, commit, include, exclude }, sourceKey: `${HUGGING_FACE_KIND}:${endpoint}/${repository}@${commit}${selection}`, files };
+  }
+
+  /** The commit and its files; a source that cannot be reached (after the retries) is the caller's 503, not a 500. */
+  private async listed(repository: string, revision: string, token: string | null): Promise<{ commit: string; entries: HubTreeEntry[] }> {
+    try {
+      const { sha: commit } = await this.client.revision(repository, revision, token);
+      return { commit, entries: await this.client.tree(repository, commit, token) };
+    } catch (error) {
+      if (isAppError(error)) throw error;
+      throw ImportErrors.IMPORT_SOURCE_UNAVAILABLE({ endpoint: this.client.endpoint, detail: (error as Error).message });
+    }
   }
 
   open(source: SourceRecord, token: string | null, file: PlannedFile, offset: number): Promise<OpenedFile> {
