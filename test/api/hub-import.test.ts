@@ -61,7 +61,7 @@ beforeAll(async () => {
   reader = await t.createUser('import-reader');
   project = await t.createProject(owner.token, 'imports');
   await t.addMember(project.id, reader.id, 20);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await t?.close();
