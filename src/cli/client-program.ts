@@ -10,6 +10,7 @@ const registry = () => import('./client/registry-commands.ts');
 const pipelines = () => import('./client/pipeline-commands.ts');
 const environments = () => import('./client/environment-commands.ts');
 const packages = () => import('./client/package-commands.ts');
+const imports = () => import('./client/import-commands.ts');
 
 /** --url, --token and --output on every client command; --project on those that work in one. */
 function client(command: Command, { project = true } = {}): Command {
@@ -40,6 +41,21 @@ export function addClientCommands(program: Command): void {
   client(models.command('create').argument('<name>').description('register a new model'))
     .option('--description <text>')
     .action(async (name, options) => (await registry()).modelsCreateCommand(name, options));
+
+  const importing = program.command('import').description('import a model from elsewhere into a new version: hf (the Hugging Face Hub)');
+  client(
+    importing
+      .command('hf')
+      .argument('<repository>', 'namespace/name on the Hub (MODELYARD_HF_ENDPOINT of the server)')
+      .description('import a Hugging Face repository at a revision into a new version of a model, following its progress'),
+  )
+    .requiredOption('--model <name>', 'the model that gets the version (made if missing)')
+    .option('--revision <rev>', 'a branch, tag or commit (default main); pinned to its commit')
+    .option('--include <glob>', 'only files matching it (repeatable)', collect)
+    .option('--exclude <glob>', 'no file matching it (repeatable)', collect)
+    .option('--token-env <variable>', 'the environment variable holding a Hugging Face token, for private and gated repositories')
+    .option('--no-wait', 'print the queued job and return')
+    .action(async (repository, options) => (await imports()).importHfCommand(repository, options));
 
   const versions = program.command('versions').description("a model's versions: list, show, create, approve, label, edit, upload and download files");
   client(versions.command('list').argument('<model>').description("a model's versions, newest first")).action(async (model, options) => (await registry()).versionsListCommand(model, options));

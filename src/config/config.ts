@@ -32,6 +32,7 @@ export interface Config {
   secretKeys: SecretKey[] | undefined;
   ci: CiConfig;
   serving: ServingConfig;
+  imports: ImportsConfig;
   /** Problems that do not stop start-up (deprecated variables); logged once when serving. */
   warnings: string[];
   connections: ConnectionsConfig;
@@ -67,6 +68,13 @@ export interface CiConfig {
   runnerRegistrationToken: string | undefined;
   /** Bare mirrors of linked git repositories, read for pipeline files. */
   gitCacheDir: string;
+}
+
+export interface ImportsConfig {
+  /** MODELYARD_HF_ENDPOINT: the Hugging Face Hub, or a Hub-compatible mirror, that imports read from. */
+  hfEndpoint: string;
+  /** A replica's hold on an import job; a job whose replica died is resumed after it runs out. */
+  leaseMs: number;
 }
 
 export interface ServingConfig {
@@ -162,6 +170,20 @@ function readByteSize(env: Env, name: string, fallback: number): number {
   const unit = (match[2] ?? '').toLowerCase().replace(/i?b$/, '');
   const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
   return Number(match[1]) * factor;
+}
+
+function readHfEndpoint(env: Env): string {
+  const raw = read(env, 'MODELYARD_HF_ENDPOINT') ?? 'https://huggingface.co';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('MODELYARD_HF_ENDPOINT', `is not a URL: "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError('MODELYARD_HF_ENDPOINT', 'must be an http:// or https:// URL without credentials, query or fragment');
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function readSeconds(env: Env, name: string, fallback: number): number {
@@ -317,6 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
       agentStaleMs: readSeconds(env, 'MODELYARD_AGENT_STALE_SECONDS', 30) * 1000,
       gateIntervalMs: readSeconds(env, 'MODELYARD_GATE_INTERVAL_SECONDS', 5) * 1000,
     },
+    imports: { hfEndpoint: readHfEndpoint(env), leaseMs: readSeconds(env, 'MODELYARD_IMPORT_LEASE_SECONDS', 30) * 1000 },
     warnings,
     connections: {
       trustedProxies: readTrustedProxies(env),

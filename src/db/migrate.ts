@@ -17,6 +17,7 @@ import * as explicitSemver from './migrations/0013_explicit_semver.ts';
 import * as experimentArtifactLocations from './migrations/0014_experiment_artifact_locations.ts';
 import * as singleSignOn from './migrations/0015_single_sign_on.ts';
 import * as kubernetesTargets from './migrations/0016_kubernetes_targets.ts';
+import * as importJobs from './migrations/0017_import_jobs.ts';
 import * as customRoles from './migrations/0018_custom_roles.ts';
 import * as modelIssues from './migrations/0019_model_issues.ts';
 import * as packageUploads from './migrations/0020_package_uploads.ts';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014_experiment_artifact_locations': experimentArtifactLocations,
   '0015_single_sign_on': singleSignOn,
   '0016_kubernetes_targets': kubernetesTargets,
+  '0017_import_jobs': importJobs,
   '0018_custom_roles': customRoles,
   '0019_model_issues': modelIssues,
   '0020_package_uploads': packageUploads,

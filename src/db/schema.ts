@@ -4,6 +4,7 @@ import type { CustomRoleTables } from '../auth/custom-roles/tables.ts';
 import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { IssueTables } from '../issues/tables.ts';
+import type { ImportTables } from '../imports/tables.ts';
 import type { PipelineTables } from '../pipelines/tables.ts';
 import type { ServingTables } from '../serving/tables.ts';
 import type { TargetTables } from '../targets/tables.ts';
@@ -29,4 +30,5 @@ export interface Schema
     DeploymentTables,
     TargetTables,
     ServingTables,
-    IssueTables {}
+    IssueTables,
+    ImportTables {}

@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import { DeploymentEvents } from '../deployments/events.ts';
 import { IssueEvents } from '../issues/events.ts';
 import { AgentEvents } from '../targets/local-agent/events.ts';
+import { ImportEvents } from '../imports/events.ts';
 import { PackagesEvents } from '../packages/events.ts';
 import { ProjectEvents } from '../projects/events.ts';
 import { RegistryEvents } from '../registry/events.ts';
@@ -20,6 +21,7 @@ export const EVENT_SCHEMAS = {
   ...DeploymentEvents,
   ...AgentEvents,
   ...IssueEvents,
+  ...ImportEvents,
 } as const;
 
 export type EventMap = { [N in keyof typeof EVENT_SCHEMAS]: Static<(typeof EVENT_SCHEMAS)[N]> };

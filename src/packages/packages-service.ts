@@ -110,8 +110,9 @@ export class PackagesService {
 
   /**
    * Makes the blob stored at `key` the target's file, with the same events whichever way its
-   * bytes arrived (one PUT or a multipart upload). `alongside` runs in the same transaction;
-   * if anything fails, the blob is deleted and the previous file stays.
+   * bytes arrived (one PUT, a multipart upload, or an import that copied it there). `alongside`
+   * runs in the same transaction; if anything fails, the blob is deleted and the previous file
+   * stays. Recording the same blob again (an import resumed after a crash) changes nothing.
    */
   async record(
     access: ProjectAccess,
@@ -126,6 +127,7 @@ export class PackagesService {
       written = await inTransaction(this.db, async (trx) => {
         const pkg = await this.findOrCreate(trx, access, target.type, target.name, target.version, target.status);
         const previous = await trx.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
+        if (previous?.store_key === key) return { pkg, file: previous };
         const values = { size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() };
         const file = previous
           ? await trx.updateTable('package_files').set(values).where('id', '=', previous.id).returningAll().executeTakeFirstOrThrow()

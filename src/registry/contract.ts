@@ -161,6 +161,17 @@ export const LineageNative = Closed(
     experiment: Nullable(Closed({ id: Type.Integer(), name: Type.String() })),
     git_commit: Nullable(Type.String({ description: 'From the run tag mlflow.source.git.commit' })),
     ci_job_id: Nullable(Type.Number({ description: "The CI job that trained it: the run's job, else its modelyard.ci.job_id or gitlab.CI_JOB_ID tag" })),
+    imported_from: Nullable(
+      Closed(
+        {
+          kind: Type.String({ description: 'huggingface' }),
+          source: Type.String({ description: 'Where from: for the Hub, <endpoint>/<namespace>/<name>' }),
+          commit: Type.String({ description: 'The commit the import was pinned to' }),
+          import_job_id: Nullable(Type.Integer()),
+        },
+        { description: 'For an imported version: the repository and commit it was copied from' },
+      ),
+    ),
     datasets: Type.Array(RunInputNative, { description: "The run's inputs" }),
   },
   { description: 'Where a version came from: version → logged model → run → experiment' },

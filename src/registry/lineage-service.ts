@@ -13,6 +13,19 @@ import type { ModelVersionsService } from './versions-service.ts';
 const GIT_COMMIT_TAG = 'mlflow.source.git.commit';
 const GITLAB_JOB_TAG = 'gitlab.CI_JOB_ID';
 
+/**
+ * The tags an imported version carries (src/imports/): what kind of source, which one (for the
+ * Hub: endpoint/repository), the commit it was pinned to, and the import job.
+ */
+export const IMPORT_ORIGIN_TAGS = { kind: 'modelyard.import.kind', source: 'modelyard.import.source', commit: 'modelyard.import.commit', job: 'modelyard.import.job_id' } as const;
+
+export interface ImportOrigin {
+  kind: string;
+  source: string;
+  commit: string;
+  jobId: number | null;
+}
+
 /** Where a version came from: its logged model, the run that trained it and that run's experiment. */
 export interface VersionLineage {
   model: ModelRow;
@@ -23,6 +36,8 @@ export interface VersionLineage {
   gitCommit: string | null;
   /** The CI job that trained it: the run's own, else the one its tags name. */
   ciJobId: number | null;
+  /** The repository it was imported from, for an imported version. */
+  importedFrom: ImportOrigin | null;
 }
 
 /** A version registered from a run. */
@@ -55,7 +70,18 @@ export class LineageService {
     const experiment = run ? await this.experiments.get(access, run.row.experiment_id) : null;
     const tags = Object.fromEntries((run?.tags ?? []).map((t) => [t.key, t.value]));
     const ciJob = run?.row.job_id ?? (tags[CI_JOB_TAG] ? Number(tags[CI_JOB_TAG]) : tags[GITLAB_JOB_TAG] ? Number(tags[GITLAB_JOB_TAG]) : null);
-    return { model, version: row, loggedModel, run, experiment, gitCommit: tags[GIT_COMMIT_TAG] ?? null, ciJobId: Number.isFinite(ciJob) ? ciJob : null };
+    const importedFrom = await this.importOrigin(row.id);
+    return { model, version: row, loggedModel, run, experiment, gitCommit: tags[GIT_COMMIT_TAG] ?? null, ciJobId: Number.isFinite(ciJob) ? ciJob : null, importedFrom };
+  }
+
+  private async importOrigin(versionId: number): Promise<ImportOrigin | null> {
+    const rows = await this.db.selectFrom('version_tags').select(['key', 'value']).where('version_id', '=', versionId).where('key', 'in', Object.values(IMPORT_ORIGIN_TAGS)).execute();
+    const tag = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    const kind = tag[IMPORT_ORIGIN_TAGS.kind];
+    const source = tag[IMPORT_ORIGIN_TAGS.source];
+    if (kind === undefined || source === undefined) return null;
+    const jobId = Number(tag[IMPORT_ORIGIN_TAGS.job]);
+    return { kind, source, commit: tag[IMPORT_ORIGIN_TAGS.commit] ?? '', jobId: Number.isSafeInteger(jobId) ? jobId : null };
   }
 
   /** The versions registered from a run, directly or through a logged model it produced. */

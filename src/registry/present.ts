@@ -110,6 +110,9 @@ export function presentLineage(lineage: VersionLineage): LineageNative {
     experiment: experiment ? { id: experiment.id, name: experiment.name } : null,
     git_commit: lineage.gitCommit,
     ci_job_id: lineage.ciJobId,
+    imported_from: lineage.importedFrom
+      ? { kind: lineage.importedFrom.kind, source: lineage.importedFrom.source, commit: lineage.importedFrom.commit, import_job_id: lineage.importedFrom.jobId }
+      : null,
     datasets: run ? run.inputs : [],
   };
 }

@@ -19,6 +19,7 @@ import { registryRoutes } from '../registry/routes.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
 import { issueRoutes } from '../issues/routes.ts';
+import { importRoutes } from '../imports/routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { ciConfigRoutes } from '../pipelines/routes/ci-config-routes.ts';
 import { pipelineRoutes } from '../pipelines/routes/pipeline-routes.ts';
@@ -180,6 +181,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(issueRoutes, { ...services.issues, users: services.users });
+  await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
     pipelines: services.pipelines,

@@ -14,7 +14,7 @@ export const SECRET_LOG_PATHS = [
   'req.headers["x-csrf-token"]',
   'req.headers["x-gitlab-token"]',
   'res.headers["set-cookie"]',
-  ...['secret', 'webhook_secret', 'token', 'password', 'csrf_token', 'repository_url'].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  ...['secret', 'webhook_secret', 'token', 'password', 'csrf_token', 'repository_url', 'credential'].flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
   'req.body.value',
   'body.value',
 ];

@@ -62,10 +62,11 @@ import { TracesService } from '../pipelines/traces-service.ts';
 import { TriggersService } from '../pipelines/triggers-service.ts';
 import { VariablesService } from '../pipelines/variables-service.ts';
 import { createDeploymentServices, type DeploymentServices } from './deployments-wiring.ts';
+import { createImportServices, type ImportServices } from './imports-wiring.ts';
 import { createLogger } from './logger.ts';
 
 /** Every domain service, wired once; routes and the CLI take what they need from here. */
-export interface Services extends DeploymentServices {
+export interface Services extends DeploymentServices, ImportServices {
   config: Config;
   database: Database;
   /** The keys stored credentials are sealed with (src/secrets/). */
@@ -193,9 +194,11 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     members,
     targets: { models, versions, experiments, runs, pipelines, deployments: deploymentServices.deployments.queries },
   });
+  const importServices = createImportServices(config, db, { secrets, outbound, blobStore, users, projects, models, versions, packages, logger: createLogger(config.logLevel) });
   return {
     ...deploymentServices,
     issues,
+    ...importServices,
     config,
     database,
     outbound,

@@ -60,6 +60,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   servingWorker.start();
   const uploadSweeper = sweepExpiredUploads(services.packageUploads, logger);
+  services.importWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
   const metricsListener = config.metrics.address ? await listenForMetrics(config.metrics.address, metrics, metricsAccess) : null;
@@ -69,7 +70,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url: address,
     async close() {
       // Background rounds still in flight finish first: they use the database closed below.
-      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), uploadSweeper.stop()]);
+      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), uploadSweeper.stop(), services.importWorker.stop()]);
       await metricsListener?.close();
       // Requests in flight finish (new ones get 503, long polls end at once); one that is
       // still running after the grace period is cut so that a stop is never held forever.

@@ -560,6 +560,12 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   // The Hugging Face Hub's read protocol (src/hub/routes.ts): the registry's reading permission.
+  'POST /api/v4/projects/:id/ml/imports/huggingface': 'ml:write',
+  'GET /api/v4/projects/:id/ml/imports': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/imports': 'ml:read',
+  'GET /api/v4/projects/:id/ml/imports/:import_id': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/imports/:import_id': 'ml:read',
+  'POST /api/v4/projects/:id/ml/imports/:import_id/cancel': 'ml:write',
   'GET /api/hf/api/models/:id/:model': 'ml:read',
   'HEAD /api/hf/api/models/:id/:model': 'ml:read',
   'GET /api/hf/api/models/:id/:model/revision/:revision': 'ml:read',

@@ -35,6 +35,8 @@ interface World {
   modelId: number;
   modelVersionId: number;
   hookId: number;
+  /** A queued import job (made in the database: making one through the API reads a Hub). */
+  importId: number;
   packageId: number;
   packageFileId: number;
   triggerId: number;
@@ -123,6 +125,26 @@ async function buildWorld(): Promise<World> {
   const endedPipeline = Number((await t.call({ method: 'GET', url: `${api}/jobs/${ended.id}`, token: ADMIN_TOKEN })).json().pipeline.id);
   const jobToken = (await startJob(t, projectId, runnerToken)).token;
   const bot = await createProjectBot(t, projectId);
+  const at = Date.now();
+  const importJob = await t.services.database.db
+    .insertInto('import_jobs')
+    .values({
+      project_id: projectId,
+      kind: 'huggingface',
+      source: '{}',
+      source_key: 'huggingface:refusals',
+      model_name: MODEL,
+      state: 'queued',
+      credential: null,
+      files_total: 0,
+      bytes_total: 0,
+      version_id: null,
+      creator_id: owner.id,
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const guestTokenId = (await t.services.tokens.create({ userId: guest.id, kind: 'personal' }, { name: 'target', scopes: ['api'] }, null)).row.id;
   const issueIid = Number((await call('POST', `${api}/issues`, reporter.token, { title: 'refusals' }, 201)).iid);
   const noteId = Number((await call('POST', `${api}/issues/${issueIid}/notes`, reporter.token, { body: 'kept' }, 201)).id);
@@ -143,6 +165,7 @@ async function buildWorld(): Promise<World> {
     modelId,
     modelVersionId: Number(version.id),
     hookId,
+    importId: Number(importJob.id),
     packageId,
     packageFileId,
     triggerId,
@@ -214,6 +237,8 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'DELETE /api/v4/projects/:id/packages/uploads/:upload_id': null,
     'DELETE /api/v4/projects/:id/packages/:package_id/package_files/:package_file_id': null,
     'POST /api/v4/projects/:id/ml/models': { json: { name: 'another-model' } },
+    'POST /api/v4/projects/:id/ml/imports/huggingface': { json: { repository: 'acme/model', model: 'imported' } },
+    'POST /api/v4/projects/:id/ml/imports/:import_id/cancel': null,
     'PUT /api/v4/projects/:id/ml/models/:model_id': { json: { description: 'changed' } },
     'DELETE /api/v4/projects/:id/ml/models/:model_id': null,
     'POST /api/v4/projects/:id/ml/models/:model_id/labels': { json: { label: 'added' } },
@@ -388,6 +413,7 @@ function fillUrl(url: string, w: World): string {
       .replace(':issue_iid', String(w.issue.iid))
       .replace(':note_id', String(w.issue.noteId))
       .replace(':link_id', String(w.issue.linkId))
+      .replace(':import_id', String(w.importId))
       .replace(':package_id', String(w.packageId))
       .replace(':package_file_id', String(w.packageFileId))
       .replace(':package_name', 'pkg')

@@ -140,6 +140,9 @@ def server():
         "MODELYARD_LOG_LEVEL": "warn",
         # Every JSON answer is held to its route's response schema (a mismatch answers 500).
         "MODELYARD_CHECK_RESPONSES": "true",
+        # Imports read from this same server's Hub protocol (the outbound policy must allow it).
+        "MODELYARD_HF_ENDPOINT": f"{BASE}/api/hf",
+        "MODELYARD_OUTBOUND_ALLOW": f"127.0.0.1:{PORT}",
     }
     env.pop("MODELYARD_DATABASE_URL", None)
     if database_url:

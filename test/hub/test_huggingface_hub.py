@@ -2,6 +2,7 @@
 registry versions from Modelyard through HF_ENDPOINT (conftest.py sets it before they load)."""
 
 import hashlib
+import time
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import safetensors.numpy
 from huggingface_hub import HfApi, hf_hub_download, list_repo_tree, model_info, snapshot_download
 from huggingface_hub.errors import GatedRepoError, RemoteEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
 from transformers import AutoConfig, AutoTokenizer, BertConfig, BertTokenizerFast
+
+from conftest import ok
 
 FILES = {
     "config.json": b'{"model_type": "demo"}\n',
@@ -127,3 +130,57 @@ def test_transformers_loads_a_tiny_bert_from_the_registry(server, registry, tmp_
     # Byte-identical: every file the clients fetched is the one uploaded.
     snapshot = Path(snapshot_download(repo, revision="0.1.0", token=token, cache_dir=cache))
     assert {name: sha256((snapshot / name).read_bytes()) for name in files} == {name: sha256(data) for name, data in files.items()}
+
+
+CARD = """---
+license: mit
+library_name: transformers
+pipeline_tag: fill-mask
+datasets:
+  - wikitext
+tags:
+  - tiny
+---
+# Tiny BERT
+
+Made from a config for the tests.
+"""
+
+
+def test_import_through_the_hub_protocol_into_another_project(server, registry, tmp_path):
+    """A tiny BERT uploaded to one project, imported into another through this server's own Hub
+    protocol (MODELYARD_HF_ENDPOINT), byte-identical, with its card and metadata."""
+    local = tmp_path / "made"
+    local.mkdir()
+    tiny_bert(local)
+    (local / "README.md").write_text(CARD)
+    files = {str(p.relative_to(local)): p.read_bytes() for p in sorted(local.rglob("*")) if p.is_file()}
+    server.register_files(registry["project"], registry["owner"].token, "tiny-bert-card", "0.2.0", files)
+    importer = server.create_user("importer")
+    target = server.create_project(importer)
+    repo = f"{registry['project'].path}/tiny-bert-card"
+    job = ok("POST", f"/api/v4/projects/{target.id}/ml/imports/huggingface", importer.token, {"repository": repo, "revision": "0.2.0", "model": "imported-bert", "token": registry["reader"].token})
+    assert job["state"] == "queued" and job["has_credential"] is True
+    deadline = time.time() + 120
+    while job["state"] in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.5)
+        job = ok("GET", f"/api/v4/projects/{target.id}/ml/imports/{job['id']}", importer.token)
+    assert job["state"] == "succeeded", job
+    assert job["progress"]["files_done"] == len(files)
+
+    # Byte-identical, read back through the Hub protocol from the project it was imported into.
+    imported = Path(snapshot_download(f"{target.path}/imported-bert", token=importer.token, cache_dir=tmp_path / "cache"))
+    assert {name: sha256((imported / name).read_bytes()) for name in files} == {name: sha256(data) for name, data in files.items()}
+    config = AutoConfig.from_pretrained(f"{target.path}/imported-bert", token=importer.token, cache_dir=tmp_path / "cache")
+    assert config.num_hidden_layers == 2
+
+    models = ok("GET", f"/api/v4/projects/{target.id}/ml/models", importer.token)
+    version = next(m for m in models if m["name"] == "imported-bert")["latest_version"]
+    assert version["card"]["fields"]["license"] == "mit"
+    assert "Made from a config for the tests." in version["card"]["description"]
+    assert {"license::mit", "library::transformers", "pipeline::fill-mask", "tiny"} <= set(version["labels"])
+    assert version["tags"]["huggingface.datasets"] == "wikitext"
+
+    # Again: the same commit makes no second version.
+    again = ok("POST", f"/api/v4/projects/{target.id}/ml/imports/huggingface", importer.token, {"repository": repo, "revision": "0.2.0", "model": "imported-bert", "token": registry["reader"].token})
+    assert again["state"] == "succeeded" and again["version_id"] == job["version_id"]

@@ -361,6 +361,17 @@ class LineageLoggedModel(TypedDict, total=False):
     "Params, key → value"
 
 
+class LineageImportedFrom(TypedDict, total=False):
+    "For an imported version: the repository and commit it was copied from"
+    kind: Required[str]
+    "huggingface"
+    source: Required[str]
+    "Where from: for the Hub, <endpoint>/<namespace>/<name>"
+    commit: Required[str]
+    "The commit the import was pinned to"
+    import_job_id: Required[int | None]
+
+
 class Lineage(TypedDict, total=False):
     "Where a version came from: version → logged model → run → experiment"
     model: Required[LineageModel]
@@ -373,6 +384,8 @@ class Lineage(TypedDict, total=False):
     "From the run tag mlflow.source.git.commit"
     ci_job_id: Required[float | None]
     "The CI job that trained it: the run's job, else its modelyard.ci.job_id or gitlab.CI_JOB_ID tag"
+    imported_from: Required[LineageImportedFrom | None]
+    "For an imported version: the repository and commit it was copied from"
     datasets: Required[list[RunInputs]]
     "The run's inputs"
 

@@ -1,0 +1,66 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ImportJobNative } from '../../imports/contract.ts';
+import { CliError, ExitCode } from '../exit-codes.ts';
+import type { OutputOption } from './account-commands.ts';
+import { Api, enc } from './api.ts';
+import { outputFormat, printOne, type Column } from './output.ts';
+import { progressBar } from './progress.ts';
+import { projectOf, resolveSettings, type ConnectionOptions } from './settings.ts';
+
+export interface HfImportOptions extends ConnectionOptions, OutputOption {
+  model: string;
+  revision?: string;
+  include?: string[];
+  exclude?: string[];
+  tokenEnv?: string;
+  wait: boolean;
+}
+
+const JOB_COLUMNS: Column<ImportJobNative>[] = [
+  { header: 'import', value: (j) => j.id },
+  { header: 'state', value: (j) => j.state },
+  { header: 'model', value: (j) => j.model_name },
+  { header: 'commit', value: (j) => String(j.source.commit ?? '') },
+  { header: 'files', value: (j) => `${j.progress.files_done}/${j.progress.files_total}` },
+  { header: 'bytes', value: (j) => `${j.progress.bytes_done}/${j.progress.bytes_total}` },
+  { header: 'version id', value: (j) => j.version_id ?? '' },
+  { header: 'error', value: (j) => j.error ?? '' },
+];
+
+/** The token from the variable named, so that it is neither in the shell history nor in `ps`. */
+function tokenFrom(variable: string | undefined): string | undefined {
+  if (variable === undefined) return undefined;
+  const value = process.env[variable];
+  if (!value) throw new CliError(`--token-env ${variable}: the variable is not set`, ExitCode.usage);
+  return value;
+}
+
+/** `modelyard import hf REPO`: starts the import and, unless --no-wait, follows it to its end with a progress bar. */
+export async function importHfCommand(repository: string, options: HfImportOptions): Promise<void> {
+  const settings = resolveSettings(options);
+  const api = new Api(settings);
+  const project = enc(projectOf(settings));
+  const format = outputFormat(options.output);
+  const token = tokenFrom(options.tokenEnv);
+  let job = await api.json<ImportJobNative>('POST', `/projects/${project}/ml/imports/huggingface`, {
+    repository,
+    model: options.model,
+    ...(options.revision ? { revision: options.revision } : {}),
+    ...(options.include?.length ? { include: options.include } : {}),
+    ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+    ...(token ? { token } : {}),
+  });
+  if (options.wait) {
+    const bar = progressBar(`${repository}@${String(job.source.commit ?? '').slice(0, 8)}`, job.progress.bytes_total);
+    let shown = 0;
+    while (job.state === 'queued' || job.state === 'running') {
+      await sleep(1000);
+      job = await api.get<ImportJobNative>(`/projects/${project}/ml/imports/${job.id}`);
+      bar.advance(job.progress.bytes_done - shown);
+      shown = job.progress.bytes_done;
+    }
+    bar.done();
+  }
+  printOne(format, job, JOB_COLUMNS);
+  if (job.state === 'failed' || job.state === 'canceled') throw new CliError(`import ${job.id} ${job.state}${job.error ? `: ${job.error}` : ''}`, ExitCode.jobFailed);
+}

@@ -1,0 +1,63 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { Closed } from '../http/responses.ts';
+import { NumericId, ProjectIdParams } from '../http/schemas.ts';
+
+/**
+ * Import jobs' native API. A job is generic (kind, source, state, progress, error); each kind
+ * has its own creation body. The web UI imports these types.
+ */
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const IsoTime = (description: string) => Type.String({ description: `${description}, ISO 8601` });
+
+export const IMPORT_STATE_NAMES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
+
+/** Allow and ignore patterns: globs, at most this many of each. */
+export const MAX_PATTERNS = 50;
+const Patterns = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: MAX_PATTERNS, description }));
+
+export const CreateHuggingFaceImportBody = Type.Object(
+  {
+    repository: Type.String({ minLength: 1, maxLength: 200, description: 'namespace/name on the Hub (or a Hub-compatible endpoint), e.g. google-bert/bert-base-uncased' }),
+    revision: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'A branch, tag or commit; default main. Pinned to its commit when the job is created' })),
+    model: Type.String({ minLength: 1, maxLength: 255, description: 'The registered model that gets the new version (created if missing)' }),
+    include: Patterns('Only files matching one of these globs (a pattern without "/" matches a file name in any folder; a trailing "/" means a whole folder)'),
+    exclude: Patterns('No file matching one of these globs'),
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'A Hugging Face token for private and gated repositories: stored sealed until the job ends, never returned' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateHuggingFaceImportBody = Static<typeof CreateHuggingFaceImportBody>;
+
+export const ImportParams = Type.Object({ id: ProjectIdParams.properties.id, import_id: NumericId });
+
+export const ImportListQuery = Type.Object({ state: Type.Optional(Type.Enum([...IMPORT_STATE_NAMES])) });
+
+export const ImportProgressNative = Closed({
+  files_done: Type.Integer(),
+  files_total: Type.Integer(),
+  bytes_done: Type.Integer(),
+  bytes_total: Type.Integer(),
+  bytes_per_second: Nullable(Type.Number({ description: 'Over the current run (since the job was last picked up)' })),
+  eta_seconds: Nullable(Type.Number({ description: 'At the current rate' })),
+});
+
+export const ImportJobNative = Closed(
+  {
+    id: Type.Integer(),
+    kind: Type.String({ description: 'huggingface' }),
+    state: Type.Enum([...IMPORT_STATE_NAMES]),
+    model_name: Type.String(),
+    source: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+      description: 'The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude)',
+    }),
+    has_credential: Type.Boolean({ description: 'Whether a token was given and is still held (it is erased when the job ends)' }),
+    progress: ImportProgressNative,
+    error: Nullable(Type.String()),
+    version_id: Nullable(Type.Integer({ description: 'The version made, or the one a re-import of the same source found' })),
+    created_at: IsoTime('Created'),
+    started_at: Nullable(IsoTime('First picked up')),
+    finished_at: Nullable(IsoTime('Ended')),
+  },
+  { description: 'An import of a model from another system into a new version' },
+);
+export type ImportJobNative = Static<typeof ImportJobNative>;

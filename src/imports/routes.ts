@@ -1,0 +1,78 @@
+import { Type } from 'typebox';
+import { accessOf } from '../auth/request-context.ts';
+import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
+import { replies } from '../http/responses.ts';
+import { ProjectIdParams } from '../http/schemas.ts';
+import type { App } from '../http/types.ts';
+import { CreateHuggingFaceImportBody, ImportJobNative, ImportListQuery, ImportParams } from './contract.ts';
+import type { HuggingFaceFetcher } from './hf/huggingface-fetcher.ts';
+import type { ImportJobsService } from './import-jobs-service.ts';
+import { presentImportJob } from './present.ts';
+
+export interface ImportRouteDeps {
+  jobs: ImportJobsService;
+  huggingFace: HuggingFaceFetcher;
+}
+
+const tags = ['imports'];
+
+/**
+ * Import jobs: whoever may create model versions in the project may import one (`ml:write`),
+ * and the project's readers follow the jobs (`ml:read`).
+ */
+export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<void> {
+  app.post(
+    '/api/v4/projects/:id/ml/imports/huggingface',
+    {
+      config: { ability: 'ml:write' },
+      schema: {
+        tags,
+        summary: 'Import a Hugging Face repository at a revision into a new version of a model (a background job)',
+        description:
+          'The revision is resolved to its commit and the files listed now, so a missing repository, revision or file is answered here; the copy runs in the background. Importing the same commit and patterns into the same model again answers the version made before.',
+        params: ProjectIdParams,
+        body: CreateHuggingFaceImportBody,
+        response: replies({ 201: ImportJobNative }),
+      },
+    },
+    async (request, reply) => {
+      const { token, ...body } = request.body;
+      const job = await deps.jobs.create(accessOf(request), deps.huggingFace, body, token ?? null);
+      return reply.status(201).send(presentImportJob(job));
+    },
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/imports',
+    {
+      config: { ability: 'ml:read' },
+      schema: {
+        tags,
+        summary: "The project's import jobs, newest first",
+        params: ProjectIdParams,
+        querystring: Type.Intersect([PaginationQuery, ImportListQuery]),
+        response: replies({ 200: Type.Array(ImportJobNative) }),
+      },
+    },
+    async (request, reply) => {
+      const window = pageWindow(request.query);
+      const page = await deps.jobs.list(accessOf(request), { ...window, state: request.query.state });
+      return sendPage(request, reply, window, { total: page.total, items: page.items.map(presentImportJob) });
+    },
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/imports/:import_id',
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: 'One import job: its state and progress (bytes, files, rate, time left)', params: ImportParams, response: replies({ 200: ImportJobNative }) },
+    },
+    async (request) => presentImportJob(await deps.jobs.get(accessOf(request), request.params.import_id)),
+  );
+
+  app.post(
+    '/api/v4/projects/:id/ml/imports/:import_id/cancel',
+    { config: { ability: 'ml:write' }, schema: { tags, summary: 'Cancel a queued or running import; what it stored is removed', params: ImportParams, response: replies({ 200: ImportJobNative }) } },
+    async (request) => presentImportJob(await deps.jobs.cancel(accessOf(request), request.params.import_id)),
+  );
+}
