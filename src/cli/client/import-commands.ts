@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ImportJobNative } from '../../imports/contract.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { OutputOption } from './account-commands.ts';
 import { Api, enc } from './api.ts';
@@ -16,8 +15,19 @@ export interface HfImportOptions extends ConnectionOptions, OutputOption {
   wait: boolean;
 }
 
-const JOB_COLUMNS: Column<ImportJobNative>[] = [
-  { header: 'import', value: (j) => j.id },
+/** What the command reads of an import job (the server's ImportJob; the client speaks HTTP only and imports no server code). */
+interface ImportJob {
+  id: number;
+  state: string;
+  model_name: string;
+  source: { commit?: string | null };
+  progress: { files_done: number; files_total: number; bytes_done: number; bytes_total: number };
+  version_id: number | null;
+  error: string | null;
+}
+
+const JOB_COLUMNS: Column<ImportJob>[] = [
+  { header: 'id', value: (j) => j.id },
   { header: 'state', value: (j) => j.state },
   { header: 'model', value: (j) => j.model_name },
   { header: 'commit', value: (j) => String(j.source.commit ?? '') },
@@ -42,7 +52,7 @@ export async function importHfCommand(repository: string, options: HfImportOptio
   const project = enc(projectOf(settings));
   const format = outputFormat(options.output);
   const token = tokenFrom(options.tokenEnv);
-  let job = await api.json<ImportJobNative>('POST', `/projects/${project}/ml/imports/huggingface`, {
+  let job = await api.json<ImportJob>('POST', `/projects/${project}/ml/imports/huggingface`, {
     repository,
     model: options.model,
     ...(options.revision ? { revision: options.revision } : {}),
@@ -55,7 +65,7 @@ export async function importHfCommand(repository: string, options: HfImportOptio
     let shown = 0;
     while (job.state === 'queued' || job.state === 'running') {
       await sleep(1000);
-      job = await api.get<ImportJobNative>(`/projects/${project}/ml/imports/${job.id}`);
+      job = await api.get<ImportJob>(`/projects/${project}/ml/imports/${job.id}`);
       bar.advance(job.progress.bytes_done - shown);
       shown = job.progress.bytes_done;
     }
