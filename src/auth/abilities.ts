@@ -119,6 +119,12 @@ export const ABILITIES = {
    * protected environments add their own rule of who may deploy.
    */
   'deployments:write': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE_BOTS_AND_JOBS },
+  /**
+   * Deploying to a protected environment whose rule lets maintainers (or a lower role) deploy,
+   * as a maintainer would. No route asks for it: the protection rules do (deployments/protection.ts),
+   * so that a custom role can give it to a developer without making them a maintainer.
+   */
+  'deployments:protected': { scope: 'project', minRole: 'maintainer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE },
   /** Approving or rejecting a deployment to a protected environment is a person's decision: no job, bot, agent or serve token makes it. */
   'deployments:approve': { scope: 'project', minRole: 'developer', openToVisibleReaders: false, scopes: WRITE_GENERAL, credentials: PEOPLE },
   /** Protection rules, the project's deployment settings, the project's serving agents: reading them. */

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ProjectAccess } from '../auth/policy.ts';
+import { can, type ProjectAccess } from '../auth/policy.ts';
+import { ACCESS_LEVEL } from '../auth/roles.ts';
 import type { UsersService } from '../auth/users-service.ts';
 import type { Schema } from '../db/schema.ts';
 import { recordChange } from '../events/outbox.ts';
@@ -42,6 +43,16 @@ function matches(who: Who, access: ProjectAccess): boolean {
 }
 
 /**
+ * Deployers: the rule's people and roles, and a member whose custom role adds
+ * `deploy_to_protected_environments` wherever maintainers may deploy (not where only owners or
+ * administrators may). Approving stays with the rule's own people and roles.
+ */
+function mayDeployAs(who: Who, access: ProjectAccess): boolean {
+  if (matches(who, access)) return true;
+  return who.user_id === null && who.access_level !== null && who.access_level <= ACCESS_LEVEL.maintainer && can(access, 'deployments:protected');
+}
+
+/**
  * Protected environments (GitLab's API): who may deploy to an environment, how many approvals
  * a deployment needs and who may give them. Approvers are the approval rules' people, or,
  * without rules, those who may deploy; nobody approves their own deployment.
@@ -64,7 +75,7 @@ export class ProtectionService {
   }
 
   static mayDeploy(access: ProjectAccess, rule: ProtectionRule | null): boolean {
-    return rule === null || rule.deployers.some((who) => matches(who, access));
+    return rule === null || rule.deployers.some((who) => mayDeployAs(who, access));
   }
 
   static mayApprove(access: ProjectAccess, rule: ProtectionRule): boolean {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { modelWithVersions } from '../support/serving.ts';
 import { changedTables, snapshotTables } from '../support/table-snapshot.ts';
 
 /**
@@ -190,5 +191,36 @@ describe('custom roles on members', () => {
     await t.services.database.db.updateTable('members').set({ access_level: 10 }).where('user_id', '=', stale.id).execute();
     const res = await t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/models/999999/versions/1/approve`, token: stale.token, payload: {} });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('lets a developer whose role adds deploy_to_protected_environments deploy where maintainers may, and not where only owners may', async () => {
+    const role = await newRole({ name: 'Release developer', base_access_level: 30, deploy_to_protected_environments: true });
+    expect(role.abilities).toEqual(['deployments:protected']);
+    const project = await t.createProject(owner.token, 'custom-role-deploy');
+    await modelWithVersions(t, project.id, 'churn', 1, owner.token);
+    const releaser = await t.createUser('roles-releaser');
+    const plain = await t.createUser('roles-plain-developer');
+    const members = `/api/v4/projects/${project.id}/members`;
+    expect((await t.call({ method: 'POST', url: members, token: owner.token, payload: { user_id: releaser.id, access_level: 30, member_role_id: role.id } })).statusCode).toBe(201);
+    expect((await t.call({ method: 'POST', url: members, token: owner.token, payload: { user_id: plain.id, access_level: 30 } })).statusCode).toBe(201);
+    for (const [name, level] of [
+      ['production', 40],
+      ['vault', 50],
+    ] as const) {
+      const protectedEnv = await t.call({
+        method: 'POST',
+        url: `/api/v4/projects/${project.id}/protected_environments`,
+        token: owner.token,
+        payload: { name, deploy_access_levels: [{ access_level: level }] },
+      });
+      expect(protectedEnv.statusCode, protectedEnv.body).toBe(201);
+    }
+    const deploy = (environment: string, token: string) => t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/deployments`, token, payload: { environment, model: 'churn', version: '1' } });
+    const refusedPlain = await deploy('production', plain.token);
+    expect(refusedPlain.statusCode, refusedPlain.body).toBe(403);
+    const allowed = await deploy('production', releaser.token);
+    expect(allowed.statusCode, allowed.body).toBe(201);
+    const ownersOnly = await deploy('vault', releaser.token);
+    expect(ownersOnly.statusCode, ownersOnly.body).toBe(403);
   });
 });

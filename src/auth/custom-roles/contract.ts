@@ -17,6 +17,7 @@ export const CUSTOM_ABILITY_FIELD_NAMES = [
   'write_packages',
   'run_pipelines',
   'deploy',
+  'deploy_to_protected_environments',
   'approve_deployments',
   'approve_model_versions',
   'admin_model_registry',

@@ -29,6 +29,7 @@ export const CUSTOM_ABILITY_FIELDS = {
   write_packages: { ability: 'packages:write', requires: 'read_packages' },
   run_pipelines: { ability: 'pipelines:run', requires: 'read_pipelines' },
   deploy: { ability: 'deployments:write', requires: 'read_deployments' },
+  deploy_to_protected_environments: { ability: 'deployments:protected', requires: 'deploy' },
   approve_deployments: { ability: 'deployments:approve', requires: 'read_deployments' },
   approve_model_versions: { ability: 'registry:approve' },
   admin_model_registry: { ability: 'registry:maintain' },

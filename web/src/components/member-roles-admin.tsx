@@ -15,6 +15,7 @@ export const CUSTOM_ABILITY_LABELS: Record<CustomAbilityField, string> = {
   write_packages: 'Write packages',
   run_pipelines: 'Run pipelines',
   deploy: 'Deploy, stop and roll back',
+  deploy_to_protected_environments: 'Deploy to protected environments as a maintainer',
   approve_deployments: 'Approve deployments',
   approve_model_versions: 'Approve model versions',
   admin_model_registry: 'Maintain the registry (settings, protected aliases)',
