@@ -203,17 +203,20 @@ describe("GitLab's permission rules", () => {
 });
 
 describe('links', () => {
-  it('join an issue to models, versions, experiments and runs, and show both directions', async () => {
+  it('join an issue to models, versions, experiments, runs and pipelines, and show both directions', async () => {
     const issue = await open(reporter.token, { title: 'Linked' });
     const version = (await call('GET', `/ml/models/${modelId}/versions/1`, reporter.token)).json() as { id: number };
     const mlflow = (path: string) => `/ml/mlflow/api/2.0/mlflow/${path}`;
     const experimentId = (await call('POST', mlflow('experiments/create'), developer.token, { name: 'issue-exp' })).json().experiment_id as string;
     const runId = (await call('POST', mlflow('runs/create'), developer.token, { experiment_id: experimentId, run_name: 'baseline' })).json().run.info.run_id as string;
+    expect((await call('PUT', '/ci/config', maintainer.token, { content: 'train:\n  script: [python train.py]\n' })).statusCode).toBe(200);
+    const pipeline = (await call('POST', '/pipeline', developer.token, { ref: 'main' })).json() as { id: number; iid: number };
     const links: [string, string | number][] = [
       ['model', modelId],
       ['version', version.id],
       ['experiment', experimentId],
       ['run', runId],
+      ['pipeline', pipeline.id],
     ];
     for (const [type, id] of links) {
       const res = await call('POST', `/issues/${issue.iid}/links`, reporter.token, { type, id });
@@ -227,6 +230,7 @@ describe('links', () => {
       ['version', 'churn v1 (1.0.0)'],
       ['experiment', 'issue-exp'],
       ['run', `baseline (${runId.slice(0, 8)})`],
+      ['pipeline', `pipeline #${pipeline.iid}`],
     ]);
     for (const [type, id] of links) {
       const back = await call('GET', `/linked_issues?type=${type}&target_id=${id}`, guest.token);
