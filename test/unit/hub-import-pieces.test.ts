@@ -16,6 +16,18 @@ describe('allow and ignore patterns, as the Hub clients read them', () => {
     expect(keep('a.json', [], [])).toBe(true);
     expect(keep('a.json', ['*.bin'])).toBe(false);
   });
+  it('matches ? and [sets], and keeps linear time on patterns a backtracking engine chokes on', () => {
+    expect(keep('shard-3.bin', ['shard-?.bin'])).toBe(true);
+    expect(keep('shard-10.bin', ['shard-?.bin'])).toBe(false);
+    expect(keep('model-7.bin', ['model-[0-9].bin'])).toBe(true);
+    expect(keep('model-x.bin', ['model-[!0-9].bin'])).toBe(true);
+    expect(keep('model-7.bin', ['model-[!0-9].bin'])).toBe(false);
+    expect(keep('x.bin', ['[.bin'])).toBe(false);
+    expect(keep('[.bin', ['[.bin'])).toBe(true);
+    const started = performance.now();
+    expect(keep(`${'a'.repeat(4000)}.bin`, ['*a*a*a*a*a*a*a*a*a*a*b'])).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
   it('expands no braces (linear patterns) and refuses patterns that leave the repository', () => {
     expect(keep('a.json', ['{a,b}.json'])).toBe(false);
     expect(() => validPatterns(['../x'], 'include')).toThrow(/invalid pattern/);
