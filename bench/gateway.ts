@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,15 +6,21 @@ import { Agent, request } from 'undici';
 import { freePort } from './servers.ts';
 
 /**
- * `npx tsx bench/gateway.ts [--requests N] [--seconds S] [--profile DIR]`: what the serving gateway adds to a
- * prediction. A minimal model server (the agent tests' stand-in, answering at once) is called
- * directly and through the gateway, one request at a time for latency, then by a few
+ * `npx tsx bench/gateway.ts [--requests N] [--seconds S] [--profile DIR] [--model-server stand-in|mlflow]`:
+ * what the serving gateway adds to a prediction. A model server is called directly and through the gateway, one request at a time for latency, then by a few
  * concurrent clients for throughput. The model server and the load generator share core 1 and
  * the Modelyard server has core 0 (`taskset`), so the difference is the gateway's own work, not
  * contention. An instance is reported ready through the agent protocol by hand (no model files
  * are served: the stand-in answers without them). Each process's CPU time per request is read
  * from /proc as well: on a shared machine the scheduler, not the gateway, may set the pace, and
  * the server's CPU per request and how busy its core was tell the two apart.
+ *
+ * Two model servers: `stand-in` (the default) is the agent tests' minimal Node.js server, which
+ * answers at once without reading a model. It is the worst case for the throughput ratio: a
+ * gateway is a server and a client in one, so it spends about twice what that server spends per
+ * request. `mlflow` is what the local agent really runs, MLflow's scoring server
+ * (`python -m mlflow models serve --env-manager local`, from scripts/python-env.sh's venv) with a
+ * one-feature scikit-learn model: the ratio a deployment sees.
  */
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -23,6 +29,8 @@ const REQUESTS = option('--requests', 5000);
 const PROFILE_DIR = args.includes('--profile') ? path.resolve(args[args.indexOf('--profile') + 1]!) : undefined;
 const SECONDS = option('--seconds', 10);
 const CONCURRENCY = 8;
+const MODEL_SERVER = args.includes('--model-server') ? args[args.indexOf('--model-server') + 1]! : 'stand-in';
+if (MODEL_SERVER !== 'stand-in' && MODEL_SERVER !== 'mlflow') throw new Error(`--model-server: stand-in or mlflow, not ${MODEL_SERVER}`);
 const ADMIN = 'bench-gateway-admin-token-0123456789';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const log = (line: string) => process.stdout.write(`[bench:gateway] ${line}\n`);
@@ -67,6 +75,31 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const dispatcher = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 60_000 });
 const BODY = JSON.stringify({ dataframe_split: { columns: ['x'], data: [[1], [2]] } });
 
+/** A scikit-learn model of one feature (`x`, as BODY sends it), saved in MLflow's format. */
+const SAVE_MODEL = `
+import sys, numpy as np, pandas as pd, mlflow.sklearn
+from sklearn.linear_model import LogisticRegression
+X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]}); y = np.array([0, 0, 1, 1])
+mlflow.sklearn.save_model(LogisticRegression().fit(X, y), sys.argv[1], serialization_format="pickle")
+`;
+
+/** Starts the model server on core 1 and returns its process; `mlflow` saves the model into modelDir first. */
+function startModelServer(modelDir: string, port: number): ChildProcess {
+  if (MODEL_SERVER === 'stand-in') {
+    fs.mkdirSync(modelDir);
+    fs.writeFileSync(path.join(modelDir, 'answer.txt'), 'setosa');
+    return start(1, [process.execPath, path.join(root, 'test/support/agent/fake-model-server.mjs'), String(port), modelDir]);
+  }
+  const python = execFileSync('bash', [path.join(root, 'scripts/python-env.sh')], { encoding: 'utf8' }).trim();
+  execFileSync(python, ['-c', SAVE_MODEL, modelDir], { stdio: 'inherit' });
+  return start(1, [python, '-m', 'mlflow', 'models', 'serve', '-m', modelDir, '--env-manager', 'local', '-h', '127.0.0.1', '-p', String(port)], {
+    ...process.env,
+    // As the agent starts it (src/agent/server-command.ts): the venv's bin first on PATH, where uvicorn is.
+    PATH: [path.dirname(python), process.env.PATH].filter(Boolean).join(path.delimiter),
+    MLFLOW_MODELS_WORKERS: '1',
+  });
+}
+
 async function once(url: string, headers: Record<string, string>): Promise<void> {
   const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY, dispatcher });
   await res.body.text();
@@ -84,12 +117,40 @@ async function latencies(url: string, headers: Record<string, string>): Promise<
   return times.sort((a, b) => a - b);
 }
 
-/** CPU seconds a process has used so far (user + system), from /proc: contention on a shared machine does not inflate it. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+/** The fields of /proc/PID/stat after the command name, or undefined once the process is gone. */
+function statOf(pid: number): string[] | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds a process and its descendants have used so far (user + system), from /proc:
+ * contention on a shared machine does not inflate it. Descendants count because MLflow's
+ * scoring server answers in a uvicorn process it starts.
+ */
+function cpuSeconds(pid: number, withDescendants = false): number {
+  if (!withDescendants) return ticksOf(statOf(pid)) / CLOCK_TICKS;
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statOf(Number(entry));
+    if (fields) parents.set(Number(entry), Number(fields[1]));
+  }
+  let total = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    const fields = statOf(current);
+    total += ticksOf(fields) / CLOCK_TICKS;
+    for (const [child, parent] of parents) if (parent === current) pending.push(child);
+  }
+  return total;
 }
 const CLOCK_TICKS = 100;
+const ticksOf = (fields: string[] | undefined) => (fields ? Number(fields[11]) + Number(fields[12]) : 0);
 
 interface Throughput {
   perSecond: number;
@@ -97,8 +158,11 @@ interface Throughput {
   cpuMicros: Record<string, number>;
 }
 
-async function throughput(url: string, headers: Record<string, string>, processes: Record<string, number>): Promise<Throughput> {
-  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
+/** Each measured process by name, with what reads its CPU seconds so far. */
+type CpuClocks = Record<string, () => number>;
+
+async function throughput(url: string, headers: Record<string, string>, processes: CpuClocks): Promise<Throughput> {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, clock]) => [name, clock()]));
   const until = Date.now() + SECONDS * 1000;
   let done = 0;
   await Promise.all(
@@ -109,18 +173,15 @@ async function throughput(url: string, headers: Record<string, string>, processe
       }
     }),
   );
-  const cpuMicros = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, ((cpuSeconds(pid) - before[name]!) / done) * 1e6]));
+  const cpuMicros = Object.fromEntries(Object.entries(processes).map(([name, clock]) => [name, ((clock() - before[name]!) / done) * 1e6]));
   return { perSecond: done / SECONDS, cpuMicros };
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-gateway-'));
   try {
-    const modelDir = path.join(dir, 'model');
-    fs.mkdirSync(modelDir);
-    fs.writeFileSync(path.join(modelDir, 'answer.txt'), 'setosa');
     const modelPort = await freePort();
-    const modelServer = start(1, [process.execPath, path.join(root, 'test/support/agent/fake-model-server.mjs'), String(modelPort), modelDir]);
+    const modelServer = startModelServer(path.join(dir, 'model'), modelPort);
     const direct = `http://127.0.0.1:${modelPort}`;
     await up(`${direct}/ping`);
 
@@ -165,13 +226,17 @@ async function main(): Promise<void> {
     spawn('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 200));
 
-    log(`${REQUESTS} sequential requests each way, then ${CONCURRENCY} clients for ${SECONDS} s each way`);
+    log(`model server: ${MODEL_SERVER}; ${REQUESTS} sequential requests each way, then ${CONCURRENCY} clients for ${SECONDS} s each way`);
     const d = await latencies(`${direct}/invocations`, {});
     const sequentialCpu = cpuSeconds(server.pid!);
     const g = await latencies(gateway, gatewayHeaders);
     // One request at a time, the server's CPU per request does not depend on how requests batch up.
     const sequentialMicros = ((cpuSeconds(server.pid!) - sequentialCpu) / (REQUESTS + 500)) * 1e6;
-    const processes = { 'load generator': process.pid, 'model server': modelServer.pid!, 'Modelyard server': server.pid! };
+    const processes: CpuClocks = {
+      'load generator': () => cpuSeconds(process.pid),
+      'model server': () => cpuSeconds(modelServer.pid!, true),
+      'Modelyard server': () => cpuSeconds(server.pid!),
+    };
     const rd = await throughput(`${direct}/invocations`, {}, processes);
     const rg = await throughput(gateway, gatewayHeaders, processes);
     const row = (name: string, s: number[]) => `${name}: p50 ${percentile(s, 50).toFixed(3)} ms, p99 ${percentile(s, 99).toFixed(3)} ms`;
