@@ -64,17 +64,20 @@ export const InstanceIdPattern = '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$';
 
 /** How a variant's model server is started. */
 export const ServerSpec = Type.Union([
-  Type.Object({ kind: Type.Literal('mlflow') }, { description: "MLflow's scoring server: `PYTHON -m mlflow models serve -m {model_dir} --env-manager local -h 127.0.0.1 -p {port}`" }),
+  Type.Object(
+    { kind: Type.Literal('mlflow') },
+    { description: "MLflow's scoring server: `PYTHON -m mlflow models serve -m {model_dir} --env-manager local -h {host} -p {port}` ({host}: 127.0.0.1 unless the agent runs with --listen-address)" },
+  ),
   Type.Object(
     {
       kind: Type.Literal('command'),
       argv: Type.Array(Type.String({ maxLength: 4096 }), {
         minItems: 1,
         maxItems: 256,
-        description: 'The program and its arguments; `{model_dir}` and `{port}` are replaced in each. Run without a shell.',
+        description: 'The program and its arguments; `{model_dir}`, `{host}` and `{port}` are replaced in each. Run without a shell.',
       }),
       env: Type.Optional(
-        Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 32_768 }), { description: 'Added to the environment; `{model_dir}` and `{port}` are replaced here too' }),
+        Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 32_768 }), { description: 'Added to the environment; `{model_dir}`, `{host}` and `{port}` are replaced here too' }),
       ),
     },
     { description: "The environment's command template, for versions that are not MLflow models" },
@@ -139,7 +142,14 @@ export type InstanceParams = Static<typeof InstanceParams>;
 export const InstanceReport = Type.Object(
   {
     state: InstanceState,
-    endpoint: Type.Optional(Type.String({ pattern: '^http://127\\.0\\.0\\.1:[0-9]{1,5}$', description: 'Where the model server listens, on the agent\'s loopback: "http://127.0.0.1:PORT"' })),
+    endpoint: Type.Optional(
+      Type.String({
+        maxLength: 300,
+        pattern: '^http://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$',
+        description:
+          'Where the model server listens: "http://127.0.0.1:PORT" on the agent\'s loopback (an agent beside the server), or "http://ADDRESS:PORT" (an agent in a pod of its own, `--listen-address`), which the gateway uses only once the outbound address policy allows it',
+      }),
+    ),
     restarts: Type.Integer({ minimum: 0, description: 'How often the agent restarted the model server after a crash' }),
     message: Type.Optional(Type.String({ maxLength: 4000, description: 'Why: the last lines of a crashed server, a failed download, …' })),
   },

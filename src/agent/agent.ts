@@ -3,6 +3,7 @@ import { AGENT_TOKEN_PREFIX, MAX_ASSIGNMENTS_WAIT_SECONDS } from '../agent-proto
 import { ArchiveCache } from './archive-cache.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { InstanceSupervisor, type SupervisorTiming } from './instance-supervisor.ts';
+import { LOOPBACK_LISTEN_ADDRESS } from './listen-address.ts';
 import { GroupRecords } from './process-groups.ts';
 import { AgentClient, AgentProtocolError } from './protocol-client.ts';
 import { pythonInfo } from './python-info.ts';
@@ -16,6 +17,8 @@ export interface AgentOptions {
   workDir: string;
   /** The Python MLflow models are served with (`--python`). */
   python: string;
+  /** The IP address model servers listen on (`--listen-address`); loopback when not given. */
+  listenAddress?: string;
   version: string;
   timing?: Partial<AgentTiming>;
   log: (line: string) => void;
@@ -161,6 +164,7 @@ export class Agent {
         reporter: this.reporter,
         records: this.records,
         python: this.options.python,
+        listenAddress: this.options.listenAddress ?? LOOPBACK_LISTEN_ADDRESS,
         logsDir: this.workDir.logs,
         baseEnv: process.env,
         timing: this.timing,

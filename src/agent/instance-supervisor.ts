@@ -5,6 +5,7 @@ import type { Instance, InstanceState } from '../agent-protocol/protocol.ts';
 import type { ArchiveCache } from './archive-cache.ts';
 import { Backoff, sleep } from './backoff.ts';
 import { freePort } from './free-port.ts';
+import { endpointOf } from './listen-address.ts';
 import { processStartTime, stopGroup, type GroupRecords } from './process-groups.ts';
 import type { Reporter } from './reporter.ts';
 import { serverCommand } from './server-command.ts';
@@ -28,6 +29,8 @@ export interface SupervisorDeps {
   reporter: Reporter;
   records: GroupRecords;
   python: string;
+  /** The IP address model servers listen on and are reported at (listen-address.ts). */
+  listenAddress: string;
   logsDir: string;
   baseEnv: NodeJS.ProcessEnv;
   timing: SupervisorTiming;
@@ -140,9 +143,10 @@ export class InstanceSupervisor {
   private async serveOnce(dir: string, backoff: Backoff): Promise<string> {
     const { records, timing } = this.deps;
     const id = this.instance.instance_id;
-    const port = await freePort();
-    this.endpoint = `http://127.0.0.1:${port}`;
-    const command = serverCommand(this.instance.server, { python: this.deps.python, modelDir: dir, port, baseEnv: this.deps.baseEnv });
+    const host = this.deps.listenAddress;
+    const port = await freePort(host);
+    this.endpoint = endpointOf(host, port);
+    const command = serverCommand(this.instance.server, { python: this.deps.python, modelDir: dir, host, port, baseEnv: this.deps.baseEnv });
     const logFile = path.join(this.deps.logsDir, `${id}.log`);
     const fd = openLog(logFile);
     fs.writeSync(fd, `--- ${new Date().toISOString()} ${command.program} ${command.args.join(' ')}\n`);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Agent } from '../agent/agent.ts';
+import { listenAddressOf } from '../agent/listen-address.ts';
 import { VERSION } from '../shared/version.ts';
 
 export interface AgentCommandOptions {
@@ -9,6 +10,7 @@ export interface AgentCommandOptions {
   labels?: string;
   workDir?: string;
   python: string;
+  listenAddress?: string;
 }
 
 /** `modelyard agent --url URL --token glagent-…`: serves what the server assigns until SIGTERM. */
@@ -24,6 +26,7 @@ export async function agentCommand(options: AgentCommandOptions): Promise<void> 
       .filter(Boolean),
     workDir: path.resolve(options.workDir ?? path.join(os.homedir(), '.modelyard-agent')),
     python: options.python,
+    listenAddress: listenAddressOf(options.listenAddress ?? process.env.MODELYARD_AGENT_LISTEN_ADDRESS),
     version: VERSION,
     log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });

@@ -126,6 +126,10 @@ program
   .option('--labels <labels>', 'comma-separated labels, beside the ones the agent was created with')
   .option('--work-dir <dir>', "where versions' files, logs and process records go (default ~/.modelyard-agent)")
   .option('--python <path>', 'the Python with mlflow that serves MLflow models', 'python3')
+  .option(
+    '--listen-address <ip>',
+    "the IP address model servers listen on and are reported at (default 127.0.0.1, for an agent beside the server; in a pod of its own, the pod's IP); or MODELYARD_AGENT_LISTEN_ADDRESS",
+  )
   .action(async (options) => (await agents()).agentCommand(options));
 
 program

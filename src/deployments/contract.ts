@@ -203,7 +203,7 @@ export type ApprovalBody = Static<typeof ApprovalBody>;
 
 export const CommandTemplate = Closed(
   {
-    argv: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 256, description: 'The program and its arguments; {model_dir} and {port} are replaced' }),
+    argv: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 256, description: 'The program and its arguments; {model_dir}, {host} and {port} are replaced' }),
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 255 }), Type.String({ maxLength: 32_768 }))),
   },
   { description: 'How agents start versions whose files are not an MLflow model' },

@@ -91,7 +91,7 @@ export function createDeploymentServices(
   const { serving: settings } = config;
   const agentArchives = { current: core.archives };
   const assignments = new AssignmentsService(db, { projects: core.projects, archives: () => agentArchives.current, logger: core.logger });
-  const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs);
+  const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs, { outbound: core.outbound, logger: core.logger });
   const served = new ServedVersions(db, { archives: core.archiveService, links: core.archiveLinks, projectFacts: (id) => core.projects.getRow(id) });
   const kserve = new KServeTarget(db, { secrets: core.secrets, outbound: core.outbound, served, logger: core.logger });
   const target = new EnvironmentTargets({ agent: localAgent, kserve });

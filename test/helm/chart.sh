@@ -62,6 +62,12 @@ expect 'value: "s3://ml-artifacts/modelyard"' 1
 expect 'name: MODELYARD_RUNNER_TOKEN' 1
 expect '$(MODELYARD_RUNNER_TOKEN)' 1
 expect 'name: MODELYARD_AGENT_TOKEN' 1
+# The agent's model servers on its pod's IP, which the server's gateway may call (policy and network).
+expect 'name: MODELYARD_AGENT_LISTEN_ADDRESS' 1
+expect 'fieldPath: status.podIP' 1
+expect 'name: MODELYARD_OUTBOUND_ALLOW' 1
+expect 'value: "10.42.0.0/16"' 1
+expect 'app.kubernetes.io/component: agent' 5
 expect '"http://modelyard.mlops.svc:80"' 2
 expect 'port: 5432' 1
 expect 'port: 9000' 1
@@ -70,4 +76,6 @@ expect 'port: 53' 6
 # Several replicas without shared state are refused, with the reason.
 if "$helm" template modelyard "$chart" --kube-version 1.36.6 --set server.replicaCount=2 >"$work/out.txt" 2>&1; then fail "2 replicas on SQLite rendered"; fi
 grep -q "needs PostgreSQL" "$work/out.txt" || fail "2 replicas on SQLite: $(cat "$work/out.txt")"
+if "$helm" template modelyard "$chart" --kube-version 1.36.6 --set agent.enabled=true --set agent.token.secretName=agent >"$work/out.txt" 2>&1; then fail "an agent without agent.podCidr rendered"; fi
+grep -q "needs agent.podCidr" "$work/out.txt" || fail "an agent without agent.podCidr: $(cat "$work/out.txt")"
 echo "helm chart: lint clean, default and production renderings valid for Kubernetes 1.36 (strict)"

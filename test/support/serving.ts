@@ -50,9 +50,10 @@ export interface ModelServer {
 /**
  * A model server as MLflow's scoring server answers: `/ping` 200, `/version`, and
  * `/invocations` answering `{"predictions": [...]}`, one per input row, tagged with `label`
- * so a test can tell who answered. A body it cannot read gets MLflow's 400.
+ * so a test can tell who answered. A body it cannot read gets MLflow's 400. It listens on
+ * `host`: another loopback address (127.0.0.2) stands for an agent's pod address.
  */
-export async function startModelServer(label: string): Promise<ModelServer> {
+export async function startModelServer(label: string, host = '127.0.0.1'): Promise<ModelServer> {
   let fail = false;
   let requests = 0;
   const server = http.createServer((req, res) => {
@@ -78,10 +79,10 @@ export async function startModelServer(label: string): Promise<ModelServer> {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ predictions: Array.from({ length: rows }, () => label) }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     get requests() {
       return requests;
     },

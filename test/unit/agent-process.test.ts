@@ -26,9 +26,9 @@ afterAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-function startAgent(): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startAgent(extra: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   // The token from the environment: the model servers must not see it.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'agent', '--url', stub.url, '--work-dir', workDir, '--labels', 'cpu, local'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'agent', '--url', stub.url, '--work-dir', workDir, '--labels', 'cpu, local', ...extra], {
     cwd: repoRoot,
     env: { ...process.env, MODELYARD_AGENT_TOKEN: AGENT_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,4 +99,31 @@ describe('the agent process', () => {
     expect(fs.existsSync(path.join(workDir, 'agent.lock'))).toBe(false);
     expect(stub.invalid).toEqual([]);
   }, 120_000);
+
+  it("serves on --listen-address (an agent in a pod of its own reports its pod's IP) and reports that endpoint", async () => {
+    const files = await stub.addArchive('v2', { 'answer.txt': 'setosa' });
+    stub.setInstances([fakeInstance('i-2', files)]);
+    const startedAt = Date.now();
+    const agent = startAgent(['--listen-address', '127.0.0.2']);
+    const ready = await stub
+      .waitForReport((r) => r.state === 'ready' && r.at > startedAt, 60_000)
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\nagent output:\n${agent.output()}`);
+      });
+    expect(ready.endpoint).toMatch(/^http:\/\/127\.0\.0\.2:\d+$/);
+    expect(await predict(ready.endpoint!)).toBe('setosa');
+    // Nothing listens on loopback's usual address for it: the server is bound to the address given.
+    await expect(fetch(ready.endpoint!.replace('127.0.0.2', '127.0.0.1') + '/ping')).rejects.toThrow();
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(stub.invalid).toEqual([]);
+  }, 120_000);
+
+  it('refuses a --listen-address that is no IP address a gateway can call', async () => {
+    for (const address of ['0.0.0.0', 'agent.example.com']) {
+      const agent = startAgent(['--listen-address', address]);
+      expect(await agent.exited, agent.output()).not.toBe(0);
+      expect(agent.output()).toMatch(/--listen-address must be/);
+    }
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import type { DeploymentTarget, TargetDeployment, TargetEnvironment, TargetInsta
 import { inferenceServices, MODELYARD_ENVIRONMENT_LABEL, MODELYARD_STABLE_ANNOTATION, MODELYARD_VERSION_ANNOTATION, type InferenceService } from './inference-service-manifest.ts';
 import { KubernetesClient, type InferenceServiceObject } from './kubernetes-client.ts';
 import type { ServedVersions } from './served-versions.ts';
-import { admitReportedEndpoint, type Admission } from '../upstream-admission.ts';
+import { ReportedEndpoints } from '../upstream-admission.ts';
 
 /**
  * The KServe target: an environment bound to a Kubernetes namespace runs its deployment as
@@ -19,12 +19,15 @@ import { admitReportedEndpoint, type Admission } from '../upstream-admission.ts'
  * environment's health, and the next apply (a deployment, a promotion, a rollback) tries again.
  */
 export class KServeTarget implements DeploymentTarget {
-  private readonly refusalsLogged = new Set<string>();
+  /** The URLs a cluster reports pass the outbound address policy before the gateway uses them. */
+  private readonly endpoints: ReportedEndpoints;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly deps: { secrets: SecretBox; outbound: OutboundPolicy; served: ServedVersions; logger: Logger },
-  ) {}
+  ) {
+    this.endpoints = new ReportedEndpoints(deps, 'a cluster');
+  }
 
   private async binding(environmentId: number): Promise<{ row: KubernetesTargetsTable; client: KubernetesClient; slug: string } | null> {
     const row = await this.db
@@ -112,37 +115,7 @@ export class KServeTarget implements DeploymentTarget {
       return { instances: [] };
     }
     const instances = services.flatMap((service) => instancesOf(service, reportedAt, bound.row.last_error));
-    return { instances: await this.admit(environment, instances) };
-  }
-
-  /**
-   * Ready instances get the upstream the gateway connects to, once their URL passes the
-   * outbound address policy; one that does not is shown refused, with the reason, and takes no
-   * traffic. Each URL is checked once per status read.
-   */
-  private async admit(environment: TargetEnvironment, instances: TargetInstance[]): Promise<TargetInstance[]> {
-    const admissions = new Map<string, Promise<Admission>>();
-    return Promise.all(
-      instances.map(async (instance) => {
-        if (!instance.ready || instance.endpoint === null) return instance;
-        const endpoint = instance.endpoint;
-        let admission = admissions.get(endpoint);
-        if (!admission) admissions.set(endpoint, (admission = admitReportedEndpoint(endpoint, this.deps.outbound)));
-        const result = await admission;
-        if ('upstream' in result) return { ...instance, upstream: result.upstream };
-        this.warnOnce(environment, endpoint, result.refused);
-        return { ...instance, ready: false, state: 'refused', message: `the gateway does not connect to ${endpoint}: ${result.refused}` };
-      }),
-    );
-  }
-
-  /** Status is read on every route refresh; a refusal is logged when it is new, not each time. */
-  private warnOnce(environment: TargetEnvironment, endpoint: string, reason: string): void {
-    const key = `${environment.id}\n${endpoint}\n${reason}`;
-    if (this.refusalsLogged.has(key)) return;
-    if (this.refusalsLogged.size >= 1000) this.refusalsLogged.clear();
-    this.refusalsLogged.add(key);
-    this.deps.logger.warn({ environment: environment.name, project: environment.projectId, endpoint, reason }, 'the gateway refuses an endpoint the cluster reported');
+    return { instances: await this.endpoints.admit(environment, instances) };
   }
 
   private async recordError(environmentId: number, message: string | null): Promise<void> {

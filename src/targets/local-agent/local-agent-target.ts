@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
 import type { InstanceReport } from '../../agent-protocol/protocol.ts';
 import type { Schema } from '../../db/schema.ts';
 import { now } from '../../shared/clock.ts';
 import type { DeploymentTarget, TargetEnvironment, TargetStatus } from '../target.ts';
 import type { AgentRow } from './agents-service.ts';
 import type { AssignmentsService, AssignedInstance } from './assignments.ts';
-import { loopbackUpstream } from '../upstream-admission.ts';
+import { loopbackUpstream, ReportedEndpoints } from '../upstream-admission.ts';
 import { AgentErrors } from './errors.ts';
 
 /**
@@ -16,12 +18,17 @@ import { AgentErrors } from './errors.ts';
  */
 export class LocalAgentTarget implements DeploymentTarget {
   private readonly reportListeners: ((environmentId: number) => Promise<void>)[] = [];
+  /** Endpoints off loopback (an agent in a pod of its own) pass the outbound address policy. */
+  private readonly endpoints: ReportedEndpoints;
 
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly assignments: AssignmentsService,
     private readonly staleMs: number,
-  ) {}
+    deps: { outbound: OutboundPolicy; logger: Logger },
+  ) {
+    this.endpoints = new ReportedEndpoints(deps, 'an agent');
+  }
 
   async apply(): Promise<void> {
     this.assignments.notify();
@@ -51,25 +58,24 @@ export class LocalAgentTarget implements DeploymentTarget {
       .orderBy('agent_instances.instance_id')
       .execute();
     const at = now();
-    return {
-      instances: rows.map((row) => {
-        const reporting = row.contacted_at !== null && at - row.contacted_at <= this.staleMs;
-        const upstream = row.endpoint === null ? null : loopbackUpstream(row.endpoint);
-        return {
-          runnerId: row.agent_id,
-          instanceId: row.instance_id,
-          versionId: row.version_id,
-          state: row.state,
-          endpoint: row.endpoint,
-          upstream,
-          restarts: row.restarts,
-          message: row.message,
-          reportedAt: row.reported_at,
-          reporting,
-          ready: reporting && row.state === 'ready' && upstream !== null,
-        };
-      }),
-    };
+    const instances = rows.map((row) => {
+      const reporting = row.contacted_at !== null && at - row.contacted_at <= this.staleMs;
+      const upstream = row.endpoint === null ? null : loopbackUpstream(row.endpoint);
+      return {
+        runnerId: row.agent_id,
+        instanceId: row.instance_id,
+        versionId: row.version_id,
+        state: row.state,
+        endpoint: row.endpoint,
+        upstream,
+        restarts: row.restarts,
+        message: row.message,
+        reportedAt: row.reported_at,
+        reporting,
+        ready: reporting && row.state === 'ready' && row.endpoint !== null,
+      };
+    });
+    return { instances: await this.endpoints.admit(environment, instances) };
   }
 
   /** Called with the environment after each report (a deployment may have rolled out). */
@@ -108,11 +114,10 @@ export class LocalAgentTarget implements DeploymentTarget {
   }
 
   /**
-   * Agents report endpoints on the server's loopback, where two agents cannot both listen on
-   * one port. An endpoint another agent (still reporting) holds is refused: otherwise one
-   * project's agent could name another project's model server and have the gateway serve it
-   * under the first project's environment and serve tokens. Once that agent goes silent, its
-   * port may be another's.
+   * Two agents cannot both listen on one address and port. An endpoint another agent (still
+   * reporting) holds is refused: otherwise one project's agent could name another project's
+   * model server and have the gateway serve it under the first project's environment and serve
+   * tokens. Once that agent goes silent, its address may be another's.
    */
   private async assertEndpointFree(agent: AgentRow, endpoint: string): Promise<void> {
     const holders = await this.db

@@ -1,5 +1,5 @@
 // A stand-in for a model server, run by the agent tests through the command template:
-//   node fake-model-server.mjs PORT MODEL_DIR
+//   node fake-model-server.mjs PORT MODEL_DIR [HOST]   (HOST: 127.0.0.1 unless given)
 // GET /ping answers 200 (500 while $FAKE_CONTROL_DIR/unhealthy exists), POST /invocations
 // answers the model directory's answer.txt, GET /pids the pids of itself and of the child it
 // started (with FAKE_SPAWN_CHILD=1, to show that stopping stops the whole process group), and
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-const [port, modelDir] = process.argv.slice(2);
+const [port, modelDir, host = '127.0.0.1'] = process.argv.slice(2);
 const control = process.env.FAKE_CONTROL_DIR ?? '';
 const child = process.env.FAKE_SPAWN_CHILD === '1' ? spawn('sleep', ['600'], { stdio: 'ignore' }) : null;
 
@@ -31,4 +31,4 @@ http
     res.statusCode = 404;
     res.end();
   })
-  .listen(Number(port), '127.0.0.1', () => process.stdout.write(`listening on ${port}\n`));
+  .listen(Number(port), host, () => process.stdout.write(`listening on ${port}\n`));

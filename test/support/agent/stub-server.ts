@@ -162,7 +162,7 @@ export function fakeInstance(id: string, files: Instance['files'], env: Record<s
     variant: 'stable',
     model: { name: 'clf', version: 1, semver: '1.0.0', flavor: null },
     files,
-    server: { kind: 'command', argv: [process.execPath, FAKE_MODEL_SERVER, '{port}', '{model_dir}'], env },
+    server: { kind: 'command', argv: [process.execPath, FAKE_MODEL_SERVER, '{port}', '{model_dir}', '{host}'], env },
     health: { path: '/ping', interval_seconds: 0.2, timeout_seconds: 1 },
   };
 }
