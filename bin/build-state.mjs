@@ -11,9 +11,18 @@ export const SERVER_SRC = 'src';
 export const SERVER_OUT = 'dist';
 
 const PARTS = {
-  server: { sources: [SERVER_SRC, 'tsconfig.json', 'tsconfig.build.json'], stamp: path.join(SERVER_OUT, '.built') },
-  web: { sources: ['web/src', 'web/index.html', 'web/vite.config.ts'], stamp: 'web/dist/.built' },
+  server: { sources: [SERVER_SRC, 'tsconfig.json', 'tsconfig.build.json'], out: SERVER_OUT, stamp: path.join(SERVER_OUT, '.built') },
+  web: { sources: ['web/src', 'web/index.html', 'web/vite.config.ts'], out: 'web/dist', stamp: 'web/dist/.built' },
 };
+
+/** Whether the output folder is a link to another checkout's build (a linked git worktree sharing one bundle). */
+function isLinkedOutput(out) {
+  try {
+    return fs.lstatSync(path.join(root, out)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
 
 function newestChange(target) {
   const full = path.join(root, target);
@@ -29,9 +38,15 @@ function newestChange(target) {
   return newest;
 }
 
-/** 'missing' when never built, 'stale' when a source changed after the build, else 'current'. */
+/**
+ * 'missing' when never built, 'stale' when a source changed after the build, else 'current'.
+ * An output folder that is a link belongs to the checkout it points into, built from that
+ * checkout's sources: it counts as current, since rebuilding it from these sources would
+ * overwrite the other checkout's build with this one's.
+ */
 export function buildState(part) {
-  const { sources, stamp } = PARTS[part];
+  const { sources, stamp, out } = PARTS[part];
+  if (isLinkedOutput(out) && fs.existsSync(path.join(root, stamp))) return 'current';
   let builtAt;
   try {
     builtAt = fs.statSync(path.join(root, stamp)).mtimeMs;
