@@ -17,7 +17,9 @@ export function searchRuns(
   return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 
-export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'duration' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
+export const ATTRIBUTE_KEYS = ['name', 'status', 'start_time', 'duration', 'user_id'] as const;
+export type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
+export type Column = { kind: 'attribute'; key: AttributeKey } | { kind: 'metric' | 'param' | 'tag'; key: string };
 
 export function columnId(c: Column): string {
   return `${c.kind}:${c.key}`;

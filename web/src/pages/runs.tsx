@@ -1,13 +1,14 @@
 import { usePageTitle } from '../page-title.ts';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { ErrorState, isMissing, Loading, useLoad } from '../components/states.tsx';
 import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject } from '../project.ts';
-import { Link, navigate } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
 import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
 import { formatDuration, plural, secondsOf } from '../format.ts';
 import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
@@ -38,11 +39,18 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   const project = projectState.status === 'ready' ? projectState.data : null;
   const experiment = experimentState.status === 'ready' ? experimentState.data : null;
   usePageTitle(experiment?.name ?? 'Experiment', project?.name);
-  const [filterText, setFilterText] = useState('');
-  const [filter, setFilter] = useState('');
-  const [sort, setSort] = useState<{ column: Column; ascending: boolean } | null>(null);
-  const [columns, setColumns] = useState<Column[] | null>(null);
-  const [groupBy, setGroupBy] = useState<string>('');
+  const { query } = useLocation();
+  const view = useMemo(() => readRunsView(query), [query]);
+  const { filter, sort, groupBy } = view;
+  // Each change is a step in the browser's history: Back undoes it, a reload or a copied link keeps it.
+  const show = (change: Partial<RunsView>) => navigate(`/projects/${encodeURIComponent(projectId)}/experiments/${encodeURIComponent(experimentId)}${runsViewQuery({ ...view, ...change })}`);
+  const [filterText, setFilterText] = useState(filter);
+  // Back or a link changes the filter under the box; the box follows (adjusted while rendering, as React advises).
+  const [boxFollows, setBoxFollows] = useState(filter);
+  if (boxFollows !== filter) {
+    setBoxFollows(filter);
+    setFilterText(filter);
+  }
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [choosing, setChoosing] = useState(false);
 
@@ -71,13 +79,9 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     }
     return [...seen.values()];
   }, [runs]);
-  useEffect(() => {
-    if (columns === null && runs && runs.length > 0) {
-      setColumns([...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)]);
-    }
-  }, [runs, available, columns]);
+  const columns = view.columns ?? [...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)];
 
-  const shown = [...ATTRIBUTES, ...(columns ?? [])];
+  const shown = [...ATTRIBUTES, ...columns];
   const rows: Row[] = useMemo(() => {
     if (!runs) return [];
     if (!groupBy) return runs.map((run) => ({ kind: 'run' as const, run }));
@@ -114,7 +118,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         className="filter"
         onSubmit={(e) => {
           e.preventDefault();
-          setFilter(filterText.trim());
+          show({ filter: filterText.trim() });
         }}
       >
         <input aria-label="Filter runs" placeholder="metrics.loss < 0.5 AND (params.model = 'cnn' OR params.model = 'rnn')" value={filterText} onChange={(e) => setFilterText(e.target.value)} />
@@ -129,7 +133,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         <button onClick={() => setChoosing(!choosing)}>Columns</button>
         <label>
           Group by{' '}
-          <select aria-label="Group by" value={groupBy} onChange={(e) => setGroupBy(e.target.value)}>
+          <select aria-label="Group by" value={groupBy} onChange={(e) => show({ groupBy: e.target.value })}>
             <option value="">nothing</option>
             {available
               .filter((c) => c.kind === 'param' || c.kind === 'tag')
@@ -150,10 +154,10 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
       {choosing && (
         <div className="chooser" data-testid="column-chooser">
           {available.map((c) => {
-            const on = (columns ?? []).some((x) => columnId(x) === columnId(c));
+            const on = columns.some((x) => columnId(x) === columnId(c));
             return (
               <label key={columnId(c)}>
-                <input type="checkbox" checked={on} onChange={() => setColumns(on ? (columns ?? []).filter((x) => columnId(x) !== columnId(c)) : [...(columns ?? []), c])} /> {label(c)}
+                <input type="checkbox" checked={on} onChange={() => show({ columns: on ? columns.filter((x) => columnId(x) !== columnId(c)) : [...columns, c] })} /> {label(c)}
               </label>
             );
           })}
@@ -169,7 +173,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               className="th"
               disabled={!sortable(c)}
               onClick={() =>
-                setSort(sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' })
+                show({ sort: sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' } })
               }
             >
               {label(c)}

@@ -1,0 +1,112 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
+import { Seeder } from '../support/seed.ts';
+
+/** The runs table as a person shapes it: state in the address, columns, groups, bulk actions. */
+
+let h: BrowserHarness;
+let dev: Seeder;
+let projectId: number;
+let experimentId: string;
+const runIds: string[] = [];
+
+const runNames = (page: Page) => page.locator('[role=row] a').allTextContents();
+const headers = (page: Page) => page.getByRole('columnheader').allTextContents();
+
+beforeAll(async () => {
+  h = await BrowserHarness.start('browser-runs-table');
+  const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+  const scientist = await root.user('dev', BROWSER_PASSWORD);
+  dev = new Seeder(h.base, scientist.token);
+  projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Sweeps', path: 'sweeps' })).id;
+  experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'grid' })).experiment_id;
+  for (let i = 0; i < 6; i++) {
+    const run = (await dev.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: `trial-${i}`, start_time: 1_700_000_000_000 + i * 1000 }))
+      .run.info.run_id;
+    runIds.push(run);
+    await dev.mlflow(projectId, 'runs/log-batch', {
+      run_id: run,
+      metrics: [{ key: 'loss', value: (i + 1) / 10, timestamp: 1_700_000_000_000, step: 0 }],
+      params: [
+        { key: 'optimizer', value: i % 2 ? 'adam' : 'sgd' },
+        { key: 'lr', value: String(0.001 * (i + 1)) },
+      ],
+      tags: [{ key: 'team', value: i < 3 ? 'vision' : 'speech' }],
+    });
+  }
+}, 240_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('the runs table', () => {
+  it('keeps its filter, order, columns and grouping in the address: reload, Back and a shared link show the same table', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    const experimentPage = `/projects/${projectId}/experiments/${experimentId}`;
+    await page.goto(`${h.base}${experimentPage}`);
+    await page.getByRole('link', { name: 'trial-5' }).waitFor();
+    await until(async () => (await page.title()) === 'grid · Sweeps · Modelyard', 'the experiment in the title');
+
+    await page.getByLabel('Filter runs').fill("params.optimizer = 'adam'");
+    await page.getByRole('button', { name: 'Search' }).click();
+    await until(async () => (await runNames(page)).length === 3, 'three adam runs');
+    await page.getByRole('columnheader', { name: /^Run/ }).click();
+    await until(async () => (await runNames(page))[0] === 'trial-1', 'ascending by name');
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByTestId('column-chooser').getByLabel('params.lr').uncheck();
+    await until(async () => !(await headers(page)).includes('params.lr'), 'the lr column gone');
+    await page.getByLabel('Group by').selectOption('tag:team');
+    await page.getByText('team = speech').waitFor();
+
+    const address = new URL(page.url());
+    expect(address.pathname).toBe(experimentPage);
+    expect(address.searchParams.get('filter')).toBe("params.optimizer = 'adam'");
+    expect(address.searchParams.get('sort')).toBe('attribute:name');
+    expect(address.searchParams.get('order')).toBe('asc');
+    expect(address.searchParams.get('group')).toBe('tag:team');
+    expect(address.searchParams.getAll('col')).toContain('metric:loss');
+    expect(address.searchParams.getAll('col')).not.toContain('param:lr');
+
+    const sameTable = async (what: string) => {
+      await page.getByText('team = speech').waitFor();
+      expect(await page.getByLabel('Filter runs').inputValue(), what).toBe("params.optimizer = 'adam'");
+      expect(await runNames(page), what).toEqual(['trial-1', 'trial-3', 'trial-5']);
+      expect(await headers(page), what).not.toContain('params.lr');
+      expect(await headers(page), what).toContain('metrics.loss');
+    };
+    await page.reload();
+    await sameTable('after a reload');
+
+    // Back undoes the grouping, then the column choice, staying on the page.
+    await page.goBack();
+    await until(async () => (await page.getByText('team = speech').count()) === 0, 'the grouping undone');
+    expect(new URL(page.url()).pathname).toBe(experimentPage);
+    expect(await headers(page)).not.toContain('params.lr');
+    await page.goBack();
+    await until(async () => (await headers(page)).includes('params.lr'), 'the column choice undone');
+    await page.goForward();
+    await page.goForward();
+
+    const shared = await h.newPage();
+    await h.signIn(shared, 'dev');
+    await shared.goto(address.toString());
+    await shared.getByText('team = speech').waitFor();
+    expect(await runNames(shared)).toEqual(['trial-1', 'trial-3', 'trial-5']);
+    expect(await shared.getByLabel('Filter runs').inputValue()).toBe("params.optimizer = 'adam'");
+    await h.shot(shared, 'runs-table-from-link');
+    await shared.close();
+    await page.close();
+  });
+
+  it('names the project settings page in the browser tab', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/settings`);
+    await page.getByRole('tab', { name: 'members' }).waitFor();
+    await until(async () => (await page.title()) === 'Settings · Sweeps · Modelyard', `the settings title (now ${await page.title()})`);
+    await page.close();
+  });
+});
