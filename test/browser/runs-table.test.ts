@@ -9,6 +9,7 @@ let h: BrowserHarness;
 let dev: Seeder;
 let projectId: number;
 let experimentId: string;
+let manyExperimentId: string;
 const runIds: string[] = [];
 
 const runNames = (page: Page) => page.locator('[role=row] a').allTextContents();
@@ -34,6 +35,25 @@ beforeAll(async () => {
       ],
       tags: [{ key: 'team', value: i < 3 ? 'vision' : 'speech' }],
     });
+  }
+  await dev.mlflow(projectId, 'runs/log-batch', {
+    run_id: runIds[0],
+    tags: [
+      { key: 'mlflow.source.name', value: 'train.py' },
+      { key: 'mlflow.log-model.history', value: JSON.stringify([{ artifact_path: 'classifier', flavors: {} }]) },
+    ],
+  });
+  await dev.mlflow(projectId, 'runs/log-inputs', {
+    run_id: runIds[0],
+    datasets: [{ dataset: { name: 'iris', digest: 'abc123', source_type: 'local', source: '{}' }, tags: [{ key: 'mlflow.data.context', value: 'training' }] }],
+  });
+  // More runs than the table's first page; only the oldest (on a later page) has these keys.
+  manyExperimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'many' })).experiment_id;
+  for (let i = 0; i < 305; i++) {
+    const run = (
+      await dev.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: manyExperimentId, run_name: `many-${i}`, start_time: 1_700_000_000_000 + i * 1000 })
+    ).run.info.run_id;
+    if (i === 0) await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [{ key: 'rare_score', value: 0.5, timestamp: 1, step: 0 }], params: [{ key: 'rare', value: 'yes' }] });
   }
 }, 240_000);
 
@@ -98,6 +118,35 @@ describe('the runs table', () => {
     expect(await shared.getByLabel('Filter runs').inputValue()).toBe("params.optimizer = 'adam'");
     await h.shot(shared, 'runs-table-from-link');
     await shared.close();
+    await page.close();
+  });
+
+  it('offers as columns the keys of all the experiment’s runs, not only those loaded, and the source, models and datasets', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${manyExperimentId}`);
+    await page.getByRole('link', { name: 'many-304' }).waitFor();
+    expect(await page.getByTestId('runs-count').textContent()).toBe('300+ runs');
+    await page.getByRole('button', { name: 'Columns' }).click();
+    const chooser = page.getByTestId('column-chooser');
+    await chooser.getByLabel('params.rare').check();
+    await chooser.getByLabel('metrics.rare_score').check();
+    await until(async () => (await headers(page)).includes('params.rare') && (await headers(page)).includes('metrics.rare_score'), 'the rare columns');
+    expect(await page.getByLabel('Group by').locator('option', { hasText: 'param rare' }).count()).toBe(1);
+
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}`);
+    await page.getByRole('link', { name: 'trial-0' }).waitFor();
+    await page.getByRole('button', { name: 'Columns' }).click();
+    for (const name of ['Source', 'Models', 'Datasets']) await chooser.getByLabel(name, { exact: true }).check();
+    await until(async () => {
+      const shown = await headers(page);
+      return ['Source', 'Models', 'Datasets', 'Duration'].every((name) => shown.some((text) => text.startsWith(name)));
+    }, 'the run columns');
+    const trial0 = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'trial-0' }) });
+    await trial0.getByRole('cell', { name: 'train.py' }).waitFor();
+    await trial0.getByRole('cell', { name: 'classifier' }).waitFor();
+    await trial0.getByRole('cell', { name: 'iris (training)' }).waitFor();
+    await h.shot(page, 'runs-table-columns');
     await page.close();
   });
 

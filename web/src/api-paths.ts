@@ -128,6 +128,8 @@ function projectPaths(projectId: string | number) {
     modelVersionFile: (versionId: number, fileName: string) => `${self}/packages/ml_models/${versionId}/files/${filePath(fileName)}`,
     experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),
     experiment: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}`,
+    /** Every metric, param and tag key of an experiment's runs: the columns its table offers. */
+    experimentRunKeys: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}/run_keys`,
     runs: (query?: Query | URLSearchParams) => (query instanceof URLSearchParams ? `${self}/ml/runs?${query.toString()}` : withQuery(`${self}/ml/runs`, query)),
     run: (runId: string) => ({
       self: `${self}/ml/runs/${segment(runId)}`,

@@ -11,22 +11,22 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
 import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
 import { formatDuration, plural, secondsOf } from '../format.ts';
-import type { ExperimentNative, RunNative } from '../../../src/tracking/contract.ts';
+import type { ExperimentNative, RunKeysNative, RunNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
-const ATTRIBUTES: Column[] = [
-  { kind: 'attribute', key: 'name' },
-  { kind: 'attribute', key: 'status' },
-  { kind: 'attribute', key: 'start_time' },
-  { kind: 'attribute', key: 'duration' },
-  { kind: 'attribute', key: 'user_id' },
-];
+/** Always first: which run a row is. */
+const NAME: Column = { kind: 'attribute', key: 'name' };
+/** Shown until a person chooses columns; the other attributes wait in the chooser. */
+const DEFAULT_ATTRIBUTES: Column[] = (['status', 'start_time', 'duration', 'user_id'] as const).map((key) => ({ kind: 'attribute', key }));
+const OTHER_ATTRIBUTES: Column[] = (['source', 'models', 'datasets'] as const).map((key) => ({ kind: 'attribute', key }));
 const ROW_HEIGHT = 30;
 const FIRST_PAGE = 300;
 const NEXT_PAGE = 2000;
 
 function label(c: Column): string {
-  if (c.kind === 'attribute') return { name: 'Run', status: 'Status', start_time: 'Started', duration: 'Duration', user_id: 'User' }[c.key];
+  if (c.kind === 'attribute') {
+    return { name: 'Run', status: 'Status', start_time: 'Started', duration: 'Duration', user_id: 'User', source: 'Source', models: 'Models', datasets: 'Datasets' }[c.key];
+  }
   // The names the search grammar uses, so a column header is also what to type in the filter.
   return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
 }
@@ -69,19 +69,28 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   const runs = useMemo(() => (search.data ? search.data.pages.flatMap((page) => page.runs) : filterError !== null ? [] : null), [search.data, filterError]);
   const error = projectState.status === 'error' ? projectState.error : experimentState.status === 'error' ? experimentState.error : search.isError && !filter ? search.error : null;
 
-  // Columns offered: every param, metric and tag seen in the runs loaded so far.
+  // Columns offered: every key any run of the experiment has (the server knows them all, not
+  // only those of the pages loaded), and any a run loaded since has brought.
+  const [keysState] = useLoad(['run-keys', projectId, experimentId], () => api.get<RunKeysNative>(apiPaths.project(projectId).experimentRunKeys(experimentId)));
   const available = useMemo(() => {
     const seen = new Map<string, Column>();
+    const offer = (c: Column) => seen.set(columnId(c), c);
+    OTHER_ATTRIBUTES.forEach(offer);
+    DEFAULT_ATTRIBUTES.forEach(offer);
+    const keys = keysState.status === 'ready' ? keysState.data : { metrics: [], params: [], tags: [] };
+    keys.metrics.forEach((key) => offer({ kind: 'metric', key }));
+    keys.params.forEach((key) => offer({ kind: 'param', key }));
+    keys.tags.filter((key) => !key.startsWith('mlflow.')).forEach((key) => offer({ kind: 'tag', key }));
     for (const run of runs ?? []) {
-      for (const m of run.metrics) seen.set(`metric:${m.key}`, { kind: 'metric', key: m.key });
-      for (const k of Object.keys(run.params)) seen.set(`param:${k}`, { kind: 'param', key: k });
-      for (const k of Object.keys(run.tags)) if (!k.startsWith('mlflow.')) seen.set(`tag:${k}`, { kind: 'tag', key: k });
+      for (const m of run.metrics) offer({ kind: 'metric', key: m.key });
+      for (const k of Object.keys(run.params)) offer({ kind: 'param', key: k });
+      for (const k of Object.keys(run.tags)) if (!k.startsWith('mlflow.')) offer({ kind: 'tag', key: k });
     }
     return [...seen.values()];
-  }, [runs]);
-  const columns = view.columns ?? [...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)];
+  }, [runs, keysState]);
+  const columns = view.columns ?? [...DEFAULT_ATTRIBUTES, ...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)];
 
-  const shown = [...ATTRIBUTES, ...columns];
+  const shown = [NAME, ...columns];
   const rows: Row[] = useMemo(() => {
     if (!runs) return [];
     if (!groupBy) return runs.map((run) => ({ kind: 'run' as const, run }));
@@ -109,7 +118,10 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     );
   }
   if (!project) return <Loading what="Loading the experiment" />;
-  const template = `32px ${shown.map((c) => (c.kind === 'attribute' && c.key === 'name' ? '220px' : '140px')).join(' ')}`;
+  const widths = shown.map((c) => (c.kind === 'attribute' && c.key === 'name' ? 220 : 140));
+  const template = `32px ${widths.map((w) => `${w}px`).join(' ')}`;
+  // The header and the rows scroll sideways together when the columns are wider than the page.
+  const tableWidth = 32 + widths.reduce((a, b) => a + b, 0);
   return (
     <section>
       <ProjectNav project={project} />
@@ -164,80 +176,82 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
         </div>
       )}
       <div className="runs-table" role="table" aria-label="Runs">
-        <div className="vrow header" role="row" style={{ gridTemplateColumns: template }}>
-          <span />
-          {shown.map((c) => (
-            <button
-              key={columnId(c)}
-              role="columnheader"
-              className="th"
-              disabled={!sortable(c)}
-              onClick={() =>
-                show({ sort: sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' } })
-              }
-            >
-              {label(c)}
-              {sort && columnId(sort.column) === columnId(c) ? (sort.ascending ? ' ▲' : ' ▼') : ''}
-            </button>
-          ))}
-        </div>
-        {runs === null ? (
-          <Loading what="Loading runs" />
-        ) : runs.length === 0 ? (
-          <div className="state empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
-        ) : (
-          <VirtualRows
-            items={rows}
-            rowHeight={ROW_HEIGHT}
-            height={Math.min(600, rows.length * ROW_HEIGHT + 4)}
-            onNearEnd={search.hasNextPage ? loadMore : undefined}
-            renderRow={(row) =>
-              row.kind === 'group' ? (
-                <div className="group-row">
-                  {row.name} <span className="muted">({row.count})</span>
-                </div>
-              ) : (
-                <div className="cells" role="row" style={{ gridTemplateColumns: template }}>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${row.run.name}`}
-                    checked={selected.has(row.run.id)}
-                    onChange={() => {
-                      const next = new Set(selected);
-                      if (next.has(row.run.id)) next.delete(row.run.id);
-                      else next.add(row.run.id);
-                      setSelected(next);
-                    }}
-                  />
-                  {shown.map((c) => {
-                    const value = cellValue(row.run, c);
-                    if (c.kind === 'attribute' && c.key === 'name') {
+        <div style={{ minWidth: tableWidth }}>
+          <div className="vrow header" role="row" style={{ gridTemplateColumns: template }}>
+            <span />
+            {shown.map((c) => (
+              <button
+                key={columnId(c)}
+                role="columnheader"
+                className="th"
+                disabled={!sortable(c)}
+                onClick={() =>
+                  show({ sort: sort && columnId(sort.column) === columnId(c) ? { column: c, ascending: !sort.ascending } : { column: c, ascending: c.kind === 'attribute' && c.key !== 'start_time' } })
+                }
+              >
+                {label(c)}
+                {sort && columnId(sort.column) === columnId(c) ? (sort.ascending ? ' ▲' : ' ▼') : ''}
+              </button>
+            ))}
+          </div>
+          {runs === null ? (
+            <Loading what="Loading runs" />
+          ) : runs.length === 0 ? (
+            <div className="state empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
+          ) : (
+            <VirtualRows
+              items={rows}
+              rowHeight={ROW_HEIGHT}
+              height={Math.min(600, rows.length * ROW_HEIGHT + 4)}
+              onNearEnd={search.hasNextPage ? loadMore : undefined}
+              renderRow={(row) =>
+                row.kind === 'group' ? (
+                  <div className="group-row">
+                    {row.name} <span className="muted">({row.count})</span>
+                  </div>
+                ) : (
+                  <div className="cells" role="row" style={{ gridTemplateColumns: template }}>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${row.run.name}`}
+                      checked={selected.has(row.run.id)}
+                      onChange={() => {
+                        const next = new Set(selected);
+                        if (next.has(row.run.id)) next.delete(row.run.id);
+                        else next.add(row.run.id);
+                        setSelected(next);
+                      }}
+                    />
+                    {shown.map((c) => {
+                      const value = cellValue(row.run, c);
+                      if (c.kind === 'attribute' && c.key === 'name') {
+                        return (
+                          <Link key="name" to={`/projects/${project.id}/runs/${row.run.id}`}>
+                            {row.run.name}
+                          </Link>
+                        );
+                      }
+                      const text =
+                        c.kind === 'attribute' && c.key === 'start_time'
+                          ? formatTime(row.run.start_time)
+                          : c.kind === 'attribute' && c.key === 'duration'
+                            ? formatDuration(secondsOf(typeof value === 'number' ? value : null))
+                            : c.kind === 'metric'
+                              ? formatNumber(value)
+                              : (value ?? '');
+                      // A number's exact value is on hover; a text's whole value where the cell cuts it.
                       return (
-                        <Link key="name" to={`/projects/${project.id}/runs/${row.run.id}`}>
-                          {row.run.name}
-                        </Link>
+                        <span key={columnId(c)} role="cell" title={c.kind === 'metric' ? String(value ?? '') : String(text)}>
+                          {text}
+                        </span>
                       );
-                    }
-                    const text =
-                      c.kind === 'attribute' && c.key === 'start_time'
-                        ? formatTime(row.run.start_time)
-                        : c.kind === 'attribute' && c.key === 'duration'
-                          ? formatDuration(secondsOf(typeof value === 'number' ? value : null))
-                          : c.kind === 'metric'
-                            ? formatNumber(value)
-                            : (value ?? '');
-                    // A number's exact value is on hover; a text's whole value where the cell cuts it.
-                    return (
-                      <span key={columnId(c)} role="cell" title={c.kind === 'metric' ? String(value ?? '') : String(text)}>
-                        {text}
-                      </span>
-                    );
-                  })}
-                </div>
-              )
-            }
-          />
-        )}
+                    })}
+                  </div>
+                )
+              }
+            />
+          )}
+        </div>
       </div>
     </section>
   );
