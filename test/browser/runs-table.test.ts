@@ -150,6 +150,22 @@ describe('the runs table', () => {
     await page.close();
   });
 
+  it('groups runs by a param with each metric’s mean, minimum and maximum per group', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}?group=param:optimizer`);
+    const adam = page.getByRole('row', { name: 'optimizer = adam' });
+    await adam.waitFor();
+    // adam: trial-1, 3, 5 with loss 0.2, 0.4, 0.6; sgd: 0.1, 0.3, 0.5.
+    expect(await adam.getByRole('rowheader').textContent()).toBe('optimizer = adam (3 runs)');
+    const loss = adam.getByTestId('aggregate-metric:loss');
+    expect(await loss.textContent()).toBe('0.4 0.2 – 0.6');
+    expect(await loss.getAttribute('title')).toMatch(/^mean 0\.(4|39+)\d*, min 0\.2, max 0\.6 over 3 runs$/);
+    expect(await page.getByRole('row', { name: 'optimizer = sgd' }).getByTestId('aggregate-metric:loss').textContent()).toBe('0.3 0.1 – 0.5');
+    await h.shot(page, 'runs-table-groups');
+    await page.close();
+  });
+
   it('names the project settings page in the browser tab', async () => {
     const page = await h.newPage();
     await h.signIn(page, 'dev');

@@ -8,7 +8,9 @@ import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject } from '../project.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
-import { readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
+import { parseColumn, readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
+import { groupRuns, type RunGroup } from '../run-groups.ts';
+import { GroupRow } from '../components/run-group-row.tsx';
 import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
 import { formatDuration, plural, secondsOf } from '../format.ts';
 import type { ExperimentNative, RunKeysNative, RunNative } from '../../../src/tracking/contract.ts';
@@ -31,7 +33,7 @@ function label(c: Column): string {
   return `${c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags'}.${c.key}`;
 }
 
-type Row = { kind: 'run'; run: RunNative } | { kind: 'group'; name: string; count: number };
+type Row = { kind: 'run'; run: RunNative } | { kind: 'group'; label: string; group: RunGroup };
 
 export function RunsPage({ projectId, experimentId }: { projectId: string; experimentId: string }) {
   const [projectState] = useLoad(['project', projectId], () => loadProject(projectId));
@@ -91,17 +93,15 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   const columns = view.columns ?? [...DEFAULT_ATTRIBUTES, ...available.filter((c) => c.kind === 'metric').slice(0, 4), ...available.filter((c) => c.kind === 'param').slice(0, 3)];
 
   const shown = [NAME, ...columns];
+  const shownMetrics = shown.flatMap((c) => (c.kind === 'metric' ? [c.key] : []));
+  const shownMetricsKey = JSON.stringify(shownMetrics);
   const rows: Row[] = useMemo(() => {
     if (!runs) return [];
-    if (!groupBy) return runs.map((run) => ({ kind: 'run' as const, run }));
-    const [kind, key] = groupBy.split(':') as ['param' | 'tag', string];
-    const groups = new Map<string, RunNative[]>();
-    for (const run of runs) {
-      const value = (kind === 'param' ? run.params[key] : run.tags[key]) ?? '(none)';
-      groups.set(value, [...(groups.get(value) ?? []), run]);
-    }
-    return [...groups.entries()].flatMap(([name, members]) => [{ kind: 'group' as const, name: `${key} = ${name}`, count: members.length }, ...members.map((run) => ({ kind: 'run' as const, run }))]);
-  }, [runs, groupBy]);
+    const by = parseColumn(groupBy);
+    if (!by || (by.kind !== 'param' && by.kind !== 'tag')) return runs.map((run) => ({ kind: 'run' as const, run }));
+    const groups = groupRuns(runs, { kind: by.kind === 'param' ? 'param' : 'tag', key: by.key }, JSON.parse(shownMetricsKey) as string[]);
+    return groups.flatMap((group) => [{ kind: 'group' as const, label: `${by.key} = ${group.value ?? '(none)'}`, group }, ...group.runs.map((run) => ({ kind: 'run' as const, run }))]);
+  }, [runs, groupBy, shownMetricsKey]);
 
   const loadMore = () => {
     if (search.hasNextPage && !search.isFetchingNextPage) void search.fetchNextPage();
@@ -206,9 +206,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               onNearEnd={search.hasNextPage ? loadMore : undefined}
               renderRow={(row) =>
                 row.kind === 'group' ? (
-                  <div className="group-row">
-                    {row.name} <span className="muted">({row.count})</span>
-                  </div>
+                  <GroupRow label={row.label} group={row.group} shown={shown} template={template} />
                 ) : (
                   <div className="cells" role="row" style={{ gridTemplateColumns: template }}>
                     <input
