@@ -21,6 +21,8 @@ beforeAll(async () => {
   const scientist = await root.user('dev', BROWSER_PASSWORD);
   dev = new Seeder(h.base, scientist.token);
   projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Sweeps', path: 'sweeps' })).id;
+  const reporter = await root.user('rita', BROWSER_PASSWORD);
+  await dev.call('POST', `/api/v4/projects/${projectId}/members`, { user_id: reporter.id, access_level: 20 });
   experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'grid' })).experiment_id;
   for (let i = 0; i < 6; i++) {
     const run = (await dev.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: `trial-${i}`, start_time: 1_700_000_000_000 + i * 1000 }))
@@ -163,6 +165,58 @@ describe('the runs table', () => {
     expect(await loss.getAttribute('title')).toMatch(/^mean 0\.(4|39+)\d*, min 0\.2, max 0\.6 over 3 runs$/);
     expect(await page.getByRole('row', { name: 'optimizer = sgd' }).getByTestId('aggregate-metric:loss').textContent()).toBe('0.3 0.1 – 0.5');
     await h.shot(page, 'runs-table-groups');
+    await page.close();
+  });
+
+  it('tags, deletes and restores the selected runs at once', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}`);
+    await page.getByRole('link', { name: 'trial-5' }).waitFor();
+    for (const name of ['trial-4', 'trial-5']) await page.getByLabel(`Select ${name}`).check();
+    const actions = page.getByRole('group', { name: 'Selected runs' });
+    await actions.getByLabel('Tag key').fill('stage');
+    await actions.getByLabel('Tag value').fill('candidate');
+    await actions.getByRole('button', { name: 'Tag' }).click();
+    await until(async () => (await page.getByLabel('Select trial-4').isChecked()) === false, 'the ticks cleared');
+    for (const id of [runIds[4], runIds[5]]) {
+      const run = await dev.call<{ tags: Record<string, string> }>('GET', `/api/v4/projects/${projectId}/ml/runs/${id}`);
+      expect(run.tags.stage).toBe('candidate');
+    }
+    expect((await dev.call<{ tags: Record<string, string> }>('GET', `/api/v4/projects/${projectId}/ml/runs/${runIds[3]}`)).tags.stage).toBeUndefined();
+    // The new tag is a column to choose at once.
+    await page.getByRole('button', { name: 'Columns' }).click();
+    await page.getByTestId('column-chooser').getByLabel('tags.stage').waitFor();
+
+    for (const name of ['trial-4', 'trial-5']) await page.getByLabel(`Select ${name}`).check();
+    await actions.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await until(async () => (await runNames(page)).length === 4, 'two runs gone');
+    expect(await runNames(page)).not.toContain('trial-5');
+
+    await page.getByLabel('Deleted runs').check();
+    await until(async () => (await runNames(page)).sort().join() === 'trial-4,trial-5', 'the deleted runs listed');
+    expect(new URL(page.url()).searchParams.get('view')).toBe('deleted');
+    await page.getByLabel('Select trial-5').check();
+    await actions.getByRole('button', { name: 'Restore' }).click();
+    await until(async () => (await runNames(page)).join() === 'trial-4', 'trial-5 restored');
+    await page.getByLabel('Deleted runs').uncheck();
+    await page.getByRole('link', { name: 'trial-5' }).waitFor();
+    await h.shot(page, 'runs-table-bulk');
+    // Put back as it was for the tests after this one.
+    await dev.mlflow(projectId, 'runs/restore', { run_id: runIds[4] });
+    await page.close();
+  });
+
+  it('offers no tagging or deleting to a reporter', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'rita');
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${experimentId}`);
+    await page.getByRole('link', { name: 'trial-5' }).waitFor();
+    const actions = page.getByRole('group', { name: 'Selected runs' });
+    await actions.getByRole('button', { name: /Compare/ }).waitFor();
+    expect(await actions.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    expect(await actions.getByLabel('Tag key').count()).toBe(0);
     await page.close();
   });
 

@@ -143,6 +143,8 @@ function projectPaths(projectId: string | number) {
     modelVersionByRow: (versionId: number) => `${self}/ml/model_versions/${versionId}`,
     /** The MLflow tracking URI a client sets for this project. */
     mlflowTracking: `${self}/ml/mlflow`,
+    /** MLflow's run calls the runs table's bulk actions make (the native API has no tag or restore of its own). */
+    mlflowRuns: { setTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/set-tag`, restore: `${self}/ml/mlflow/api/2.0/mlflow/runs/restore` },
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
     mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
   };

@@ -6,7 +6,7 @@ import { apiPaths } from './api-paths.ts';
 export function searchRuns(
   projectId: number,
   experimentIds: (number | string)[],
-  options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null },
+  options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null; deleted?: boolean },
 ): Promise<RunsPageNative> {
   const q = new URLSearchParams();
   for (const id of experimentIds) q.append('experiment_id', String(id));
@@ -14,6 +14,7 @@ export function searchRuns(
   for (const o of options.orderBy ?? []) q.append('order_by', o);
   q.set('max_results', String(options.maxResults ?? 500));
   if (options.pageToken) q.set('page_token', options.pageToken);
+  if (options.deleted) q.set('view_type', 'DELETED_ONLY');
   return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 

@@ -1,12 +1,13 @@
 import { usePageTitle } from '../page-title.ts';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { api, formatNumber, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { ErrorState, isMissing, Loading, useLoad } from '../components/states.tsx';
 import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
-import { loadProject } from '../project.ts';
+import { loadProject, powersOf } from '../project.ts';
+import { RunBulkActions } from '../components/run-bulk-actions.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { parseColumn, readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
 import { groupRuns, type RunGroup } from '../run-groups.ts';
@@ -59,10 +60,10 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
   // The runs, a page at a time (more as the table nears its end), cached per filter and order.
   const orderBy = sort ? [`${orderKey(sort.column)} ${sort.ascending ? 'ASC' : 'DESC'}`] : [];
   const search = useInfiniteQuery({
-    queryKey: ['runs', project?.id, experimentId, filter, orderBy],
+    queryKey: ['runs', project?.id, experimentId, filter, orderBy, view.deleted],
     enabled: project !== null,
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => searchRuns(project!.id, [experimentId], { filter, orderBy, maxResults: pageParam === null ? FIRST_PAGE : NEXT_PAGE, pageToken: pageParam }),
+    queryFn: ({ pageParam }) => searchRuns(project!.id, [experimentId], { filter, orderBy, maxResults: pageParam === null ? FIRST_PAGE : NEXT_PAGE, pageToken: pageParam, deleted: view.deleted }),
     getNextPageParam: (last) => last.next_page_token || undefined,
   });
   // A filter the server cannot parse is the person's typo, shown beside the filter; any other
@@ -102,6 +103,14 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
     const groups = groupRuns(runs, { kind: by.kind === 'param' ? 'param' : 'tag', key: by.key }, JSON.parse(shownMetricsKey) as string[]);
     return groups.flatMap((group) => [{ kind: 'group' as const, label: `${by.key} = ${group.value ?? '(none)'}`, group }, ...group.runs.map((run) => ({ kind: 'run' as const, run }))]);
   }, [runs, groupBy, shownMetricsKey]);
+
+  const queryClient = useQueryClient();
+  // Tagged, deleted or restored runs: the table and its columns are read again, the ticks cleared.
+  const afterBulkAction = () => {
+    setSelected(new Set());
+    void queryClient.invalidateQueries({ queryKey: ['runs', project?.id, experimentId] });
+    void queryClient.invalidateQueries({ queryKey: ['run-keys', projectId, experimentId] });
+  };
 
   const loadMore = () => {
     if (search.hasNextPage && !search.isFetchingNextPage) void search.fetchNextPage();
@@ -156,9 +165,10 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
               ))}
           </select>
         </label>
-        <button disabled={selected.size < 2 || selected.size > 100} onClick={() => navigate(`/projects/${project.id}/compare?runs=${[...selected].join(',')}`)}>
-          Compare {selected.size > 0 ? `(${selected.size})` : ''}
-        </button>
+        <label>
+          <input type="checkbox" checked={view.deleted} onChange={(e) => show({ deleted: e.target.checked })} /> Deleted runs
+        </label>
+        <RunBulkActions projectId={project.id} selected={[...selected]} deletedView={view.deleted} canWrite={powersOf(project).canWrite} onDone={afterBulkAction} />
         <span className="muted" data-testid="runs-count">
           {runs ? (search.hasNextPage ? `${runs.length.toLocaleString()}+ runs` : plural(runs.length, 'run')) : ''}
         </span>
@@ -197,7 +207,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
           {runs === null ? (
             <Loading what="Loading runs" />
           ) : runs.length === 0 ? (
-            <div className="state empty">{filter ? 'No run matches this filter.' : 'No runs in this experiment yet.'}</div>
+            <div className="state empty">{filter ? 'No run matches this filter.' : view.deleted ? 'No deleted runs in this experiment.' : 'No runs in this experiment yet.'}</div>
           ) : (
             <VirtualRows
               items={rows}
