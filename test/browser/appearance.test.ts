@@ -27,8 +27,13 @@ afterAll(async () => {
 /** The computed background and text colour of the page and of the runs table, as "r,g,b". */
 async function colours(page: Page): Promise<{ page: string; text: string; table: string }> {
   const rgb = (css: string) => (css.match(/\d+/g) ?? []).slice(0, 3).join(',');
-  const root = await page.locator('html').evaluate((el) => ({ background: getComputedStyle(el).backgroundColor, color: getComputedStyle(el).color }));
-  const table = await page.getByRole('table', { name: 'Runs' }).evaluate((el) => getComputedStyle(el).backgroundColor);
+  // The page's own getComputedStyle (this side is compiled without the DOM's types).
+  type Styles = { getComputedStyle: (element: unknown) => { backgroundColor: string; color: string } };
+  const root = await page.locator('html').evaluate((el) => {
+    const style = (globalThis as unknown as Styles).getComputedStyle(el);
+    return { background: style.backgroundColor, color: style.color };
+  });
+  const table = await page.getByRole('table', { name: 'Runs' }).evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor);
   return { page: rgb(root.background), text: rgb(root.color), table: rgb(table) };
 }
 

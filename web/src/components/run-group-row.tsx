@@ -6,7 +6,7 @@ import { plural } from '../format.ts';
 export function GroupRow({ label, group, shown, template }: { label: string; group: RunGroup; shown: Column[]; template: string }) {
   return (
     <div className="cells group-row" role="row" aria-label={label} style={{ gridTemplateColumns: template }}>
-      <span />
+      <span role="cell" />
       {shown.map((c, i) => {
         if (i === 0) {
           return (

@@ -188,7 +188,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
       <div className="runs-table" role="table" aria-label="Runs">
         <div style={{ minWidth: tableWidth }}>
           <div className="vrow header" role="row" style={{ gridTemplateColumns: template }}>
-            <span />
+            <span role="columnheader" aria-label="Selected" />
             {shown.map((c) => (
               <button
                 key={columnId(c)}
@@ -219,24 +219,26 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
                   <GroupRow label={row.label} group={row.group} shown={shown} template={template} />
                 ) : (
                   <div className="cells" role="row" style={{ gridTemplateColumns: template }}>
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${row.run.name}`}
-                      checked={selected.has(row.run.id)}
-                      onChange={() => {
-                        const next = new Set(selected);
-                        if (next.has(row.run.id)) next.delete(row.run.id);
-                        else next.add(row.run.id);
-                        setSelected(next);
-                      }}
-                    />
+                    <span role="cell">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${row.run.name}`}
+                        checked={selected.has(row.run.id)}
+                        onChange={() => {
+                          const next = new Set(selected);
+                          if (next.has(row.run.id)) next.delete(row.run.id);
+                          else next.add(row.run.id);
+                          setSelected(next);
+                        }}
+                      />
+                    </span>
                     {shown.map((c) => {
                       const value = cellValue(row.run, c);
                       if (c.kind === 'attribute' && c.key === 'name') {
                         return (
-                          <Link key="name" to={`/projects/${project.id}/runs/${row.run.id}`}>
-                            {row.run.name}
-                          </Link>
+                          <span key="name" role="cell">
+                            <Link to={`/projects/${project.id}/runs/${row.run.id}`}>{row.run.name}</Link>
+                          </span>
                         );
                       }
                       const text =
