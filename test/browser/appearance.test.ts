@@ -17,7 +17,11 @@ beforeAll(async () => {
   projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Appearance with a long project name', path: 'appearance' })).id;
   experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'looks' })).experiment_id;
   const run = (await dev.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: 'first', start_time: 1_700_000_000_000 })).run.info.run_id;
-  await dev.mlflow(projectId, 'runs/log-batch', { run_id: run, metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 0 }], params: [{ key: 'lr', value: '0.1' }] });
+  await dev.mlflow(projectId, 'runs/log-batch', {
+    run_id: run,
+    metrics: Array.from({ length: 5 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1), timestamp: 1 + step, step })),
+    params: [{ key: 'lr', value: '0.1' }],
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -36,6 +40,9 @@ async function colours(page: Page): Promise<{ page: string; text: string; table:
   const table = await page.getByRole('table', { name: 'Runs' }).evaluate((el) => (globalThis as unknown as Styles).getComputedStyle(el).backgroundColor);
   return { page: rgb(root.background), text: rgb(root.color), table: rgb(table) };
 }
+
+/** "#e3e7ee" as "227,231,238". */
+const rgbOf = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(',');
 
 /** Relative luminance, 0 (black) to 1 (white), near enough to tell dark from light. */
 const luminance = (rgb: string) => rgb.split(',').reduce((sum, c, i) => sum + Number(c) * [0.2126, 0.7152, 0.0722][i]!, 0) / 255;
@@ -59,6 +66,14 @@ describe('appearance', () => {
     expect(luminance(dark.table)).toBeLessThan(0.15);
     expect(luminance(dark.text)).toBeGreaterThan(0.8);
     await h.shot(page, 'runs-dark');
+
+    // Charts are drawn, not styled: their axes take the scheme's text colour when drawn.
+    await page.getByRole('link', { name: 'first' }).click();
+    await page.getByRole('tab', { name: 'metrics' }).click();
+    const chart = page.getByTestId('chart-loss');
+    await chart.locator('canvas').first().waitFor();
+    expect(luminance(rgbOf(String(await chart.getAttribute('data-axis-colour'))))).toBeGreaterThan(0.8);
+    await h.shot(page, 'run-dark');
     await page.close();
   });
 
