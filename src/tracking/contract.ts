@@ -161,6 +161,16 @@ export const RunsPageNative = Closed(
 );
 export type RunsPageNative = Static<typeof RunsPageNative>;
 
+export const RunKeysNative = Closed(
+  {
+    metrics: Type.Array(Type.String(), { description: 'Sorted; at most 2000' }),
+    params: Type.Array(Type.String(), { description: 'Sorted; at most 2000' }),
+    tags: Type.Array(Type.String(), { description: 'Sorted, system tags (mlflow.*) included; at most 2000' }),
+  },
+  { description: "The metric, param and tag keys of all an experiment's runs (active and deleted): the columns a runs table can show" },
+);
+export type RunKeysNative = Static<typeof RunKeysNative>;
+
 export const MetricHistoryNative = Closed(
   {
     key: Type.String(),

@@ -15,6 +15,7 @@ import {
   MetricSeriesQuery,
   RunLoggedModelNative,
   RunNative,
+  RunKeysNative,
   RunParams,
   RunsPageNative,
   RunsQuery,
@@ -59,6 +60,15 @@ export async function trackingRoutes(app: App, deps: { experiments: ExperimentsS
     '/api/v4/projects/:id/ml/experiments/:experiment_id',
     { config: { ability: 'ml:read' }, schema: { tags, summary: 'One experiment', params: ExperimentParams, response: replies({ 200: ExperimentNative }) } },
     async (request) => presentExperimentNative(await experiments.get(accessOf(request), request.params.experiment_id)),
+  );
+
+  app.get(
+    '/api/v4/projects/:id/ml/experiments/:experiment_id/run_keys',
+    {
+      config: { ability: 'ml:read' },
+      schema: { tags, summary: "The metric, param and tag keys of all the experiment's runs", params: ExperimentParams, response: replies({ 200: RunKeysNative }) },
+    },
+    async (request) => runs.keysOf(accessOf(request), request.params.experiment_id),
   );
 
   app.delete(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runKeysOf, type RunKeys } from './run-keys.ts';
 import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
@@ -124,6 +125,12 @@ export class RunsService {
       maxResults: query.maxResults ?? 100,
       pageToken: query.pageToken,
     });
+  }
+
+  /** The metric, param and tag keys of all the experiment's runs (a 404 for an experiment the project lacks). */
+  async keysOf(access: ProjectAccess, experimentId: number): Promise<RunKeys> {
+    await this.experiments.getRow(access, experimentId);
+    return runKeysOf(this.db, access.project.id, experimentId);
   }
 
   async create(access: ProjectAccess, input: NewRun): Promise<Run> {

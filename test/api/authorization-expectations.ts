@@ -426,6 +426,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/projects/:id/ml/experiments/:experiment_id': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/experiments/:experiment_id': 'ml:read',
   'DELETE /api/v4/projects/:id/ml/experiments/:experiment_id': 'ml:write',
+  'GET /api/v4/projects/:id/ml/experiments/:experiment_id/run_keys': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/experiments/:experiment_id/run_keys': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/runs': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id': 'ml:read',

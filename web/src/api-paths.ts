@@ -128,6 +128,8 @@ function projectPaths(projectId: string | number) {
     modelVersionFile: (versionId: number, fileName: string) => `${self}/packages/ml_models/${versionId}/files/${filePath(fileName)}`,
     experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),
     experiment: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}`,
+    /** Every metric, param and tag key of an experiment's runs: the columns its table offers. */
+    experimentRunKeys: (experimentId: string | number) => `${self}/ml/experiments/${segment(experimentId)}/run_keys`,
     runs: (query?: Query | URLSearchParams) => (query instanceof URLSearchParams ? `${self}/ml/runs?${query.toString()}` : withQuery(`${self}/ml/runs`, query)),
     run: (runId: string) => ({
       self: `${self}/ml/runs/${segment(runId)}`,
@@ -141,6 +143,8 @@ function projectPaths(projectId: string | number) {
     modelVersionByRow: (versionId: number) => `${self}/ml/model_versions/${versionId}`,
     /** The MLflow tracking URI a client sets for this project. */
     mlflowTracking: `${self}/ml/mlflow`,
+    /** MLflow's run calls the runs table's bulk actions make (the native API has no tag or restore of its own). */
+    mlflowRuns: { setTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/set-tag`, restore: `${self}/ml/mlflow/api/2.0/mlflow/runs/restore` },
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
     mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
   };

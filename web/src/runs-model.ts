@@ -6,7 +6,7 @@ import { apiPaths } from './api-paths.ts';
 export function searchRuns(
   projectId: number,
   experimentIds: (number | string)[],
-  options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null },
+  options: { filter?: string; orderBy?: string[]; maxResults?: number; pageToken?: string | null; deleted?: boolean },
 ): Promise<RunsPageNative> {
   const q = new URLSearchParams();
   for (const id of experimentIds) q.append('experiment_id', String(id));
@@ -14,22 +14,31 @@ export function searchRuns(
   for (const o of options.orderBy ?? []) q.append('order_by', o);
   q.set('max_results', String(options.maxResults ?? 500));
   if (options.pageToken) q.set('page_token', options.pageToken);
+  if (options.deleted) q.set('view_type', 'DELETED_ONLY');
   return api.get<RunsPageNative>(apiPaths.project(projectId).runs(q));
 }
 
-export type Column = { kind: 'attribute'; key: 'name' | 'status' | 'start_time' | 'duration' | 'user_id' } | { kind: 'metric' | 'param' | 'tag'; key: string };
+export const ATTRIBUTE_KEYS = ['name', 'status', 'start_time', 'duration', 'user_id', 'source', 'models', 'datasets'] as const;
+export type AttributeKey = (typeof ATTRIBUTE_KEYS)[number];
+export type Column = { kind: 'attribute'; key: AttributeKey } | { kind: 'metric' | 'param' | 'tag'; key: string };
 
 export function columnId(c: Column): string {
   return `${c.kind}:${c.key}`;
 }
 
-/** Whether the server can sort by a column (a duration is computed here, not searched). */
+/** The tag MLflow clients set to the script or notebook that started a run. */
+const SOURCE_TAG = 'mlflow.source.name';
+/** MLflow 2's record of the models a run logged (MLflow 3 records them as the run's outputs). */
+const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+
+/** Whether the server can sort by a column (a duration, models and datasets are put together here, not searched). */
 export function sortable(c: Column): boolean {
-  return !(c.kind === 'attribute' && c.key === 'duration');
+  return !(c.kind === 'attribute' && (c.key === 'duration' || c.key === 'models' || c.key === 'datasets'));
 }
 
 /** The search grammar's name for a column, for order_by. */
 export function orderKey(c: Column): string {
+  if (c.kind === 'attribute' && c.key === 'source') return `tags.\`${SOURCE_TAG}\``;
   if (c.kind === 'attribute') return c.key === 'name' ? 'attributes.run_name' : `attributes.${c.key}`;
   const prefix = c.kind === 'metric' ? 'metrics' : c.kind === 'param' ? 'params' : 'tags';
   return `${prefix}.\`${c.key}\``;
@@ -38,8 +47,18 @@ export function orderKey(c: Column): string {
 export function cellValue(run: RunNative, c: Column): string | number | null {
   switch (c.kind) {
     case 'attribute':
-      if (c.key === 'duration') return runDuration(run);
-      return c.key === 'name' ? run.name : c.key === 'status' ? run.status : c.key === 'user_id' ? run.user_id : run.start_time;
+      switch (c.key) {
+        case 'duration':
+          return runDuration(run);
+        case 'source':
+          return run.tags[SOURCE_TAG] ?? null;
+        case 'models':
+          return loggedModelsOf(run).join(', ') || null;
+        case 'datasets':
+          return run.inputs.map((d) => (d.tags['mlflow.data.context'] ? `${d.name} (${d.tags['mlflow.data.context']})` : d.name)).join(', ') || null;
+        default:
+          return run[c.key];
+      }
     case 'metric': {
       const m = run.metrics.find((x) => x.key === c.key);
       return m ? (typeof m.value === 'number' ? m.value : m.value) : null;
@@ -59,4 +78,17 @@ export function metricToCompare(runs: RunNative[], metricKeys: string[]): string
   const varies = (key: string) => new Set(runs.map((r) => String(r.metrics.find((m) => m.key === key)?.value ?? ''))).size > 1;
   const hasHistory = (key: string) => runs.some((r) => (r.metrics.find((m) => m.key === key)?.step ?? 0) > 0);
   return metricKeys.find((k) => varies(k) && hasHistory(k)) ?? metricKeys.find(varies) ?? metricKeys[0] ?? '';
+}
+
+/** The models a run logged: MLflow 3's outputs by id, MLflow 2's by the artifact path its history tag names. */
+function loggedModelsOf(run: RunNative): string[] {
+  const fromOutputs = run.outputs.map((o) => o.model_id);
+  let fromHistory: string[] = [];
+  try {
+    const history: unknown = JSON.parse(run.tags[LOG_MODEL_HISTORY_TAG] ?? '[]');
+    if (Array.isArray(history)) fromHistory = history.flatMap((h: { artifact_path?: unknown }) => (typeof h?.artifact_path === 'string' ? [h.artifact_path] : []));
+  } catch {
+    // A tag someone set by hand to something else: no models to name from it.
+  }
+  return [...new Set([...fromHistory, ...fromOutputs])];
 }

@@ -3,6 +3,13 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { metricValue } from '../api.ts';
 import type { MetricPointNative } from '../../../src/tracking/contract.ts';
+import { themeColour } from '../theme.ts';
+
+/** Labels, ticks and grid lines in the page's scheme (uPlot draws them black by default). */
+function axisColours() {
+  const line = themeColour('--border');
+  return { stroke: themeColour('--text'), grid: { stroke: line }, ticks: { stroke: line } };
+}
 
 export interface ChartSeries {
   label: string;
@@ -74,13 +81,17 @@ export function MetricChart({
         ),
       ),
     ];
+    const axes = axisColours();
     const plot = new uPlot(
       {
         title,
         width: Math.max(320, element.clientWidth || 640),
         height,
         scales: { x: { time: options.x === 'time' }, y: { distr: options.log ? 3 : 1 } },
-        axes: [{ label: options.x === 'step' ? 'step' : 'time' }, { label: title, size: 70 }],
+        axes: [
+          { label: options.x === 'step' ? 'step' : 'time', ...axes },
+          { label: title, size: 70, ...axes },
+        ],
         // One-pixel lines: without a GPU the browser draws them on a fast path, where 1.5 px
         // strokes made a comparison of 100 runs take two seconds to paint.
         series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1, spanGaps: true, points: { show: false } }))],
@@ -104,6 +115,7 @@ export function MetricChart({
     element.dataset.points = String(xValues.length);
     // Axis labels are painted on the canvas; the labels uPlot was given are exposed for tests and tools.
     element.dataset.axes = plot.axes.map((a) => String(a.label ?? '')).join('|');
+    element.dataset.axisColour = axes.stroke;
     const resize = () => plot.setSize({ width: Math.max(320, element.clientWidth), height });
     window.addEventListener('resize', resize);
     return () => {

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { themeColour } from '../theme.ts';
 
 export interface PlotRow {
   label: string;
@@ -48,8 +49,8 @@ export function ParallelCoordinates({ rows, dimensions, width = 900, height = 32
       });
       ctx.stroke();
     }
-    ctx.fillStyle = '#222';
-    ctx.strokeStyle = '#444';
+    ctx.fillStyle = themeColour('--text');
+    ctx.strokeStyle = themeColour('--border-strong');
     ctx.font = '12px sans-serif';
     dimensions.forEach((d, i) => {
       ctx.beginPath();
@@ -76,9 +77,9 @@ export function Scatter({ rows, xKey, yKey, width = 520, height = 360 }: { rows:
       .map((r) => [r.values[xKey], r.values[yKey], r.label] as const)
       .filter((p): p is readonly [number, number, string] => typeof p[0] === 'number' && typeof p[1] === 'number' && Number.isFinite(p[0]) && Number.isFinite(p[1]));
     const pad = 50;
-    ctx.strokeStyle = '#444';
+    ctx.strokeStyle = themeColour('--border-strong');
     ctx.strokeRect(pad, 10, width - pad - 10, height - pad - 10);
-    ctx.fillStyle = '#222';
+    ctx.fillStyle = themeColour('--text');
     ctx.font = '12px sans-serif';
     ctx.textAlign = 'center';
     ctx.fillText(xKey, width / 2, height - 10);

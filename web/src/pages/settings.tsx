@@ -13,6 +13,7 @@ import { loadProject, powersOf, type Project } from '../project.ts';
 import type { RegistrySettingsNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 import { Link } from '../router.tsx';
+import { usePageTitle } from '../page-title.ts';
 
 const ROLES: [number, string][] = [
   [10, 'guest'],
@@ -27,6 +28,7 @@ type Section = 'members' | 'single sign-on' | 'tokens' | 'webhooks' | 'registry'
 export function SettingsPage({ projectId }: { projectId: string }) {
   const [section, setSection] = useState<Section>('members');
   const [state] = useLoad(['project', projectId], () => loadProject(projectId));
+  usePageTitle('Settings', state.status === 'ready' ? state.data.name : null);
   return (
     <Show state={state} what="Loading settings">
       {(project) =>

@@ -1,0 +1,106 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkAccessibility } from '../support/accessibility.ts';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD } from '../support/browser.ts';
+import { Seeder } from '../support/seed.ts';
+
+/**
+ * The main pages checked by axe-core in the light and the dark scheme, with a screenshot of
+ * each: no serious or critical violation (test-results/accessibility.json lists every finding).
+ */
+
+let h: BrowserHarness;
+let projectId: number;
+let experimentId: string;
+const runIds: string[] = [];
+let modelId: number;
+
+beforeAll(async () => {
+  h = await BrowserHarness.start('browser-accessibility');
+  const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+  const owner = await root.user('owner', BROWSER_PASSWORD);
+  const dev = new Seeder(h.base, owner.token);
+  projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Access', path: 'access' })).id;
+  experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'checked' })).experiment_id;
+  for (let i = 0; i < 3; i++) {
+    const run = (await dev.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: experimentId, run_name: `run-${i}`, start_time: 1_700_000_000_000 + i })).run.info
+      .run_id;
+    runIds.push(run);
+    const loss = Array.from({ length: 20 }, (_, step) => ({ key: 'loss', value: 1 / (step + 1 + i), timestamp: 1_700_000_000_000 + step, step }));
+    await dev.mlflow(projectId, 'runs/log-batch', {
+      run_id: run,
+      metrics: [...loss, { key: 'accuracy', value: 0.8 + i / 20, timestamp: 1, step: 0 }],
+      params: [{ key: 'lr', value: String(0.01 * (i + 1)) }],
+    });
+  }
+  modelId = (await dev.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'classifier', description: 'Sorts things.' })).id;
+  await dev.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${runIds[0]}/model`, run_id: runIds[0] });
+}, 240_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** Each page, with what shows that it has loaded. */
+const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
+  ['projects', () => '/', (page) => page.getByRole('link', { name: 'Access' }).waitFor()],
+  ['project', () => `/projects/${projectId}`, (page) => page.getByRole('link', { name: 'checked' }).waitFor()],
+  ['runs', () => `/projects/${projectId}/experiments/${experimentId}`, (page) => page.getByRole('link', { name: 'run-2' }).waitFor()],
+  ['run', () => `/projects/${projectId}/runs/${runIds[0]}`, (page) => page.getByRole('heading', { name: 'run-0' }).waitFor()],
+  ['compare', () => `/projects/${projectId}/compare?runs=${runIds.join(',')}`, (page) => page.getByRole('heading', { name: 'Comparing 3 runs' }).waitFor()],
+  ['models', () => `/projects/${projectId}/models`, (page) => page.getByRole('link', { name: 'classifier' }).waitFor()],
+  ['model', () => `/projects/${projectId}/models/${modelId}`, (page) => page.getByRole('heading', { name: 'classifier' }).waitFor()],
+  [
+    'version',
+    () => `/projects/${projectId}/models/${modelId}/versions/1`,
+    (page) =>
+      page
+        .getByRole('heading', { name: /classifier/ })
+        .first()
+        .waitFor(),
+  ],
+  [
+    'pipelines',
+    () => `/projects/${projectId}/pipelines`,
+    (page) =>
+      page
+        .getByRole('heading', { name: /Pipelines/ })
+        .first()
+        .waitFor(),
+  ],
+  [
+    'issues',
+    () => `/projects/${projectId}/issues`,
+    (page) =>
+      page
+        .getByRole('heading', { name: /Issues/ })
+        .first()
+        .waitFor(),
+  ],
+  ['settings', () => `/projects/${projectId}/settings`, (page) => page.getByRole('tab', { name: 'members' }).waitFor()],
+  ['user-settings', () => '/user/settings/tokens', (page) => page.getByRole('heading').first().waitFor()],
+];
+
+describe('accessibility (axe-core)', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`finds no serious or critical violation on the main pages, ${scheme}`, async () => {
+      const page = await h.newPage();
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${h.base}/`);
+      await page.getByLabel('Username').waitFor();
+      const signIn = await checkAccessibility(page, `sign-in (${scheme})`);
+      await h.shot(page, `sign-in-${scheme}`);
+      await h.signIn(page, 'owner');
+      const blocking: Record<string, unknown> = signIn.blocking.length ? { 'sign-in': signIn.blocking } : {};
+      for (const [name, address, loaded] of PAGES) {
+        await page.goto(`${h.base}${address()}`);
+        await loaded(page);
+        await h.shot(page, `${name}-${scheme}`);
+        const findings = await checkAccessibility(page, `${name} (${scheme})`);
+        if (findings.blocking.length) blocking[name] = findings.blocking;
+      }
+      expect(blocking).toEqual({});
+      await page.close();
+    }, 180_000);
+  }
+});
