@@ -39,7 +39,8 @@ function defaultPartSize(size: number): number {
 /**
  * Resumable multipart uploads of package files. A session is a row (so any replica takes any
  * part and an interrupted client asks which parts arrived) and a multipart upload in the blob
- * store (S3's own, or staged part files on disk). Completion assembles the parts in the store,
+ * store (S3's own, or one staging file on disk that each part is written into at its offset).
+ * Completion assembles the parts in the store,
  * checks the whole file's SHA-256 against the declared one, and records the file exactly as a
  * single upload does (PackagesService.record): same events, replacement and accounting.
  */
@@ -107,7 +108,7 @@ export class PackageUploads {
     const forget = () => this.db.deleteFrom('package_upload_parts').where('upload_id', '=', upload.id).where('part_number', '=', partNumber).execute();
     let stored;
     try {
-      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body, { maxBytes: expected, contentLength });
+      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body, { maxBytes: expected, contentLength, offset: (partNumber - 1) * upload.part_size });
     } catch (error) {
       // The store may hold half of this part now, in place of an earlier whole one.
       await forget();
