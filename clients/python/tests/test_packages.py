@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,27 @@ def test_an_interrupted_multipart_upload_resumes_without_resending_finished_part
     assert not isinstance(stored, list) and stored["size"] == len(data) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
     assert json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text()) == {}
     assert packages.download("big", "1.0.0", "weights.bin", tmp_path / "back.bin").read_bytes() == data
+
+
+def test_a_multipart_upload_sends_two_parts_at_once(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mib = 1024 * 1024
+    data = os.urandom(20 * mib + 7)
+    source = tmp_path / "twice.bin"
+    source.write_bytes(data)
+    client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
+    original = client._transport.request
+    second_started = threading.Event()
+    overlapped: list[bool] = []
+
+    def first_waits_for_the_second(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if method == "PUT" and path.endswith("/parts/1"):
+            overlapped.append(second_started.wait(timeout=10))
+        elif method == "PUT" and path.endswith("/parts/2"):
+            second_started.set()
+        return original(method, path, **kwargs)  # type: ignore[arg-type]
+
+    client._transport.request = first_waits_for_the_second  # type: ignore[method-assign]
+    stored = client.project(project.id).packages.upload("parallel", "1.0.0", source)
+    assert overlapped == [True]
+    assert not isinstance(stored, list) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
