@@ -23,7 +23,6 @@ import type { ProjectAccess } from '../auth/policy.ts';
 import type { PackageType, UploadTarget } from './packages-service.ts';
 
 const tags = ['packages'];
-const UPLOAD = '/api/v4/projects/:id/packages/uploads/:upload_id';
 
 const presentPart = (part: PackageUploadPartRow): UploadedPartNative => ({ part_number: part.part_number, size: part.size, sha256: part.sha256 });
 
