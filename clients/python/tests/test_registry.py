@@ -13,7 +13,7 @@ import pytest
 
 import modelyard
 
-from .conftest import ADMIN_TOKEN, Server
+from .conftest import ADMIN_TOKEN, Killed, Server, record_part_puts
 
 
 def test_models_and_versions_with_semver_aliases_and_labels(project: modelyard.projects.ProjectResource) -> None:
@@ -96,20 +96,7 @@ def test_a_large_version_file_goes_up_in_parts_and_an_interrupted_one_resumes(se
     source.write_bytes(data)
     client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
     version = client.project(project.id).models.create("big-weights").create_version(semver="1.0.0")
-    original = client._transport.request
-    sent: list[str] = []
-
-    class Killed(Exception):
-        """What the process dying after its second part looks like to the upload."""
-
-    def cut_after_two_parts(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        if method == "PUT" and "/parts/" in path:
-            if len(sent) == 2:
-                raise Killed()
-            sent.append(path.rsplit("/", 1)[1])
-        return original(method, path, **kwargs)  # type: ignore[arg-type]
-
-    client._transport.request = cut_after_two_parts  # type: ignore[method-assign]
+    sent = record_part_puts(client, die_after=2)
     with pytest.raises(Killed):
         version.upload(source, name="weights/model.safetensors")
     assert sorted(sent) == ["1", "2"]
@@ -117,8 +104,7 @@ def test_a_large_version_file_goes_up_in_parts_and_an_interrupted_one_resumes(se
     session = server.api("GET", f"/api/v4/projects/{project.id}/packages/ml_models/uploads/{entry['upload_id']}").json()
     assert session["package_type"] == "ml_model" and [p["part_number"] for p in session["parts"]] == [1, 2]
 
-    sent.clear()
-    client._transport.request = lambda method, path, **kwargs: (sent.append(path.rsplit("/", 1)[1]) if method == "PUT" else None, original(method, path, **kwargs))[1]  # type: ignore[method-assign]
+    sent = record_part_puts(client)
     stored = version.upload(source, name="weights/model.safetensors")
     assert sorted(sent) == ["3", "4"]
     assert stored["file_name"] == "weights/model.safetensors" and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
