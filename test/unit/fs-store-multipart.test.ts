@@ -56,7 +56,8 @@ describe('multipart uploads on the disk store, parts written at their offsets', 
     expect(fs.statSync(path.join(root, 'pkg/file.bin')).ino).toBe(stagedInode);
     expect(fs.readFileSync(path.join(root, 'pkg/file.bin')).equals(data)).toBe(true);
     expect(fs.existsSync(path.join(root, '.uploads', id))).toBe(false);
-  });
+    // 55 MiB written, flushed and hashed twice: seconds on a loaded machine.
+  }, 60_000);
 
   it('refuse bytes past a part’s length without writing them into the next part’s range', async () => {
     const id = await store.createMultipart('pkg/short.bin');
