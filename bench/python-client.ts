@@ -69,7 +69,7 @@ export function pythonClientSection(r: PythonClientUploadResult, machine: string
   return `
 ## Python client upload (issue 21) — ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${machine}. Command: \`${command}\`. A ${(r.bytes / 1024 ** 3).toFixed(0)} GiB file uploaded to a generic package on loopback by \`curl --upload-file\` and by the Python client (\`packages.upload\`: a resumable multipart upload in parts of 64 MiB, each part hashed then streamed in 1 MiB blocks with its SHA-256, the whole file's declared at completion), alternated for ${r.rounds} rounds; each upload ends with the server's answer (the file hashed, flushed and recorded). Medians of the rounds.
+Machine: ${machine}. Command: \`${command}\`. A ${(r.bytes / 1024 ** 3).toFixed(0)} GiB file uploaded to a generic package on loopback by \`curl --upload-file\` and by the Python client (\`packages.upload\`: a resumable multipart upload in parts of 64 MiB, two parts streamed at once in 1 MiB blocks, each with its SHA-256, while the next part is hashed; the whole file's declared at completion, when the server hashes the staged file once and moves it into place), alternated for ${r.rounds} rounds; each upload ends with the server's answer (the file hashed, flushed and recorded). Medians of the rounds.
 
 | | curl | Python client | target | |
 | --- | --- | --- | --- | --- |

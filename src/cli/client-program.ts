@@ -23,6 +23,7 @@ function client(command: Command, { project = true } = {}): Command {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const PART_SIZE_HELP = 'files larger than this go up in parts of this size (at least 5 MiB; default 64 MiB)';
 
 export function addClientCommands(program: Command): void {
   client(program.command('login').description('check a token against a server and keep both in the config folder (mode 0600) for the other commands'), { project: true })
@@ -79,8 +80,16 @@ export function addClientCommands(program: Command): void {
     .option('--card <field=value>', 'a card field: intended_use, limitations, training_data, evaluation_metrics or license (repeatable)', collect)
     .option('--card-file <path>', 'card fields from a JSON object ({"intended_use": "...", ...}); --card values win')
     .action(async (model, version, options) => (await registry()).versionsEditCommand(model, version, options));
-  client(versions.command('upload').argument('<model>').argument('<version>').argument('<files...>').description("upload files to a version's package (a progress bar on a terminal)"))
+  client(
+    versions
+      .command('upload')
+      .argument('<model>')
+      .argument('<version>')
+      .argument('<files...>')
+      .description("upload files to a version's package (a progress bar on a terminal); large files go up in parts, so running it again resumes"),
+  )
     .option('--dir <path>', 'the folder in the package they go to')
+    .option('--part-size <bytes>', PART_SIZE_HELP)
     .action(async (model, version, files, options) => (await packages()).versionUploadCommand(model, version, files, options));
   client(versions.command('download').argument('<model>').argument('<version>').argument('<file>', 'its path in the package').description('download a file of a version; run again to resume'))
     .option('--to <path>', 'where to write it (default: its name, here)')
@@ -95,7 +104,7 @@ export function addClientCommands(program: Command): void {
       .argument('<files...>')
       .description('upload files; files already there with the same bytes are skipped, and large files go up in parts, so running it again resumes'),
   )
-    .option('--part-size <bytes>', 'files larger than this go up in parts of this size (at least 5 MiB; default 64 MiB)')
+    .option('--part-size <bytes>', PART_SIZE_HELP)
     .action(async (name, version, files, options) => (await packages()).packageUploadCommand(name, version, files, options));
   client(packageCommands.command('download').argument('<name>').argument('<version>').argument('<file>').description('download a file; run again to resume'))
     .option('--to <path>', 'where to write it (default: its name, here)')

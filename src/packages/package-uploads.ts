@@ -6,7 +6,7 @@ import type { Schema } from '../db/schema.ts';
 import { now } from '../shared/clock.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { StorageErrors, uploadNotFound } from '../storage/errors.ts';
-import type { PackageFileRow, PackageRow, PackagesService, UploadTarget } from './packages-service.ts';
+import type { PackageFileRow, PackageRow, PackagesService, PackageType, UploadTarget } from './packages-service.ts';
 import type { PackageUploadPartsTable, PackageUploadsTable } from './tables.ts';
 import { PackageUploadErrors } from './upload-errors.ts';
 
@@ -39,7 +39,8 @@ function defaultPartSize(size: number): number {
 /**
  * Resumable multipart uploads of package files. A session is a row (so any replica takes any
  * part and an interrupted client asks which parts arrived) and a multipart upload in the blob
- * store (S3's own, or staged part files on disk). Completion assembles the parts in the store,
+ * store (S3's own, or one staging file on disk that each part is written into at its offset).
+ * Completion assembles the parts in the store,
  * checks the whole file's SHA-256 against the declared one, and records the file exactly as a
  * single upload does (PackagesService.record): same events, replacement and accounting.
  */
@@ -83,10 +84,14 @@ export class PackageUploads {
     return row;
   }
 
-  /** The caller's own unexpired upload in this project; anyone else's is as missing as an unknown one. */
-  async get(access: ProjectAccess, uploadId: string): Promise<PackageUploadRow> {
+  /**
+   * The caller's own unexpired upload of a `type` package file in this project; anyone else's,
+   * or one of the other type (reached through the other type's routes and ability), is as
+   * missing as an unknown one.
+   */
+  async get(access: ProjectAccess, uploadId: string, type: PackageType): Promise<PackageUploadRow> {
     const row = await this.db.selectFrom('package_uploads').selectAll().where('id', '=', uploadId).where('project_id', '=', access.project.id).executeTakeFirst();
-    if (!row || row.expires_at <= now() || row.creator_id !== (access.caller.user?.id ?? null)) throw uploadNotFound();
+    if (!row || row.package_type !== type || row.expires_at <= now() || row.creator_id !== (access.caller.user?.id ?? null)) throw uploadNotFound();
     return row;
   }
 
@@ -98,8 +103,8 @@ export class PackageUploads {
    * Stores one part. Its length must be the one the part size gives, and its bytes must have
    * the SHA-256 sent with them; a part that fails either is forgotten (the client sends it again).
    */
-  async putPart(access: ProjectAccess, uploadId: string, partNumber: number, body: Readable, contentLength: number | undefined, sha256: string): Promise<PackageUploadPartRow> {
-    const upload = await this.get(access, uploadId);
+  async putPart(access: ProjectAccess, uploadId: string, type: PackageType, partNumber: number, body: Readable, contentLength: number | undefined, sha256: string): Promise<PackageUploadPartRow> {
+    const upload = await this.get(access, uploadId, type);
     const count = partCount(upload);
     if (partNumber > count) throw PackageUploadErrors.PART_NUMBER_OUT_OF_RANGE({ count });
     const expected = partLength(upload, partNumber);
@@ -107,7 +112,7 @@ export class PackageUploads {
     const forget = () => this.db.deleteFrom('package_upload_parts').where('upload_id', '=', upload.id).where('part_number', '=', partNumber).execute();
     let stored;
     try {
-      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body, { maxBytes: expected, contentLength });
+      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body, { maxBytes: expected, contentLength, offset: (partNumber - 1) * upload.part_size });
     } catch (error) {
       // The store may hold half of this part now, in place of an earlier whole one.
       await forget();
@@ -130,8 +135,8 @@ export class PackageUploads {
    * Assembles the parts into the file; the session ends whether the file matched its declared
    * SHA-256 or not. `sha256` declares it now, if creation did not (else it must agree).
    */
-  async complete(access: ProjectAccess, uploadId: string, sha256?: string): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
-    const upload = await this.get(access, uploadId);
+  async complete(access: ProjectAccess, uploadId: string, type: PackageType, sha256?: string): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
+    const upload = await this.get(access, uploadId, type);
     const declared = upload.sha256 ?? sha256;
     if (!declared) throw PackageUploadErrors.FILE_DIGEST_MISSING();
     if (sha256 && sha256 !== declared) throw PackageUploadErrors.FILE_DIGEST_CONFLICT({ declared });
@@ -157,8 +162,8 @@ export class PackageUploads {
     });
   }
 
-  async abort(access: ProjectAccess, uploadId: string): Promise<void> {
-    await this.discard(await this.get(access, uploadId));
+  async abort(access: ProjectAccess, uploadId: string, type: PackageType): Promise<void> {
+    await this.discard(await this.get(access, uploadId, type));
   }
 
   private async discard(upload: PackageUploadRow): Promise<void> {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ProjectIdParams } from '../http/schemas.ts';
+import { NumericId, ProjectIdParams } from '../http/schemas.ts';
 import { Closed } from '../http/responses.ts';
 
 /**
@@ -21,6 +21,17 @@ export const CreateUploadBody = Type.Object(
 );
 export type CreateUploadBody = Static<typeof CreateUploadBody>;
 
+export const CreateVersionUploadBody = Type.Object(
+  {
+    file_name: Type.String({ minLength: 1, maxLength: 1024, description: 'The file, with directories (weights/model.bin), as the path of a version file PUT' }),
+    size: CreateUploadBody.properties.size,
+    sha256: CreateUploadBody.properties.sha256,
+    part_size: CreateUploadBody.properties.part_size,
+  },
+  { additionalProperties: false },
+);
+export type CreateVersionUploadBody = Static<typeof CreateVersionUploadBody>;
+
 export const CompleteUploadBody = Type.Object(
   { sha256: Type.Optional({ ...Sha256, description: "The whole file's SHA-256, when it was not declared at creation (a client that hashes while it sends)" }) },
   { additionalProperties: false },
@@ -28,6 +39,7 @@ export const CompleteUploadBody = Type.Object(
 export type CompleteUploadBody = Static<typeof CompleteUploadBody>;
 
 export const UploadParams = Type.Intersect([ProjectIdParams, Type.Object({ upload_id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) })]);
+export const VersionUploadParams = Type.Intersect([ProjectIdParams, Type.Object({ model_version_id: NumericId })]);
 export const UploadPartParams = Type.Intersect([UploadParams, Type.Object({ part_number: Type.Integer({ minimum: 1, maximum: 10_000 }) })]);
 
 export const UploadedPart = Closed({ part_number: Type.Integer(), size: Type.Integer(), sha256: Type.String() }, { description: 'A part the server accepted' });

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { DownloadableFile } from '../http/download.ts';
-import type { PackageFileRow, PackagesService } from '../packages/packages-service.ts';
+import type { PackageFileRow, PackagesService, UploadTarget } from '../packages/packages-service.ts';
 import { isAppError, notFound } from '../shared/errors.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 
@@ -15,9 +15,14 @@ export class VersionFiles {
     private readonly packages: PackagesService,
   ) {}
 
-  async upload(access: ProjectAccess, versionId: number, path: string, body: Readable, contentLength: number | undefined): Promise<PackageFileRow> {
+  /** Where a file of the version goes: its model's ml_model package, at the version's semver. */
+  async target(access: ProjectAccess, versionId: number, path: string): Promise<UploadTarget> {
     const { model, row } = await this.versions.getById(access, versionId);
-    const { file } = await this.packages.upload(access, { type: 'ml_model', name: model.name, version: row.semver, fileName: path }, body, contentLength);
+    return { type: 'ml_model', name: model.name, version: row.semver, fileName: path };
+  }
+
+  async upload(access: ProjectAccess, versionId: number, path: string, body: Readable, contentLength: number | undefined): Promise<PackageFileRow> {
+    const { file } = await this.packages.upload(access, await this.target(access, versionId, path), body, contentLength);
     return file;
   }
 

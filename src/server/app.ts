@@ -16,6 +16,7 @@ import { trackingRoutes } from '../tracking/routes.ts';
 import { packageRoutes } from '../packages/routes.ts';
 import { packageUploadRoutes } from '../packages/upload-routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
+import { VersionFiles } from '../registry/version-files.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
 import { issueRoutes } from '../issues/routes.ts';
@@ -161,7 +162,10 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(webhookRoutes, { webhooks: services.webhooks });
   await app.register(packageRoutes, { packages: services.packages, artifacts: services.artifacts });
-  await app.register(packageUploadRoutes, { uploads: services.packageUploads });
+  await app.register(packageUploadRoutes, {
+    uploads: services.packageUploads,
+    versionTarget: (access, versionId, fileName) => new VersionFiles(services.versions, services.packages).target(access, versionId, fileName),
+  });
   await app.register(registryRoutes, {
     models: services.models,
     versions: services.versions,

@@ -31,7 +31,11 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Multipart uploads, for files too big for one request. */
   createMultipart(key: string): Promise<string>;
-  putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart>;
+  /**
+   * `offset`: where the part's bytes go in the file, when the caller knows it (parts of one fixed
+   * size): the disk store then writes the part in place and completion copies nothing.
+   */
+  putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart>;
   completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Removes temporary data left by writes that never finished (a crash, a killed process). */

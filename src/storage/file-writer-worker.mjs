@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { ring, role, fd, slotBytes, writeBytes, slots, controlBytes, states } = workerData;
+const { ring, role, fd, start, slotBytes, writeBytes, slots, controlBytes, states } = workerData;
 const control = new Int32Array(ring, 0, controlBytes / 4);
 const data = new Uint8Array(ring, controlBytes);
 const abortIndex = slots * 2;
@@ -19,6 +19,8 @@ const hash = role === 'hash' ? createHash('sha256') : undefined;
 const ready = (state) => (state & (states.full | states.end)) !== 0 && (state & mine) === 0;
 
 let slot = 0;
+// Writes go to explicit positions (pwrite): a part of a multipart upload lands at its offset.
+let position = start;
 try {
   for (;;) {
     const stateIndex = slot * 2;
@@ -36,7 +38,13 @@ try {
     const length = control[stateIndex + 1];
     const bytes = data.subarray(slot * slotBytes, slot * slotBytes + length);
     if (hash) hash.update(bytes);
-    else for (let written = 0; written < length;) written += fs.writeSync(fd, bytes, written, Math.min(writeBytes, length - written));
+    else {
+      for (let written = 0; written < length;) {
+        const wrote = fs.writeSync(fd, bytes, written, Math.min(writeBytes, length - written), position);
+        written += wrote;
+        position += wrote;
+      }
+    }
     // Whichever of the two threads finishes the slot second hands it back to the main thread.
     if ((Atomics.or(control, stateIndex, mine) | mine) === both) {
       Atomics.store(control, stateIndex, states.empty);

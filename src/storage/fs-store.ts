@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -11,6 +11,8 @@ import { writeMeasuredFile } from './measured-file-write.ts';
 
 const TEMP_DIR = '.tmp';
 const UPLOADS_DIR = '.uploads';
+/** In an upload's folder: the file its parts are written into, each at its offset. */
+const STAGED_FILE = 'staged';
 
 /**
  * Blobs as files under one root. A write goes to a temporary file in this process's own temp
@@ -111,13 +113,26 @@ export class FsBlobStore implements BlobStore {
   async createMultipart(key: string): Promise<string> {
     await this.locate(key); // refuse a target outside the root before any part arrives
     const uploadId = randomUUID();
-    await fsp.mkdir(await this.uploadDir(uploadId), { recursive: true });
+    const dir = await this.uploadDir(uploadId);
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(path.join(dir, STAGED_FILE), '', { flag: 'wx' });
     return uploadId;
   }
 
-  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart> {
+  /**
+   * With an offset, the part is written there in the upload's one staging file (hashed on the
+   * way, flushed before the answer), so that completion has no parts to copy together: it reads
+   * the file once for its SHA-256 and renames it into place. A part sent again overwrites its own
+   * range; a part cut short or refused leaves its range to be sent again (the caller forgets it).
+   * Without one (parts of sizes unknown in advance), the part is a file of its own.
+   */
+  async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart> {
     const dir = await this.uploadDir(uploadId);
     if (!fs.existsSync(dir)) throw uploadNotFound();
+    if (options.offset !== undefined) {
+      const stored = await writeMeasuredFile(body, path.join(dir, STAGED_FILE), { maxBytes: options.maxBytes, contentLength: options.contentLength, at: options.offset });
+      return { etag: `"${stored.sha256}"`, ...stored };
+    }
     const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
     try {
       const stored = await writeMeasuredFile(body, temp, options);
@@ -132,11 +147,32 @@ export class FsBlobStore implements BlobStore {
 
   async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
     const dir = await this.uploadDir(uploadId);
-    const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-    for (const part of ordered) {
-      if (!fs.existsSync(path.join(dir, `${part.partNumber}.part`))) throw StorageErrors.PART_MISSING({ partNumber: part.partNumber });
-    }
-    const files = ordered.map((p) => path.join(dir, `${p.partNumber}.part`));
+    const numbers = parts.map((p) => p.partNumber).sort((a, b) => a - b);
+    const partFile = (n: number) => path.join(dir, `${n}.part`);
+    const stored = numbers.some((n) => fs.existsSync(partFile(n))) ? await this.joinParts(key, numbers, partFile, options) : await this.placeStaged(key, path.join(dir, STAGED_FILE), options);
+    await fsp.rm(dir, { recursive: true, force: true });
+    return stored;
+  }
+
+  /** Parts written in place: the staging file is hashed once and becomes the blob. */
+  private async placeStaged(key: string, staged: string, options: { maxBytes: number }): Promise<StoredBlob> {
+    const size = (await fsp.stat(staged).catch(() => null))?.size;
+    if (size === undefined) throw uploadNotFound();
+    if (size > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
+    const hash = createHash('sha256');
+    for await (const chunk of fs.createReadStream(staged, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+    const target = await this.locate(key);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await this.confine(path.dirname(target));
+    await fsp.rename(staged, target);
+    await syncDirectory(path.dirname(target));
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  /** Parts as files of their own: copied together into the blob. */
+  private async joinParts(key: string, numbers: number[], partFile: (n: number) => string, options: { maxBytes: number }): Promise<StoredBlob> {
+    for (const partNumber of numbers) if (!fs.existsSync(partFile(partNumber))) throw StorageErrors.PART_MISSING({ partNumber });
+    const files = numbers.map(partFile);
     let contentLength = 0;
     for (const file of files) contentLength += (await fsp.stat(file)).size;
     const joined = Readable.from(
@@ -144,12 +180,10 @@ export class FsBlobStore implements BlobStore {
         for (const file of files) yield* fs.createReadStream(file);
       })(),
     );
-    const stored = await this.put(key, joined, { maxBytes: options.maxBytes, contentLength }).catch((error: unknown) => {
+    return this.put(key, joined, { maxBytes: options.maxBytes, contentLength }).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'too_large') throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
       throw error;
     });
-    await fsp.rm(dir, { recursive: true, force: true });
-    return stored;
   }
 
   async abortMultipart(_key: string, uploadId: string): Promise<void> {

@@ -24,10 +24,13 @@ export interface MeasuredWriteOptions {
   maxBytes: number;
   /** The size the client announced (Content-Length), when it did. */
   contentLength?: number;
+  /** Write into the existing `file` from this offset (a part of a multipart upload), instead of creating it. */
+  at?: number;
 }
 
 /**
- * Streams `body` into `file`, which must not exist yet, and returns its size and SHA-256
+ * Streams `body` into `file`, which must not exist yet (or, with `at`, into the existing file
+ * from that offset, the rest of it untouched), and returns its size and SHA-256
  * computed on the way. Bytes past `maxBytes` fail the write with a 413 error; the caller
  * removes the partial file.
  */
@@ -35,19 +38,20 @@ export async function writeMeasuredFile(body: Readable, file: string, options: M
   if ((options.contentLength ?? 0) >= OFF_THREAD_MIN_BYTES && offThreadUploads < MAX_OFF_THREAD_UPLOADS) {
     offThreadUploads++;
     try {
-      return await writeOffThread(body, file, options.maxBytes);
+      return await writeOffThread(body, file, options.maxBytes, options.at);
     } finally {
       offThreadUploads--;
     }
   }
   const measure = new MeasuringStream(options.maxBytes);
-  await pipeline(body, measure, fs.createWriteStream(file, { flags: 'wx', flush: true }));
+  const into = options.at === undefined ? { flags: 'wx' } : { flags: 'r+', start: options.at };
+  await pipeline(body, measure, fs.createWriteStream(file, { ...into, flush: true }));
   return { size: measure.size, sha256: measure.digest() };
 }
 
-async function writeOffThread(body: Readable, file: string, maxBytes: number): Promise<StoredBlob> {
-  const handle = await fsp.open(file, 'wx');
-  const writer = new OffThreadFileWriter(handle, maxBytes);
+async function writeOffThread(body: Readable, file: string, maxBytes: number, at: number | undefined): Promise<StoredBlob> {
+  const handle = await fsp.open(file, at === undefined ? 'wx' : 'r+');
+  const writer = new OffThreadFileWriter(handle, maxBytes, at ?? 0);
   try {
     await pipeline(body, writer);
     return { size: writer.size, sha256: writer.digest() };

@@ -63,6 +63,8 @@ export class OffThreadFileWriter extends Writable {
   constructor(
     private readonly file: FileHandle,
     private readonly maxBytes: number,
+    /** Where in the file the first byte goes (a part of a multipart upload goes at its offset). */
+    private readonly start = 0,
   ) {
     super({ highWaterMark: SLOT_BYTES });
     this.workers = (['hash', 'write'] as const).map((role) => this.startWorker(role, file.fd));
@@ -71,7 +73,7 @@ export class OffThreadFileWriter extends Writable {
 
   private startWorker(role: Role, fd: number): Worker {
     return new Worker(new URL('./file-writer-worker.mjs', import.meta.url), {
-      workerData: { ring: this.ring, role, fd, slotBytes: SLOT_BYTES, writeBytes: WRITE_BYTES, slots: SLOTS, controlBytes: CONTROL_BYTES, states: STATES },
+      workerData: { ring: this.ring, role, fd, start: this.start, slotBytes: SLOT_BYTES, writeBytes: WRITE_BYTES, slots: SLOTS, controlBytes: CONTROL_BYTES, states: STATES },
     });
   }
 

@@ -117,7 +117,7 @@ export class S3BlobStore implements BlobStore {
     return created.UploadId;
   }
 
-  async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number }): Promise<StoredPart> {
+  async putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart> {
     if (options.contentLength === undefined) throw StorageErrors.LENGTH_REQUIRED();
     if (options.contentLength > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     const measure = new MeasuringStream(options.maxBytes);

@@ -165,11 +165,11 @@ describe('transfers', () => {
     expect(missing.code).toBe(4);
   });
 
-  it('sends a large file in parts and, cut off mid-way, resumes it without sending the finished parts again', async () => {
-    const MIB = 1024 * 1024;
-    const bytes = randomBytes(15 * MIB + 5);
-    fs.writeFileSync(path.join(user.home, 'large.bin'), bytes);
-    // A proxy that cuts the connection carrying part 3, and every connection after it, while `cutting`.
+  /**
+   * Runs `args` through a proxy that cuts the connection carrying part 3, and every connection
+   * after it; checks that the server kept parts 1 and 2; then runs `args` again uncut.
+   */
+  async function uploadCutAtPartThree(args: string[]) {
     let cutting = true;
     let cut = false;
     const proxy = net.createServer((client) => {
@@ -186,24 +186,41 @@ describe('transfers', () => {
       for (const socket of [client, upstream]) socket.on('error', () => undefined).on('close', () => (socket === client ? upstream : client).destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const args = ['packages', 'upload', 'large', '1.0.0', 'large.bin', '--part-size', String(5 * MIB), '-o', 'json'];
     const proxied = { ...env, MODELYARD_URL: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}` };
-    let resumed;
     try {
       const interrupted = await user.run(args, { env: proxied });
       expect(interrupted.code, interrupted.stderr).toBe(6);
       const received = await t.services.database.db.selectFrom('package_upload_parts').select('part_number').orderBy('part_number').execute();
       expect(received.map((p) => p.part_number)).toEqual([1, 2]);
       [cutting, cut] = [false, false];
-      resumed = await user.run(args, { env: proxied });
+      const resumed = await user.run(args, { env: proxied });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(JSON.parse(fs.readFileSync(path.join(user.home, '.cache', 'modelyard', 'cli-uploads.json'), 'utf8'))).toEqual({});
+      return resumed;
     } finally {
       proxy.close();
     }
-    expect(resumed.code, resumed.stderr).toBe(0);
+  }
+
+  it('sends a large file in parts and, cut off mid-way, resumes it without sending the finished parts again', async () => {
+    const MIB = 1024 * 1024;
+    const bytes = randomBytes(15 * MIB + 5);
+    fs.writeFileSync(path.join(user.home, 'large.bin'), bytes);
+    const resumed = await uploadCutAtPartThree(['packages', 'upload', 'large', '1.0.0', 'large.bin', '--part-size', String(5 * MIB), '-o', 'json']);
     expect(json<Record<string, unknown>[]>(resumed.stdout)).toMatchObject([{ name: 'large.bin', size: bytes.length, parts: { sent: 2, reused: 2 } }]);
     const stored = await t.call({ method: 'GET', url: `/api/v4/projects/cli-project/packages/generic/large/1.0.0/large.bin`, token: owner.token });
     expect(stored.rawPayload.equals(bytes)).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(user.home, '.cache', 'modelyard', 'cli-uploads.json'), 'utf8'))).toEqual({});
+  });
+
+  it("sends a version's large file in parts and resumes it the same way", async () => {
+    const MIB = 1024 * 1024;
+    const bytes = randomBytes(15 * MIB + 9);
+    fs.writeFileSync(path.join(user.home, 'model.safetensors'), bytes);
+    const resumed = await uploadCutAtPartThree(['versions', 'upload', 'churn', '1', 'model.safetensors', '--dir', 'weights', '--part-size', String(5 * MIB), '-o', 'json']);
+    expect(json<Record<string, unknown>[]>(resumed.stdout)).toMatchObject([{ name: 'weights/model.safetensors', size: bytes.length, parts: { sent: 2, reused: 2 } }]);
+    const download = await user.run(['versions', 'download', 'churn', '1', 'weights/model.safetensors', '--to', 'model.copy'], { env });
+    expect(download.code, download.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(user.home, 'model.copy')).equals(bytes)).toBe(true);
   });
 
   it('draws the progress bar on a terminal and erases it when done', async () => {

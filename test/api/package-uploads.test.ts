@@ -176,3 +176,47 @@ describe('multipart uploads of package files', () => {
     expect(await db.selectFrom('package_uploads').select('id').where('id', '=', expiring.id).execute()).toEqual([]);
   });
 });
+
+describe("multipart uploads of a model version's files", () => {
+  const versionUploads = () => `${base()}/ml_models/uploads`;
+
+  it('go up in parts under the registry’s ability, as a version file PUT does, and become the version’s file', async () => {
+    const registry = await t.createUser('registry-bot', { scopes: ['write_model_registry'] });
+    await t.addMember(projectId, registry.id, 30);
+    const model = (await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models`, token: dev.token, payload: { name: 'classifier' } })).json();
+    const version = (await t.call({ method: 'POST', url: `/api/v4/projects/${projectId}/ml/models/${model.id}/versions`, token: dev.token, payload: {} })).json();
+    const bytes = randomBytes(10 * MIB + 5);
+    const startUrl = `${base()}/ml_models/${version.id}/uploads`;
+    const created = await t.call({ method: 'POST', url: startUrl, token: registry.token, payload: { file_name: 'weights/model.bin', size: bytes.length, part_size: 5 * MIB } });
+    expect(created.statusCode, created.body).toBe(201);
+    const upload = created.json();
+    expect(upload).toMatchObject({ package_type: 'ml_model', package_name: 'classifier', package_version: '1.0.0', file_name: 'weights/model.bin', part_count: 3 });
+
+    const part = (n: number, token = registry.token, url = versionUploads()) =>
+      t.call({
+        method: 'PUT',
+        url: `${url}/${upload.id}/parts/${n}`,
+        token,
+        payload: partOf(bytes, n),
+        headers: { 'content-type': 'application/octet-stream', 'x-content-sha256': sha256(partOf(bytes, n)) },
+      });
+    // The packages' routes are not the way to it: a registry token may not use them, and they do not know the upload.
+    expect((await part(1, registry.token, `${base()}/uploads`)).statusCode).toBe(403);
+    for (const n of [2, 1, 3]) expect((await part(n)).statusCode).toBe(200);
+    expect((await t.call({ method: 'GET', url: `${versionUploads()}/${upload.id}`, token: registry.token })).json().parts).toHaveLength(3);
+    const done = await t.call({ method: 'POST', url: `${versionUploads()}/${upload.id}/complete`, token: registry.token, payload: { sha256: sha256(bytes) } });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json()).toMatchObject({ file_name: 'weights/model.bin', size: bytes.length, file_sha256: sha256(bytes) });
+    const back = await t.call({ method: 'GET', url: `${base()}/ml_models/${version.id}/files/weights/model.bin`, token: dev.token });
+    expect(sha256(back.rawPayload)).toBe(sha256(bytes));
+  });
+
+  it('are refused for an unknown version, and a generic upload is not found through them', async () => {
+    expect((await t.call({ method: 'POST', url: `${base()}/ml_models/999999/uploads`, token: dev.token, payload: { file_name: 'a.bin', size: 10 } })).statusCode).toBe(404);
+    const bytes = randomBytes(5 * MIB + 1);
+    const generic = (await create('generic-only', 'a.bin', bytes)).json();
+    expect((await t.call({ method: 'GET', url: `${versionUploads()}/${generic.id}`, token: dev.token })).statusCode).toBe(404);
+    expect((await t.call({ method: 'DELETE', url: `${versionUploads()}/${generic.id}`, token: dev.token })).statusCode).toBe(404);
+    expect((await session(generic.id)).statusCode).toBe(200);
+  });
+});

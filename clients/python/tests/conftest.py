@@ -25,6 +25,28 @@ REPO = Path(__file__).resolve().parents[3]
 ADMIN_TOKEN = "client-admin-token-0123456789abcdef"
 
 
+class Killed(Exception):
+    """What the process dying in the middle of an upload looks like to the upload."""
+
+
+def record_part_puts(client: modelyard.Client, *, die_after: int | None = None) -> list[str]:
+    """The part numbers `client` PUTs from now on (parts go up two at a time: compare them sorted);
+    with `die_after`, each PUT of a part after that many raises Killed instead of being sent."""
+    transport = client._transport
+    original = type(transport).request.__get__(transport)
+    sent: list[str] = []
+
+    def recording(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if method == "PUT" and "/parts/" in path:
+            if die_after is not None and len(sent) >= die_after:
+                raise Killed()
+            sent.append(path.rsplit("/", 1)[1])
+        return original(method, path, **kwargs)  # type: ignore[arg-type]
+
+    transport.request = recording  # type: ignore[method-assign]
+    return sent
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 import modelyard
 
-from .conftest import ADMIN_TOKEN, Server
+from .conftest import ADMIN_TOKEN, Killed, Server, record_part_puts
 
 
 def test_files_and_folders_go_up_and_come_back_identical(project: modelyard.projects.ProjectResource, tmp_path: Path) -> None:
@@ -94,24 +95,11 @@ def test_an_interrupted_multipart_upload_resumes_without_resending_finished_part
     source = tmp_path / "weights.bin"
     source.write_bytes(data)
     client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
-    original = client._transport.request
-    sent: list[str] = []
-
-    class Killed(Exception):
-        """What the process dying after its second part looks like to the upload."""
-
-    def cut_after_two_parts(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        if method == "PUT" and "/parts/" in path:
-            if len(sent) == 2:
-                raise Killed()
-            sent.append(path.rsplit("/", 1)[1])
-        return original(method, path, **kwargs)  # type: ignore[arg-type]
-
-    client._transport.request = cut_after_two_parts  # type: ignore[method-assign]
+    sent = record_part_puts(client, die_after=2)
     packages = client.project(project.id).packages
     with pytest.raises(Killed):
         packages.upload("big", "1.0.0", source)
-    assert sent == ["1", "2"]
+    assert sorted(sent) == ["1", "2"]
 
     # The server kept the two finished parts, and the state file names the upload.
     state = json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text())
@@ -119,10 +107,33 @@ def test_an_interrupted_multipart_upload_resumes_without_resending_finished_part
     session = server.api("GET", f"/api/v4/projects/{project.id}/packages/uploads/{entry['upload_id']}").json()
     assert [p["part_number"] for p in session["parts"]] == [1, 2]
 
-    sent.clear()
-    client._transport.request = lambda method, path, **kwargs: (sent.append(path.rsplit("/", 1)[1]) if method == "PUT" else None, original(method, path, **kwargs))[1]  # type: ignore[method-assign]
+    sent = record_part_puts(client)
     stored = packages.upload("big", "1.0.0", source)
-    assert sent == ["3", "4"]
+    assert sorted(sent) == ["3", "4"]
     assert not isinstance(stored, list) and stored["size"] == len(data) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
     assert json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text()) == {}
     assert packages.download("big", "1.0.0", "weights.bin", tmp_path / "back.bin").read_bytes() == data
+
+
+def test_a_multipart_upload_sends_two_parts_at_once(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mib = 1024 * 1024
+    data = os.urandom(20 * mib + 7)
+    source = tmp_path / "twice.bin"
+    source.write_bytes(data)
+    client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
+    original = client._transport.request
+    second_started = threading.Event()
+    overlapped: list[bool] = []
+
+    def first_waits_for_the_second(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if method == "PUT" and path.endswith("/parts/1"):
+            overlapped.append(second_started.wait(timeout=10))
+        elif method == "PUT" and path.endswith("/parts/2"):
+            second_started.set()
+        return original(method, path, **kwargs)  # type: ignore[arg-type]
+
+    client._transport.request = first_waits_for_the_second  # type: ignore[method-assign]
+    stored = client.project(project.id).packages.upload("parallel", "1.0.0", source)
+    assert overlapped == [True]
+    assert not isinstance(stored, list) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()

@@ -4,6 +4,8 @@ cards, evaluations, lineage, and a version's files (single, folders, archive).""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 import modelyard
 
-from .conftest import Server
+from .conftest import ADMIN_TOKEN, Killed, Server, record_part_puts
 
 
 def test_models_and_versions_with_semver_aliases_and_labels(project: modelyard.projects.ProjectResource) -> None:
@@ -84,3 +86,26 @@ def test_version_files_upload_and_download_checked_by_sha256(project: modelyard.
     assert any(n.endswith("weights/w.bin") for n in names) and any(n.endswith("MLmodel") for n in names)
     with pytest.raises(modelyard.NotFoundError):
         version.download("missing.bin", out)
+
+
+def test_a_large_version_file_goes_up_in_parts_and_an_interrupted_one_resumes(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mib = 1024 * 1024
+    data = os.urandom(15 * mib + 99)  # four parts of 5 MiB, the last one short
+    source = tmp_path / "model.safetensors"
+    source.write_bytes(data)
+    client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
+    version = client.project(project.id).models.create("big-weights").create_version(semver="1.0.0")
+    sent = record_part_puts(client, die_after=2)
+    with pytest.raises(Killed):
+        version.upload(source, name="weights/model.safetensors")
+    assert sorted(sent) == ["1", "2"]
+    (entry,) = json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text()).values()
+    session = server.api("GET", f"/api/v4/projects/{project.id}/packages/ml_models/uploads/{entry['upload_id']}").json()
+    assert session["package_type"] == "ml_model" and [p["part_number"] for p in session["parts"]] == [1, 2]
+
+    sent = record_part_puts(client)
+    stored = version.upload(source, name="weights/model.safetensors")
+    assert sorted(sent) == ["3", "4"]
+    assert stored["file_name"] == "weights/model.safetensors" and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
+    assert version.download("weights/model.safetensors", tmp_path / "back.bin").read_bytes() == data

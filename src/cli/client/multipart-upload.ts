@@ -75,19 +75,28 @@ async function resumable(api: Api, uploads: string, key: string, fingerprint: { 
 }
 
 /**
- * Uploads a file in parts through the packages' multipart API, each part with its SHA-256 and
+ * Uploads a file in parts through the packages' multipart API (a generic package's sessions
+ * under `packagesPath` = .../packages, a version's under .../packages/ml_models), each part with its SHA-256 and
  * the whole file's declared at completion. The upload's id is kept in a state file until it
  * completes: running the same command again after an interruption asks the server which parts
  * it has and sends only the others. Answers the stored file and how many parts were sent.
  */
-export async function uploadInParts<T>(api: Api, packagesPath: string, createPath: string, file: string, partSize: number): Promise<{ stored: T; sent: number; reused: number }> {
+export async function uploadInParts<T>(
+  api: Api,
+  packagesPath: string,
+  createPath: string,
+  file: string,
+  partSize: number,
+  /** More of the session's creation body: a version's file names itself there (`file_name`). */
+  creation: Record<string, unknown> = {},
+): Promise<{ stored: T; sent: number; reused: number }> {
   const size = sizeOf(file);
   const fingerprint = { size, mtime_ms: fs.statSync(file).mtimeMs };
   const key = `${api.settings.url}${createPath} ${path.resolve(file)}`;
   const uploads = `${packagesPath}/uploads`;
   let session = await resumable(api, uploads, key, fingerprint);
   if (!session) {
-    session = await api.json<Session>('POST', createPath, { size, part_size: partSize });
+    session = await api.json<Session>('POST', createPath, { ...creation, size, part_size: partSize });
     remember(key, { upload_id: session.id, ...fingerprint });
   }
   const received = new Map(session.parts.map((p) => [p.part_number, p.sha256]));

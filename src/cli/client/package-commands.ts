@@ -52,6 +52,13 @@ async function filesThere(api: Api, project: string, name: string, version: stri
   return new Map(files.map((f) => [f.file_name, f]));
 }
 
+/** `--part-size`, or the default: files larger than it go up in parts of it. */
+function partSizeOf(options: { partSize?: string }): number {
+  const partSize = options.partSize === undefined ? DEFAULT_PART_SIZE : Number(options.partSize);
+  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new CliError(`--part-size must be a number of bytes, not ${options.partSize}`, ExitCode.usage);
+  return partSize;
+}
+
 /**
  * `modelyard packages upload NAME VERSION FILE...`: a file the package already holds with the
  * same SHA-256 is skipped, and a file larger than one part goes up in parts (multipart-upload.ts),
@@ -60,8 +67,7 @@ async function filesThere(api: Api, project: string, name: string, version: stri
  */
 export async function packageUploadCommand(name: string, version: string, files: string[], options: ConnectionOptions & OutputOption & { partSize?: string }): Promise<void> {
   const { api, project, format } = scoped(options);
-  const partSize = options.partSize === undefined ? DEFAULT_PART_SIZE : Number(options.partSize);
-  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new CliError(`--part-size must be a number of bytes, not ${options.partSize}`, ExitCode.usage);
+  const partSize = partSizeOf(options);
   const there = await filesThere(api, project, name, version);
   const results: Uploaded[] = [];
   for (const file of files) {
@@ -101,20 +107,30 @@ export async function packageDownloadCommand(name: string, version: string, file
   );
 }
 
-/** The files of a model version live in its ml_model package, addressed by the version's row id. */
-async function versionFilesPath(api: Api, project: string, model: string, version: string): Promise<string> {
+/** The files of a model version live in its ml_model package, addressed by the version's row id (`.../files`, `.../uploads`). */
+async function versionPackagePath(api: Api, project: string, model: string, version: string): Promise<string> {
   const { id } = await api.get<{ id: number }>(await versionPath(api, project, model, version));
-  return `/projects/${project}/packages/ml_models/${id}/files`;
+  return `/projects/${project}/packages/ml_models/${id}`;
 }
 
-/** `modelyard versions upload MODEL VERSION FILE... [--dir PATH]`. */
-export async function versionUploadCommand(model: string, version: string, files: string[], options: ConnectionOptions & OutputOption & { dir?: string }): Promise<void> {
+/**
+ * `modelyard versions upload MODEL VERSION FILE... [--dir PATH]`: a file larger than one part goes
+ * up in parts, as a package's does, so running the same command again resumes it.
+ */
+export async function versionUploadCommand(model: string, version: string, files: string[], options: ConnectionOptions & OutputOption & { dir?: string; partSize?: string }): Promise<void> {
   const { api, project, format } = scoped(options);
-  const base = await versionFilesPath(api, project, model, version);
+  const partSize = partSizeOf(options);
+  const versionPackage = await versionPackagePath(api, project, model, version);
   const results: Uploaded[] = [];
   for (const file of files) {
     const name = [options.dir, path.basename(file)].filter(Boolean).join('/');
-    const stored = (await uploadFile(api, `${base}/${name.split('/').map(enc).join('/')}`, file)) as PackageFile;
+    if (sizeOf(file) > partSize) {
+      const mlModels = `/projects/${project}/packages/ml_models`;
+      const { stored, sent, reused } = await uploadInParts<PackageFile>(api, mlModels, `${versionPackage}/uploads`, file, partSize, { file_name: name });
+      results.push({ file, name, size: stored.size, sha256: stored.file_sha256 ?? (await sha256Of(file)), skipped: false, parts: { sent, reused } });
+      continue;
+    }
+    const stored = (await uploadFile(api, `${versionPackage}/files/${name.split('/').map(enc).join('/')}`, file)) as PackageFile;
     results.push({ file, name, size: stored.size, sha256: stored.file_sha256 ?? (await sha256Of(file)), skipped: false });
   }
   printRows(format, results, UPLOAD_COLUMNS);
@@ -123,9 +139,9 @@ export async function versionUploadCommand(model: string, version: string, files
 /** `modelyard versions download MODEL VERSION FILE [--to PATH]`: resumable (see downloadFile). */
 export async function versionDownloadCommand(model: string, version: string, file: string, options: ConnectionOptions & OutputOption & { to?: string }): Promise<void> {
   const { api, project, format } = scoped(options);
-  const base = await versionFilesPath(api, project, model, version);
+  const versionPackage = await versionPackagePath(api, project, model, version);
   const target = options.to ?? path.basename(file);
-  const got = await downloadFile(api, `${base}/${file.split('/').map(enc).join('/')}`, target);
+  const got = await downloadFile(api, `${versionPackage}/files/${file.split('/').map(enc).join('/')}`, target);
   printRows(
     format,
     [{ file: target, ...got }],

@@ -1,8 +1,10 @@
 """Resumable multipart uploads of package files (the server's `.../uploads` API).
 
-A file is sent in parts, one after the other, each with its own SHA-256; the whole file's
-SHA-256 is computed on the way and declared at completion, so the file is read once for
-hashing and once for sending, part by part (memory stays at a block, whatever the file's size).
+A file is sent in parts, each with its own SHA-256; the whole file's SHA-256 is computed on the
+way and declared at completion. The file is read once for hashing and once for sending, part by
+part, and the two overlap: while up to IN_FLIGHT parts are being sent (each on a thread of its
+own, reading the file in blocks), the next part is hashed. Memory stays at a few blocks,
+whatever the file's size; hashlib and the socket let go of the GIL, so the threads do run together.
 The upload's id and the file's fingerprint (size and modification time) are kept in a small
 state file in the user's cache folder: calling upload again on the same file and target after
 an interruption (a crash, a cut connection, Ctrl-C) asks the server which parts it has and
@@ -15,6 +17,8 @@ import hashlib
 import json
 import os
 import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Iterator
 
@@ -29,6 +33,9 @@ MULTIPART_THRESHOLD: int = 64 * MIB
 #: Bytes per part (the server takes 5 MiB to 5 GiB, at most 10,000 parts).
 PART_SIZE: int = 64 * MIB
 BLOCK = MIB
+#: Parts sent at once: one part's answer (the server flushes it to the disk) no longer leaves
+#: the connection idle, and the next part's hashing overlaps the sending.
+IN_FLIGHT = 2
 
 
 def state_path() -> Path:
@@ -80,14 +87,32 @@ class _PartReader:
         self._blocks = _blocks(handle, offset, length)
         self._length = length
         self._bar = bar
+        self.sent = 0
 
     def __len__(self) -> int:
         return self._length
 
     def read(self, _amount: int = -1) -> bytes:
         block = next(self._blocks, b"")
+        self.sent += len(block)
         self._bar.update(len(block))
         return block
+
+
+def _send_part(transport: Transport, url: str, source: Path, offset: int, length: int, digest: str, bar: tqdm[Any], attempts: int) -> None:
+    """PUTs one part from its own handle on the file, again after a failure (progress taken back)."""
+    with source.open("rb") as handle:
+        reader: _PartReader | None = None
+
+        def send() -> Any:
+            nonlocal reader
+            if reader is not None:
+                bar.update(-reader.sent)
+            reader = _PartReader(handle, offset, length, bar)
+            headers = {"Content-Type": "application/octet-stream", "X-Content-SHA256": digest}
+            return transport.request("PUT", url, stream_body=True, data=reader, headers=headers)
+
+        _retrying(attempts, send)
 
 
 def _retrying(attempts: int, send: Any) -> Any:
@@ -119,27 +144,28 @@ def upload(
     received = {p["part_number"]: p["sha256"] for p in session["parts"]}
     base = f"{uploads}/{session['id']}"
     whole = hashlib.sha256()
-    with source.open("rb") as handle:
-        for number in range(1, session["part_count"] + 1):
-            offset = (number - 1) * session["part_size"]
-            length = min(session["part_size"], stat.st_size - offset)
-            part = hashlib.sha256()
-            for block in _blocks(handle, offset, length):
-                part.update(block)
-                whole.update(block)
-            digest = part.hexdigest()
-            if received.get(number) == digest:
-                bar.update(length)
-                continue
-            done = bar.n
-
-            def send() -> Any:
-                bar.update(done - bar.n)
-                reader = _PartReader(handle, offset, length, bar)
-                headers = {"Content-Type": "application/octet-stream", "X-Content-SHA256": digest}
-                return transport.request("PUT", f"{base}/parts/{number}", stream_body=True, data=reader, headers=headers)
-
-            _retrying(attempts, send)
+    sending: deque[Future[None]] = deque()
+    with source.open("rb") as handle, ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="modelyard-part") as senders:
+        try:
+            for number in range(1, session["part_count"] + 1):
+                offset = (number - 1) * session["part_size"]
+                length = min(session["part_size"], stat.st_size - offset)
+                part = hashlib.sha256()
+                for block in _blocks(handle, offset, length):
+                    part.update(block)
+                    whole.update(block)
+                digest = part.hexdigest()
+                if received.get(number) == digest:
+                    bar.update(length)
+                    continue
+                while len(sending) >= IN_FLIGHT:
+                    sending.popleft().result()
+                sending.append(senders.submit(_send_part, transport, f"{base}/parts/{number}", source, offset, length, digest, bar, attempts))
+            while sending:
+                sending.popleft().result()
+        finally:
+            for waiting in sending:
+                waiting.cancel()
     try:
         stored = transport.json("POST", f"{base}/complete", json={"sha256": whole.hexdigest()})
     except ApiError as error:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, cast
 from urllib.parse import quote
 
-from . import _files
+from . import _files, _multipart
 from .errors import ChecksumMismatchError, NotFoundError
 from .models import ApprovalRequest, Evaluation, Lineage, ModelVersion, PackageFile, RegisteredModel
 
@@ -176,7 +176,12 @@ class VersionResource:
 
     # -- files ----------------------------------------------------------------------------------
     def upload(self, path: str | Path, *, name: str | None = None) -> PackageFile:
-        """Uploads a file (streamed, SHA-256 checked against the server's); a folder uploads every file in it, keeping relative paths."""
+        """Uploads a file (streamed, SHA-256 checked against the server's); a folder uploads every file in it, keeping relative paths.
+
+        Files of `client.multipart_threshold` bytes or more go up in parts of `client.part_size`,
+        each checked by SHA-256, and resume after an interruption: calling upload again with the
+        same file and name sends only the parts the server does not have.
+        """
         source = Path(path)
         if source.is_dir():
             last: PackageFile | None = None
@@ -186,6 +191,12 @@ class VersionResource:
                 raise ValueError(f"{source} holds no files")
             return last
         target = name or source.name
+        size = source.stat().st_size
+        if size >= self._client.multipart_threshold:
+            ml_models = f"{self._project_base}/packages/ml_models"
+            with _files.progress_bar(size, source.name, self._client.progress) as bar:
+                create = f"{ml_models}/{self.info['id']}/uploads"
+                return cast(PackageFile, _multipart.upload(self._client._http(), ml_models, create, source, bar=bar, part_size=self._client.part_size, body={"file_name": target}))
         answer, digest = _files.upload(self._client._http(), f"{self._files}/{quote(target)}", source, progress=self._client.progress)
         stored = cast(PackageFile, answer)
         if stored and stored.get("file_sha256") and stored["file_sha256"] != digest:
