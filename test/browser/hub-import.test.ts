@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD } from '../support/browser.ts';
 import { startHubStandIn, type HubStandIn } from '../support/hub-stand-in.ts';
@@ -35,13 +36,18 @@ afterAll(async () => {
   await hub?.close();
 });
 
+/** Signed in on the models page, with the import dialog open. */
+async function openDialog(): Promise<{ page: Page; dialog: Locator }> {
+  const page = await h.newPage();
+  await h.signIn(page, 'hugo');
+  await page.goto(`${h.base}/projects/${projectId}/models`);
+  await page.getByRole('button', { name: 'Import from Hugging Face' }).click();
+  return { page, dialog: page.getByRole('dialog', { name: 'Import from Hugging Face' }) };
+}
+
 describe('importing from Hugging Face on the models page', () => {
   it('imports a private repository with a token, follows it to its end and links to the version', async () => {
-    const page = await h.newPage();
-    await h.signIn(page, 'hugo');
-    await page.goto(`${h.base}/projects/${projectId}/models`);
-    await page.getByRole('button', { name: 'Import from Hugging Face' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Import from Hugging Face' });
+    const { page, dialog } = await openDialog();
     await dialog.getByLabel('Repository').fill('acme/browser-bert');
     await dialog.getByLabel('Model name').fill('browser-bert');
     await dialog.getByLabel('Exclude patterns').fill('*.md');
@@ -64,11 +70,7 @@ describe('importing from Hugging Face on the models page', () => {
   it('shows a running import with its rate and time left, and cancels it', async () => {
     hub.throttle(1024 * 1024);
     try {
-      const page = await h.newPage();
-      await h.signIn(page, 'hugo');
-      await page.goto(`${h.base}/projects/${projectId}/models`);
-      await page.getByRole('button', { name: 'Import from Hugging Face' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Import from Hugging Face' });
+      const { page, dialog } = await openDialog();
       await dialog.getByLabel('Repository').fill('acme/slow-bert');
       await dialog.getByRole('button', { name: 'Import' }).click();
       const progress = dialog.getByLabel('Import progress');

@@ -9,6 +9,14 @@ import { ModelVersionLink } from './model-version-link.tsx';
 
 const ENDED: readonly string[] = ['succeeded', 'failed', 'canceled'];
 
+function Alert({ text }: { text: string | null }) {
+  return text ? (
+    <p className="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
+
 /** Patterns typed one a line or separated by commas. */
 const patterns = (text: string): string[] | undefined => {
   const list = text
@@ -93,11 +101,7 @@ function ImportForm({ projectId, onStarted, onClose }: { projectId: number; onSt
       <label>
         Hugging Face token (private or gated repositories) <input aria-label="Hugging Face token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
       </label>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       <div className="toolbar">
         <span className="spacer" />
         <button type="button" onClick={onClose}>
@@ -143,16 +147,8 @@ function ImportProgress({ projectId, job, onChange, onClose }: { projectId: numb
         <dt>Time left</dt>
         <dd>{progress.eta_seconds === null ? '—' : formatDuration(progress.eta_seconds)}</dd>
       </dl>
-      {job.error && (
-        <p className="error" role="alert">
-          {job.error}
-        </p>
-      )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={job.error} />
+      <Alert text={error} />
       {job.state === 'succeeded' && job.version_id !== null && (
         <p>
           Imported: <ModelVersionLink projectId={projectId} versionId={job.version_id} />
