@@ -10,6 +10,10 @@ type Source = { repo: string; endpoint: string };
 export const ImportErrors = defineErrors('imports', {
   IMPORT_JOB_NOT_FOUND: { kind: 'not_found', message: ({ id }: { id: number }) => `Import job ${id} not found` },
   IMPORT_ALREADY_FINISHED: { kind: 'conflict', message: ({ id, state }: { id: number; state: string }) => `Import job ${id} has already ended (${state}); there is nothing to cancel` },
+  IMPORT_FINISHING: {
+    kind: 'conflict',
+    message: ({ id }: { id: number }) => `Import job ${id} has made its version and is finishing; it can no longer be canceled (delete the version instead)`,
+  },
   IMPORT_SOURCE_NOT_ALLOWED: {
     kind: 'unprocessable',
     message: ({ endpoint }: { endpoint: string }) => `${endpoint} is not reachable under the outbound address policy (MODELYARD_OUTBOUND_ALLOW); ask an administrator to allow it`,

@@ -132,8 +132,22 @@ export class ImportJobsService {
     return inTransaction(this.db, async (trx) => {
       const job = await this.get(access, id, trx);
       if (ENDED.includes(job.state)) throw ImportErrors.IMPORT_ALREADY_FINISHED({ id, state: job.state });
+      if (job.version_id !== null) throw ImportErrors.IMPORT_FINISHING({ id });
       const at = now();
-      const row = await trx.updateTable('import_jobs').set({ state: 'canceled', credential: null, finished_at: at, updated_at: at }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      // Only while no version is made: the job's worker records its version in the version's own
+      // transaction, so exactly one of the two wins, and a job with a version goes on to finish.
+      const row = await trx
+        .updateTable('import_jobs')
+        .set({ state: 'canceled', credential: null, finished_at: at, updated_at: at })
+        .where('id', '=', id)
+        .where('state', 'in', ['queued', 'running'])
+        .where('version_id', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) {
+        const current = await this.get(access, id, trx);
+        throw ENDED.includes(current.state) ? ImportErrors.IMPORT_ALREADY_FINISHED({ id, state: current.state }) : ImportErrors.IMPORT_FINISHING({ id });
+      }
       await recordChange(
         trx,
         access.caller,

@@ -87,10 +87,9 @@ export class ImportRunner {
       await this.copyFiles(job, fetcher, lease, stopping);
       // Canceled while the last file was copied: no version.
       await lease.renew();
-      versionId = await this.deps.imported.create(access, job, fetcher, await this.files(job.id));
-      await this.deps.db.updateTable('import_jobs').set({ version_id: versionId, updated_at: now() }).where('id', '=', job.id).execute();
+      versionId = await this.deps.imported.create(access, job, fetcher, await this.files(job.id), (trx, id) => lease.recordVersion(trx, id));
     }
-    await this.deps.imported.attachFiles(access, versionId, await this.files(job.id));
+    await this.deps.imported.complete(access, job, fetcher, versionId, await this.files(job.id));
     return { state: 'succeeded', versionId };
   }
 

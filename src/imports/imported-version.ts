@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
+import type { Schema } from '../db/schema.ts';
 import type { PackagesService } from '../packages/packages-service.ts';
 import { RegistryErrors } from '../registry/errors.ts';
 import type { RegisteredModelsService } from '../registry/models-service.ts';
@@ -22,8 +24,9 @@ const MAX_CARD_BYTES = 1024 * 1024;
 /**
  * Turns a job's stored files into a model version, with the registry's own use cases (so its
  * events and audit entries are a version's): the model made if missing, the version with the
- * card's description and tags and the origin tags, the card's license, its labels, then every
- * file recorded in the version's package (idempotent, so a crash in the middle resumes).
+ * card's description and tags and the origin tags (recorded on the job in the same transaction),
+ * then the card's license, its labels and every file recorded in the version's package
+ * (idempotent, so a crash in the middle resumes).
  */
 export class ImportedVersion {
   constructor(private readonly deps: ImportedVersionDeps) {}
@@ -51,20 +54,30 @@ export class ImportedVersion {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** Makes the version; the caller records its id on the job before the files are attached. */
-  async create(access: ProjectAccess, job: ImportJobRow, fetcher: ImportFetcher<unknown>, files: ImportFileRow[]): Promise<number> {
+  /**
+   * Makes the version with the card's description and tags and the origin tags; `record` runs in
+   * the version's transaction, so the job holds the version's id exactly when the version exists.
+   */
+  async create(access: ProjectAccess, job: ImportJobRow, fetcher: ImportFetcher<unknown>, files: ImportFileRow[], record: (trx: Kysely<Schema>, versionId: number) => Promise<void>): Promise<number> {
     const source = JSON.parse(job.source) as SourceRecord;
     const model = await this.model(access, job.model_name);
     const card = await fetcher.describe(source, (path) => this.readText(files, path));
     const tags = { ...card.tags, ...fetcher.origin(source, job.id) };
-    const version = await this.deps.versions.create(access, { name: { id: model.id }, description: card.description, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
-    if (card.license !== null) await this.deps.versions.update(access, { id: model.id }, version.row.version, { card: { license: card.license } });
-    for (const label of card.labels) await this.deps.versions.addLabel(access, { id: model.id }, version.row.version, label);
+    const version = await this.deps.versions.create(access, { name: { id: model.id }, description: card.description, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }, (trx, row) =>
+      record(trx, row.id),
+    );
     return version.row.id;
   }
 
-  async attachFiles(access: ProjectAccess, versionId: number, files: ImportFileRow[]): Promise<void> {
+  /**
+   * Gives the version the card's license and labels and every file. Each step is idempotent: a
+   * replica that takes the job over after a crash runs it again on the version the job recorded.
+   */
+  async complete(access: ProjectAccess, job: ImportJobRow, fetcher: ImportFetcher<unknown>, versionId: number, files: ImportFileRow[]): Promise<void> {
     const { model, row } = await this.deps.versions.getById(access, versionId);
+    const card = await fetcher.describe(JSON.parse(job.source) as SourceRecord, (path) => this.readText(files, path));
+    if (card.license !== null) await this.deps.versions.update(access, { id: model.id }, row.version, { card: { license: card.license } });
+    for (const label of card.labels) await this.deps.versions.addLabel(access, { id: model.id }, row.version, label);
     for (const file of files) {
       await this.deps.packages.record(
         access,

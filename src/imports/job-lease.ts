@@ -73,6 +73,26 @@ export class JobLease {
     }
   }
 
+  /**
+   * Records the version the job made, in the version's own transaction: a job canceled (or taken
+   * over) before it throws JobLost, and the version is not made; once recorded, a cancel is refused
+   * and a replica that takes the job over finds the version instead of making another.
+   */
+  async recordVersion(trx: Kysely<Schema>, versionId: number): Promise<void> {
+    const result = await trx
+      .updateTable('import_jobs')
+      .where('id', '=', this.jobId)
+      .where('state', '=', 'running')
+      .where('lease_owner', '=', this.owner)
+      .where('version_id', 'is', null)
+      .set({ version_id: versionId, lease_until: now() + this.leaseMs, updated_at: now() })
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) {
+      this.lost = true;
+      throw new JobLost(`import job ${this.jobId} is no longer held`);
+    }
+  }
+
   /** Lets another replica (or this server's next start) take the job at once: this one is stopping. */
   async release(): Promise<void> {
     this.stop();

@@ -155,7 +155,11 @@ export class ModelVersionsService {
     return { kind: 'run', source, runId: checked.kind === 'run_uri' ? checked.runId : input.runId || null, loggedModelId: null };
   }
 
-  async create(access: ProjectAccess, input: NewVersion): Promise<ModelVersion> {
+  /**
+   * Makes a version. `alongside` runs in the version's own transaction, after it is made: what
+   * the caller records about it (an import job's version id) commits with it or not at all.
+   */
+  async create(access: ProjectAccess, input: NewVersion, alongside?: (trx: Kysely<Schema>, row: VersionRow) => Promise<void>): Promise<ModelVersion> {
     const tags = (input.tags ?? []).map((t) => validTag(t.key, t.value));
     const description = validDescription(input.description ?? '');
     const requested = input.semver ?? tags.find((t) => (SEMVER_TAGS as readonly string[]).includes(t.key))?.value;
@@ -208,6 +212,7 @@ export class ModelVersionsService {
           : inserted;
       for (const tag of tags) await setTag(trx, { kind: 'version', id: row.id }, tag);
       if (source.loggedModelId) await listVersionOnLoggedModel(trx, source.loggedModelId, { name: model.name, version: row.version });
+      if (alongside) await alongside(trx, row);
       await trx.updateTable('registered_models').set({ updated_at: at }).where('id', '=', model.id).execute();
       await recordChange(
         trx,

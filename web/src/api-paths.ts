@@ -138,6 +138,8 @@ function projectPaths(projectId: string | number) {
     }),
     metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
     models: (query?: Query) => withQuery(`${self}/ml/models`, query),
+    huggingFaceImport: `${self}/ml/imports/huggingface`,
+    importJob: (importId: number) => ({ self: `${self}/ml/imports/${importId}`, cancel: `${self}/ml/imports/${importId}/cancel` }),
     model: (modelId: string | number) => modelPaths(self, modelId),
     /** A version by its row id (GitLab's model_version_id), as pipelines name it. */
     modelVersionByRow: (versionId: number) => `${self}/ml/model_versions/${versionId}`,

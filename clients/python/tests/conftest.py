@@ -5,6 +5,7 @@ it into a fresh venv), never the source folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -91,12 +92,47 @@ class Server:
         return User(user_id, username, res.json()["token"])
 
 
+# The repositories of the Hub stand-in the server imports from (test/support/hub-stand-in.ts).
+HUB_TOKEN = "hf_client_test_token_123"
+HUB_REPOS = {
+    "acme/tiny": {
+        "files": {"README.md": "---\nlicense: mit\ntags:\n  - tiny\n---\n# Tiny\n", "config.json": '{"hidden_size": 8}', "onnx/model.onnx": "onnx"},
+        "random": {"model.safetensors": 3 * 1024 * 1024 + 17},
+        "lfs": ["model.safetensors"],
+    },
+    "acme/private": {"files": {"config.json": "{}"}, "private": True, "tokens": [HUB_TOKEN]},
+    "acme/lying": {"files": {"model.safetensors": "not what the tree says"}, "lfs": ["model.safetensors"], "wrongSha": ["model.safetensors"]},
+}
+
+
+@dataclass
+class Hub:
+    url: str
+    commits: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def server() -> Iterator[Server]:
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """The Hub stand-in as a process, until its standard input closes."""
+    spec = tmp_path_factory.mktemp("hub") / "repos.json"
+    spec.write_text(json.dumps(HUB_REPOS))
+    proc = subprocess.Popen([str(REPO / "node_modules" / ".bin" / "tsx"), "test/support/scripts/hub-stand-in-serve.ts", str(spec)], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    started = json.loads(proc.stdout.readline() or "null")
+    if not started:
+        raise RuntimeError("the Hub stand-in did not start")
+    yield Hub(started["url"], started["commits"])
+    proc.stdin.close()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(hub: Hub) -> Iterator[Server]:
     data_dir = tempfile.mkdtemp(prefix="modelyard-client-")
     port = free_port()
     database_url, drop_database = _database()
     env = {**os.environ, "MODELYARD_PORT": str(port), "MODELYARD_DATA_DIR": data_dir, "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN, "MODELYARD_LOG_LEVEL": "warn", "MODELYARD_CHECK_RESPONSES": "true"}
+    env |= {"MODELYARD_HF_ENDPOINT": hub.url, "MODELYARD_OUTBOUND_ALLOW": hub.url.split("//", 1)[1], "MODELYARD_IMPORT_LEASE_SECONDS": "5"}
     env.pop("MODELYARD_DATABASE_URL", None)
     if database_url:
         env["MODELYARD_DATABASE_URL"] = database_url

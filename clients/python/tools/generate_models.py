@@ -36,6 +36,7 @@ MODELS: dict[str, tuple[str, str, str]] = {
     "Job": ("get", "/api/v4/projects/{id}/jobs/{job_id}", "200"),
     "Environment": ("get", "/api/v4/projects/{id}/environments/{environment_id}", "200"),
     "Deployment": ("get", "/api/v4/projects/{id}/deployments/{deployment_id}", "200"),
+    "ImportJob": ("get", "/api/v4/projects/{id}/ml/imports/{import_id}", "200"),
 }
 
 

@@ -4,14 +4,16 @@ import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
-import { loadProject } from '../project.ts';
+import { loadProject, powersOf } from '../project.ts';
+import { HubImportDialog } from '../components/hub-import-dialog.tsx';
 import { Link } from '../router.tsx';
 import type { ModelNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
 export function ModelsPage({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState('');
-  const [state] = useLoad(['models', projectId, search], async () => {
+  const [importing, setImporting] = useState(false);
+  const [state, reload] = useLoad(['models', projectId, search], async () => {
     const project = await loadProject(projectId);
     const models = await api.page<ModelNative>(apiPaths.project(project.id).models({ per_page: 100, search: search || undefined }));
     return { project, models };
@@ -23,6 +25,21 @@ export function ModelsPage({ projectId }: { projectId: string }) {
           <PageTitle parts={['Models', project.name]} />
           <ProjectNav project={project} />
           <h1>Models</h1>
+          {powersOf(project).canWrite && (
+            <div className="toolbar">
+              <button type="button" onClick={() => setImporting(true)}>
+                Import from Hugging Face
+              </button>
+            </div>
+          )}
+          <HubImportDialog
+            projectId={project.id}
+            open={importing}
+            onClose={() => {
+              setImporting(false);
+              reload();
+            }}
+          />
           <input className="search" aria-label="Search models" placeholder="Search models" defaultValue={search} onKeyDown={(e) => e.key === 'Enter' && setSearch(e.currentTarget.value)} />
           {models.items.length === 0 ? (
             <Empty>{search ? 'No model matches.' : 'No registered models yet.'}</Empty>

@@ -8,7 +8,7 @@ catch exactly what they expect: `except NotFoundError`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 
 class ModelyardError(Exception):
@@ -33,6 +33,14 @@ class JobFailedError(ModelyardError):
     def __init__(self, message: str, status: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ImportFailedError(JobFailedError):
+    """An import ended `failed` or `canceled`; `job` is the job as it ended (`error` says why)."""
+
+    def __init__(self, message: str, job: Mapping[str, Any]) -> None:
+        super().__init__(message, str(job["state"]))
+        self.job = job
 
 
 class ApiError(ModelyardError):

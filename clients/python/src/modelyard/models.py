@@ -810,3 +810,37 @@ class Deployment(TypedDict, total=False):
     "The first deployment of its canary or A/B series (sticky buckets and feedback are kept per series)"
     approvals: Required[list[DeploymentApprovals]]
     pending_approval_count: Required[int]
+
+
+class ImportJobProgress(TypedDict, total=False):
+    files_done: Required[int]
+    files_total: Required[int]
+    bytes_done: Required[int]
+    bytes_total: Required[int]
+    bytes_per_second: Required[float | None]
+    "Over the current run (since the job was last picked up)"
+    eta_seconds: Required[float | None]
+    "At the current rate"
+
+
+class ImportJob(TypedDict, total=False):
+    "An import of a model from another system into a new version"
+    id: Required[int]
+    kind: Required[str]
+    "huggingface"
+    state: Required[Literal["queued", "running", "succeeded", "failed", "canceled"]]
+    model_name: Required[str]
+    source: Required[dict[str, str | list[str]]]
+    "The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude)"
+    has_credential: Required[bool]
+    "Whether a token was given and is still held (it is erased when the job ends)"
+    progress: Required[ImportJobProgress]
+    error: Required[str | None]
+    version_id: Required[int | None]
+    "The version made, or the one a re-import of the same source found"
+    created_at: Required[str]
+    "Created, ISO 8601"
+    started_at: Required[str | None]
+    "First picked up, ISO 8601"
+    finished_at: Required[str | None]
+    "Ended, ISO 8601"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Iterator, cast
 from urllib.parse import quote
 
 from .deployments import DeploymentsResource
+from .imports import ImportsResource
 from .models import Experiment, Member, Project, ProjectAccessToken, Run, RunsPage
 from .packages import PackagesResource
 from .pipelines import PipelinesResource
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class ProjectResource:
-    """`client.project(id_or_path)`: its settings, members, tokens, runs, registry, packages, pipelines and deployments."""
+    """`client.project(id_or_path)`: its settings, members, tokens, runs, registry, imports, packages, pipelines and deployments."""
 
     def __init__(self, client: Client, key: int | str, info: Project | None = None) -> None:
         self._client = client
@@ -27,6 +28,7 @@ class ProjectResource:
         self.packages = PackagesResource(client, self.base)
         self.pipelines = PipelinesResource(client, self.base)
         self.deployments = DeploymentsResource(client, self.base)
+        self.imports = ImportsResource(client, self.base)
 
     def __repr__(self) -> str:
         return f"<Project {self.key}>"
