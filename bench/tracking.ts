@@ -31,7 +31,7 @@ export interface TrackingOptions {
  * Runs a measurement `repeats` times, or fewer once `budgetMs` is spent (one slow server must
  * not hold the benchmark for an hour); always at least once.
  */
-async function measure<T>(repeats: number, budgetMs: number, work: () => Promise<T>): Promise<{ times: number[]; last: T }> {
+export async function measure<T>(repeats: number, budgetMs: number, work: () => Promise<T>): Promise<{ times: number[]; last: T }> {
   const times: number[] = [];
   const started = performance.now();
   let last: T;
@@ -48,7 +48,7 @@ const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 /** One request may take this long; past it the workload is reported as unanswered. */
 export const REQUEST_TIMEOUT_MS = 180_000;
 
-function clientFor(server: RunningServer): MlflowHttp {
+export function clientFor(server: RunningServer): MlflowHttp {
   return new MlflowHttp(server.base, server.name === 'Modelyard' ? BENCH_TOKEN : undefined, REQUEST_TIMEOUT_MS);
 }
 
@@ -68,13 +68,13 @@ async function measureOrGiveUp<T>(server: RunningServer, label: string, repeats:
   }
 }
 
-async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
+export async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
   const created = await client.post<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, start_time: startTime });
   return created.run.info.run_id;
 }
 
 /** One log-batch body: 1000 points, 10 keys × 100 consecutive steps. */
-function batchBody(runId: string, stepOffset: number) {
+export function batchBody(runId: string, stepOffset: number) {
   const metrics = [];
   const now = Date.now();
   for (let s = 0; s < 100; s++) for (const key of KEYS) metrics.push({ key, value: Math.sin(stepOffset + s) + s / 100, timestamp: now, step: stepOffset + s });
@@ -115,7 +115,7 @@ async function seedSearchModelyard(client: MlflowHttp, experimentId: string, cou
   });
 }
 
-async function logHistoryModelyard(client: MlflowHttp, runId: string, key: string, points: number): Promise<void> {
+export async function logHistoryModelyard(client: MlflowHttp, runId: string, key: string, points: number): Promise<void> {
   const now = Date.now();
   await pool(Math.ceil(points / 1000), 4, async (b) => {
     const metrics = [];
@@ -124,7 +124,7 @@ async function logHistoryModelyard(client: MlflowHttp, runId: string, key: strin
   });
 }
 
-async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string): Promise<number> {
+export async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string): Promise<number> {
   let token: string | undefined;
   let count = 0;
   do {
