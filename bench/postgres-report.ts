@@ -27,7 +27,7 @@ export function postgresSection(result: PostgresBenchResult, machine: string, co
   const rows = my.workloads.map((w) => {
     const other = ml.workloads.find((o) => o.label === w.label);
     const mine = median(w.samples);
-    const theirs = other ? median(other.samples) : null;
+    const theirs = other && other.samples.length > 0 ? median(other.samples) : null;
     const ratio = theirs === null ? null : w.unit === 'ms' ? theirs / mine : mine / theirs;
     const target = targetOf(w, result.sizes);
     const verdict = target ? (target.met(mine, ratio) ? 'met' : 'missed') : '';

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { median, pool, timed, type MlflowHttp } from './http.ts';
 import { benchRegistry } from './registry.ts';
 import { cpuMsOf, startMlflow, startModelyard, type RunningServer } from './servers.ts';
-import { batchBody, clientFor, createRun, fetchWholeHistory, logHistoryModelyard } from './tracking.ts';
+import { batchBody, clientFor, createRun, fetchWholeHistory, ingestRound, KEYS, logHistoryModelyard } from './tracking.ts';
 
 /**
  * `npm run bench -- --db postgres`: Modelyard and the MLflow server side by side, each on its
@@ -98,6 +98,8 @@ export interface Workload {
   postgresCpuMsPerRequest: number;
   statementsPerRequest: number;
   rows: number;
+  /** Why a repetition failed (the server closed the connection, an error answer); the rest were not run. */
+  error?: string;
 }
 
 interface Context {
@@ -122,12 +124,21 @@ async function measureWorkload(
   let requests = 0;
   let rows = 0;
   const started = performance.now();
+  let error: string | undefined;
   for (let i = 0; i < repeats && (i === 0 || performance.now() - started < 90_000); i++) {
-    const { ms, result } = await timed(work);
-    samples.push(result.sample ?? ms);
-    requests += result.requests;
-    rows = result.rows;
+    try {
+      const { ms, result } = await timed(work);
+      samples.push(result.sample ?? ms);
+      requests += result.requests;
+      rows = result.rows;
+    } catch (e) {
+      // A failure is a finding for the table, not the end of the whole benchmark.
+      error = (e as Error).message.slice(0, 200);
+      ctx.log(`${ctx.server.name}: ${label} failed: ${error}`);
+      break;
+    }
   }
+  requests = Math.max(1, requests);
   // The statement count includes the two of this function's own connection (reset and count).
   const statements = Math.max(0, (await statementCount(ctx.database)) - 2);
   const result: Workload = {
@@ -139,38 +150,12 @@ async function measureWorkload(
     postgresCpuMsPerRequest: (cpuMsOf(postmasterPid()) - pgBefore) / requests,
     statementsPerRequest: statements / requests,
     rows,
+    ...(error ? { error } : {}),
   };
   ctx.log(
     `${ctx.server.name}: ${label}: median ${median(samples).toFixed(1)} ${unit} of ${samples.map((s) => s.toFixed(1)).join(', ')}; ${result.serverCpuMsPerRequest.toFixed(2)} ms server CPU, ${result.postgresCpuMsPerRequest.toFixed(2)} ms PostgreSQL CPU, ${result.statementsPerRequest.toFixed(1)} statements per request`,
   );
   return result;
-}
-
-const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
-
-/**
- * One ingest round: 4 writers, each logging 1000-point batches to its own run for `seconds`.
- * Returns the rate and what each run was acknowledged, for the read-back check.
- */
-async function ingestRound(client: MlflowHttp, experimentId: string, seconds: number, acknowledged: Map<string, number>): Promise<{ rows: number; requests: number; sample: number }> {
-  const runs = await Promise.all([0, 1, 2, 3].map(() => createRun(client, experimentId)));
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  let points = 0;
-  let requests = 0;
-  await Promise.all(
-    runs.map(async (runId) => {
-      let offset = 0;
-      while (performance.now() < deadline) {
-        await client.post('runs/log-batch', batchBody(runId, offset));
-        offset += 100;
-        points += 1000;
-        requests++;
-        acknowledged.set(runId, offset);
-      }
-    }),
-  );
-  return { rows: points, requests, sample: points / ((performance.now() - start) / 1000) };
 }
 
 /** Every acknowledged point must read back: each run has `steps` points under each key. */
@@ -461,6 +446,9 @@ export async function benchPostgres(python: string, options: PostgresBenchOption
     const mlflow = await startMlflow(python, urlOf(DATABASES.MLflow).replace('postgres://', 'postgresql+psycopg2://'));
     try {
       servers.push(await benchServer(mlflow, DATABASES.MLflow, python, quick, log));
+    } catch (e) {
+      log(`MLflow: stopped early: ${(e as Error).message}`);
+      servers.push({ name: 'MLflow', workloads: [], readBack: { expected: 0, found: 0 }, search: { experimentId: '', runs: 0, t0: 0, historyRun: '', bulkRuns: [] } });
     } finally {
       await mlflow.stop();
     }
@@ -487,6 +475,7 @@ export async function benchPostgres(python: string, options: PostgresBenchOption
 
 /** Median and spread (lowest–highest) of the samples. */
 export function spread(w: Workload): string {
+  if (w.samples.length === 0) return `failed: ${w.error ?? 'no answer'}`;
   const fmt = (v: number) => (w.unit === 'ms' ? `${v.toFixed(1)} ms` : `${Math.round(v).toLocaleString('en')}/s`);
   if (w.samples.length === 1) return fmt(w.samples[0]!);
   return `${fmt(median(w.samples))} (${fmt(Math.min(...w.samples))}–${fmt(Math.max(...w.samples))}, n=${w.samples.length})`;

@@ -43,7 +43,7 @@ export async function measure<T>(repeats: number, budgetMs: number, work: () => 
   return { times, last };
 }
 
-const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
+export const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 
 /** One request may take this long; past it the workload is reported as unanswered. */
 export const REQUEST_TIMEOUT_MS = 180_000;
@@ -81,12 +81,16 @@ export function batchBody(runId: string, stepOffset: number) {
   return { run_id: runId, metrics };
 }
 
-/** 4 concurrent writers, each logging 1000-point batches to its own run, for a fixed time. */
-async function ingest(client: MlflowHttp, experimentId: string, seconds: number): Promise<number> {
+/**
+ * One ingest round: 4 writers, each logging 1000-point batches to its own run for `seconds`.
+ * Returns the rate and what each run was acknowledged, for the read-back check.
+ */
+export async function ingestRound(client: MlflowHttp, experimentId: string, seconds: number, acknowledged: Map<string, number>): Promise<{ rows: number; requests: number; sample: number }> {
   const runs = await Promise.all([0, 1, 2, 3].map(() => createRun(client, experimentId)));
-  const deadline = performance.now() + seconds * 1000;
   const start = performance.now();
+  const deadline = start + seconds * 1000;
   let points = 0;
+  let requests = 0;
   await Promise.all(
     runs.map(async (runId) => {
       let offset = 0;
@@ -94,10 +98,17 @@ async function ingest(client: MlflowHttp, experimentId: string, seconds: number)
         await client.post('runs/log-batch', batchBody(runId, offset));
         offset += 100;
         points += 1000;
+        requests++;
+        acknowledged.set(runId, offset);
       }
     }),
   );
-  return points / ((performance.now() - start) / 1000);
+  return { rows: points, requests, sample: points / ((performance.now() - start) / 1000) };
+}
+
+/** 4 concurrent writers, each logging 1000-point batches to its own run, for a fixed time. */
+async function ingest(client: MlflowHttp, experimentId: string, seconds: number): Promise<number> {
+  return (await ingestRound(client, experimentId, seconds, new Map())).sample;
 }
 
 async function seedSearchModelyard(client: MlflowHttp, experimentId: string, count: number): Promise<void> {
