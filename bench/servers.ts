@@ -103,13 +103,16 @@ function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv, lo
   return spawn(command, args, { env, stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')], detached: true });
 }
 
-/** Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir. */
-export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir;
+ * `nodeFlags` go to node itself (`--cpu-prof` is refused in NODE_OPTIONS).
+ */
+export async function startModelyard(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<RunningServer> {
   const dataDir = env.MODELYARD_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
   return launch('Modelyard', dataDir, '/-/health', (port, log) =>
     spawnLogged(
       process.execPath,
-      ['bin/modelyard.mjs', 'serve'],
+      [...nodeFlags, 'bin/modelyard.mjs', 'serve'],
       { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env },
       log,
     ),
