@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { median, pool, timed, type MlflowHttp } from './http.ts';
+import { median, timed, type MlflowHttp } from './http.ts';
 import { benchRegistry } from './registry.ts';
 import { cpuMsOf, startMlflow, startModelyard, type RunningServer } from './servers.ts';
-import { batchBody, clientFor, createRun, fetchWholeHistory, ingestRound, KEYS, logHistoryModelyard } from './tracking.ts';
+import { batchBody, clientFor, createRun, fetchWholeHistory, ingestRound, KEYS, logHistoryModelyard, seedSearchModelyard } from './tracking.ts';
 
 /**
  * `npm run bench -- --db postgres`: Modelyard and the MLflow server side by side, each on its
@@ -169,22 +169,6 @@ async function readBack(client: MlflowHttp, acknowledged: Map<string, number>): 
     }
   }
   return { expected, found };
-}
-
-async function seedSearchModelyard(client: MlflowHttp, experimentId: string, from: number, to: number, t0: number): Promise<void> {
-  await pool(to - from, 8, async (n) => {
-    const i = from + n;
-    const runId = await createRun(client, experimentId, t0 + i);
-    await client.post('runs/log-batch', {
-      run_id: runId,
-      metrics: [
-        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: t0 + i, step: 0 },
-        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: t0 + i, step: 0 },
-      ],
-      params: [{ key: 'lr', value: String(i % 10) }],
-      tags: [{ key: 'team', value: i % 2 ? 'risk' : 'growth' }],
-    });
-  });
 }
 
 function seedMlflow(python: string, args: string[]): void {

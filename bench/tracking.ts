@@ -111,17 +111,19 @@ async function ingest(client: MlflowHttp, experimentId: string, seconds: number)
   return (await ingestRound(client, experimentId, seconds, new Map())).sample;
 }
 
-async function seedSearchModelyard(client: MlflowHttp, experimentId: string, count: number): Promise<void> {
-  const start = Date.now() - count;
-  await pool(count, 8, async (i) => {
-    const runId = await createRun(client, experimentId, start + i);
+/** Runs [from, to) of the search data: run i starts at t0 + i, with a loss, an accuracy, a param and a tag. */
+export async function seedSearchModelyard(client: MlflowHttp, experimentId: string, from: number, to: number, t0: number): Promise<void> {
+  await pool(to - from, 8, async (n) => {
+    const i = from + n;
+    const runId = await createRun(client, experimentId, t0 + i);
     await client.post('runs/log-batch', {
       run_id: runId,
       metrics: [
-        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: start + i, step: 0 },
-        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: start + i, step: 0 },
+        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: t0 + i, step: 0 },
+        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: t0 + i, step: 0 },
       ],
       params: [{ key: 'lr', value: String(i % 10) }],
+      tags: [{ key: 'team', value: i % 2 ? 'risk' : 'growth' }],
     });
   });
 }
@@ -166,7 +168,7 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   const searchExperiment = (await client.post<{ experiment_id: string }>('experiments/create', { name: `bench-search-${Date.now()}` })).experiment_id;
   log(`${server.name}: seeding ${options.searchRuns} runs`);
   const seedStart = performance.now();
-  if (isModelyard) await seedSearchModelyard(client, searchExperiment, options.searchRuns);
+  if (isModelyard) await seedSearchModelyard(client, searchExperiment, 0, options.searchRuns, Date.now() - options.searchRuns);
   else seedMlflow(options.python, server, ['runs', searchExperiment, String(options.searchRuns)]);
   const seedSeconds = (performance.now() - seedStart) / 1000;
   log(`${server.name}: seeded in ${seedSeconds.toFixed(1)} s`);
