@@ -14,6 +14,8 @@ import { benchWebhooks, type WebhookRound } from './webhooks.ts';
 import { benchStartup } from './startup.ts';
 import { runSoak, soakSection } from './soak.ts';
 import { benchPythonClientUpload, pythonClientSection } from './python-client.ts';
+import { postgresSection } from './postgres-report.ts';
+import { benchPostgres } from './postgres.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
@@ -22,6 +24,7 @@ import { benchPythonClientUpload, pythonClientSection } from './python-client.ts
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const database = args.includes('--db') ? args[args.indexOf('--db') + 1] : undefined;
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
 const python = execFileSync('bash', ['scripts/python-env.sh'], { encoding: 'utf8' }).trim();
@@ -264,12 +267,26 @@ async function pythonClientSuite(): Promise<void> {
   log('wrote docs/benchmarks.md (python client)');
 }
 
-if (!only || only === 'startup') await startupSuite();
-if (!only || only === 'webhooks') await webhooksSuite();
-if (!only || only === 'ci') await ciSuite();
-if (!only || only === 'tracking') await trackingSuite();
-if (!only || only === 'ui') await uiSuite();
-if (!only || only === 'registry') await registrySuite();
-if (!only || only === 'artifacts') await artifactsSuite();
-if (!only || only === 'soak') await soakSuite();
-if (!only || only === 'python-client') await pythonClientSuite();
+async function postgresSuite(): Promise<void> {
+  // MLflow on PostgreSQL needs a driver the tests' venv does not carry: a venv of its own.
+  const mlflowPython = execFileSync('bash', ['scripts/python-env.sh', 'bench/requirements-postgres.txt'], { encoding: 'utf8' }).trim();
+  const result = await benchPostgres(mlflowPython, { quick, log });
+  const command = `npm run bench -- --db postgres${quick ? ' --quick' : ''}`;
+  const { section, plans } = postgresSection(result, describeMachine(), command);
+  writeSection('docs/benchmarks.md', 'postgres', section);
+  fs.writeFileSync('docs/postgres-plans.md', plans);
+  log('wrote docs/benchmarks.md (postgres) and docs/postgres-plans.md');
+}
+
+const onSqlite = database === undefined;
+if (database === 'postgres') await postgresSuite();
+else if (database !== undefined) throw new Error(`--db takes postgres (SQLite is the default), got ${database}`);
+if (onSqlite && (!only || only === 'startup')) await startupSuite();
+if (onSqlite && (!only || only === 'webhooks')) await webhooksSuite();
+if (onSqlite && (!only || only === 'ci')) await ciSuite();
+if (onSqlite && (!only || only === 'tracking')) await trackingSuite();
+if (onSqlite && (!only || only === 'ui')) await uiSuite();
+if (onSqlite && (!only || only === 'registry')) await registrySuite();
+if (onSqlite && (!only || only === 'artifacts')) await artifactsSuite();
+if (onSqlite && (!only || only === 'soak')) await soakSuite();
+if (onSqlite && (!only || only === 'python-client')) await pythonClientSuite();

@@ -103,27 +103,33 @@ function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv, lo
   return spawn(command, args, { env, stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')], detached: true });
 }
 
-/** Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir. */
-export async function startModelyard(env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * Modelyard on its embedded defaults (SQLite and a local folder) in a fresh data dir;
+ * `nodeFlags` go to node itself (`--cpu-prof` is refused in NODE_OPTIONS).
+ */
+export async function startModelyard(env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<RunningServer> {
   const dataDir = env.MODELYARD_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'bench-modelyard-'));
   return launch('Modelyard', dataDir, '/-/health', (port, log) =>
     spawnLogged(
       process.execPath,
-      ['bin/modelyard.mjs', 'serve'],
+      [...nodeFlags, 'bin/modelyard.mjs', 'serve'],
       { ...process.env, MODELYARD_PORT: String(port), MODELYARD_DATA_DIR: dataDir, MODELYARD_INITIAL_ADMIN_TOKEN: BENCH_TOKEN, MODELYARD_LOG_LEVEL: 'warn', ...env },
       log,
     ),
   );
 }
 
-/** The real MLflow server from the pinned venv, on SQLite, serving artifacts from a folder. */
-export async function startMlflow(python: string): Promise<RunningServer> {
+/**
+ * The real MLflow server from the pinned venv, serving artifacts from a folder; on SQLite in its
+ * data folder unless a `backendStoreUri` (a postgresql:// URL) is given.
+ */
+export async function startMlflow(python: string, backendStoreUri?: string): Promise<RunningServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-'));
   const mlflowBin = path.join(path.dirname(python), 'mlflow');
   const args = (port: number) => [
     'server',
     '--backend-store-uri',
-    `sqlite:///${path.join(dataDir, 'mlflow.db')}`,
+    backendStoreUri ?? `sqlite:///${path.join(dataDir, 'mlflow.db')}`,
     '--artifacts-destination',
     path.join(dataDir, 'artifacts'),
     '--host',
@@ -150,4 +156,27 @@ export function rssOf(pid: number): number {
   };
   visit(pid);
   return total;
+}
+
+/**
+ * CPU time (user + system) of a process and its children, in milliseconds (Linux /proc, 10 ms
+ * ticks): the living ones' own time, and the time of those that ended (PostgreSQL's backends
+ * come and go with the clients' pools), which the kernel adds to their parent's.
+ */
+export function cpuMsOf(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      // Fields after the command name, which may hold spaces: utime, stime, cutime and cstime are the 12th to 15th.
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      const children = fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
+    } catch {
+      // the process is gone
+    }
+  };
+  visit(pid);
+  return ticks * 10;
 }

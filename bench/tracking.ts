@@ -31,7 +31,7 @@ export interface TrackingOptions {
  * Runs a measurement `repeats` times, or fewer once `budgetMs` is spent (one slow server must
  * not hold the benchmark for an hour); always at least once.
  */
-async function measure<T>(repeats: number, budgetMs: number, work: () => Promise<T>): Promise<{ times: number[]; last: T }> {
+export async function measure<T>(repeats: number, budgetMs: number, work: () => Promise<T>): Promise<{ times: number[]; last: T }> {
   const times: number[] = [];
   const started = performance.now();
   let last: T;
@@ -43,12 +43,12 @@ async function measure<T>(repeats: number, budgetMs: number, work: () => Promise
   return { times, last };
 }
 
-const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
+export const KEYS = Array.from({ length: 10 }, (_, i) => `metric_${i}`);
 
 /** One request may take this long; past it the workload is reported as unanswered. */
 export const REQUEST_TIMEOUT_MS = 180_000;
 
-function clientFor(server: RunningServer): MlflowHttp {
+export function clientFor(server: RunningServer): MlflowHttp {
   return new MlflowHttp(server.base, server.name === 'Modelyard' ? BENCH_TOKEN : undefined, REQUEST_TIMEOUT_MS);
 }
 
@@ -68,25 +68,29 @@ async function measureOrGiveUp<T>(server: RunningServer, label: string, repeats:
   }
 }
 
-async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
+export async function createRun(client: MlflowHttp, experimentId: string, startTime = Date.now()): Promise<string> {
   const created = await client.post<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, start_time: startTime });
   return created.run.info.run_id;
 }
 
 /** One log-batch body: 1000 points, 10 keys × 100 consecutive steps. */
-function batchBody(runId: string, stepOffset: number) {
+export function batchBody(runId: string, stepOffset: number) {
   const metrics = [];
   const now = Date.now();
   for (let s = 0; s < 100; s++) for (const key of KEYS) metrics.push({ key, value: Math.sin(stepOffset + s) + s / 100, timestamp: now, step: stepOffset + s });
   return { run_id: runId, metrics };
 }
 
-/** 4 concurrent writers, each logging 1000-point batches to its own run, for a fixed time. */
-async function ingest(client: MlflowHttp, experimentId: string, seconds: number): Promise<number> {
+/**
+ * One ingest round: 4 writers, each logging 1000-point batches to its own run for `seconds`.
+ * Returns the rate and what each run was acknowledged, for the read-back check.
+ */
+export async function ingestRound(client: MlflowHttp, experimentId: string, seconds: number, acknowledged: Map<string, number>): Promise<{ rows: number; requests: number; sample: number }> {
   const runs = await Promise.all([0, 1, 2, 3].map(() => createRun(client, experimentId)));
-  const deadline = performance.now() + seconds * 1000;
   const start = performance.now();
+  const deadline = start + seconds * 1000;
   let points = 0;
+  let requests = 0;
   await Promise.all(
     runs.map(async (runId) => {
       let offset = 0;
@@ -94,28 +98,37 @@ async function ingest(client: MlflowHttp, experimentId: string, seconds: number)
         await client.post('runs/log-batch', batchBody(runId, offset));
         offset += 100;
         points += 1000;
+        requests++;
+        acknowledged.set(runId, offset);
       }
     }),
   );
-  return points / ((performance.now() - start) / 1000);
+  return { rows: points, requests, sample: points / ((performance.now() - start) / 1000) };
 }
 
-async function seedSearchModelyard(client: MlflowHttp, experimentId: string, count: number): Promise<void> {
-  const start = Date.now() - count;
-  await pool(count, 8, async (i) => {
-    const runId = await createRun(client, experimentId, start + i);
+/** 4 concurrent writers, each logging 1000-point batches to its own run, for a fixed time. */
+async function ingest(client: MlflowHttp, experimentId: string, seconds: number): Promise<number> {
+  return (await ingestRound(client, experimentId, seconds, new Map())).sample;
+}
+
+/** Runs [from, to) of the search data: run i starts at t0 + i, with a loss, an accuracy, a param and a tag. */
+export async function seedSearchModelyard(client: MlflowHttp, experimentId: string, from: number, to: number, t0: number): Promise<void> {
+  await pool(to - from, 8, async (n) => {
+    const i = from + n;
+    const runId = await createRun(client, experimentId, t0 + i);
     await client.post('runs/log-batch', {
       run_id: runId,
       metrics: [
-        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: start + i, step: 0 },
-        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: start + i, step: 0 },
+        { key: 'loss', value: ((i * 7919) % 1000) / 1000, timestamp: t0 + i, step: 0 },
+        { key: 'acc', value: ((i * 104729) % 1000) / 1000, timestamp: t0 + i, step: 0 },
       ],
       params: [{ key: 'lr', value: String(i % 10) }],
+      tags: [{ key: 'team', value: i % 2 ? 'risk' : 'growth' }],
     });
   });
 }
 
-async function logHistoryModelyard(client: MlflowHttp, runId: string, key: string, points: number): Promise<void> {
+export async function logHistoryModelyard(client: MlflowHttp, runId: string, key: string, points: number): Promise<void> {
   const now = Date.now();
   await pool(Math.ceil(points / 1000), 4, async (b) => {
     const metrics = [];
@@ -124,7 +137,7 @@ async function logHistoryModelyard(client: MlflowHttp, runId: string, key: strin
   });
 }
 
-async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string): Promise<number> {
+export async function fetchWholeHistory(client: MlflowHttp, runId: string, key: string): Promise<number> {
   let token: string | undefined;
   let count = 0;
   do {
@@ -155,7 +168,7 @@ export async function benchTracking(server: RunningServer, options: TrackingOpti
   const searchExperiment = (await client.post<{ experiment_id: string }>('experiments/create', { name: `bench-search-${Date.now()}` })).experiment_id;
   log(`${server.name}: seeding ${options.searchRuns} runs`);
   const seedStart = performance.now();
-  if (isModelyard) await seedSearchModelyard(client, searchExperiment, options.searchRuns);
+  if (isModelyard) await seedSearchModelyard(client, searchExperiment, 0, options.searchRuns, Date.now() - options.searchRuns);
   else seedMlflow(options.python, server, ['runs', searchExperiment, String(options.searchRuns)]);
   const seedSeconds = (performance.now() - seedStart) / 1000;
   log(`${server.name}: seeded in ${seedSeconds.toFixed(1)} s`);

@@ -3,6 +3,9 @@
 # Installs Debian's postgresql package when no server binaries are present.
 #   scripts/postgres.sh start   -> prints the admin URL on stdout
 #   scripts/postgres.sh stop
+# MODELYARD_PG_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous_commit and
+# full_page_writes on): what a benchmark must measure (`npm run bench -- --db postgres`).
+# MODELYARD_PG_OPTIONS adds server settings (`-c name=value ...`), e.g. extensions to preload.
 set -euo pipefail
 
 PORT="${MODELYARD_TEST_PG_PORT:-55432}"
@@ -45,8 +48,10 @@ start() {
     as_db_user "$bin/initdb" -D "$DIR" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   # Durability is not what a test server is for; these settings make it several times faster.
+  local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${MODELYARD_PG_DURABLE:-0}" = "1" ] && speed=""
   as_db_user "$bin/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$DIR $speed -c max_connections=300 ${MODELYARD_PG_OPTIONS:-}" >/dev/null
   echo "$URL"
 }
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { TEST_DIALECT } from '../support/database.ts';
 
 let t: TestApp;
 let dev: TestUser;
@@ -170,6 +171,39 @@ describe('run search', () => {
       token: dev.token,
     });
     expect(native.json().runs.map((r: { name: string }) => r.name)).toEqual(['r4', 'r3']);
+  });
+});
+
+describe('a page of many runs', () => {
+  it('reads the params of 950 runs in one statement on PostgreSQL (one per 900 runs on SQLite), each run with its own', async () => {
+    const experimentId = (await post('experiments/create', { name: 'many-runs' })).experiment_id;
+    const first = await newRun(experimentId, 'copy-0');
+    const db = t.services.database.db;
+    const template = await db.selectFrom('runs').selectAll().where('uuid', '=', first).executeTakeFirstOrThrow();
+    const { id: _id, ...columns } = template;
+    for (let from = 1; from < 950; from += 200) {
+      const copies = Array.from({ length: Math.min(200, 950 - from) }, (_, i) => ({
+        ...columns,
+        uuid: `${first.slice(0, 24)}${String(from + i).padStart(8, '0')}`,
+        name: `copy-${from + i}`,
+        start_time: columns.start_time - (from + i),
+      }));
+      await db.insertInto('runs').values(copies).execute();
+    }
+    const runs = await db.selectFrom('runs').select(['id', 'name']).where('experiment_id', '=', template.experiment_id).execute();
+    await db
+      .insertInto('run_params')
+      .values(runs.map((r) => ({ run_id: r.id, key: 'name', value: r.name })))
+      .execute();
+
+    const executeQuery = vi.spyOn(db.getExecutor(), 'executeQuery');
+    const answer = await post('runs/search', { experiment_ids: [experimentId], max_results: 1000 });
+    const paramReads = executeQuery.mock.calls.filter(([query]) => query.sql.startsWith('select * from "run_params"')).length;
+    executeQuery.mockRestore();
+
+    expect(answer.runs).toHaveLength(950);
+    expect(paramReads).toBe(TEST_DIALECT === 'postgres' ? 1 : 2);
+    for (const run of answer.runs as { info: { run_name: string }; data: { params: { key: string; value: string }[] } }[]) expect(run.data.params).toEqual([{ key: 'name', value: run.info.run_name }]);
   });
 });
 
