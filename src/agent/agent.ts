@@ -2,6 +2,7 @@ import type { Assignments, Instance } from '../agent-protocol/protocol.ts';
 import { AGENT_TOKEN_PREFIX, MAX_ASSIGNMENTS_WAIT_SECONDS } from '../agent-protocol/protocol.ts';
 import { ArchiveCache } from './archive-cache.ts';
 import { Backoff, sleep } from './backoff.ts';
+import type { ServeMode } from './container-command.ts';
 import { InstanceSupervisor, type SupervisorTiming } from './instance-supervisor.ts';
 import { GroupRecords } from './process-groups.ts';
 import { AgentClient, AgentProtocolError } from './protocol-client.ts';
@@ -16,6 +17,8 @@ export interface AgentOptions {
   workDir: string;
   /** The Python MLflow models are served with (`--python`). */
   python: string;
+  /** How model servers run (`--serve-with`): processes from `python`, or the versions' images with podman. */
+  mode?: ServeMode;
   version: string;
   timing?: Partial<AgentTiming>;
   log: (line: string) => void;
@@ -61,6 +64,10 @@ export class Agent {
   private revision: string | undefined;
   private pollSeconds = 30;
   private python: { version: string; mlflow: string } | undefined;
+
+  private get mode(): ServeMode {
+    return this.options.mode ?? 'process';
+  }
 
   constructor(private readonly options: AgentOptions) {
     if (!options.token.startsWith(AGENT_TOKEN_PREFIX)) throw new Error(`an agent token starts with ${AGENT_TOKEN_PREFIX}`);
@@ -151,7 +158,7 @@ export class Agent {
     // New servers first: a version change starts the new one before the old one stops.
     for (const [id, instance] of desired) {
       const running = this.supervisors.get(id);
-      if (running && InstanceSupervisor.keyOf(running.instance) === InstanceSupervisor.keyOf(instance)) {
+      if (running && InstanceSupervisor.keyOf(running.instance, this.mode) === InstanceSupervisor.keyOf(instance, this.mode)) {
         if (JSON.stringify(running.instance) !== JSON.stringify(instance)) running.reassign(instance);
         continue;
       }
@@ -161,6 +168,7 @@ export class Agent {
         reporter: this.reporter,
         records: this.records,
         python: this.options.python,
+        mode: this.mode,
         logsDir: this.workDir.logs,
         baseEnv: process.env,
         timing: this.timing,

@@ -7,7 +7,8 @@ import { Backoff, sleep } from './backoff.ts';
 import { freePort } from './free-port.ts';
 import { processStartTime, stopGroup, type GroupRecords } from './process-groups.ts';
 import type { Reporter } from './reporter.ts';
-import { serverCommand } from './server-command.ts';
+import { containerCommand, type ServeMode } from './container-command.ts';
+import { serverCommand, type ServerCommand } from './server-command.ts';
 
 export interface SupervisorTiming {
   /** The first wait before restarting a crashed server; it doubles up to `backoffMaxMs`. */
@@ -28,6 +29,8 @@ export interface SupervisorDeps {
   reporter: Reporter;
   records: GroupRecords;
   python: string;
+  /** `container`: the version's recorded image runs with podman instead of a process from `python`. */
+  mode: ServeMode;
   logsDir: string;
   baseEnv: NodeJS.ProcessEnv;
   timing: SupervisorTiming;
@@ -72,9 +75,9 @@ export class InstanceSupervisor {
     if (this.last) this.report(this.last.state, this.last.message);
   }
 
-  /** What the instance runs: a different key under the same id means start it afresh. */
-  static keyOf(instance: Instance): string {
-    return JSON.stringify([instance.files.sha256, instance.server, instance.health]);
+  /** What the instance runs: a different key under the same id means start it afresh (in container mode, another image too). */
+  static keyOf(instance: Instance, mode: ServeMode): string {
+    return JSON.stringify([instance.files.sha256, instance.server, instance.health, ...(mode === 'container' ? [instance.image ?? null] : [])]);
   }
 
   start(): void {
@@ -141,8 +144,9 @@ export class InstanceSupervisor {
     const { records, timing } = this.deps;
     const id = this.instance.instance_id;
     const port = await freePort();
+    const command = this.commandFor(dir, port);
+    if (typeof command === 'string') return command;
     this.endpoint = `http://127.0.0.1:${port}`;
-    const command = serverCommand(this.instance.server, { python: this.deps.python, modelDir: dir, port, baseEnv: this.deps.baseEnv });
     const logFile = path.join(this.deps.logsDir, `${id}.log`);
     const fd = openLog(logFile);
     fs.writeSync(fd, `--- ${new Date().toISOString()} ${command.program} ${command.args.join(' ')}\n`);
@@ -167,6 +171,15 @@ export class InstanceSupervisor {
       await stopGroup(pgid, timing.stopGraceMs);
       records.remove(id);
     }
+  }
+
+  /** The model server's command, or why there is none. */
+  private commandFor(dir: string, port: number): ServerCommand | string {
+    const { instance, deps } = this;
+    if (deps.mode === 'process') return serverCommand(instance.server, { python: deps.python, modelDir: dir, port, baseEnv: deps.baseEnv });
+    if (!instance.image)
+      return `no container image is recorded on ${instance.model.name} version ${instance.model.version}: build its image context and record the image (POST …/versions/${instance.model.version}/images)`;
+    return containerCommand(instance.image, { instanceId: instance.instance_id, port, baseEnv: deps.baseEnv });
   }
 
   private async watch(exited: Promise<string>, backoff: Backoff): Promise<string> {

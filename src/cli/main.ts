@@ -126,6 +126,7 @@ program
   .option('--labels <labels>', 'comma-separated labels, beside the ones the agent was created with')
   .option('--work-dir <dir>', "where versions' files, logs and process records go (default ~/.modelyard-agent)")
   .option('--python <path>', 'the Python with mlflow that serves MLflow models', 'python3')
+  .option('--serve-with <mode>', "process: the model server runs from --python; container: the version's recorded image runs with podman", 'process')
   .action(async (options) => (await agents()).agentCommand(options));
 
 program

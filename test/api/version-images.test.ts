@@ -35,18 +35,21 @@ async function call(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unkno
   return res;
 }
 
-async function ok(method: 'POST' | 'PUT', url: string, payload: unknown) {
+async function ok(method: 'POST', url: string, payload: unknown) {
   const res = await call(method, url, payload);
   expect(res.statusCode, res.body).toBeLessThan(300);
-  return res.body ? (JSON.parse(res.body) as Record<string, never>) : {};
+  return res.json();
 }
 
 /** A model version from a run whose model directory holds `files`. */
 async function versionWith(name: string, files: Record<string, string>): Promise<number> {
   const experimentId = (await ok('POST', mlflow('experiments/create'), { name: `exp-${name}` })).experiment_id;
-  const run = (await ok('POST', mlflow('runs/create'), { experiment_id: experimentId })).run as { info: { run_id: string; artifact_uri: string } };
-  const root = run.info.artifact_uri.replace('mlflow-artifacts:/', '');
-  for (const [path, content] of Object.entries(files)) await ok('PUT', artifact(`${root}/model/${path}`), content);
+  const { run } = await ok('POST', mlflow('runs/create'), { experiment_id: experimentId });
+  const root = (run.info.artifact_uri as string).replace('mlflow-artifacts:/', '');
+  for (const [path, content] of Object.entries(files)) {
+    const res = await call('PUT', artifact(`${root}/model/${path}`), content);
+    expect(res.statusCode, res.body).toBeLessThan(300);
+  }
   const modelId = (await ok('POST', `/api/v4/projects/${projectId}/ml/models`, { name })).id as number;
   await ok('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${run.info.run_id}/model`, run_id: run.info.run_id });
   return modelId;
