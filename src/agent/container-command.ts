@@ -1,4 +1,6 @@
 import type { Instance } from '../agent-protocol/protocol.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PRIVATE_VARIABLES, type ServerCommand } from './server-command.ts';
 
 /** How the agent runs model servers: as a process from its Python, or as the version's image with podman. */
@@ -36,6 +38,8 @@ export function containerCommand(image: NonNullable<Instance['image']>, options:
       'run',
       '--rm',
       '--replace',
+      // An init as PID 1 passes SIGTERM on: MLflow's CLI as PID 1 would ignore it.
+      '--init',
       '--pull',
       'never',
       '--name',
@@ -47,4 +51,17 @@ export function containerCommand(image: NonNullable<Instance['image']>, options:
     ],
     env,
   };
+}
+
+/**
+ * Removes an instance's container once its podman process is gone: a podman killed after the
+ * grace period (or with the agent) leaves its container running, and the next start replaces
+ * it only if the instance is started again.
+ */
+export async function removeContainer(instanceId: string, podman = 'podman'): Promise<void> {
+  try {
+    await promisify(execFile)(podman, [...PODMAN_OPTIONS, 'rm', '--force', '--ignore', '--time', '0', containerName(instanceId)]);
+  } catch {
+    // No podman, or nothing to remove: the container is gone either way or was never made.
+  }
 }

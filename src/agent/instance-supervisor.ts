@@ -7,7 +7,7 @@ import { Backoff, sleep } from './backoff.ts';
 import { freePort } from './free-port.ts';
 import { processStartTime, stopGroup, type GroupRecords } from './process-groups.ts';
 import type { Reporter } from './reporter.ts';
-import { containerCommand, type ServeMode } from './container-command.ts';
+import { containerCommand, removeContainer, type ServeMode } from './container-command.ts';
 import { serverCommand, type ServerCommand } from './server-command.ts';
 
 export interface SupervisorTiming {
@@ -169,6 +169,7 @@ export class InstanceSupervisor {
     } finally {
       // Whatever ended it, nothing it started outlives it.
       await stopGroup(pgid, timing.stopGraceMs);
+      if (this.deps.mode === 'container') await removeContainer(id);
       records.remove(id);
     }
   }

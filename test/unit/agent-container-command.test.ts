@@ -27,6 +27,7 @@ describe("the command a version's image runs with (the agent's container mode)",
       'run',
       '--rm',
       '--replace',
+      '--init',
       '--pull',
       'never',
       '--name',
@@ -58,5 +59,18 @@ describe("the command a version's image runs with (the agent's container mode)",
     const built = { ...instance, image: { reference: 'localhost/clf:1', digest } };
     expect(InstanceSupervisor.keyOf(built, 'container')).not.toBe(InstanceSupervisor.keyOf(instance, 'container'));
     expect(InstanceSupervisor.keyOf(built, 'process')).toBe(InstanceSupervisor.keyOf(instance, 'process'));
+  });
+});
+
+describe('the Modelyard/Image pipeline template', () => {
+  it('compiles to one build-image job, started when a version is registered, that fetches the context, builds offline and records the image', async () => {
+    const { compileConfig } = await import('../../src/pipelines/config/compile.ts');
+    const { bundledTemplate } = await import('../../src/pipelines/templates/catalog.ts');
+    const result = compileConfig('stages: [image]\ninclude:\n  - template: Modelyard/Image.gitlab-ci.yml\n', { templates: bundledTemplate });
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    const script = bundledTemplate('Modelyard/Image')!;
+    expect(script).toContain('/image-context');
+    expect(script).toContain('--network none');
+    expect(script).toContain('"$version_url/images"');
   });
 });
