@@ -78,10 +78,9 @@ beforeAll(async () => {
   });
   seed = new Seeder(server.base, ADMIN);
   projectId = (await seed.call<{ id: number }>('POST', '/api/v4/projects', { name: 'image-e2e', path: 'image-e2e' })).id;
-  execFileSync(PYTHON, ['-c', REGISTER], {
+  await promisify(execFile)(PYTHON, ['-c', REGISTER], {
     cwd: root,
     env: { ...process.env, MLFLOW_TRACKING_URI: `${server.base}/api/v4/projects/${projectId}/ml/mlflow`, MLFLOW_TRACKING_TOKEN: ADMIN },
-    stdio: 'pipe',
   });
   const models = await seed.call<{ id: number; name: string }[]>('GET', `/api/v4/projects/${projectId}/ml/models`);
   modelId = models.find((m) => m.name === MODEL)!.id;
