@@ -30,6 +30,18 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'container',
+          include: ['test/container/**/*.test.ts'],
+          environment: 'node',
+          // podman builds and runs images (scripts/test-all.sh's container stage): one at a time.
+          maxWorkers: 1,
+          sequence: { groupOrder: 4 },
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
           environment: 'node',

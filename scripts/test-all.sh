@@ -120,6 +120,11 @@ bash test/container/image.sh --bundle "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz
 rm -rf "$BUNDLE_DIR"
 echo "container image test: $((SECONDS - started)) s"
 
+section "model version image: the server's image context built with podman on a cached mmdebstrap Debian 12 + python3 base, wheels from a cache keyed by the requirements' hash, recorded on the version, run by the agent in container mode, predictions through the gateway"
+started=$SECONDS
+MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=sqlite npx vitest run --project container
+echo "model version image test: $((SECONDS - started)) s"
+
 section "Helm chart: helm lint, and kubeconform -strict on the default and production renderings (Kubernetes 1.36 schemas, offline)"
 go_tools_ready
 started=$SECONDS

@@ -111,6 +111,15 @@ export const Instance = Type.Object({
     { description: "The version's files, a tar.gz downloadable with the agent's token" },
   ),
   server: ServerSpec,
+  image: Type.Optional(
+    Type.Object(
+      {
+        reference: Type.String({ maxLength: 255, description: 'Where the image is, e.g. `localhost/team/clf:1.0.0`' }),
+        digest: Type.String({ pattern: '^sha256:[0-9a-f]{64}$', description: "The image's manifest digest; the agent runs the image by it" }),
+      },
+      { description: 'The newest container image recorded on the version (POST …/versions/:version/images); agents in container mode (`--serve-with container`) run it with podman' },
+    ),
+  ),
   health: Type.Object({
     path: Type.String({ pattern: '^/', maxLength: 1024, description: "Polled with GET; a 200 is healthy (MLflow's is /ping)" }),
     interval_seconds: Type.Number({ minimum: 0.01, maximum: 3600 }),

@@ -2,6 +2,7 @@ import type { Assignments, Instance } from '../agent-protocol/protocol.ts';
 import { AGENT_TOKEN_PREFIX, MAX_ASSIGNMENTS_WAIT_SECONDS } from '../agent-protocol/protocol.ts';
 import { ArchiveCache } from './archive-cache.ts';
 import { Backoff, sleep } from './backoff.ts';
+import type { ServeMode } from './container-command.ts';
 import { InstanceSupervisor, type SupervisorTiming } from './instance-supervisor.ts';
 import { LOOPBACK_LISTEN_ADDRESS } from './listen-address.ts';
 import { GroupRecords } from './process-groups.ts';
@@ -19,6 +20,8 @@ export interface AgentOptions {
   python: string;
   /** The IP address model servers listen on (`--listen-address`); loopback when not given. */
   listenAddress?: string;
+  /** How model servers run (`--serve-with`): processes from `python`, or the versions' images with podman. */
+  mode?: ServeMode;
   version: string;
   timing?: Partial<AgentTiming>;
   log: (line: string) => void;
@@ -64,6 +67,10 @@ export class Agent {
   private revision: string | undefined;
   private pollSeconds = 30;
   private python: { version: string; mlflow: string } | undefined;
+
+  private get mode(): ServeMode {
+    return this.options.mode ?? 'process';
+  }
 
   constructor(private readonly options: AgentOptions) {
     if (!options.token.startsWith(AGENT_TOKEN_PREFIX)) throw new Error(`an agent token starts with ${AGENT_TOKEN_PREFIX}`);
@@ -154,7 +161,7 @@ export class Agent {
     // New servers first: a version change starts the new one before the old one stops.
     for (const [id, instance] of desired) {
       const running = this.supervisors.get(id);
-      if (running && InstanceSupervisor.keyOf(running.instance) === InstanceSupervisor.keyOf(instance)) {
+      if (running && InstanceSupervisor.keyOf(running.instance, this.mode) === InstanceSupervisor.keyOf(instance, this.mode)) {
         if (JSON.stringify(running.instance) !== JSON.stringify(instance)) running.reassign(instance);
         continue;
       }
@@ -165,6 +172,7 @@ export class Agent {
         records: this.records,
         python: this.options.python,
         listenAddress: this.options.listenAddress ?? LOOPBACK_LISTEN_ADDRESS,
+        mode: this.mode,
         logsDir: this.workDir.logs,
         baseEnv: process.env,
         timing: this.timing,

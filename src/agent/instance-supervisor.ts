@@ -8,7 +8,8 @@ import { freePort } from './free-port.ts';
 import { endpointOf } from './listen-address.ts';
 import { processStartTime, stopGroup, type GroupRecords } from './process-groups.ts';
 import type { Reporter } from './reporter.ts';
-import { serverCommand } from './server-command.ts';
+import { containerCommand, removeContainer, type ServeMode } from './container-command.ts';
+import { serverCommand, type ServerCommand } from './server-command.ts';
 
 export interface SupervisorTiming {
   /** The first wait before restarting a crashed server; it doubles up to `backoffMaxMs`. */
@@ -31,6 +32,8 @@ export interface SupervisorDeps {
   python: string;
   /** The IP address model servers listen on and are reported at (listen-address.ts). */
   listenAddress: string;
+  /** `container`: the version's recorded image runs with podman instead of a process from `python`. */
+  mode: ServeMode;
   logsDir: string;
   baseEnv: NodeJS.ProcessEnv;
   timing: SupervisorTiming;
@@ -75,9 +78,9 @@ export class InstanceSupervisor {
     if (this.last) this.report(this.last.state, this.last.message);
   }
 
-  /** What the instance runs: a different key under the same id means start it afresh. */
-  static keyOf(instance: Instance): string {
-    return JSON.stringify([instance.files.sha256, instance.server, instance.health]);
+  /** What the instance runs: a different key under the same id means start it afresh (in container mode, another image too). */
+  static keyOf(instance: Instance, mode: ServeMode): string {
+    return JSON.stringify([instance.files.sha256, instance.server, instance.health, ...(mode === 'container' ? [instance.image ?? null] : [])]);
   }
 
   start(): void {
@@ -145,8 +148,9 @@ export class InstanceSupervisor {
     const id = this.instance.instance_id;
     const host = this.deps.listenAddress;
     const port = await freePort(host);
+    const command = this.commandFor(dir, host, port);
+    if (typeof command === 'string') return command;
     this.endpoint = endpointOf(host, port);
-    const command = serverCommand(this.instance.server, { python: this.deps.python, modelDir: dir, host, port, baseEnv: this.deps.baseEnv });
     const logFile = path.join(this.deps.logsDir, `${id}.log`);
     const fd = openLog(logFile);
     fs.writeSync(fd, `--- ${new Date().toISOString()} ${command.program} ${command.args.join(' ')}\n`);
@@ -169,8 +173,18 @@ export class InstanceSupervisor {
     } finally {
       // Whatever ended it, nothing it started outlives it.
       await stopGroup(pgid, timing.stopGraceMs);
+      if (this.deps.mode === 'container') await removeContainer(id);
       records.remove(id);
     }
+  }
+
+  /** The model server's command, or why there is none. */
+  private commandFor(dir: string, host: string, port: number): ServerCommand | string {
+    const { instance, deps } = this;
+    if (deps.mode === 'process') return serverCommand(instance.server, { python: deps.python, modelDir: dir, host, port, baseEnv: deps.baseEnv });
+    if (!instance.image)
+      return `no container image is recorded on ${instance.model.name} version ${instance.model.version}: build its image context and record the image (POST …/versions/${instance.model.version}/images)`;
+    return containerCommand(instance.image, { instanceId: instance.instance_id, host, port, baseEnv: deps.baseEnv });
   }
 
   private async watch(exited: Promise<string>, backoff: Backoff): Promise<string> {

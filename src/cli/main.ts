@@ -130,6 +130,7 @@ program
     '--listen-address <ip>',
     "the IP address model servers listen on and are reported at (default 127.0.0.1, for an agent beside the server; in a pod of its own, the pod's IP); or MODELYARD_AGENT_LISTEN_ADDRESS",
   )
+  .option('--serve-with <mode>', "process: the model server runs from --python; container: the version's recorded image runs with podman", 'process')
   .action(async (options) => (await agents()).agentCommand(options));
 
 program

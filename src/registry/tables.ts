@@ -60,6 +60,23 @@ export interface ModelVersionEvaluationsTable {
   created_at: number;
 }
 
+/** A container image built of a version from its image context, by manifest digest. */
+export interface ModelVersionImagesTable {
+  id: Generated<number>;
+  version_id: number;
+  /** `sha256:` and 64 hex digits. */
+  digest: string;
+  size: number;
+  base: string;
+  reference: string;
+  /** JSON list of the tags the image was given. */
+  tags: string;
+  built_at: number;
+  job_id: number | null;
+  author_id: number | null;
+  created_at: number;
+}
+
 export interface ModelTagsTable {
   model_id: number;
   key: string;
@@ -131,4 +148,5 @@ export interface RegistryTables {
   approval_requests: ApprovalRequestsTable;
   approval_decisions: ApprovalDecisionsTable;
   model_version_evaluations: ModelVersionEvaluationsTable;
+  model_version_images: ModelVersionImagesTable;
 }

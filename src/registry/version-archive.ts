@@ -15,6 +15,10 @@ export interface VersionArchive {
   fileName: string;
   files: ArchiveFile[];
   fingerprint: string;
+  /** The version the files are: its model's name, number and semver. */
+  model: string;
+  version: number;
+  semver: string;
 }
 
 export interface ArchiveDigest {
@@ -71,6 +75,9 @@ export class VersionArchiveService {
     return {
       fileName: `${model.name}-${row.semver}.tar.gz`,
       files,
+      model: model.name,
+      version: row.version,
+      semver: row.semver,
       fingerprint: createHash('sha256')
         .update(JSON.stringify([PACKING, manifest]))
         .digest('hex'),

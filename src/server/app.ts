@@ -18,6 +18,7 @@ import { packageUploadRoutes } from '../packages/upload-routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { VersionFiles } from '../registry/version-files.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
+import { versionImageRoutes } from '../registry/version-image-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
 import { issueRoutes } from '../issues/routes.ts';
 import { importRoutes } from '../imports/routes.ts';
@@ -183,6 +184,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     projectFacts: async (id) => services.projects.getRow(id),
     environmentServes: (environmentId, ref) => services.servedVersions.environmentServes(environmentId, ref),
   });
+  await app.register(versionImageRoutes, { archives: services.versionArchives, images: services.versionImages });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(issueRoutes, { ...services.issues, users: services.users });
   await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher });

@@ -45,6 +45,7 @@ import { MetricsService } from '../tracking/metrics-service.ts';
 import { RunsService } from '../tracking/runs-service.ts';
 import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
+import { VersionImagesService } from '../registry/version-images-service.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
 import { OutboundPolicy, systemResolver, type Resolver } from '../outbound/outbound-policy.ts';
 import { ArchiveLinks } from '../registry/archive-links.ts';
@@ -109,6 +110,8 @@ export interface Services extends DeploymentServices, ImportServices {
   webhooks: WebhooksService;
   audit: AuditLogService;
   evaluations: EvaluationsService;
+  /** Container images built of versions (what container-mode agents run). */
+  versionImages: VersionImagesService;
   /** Versions' files as one deterministic tar.gz (what serving agents download). */
   versionArchives: VersionArchiveService;
   /** The registry as Hugging Face repositories (the Hub's read protocol). */
@@ -170,6 +173,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const jobHandouts = new JobHandouts(db, jobLifecycle, wake);
   const traces = new TracesService(db, ciVariables);
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
+  const versionImages = new VersionImagesService(db, versions);
   const archiveLinks = new ArchiveLinks(secrets, config.publicUrl);
   const reviewGate = new ReviewGate(db, registrySettings);
   const deploymentServices = createDeploymentServices(config, database, {
@@ -238,6 +242,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     webhooks: new WebhooksService(db, outbound, secrets),
     audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
+    versionImages,
     versionArchives,
     hubRepositories: new HubRepositories({ models, versions, aliases, contents: new VersionContents({ versions, artifacts, packages }) }),
     archiveLinks,

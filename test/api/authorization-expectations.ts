@@ -462,6 +462,11 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:read',
   'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/evaluations': 'ml:write',
+  'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/image-context': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/image-context': 'ml:read',
+  'GET /api/v4/projects/:id/ml/models/:model_id/versions/:version/images': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/images': 'ml:read',
+  'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/images': 'ml:write',
 
   'GET /api/v4/projects/:id/ci/settings': 'ci:admin-read',
   'HEAD /api/v4/projects/:id/ci/settings': 'ci:admin-read',

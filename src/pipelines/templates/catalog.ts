@@ -4,7 +4,7 @@ import fs from 'node:fs';
  * The pipeline templates bundled with Modelyard, for `include: - template: <name>`. Names are
  * written as GitLab writes its own (`Modelyard/Train.gitlab-ci.yml`); the suffix may be left out.
  */
-export const TEMPLATE_NAMES = ['Modelyard/Train', 'Modelyard/Evaluate', 'Modelyard/Validate', 'Modelyard/Register'] as const;
+export const TEMPLATE_NAMES = ['Modelyard/Train', 'Modelyard/Evaluate', 'Modelyard/Validate', 'Modelyard/Register', 'Modelyard/Image'] as const;
 
 const cache = new Map<string, string>();
 

@@ -66,6 +66,7 @@ export class AssignmentsService {
     const envs = (await query.orderBy('id').execute()).filter((env) => (JSON.parse(env.agent_labels) as string[]).every((l) => labels.includes(l)));
     const deploymentIds = [...new Set(envs.flatMap((e) => [e.current_deployment_id, e.serving_deployment_id].filter((id): id is number => id !== null)))];
     const variants = deploymentIds.length === 0 ? [] : await this.db.selectFrom('deployment_variants').selectAll().where('deployment_id', 'in', deploymentIds).orderBy('position').execute();
+    const images = await this.newestImages(variants.map((v) => v.version_id));
     const instances: AssignedInstance[] = [];
     for (const env of envs) {
       const project = await this.deps.projects.getRow(env.project_id);
@@ -81,6 +82,7 @@ export class AssignmentsService {
         const files = await this.filesOf(facts, { id: project.id, visibility: project.visibility });
         if (!files) continue;
         const instanceId = `e${env.id}-v${v.version_id}-${serverKey}`;
+        const image = images.get(v.version_id);
         instances.push({
           version: facts,
           wire: {
@@ -92,6 +94,7 @@ export class AssignmentsService {
             model: { name: v.model_name, version: v.version, semver: v.semver, flavor: server.kind === 'mlflow' ? 'python_function' : null },
             files: { url: instanceArchivePath(instanceId), sha256: files.sha256, size: files.size },
             server,
+            ...(image ? { image } : {}),
             health: { path: '/ping', interval_seconds: 5, timeout_seconds: 3 },
           },
         });
@@ -100,6 +103,21 @@ export class AssignmentsService {
     const wire = instances.map((i) => i.wire);
     const revision = createHash('sha256').update(JSON.stringify(wire)).digest('hex').slice(0, 32);
     return { assignments: { revision, instances: wire }, instances };
+  }
+
+  /** The newest image recorded on each version (by build time), which agents in container mode run. */
+  private async newestImages(versionIds: number[]): Promise<Map<number, { reference: string; digest: string }>> {
+    const newest = new Map<number, { reference: string; digest: string }>();
+    if (versionIds.length === 0) return newest;
+    const rows = await this.db
+      .selectFrom('model_version_images')
+      .select(['version_id', 'reference', 'digest'])
+      .where('version_id', 'in', [...new Set(versionIds)])
+      .orderBy('built_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    for (const row of rows) if (!newest.has(row.version_id)) newest.set(row.version_id, { reference: row.reference, digest: row.digest });
+    return newest;
   }
 
   /** The long poll: the assignments once they differ from `revision`, or null when `waitMs` passed without a change. */
