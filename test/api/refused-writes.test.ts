@@ -255,6 +255,9 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/approval_requests': { json: {} },
     'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/approve': { json: { comment: 'ok' } },
     'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/reject': { json: { comment: 'no' } },
+    'POST /api/v4/projects/:id/ml/models/:model_id/versions/:version/images': {
+      json: { digest: `sha256:${'ab'.repeat(32)}`, size: 1024, base: 'localhost/modelyard-model-base:1', reference: 'localhost/team/clf:1.0.0' },
+    },
     'PUT /api/v4/projects/:id/ml/registry/settings': { json: { required_approvals: 3 } },
     'PUT /api/v4/projects/:id/packages/ml_models/:model_version_id/files/*': octets('model bytes'),
     'POST /api/v4/projects/:id/packages/ml_models/:model_version_id/uploads': { json: { file_name: 'weights/model.bin', size: 6_000_000 } },
