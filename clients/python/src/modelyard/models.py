@@ -614,7 +614,7 @@ class Job(TypedDict, total=False):
 class EnvironmentCommand(TypedDict, total=False):
     "How agents start versions whose files are not an MLflow model"
     argv: Required[list[str]]
-    "The program and its arguments; {model_dir} and {port} are replaced"
+    "The program and its arguments; {model_dir}, {host} and {port} are replaced"
     env: dict[str, str]
 
 
