@@ -35,11 +35,22 @@ async function openDatabase(): Promise<Pick<TestDatabase, 'url' | 'drop'>> {
   return createTestDatabase();
 }
 
-function runSchemathesis(st: string, args: string[]): Promise<number> {
+/** What Schemathesis prints when its own code fails (not a finding about the server). */
+const TOOL_CRASH = 'Schemathesis encountered an unexpected issue';
+
+/** Runs Schemathesis with its output passed through; `crashed`: the tool itself failed (its "Internal Error"). */
+function runSchemathesis(st: string, args: string[]): Promise<{ code: number; crashed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(st, args, { stdio: 'inherit' });
+    const child = spawn(st, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let crashed = false;
+    const pass = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+      if (chunk.includes(TOOL_CRASH)) crashed = true;
+      to.write(chunk);
+    };
+    child.stdout!.on('data', pass(process.stdout));
+    child.stderr!.on('data', pass(process.stderr));
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), crashed }));
   });
 }
 
@@ -64,7 +75,13 @@ async function fuzzAs(role: FuzzRole, context: { st: string; server: ServerProce
     ...(context.seed ? ['--seed', context.seed] : []),
   ];
   console.log(`\n--- fuzzing as ${role.name}: ${context.seconds} s ---`);
-  await runSchemathesis(context.st, args);
+  // Schemathesis 4.32.5's progress output can fail on a stateful scenario that ends after its
+  // phase did (an assertion in its output handler; seen here once, in a 90 s run): a bug of the tool,
+  // not a finding. The role runs once more then; a second crash, like any finding, fails the stage.
+  if ((await runSchemathesis(context.st, args)).crashed) {
+    console.log(`\n--- Schemathesis itself failed (its Internal Error above, not a finding): fuzzing as ${role.name} once more ---`);
+    await runSchemathesis(context.st, args);
+  }
   return readFigures(role.name, reportFile);
 }
 
