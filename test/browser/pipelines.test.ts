@@ -257,6 +257,8 @@ describe('the CI/CD pages', () => {
     expect(await tests.textContent()).toContain('accuracy 0.41 < 0.9');
     // The archive browses as folders: the top level first, then into dist/.
     const browser = page.getByTestId('job-artifacts');
+    // The listing loads after the job's status: wait for it before reading every link (allTextContents does not wait).
+    await browser.getByRole('link', { name: 'README.md' }).waitFor();
     expect(await browser.getByRole('link').allTextContents()).toEqual(['README.md']);
     await browser.getByRole('button', { name: 'dist/' }).click();
     await browser.getByRole('button', { name: 'metrics/' }).waitFor();
