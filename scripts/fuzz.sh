@@ -12,4 +12,4 @@ PY=$(bash scripts/python-env.sh test/fuzz/requirements.txt)
 # The launcher rebuilds stale compiled output before it starts; do it now, outside the
 # server's start-up wait.
 node bin/modelyard.mjs --help >/dev/null
-MODELYARD_FUZZ_ST="$(dirname "$PY")/st" exec npx tsx test/fuzz/run.ts
+MODELYARD_FUZZ_PYTHON="$PY" exec npx tsx test/fuzz/run.ts

@@ -42,8 +42,8 @@ export function readFigures(role: string, reportFile: string): RunFigures {
 }
 
 export function figuresTable(runs: RunFigures[]): string {
-  const header = '| role | operations tested | test cases generated | failures | errors | seconds | seed |';
-  const rule = '| --- | --- | --- | --- | --- | --- | --- |';
-  const rows = runs.map((r) => `| ${r.role} | ${r.operationsTested} of ${r.operationsTotal} | ${r.casesGenerated} | ${r.failures} | ${r.errors} | ${r.seconds} | ${r.seed} |`);
+  const header = '| role | exit code | operations tested | test cases generated | failures | errors | seconds | seed |';
+  const rule = '| --- | --- | --- | --- | --- | --- | --- | --- |';
+  const rows = runs.map((r) => `| ${r.role} | ${r.exitCode} | ${r.operationsTested} of ${r.operationsTotal} | ${r.casesGenerated} | ${r.failures} | ${r.errors} | ${r.seconds} | ${r.seed} |`);
   return [header, rule, ...rows].join('\n');
 }
