@@ -59,7 +59,10 @@ function runSchemathesis(python: string, args: string[]): Promise<{ code: number
   });
 }
 
-async function fuzzAs(role: FuzzRole, context: { python: string; server: ServerProcess; work: string; reports: string; seconds: number; seed: string | undefined; config: string }): Promise<RunFigures> {
+async function fuzzAs(
+  role: FuzzRole,
+  context: { python: string; server: ServerProcess; work: string; reports: string; seconds: number; seed: string | undefined; config: string },
+): Promise<RunFigures> {
   const configFile = path.join(context.work, `schemathesis-${role.name}.toml`);
   fs.writeFileSync(configFile, `${STATIC_CONFIG}${context.config}`);
   const reportFile = path.join(context.reports, `fuzz-${role.name}.json`);
