@@ -3,11 +3,7 @@ when MODELYARD_TEST_DB=postgres), users with tokens, and the MLflow client point
 mount: GitLab's per-project tracking URI or the plain root URI (the default project)."""
 
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +13,9 @@ import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "test" / "support" / "python"))
+from live_server import live_server  # noqa: E402
+
 # The suite runs on the pinned mlflow 3 and on mlflow 2.22 (scripts/test-all.sh); tests of what
 # only one of them has are skipped on the other by this, with the reason.
 MLFLOW_MAJOR = int(mlflow.__version__.split(".")[0])
@@ -27,27 +26,6 @@ SERVED_MLFLOW_VERSION = next(line.split("==")[1].strip() for line in (REPO / "te
 MOUNTS = os.environ.get("MODELYARD_TEST_MOUNTS", "project,root").split(",")
 ADMIN_TOKEN = "compat-admin-token-0123456789abcdef"
 LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database():
-    """A fresh database for this session: none (SQLite in the data dir) or a new PostgreSQL one."""
-    if os.environ.get("MODELYARD_TEST_DB") != "postgres":
-        return None, lambda: None
-    admin = os.environ["MODELYARD_TEST_PG_URL"]
-    name = f"modelyard_compat_{uuid.uuid4().hex[:10]}"
-    subprocess.run(["psql", admin, "-qc", f"create database {name}"], check=True, capture_output=True)
-    url = admin.rsplit("/", 1)[0] + "/" + name
-
-    def drop():
-        subprocess.run(["psql", admin, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
-
-    return url, drop
 
 
 @dataclass
@@ -90,53 +68,19 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server():
-    data_dir = tempfile.mkdtemp(prefix="modelyard-compat-")
-    port = _free_port()
-    database_url, drop_database = _database()
-    env = {
-        **os.environ,
-        "MODELYARD_PORT": str(port),
-        "MODELYARD_DATA_DIR": data_dir,
-        "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN,
-        "MODELYARD_LOG_LEVEL": "warn",
-        # Every JSON answer is held to its route's response schema (a mismatch answers 500).
-        "MODELYARD_CHECK_RESPONSES": "true",
-    }
-    env.pop("MODELYARD_DATABASE_URL", None)
-    if database_url:
-        env["MODELYARD_DATABASE_URL"] = database_url
+    env = {}
     s3_endpoint = os.environ.get("MODELYARD_TEST_S3_ENDPOINT")
     if s3_endpoint:
         # The S3 driver against the local S3-protocol server that scripts/s3-server.sh started.
-        env.update({
+        env = {
             "MODELYARD_ARTIFACTS_URL": f"s3://modelyard-test/compat-{uuid.uuid4().hex[:8]}",
             "MODELYARD_S3_ENDPOINT": s3_endpoint,
             "AWS_ACCESS_KEY_ID": "test",
             "AWS_SECRET_ACCESS_KEY": "test",
             "AWS_REGION": "us-east-1",
-        })
-    log = open(Path(data_dir) / "server.log", "w")
-    proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if requests.get(base + "/-/health", timeout=2).ok:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            log.flush()
-            raise RuntimeError("Modelyard did not start:\n" + (Path(data_dir) / "server.log").read_text())
-        time.sleep(0.2)
-    yield Server(base, data_dir)
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-    server_log = (Path(data_dir) / "server.log").read_text()
-    drop_database()
-    shutil.rmtree(data_dir, ignore_errors=True)
-    assert '"level":50' not in server_log, "the server logged errors:\n" + server_log[-5000:]
+        }
+    with live_server("compat", ADMIN_TOKEN, env=env) as live:
+        yield Server(live.url, live.data_dir)
 
 
 @pytest.fixture(scope="session")

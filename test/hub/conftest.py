@@ -6,10 +6,8 @@ and the variables are set here, before any test module imports them."""
 import json
 import os
 import shutil
-import socket
-import subprocess
+import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -19,17 +17,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "test" / "support" / "python"))
+from live_server import free_port, live_server  # noqa: E402
+
 ADMIN_TOKEN = "hub-admin-token-0123456789abcdef"
 LEVELS = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40, "owner": 50}
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-PORT = _free_port()
+PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 HF_HOME = tempfile.mkdtemp(prefix="modelyard-hf-home-")
 os.environ.update(
@@ -114,60 +108,10 @@ class Server:
             ok("PUT", f"/api/v4/projects/{project.id}/ml/models/{model_id}/aliases/{alias}", token, {"version": version["version"]})
 
 
-def _database():
-    """A fresh database for this session: none (SQLite in the data dir) or a new PostgreSQL one."""
-    if os.environ.get("MODELYARD_TEST_DB") != "postgres":
-        return None, lambda: None
-    admin = os.environ["MODELYARD_TEST_PG_URL"]
-    name = f"modelyard_hub_{uuid.uuid4().hex[:10]}"
-    subprocess.run(["psql", admin, "-qc", f"create database {name}"], check=True, capture_output=True)
-
-    def drop():
-        subprocess.run(["psql", admin, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
-
-    return admin.rsplit("/", 1)[0] + "/" + name, drop
-
-
 @pytest.fixture(scope="session")
 def server():
-    data_dir = tempfile.mkdtemp(prefix="modelyard-hub-")
-    database_url, drop_database = _database()
-    env = {
-        **os.environ,
-        "MODELYARD_PORT": str(PORT),
-        "MODELYARD_DATA_DIR": data_dir,
-        "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN,
-        "MODELYARD_LOG_LEVEL": "warn",
-        # Every JSON answer is held to its route's response schema (a mismatch answers 500).
-        "MODELYARD_CHECK_RESPONSES": "true",
-        # Imports read from this same server's Hub protocol (the outbound policy must allow it).
-        "MODELYARD_HF_ENDPOINT": f"{BASE}/api/hf",
-        "MODELYARD_OUTBOUND_ALLOW": f"127.0.0.1:{PORT}",
-    }
-    env.pop("MODELYARD_DATABASE_URL", None)
-    if database_url:
-        env["MODELYARD_DATABASE_URL"] = database_url
-    log_path = Path(data_dir) / "server.log"
-    log = open(log_path, "w")
-    proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(BASE + "/-/health", timeout=2) as res:
-                if res.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            log.flush()
-            raise RuntimeError("Modelyard did not start:\n" + log_path.read_text())
-        time.sleep(0.2)
-    yield Server()
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-    server_log = log_path.read_text()
-    drop_database()
-    shutil.rmtree(data_dir, ignore_errors=True)
+    # Imports read from this same server's Hub protocol (the outbound policy must allow it).
+    env = {"MODELYARD_HF_ENDPOINT": f"{BASE}/api/hf", "MODELYARD_OUTBOUND_ALLOW": f"127.0.0.1:{PORT}"}
+    with live_server("hub", ADMIN_TOKEN, port=PORT, env=env):
+        yield Server()
     shutil.rmtree(HF_HOME, ignore_errors=True)
-    assert '"level":50' not in server_log, "the server logged errors:\n" + server_log[-5000:]

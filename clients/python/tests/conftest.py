@@ -6,12 +6,8 @@ it into a fresh venv), never the source folder."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
 import subprocess
-import tempfile
-import time
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +19,9 @@ import requests
 import modelyard
 
 REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO / "test" / "support" / "python"))
+from live_server import live_server  # noqa: E402
+
 ADMIN_TOKEN = "client-admin-token-0123456789abcdef"
 
 
@@ -46,25 +45,6 @@ def record_part_puts(client: modelyard.Client, *, die_after: int | None = None) 
 
     transport.request = recording  # type: ignore[method-assign]
     return sent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database() -> tuple[str | None, object]:
-    if os.environ.get("MODELYARD_TEST_DB") != "postgres":
-        return None, lambda: None
-    admin = os.environ["MODELYARD_TEST_PG_URL"]
-    name = f"modelyard_client_{uuid.uuid4().hex[:10]}"
-    subprocess.run(["psql", admin, "-qc", f"create database {name}"], check=True, capture_output=True)
-
-    def drop() -> None:
-        subprocess.run(["psql", admin, "-qc", f"drop database if exists {name} with (force)"], capture_output=True)
-
-    return admin.rsplit("/", 1)[0] + "/" + name, drop
 
 
 @dataclass
@@ -128,36 +108,9 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
 
 @pytest.fixture(scope="session")
 def server(hub: Hub) -> Iterator[Server]:
-    data_dir = tempfile.mkdtemp(prefix="modelyard-client-")
-    port = free_port()
-    database_url, drop_database = _database()
-    env = {**os.environ, "MODELYARD_PORT": str(port), "MODELYARD_DATA_DIR": data_dir, "MODELYARD_INITIAL_ADMIN_TOKEN": ADMIN_TOKEN, "MODELYARD_LOG_LEVEL": "warn", "MODELYARD_CHECK_RESPONSES": "true"}
-    env |= {"MODELYARD_HF_ENDPOINT": hub.url, "MODELYARD_OUTBOUND_ALLOW": hub.url.split("//", 1)[1], "MODELYARD_IMPORT_LEASE_SECONDS": "5"}
-    env.pop("MODELYARD_DATABASE_URL", None)
-    if database_url:
-        env["MODELYARD_DATABASE_URL"] = database_url
-    log = open(Path(data_dir) / "server.log", "w")
-    proc = subprocess.Popen(["node", "bin/modelyard.mjs", "serve"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            if requests.get(url + "/-/health", timeout=2).ok:
-                break
-        except requests.RequestException:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            log.flush()
-            raise RuntimeError("Modelyard did not start:\n" + (Path(data_dir) / "server.log").read_text())
-        time.sleep(0.2)
-    yield Server(url)
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
-    server_log = (Path(data_dir) / "server.log").read_text()
-    drop_database()  # type: ignore[operator]
-    shutil.rmtree(data_dir, ignore_errors=True)
-    assert '"level":50' not in server_log, "the server logged errors:\n" + server_log[-5000:]
+    env = {"MODELYARD_HF_ENDPOINT": hub.url, "MODELYARD_OUTBOUND_ALLOW": hub.url.split("//", 1)[1], "MODELYARD_IMPORT_LEASE_SECONDS": "5"}
+    with live_server("client", ADMIN_TOKEN, env=env) as live:
+        yield Server(live.url)
 
 
 @pytest.fixture(scope="session")
