@@ -12,7 +12,7 @@ export function presentPackage(row: PackageRow, publicUrl: string): PackageNativ
     created_at: new Date(row.created_at).toISOString(),
     last_downloaded_at: null,
     tags: [],
-    _links: { web_path: `/${row.project_id}/-/packages/${row.id}`, delete_api_path: `${publicUrl}/api/v4/projects/${row.project_id}/packages/${row.id}` },
+    _links: { web_path: `/projects/${row.project_id}/packages/${row.id}`, delete_api_path: `${publicUrl}/api/v4/projects/${row.project_id}/packages/${row.id}` },
   };
 }
 

@@ -47,7 +47,7 @@ describe('generic packages', () => {
       created_at: expect.any(String),
       last_downloaded_at: null,
       tags: [],
-      _links: { web_path: `/${projectId}/-/packages/${file.package_id}`, delete_api_path: `http://modelyard.test/api/v4/projects/${projectId}/packages/${file.package_id}` },
+      _links: { web_path: `/projects/${projectId}/packages/${file.package_id}`, delete_api_path: `http://modelyard.test/api/v4/projects/${projectId}/packages/${file.package_id}` },
     });
     expect((await get(`/api/v4/projects/${projectId}/packages/${pkg.id}`)).json()).toEqual(pkg);
     const files = await get(`/api/v4/projects/${projectId}/packages/${pkg.id}/package_files`);

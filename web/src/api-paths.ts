@@ -123,7 +123,10 @@ function projectPaths(projectId: string | number) {
     deployments: (query?: Query) => withQuery(`${self}/deployments`, query),
     deploymentApproval: (deploymentId: number) => `${self}/deployments/${deploymentId}/approval`,
     packages: (query?: Query) => withQuery(`${self}/packages`, query),
+    package: (packageId: string | number) => `${self}/packages/${segment(packageId)}`,
     packageFiles: (packageId: number, query?: Query) => withQuery(`${self}/packages/${packageId}/package_files`, query),
+    /** A file of a generic package, by the package's name and version (GitLab's download path). */
+    genericFile: (name: string, version: string, fileName: string) => `${self}/packages/generic/${segment(name)}/${segment(version)}/${segment(fileName)}`,
     /** A model version's file, as GitLab's model registry serves it. */
     modelVersionFile: (versionId: number, fileName: string) => `${self}/packages/ml_models/${versionId}/files/${filePath(fileName)}`,
     experiments: (query?: Query) => withQuery(`${self}/ml/experiments`, query),

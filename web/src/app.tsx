@@ -17,6 +17,8 @@ import { IssuesPage } from './pages/issues.tsx';
 import { IssuePage } from './pages/issue.tsx';
 import { IssueBoardPage } from './pages/issue-board.tsx';
 import { ModelReference } from './components/model-reference.tsx';
+import { PackagesPage } from './pages/packages.tsx';
+import { PackagePage } from './pages/package.tsx';
 import { PipelinesPage } from './pages/pipelines.tsx';
 import { PipelinePage } from './pages/pipeline.tsx';
 import { JobPage } from './pages/job.tsx';
@@ -48,6 +50,8 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   // Keyed by id: moving to another pipeline or job (a retry's new attempt) starts the page afresh.
   ['/projects/:project/pipelines/:pipeline', (p) => <PipelinePage key={p.pipeline} projectId={p.project!} pipelineId={p.pipeline!} />],
   ['/projects/:project/jobs/:job', (p) => <JobPage key={p.job} projectId={p.project!} jobId={p.job!} />],
+  ['/projects/:project/packages', (p) => <PackagesPage projectId={p.project!} />],
+  ['/projects/:project/packages/:package', (p) => <PackagePage key={p.package} projectId={p.project!} packageId={p.package!} />],
   ['/projects/:project/environments', (p) => <EnvironmentsPage projectId={p.project!} />],
   ['/projects/:project/environments/:environment', (p) => <EnvironmentPage key={p.environment} projectId={p.project!} environmentId={p.environment!} />],
   ['/runners', () => <RunnersPage />],

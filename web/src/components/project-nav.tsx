@@ -12,6 +12,7 @@ export function ProjectNav({ project }: { project: Project }) {
     [`${base}/models`, 'Models', []],
     [`${base}/pipelines`, 'Pipelines', [`${base}/jobs`]],
     [`${base}/environments`, 'Environments', []],
+    [`${base}/packages`, 'Packages', []],
     [`${base}/issues`, 'Issues', []],
   ];
   if (powersOf(project).canMaintain) tabs.push([`${base}/settings`, 'Settings', []]);
