@@ -181,6 +181,7 @@ export const CiSettings = Closed(
 export type CiSettings = Static<typeof CiSettings>;
 
 export const StoredConfig = Closed({ content: Type.String(), valid: Type.Optional(Type.Boolean()), errors: Type.Optional(Type.Array(Type.String())) });
+export type StoredConfig = Static<typeof StoredConfig>;
 
 export const LintResult = Closed(
   {
@@ -193,6 +194,7 @@ export const LintResult = Closed(
   },
   { description: "GitLab's lint answer, with the jobs a push to the default branch would run" },
 );
+export type LintResult = Static<typeof LintResult>;
 
 export const RegistrationToken = Closed({ token: Type.String() });
 

@@ -107,6 +107,13 @@ function projectPaths(projectId: string | number) {
     ssoGroupLinks: `${self}/sso_group_links`,
     ssoGroupLink: (linkId: number) => `${self}/sso_group_links/${linkId}`,
     registrySettings: `${self}/ml/registry/settings`,
+    ciSettings: `${self}/ci/settings`,
+    ciConfig: `${self}/ci/config`,
+    ciLint: `${self}/ci/lint`,
+    variables: `${self}/variables`,
+    variable: (key: string) => `${self}/variables/${segment(key)}`,
+    triggers: `${self}/triggers`,
+    trigger: (triggerId: number) => `${self}/triggers/${triggerId}`,
     issues: (query?: Query) => withQuery(`${self}/issues`, query),
     issue: (iid: string | number) => issuePaths(self, iid),
     /** The issues linked to one model, version, experiment, run, pipeline or deployment. */

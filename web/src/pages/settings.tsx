@@ -12,7 +12,9 @@ import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf, type Project } from '../project.ts';
 import type { RegistrySettingsNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { CiRepositorySettings } from '../components/ci-repository-settings.tsx';
+import { CiTriggersSettings, CiVariablesSettings } from '../components/ci-variables-settings.tsx';
 import { usePageTitle } from '../page-title.ts';
 
 const ROLES: [number, string][] = [
@@ -23,10 +25,14 @@ const ROLES: [number, string][] = [
   [50, 'owner'],
 ];
 
-type Section = 'members' | 'single sign-on' | 'tokens' | 'webhooks' | 'registry' | 'audit';
+const SECTIONS = ['members', 'single sign-on', 'tokens', 'webhooks', 'registry', 'ci/cd', 'audit'] as const;
+type Section = (typeof SECTIONS)[number];
 
 export function SettingsPage({ projectId }: { projectId: string }) {
-  const [section, setSection] = useState<Section>('members');
+  // The open tab lives in the address (?tab=webhooks): a reload keeps it and a link can point at it.
+  const { path, query } = useLocation();
+  const section: Section = SECTIONS.find((s) => s === query.get('tab')) ?? 'members';
+  const setSection = (next: Section) => navigate(next === 'members' ? path : `${path}?tab=${encodeURIComponent(next)}`);
   const [state] = useLoad(['project', projectId], () => loadProject(projectId));
   usePageTitle('Settings', state.status === 'ready' ? state.data.name : null);
   return (
@@ -38,7 +44,7 @@ export function SettingsPage({ projectId }: { projectId: string }) {
           <section>
             <ProjectNav project={project} />
             <nav className="tabs" role="tablist">
-              {(['members', 'single sign-on', 'tokens', 'webhooks', 'registry', 'audit'] as Section[]).map((s) => (
+              {SECTIONS.map((s) => (
                 <button key={s} role="tab" aria-selected={section === s} className={section === s ? 'active' : ''} onClick={() => setSection(s)}>
                   {s}
                 </button>
@@ -49,6 +55,13 @@ export function SettingsPage({ projectId }: { projectId: string }) {
             {section === 'tokens' && <Tokens project={project} />}
             {section === 'webhooks' && <Webhooks project={project} />}
             {section === 'registry' && <RegistrySettings project={project} />}
+            {section === 'ci/cd' && (
+              <>
+                <CiRepositorySettings project={project} />
+                <CiVariablesSettings project={project} />
+                <CiTriggersSettings project={project} />
+              </>
+            )}
             {section === 'audit' && <Audit project={project} />}
           </section>
         )
