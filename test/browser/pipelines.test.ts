@@ -276,6 +276,40 @@ describe('the CI/CD pages', () => {
     await page.close();
   });
 
+  it('shows the runner’s sections as collapsible parts with their lengths, live, and offers the raw log', async () => {
+    const lint = running.get('lint')!;
+    // What GitLab Runner writes around its stages; the second section arrives in two pieces.
+    const raw =
+      '\x1b[0Ksection_start:1700000000:prepare_executor\r\x1b[0KPreparing the "shell" executor\n\x1b[0Ksection_end:1700000004:prepare_executor\r\x1b[0K' +
+      '\x1b[0Ksection_start:1700000004:install_deps[collapsed=true]\r\x1b[0Kpip install -r requirements.txt\n';
+    await appendLog(lint, raw);
+    const page = await h.newPage();
+    await h.signIn(page, 'dev');
+    await page.goto(`${h.base}/projects/${projectId}/jobs/${lint.id}`);
+    const log = page.getByTestId('job-log');
+    const prepare = log.locator('details[data-section="prepare_executor"]');
+    await prepare.waitFor();
+    expect(await prepare.locator('summary').textContent()).toBe('prepare_executor00:04');
+    expect(await prepare.evaluate((el) => (el as unknown as { open: boolean }).open)).toBe(true);
+    const deps = log.locator('details[data-section="install_deps"]');
+    expect(await deps.evaluate((el) => (el as unknown as { open: boolean }).open)).toBe(false);
+    expect(await deps.locator('summary').textContent()).toContain('running');
+    await appendLog(lint, 'Successfully installed sklearn\n\x1b[0Ksection_end:1700000071:install_deps\r\x1b[0Klinting\n');
+    await until(async () => ((await deps.locator('summary').textContent()) ?? '').endsWith('01:07'), 'the section to close with its length, live');
+    expect(await deps.textContent()).toContain('Successfully installed sklearn');
+    expect(await log.textContent()).not.toContain('section_');
+    await deps.locator('summary').click();
+    expect(await deps.evaluate((el) => (el as unknown as { open: boolean }).open)).toBe(true);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download the raw log' }).click();
+    const saved = await (await download).path();
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(saved, 'utf8')).toContain('section_start:1700000004:install_deps[collapsed=true]');
+    await h.shot(page, 'ci-05b-job-log-sections');
+    await page.close();
+  });
+
   it('retries a failed job as a new attempt', async () => {
     const lint = running.get('lint')!;
     await appendLog(lint, 'src/model.py:3: unused import\n');

@@ -9,14 +9,30 @@ export interface LogSpan {
   colour: string | null;
 }
 
+/** What a piece of log holds: styled text, or a GitLab section opening or closing (time in Unix seconds). */
+export type LogEvent = { kind: 'text'; spans: LogSpan[] } | { kind: 'start'; name: string; time: number; collapsed: boolean } | { kind: 'end'; name: string; time: number };
+
 const COLOURS = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
-// GitLab-style collapsible section markers: `section_start:<time>:<name>\r\e[0K`.
-const SECTION = /section_(?:start|end):\d+:[^\r\n\x1b]*\r?(?:\x1b\[0K)?/g;
+// GitLab's collapsible section markers, as the runner writes them:
+// `section_start:<unix time>:<name>[collapsed=true]\r\e[0K` and `section_end:<unix time>:<name>\r\e[0K`.
+const SECTION = /section_(start|end):(\d+):([^\r\n\x1b[]*)(?:\[([^\]\r\n]*)\])?\r?(?:\x1b\[0K)?/g;
+// A marker cut at the end of a chunk (the runner starts each one on a line of its own, after
+// `\e[0K`): its beginning is kept for the next chunk rather than shown as text.
+const CUT_MARKER = /^(?:section_(?:s(?:t(?:a(?:r(?:t)?)?)?)?|e(?:n(?:d)?)?)?(?::\d*(?::[^\r\n\x1b]*)?)?\r?(?:\x1b(?:\[0?)?)?|s(?:e(?:c(?:t(?:i(?:o(?:n)?)?)?)?)?)?)$/;
 const ESCAPE = /\x1b\[([0-9;]*)([@-~])/g;
 // Control characters other than newline and tab, including a lone ESC.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
 // An escape sequence (or a CR that may be half of CRLF) cut at the end of a chunk: kept until the next chunk completes it.
 const CUT = /(?:\x1b(?:\[[0-9;]*)?|\r)$/;
+
+/** Where a section marker that the chunk ends in the middle of begins, if it does. */
+function markerCut(text: string): { 0: string; index: number } | null {
+  const afterNewline = text.lastIndexOf('\n') + 1;
+  const clear = text.lastIndexOf('\x1b[0K');
+  const lineStart = Math.max(afterNewline, clear < 0 ? 0 : clear + 4);
+  const rest = text.slice(lineStart);
+  return rest !== '' && CUT_MARKER.test(rest) ? { 0: rest, index: lineStart } : null;
+}
 
 /** Parses a log chunk by chunk, keeping the style and any half-received escape code between chunks. */
 export class AnsiParser {
@@ -24,13 +40,39 @@ export class AnsiParser {
   private colour: string | null = null;
   private carry = '';
 
+  /** The chunk's text as styled spans, section markers left out. */
   push(chunk: string): LogSpan[] {
+    return this.pushEvents(chunk).flatMap((e) => (e.kind === 'text' ? e.spans : []));
+  }
+
+  /** The chunk as text and section markers, in order. */
+  pushEvents(chunk: string): LogEvent[] {
     let text = this.carry + chunk;
-    const cut = CUT.exec(text);
+    // A cut marker (which may end in a CR) first: it is longer than the escape code or CR it ends with.
+    const cut = markerCut(text) ?? CUT.exec(text);
     this.carry = cut ? cut[0] : '';
     if (cut) text = text.slice(0, cut.index);
+    const events: LogEvent[] = [];
+    const addText = (raw: string) => {
+      const spans = this.spansOf(raw);
+      if (spans.length > 0) events.push({ kind: 'text', spans });
+    };
+    let at = 0;
+    for (const m of text.matchAll(SECTION)) {
+      addText(text.slice(at, m.index));
+      at = m.index + m[0].length;
+      const name = m[3] ?? '';
+      const time = Number(m[2]);
+      if (m[1] === 'start') events.push({ kind: 'start', name, time, collapsed: /(^|,)\s*collapsed=true\s*($|,)/.test(m[4] ?? '') });
+      else events.push({ kind: 'end', name, time });
+    }
+    addText(text.slice(at));
+    return events;
+  }
+
+  private spansOf(raw: string): LogSpan[] {
     // A lone carriage return (a progress bar redrawing itself) starts a new line here: no text is lost.
-    text = text.replace(SECTION, '').replace(/\r\n/g, '\n').replace(/\r/g, '\n');
+    const text = raw.replace(/\r\n/g, '\n').replace(/\r/g, '\n');
     const spans: LogSpan[] = [];
     const emit = (raw: string) => {
       const clean = raw.replace(CONTROL, '');

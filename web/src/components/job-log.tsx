@@ -1,6 +1,7 @@
 import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { AnsiParser, type LogSpan } from '../ansi.ts';
+import { LogTree, sectionDuration, type LogNode } from '../log-sections.ts';
 import { isLive, type CiStatus } from '../pipelines-model.ts';
 import { LogText } from './log-text.tsx';
 
@@ -23,14 +24,40 @@ const Chunk = memo(function Chunk({ spans }: { spans: LogSpan[] }) {
   );
 });
 
+/** Sections open as the runner marked them (`[collapsed=true]` ones closed), each with its name, start time and length. */
+function Nodes({ nodes }: { nodes: LogNode[] }) {
+  return (
+    <>
+      {nodes.map((node) =>
+        node.kind === 'chunk' ? (
+          <Chunk key={node.id} spans={node.spans} />
+        ) : (
+          <details key={node.id} className="log-section" open={!node.collapsed} data-section={node.name}>
+            <summary>
+              <span className="log-section-name">{node.name}</span>
+              <time className="log-section-time" dateTime={new Date(node.start * 1000).toISOString()} title={`started ${new Date(node.start * 1000).toLocaleString()}`}>
+                {sectionDuration(node) ?? 'running'}
+              </time>
+            </summary>
+            <Nodes nodes={node.children} />
+          </details>
+        ),
+      )}
+    </>
+  );
+}
+
 /**
  * A job's log, live: while the job is pending or running it asks every second only for the
  * bytes after those it has (`Range: bytes=N-`) and appends them. It follows the end of the log
  * unless the reader scrolled up to read something. The server's X-Job-Status tells the page
- * when the job has moved on, so the rest of the page can refresh.
+ * when the job has moved on, so the rest of the page can refresh. GitLab's section markers
+ * become collapsible sections with their lengths; the raw log is a download away.
  */
 export function JobLog({ url, status, onStatus }: { url: string; status: CiStatus; onStatus: (status: string) => void }) {
-  const [chunks, setChunks] = useState<LogSpan[][]>([]);
+  // The tree grows in place as the log arrives; `received` re-renders what it shows.
+  const tree = useRef(new LogTree());
+  const [received, setReceived] = useState(0);
   const [failed, setFailed] = useState<string | null>(null);
   const offset = useRef(0);
   const parser = useRef(new AnsiParser());
@@ -51,8 +78,11 @@ export function JobLog({ url, status, onStatus }: { url: string; status: CiStatu
         if (bytes.length > 0) {
           offset.current += bytes.length;
           // Streaming decode: a character cut between two reads is completed by the next.
-          const spans = parser.current.push(decoder.current.decode(bytes, { stream: true }));
-          if (spans.length > 0) setChunks((c) => [...c, spans]);
+          const events = parser.current.pushEvents(decoder.current.decode(bytes, { stream: true }));
+          if (events.length > 0) {
+            tree.current.add(events);
+            setReceived((n) => n + 1);
+          }
         }
         const now = headers.get('x-job-status');
         if (now && now !== status) reported.current(now);
@@ -71,10 +101,18 @@ export function JobLog({ url, status, onStatus }: { url: string; status: CiStatu
   useLayoutEffect(() => {
     const el = box.current;
     if (el && follow.current) el.scrollTop = el.scrollHeight;
-  }, [chunks]);
+  }, [received]);
 
   return (
     <>
+      <p className="toolbar">
+        <a href={url} download={`job-${/\/jobs\/(\d+)\//.exec(url)?.[1] ?? 'log'}.log`}>
+          Download the raw log
+        </a>
+        <a href={url} target="_blank" rel="noopener">
+          Open the raw log
+        </a>
+      </p>
       {failed && (
         <p className="error" role="alert">
           The log could not be read: {failed}
@@ -90,11 +128,7 @@ export function JobLog({ url, status, onStatus }: { url: string; status: CiStatu
           follow.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 16;
         }}
       >
-        {chunks.length === 0 ? (
-          <span className="muted">{isLive(status) ? 'Waiting for the runner’s output…' : 'This job wrote no log.'}</span>
-        ) : (
-          chunks.map((spans, i) => <Chunk key={i} spans={spans} />)
-        )}
+        {tree.current.root.length === 0 ? <span className="muted">{isLive(status) ? 'Waiting for the runner’s output…' : 'This job wrote no log.'}</span> : <Nodes nodes={tree.current.root} />}
       </pre>
     </>
   );
