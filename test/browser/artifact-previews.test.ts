@@ -2,6 +2,7 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { Seeder } from '../support/seed.ts';
+import { checkAccessibility } from '../support/accessibility.ts';
 
 /** The artifact previews of issue 20: HTML in a sandbox, MLflow tables, images by step, icons without an emoji font. */
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
   const put = (path: string, body: string | Buffer, type: string) => seed.artifact(projectId, `${root}/${path}`.split('/').map(encodeURIComponent).join('/'), body, type);
   await put('estimator.html', ESTIMATOR_HTML, 'text/html');
   await put('metrics_table.json', JSON.stringify(TABLE), 'application/json');
+  await put('predictions.json', JSON.stringify({ columns: ['id'], data: Array.from({ length: 501 }, (_, i) => [i]) }), 'application/json');
   for (const step of [0, 5, 10]) await put(logged('confusion', step, `g000-${step}`), PNG, 'image/png');
   await put(logged('confusion', 10, 'g000-10', true), PNG, 'image/webp');
   await put(logged('samples', 1, 'h111-1'), PNG, 'image/png');
@@ -116,6 +118,23 @@ describe('artifact previews', () => {
     await score.getByRole('button').click();
     await until(async () => (await score.getAttribute('aria-sort')) === 'descending', 'a descending sort');
     expect(await names()).toEqual(['c', 'b', 'a']);
+    expect((await checkAccessibility(page, 'run artifacts: an MLflow table')).blocking).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the first 500 rows of a longer table and says so', async () => {
+    const page = await h.newPage();
+    await openArtifacts(page);
+    await page.getByRole('button', { name: /predictions\.json/ }).click();
+    const table = page.getByTestId('mlflow-table');
+    await table.waitFor();
+    expect(await table.locator('caption').textContent()).toBe('predictions.json: 501 rows');
+    expect(await table.locator('tbody tr').count()).toBe(500);
+    expect(await page.getByRole('note').textContent()).toBe('Showing the first 500 of 501 rows (in the order chosen); download the file for all of them.');
+    // Sorted descending, the row that was cut is the first one shown.
+    await table.getByRole('button', { name: 'id' }).click();
+    await table.getByRole('button', { name: 'id' }).click();
+    await until(async () => (await table.locator('tbody tr td').first().textContent()) === '500', 'the last row first');
     await page.close();
   });
 
@@ -137,6 +156,7 @@ describe('artifact previews', () => {
     await gallery.getByRole('img', { name: 'confusion at step 0' }).waitFor();
     await gallery.getByRole('button', { name: 'confusion, step 5' }).click();
     await gallery.getByRole('img', { name: 'confusion at step 5' }).waitFor();
+    expect((await checkAccessibility(page, 'run artifacts: images by step')).blocking).toEqual([]);
     await h.shot(page, 'artifact-preview-gallery');
     await page.close();
   });
@@ -147,7 +167,7 @@ describe('artifact previews', () => {
     const list = page.locator('.artifact-list');
     await list.getByRole('button', { name: /estimator\.html/ }).waitFor();
     expect(await list.textContent()).not.toMatch(/\p{Extended_Pictographic}/u);
-    expect(await list.locator('svg[aria-hidden="true"]').count()).toBe(3);
+    expect(await list.locator('svg[aria-hidden="true"]').count()).toBe(4);
     await page.close();
   });
 });
