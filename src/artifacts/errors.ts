@@ -15,3 +15,12 @@ export const ArtifactsErrors = defineErrors('artifacts', {
 
 /* Under generic codes, worded once. */
 export const wrongUploadToken = () => unauthenticated('401 Unauthorized: wrong or missing upload token');
+
+/** Why an artifact is not shown inline (html-preview-routes.ts): it still downloads as an attachment. */
+export const ArtifactPreviewErrors = defineErrors('artifacts', {
+  PREVIEW_NOT_HTML: { kind: 'invalid', message: ({ name }: { name: string }) => `"${name}" is not an HTML file (.html or .htm): only HTML artifacts have an inline preview; download it instead` },
+  PREVIEW_TOO_LARGE: {
+    kind: 'too_large',
+    message: ({ size, maxBytes }: { size: number; maxBytes: number }) => `the file is ${size} bytes, over the preview limit of ${maxBytes} bytes: download it instead`,
+  },
+});

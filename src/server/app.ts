@@ -19,6 +19,7 @@ import { registryRoutes } from '../registry/routes.ts';
 import { VersionFiles } from '../registry/version-files.ts';
 import { versionArchiveRoutes } from '../registry/version-archive-routes.ts';
 import { versionImageRoutes } from '../registry/version-image-routes.ts';
+import { htmlPreviewRoutes } from '../artifacts/html-preview-routes.ts';
 import { hubRoutes } from '../hub/routes.ts';
 import { issueRoutes } from '../issues/routes.ts';
 import { importRoutes } from '../imports/routes.ts';
@@ -185,6 +186,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
     environmentServes: (environmentId, ref) => services.servedVersions.environmentServes(environmentId, ref),
   });
   await app.register(versionImageRoutes, { archives: services.versionArchives, images: services.versionImages });
+  await app.register(htmlPreviewRoutes, { artifacts: services.artifacts });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(issueRoutes, { ...services.issues, users: services.users });
   await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher });

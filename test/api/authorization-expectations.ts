@@ -587,6 +587,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'GET /api/hf/:id/:model/resolve/:revision/*': 'ml:read',
   'HEAD /api/hf/:id/:model/resolve/:revision/*': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id/model_versions': 'ml:read',
+  'GET /api/v4/projects/:id/ml/artifact_previews/*': 'ml:read',
+  'HEAD /api/v4/projects/:id/ml/artifact_previews/*': 'ml:read',
   'GET /api/v4/projects/:id/ml/model_versions/:model_version_id': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/model_versions/:model_version_id': 'ml:read',
   'GET /api/v4/projects/:id/ml/runs/:run_id/logged_models': 'ml:read',

@@ -47,6 +47,8 @@ describe('named errors of tracking, artifacts and storage', () => {
       'storage PART_MISSING 400',
       'storage PART_TOO_SMALL 400',
       'artifacts PATH_CLASH 409',
+      'artifacts PREVIEW_NOT_HTML 400',
+      'artifacts PREVIEW_TOO_LARGE 413',
       'tracking RUN_NOT_FOUND 404',
       'tracking TAG_NOT_FOUND 404',
       'storage UNSAFE_PATH 400',

@@ -159,6 +159,8 @@ function projectPaths(projectId: string | number) {
     mlflowRuns: { setTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/set-tag`, restore: `${self}/ml/mlflow/api/2.0/mlflow/runs/restore` },
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
     mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
+    /** An HTML artifact shown inline in a sandbox, for the preview frame (downloads stay attachments). */
+    artifactPreview: (path: string) => `${self}/ml/artifact_previews/${filePath(path)}`,
   };
 }
 
