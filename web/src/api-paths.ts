@@ -156,7 +156,12 @@ function projectPaths(projectId: string | number) {
     /** The MLflow tracking URI a client sets for this project. */
     mlflowTracking: `${self}/ml/mlflow`,
     /** MLflow's run calls the runs table's bulk actions make (the native API has no tag or restore of its own). */
-    mlflowRuns: { setTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/set-tag`, restore: `${self}/ml/mlflow/api/2.0/mlflow/runs/restore` },
+    mlflowRuns: {
+      setTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/set-tag`,
+      deleteTag: `${self}/ml/mlflow/api/2.0/mlflow/runs/delete-tag`,
+      update: `${self}/ml/mlflow/api/2.0/mlflow/runs/update`,
+      restore: `${self}/ml/mlflow/api/2.0/mlflow/runs/restore`,
+    },
     /** MLflow's artifact API for this project: a folder's listing, and one file's bytes. */
     mlflowArtifacts: artifactPaths(`${self}/ml/mlflow/api/2.0/mlflow-artifacts/artifacts`),
     /** An HTML artifact shown inline in a sandbox, for the preview frame (downloads stay attachments). */

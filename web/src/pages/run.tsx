@@ -9,7 +9,8 @@ import { LinkedIssues } from '../components/linked-issues.tsx';
 import { KeyValues } from '../components/key-values.tsx';
 import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
-import { loadProject } from '../project.ts';
+import { loadProject, powersOf } from '../project.ts';
+import { RunEditor } from '../components/run-editor.tsx';
 import { Link } from '../router.tsx';
 import type { ExperimentNative, MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
 import { formatDuration, runDuration, secondsOf } from '../format.ts';
@@ -61,7 +62,7 @@ function RunMetric({ projectId, run, metricKey, options }: { projectId: number; 
 export function RunPage({ projectId, runId }: { projectId: string; runId: string }) {
   const [tab, setTab] = useState<Tab>('overview');
   const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [state] = useLoad(['run', projectId, runId], async () => {
+  const [state, reload] = useLoad(['run', projectId, runId], async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
     const [versions, loggedModels, experiment] = await Promise.all([
@@ -90,6 +91,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
             <h1>
               {run.name} <span className={`badge status-${run.status.toLowerCase()}`}>{run.status}</span>
             </h1>
+            <RunEditor projectId={project.id} run={run} canWrite={powersOf(project).canWrite} onChanged={reload} />
             <LinkedIssues projectId={project.id} type="run" targetId={run.id} />
             <nav className="tabs" role="tablist">
               {(['overview', 'metrics', 'params', 'tags', 'inputs', 'artifacts'] as Tab[]).map((t) => (
