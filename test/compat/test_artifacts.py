@@ -63,6 +63,22 @@ def test_log_and_read_back_every_kind_of_artifact(tracking, tmp_path):
     assert client.list_artifacts(run_id, "images")[0].path.startswith("images/black")
 
 
+def test_images_logged_by_key_and_step_are_stored_under_the_names_the_client_gives(tracking):
+    """mlflow 3 joins the parts of these names with `+`, mlflow 2 with `%` (`loss%step%3%timestamp%17…%<uuid>.png`):
+    both are kept as they are, and read back."""
+    image = np.full((6, 6, 3), 200, dtype=np.uint8)
+    with mlflow.start_run() as run:
+        for step in (1, 2):
+            mlflow.log_image(image, key="confusion", step=step, synchronous=True)
+    names = [f.path for f in MlflowClient().list_artifacts(run.info.run_id, "images")]
+    separator = "+" if MLFLOW_MAJOR >= 3 else "%"
+    pngs = sorted(n for n in names if n.endswith(".png"))
+    assert len(pngs) == 2 and all(n.startswith(f"images/confusion{separator}step{separator}") for n in pngs), names
+    assert len([n for n in names if n.endswith(".webp")]) == 2, names
+    loaded = mlflow.artifacts.load_image(f"runs:/{run.info.run_id}/{pngs[0]}")
+    assert loaded.size == (6, 6)
+
+
 def test_an_empty_file_is_logged_and_read_back_empty(tracking, tmp_path):
     """The client PUTs an empty file with no body; MLflow's own server stores it (200)."""
     mlflow.set_experiment(unique("empty-artifact"))

@@ -16,7 +16,10 @@ describe('safeRelativePath', () => {
     'a\nb',
     'a\u007fb',
     '%2e%2e/secret',
-    'a%2Fb',
+    'a/%2E%2E/b',
+    '%2fetc/passwd',
+    '%252e%252e/secret',
+    'a/%25252e%25252e%25252fb',
     'a#b',
     'a?b',
     'a//b',
@@ -32,6 +35,13 @@ describe('safeRelativePath', () => {
       expect(() => safeRelativePath(path)).toThrow(/not allowed|missing|too long/);
     });
   }
+
+  it('keeps a percent sign that no further decode would turn into a climb, as mlflow 2.x names its images', () => {
+    const image = 'images/confusion%step%10%timestamp%1796171879420%0a2e5c9f-1d27-4adb-93d1-0ead3c19be36.png';
+    expect(safeRelativePath(image)).toBe(image);
+    expect(safeRelativePath('a%2Fb')).toBe('a%2Fb');
+    expect(safeRelativePath('100%.txt')).toBe('100%.txt');
+  });
 
   it('accepts and normalizes ordinary paths', () => {
     expect(safeRelativePath('1/abc/artifacts/model/MLmodel')).toBe('1/abc/artifacts/model/MLmodel');
