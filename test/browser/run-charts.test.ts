@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAccessibility } from '../support/accessibility.ts';
-import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD } from '../support/browser.ts';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
 import { curve, Seeder } from '../support/seed.ts';
 
 /** The run page's metrics tab: a grid of every metric, each chart with settings of its own kept in the address. */
@@ -69,6 +69,55 @@ describe('the run page’s charts', () => {
     const findings = await checkAccessibility(page, 'run-charts-light');
     expect(findings.blocking).toEqual([]);
     await h.shot(page, 'run-charts-grid');
+    await page.close();
+  });
+
+  it('follows a running run without reloading the page, and stops asking once the run ends', async () => {
+    const runId = await createRun('running-run');
+    await logHistories(runId);
+    const page = await h.newPage();
+    await h.signIn(page, 'olga');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${runId}?tab=metrics`);
+    const loss = page.getByTestId('chart-loss');
+    await loss.locator('canvas').waitFor();
+    expect(await loss.getAttribute('data-points')).toBe('40');
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const asked: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/ml/metrics/series') || url.pathname.endsWith(`/${runId}`)) asked.push(url.pathname);
+    });
+    const answered: string[] = [];
+    const settled = (request: { url(): string }) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith('/ml/metrics/series') || url.pathname.endsWith(`/${runId}`)) answered.push(url.pathname);
+    };
+    page.on('requestfinished', settled);
+    page.on('requestfailed', settled);
+    let unchanged = 0;
+    page.on('response', (response) => {
+      if (new URL(response.url()).pathname.endsWith('/ml/metrics/series') && response.status() === 304) unchanged++;
+    });
+
+    await seed.mlflow(projectId, 'runs/log-metric', { run_id: runId, key: 'loss', value: 0.01, timestamp: 1_700_000_040_000, step: 40 });
+    await until(async () => (await loss.getAttribute('data-points')) === '41', 'the new point in the chart');
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // The series that did not change were asked with their ETag and not sent again.
+    expect(unchanged).toBeGreaterThan(0);
+    expect(await page.getByTestId('chart-accuracy').getAttribute('data-points')).toBe('40');
+
+    await seed.mlflow(projectId, 'runs/update', { run_id: runId, status: 'FINISHED', end_time: 1_700_000_100_000 });
+    await page
+      .getByRole('heading', { name: /running-run/ })
+      .getByText('FINISHED')
+      .waitFor();
+    // What was asked when the run ended (one last read of each series) settles, then nothing more is asked.
+    await until(async () => answered.length === asked.length, 'the last reads to be answered');
+    const askedWhenEnded = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 3 * 2000));
+    expect(asked.length).toBe(askedWhenEnded);
     await page.close();
   });
 });

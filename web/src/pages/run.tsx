@@ -13,6 +13,9 @@ import type { ExperimentNative, RunLoggedModelNative, RunNative } from '../../..
 import { formatDuration, runDuration, secondsOf } from '../format.ts';
 import { NumberText } from '../components/number-text.tsx';
 import { apiPaths } from '../api-paths.ts';
+import { LIVE_SERIES_MS } from '../live-series.ts';
+import { usePolling } from '../polling.ts';
+import { queryClient } from '../query-client.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
 
@@ -38,7 +41,8 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
     const search = next.toString();
     navigate(search ? `${path}?${search}` : path);
   };
-  const [state] = useLoad(['run', projectId, runId], async () => {
+  const key = ['run', projectId, runId];
+  const [state] = useLoad(key, async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
     const [versions, loggedModels, experiment] = await Promise.all([
@@ -47,6 +51,16 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
       api.get<ExperimentNative>(apiPaths.project(project.id).experiment(run.experiment_id)).catch(() => null),
     ]);
     return { project, run, versions, loggedModels, experiment };
+  });
+  // While the run runs, only the run itself is read again (its status, its metrics' latest
+  // values and keys): the charts follow their own series, and nothing else on the page moves.
+  const running = state.status === 'ready' && state.data.run.status === 'RUNNING';
+  usePolling(running, LIVE_SERIES_MS, () => {
+    if (state.status !== 'ready') return;
+    void api.get<RunNative>(apiPaths.project(state.data.project.id).run(runId).self).then(
+      (run) => queryClient.setQueryData(key, (old: typeof state.data | undefined) => old && { ...old, run }),
+      () => undefined, // a failed tick leaves the page as it was; the next one tries again
+    );
   });
   return (
     <Show
