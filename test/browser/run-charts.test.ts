@@ -120,4 +120,37 @@ describe('the run page’s charts', () => {
     expect(asked.length).toBe(askedWhenEnded);
     await page.close();
   });
+
+  it('charts every metric of the runs ticked in the runs table, a line or a bar per run', async () => {
+    const sweep = (await seed.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'sweep' })).experiment_id;
+    for (const name of ['sweep-a', 'sweep-b', 'sweep-c']) {
+      const runId = (await seed.mlflow<{ run: { info: { run_id: string } } }>(projectId, 'runs/create', { experiment_id: sweep, run_name: name, start_time: 1_700_000_000_000 })).run.info.run_id;
+      await logHistories(runId);
+    }
+    const page = await h.newPage();
+    await h.signIn(page, 'olga');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${h.base}/projects/${projectId}/experiments/${sweep}`);
+    await page.getByRole('link', { name: 'sweep-c' }).waitFor();
+    await page.getByLabel('Select sweep-a').check();
+    await page.getByLabel('Select sweep-c').check();
+    await page.getByRole('button', { name: 'Chart selected (2)' }).click();
+    const grid = page.getByRole('region', { name: 'Charts of 2 selected runs' });
+    await grid.getByTestId('chart-loss').locator('canvas').waitFor();
+    await grid.getByTestId('chart-accuracy').locator('canvas').waitFor();
+    expect(await grid.getByRole('img', { name: /^Chart of / }).count()).toBe(2);
+    expect(await grid.getByRole('img', { name: 'Chart of loss by step, 80 points' }).count()).toBe(1);
+    const legend = (await grid.getByTestId('chart-loss').locator('.u-legend .u-series').allTextContents()).join(' ');
+    expect(legend).toContain('sweep-a');
+    expect(legend).toContain('sweep-c');
+    expect(legend).not.toContain('sweep-b');
+    expect((await grid.getByTestId('bars-f1').getByRole('rowheader').allTextContents()).sort()).toEqual(['sweep-a', 'sweep-c']);
+
+    await grid.getByLabel('x axis of loss').selectOption('relative');
+    await grid.getByRole('img', { name: 'Chart of loss by relative time (s), 80 points' }).waitFor();
+    expect(await grid.getByLabel('x axis of accuracy').inputValue()).toBe('step');
+    expect((await checkAccessibility(page, 'runs-selected-charts-light')).blocking).toEqual([]);
+    await h.shot(page, 'run-charts-selected');
+    await page.close();
+  });
 });

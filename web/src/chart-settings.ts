@@ -1,7 +1,7 @@
 export type ChartX = 'step' | 'time' | 'relative';
 
 export interface ChartOptions {
-  /** `relative`: seconds since the chart's first point. */
+  /** `relative`: seconds since each run's first point. */
   x: ChartX;
   log: boolean;
   /** Exponential smoothing weight, 0 (none) to 0.99. */

@@ -55,9 +55,10 @@ export function MetricChart({
     const element = host.current;
     if (!element) return;
     const xs = new Set<number>();
-    const origin = Math.min(...series.flatMap((s) => s.points.map((p) => p.timestamp)));
     const byRun = series.map((s) => {
       const map = new Map<number, number>();
+      // Relative time counts from each run's own first point, so runs started apart line up.
+      const origin = Math.min(...s.points.map((p) => p.timestamp));
       for (const p of s.points) {
         const x = options.x === 'step' ? p.step : options.x === 'time' ? p.timestamp / 1000 : (p.timestamp - origin) / 1000;
         const y = metricValue(p.value);
