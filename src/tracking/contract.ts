@@ -59,6 +59,9 @@ export const MetricSeriesQuery = Type.Object({
 });
 export type MetricSeriesQuery = Static<typeof MetricSeriesQuery>;
 
+/** The answer to a request whose If-None-Match names the series as it still is. */
+export const SeriesNotModified = Type.Null({ description: 'Not modified: the series still has the ETag asked about' });
+
 // --- answers ----------------------------------------------------------------------------------
 
 const StringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });

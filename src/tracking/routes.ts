@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { accessOf } from '../auth/request-context.ts';
 import { pageWindow, sendPage } from '../http/pagination.ts';
+import { answerUnlessUnchanged } from '../http/entity-tag.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import { type App } from '../http/types.ts';
@@ -13,6 +14,7 @@ import {
   MetricParams,
   MetricSeriesNative,
   MetricSeriesQuery,
+  SeriesNotModified,
   RunLoggedModelNative,
   RunNative,
   RunKeysNative,
@@ -157,14 +159,16 @@ export async function trackingRoutes(app: App, deps: { experiments: ExperimentsS
       schema: {
         tags,
         summary: 'Downsampled series of one metric for up to 100 runs; every bucket keeps its minimum and maximum',
+        description: 'Answers with an ETag; a request with that tag in If-None-Match gets 304 until a point is logged that changes the series (how the web UI follows a running run).',
         params: ProjectIdParams,
         querystring: MetricSeriesQuery,
-        response: replies({ 200: MetricSeriesNative }),
+        response: replies({ 200: MetricSeriesNative, 304: SeriesNotModified }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      return presentMetricSeries(q.key, await metrics.series(accessOf(request), q.run_id, q.key, { startStep: q.start_step, endStep: q.end_step, maxPoints: q.max_points }));
+      const series = presentMetricSeries(q.key, await metrics.series(accessOf(request), q.run_id, q.key, { startStep: q.start_step, endStep: q.end_step, maxPoints: q.max_points }));
+      return answerUnlessUnchanged(request, reply, series);
     },
   );
 }

@@ -103,6 +103,41 @@ describe('metric storage', () => {
   });
 });
 
+describe('the native metric series', () => {
+  it('answers 304 to a client that has the series, and 200 with the new point once one is logged', async () => {
+    const run = await newRun();
+    await logSeries(run, 'live', [0.9, 0.8, 0.7]);
+    const url = `/api/v4/projects/${projectId}/ml/metrics/series?run_id=${run}&key=live&max_points=1000`;
+    const first = await t.call({ method: 'GET', url, token: dev.token });
+    expect(first.statusCode).toBe(200);
+    const tag = String(first.headers.etag);
+    expect(tag).toMatch(/^"[\w-]+"$/);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+
+    const again = await t.call({ method: 'GET', url, token: dev.token, headers: { 'if-none-match': tag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(tag);
+
+    await post('runs/log-metric', { run_id: run, key: 'live', value: 0.6, timestamp: 5000, step: 3 });
+    const after = await t.call({ method: 'GET', url, token: dev.token, headers: { 'if-none-match': tag } });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers.etag).not.toBe(tag);
+    expect(after.json().series[0].points.map((p: { step: number }) => p.step)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('does not answer 304 to a tag it did not give, or to a reader of another series', async () => {
+    const run = await newRun();
+    await logSeries(run, 'a', [1, 2]);
+    await logSeries(run, 'b', [1, 2]);
+    const url = (key: string) => `/api/v4/projects/${projectId}/ml/metrics/series?run_id=${run}&key=${key}`;
+    const tagOfA = String((await t.call({ method: 'GET', url: url('a'), token: dev.token })).headers.etag);
+    expect((await t.call({ method: 'GET', url: url('a'), token: dev.token, headers: { 'if-none-match': '"something-else"' } })).statusCode).toBe(200);
+    expect((await t.call({ method: 'GET', url: url('a'), token: dev.token, headers: { 'if-none-match': `"x", W/${tagOfA}` } })).statusCode).toBe(304);
+    expect((await t.call({ method: 'GET', url: url('b'), token: dev.token, headers: { 'if-none-match': tagOfA } })).statusCode).toBe(200);
+  });
+});
+
 describe('bulk-interval answers', () => {
   it('write NaN, ±Infinity and every run exactly as proto-JSON', async () => {
     const [a, b] = [await newRun(), await newRun()];

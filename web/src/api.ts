@@ -24,11 +24,13 @@ export interface Page<T> {
   total: number;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
-  const headers: Record<string, string> = {};
+async function request<T>(method: string, path: string, body?: unknown, init: { headers?: Record<string, string>; cache?: RequestCache } = {}): Promise<{ data: T; headers: Headers; status: number }> {
+  const headers: Record<string, string> = { ...init.headers };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: init.cache });
+  // Only a caller that sent If-None-Match sees this: the browser answers its own revalidations.
+  if (res.status === 304) return { data: null as T, headers: res.headers, status: 304 };
   const text = await res.text();
   const parsed: unknown = text ? JSON.parse(text) : null;
   if (!res.ok) {
@@ -36,7 +38,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     if (res.status === 401 && !path.endsWith('/session')) window.dispatchEvent(new CustomEvent('modelyard:signed-out'));
     throw new ApiError(res.status, message);
   }
-  return { data: parsed as T, headers: res.headers };
+  return { data: parsed as T, headers: res.headers, status: res.status };
 }
 
 export const api = {
@@ -53,6 +55,15 @@ export const api = {
       throw new ApiError(res.status, `${res.status} ${res.statusText}`);
     }
     return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+  },
+  /**
+   * A GET that names the copy the caller holds by its ETag: null when that copy is still
+   * current (304), else the new data and its tag. The browser's cache stays out of it, so what
+   * the server said is what the caller sees.
+   */
+  ifChanged: async <T>(path: string, etag: string | null): Promise<{ data: T; etag: string | null } | null> => {
+    const res = await request<T>('GET', path, undefined, { headers: etag ? { 'if-none-match': etag } : {}, cache: 'no-store' });
+    return res.status === 304 ? null : { data: res.data, etag: res.headers.get('etag') };
   },
   /** A GitLab-style list page with its X-Total header. */
   page: async <T>(path: string): Promise<Page<T>> => {

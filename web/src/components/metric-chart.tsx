@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { metricValue } from '../api.ts';
 import type { MetricPointNative } from '../../../src/tracking/contract.ts';
 import { themeColour } from '../theme.ts';
+import type { ChartOptions, ChartX } from '../chart-settings.ts';
 
 /** Labels, ticks and grid lines in the page's scheme (uPlot draws them black by default). */
 function axisColours() {
@@ -16,12 +17,7 @@ export interface ChartSeries {
   points: MetricPointNative[];
 }
 
-export interface ChartOptions {
-  x: 'step' | 'time';
-  log: boolean;
-  /** Exponential smoothing weight, 0 (none) to 0.99. */
-  smoothing: number;
-}
+export type { ChartOptions, ChartX } from '../chart-settings.ts';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
@@ -61,8 +57,10 @@ export function MetricChart({
     const xs = new Set<number>();
     const byRun = series.map((s) => {
       const map = new Map<number, number>();
+      // Relative time counts from each run's own first point, so runs started apart line up.
+      const origin = Math.min(...s.points.map((p) => p.timestamp));
       for (const p of s.points) {
-        const x = options.x === 'step' ? p.step : p.timestamp / 1000;
+        const x = options.x === 'step' ? p.step : options.x === 'time' ? p.timestamp / 1000 : (p.timestamp - origin) / 1000;
         const y = metricValue(p.value);
         if (Number.isFinite(y) && (!options.log || y > 0)) {
           xs.add(x);
@@ -89,7 +87,7 @@ export function MetricChart({
         height,
         scales: { x: { time: options.x === 'time' }, y: { distr: options.log ? 3 : 1 } },
         axes: [
-          { label: options.x === 'step' ? 'step' : 'time', ...axes },
+          { label: X_LABELS[options.x], ...axes },
           { label: title, size: 70, ...axes },
         ],
         // One-pixel lines: without a GPU the browser draws them on a fast path, where 1.5 px
@@ -123,24 +121,35 @@ export function MetricChart({
       plot.destroy();
     };
   }, [title, series, options.x, options.log, options.smoothing, height, onZoom]);
-  return <div ref={host} className="chart" data-testid={`chart-${title}`} />;
+  // The canvas says nothing to a screen reader; the container names what it shows.
+  const points = series.reduce((n, s) => n + s.points.length, 0);
+  return <div ref={host} className="chart" role="img" aria-label={`Chart of ${title} by ${X_LABELS[options.x]}, ${points} points`} data-testid={`chart-${title}`} />;
 }
 
-export function ChartControls({ options, onChange }: { options: ChartOptions; onChange: (o: ChartOptions) => void }) {
+const X_LABELS: Record<ChartX, string> = { step: 'step', time: 'time', relative: 'relative time (s)' };
+
+/**
+ * The settings of a chart. `metric` names the chart in the controls' accessible names, where a
+ * page has one set of controls per chart; `relative` offers seconds since the first point.
+ */
+export function ChartControls({ options, onChange, metric, relative = false }: { options: ChartOptions; onChange: (o: ChartOptions) => void; metric?: string; relative?: boolean }) {
+  const of = metric === undefined ? '' : ` of ${metric}`;
   return (
     <div className="toolbar">
       <label>
         x axis{' '}
-        <select aria-label="x axis" value={options.x} onChange={(e) => onChange({ ...options, x: e.target.value as 'step' | 'time' })}>
+        <select aria-label={`x axis${of}`} value={options.x} onChange={(e) => onChange({ ...options, x: e.target.value as ChartX })}>
           <option value="step">step</option>
           <option value="time">time</option>
+          {relative && <option value="relative">relative time</option>}
         </select>
       </label>
       <label>
-        <input type="checkbox" checked={options.log} onChange={(e) => onChange({ ...options, log: e.target.checked })} /> log scale
+        <input type="checkbox" aria-label={`log scale${of}`} checked={options.log} onChange={(e) => onChange({ ...options, log: e.target.checked })} /> log scale
       </label>
       <label>
-        smoothing <input type="range" min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => onChange({ ...options, smoothing: Number(e.target.value) })} />{' '}
+        smoothing{' '}
+        <input type="range" aria-label={`smoothing${of}`} min={0} max={0.99} step={0.01} value={options.smoothing} onChange={(e) => onChange({ ...options, smoothing: Number(e.target.value) })} />{' '}
         {options.smoothing.toFixed(2)}
       </label>
     </div>

@@ -1,9 +1,7 @@
-import { useCallback, useState } from 'react';
 import { PageTitle } from '../page-title.ts';
 import { api, formatTime } from '../api.ts';
 import { ArtifactBrowser } from '../components/artifact-browser.tsx';
-import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
-import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
+import { RunMetricGrid } from '../components/run-metric-grid.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { LinkedIssues } from '../components/linked-issues.tsx';
 import { KeyValues } from '../components/key-values.tsx';
@@ -11,58 +9,41 @@ import { RunLoggedModels } from '../components/run-logged-models.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { RunEditor } from '../components/run-editor.tsx';
-import { Link } from '../router.tsx';
-import type { ExperimentNative, MetricSeriesNative, RunLoggedModelNative, RunNative, RunSeriesNative } from '../../../src/tracking/contract.ts';
+import { Link, navigate, useLocation } from '../router.tsx';
+import type { ExperimentNative, RunLoggedModelNative, RunNative } from '../../../src/tracking/contract.ts';
 import { formatDuration, runDuration, secondsOf } from '../format.ts';
 import { NumberText } from '../components/number-text.tsx';
 import { apiPaths } from '../api-paths.ts';
+import { LIVE_SERIES_MS } from '../live-series.ts';
+import { usePolling } from '../polling.ts';
+import { queryClient } from '../query-client.ts';
 
 type Tab = 'overview' | 'metrics' | 'params' | 'tags' | 'inputs' | 'artifacts';
 
-/**
- * Downsampled series of one metric for the given runs. One run gets up to 1000 points (every
- * bucket's minimum and maximum); many runs share a budget of 50 000 (500 each for 100), since
- * a hundred overlapping lines gain nothing visible from more and every point is drawn.
- */
-export async function loadSeries(projectId: number, runIds: string[], key: string, range?: { from: number; to: number }): Promise<RunSeriesNative[]> {
-  const maxPoints = Math.max(200, Math.min(1000, Math.floor(50_000 / runIds.length)));
-  const q = new URLSearchParams({ key, max_points: String(maxPoints) });
-  for (const id of runIds) q.append('run_id', id);
-  if (range) {
-    q.set('start_step', String(Math.max(range.from, -9e15)));
-    q.set('end_step', String(range.to));
-  }
-  return (await api.get<MetricSeriesNative>(apiPaths.project(projectId).metricSeries(q))).series;
-}
+/** The compare page loads its series through here. */
+export { loadSeries } from '../metric-series.ts';
 
-function RunMetric({ projectId, run, metricKey, options }: { projectId: number; run: RunNative; metricKey: string; options: ChartOptions }) {
-  const [range, setRange] = useState<{ from: number; to: number } | undefined>(undefined);
-  const [state] = useLoad(['run-metric-series', projectId, run.id, metricKey, range?.from, range?.to], () => loadSeries(projectId, [run.id], metricKey, range));
-  const onZoom = useCallback((from: number, to: number) => options.x === 'step' && setRange({ from, to }), [options.x]);
-  return (
-    <div className="chart-box">
-      <Show state={state} what={`Loading ${metricKey}`}>
-        {(series) =>
-          loggedOnce(series) ? (
-            <MetricBars title={metricKey} values={series.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: run.name, value: p.value })))} />
-          ) : (
-            <MetricChart title={metricKey} series={series.map((s) => ({ label: run.name, points: s.points }))} options={options} onZoom={onZoom} />
-          )
-        }
-      </Show>
-      {range && (
-        <button className="link" onClick={() => setRange(undefined)}>
-          Reset zoom
-        </button>
-      )}
-    </div>
-  );
+const TABS: Tab[] = ['overview', 'metrics', 'params', 'tags', 'inputs', 'artifacts'];
+
+/** The open tab is in the address (`?tab=metrics`), so a reload or a link opens it again. */
+function tabOf(query: URLSearchParams): Tab {
+  const tab = query.get('tab');
+  return TABS.find((t) => t === tab) ?? 'overview';
 }
 
 export function RunPage({ projectId, runId }: { projectId: string; runId: string }) {
-  const [tab, setTab] = useState<Tab>('overview');
-  const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [state, reload] = useLoad(['run', projectId, runId], async () => {
+  const { path, query } = useLocation();
+  const tab = tabOf(query);
+  const setTab = (t: Tab) => {
+    // The charts' settings stay in the address, so going back to the metrics tab finds them.
+    const next = new URLSearchParams(query);
+    if (t === 'overview') next.delete('tab');
+    else next.set('tab', t);
+    const search = next.toString();
+    navigate(search ? `${path}?${search}` : path);
+  };
+  const key = ['run', projectId, runId];
+  const [state, reload] = useLoad(key, async () => {
     const project = await loadProject(projectId);
     const run = await api.get<RunNative>(apiPaths.project(project.id).run(runId).self);
     const [versions, loggedModels, experiment] = await Promise.all([
@@ -71,6 +52,16 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
       api.get<ExperimentNative>(apiPaths.project(project.id).experiment(run.experiment_id)).catch(() => null),
     ]);
     return { project, run, versions, loggedModels, experiment };
+  });
+  // While the run runs, only the run itself is read again (its status, its metrics' latest
+  // values and keys): the charts follow their own series, and nothing else on the page moves.
+  const running = state.status === 'ready' && state.data.run.status === 'RUNNING';
+  usePolling(running, LIVE_SERIES_MS, () => {
+    if (state.status !== 'ready') return;
+    void api.get<RunNative>(apiPaths.project(state.data.project.id).run(runId).self).then(
+      (run) => queryClient.setQueryData(key, (old: typeof state.data | undefined) => old && { ...old, run }),
+      () => undefined, // a failed tick leaves the page as it was; the next one tries again
+    );
   });
   return (
     <Show
@@ -94,7 +85,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
             <RunEditor projectId={project.id} run={run} canWrite={powersOf(project).canWrite} onChanged={reload} />
             <LinkedIssues projectId={project.id} type="run" targetId={run.id} />
             <nav className="tabs" role="tablist">
-              {(['overview', 'metrics', 'params', 'tags', 'inputs', 'artifacts'] as Tab[]).map((t) => (
+              {TABS.map((t) => (
                 <button key={t} role="tab" aria-selected={tab === t} className={tab === t ? 'active' : ''} onClick={() => setTab(t)}>
                   {t}
                 </button>
@@ -149,19 +140,7 @@ export function RunPage({ projectId, runId }: { projectId: string; runId: string
                 </dd>
               </dl>
             )}
-            {tab === 'metrics' &&
-              (run.metrics.length === 0 ? (
-                <Empty>No metrics logged.</Empty>
-              ) : (
-                <>
-                  <ChartControls options={options} onChange={setOptions} />
-                  <div className="charts">
-                    {run.metrics.map((m) => (
-                      <RunMetric key={m.key} projectId={project.id} run={run} metricKey={m.key} options={options} />
-                    ))}
-                  </div>
-                </>
-              ))}
+            {tab === 'metrics' && (run.metrics.length === 0 ? <Empty>No metrics logged.</Empty> : <RunMetricGrid projectId={project.id} run={run} />)}
             {tab === 'params' && <KeyValues values={run.params} empty="No params logged." />}
             {tab === 'tags' && <KeyValues values={run.tags} empty="No tags." />}
             {tab === 'inputs' &&

@@ -8,6 +8,7 @@ import { NotFoundPage } from '../components/not-found.tsx';
 import { VirtualRows } from '../components/virtual-rows.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { RunBulkActions } from '../components/run-bulk-actions.tsx';
+import { SelectedRunsCharts } from '../components/selected-runs-charts.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { parseColumn, readRunsView, runsViewQuery, type RunsView } from '../runs-view.ts';
 import { groupRuns, type RunGroup } from '../run-groups.ts';
@@ -173,6 +174,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
           {runs ? (search.hasNextPage ? `${runs.length.toLocaleString()}+ runs` : plural(runs.length, 'run')) : ''}
         </span>
       </div>
+      <SelectedRunsCharts projectId={project.id} runs={(runs ?? []).filter((run) => selected.has(run.id))} />
       {choosing && (
         <div className="chooser" data-testid="column-chooser">
           {available.map((c) => {
