@@ -34,7 +34,12 @@ describe('the compare page’s values table', () => {
 
 describe('the metric the comparison opens on', () => {
   it('is one every run has that differs, a history before a value logged once', () => {
-    const runs = [run('r0', {}, { a_partial: [1, 5], b_constant: 42, c_once: 0.9, loss: [0.5, 9] }), run('r1', {}, { b_constant: 42, c_once: 0.8, loss: [0.4, 9] })];
+    // a_partial differs and has a history, but r2 lacks it: a chart of it leaves a run out.
+    const runs = [
+      run('r0', {}, { a_partial: [1, 5], b_constant: 42, c_once: 0.9, loss: [0.5, 9] }),
+      run('r1', {}, { a_partial: [2, 5], b_constant: 42, c_once: 0.8, loss: [0.4, 9] }),
+      run('r2', {}, { b_constant: 42, c_once: 0.7, loss: [0.3, 9] }),
+    ];
     expect(defaultMetric(runs)).toBe('loss');
     expect(defaultMetric(runs.map((r) => ({ ...r, metrics: r.metrics.filter((m) => m.key !== 'loss') })))).toBe('c_once');
   });
@@ -64,6 +69,11 @@ describe('the plots’ dimensions and default axes', () => {
     ];
     expect(defaultScatterAxes(dimensionsOf(runs))).toEqual({ x: 'param:lr', y: 'metric:acc' });
     expect(defaultScatterAxes([])).toEqual({ x: '', y: '' });
+  });
+
+  it('scatter a param against a param rather than against a metric fewer runs have', () => {
+    const runs = [run('r0', { batch: '16', lr: '0.1' }, { sparse: 1 }), run('r1', { batch: '32', lr: '0.2' }, { sparse: 2 }), run('r2', { batch: '64', lr: '0.3' }, {})];
+    expect(defaultScatterAxes(dimensionsOf(runs))).toEqual({ x: 'param:batch', y: 'param:lr' });
   });
 
   it('draw at most six varying axes in parallel coordinates, keeping the page’s order, and drop unknown chosen ones', () => {
