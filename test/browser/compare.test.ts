@@ -14,6 +14,7 @@ let h: BrowserHarness;
 let projectId: number;
 const runIds: string[] = [];
 const NAMES = ['trial-0', 'trial-1', 'trial-2', 'trial-3'];
+const LONG_PARAMS = ['optimizer_momentum_nesterov_dampening', 'optimizer_momentum_nesterov_weight_decay', 'scheduler_cosine_warmup_steps_total'];
 
 beforeAll(async () => {
   h = await BrowserHarness.start('browser-compare');
@@ -38,6 +39,8 @@ beforeAll(async () => {
         { key: 'batch', value: String(16 * 2 ** i) },
         { key: 'lr', value: String(0.01 * (i + 1)) },
         { key: 'seed', value: '7' },
+        // Long names that agree everywhere: off by default, for the labels' test.
+        ...LONG_PARAMS.map((key) => ({ key, value: '0.5' })),
       ],
       tags: [
         { key: 'team', value: 'vision' },
@@ -62,6 +65,45 @@ function rowKeys(page: Page): Promise<string[]> {
   return page.getByTestId('compare-values').locator('tr:not(.section) th[scope=row]').allTextContents();
 }
 
+type Point = [number, number];
+
+/** Whether two convex polygons overlap: no edge's normal separates their projections. */
+function overlaps(p: Point[], q: Point[]): boolean {
+  for (const poly of [p, q]) {
+    for (let i = 0; i < poly.length; i++) {
+      const [x1, y1] = poly[i]!;
+      const [x2, y2] = poly[(i + 1) % poly.length]!;
+      const normal: Point = [y1 - y2, x2 - x1];
+      const project = (points: Point[]) => points.map(([x, y]) => x * normal[0] + y * normal[1]);
+      const a = project(p);
+      const b = project(q);
+      if (Math.max(...a) <= Math.min(...b) || Math.max(...b) <= Math.min(...a)) return false;
+    }
+  }
+  return true;
+}
+
+/** Each axis label's box as drawn, slant included: its four corners on the screen. */
+function labelCorners(page: Page): Promise<Point[][]> {
+  return page
+    .getByTestId('parallel-coordinates')
+    .locator('[data-axis]')
+    .evaluateAll((labels) =>
+      labels.map((label) => {
+        const text = label as unknown as { getBBox(): { x: number; y: number; width: number; height: number }; getScreenCTM(): { a: number; b: number; c: number; d: number; e: number; f: number } };
+        const { x, y, width, height } = text.getBBox();
+        const m = text.getScreenCTM();
+        const corners: [number, number][] = [
+          [x, y],
+          [x + width, y],
+          [x + width, y + height],
+          [x, y + height],
+        ];
+        return corners.map(([cx, cy]) => [m.a * cx + m.c * cy + m.e, m.b * cx + m.d * cy + m.f] as [number, number]);
+      }),
+    );
+}
+
 function axes(page: Page): Promise<(string | null)[]> {
   return page
     .getByTestId('parallel-coordinates')
@@ -84,7 +126,7 @@ describe('the compare page', () => {
     await h.signIn(page, 'cleo');
     await open(page);
     await page.getByTestId('compare-values').waitFor();
-    expect(await rowKeys(page)).toEqual(['batch', 'lr', 'seed', 'a_partial', 'b_constant', 'loss', 'note', 'team']);
+    expect(await rowKeys(page)).toEqual(['batch', 'lr', ...LONG_PARAMS, 'seed', 'a_partial', 'b_constant', 'loss', 'note', 'team']);
     await page.getByRole('checkbox', { name: 'Only differences' }).check();
     await until(async () => (await rowKeys(page)).length === 5, 'the equal rows to go');
     expect(await rowKeys(page)).toEqual(['batch', 'lr', 'a_partial', 'loss', 'note']);
@@ -122,6 +164,21 @@ describe('the compare page', () => {
     await page.getByTestId('parallel-coordinates').waitFor();
     expect(await axes(page)).toEqual(chosen);
     expect(await page.getByLabel('scatter x').inputValue()).toBe('param:lr');
+    await page.close();
+  });
+
+  it('draws every axis of many with labels that do not overlap, each shortened name whole in its tooltip', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'cleo');
+    const every = ['param:batch', 'param:lr', ...LONG_PARAMS.map((k) => `param:${k}`), 'param:seed', 'metric:a_partial', 'metric:b_constant', 'metric:loss'];
+    await open(page, every.map((id) => `&axis=${id}`).join(''));
+    await page.getByTestId('parallel-coordinates').waitFor();
+    expect(await axes(page)).toEqual(every);
+    const corners = await labelCorners(page);
+    for (let i = 0; i < corners.length; i++) for (let j = i + 1; j < corners.length; j++) expect(overlaps(corners[i]!, corners[j]!), `${every[i]} and ${every[j]}`).toBe(false);
+    const long = page.getByTestId('parallel-coordinates').locator(`[data-axis="param:${LONG_PARAMS[1]}"]`);
+    expect(await long.locator('title').textContent()).toBe(`params.${LONG_PARAMS[1]}`);
+    expect((await long.textContent())!.replace(`params.${LONG_PARAMS[1]}`, '')).toBe('params.optimizer_mome…');
     await page.close();
   });
 
