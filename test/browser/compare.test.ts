@@ -138,7 +138,7 @@ describe('the compare page', () => {
     await page.close();
   });
 
-  it('draws the chosen parallel-coordinate axes and scatter keys, and keeps them through a reload and Back', async () => {
+  it('draws the chosen parallel-coordinate axes, scatter keys and log scale, and keeps them through a reload and Back', async () => {
     const page = await h.newPage();
     await h.signIn(page, 'cleo');
     await open(page);
@@ -152,12 +152,15 @@ describe('the compare page', () => {
     await until(async () => (await axes(page)).length === 3, 'the b_constant axis');
     await page.getByLabel('scatter x').selectOption({ label: 'params.lr' });
     await until(async () => new URL(page.url()).searchParams.get('x') === 'param:lr', 'x in the address');
+    await page.getByRole('checkbox', { name: 'log scale' }).check();
+    await until(async () => new URL(page.url()).searchParams.get('log') === '1', 'the log scale in the address');
     const chosen = ['param:batch', 'metric:b_constant', 'metric:loss'];
     expect(await axes(page)).toEqual(chosen);
     await page.reload();
     await page.getByTestId('parallel-coordinates').waitFor();
     expect(await axes(page)).toEqual(chosen);
     expect(await page.getByLabel('scatter x').inputValue()).toBe('param:lr');
+    expect(await page.getByRole('checkbox', { name: 'log scale' }).isChecked()).toBe(true);
     await page.getByTestId('compare-values').getByRole('link', { name: 'trial-1' }).click();
     await page.getByRole('heading', { name: 'trial-1' }).waitFor();
     await page.goBack();

@@ -87,7 +87,7 @@ describe('the plots’ dimensions and default axes', () => {
 
 describe('the compare page’s address', () => {
   it('reads back what it wrote', () => {
-    const view = { runIds: [A, B], metric: 'loss', onlyDifferences: true, x: 'param:lr', y: 'metric:loss', axes: ['param:lr', 'metric:a b'] };
+    const view = { runIds: [A, B], metric: 'loss', onlyDifferences: true, x: 'param:lr', y: 'metric:loss', axes: ['param:lr', 'metric:a b'], chart: { x: 'time' as const, log: true, smoothing: 0.6 } };
     const query = compareViewQuery(view);
     expect(query).toContain(`runs=${A},${B}`);
     expect(query).toContain('diff=1');
@@ -95,8 +95,10 @@ describe('the compare page’s address', () => {
   });
 
   it('tells no choice from a choice of no axes, and drops what a hand-typed link got wrong', () => {
-    expect(readCompareView(new URLSearchParams(`runs=${A},nope,${A}`))).toEqual({ runIds: [A], metric: null, onlyDifferences: false, x: null, y: null, axes: null });
-    const none = { runIds: [A], metric: null, onlyDifferences: false, x: null, y: null, axes: [] };
+    const chart = { x: 'step' as const, log: false, smoothing: 0 };
+    expect(readCompareView(new URLSearchParams(`runs=${A},nope,${A}`))).toEqual({ runIds: [A], metric: null, onlyDifferences: false, x: null, y: null, axes: null, chart });
+    expect(readCompareView(new URLSearchParams(`runs=${A}&chart_x=sideways&smooth=7`)).chart).toEqual({ x: 'step', log: false, smoothing: 0.99 });
+    const none = { runIds: [A], metric: null, onlyDifferences: false, x: null, y: null, axes: [], chart };
     expect(readCompareView(new URLSearchParams(compareViewQuery(none)))).toEqual(none);
   });
 });

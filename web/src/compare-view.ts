@@ -1,7 +1,7 @@
 /**
  * What a person has chosen on the compare page — the runs, the chart's metric, "only
  * differences", the scatter's axes and the parallel coordinates' axes — held in the address's
- * query string, so that reloading, Back and a shared link show the same comparison. A value
+ * query string (the chart's controls too), so that reloading, Back and a shared link show the same comparison. A value
  * that is missing means "no choice yet" (the page's default); nothing typed by hand is an error.
  */
 export interface CompareView {
@@ -14,6 +14,14 @@ export interface CompareView {
   y: string | null;
   /** null: the default axes; [] a choice of none. */
   axes: string[] | null;
+  /** The metric chart's controls (metric-chart.tsx's ChartOptions). */
+  chart: { x: 'step' | 'time'; log: boolean; smoothing: number };
+}
+
+/** The slider's range: 0 (none) to 0.99. */
+function smoothing(text: string | null): number {
+  const n = Number(text ?? 0);
+  return Number.isFinite(n) ? Math.min(0.99, Math.max(0, n)) : 0;
 }
 
 const RUN_ID = /^[0-9a-f]{32}$/;
@@ -29,6 +37,7 @@ export function readCompareView(query: URLSearchParams): CompareView {
     y: query.get('y') || null,
     // `axis=` alone is a choice of no axes; no `axis` at all is no choice yet.
     axes: query.has('axis') ? query.getAll('axis').filter(Boolean) : null,
+    chart: { x: query.get('chart_x') === 'time' ? 'time' : 'step', log: query.get('log') === '1', smoothing: smoothing(query.get('smooth')) },
   };
 }
 
@@ -43,6 +52,9 @@ export function compareViewQuery(view: CompareView): string {
     if (view.axes.length === 0) q.append('axis', '');
     for (const axis of view.axes) q.append('axis', axis);
   }
+  if (view.chart.x === 'time') q.set('chart_x', 'time');
+  if (view.chart.log) q.set('log', '1');
+  if (view.chart.smoothing > 0) q.set('smooth', String(view.chart.smoothing));
   // Commas between run ids stay readable: they need no escaping in a query string.
   return `?${q.toString().replace(/%2C/g, ',')}`;
 }

@@ -1,7 +1,7 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
-import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
+import { ChartControls, MetricChart } from '../components/metric-chart.tsx';
 import { ParallelCoordinates } from '../components/parallel-coordinates.tsx';
 import { ScatterPlot } from '../components/scatter-plot.tsx';
 import { AxisChooser } from '../components/axis-chooser.tsx';
@@ -40,7 +40,7 @@ export function ComparePage({ projectId }: { projectId: string }) {
 
 function Comparison({ project, runs, view }: { project: Parameters<typeof ProjectNav>[0]['project']; runs: RunNative[]; view: CompareView }) {
   const projectId = project.id;
-  const show = (change: Partial<CompareView>) => navigate(`/projects/${projectId}/compare${compareViewQuery({ ...view, ...change })}`);
+  const show = (change: Partial<CompareView>, replace = false) => navigate(`/projects/${projectId}/compare${compareViewQuery({ ...view, ...change })}`, replace);
   const rows = useMemo(() => valueRows(runs), [runs]);
   const dimensions = useMemo(() => dimensionsOf(runs), [runs]);
   const metricKeys = rows.filter((r) => r.section === 'metric').map((r) => r.key);
@@ -50,7 +50,7 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
   const x = dimension(view.x) ?? dimension(scatterDefaults.x);
   const y = dimension(view.y) ?? dimension(scatterDefaults.y);
   const axes = view.axes ? knownAxes(dimensions, view.axes) : defaultParallelAxes(dimensions);
-  const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
+  const options = view.chart;
   const runIds = runs.map((r) => r.id);
   const [series] = useLoad(['compare-metric-series', projectId, metric, runIds.join(',')], async () => {
     if (!metric) return [];
@@ -83,7 +83,8 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
           </select>
         </label>
       </div>
-      <ChartControls options={options} onChange={setOptions} />
+      {/* Dragging the smoothing slider replaces the address rather than leaving a step of Back per notch. */}
+      <ChartControls options={options} onChange={(chart) => show({ chart }, chart.x === options.x && chart.log === options.log)} />
       <Show state={series} what="Loading metric histories">
         {(data) =>
           loggedOnce(data) ? (
