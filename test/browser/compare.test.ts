@@ -185,6 +185,19 @@ describe('the compare page', () => {
     await page.close();
   });
 
+  it('draws a metric logged once as bars in the runs’ colours', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'cleo');
+    await open(page, '&metric=b_constant');
+    const bars = page.getByTestId('bars-b_constant');
+    await bars.waitFor();
+    expect(await bars.getByRole('rowheader').allTextContents()).toEqual(NAMES);
+    const colours = await bars.locator('.bar').evaluateAll((spans) => spans.map((span) => (span as unknown as { style: { background: string } }).style.background));
+    // The palette's first four (run-colours.ts), as the browser writes them.
+    expect(colours).toEqual(['rgb(31, 119, 180)', 'rgb(255, 127, 14)', 'rgb(44, 160, 44)', 'rgb(214, 39, 40)']);
+    await page.close();
+  });
+
   it('names the run and both values in each scatter dot’s tooltip, in the run’s colour', async () => {
     const page = await h.newPage();
     await h.signIn(page, 'cleo');

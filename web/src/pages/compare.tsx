@@ -17,6 +17,7 @@ import { navigate, useLocation } from '../router.tsx';
 import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { loadSeries } from './run.tsx';
 import { apiPaths } from '../api-paths.ts';
+import { runColour } from '../run-colours.ts';
 
 export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
@@ -88,7 +89,10 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
       <Show state={series} what="Loading metric histories">
         {(data) =>
           loggedOnce(data) ? (
-            <MetricBars title={metric} values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value })))} />
+            <MetricBars
+              title={metric}
+              values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value, colour: runColour(runIds.indexOf(s.run_id)) })))}
+            />
           ) : (
             <MetricChart title={metric} series={data.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
           )
