@@ -115,7 +115,7 @@ describe('the web UI', () => {
     await page.getByTestId('chart-loss').locator('canvas').waitFor();
     const legend = await page.getByTestId('chart-loss').locator('.u-legend .u-series').allTextContents();
     expect(legend.join(' ')).toContain('trial-2');
-    expect(await page.getByTestId('params-diff').locator('tr.differs').count()).toBe(3);
+    expect(await page.getByTestId('compare-values').locator('tbody[data-section=param] tr.differs').count()).toBe(3);
     await page.getByTestId('parallel-coordinates').waitFor();
     await page.getByTestId('scatter').waitFor();
     await h.shot(page, '04-compare');

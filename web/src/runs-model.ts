@@ -70,16 +70,6 @@ export function cellValue(run: RunNative, c: Column): string | number | null {
   }
 }
 
-/**
- * The metric a comparison opens on: one whose latest values differ between the runs, a history
- * (a step past 0) before a value logged once; the first metric when none differs.
- */
-export function metricToCompare(runs: RunNative[], metricKeys: string[]): string {
-  const varies = (key: string) => new Set(runs.map((r) => String(r.metrics.find((m) => m.key === key)?.value ?? ''))).size > 1;
-  const hasHistory = (key: string) => runs.some((r) => (r.metrics.find((m) => m.key === key)?.step ?? 0) > 0);
-  return metricKeys.find((k) => varies(k) && hasHistory(k)) ?? metricKeys.find(varies) ?? metricKeys[0] ?? '';
-}
-
 /** The models a run logged: MLflow 3's outputs by id, MLflow 2's by the artifact path its history tag names. */
 function loggedModelsOf(run: RunNative): string[] {
   const fromOutputs = run.outputs.map((o) => o.model_id);

@@ -4,6 +4,8 @@ import { NumberText } from './number-text.tsx';
 export interface BarValue {
   label: string;
   value: number | string;
+  /** The run's colour where a page colours its runs (the compare page); the default blue otherwise. */
+  colour?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function MetricBars({ title, values }: { title: string; values: BarValue[
               <tr key={v.label}>
                 <th>{v.label}</th>
                 <td className="bar-cell">
-                  <span className={n < 0 ? 'bar negative' : 'bar'} style={{ width: `${width}%` }} />
+                  <span className={n < 0 ? 'bar negative' : 'bar'} style={{ width: `${width}%`, ...(v.colour ? { background: v.colour } : {}) }} />
                 </td>
                 <td className="number">
                   <NumberText value={v.value} />

@@ -1,148 +1,146 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { PageTitle } from '../page-title.ts';
-import { api, metricValue } from '../api.ts';
-import { ChartControls, MetricChart, type ChartOptions } from '../components/metric-chart.tsx';
-import { ParallelCoordinates, Scatter, type PlotRow } from '../components/plots.tsx';
+import { api } from '../api.ts';
+import { ChartControls, MetricChart } from '../components/metric-chart.tsx';
+import { ParallelCoordinates } from '../components/parallel-coordinates.tsx';
+import { ScatterPlot } from '../components/scatter-plot.tsx';
+import { AxisChooser } from '../components/axis-chooser.tsx';
+import { CompareValuesTable } from '../components/compare-values-table.tsx';
+import { RunLegend } from '../components/run-legend.tsx';
 import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
-import { metricToCompare } from '../runs-model.ts';
+import { defaultMetric, defaultParallelAxes, defaultScatterAxes, dimensionsOf, knownAxes, valueRows } from '../compare-model.ts';
+import { compareViewQuery, readCompareView, type CompareView } from '../compare-view.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
-import { Link, useLocation } from '../router.tsx';
+import { navigate, useLocation } from '../router.tsx';
 import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { loadSeries } from './run.tsx';
 import { apiPaths } from '../api-paths.ts';
-
-function numeric(value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
-}
+import { runColour } from '../run-colours.ts';
 
 export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
-  const ids = (query.get('runs') ?? '')
-    .split(',')
-    .filter((id) => /^[0-9a-f]{32}$/.test(id))
-    .slice(0, 100);
+  const view = readCompareView(query);
+  const ids = view.runIds;
   const [state] = useLoad(['compare-runs', projectId, ids.join(',')], async () => {
     const project = await loadProject(projectId);
     if (ids.length === 0) return { project, runs: [] as RunNative[] };
     const q = new URLSearchParams();
     for (const id of ids) q.append('run_id', id);
     const { runs } = await api.get<RunsPageNative>(apiPaths.project(project.id).runs(q));
-    return { project, runs };
+    // In the order of the selection, so that a run keeps its colour whatever order the server sends.
+    return { project, runs: [...runs].sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)) };
   });
   return (
     <Show state={state} what="Loading the runs">
-      {({ project, runs }) => (runs.length < 2 ? <Empty>Select two to a hundred runs in an experiment to compare them.</Empty> : <Comparison projectId={project.id} project={project} runs={runs} />)}
+      {({ project, runs }) => (runs.length < 2 ? <Empty>Select two to a hundred runs in an experiment to compare them.</Empty> : <Comparison project={project} runs={runs} view={view} />)}
     </Show>
   );
 }
 
-function Comparison({ projectId, project, runs }: { projectId: number; project: Parameters<typeof ProjectNav>[0]['project']; runs: RunNative[] }) {
-  const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => r.metrics.map((m) => m.key)))].sort(), [runs]);
-  const paramKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.params)))].sort(), [runs]);
-  const [metric, setMetric] = useState(() => metricToCompare(runs, metricKeys));
-  const [options, setOptions] = useState<ChartOptions>({ x: 'step', log: false, smoothing: 0 });
-  const [series] = useLoad(['compare-metric-series', projectId, metric, runs.map((r) => r.id).join(',')], () =>
-    metric
-      ? loadSeries(
-          projectId,
-          runs.map((r) => r.id),
-          metric,
-        )
-      : Promise.resolve([]),
-  );
-  const numericParams = paramKeys.filter((k) => runs.every((r) => r.params[k] === undefined || numeric(r.params[k]) !== null));
-  const rows: PlotRow[] = runs.map((r) => ({
-    label: r.name,
-    values: Object.fromEntries([
-      ...numericParams.map((k) => [`params.${k}`, numeric(r.params[k])]),
-      ...metricKeys.map((k) => [`metrics.${k}`, metricValue(r.metrics.find((m) => m.key === k)?.value ?? Number.NaN)]),
-    ]),
-  }));
-  const dimensions = Object.keys(rows[0]?.values ?? {});
-  // The scatter opens on dimensions that differ between the runs: a constant is one dot column.
-  const varying = dimensions.filter((d) => new Set(rows.map((r) => r.values[d])).size > 1);
-  const [x, setX] = useState(varying[0] ?? dimensions[0] ?? '');
-  const [y, setY] = useState(varying[1] ?? dimensions[1] ?? dimensions[0] ?? '');
-  const names = new Map(runs.map((r) => [r.id, r.name]));
+function Comparison({ project, runs, view }: { project: Parameters<typeof ProjectNav>[0]['project']; runs: RunNative[]; view: CompareView }) {
+  const projectId = project.id;
+  const show = (change: Partial<CompareView>, replace = false) => navigate(`/projects/${projectId}/compare${compareViewQuery({ ...view, ...change })}`, replace);
+  const rows = useMemo(() => valueRows(runs), [runs]);
+  const dimensions = useMemo(() => dimensionsOf(runs), [runs]);
+  const metricKeys = rows.filter((r) => r.section === 'metric').map((r) => r.key);
+  const metric = view.metric && metricKeys.includes(view.metric) ? view.metric : defaultMetric(runs);
+  const scatterDefaults = useMemo(() => defaultScatterAxes(dimensions), [dimensions]);
+  const dimension = (id: string | null) => dimensions.find((d) => d.id === id);
+  const x = dimension(view.x) ?? dimension(scatterDefaults.x);
+  const y = dimension(view.y) ?? dimension(scatterDefaults.y);
+  const axes = view.axes ? knownAxes(dimensions, view.axes) : defaultParallelAxes(dimensions);
+  const options = view.chart;
+  const runIds = runs.map((r) => r.id);
+  const [series] = useLoad(['compare-metric-series', projectId, metric, runIds.join(',')], async () => {
+    if (!metric) return [];
+    const loaded = await loadSeries(projectId, runIds, metric);
+    // The chart colours its lines in the order given: the selection's order, as everywhere on this page.
+    return [...loaded].sort((a, b) => runIds.indexOf(a.run_id) - runIds.indexOf(b.run_id));
+  });
+  const names = runs.map((r) => r.name);
+  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
   return (
-    <section>
+    <section className="compare">
       <PageTitle parts={[`Comparing ${runs.length} runs`, project.name]} />
       <ProjectNav project={project} />
       <h1>Comparing {runs.length} runs</h1>
+      <h2>Values</h2>
+      <div className="toolbar">
+        <label>
+          <input type="checkbox" checked={view.onlyDifferences} onChange={(e) => show({ onlyDifferences: e.target.checked })} /> Only differences
+        </label>
+      </div>
+      <CompareValuesTable projectId={projectId} runs={runs} rows={rows} onlyDifferences={view.onlyDifferences} />
       <h2>Metrics</h2>
       <div className="toolbar">
         <label>
           metric{' '}
-          <select aria-label="metric" value={metric} onChange={(e) => setMetric(e.target.value)}>
+          <select aria-label="metric" value={metric} onChange={(e) => show({ metric: e.target.value })}>
             {metricKeys.map((k) => (
               <option key={k}>{k}</option>
             ))}
           </select>
         </label>
       </div>
-      <ChartControls options={options} onChange={setOptions} />
+      {/* Dragging the smoothing slider replaces the address rather than leaving a step of Back per notch. */}
+      <ChartControls options={options} onChange={(chart) => show({ chart }, chart.x === options.x && chart.log === options.log)} />
       <Show state={series} what="Loading metric histories">
         {(data) =>
           loggedOnce(data) ? (
-            <MetricBars title={metric} values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: names.get(s.run_id) ?? s.run_id, value: p.value })))} />
+            <MetricBars
+              title={metric}
+              values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value, colour: runColour(runIds.indexOf(s.run_id)) })))}
+            />
           ) : (
-            <MetricChart title={metric} series={data.map((s) => ({ label: names.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
+            <MetricChart title={metric} series={data.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
           )
         }
       </Show>
-      <h2>Parameters</h2>
-      <table className="grid diff" data-testid="params-diff">
-        <thead>
-          <tr>
-            <th>param</th>
-            {runs.map((r) => (
-              <th key={r.id}>
-                <Link to={`/projects/${projectId}/runs/${r.id}`}>{r.name}</Link>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {paramKeys.map((k) => {
-            const differs = new Set(runs.map((r) => r.params[k] ?? '')).size > 1;
-            return (
-              <tr key={k} className={differs ? 'differs' : ''}>
-                <th>{k}</th>
-                {runs.map((r) => (
-                  <td key={r.id}>{r.params[k] ?? '—'}</td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
       <h2>Parallel coordinates</h2>
-      <p className="muted">Numeric params, then metrics; lines coloured by the last axis ({dimensions[dimensions.length - 1]}).</p>
-      <ParallelCoordinates rows={rows} dimensions={dimensions} />
+      {dimensions.length < 2 ? (
+        <Empty>These runs have fewer than two numeric params and metrics to draw.</Empty>
+      ) : (
+        <>
+          <AxisChooser dimensions={dimensions} chosen={axes} onChange={(chosen) => show({ axes: chosen })} />
+          {axes.length < 2 ? <Empty>Choose two or more axes.</Empty> : <ParallelCoordinates names={names} dimensions={axes.map((id) => dimension(id)!)} />}
+          <RunLegend names={names} label="Runs in the parallel coordinates" />
+        </>
+      )}
       <h2>Scatter</h2>
-      <div className="toolbar">
-        <label>
-          x{' '}
-          <select aria-label="scatter x" value={x} onChange={(e) => setX(e.target.value)}>
-            {dimensions.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          y{' '}
-          <select aria-label="scatter y" value={y} onChange={(e) => setY(e.target.value)}>
-            {dimensions.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <Scatter rows={rows} xKey={x} yKey={y} />
+      {x && y ? (
+        <>
+          <div className="toolbar">
+            <label>
+              x{' '}
+              <select aria-label="scatter x" value={x.id} onChange={(e) => show({ x: e.target.value })}>
+                {dimensions.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              y{' '}
+              <select aria-label="scatter y" value={y.id} onChange={(e) => show({ y: e.target.value })}>
+                {dimensions.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div className="plot-box">
+            <ScatterPlot names={names} x={x} y={y} />
+          </div>
+          <RunLegend names={names} label="Runs in the scatter" />
+        </>
+      ) : (
+        <Empty>These runs have no numeric params or metrics to draw.</Empty>
+      )}
     </section>
   );
 }
