@@ -1,7 +1,7 @@
 /**
- * One colour per run, by its place in the selection: the same palette, in the same order, as
- * the metric chart's lines (metric-chart.tsx), so a run keeps its colour in the chart, the
- * values table, the scatter and the parallel coordinates.
+ * One colour per run, by its place in the selection, for every place that draws runs: the metric
+ * chart's lines (metric-chart.tsx), the values table, the scatter and the parallel coordinates,
+ * so a run keeps its colour everywhere.
  */
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 

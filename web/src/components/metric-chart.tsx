@@ -5,6 +5,7 @@ import { metricValue } from '../api.ts';
 import type { MetricPointNative } from '../../../src/tracking/contract.ts';
 import { themeColour } from '../theme.ts';
 import type { ChartOptions, ChartX } from '../chart-settings.ts';
+import { runColour } from '../run-colours.ts';
 
 /** Labels, ticks and grid lines in the page's scheme (uPlot draws them black by default). */
 function axisColours() {
@@ -19,7 +20,6 @@ export interface ChartSeries {
 
 export type { ChartOptions, ChartX } from '../chart-settings.ts';
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 function smooth(values: (number | null)[], weight: number): (number | null)[] {
   if (weight <= 0) return values;
@@ -92,7 +92,7 @@ export function MetricChart({
         ],
         // One-pixel lines: without a GPU the browser draws them on a fast path, where 1.5 px
         // strokes made a comparison of 100 runs take two seconds to paint.
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLORS[i % COLORS.length], width: 1, spanGaps: true, points: { show: false } }))],
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: runColour(i), width: 1, spanGaps: true, points: { show: false } }))],
         legend: { show: series.length <= 12 },
         cursor: { drag: { x: true, y: false } },
         hooks: {
