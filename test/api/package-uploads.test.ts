@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { RunningUploadDigests } from '../../src/packages/running-upload-digests.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 
 /**
@@ -204,10 +205,12 @@ describe('multipart uploads of package files', () => {
  */
 describe('completing a multipart upload', () => {
   const onDisk = !process.env.MODELYARD_TEST_S3_URL;
-  const reads = vi.spyOn(fs, 'createReadStream');
+  let reads: MockInstance<typeof fs.createReadStream>;
   const stagedReads = () => reads.mock.calls.filter(([file]) => String(file).endsWith(`${path.sep}staged`)).length;
-  afterEach(() => reads.mockClear());
-  afterAll(() => reads.mockRestore());
+  beforeEach(() => {
+    reads = vi.spyOn(fs, 'createReadStream');
+  });
+  afterEach(() => reads.mockRestore());
 
   const sendAll = async (id: string, bytes: Buffer, order: number[]) => {
     for (const n of order) {
@@ -250,6 +253,29 @@ describe('completing a multipart upload', () => {
     expect(done.statusCode, done.body).toBe(201);
     expect(done.json().file_sha256).toBe(sha256(bytes));
     if (onDisk) expect(stagedReads()).toBe(0);
+  });
+
+  it('resumed on a restarted server, reads the file once for its SHA-256 and still refuses a wrong one', async () => {
+    // A restart loses what the server process held in memory: here, the running digests.
+    const restart = () => Object.assign(t.services.packageUploads as unknown as { digests: RunningUploadDigests }, { digests: new RunningUploadDigests() });
+    const bytes = randomBytes(11 * MIB + 5);
+    const resumed = (await create('resumed', 'a.bin', bytes, { sha256: undefined })).json();
+    await sendAll(resumed.id, bytes, [1]);
+    restart();
+    await sendAll(resumed.id, bytes, [2, 3]);
+    const done = await complete(resumed.id, dev.token, { sha256: sha256(bytes) });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().file_sha256).toBe(sha256(bytes));
+    if (onDisk) expect(stagedReads()).toBe(1);
+
+    const lying = (await create('resumed-wrong', 'a.bin', bytes, { sha256: undefined })).json();
+    await sendAll(lying.id, bytes, [1, 2]);
+    restart();
+    await sendAll(lying.id, bytes, [3]);
+    const refused = await complete(lying.id, dev.token, { sha256: sha256(Buffer.from('another file')) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain(`the assembled file's SHA-256 is ${sha256(bytes)}`);
+    expect((await session(lying.id)).statusCode).toBe(404);
   });
 
   it('with parts out of order or sent again, reads the file once for its SHA-256', async () => {
