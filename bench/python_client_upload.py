@@ -1,5 +1,5 @@
 """One upload through the Python client, as the bench measures it (bench/python-client.ts):
-prints the seconds the upload took and how much the process's memory grew, as JSON.
+prints the seconds the upload took, how much the process's memory grew and its CPU seconds, as JSON.
 
     python bench/python_client_upload.py URL TOKEN PROJECT FILE PACKAGE_VERSION
 """
@@ -25,8 +25,10 @@ assert os.path.getsize(path) >= client.multipart_threshold, "the file is below t
 packages = client.project(project).packages
 client.whoami()  # connections, the version check and imports happen before the measure
 before = resident_kib()
+cpu_before = time.process_time()
 started = time.perf_counter()
 packages.upload("bench-upload", version, path, file_name="payload.bin")
 seconds = time.perf_counter() - started
+cpu_seconds = time.process_time() - cpu_before
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": seconds, "memory_growth_bytes": max(0, peak - before) * 1024}))
+print(json.dumps({"seconds": seconds, "memory_growth_bytes": max(0, peak - before) * 1024, "cpu_seconds": cpu_seconds}))

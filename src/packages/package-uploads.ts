@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
@@ -9,9 +10,13 @@ import { StorageErrors, uploadNotFound } from '../storage/errors.ts';
 import type { PackageFileRow, PackageRow, PackagesService, PackageType, UploadTarget } from './packages-service.ts';
 import type { PackageUploadPartsTable, PackageUploadsTable } from './tables.ts';
 import { PackageUploadErrors } from './upload-errors.ts';
+import type { DeclaredPartChecks } from './part-digest.ts';
+import { RunningUploadDigests, type PartClaim } from './running-upload-digests.ts';
 
 export type PackageUploadRow = Selectable<PackageUploadsTable>;
 export type PackageUploadPartRow = Selectable<PackageUploadPartsTable>;
+/** A part as its PUT answers it: the row, and the CRC-32 of the bytes that arrived (not stored). */
+export type ReceivedPart = PackageUploadPartRow & { crc32: string };
 
 /** S3's own bounds: parts of 5 MiB to 5 GiB (the last one may be shorter), at most 10,000 of them. */
 export const UPLOAD_LIMITS = {
@@ -45,6 +50,8 @@ function defaultPartSize(size: number): number {
  * single upload does (PackagesService.record): same events, replacement and accounting.
  */
 export class PackageUploads {
+  private readonly digests = new RunningUploadDigests();
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly store: BlobStore,
@@ -81,6 +88,7 @@ export class PackageUploads {
       expires_at: at + UPLOAD_LIMITS.lifetimeMs,
     };
     await this.db.insertInto('package_uploads').values(row).execute();
+    this.digests.start(row.id);
     return row;
   }
 
@@ -101,26 +109,63 @@ export class PackageUploads {
 
   /**
    * Stores one part. Its length must be the one the part size gives, and its bytes must have
-   * the SHA-256 sent with them; a part that fails either is forgotten (the client sends it again).
+   * the checksums sent with them, if any; a part that fails either is forgotten (the client
+   * sends it again). The answer carries the part's CRC-32, for a client that checks it after
+   * sending rather than declaring a digest first. The bytes also go into the whole file's
+   * running SHA-256 when they come in order (running-upload-digests.ts).
    */
-  async putPart(access: ProjectAccess, uploadId: string, type: PackageType, partNumber: number, body: Readable, contentLength: number | undefined, sha256: string): Promise<PackageUploadPartRow> {
+  async putPart(
+    access: ProjectAccess,
+    uploadId: string,
+    type: PackageType,
+    partNumber: number,
+    body: Readable,
+    contentLength: number | undefined,
+    declared: DeclaredPartChecks,
+  ): Promise<ReceivedPart> {
     const upload = await this.get(access, uploadId, type);
     const count = partCount(upload);
     if (partNumber > count) throw PackageUploadErrors.PART_NUMBER_OUT_OF_RANGE({ count });
     const expected = partLength(upload, partNumber);
     if (contentLength !== expected) throw PackageUploadErrors.PART_LENGTH_WRONG({ partNumber, expected });
+    const claim = this.digests.claim(upload.id, partNumber);
+    try {
+      const part = await this.storePart(upload, partNumber, expected, body, contentLength, declared, claim);
+      claim?.accepted(part.sha256);
+      return part;
+    } catch (error) {
+      claim?.refused();
+      throw error;
+    }
+  }
+
+  private async storePart(
+    upload: PackageUploadRow,
+    partNumber: number,
+    expected: number,
+    body: Readable,
+    contentLength: number,
+    declared: DeclaredPartChecks,
+    claim: PartClaim | undefined,
+  ): Promise<ReceivedPart> {
     const forget = () => this.db.deleteFrom('package_upload_parts').where('upload_id', '=', upload.id).where('part_number', '=', partNumber).execute();
+    const checked = new PartChecksums(claim);
+    body.on('error', (error) => checked.destroy(error));
     let stored;
     try {
-      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body, { maxBytes: expected, contentLength, offset: (partNumber - 1) * upload.part_size });
+      stored = await this.store.putPart(upload.store_key, upload.store_upload_id, partNumber, body.pipe(checked), { maxBytes: expected, contentLength, offset: (partNumber - 1) * upload.part_size });
     } catch (error) {
       // The store may hold half of this part now, in place of an earlier whole one.
       await forget();
       throw error;
     }
-    if (stored.size !== expected || stored.sha256 !== sha256) {
+    const crc = checked.crc32();
+    if (stored.size !== expected || (declared.sha256 !== undefined && stored.sha256 !== declared.sha256) || (declared.crc32 !== undefined && crc !== declared.crc32)) {
       await forget();
-      throw stored.size !== expected ? PackageUploadErrors.PART_LENGTH_WRONG({ partNumber, expected }) : PackageUploadErrors.PART_DIGEST_MISMATCH({ partNumber, actual: stored.sha256 });
+      if (stored.size !== expected) throw PackageUploadErrors.PART_LENGTH_WRONG({ partNumber, expected });
+      throw declared.sha256 !== undefined && stored.sha256 !== declared.sha256
+        ? PackageUploadErrors.PART_DIGEST_MISMATCH({ partNumber, actual: stored.sha256 })
+        : PackageUploadErrors.PART_CRC32_MISMATCH({ partNumber, actual: crc });
     }
     const part: PackageUploadPartRow = { upload_id: upload.id, part_number: partNumber, size: stored.size, sha256: stored.sha256, etag: stored.etag, created_at: now() };
     await this.db
@@ -128,7 +173,7 @@ export class PackageUploads {
       .values(part)
       .onConflict((oc) => oc.columns(['upload_id', 'part_number']).doUpdateSet({ size: part.size, sha256: part.sha256, etag: part.etag, created_at: part.created_at }))
       .execute();
-    return part;
+    return { ...part, crc32: crc };
   }
 
   /**
@@ -144,11 +189,15 @@ export class PackageUploads {
     const received = new Set(parts.map((p) => p.part_number));
     const missing = Array.from({ length: partCount(upload) }, (_, i) => i + 1).filter((n) => !received.has(n));
     if (missing.length > 0) throw PackageUploadErrors.PARTS_MISSING({ missing });
+    const hashed = this.digests.finish(
+      upload.id,
+      parts.map((p) => p.sha256),
+    );
     const stored = await this.store.completeMultipart(
       upload.store_key,
       upload.store_upload_id,
       parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })),
-      { maxBytes: this.packages.maxUploadBytes },
+      { maxBytes: this.packages.maxUploadBytes, known: hashed === undefined ? undefined : { size: upload.size, sha256: hashed } },
     );
     const end = (db: Kysely<Schema>) => db.deleteFrom('package_uploads').where('id', '=', upload.id).execute();
     if (stored.sha256 !== declared || stored.size !== upload.size) {
@@ -167,6 +216,7 @@ export class PackageUploads {
   }
 
   private async discard(upload: PackageUploadRow): Promise<void> {
+    this.digests.forget(upload.id);
     await this.store.abortMultipart(upload.store_key, upload.store_upload_id);
     await this.db.deleteFrom('package_uploads').where('id', '=', upload.id).execute();
   }
@@ -176,5 +226,25 @@ export class PackageUploads {
     const expired = await this.db.selectFrom('package_uploads').selectAll().where('expires_at', '<=', now()).orderBy('expires_at').limit(batch).execute();
     for (const upload of expired) await this.discard(upload);
     return expired.length;
+  }
+}
+
+/** Computes the CRC-32 of a part's bytes on their way to the store, and feeds them into the file's running SHA-256 if claimed. */
+class PartChecksums extends Transform {
+  private crc = 0;
+
+  constructor(private readonly claim: PartClaim | undefined) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void): void {
+    this.crc = crc32(chunk, this.crc);
+    this.claim?.hash.update(chunk);
+    done(null, chunk);
+  }
+
+  /** As 8 lowercase hex digits, the form the part's answer and X-Content-CRC32 use. */
+  crc32(): string {
+    return this.crc.toString(16).padStart(8, '0');
   }
 }

@@ -4,7 +4,7 @@ import { Closed } from '../http/responses.ts';
 
 /**
  * Resumable multipart uploads of package files: create a session for a file (its size and
- * SHA-256 declared), PUT its parts (each with its own SHA-256), list what arrived, complete or
+ * SHA-256 declared), PUT its parts (each checked by its SHA-256 or CRC-32), list what arrived, complete or
  * abort. Limits are in upload-limits.ts; docs/packages.md shows the protocol with curl.
  */
 
@@ -44,6 +44,18 @@ export const UploadPartParams = Type.Intersect([UploadParams, Type.Object({ part
 
 export const UploadedPart = Closed({ part_number: Type.Integer(), size: Type.Integer(), sha256: Type.String() }, { description: 'A part the server accepted' });
 export type UploadedPart = Static<typeof UploadedPart>;
+
+export const ReceivedPart = Closed(
+  {
+    ...UploadedPart.properties,
+    crc32: Type.String({
+      pattern: '^[0-9a-f]{8}$',
+      description: "The CRC-32 (IEEE, as zlib's) of the bytes that arrived, in 8 hex digits: a client that declared no checksum compares it and sends the part again if it differs",
+    }),
+  },
+  { description: 'The part just accepted' },
+);
+export type ReceivedPart = Static<typeof ReceivedPart>;
 
 export const PackageUploadNative = Closed(
   {

@@ -18,13 +18,17 @@ export const PackageUploadErrors = defineErrors('packages', {
     kind: 'invalid',
     message: ({ partNumber, expected }: { partNumber: number; expected: number }) => `part ${partNumber} must be sent with Content-Length: ${expected}`,
   },
-  PART_DIGEST_MISSING: {
+  PART_DIGEST_MALFORMED: {
     kind: 'invalid',
-    message: 'a part needs its SHA-256: send X-Content-SHA256 (64 hex digits) or Content-Digest: sha-256=:<base64>:',
+    message: 'X-Content-SHA256 takes 64 hex digits and X-Content-CRC32 takes 8',
   },
   PART_DIGEST_MISMATCH: {
     kind: 'invalid',
     message: ({ partNumber, actual }: { partNumber: number; actual: string }) => `part ${partNumber} arrived with SHA-256 ${actual}, not the one sent with it: send it again`,
+  },
+  PART_CRC32_MISMATCH: {
+    kind: 'invalid',
+    message: ({ partNumber, actual }: { partNumber: number; actual: string }) => `part ${partNumber} arrived with CRC-32 ${actual}, not the one sent with it: send it again`,
   },
   PARTS_MISSING: {
     kind: 'conflict',

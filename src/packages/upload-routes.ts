@@ -3,9 +3,9 @@ import { acceptRawBodies, uploadOf } from '../http/raw-body.ts';
 import { NoContent, replies } from '../http/responses.ts';
 import { type App } from '../http/types.ts';
 import { GenericFileParams, PackageFileNative } from './contract.ts';
-import type { PackageUploadPartRow, PackageUploadRow, PackageUploads } from './package-uploads.ts';
+import type { PackageUploadPartRow, PackageUploadRow, PackageUploads, ReceivedPart as ReceivedPartRow } from './package-uploads.ts';
 import { partCount } from './package-uploads.ts';
-import { partDigestOf } from './part-digest.ts';
+import { partChecksOf } from './part-digest.ts';
 import { presentPackageFile } from './present.ts';
 import { noBodyIsEmpty } from '../http/no-body.ts';
 import {
@@ -13,7 +13,7 @@ import {
   CreateUploadBody,
   CreateVersionUploadBody,
   PackageUploadNative,
-  UploadedPart,
+  ReceivedPart,
   UploadParams,
   UploadPartParams,
   VersionUploadParams,
@@ -25,6 +25,7 @@ import type { PackageType, UploadTarget } from './packages-service.ts';
 const tags = ['packages'];
 
 const presentPart = (part: PackageUploadPartRow): UploadedPartNative => ({ part_number: part.part_number, size: part.size, sha256: part.sha256 });
+const presentReceivedPart = (part: ReceivedPartRow): ReceivedPart => ({ ...presentPart(part), crc32: part.crc32 });
 
 export function presentUpload(upload: PackageUploadRow, parts: PackageUploadPartRow[]): PackageUploadNative {
   return {
@@ -116,16 +117,17 @@ async function sessionRoutes(app: App, uploads: PackageUploads, scope: { type: P
         config: { ability },
         schema: {
           tags: scope.tags,
-          summary: 'Upload one part (streamed), with its SHA-256 in X-Content-SHA256 (hex) or Content-Digest (sha-256)',
-          description: 'Every part but the last is exactly `part_size` bytes. Sending a part again replaces it.',
+          summary: 'Upload one part (streamed), optionally with its SHA-256 (X-Content-SHA256 in hex, or Content-Digest: sha-256) or CRC-32 (X-Content-CRC32)',
+          description:
+            'Every part but the last is exactly `part_size` bytes. Sending a part again replaces it. A part that does not match a checksum sent with it is refused; the answer carries its CRC-32 for a client that checks afterwards.',
           params: UploadPartParams,
-          response: replies({ 200: UploadedPart }),
+          response: replies({ 200: ReceivedPart }),
         },
       },
       async (request) => {
-        const sha256 = partDigestOf(request.headers);
+        const declared = partChecksOf(request.headers);
         const body = uploadOf(request);
-        return presentPart(await uploads.putPart(accessOf(request), request.params.upload_id, type, request.params.part_number, body.body, body.contentLength, sha256));
+        return presentReceivedPart(await uploads.putPart(accessOf(request), request.params.upload_id, type, request.params.part_number, body.body, body.contentLength, declared));
       },
     );
   });

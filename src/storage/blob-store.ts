@@ -33,10 +33,15 @@ export interface BlobStore {
   createMultipart(key: string): Promise<string>;
   /**
    * `offset`: where the part's bytes go in the file, when the caller knows it (parts of one fixed
-   * size): the disk store then writes the part in place and completion copies nothing.
+   * size): the disk store then writes the part in place and completion copies nothing, and the
+   * part is not flushed to the disk on its own (completion flushes the whole file once).
    */
   putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart>;
-  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob>;
+  /**
+   * `known`: the file's size and SHA-256 when the caller already hashed the parts as they came
+   * in order; the store then does not read the assembled file again to hash it.
+   */
+  completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Removes temporary data left by writes that never finished (a crash, a killed process). */
   cleanOrphans(): Promise<number>;

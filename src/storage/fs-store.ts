@@ -121,16 +121,17 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * With an offset, the part is written there in the upload's one staging file (hashed on the
-   * way, flushed before the answer), so that completion has no parts to copy together: it reads
-   * the file once for its SHA-256 and renames it into place. A part sent again overwrites its own
-   * range; a part cut short or refused leaves its range to be sent again (the caller forgets it).
-   * Without one (parts of sizes unknown in advance), the part is a file of its own.
+   * way, left in the page cache: completion flushes the whole file once), so that completion has
+   * no parts to copy together: it renames the file into place, after reading it once for its
+   * SHA-256 unless the caller knows it. A part sent again overwrites its own range; a part cut
+   * short or refused leaves its range to be sent again (the caller forgets it).
+   * Without one (parts of sizes unknown in advance), the part is a file of its own, flushed.
    */
   async putPart(_key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart> {
     const dir = await this.uploadDir(uploadId);
     if (!fs.existsSync(dir)) throw uploadNotFound();
     if (options.offset !== undefined) {
-      const stored = await writeMeasuredFile(body, path.join(dir, STAGED_FILE), { maxBytes: options.maxBytes, contentLength: options.contentLength, at: options.offset });
+      const stored = await writeMeasuredFile(body, path.join(dir, STAGED_FILE), { maxBytes: options.maxBytes, contentLength: options.contentLength, at: options.offset, flush: false });
       return { etag: `"${stored.sha256}"`, ...stored };
     }
     const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
@@ -145,7 +146,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob> {
     const dir = await this.uploadDir(uploadId);
     const numbers = parts.map((p) => p.partNumber).sort((a, b) => a - b);
     const partFile = (n: number) => path.join(dir, `${n}.part`);
@@ -154,19 +155,22 @@ export class FsBlobStore implements BlobStore {
     return stored;
   }
 
-  /** Parts written in place: the staging file is hashed once and becomes the blob. */
-  private async placeStaged(key: string, staged: string, options: { maxBytes: number }): Promise<StoredBlob> {
+  /**
+   * Parts written in place: the staging file is hashed once (unless the caller knows its digest),
+   * flushed to the disk (its parts were not) and becomes the blob.
+   */
+  private async placeStaged(key: string, staged: string, options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob> {
     const size = (await fsp.stat(staged).catch(() => null))?.size;
     if (size === undefined) throw uploadNotFound();
     if (size > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
-    const hash = createHash('sha256');
-    for await (const chunk of fs.createReadStream(staged, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+    const sha256 = options.known && options.known.size === size ? options.known.sha256 : await sha256OfFile(staged);
+    await flushFile(staged);
     const target = await this.locate(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     await this.confine(path.dirname(target));
     await fsp.rename(staged, target);
     await syncDirectory(path.dirname(target));
-    return { size, sha256: hash.digest('hex') };
+    return { size, sha256 };
   }
 
   /** Parts as files of their own: copied together into the blob. */
@@ -239,6 +243,22 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Puts a file's data on the disk, so that renaming it into place makes it durable (see syncDirectory). */
+async function flushFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 

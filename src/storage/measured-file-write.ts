@@ -26,6 +26,11 @@ export interface MeasuredWriteOptions {
   contentLength?: number;
   /** Write into the existing `file` from this offset (a part of a multipart upload), instead of creating it. */
   at?: number;
+  /**
+   * false: leave the bytes in the page cache (a part written in place, which its upload's
+   * completion flushes with the whole file); otherwise they are on the disk when this resolves.
+   */
+  flush?: boolean;
 }
 
 /**
@@ -38,20 +43,20 @@ export async function writeMeasuredFile(body: Readable, file: string, options: M
   if ((options.contentLength ?? 0) >= OFF_THREAD_MIN_BYTES && offThreadUploads < MAX_OFF_THREAD_UPLOADS) {
     offThreadUploads++;
     try {
-      return await writeOffThread(body, file, options.maxBytes, options.at);
+      return await writeOffThread(body, file, options.maxBytes, options.at, options.flush ?? true);
     } finally {
       offThreadUploads--;
     }
   }
   const measure = new MeasuringStream(options.maxBytes);
   const into = options.at === undefined ? { flags: 'wx' } : { flags: 'r+', start: options.at };
-  await pipeline(body, measure, fs.createWriteStream(file, { ...into, flush: true }));
+  await pipeline(body, measure, fs.createWriteStream(file, { ...into, flush: options.flush ?? true }));
   return { size: measure.size, sha256: measure.digest() };
 }
 
-async function writeOffThread(body: Readable, file: string, maxBytes: number, at: number | undefined): Promise<StoredBlob> {
+async function writeOffThread(body: Readable, file: string, maxBytes: number, at: number | undefined, flush: boolean): Promise<StoredBlob> {
   const handle = await fsp.open(file, at === undefined ? 'wx' : 'r+');
-  const writer = new OffThreadFileWriter(handle, maxBytes, at ?? 0);
+  const writer = new OffThreadFileWriter(handle, maxBytes, at ?? 0, flush);
   try {
     await pipeline(body, writer);
     return { size: writer.size, sha256: writer.digest() };

@@ -65,6 +65,8 @@ export class OffThreadFileWriter extends Writable {
     private readonly maxBytes: number,
     /** Where in the file the first byte goes (a part of a multipart upload goes at its offset). */
     private readonly start = 0,
+    /** false: the caller flushes the file later (a part written in place; see measured-file-write.ts). */
+    private readonly flush = true,
   ) {
     super({ highWaterMark: SLOT_BYTES });
     this.workers = (['hash', 'write'] as const).map((role) => this.startWorker(role, file.fd));
@@ -126,7 +128,7 @@ export class OffThreadFileWriter extends Writable {
       this.sha256 = hashed!.sha256;
       await this.flushing;
       if (this.failure) throw this.failure;
-      await this.file.datasync();
+      if (this.flush) await this.file.datasync();
     })().then(() => done(), done);
   }
 
@@ -177,7 +179,7 @@ export class OffThreadFileWriter extends Writable {
    * still read, so the last flush has at most this much left to write.
    */
   private flushAhead(): void {
-    if (this.flushing || this.size - this.flushStartedAt < FLUSH_AHEAD_BYTES) return;
+    if (!this.flush || this.flushing || this.size - this.flushStartedAt < FLUSH_AHEAD_BYTES) return;
     this.flushStartedAt = this.size;
     this.flushing = this.file.datasync().then(
       () => {

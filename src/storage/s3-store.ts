@@ -134,7 +134,7 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number }): Promise<StoredBlob> {
+  async completeMultipart(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob> {
     const ordered = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     await this.client
       .send(
@@ -154,7 +154,8 @@ export class S3BlobStore implements BlobStore {
       await this.delete(key);
       throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     }
-    // Parts arrive in parallel and out of order, so the file's SHA-256 is taken by reading it once.
+    if (options.known && options.known.size === size) return { size, sha256: options.known.sha256 };
+    // Parts that arrived in parallel, out of order or on other replicas: the file's SHA-256 is taken by reading it once.
     const hash = createHash('sha256');
     for await (const chunk of await this.get(key)) hash.update(chunk as Buffer);
     return { size, sha256: hash.digest('hex') };

@@ -1,5 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { RunningUploadDigests } from '../../src/packages/running-upload-digests.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 
 /**
@@ -23,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const crc32Of = (bytes: Buffer) => crc32(bytes).toString(16).padStart(8, '0');
 const base = () => `/api/v4/projects/${projectId}/packages`;
 const fileUrl = (name: string, file: string) => `${base()}/generic/${name}/1.0.0/${file}`;
 const sessionUrl = (id: string) => `${base()}/uploads/${id}`;
@@ -59,7 +64,7 @@ describe('multipart uploads of package files', () => {
 
     const third = await putPart(upload.id, 3, partOf(bytes, 3));
     expect(third.statusCode, third.body).toBe(200);
-    expect(third.json()).toEqual({ part_number: 3, size: MIB + 123, sha256: sha256(partOf(bytes, 3)) });
+    expect(third.json()).toEqual({ part_number: 3, size: MIB + 123, sha256: sha256(partOf(bytes, 3)), crc32: crc32Of(partOf(bytes, 3)) });
     // RFC 9530's Content-Digest names the part's SHA-256 as well.
     const digest = `sha-256=:${createHash('sha256').update(partOf(bytes, 1)).digest('base64')}:`;
     expect((await putPart(upload.id, 1, partOf(bytes, 1), { 'content-digest': digest })).statusCode).toBe(200);
@@ -122,11 +127,28 @@ describe('multipart uploads of package files', () => {
     const short = await putPart(upload.id, 2, Buffer.alloc(10));
     expect(short.statusCode).toBe(400);
     expect(short.json().message).toBe(`part 2 must be sent with Content-Length: ${MIB}`);
-    const unsigned = await putPart(upload.id, 2, partOf(bytes, 2), {});
-    expect(unsigned.statusCode).toBe(400);
-    expect(unsigned.json().message).toContain('X-Content-SHA256');
+    const malformed = await putPart(upload.id, 2, partOf(bytes, 2), { 'x-content-sha256': 'abc' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().message).toContain('X-Content-SHA256 takes 64 hex digits');
+    expect((await putPart(upload.id, 2, partOf(bytes, 2), { 'x-content-crc32': 'xyz' })).statusCode).toBe(400);
     expect((await putPart(upload.id, 3, Buffer.alloc(1))).statusCode).toBe(400);
     expect((await session(upload.id)).json().parts).toEqual([]);
+  });
+
+  it('refuse a part whose bytes do not match its CRC-32, and forget it', async () => {
+    const bytes = randomBytes(6 * MIB);
+    const upload = (await create('crc-checked', 'a.bin', bytes)).json();
+    const corrupt = await putPart(upload.id, 1, partOf(bytes, 1), { 'x-content-crc32': crc32Of(Buffer.from('other')) });
+    expect(corrupt.statusCode).toBe(400);
+    expect(corrupt.json().message).toBe(`part 1 arrived with CRC-32 ${crc32Of(partOf(bytes, 1))}, not the one sent with it: send it again`);
+    expect((await session(upload.id)).json().parts).toEqual([]);
+    const matching = await putPart(upload.id, 1, partOf(bytes, 1), { 'x-content-crc32': crc32Of(partOf(bytes, 1)).toUpperCase() });
+    expect(matching.statusCode, matching.body).toBe(200);
+    // A part with no checksum at all is taken; its answer's CRC-32 is the client's to compare.
+    const unsigned = await putPart(upload.id, 2, partOf(bytes, 2), {});
+    expect(unsigned.statusCode, unsigned.body).toBe(200);
+    expect(unsigned.json()).toEqual({ part_number: 2, size: MIB, sha256: sha256(partOf(bytes, 2)), crc32: crc32Of(partOf(bytes, 2)) });
+    expect((await complete(upload.id)).json()).toMatchObject({ file_sha256: sha256(bytes) });
   });
 
   it('discard an upload whose assembled file does not have the declared SHA-256', async () => {
@@ -174,6 +196,107 @@ describe('multipart uploads of package files', () => {
     expect(await t.services.packageUploads.removeExpired()).toBe(1);
     expect(await db.selectFrom('package_upload_parts').select('part_number').where('upload_id', '=', expiring.id).execute()).toEqual([]);
     expect(await db.selectFrom('package_uploads').select('id').where('id', '=', expiring.id).execute()).toEqual([]);
+  });
+});
+
+/**
+ * Completion reads the staged file for its SHA-256 only when the parts did not all come in order
+ * through this server (the disk store's staging file is named `staged`; on S3 the read is a GET).
+ */
+describe('completing a multipart upload', () => {
+  const onDisk = !process.env.MODELYARD_TEST_S3_URL;
+  let reads: MockInstance<typeof fs.createReadStream>;
+  const stagedReads = () => reads.mock.calls.filter(([file]) => String(file).endsWith(`${path.sep}staged`)).length;
+  beforeEach(() => {
+    reads = vi.spyOn(fs, 'createReadStream');
+  });
+  afterEach(() => reads.mockRestore());
+
+  const sendAll = async (id: string, bytes: Buffer, order: number[]) => {
+    for (const n of order) {
+      const sent = await putPart(id, n, partOf(bytes, n), {});
+      expect(sent.statusCode, sent.body).toBe(200);
+    }
+  };
+
+  it('with parts sent in order, uses the SHA-256 hashed on the way and does not read the file again', async () => {
+    const bytes = randomBytes(11 * MIB + 5);
+    const upload = (await create('in-order', 'a.bin', bytes, { sha256: undefined })).json();
+    await sendAll(upload.id, bytes, [1, 2, 3]);
+    const done = await complete(upload.id, dev.token, { sha256: sha256(bytes) });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().file_sha256).toBe(sha256(bytes));
+    if (onDisk) expect(stagedReads()).toBe(0);
+    expect(sha256((await t.call({ method: 'GET', url: fileUrl('in-order', 'a.bin'), token: dev.token })).rawPayload)).toBe(sha256(bytes));
+  });
+
+  it('with parts sent in order, refuses a wrong declared SHA-256 and discards the upload', async () => {
+    const bytes = randomBytes(5 * MIB + 5);
+    const upload = (await create('in-order-wrong', 'a.bin', bytes, { sha256: sha256(Buffer.from('not it')) })).json();
+    await sendAll(upload.id, bytes, [1, 2]);
+    const res = await complete(upload.id);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(`the assembled file's SHA-256 is ${sha256(bytes)}`);
+    expect((await session(upload.id)).statusCode).toBe(404);
+    expect((await t.call({ method: 'GET', url: fileUrl('in-order-wrong', 'a.bin'), token: dev.token })).statusCode).toBe(404);
+  });
+
+  it('takes a refused part’s bytes back out of the running SHA-256', async () => {
+    const bytes = randomBytes(10 * MIB + 5);
+    const upload = (await create('rolled-back', 'a.bin', bytes)).json();
+    await sendAll(upload.id, bytes, [1]);
+    const wrong = Buffer.from(partOf(bytes, 2));
+    wrong[0] = wrong[0]! ^ 0xff;
+    expect((await putPart(upload.id, 2, wrong, { 'x-content-crc32': crc32Of(partOf(bytes, 2)) })).statusCode).toBe(400);
+    await sendAll(upload.id, bytes, [2, 3]);
+    const done = await complete(upload.id);
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().file_sha256).toBe(sha256(bytes));
+    if (onDisk) expect(stagedReads()).toBe(0);
+  });
+
+  it('resumed on a restarted server, reads the file once for its SHA-256 and still refuses a wrong one', async () => {
+    // A restart loses what the server process held in memory: here, the running digests.
+    const restart = () => Object.assign(t.services.packageUploads as unknown as { digests: RunningUploadDigests }, { digests: new RunningUploadDigests() });
+    const bytes = randomBytes(11 * MIB + 5);
+    const resumed = (await create('resumed', 'a.bin', bytes, { sha256: undefined })).json();
+    await sendAll(resumed.id, bytes, [1]);
+    restart();
+    await sendAll(resumed.id, bytes, [2, 3]);
+    const done = await complete(resumed.id, dev.token, { sha256: sha256(bytes) });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().file_sha256).toBe(sha256(bytes));
+    if (onDisk) expect(stagedReads()).toBe(1);
+
+    const lying = (await create('resumed-wrong', 'a.bin', bytes, { sha256: undefined })).json();
+    await sendAll(lying.id, bytes, [1, 2]);
+    restart();
+    await sendAll(lying.id, bytes, [3]);
+    const refused = await complete(lying.id, dev.token, { sha256: sha256(Buffer.from('another file')) });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain(`the assembled file's SHA-256 is ${sha256(bytes)}`);
+    expect((await session(lying.id)).statusCode).toBe(404);
+  });
+
+  it('with parts out of order or sent again, reads the file once for its SHA-256', async () => {
+    const bytes = randomBytes(11 * MIB + 5);
+    const shuffled = (await create('out-of-order', 'a.bin', bytes)).json();
+    await sendAll(shuffled.id, bytes, [2, 1, 3]);
+    const done = await complete(shuffled.id);
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().file_sha256).toBe(sha256(bytes));
+    if (onDisk) expect(stagedReads()).toBe(1);
+
+    // Part 1 replaced after part 2 was hashed: the running SHA-256 is no longer the file's.
+    const changed = Buffer.from(bytes);
+    changed[7] = changed[7]! ^ 0xff;
+    const resent = (await create('resent', 'a.bin', changed, { sha256: undefined })).json();
+    await sendAll(resent.id, bytes, [1, 2, 3]);
+    await sendAll(resent.id, changed, [1]);
+    const wrong = await complete(resent.id, dev.token, { sha256: sha256(bytes) });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().message).toContain(`the assembled file's SHA-256 is ${sha256(changed)}`);
+    expect((await t.call({ method: 'GET', url: fileUrl('resent', 'a.bin'), token: dev.token })).statusCode).toBe(404);
   });
 });
 

@@ -30,7 +30,7 @@ class Killed(Exception):
 
 
 def record_part_puts(client: modelyard.Client, *, die_after: int | None = None) -> list[str]:
-    """The part numbers `client` PUTs from now on (parts go up two at a time: compare them sorted);
+    """The part numbers `client` PUTs from now on (in order);
     with `die_after`, each PUT of a part after that many raises Killed instead of being sent."""
     transport = client._transport
     original = type(transport).request.__get__(transport)

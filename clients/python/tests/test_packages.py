@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,25 +115,59 @@ def test_an_interrupted_multipart_upload_resumes_without_resending_finished_part
     assert packages.download("big", "1.0.0", "weights.bin", tmp_path / "back.bin").read_bytes() == data
 
 
-def test_a_multipart_upload_sends_two_parts_at_once(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_part_the_server_received_differently_is_sent_again(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     mib = 1024 * 1024
-    data = os.urandom(20 * mib + 7)
-    source = tmp_path / "twice.bin"
+    data = os.urandom(12 * mib + 7)
+    source = tmp_path / "garbled.bin"
     source.write_bytes(data)
     client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
     original = client._transport.request
-    second_started = threading.Event()
-    overlapped: list[bool] = []
+    sent: list[str] = []
 
-    def first_waits_for_the_second(method: str, path: str, **kwargs: object):  # type: ignore[no-untyped-def]
-        if method == "PUT" and path.endswith("/parts/1"):
-            overlapped.append(second_started.wait(timeout=10))
-        elif method == "PUT" and path.endswith("/parts/2"):
-            second_started.set()
-        return original(method, path, **kwargs)  # type: ignore[arg-type]
+    class Garbled:
+        """Part 2's length in other bytes, as a broken proxy might deliver it."""
 
-    client._transport.request = first_waits_for_the_second  # type: ignore[method-assign]
-    stored = client.project(project.id).packages.upload("parallel", "1.0.0", source)
-    assert overlapped == [True]
+        def __init__(self, length: int) -> None:
+            self.left = length
+
+        def __len__(self) -> int:
+            return self.left
+
+        def read(self, _amount: int = -1) -> bytes:
+            block, self.left = b"x" * min(mib, self.left), self.left - min(mib, self.left)
+            return block
+
+    def garble_part_2_once(method: str, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if method == "PUT" and "/parts/" in path:
+            sent.append(path.rsplit("/", 1)[1])
+            if sent.count("2") == 1 and path.endswith("/parts/2"):
+                reader = kwargs["data"]
+                while reader.read():  # the client's reader, drained as a real send would
+                    pass
+                kwargs["data"] = Garbled(len(reader))
+        return original(method, path, **kwargs)
+
+    client._transport.request = garble_part_2_once  # type: ignore[method-assign]
+    stored = client.project(project.id).packages.upload("garbled", "1.0.0", source)
+    assert sent == ["1", "2", "2", "3"]
     assert not isinstance(stored, list) and stored["file_sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_a_file_the_server_assembled_differently_is_refused_with_a_checksum_error(server: Server, project: modelyard.projects.ProjectResource, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    mib = 1024 * 1024
+    source = tmp_path / "declared.bin"
+    source.write_bytes(os.urandom(6 * mib))
+    client = modelyard.Client(server.url, ADMIN_TOKEN, progress=False, multipart_threshold=5 * mib, part_size=5 * mib)
+    original = client._transport.request
+
+    def declare_another_digest(method: str, path: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if path.endswith("/complete"):
+            kwargs["json"] = {"sha256": hashlib.sha256(b"another file").hexdigest()}
+        return original(method, path, **kwargs)
+
+    client._transport.request = declare_another_digest  # type: ignore[method-assign]
+    with pytest.raises(modelyard.ChecksumMismatchError):
+        client.project(project.id).packages.upload("declared", "1.0.0", source)
+    assert json.loads((tmp_path / "cache" / "modelyard" / "uploads.json").read_text()) == {}

@@ -1,14 +1,18 @@
 """Resumable multipart uploads of package files (the server's `.../uploads` API).
 
-A file is sent in parts, each with its own SHA-256; the whole file's SHA-256 is computed on the
-way and declared at completion. The file is read once for hashing and once for sending, part by
-part, and the two overlap: while up to IN_FLIGHT parts are being sent (each on a thread of its
-own, reading the file in blocks), the next part is hashed. Memory stays at a few blocks,
-whatever the file's size; hashlib and the socket let go of the GIL, so the threads do run together.
+The file is read once, part after part in order, in blocks of BLOCK bytes: each block feeds the
+whole file's SHA-256, the part's CRC-32 and the socket. A reading thread hashes up to
+READ_AHEAD blocks ahead of the socket, so hashing overlaps sending and memory stays at a few
+MiB whatever the file's size (hashlib, zlib and the socket let go of the GIL). The server
+answers each part with the CRC-32 of what it received: a part that differs from what was read
+is sent again. The whole file's SHA-256 is declared at completion, and the server refuses the
+file if its own differs (ChecksumMismatchError). Sent in order, the parts let the server hash the
+file as it arrives too, instead of reading it again at completion.
 The upload's id and the file's fingerprint (size and modification time) are kept in a small
 state file in the user's cache folder: calling upload again on the same file and target after
 an interruption (a crash, a cut connection, Ctrl-C) asks the server which parts it has and
-sends only the others.
+sends only the others (the finished ones are read again, to hash the file and to compare each
+with the SHA-256 the server lists for it).
 """
 
 from __future__ import annotations
@@ -16,16 +20,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
+import threading
 import time
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+import zlib
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 from tqdm.auto import tqdm
 
 from ._transport import RETRIED_STATUSES, Transport
-from .errors import ApiError, ChecksumMismatchError, NotFoundError
+from .errors import ApiError, BadRequestError, ChecksumMismatchError, NotFoundError
 
 MIB: int = 1024 * 1024
 #: Files of at least this many bytes go up in parts.
@@ -33,9 +38,8 @@ MULTIPART_THRESHOLD: int = 64 * MIB
 #: Bytes per part (the server takes 5 MiB to 5 GiB, at most 10,000 parts).
 PART_SIZE: int = 64 * MIB
 BLOCK = MIB
-#: Parts sent at once: one part's answer (the server flushes it to the disk) no longer leaves
-#: the connection idle, and the next part's hashing overlaps the sending.
-IN_FLIGHT = 2
+#: Blocks read and hashed ahead of the socket: enough to keep it busy while the next one is hashed.
+READ_AHEAD = 4
 
 
 def state_path() -> Path:
@@ -80,51 +84,91 @@ def _blocks(handle: IO[bytes], offset: int, length: int) -> Iterator[bytes]:
         yield block
 
 
-class _PartReader:
-    """One part of the file, as requests streams it, with its length announced."""
+class _HashingPartReader:
+    """One part of the file as requests streams it (its length announced), read by a thread of
+    its own that feeds each block to the whole file's SHA-256 and the part's CRC-32 first."""
 
-    def __init__(self, handle: IO[bytes], offset: int, length: int, bar: tqdm[Any]) -> None:
-        self._blocks = _blocks(handle, offset, length)
+    def __init__(self, handle: IO[bytes], offset: int, length: int, whole: Any, bar: tqdm[Any]) -> None:
         self._length = length
         self._bar = bar
+        self._blocks: queue.Queue[bytes | BaseException | None] = queue.Queue(READ_AHEAD)
+        self._stopped = threading.Event()
+        self.crc32 = 0
         self.sent = 0
+        self._thread = threading.Thread(target=self._read, args=(handle, offset, length, whole), name="modelyard-part-reader", daemon=True)
+        self._thread.start()
+
+    def _read(self, handle: IO[bytes], offset: int, length: int, whole: Any) -> None:
+        item: bytes | BaseException | None = None
+        try:
+            for block in _blocks(handle, offset, length):
+                whole.update(block)
+                self.crc32 = zlib.crc32(block, self.crc32)
+                if not self._put(block):
+                    return
+        except BaseException as error:  # handed to the sending thread, which raises it
+            item = error
+        self._put(item)
+
+    def _put(self, item: bytes | BaseException | None) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._blocks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def __len__(self) -> int:
         return self._length
 
     def read(self, _amount: int = -1) -> bytes:
-        block = next(self._blocks, b"")
-        self.sent += len(block)
-        self._bar.update(len(block))
-        return block
+        if self.sent >= self._length:
+            return b""
+        item = self._blocks.get()
+        if isinstance(item, BaseException):
+            raise item
+        if item is None:
+            return b""
+        self.sent += len(item)
+        self._bar.update(len(item))
+        return item
+
+    def close(self) -> None:
+        """Stops the reading thread (a failed send leaves it waiting on a full queue)."""
+        self._stopped.set()
+        self._thread.join()
+
+    def checksum(self) -> str:
+        """The part's CRC-32 as the server writes it; the whole part has been read by now."""
+        self._thread.join()
+        return f"{self.crc32:08x}"
 
 
-def _send_part(transport: Transport, url: str, source: Path, offset: int, length: int, digest: str, bar: tqdm[Any], attempts: int) -> None:
-    """PUTs one part from its own handle on the file, again after a failure (progress taken back)."""
-    with source.open("rb") as handle:
-        reader: _PartReader | None = None
-
-        def send() -> Any:
-            nonlocal reader
-            if reader is not None:
-                bar.update(-reader.sent)
-            reader = _PartReader(handle, offset, length, bar)
-            headers = {"Content-Type": "application/octet-stream", "X-Content-SHA256": digest}
-            return transport.request("PUT", url, stream_body=True, data=reader, headers=headers)
-
-        _retrying(attempts, send)
-
-
-def _retrying(attempts: int, send: Any) -> Any:
-    """`send()`, again after a connection failure or a 5xx/429 (a part PUT is idempotent)."""
+def _send_part(transport: Transport, url: str, handle: IO[bytes], offset: int, length: int, whole: Any, bar: tqdm[Any], attempts: int) -> Any:
+    """PUTs one part and checks the CRC-32 the server answers; again after a failure or a
+    difference (the part's bytes taken back out of `whole` and the progress bar). Returns the
+    whole file's SHA-256 state with the part in it."""
     for attempt in range(1, attempts + 1):
+        hashed = whole.copy()
+        reader = _HashingPartReader(handle, offset, length, hashed, bar)
         try:
-            return send()
+            headers = {"Content-Type": "application/octet-stream"}
+            answer = transport.request("PUT", url, stream_body=True, data=reader, headers=headers).json()
+            if answer.get("crc32") == reader.checksum():
+                return hashed
+            problem: BaseException = ChecksumMismatchError(f"the server received part {url.rsplit('/', 1)[1]} with CRC-32 {answer.get('crc32')}, not {reader.checksum()}")
         except (ApiError, OSError) as error:
             retriable = isinstance(error, OSError) or (isinstance(error, ApiError) and error.status in RETRIED_STATUSES)
-            if not retriable or attempt == attempts:
+            if not retriable:
                 raise
-            time.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
+            problem = error
+        finally:
+            reader.close()
+        bar.update(-reader.sent)
+        if attempt == attempts:
+            raise problem
+        time.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -144,33 +188,31 @@ def upload(
     received = {p["part_number"]: p["sha256"] for p in session["parts"]}
     base = f"{uploads}/{session['id']}"
     whole = hashlib.sha256()
-    sending: deque[Future[None]] = deque()
-    with source.open("rb") as handle, ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="modelyard-part") as senders:
-        try:
-            for number in range(1, session["part_count"] + 1):
-                offset = (number - 1) * session["part_size"]
-                length = min(session["part_size"], stat.st_size - offset)
+    with source.open("rb") as handle:
+        for number in range(1, session["part_count"] + 1):
+            offset = (number - 1) * session["part_size"]
+            length = min(session["part_size"], stat.st_size - offset)
+            if number in received:
+                # A resumed upload: the part the server has is read (for the whole file's
+                # SHA-256) and kept if it is the file's.
+                before = whole.copy()
                 part = hashlib.sha256()
                 for block in _blocks(handle, offset, length):
                     part.update(block)
                     whole.update(block)
-                digest = part.hexdigest()
-                if received.get(number) == digest:
+                if part.hexdigest() == received[number]:
                     bar.update(length)
                     continue
-                while len(sending) >= IN_FLIGHT:
-                    sending.popleft().result()
-                sending.append(senders.submit(_send_part, transport, f"{base}/parts/{number}", source, offset, length, digest, bar, attempts))
-            while sending:
-                sending.popleft().result()
-        finally:
-            for waiting in sending:
-                waiting.cancel()
+                whole = before
+            whole = _send_part(transport, f"{base}/parts/{number}", handle, offset, length, whole, bar, attempts)
     try:
         stored = transport.json("POST", f"{base}/complete", json={"sha256": whole.hexdigest()})
     except ApiError as error:
         if error.status < 500:
             _remember(key, None)
+        if isinstance(error, BadRequestError):
+            # The one refusal of a completion with a SHA-256: the file the server assembled is not this one.
+            raise ChecksumMismatchError(f"the server refused the uploaded file: {error}") from error
         raise
     _remember(key, None)
     return stored
