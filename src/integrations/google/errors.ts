@@ -16,5 +16,11 @@ export const GoogleErrors = defineErrors('google', {
     kind: 'unprocessable',
     message: ({ endpoint }: { endpoint: string }) => `${endpoint} is not reachable under the outbound address policy (MODELYARD_OUTBOUND_ALLOW); ask an administrator to allow it`,
   },
+  GOOGLE_API_REFUSED: {
+    kind: 'unprocessable',
+    message: ({ endpoint, code, status, message }: { endpoint: string; code: number; status: string; message: string }) => `${endpoint} answered ${code} ${status}: ${message}`,
+  },
+  GOOGLE_NOT_FOUND: { kind: 'not_found', message: ({ endpoint, message }: { endpoint: string; message: string }) => `${endpoint} answered 404 NOT_FOUND: ${message}` },
+  GOOGLE_BAD_ANSWER: { kind: 'unprocessable', message: ({ endpoint, detail }: { endpoint: string; detail: string }) => `${endpoint} did not answer as Google's API does: ${detail}` },
   GOOGLE_TOKEN_UNAVAILABLE: { kind: 'unavailable', message: ({ tokenUri, detail }: { tokenUri: string; detail: string }) => `Google's token endpoint ${tokenUri} could not be reached: ${detail}` },
 });
