@@ -60,12 +60,13 @@ export function addClientCommands(program: Command): void {
   client(
     importing
       .command('vertex')
-      .argument('<vertex-model>', "the Vertex AI model's id (the last part of its resource name)")
+      .argument('[vertex-model]', "the Vertex AI model's id (the last part of its resource name)")
       .description('import versions of a Vertex AI model, each into a new version of a model, following their progress'),
   )
     .requiredOption('--google-project <id>', 'the Google Cloud project (id or number) of the Vertex AI registry')
     .requiredOption('--location <region>', "the model's region, e.g. us-central1")
-    .requiredOption('--model <name>', 'the model that gets the versions (made if missing)')
+    .option('--model <name>', 'the model that gets the versions (made if missing; needed to import)')
+    .option('--list', "list the location's models, or the model's versions, instead of importing")
     .requiredOption('--key-file <path>', "a service account's JSON key (sent to the server, kept sealed until the jobs end)")
     .option('--version <id-or-alias>', 'a version to import (repeatable; default: every version)', collect)
     .option('--aiplatform-url <url>', 'the Vertex AI endpoint (default https://<location>-aiplatform.googleapis.com)')

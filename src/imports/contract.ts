@@ -55,6 +55,33 @@ export const CreateVertexImportBody = Type.Object(
 );
 export type CreateVertexImportBody = Static<typeof CreateVertexImportBody>;
 
+export const ListVertexModelsBody = Type.Object(
+  {
+    google_project: CreateVertexImportBody.properties.google_project,
+    location: CreateVertexImportBody.properties.location,
+    vertex_model: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "A model's id: its versions are listed instead of the models" })),
+    key: CreateVertexImportBody.properties.key,
+    aiplatform_url: CreateVertexImportBody.properties.aiplatform_url,
+  },
+  { additionalProperties: false },
+);
+export type ListVertexModelsBody = Static<typeof ListVertexModelsBody>;
+
+export const VertexModelNative = Closed(
+  {
+    resource: Type.String({ description: 'projects/{project}/locations/{location}/models/{id}@{versionId}' }),
+    vertex_model: Type.String({ description: "The model's id, what an import's vertex_model names" }),
+    version_id: Type.String(),
+    version_aliases: Type.Array(Type.String()),
+    display_name: Type.String(),
+    description: Type.String(),
+    artifact_uri: Type.String({ description: 'Where its files are (gs://...); empty when it has none' }),
+    version_create_time: Type.String(),
+  },
+  { description: 'A model of a Vertex AI registry at one version (its default version when models are listed)' },
+);
+export type VertexModelNative = Static<typeof VertexModelNative>;
+
 export const ImportParams = Type.Object({ id: ProjectIdParams.properties.id, import_id: NumericId });
 
 export const ImportListQuery = Type.Object({ state: Type.Optional(Type.Enum([...IMPORT_STATE_NAMES])) });

@@ -4,7 +4,7 @@ import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
-import { CreateHuggingFaceImportBody, CreateVertexImportBody, ImportJobNative, ImportListQuery, ImportParams } from './contract.ts';
+import { CreateHuggingFaceImportBody, CreateVertexImportBody, ImportJobNative, ImportListQuery, ImportParams, ListVertexModelsBody, VertexModelNative } from './contract.ts';
 import type { HuggingFaceFetcher } from './hf/huggingface-fetcher.ts';
 import type { ImportJobsService } from './import-jobs-service.ts';
 import { presentImportJob } from './present.ts';
@@ -69,6 +69,23 @@ export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<voi
       );
       return reply.status(201).send(jobs.map(presentImportJob));
     },
+  );
+
+  app.post(
+    '/api/v4/projects/:id/ml/imports/vertex/models',
+    {
+      config: { ability: 'ml:write' },
+      schema: {
+        tags,
+        summary: "List a Vertex AI registry's models (at their default versions), or one model's versions, to pick what to import",
+        description: 'A POST because it carries the service account key; it changes nothing. Who may import may list.',
+        params: ProjectIdParams,
+        body: ListVertexModelsBody,
+        response: replies({ 200: Type.Array(VertexModelNative) }),
+      },
+    },
+    // The route's ability checks the project; what the key may see is Google's to say.
+    async (request) => deps.vertex.list(request.body),
   );
 
   app.get(

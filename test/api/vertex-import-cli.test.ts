@@ -82,6 +82,18 @@ describe('modelyard import vertex', () => {
     expect(run.stdout + run.stderr).not.toContain('PRIVATE KEY');
   });
 
+  it("lists the location's models and a model's versions with --list, and asks for --model to import", async () => {
+    const models = await user.run(['import', 'vertex', '--list', ...common(), '-o', 'json'], { env });
+    expect(models.code, models.stderr).toBe(0);
+    expect((JSON.parse(models.stdout) as { vertex_model: string; version_id: string }[]).map((m) => [m.vertex_model, m.version_id])).toEqual([['77', '2']]);
+    const versions = await user.run(['import', 'vertex', '77', '--list', ...common()], { env });
+    expect(versions.code, versions.stderr).toBe(0);
+    expect(versions.stdout).toMatch(/^MODEL +VERSION +ALIASES/);
+    expect(versions.stdout).toContain(`gs://${BUCKET}/churn/1`);
+    const noModel = await user.run(['import', 'vertex', '77', ...common()], { env });
+    expect(noModel.code, noModel.stderr).toBe(2);
+  });
+
   it("exits 5 for a key revoked since its token was granted (naming Google's invalid_grant), 2 for a key file that cannot be read", async () => {
     tokens.revoke(account.email);
     const refused = await user.run(['import', 'vertex', '77', '--model', 'm', ...common(), '--version', '1'], { env });

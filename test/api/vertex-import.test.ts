@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ImportJobNative } from '../../src/imports/contract.ts';
+import type { ImportJobNative, VertexModelNative } from '../../src/imports/contract.ts';
 import type { LineageNative, VersionNative } from '../../src/registry/contract.ts';
 import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { startFakeGcs, type FakeGcs } from '../support/fake-gcs-server.ts';
@@ -76,7 +76,12 @@ beforeAll(async () => {
       { versionId: '3', displayName: 'churn', artifactUri: '' },
     ],
   };
-  vertex = await startVertexStandIn([model], (token) => tokens.accountOf(token));
+  const fraud: VertexModelSpec = {
+    ...model,
+    id: '5151',
+    versions: [{ versionId: '1', versionAliases: ['default'], displayName: 'fraud', description: 'Flags card fraud.', artifactUri: `gs://${BUCKET}/models/fraud/1` }],
+  };
+  vertex = await startVertexStandIn([model, fraud], (token) => tokens.accountOf(token));
   const allow = [gcs.port, tokens.port, vertex.port].map((port) => `127.0.0.1:${port}`).join(',');
   t = await startTestApp({ MODELYARD_OUTBOUND_ALLOW: allow });
   strict = await startTestApp();
@@ -192,6 +197,36 @@ describe('importing a Vertex AI model', () => {
     expect(listed.body).not.toContain('private_key');
     const rows = await t.services.database.db.selectFrom('import_jobs').select(['credential', 'source']).execute();
     expect(rows.every((row) => row.credential === null && !row.source.includes('private_key'))).toBe(true);
+  });
+});
+
+describe('picking what to import', () => {
+  const list = (payload: Record<string, unknown>) => t.call({ method: 'POST', url: `/api/v4/projects/${project.id}/ml/imports/vertex/models`, token: owner.token, payload });
+  const listing = (changes: Record<string, unknown> = {}) => ({ google_project: 'acme-ml', location: 'us-central1', key: importer.keyJson, aiplatform_url: vertex.url, ...changes });
+
+  it("lists the location's models at their default versions, every page, and one model's versions", async () => {
+    const models = await list(listing());
+    expect(models.statusCode, models.body).toBe(200);
+    expect((models.json() as VertexModelNative[]).map((m) => [m.vertex_model, m.version_id, m.display_name, m.version_aliases])).toEqual([
+      ['4242', '2', 'churn', ['default', 'challenger']],
+      ['5151', '1', 'fraud', ['default']],
+    ]);
+    const versions = await list(listing({ vertex_model: '4242' }));
+    expect(versions.statusCode, versions.body).toBe(200);
+    expect((versions.json() as VertexModelNative[]).map((m) => [m.resource, m.artifact_uri])).toEqual([
+      [resource('1'), `gs://${BUCKET}/models/churn/1`],
+      [resource('2'), `gs://${BUCKET}/models/churn/2/`],
+      [resource('3'), ''],
+    ]);
+    expect(models.body + versions.body).not.toContain('PRIVATE KEY');
+  });
+
+  it("refuses what importing refuses: a bad key (400), Google's refusal (422); the outsider sees no model", async () => {
+    expect((await list(listing({ key: '{}' }))).statusCode).toBe(400);
+    const denied = await list(listing({ key: outsider.keyJson, vertex_model: '4242' }));
+    expect(denied.statusCode, denied.body).toBe(422);
+    expect(denied.body).toContain('403 PERMISSION_DENIED');
+    expect((await list(listing({ key: outsider.keyJson }))).json()).toEqual([]);
   });
 });
 

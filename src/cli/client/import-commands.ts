@@ -87,7 +87,8 @@ export async function importHfCommand(repository: string, options: HfImportOptio
 export interface VertexImportOptions extends ConnectionOptions, OutputOption {
   googleProject: string;
   location: string;
-  model: string;
+  model?: string;
+  list?: boolean;
   version?: string[];
   keyFile: string;
   aiplatformUrl?: string;
@@ -119,11 +120,13 @@ function keyFrom(path: string): string {
  * `modelyard import vertex MODEL_ID`: imports versions of a Vertex AI model (each into a version
  * of its own) and, unless --no-wait, follows each job to its end with a progress bar.
  */
-export async function importVertexCommand(vertexModel: string, options: VertexImportOptions): Promise<void> {
+export async function importVertexCommand(vertexModel: string | undefined, options: VertexImportOptions): Promise<void> {
   const settings = resolveSettings(options);
   const api = new Api(settings);
   const project = enc(projectOf(settings));
   const format = outputFormat(options.output);
+  if (options.list) return listVertex(api, project, vertexModel, options);
+  if (vertexModel === undefined || !options.model) throw new CliError('an import needs the Vertex model id and --model (or --list to see what there is)', ExitCode.usage);
   let jobs = await api.json<ImportJob[]>('POST', `/projects/${project}/ml/imports/vertex`, {
     google_project: options.googleProject,
     location: options.location,
@@ -142,4 +145,32 @@ export async function importVertexCommand(vertexModel: string, options: VertexIm
   printRows(format, jobs, VERTEX_COLUMNS);
   const failed = jobs.filter(unfinished);
   if (failed.length > 0) throw new CliError(failed.map(endingOf).join('; '), ExitCode.jobFailed);
+}
+
+interface VertexModelEntry {
+  vertex_model: string;
+  version_id: string;
+  version_aliases: string[];
+  display_name: string;
+  artifact_uri: string;
+}
+
+const VERTEX_MODEL_COLUMNS: Column<VertexModelEntry>[] = [
+  { header: 'model', value: (m) => m.vertex_model },
+  { header: 'version', value: (m) => m.version_id },
+  { header: 'aliases', value: (m) => m.version_aliases.join(',') },
+  { header: 'display name', value: (m) => m.display_name },
+  { header: 'artifacts', value: (m) => m.artifact_uri },
+];
+
+/** `--list`: the location's models (at their default versions), or the versions of the model named, to pick from. */
+async function listVertex(api: Api, project: string, vertexModel: string | undefined, options: VertexImportOptions): Promise<void> {
+  const found = await api.json<VertexModelEntry[]>('POST', `/projects/${project}/ml/imports/vertex/models`, {
+    google_project: options.googleProject,
+    location: options.location,
+    key: keyFrom(options.keyFile),
+    ...(vertexModel === undefined ? {} : { vertex_model: vertexModel }),
+    ...(options.aiplatformUrl ? { aiplatform_url: options.aiplatformUrl } : {}),
+  });
+  printRows(outputFormat(options.output), found, VERTEX_MODEL_COLUMNS);
 }

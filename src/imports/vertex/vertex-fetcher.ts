@@ -5,7 +5,7 @@ import { defaultAiplatformUrl, VertexModels, type ModelPath, type VertexModel } 
 import { MAX_DESCRIPTION } from '../../registry/contract.ts';
 import { IMPORT_ORIGIN_TAGS } from '../../registry/lineage-service.ts';
 import { isAppError } from '../../shared/errors.ts';
-import type { CreateVertexImportBody } from '../contract.ts';
+import type { CreateVertexImportBody, ListVertexModelsBody, VertexModelNative } from '../contract.ts';
 import { ImportErrors } from '../errors.ts';
 import type { ImportFetcher, ImportPlan, OpenedFile, PlannedFile, SourceRecord, VersionDescription } from '../fetcher.ts';
 import { describeVertexVersion } from './vertex-description.ts';
@@ -71,6 +71,28 @@ export class VertexFetcher implements ImportFetcher<VertexVersionRequest> {
       const found = request.versions ? await Promise.all(request.versions.map((version) => models.get(path, validVertexId(version, 'version'), key))) : await models.versions(path, key);
       return [...new Set(found.map((model) => model.versionId))];
     });
+  }
+
+  /** For picking what to import: the location's models (at their default versions), or one model's versions. */
+  async list(request: ListVertexModelsBody): Promise<VertexModelNative[]> {
+    const key = this.key(request.key);
+    const project = validGoogleProject(request.google_project);
+    const location = validLocation(request.location);
+    const aiplatform = validEndpoint(request.aiplatform_url ?? defaultAiplatformUrl(location), 'aiplatform_url');
+    const models = new VertexModels(this.api, aiplatform);
+    const found = await this.reaching(aiplatform, () =>
+      request.vertex_model === undefined ? models.models(project, location, key) : models.versions({ project, location, model: validVertexId(request.vertex_model, 'vertex_model') }, key),
+    );
+    return found.map((model) => ({
+      resource: `${model.name}@${model.versionId}`,
+      vertex_model: model.name.slice(model.name.lastIndexOf('/') + 1),
+      version_id: model.versionId,
+      version_aliases: model.versionAliases ?? [],
+      display_name: model.displayName ?? '',
+      description: model.description ?? '',
+      artifact_uri: model.artifactUri ?? '',
+      version_create_time: model.versionCreateTime ?? '',
+    }));
   }
 
   async plan(request: VertexVersionRequest, credential: string | null): Promise<ImportPlan> {

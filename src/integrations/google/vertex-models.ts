@@ -38,7 +38,8 @@ function checkedModel(body: unknown, endpoint: string): VertexModel {
 
 /**
  * Vertex AI's Model Registry (aiplatform v1, projects.locations.models): one version by id or
- * alias (`get` on `name@version`), every version of a model (`listVersions`, by `nextPageToken`).
+ * alias (`get` on `name@version`), every version of a model (`listVersions`) and every model of
+ * a location (`list`), both by `nextPageToken`.
  */
 export class VertexModels {
   readonly base: string;
@@ -60,11 +61,21 @@ export class VertexModels {
   }
 
   async versions(path: ModelPath, key: ServiceAccountKey): Promise<VertexModel[]> {
+    return this.pages(this.url(path, ':listVersions'), key);
+  }
+
+  /** The location's models, each at its default version (`models.list`). */
+  async models(project: string, location: string, key: ServiceAccountKey): Promise<VertexModel[]> {
+    return this.pages(new URL(`${this.base}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/models`), key);
+  }
+
+  /** Every page of a list (`{models, nextPageToken}`, as both listings answer). */
+  private async pages(start: URL, key: ServiceAccountKey): Promise<VertexModel[]> {
     const found: VertexModel[] = [];
     let pageToken: string | null = null;
     for (let page = 0; page === 0 || pageToken !== null; page++) {
-      if (page >= MAX_PAGES) throw GoogleErrors.GOOGLE_BAD_ANSWER({ endpoint: this.base, detail: `more than ${MAX_PAGES} pages of versions` });
-      const url = this.url(path, ':listVersions');
+      if (page >= MAX_PAGES) throw GoogleErrors.GOOGLE_BAD_ANSWER({ endpoint: this.base, detail: `more than ${MAX_PAGES} pages` });
+      const url = new URL(start);
       url.searchParams.set('pageSize', '100');
       if (pageToken !== null) url.searchParams.set('pageToken', pageToken);
       const body = await this.api.json<{ models?: unknown[]; nextPageToken?: unknown }>(url, key);
