@@ -1,7 +1,9 @@
-import { generateKeyPairSync, verify } from 'node:crypto';
+import { createHash, generateKeyPairSync, verify } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GoogleAccessTokens, REFRESH_MARGIN_MS } from '../../src/integrations/google/access-tokens.ts';
 import { CLOUD_PLATFORM_SCOPE, signedAssertion } from '../../src/integrations/google/jwt-assertion.ts';
+import { announcedMd5, md5Checked } from '../../src/integrations/google/md5-checked.ts';
 import { parseServiceAccountKey, type ServiceAccountKey } from '../../src/integrations/google/service-account-key.ts';
 import type { TokenGrant } from '../../src/integrations/google/token-grant.ts';
 import { isAppError } from '../../src/shared/errors.ts';
@@ -109,5 +111,22 @@ describe('access tokens', () => {
     tokens.forget(key);
     expect(await tokens.token(key)).toBe('token-3');
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe('Cloud Storage downloads', () => {
+  const read = async (stream: Readable) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  };
+  const md5 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+
+  it('read the MD5 from x-goog-hash and pass a whole object whose bytes match it, refusing one that does not', async () => {
+    const data = Buffer.from('model weights');
+    expect(announcedMd5(`crc32c=yZRlqg==,md5=${md5(data)}`)).toBe(md5(data));
+    expect(announcedMd5('crc32c=yZRlqg==')).toBeNull();
+    expect(await read(md5Checked(Readable.from([data.subarray(0, 5), data.subarray(5)]), md5(data), 'm.bin'))).toEqual(data);
+    await expect(read(md5Checked(Readable.from([data]), md5(Buffer.from('other')), 'm.bin'))).rejects.toThrow(/m.bin: its MD5 is .*, Cloud Storage announced/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GoogleErrors } from './errors.ts';
+import { announcedMd5, md5Checked } from './md5-checked.ts';
 import type { GoogleApi } from './google-api.ts';
 import type { ServiceAccountKey } from './service-account-key.ts';
 
@@ -27,7 +28,8 @@ export function parseGsUri(uri: string): { bucket: string; prefix: string } | nu
 /**
  * Cloud Storage's JSON API, the two calls an import makes: list the objects under a prefix
  * (`objects.list`, followed by `nextPageToken`) and read one object's media (`alt=media`), from
- * a byte offset with `Range` for a resumed copy.
+ * a byte offset with `Range` for a resumed copy. A whole object read is checked against the MD5
+ * its answer announces (`x-goog-hash`).
  */
 export class CloudStorage {
   readonly base: string;
@@ -72,6 +74,7 @@ export class CloudStorage {
       response.body.destroy();
       throw GoogleErrors.GOOGLE_BAD_ANSWER({ endpoint: this.base, detail: `asked for bytes from ${offset}, got ${String(response.headers['content-range'])}` });
     }
-    return { body: response.body, start: 0 };
+    const md5 = announcedMd5(response.headers['x-goog-hash']);
+    return { body: md5 === null ? response.body : md5Checked(response.body, md5, name), start: 0 };
   }
 }

@@ -22,5 +22,9 @@ export const GoogleErrors = defineErrors('google', {
   },
   GOOGLE_NOT_FOUND: { kind: 'not_found', message: ({ endpoint, message }: { endpoint: string; message: string }) => `${endpoint} answered 404 NOT_FOUND: ${message}` },
   GOOGLE_BAD_ANSWER: { kind: 'unprocessable', message: ({ endpoint, detail }: { endpoint: string; detail: string }) => `${endpoint} did not answer as Google's API does: ${detail}` },
+  GOOGLE_MD5_MISMATCH: {
+    kind: 'unprocessable',
+    message: ({ name, expected, actual }: { name: string; expected: string; actual: string }) => `${name}: its MD5 is ${actual}, Cloud Storage announced ${expected}; the file was refused`,
+  },
   GOOGLE_TOKEN_UNAVAILABLE: { kind: 'unavailable', message: ({ tokenUri, detail }: { tokenUri: string; detail: string }) => `Google's token endpoint ${tokenUri} could not be reached: ${detail}` },
 });
