@@ -48,6 +48,9 @@ trap 'bash scripts/postgres.sh stop; bash scripts/s3-server.sh stop' EXIT
 # validate with it): it is built now, in the foreground, and the tests are told where it is.
 MODELYARD_KUBECONFORM=$(bash scripts/go-tools.sh kubeconform)
 export MODELYARD_KUBECONFORM
+# fake-gcs-server is Cloud Storage for the Vertex AI import's API tests: built now too.
+MODELYARD_FAKE_GCS_SERVER=$(bash scripts/go-tools.sh fake-gcs-server)
+export MODELYARD_FAKE_GCS_SERVER
 echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
 S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
 

@@ -43,7 +43,7 @@ export function addClientCommands(program: Command): void {
     .option('--description <text>')
     .action(async (name, options) => (await registry()).modelsCreateCommand(name, options));
 
-  const importing = program.command('import').description('import a model from elsewhere into a new version: hf (the Hugging Face Hub)');
+  const importing = program.command('import').description('import a model from elsewhere into a new version: hf (the Hugging Face Hub), vertex (Vertex AI)');
   client(
     importing
       .command('hf')
@@ -57,6 +57,22 @@ export function addClientCommands(program: Command): void {
     .option('--token-env <variable>', 'the environment variable holding a Hugging Face token, for private and gated repositories')
     .option('--no-wait', 'print the queued job and return')
     .action(async (repository, options) => (await imports()).importHfCommand(repository, options));
+  client(
+    importing
+      .command('vertex')
+      .argument('[vertex-model]', "the Vertex AI model's id (the last part of its resource name)")
+      .description('import versions of a Vertex AI model, each into a new version of a model, following their progress'),
+  )
+    .requiredOption('--google-project <id>', 'the Google Cloud project (id or number) of the Vertex AI registry')
+    .requiredOption('--location <region>', "the model's region, e.g. us-central1")
+    .option('--model <name>', 'the model that gets the versions (made if missing; needed to import)')
+    .option('--list', "list the location's models, or the model's versions, instead of importing")
+    .requiredOption('--key-file <path>', "a service account's JSON key (sent to the server, kept sealed until the jobs end)")
+    .option('--version <id-or-alias>', 'a version to import (repeatable; default: every version)', collect)
+    .option('--aiplatform-url <url>', 'the Vertex AI endpoint (default https://<location>-aiplatform.googleapis.com)')
+    .option('--storage-url <url>', 'the Cloud Storage endpoint (default https://storage.googleapis.com)')
+    .option('--no-wait', 'print the queued jobs and return')
+    .action(async (vertexModel, options) => (await imports()).importVertexCommand(vertexModel, options));
 
   const versions = program.command('versions').description("a model's versions: list, show, create, approve, label, edit, upload and download files");
   client(versions.command('list').argument('<model>').description("a model's versions, newest first")).action(async (model, options) => (await registry()).versionsListCommand(model, options));

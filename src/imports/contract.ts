@@ -28,6 +28,60 @@ export const CreateHuggingFaceImportBody = Type.Object(
 );
 export type CreateHuggingFaceImportBody = Static<typeof CreateHuggingFaceImportBody>;
 
+const HttpUrl = (description: string) => Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '^https?://', description }));
+
+export const CreateVertexImportBody = Type.Object(
+  {
+    google_project: Type.String({ minLength: 1, maxLength: 63, description: 'The Google Cloud project (id or number) whose Vertex AI registry holds the model' }),
+    location: Type.String({ minLength: 1, maxLength: 63, description: "The model's region, e.g. us-central1" }),
+    vertex_model: Type.String({ minLength: 1, maxLength: 128, description: "The Vertex AI model's id (the last part of its resource name)" }),
+    versions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'Version ids or aliases to import, each into a registry version of its own (one job each); default: every version',
+      }),
+    ),
+    model: Type.String({ minLength: 1, maxLength: 255, description: 'The registered model that gets the new versions (created if missing)' }),
+    key: Type.String({
+      minLength: 1,
+      maxLength: 65536,
+      description: "A service account's JSON key (roles: Vertex AI viewer, Storage object viewer): stored sealed until each job ends, never returned",
+    }),
+    aiplatform_url: HttpUrl('The Vertex AI API endpoint; default https://{location}-aiplatform.googleapis.com (a private endpoint for sovereign or air-gapped installs)'),
+    storage_url: HttpUrl("The Cloud Storage JSON API endpoint; default https://storage.googleapis.com. The token endpoint is the key's token_uri"),
+  },
+  { additionalProperties: false },
+);
+export type CreateVertexImportBody = Static<typeof CreateVertexImportBody>;
+
+export const ListVertexModelsBody = Type.Object(
+  {
+    google_project: CreateVertexImportBody.properties.google_project,
+    location: CreateVertexImportBody.properties.location,
+    vertex_model: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "A model's id: its versions are listed instead of the models" })),
+    key: CreateVertexImportBody.properties.key,
+    aiplatform_url: CreateVertexImportBody.properties.aiplatform_url,
+  },
+  { additionalProperties: false },
+);
+export type ListVertexModelsBody = Static<typeof ListVertexModelsBody>;
+
+export const VertexModelNative = Closed(
+  {
+    resource: Type.String({ description: 'projects/{project}/locations/{location}/models/{id}@{versionId}' }),
+    vertex_model: Type.String({ description: "The model's id, what an import's vertex_model names" }),
+    version_id: Type.String(),
+    version_aliases: Type.Array(Type.String()),
+    display_name: Type.String(),
+    description: Type.String(),
+    artifact_uri: Type.String({ description: 'Where its files are (gs://...); empty when it has none' }),
+    version_create_time: Type.String(),
+  },
+  { description: 'A model of a Vertex AI registry at one version (its default version when models are listed)' },
+);
+export type VertexModelNative = Static<typeof VertexModelNative>;
+
 export const ImportParams = Type.Object({ id: ProjectIdParams.properties.id, import_id: NumericId });
 
 export const ImportListQuery = Type.Object({ state: Type.Optional(Type.Enum([...IMPORT_STATE_NAMES])) });
@@ -44,13 +98,14 @@ export const ImportProgressNative = Closed({
 export const ImportJobNative = Closed(
   {
     id: Type.Integer(),
-    kind: Type.String({ description: 'huggingface' }),
+    kind: Type.String({ description: 'huggingface or vertex_ai' }),
     state: Type.Enum([...IMPORT_STATE_NAMES]),
     model_name: Type.String(),
     source: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
-      description: 'The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude)',
+      description:
+        "The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude; for vertex_ai: aiplatform_url, storage_url, resource, version_id, artifact_uri and the version's metadata)",
     }),
-    has_credential: Type.Boolean({ description: 'Whether a token was given and is still held (it is erased when the job ends)' }),
+    has_credential: Type.Boolean({ description: 'Whether a token or key was given and is still held (it is erased when the job ends)' }),
     progress: ImportProgressNative,
     error: Nullable(Type.String()),
     version_id: Nullable(Type.Integer({ description: 'The version made, or the one a re-import of the same source found' })),

@@ -31,6 +31,12 @@ export const ImportErrors = defineErrors('imports', {
   },
   HF_TOKEN_REFUSED: { kind: 'unprocessable', message: ({ endpoint }: { endpoint: string }) => `${endpoint} refused the Hugging Face token (invalid or expired)` },
   HF_BAD_ANSWER: { kind: 'unprocessable', message: ({ endpoint, detail }: { endpoint: string; detail: string }) => `${endpoint} did not answer as the Hugging Face Hub does: ${detail}` },
+  VERTEX_KEY_MISSING: { kind: 'invalid', message: 'A Vertex AI import needs a service account key' },
+  VERTEX_NO_ARTIFACTS: {
+    kind: 'unprocessable',
+    message: ({ resource, artifactUri }: { resource: string; artifactUri: string }) =>
+      `Vertex AI model ${resource} has no Cloud Storage artifacts to import (artifactUri ${JSON.stringify(artifactUri)} is not a gs:// URI)`,
+  },
   IMPORT_CREATOR_GONE: { kind: 'forbidden', message: 'The person who asked for this import no longer exists; ask for it again' },
   IMPORT_KIND_UNKNOWN: { kind: 'unprocessable', message: ({ kind }: { kind: string }) => `This server has no fetcher for imports of kind ${kind}` },
   IMPORT_NO_FILES: { kind: 'invalid', message: ({ repo }: { repo: string }) => `No file of ${repo} is left by the include and exclude patterns` },

@@ -39,20 +39,39 @@ export class ImportJobsService {
   }
 
   async create<R>(access: ProjectAccess, fetcher: ImportFetcher<R>, request: R & { model: string }, credential: string | null): Promise<ImportJobRow> {
-    const plan = await fetcher.plan(request, credential);
-    // A path the registry could not store fails here, before anything is fetched: the caller may exclude it.
-    for (const file of plan.files) safeRelativePath(file.path, 'file');
-    const reused = await this.reusableVersion(access, plan.sourceKey, request.model);
-    const job = await inTransaction(this.db, async (trx) => {
+    return (await this.createAll(access, fetcher, [request], credential))[0]!;
+  }
+
+  /**
+   * One job per request (a Vertex model's versions, each into a version of its own), all planned
+   * before any is recorded: a source that refuses one of them makes none.
+   */
+  async createAll<R>(access: ProjectAccess, fetcher: ImportFetcher<R>, requests: readonly (R & { model: string })[], credential: string | null): Promise<ImportJobRow[]> {
+    const planned: { plan: ImportPlan; model: string }[] = [];
+    for (const request of requests) {
+      const plan = await fetcher.plan(request, credential);
+      // A path the registry could not store fails here, before anything is fetched: the caller may exclude it.
+      for (const file of plan.files) safeRelativePath(file.path, 'file');
+      planned.push({ plan, model: request.model });
+    }
+    const jobs: ImportJobRow[] = [];
+    for (const { plan, model } of planned) jobs.push(await this.record(access, fetcher.kind, plan, model, credential));
+    if (jobs.some((job) => job.state === 'queued')) this.wake();
+    return jobs;
+  }
+
+  private async record(access: ProjectAccess, kind: string, plan: ImportPlan, modelName: string, credential: string | null): Promise<ImportJobRow> {
+    const reused = await this.reusableVersion(access, plan.sourceKey, modelName);
+    return inTransaction(this.db, async (trx) => {
       const at = now();
       const inserted = await trx
         .insertInto('import_jobs')
         .values({
           project_id: access.project.id,
-          kind: fetcher.kind,
+          kind,
           source: JSON.stringify(plan.source),
           source_key: plan.sourceKey,
-          model_name: request.model,
+          model_name: modelName,
           state: reused === null ? 'queued' : 'succeeded',
           credential: null,
           files_total: plan.files.length,
@@ -72,12 +91,10 @@ export class ImportJobsService {
         trx,
         access.caller,
         { type: 'imports.job.created', projectId: access.project.id, payload: { job_id: row.id, kind: row.kind, model_name: row.model_name, source_key: row.source_key } },
-        { action: 'imports.job.created', targetType: 'import_job', targetId: row.id, details: { kind: row.kind, source: plan.sourceKey, model: request.model, reused_version_id: reused } },
+        { action: 'imports.job.created', targetType: 'import_job', targetId: row.id, details: { kind: row.kind, source: plan.sourceKey, model: modelName, reused_version_id: reused } },
       );
       return row;
     });
-    if (job.state === 'queued') this.wake();
-    return job;
   }
 
   private async recordFiles(trx: Kysely<Schema>, jobId: number, plan: ImportPlan): Promise<void> {

@@ -4,14 +4,16 @@ import { pageWindow, PaginationQuery, sendPage } from '../http/pagination.ts';
 import { replies } from '../http/responses.ts';
 import { ProjectIdParams } from '../http/schemas.ts';
 import type { App } from '../http/types.ts';
-import { CreateHuggingFaceImportBody, ImportJobNative, ImportListQuery, ImportParams } from './contract.ts';
+import { CreateHuggingFaceImportBody, CreateVertexImportBody, ImportJobNative, ImportListQuery, ImportParams, ListVertexModelsBody, VertexModelNative } from './contract.ts';
 import type { HuggingFaceFetcher } from './hf/huggingface-fetcher.ts';
 import type { ImportJobsService } from './import-jobs-service.ts';
 import { presentImportJob } from './present.ts';
+import type { VertexFetcher } from './vertex/vertex-fetcher.ts';
 
 export interface ImportRouteDeps {
   jobs: ImportJobsService;
   huggingFace: HuggingFaceFetcher;
+  vertex: VertexFetcher;
 }
 
 const tags = ['imports'];
@@ -40,6 +42,50 @@ export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<voi
       const job = await deps.jobs.create(accessOf(request), deps.huggingFace, body, token ?? null);
       return reply.status(201).send(presentImportJob(job));
     },
+  );
+
+  app.post(
+    '/api/v4/projects/:id/ml/imports/vertex',
+    {
+      config: { ability: 'ml:write' },
+      schema: {
+        tags,
+        summary: 'Import versions of a Vertex AI model, each into a new version of a registered model (background jobs, one per version)',
+        description:
+          "The key is checked and exchanged for a token, the versions resolved (aliases to ids) and each one's Cloud Storage artifacts listed now, so a bad key, a missing model or version, or an empty artifact folder is answered here; the copies run in the background. Importing a version into the same model again answers the version made before.",
+        params: ProjectIdParams,
+        body: CreateVertexImportBody,
+        response: replies({ 201: Type.Array(ImportJobNative) }),
+      },
+    },
+    async (request, reply) => {
+      const { key, versions: _versions, ...body } = request.body;
+      const versions = await deps.vertex.selectVersions(request.body, key);
+      const jobs = await deps.jobs.createAll(
+        accessOf(request),
+        deps.vertex,
+        versions.map((version) => ({ ...body, version })),
+        key,
+      );
+      return reply.status(201).send(jobs.map(presentImportJob));
+    },
+  );
+
+  app.post(
+    '/api/v4/projects/:id/ml/imports/vertex/models',
+    {
+      config: { ability: 'ml:write' },
+      schema: {
+        tags,
+        summary: "List a Vertex AI registry's models (at their default versions), or one model's versions, to pick what to import",
+        description: 'A POST because it carries the service account key; it changes nothing. Who may import may list.',
+        params: ProjectIdParams,
+        body: ListVertexModelsBody,
+        response: replies({ 200: Type.Array(VertexModelNative) }),
+      },
+    },
+    // The route's ability checks the project; what the key may see is Google's to say.
+    async (request) => deps.vertex.list(request.body),
   );
 
   app.get(

@@ -8,14 +8,14 @@ export type ImportState = (typeof IMPORT_STATES)[number];
 export interface ImportJobsTable {
   id: Generated<number>;
   project_id: number;
-  /** Which fetcher reads the source: `huggingface` (issue 19), `vertex_ai` later. */
+  /** Which fetcher reads the source: `huggingface` or `vertex_ai`. */
   kind: string;
   source: string;
   /** The pinned source in one string (endpoint, repository, commit, patterns): a re-import of the same key reuses the version. */
   source_key: string;
   model_name: string;
   state: ImportState;
-  /** The source's credential (a Hugging Face token), sealed; erased when the job ends. */
+  /** The source's credential (a Hugging Face token, a Google service account key), sealed; erased when the job ends. */
   credential: string | null;
   files_total: number | null;
   bytes_total: number | null;

@@ -189,7 +189,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(htmlPreviewRoutes, { artifacts: services.artifacts });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(issueRoutes, { ...services.issues, users: services.users });
-  await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher });
+  await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher, vertex: services.vertexFetcher });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
     pipelines: services.pipelines,

@@ -5,6 +5,10 @@ import type { Config } from '../config/config.ts';
 import type { Schema } from '../db/schema.ts';
 import type { ImportFetcher } from '../imports/fetcher.ts';
 import { HuggingFaceFetcher } from '../imports/hf/huggingface-fetcher.ts';
+import { VertexFetcher } from '../imports/vertex/vertex-fetcher.ts';
+import { GoogleAccessTokens } from '../integrations/google/access-tokens.ts';
+import { GoogleApi } from '../integrations/google/google-api.ts';
+import { jwtBearerGrant } from '../integrations/google/token-grant.ts';
 import { ImportJobsService } from '../imports/import-jobs-service.ts';
 import { ImportRunner } from '../imports/import-runner.ts';
 import { ImportWorker } from '../imports/import-worker.ts';
@@ -22,6 +26,8 @@ export interface ImportServices {
   importJobs: ImportJobsService;
   /** Imports from the Hugging Face Hub (MODELYARD_HF_ENDPOINT). */
   huggingFaceFetcher: HuggingFaceFetcher;
+  /** Imports from Vertex AI's Model Registry and Cloud Storage (endpoints in each request). */
+  vertexFetcher: VertexFetcher;
   /** Not started here: `modelyard serve` starts it; tests run its rounds themselves. */
   importWorker: ImportWorker;
 }
@@ -44,7 +50,12 @@ const IMPORT_POLL_MS = 2000;
 export function createImportServices(config: Config, db: Kysely<Schema>, deps: ImportDeps): ImportServices {
   const importJobs = new ImportJobsService(db, deps.secrets, deps.versions);
   const huggingFaceFetcher = new HuggingFaceFetcher(deps.outbound, config.imports.hfEndpoint, DEFAULT_RETRIES, deps.logger);
-  const fetchers = new Map<string, ImportFetcher<unknown>>([[huggingFaceFetcher.kind, huggingFaceFetcher as ImportFetcher<unknown>]]);
+  // One token cache for the server: a service account's token serves all its jobs until it nears expiry.
+  const vertexFetcher = new VertexFetcher(new GoogleApi(deps.outbound, new GoogleAccessTokens(jwtBearerGrant(deps.outbound))));
+  const fetchers = new Map<string, ImportFetcher<unknown>>([
+    [huggingFaceFetcher.kind, huggingFaceFetcher as ImportFetcher<unknown>],
+    [vertexFetcher.kind, vertexFetcher as ImportFetcher<unknown>],
+  ]);
   const runner = new ImportRunner({
     db,
     store: deps.blobStore,
@@ -60,5 +71,5 @@ export function createImportServices(config: Config, db: Kysely<Schema>, deps: I
   });
   const importWorker = new ImportWorker(db, runner, { leaseMs: config.imports.leaseMs, intervalMs: IMPORT_POLL_MS }, deps.logger);
   importJobs.onQueued(() => importWorker.wake());
-  return { importJobs, huggingFaceFetcher, importWorker };
+  return { importJobs, huggingFaceFetcher, vertexFetcher, importWorker };
 }

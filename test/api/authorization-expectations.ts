@@ -571,6 +571,8 @@ export const ROUTE_ABILITIES: Record<string, Ability> = {
   'HEAD /api/v4/projects/:id/ml/models/:model_id/versions/:version/archive': 'ml:read',
   // The Hugging Face Hub's read protocol (src/hub/routes.ts): the registry's reading permission.
   'POST /api/v4/projects/:id/ml/imports/huggingface': 'ml:write',
+  'POST /api/v4/projects/:id/ml/imports/vertex': 'ml:write',
+  'POST /api/v4/projects/:id/ml/imports/vertex/models': 'ml:write',
   'GET /api/v4/projects/:id/ml/imports': 'ml:read',
   'HEAD /api/v4/projects/:id/ml/imports': 'ml:read',
   'GET /api/v4/projects/:id/ml/imports/:import_id': 'ml:read',

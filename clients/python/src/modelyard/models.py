@@ -827,13 +827,13 @@ class ImportJob(TypedDict, total=False):
     "An import of a model from another system into a new version"
     id: Required[int]
     kind: Required[str]
-    "huggingface"
+    "huggingface or vertex_ai"
     state: Required[Literal["queued", "running", "succeeded", "failed", "canceled"]]
     model_name: Required[str]
     source: Required[dict[str, str | list[str]]]
-    "The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude)"
+    "The source, pinned (for huggingface: endpoint, repository, revision, commit, include, exclude; for vertex_ai: aiplatform_url, storage_url, resource, version_id, artifact_uri and the version's metadata)"
     has_credential: Required[bool]
-    "Whether a token was given and is still held (it is erased when the job ends)"
+    "Whether a token or key was given and is still held (it is erased when the job ends)"
     progress: Required[ImportJobProgress]
     error: Required[str | None]
     version_id: Required[int | None]
