@@ -20,7 +20,6 @@ export interface ChartSeries {
 
 export type { ChartOptions, ChartX } from '../chart-settings.ts';
 
-
 function smooth(values: (number | null)[], weight: number): (number | null)[] {
   if (weight <= 0) return values;
   let last: number | null = null;
