@@ -5,8 +5,10 @@ import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD } from '../suppor
 import { Seeder } from '../support/seed.ts';
 
 /**
- * The main pages checked by axe-core in the light and the dark scheme, with a screenshot of
- * each: no serious or critical violation (test-results/accessibility.json lists every finding).
+ * Every page checked by axe-core in the light and the dark scheme, with a screenshot of each
+ * (test-results/screenshots/<page>-<scheme>.png): no serious or critical violation
+ * (test-results/accessibility.json lists every finding). The person signed in is an
+ * administrator who owns the project, so the admin area and every settings tab show too.
  */
 
 let h: BrowserHarness;
@@ -14,11 +16,16 @@ let projectId: number;
 let experimentId: string;
 const runIds: string[] = [];
 let modelId: number;
+let packageId: number;
+let pipelineId: number;
+let jobId: number;
+let issueIid: number;
 
 beforeAll(async () => {
   h = await BrowserHarness.start('browser-accessibility');
   const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
-  const owner = await root.user('owner', BROWSER_PASSWORD);
+  const ownerId = (await root.call<{ id: number }>('POST', '/api/v4/users', { username: 'owner', password: BROWSER_PASSWORD, admin: true })).id;
+  const owner = await root.call<{ token: string }>('POST', `/api/v4/users/${ownerId}/personal_access_tokens`, { name: 'seed', scopes: ['api'] });
   const dev = new Seeder(h.base, owner.token);
   projectId = (await dev.call<{ id: number }>('POST', '/api/v4/projects', { name: 'Access', path: 'access' })).id;
   experimentId = (await dev.mlflow<{ experiment_id: string }>(projectId, 'experiments/create', { name: 'checked' })).experiment_id;
@@ -35,6 +42,14 @@ beforeAll(async () => {
   }
   modelId = (await dev.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/ml/models`, { name: 'classifier', description: 'Sorts things.' })).id;
   await dev.call('POST', `/api/v4/projects/${projectId}/ml/models/${modelId}/versions`, { source: `runs:/${runIds[0]}/model`, run_id: runIds[0] });
+  await dev.artifact(projectId, `${experimentId}/${runIds[0]}/artifacts/notes/readme.md`, '# Notes\n');
+  const put = await fetch(`${h.base}/api/v4/projects/${projectId}/packages/generic/weights/1.0.0/model.bin`, { method: 'PUT', headers: { 'private-token': owner.token }, body: 'weights' });
+  expect(put.status).toBe(201);
+  packageId = (await dev.call<{ id: number }[]>('GET', `/api/v4/projects/${projectId}/packages`))[0]!.id;
+  await dev.call('PUT', `/api/v4/projects/${projectId}/ci/config`, { content: 'stages: [train]\ntrain:\n  stage: train\n  script: [python train.py]\n' });
+  pipelineId = (await dev.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main' })).id;
+  jobId = (await dev.call<{ id: number }[]>('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`))[0]!.id;
+  issueIid = (await dev.call<{ iid: number }>('POST', `/api/v4/projects/${projectId}/issues`, { title: 'Review the classifier', labels: 'stage::todo' })).iid;
 }, 240_000);
 
 afterAll(async () => {
@@ -79,6 +94,23 @@ const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
   ],
   ['settings', () => `/projects/${projectId}/settings`, (page) => page.getByRole('tab', { name: 'members' }).waitFor()],
   ['user-settings', () => '/user/settings/tokens', (page) => page.getByRole('heading').first().waitFor()],
+  ['run-metrics', () => `/projects/${projectId}/runs/${runIds[0]}?tab=metrics`, (page) => page.getByRole('img', { name: /Chart of loss/ }).waitFor()],
+  ['run-artifacts', () => `/projects/${projectId}/runs/${runIds[0]}?tab=artifacts`, (page) => page.getByRole('button', { name: /notes/ }).waitFor()],
+  ['packages', () => `/projects/${projectId}/packages`, (page) => page.getByRole('link', { name: 'weights' }).waitFor()],
+  ['package', () => `/projects/${projectId}/packages/${packageId}`, (page) => page.getByTestId('package-files').waitFor()],
+  ['pipeline', () => `/projects/${projectId}/pipelines/${pipelineId}`, (page) => page.getByTestId('pipeline-status').waitFor()],
+  ['job', () => `/projects/${projectId}/jobs/${jobId}`, (page) => page.getByTestId('job-log').waitFor()],
+  ['environments', () => `/projects/${projectId}/environments`, (page) => page.getByRole('heading', { name: 'Environments' }).waitFor()],
+  ['issue', () => `/projects/${projectId}/issues/${issueIid}`, (page) => page.getByTestId('issue-title').waitFor()],
+  ['issue-board', () => `/projects/${projectId}/issues/board`, (page) => page.getByRole('heading', { name: 'Issue board' }).waitFor()],
+  ['settings-webhooks', () => `/projects/${projectId}/settings?tab=webhooks`, (page) => page.getByRole('tab', { name: 'webhooks', selected: true }).waitFor()],
+  ['settings-cicd', () => `/projects/${projectId}/settings?tab=ci%2Fcd`, (page) => page.getByRole('heading', { name: 'Pipeline trigger tokens' }).waitFor()],
+  ['settings-audit', () => `/projects/${projectId}/settings?tab=audit`, (page) => page.getByTestId('audit-log').waitFor()],
+  ['runners', () => '/runners', (page) => page.getByRole('heading', { name: 'Runners' }).waitFor()],
+  ['admin-users', () => '/admin/users', (page) => page.getByRole('heading', { name: 'Administration' }).waitFor()],
+  ['admin-projects', () => '/admin/projects', (page) => page.getByRole('heading', { name: 'Administration' }).waitFor()],
+  ['user-password', () => '/user/settings/password', (page) => page.getByRole('heading', { name: 'Your settings' }).waitFor()],
+  ['not-found', () => `/projects/${projectId}/runs/no-such-run`, (page) => page.getByRole('heading', { name: 'Run not found' }).waitFor()],
 ];
 
 describe('accessibility (axe-core)', () => {
@@ -101,6 +133,6 @@ describe('accessibility (axe-core)', () => {
       }
       expect(blocking).toEqual({});
       await page.close();
-    }, 180_000);
+    }, 420_000);
   }
 });

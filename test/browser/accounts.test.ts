@@ -182,11 +182,11 @@ describe('administration', () => {
 
     await page.getByRole('button', { name: 'Unblock quinn' }).click();
     await until(async () => (await page.getByTestId('user-quinn').textContent())!.includes('active'), 'quinn active');
-    await page.getByRole('button', { name: 'Make quinn administrator' }).click();
+    await page.getByRole('button', { name: 'Make admin: quinn' }).click();
     await page.getByTestId('user-quinn').getByText('admin', { exact: true }).waitFor();
     await signInAs(quinnPage, 'quinn', BROWSER_PASSWORD);
     await quinnPage.getByRole('link', { name: 'Admin' }).waitFor();
-    await page.getByRole('button', { name: 'Remove administrator quinn' }).click();
+    await page.getByRole('button', { name: 'Remove admin: quinn' }).click();
     await until(async () => (await page.getByTestId('user-quinn').getByText('admin', { exact: true }).count()) === 0, 'quinn no longer admin');
     await quinnPage.close();
     await page.close();

@@ -89,7 +89,7 @@ function Users() {
                           ))}
                         {u.id !== me?.id && (
                           <button
-                            aria-label={u.is_admin ? `Remove administrator ${u.username}` : `Make ${u.username} administrator`}
+                            aria-label={u.is_admin ? `Remove admin: ${u.username}` : `Make admin: ${u.username}`}
                             onClick={() => act(() => api.put(apiPaths.user(u.id).self, { admin: !u.is_admin } satisfies UpdateUserBody))}
                           >
                             {u.is_admin ? 'Remove admin' : 'Make admin'}
