@@ -49,12 +49,17 @@ beforeAll(async () => {
   await dev.call('PUT', `/api/v4/projects/${projectId}/ci/config`, { content: 'stages: [train]\ntrain:\n  stage: train\n  script: [python train.py]\n' });
   pipelineId = (await dev.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/pipeline`, { ref: 'main' })).id;
   jobId = (await dev.call<{ id: number }[]>('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`))[0]!.id;
+  // A paused runner: its status mark was a symbol font's ⏸ before the app drew its own.
+  await root.call('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: 'spare', paused: true });
   issueIid = (await dev.call<{ iid: number }>('POST', `/api/v4/projects/${projectId}/issues`, { title: 'Review the classifier', labels: 'stage::todo' })).iid;
 }, 240_000);
 
 afterAll(async () => {
   await h?.stop();
 });
+
+/** Emoji, and the dingbats and technical symbols (✔ ✘ ⚙ ⏸) that a browser without a symbol font draws as boxes. */
+const FONT_DEPENDENT_SYMBOLS = /[\p{Extended_Pictographic}\u2300-\u23FF\u2600-\u27BF]/gu;
 
 /** Each page, with what shows that it has loaded. */
 const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
@@ -130,6 +135,9 @@ describe('accessibility (axe-core)', () => {
         await h.shot(page, `${name}-${scheme}`);
         const findings = await checkAccessibility(page, `${name} (${scheme})`);
         if (findings.blocking.length) blocking[name] = findings.blocking;
+        // Icons are drawn by the app: no character that only an emoji or symbol font has.
+        const symbols = (await page.locator('body').innerText()).match(FONT_DEPENDENT_SYMBOLS);
+        if (symbols) blocking[`${name} symbols`] = symbols;
       }
       expect(blocking).toEqual({});
       await page.close();

@@ -420,8 +420,11 @@ describe('the CI/CD pages', () => {
     await page.getByTestId('evaluations').waitFor();
     const cards = page.locator('.evaluation');
     expect(await cards.count()).toBe(2);
-    expect(await cards.nth(0).textContent()).toMatch(/failed.*✘ accuracy>=0\.9.*accuracy\s*0\.81/);
-    expect(await cards.nth(1).textContent()).toMatch(/passed.*holdout.*✔ accuracy>=0\.9.*f1\s*0\.88/);
+    expect(await cards.nth(0).textContent()).toMatch(/failed.*accuracy>=0\.9.*accuracy\s*0\.81/);
+    expect(await cards.nth(1).textContent()).toMatch(/passed.*holdout.*accuracy>=0\.9.*f1\s*0\.88/);
+    // A threshold's verdict is a drawn mark (no character that needs a system font).
+    expect(await cards.nth(0).locator('.threshold.missed svg[data-icon="cross"]').count()).toBe(1);
+    expect(await cards.nth(1).locator('.threshold.met svg[data-icon="check"]').count()).toBe(1);
     expect(
       await cards
         .nth(1)

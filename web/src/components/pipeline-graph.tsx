@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'react';
 import { formatDuration, type Job } from '../pipelines-model.ts';
 import { Link } from '../router.tsx';
-import { statusIcon } from './ci-status.tsx';
+import { StatusIcon } from './status-icons.tsx';
 
 interface Edge {
   from: string;
@@ -80,7 +80,7 @@ export function PipelineGraph({ projectId, jobs }: { projectId: number; jobs: Jo
               <div key={job.id} className="job-slot" data-job={job.name}>
                 <Link to={`/projects/${projectId}/jobs/${job.id}`} className={`job-box ci-${job.status}`}>
                   <span className="job-status-icon" title={job.status} aria-hidden="true">
-                    {statusIcon(job.status)}
+                    <StatusIcon status={job.status} />
                   </span>
                   <span className="job-name">{job.name}</span>
                   <span className="job-meta">

@@ -3,6 +3,7 @@ import { formatIso } from '../pipelines-model.ts';
 import { Link } from '../router.tsx';
 import { Empty, Show, useLoad } from './states.tsx';
 import type { EvaluationNative } from '../../../src/registry/contract.ts';
+import { StatusIcon } from './status-icons.tsx';
 
 const THRESHOLD = /^\s*([A-Za-z0-9_.\-/ :]+?)\s*(>=|<=|==|!=|>|<)\s*(-?[0-9.eE+-]+)\s*$/;
 
@@ -18,7 +19,11 @@ export function meets(threshold: string, metrics: Record<string, number>): boole
 
 function Verdict({ passed }: { passed: boolean | null }) {
   if (passed === null) return <span className="badge">recorded</span>;
-  return <span className={`badge ${passed ? 'ci-success' : 'ci-failed'}`}>{passed ? '✔ passed' : '✘ failed'}</span>;
+  return (
+    <span className={`badge ${passed ? 'ci-success' : 'ci-failed'}`}>
+      <StatusIcon status={passed ? 'passed' : 'failed'} /> {passed ? 'passed' : 'failed'}
+    </span>
+  );
 }
 
 /** A version's evaluations (metrics an evaluate job computed) and validations (a verdict against thresholds), newest first. */
@@ -56,7 +61,7 @@ export function VersionEvaluations({ projectId, path }: { projectId: number; pat
                       const ok = meets(t, e.metrics);
                       return (
                         <span key={t} className={`label threshold ${ok === true ? 'met' : ok === false ? 'missed' : ''}`}>
-                          {ok === true ? '✔ ' : ok === false ? '✘ ' : ''}
+                          {ok !== null && <StatusIcon status={ok ? 'passed' : 'failed'} />}
                           <code>{t}</code>
                         </span>
                       );

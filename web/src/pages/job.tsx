@@ -12,6 +12,7 @@ import { usePolling } from '../polling.ts';
 import { loadProject, powersOf } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
 import { apiPaths } from '../api-paths.ts';
+import { StatusIcon } from '../components/status-icons.tsx';
 
 const FINISHED = new Set(['success', 'failed', 'canceled']);
 
@@ -98,7 +99,7 @@ export function JobPage({ projectId, jobId }: { projectId: string; jobId: string
                 <VariableRows label="Job variable" rows={variables} onChange={setVariables} />
                 <div className="toolbar">
                   <button type="submit" className="primary" disabled={busy}>
-                    ▶ Play
+                    <StatusIcon status="play" /> Play
                   </button>
                 </div>
               </form>

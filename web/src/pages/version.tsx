@@ -18,6 +18,7 @@ import { useSession } from '../session.tsx';
 import type { PackageFileNative, PackageNative } from '../../../src/packages/contract.ts';
 import type { ApprovalRequestNative, LineageNative, VersionNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
+import { StatusIcon } from '../components/status-icons.tsx';
 
 export function VersionPage({ projectId, modelId, version }: { projectId: string; modelId: string; version: string }) {
   const { user } = useSession();
@@ -127,7 +128,8 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                     <ul>
                       {a.decisions.map((d) => (
                         <li key={d.id}>
-                          {d.decision === 'approve' ? '✔ approved' : '✘ rejected'} by {d.approver.username} {d.comment && `— “${d.comment}”`}
+                          <StatusIcon status={d.decision === 'approve' ? 'approved' : 'rejected'} /> {d.decision === 'approve' ? 'approved' : 'rejected'} by {d.approver.username}{' '}
+                          {d.comment && `— “${d.comment}”`}
                         </li>
                       ))}
                     </ul>
