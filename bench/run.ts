@@ -9,6 +9,7 @@ import { benchTransferRounds, makeFile, type TransferRound } from './artifacts.t
 import { median } from './http.ts';
 import { benchRegistry } from './registry.ts';
 import { benchUi, summarizeUi } from './ui.ts';
+import { benchLiveRefresh } from './ui-live.ts';
 import { benchCi } from './ci.ts';
 import { benchWebhooks, type WebhookRound } from './webhooks.ts';
 import { benchStartup } from './startup.ts';
@@ -186,6 +187,34 @@ The chart drew ${result.drawnPoints.toLocaleString('en')} distinct steps across 
   log('wrote docs/benchmarks.md (ui)');
 }
 
+async function uiLiveSuite(): Promise<void> {
+  const result = await benchLiveRefresh({ seconds: quick ? 10 : 30, rate: 10, log });
+  const lag = median(result.lagsMs);
+  const worst = Math.max(...result.lagsMs);
+  const sorted = [...result.lagsMs].sort((a, b) => a - b);
+  const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? worst;
+  const body = `
+## Web UI: live refresh of a running run (issue 20) — ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${describeMachine()}. Load average at the end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(
+      ', ',
+    )}. Command: \`npm run bench -- --only ui-live${quick ? ' --quick' : ''}\`. One run logging ${result.rate} points a second (\`runs/log-metric\` over HTTP) for ${result.seconds} s, its metrics tab open in headless Chromium (Debian's); the page polls the chart's series every second with its ETag (304 while nothing changed). Lag: from the server's answer to a \`log-metric\` to the first chart update (its \`data-points\`, watched by a MutationObserver in the page) that holds the point.
+
+| Measure | Value | Target |
+| --- | --- | --- |
+| points logged | ${result.logged} | |
+| median lag | ${lag.toFixed(0)} ms | |
+| 95th percentile lag | ${p95.toFixed(0)} ms | |
+| largest lag | ${worst.toFixed(0)} ms | ≤ 2 s: ${worst <= 2000 && result.missed === 0 ? 'met' : 'missed'} |
+| points never shown before the run ended | ${result.missed} | 0 |
+`;
+  writeSection('docs/benchmarks.md', 'ui-live', body);
+  log('wrote docs/benchmarks.md (ui-live)');
+}
+
 async function ciSuite(): Promise<void> {
   const server = await startModelyard();
   try {
@@ -286,6 +315,7 @@ if (onSqlite && (!only || only === 'webhooks')) await webhooksSuite();
 if (onSqlite && (!only || only === 'ci')) await ciSuite();
 if (onSqlite && (!only || only === 'tracking')) await trackingSuite();
 if (onSqlite && (!only || only === 'ui')) await uiSuite();
+if (onSqlite && (!only || only === 'ui-live')) await uiLiveSuite();
 if (onSqlite && (!only || only === 'registry')) await registrySuite();
 if (onSqlite && (!only || only === 'artifacts')) await artifactsSuite();
 if (onSqlite && (!only || only === 'soak')) await soakSuite();

@@ -6,7 +6,7 @@ import { usePolling } from './polling.ts';
 import type { MetricSeriesNative, RunSeriesNative } from '../../src/tracking/contract.ts';
 
 /** How often the charts of a running run ask whether their series changed. */
-export const LIVE_SERIES_MS = 2000;
+export const LIVE_SERIES_MS = 1000;
 
 /**
  * One run's series of one metric, followed while `live`: every tick asks with the ETag of the
