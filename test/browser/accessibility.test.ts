@@ -118,6 +118,32 @@ const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
   ['not-found', () => `/projects/${projectId}/runs/no-such-run`, (page) => page.getByRole('heading', { name: 'Run not found' }).waitFor()],
 ];
 
+describe('the addresses the API gives', () => {
+  it('open real pages: a project’s, a pipeline’s, a job’s and an issue’s web_url, a package’s web_path', async () => {
+    const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+    const project = await root.call<{ web_url: string }>('GET', `/api/v4/projects/${projectId}`);
+    const pipeline = await root.call<{ web_url: string }>('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}`);
+    const job = await root.call<{ web_url: string }>('GET', `/api/v4/projects/${projectId}/jobs/${jobId}`);
+    const issue = await root.call<{ web_url: string }>('GET', `/api/v4/projects/${projectId}/issues/${issueIid}`);
+    const pkg = await root.call<{ _links: { web_path: string } }>('GET', `/api/v4/projects/${projectId}/packages/${packageId}`);
+    const page = await h.newPage();
+    await h.signIn(page, 'owner');
+    const opened: [string, (p: Page) => Promise<unknown>][] = [
+      [project.web_url, (p) => p.getByRole('link', { name: 'checked' }).waitFor()],
+      [pipeline.web_url, (p) => p.getByTestId('pipeline-status').waitFor()],
+      [job.web_url, (p) => p.getByTestId('job-log').waitFor()],
+      [issue.web_url, (p) => p.getByTestId('issue-title').waitFor()],
+      [`${h.base}${pkg._links.web_path}`, (p) => p.getByTestId('package-files').waitFor()],
+    ];
+    for (const [url, loaded] of opened) {
+      expect(url.startsWith(h.base), url).toBe(true);
+      await page.goto(url);
+      await loaded(page);
+    }
+    await page.close();
+  });
+});
+
 describe('accessibility (axe-core)', () => {
   for (const scheme of ['light', 'dark'] as const) {
     it(`finds no serious or critical violation on the main pages, ${scheme}`, async () => {

@@ -62,6 +62,8 @@ const ROUTES: [string, (p: Record<string, string>) => ReactNode][] = [
   ['/admin/users', () => <AdminPage section="users" />],
   ['/admin/projects', () => <AdminPage section="projects" />],
   ['/admin/member-roles', () => <AdminPage section="member-roles" />],
+  // A project's `web_url` is GitLab's `/<path>`; tried last, so every page above keeps its address.
+  ['/:project', (p) => <ProjectHomePage projectId={p.project!} />],
 ];
 
 /** The administrator's link, for administrators only (the session's user does not say; `GET /user` does). */
