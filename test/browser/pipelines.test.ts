@@ -300,6 +300,11 @@ describe('the CI/CD pages', () => {
     expect(await log.textContent()).not.toContain('section_');
     await deps.locator('summary').click();
     expect(await deps.evaluate((el) => (el as unknown as { open: boolean }).open)).toBe(true);
+    // A line GitLab Runner stamped (FF_TIMESTAMPS) shows its time, in UTC, and not the header.
+    await appendLog(lint, '2026-12-01T11:42:50.123456Z 00O stamped line\n');
+    await log.getByText('stamped line').waitFor();
+    expect(await log.locator('time.log-time').last().textContent()).toBe('11:42:50');
+    expect(await log.textContent()).not.toContain('00O');
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Download the raw log' }).click();

@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { AnsiParser } from '../../web/src/ansi.ts';
 import { LogTree, sectionDuration, type LogNode } from '../../web/src/log-sections.ts';
 
-/** The tree as text: `[name 00:05]{…}` for a section, its text otherwise. */
+/** The tree as text: `[name 00:05]{…}` for a section, `<11:42:50>` for a line's time, its text otherwise. */
 function show(nodes: LogNode[]): string {
-  return nodes.map((n) => (n.kind === 'chunk' ? n.spans.map((s) => s.text).join('') : `[${n.name}${n.collapsed ? ' collapsed' : ''} ${sectionDuration(n) ?? 'open'}]{${show(n.children)}}`)).join('');
+  return nodes
+    .map((n) =>
+      n.kind === 'chunk'
+        ? n.spans.map((s) => (s.stamp ? `<${s.stamp.slice(11, 19)}>` : s.text)).join('')
+        : `[${n.name}${n.collapsed ? ' collapsed' : ''} ${sectionDuration(n) ?? 'open'}]{${show(n.children)}}`,
+    )
+    .join('');
 }
 
 function treeOf(...chunks: string[]): LogTree {
@@ -37,6 +43,21 @@ describe('job log sections', () => {
   it('shows a section still open as running, closes the inner ones with the outer, and ignores an end it never opened', () => {
     const tree = treeOf(`${START(1, 'outer')}x\n${START(2, 'inner')}y\n${END(5, 'nothing')}${END(9, 'outer')}z\n${START(10, 'last')}w\n`);
     expect(show(tree.root)).toBe('[outer 00:08]{x\n[inner 00:07]{y\n}}z\n[last open]{w\n}');
+  });
+
+  it('reads GitLab Runner’s line times (FF_TIMESTAMPS) whole, however the log is cut, and keeps a marker’s line out of the text', () => {
+    const hdr = (time: string, flag = ' ') => `2026-12-01T${time}.123456Z 00O${flag}`;
+    const log =
+      `${hdr('11:42:50')}Running with gitlab-runner 17.5.0\n` +
+      `${hdr('11:42:51')}${START(1796111371, 'step_script')}\n` +
+      `${hdr('11:42:51')}$ python train.py\n` +
+      `${hdr('11:42:53')}epoch 1 \x1b[31mloss=0.4\x1b[0m\n` +
+      `${hdr('11:42:53', '+')}continued\n` +
+      `${hdr('11:43:01')}${END(1796111381, 'step_script')}\n` +
+      `${hdr('11:43:01', ' ')}Job succeeded\n`;
+    const whole = show(treeOf(log).root);
+    expect(whole).toBe('<11:42:50>Running with gitlab-runner 17.5.0\n[step_script 00:10]{<11:42:51>$ python train.py\n<11:42:53>epoch 1 loss=0.4\ncontinued\n}<11:43:01>Job succeeded\n');
+    for (let i = 1; i < log.length; i++) expect(show(treeOf(log.slice(0, i), log.slice(i)).root), `cut at ${i}`).toBe(whole);
   });
 
   it('still gives plain spans without the markers to callers that want text only', () => {

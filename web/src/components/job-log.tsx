@@ -12,7 +12,11 @@ const Chunk = memo(function Chunk({ spans }: { spans: LogSpan[] }) {
   return (
     <>
       {spans.map((s, i) =>
-        s.bold || s.colour ? (
+        s.stamp !== undefined ? (
+          <time key={i} className="log-time" dateTime={s.stamp} title={`${s.stamp} (UTC)`}>
+            {s.stamp.slice(11, 19)}
+          </time>
+        ) : s.bold || s.colour ? (
           <span key={i} className={`${s.bold ? 'ansi-bold' : ''} ${s.colour ? `ansi-${s.colour}` : ''}`.trim()}>
             <LogText text={s.text} />
           </span>
