@@ -67,7 +67,8 @@ describe('editing a run', () => {
     await page.getByRole('button', { name: 'Edit run' }).waitFor();
     run = await getRun();
     expect(tagsOf(run)['mlflow.note.content']).toBeUndefined();
-    expect(await page.getByTestId('run-description').count()).toBe(0);
+    // The page reads the run again after the change: the description goes once that answer is in.
+    await expect.poll(() => page.getByTestId('run-description').count()).toBe(0);
   });
 
   it('deletes it after confirming and restores it', async () => {
