@@ -66,6 +66,7 @@ def test_log_and_read_back_every_kind_of_artifact(tracking, tmp_path):
 def test_images_logged_by_key_and_step_are_stored_under_the_names_the_client_gives(tracking):
     """mlflow 3 joins the parts of these names with `+`, mlflow 2 with `%` (`loss%step%3%timestamp%17…%<uuid>.png`):
     both are kept as they are, and read back."""
+    mlflow.set_experiment(unique("images-by-step"))
     image = np.full((6, 6, 3), 200, dtype=np.uint8)
     with mlflow.start_run() as run:
         for step in (1, 2):
