@@ -4,6 +4,10 @@ import type { Schema } from '../db/schema.ts';
 import type { PageWindow } from '../http/pagination.ts';
 import { parseDate } from '../shared/dates.ts';
 import type { AuditRow } from './audit-log.ts';
+import { describeAuditTargets, type AuditTarget } from './audit-targets.ts';
+
+/** An entry with its target named for people. */
+export type DescribedAuditRow = AuditRow & { target: AuditTarget };
 
 /** The filters of `GET /audit_events`, as the caller wrote them. */
 export interface AuditFilters {
@@ -16,15 +20,15 @@ export interface AuditFilters {
 export class AuditLogService {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  listInstance(filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: AuditRow[] }> {
+  listInstance(filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: DescribedAuditRow[] }> {
     return this.list(undefined, filters, window);
   }
 
-  listProject(access: ProjectAccess, filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: AuditRow[] }> {
+  listProject(access: ProjectAccess, filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: DescribedAuditRow[] }> {
     return this.list(access.project.id, filters, window);
   }
 
-  private async list(projectId: number | undefined, filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: AuditRow[] }> {
+  private async list(projectId: number | undefined, filters: AuditFilters, window: PageWindow): Promise<{ total: number; items: DescribedAuditRow[] }> {
     const createdAfter = filters.created_after === undefined ? undefined : parseDate(filters.created_after, 'created_after');
     const createdBefore = filters.created_before === undefined ? undefined : parseDate(filters.created_before, 'created_before');
     let base = this.db.selectFrom('audit_events');
@@ -36,6 +40,7 @@ export class AuditLogService {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       base.selectAll().orderBy('id', 'desc').offset(window.offset).limit(window.limit).execute(),
     ]);
-    return { total: Number(count.n), items: rows };
+    const targets = await describeAuditTargets(this.db, rows);
+    return { total: Number(count.n), items: rows.map((row) => ({ ...row, target: targets.get(row.id)! })) };
   }
 }

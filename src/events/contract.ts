@@ -18,6 +18,8 @@ export const AuditEventNative = Closed(
     project_id: Type.Union([Type.Integer(), Type.Null()]),
     target_type: Type.String(),
     target_id: Type.Union([Type.String(), Type.Null()]),
+    target_name: Type.Union([Type.String(), Type.Null()], { description: "The target's name today (`iris v3`, a project's path, a username), or the name the entry recorded when the target is gone" }),
+    target_web_path: Type.Union([Type.String(), Type.Null()], { description: "The web UI's page of the target, when it has one and still exists" }),
     details: Type.Record(Type.String(), Type.Unknown(), { description: 'The facts of the change, by action' }),
     ip_address: Type.Union([Type.String(), Type.Null()]),
     created_at: IsoTime,

@@ -1,8 +1,8 @@
 import type { AuditEventNative, WebhookDeliveryNative, WebhookNative } from './contract.ts';
-import type { AuditRow } from './audit-log.ts';
+import type { DescribedAuditRow } from './audit-log-service.ts';
 import type { DeliveryRecord, WebhookRow } from './webhooks-service.ts';
 
-export function presentAuditEvent(row: AuditRow): AuditEventNative {
+export function presentAuditEvent(row: DescribedAuditRow): AuditEventNative {
   return {
     id: row.id,
     action: row.action,
@@ -11,6 +11,8 @@ export function presentAuditEvent(row: AuditRow): AuditEventNative {
     project_id: row.project_id,
     target_type: row.target_type,
     target_id: row.target_id,
+    target_name: row.target.name,
+    target_web_path: row.target.web_path,
     details: JSON.parse(row.details) as Record<string, unknown>,
     ip_address: row.ip_address,
     created_at: new Date(row.created_at).toISOString(),

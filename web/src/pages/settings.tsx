@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useAction } from '../components/action.tsx';
+import { AuditLog } from '../components/audit-log.tsx';
 import type { AuditEventNative, CreatedWebhook, CreateWebhookBody, WebhookDeliveryNative, WebhookNative } from '../../../src/events/contract.ts';
 import type { CreatedToken, CreateTokenBody, ProjectTokenNative, TokenNative, UserNative } from '../../../src/auth/contract.ts';
 import type { AddMemberBody, MemberNative, UpdateMemberBody } from '../../../src/projects/contract.ts';
@@ -370,23 +371,7 @@ function Audit({ project }: { project: Project }) {
         events.length === 0 ? (
           <Empty>Nothing audited yet.</Empty>
         ) : (
-          <table className="grid" data-testid="audit-log">
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td>{new Date(e.created_at).toLocaleString()}</td>
-                  <td>{e.author_name}</td>
-                  <td>{e.action}</td>
-                  <td>
-                    {e.target_type} {e.target_id}
-                  </td>
-                  <td>
-                    <code>{JSON.stringify(e.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditLog events={events} />
         )
       }
     </Show>
