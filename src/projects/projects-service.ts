@@ -20,6 +20,12 @@ export type Visibility = ProjectRow['visibility'];
 export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
 
 const PATH_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
+/**
+ * A project's `web_url` is `/<path>`, GitLab's form; these first segments are the server's own
+ * addresses (its API, MLflow's root routes, the web UI's pages), where such a project's page
+ * could not be.
+ */
+const RESERVED_PATHS = new Set(['-', 'admin', 'ajax-api', 'api', 'assets', 'get-artifact', 'health', 'index.html', 'model-versions', 'projects', 'runners', 'user', 'users', 'version']);
 
 export interface ProjectInput {
   name?: string;
@@ -50,6 +56,7 @@ function validatePath(path: string): string {
     throw invalid('path can contain only letters, digits, "_", "-" and ".", cannot start with "-" or "." and cannot end in "-", "." or ".git"');
   }
   if (/^\d+$/.test(path)) throw invalid('path cannot be only digits, which would read as a project id');
+  if (RESERVED_PATHS.has(path.toLowerCase())) throw invalid(`path "${path}" is reserved: its address is one of the server's own pages`);
   return path;
 }
 

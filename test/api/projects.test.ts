@@ -31,6 +31,18 @@ describe('projects', () => {
     expect(again.json().message).toMatch(/taken/);
   });
 
+  it('refuses a path whose web_url would be one of the server’s own pages, and changes nothing', async () => {
+    for (const path of ['admin', 'Runners', 'api', 'projects', 'user']) {
+      const res = await t.call({ method: 'POST', url: '/api/v4/projects', token: owner.token, payload: { name: `n-${path}`, path } });
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json().message).toMatch(/reserved/);
+    }
+    const derived = await t.call({ method: 'POST', url: '/api/v4/projects', token: owner.token, payload: { name: 'Admin' } });
+    expect(derived.statusCode).toBe(400);
+    const listed = (await t.call({ method: 'GET', url: '/api/v4/projects?search=admin', token: ADMIN_TOKEN })).json() as { path: string }[];
+    expect(listed.map((p) => p.path.toLowerCase())).not.toContain('admin');
+  });
+
   it('gets by id and by URL-encoded path', async () => {
     const project = await t.createProject(owner.token, 'by-path');
     const byId = await t.call({ method: 'GET', url: `/api/v4/projects/${project.id}`, token: owner.token });
