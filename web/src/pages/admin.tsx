@@ -44,6 +44,7 @@ function Users() {
   const [state, reload] = useLoad(['admin-users', search], () => api.page<UserAsAdminSees>(apiPaths.users({ per_page: 100, search: search || undefined })));
   const { error, act } = useAction(reload);
   const [open, setOpen] = useState<number | null>(null);
+  const [passwordFor, setPasswordFor] = useState<number | null>(null);
   return (
     <>
       <NewUser onCreated={reload} />
@@ -98,8 +99,18 @@ function Users() {
                         <button aria-label={`Identities of ${u.username}`} aria-expanded={open === u.id} onClick={() => setOpen(open === u.id ? null : u.id)}>
                           Identities
                         </button>
+                        <button aria-label={`Set password: ${u.username}`} aria-expanded={passwordFor === u.id} onClick={() => setPasswordFor(passwordFor === u.id ? null : u.id)}>
+                          Set password
+                        </button>
                       </td>
                     </tr>
+                    {passwordFor === u.id && (
+                      <tr>
+                        <td colSpan={5}>
+                          <SetPassword userId={u.id} username={u.username} />
+                        </td>
+                      </tr>
+                    )}
                     {open === u.id && (
                       <tr>
                         <td colSpan={5}>
@@ -115,6 +126,38 @@ function Users() {
         }
       </Show>
     </>
+  );
+}
+
+/**
+ * An administrator sets someone's password: the way back in for a person who lost theirs (root
+ * included, from a second administrator made with `modelyard admin create-user --admin`).
+ */
+function SetPassword({ userId, username }: { userId: number; username: string }) {
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const { error, act } = useAction(() => {
+    setPassword('');
+    setDone(true);
+  });
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setDone(false);
+        act(() => api.put(apiPaths.user(userId).self, { password } satisfies UpdateUserBody));
+      }}
+    >
+      <label>
+        New password for {username} <input type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>{' '}
+      <button type="submit" className="primary">
+        Set password
+      </button>
+      {done && <span role="status"> Password set; {username} signs in with it from now on.</span>}
+      <ErrorLine error={error} />
+    </form>
   );
 }
 
