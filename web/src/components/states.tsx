@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { ApiError } from '../api.ts';
 import { NotFoundPage } from './not-found.tsx';
+import { Link } from '../router.tsx';
 
 /** Every page shows one of these while it has nothing else to show. */
 export function Loading({ what = 'Loading' }: { what?: string }) {
@@ -16,10 +17,17 @@ export function Empty({ children }: { children: ReactNode }) {
   return <div className="state empty">{children}</div>;
 }
 
+/** An error no page named a way back for: the server's message, and the two ways anyone has (back, or to the projects). */
 export function ErrorState({ error }: { error: unknown }) {
   return (
     <div className="state error" role="alert">
-      {error instanceof Error ? error.message : String(error)}
+      <p>{error instanceof Error ? error.message : String(error)}</p>
+      <p className="error-ways-back">
+        <button type="button" className="link" onClick={() => history.back()}>
+          Go back
+        </button>{' '}
+        or <Link to="/">open the projects list</Link>
+      </p>
     </div>
   );
 }

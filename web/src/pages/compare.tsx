@@ -13,7 +13,8 @@ import { defaultMetric, defaultParallelAxes, defaultScatterAxes, dimensionsOf, k
 import { compareViewQuery, readCompareView, type CompareView } from '../compare-view.ts';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
-import { navigate, useLocation } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
+import { plural } from '../format.ts';
 import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { loadSeries } from './run.tsx';
 import { apiPaths } from '../api-paths.ts';
@@ -23,6 +24,8 @@ export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
   const view = readCompareView(query);
   const ids = view.runIds;
+  // What the address named, well-formed or not: a mistyped id is said to be missing, not dropped silently.
+  const asked = new Set((query.get('runs') ?? '').split(',').filter(Boolean)).size;
   const [state] = useLoad(['compare-runs', projectId, ids.join(',')], async () => {
     const project = await loadProject(projectId);
     if (ids.length === 0) return { project, runs: [] as RunNative[] };
@@ -33,8 +36,22 @@ export function ComparePage({ projectId }: { projectId: string }) {
     return { project, runs: [...runs].sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id)) };
   });
   return (
-    <Show state={state} what="Loading the runs">
-      {({ project, runs }) => (runs.length < 2 ? <Empty>Select two to a hundred runs in an experiment to compare them.</Empty> : <Comparison project={project} runs={runs} view={view} />)}
+    <Show state={state} what="Loading the runs" missing={{ title: 'Project not found', message: `There is no project ${projectId}, or you may not see it.`, back: { to: '/', label: 'All projects' } }}>
+      {({ project, runs }) =>
+        runs.length < 2 ? (
+          <section>
+            <PageTitle parts={['Compare runs', project.name]} />
+            <ProjectNav project={project} />
+            <h1>Compare runs</h1>
+            <Empty>
+              {asked > runs.length ? `Found ${plural(runs.length, 'run')} of the ${asked} asked for (a mistyped id, or a deleted run). ` : ''}Select two to a hundred runs in an experiment to compare
+              them. <Link to={`/projects/${project.id}`}>Back to the project</Link>
+            </Empty>
+          </section>
+        ) : (
+          <Comparison project={project} runs={runs} view={view} />
+        )
+      }
     </Show>
   );
 }
