@@ -58,3 +58,18 @@ export function secondsOf(ms: number | null): number | null {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
+
+/**
+ * "12 s ago": how recent a moment is, where that matters more than the exact time (a runner's
+ * last contact, a run's start); the exact time goes in a title beside it. Takes epoch
+ * milliseconds or an ISO string.
+ */
+export function formatAgo(at: number | string | null | undefined, now = Date.now()): string {
+  if (at === null || at === undefined || at === '') return 'never';
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}

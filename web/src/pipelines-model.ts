@@ -121,16 +121,6 @@ export function formatIso(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '';
 }
 
-/** "12 s ago", for a runner's last contact, where the exact time matters less than how recent. */
-export function formatAgo(iso: string | null, now = Date.now()): string {
-  if (!iso) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
-}
-
 /** Variables as the API takes them: rows without a key are the form's empty spare rows. */
 export function filledVariables(rows: Variable[]): Variable[] {
   return rows.map((r) => ({ key: r.key.trim(), value: r.value })).filter((r) => r.key !== '');

@@ -1,4 +1,4 @@
-import { formatAgo } from '../pipelines-model.ts';
+import { formatAgo } from '../format.ts';
 import { HEALTH_CLASS, type EnvironmentDetail } from '../deployments-model.ts';
 
 export function HealthBadge({ health }: { health: EnvironmentDetail['health'] }) {

@@ -79,7 +79,7 @@ export function VersionEvaluations({ projectId, path }: { projectId: number; pat
                     {Object.entries(e.metrics).map(([key, value]) => (
                       <tr key={key}>
                         <td>{key}</td>
-                        <td>{formatNumber(value)}</td>
+                        <td title={String(value)}>{formatNumber(value)}</td>
                       </tr>
                     ))}
                   </tbody>

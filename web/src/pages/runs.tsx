@@ -14,7 +14,7 @@ import { parseColumn, readRunsView, runsViewQuery, type RunsView } from '../runs
 import { groupRuns, type RunGroup } from '../run-groups.ts';
 import { GroupRow } from '../components/run-group-row.tsx';
 import { cellValue, columnId, orderKey, searchRuns, sortable, type Column } from '../runs-model.ts';
-import { formatDuration, plural, secondsOf } from '../format.ts';
+import { formatAgo, formatDuration, plural, secondsOf } from '../format.ts';
 import type { ExperimentNative, RunKeysNative, RunNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
@@ -245,7 +245,7 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
                       }
                       const text =
                         c.kind === 'attribute' && c.key === 'start_time'
-                          ? formatTime(row.run.start_time)
+                          ? formatAgo(row.run.start_time)
                           : c.kind === 'attribute' && c.key === 'duration'
                             ? formatDuration(secondsOf(typeof value === 'number' ? value : null))
                             : c.kind === 'metric'
@@ -253,7 +253,11 @@ export function RunsPage({ projectId, experimentId }: { projectId: string; exper
                               : (value ?? '');
                       // A number's exact value is on hover; a text's whole value where the cell cuts it.
                       return (
-                        <span key={columnId(c)} role="cell" title={c.kind === 'metric' ? String(value ?? '') : String(text)}>
+                        <span
+                          key={columnId(c)}
+                          role="cell"
+                          title={c.kind === 'metric' ? String(value ?? '') : c.kind === 'attribute' && c.key === 'start_time' ? formatTime(row.run.start_time) : String(text)}
+                        >
                           {text}
                         </span>
                       );

@@ -163,7 +163,16 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
                     .join(', ') || '—'}
                 </dd>
                 <dt>Metrics</dt>
-                <dd>{lineage.run.metrics.map((m) => `${m.key}=${formatNumber(m.value)}`).join(', ') || '—'}</dd>
+                <dd data-testid="lineage-metrics">
+                  {lineage.run.metrics.length === 0
+                    ? '—'
+                    : lineage.run.metrics.map((m, i) => (
+                        <span key={m.key} title={`${m.key}=${String(m.value)}`}>
+                          {i > 0 && ', '}
+                          {m.key}={formatNumber(m.value)}
+                        </span>
+                      ))}
+                </dd>
                 <dt>Datasets</dt>
                 <dd>{lineage.datasets.map((d) => `${d.name} (${d.digest})`).join(', ') || '—'}</dd>
                 <dt>Commit</dt>
