@@ -20,6 +20,7 @@ let packageId: number;
 let pipelineId: number;
 let jobId: number;
 let issueIid: number;
+let environmentId: number;
 
 beforeAll(async () => {
   h = await BrowserHarness.start('browser-accessibility');
@@ -51,6 +52,7 @@ beforeAll(async () => {
   jobId = (await dev.call<{ id: number }[]>('GET', `/api/v4/projects/${projectId}/pipelines/${pipelineId}/jobs`))[0]!.id;
   // A paused runner: its status mark was a symbol font's ⏸ before the app drew its own.
   await root.call('POST', '/api/v4/user/runners', { runner_type: 'instance_type', description: 'spare', paused: true });
+  environmentId = (await dev.call<{ id: number }>('POST', `/api/v4/projects/${projectId}/environments`, { name: 'staging' })).id;
   issueIid = (await dev.call<{ iid: number }>('POST', `/api/v4/projects/${projectId}/issues`, { title: 'Review the classifier', labels: 'stage::todo' })).iid;
 }, 240_000);
 
@@ -60,6 +62,23 @@ afterAll(async () => {
 
 /** Emoji, and the dingbats and technical symbols (✔ ✘ ⚙ ⏸) that a browser without a symbol font draws as boxes. */
 const FONT_DEPENDENT_SYMBOLS = /[\p{Extended_Pictographic}\u2300-\u23FF\u2600-\u27BF]/gu;
+
+/** What widestElements reads of a DOM element (the tests compile without the DOM's types). */
+interface Box {
+  tagName: string;
+  className: unknown;
+  children: ArrayLike<Box>;
+  getBoundingClientRect(): { right: number };
+}
+
+/** Runs in the page: the innermost elements whose right edge is past the viewport's. */
+function widestElements(body: Box & { querySelectorAll(selector: string): ArrayLike<Box>; ownerDocument: { documentElement: { clientWidth: number } } }): string[] {
+  const edge = body.ownerDocument.documentElement.clientWidth + 1;
+  const past = Array.from(body.querySelectorAll('*')).filter((el) => el.getBoundingClientRect().right > edge);
+  const innermost = past.filter((el) => !Array.from(el.children).some((child) => past.includes(child)));
+  const name = (el: Box) => `${el.tagName.toLowerCase()}${typeof el.className === 'string' && el.className ? `.${el.className.split(' ').join('.')}` : ''}`;
+  return innermost.slice(0, 5).map((el) => `${name(el)} (${Math.round(el.getBoundingClientRect().right)})`);
+}
 
 /** Each page, with what shows that it has loaded. */
 const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
@@ -111,6 +130,22 @@ const PAGES: [string, () => string, (page: Page) => Promise<unknown>][] = [
   ['settings-webhooks', () => `/projects/${projectId}/settings?tab=webhooks`, (page) => page.getByRole('tab', { name: 'webhooks', selected: true }).waitFor()],
   ['settings-cicd', () => `/projects/${projectId}/settings?tab=ci%2Fcd`, (page) => page.getByRole('heading', { name: 'Pipeline trigger tokens' }).waitFor()],
   ['settings-audit', () => `/projects/${projectId}/settings?tab=audit`, (page) => page.getByTestId('audit-log').waitFor()],
+  [
+    'environment',
+    () => `/projects/${projectId}/environments/${environmentId}`,
+    (page) =>
+      page
+        .getByRole('heading', { name: /staging/ })
+        .first()
+        .waitFor(),
+  ],
+  ['admin-member-roles', () => '/admin/member-roles', (page) => page.getByRole('heading', { name: 'Administration' }).waitFor()],
+  ['settings-sso', () => `/projects/${projectId}/settings?tab=single%20sign-on`, (page) => page.getByRole('tab', { name: 'single sign-on', selected: true }).waitFor()],
+  ['settings-tokens', () => `/projects/${projectId}/settings?tab=tokens`, (page) => page.getByRole('tab', { name: 'tokens', selected: true }).waitFor()],
+  ['settings-registry', () => `/projects/${projectId}/settings?tab=registry`, (page) => page.getByRole('tab', { name: 'registry', selected: true }).waitFor()],
+  ['run-params', () => `/projects/${projectId}/runs/${runIds[0]}?tab=params`, (page) => page.getByRole('tab', { name: 'params', selected: true }).waitFor()],
+  ['run-tags', () => `/projects/${projectId}/runs/${runIds[0]}?tab=tags`, (page) => page.getByRole('tab', { name: 'tags', selected: true }).waitFor()],
+  ['run-inputs', () => `/projects/${projectId}/runs/${runIds[0]}?tab=inputs`, (page) => page.getByRole('tab', { name: 'inputs', selected: true }).waitFor()],
   ['runners', () => '/runners', (page) => page.getByRole('heading', { name: 'Runners' }).waitFor()],
   ['admin-users', () => '/admin/users', (page) => page.getByRole('heading', { name: 'Administration' }).waitFor()],
   ['admin-projects', () => '/admin/projects', (page) => page.getByRole('heading', { name: 'Administration' }).waitFor()],
@@ -169,4 +204,21 @@ describe('accessibility (axe-core)', () => {
       await page.close();
     }, 420_000);
   }
+
+  it('holds every page at a phone’s width of 375 px: nothing pushes the page sideways (wide tables scroll in their own box)', async () => {
+    const page = await h.newPage();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await h.signIn(page, 'owner');
+    const overflowing: Record<string, string[]> = {};
+    for (const [name, address, loaded] of PAGES) {
+      await page.goto(`${h.base}${address()}`);
+      await loaded(page);
+      const width = await page.locator('html').evaluate((el) => el.scrollWidth);
+      // The innermost elements past the edge, named, so that a failure says what to fix.
+      if (width > 375) overflowing[name] = await page.locator('body').evaluate(widestElements);
+      await h.shot(page, `${name}-375px`);
+    }
+    expect(overflowing).toEqual({});
+    await page.close();
+  }, 420_000);
 });

@@ -82,7 +82,7 @@ export function MetricChart({
     const plot = new uPlot(
       {
         title,
-        width: Math.max(320, element.clientWidth || 640),
+        width: Math.max(240, element.clientWidth || 640),
         height,
         scales: { x: { time: options.x === 'time' }, y: { distr: options.log ? 3 : 1 } },
         axes: [
@@ -113,7 +113,7 @@ export function MetricChart({
     // Axis labels are painted on the canvas; the labels uPlot was given are exposed for tests and tools.
     element.dataset.axes = plot.axes.map((a) => String(a.label ?? '')).join('|');
     element.dataset.axisColour = axes.stroke;
-    const resize = () => plot.setSize({ width: Math.max(320, element.clientWidth), height });
+    const resize = () => plot.setSize({ width: Math.max(240, element.clientWidth), height });
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);

@@ -365,15 +365,5 @@ function RegistrySettings({ project }: { project: Project }) {
 
 function Audit({ project }: { project: Project }) {
   const [state] = useLoad(['project-audit-events', project.id], () => api.get<AuditEventNative[]>(apiPaths.project(project.id).auditEvents({ per_page: 100 })));
-  return (
-    <Show state={state}>
-      {(events) =>
-        events.length === 0 ? (
-          <Empty>Nothing audited yet.</Empty>
-        ) : (
-          <AuditLog events={events} />
-        )
-      }
-    </Show>
-  );
+  return <Show state={state}>{(events) => (events.length === 0 ? <Empty>Nothing audited yet.</Empty> : <AuditLog events={events} />)}</Show>;
 }
