@@ -121,6 +121,17 @@ describe('the compare page', () => {
     await page.close();
   });
 
+  it('follows running runs: a point logged while the page is open reaches its chart without a reload', async () => {
+    const page = await h.newPage();
+    await h.signIn(page, 'cleo');
+    await open(page, '&metric=a_partial');
+    await page.getByRole('img', { name: 'Chart of a_partial by step, 5 points' }).waitFor();
+    const root = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+    await root.mlflow(projectId, 'runs/log-metric', { run_id: runIds[0], key: 'a_partial', value: 4, timestamp: 1_700_000_000_005, step: 5 });
+    await page.getByRole('img', { name: 'Chart of a_partial by step, 6 points' }).waitFor();
+    await page.close();
+  });
+
   it('hides the rows where the runs agree with "only differences", which survives a reload', async () => {
     const page = await h.newPage();
     await h.signIn(page, 'cleo');

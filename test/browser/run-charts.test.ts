@@ -66,6 +66,24 @@ describe('the run page’s charts', () => {
     expect(await page.getByLabel('x axis of accuracy').inputValue()).toBe('step');
     expect(await page.getByLabel('log scale of accuracy').isChecked()).toBe(false);
 
+    // Smoothing draws the loss's tail above its raw last value (the curve falls), and the setting is kept in the address.
+    const loss = page.getByTestId('chart-loss');
+    await page.getByLabel('log scale of loss').uncheck();
+    const raw = Number(await loss.getAttribute('data-last-value'));
+    expect(raw).toBeCloseTo(1 / 40, 6);
+    await page.getByLabel('smoothing of loss').fill('0.6');
+    // An exponential moving average with weight 0.6 lags the falling curve by about 1.5 steps: 0.02605 against 0.025.
+    await until(async () => Number(await loss.getAttribute('data-last-value')) > raw * 1.03, 'the smoothed line');
+    expect(new URL(page.url()).searchParams.get('chart.loss')).toBe('rel,s60');
+    // Wall-clock time on the x axis of another chart.
+    await page.getByLabel('x axis of accuracy').selectOption('time');
+    await page.getByRole('img', { name: 'Chart of accuracy by time, 40 points' }).waitFor();
+    expect(await page.getByTestId('chart-accuracy').getAttribute('data-axes')).toBe('time|accuracy');
+    await page.reload();
+    await loss.locator('canvas').waitFor();
+    expect(await page.getByLabel('smoothing of loss').inputValue()).toBe('0.6');
+    expect(await page.getByLabel('x axis of accuracy').inputValue()).toBe('time');
+
     const findings = await checkAccessibility(page, 'run-charts-light');
     expect(findings.blocking).toEqual([]);
     await h.shot(page, 'run-charts-grid');
@@ -148,6 +166,10 @@ describe('the run page’s charts', () => {
 
     await grid.getByLabel('x axis of loss').selectOption('relative');
     await grid.getByRole('img', { name: 'Chart of loss by relative time (s), 80 points' }).waitFor();
+    // The ticked runs are still running: a point logged now reaches their chart without a reload.
+    const sweepA = (await seed.mlflow<{ runs: { info: { run_id: string } }[] }>(projectId, 'runs/search', { experiment_ids: [sweep], filter: "attributes.run_name = 'sweep-a'" })).runs[0]!.info.run_id;
+    await seed.mlflow(projectId, 'runs/log-metric', { run_id: sweepA, key: 'loss', value: 0.001, timestamp: 1_700_000_040_000, step: 40 });
+    await grid.getByRole('img', { name: 'Chart of loss by relative time (s), 81 points' }).waitFor();
     expect(await grid.getByLabel('x axis of accuracy').inputValue()).toBe('step');
     expect((await checkAccessibility(page, 'runs-selected-charts-light')).blocking).toEqual([]);
     await h.shot(page, 'run-charts-selected');

@@ -9,14 +9,15 @@ import type { MetricSeriesNative, RunSeriesNative } from '../../src/tracking/con
 export const LIVE_SERIES_MS = 1000;
 
 /**
- * One run's series of one metric, followed while `live`: every tick asks with the ETag of the
+ * The series of one metric for some runs (one on a run's page, the ticked ones beside the
+ * runs table, the compared ones), followed while `live`: every tick asks with the ETag of the
  * copy held, so an unchanged series costs a 304 and no redraw, and a new point redraws just
  * that chart (no page reload). When the run stops being live, one last read picks up the
  * points logged since the last tick. A hidden tab does not poll (usePolling).
  */
-export function useLiveSeries(projectId: number, runId: string, key: string, range: { from: number; to: number } | undefined, live: boolean): Loadable<RunSeriesNative[]> {
+export function useLiveSeries(projectId: number, runIds: string[], key: string, range: { from: number; to: number } | undefined, live: boolean): Loadable<RunSeriesNative[]> {
   const [state, setState] = useState<Loadable<RunSeriesNative[]>>({ status: 'loading' });
-  const path = seriesPath(projectId, [runId], key, range);
+  const path = seriesPath(projectId, runIds, key, range);
   const held = useRef<{ path: string; etag: string | null } | null>(null);
   const wanted = useRef(path);
   const inFlight = useRef(false);

@@ -113,6 +113,9 @@ export function MetricChart({
     // Axis labels are painted on the canvas; the labels uPlot was given are exposed for tests and tools.
     element.dataset.axes = plot.axes.map((a) => String(a.label ?? '')).join('|');
     element.dataset.axisColour = axes.stroke;
+    // The first line's last drawn value (after smoothing), for the same readers.
+    const firstLine = data[1] ?? [];
+    element.dataset.lastValue = String(firstLine[firstLine.length - 1] ?? '');
     const resize = () => plot.setSize({ width: Math.max(240, element.clientWidth), height });
     window.addEventListener('resize', resize);
     return () => {

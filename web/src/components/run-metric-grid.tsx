@@ -14,7 +14,7 @@ import type { RunNative } from '../../../src/tracking/contract.ts';
  */
 function RunMetric({ projectId, run, metricKey, options, onOptions }: { projectId: number; run: RunNative; metricKey: string; options: ChartOptions; onOptions: (o: ChartOptions) => void }) {
   const [range, setRange] = useState<{ from: number; to: number } | undefined>(undefined);
-  const state = useLiveSeries(projectId, run.id, metricKey, range, run.status === 'RUNNING');
+  const state = useLiveSeries(projectId, [run.id], metricKey, range, run.status === 'RUNNING');
   const onZoom = useCallback((from: number, to: number) => options.x === 'step' && setRange({ from, to }), [options.x]);
   return (
     <div className="chart-box" data-testid={`metric-${metricKey}`}>

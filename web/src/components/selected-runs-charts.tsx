@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { ChartControls, MetricChart } from './metric-chart.tsx';
 import { loggedOnce, MetricBars } from './metric-bars.tsx';
-import { Show, useLoad } from './states.tsx';
+import { Show } from './states.tsx';
 import { DEFAULT_CHART, type ChartOptions } from '../chart-settings.ts';
-import { loadSeries } from '../metric-series.ts';
+import { useLiveSeries } from '../live-series.ts';
 import { plural } from '../format.ts';
 import type { RunNative } from '../../../src/tracking/contract.ts';
 
@@ -14,7 +14,14 @@ const MOST_RUNS = 100;
 function SelectedRunsMetric({ projectId, runs, metricKey }: { projectId: number; runs: RunNative[]; metricKey: string }) {
   const [options, setOptions] = useState<ChartOptions>(DEFAULT_CHART);
   const ids = runs.map((r) => r.id);
-  const [state] = useLoad(['selected-runs-series', projectId, metricKey, ids], () => loadSeries(projectId, ids, metricKey));
+  // Followed while any of them runs, as a run's own page follows it.
+  const state = useLiveSeries(
+    projectId,
+    ids,
+    metricKey,
+    undefined,
+    runs.some((r) => r.status === 'RUNNING'),
+  );
   const nameOf = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <div className="chart-box" data-testid={`metric-${metricKey}`}>

@@ -11,12 +11,12 @@ import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { defaultMetric, defaultParallelAxes, defaultScatterAxes, dimensionsOf, knownAxes, valueRows } from '../compare-model.ts';
 import { compareViewQuery, readCompareView, type CompareView } from '../compare-view.ts';
-import { Empty, Show, useLoad } from '../components/states.tsx';
+import { Empty, Show, useLoad, type Loadable } from '../components/states.tsx';
+import { useLiveSeries } from '../live-series.ts';
 import { loadProject } from '../project.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { plural } from '../format.ts';
-import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
-import { loadSeries } from './run.tsx';
+import type { RunNative, RunSeriesNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 import { runColour } from '../run-colours.ts';
 
@@ -69,15 +69,7 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
   const y = dimension(view.y) ?? dimension(scatterDefaults.y);
   const axes = view.axes ? knownAxes(dimensions, view.axes) : defaultParallelAxes(dimensions);
   const options = view.chart;
-  const runIds = runs.map((r) => r.id);
-  const [series] = useLoad(['compare-metric-series', projectId, metric, runIds.join(',')], async () => {
-    if (!metric) return [];
-    const loaded = await loadSeries(projectId, runIds, metric);
-    // The chart colours its lines in the order given: the selection's order, as everywhere on this page.
-    return [...loaded].sort((a, b) => runIds.indexOf(a.run_id) - runIds.indexOf(b.run_id));
-  });
   const names = runs.map((r) => r.name);
-  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <section className="compare">
       <PageTitle parts={[`Comparing ${runs.length} runs`, project.name]} />
@@ -103,18 +95,7 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
       </div>
       {/* Dragging the smoothing slider replaces the address rather than leaving a step of Back per notch. */}
       <ChartControls options={options} onChange={(chart) => show({ chart }, chart.x === options.x && chart.log === options.log)} />
-      <Show state={series} what="Loading metric histories">
-        {(data) =>
-          loggedOnce(data) ? (
-            <MetricBars
-              title={metric}
-              values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value, colour: runColour(runIds.indexOf(s.run_id)) })))}
-            />
-          ) : (
-            <MetricChart title={metric} series={data.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
-          )
-        }
-      </Show>
+      {metric ? <CompareMetric projectId={projectId} runs={runs} metric={metric} options={options} /> : <Empty>These runs logged no metrics.</Empty>}
       <h2>Parallel coordinates</h2>
       {dimensions.length < 2 ? (
         <Empty>These runs have fewer than two numeric params and metrics to draw.</Empty>
@@ -159,5 +140,37 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
         <Empty>These runs have no numeric params or metrics to draw.</Empty>
       )}
     </section>
+  );
+}
+
+/**
+ * The chosen metric across the compared runs: a line each, or a bar each for a metric logged
+ * once; followed live while any of the runs is running.
+ */
+function CompareMetric({ projectId, runs, metric, options }: { projectId: number; runs: RunNative[]; metric: string; options: CompareView['chart'] }) {
+  const runIds = runs.map((r) => r.id);
+  const live = useLiveSeries(
+    projectId,
+    runIds,
+    metric,
+    undefined,
+    runs.some((r) => r.status === 'RUNNING'),
+  );
+  // The chart colours its lines in the order given: the selection's order, as everywhere on this page.
+  const series: Loadable<RunSeriesNative[]> = live.status === 'ready' ? { status: 'ready', data: [...live.data].sort((a, b) => runIds.indexOf(a.run_id) - runIds.indexOf(b.run_id)) } : live;
+  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
+  return (
+    <Show state={series} what="Loading metric histories">
+      {(data) =>
+        loggedOnce(data) ? (
+          <MetricBars
+            title={metric}
+            values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value, colour: runColour(runIds.indexOf(s.run_id)) })))}
+          />
+        ) : (
+          <MetricChart title={metric} series={data.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
+        )
+      }
+    </Show>
   );
 }
