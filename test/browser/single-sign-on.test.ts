@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserHarness } from '../support/browser.ts';
+import { BrowserHarness, BROWSER_ADMIN_TOKEN } from '../support/browser.ts';
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.ts';
 import { freePort } from '../support/process.ts';
+import { Seeder } from '../support/seed.ts';
 
 /** Chromium signs in through a real OpenID provider's own pages and comes back signed in. */
 let provider: TestProvider;
@@ -62,6 +63,24 @@ describe('single sign-on in the browser', () => {
     await page.context().clearCookies();
     await page.goto(`${h.base}/?sign_in_error=${encodeURIComponent('the sign-in provider refused: access_denied')}`);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('access_denied');
+    await page.close();
+  });
+
+  it('comes back to the run an MLflow client’s link names (its place is in the fragment) after signing in there', async () => {
+    const seed = new Seeder(h.base, BROWSER_ADMIN_TOKEN);
+    const mlflow = <T>(method: string, body: unknown) => seed.call<T>('POST', `/api/v4/projects/default/ml/mlflow/api/2.0/mlflow/${method}`, body);
+    const experimentId = (await mlflow<{ experiment_id: string }>('experiments/create', { name: 'linked' })).experiment_id;
+    const runId = (await mlflow<{ run: { info: { run_id: string } } }>('runs/create', { experiment_id: experimentId, run_name: 'printed-by-the-client' })).run.info.run_id;
+    const page = await h.newPage();
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+    await page.goto(`${h.base}/#/experiments/${experimentId}/runs/${runId}`);
+    await page.getByRole('link', { name: 'Sign in with Corp' }).click();
+    await page.locator('input[name=login]').fill('hana-sub');
+    await page.locator('input[name=password]').fill('any-password');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: /printed-by-the-client/ }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(new RegExp(`/runs/${runId}$`));
     await page.close();
   });
 });

@@ -6,12 +6,15 @@ import { apiPaths } from '../api-paths.ts';
 import { useLoad } from '../components/states.tsx';
 import { useSession } from '../session.tsx';
 
-/** Where a single sign-on comes back to: the page the person was on. */
+/**
+ * Where a single sign-on comes back to: the page the person was on, with its fragment (the
+ * MLflow client's run links are `/#/experiments/…/runs/…`, which only the fragment carries).
+ */
 function here(): string {
   const query = new URLSearchParams(window.location.search);
   query.delete('sign_in_error');
   const rest = query.toString();
-  return `${window.location.pathname}${rest ? `?${rest}` : ''}`;
+  return `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`;
 }
 
 /**
