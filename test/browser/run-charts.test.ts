@@ -175,4 +175,26 @@ describe('the run page’s charts', () => {
     await h.shot(page, 'run-charts-selected');
     await page.close();
   });
+
+  it('draws a long history downsampled to each bucket’s minimum and maximum, so a one-step spike still shows', async () => {
+    const runId = await createRun('long-run');
+    // 20,000 steps with one spike, at step 12,345, that an every-nth-point sample would miss.
+    const points = curve('loss', 20_000, (s) => (s === 12_345 ? 100 : 1 + Math.sin(s / 500)));
+    for (let i = 0; i < points.length; i += 1000) await seed.mlflow(projectId, 'runs/log-batch', { run_id: runId, metrics: points.slice(i, i + 1000) });
+    await seed.mlflow(projectId, 'runs/update', { run_id: runId, status: 'FINISHED', end_time: 1_700_000_100_000 });
+    const page = await h.newPage();
+    await h.signIn(page, 'olga');
+    await page.goto(`${h.base}/projects/${projectId}/runs/${runId}?tab=metrics`);
+    const chart = page.getByTestId('chart-loss');
+    await chart.locator('canvas').waitFor();
+    const drawn = Number(await chart.getAttribute('data-points'));
+    expect(drawn).toBeGreaterThan(100);
+    expect(drawn).toBeLessThanOrEqual(1000);
+    const [low, high] = String(await chart.getAttribute('data-y-range'))
+      .split('|')
+      .map(Number);
+    expect(high).toBe(100);
+    expect(low).toBeCloseTo(0, 3);
+    await page.close();
+  });
 });

@@ -116,6 +116,18 @@ export function MetricChart({
     // The first line's last drawn value (after smoothing), for the same readers.
     const firstLine = data[1] ?? [];
     element.dataset.lastValue = String(firstLine[firstLine.length - 1] ?? '');
+    // The extremes drawn: downsampling keeps each bucket's minimum and maximum, so a spike survives it.
+    let low = Infinity;
+    let high = -Infinity;
+    for (const line of data.slice(1)) {
+      for (const v of line as (number | null)[]) {
+        if (v !== null && Number.isFinite(v)) {
+          low = Math.min(low, v);
+          high = Math.max(high, v);
+        }
+      }
+    }
+    element.dataset.yRange = low <= high ? `${low}|${high}` : '';
     const resize = () => plot.setSize({ width: Math.max(240, element.clientWidth), height });
     window.addEventListener('resize', resize);
     return () => {
