@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness, BROWSER_ADMIN_TOKEN, BROWSER_PASSWORD, until } from '../support/browser.ts';
@@ -46,6 +48,29 @@ afterAll(async () => {
 });
 
 describe('a person’s own account', () => {
+  it('follows the README’s first sign-in: root with the password the first start left in the data folder, then changes it from the name at the top', async () => {
+    // As GitLab's /etc/gitlab/initial_root_password: comments, then `Password: <it>`.
+    const initial = /^Password: (\S+)$/m.exec(fs.readFileSync(path.join(h.dataFolder, 'initial_root_password'), 'utf8'))![1]!;
+    expect(initial.length).toBeGreaterThanOrEqual(16);
+    const page = await h.newPage();
+    await signInAs(page, 'root', initial);
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await page.getByRole('link', { name: 'root', exact: true }).click();
+    await page.getByRole('link', { name: 'Password' }).click();
+    await page.getByLabel('Current password').fill(initial);
+    await page.getByLabel('New password', { exact: true }).fill('roots-own-password');
+    await page.getByLabel('New password again').fill('roots-own-password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Password changed/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInAs(page, 'root', 'roots-own-password');
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await page.close();
+  });
+
   it('makes a personal access token with scopes and an expiry date, shows it once with a copy button, and revokes it', async () => {
     const page = await h.newPage();
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.base });

@@ -36,6 +36,11 @@ export class BrowserHarness {
     return this.server.base;
   }
 
+  /** The server's data folder (MODELYARD_DATA_DIR), where a first start leaves root's password. */
+  get dataFolder(): string {
+    return path.join(this.dataDir, 'data');
+  }
+
   async newPage(): Promise<Page> {
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
