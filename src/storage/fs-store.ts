@@ -8,6 +8,7 @@ import { AppError } from '../shared/errors.ts';
 import type { BlobStore, ByteRange, StoredBlob, StoredPart } from './blob-store.ts';
 import { fileNotFound, StorageErrors, uploadNotFound } from './errors.ts';
 import { writeMeasuredFile } from './measured-file-write.ts';
+import { FlushBehind, flushFile } from './flush-behind.ts';
 
 const TEMP_DIR = '.tmp';
 const UPLOADS_DIR = '.uploads';
@@ -25,6 +26,7 @@ export class FsBlobStore implements BlobStore {
   private realRoot: string | null = null;
   /** hostname-pid-start: lets the next start tell whose temp files are orphans. */
   private readonly instance = `${os.hostname()}-${process.pid}-${Date.now()}`;
+  private readonly flushBehind = new FlushBehind();
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -121,7 +123,8 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * With an offset, the part is written there in the upload's one staging file (hashed on the
-   * way, left in the page cache: completion flushes the whole file once), so that completion has
+   * way, flushed in the background while the next part arrives: completion waits for that and
+   * flushes the rest; see flush-behind.ts), so that completion has
    * no parts to copy together: it renames the file into place, after reading it once for its
    * SHA-256 unless the caller knows it. A part sent again overwrites its own range; a part cut
    * short or refused leaves its range to be sent again (the caller forgets it).
@@ -131,7 +134,9 @@ export class FsBlobStore implements BlobStore {
     const dir = await this.uploadDir(uploadId);
     if (!fs.existsSync(dir)) throw uploadNotFound();
     if (options.offset !== undefined) {
-      const stored = await writeMeasuredFile(body, path.join(dir, STAGED_FILE), { maxBytes: options.maxBytes, contentLength: options.contentLength, at: options.offset, flush: false });
+      const staged = path.join(dir, STAGED_FILE);
+      const stored = await writeMeasuredFile(body, staged, { maxBytes: options.maxBytes, contentLength: options.contentLength, at: options.offset, flush: false });
+      this.flushBehind.request(uploadId, staged);
       return { etag: `"${stored.sha256}"`, ...stored };
     }
     const temp = path.join(dir, `${partNumber}.${randomUUID()}.partial`);
@@ -150,7 +155,9 @@ export class FsBlobStore implements BlobStore {
     const dir = await this.uploadDir(uploadId);
     const numbers = parts.map((p) => p.partNumber).sort((a, b) => a - b);
     const partFile = (n: number) => path.join(dir, `${n}.part`);
-    const stored = numbers.some((n) => fs.existsSync(partFile(n))) ? await this.joinParts(key, numbers, partFile, options) : await this.placeStaged(key, path.join(dir, STAGED_FILE), options);
+    const stored = numbers.some((n) => fs.existsSync(partFile(n)))
+      ? await this.joinParts(key, numbers, partFile, options)
+      : await this.placeStaged(key, uploadId, path.join(dir, STAGED_FILE), options);
     await fsp.rm(dir, { recursive: true, force: true });
     return stored;
   }
@@ -159,11 +166,13 @@ export class FsBlobStore implements BlobStore {
    * Parts written in place: the staging file is hashed once (unless the caller knows its digest),
    * flushed to the disk (its parts were not) and becomes the blob.
    */
-  private async placeStaged(key: string, staged: string, options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob> {
+  private async placeStaged(key: string, uploadId: string, staged: string, options: { maxBytes: number; known?: StoredBlob }): Promise<StoredBlob> {
     const size = (await fsp.stat(staged).catch(() => null))?.size;
     if (size === undefined) throw uploadNotFound();
     if (size > options.maxBytes) throw StorageErrors.FILE_TOO_LARGE({ maxBytes: options.maxBytes });
     const sha256 = options.known && options.known.size === size ? options.known.sha256 : await sha256OfFile(staged);
+    // Most of the file reached the disk behind the parts; this flushes the rest.
+    await this.flushBehind.settle(uploadId);
     await flushFile(staged);
     const target = await this.locate(key);
     await fsp.mkdir(path.dirname(target), { recursive: true });
@@ -191,6 +200,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async abortMultipart(_key: string, uploadId: string): Promise<void> {
+    this.flushBehind.forget(uploadId);
     await fsp.rm(await this.uploadDir(uploadId), { recursive: true, force: true });
   }
 
@@ -250,16 +260,6 @@ async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/** Puts a file's data on the disk, so that renaming it into place makes it durable (see syncDirectory). */
-async function flushFile(file: string): Promise<void> {
-  const handle = await fsp.open(file, 'r+');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /**

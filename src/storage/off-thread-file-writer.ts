@@ -1,7 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StorageErrors } from './errors.ts';
+import { FileWriterThreadPool, type WriterThreads } from './file-writer-threads.ts';
 
 /**
  * Writes a stream to an open file with the SHA-256 and the disk writes done on worker threads.
@@ -31,11 +32,19 @@ const SLOTS = 8;
 const CONTROL_BYTES = Math.ceil(((SLOTS * 2 + 1) * 4) / 64) * 64;
 /** Slot states: bits, so that each worker can mark a slot done without waiting on the other. */
 const STATES = { empty: 0, full: 1, end: 2, hashed: 4, written: 8 } as const;
-type Role = 'hash' | 'write';
 /** How far the file may run ahead of what has been flushed to the disk (see flushAhead). */
 const FLUSH_AHEAD_BYTES = 64 * 1024 * 1024;
 /** How long one wait for a free slot lasts before the workers' health is checked again. */
 const WAIT_MS = 250;
+
+/** The threads of every upload in this process, kept between uploads. */
+export const fileWriterThreads = new FileWriterThreadPool(new URL('./file-writer-worker.mjs', import.meta.url), {
+  slotBytes: SLOT_BYTES,
+  writeBytes: WRITE_BYTES,
+  slots: SLOTS,
+  controlBytes: CONTROL_BYTES,
+  states: STATES,
+});
 
 interface WorkerReport {
   sha256?: string;
@@ -50,8 +59,10 @@ export class OffThreadFileWriter extends Writable {
   private readonly control = new Int32Array(this.ring, 0, CONTROL_BYTES / 4);
   /** A Buffer view of the slots, for its C++ fill (see copySome). */
   private readonly data = Buffer.from(this.ring, CONTROL_BYTES);
-  private readonly workers: Worker[];
+  private readonly threads: WriterThreads;
   private readonly reports: Promise<WorkerReport>[];
+  /** Both threads reported the end of this file and went back to the pool: nothing of theirs to stop. */
+  private returned = false;
   /** Set once a worker has failed or gone: every wait gives up with it. */
   private failure: Error | undefined;
   private slot = 0;
@@ -69,33 +80,28 @@ export class OffThreadFileWriter extends Writable {
     private readonly flush = true,
   ) {
     super({ highWaterMark: SLOT_BYTES });
-    this.workers = (['hash', 'write'] as const).map((role) => this.startWorker(role, file.fd));
-    this.reports = this.workers.map((worker) => this.reportOf(worker));
+    this.threads = fileWriterThreads.take();
+    const workers = [this.threads.hash, this.threads.write];
+    this.reports = workers.map((worker) => this.reportOf(worker));
+    for (const worker of workers) worker.postMessage({ ring: this.ring, fd: file.fd, start: this.start });
   }
 
-  private startWorker(role: Role, fd: number): Worker {
-    return new Worker(new URL('./file-writer-worker.mjs', import.meta.url), {
-      workerData: { ring: this.ring, role, fd, start: this.start, slotBytes: SLOT_BYTES, writeBytes: WRITE_BYTES, slots: SLOTS, controlBytes: CONTROL_BYTES, states: STATES },
-    });
-  }
-
-  /** The worker's one message at the end, or its failure; a failure also stops every wait. */
+  /** The worker's one message at the end of this file, or its failure; a failure also stops every wait. */
   private reportOf(worker: Worker): Promise<WorkerReport> {
     return new Promise((resolve) => {
-      let reported = false;
       const settle = (report: WorkerReport, failure?: Error) => {
-        if (reported) return;
-        reported = true;
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         if (failure) this.failure ??= failure;
         resolve(report);
       };
-      worker.once('message', (report: WorkerReport) => settle(report, report.error && Object.assign(new Error(report.error.message), { code: report.error.code })));
-      worker.once('error', (error) => settle({ error: { message: error.message } }, error));
-      // A worker ends by itself only after its message; ending first means it was lost.
-      worker.once('exit', () => {
+      const onMessage = (report: WorkerReport) => settle(report, report.error && Object.assign(new Error(report.error.message), { code: report.error.code }));
+      const onError = (error: Error) => settle({ error: { message: error.message } }, error);
+      // A worker ends by itself only when it is ended; ending before its message means it was lost.
+      const onExit = () => {
         const lost = new Error('a file writer thread stopped before the upload was complete');
         settle({ error: { message: lost.message } }, lost);
-      });
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     });
   }
 
@@ -126,6 +132,9 @@ export class OffThreadFileWriter extends Writable {
       const [hashed, written] = await Promise.all(this.reports);
       if (hashed!.sha256 === undefined || !written!.written) throw this.failure ?? new Error('a file writer thread failed');
       this.sha256 = hashed!.sha256;
+      // Both threads are done with this file (their last write is behind the report): the next upload may have them.
+      this.returned = true;
+      fileWriterThreads.giveBack(this.threads);
       await this.flushing;
       if (this.failure) throw this.failure;
       if (this.flush) await this.file.datasync();
@@ -134,9 +143,14 @@ export class OffThreadFileWriter extends Writable {
 
   /** Stops the workers on an error or an aborted request; none writes to the file after this. */
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
+    if (this.returned) {
+      done(error);
+      return;
+    }
     Atomics.store(this.control, SLOTS * 2, 1);
     for (let slot = 0; slot < SLOTS; slot++) Atomics.notify(this.control, slot * 2);
-    Promise.allSettled(this.workers.map((worker) => worker.terminate())).then(() => done(error));
+    // Threads that stopped midway may hold a half-done file's state: they end rather than serve another.
+    fileWriterThreads.end(this.threads).then(() => done(error));
   }
 
   /** Copies from `offset` for as long as slots are free; returns where it had to stop. */

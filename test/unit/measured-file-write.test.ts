@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FsBlobStore } from '../../src/storage/fs-store.ts';
 import { writeMeasuredFile } from '../../src/storage/measured-file-write.ts';
-import { OffThreadFileWriter } from '../../src/storage/off-thread-file-writer.ts';
+import { fileWriterThreads, OffThreadFileWriter } from '../../src/storage/off-thread-file-writer.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -35,6 +35,22 @@ function failingAfter(first: Buffer): Readable {
       throw new Error('client went away');
     })(),
   );
+}
+
+const threadCount = () => fs.readdirSync('/proc/self/task').length;
+
+/** A body of two 64 KiB pieces, the second held back until released. */
+function held(): { stream: Readable; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const stream = Readable.from(
+    (async function* () {
+      yield randomBytes(65_536);
+      await gate;
+      yield randomBytes(65_536);
+    })(),
+  );
+  return { stream, release };
 }
 
 beforeAll(async () => {
@@ -102,28 +118,35 @@ describe('writeMeasuredFile', () => {
     });
   }
 
-  it('starts the two writer threads (hashing, writing) for a large announced file only', async () => {
-    // The process's thread count while a write waits for its second piece, small and large.
-    const threadsDuring = async (contentLength: number) => {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      const body = Readable.from(
-        (async function* () {
-          yield randomBytes(65_536);
-          await held;
-          yield randomBytes(65_536);
-        })(),
-      );
-      const writing = writeMeasuredFile(body, newPath(), { maxBytes: 100 * MiB, contentLength });
+  it('runs a large announced file on a pair of writer threads (hashing, writing) kept for the next one, a small one on the main thread', async () => {
+    // The process's threads and the pool's idle pairs while a write waits for its second piece.
+    const during = async (contentLength: number, body = held()) => {
+      const writing = writeMeasuredFile(body.stream, newPath(), { maxBytes: 100 * MiB, contentLength });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const threads = fs.readdirSync('/proc/self/task').length;
-      release();
+      const seen = { threads: threadCount(), idle: fileWriterThreads.idleCount };
+      body.release();
       expect((await writing).size).toBe(2 * 65_536);
-      return threads;
+      return seen;
     };
-    const small = await threadsDuring(1024);
-    const large = await threadsDuring(64 * MiB);
-    expect(large).toBe(small + 2);
+    const before = { threads: threadCount(), idle: fileWriterThreads.idleCount };
+    expect(await during(1024)).toEqual(before);
+    const first = await during(64 * MiB);
+    // An idle pair from an earlier test is taken, or a new one is started.
+    expect(first).toEqual(before.idle > 0 ? { threads: before.threads, idle: before.idle - 1 } : { threads: before.threads + 2, idle: 0 });
+    const after = { threads: threadCount(), idle: fileWriterThreads.idleCount };
+    expect(after.idle).toBe(Math.max(1, before.idle));
+    // The next large file starts no thread: it takes the pair the first one gave back.
+    expect(await during(64 * MiB)).toEqual({ threads: after.threads, idle: after.idle - 1 });
+  });
+
+  it('ends the threads of an upload that failed instead of keeping them', async () => {
+    await writeMeasuredFile(Readable.from([randomBytes(65_536)]), newPath(), { maxBytes: 100 * MiB, contentLength: 64 * MiB });
+    const idle = fileWriterThreads.idleCount;
+    const threads = threadCount();
+    await expect(writeMeasuredFile(failingAfter(randomBytes(2 * MiB)), newPath(), { maxBytes: 100 * MiB, contentLength: 64 * MiB })).rejects.toThrow('client went away');
+    // It took an idle pair and did not give it back.
+    expect(fileWriterThreads.idleCount).toBe(idle - 1);
+    await expect.poll(() => threadCount()).toBe(threads - 2);
   });
 
   it('counts what arrives, not what the client announced', async () => {
