@@ -1,42 +1,19 @@
 import { useState } from 'react';
-import { ChartControls, MetricChart } from './metric-chart.tsx';
-import { loggedOnce, MetricBars } from './metric-bars.tsx';
-import { Show } from './states.tsx';
+import { ChartControls } from './metric-chart.tsx';
+import { RunsMetric } from './runs-metric.tsx';
 import { DEFAULT_CHART, type ChartOptions } from '../chart-settings.ts';
-import { useLiveSeries } from '../live-series.ts';
 import { plural } from '../format.ts';
 import type { RunNative } from '../../../src/tracking/contract.ts';
 
 /** The series endpoint reads at most this many runs at once. */
 const MOST_RUNS = 100;
 
-/** One metric across the selected runs: a line each, or a bar each for a metric logged once. */
+/** One metric across the selected runs, with chart settings of its own. */
 function SelectedRunsMetric({ projectId, runs, metricKey }: { projectId: number; runs: RunNative[]; metricKey: string }) {
   const [options, setOptions] = useState<ChartOptions>(DEFAULT_CHART);
-  const ids = runs.map((r) => r.id);
-  // Followed while any of them runs, as a run's own page follows it.
-  const state = useLiveSeries(
-    projectId,
-    ids,
-    metricKey,
-    undefined,
-    runs.some((r) => r.status === 'RUNNING'),
-  );
-  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
   return (
     <div className="chart-box" data-testid={`metric-${metricKey}`}>
-      <Show state={state} what={`Loading ${metricKey}`}>
-        {(series) =>
-          loggedOnce(series) ? (
-            <MetricBars title={metricKey} values={series.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value })))} />
-          ) : (
-            <>
-              <ChartControls metric={metricKey} relative options={options} onChange={setOptions} />
-              <MetricChart title={metricKey} series={series.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} />
-            </>
-          )
-        }
-      </Show>
+      <RunsMetric projectId={projectId} runs={runs} metric={metricKey} options={options} controls={<ChartControls metric={metricKey} relative options={options} onChange={setOptions} />} />
     </div>
   );
 }

@@ -1,24 +1,22 @@
 import { useMemo } from 'react';
 import { PageTitle } from '../page-title.ts';
 import { api } from '../api.ts';
-import { ChartControls, MetricChart } from '../components/metric-chart.tsx';
+import { ChartControls } from '../components/metric-chart.tsx';
+import { RunsMetric } from '../components/runs-metric.tsx';
 import { ParallelCoordinates } from '../components/parallel-coordinates.tsx';
 import { ScatterPlot } from '../components/scatter-plot.tsx';
 import { AxisChooser } from '../components/axis-chooser.tsx';
 import { CompareValuesTable } from '../components/compare-values-table.tsx';
 import { RunLegend } from '../components/run-legend.tsx';
-import { loggedOnce, MetricBars } from '../components/metric-bars.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { defaultMetric, defaultParallelAxes, defaultScatterAxes, dimensionsOf, knownAxes, valueRows } from '../compare-model.ts';
 import { compareViewQuery, readCompareView, type CompareView } from '../compare-view.ts';
-import { Empty, Show, useLoad, type Loadable } from '../components/states.tsx';
-import { useLiveSeries } from '../live-series.ts';
+import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject } from '../project.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { plural } from '../format.ts';
-import type { RunNative, RunSeriesNative, RunsPageNative } from '../../../src/tracking/contract.ts';
+import type { RunNative, RunsPageNative } from '../../../src/tracking/contract.ts';
 import { apiPaths } from '../api-paths.ts';
-import { runColour } from '../run-colours.ts';
 
 export function ComparePage({ projectId }: { projectId: string }) {
   const { query } = useLocation();
@@ -95,7 +93,7 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
       </div>
       {/* Dragging the smoothing slider replaces the address rather than leaving a step of Back per notch. */}
       <ChartControls options={options} onChange={(chart) => show({ chart }, chart.x === options.x && chart.log === options.log)} />
-      {metric ? <CompareMetric projectId={projectId} runs={runs} metric={metric} options={options} /> : <Empty>These runs logged no metrics.</Empty>}
+      {metric ? <RunsMetric projectId={projectId} runs={runs} metric={metric} options={options} coloured height={340} /> : <Empty>These runs logged no metrics.</Empty>}
       <h2>Parallel coordinates</h2>
       {dimensions.length < 2 ? (
         <Empty>These runs have fewer than two numeric params and metrics to draw.</Empty>
@@ -140,37 +138,5 @@ function Comparison({ project, runs, view }: { project: Parameters<typeof Projec
         <Empty>These runs have no numeric params or metrics to draw.</Empty>
       )}
     </section>
-  );
-}
-
-/**
- * The chosen metric across the compared runs: a line each, or a bar each for a metric logged
- * once; followed live while any of the runs is running.
- */
-function CompareMetric({ projectId, runs, metric, options }: { projectId: number; runs: RunNative[]; metric: string; options: CompareView['chart'] }) {
-  const runIds = runs.map((r) => r.id);
-  const live = useLiveSeries(
-    projectId,
-    runIds,
-    metric,
-    undefined,
-    runs.some((r) => r.status === 'RUNNING'),
-  );
-  // The chart colours its lines in the order given: the selection's order, as everywhere on this page.
-  const series: Loadable<RunSeriesNative[]> = live.status === 'ready' ? { status: 'ready', data: [...live.data].sort((a, b) => runIds.indexOf(a.run_id) - runIds.indexOf(b.run_id)) } : live;
-  const nameOf = new Map(runs.map((r) => [r.id, r.name]));
-  return (
-    <Show state={series} what="Loading metric histories">
-      {(data) =>
-        loggedOnce(data) ? (
-          <MetricBars
-            title={metric}
-            values={data.flatMap((s) => s.points.slice(0, 1).map((p) => ({ label: nameOf.get(s.run_id) ?? s.run_id, value: p.value, colour: runColour(runIds.indexOf(s.run_id)) })))}
-          />
-        ) : (
-          <MetricChart title={metric} series={data.map((s) => ({ label: nameOf.get(s.run_id) ?? s.run_id, points: s.points }))} options={options} height={340} />
-        )
-      }
-    </Show>
   );
 }
