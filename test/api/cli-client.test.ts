@@ -128,6 +128,19 @@ describe('exit codes and output', () => {
 });
 
 describe('transfers', () => {
+  it('lists every item, not the first page of 100: it follows the server’s X-Next-Page', async () => {
+    await t.createProject(owner.token, 'cli-many');
+    for (let i = 0; i < 105; i++) {
+      const made = await t.call({ method: 'POST', url: '/api/v4/projects/cli-many/ml/models', token: owner.token, payload: { name: `model-${String(i).padStart(3, '0')}` } });
+      expect(made.statusCode).toBe(201);
+    }
+    const models = await user.run(['models', '--project', 'cli-many', '-o', 'json'], { env });
+    expect(models.code, models.stderr).toBe(0);
+    const names = json<{ name: string }[]>(models.stdout).map((m) => m.name);
+    expect(names).toHaveLength(105);
+    expect(new Set(names).size).toBe(105);
+  });
+
   it('uploads and downloads without a progress bar when standard error is no terminal, resumes a download, and skips files already uploaded', async () => {
     const dir = user.home;
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 7).map((_, i) => (i * 31) % 251);

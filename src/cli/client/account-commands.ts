@@ -1,5 +1,5 @@
 import { CliError, ExitCode } from '../exit-codes.ts';
-import { Api } from './api.ts';
+import { Api, enc } from './api.ts';
 import { outputFormat, printOne, printRows, type Column } from './output.ts';
 import { removeSettingsFile, resolveSettings, settingsFile, writeSettingsFile, type ConnectionOptions } from './settings.ts';
 
@@ -68,8 +68,7 @@ export async function whoamiCommand(options: ConnectionOptions & OutputOption): 
 export async function projectsCommand(options: ConnectionOptions & OutputOption & { search?: string }): Promise<void> {
   const format = outputFormat(options.output);
   const api = new Api(resolveSettings(options));
-  const query = new URLSearchParams({ per_page: '100', ...(options.search ? { search: options.search } : {}) });
-  const projects = await api.get<Project[]>(`/projects?${query}`);
+  const projects = await api.all<Project>(`/projects${options.search ? `?search=${enc(options.search)}` : ''}`);
   printRows(format, projects, [
     { header: 'id', value: (p) => p.id },
     { header: 'path', value: (p) => p.path },

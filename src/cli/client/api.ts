@@ -54,6 +54,21 @@ export class Api {
   get<T>(path: string): Promise<T> {
     return this.json<T>('GET', path);
   }
+
+  /**
+   * Every item of a paginated list, page after page as the server's `X-Next-Page` header leads
+   * (GitLab's pagination), 100 at a time: a list command shows all of it, not its first page.
+   */
+  async all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    const separator = path.includes('?') ? '&' : '?';
+    for (let page = '1'; page !== '';) {
+      const res = await this.send('GET', `${path}${separator}per_page=100&page=${page}`);
+      items.push(...((await res.json()) as T[]));
+      page = res.headers.get('x-next-page') ?? '';
+    }
+    return items;
+  }
 }
 
 export const enc = encodeURIComponent;

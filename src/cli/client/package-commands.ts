@@ -45,10 +45,10 @@ const UPLOAD_COLUMNS = [
 
 /** The files a generic package version holds already, by name: an upload run again skips those with the same bytes. */
 async function filesThere(api: Api, project: string, name: string, version: string): Promise<Map<string, PackageFile>> {
-  const packages = await api.get<Package[]>(`/projects/${project}/packages?package_type=generic&package_name=${enc(name)}&per_page=100`);
+  const packages = await api.all<Package>(`/projects/${project}/packages?package_type=generic&package_name=${enc(name)}`);
   const found = packages.find((p) => p.name === name && p.version === version);
   if (!found) return new Map();
-  const files = await api.get<PackageFile[]>(`/projects/${project}/packages/${found.id}/package_files?per_page=100`);
+  const files = await api.all<PackageFile>(`/projects/${project}/packages/${found.id}/package_files`);
   return new Map(files.map((f) => [f.file_name, f]));
 }
 

@@ -75,7 +75,7 @@ async function watch(api: Api, project: string, pipeline: Pipeline, format: Outp
   };
   let current = pipeline;
   for (;;) {
-    const jobs = await api.get<Job[]>(`/projects/${project}/pipelines/${current.id}/jobs?per_page=100`);
+    const jobs = await api.all<Job>(`/projects/${project}/pipelines/${current.id}/jobs`);
     await drain(jobs);
     if (SETTLED.has(current.status)) {
       for (const job of jobs) process.stderr.write(`${job.name}: ${job.status}\n`);

@@ -46,7 +46,7 @@ function scoped(options: ConnectionOptions & OutputOption) {
 
 /** A model by name (what people type) to the id the API's paths take. */
 export async function modelByName(api: Api, project: string, name: string): Promise<Model> {
-  const models = await api.get<Model[]>(`/projects/${project}/ml/models?search=${enc(name)}&per_page=100`);
+  const models = await api.all<Model>(`/projects/${project}/ml/models?search=${enc(name)}`);
   const found = models.find((m) => m.name === name);
   if (!found) throw new CliError(`no model named ${name} in project ${decodeURIComponent(project)}`, ExitCode.notFound);
   return found;
@@ -65,7 +65,7 @@ export async function versionPath(api: Api, project: string, model: string, vers
 
 export async function modelsCommand(options: ConnectionOptions & OutputOption): Promise<void> {
   const { api, project, format } = scoped(options);
-  const models = await api.get<Model[]>(`/projects/${project}/ml/models?per_page=100`);
+  const models = await api.all<Model>(`/projects/${project}/ml/models`);
   printRows(format, models, [
     { header: 'id', value: (m) => m.id },
     { header: 'name', value: (m) => m.name },
@@ -86,7 +86,7 @@ export async function modelsCreateCommand(name: string, options: ConnectionOptio
 export async function versionsListCommand(model: string, options: ConnectionOptions & OutputOption): Promise<void> {
   const { api, project, format } = scoped(options);
   const { id } = await modelByName(api, project, model);
-  printRows(format, await api.get<Version[]>(`/projects/${project}/ml/models/${id}/versions?per_page=100`), VERSION_COLUMNS);
+  printRows(format, await api.all<Version>(`/projects/${project}/ml/models/${id}/versions`), VERSION_COLUMNS);
 }
 
 export async function versionsShowCommand(model: string, version: string, options: ConnectionOptions & OutputOption): Promise<void> {
