@@ -142,3 +142,14 @@ def test_tls_is_verified_against_the_bundle_in_requests_ca_bundle(stand_in: Call
         modelyard.Client(secure.url, "t", retries=0).whoami()
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     assert modelyard.Client(secure.url, "t", retries=0).whoami()["username"] == "tls"
+
+
+def test_streamed_uploads_wait_as_the_server_advises_before_another_try() -> None:
+    from modelyard._files import retry_delay
+    from modelyard.errors import error_for
+
+    limited = error_for(429, "slow down", method="PUT", url="http://x/parts/1", retry_after="7")
+    assert retry_delay(limited, 1) == 7.0
+    unavailable = error_for(503, "restarting", method="PUT", url="http://x/parts/1")
+    assert [retry_delay(unavailable, attempt) for attempt in (1, 2, 3)] == [0.5, 1.0, 2.0]
+    assert retry_delay(ConnectionResetError(), 12) == 30.0

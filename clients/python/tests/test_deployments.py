@@ -31,3 +31,18 @@ def test_deploy_list_refuse_and_stop(project: modelyard.projects.ProjectResource
     assert project.deployments.stop("staging", force=True)["state"] == "stopped"
     with pytest.raises(modelyard.NotFoundError, match="no environment named"):
         project.deployments.environment("nowhere")
+
+
+def test_traffic_promote_and_feedback(project: modelyard.projects.ProjectResource) -> None:
+    model = project.models.create("scorer")
+    model.create_version(semver="1.0.0")
+    model.create_version(semver="2.0.0")
+    project.deployments.create_environment("ab")
+    assert project.deployments.traffic("ab") == []
+    project.deployments.deploy("ab", "scorer", policy={"kind": "ab"}, variants=[{"name": "a", "version": "1.0.0", "weight": 50}, {"name": "b", "version": "2.0.0", "weight": 50}])
+    split = project.deployments.traffic("ab")
+    assert sorted((v["name"], v["version"]["semver"], v["weight"]) for v in split) == [("a", "1.0.0", 50), ("b", "2.0.0", 50)]
+    counted = project.deployments.feedback("ab", "user-7", 1)
+    assert counted["variant"] in {"a", "b"}
+    # The same subject always lands on the same variant.
+    assert project.deployments.feedback("ab", "user-7", 0)["variant"] == counted["variant"]

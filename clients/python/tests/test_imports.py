@@ -74,3 +74,12 @@ def test_the_progress_bar_shows_bytes_rate_and_files_when_asked(server: Server, 
     shown.project(project.id).imports.wait(job["id"], interval=0.2, timeout=120)
     text = out.getvalue()
     assert f"import {job['id']}" in text and "1/1 files, succeeded" in text and "B/s" in text
+
+
+def test_vertex_imports_and_listings_reach_the_server_with_its_fields(project: ProjectResource) -> None:
+    # No Vertex AI is reachable here: a key that is no service account key is refused before any
+    # call leaves the server, which shows the request's fields are the server's own.
+    with pytest.raises(modelyard.BadRequestError, match="key"):
+        project.imports.from_vertex("acme-ml", "us-central1", "1234", model="churn", key="not a key", versions=["1"])
+    with pytest.raises(modelyard.BadRequestError, match="key"):
+        project.imports.vertex_models("acme-ml", "us-central1", key="not a key", vertex_model="1234")

@@ -17,6 +17,15 @@ from .errors import ApiError, ChecksumMismatchError, ModelyardError
 CHUNK = 1024 * 1024
 
 
+def retry_delay(error: BaseException, attempt: int) -> float:
+    """Seconds before another try of a streamed upload: the server's Retry-After when it gave
+    one (a 429), else a doubling back-off from half a second, at most 30 s."""
+    advised: object = getattr(error, "retry_after", None)
+    if isinstance(advised, (int, float)) and advised >= 0:
+        return float(advised)
+    return min(30.0, 0.5 * 2.0 ** (attempt - 1))
+
+
 def progress_bar(total: int | None, description: str, enabled: bool | None) -> tqdm[Any]:
     """tqdm's own rule when `enabled` is None: a bar on a terminal, nothing otherwise (CI logs stay clean)."""
     return tqdm(total=total, desc=description, unit="B", unit_scale=True, unit_divisor=1024, disable=None if enabled is None else not enabled, leave=False)
@@ -76,7 +85,7 @@ def upload(transport: Transport, path: str, source: Path, *, params: dict[str, A
                 retriable = isinstance(error, OSError) or (isinstance(error, ApiError) and error.status in RETRIED_STATUSES)
                 if not retriable or attempt == attempts:
                     raise
-                time.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
+                time.sleep(retry_delay(error, attempt))
     raise ModelyardError("unreachable")  # pragma: no cover - the loop returns or raises
 
 

@@ -29,6 +29,7 @@ from typing import IO, Any, Iterator
 
 from tqdm.auto import tqdm
 
+from ._files import retry_delay
 from ._transport import RETRIED_STATUSES, Transport
 from .errors import ApiError, BadRequestError, ChecksumMismatchError, NotFoundError
 
@@ -170,7 +171,7 @@ def _send_part(transport: Transport, url: str, handle: IO[bytes], offset: int, l
         bar.update(-reader.sent)
         if attempt == attempts:
             raise problem
-        time.sleep(min(30.0, 0.5 * 2 ** (attempt - 1)))
+        time.sleep(retry_delay(problem, attempt))
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -54,6 +54,19 @@ class DeploymentsResource:
         """Per-variant requests, errors, latency, rewards and the probability each is best."""
         return cast(dict[str, Any], self._client._http().json("GET", f"{self._project}/environments/{self._environment_id(environment)}/results"))
 
+    def traffic(self, environment: str | int) -> builtins.list[dict[str, Any]]:
+        """How the environment's traffic is split now: its current deployment's variants (name,
+        model, version, role, weight), as `modelyard traffic` shows them; empty before a deployment."""
+        detail = cast(dict[str, Any], self.environment(environment))
+        current = detail.get("current_deployment")
+        return cast(builtins.list[dict[str, Any]], current["variants"]) if current else []
+
+    def feedback(self, environment: str, subject: str, value: float) -> dict[str, Any]:
+        """A subject's reward (0/1 or any number), counted for the variant the gateway assigns that
+        subject, for the A/B results; answers that variant and its deployment."""
+        project = self._project.rsplit("/", 1)[1]
+        return cast(dict[str, Any], self._client._http().json("POST", f"/serving/{project}/{environment}/feedback", json={"subject": subject, "value": value}))
+
     def _post(self, environment: str | int, action: str, body: dict[str, Any]) -> Deployment:
         return cast(Deployment, self._client._http().json("POST", f"{self._project}/environments/{self._environment_id(environment)}/{action}", json=body))
 
@@ -65,13 +78,16 @@ class DeploymentsResource:
     def get(self, deployment_id: int) -> Deployment:
         return cast(Deployment, self._client._http().json("GET", f"{self._project}/deployments/{deployment_id}"))
 
-    def deploy(self, environment: str, model: str, version: str | int, *, policy: dict[str, Any] | None = None, variants: builtins.list[dict[str, Any]] | None = None, reason: str | None = None, tier: str | None = None) -> Deployment:
+    def deploy(self, environment: str, model: str, version: str | int | None = None, *, policy: dict[str, Any] | None = None, variants: builtins.list[dict[str, Any]] | None = None, reason: str | None = None, tier: str | None = None) -> Deployment:
         """Deploys a version (number, semantic version or alias) with a traffic policy.
 
         `policy`: {"kind": "single"} (the default), {"kind": "canary", "steps": [10, 50, 100], ...},
-        {"kind": "ab", ...} or shadow variants, as docs/deployments.md describes.
+        {"kind": "ab", ...} or shadow variants, as docs/deployments.md describes. An A/B deployment
+        names its versions in `variants` (each with its weight) instead of `version`.
         """
-        body: dict[str, Any] = {"environment": environment, "model": model, "version": str(version)}
+        body: dict[str, Any] = {"environment": environment, "model": model}
+        if version is not None:
+            body["version"] = str(version)
         for key, value in (("policy", policy), ("variants", variants), ("reason", reason), ("tier", tier)):
             if value is not None:
                 body[key] = value

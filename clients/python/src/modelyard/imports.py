@@ -1,8 +1,10 @@
-"""Imports of models from elsewhere into new registry versions: the Hugging Face Hub (or a mirror)."""
+"""Imports of models from elsewhere into new registry versions: the Hugging Face Hub (or a mirror)
+and a Vertex AI model registry."""
 
 from __future__ import annotations
 
 import time
+import builtins
 from typing import TYPE_CHECKING, Any, Iterator, Sequence, cast
 
 from . import _files
@@ -49,6 +51,38 @@ class ImportsResource:
         if token is not None:
             body["token"] = token
         return cast(ImportJob, self._client._http().json("POST", f"{self._base}/huggingface", json=body))
+
+    def from_vertex(
+        self,
+        google_project: str,
+        location: str,
+        vertex_model: str,
+        *,
+        model: str,
+        key: str,
+        versions: Sequence[str] | None = None,
+        aiplatform_url: str | None = None,
+        storage_url: str | None = None,
+    ) -> builtins.list[ImportJob]:
+        """Queues imports of a Vertex AI model's versions (ids or aliases; default every version),
+        one job and one new version of `model` each, with their artifacts copied from Cloud Storage.
+
+        `key` is a service account's JSON key (Vertex AI viewer, Storage object viewer), sent once
+        and kept sealed by the server until each job ends. The endpoints default to Google's.
+        """
+        body: dict[str, Any] = {"google_project": google_project, "location": location, "vertex_model": vertex_model, "model": model, "key": key}
+        for field, value in (("versions", list(versions) if versions else None), ("aiplatform_url", aiplatform_url), ("storage_url", storage_url)):
+            if value is not None:
+                body[field] = value
+        return cast(builtins.list[ImportJob], self._client._http().json("POST", f"{self._base}/vertex", json=body))
+
+    def vertex_models(self, google_project: str, location: str, *, key: str, vertex_model: str | None = None, aiplatform_url: str | None = None) -> builtins.list[dict[str, Any]]:
+        """The models of a Vertex AI registry, or one model's versions with `vertex_model`, to pick from."""
+        body: dict[str, Any] = {"google_project": google_project, "location": location, "key": key}
+        for field, value in (("vertex_model", vertex_model), ("aiplatform_url", aiplatform_url)):
+            if value is not None:
+                body[field] = value
+        return cast(builtins.list[dict[str, Any]], self._client._http().json("POST", f"{self._base}/vertex/models", json=body))
 
     def get(self, import_id: int) -> ImportJob:
         return cast(ImportJob, self._client._http().json("GET", f"{self._base}/{import_id}"))
