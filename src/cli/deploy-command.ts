@@ -6,6 +6,7 @@
  */
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes.ts';
 import { readSettingsFile, settingsFile } from './client/settings.ts';
+import { outputFormat } from './client/output.ts';
 
 export interface DeployOptions {
   environment: string;
@@ -16,6 +17,8 @@ export interface DeployOptions {
   url?: string;
   token?: string;
   project?: string;
+  /** json: the deployment as the API answered it, for scripts; table (default): one line for people. */
+  output?: string;
 }
 
 /** Where to call and with which credential: the job's variables inside a job, else the options. */
@@ -72,11 +75,18 @@ export async function deployCommand(options: DeployOptions): Promise<void> {
     ...(options.policy ? { policy: parsePolicy(options.policy) } : {}),
     ...(options.reason ? { reason: options.reason } : {}),
   };
-  const res = await fetch(`${target.apiUrl}/projects/${encodeURIComponent(target.projectId)}/deployments`, {
-    method: 'POST',
-    headers: { ...target.header, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const format = outputFormat(options.output);
+  let res: Response;
+  try {
+    res = await fetch(`${target.apiUrl}/projects/${encodeURIComponent(target.projectId)}/deployments`, {
+      method: 'POST',
+      headers: { ...target.header, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(`cannot reach ${target.apiUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}`, ExitCode.server);
+  }
   const text = await res.text();
   if (!res.ok) {
     let message = text.slice(0, 500);
@@ -88,6 +98,10 @@ export async function deployCommand(options: DeployOptions): Promise<void> {
     throw new CliError(`deploy to ${options.environment} refused (${res.status}): ${message}`, exitCodeForStatus(res.status));
   }
   const deployment = JSON.parse(text) as Deployment;
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(deployment, null, 2)}\n`);
+    return;
+  }
   const variants = deployment.variants.map((v) => `${v.name}=${options.model}@${v.version.semver} (${v.role === 'shadow' ? 'shadow' : `${v.weight}%`})`).join(', ');
   process.stdout.write(`deployment ${deployment.id} (#${deployment.iid}) to ${deployment.environment.name}: ${deployment.status}; ${variants}; ${deployment.reason}\n`);
   if (deployment.status === 'blocked') process.stdout.write('it waits for approval: see the environment page, or POST …/deployments/:id/approval\n');

@@ -144,6 +144,7 @@ program
   .option('--url <url>', 'the server, outside a pipeline job (a job uses CI_API_V4_URL)')
   .option('--project <id>', 'the project id or path, outside a pipeline job')
   .option('--token <token>', 'an access token with the api scope, outside a pipeline job; or MODELYARD_TOKEN')
+  .addOption(new Option('-o, --output <format>', 'json for scripts (the deployment as the API answers it), table for people').choices(['json', 'table']).default('table'))
   .action(async (options) => (await deploying()).deployCommand(options));
 
 const ci = program.command('ci').description('steps for pipeline jobs (used by the bundled templates)');

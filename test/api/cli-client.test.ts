@@ -395,4 +395,13 @@ describe('deploy, traffic and rollback', () => {
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toBe('modelyard: no environment named nowhere in project cli-project\n');
   });
+
+  it('answers deploy with the deployment as JSON for scripts, and with exit code 6 when the server cannot be reached', async () => {
+    const deployed = await user.run(['deploy', '--environment', 'json-env', '--model', 'churn', '--version', '1', '-o', 'json'], { env });
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(json(deployed.stdout)).toMatchObject({ environment: { name: 'json-env' }, variants: [{ version: { version: 1 } }] });
+    const away = await user.run(['deploy', '--environment', 'json-env', '--model', 'churn', '--version', '1', '--url', 'http://127.0.0.1:9', '--project', 'cli-project', '--token', owner.token]);
+    expect(away.code).toBe(6);
+    expect(away.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
 });
