@@ -58,6 +58,7 @@ section "unit tests"
 npx vitest run --project unit
 
 section "API tests on SQLite"
+bash scripts/completion-shells.sh
 MODELYARD_TEST_DB=sqlite npx vitest run --project api
 
 section "API tests on PostgreSQL"
