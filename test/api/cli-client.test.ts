@@ -128,6 +128,26 @@ describe('exit codes and output', () => {
 });
 
 describe('transfers', () => {
+  it('approves and rejects a version that a developer asked a review for', async () => {
+    const asker = await t.createUser('cli-asker');
+    const project = (await t.call({ method: 'GET', url: '/api/v4/projects/cli-project', token: owner.token })).json() as { id: number };
+    await t.addMember(project.id, asker.id, 30);
+    expect((await user.run(['versions', 'create', 'churn', '--semver', '1.2.1'], { env })).code).toBe(0);
+    const modelId = json<{ id: number; name: string }[]>((await user.run(['models', '-o', 'json'], { env })).stdout).find((m) => m.name === 'churn')!.id;
+    for (const version of [1, 2]) {
+      const asked = await t.call({ method: 'POST', url: `/api/v4/projects/cli-project/ml/models/${modelId}/versions/${version}/approval_requests`, token: asker.token, payload: { comment: 'ready' } });
+      expect(asked.statusCode, asked.body).toBeLessThan(300);
+    }
+    const approved = await user.run(['versions', 'approve', 'churn', '1', '--comment', 'looks right', '-o', 'json'], { env });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(json(approved.stdout)).toMatchObject({ version: 1, approval_status: 'approved' });
+    const rejected = await user.run(['versions', 'approve', 'churn', '2', '--reject', '-o', 'json'], { env });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(json(rejected.stdout)).toMatchObject({ version: 2, approval_status: 'rejected' });
+    // Deciding again is refused: the request is closed (exit code 5, as every refusal).
+    expect((await user.run(['versions', 'approve', 'churn', '1'], { env })).code).toBe(5);
+  });
+
   it('lists every item, not the first page of 100: it follows the server’s X-Next-Page', async () => {
     await t.createProject(owner.token, 'cli-many');
     for (let i = 0; i < 105; i++) {
