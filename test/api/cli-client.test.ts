@@ -420,6 +420,20 @@ describe('deploy, traffic and rollback', () => {
     expect(unknown.stderr).toBe('modelyard: no environment named nowhere in project cli-project\n');
   });
 
+  it('takes a canary to its next step with traffic --promote', async () => {
+    const first = await user.run(['deploy', '--environment', 'canary-env', '--model', 'churn', '--version', '1', '-o', 'json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    // No agent runs in this test: the stable deployment is marked done as its agent would report it.
+    await t.services.database.db.updateTable('deployments').set({ status: 'success' }).where('id', '=', json<{ id: number }>(first.stdout).id).execute();
+    const canary = await user.run(['deploy', '--environment', 'canary-env', '--model', 'churn', '--version', '1.3.0', '--policy', '{"kind":"canary","steps":[10,50,100]}', '-o', 'json'], { env });
+    expect(canary.code, canary.stderr).toBe(0);
+    const weights = async () => Object.fromEntries(json<{ name: string; weight: number }[]>((await user.run(['traffic', 'canary-env', '-o', 'json'], { env })).stdout).map((v) => [v.name, v.weight]));
+    expect(await weights()).toEqual({ stable: 90, canary: 10 });
+    const promoted = await user.run(['traffic', 'canary-env', '--promote', '--reason', 'error rate flat', '-o', 'json'], { env });
+    expect(promoted.code, promoted.stderr).toBe(0);
+    expect(await weights()).toEqual({ stable: 50, canary: 50 });
+  });
+
   it('answers deploy with the deployment as JSON for scripts, and with exit code 6 when the server cannot be reached', async () => {
     const deployed = await user.run(['deploy', '--environment', 'json-env', '--model', 'churn', '--version', '1', '-o', 'json'], { env });
     expect(deployed.code, deployed.stderr).toBe(0);
