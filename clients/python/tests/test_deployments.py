@@ -1,11 +1,14 @@
 """Environments and deployments from the client: deploy a version by alias, list and read
-deployments, refusals as typed errors, results, stop."""
+deployments, refusals as typed errors, results, stop, A/B traffic and feedback, and a protected
+environment's approval by another maintainer."""
 
 from __future__ import annotations
 
 import pytest
 
 import modelyard
+
+from .conftest import Server
 
 
 def test_deploy_list_refuse_and_stop(project: modelyard.projects.ProjectResource) -> None:
@@ -46,3 +49,25 @@ def test_traffic_promote_and_feedback(project: modelyard.projects.ProjectResourc
     assert counted["variant"] in {"a", "b"}
     # The same subject always lands on the same variant.
     assert project.deployments.feedback("ab", "user-7", 0)["variant"] == counted["variant"]
+
+
+def test_approval_of_a_protected_environment_and_refused_promote_and_rollback(server: Server, project: modelyard.projects.ProjectResource) -> None:
+    model = project.models.create("gated")
+    model.create_version(semver="1.0.0")
+    project.deployments.create_environment("production", tier="production")
+    res = server.api("POST", f"{project.base}/protected_environments", json={"name": "production", "deploy_access_levels": [{"access_level": 40}], "required_approval_count": 1})
+    assert res.status_code == 201, res.text
+    # Nothing ran in production before: nothing to roll back to, and a single deployment has no canary step.
+    with pytest.raises(modelyard.ConflictError, match="no earlier successful deployment"):
+        project.deployments.rollback("production", "too early")
+    blocked = project.deployments.deploy("production", "gated", "1.0.0", reason="release")
+    assert blocked["status"] == "blocked"
+    with pytest.raises(modelyard.ApiError):
+        project.deployments.promote("production")
+    # Another maintainer approves (the deployer may not).
+    reviewer = server.create_user()
+    project.add_member(reviewer.id, 40)
+    as_reviewer = modelyard.Client(server.url, reviewer.token, progress=False).project(project.key)
+    answer = as_reviewer.deployments.approve(blocked["id"], "checked the card")
+    assert answer["status"] == "approved"
+    assert project.deployments.get(blocked["id"])["status"] != "blocked"
