@@ -8,6 +8,7 @@ import json
 import ssl
 import subprocess
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -153,3 +154,40 @@ def test_streamed_uploads_wait_as_the_server_advises_before_another_try() -> Non
     unavailable = error_for(503, "restarting", method="PUT", url="http://x/parts/1")
     assert [retry_delay(unavailable, attempt) for attempt in (1, 2, 3)] == [0.5, 1.0, 2.0]
     assert retry_delay(ConnectionResetError(), 12) == 30.0
+
+
+class _ForwardingProxy(http.server.BaseHTTPRequestHandler):
+    """A plain HTTP proxy: the request line holds the absolute URL, which it fetches and answers."""
+
+    seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        type(self).seen.append(self.path)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "proxy-connection", "connection")}
+        # Straight to the server: the test's own HTTP_PROXY would send this back here.
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(urllib.request.Request(self.path, headers=headers), timeout=30) as answer:
+            body = answer.read()
+            self.send_response(answer.status)
+            for key, value in answer.headers.items():
+                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_requests_go_through_the_proxy_that_the_environment_names(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ForwardingProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert modelyard.Client(server.url, ADMIN_TOKEN, progress=False).whoami()["username"] == "root"
+        assert f"{server.url}/api/v4/user" in _ForwardingProxy.seen
+    finally:
+        proxy.shutdown()

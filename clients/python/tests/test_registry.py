@@ -64,6 +64,15 @@ def test_approvals_cards_evaluations_and_lineage(server: Server, project: modely
     evaluation = version.add_evaluation({"auc": 0.91}, dataset="holdout", passed=True)
     assert version.evaluations()[0]["id"] == evaluation["id"]
     assert version.lineage()["version"]["version"] == 1
+    # A card filled from the version's run: its metrics and params as tables.
+    mlflow = f"{project.base}/ml/mlflow/api/2.0/mlflow"
+    experiment = server.api("POST", f"{mlflow}/experiments/create", json={"name": "cards"}).json()["experiment_id"]
+    run = server.api("POST", f"{mlflow}/runs/create", json={"experiment_id": experiment}).json()["run"]["info"]["run_id"]
+    logged = server.api("POST", f"{mlflow}/runs/log-batch", json={"run_id": run, "metrics": [{"key": "auc", "value": 0.91, "timestamp": 1, "step": 0}], "params": [{"key": "depth", "value": "6"}]})
+    assert logged.status_code == 200, logged.text
+    fields = model.create_version(semver="0.3.0", run_id=run).fill_card()["card"]["fields"]
+    assert "| auc | 0.91 | 0 |" in fields["evaluation_metrics"]
+    assert "| depth | 6 |" in fields["training_data"]
 
 
 def test_version_files_upload_and_download_checked_by_sha256(project: modelyard.projects.ProjectResource, tmp_path: Path) -> None:
