@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImportJobNative } from '../../src/imports/contract.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { cliUser, listen, type CliUser } from '../support/cli-client.ts';
+import { BIN } from '../support/process.ts';
 import { startHubStandIn, type HubStandIn } from '../support/hub-stand-in.ts';
 
 /** `modelyard import hf`: starts the import, follows it to its end, and exits as scripts expect. */
@@ -17,6 +19,7 @@ beforeAll(async () => {
   hub = await startHubStandIn({
     'acme/cli-bert': { files: { 'config.json': Buffer.from('{}'), 'model.safetensors': Buffer.from('weights') }, lfs: ['model.safetensors'], private: true, tokens: ['hf_cli_token'] },
     'acme/cli-lying': { files: { 'model.safetensors': Buffer.from('weights') }, lfs: ['model.safetensors'], wrongSha: ['model.safetensors'] },
+    'acme/cli-tty': { files: { 'config.json': Buffer.from('{}'), 'model.safetensors': Buffer.alloc(64 * 1024, 1) }, lfs: ['model.safetensors'] },
   });
   t = await startTestApp({ MODELYARD_HF_ENDPOINT: hub.url, MODELYARD_OUTBOUND_ALLOW: `127.0.0.1:${hub.port}` });
   t.services.importWorker.start();
@@ -50,5 +53,26 @@ describe('modelyard import hf', () => {
     expect(missing.code, missing.stderr).toBe(4);
     const unset = await user.run(['import', 'hf', 'acme/cli-bert', '--model', 'm', '--token-env', 'NOT_SET_ANYWHERE'], { env });
     expect(unset.code, unset.stderr).toBe(2);
+  });
+
+  it('follows the job with a progress bar on a terminal, erased at the end, and with none elsewhere', async () => {
+    // `script` gives the command a pseudo-terminal; its output is what the terminal received.
+    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} import hf acme/cli-tty --model cli-tty`, '/dev/null'], {
+        cwd: user.home,
+        env: { ...process.env, ...env, XDG_CONFIG_HOME: user.configDir },
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.once('error', reject);
+      child.once('exit', (status) => resolve({ status, stdout }));
+    });
+    expect(onTerminal.status, onTerminal.stdout).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[K\S[^\r]* \[[#.]+\] \d+% [\d.]+ (B|KiB) \/ 64\.0 KiB/);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[K(\r\n)?\S/);
+    // Without a terminal (a CI log): the outcome only, no carriage returns.
+    const piped = await user.run(['import', 'hf', 'acme/cli-tty', '--model', 'cli-tty-2'], { env });
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toContain('\r');
   });
 });
