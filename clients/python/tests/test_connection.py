@@ -127,7 +127,7 @@ def test_idempotent_requests_are_retried_with_retry_after_and_posts_never(stand_
     assert refused.value.retry_after == 7.0
 
 
-def test_tls_is_verified_against_the_bundle_in_requests_ca_bundle(stand_in: Callable[..., StandIn], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tls_is_verified_against_the_system_trust_store_or_the_bundle_in_requests_ca_bundle(stand_in: Callable[..., StandIn], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
@@ -136,11 +136,17 @@ def test_tls_is_verified_against_the_bundle_in_requests_ca_bundle(stand_in: Call
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    secure = stand_in([VERSION, (200, {}, {"id": 1, "username": "tls"})], tls=context)
+    secure = stand_in([VERSION, (200, {}, {"id": 1, "username": "tls"})] * 2, tls=context)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     with pytest.raises(OSError, match="CERTIFICATE_VERIFY_FAILED|certificate verify failed"):
         modelyard.Client(secure.url, "t", retries=0).whoami()
+    # The operating system's trust store (truststore): OpenSSL's default bundle, which
+    # SSL_CERT_FILE names here as a company CA installed on the machine would be found there.
+    # requests alone never reads it (certifi's bundle), so success shows the system store in use.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    assert modelyard.Client(secure.url, "t", retries=0).whoami()["username"] == "tls"
+    monkeypatch.delenv("SSL_CERT_FILE")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
     assert modelyard.Client(secure.url, "t", retries=0).whoami()["username"] == "tls"
 
