@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -6,7 +6,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { cliUser, listen, type CliUser } from '../support/cli-client.ts';
-import { BIN } from '../support/process.ts';
 
 /**
  * The client commands against a live server over HTTP: login and where the token is kept, the
@@ -258,16 +257,7 @@ describe('transfers', () => {
 
   it('draws the progress bar on a terminal and erases it when done', async () => {
     fs.writeFileSync(path.join(user.home, 'tty.bin'), Buffer.alloc(256 * 1024, 3));
-    // `script` gives the command a pseudo-terminal; its output is what the terminal received.
-    const command = `${process.execPath} ${BIN} packages upload tty 1.0.0 tty.bin`;
-    // Spawned without waiting synchronously: the server answering it runs in this process.
-    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: user.home, env: { ...process.env, ...env, XDG_CONFIG_HOME: user.configDir } });
-      let stdout = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.once('error', reject);
-      child.once('exit', (status) => resolve({ status, stdout }));
-    });
+    const onTerminal = await user.runOnTerminal(['packages', 'upload', 'tty', '1.0.0', 'tty.bin'], env);
     expect(onTerminal.status, onTerminal.stdout).toBe(0);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[Kuploading tty\.bin \[[#.]+\] \d+% [\d.]+ (B|KiB) \/ 256\.0 KiB/);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[K(\r\n)?FILE +SIZE/);

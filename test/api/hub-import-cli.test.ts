@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImportJobNative } from '../../src/imports/contract.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { cliUser, listen, type CliUser } from '../support/cli-client.ts';
-import { BIN } from '../support/process.ts';
 import { startHubStandIn, type HubStandIn } from '../support/hub-stand-in.ts';
 
 /** `modelyard import hf`: starts the import, follows it to its end, and exits as scripts expect. */
@@ -56,17 +54,7 @@ describe('modelyard import hf', () => {
   });
 
   it('follows the job with a progress bar on a terminal, erased at the end, and with none elsewhere', async () => {
-    // `script` gives the command a pseudo-terminal; its output is what the terminal received.
-    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} import hf acme/cli-tty --model cli-tty`, '/dev/null'], {
-        cwd: user.home,
-        env: { ...process.env, ...env, XDG_CONFIG_HOME: user.configDir },
-      });
-      let stdout = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.once('error', reject);
-      child.once('exit', (status) => resolve({ status, stdout }));
-    });
+    const onTerminal = await user.runOnTerminal(['import', 'hf', 'acme/cli-tty', '--model', 'cli-tty'], env);
     expect(onTerminal.status, onTerminal.stdout).toBe(0);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[K\S[^\r]* \[[#.]+\] \d+% [\d.]+ (B|KiB) \/ 64\.0 KiB/);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[K(\r\n)?\S/);

@@ -15,6 +15,8 @@ export interface CliUser {
   home: string;
   configDir: string;
   run(args: string[], options?: { env?: Record<string, string>; input?: string; cwd?: string }): Promise<CliResult>;
+  /** On a pseudo-terminal (`script`): `stdout` is everything the terminal received, standard error included. */
+  runOnTerminal(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string }>;
 }
 
 export function cliUser(): CliUser {
@@ -33,6 +35,15 @@ export function cliUser(): CliUser {
         child.once('error', reject);
         child.once('exit', (code) => resolve({ code, stdout, stderr }));
         child.stdin.end(options.input ?? '');
+      }),
+    // Spawned without waiting synchronously: the server answering it may run in the test's process.
+    runOnTerminal: (args, env) =>
+      new Promise((resolve, reject) => {
+        const child = spawn('script', ['-qec', [process.execPath, BIN, ...args].join(' '), '/dev/null'], { cwd: home, env: { ...process.env, ...env, XDG_CONFIG_HOME: configDir } });
+        let stdout = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.once('error', reject);
+        child.once('exit', (status) => resolve({ status, stdout }));
       }),
   };
 }
