@@ -34,7 +34,8 @@ export interface BlobStore {
   /**
    * `offset`: where the part's bytes go in the file, when the caller knows it (parts of one fixed
    * size): the disk store then writes the part in place and completion copies nothing, and the
-   * part is not flushed to the disk on its own (completion flushes the whole file once).
+   * part's answer does not wait for the disk (it is flushed in the background while the next one
+   * arrives, and completion flushes whatever is left before it answers).
    */
   putPart(key: string, uploadId: string, partNumber: number, body: Readable, options: { maxBytes: number; contentLength?: number; offset?: number }): Promise<StoredPart>;
   /**
