@@ -80,7 +80,7 @@ describe('single sign-on in the browser', () => {
     await page.getByRole('button', { name: 'Sign-in' }).click();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: /printed-by-the-client/ }).waitFor();
-    expect(new URL(page.url()).pathname).toMatch(new RegExp(`/runs/${runId}$`));
+    expect(new URL(page.url()).pathname.endsWith(`/runs/${runId}`), page.url()).toBe(true);
     await page.close();
   });
 });
