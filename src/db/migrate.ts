@@ -22,6 +22,7 @@ import * as customRoles from './migrations/0018_custom_roles.ts';
 import * as modelIssues from './migrations/0019_model_issues.ts';
 import * as packageUploads from './migrations/0020_package_uploads.ts';
 import * as versionImages from './migrations/0021_version_images.ts';
+import * as vertexTargets from './migrations/0022_vertex_targets.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0019_model_issues': modelIssues,
   '0020_package_uploads': packageUploads,
   '0021_version_images': versionImages,
+  '0022_vertex_targets': vertexTargets,
 };
 
 /** The names of every migration, in order. */

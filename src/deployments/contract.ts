@@ -257,7 +257,7 @@ const environmentProperties = {
   updated_at: IsoDate,
   auto_stop_at: Nullable(IsoDate),
   routing: Type.Union([Type.Literal('gateway'), Type.Literal('native')]),
-  target: Type.Union([Type.Literal('agent'), Type.Literal('kserve')]),
+  target: Type.Union([Type.Literal('agent'), Type.Literal('kserve'), Type.Literal('vertex')]),
   agent_labels: Type.Array(Type.String()),
   timeout_ms: Type.Integer(),
   command: Nullable(CommandTemplate),

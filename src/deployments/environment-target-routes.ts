@@ -3,6 +3,8 @@ import { accessOf } from '../auth/request-context.ts';
 import { replies } from '../http/responses.ts';
 import type { App } from '../http/types.ts';
 import type { KubernetesBindings } from '../targets/kserve/bindings.ts';
+import type { VertexBindings } from '../targets/vertex/bindings.ts';
+import { VertexTargetErrors } from '../targets/vertex/errors.ts';
 import { EnvironmentParams } from './contract.ts';
 import type { EnvironmentsService } from './environments-service.ts';
 import type { EnvironmentRow } from './records.ts';
@@ -14,7 +16,12 @@ const NAMESPACE = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** A bearer token goes into a header: no white space, no control characters. */
 const TOKEN = '^[\\x21-\\x7e]+$';
 
-export const SetTargetBody = Type.Object(
+/** A Google Cloud project id (6–30 characters), or a project number. */
+const GCP_PROJECT = '^(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})$';
+/** A Vertex AI location: `us-central1`, `europe-west4`. */
+const LOCATION = '^[a-z]+-[a-z]+[0-9]{1,2}$';
+
+export const KServeTargetBody = Type.Object(
   {
     kind: Type.Literal('kserve', { description: 'KServe InferenceServices in a Kubernetes namespace' }),
     api_url: Type.String({ minLength: 1, maxLength: 2048, description: "The Kubernetes API server's URL (the outbound policy must allow it)" }),
@@ -41,11 +48,41 @@ export const SetTargetBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const NullableUrl = (description: string) => Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()], { description }));
+
+export const VertexTargetBody = Type.Object(
+  {
+    kind: Type.Literal('vertex', { description: "An endpoint of Vertex AI in a Google Cloud project's location" }),
+    gcp_project: Type.String({ minLength: 1, maxLength: 30, pattern: GCP_PROJECT, description: 'The Google Cloud project (id or number)' }),
+    location: Type.String({ minLength: 1, maxLength: 40, pattern: LOCATION, description: 'The Vertex AI location, e.g. us-central1' }),
+    staging_uri: Type.String({ minLength: 6, maxLength: 1024, pattern: '^gs://', description: "The Cloud Storage folder versions' files are copied to (gs://bucket/prefix)" }),
+    service_account_key: Type.Optional(Type.String({ minLength: 2, maxLength: 65_536, description: "The service account's JSON key; stored sealed, never returned; omitted: keep" })),
+    machine_type: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9-]+$', description: 'The machines deployed models run on (default n1-standard-2)' })),
+    min_replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    max_replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    api_url: NullableUrl("A private Vertex AI endpoint; null or omitted: Google's regional one"),
+    storage_url: NullableUrl("A private Cloud Storage endpoint; null or omitted: Google's"),
+    routing: Type.Optional(
+      Type.Union([Type.Literal('gateway'), Type.Literal('native')], { description: "Only 'native' (the default): Vertex AI's traffic split serves single, canary and A/B deployments" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** One of the kinds, told apart by `kind` (a discriminator, so a refusal names the field of the kind given). */
+export const SetTargetBody = Type.Unsafe<Static<typeof KServeTargetBody> | Static<typeof VertexTargetBody>>({
+  type: 'object',
+  description: 'Where the variants run: a KServe namespace or a Vertex AI endpoint',
+  required: ['kind'],
+  discriminator: { propertyName: 'kind' },
+  oneOf: [KServeTargetBody, VertexTargetBody],
+});
 export type SetTargetBody = Static<typeof SetTargetBody>;
 
 export const EnvironmentTarget = Type.Object({
   environment_id: Type.Integer(),
-  kind: Type.Union([Type.Literal('agent'), Type.Literal('kserve')]),
+  kind: Type.Union([Type.Literal('agent'), Type.Literal('kserve'), Type.Literal('vertex')]),
   routing: Type.Union([Type.Literal('gateway'), Type.Literal('native')]),
   kserve: Type.Union([
     Type.Object({
@@ -58,15 +95,31 @@ export const EnvironmentTarget = Type.Object({
     }),
     Type.Null(),
   ]),
+  vertex: Type.Union([
+    Type.Object({
+      gcp_project: Type.String(),
+      location: Type.String(),
+      staging_uri: Type.String(),
+      machine_type: Type.String(),
+      min_replicas: Type.Integer(),
+      max_replicas: Type.Integer(),
+      api_url: Type.Union([Type.String(), Type.Null()]),
+      storage_url: Type.Union([Type.String(), Type.Null()]),
+      service_account: Type.String({ description: "The key's service account (client_email); the key itself is never returned" }),
+      last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last deployment to Vertex AI failed; null once one succeeded' }),
+    }),
+    Type.Null(),
+  ]),
 });
 
-/** Where an environment's variants run: the local agents, or a KServe namespace (issue 18). */
-export async function environmentTargetRoutes(app: App, deps: { environments: EnvironmentsService; bindings: KubernetesBindings }): Promise<void> {
+/** Where an environment's variants run: the local agents, a KServe namespace or a Vertex AI endpoint (issue 18). */
+export async function environmentTargetRoutes(app: App, deps: { environments: EnvironmentsService; bindings: KubernetesBindings; vertexBindings: VertexBindings }): Promise<void> {
   const present = async (env: EnvironmentRow) => ({
     environment_id: env.id,
     kind: env.target,
     routing: env.routing,
     kserve: env.target === 'kserve' ? await deps.bindings.view(env.id) : null,
+    vertex: env.target === 'vertex' ? await deps.vertexBindings.view(env.id) : null,
   });
 
   app.get(
@@ -84,8 +137,9 @@ export async function environmentTargetRoutes(app: App, deps: { environments: En
       config: { ability: 'environments:admin' },
       schema: {
         tags,
-        summary: 'Bind an environment to a KServe namespace',
-        description: 'What is deployed there is applied at once as InferenceServices (server-side apply); later deployments, canary steps and rollbacks too.',
+        summary: 'Bind an environment to a KServe namespace or a Vertex AI endpoint',
+        description:
+          'What is deployed there is applied at once: as InferenceServices (server-side apply) on KServe; on Vertex AI as models deployed on one endpoint with its traffic split, in the background (long-running operations). Later deployments, canary steps and rollbacks too.',
         params: EnvironmentParams,
         body: SetTargetBody,
         response: replies({ 200: EnvironmentTarget }),
@@ -93,8 +147,21 @@ export async function environmentTargetRoutes(app: App, deps: { environments: En
     },
     async (request) => {
       const access = accessOf(request);
-      const { kind, routing, ...connection } = request.body;
+      const body = request.body;
       await deps.environments.get(access, request.params.environment_id);
+      if (body.kind === 'vertex') {
+        const { kind, routing, ...settings } = body;
+        if (routing === 'gateway') throw VertexTargetErrors.NATIVE_ROUTING_ONLY();
+        await deps.vertexBindings.check(settings);
+        const env = await deps.environments.bindTarget(access, request.params.environment_id, {
+          target: kind,
+          routing: 'native',
+          details: { gcp_project: settings.gcp_project, location: settings.location, staging_uri: settings.staging_uri, key_changed: settings.service_account_key !== undefined },
+          write: (trx, environmentId) => deps.vertexBindings.write(trx, environmentId, settings),
+        });
+        return present(env);
+      }
+      const { kind, routing, ...connection } = body;
       await deps.bindings.check(connection);
       const env = await deps.environments.bindTarget(access, request.params.environment_id, {
         target: kind,
@@ -112,11 +179,17 @@ export async function environmentTargetRoutes(app: App, deps: { environments: En
       config: { ability: 'environments:admin' },
       schema: {
         tags,
-        summary: "Back to the local agents: the target's InferenceServices are deleted, its settings forgotten",
+        summary: "Back to the local agents: the target's InferenceServices are deleted (on Vertex AI, its models undeployed and its endpoint deleted), its settings forgotten",
         params: EnvironmentParams,
         response: replies({ 200: EnvironmentTarget }),
       },
     },
-    async (request) => present(await deps.environments.unbindTarget(accessOf(request), request.params.environment_id, (trx, environmentId) => deps.bindings.remove(trx, environmentId))),
+    async (request) =>
+      present(
+        await deps.environments.unbindTarget(accessOf(request), request.params.environment_id, async (trx, environmentId) => {
+          const kserve = await deps.bindings.remove(trx, environmentId);
+          return (await deps.vertexBindings.remove(trx, environmentId)) || kserve;
+        }),
+      ),
   );
 }

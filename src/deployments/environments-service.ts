@@ -164,7 +164,7 @@ export class EnvironmentsService {
   async bindTarget(
     access: ProjectAccess,
     id: number,
-    change: { target: 'kserve'; routing: 'gateway' | 'native'; details: Record<string, unknown>; write: (trx: Kysely<Schema>, environmentId: number) => Promise<void> },
+    change: { target: 'kserve' | 'vertex'; routing: 'gateway' | 'native'; details: Record<string, unknown>; write: (trx: Kysely<Schema>, environmentId: number) => Promise<void> },
   ): Promise<EnvironmentRow> {
     const updated = await this.db.transaction().execute(async (trx) => {
       const env = await lockEnvironment(trx, this.database.dialect, (await environmentById(trx, access.project.id, id)).id);

@@ -15,7 +15,7 @@ export interface EnvironmentsTable {
   /** 'gateway': Modelyard's gateway splits traffic; 'native': the target does (issue 18). */
   routing: 'gateway' | 'native';
   /** Which DeploymentTarget runs the variants ('agent': `modelyard agent` processes; 'kserve': InferenceServices in a Kubernetes namespace). */
-  target: 'agent' | 'kserve';
+  target: 'agent' | 'kserve' | 'vertex';
   /** JSON list: agents whose labels include all of these serve the environment (empty: any agent that may). */
   agent_labels: string;
   /** The gateway's upstream timeout for this environment. */

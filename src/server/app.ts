@@ -223,7 +223,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   });
 
   await app.register(environmentRoutes, services.deployments);
-  await app.register(environmentTargetRoutes, { environments: services.deployments.environments, bindings: services.kubernetesBindings });
+  await app.register(environmentTargetRoutes, { environments: services.deployments.environments, bindings: services.kubernetesBindings, vertexBindings: services.vertexBindings });
   await app.register(deploymentRoutes, services.deployments);
   await app.register(protectionRoutes, services.deployments);
   await app.register(resultsRoutes, { results: services.serving.results });

@@ -8,7 +8,6 @@ import { DeployService } from '../deployments/deploy-service.ts';
 import { DeploymentQueries } from '../deployments/deployment-queries.ts';
 import type { VersionGate } from '../registry/version-gate.ts';
 import type { DeploymentsDomain } from '../deployments/domain.ts';
-import { EnvironmentsService } from '../deployments/environments-service.ts';
 import { ProtectionService } from '../deployments/protection.ts';
 import { RegistryVersions } from '../deployments/registry-versions.ts';
 import { Rollouts } from '../deployments/rollouts.ts';
@@ -38,6 +37,15 @@ import { EnvironmentTargets } from '../targets/environment-targets.ts';
 import { KubernetesBindings } from '../targets/kserve/bindings.ts';
 import { KServeTarget } from '../targets/kserve/kserve-target.ts';
 import { ServedVersions } from '../targets/kserve/served-versions.ts';
+import { VertexBindings } from '../targets/vertex/bindings.ts';
+import { VersionUploads } from '../targets/vertex/version-uploads.ts';
+import { VertexTarget } from '../targets/vertex/vertex-target.ts';
+import { WorkLeases } from '../events/work-leases.ts';
+import { GoogleAccessTokens } from '../integrations/google/access-tokens.ts';
+import { GoogleApi } from '../integrations/google/google-api.ts';
+import { jwtBearerGrant } from '../integrations/google/token-grant.ts';
+import { optionalDeployment } from '../deployments/records.ts';
+import { EnvironmentsService, targetDeployment, targetEnvironment } from '../deployments/environments-service.ts';
 
 /** The serving side of the composition root: what deployments, agents and the gateway share. */
 export interface DeploymentServices {
@@ -51,6 +59,9 @@ export interface DeploymentServices {
   /** Versions as KServe loads them, and whether an environment's archive link is still good. */
   servedVersions: ServedVersions;
   kubernetesBindings: KubernetesBindings;
+  /** Endpoints of Vertex AI, for environments bound to a Google Cloud project (issue 18). */
+  vertex: VertexTarget;
+  vertexBindings: VertexBindings;
   /** Where agents' model files come from: the registry's version archives (`current`, which a test may replace with fakes). */
   agentArchives: { current: VersionArchives };
   serving: {
@@ -94,7 +105,20 @@ export function createDeploymentServices(
   const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs, { outbound: core.outbound, logger: core.logger });
   const served = new ServedVersions(db, { archives: core.archiveService, links: core.archiveLinks, projectFacts: (id) => core.projects.getRow(id) });
   const kserve = new KServeTarget(db, { secrets: core.secrets, outbound: core.outbound, served, logger: core.logger });
-  const target = new EnvironmentTargets({ agent: localAgent, kserve });
+  const vertex = new VertexTarget(db, {
+    secrets: core.secrets,
+    api: new GoogleApi(core.outbound, new GoogleAccessTokens(jwtBearerGrant(core.outbound))),
+    uploads: new VersionUploads(db, { archives: core.archiveService, projectFacts: (id) => core.projects.getRow(id) }),
+    leases: new WorkLeases(db),
+    current: async (environmentId) => {
+      const env = await db.selectFrom('environments').selectAll().where('id', '=', environmentId).executeTakeFirst();
+      if (!env || env.state !== 'available') return null;
+      const current = await optionalDeployment(db, env.current_deployment_id);
+      return current ? { environment: targetEnvironment(env), deployment: targetDeployment(current) } : null;
+    },
+    logger: core.logger,
+  });
+  const target = new EnvironmentTargets({ agent: localAgent, kserve, vertex });
   const protection = new ProtectionService(db, core.users);
   const rollouts = new Rollouts(database, { target, protection });
   const environments = new EnvironmentsService(database, { target, lifecycle: core.jobLifecycle });
@@ -132,6 +156,8 @@ export function createDeploymentServices(
     kserve,
     servedVersions: served,
     kubernetesBindings: new KubernetesBindings(db, { secrets: core.secrets, outbound: core.outbound }),
+    vertex,
+    vertexBindings: new VertexBindings(db, { secrets: core.secrets, outbound: core.outbound }),
     agentArchives,
     serving: {
       gateway: new Gateway(db, { authorizer, routes, upstreams, metrics, logger: core.logger }),

@@ -51,12 +51,46 @@ export interface KubernetesTargetsTable {
   updated_at: number;
 }
 
+/** The Google Cloud project and location a Vertex AI environment deploys to (one row per environment). */
+export interface VertexTargetsTable {
+  environment_id: number;
+  gcp_project: string;
+  location: string;
+  /** `gs://bucket/prefix`: each version's files go under `{prefix}/modelyard/{project}/v{version id}/`. */
+  staging_uri: string;
+  machine_type: string;
+  min_replicas: number;
+  max_replicas: number;
+  /** null: Google's regional endpoint (`https://{location}-aiplatform.googleapis.com`). */
+  api_url: string | null;
+  /** null: `https://storage.googleapis.com`. */
+  storage_url: string | null;
+  /** The service-account key's JSON, sealed (VERTEX_SERVICE_ACCOUNT_KEY): never returned. */
+  service_account_key: string;
+  /** Why the last apply failed; null once one succeeds. */
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A version uploaded to a Vertex AI environment's project: the Vertex model it became. */
+export interface VertexTargetModelsTable {
+  environment_id: number;
+  version_id: number;
+  model_name: string;
+  artifact_uri: string;
+  created_at: number;
+}
+
 export const KUBERNETES_TOKEN = sealedColumn('kubernetes_targets', 'token', ['environment_id']);
 export const KUBERNETES_CA_PEM = sealedColumn('kubernetes_targets', 'ca_pem', ['environment_id']);
-export const TARGET_SEALED_COLUMNS = [KUBERNETES_TOKEN, KUBERNETES_CA_PEM] as const;
+export const VERTEX_SERVICE_ACCOUNT_KEY = sealedColumn('vertex_targets', 'service_account_key', ['environment_id']);
+export const TARGET_SEALED_COLUMNS = [KUBERNETES_TOKEN, KUBERNETES_CA_PEM, VERTEX_SERVICE_ACCOUNT_KEY] as const;
 
 export interface TargetTables {
   serving_agents: ServingAgentsTable;
   agent_instances: AgentInstancesTable;
   kubernetes_targets: KubernetesTargetsTable;
+  vertex_targets: VertexTargetsTable;
+  vertex_target_models: VertexTargetModelsTable;
 }

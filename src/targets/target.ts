@@ -20,7 +20,7 @@ export interface TargetEnvironment {
   /** 'native': the target splits traffic itself, and reports one endpoint per environment. */
   routing: 'gateway' | 'native';
   /** Which target runs its variants. */
-  target: 'agent' | 'kserve';
+  target: 'agent' | 'kserve' | 'vertex';
 }
 
 /** What a target needs to know of a deployment: the versions each variant runs. */

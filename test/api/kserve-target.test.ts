@@ -100,7 +100,7 @@ describe('KServe target', { timeout: 180_000 }, () => {
       expect(res.json().message).toMatch(message);
     }
     expect((await call('PUT', api(`/environments/${envId}/target`), developer.token, base)).statusCode).toBe(403);
-    expect(await ok('GET', api(`/environments/${envId}/target`), maintainer.token)).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null });
+    expect(await ok('GET', api(`/environments/${envId}/target`), maintainer.token)).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null, vertex: null });
   });
 
   it('single → canary 10 % → 50 % → 100 % → promoted → rolled back: each applied by server-side apply, each manifest valid, the rollback the first spec again', async () => {
@@ -117,6 +117,7 @@ describe('KServe target', { timeout: 180_000 }, () => {
       kind: 'kserve',
       routing: 'native',
       kserve: { api_url: standIn.url, namespace: 'models', ca_pem_set: true, token_set: true, service_account: null, last_error: null },
+      vertex: null,
     });
     expect(JSON.stringify(bound)).not.toContain(TOKEN);
     // The token is sealed in its row.
@@ -226,7 +227,7 @@ describe('KServe target', { timeout: 180_000 }, () => {
     expect(perVersion.metadata.name).toMatch(/^production-v\d+$/);
     expect(kubeconformStrict([perVersion]).valid).toBe(true);
     const removed = await ok('DELETE', api(`/environments/${envId}/target`), maintainer.token);
-    expect(removed).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null });
+    expect(removed).toEqual({ environment_id: envId, kind: 'agent', routing: 'gateway', kserve: null, vertex: null });
     expect(standIn.get('models', perVersion.metadata.name)).toBeUndefined();
     expect((await call('DELETE', api(`/environments/${envId}/target`), maintainer.token)).statusCode).toBe(404);
     expect(await t.services.database.db.selectFrom('kubernetes_targets').selectAll().execute()).toEqual([]);

@@ -18,17 +18,19 @@ const deployment = { id: 1, policy: 'single' as const, variants: [] };
 describe('each environment its own target', () => {
   it('sends apply, status and stop to the target the environment names', async () => {
     const calls: string[] = [];
-    const targets = new EnvironmentTargets({ agent: recording('agent', calls), kserve: recording('kserve', calls) });
+    const targets = new EnvironmentTargets({ agent: recording('agent', calls), kserve: recording('kserve', calls), vertex: recording('vertex', calls) });
     await targets.apply(env('agent'), deployment);
     await targets.stop(env('kserve'));
     expect((await targets.status(env('kserve'))).instances[0]!.instanceId).toBe('kserve');
     expect((await targets.status(env('agent'))).instances[0]!.instanceId).toBe('agent');
-    expect(calls).toEqual(['agent.apply 7', 'kserve.stop 7']);
+    await targets.apply(env('vertex'), deployment);
+    expect((await targets.status(env('vertex'))).instances[0]!.instanceId).toBe('vertex');
+    expect(calls).toEqual(['agent.apply 7', 'kserve.stop 7', 'vertex.apply 7', 'agent.stop 7']);
   });
 
   it('wakes the agents when an environment that moved to KServe is applied, so they drop it at once', async () => {
     const calls: string[] = [];
-    const targets = new EnvironmentTargets({ agent: recording('agent', calls), kserve: recording('kserve', calls) });
+    const targets = new EnvironmentTargets({ agent: recording('agent', calls), kserve: recording('kserve', calls), vertex: recording('vertex', calls) });
     await targets.apply(env('kserve'), deployment);
     expect(calls).toEqual(['kserve.apply 7', 'agent.stop 7']);
   });

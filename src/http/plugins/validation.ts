@@ -8,7 +8,8 @@ import type { App } from '../types.ts';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: false, strict: false, ...options });
+  // `discriminator`: a body that is one of several kinds (a target's settings) is checked against its kind's schema only, so the error names that kind's field.
+  const ajv = new Ajv({ useDefaults: true, removeAdditional: false, allErrors: false, strict: false, discriminator: true, ...options });
   addFormats(ajv);
   return ajv;
 }

@@ -26,10 +26,11 @@ export function parseGsUri(uri: string): { bucket: string; prefix: string } | nu
 }
 
 /**
- * Cloud Storage's JSON API, the two calls an import makes: list the objects under a prefix
- * (`objects.list`, followed by `nextPageToken`) and read one object's media (`alt=media`), from
- * a byte offset with `Range` for a resumed copy. A whole object read is checked against the MD5
- * its answer announces (`x-goog-hash`).
+ * Cloud Storage's JSON API: what an import reads — the objects under a prefix (`objects.list`,
+ * followed by `nextPageToken`) and one object's media (`alt=media`), from a byte offset with
+ * `Range` for a resumed copy, a whole object checked against the MD5 its answer announces
+ * (`x-goog-hash`) — and what a deployment to Vertex AI writes: one object by a single-request
+ * media upload (`uploadType=media`), and whether an object is there (`objects.get`).
  */
 export class CloudStorage {
   readonly base: string;
@@ -62,6 +63,25 @@ export class CloudStorage {
       pageToken = typeof body.nextPageToken === 'string' && body.nextPageToken !== '' ? body.nextPageToken : null;
     }
     return objects;
+  }
+
+  /** Uploads one object in a single request (Google takes objects up to 5 TiB so). */
+  async upload(bucket: string, name: string, body: { open: () => Promise<Readable>; size: number }, key: ServiceAccountKey): Promise<void> {
+    const url = new URL(`${this.base}/upload/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+    url.searchParams.set('uploadType', 'media');
+    url.searchParams.set('name', name);
+    await this.api.send('POST', url, key, { open: body.open, size: body.size, contentType: 'application/octet-stream' });
+  }
+
+  /** Whether an object is there (its metadata, `objects.get`). */
+  async exists(bucket: string, name: string, key: ServiceAccountKey): Promise<boolean> {
+    try {
+      await this.api.json(new URL(`${this.objectsUrl(bucket)}/${encodeURIComponent(name)}`), key);
+      return true;
+    } catch (error) {
+      if (GoogleErrors.GOOGLE_NOT_FOUND.is(error)) return false;
+      throw error;
+    }
   }
 
   /** One object's bytes from `offset`: `start` is 0 when the server sent the whole object instead. */

@@ -26,5 +26,13 @@ export const GoogleErrors = defineErrors('google', {
     kind: 'unprocessable',
     message: ({ name, expected, actual }: { name: string; expected: string; actual: string }) => `${name}: its MD5 is ${actual}, Cloud Storage announced ${expected}; the file was refused`,
   },
+  GOOGLE_OPERATION_FAILED: {
+    kind: 'unprocessable',
+    message: ({ operation, code, message }: { operation: string; code: number; message: string }) => `The long-running operation ${operation} failed with code ${code}: ${message}`,
+  },
+  GOOGLE_OPERATION_TIMEOUT: {
+    kind: 'unavailable',
+    message: ({ operation, seconds }: { operation: string; seconds: number }) => `The long-running operation ${operation} was not done after ${seconds} s`,
+  },
   GOOGLE_TOKEN_UNAVAILABLE: { kind: 'unavailable', message: ({ tokenUri, detail }: { tokenUri: string; detail: string }) => `Google's token endpoint ${tokenUri} could not be reached: ${detail}` },
 });

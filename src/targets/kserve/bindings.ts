@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { OutboundRefusedError, type OutboundPolicy } from '../../outbound/outbound-policy.ts';
+import type { OutboundPolicy } from '../../outbound/outbound-policy.ts';
+import { serviceUrlRefusal } from '../service-url.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { now } from '../../shared/clock.ts';
 import type { Schema } from '../../db/schema.ts';
@@ -47,22 +48,8 @@ export class KubernetesBindings {
 
   /** Checks what can be checked before anything is written: the URL (and the outbound policy), the CA, the token. */
   async check(input: KubernetesBindingInput): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(input.api_url);
-    } catch {
-      throw KServeErrors.INVALID_API_URL({ reason: 'it is not a URL' });
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw KServeErrors.INVALID_API_URL({ reason: 'it must be an https:// (or http://) URL' });
-    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '')
-      throw KServeErrors.INVALID_API_URL({ reason: 'it must hold no user, password, query or fragment (the token goes in `token`)' });
-    try {
-      await this.deps.outbound.checkUrl(url);
-    } catch (error) {
-      if (error instanceof OutboundRefusedError)
-        throw KServeErrors.INVALID_API_URL({ reason: `the outbound policy refuses ${url.host} (an administrator may allow it with MODELYARD_OUTBOUND_ALLOW)` });
-      throw KServeErrors.INVALID_API_URL({ reason: `${url.hostname} does not resolve` });
-    }
+    const refusal = await serviceUrlRefusal(input.api_url, this.deps.outbound, 'token');
+    if (refusal !== null) throw KServeErrors.INVALID_API_URL({ reason: refusal });
     if (input.ca_pem !== undefined && input.ca_pem !== null) {
       try {
         new X509Certificate(input.ca_pem);
