@@ -4,7 +4,8 @@
 #   type check, lint, unit tests, the API suite on SQLite and again on PostgreSQL, the S3 driver,
 #   the curl recipes of the docs, a fuzz run of the OpenAPI document (Schemathesis), CI
 #   pipelines end to end with runner processes, replicas under load and faults (HAProxy,
-#   MinIO), the web UI in Chromium, the real MLflow
+#   MinIO), the web UI in Chromium, the Vertex AI stand-in held to Google's own client
+#   (google-cloud-aiplatform over REST, in the API suites), the real MLflow
 #   client on SQLite + filesystem and on PostgreSQL + S3, and mlflow 2.22 with GitLab's
 #   gitlab-mlops client on SQLite, the Python client (wheel, fresh venv, both databases), the
 #   Hugging Face clients (huggingface_hub, transformers) through HF_ENDPOINT on SQLite and
@@ -51,6 +52,11 @@ export MODELYARD_KUBECONFORM
 # fake-gcs-server is Cloud Storage for the Vertex AI import's API tests: built now too.
 MODELYARD_FAKE_GCS_SERVER=$(bash scripts/go-tools.sh fake-gcs-server)
 export MODELYARD_FAKE_GCS_SERVER
+# Google's Vertex AI client (pinned google-cloud-aiplatform, REST transport) holds the Vertex AI
+# stand-in to Google's JSON in the API suites (test/api/vertex-stand-in-client.test.ts): its venv
+# is made once per pin, outside the clone.
+MODELYARD_VERTEX_CLIENT_PYTHON=$(bash scripts/vertex-client-venv.sh | tail -n 1)
+export MODELYARD_VERTEX_CLIENT_PYTHON
 echo "PostgreSQL: $PG_URL  S3: $S3_ENDPOINT  Python: $PYTHON"
 S3_ENV=(MODELYARD_S3_ENDPOINT="$S3_ENDPOINT" AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)
 
