@@ -5,6 +5,7 @@ import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { resolverOf } from '../support/fixed-resolver.ts';
 import { kubeconformStrict } from '../support/kubeconform.ts';
 import { startKubernetesStandIn, type KubernetesStandIn } from '../support/kubernetes-stand-in.ts';
+import { versionFromRun } from '../support/versions-from-runs.ts';
 import { serveToken, startModelServer } from '../support/serving.ts';
 
 /**
@@ -23,7 +24,6 @@ const TOKEN = 'kserve-sa-token-9f8e7d';
 let reportedInRouted = '';
 
 const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
-const mlflow = (endpoint: string) => api(`/ml/mlflow/api/2.0/mlflow/${endpoint}`);
 
 async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) {
   return t.call({ method, url, token, ...(payload ? { payload } : {}) });
@@ -36,21 +36,8 @@ async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token:
 }
 
 /** A registered version from a run that logged an MLflow model (its MLmodel names the pyfunc flavor). */
-async function versionFromRun(modelId: number, weights: string): Promise<void> {
-  const experimentId = (await ok('POST', mlflow('experiments/create'), developer.token, { name: `exp-${weights}` })).experiment_id;
-  const run = (await ok('POST', mlflow('runs/create'), developer.token, { experiment_id: experimentId })).run;
-  const root = (run.info.artifact_uri as string).replace('mlflow-artifacts:/', '');
-  for (const [path, content] of Object.entries({ 'model/MLmodel': 'flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {}\n', 'model/model.pkl': weights })) {
-    const res = await t.call({
-      method: 'PUT',
-      url: api(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${root}/${path}`),
-      token: developer.token,
-      payload: content,
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-  }
-  await ok('POST', api(`/ml/models/${modelId}/versions`), developer.token, { source: `runs:/${run.info.run_id}/model`, run_id: run.info.run_id });
+async function versionWithWeights(modelId: number, weights: string): Promise<void> {
+  await versionFromRun(t, projectId, developer.token, modelId, { MLmodel: 'flavors:\n  python_function: {loader_module: mlflow.sklearn}\n  sklearn: {}\n', 'model.pkl': weights });
 }
 
 const patches = () => standIn.requests.filter((r) => r.method === 'PATCH').map((r) => ({ query: r.query, manifest: JSON.parse(r.body) as InferenceService }));
@@ -72,8 +59,8 @@ beforeAll(async () => {
   projectId = (await t.createProject(maintainer.token, 'kserve')).id;
   await t.addMember(projectId, developer.id, 30);
   const modelId = (await ok('POST', api('/ml/models'), developer.token, { name: 'churn' })).id;
-  await versionFromRun(modelId, 'weights-1');
-  await versionFromRun(modelId, 'weights-2');
+  await versionWithWeights(modelId, 'weights-1');
+  await versionWithWeights(modelId, 'weights-2');
   envId = (await ok('POST', api('/environments'), maintainer.token, { name: 'production' })).id;
 });
 afterAll(async () => {

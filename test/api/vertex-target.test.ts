@@ -5,6 +5,7 @@ import { startTestApp, type TestApp, type TestUser } from '../support/app.ts';
 import { startFakeGcs, type FakeGcs } from '../support/fake-gcs-server.ts';
 import { startGoogleTokenStandIn, type GoogleTokenStandIn, type ServiceAccount } from '../support/google-token-stand-in.ts';
 import { startVertexStandIn, type VertexStandIn } from '../support/vertex-stand-in.ts';
+import { versionFromRun } from '../support/versions-from-runs.ts';
 
 /**
  * An environment bound to a Vertex AI project: versions staged in Cloud Storage (the real
@@ -31,7 +32,6 @@ let envId: number;
 const versionIds: number[] = [];
 
 const api = (path: string) => `/api/v4/projects/${projectId}${path}`;
-const mlflow = (endpoint: string) => api(`/ml/mlflow/api/2.0/mlflow/${endpoint}`);
 
 async function call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: Record<string, unknown>) {
   return t.call({ method, url, token, ...(payload ? { payload } : {}) });
@@ -41,24 +41,6 @@ async function ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token:
   const res = await call(method, url, token, payload);
   expect(res.statusCode, res.body).toBeLessThan(300);
   return res.json();
-}
-
-async function versionFromRun(modelId: number, weights: Buffer): Promise<number> {
-  const experimentId = (await ok('POST', mlflow('experiments/create'), developer.token, { name: `exp-${sha256(weights).slice(0, 8)}` })).experiment_id;
-  const run = (await ok('POST', mlflow('runs/create'), developer.token, { experiment_id: experimentId })).run;
-  const root = (run.info.artifact_uri as string).replace('mlflow-artifacts:/', '');
-  for (const [path, content] of Object.entries({ 'model/MLmodel': Buffer.from(MLMODEL), 'model/model.pkl': weights })) {
-    const res = await t.call({
-      method: 'PUT',
-      url: api(`/ml/mlflow/api/2.0/mlflow-artifacts/artifacts/${root}/${path}`),
-      token: developer.token,
-      payload: content,
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-    expect(res.statusCode, res.body).toBeLessThan(300);
-  }
-  const version = await ok('POST', api(`/ml/models/${modelId}/versions`), developer.token, { source: `runs:/${run.info.run_id}/model`, run_id: run.info.run_id });
-  return Number(version.id);
 }
 
 async function storedObject(name: string): Promise<Buffer | null> {
@@ -109,7 +91,7 @@ beforeAll(async () => {
   projectId = (await t.createProject(maintainer.token, 'vertex-serving')).id;
   await t.addMember(projectId, developer.id, 30);
   const modelId = (await ok('POST', api('/ml/models'), developer.token, { name: 'churn' })).id;
-  versionIds.push(await versionFromRun(modelId, WEIGHTS[1]), await versionFromRun(modelId, WEIGHTS[2]));
+  for (const weights of [WEIGHTS[1], WEIGHTS[2]]) versionIds.push((await versionFromRun(t, projectId, developer.token, modelId, { MLmodel: MLMODEL, 'model.pkl': weights })).id);
   envId = (await ok('POST', api('/environments'), maintainer.token, { name: 'production' })).id;
 }, 180_000);
 
