@@ -5,6 +5,7 @@ import type { DeploymentTables } from '../deployments/tables.ts';
 import type { EventTables } from '../events/tables.ts';
 import type { IssueTables } from '../issues/tables.ts';
 import type { ImportTables } from '../imports/tables.ts';
+import type { IntegrationTables } from '../integrations/google/integration-tables.ts';
 import type { PipelineTables } from '../pipelines/tables.ts';
 import type { ServingTables } from '../serving/tables.ts';
 import type { TargetTables } from '../targets/tables.ts';
@@ -31,4 +32,5 @@ export interface Schema
     TargetTables,
     ServingTables,
     IssueTables,
-    ImportTables {}
+    ImportTables,
+    IntegrationTables {}

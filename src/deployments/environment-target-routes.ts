@@ -57,7 +57,11 @@ export const VertexTargetBody = Type.Object(
     gcp_project: Type.String({ minLength: 1, maxLength: 30, pattern: GCP_PROJECT, description: 'The Google Cloud project (id or number)' }),
     location: Type.String({ minLength: 1, maxLength: 40, pattern: LOCATION, description: 'The Vertex AI location, e.g. us-central1' }),
     staging_uri: Type.String({ minLength: 6, maxLength: 1024, pattern: '^gs://', description: "The Cloud Storage folder versions' files are copied to (gs://bucket/prefix)" }),
-    service_account_key: Type.Optional(Type.String({ minLength: 2, maxLength: 65_536, description: "The service account's JSON key; stored sealed, never returned; omitted: keep" })),
+    service_account_key: Type.Optional(
+      Type.Union([Type.String({ minLength: 2, maxLength: 65_536 }), Type.Null()], {
+        description: "The service account's JSON key; stored sealed, never returned; omitted: keep (the first time: the project's Google Cloud integration); null: the project's integration",
+      }),
+    ),
     machine_type: Type.Optional(Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z0-9-]+$', description: 'The machines deployed models run on (default n1-standard-2)' })),
     min_replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     max_replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
@@ -105,7 +109,8 @@ export const EnvironmentTarget = Type.Object({
       max_replicas: Type.Integer(),
       api_url: Type.Union([Type.String(), Type.Null()]),
       storage_url: Type.Union([Type.String(), Type.Null()]),
-      service_account: Type.String({ description: "The key's service account (client_email); the key itself is never returned" }),
+      service_account: Type.Union([Type.String(), Type.Null()], { description: "The key's service account (client_email); the key itself is never returned" }),
+      key_source: Type.Union([Type.Literal('environment'), Type.Literal('project_integration')], { description: "The environment's own key, or the project's Google Cloud integration's" }),
       last_error: Type.Union([Type.String(), Type.Null()], { description: 'Why the last deployment to Vertex AI failed; null once one succeeded' }),
     }),
     Type.Null(),
@@ -157,7 +162,7 @@ export async function environmentTargetRoutes(app: App, deps: { environments: En
           target: kind,
           routing: 'native',
           details: { gcp_project: settings.gcp_project, location: settings.location, staging_uri: settings.staging_uri, key_changed: settings.service_account_key !== undefined },
-          write: (trx, environmentId) => deps.vertexBindings.write(trx, environmentId, settings),
+          write: (trx, environmentId) => deps.vertexBindings.write(trx, { id: environmentId, projectId: access.project.id }, settings),
         });
         return present(env);
       }

@@ -43,11 +43,14 @@ export const CreateVertexImportBody = Type.Object(
       }),
     ),
     model: Type.String({ minLength: 1, maxLength: 255, description: 'The registered model that gets the new versions (created if missing)' }),
-    key: Type.String({
-      minLength: 1,
-      maxLength: 65536,
-      description: "A service account's JSON key (roles: Vertex AI viewer, Storage object viewer): stored sealed until each job ends, never returned",
-    }),
+    key: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 65536,
+        description:
+          "A service account's JSON key (roles: Vertex AI viewer, Storage object viewer): stored sealed until each job ends, never returned; omitted: the project's Google Cloud integration's key",
+      }),
+    ),
     aiplatform_url: HttpUrl('The Vertex AI API endpoint; default https://{location}-aiplatform.googleapis.com (a private endpoint for sovereign or air-gapped installs)'),
     storage_url: HttpUrl("The Cloud Storage JSON API endpoint; default https://storage.googleapis.com. The token endpoint is the key's token_uri"),
   },

@@ -31,7 +31,7 @@ export const ImportErrors = defineErrors('imports', {
   },
   HF_TOKEN_REFUSED: { kind: 'unprocessable', message: ({ endpoint }: { endpoint: string }) => `${endpoint} refused the Hugging Face token (invalid or expired)` },
   HF_BAD_ANSWER: { kind: 'unprocessable', message: ({ endpoint, detail }: { endpoint: string; detail: string }) => `${endpoint} did not answer as the Hugging Face Hub does: ${detail}` },
-  VERTEX_KEY_MISSING: { kind: 'invalid', message: 'A Vertex AI import needs a service account key' },
+  VERTEX_KEY_MISSING: { kind: 'invalid', message: "A Vertex AI import needs a service account key: give `key`, or set the project's Google Cloud integration" },
   VERTEX_NO_ARTIFACTS: {
     kind: 'unprocessable',
     message: ({ resource, artifactUri }: { resource: string; artifactUri: string }) =>

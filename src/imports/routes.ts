@@ -7,6 +7,7 @@ import type { App } from '../http/types.ts';
 import { CreateHuggingFaceImportBody, CreateVertexImportBody, ImportJobNative, ImportListQuery, ImportParams, ListVertexModelsBody, VertexModelNative } from './contract.ts';
 import type { HuggingFaceFetcher } from './hf/huggingface-fetcher.ts';
 import type { ImportJobsService } from './import-jobs-service.ts';
+import { ImportErrors } from './errors.ts';
 import { presentImportJob } from './present.ts';
 import type { VertexFetcher } from './vertex/vertex-fetcher.ts';
 
@@ -14,6 +15,8 @@ export interface ImportRouteDeps {
   jobs: ImportJobsService;
   huggingFace: HuggingFaceFetcher;
   vertex: VertexFetcher;
+  /** The project's Google Cloud integration: its key serves a Vertex AI request that brings none. */
+  googleKeyOf: (projectId: number) => Promise<string | null>;
 }
 
 const tags = ['imports'];
@@ -23,6 +26,13 @@ const tags = ['imports'];
  * and the project's readers follow the jobs (`ml:read`).
  */
 export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<void> {
+  /** The key given, else the project's integration's; none at all is the caller's 400. */
+  const vertexKey = async (given: string | undefined, projectId: number): Promise<string> => {
+    const key = given ?? (await deps.googleKeyOf(projectId));
+    if (key === null) throw ImportErrors.VERTEX_KEY_MISSING();
+    return key;
+  };
+
   app.post(
     '/api/v4/projects/:id/ml/imports/huggingface',
     {
@@ -59,7 +69,8 @@ export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<voi
       },
     },
     async (request, reply) => {
-      const { key, versions: _versions, ...body } = request.body;
+      const { key: given, versions: _versions, ...body } = request.body;
+      const key = await vertexKey(given, accessOf(request).project.id);
       const versions = await deps.vertex.selectVersions(request.body, key);
       const jobs = await deps.jobs.createAll(
         accessOf(request),
@@ -85,7 +96,7 @@ export async function importRoutes(app: App, deps: ImportRouteDeps): Promise<voi
       },
     },
     // The route's ability checks the project; what the key may see is Google's to say.
-    async (request) => deps.vertex.list(request.body),
+    async (request) => deps.vertex.list({ ...request.body, key: await vertexKey(request.body.key, accessOf(request).project.id) }),
   );
 
   app.get(

@@ -34,6 +34,7 @@ import { webRoutes } from './web-routes.ts';
 import { deploymentRoutes } from '../deployments/deployment-routes.ts';
 import { environmentRoutes } from '../deployments/environment-routes.ts';
 import { environmentTargetRoutes } from '../deployments/environment-target-routes.ts';
+import { googleCloudIntegrationRoutes } from '../integrations/google/integration-routes.ts';
 import { protectionRoutes } from '../deployments/protection-routes.ts';
 import { gatewayRoutes, INVOCATION_BODY_LIMIT } from '../serving/gateway-routes.ts';
 import { InvocationsFastPath } from '../serving/invocations-fast-path.ts';
@@ -189,7 +190,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Buil
   await app.register(htmlPreviewRoutes, { artifacts: services.artifacts });
   await app.register(hubRoutes, { repositories: services.hubRepositories });
   await app.register(issueRoutes, { ...services.issues, users: services.users });
-  await app.register(importRoutes, { jobs: services.importJobs, huggingFace: services.huggingFaceFetcher, vertex: services.vertexFetcher });
+  await app.register(importRoutes, {
+    jobs: services.importJobs,
+    huggingFace: services.huggingFaceFetcher,
+    vertex: services.vertexFetcher,
+    googleKeyOf: (projectId) => services.googleCloudIntegrations.keyText(projectId),
+  });
+  await app.register(googleCloudIntegrationRoutes, { integrations: services.googleCloudIntegrations });
   await app.register(ciConfigRoutes, { settings: services.ciSettings, variables: services.ciVariables, triggers: services.triggers });
   await app.register(pipelineRoutes, {
     pipelines: services.pipelines,

@@ -44,6 +44,7 @@ import { WorkLeases } from '../events/work-leases.ts';
 import { GoogleAccessTokens } from '../integrations/google/access-tokens.ts';
 import { GoogleApi } from '../integrations/google/google-api.ts';
 import { jwtBearerGrant } from '../integrations/google/token-grant.ts';
+import type { GoogleCloudIntegrations } from '../integrations/google/project-integration.ts';
 import { optionalDeployment } from '../deployments/records.ts';
 import { EnvironmentsService, targetDeployment, targetEnvironment } from '../deployments/environments-service.ts';
 
@@ -96,6 +97,8 @@ export function createDeploymentServices(
     outbound: OutboundPolicy;
     /** What holds a version back from protected environments (the issue review gate). */
     gate: VersionGate;
+    /** Projects' Google Cloud keys, for Vertex AI environments without one of their own. */
+    googleCloudIntegrations: GoogleCloudIntegrations;
   },
 ): DeploymentServices {
   const db = database.db;
@@ -105,8 +108,10 @@ export function createDeploymentServices(
   const localAgent = new LocalAgentTarget(db, assignments, settings.agentStaleMs, { outbound: core.outbound, logger: core.logger });
   const served = new ServedVersions(db, { archives: core.archiveService, links: core.archiveLinks, projectFacts: (id) => core.projects.getRow(id) });
   const kserve = new KServeTarget(db, { secrets: core.secrets, outbound: core.outbound, served, logger: core.logger });
+  const projectKey = (projectId: number) => core.googleCloudIntegrations.keyText(projectId);
   const vertex = new VertexTarget(db, {
     secrets: core.secrets,
+    projectKey,
     api: new GoogleApi(core.outbound, new GoogleAccessTokens(jwtBearerGrant(core.outbound))),
     uploads: new VersionUploads(db, { archives: core.archiveService, projectFacts: (id) => core.projects.getRow(id) }),
     leases: new WorkLeases(db),
@@ -157,7 +162,7 @@ export function createDeploymentServices(
     servedVersions: served,
     kubernetesBindings: new KubernetesBindings(db, { secrets: core.secrets, outbound: core.outbound }),
     vertex,
-    vertexBindings: new VertexBindings(db, { secrets: core.secrets, outbound: core.outbound }),
+    vertexBindings: new VertexBindings(db, { secrets: core.secrets, outbound: core.outbound, projectKey }),
     agentArchives,
     serving: {
       gateway: new Gateway(db, { authorizer, routes, upstreams, metrics, logger: core.logger }),

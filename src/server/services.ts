@@ -46,6 +46,7 @@ import { RunsService } from '../tracking/runs-service.ts';
 import { deleteMetricsOfProject } from '../tracking/metrics/metric-writer.ts';
 import { EvaluationsService } from '../registry/evaluations-service.ts';
 import { VersionImagesService } from '../registry/version-images-service.ts';
+import { GoogleCloudIntegrations } from '../integrations/google/project-integration.ts';
 import { CiSettingsService } from '../pipelines/ci-settings-service.ts';
 import { OutboundPolicy, systemResolver, type Resolver } from '../outbound/outbound-policy.ts';
 import { ArchiveLinks } from '../registry/archive-links.ts';
@@ -118,6 +119,8 @@ export interface Services extends DeploymentServices, ImportServices {
   hubRepositories: HubRepositories;
   /** Signed, expiring links to version archives (for KServe's storage initializer). */
   archiveLinks: ArchiveLinks;
+  /** Each project's Google Cloud service-account key, for its Vertex AI imports and environments. */
+  googleCloudIntegrations: GoogleCloudIntegrations;
   ciSettings: CiSettingsService;
   ciVariables: VariablesService;
   triggers: TriggersService;
@@ -175,6 +178,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const versionArchives = new VersionArchiveService({ models, versions, artifacts, packages });
   const versionImages = new VersionImagesService(db, versions);
   const archiveLinks = new ArchiveLinks(secrets, config.publicUrl);
+  const googleCloudIntegrations = new GoogleCloudIntegrations(db, secrets);
   const reviewGate = new ReviewGate(db, registrySettings);
   const deploymentServices = createDeploymentServices(config, database, {
     logger: createLogger(config.logLevel),
@@ -191,6 +195,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     secrets,
     outbound,
     gate: reviewGate,
+    googleCloudIntegrations,
   });
   const pipelines = new PipelinesService(db);
   const issues = createIssueServices(db, config.publicUrl, {
@@ -243,6 +248,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
     audit: new AuditLogService(db),
     evaluations: new EvaluationsService(db, versions),
     versionImages,
+    googleCloudIntegrations,
     versionArchives,
     hubRepositories: new HubRepositories({ models, versions, aliases, contents: new VersionContents({ versions, artifacts, packages }) }),
     archiveLinks,

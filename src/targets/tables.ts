@@ -65,8 +65,8 @@ export interface VertexTargetsTable {
   api_url: string | null;
   /** null: `https://storage.googleapis.com`. */
   storage_url: string | null;
-  /** The service-account key's JSON, sealed (VERTEX_SERVICE_ACCOUNT_KEY): never returned. */
-  service_account_key: string;
+  /** The service-account key's JSON, sealed (VERTEX_SERVICE_ACCOUNT_KEY): never returned; null: the project's Google Cloud integration's key. */
+  service_account_key: string | null;
   /** Why the last apply failed; null once one succeeds. */
   last_error: string | null;
   created_at: number;

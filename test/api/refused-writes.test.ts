@@ -240,6 +240,8 @@ function nativeSample(key: string, w: World): Sample | undefined {
     'POST /api/v4/projects/:id/ml/imports/huggingface': { json: { repository: 'acme/model', model: 'imported' } },
     'POST /api/v4/projects/:id/ml/imports/vertex': { json: { google_project: 'acme', location: 'us-central1', vertex_model: '123', model: 'imported', key: '{"type":"service_account"}' } },
     'POST /api/v4/projects/:id/ml/imports/vertex/models': { json: { google_project: 'acme', location: 'us-central1', key: '{"type":"service_account"}' } },
+    'PUT /api/v4/projects/:id/integrations/google-cloud': { json: { service_account_key: '{"type":"service_account"}' } },
+    'DELETE /api/v4/projects/:id/integrations/google-cloud': null,
     'POST /api/v4/projects/:id/ml/imports/:import_id/cancel': null,
     'PUT /api/v4/projects/:id/ml/models/:model_id': { json: { description: 'changed' } },
     'DELETE /api/v4/projects/:id/ml/models/:model_id': null,

@@ -106,7 +106,8 @@ describe('Vertex AI target', { timeout: 180_000 }, () => {
   it('refuses bad settings with a 400 and changes nothing; only maintainers set it', async () => {
     for (const [changes, message] of [
       [{ service_account_key: '{"type": "authorized_user"}' }, /service_account/],
-      [{ service_account_key: undefined }, /service_account_key is missing/],
+      [{ service_account_key: undefined }, /service_account_key is missing: a Vertex AI target needs a service-account key of its own, or the project's Google Cloud integration/],
+      [{ service_account_key: null }, /service_account_key is missing/],
       [{ staging_uri: 'gs://' }, /staging_uri/],
       [{ staging_uri: 'gs://Not_A_Bucket!/x' }, /staging_uri must be a Cloud Storage folder/],
       [{ location: 'mars' }, /location/],
@@ -143,12 +144,13 @@ describe('Vertex AI target', { timeout: 180_000 }, () => {
         api_url: vertex.url,
         storage_url: gcs.url,
         service_account: deployer.email,
+        key_source: 'environment',
         last_error: null,
       },
     });
     const stored = await t.services.database.db.selectFrom('vertex_targets').select('service_account_key').where('environment_id', '=', envId).executeTakeFirstOrThrow();
     expect(stored.service_account_key).not.toContain('PRIVATE KEY');
-    expect(t.services.keyring.box.open(stored.service_account_key, VERTEX_SERVICE_ACCOUNT_KEY.context(envId))).toBe(deployer.keyJson);
+    expect(t.services.keyring.box.open(stored.service_account_key!, VERTEX_SERVICE_ACCOUNT_KEY.context(envId))).toBe(deployer.keyJson);
     const audit = await ok('GET', api('/audit_events'), maintainer.token);
     expect(JSON.stringify(audit)).not.toContain('PRIVATE KEY');
   });

@@ -2,14 +2,25 @@ import { columnTypes, notNull, type MigrationDb } from '../columns.ts';
 import type { Dialect } from '../database.ts';
 
 /**
- * Vertex AI targets (issue 18): the Google Cloud project and location an environment deploys
- * to, where its versions' files are staged in Cloud Storage, the machines its deployed models
- * run on, the service-account key (sealed), and the API endpoints when they are not Google's
- * public ones. Each version uploaded there is remembered as the Vertex model it became, so a
- * canary step or a rollback deploys it again without uploading it twice.
+ * Google Cloud for a project (issue 18): its service-account key, set once per project (the
+ * Google Cloud integration, sealed) for imports and Vertex AI environments that are given none
+ * of their own. Vertex AI targets: the Google Cloud project and location an environment
+ * deploys to, where its versions' files are staged in Cloud Storage, the machines its deployed
+ * models run on, its own key (sealed; null: the project's integration's), and the API
+ * endpoints when they are not Google's public ones. Each version uploaded there is remembered
+ * as the Vertex model it became, so a canary step or a rollback deploys it again without
+ * uploading it twice.
  */
 export async function up(db: MigrationDb, dialect: Dialect): Promise<void> {
   const t = columnTypes(dialect);
+  await db.schema
+    .createTable('google_cloud_integrations')
+    .addColumn('project_id', t.bigint, (c) => c.primaryKey().references('projects.id').onDelete('cascade'))
+    .addColumn('service_account_key', 'text', notNull)
+    .addColumn('client_email', 'text', notNull)
+    .addColumn('created_at', t.bigint, notNull)
+    .addColumn('updated_at', t.bigint, notNull)
+    .execute();
   await db.schema
     .createTable('vertex_targets')
     .addColumn('environment_id', t.bigint, (c) => c.primaryKey().references('environments.id').onDelete('cascade'))
@@ -21,7 +32,7 @@ export async function up(db: MigrationDb, dialect: Dialect): Promise<void> {
     .addColumn('max_replicas', 'integer', notNull)
     .addColumn('api_url', 'text')
     .addColumn('storage_url', 'text')
-    .addColumn('service_account_key', 'text', notNull)
+    .addColumn('service_account_key', 'text')
     .addColumn('last_error', 'text')
     .addColumn('created_at', t.bigint, notNull)
     .addColumn('updated_at', t.bigint, notNull)

@@ -74,7 +74,7 @@ export class VertexFetcher implements ImportFetcher<VertexVersionRequest> {
   }
 
   /** For picking what to import: the location's models (at their default versions), or one model's versions. */
-  async list(request: ListVertexModelsBody): Promise<VertexModelNative[]> {
+  async list(request: ListVertexModelsBody & { key: string }): Promise<VertexModelNative[]> {
     const key = this.key(request.key);
     const project = validGoogleProject(request.google_project);
     const location = validLocation(request.location);

@@ -10,7 +10,9 @@ import { DEFAULT_POLLING, VertexEndpoints, type OperationPolling, type VertexEnd
 import { defaultAiplatformUrl } from '../../integrations/google/vertex-models.ts';
 import type { SecretBox } from '../../secrets/secret-box.ts';
 import { now } from '../../shared/clock.ts';
-import { VERTEX_SERVICE_ACCOUNT_KEY, type VertexTargetsTable } from '../tables.ts';
+import type { VertexTargetsTable } from '../tables.ts';
+import { vertexBinding, type ProjectKey } from './bindings.ts';
+import { VertexTargetErrors } from './errors.ts';
 import type { DeploymentTarget, TargetDeployment, TargetEnvironment, TargetInstance, TargetStatus } from '../target.ts';
 import { sameSplit, trafficSplitOf, vertexTrafficPlan } from './traffic-plan.ts';
 import type { VersionUploads, VertexClients } from './version-uploads.ts';
@@ -58,6 +60,8 @@ export class VertexTarget implements DeploymentTarget {
     private readonly db: Kysely<Schema>,
     private readonly deps: {
       secrets: SecretBox;
+      /** The project's Google Cloud integration's key, for environments without one of their own. */
+      projectKey: ProjectKey;
       api: GoogleApi;
       uploads: VersionUploads;
       leases: WorkLeases;
@@ -67,10 +71,13 @@ export class VertexTarget implements DeploymentTarget {
     },
   ) {}
 
+  /** The binding and its clients; throws NO_KEY when it relies on a project integration that is gone. */
   private async binding(environmentId: number): Promise<{ row: VertexTargetsTable; clients: VertexClients } | null> {
-    const row = await this.db.selectFrom('vertex_targets').selectAll().where('environment_id', '=', environmentId).executeTakeFirst();
-    if (!row) return null;
-    const key = parseServiceAccountKey(this.deps.secrets.open(row.service_account_key, VERTEX_SERVICE_ACCOUNT_KEY.context(environmentId)));
+    const bound = await vertexBinding(this.db, this.deps, environmentId);
+    if (!bound) return null;
+    const { row, keyText } = bound;
+    if (keyText === null) throw VertexTargetErrors.NO_KEY();
+    const key = parseServiceAccountKey(keyText);
     return {
       row,
       clients: {
@@ -79,6 +86,17 @@ export class VertexTarget implements DeploymentTarget {
         endpoints: new VertexEndpoints(this.deps.api, row.api_url ?? defaultAiplatformUrl(row.location), this.deps.polling ?? DEFAULT_POLLING),
       },
     };
+  }
+
+  /** The binding, or null when there is none or no key to reach Vertex AI with (logged: nothing can be read or stopped there). */
+  private async reachable(environment: TargetEnvironment): Promise<{ row: VertexTargetsTable; clients: VertexClients } | null> {
+    try {
+      return await this.binding(environment.id);
+    } catch (error) {
+      if (!VertexTargetErrors.NO_KEY.is(error)) throw error;
+      this.deps.logger.warn({ environment: environment.name, project: environment.projectId }, error.message);
+      return null;
+    }
   }
 
   private endpointName(row: VertexTargetsTable, environment: { id: number; projectId: number }): string {
@@ -123,9 +141,10 @@ export class VertexTarget implements DeploymentTarget {
     if (!(await this.deps.leases.take(lease, LEASE_MS))) return;
     try {
       const current = await this.deps.current(environmentId);
-      const bound = current && current.environment.target === 'vertex' ? await this.binding(environmentId) : null;
-      if (!current || !bound) return;
+      if (!current || current.environment.target !== 'vertex') return;
       try {
+        const bound = await this.binding(environmentId);
+        if (!bound) return;
         await this.reach(current.environment, current.deployment, bound, () => this.deps.leases.take(lease, LEASE_MS));
         this.converged.set(environmentId, current.deployment.id);
         await this.recordError(environmentId, null);
@@ -192,7 +211,7 @@ export class VertexTarget implements DeploymentTarget {
    * undeployment takes minutes). The key is read now: the binding may be removed meanwhile.
    */
   async stop(environment: TargetEnvironment): Promise<void> {
-    const bound = await this.binding(environment.id);
+    const bound = await this.reachable(environment);
     if (!bound) return;
     this.converged.delete(environment.id);
     const name = this.endpointName(bound.row, environment);
@@ -217,7 +236,7 @@ export class VertexTarget implements DeploymentTarget {
   }
 
   async status(environment: TargetEnvironment): Promise<TargetStatus> {
-    const bound = await this.binding(environment.id);
+    const bound = await this.reachable(environment);
     if (!bound) return { instances: [] };
     this.convergeIfDue(environment);
     let endpoint: VertexEndpoint | null;
