@@ -44,6 +44,10 @@ function modelVersionPaths(model: string, version: string | number) {
     fillCard: `${self}/card/fill`,
     evaluations: `${self}/evaluations`,
     deployments: `${self}/deployments`,
+    /** The container images built of the version, newest first. */
+    images: `${self}/images`,
+    /** The version's OCI build context (tar.gz). */
+    imageContext: `${self}/image-context`,
     labels: `${self}/labels`,
     label: (label: string) => `${self}/labels/${segment(label)}`,
   };
