@@ -3,6 +3,9 @@ import { Closed } from '../http/responses.ts';
 import { NumericId, ProjectIdParams, QueryBoolean, VersionNumber } from '../http/schemas.ts';
 import { RunInputNative, RunNative } from '../tracking/contract.ts';
 
+/** Container images of versions, a part of their own (contract/version-images.ts). */
+export * from './contract/version-images.ts';
+
 /**
  * The model registry's native API: every route's request and answer. The web UI imports these
  * types, so this file imports nothing but TypeBox and other contracts.

@@ -5,10 +5,9 @@ import { Bytes, replies } from '../http/responses.ts';
 import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
 import { packFiles } from './deterministic-tar.ts';
-import { VersionParams } from './contract.ts';
+import { RecordImageBody, VersionImageNative, VersionParams } from './contract.ts';
 import { imageContainerfile, imageContextFiles, imageRequirements, readRequirements } from './image-context.ts';
 import type { VersionArchiveService } from './version-archive.ts';
-import { RecordImageBody, VersionImageNative } from './version-image-contract.ts';
 import { presentVersionImage, type VersionImagesService } from './version-images-service.ts';
 
 export interface VersionImageRouteDeps {

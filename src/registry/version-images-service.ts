@@ -6,7 +6,7 @@ import { invalid } from '../shared/errors.ts';
 import { isUniqueViolation } from '../shared/unique-violation.ts';
 import type { ModelKey } from './models-service.ts';
 import type { ModelVersionImagesTable } from './tables.ts';
-import type { RecordImageBody, VersionImageNative } from './version-image-contract.ts';
+import type { RecordImageBody, VersionImageNative } from './contract.ts';
 import { VersionImageErrors } from './version-image-errors.ts';
 import type { ModelVersionsService } from './versions-service.ts';
 

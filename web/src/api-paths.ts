@@ -44,6 +44,10 @@ function modelVersionPaths(model: string, version: string | number) {
     fillCard: `${self}/card/fill`,
     evaluations: `${self}/evaluations`,
     deployments: `${self}/deployments`,
+    /** The container images built of the version, newest first. */
+    images: `${self}/images`,
+    /** The version's OCI build context (tar.gz). */
+    imageContext: `${self}/image-context`,
     labels: `${self}/labels`,
     label: (label: string) => `${self}/labels/${segment(label)}`,
   };
@@ -149,6 +153,9 @@ function projectPaths(projectId: string | number) {
     metricSeries: (query: URLSearchParams) => `${self}/ml/metrics/series?${query.toString()}`,
     models: (query?: Query) => withQuery(`${self}/ml/models`, query),
     huggingFaceImport: `${self}/ml/imports/huggingface`,
+    vertexImport: `${self}/ml/imports/vertex`,
+    /** A Vertex AI location's models, or one model's versions (a POST: it carries the key). */
+    vertexModels: `${self}/ml/imports/vertex/models`,
     importJob: (importId: number) => ({ self: `${self}/ml/imports/${importId}`, cancel: `${self}/ml/imports/${importId}/cancel` }),
     model: (modelId: string | number) => modelPaths(self, modelId),
     /** A version by its row id (GitLab's model_version_id), as pipelines name it. */

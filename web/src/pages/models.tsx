@@ -6,18 +6,23 @@ import { ProjectNav } from '../components/project-nav.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
 import { loadProject, powersOf } from '../project.ts';
 import { HubImportDialog } from '../components/hub-import-dialog.tsx';
+import { VertexImportDialog } from '../components/vertex-import-dialog.tsx';
 import { Link } from '../router.tsx';
 import type { ModelNative } from '../../../src/registry/contract.ts';
 import { apiPaths } from '../api-paths.ts';
 
 export function ModelsPage({ projectId }: { projectId: string }) {
   const [search, setSearch] = useState('');
-  const [importing, setImporting] = useState(false);
+  const [importing, setImporting] = useState<'hub' | 'vertex' | null>(null);
   const [state, reload] = useLoad(['models', projectId, search], async () => {
     const project = await loadProject(projectId);
     const models = await api.page<ModelNative>(apiPaths.project(project.id).models({ per_page: 100, search: search || undefined }));
     return { project, models };
   });
+  const closeImport = () => {
+    setImporting(null);
+    reload();
+  };
   return (
     <Show state={state} what="Loading models">
       {({ project, models }) => (
@@ -27,19 +32,16 @@ export function ModelsPage({ projectId }: { projectId: string }) {
           <h1>Models</h1>
           {powersOf(project).canWrite && (
             <div className="toolbar">
-              <button type="button" onClick={() => setImporting(true)}>
+              <button type="button" onClick={() => setImporting('hub')}>
                 Import from Hugging Face
+              </button>
+              <button type="button" onClick={() => setImporting('vertex')}>
+                Import from Vertex AI
               </button>
             </div>
           )}
-          <HubImportDialog
-            projectId={project.id}
-            open={importing}
-            onClose={() => {
-              setImporting(false);
-              reload();
-            }}
-          />
+          <HubImportDialog projectId={project.id} open={importing === 'hub'} onClose={closeImport} />
+          <VertexImportDialog projectId={project.id} open={importing === 'vertex'} onClose={closeImport} />
           <input className="search" aria-label="Search models" placeholder="Search models" defaultValue={search} onKeyDown={(e) => e.key === 'Enter' && setSearch(e.currentTarget.value)} />
           {models.items.length === 0 ? (
             <Empty>{search ? 'No model matches.' : 'No registered models yet.'}</Empty>

@@ -5,6 +5,7 @@ import { api, formatNumber } from '../api.ts';
 import { CardView } from '../components/card-view.tsx';
 import { VersionEvaluations } from '../components/version-evaluations.tsx';
 import { VersionPipelines } from '../components/version-pipelines.tsx';
+import { VersionImages } from '../components/version-images.tsx';
 import { VersionDeployments } from '../components/version-deployments.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { LinkedIssues } from '../components/linked-issues.tsx';
@@ -145,6 +146,8 @@ export function VersionPage({ projectId, modelId, version }: { projectId: string
             <VersionEvaluations projectId={project.id} path={base.evaluations} />
             <h2>Pipelines</h2>
             <VersionPipelines projectId={project.id} versionRowId={v.id} />
+            <h2>Images</h2>
+            <VersionImages projectId={project.id} modelId={v.model_id} version={v.version} />
             <h2>Lineage</h2>
             {lineage.run ? (
               <dl className="facts" data-testid="lineage">

@@ -1,9 +1,10 @@
 import { Type, type Static } from 'typebox';
-import { Closed } from '../http/responses.ts';
+import { Closed } from '../../http/responses.ts';
 
 /**
  * Container images of model versions: what a build records on a version and what the API
- * answers. The web UI imports these types, so this file imports nothing but TypeBox.
+ * answers. Part of the registry's contract (../contract.ts re-exports it), which the web UI
+ * imports, so this file imports nothing but TypeBox and the schema-only HTTP pieces.
  */
 
 /** An image reference: an optional registry host (and port), a path of lowercase components, an optional tag. */
