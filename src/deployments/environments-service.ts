@@ -166,8 +166,11 @@ export class EnvironmentsService {
     id: number,
     change: { target: 'kserve' | 'vertex'; routing: 'gateway' | 'native'; details: Record<string, unknown>; write: (trx: Kysely<Schema>, environmentId: number) => Promise<void> },
   ): Promise<EnvironmentRow> {
+    // Moving from one target to another: the old one stops serving first (it needs its settings to).
+    const before = await environmentById(this.db, access.project.id, id);
+    if (before.target !== 'agent' && before.target !== change.target) await this.deps.target.stop(targetEnvironment(before));
     const updated = await this.db.transaction().execute(async (trx) => {
-      const env = await lockEnvironment(trx, this.database.dialect, (await environmentById(trx, access.project.id, id)).id);
+      const env = await lockEnvironment(trx, this.database.dialect, before.id);
       await change.write(trx, env.id);
       const row = await trx.updateTable('environments').set({ target: change.target, routing: change.routing, updated_at: now() }).where('id', '=', env.id).returningAll().executeTakeFirstOrThrow();
       await recordChange(

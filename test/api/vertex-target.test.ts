@@ -235,4 +235,22 @@ describe('Vertex AI target', { timeout: 180_000 }, () => {
     expect(endpointOf()).toBeUndefined();
     expect(await t.services.database.db.selectFrom('vertex_target_models').selectAll().where('environment_id', '=', envId).execute()).toEqual([]);
   });
+
+  it('moving to another kind of target undeploys the Vertex AI endpoint first and forgets the key', async () => {
+    const [v1] = versionIds as [number];
+    await deploy('1');
+    await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, settings());
+    await settled();
+    expect(await splitByVersion()).toEqual({ [v1]: 100 });
+    // A KServe target whose API answers nothing useful: its apply fails, which is not what is looked at here.
+    const moved = await ok('PUT', api(`/environments/${envId}/target`), maintainer.token, { kind: 'kserve', api_url: vertex.url, namespace: 'models', token: 'kube-token' });
+    expect(moved).toMatchObject({ kind: 'kserve', vertex: null });
+    await settled();
+    expect(endpointOf()).toBeUndefined();
+    expect(await t.services.database.db.selectFrom('vertex_targets').selectAll().where('environment_id', '=', envId).execute()).toEqual([]);
+    const { service_account_key: _forgotten, ...withoutKey } = settings();
+    const refused = await call('PUT', api(`/environments/${envId}/target`), maintainer.token, withoutKey);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toMatch(/service_account_key is missing/);
+  });
 });

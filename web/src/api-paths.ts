@@ -82,7 +82,7 @@ function jobPaths(project: string, jobId: string | number) {
 
 function environmentPaths(project: string, environmentId: string | number) {
   const self = `${project}/environments/${segment(environmentId)}`;
-  return { self, results: `${self}/results`, promote: `${self}/promote`, rollback: `${self}/rollback`, stop: `${self}/stop` };
+  return { self, results: `${self}/results`, promote: `${self}/promote`, rollback: `${self}/rollback`, stop: `${self}/stop`, target: `${self}/target` };
 }
 
 function issuePaths(project: string, iid: string | number) {

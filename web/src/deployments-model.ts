@@ -1,7 +1,7 @@
 import type { Deployment, EnvironmentDetail, EnvironmentHealth, Variant, VersionDeployment } from '../../src/deployments/contract.ts';
 import type { ServingResults, VariantResult } from '../../src/serving/contract.ts';
 import type { User } from './session.tsx';
-import type { Powers } from './project.ts';
+import type { Powers, Project } from './project.ts';
 
 /** The deployments API's shapes, as the server declares them. */
 export type { Deployment, EnvironmentDetail, EnvironmentHealth, Variant, VersionDeployment, ServingResults, VariantResult };
@@ -14,6 +14,16 @@ export interface DeploymentPowers {
 
 export function deploymentPowersOf(powers: Powers): DeploymentPowers {
   return { canDeploy: powers.canWrite };
+}
+
+/**
+ * Where an environment's variants run (its target): maintainers read and change it, and so does
+ * a custom role that adds `environments:admin-read` (to read) or `environments:admin` (to change).
+ */
+export function targetPowersOf(project: Project, powers: Powers): { canRead: boolean; canChange: boolean } {
+  const extra = project.permissions.custom_abilities;
+  const canChange = powers.canMaintain || extra.includes('environments:admin');
+  return { canRead: canChange || extra.includes('environments:admin-read'), canChange };
 }
 
 /** Approving is a person's act, for developers and up, never on their own deployment (protection rules may narrow it further). */

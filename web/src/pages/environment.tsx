@@ -5,6 +5,7 @@ import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog
 import { DeploymentHistory, DeploymentVariants } from '../components/deployment-history.tsx';
 import { EnvironmentActions } from '../components/environment-actions.tsx';
 import { EnvironmentHealthTable, HealthBadge } from '../components/environment-health.tsx';
+import { EnvironmentTargetSection } from '../components/environment-target.tsx';
 import { ProjectNav } from '../components/project-nav.tsx';
 import { LinkedIssues } from '../components/linked-issues.tsx';
 import { Empty, Show, useLoad } from '../components/states.tsx';
@@ -23,8 +24,9 @@ const HISTORY_SIZE = 50;
 /**
  * One environment: what runs there (traffic split, policy), the actions the reader's role
  * allows, deployments waiting for approval, the health of its instances, live per-variant
- * figures, and the history of its deployments with who, when and why. It refreshes itself
- * while open, so a canary's steps and a gate's rollback appear without reloading.
+ * figures, the history of its deployments with who, when and why, and for maintainers where
+ * its variants run (its target). It refreshes itself while open, so a canary's steps and a
+ * gate's rollback appear without reloading.
  */
 export function EnvironmentPage({ projectId, environmentId }: { projectId: string; environmentId: string }) {
   const { user } = useSession();
@@ -173,6 +175,7 @@ export function EnvironmentPage({ projectId, environmentId }: { projectId: strin
                 )}
               </>
             )}
+            <EnvironmentTargetSection project={project} env={env} confirm={setConfirming} paused={confirming !== null} onChanged={reload} />
             <ConfirmDialog
               request={confirming}
               onClose={() => setConfirming(null)}
