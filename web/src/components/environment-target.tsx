@@ -161,7 +161,14 @@ function TargetSummary({ target }: { target: EnvironmentTarget }) {
       [
         'Service account',
         <>
-          <code>{v.service_account}</code> <span className="muted">(its key is stored sealed and never shown)</span>
+          {v.service_account === null ? (
+            "none: the project's Google Cloud integration was removed (give a key, or set the integration again)"
+          ) : (
+            <>
+              <code>{v.service_account}</code>{' '}
+              <span className="muted">{v.key_source === 'project_integration' ? "(the project's Google Cloud integration's key)" : '(its key is stored sealed and never shown)'}</span>
+            </>
+          )}
         </>,
       ],
       ['Vertex AI API', v.api_url ? <code>{v.api_url}</code> : "Google's regional endpoint"],
@@ -321,7 +328,7 @@ function VertexFields({ stored }: { stored: EnvironmentTarget['vertex'] }) {
             A key is stored, for <code>{stored.service_account}</code>: leave both empty to keep it.
           </>
         ) : (
-          'Needed the first time: the JSON key of a service account with roles/aiplatform.user in the project and write access to the staging folder.'
+          "The JSON key of a service account with roles/aiplatform.user in the project and write access to the staging folder; empty: the project's Google Cloud integration's key (Settings → Integrations)."
         )}{' '}
         It is stored sealed and never shown again.
       </Hint>
