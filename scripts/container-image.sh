@@ -18,13 +18,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 log() { printf '%s\n' "$*" >&2; }
 
-# Debian's packages, installed the way scripts/postgres.sh installs PostgreSQL.
+# Debian's packages, installed the way scripts/postgres.sh installs PostgreSQL; skopeo is for the
+# model version images (the Modelyard/Image template pushes and archives with it).
 missing=()
-for tool in podman buildah mmdebstrap runc; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in podman buildah mmdebstrap runc skopeo; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq podman buildah mmdebstrap runc uidmap >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq podman buildah mmdebstrap runc uidmap skopeo >&2
 fi
 
 # shellcheck source=scripts/podman-options.sh

@@ -10,7 +10,9 @@
 #   gitlab-mlops client on SQLite, the Python client (wheel, fresh venv, both databases), the
 #   Hugging Face clients (huggingface_hub, transformers) through HF_ENDPOINT on SQLite and
 #   PostgreSQL, the air-gapped bundle started without a network, the
-#   container image run read-only, and the Helm chart validated offline.
+#   container image run read-only, a model version's image built by the Modelyard/Image template,
+#   pushed with skopeo to Debian's docker-registry and run by the agent, and the Helm chart
+#   validated offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -130,8 +132,11 @@ bash test/container/image.sh --bundle "$BUNDLE_DIR"/modelyard-*-linux-x64.tar.gz
 rm -rf "$BUNDLE_DIR"
 echo "container image test: $((SECONDS - started)) s"
 
-section "model version image: the server's image context built with podman on a cached mmdebstrap Debian 12 + python3 base, wheels from a cache keyed by the requirements' hash, recorded on the version, run by the agent in container mode, predictions through the gateway"
+section "model version image: the Modelyard/Image template's job (this test its runner) builds the image context with podman on a cached mmdebstrap Debian 12 + python3 base, wheels from a cache keyed by the requirements' hash, pushes it with skopeo to Debian's docker-registry (htpasswd), archives it as an oci-archive in the package registry and records it; pulled by digest, run by the agent in container mode, predictions through the gateway"
 started=$SECONDS
+# podman, buildah, mmdebstrap and skopeo came with the stage above (scripts/container-image.sh);
+# the registry and htpasswd (apache2-utils) come from Debian's packages here.
+bash scripts/docker-registry.sh >/dev/null
 MODELYARD_TEST_PYTHON="$PYTHON" MODELYARD_TEST_DB=sqlite npx vitest run --project container
 echo "model version image test: $((SECONDS - started)) s"
 

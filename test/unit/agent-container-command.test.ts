@@ -78,4 +78,25 @@ describe('the Modelyard/Image pipeline template', () => {
     expect(script).toContain('--network none');
     expect(script).toContain('"$version_url/images"');
   });
+
+  it('pushes and archives only when asked, from a docker-archive with Docker manifests, with credentials on no command line, and leaves $MODEL_* out of its variables', async () => {
+    const { compileConfig } = await import('../../src/pipelines/config/compile.ts');
+    const { bundledTemplate } = await import('../../src/pipelines/templates/catalog.ts');
+    const result = compileConfig('stages: [image]\ninclude:\n  - template: Modelyard/Image\n', { templates: bundledTemplate });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    // `modelyard runner` expands a variable from those before it, and the pipeline's MODEL_* come after the YAML's.
+    expect(Object.values(result.config.variables).filter((value) => value.includes('$MODEL_'))).toEqual([]);
+    expect(result.config.variables).toMatchObject({ IMAGE_PUSH_TLS_VERIFY: 'true', IMAGE_ARCHIVE: 'false' });
+    expect(result.config.variables).not.toHaveProperty('IMAGE_PUSH_TO');
+    const script = result.config.jobs[0]!.script.join('\n');
+    expect(script).toContain('save --quiet --format docker-archive');
+    expect(script).toContain('skopeo copy --quiet --format v2s2 --dest-tls-verify="$IMAGE_PUSH_TLS_VERIFY" "${auth[@]}" --digestfile image.digest');
+    expect(script).toContain('"docker://$IMAGE_PUSH_TO:$MODEL_VERSION"');
+    expect(script).toContain('"oci-archive:image.oci.tar:$tagged"');
+    expect(script).toContain('/packages/generic/model-$MODEL_ID-image/$MODEL_VERSION/image.oci.tar?select=package_file');
+    // The password is read once, by bash's printf into base64's stdin; nothing traces the script.
+    expect(script.match(/IMAGE_REGISTRY_PASSWORD/g)).toHaveLength(1);
+    expect(script).toMatch(/printf '%s:%s' "\$IMAGE_REGISTRY_USER" "\$\{IMAGE_REGISTRY_PASSWORD:-\}" \| base64 -w 0/);
+    expect(script).not.toMatch(/--dest-creds|--creds|set -x/);
+  });
 });
