@@ -253,4 +253,30 @@ describe('Vertex AI target', { timeout: 180_000 }, () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().message).toMatch(/service_account_key is missing/);
   });
+
+  it("a flavor Google has no prebuilt container for runs the version's pushed image, by digest; without one, the reason says so", async () => {
+    const modelId = (await ok('POST', api('/ml/models'), developer.token, { name: 'boosted' })).id;
+    const version = await versionFromRun(t, projectId, developer.token, modelId, { MLmodel: 'flavors:\n  python_function: {}\n  xgboost: {model_format: xgb}\n', 'model.xgb': 'booster' });
+    const other = (await ok('POST', api('/environments'), maintainer.token, { name: 'boosting' })).id;
+    await ok('PUT', api(`/environments/${other}/target`), maintainer.token, settings());
+    await ok('POST', api('/deployments'), developer.token, { environment: 'boosting', model: 'boosted', version: '1' });
+    await t.services.vertex.settled(other);
+    expect((await ok('GET', api(`/environments/${other}/target`), maintainer.token)).vertex.last_error).toMatch(
+      /no prebuilt container for this model's MLflow flavors \(python_function, xgboost\) and the version has no pushed image/,
+    );
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    // Only in a builder's local storage: of no use to Google.
+    await ok('POST', api(`/ml/models/${modelId}/versions/1/images`), developer.token, {
+      digest: `sha256:${'cd'.repeat(32)}`,
+      size: 1000,
+      base: 'localhost/base:1',
+      reference: 'localhost/team/boosted:1',
+    });
+    await ok('POST', api(`/ml/models/${modelId}/versions/1/images`), developer.token, { digest, size: 1000, base: 'localhost/base:1', reference: 'registry.example.com/team/boosted:1' });
+    await ok('PUT', api(`/environments/${other}/target`), maintainer.token, settings());
+    await t.services.vertex.settled(other);
+    expect((await ok('GET', api(`/environments/${other}/target`), maintainer.token)).vertex.last_error).toBeNull();
+    const uploaded = vertex.uploadedModels().find((m) => (m.labels as Record<string, string>)['modelyard-version'] === String(version.id));
+    expect(uploaded?.containerSpec).toEqual({ imageUri: `registry.example.com/team/boosted:1@${digest}`, predictRoute: '/invocations', healthRoute: '/ping', ports: [{ containerPort: 8080 }] });
+  });
 });

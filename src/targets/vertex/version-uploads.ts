@@ -89,9 +89,20 @@ export class VersionUploads {
       .model_name;
   }
 
-  /** The newest image of the version pushed to a registry (one only in a builder's local storage is of no use to Google). */
+  /**
+   * The newest image of the version pushed to a registry (one only in a builder's local storage
+   * is of no use to Google), by its digest: a tag moved later cannot change what Vertex runs.
+   */
   private async pushedImage(versionId: number): Promise<string | null> {
-    const images = await this.db.selectFrom('model_version_images').select('reference').where('version_id', '=', versionId).orderBy('built_at', 'desc').orderBy('id', 'desc').limit(20).execute();
-    return images.find((i) => !i.reference.startsWith('localhost/'))?.reference ?? null;
+    const images = await this.db
+      .selectFrom('model_version_images')
+      .select(['reference', 'digest'])
+      .where('version_id', '=', versionId)
+      .orderBy('built_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(20)
+      .execute();
+    const pushed = images.find((i) => !i.reference.startsWith('localhost/'));
+    return pushed ? `${pushed.reference}@${pushed.digest}` : null;
   }
 }
