@@ -114,6 +114,7 @@ function projectPaths(projectId: string | number) {
     ciSettings: `${self}/ci/settings`,
     ciConfig: `${self}/ci/config`,
     ciLint: `${self}/ci/lint`,
+    googleCloudIntegration: `${self}/integrations/google-cloud`,
     variables: `${self}/variables`,
     variable: (key: string) => `${self}/variables/${segment(key)}`,
     triggers: `${self}/triggers`,

@@ -1,24 +1,12 @@
-import { Type } from 'typebox';
 import { accessOf } from '../../auth/request-context.ts';
 import { replies } from '../../http/responses.ts';
 import { ProjectIdParams } from '../../http/schemas.ts';
 import type { App } from '../../http/types.ts';
+import { GoogleCloudIntegrationView as IntegrationView, SetGoogleCloudIntegrationBody as SetIntegrationBody } from './contract.ts';
 import type { GoogleCloudIntegrations } from './project-integration.ts';
 
 const tags = ['integrations'];
 const PATH = '/api/v4/projects/:id/integrations/google-cloud';
-
-const IntegrationView = Type.Object({
-  active: Type.Boolean(),
-  service_account: Type.Union([Type.String(), Type.Null()], { description: "The key's service account (client_email); the key itself is never returned" }),
-  google_project: Type.Union([Type.String(), Type.Null()], { description: "The key's project_id" }),
-  updated_at: Type.Union([Type.String(), Type.Null()]),
-});
-
-const SetIntegrationBody = Type.Object(
-  { service_account_key: Type.String({ minLength: 2, maxLength: 65_536, description: "A service account's JSON key file; stored sealed, never returned" }) },
-  { additionalProperties: false },
-);
 
 /**
  * A project's Google Cloud integration (maintainers, as CI settings are): the key Vertex AI

@@ -16,6 +16,7 @@ import { apiPaths } from '../api-paths.ts';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { CiRepositorySettings } from '../components/ci-repository-settings.tsx';
 import { CiTriggersSettings, CiVariablesSettings } from '../components/ci-variables-settings.tsx';
+import { GoogleCloudIntegration } from '../components/google-cloud-integration.tsx';
 import { usePageTitle } from '../page-title.ts';
 
 const ROLES: [number, string][] = [
@@ -26,7 +27,7 @@ const ROLES: [number, string][] = [
   [50, 'owner'],
 ];
 
-const SECTIONS = ['members', 'single sign-on', 'tokens', 'webhooks', 'registry', 'ci/cd', 'audit'] as const;
+const SECTIONS = ['members', 'single sign-on', 'tokens', 'webhooks', 'registry', 'ci/cd', 'integrations', 'audit'] as const;
 type Section = (typeof SECTIONS)[number];
 
 export function SettingsPage({ projectId }: { projectId: string }) {
@@ -63,6 +64,7 @@ export function SettingsPage({ projectId }: { projectId: string }) {
                 <CiTriggersSettings project={project} />
               </>
             )}
+            {section === 'integrations' && <GoogleCloudIntegration project={project} />}
             {section === 'audit' && <Audit project={project} />}
           </section>
         )
