@@ -666,7 +666,7 @@ class Environment(TypedDict, total=False):
     auto_stop_at: Required[str | None]
     "ISO 8601 date-time"
     routing: Required[Literal["gateway"] | Literal["native"]]
-    target: Required[Literal["agent"] | Literal["kserve"]]
+    target: Required[Literal["agent"] | Literal["kserve"] | Literal["vertex"]]
     agent_labels: Required[list[str]]
     timeout_ms: Required[int]
     command: Required[EnvironmentCommand | None]
