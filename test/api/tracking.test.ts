@@ -57,6 +57,34 @@ describe('metric storage', () => {
     ]);
   });
 
+  it('stores an exact duplicate point once, within a batch and across batches, and keeps the rest of the batch', async () => {
+    const run = await newRun();
+    const point = (step: number, value: number | string) => ({ key: 'dup', value, timestamp: 10, step });
+    await post('runs/log-batch', { run_id: run, metrics: [point(0, 1), point(1, 2)] });
+    // The second batch repeats a stored point and one of its own, next to new points, a param
+    // and a tag: on PostgreSQL it is the batch whose plain insert meets a duplicate and is redone.
+    await post('runs/log-batch', {
+      run_id: run,
+      metrics: [point(1, 2), point(2, 3), point(2, 3), point(3, 'NaN'), point(1, 5)],
+      params: [{ key: 'p', value: 'v' }],
+      tags: [{ key: 't', value: 'w' }],
+    });
+    await post('runs/log-batch', { run_id: run, metrics: [point(3, 'NaN'), point(4, 4)] });
+    const history = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=dup`), token: dev.token })).json();
+    expect(history.metrics.map((m: { step: number; value: number | string }) => [m.step, m.value])).toEqual([
+      [0, 1],
+      [1, 2],
+      [1, 5],
+      [2, 3],
+      [3, 'NaN'],
+      [4, 4],
+    ]);
+    const data = (await t.call({ method: 'GET', url: mlflow(`runs/get?run_id=${run}`), token: dev.token })).json().run.data;
+    expect(data.params).toEqual([{ key: 'p', value: 'v' }]);
+    expect(data.tags).toContainEqual({ key: 't', value: 'w' });
+    expect(data.metrics).toEqual([{ key: 'dup', value: 4, timestamp: 10, step: 4 }]);
+  });
+
   it('pages a long history with keyset tokens', async () => {
     const run = await newRun();
     await logSeries(

@@ -1,10 +1,32 @@
 import { sql, type Kysely } from 'kysely';
-import { bulkInsert } from '../../db/bulk-insert.ts';
+import { bulkInsert, bulkInsertSkippingDuplicates, type BulkColumn } from '../../db/bulk-insert.ts';
 import type { Schema } from '../../db/schema.ts';
 import { isNewer, storedValue, type MetricPoint } from './metric-point.ts';
 import { bucketWidth, ROLLUP_LEVELS } from './rollup-levels.ts';
 
 const INSERT_CHUNK = 1000;
+
+const POINT_COLUMNS: BulkColumn[] = [
+  { name: 'run_id', pgType: 'int8' },
+  { name: 'key', pgType: 'text' },
+  { name: 'step', pgType: 'int8' },
+  { name: 'timestamp', pgType: 'int8' },
+  { name: 'value', pgType: 'float8' },
+  { name: 'is_nan', pgType: 'int4' },
+];
+
+const ROLLUP_COLUMNS: BulkColumn[] = [
+  { name: 'run_id', pgType: 'int8' },
+  { name: 'key', pgType: 'text' },
+  { name: 'level', pgType: 'int4' },
+  { name: 'bucket', pgType: 'int8' },
+  { name: 'min_step', pgType: 'int8' },
+  { name: 'min_value', pgType: 'float8' },
+  { name: 'min_timestamp', pgType: 'int8' },
+  { name: 'max_step', pgType: 'int8' },
+  { name: 'max_value', pgType: 'float8' },
+  { name: 'max_timestamp', pgType: 'int8' },
+];
 
 interface Rollup {
   key: string;
@@ -70,7 +92,7 @@ export async function writeMetrics(db: Kysely<Schema>, runId: number, points: re
       const stored = storedValue(p.value);
       return [runId, p.key, p.step, p.timestamp, stored.value, stored.is_nan];
     });
-    await bulkInsert(db, 'metrics', ['run_id', 'key', 'step', 'timestamp', 'value', 'is_nan'], rows, 'on conflict do nothing');
+    await bulkInsertSkippingDuplicates(db, 'metrics', POINT_COLUMNS, rows);
   }
   await updateLatest(db, runId, points);
   await updateRollups(db, runId, points);
@@ -107,7 +129,6 @@ async function updateLatest(db: Kysely<Schema>, runId: number, points: readonly 
 
 async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
   const rollups = computeRollups(points);
-  const columns = ['run_id', 'key', 'level', 'bucket', 'min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'];
   const onConflict = `on conflict (run_id, key, level, bucket) do update set
     min_step = case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end,
     min_timestamp = case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end,
@@ -117,7 +138,7 @@ async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly
     max_value = case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`;
   for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
     const rows = rollups.slice(i, i + INSERT_CHUNK).map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
-    await bulkInsert(db, 'metric_rollups', columns, rows, onConflict);
+    await bulkInsert(db, 'metric_rollups', ROLLUP_COLUMNS, rows, onConflict);
   }
 }
 
