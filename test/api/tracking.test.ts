@@ -193,13 +193,14 @@ describe('downsampling many runs at once', () => {
   it('gives each run exactly what the one-run path gives', async () => {
     const { downsampledSeries } = await import('../../src/tracking/metrics/metric-history.ts');
     const { downsampledSeriesOfRuns } = await import('../../src/tracking/metrics/metric-series-batch.ts');
-    const lengths = [5, 300, 2_000, 7_777, 12_000];
+    // 900 and 1 100 are medium: longer than the 320 points asked for, too short for buckets of 16.
+    const lengths = [5, 300, 2_000, 7_777, 12_000, 900, 1_100];
     const ids: number[] = [];
     for (const [i, n] of lengths.entries()) {
       const run = await newRun();
       const values = Array.from({ length: n }, (_, s) => Math.cos(s / (40 + i)) + (s % 977 === 3 ? 9 : 0));
       if (i === 3) values[n - 1] = Number.NaN; // a NaN last point takes the one-run path
-      if (i === 2) for (let s = 0; s < n; s++) values[s] = Math.round(values[s]! * 2) / 2; // plateaus: ties must resolve alike
+      if (i === 2 || i === 6) for (let s = 0; s < n; s++) values[s] = Math.round(values[s]! * 2) / 2; // plateaus: ties must resolve alike
       if (i === 4) [values[5_000], values[9_000]] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]; // survive the packed read
       await logSeries(run, 'shape', values);
       ids.push((await t.services.database.db.selectFrom('runs').select('id').where('uuid', '=', run).executeTakeFirstOrThrow()).id);
@@ -207,10 +208,15 @@ describe('downsampling many runs at once', () => {
     const db = t.services.database.db;
     const dialect = t.services.database.dialect;
     const batch = await downsampledSeriesOfRuns(db, dialect, ids, 'shape', 320);
-    for (const id of ids) {
+    for (const [i, id] of ids.entries()) {
       const single = await downsampledSeries(db, dialect, id, 'shape', { maxPoints: 320 });
       expect(batch.get(id), `run ${id}`).toEqual(single);
+      if (lengths[i]! > 320) expect(single.length, `run ${id}`).toBeLessThanOrEqual(320);
     }
+    // A medium series keeps its spike (step 3 of every 977) and both ends.
+    const medium = batch.get(ids[5]!)!;
+    expect(medium.some((p) => p.step === 3 && p.value > 9)).toBe(true);
+    expect([medium[0]!.step, medium[medium.length - 1]!.step]).toEqual([0, 899]);
   });
 });
 

@@ -133,8 +133,8 @@ async function aggregatedRange(db: Kysely<Schema>, dialect: Dialect, runId: numb
 
 /**
  * At most `maxPoints` points of a metric over a step range, keeping every bucket's minimum and
- * maximum (so no spike is lost) plus the first and last points. Short ranges are read whole;
- * medium ones are reduced by the database over the raw points; long ones are answered from the
+ * maximum (so no spike is lost) plus the first and last points. Short and medium ranges are
+ * read whole (medium ones reduced to buckets here); long ones are answered from the
  * coarsest rollup level that still has half as many buckets as asked for, with the partial
  * buckets at the edges of the range read from the raw points.
  */
@@ -169,7 +169,9 @@ export async function downsampledSeries(
   const rangeTo = to;
   const [first, last] = ends ?? (await Promise.all([edgePoint(db, runId, key, rangeFrom, rangeTo, 'asc'), edgePoint(db, runId, key, rangeFrom, rangeTo, 'desc')]));
   const level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets / 2);
-  if (level === undefined) return withEnds(await aggregatedRange(db, dialect, runId, key, from, to, buckets), first, last);
+  // A range too short for the coarsest level that fits (under about four times the points asked
+  // for) is read whole and reduced here, as the batch path does (metric-series-batch.ts).
+  if (level === undefined) return withEnds(minMaxBuckets((await rawRange(db, runId, key, from, to)).map(toPointOfKey), from, to, buckets), first, last);
   const width = bucketWidth(level);
   const firstFull = Math.ceil(from / width);
   const lastFull = Math.floor((to + 1) / width) - 1;

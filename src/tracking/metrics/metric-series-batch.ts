@@ -60,6 +60,8 @@ interface Plan {
   first: MetricPoint | undefined;
   last: MetricPoint | undefined;
   level?: number;
+  /** Longer than the points asked for, shorter than the coarsest rollup level needs. */
+  medium?: boolean;
   firstFull?: number;
   lastFull?: number;
 }
@@ -89,9 +91,15 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
     const plan: Plan = { runId, from: first.step, to: last.step, first: first.is_nan ? undefined : point(first), last: last.is_nan ? undefined : point(last) };
     const span = plan.to - plan.from + 1;
     if (span > maxPoints) {
-      plan.level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets / 2);
-      if (plan.level === undefined || !plan.first || !plan.last) {
+      if (!plan.first || !plan.last) {
         slow.push(runId);
+        continue;
+      }
+      plan.level = [...ROLLUP_LEVELS].reverse().find((l) => span / bucketWidth(l) >= buckets / 2);
+      // Too short for the coarsest rollup level: read whole and reduced below, like a short one.
+      if (plan.level === undefined) {
+        plan.medium = true;
+        plans.push(plan);
         continue;
       }
       const width = bucketWidth(plan.level);
@@ -142,14 +150,17 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
   }
   for (const plan of plans) {
     const points = candidates.get(plan.runId)!;
-    if (plan.level === undefined) {
+    if (plan.medium) {
+      points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
+      result.set(plan.runId, withEnds(minMaxBuckets(points, plan.from, plan.to, buckets), plan.first, plan.last));
+    } else if (plan.level === undefined) {
       points.sort((a, b) => a.step - b.step || a.timestamp - b.timestamp);
       result.set(plan.runId, points.length <= maxPoints ? points : withEnds(minMaxBuckets(points, plan.from, plan.to, buckets), points[0], points[points.length - 1]));
     } else {
       result.set(plan.runId, withEnds(minMaxBuckets(points, plan.from, plan.to, buckets), plan.first, plan.last));
     }
   }
-  // Series whose shape the batch does not cover (medium spans, NaN at an end) take the per-run path.
+  // Long series with NaN at an end take the per-run path.
   for (const runId of slow) result.set(runId, await downsampledSeries(db, dialect, runId, key, { maxPoints }));
   return result;
 }
