@@ -39,6 +39,27 @@ async function firstRows(db: Kysely<Schema>, key: string, runIds: number[]): Pro
   return out;
 }
 
+const POINT_COLUMNS = ['step', 'timestamp', 'value', 'is_nan'] as const;
+
+/**
+ * Whole series of many runs, packed one value per run (see `packedRows`): short and medium
+ * series are read whole, up to about four times the points asked for each, and 100 runs of
+ * them as separate rows cost more to materialize than to find.
+ */
+async function wholeSeries(db: Kysely<Schema>, dialect: Dialect, key: string, runIds: number[]): Promise<Map<number, Row[]>> {
+  const out = new Map<number, Row[]>();
+  for (const part of chunks(runIds)) {
+    const { rows } = await sql<{ run_id: number; packed: unknown }>`select run_id, ${packedRows(dialect, POINT_COLUMNS)} as packed
+      from metrics where run_id in (${sql.join(part)}) and key = ${key} group by run_id`.execute(db);
+    for (const row of rows)
+      out.set(
+        Number(row.run_id),
+        unpackRows(row.packed).map(([step, timestamp, value, is_nan]) => ({ step: step!, timestamp: timestamp!, value: value!, is_nan: is_nan! })),
+      );
+  }
+  return out;
+}
+
 // The bucket number is not read: both steps of a rollup lie in its bucket, so it is floor(min_step / width).
 const ROLLUP_COLUMNS = ['min_step', 'min_value', 'min_timestamp', 'max_step', 'max_value', 'max_timestamp'] as const;
 
@@ -108,10 +129,11 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
     }
     plans.push(plan);
   }
-  // Raw reads: whole short series, and the partial buckets at the edges of long ones.
+  // Raw reads: whole short and medium series, and the partial buckets at the edges of long ones.
   const raw: { runId: number; from: number; to: number }[] = [];
+  const whole: number[] = [];
   for (const p of plans) {
-    if (p.level === undefined) raw.push({ runId: p.runId, from: p.from, to: p.to });
+    if (p.level === undefined) whole.push(p.runId);
     else {
       const width = bucketWidth(p.level);
       raw.push({ runId: p.runId, from: p.from, to: Math.min(p.to, p.firstFull! * width - 1) });
@@ -119,7 +141,8 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
     }
   }
   const levels = [...new Set(plans.map((p) => p.level).filter((l): l is number => l !== undefined))];
-  const [rawRows, ...rollupSets] = await Promise.all([
+  const [wholeRows, rawRows, ...rollupSets] = await Promise.all([
+    wholeSeries(db, dialect, key, whole),
     rangesOf(db, key, raw),
     ...levels.map((level) =>
       packedRollups(
@@ -133,6 +156,7 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
   ]);
   const candidates = new Map<number, MetricPoint[]>(plans.map((p) => [p.runId, []]));
   for (const row of rawRows) candidates.get(Number(row.run_id))?.push(point(row));
+  for (const [runId, rows] of wholeRows) candidates.get(runId)?.push(...rows.map(point));
   const planBy = new Map(plans.map((p) => [p.runId, p]));
   for (const set of rollupSets) {
     for (const [runId, rollups] of set) {
