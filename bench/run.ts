@@ -17,10 +17,13 @@ import { runSoak, soakSection } from './soak.ts';
 import { benchPythonClientUpload, pythonClientSection } from './python-client.ts';
 import { postgresSection } from './postgres-report.ts';
 import { benchPostgres } from './postgres.ts';
+import { benchReplicaScaling, replicaScalingSection } from './replica-scaling.ts';
 
 /**
  * `npm run bench [-- --quick] [-- --only tracking]`: runs Modelyard and the real MLflow server
  * side by side on this machine and writes the results into docs/benchmarks.md.
+ * `npm run bench -- --db postgres [--only postgres|replica-scaling]`: the same on a durable
+ * PostgreSQL, and one replica's ingest against two's.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -307,8 +310,16 @@ async function postgresSuite(): Promise<void> {
   log('wrote docs/benchmarks.md (postgres) and docs/postgres-plans.md');
 }
 
+async function replicaScalingSuite(): Promise<void> {
+  const result = await benchReplicaScaling({ quick, log });
+  const command = `npm run bench -- --db postgres --only replica-scaling${quick ? ' --quick' : ''}`;
+  writeSection('docs/benchmarks.md', 'replica-scaling', replicaScalingSection(result, describeMachine(), command));
+  log('wrote docs/benchmarks.md (replica scaling)');
+}
+
 const onSqlite = database === undefined;
-if (database === 'postgres') await postgresSuite();
+if (database === 'postgres' && (!only || only === 'postgres')) await postgresSuite();
+if (database === 'postgres' && (!only || only === 'replica-scaling')) await replicaScalingSuite();
 else if (database !== undefined) throw new Error(`--db takes postgres (SQLite is the default), got ${database}`);
 if (onSqlite && (!only || only === 'startup')) await startupSuite();
 if (onSqlite && (!only || only === 'webhooks')) await webhooksSuite();
