@@ -52,6 +52,26 @@ function statementText(style: 'question' | 'dollar', table: string, columns: rea
   return text;
 }
 
+const QUOTE_OR_BACKSLASH = /["\\]/g;
+
+/**
+ * One column of `rows` as PostgreSQL's array text (`{1,2,"a\"b"}`), cast by the statement.
+ * The driver's own conversion of a JS array quotes and escapes every element through several
+ * calls each, a tenth of the server's CPU per 1000-point batch; numbers need neither (their
+ * JS spelling, Infinity included, is one PostgreSQL reads), and strings only quotes with `"`
+ * and `\` escaped.
+ */
+function arrayLiteral(rows: readonly (readonly unknown[])[], column: number): string {
+  const parts = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const value = rows[r]![column];
+    if (value === null || value === undefined) parts[r] = 'NULL';
+    else if (typeof value === 'number' || typeof value === 'bigint') parts[r] = String(value);
+    else parts[r] = `"${String(value).replace(QUOTE_OR_BACKSLASH, '\\$&')}"`;
+  }
+  return `{${parts.join(',')}}`;
+}
+
 export async function bulkInsert(
   db: Kysely<Schema>,
   table: string,
@@ -66,7 +86,7 @@ export async function bulkInsert(
   const text = statementText(style, table, columns, rows.length, suffix, asArrays);
   const parameters: unknown[] = [];
   if (asArrays) {
-    for (let i = 0; i < columns.length; i++) parameters.push(rows.map((row) => row[i]));
+    for (let i = 0; i < columns.length; i++) parameters.push(arrayLiteral(rows, i));
   } else {
     for (const row of rows) for (const value of row) parameters.push(value);
   }

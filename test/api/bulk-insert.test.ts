@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkInsert, bulkInsertSkippingDuplicates, type BulkColumn } from '../../src/db/bulk-insert.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.close());
+
+const COLUMNS: BulkColumn[] = [
+  { name: 'id', pgType: 'int8' },
+  { name: 'label', pgType: 'text' },
+  { name: 'amount', pgType: 'float8' },
+];
+
+// Text that array syntax gives meaning to (quotes, backslashes, braces, commas, spaces, the
+// word NULL, an empty string) and numbers at the edges of what each side spells.
+const ROWS: [number, string | null, number][] = [
+  [1, 'plain', 1.5],
+  [2, 'a "quoted" word', Number.POSITIVE_INFINITY],
+  [3, 'back\\slash\\', Number.NEGATIVE_INFINITY],
+  [4, '{braces}, commas', -0.000001],
+  [5, 'NULL', 1e300],
+  [6, '', 5e-324],
+  [7, '  spaced  ', 2 ** 53],
+  [8, null, 0],
+  [9, 'naïve ☃ 😀\nline', -123456789.125],
+];
+
+async function readBack(table: string): Promise<unknown[][]> {
+  const { rows } = await sql<{ id: string | number; label: string | null; amount: number }>`select id, label, amount from ${sql.table(table)} order by id`.execute(t.services.database.db);
+  return rows.map((r) => [Number(r.id), r.label, Number(r.amount)]);
+}
+
+describe('bulkInsert', () => {
+  it('stores every value exactly, in the array form on PostgreSQL and the row form on SQLite', async () => {
+    const db = t.services.database.db;
+    await sql`create table bulk_probe (id bigint primary key, label text, amount double precision not null)`.execute(db);
+    await bulkInsert(db, 'bulk_probe', COLUMNS, ROWS);
+    expect(await readBack('bulk_probe')).toEqual(ROWS);
+  });
+
+  it('skips exact duplicates of stored rows and of its own, keeping the rest, inside a transaction and outside one', async () => {
+    const db = t.services.database.db;
+    await sql`create table bulk_dupes (id bigint primary key, label text, amount double precision not null)`.execute(db);
+    await bulkInsertSkippingDuplicates(db, 'bulk_dupes', COLUMNS, ROWS.slice(0, 3));
+    await db.transaction().execute(async (trx) => {
+      await bulkInsertSkippingDuplicates(trx, 'bulk_dupes', COLUMNS, [ROWS[1]!, ROWS[3]!, ROWS[3]!, ROWS[4]!]);
+      // The transaction goes on after the savepoint was rolled back.
+      await bulkInsertSkippingDuplicates(trx, 'bulk_dupes', COLUMNS, ROWS.slice(5));
+    });
+    expect(await readBack('bulk_dupes')).toEqual(ROWS);
+  });
+});
