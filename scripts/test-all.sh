@@ -16,7 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-section() { printf '\n=== %s ===\n' "$*"; }
+# Each heading says how far into the run it starts, so a slow stage shows in the log.
+section() { printf '\n=== %s === (%d s in)\n' "$*" "$SECONDS"; }
 
 [ -d node_modules ] || npm ci
 section "build (server to dist/, web UI to web/dist/): the end-to-end suites run the compiled output"
