@@ -108,7 +108,7 @@ export class MetricsService {
             key,
             maxPoints,
           ).then((byRun) => rows.map((r) => byRun.get(r.id) ?? []))
-        : await Promise.all(rows.map((run) => downsampledSeries(this.db, this.dialect, run.id, key, { startStep, endStep, maxPoints })));
+        : await Promise.all(rows.map((run) => downsampledSeries(this.db, run.id, key, { startStep, endStep, maxPoints })));
     return series.map((points, i) => ({ runId: rows[i]!.uuid, points }));
   }
 }

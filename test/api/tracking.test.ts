@@ -209,10 +209,24 @@ describe('downsampling many runs at once', () => {
     const dialect = t.services.database.dialect;
     const batch = await downsampledSeriesOfRuns(db, dialect, ids, 'shape', 320);
     for (const [i, id] of ids.entries()) {
-      const single = await downsampledSeries(db, dialect, id, 'shape', { maxPoints: 320 });
+      const single = await downsampledSeries(db, id, 'shape', { maxPoints: 320 });
       expect(batch.get(id), `run ${id}`).toEqual(single);
       if (lengths[i]! > 320) expect(single.length, `run ${id}`).toBeLessThanOrEqual(320);
     }
+    // An extreme in a partial bucket at the edge of the rollups, next to a boundary of the
+    // answer's buckets: steps 1-100, value = step, but -5 at step 10 and -10 at step 12. Asked
+    // for 22 points, buckets of 16 are read and steps 1-15 are the edge; the answer's first
+    // bucket (steps 1-10) must hold its maximum (step 9) and minimum (step 10) after the first
+    // point, on both paths.
+    const edgeRun = await newRun();
+    await post('runs/log-batch', {
+      run_id: edgeRun,
+      metrics: Array.from({ length: 100 }, (_, i) => ({ key: 'edge', value: i + 1 === 10 ? -5 : i + 1 === 12 ? -10 : i + 1, timestamp: 1, step: i + 1 })),
+    });
+    const edgeId = (await db.selectFrom('runs').select('id').where('uuid', '=', edgeRun).executeTakeFirstOrThrow()).id;
+    const edgeSingle = await downsampledSeries(db, edgeId, 'edge', { maxPoints: 22 });
+    expect((await downsampledSeriesOfRuns(db, dialect, [edgeId], 'edge', 22)).get(edgeId)).toEqual(edgeSingle);
+    expect(edgeSingle.filter((p) => p.step <= 10).map((p) => p.step)).toEqual([1, 9, 10]);
     // A medium series keeps its spike (step 3 of every 977) and both ends.
     const medium = batch.get(ids[5]!)!;
     expect(medium.some((p) => p.step === 3 && p.value > 9)).toBe(true);

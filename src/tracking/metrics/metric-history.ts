@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../../db/database.ts';
 import type { Schema } from '../../db/schema.ts';
 import { invalid } from '../../shared/errors.ts';
 import { loadedValue, type MetricPoint } from './metric-point.ts';
@@ -102,49 +101,13 @@ export function minMaxBuckets(points: readonly MetricPoint[], from: number, to: 
 }
 
 /**
- * The lowest and highest point of each of `buckets` equal step ranges, computed by the database
- * over the raw points (only the extremes cross into JavaScript). SQLite takes the other columns
- * of a `min()`/`max()` row from that row; PostgreSQL gets the same with DISTINCT ON.
- */
-async function aggregatedRange(db: Kysely<Schema>, dialect: Dialect, runId: number, key: string, from: number, to: number, buckets: number): Promise<MetricPoint[]> {
-  if (from > to) return [];
-  const span = to - from + 1;
-  const bucket = sql`(step - ${from}) * ${buckets} / ${span}`;
-  const where = sql`run_id = ${runId} and key = ${key} and step >= ${from} and step <= ${to} and is_nan = 0`;
-  type Extreme = { step: number; timestamp: number; value: number };
-  let rows: Extreme[];
-  if (dialect === 'sqlite') {
-    const result = await sql<Extreme>`select min(value) as value, step, timestamp from metrics where ${where} group by ${bucket}
-      union all select max(value) as value, step, timestamp from metrics where ${where} group by ${bucket}`.execute(db);
-    rows = result.rows;
-  } else {
-    const lows = sql`select distinct on (b) b, step, timestamp, value from (select ${bucket} as b, step, timestamp, value from metrics where ${where}) s order by b, value asc`;
-    const highs = sql`select distinct on (b) b, step, timestamp, value from (select ${bucket} as b, step, timestamp, value from metrics where ${where}) s order by b, value desc`;
-    const result = await sql<Extreme>`(${lows}) union all (${highs})`.execute(db);
-    rows = result.rows;
-  }
-  return minMaxBuckets(
-    rows.map((r) => ({ key, step: Number(r.step), timestamp: Number(r.timestamp), value: Number(r.value) })),
-    from,
-    to,
-    buckets,
-  );
-}
-
-/**
  * At most `maxPoints` points of a metric over a step range, keeping every bucket's minimum and
  * maximum (so no spike is lost) plus the first and last points. Short and medium ranges are
  * read whole (medium ones reduced to buckets here); long ones are answered from the
  * coarsest rollup level that still has half as many buckets as asked for, with the partial
  * buckets at the edges of the range read from the raw points.
  */
-export async function downsampledSeries(
-  db: Kysely<Schema>,
-  dialect: Dialect,
-  runId: number,
-  key: string,
-  options: { startStep?: number; endStep?: number; maxPoints: number },
-): Promise<MetricPoint[]> {
+export async function downsampledSeries(db: Kysely<Schema>, runId: number, key: string, options: { startStep?: number; endStep?: number; maxPoints: number }): Promise<MetricPoint[]> {
   let from = options.startStep;
   let to = options.endStep;
   // Without a range, the series' own first and last points bound it (and are its ends).
@@ -185,15 +148,17 @@ export async function downsampledSeries(
       .where('bucket', '>=', firstFull)
       .where('bucket', '<=', lastFull)
       .execute(),
-    aggregatedRange(db, dialect, runId, key, from, Math.min(to, firstFull * width - 1), 2),
-    aggregatedRange(db, dialect, runId, key, Math.max(from, (lastFull + 1) * width), to, 2),
+    // The partial buckets at the edges are read raw: reduced on a grid of their own, they could
+    // drop the extreme of an answer bucket that straddles the edge.
+    rawRange(db, runId, key, from, Math.min(to, firstFull * width - 1)),
+    rawRange(db, runId, key, Math.max(from, (lastFull + 1) * width), to),
   ]);
-  const candidates: MetricPoint[] = [...head];
+  const candidates: MetricPoint[] = head.map(toPointOfKey);
   for (const r of rollups) {
     candidates.push({ key, step: r.min_step, timestamp: r.min_timestamp, value: r.min_value });
     candidates.push({ key, step: r.max_step, timestamp: r.max_timestamp, value: r.max_value });
   }
-  candidates.push(...tail);
+  candidates.push(...tail.map(toPointOfKey));
   return withEnds(minMaxBuckets(candidates, from, to, buckets), first, last);
 }
 

@@ -185,6 +185,6 @@ export async function downsampledSeriesOfRuns(db: Kysely<Schema>, dialect: Diale
     }
   }
   // Long series with NaN at an end take the per-run path.
-  for (const runId of slow) result.set(runId, await downsampledSeries(db, dialect, runId, key, { maxPoints }));
+  for (const runId of slow) result.set(runId, await downsampledSeries(db, runId, key, { maxPoints }));
   return result;
 }
