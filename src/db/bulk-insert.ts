@@ -67,7 +67,9 @@ function arrayLiteral(rows: readonly (readonly unknown[])[], column: number): st
     const value = rows[r]![column];
     if (value === null || value === undefined) parts[r] = 'NULL';
     else if (typeof value === 'number' || typeof value === 'bigint') parts[r] = String(value);
-    else parts[r] = `"${String(value).replace(QUOTE_OR_BACKSLASH, '\\$&')}"`;
+    else if (typeof value === 'string') parts[r] = `"${value.replace(QUOTE_OR_BACKSLASH, '\\$&')}"`;
+    // Dates, buffers and objects have spellings of their own; no caller sends one.
+    else throw new Error(`bulkInsert: column ${column} holds a ${typeof value}, which the array form does not spell`);
   }
   return `{${parts.join(',')}}`;
 }
