@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { sql, type Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
 import { escapeLike } from '../db/like.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { now } from '../shared/clock.ts';
+import { deleteBlobsLater } from '../storage/blob-deletions.ts';
 import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
 import { fileNotFound } from '../storage/errors.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
@@ -16,10 +19,17 @@ export interface ArtifactEntry {
   size?: number;
 }
 
-/** Where a project's artifact lives in the store. */
-export function artifactStoreKey(projectId: number, path: string): string {
-  return `projects/${projectId}/artifacts/${path}`;
+/**
+ * A fresh place in the store for one upload of a project's file. Never the file's path: an upload
+ * to a path that has a file must not write over the bytes a reader or a backup is copying; the old
+ * blob is deleted later (src/storage/blob-deletions.ts).
+ */
+export function newArtifactStoreKey(projectId: number): string {
+  return `projects/${projectId}/artifact-blobs/${randomUUID()}`;
 }
+
+/** How often recording a file may find its row changed under it before giving up (it never should twice). */
+const RECORD_ATTEMPTS = 10;
 
 /**
  * A project's file tree (run and logged-model artifacts). Contents go to the BlobStore; the
@@ -54,18 +64,50 @@ export class ArtifactsService {
   async put(access: ProjectAccess, rawPath: string, body: Readable, contentLength?: number): Promise<StoredBlob & { path: string }> {
     const path = safeRelativePath(rawPath);
     await this.assertNoClash(access.project.id, path);
-    const stored = await this.store.put(artifactStoreKey(access.project.id, path), body, { maxBytes: this.maxUploadBytes, contentLength });
-    await this.record(access, path, stored);
+    const key = newArtifactStoreKey(access.project.id);
+    const stored = await this.store.put(key, body, { maxBytes: this.maxUploadBytes, contentLength });
+    try {
+      await this.record(access, path, key, stored);
+    } catch (error) {
+      await this.store.delete(key).catch(() => undefined);
+      throw error;
+    }
     return { ...stored, path };
   }
 
-  /** Makes a completed file visible (or replaces the previous version of it). */
-  async record(access: ProjectAccess, path: string, stored: StoredBlob, db: Kysely<Schema> = this.db): Promise<void> {
-    await db
-      .insertInto('artifacts')
-      .values({ project_id: access.project.id, path, size: stored.size, sha256: stored.sha256, creator_id: access.caller.user?.id ?? null, created_at: now() })
-      .onConflict((oc) => oc.columns(['project_id', 'path']).doUpdateSet({ size: stored.size, sha256: stored.sha256, created_at: now() }))
-      .execute();
+  /**
+   * Makes the blob at `key` the file at `path`. A file already there is replaced, and its blob
+   * queued for deletion in the same transaction. The replaced key is read and then swapped only if
+   * it is still the same, so two uploads racing to one path each queue the blob they replaced,
+   * and none is left behind.
+   */
+  async record(access: ProjectAccess, path: string, key: string, stored: StoredBlob, db: Kysely<Schema> = this.db): Promise<void> {
+    const projectId = access.project.id;
+    await inTransaction(db, async (trx) => {
+      for (let attempt = 0; attempt < RECORD_ATTEMPTS; attempt++) {
+        const inserted = await trx
+          .insertInto('artifacts')
+          .values({ project_id: projectId, path, size: stored.size, sha256: stored.sha256, store_key: key, creator_id: access.caller.user?.id ?? null, created_at: now() })
+          .onConflict((oc) => oc.columns(['project_id', 'path']).doNothing())
+          .returning('path')
+          .executeTakeFirst();
+        if (inserted) return;
+        const previous = await trx.selectFrom('artifacts').select('store_key').where('project_id', '=', projectId).where('path', '=', path).executeTakeFirst();
+        if (!previous) continue; // deleted meanwhile: insert again
+        if (previous.store_key === key) return; // this very blob, recorded already
+        const swapped = await trx
+          .updateTable('artifacts')
+          .set({ size: stored.size, sha256: stored.sha256, store_key: key, created_at: now() })
+          .where('project_id', '=', projectId)
+          .where('path', '=', path)
+          .where('store_key', '=', previous.store_key)
+          .executeTakeFirst();
+        if (Number(swapped.numUpdatedRows) === 0) continue; // replaced meanwhile by another upload: read it again
+        await deleteBlobsLater(trx, [previous.store_key]);
+        return;
+      }
+      throw new Error(`the artifact ${path} kept changing while it was being recorded`);
+    });
   }
 
   async file(access: ProjectAccess, rawPath: string): Promise<DownloadableFile> {
@@ -76,7 +118,7 @@ export class ArtifactsService {
       name: path.slice(path.lastIndexOf('/') + 1),
       size: row.size,
       sha256: row.sha256,
-      open: (range) => this.store.get(artifactStoreKey(access.project.id, path), range),
+      open: (range) => this.store.get(row.store_key, range),
     };
   }
 
@@ -108,7 +150,7 @@ export class ArtifactsService {
     const projectId = access.project.id;
     const rows = await this.db
       .selectFrom('artifacts')
-      .select(['path', 'size', 'sha256'])
+      .select(['path', 'size', 'sha256', 'store_key'])
       .where('project_id', '=', projectId)
       .where((eb) => eb.or([eb('path', '=', root), sql<boolean>`path like ${`${escapeLike(root)}/%`} escape '\\'`]))
       .orderBy('path')
@@ -116,24 +158,25 @@ export class ArtifactsService {
       .execute();
     return rows.map((row) => {
       const path = row.path === root ? row.path.slice(row.path.lastIndexOf('/') + 1) : row.path.slice(root.length + 1);
-      return { path, name: path.slice(path.lastIndexOf('/') + 1), size: row.size, sha256: row.sha256, open: (range) => this.store.get(artifactStoreKey(projectId, row.path), range) };
+      return { path, name: path.slice(path.lastIndexOf('/') + 1), size: row.size, sha256: row.sha256, open: (range) => this.store.get(row.store_key, range) };
     });
   }
 
-  /** Deletes a file, or a directory with everything under it. */
+  /** Deletes a file, or a directory with everything under it; their blobs go later, with the rows committed. */
   async delete(access: ProjectAccess, rawPath: string): Promise<void> {
     const path = safeRelativePath(rawPath);
     const projectId = access.project.id;
-    const file = await this.db.selectFrom('artifacts').select('path').where('project_id', '=', projectId).where('path', '=', path).executeTakeFirst();
-    if (file) {
-      await this.db.deleteFrom('artifacts').where('project_id', '=', projectId).where('path', '=', path).execute();
-      await this.store.delete(artifactStoreKey(projectId, path));
-      return;
-    }
-    const under = sql<boolean>`path like ${`${escapeLike(path)}/%`} escape '\\'`;
-    const deleted = await this.db.deleteFrom('artifacts').where('project_id', '=', projectId).where(under).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw fileNotFound();
-    await this.store.deletePrefix(artifactStoreKey(projectId, path));
+    await inTransaction(this.db, async (trx) => {
+      const file = await trx.deleteFrom('artifacts').where('project_id', '=', projectId).where('path', '=', path).returning('store_key').executeTakeFirst();
+      if (file) return deleteBlobsLater(trx, [file.store_key]);
+      const under = sql<boolean>`path like ${`${escapeLike(path)}/%`} escape '\\'`;
+      const deleted = await trx.deleteFrom('artifacts').where('project_id', '=', projectId).where(under).returning('store_key').execute();
+      if (deleted.length === 0) throw fileNotFound();
+      await deleteBlobsLater(
+        trx,
+        deleted.map((row) => row.store_key),
+      );
+    });
   }
 
   async usage(projectId: number): Promise<{ files: number; bytes: number }> {
@@ -145,8 +188,8 @@ export class ArtifactsService {
     return { files: Number(row.files), bytes: Number(row.bytes) };
   }
 
-  /** Removes a project's files from the store when the project is deleted. */
-  async purgeProject(projectId: number): Promise<void> {
-    await this.store.deletePrefix(`projects/${projectId}`);
+  /** Queues every blob of a project (its files, packages and job artifacts) when the project is deleted, in that transaction. */
+  async purgeProject(trx: Kysely<Schema>, projectId: number): Promise<void> {
+    await deleteBlobsLater(trx, [`projects/${projectId}`], { wholePrefix: true });
   }
 }

@@ -4,6 +4,8 @@ export interface ArtifactsTable {
   path: string;
   size: number;
   sha256: string;
+  /** Where the bytes are in the store: fresh for every upload, so a new upload never writes over bytes being read. */
+  store_key: string;
   creator_id: number | null;
   created_at: number;
 }

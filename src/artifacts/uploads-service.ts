@@ -10,7 +10,7 @@ import { AppError, invalid } from '../shared/errors.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { uploadNotFound } from '../storage/errors.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
-import { artifactStoreKey, type ArtifactsService } from './artifacts-service.ts';
+import { newArtifactStoreKey, type ArtifactsService } from './artifacts-service.ts';
 import { wrongUploadToken } from './errors.ts';
 
 export const UPLOAD_TOKEN_HEADER = 'x-modelyard-upload-token';
@@ -35,7 +35,7 @@ export class UploadsService {
   async create(access: ProjectAccess, rawPath: string, numParts: number) {
     const path = safeRelativePath(rawPath);
     if (!Number.isSafeInteger(numParts) || numParts < 1 || numParts > MAX_PARTS) throw invalid(`num_parts must be between 1 and ${MAX_PARTS}`);
-    const key = artifactStoreKey(access.project.id, path);
+    const key = newArtifactStoreKey(access.project.id);
     const storeUploadId = await this.store.createMultipart(key);
     const id = randomUUID();
     const secret = randomBytes(32).toString('base64url');
@@ -97,7 +97,7 @@ export class UploadsService {
     });
     // The file appears and its upload ends together: a completed upload is never left half-recorded.
     await inTransaction(this.db, async (trx) => {
-      await this.artifacts.record(access, row.target, stored, trx);
+      await this.artifacts.record(access, row.target, row.store_key, stored, trx);
       await trx.deleteFrom('uploads').where('id', '=', row.id).execute();
     });
     return stored;

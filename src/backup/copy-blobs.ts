@@ -10,11 +10,15 @@ import type { ReferencedBlob } from './snapshot-contents.ts';
 export interface CopiedBlobs {
   referenced: number;
   files: ManifestFile[];
-  /** Referenced by the snapshot, deleted before they could be copied. */
+  /**
+   * Referenced by the snapshot, gone before they could be copied: deletions wait for the backup
+   * (src/backup/deletion-hold.ts), so only a hold that expired, or a change by other means.
+   */
   missing: string[];
   /**
-   * Replaced after the snapshot (an artifact uploaded again to the same path): the backup holds
-   * the newer bytes, the snapshot's row the older checksum.
+   * Not the bytes the snapshot recorded. Blobs are never written over (every upload gets a new
+   * key), so this means the store was changed by other means, or by a server older than the
+   * fresh keys; the backup then holds the newer bytes, the snapshot's row the older checksum.
    */
   changedAfterSnapshot: string[];
 }

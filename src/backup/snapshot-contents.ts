@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { artifactStoreKey } from '../artifacts/artifacts-service.ts';
 import type { Schema } from '../db/schema.ts';
 
 /** A blob store object the database refers to, with the checksum the database recorded. */
@@ -49,9 +48,8 @@ export async function readSnapshotContents(db: Kysely<Schema>): Promise<Snapshot
       .executeTakeFirstOrThrow();
     counts[table] = Number(row.n);
   }
-  const artifacts = await db.selectFrom('artifacts').select(['project_id', 'path', 'size', 'sha256']).execute();
-  const blobs: ReferencedBlob[] = artifacts.map((a) => ({ key: artifactStoreKey(a.project_id, a.path), size: Number(a.size), sha256: a.sha256 }));
-  for (const table of ['package_files', 'ci_job_artifacts', 'ci_job_artifact_legacy_files'] as const) {
+  const blobs: ReferencedBlob[] = [];
+  for (const table of ['artifacts', 'package_files', 'ci_job_artifacts', 'ci_job_artifact_legacy_files'] as const) {
     const rows = await db.selectFrom(table).select(['store_key as key', 'size', 'sha256']).execute();
     blobs.push(...rows.map((r) => ({ key: r.key, size: Number(r.size), sha256: r.sha256 })));
   }

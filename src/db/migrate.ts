@@ -24,6 +24,7 @@ import * as packageUploads from './migrations/0020_package_uploads.ts';
 import * as versionImages from './migrations/0021_version_images.ts';
 import * as vertexTargets from './migrations/0022_vertex_targets.ts';
 import * as dropFinestRollups from './migrations/0023_drop_finest_rollups.ts';
+import * as artifactBlobKeys from './migrations/0024_artifact_blob_keys.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0021_version_images': versionImages,
   '0022_vertex_targets': vertexTargets,
   '0023_drop_finest_rollups': dropFinestRollups,
+  '0024_artifact_blob_keys': artifactBlobKeys,
 };
 
 /** The names of every migration, in order. */

@@ -8,6 +8,7 @@ import type { ImportTables } from '../imports/tables.ts';
 import type { IntegrationTables } from '../integrations/google/integration-tables.ts';
 import type { PipelineTables } from '../pipelines/tables.ts';
 import type { ServingTables } from '../serving/tables.ts';
+import type { StorageTables } from '../storage/tables.ts';
 import type { TargetTables } from '../targets/tables.ts';
 import type { PackageTables } from '../packages/tables.ts';
 import type { ProjectTables } from '../projects/tables.ts';
@@ -24,6 +25,7 @@ export interface Schema
     EventTables,
     TrackingTables,
     ArtifactTables,
+    StorageTables,
     PackageTables,
     RegistryTables,
     WebhookTables,

@@ -9,6 +9,7 @@ import { recordChange } from '../events/outbox.ts';
 import { now } from '../shared/clock.ts';
 import { invalid } from '../shared/errors.ts';
 import type { DownloadableFile } from '../http/download.ts';
+import { deleteBlobsLater } from '../storage/blob-deletions.ts';
 import type { BlobStore, StoredBlob } from '../storage/blob-store.ts';
 import { safeFileName, safeRelativePath } from '../storage/safe-path.ts';
 import { packageFileNotFound, packageNotFound } from './errors.ts';
@@ -122,9 +123,8 @@ export class PackagesService {
     alongside?: (trx: Kysely<Schema>) => Promise<void>,
   ): Promise<{ pkg: PackageRow; file: PackageFileRow }> {
     const fileName = target.fileName;
-    let written: { pkg: PackageRow; file: PackageFileRow; replacedKey?: string };
     try {
-      written = await inTransaction(this.db, async (trx) => {
+      return await inTransaction(this.db, async (trx) => {
         const pkg = await this.findOrCreate(trx, access, target.type, target.name, target.version, target.status);
         const previous = await trx.selectFrom('package_files').selectAll().where('package_id', '=', pkg.id).where('file_name', '=', fileName).executeTakeFirst();
         if (previous?.store_key === key) return { pkg, file: previous };
@@ -143,15 +143,14 @@ export class PackagesService {
           payload: { package_id: pkg.id, file_id: file.id, file_name: fileName, size: stored.size, sha256: stored.sha256 },
         });
         await alongside?.(trx);
-        return { pkg, file, replacedKey: previous?.store_key };
+        // The replaced file's bytes go only once the new row is committed, and minutes later: readers may still be on them.
+        if (previous) await deleteBlobsLater(trx, [previous.store_key]);
+        return { pkg, file };
       });
     } catch (error) {
       await this.store.delete(key).catch(() => undefined);
       throw error;
     }
-    // The replaced file's bytes go only once the new row is committed: until then it is the one readers get.
-    if (written.replacedKey) await this.store.delete(written.replacedKey).catch(() => undefined);
-    return { pkg: written.pkg, file: written.file };
   }
 
   async findPackage(access: ProjectAccess, type: PackageType, name: string, version: string): Promise<PackageRow> {
@@ -206,29 +205,30 @@ export class PackagesService {
     return { total: Number(count.n), items: rows };
   }
 
-  /** Deletes a package with its files; their bytes go once the rows are gone. */
+  /** Deletes a package with its files; their bytes go later, once the rows are gone (src/storage/blob-deletions.ts). */
   async deletePackage(access: ProjectAccess, packageId: number): Promise<void> {
-    const storeKeys = await inTransaction(this.db, async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const pkg = await this.getPackage(access, packageId, trx);
       // Read in the transaction: a file uploaded meanwhile is deleted with the package, and its bytes with it.
       const files = await trx.selectFrom('package_files').select('store_key').where('package_id', '=', pkg.id).execute();
       await trx.deleteFrom('packages').where('id', '=', pkg.id).execute();
       await recordChange(trx, access.caller, { type: 'packages.package.deleted', projectId: access.project.id, payload: { package_id: pkg.id, name: pkg.name, version: pkg.version } });
-      return files.map((f) => f.store_key);
+      await deleteBlobsLater(
+        trx,
+        files.map((f) => f.store_key),
+      );
     });
-    for (const key of storeKeys) await this.store.delete(key).catch(() => undefined);
   }
 
   async deleteFile(access: ProjectAccess, packageId: number, fileId: number): Promise<void> {
-    const storeKey = await inTransaction(this.db, async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       const pkg = await this.getPackage(access, packageId, trx);
       const file = await trx.selectFrom('package_files').selectAll().where('id', '=', fileId).where('package_id', '=', pkg.id).executeTakeFirst();
       if (!file) throw packageFileNotFound();
       await trx.deleteFrom('package_files').where('id', '=', file.id).execute();
       await recordChange(trx, access.caller, { type: 'packages.file.deleted', projectId: access.project.id, payload: { package_id: pkg.id, file_id: file.id, file_name: file.file_name } });
-      return file.store_key;
+      await deleteBlobsLater(trx, [file.store_key]);
     });
-    await this.store.delete(storeKey).catch(() => undefined);
   }
 
   async usage(projectId: number): Promise<{ files: number; bytes: number }> {

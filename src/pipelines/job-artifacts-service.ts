@@ -1,11 +1,13 @@
 import { Readable } from 'node:stream';
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { DownloadableFile } from '../http/download.ts';
 import { REPORT_FILE_NAMES } from '../runner-protocol/artifacts.ts';
 import { ARTIFACT_FORMATS, ARTIFACT_TYPES, type ArtifactFormat, type ArtifactType } from '../runner-protocol/job-response.ts';
 import { now } from '../shared/clock.ts';
 import { isAppError } from '../shared/errors.ts';
+import { deleteBlobsLater } from '../storage/blob-deletions.ts';
 import type { BlobStore } from '../storage/blob-store.ts';
 import { safeRelativePath } from '../storage/safe-path.ts';
 import { parseDotenv, parseJunit } from './artifact-reports.ts';
@@ -192,19 +194,27 @@ export class JobArtifactsService {
     return Object.fromEntries(rows.map((row) => [row.file_type, JSON.parse(row.report!)]));
   }
 
-  /** Deletes artifacts past their expiry (run by the CI worker). */
+  /** Deletes artifacts past their expiry (run by the CI worker); their bytes go later, with the rows committed. */
   async deleteExpired(): Promise<number> {
     const at = now();
-    const expired = await this.db.selectFrom('ci_job_artifacts').selectAll().where('expire_at', '<', at).limit(500).execute();
-    for (const row of expired) {
-      await this.store.delete(row.store_key).catch(() => undefined);
-      await this.db.deleteFrom('ci_job_artifacts').where('id', '=', row.id).execute();
-    }
-    const legacy = await this.db.selectFrom('ci_job_artifact_legacy_files').selectAll().where('expire_at', '<', at).limit(500).execute();
-    for (const row of legacy) {
-      await this.store.delete(row.store_key).catch(() => undefined);
-      await this.db.deleteFrom('ci_job_artifact_legacy_files').where('job_id', '=', row.job_id).where('path', '=', row.path).execute();
-    }
-    return expired.length + legacy.length;
+    return inTransaction(this.db, async (trx) => {
+      const expired = await trx
+        .deleteFrom('ci_job_artifacts')
+        .where('id', 'in', (eb) => eb.selectFrom('ci_job_artifacts').select('id').where('expire_at', '<', at).limit(500))
+        .returning('store_key')
+        .execute();
+      const legacy = await trx
+        .deleteFrom('ci_job_artifact_legacy_files')
+        .where(({ eb, refTuple, selectFrom }) =>
+          eb(refTuple('job_id', 'path'), 'in', selectFrom('ci_job_artifact_legacy_files').select(['job_id', 'path']).where('expire_at', '<', at).limit(500).$asTuple('job_id', 'path')),
+        )
+        .returning('store_key')
+        .execute();
+      await deleteBlobsLater(
+        trx,
+        [...expired, ...legacy].map((row) => row.store_key),
+      );
+      return expired.length + legacy.length;
+    });
   }
 }

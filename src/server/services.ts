@@ -155,7 +155,7 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   projects.onDelete(deleteMetricsOfProject);
   const blobStore = openBlobStore(config.artifactsUrl);
   const artifacts = new ArtifactsService(db, blobStore, config.maxUploadBytes);
-  projects.onDelete((_trx, projectId) => artifacts.purgeProject(projectId));
+  projects.onDelete((trx, projectId) => artifacts.purgeProject(trx, projectId));
   const loggedModels = new LoggedModelsService(db, experiments, runs);
   const models = new RegisteredModelsService(db);
   const versions = new ModelVersionsService(db, models, runs, loggedModels, new VersionRuns(experiments, runs, config.publicUrl));

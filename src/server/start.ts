@@ -16,6 +16,7 @@ import { openKeyring } from '../secrets/keyring.ts';
 import { assertKeysForStoredSecrets } from '../secrets/rotation.ts';
 import { SEALED_COLUMNS } from './sealed-columns.ts';
 import { sweepExpiredUploads } from '../packages/upload-sweeper.ts';
+import { BlobDeletions } from '../storage/blob-deletions.ts';
 
 /** How long a stopping server waits for requests in flight (Kubernetes gives a pod 30 s by default). */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -60,6 +61,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   );
   servingWorker.start();
   const uploadSweeper = sweepExpiredUploads(services.packageUploads, logger);
+  const blobSweeper = new BlobDeletions(database.db, services.blobStore).startSweeping(logger);
   services.importWorker.start();
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ address, database: config.database.dialect, dataDir: config.dataDir }, 'modelyard is listening');
@@ -70,7 +72,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     url: address,
     async close() {
       // Background rounds still in flight finish first: they use the database closed below.
-      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), uploadSweeper.stop(), services.importWorker.stop()]);
+      const stopping = Promise.all([dispatcher.stop(), ciWorker.stop(), uploadSweeper.stop(), blobSweeper.stop(), services.importWorker.stop()]);
       await metricsListener?.close();
       // Requests in flight finish (new ones get 503, long polls end at once); one that is
       // still running after the grace period is cut so that a stop is never held forever.

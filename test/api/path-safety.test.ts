@@ -68,10 +68,15 @@ describe('path safety', () => {
         t.call({ method: 'POST', url: `${mlflow()}/mpu/create/${pattern}`, token: dev.token, payload: { path: 'x', num_parts: 1 } }),
       ];
       const results = await Promise.all(calls);
-      results.forEach((res, i) => {
-        // A listing reads only the database: for a syntactically plain path behind a symlink it finds nothing.
-        if (i === 3 && label.startsWith('symlink')) expect(res.json()).toEqual({ files: [] });
-        else expectRefused(res.statusCode, res.body, label);
+      results.forEach((res) => {
+        // A path that is syntactically plain is only a name: artifacts are stored under keys the
+        // server makes (test/unit/fs-store-confinement.test.ts shows the store refusing a key a
+        // symlink leads out of), so the symlink is never reached. What matters: no answer holds
+        // the secret, nothing fails, and nothing outside changes (checked below).
+        if (label.startsWith('symlink')) {
+          expect(res.statusCode, res.body).toBeLessThan(500);
+          expect(res.body).not.toContain('top secret');
+        } else expectRefused(res.statusCode, res.body, label);
       });
       expect(fs.readdirSync(outside).sort()).toEqual(before);
       expect(fs.readFileSync(path.join(outside, 'secret.txt'), 'utf8')).toBe('top secret');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestApp, type TestApp, type TestUser } from '../support/app.ts';
+import { BlobDeletions } from '../../src/storage/blob-deletions.ts';
 import { multipartUpload, unzipText, zipOf } from '../support/artifacts.ts';
 
 /**
@@ -453,6 +454,27 @@ describe('variables, logs and job tokens', () => {
     const byReader = await t.call({ method: 'GET', url: `/api/v4/projects/${projectId}/jobs/${make.id}/artifacts/out/model.bin`, token: reporter.token });
     expect(byReader.body).toBe('model-bytes');
     expect((await jobsOf(pipeline.id))[0]).toMatchObject({ name: 'make' });
+  });
+
+  it('removes expired artifacts with their rows and queues their bytes, deleted once due', async () => {
+    await runPipeline('keep:\n  script: [x]\n  artifacts:\n    paths: [out/]\n');
+    const job = (await take())!;
+    expect((await uploadArchive(job, { 'out/a.txt': 'a' })).statusCode).toBe(201);
+    await report(job, 'success');
+    const db = t.services.database.db;
+    const row = await db.selectFrom('ci_job_artifacts').select(['id', 'store_key']).where('job_id', '=', job.id).executeTakeFirstOrThrow();
+    await db
+      .updateTable('ci_job_artifacts')
+      .set({ expire_at: Date.now() - 1 })
+      .where('id', '=', row.id)
+      .execute();
+    expect(await t.services.jobArtifacts.deleteExpired()).toBe(1);
+    expect(await db.selectFrom('ci_job_artifacts').select('id').where('id', '=', row.id).executeTakeFirst()).toBeUndefined();
+    expect((await db.selectFrom('blob_deletions').select('store_key').execute()).map((r) => r.store_key)).toContain(row.store_key);
+    // The bytes outlive the row by the deletion delay (a download that just looked it up finishes).
+    expect((await (await t.services.blobStore.get(row.store_key)).toArray()).length).toBeGreaterThan(0);
+    await new BlobDeletions(db, t.services.blobStore, 0).sweepAll();
+    await expect(t.services.blobStore.get(row.store_key)).rejects.toMatchObject({ kind: 'not_found' });
   });
 });
 
