@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { mlflowReplies } from '../http/responses.ts';
+import { mlflowReplies, writtenByJsonStringify } from '../http/responses.ts';
 import { GetServerInfo_Response } from './contract.ts';
 import { type App } from '../http/types.ts';
 import { accessOf } from '../auth/request-context.ts';
@@ -40,6 +40,8 @@ export async function mlflowRoutes(app: App, deps: { services: MlflowServices; d
           response: mlflowReplies({ 200: endpoint.response }),
         },
         validatorCompiler: readsLeniently,
+        // MLflow's answers are its largest (search pages of 1,000 runs or versions, histories).
+        ...writtenByJsonStringify,
         handler: async (request, reply) => {
           const answer = await endpoint.handle(
             mlflowCall({
