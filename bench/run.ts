@@ -317,10 +317,10 @@ async function replicaScalingSuite(): Promise<void> {
   log('wrote docs/benchmarks.md (replica scaling)');
 }
 
+if (database !== undefined && database !== 'postgres') throw new Error(`--db takes postgres (SQLite is the default), got ${database}`);
 const onSqlite = database === undefined;
 if (database === 'postgres' && (!only || only === 'postgres')) await postgresSuite();
 if (database === 'postgres' && (!only || only === 'replica-scaling')) await replicaScalingSuite();
-else if (database !== undefined) throw new Error(`--db takes postgres (SQLite is the default), got ${database}`);
 if (onSqlite && (!only || only === 'startup')) await startupSuite();
 if (onSqlite && (!only || only === 'webhooks')) await webhooksSuite();
 if (onSqlite && (!only || only === 'ci')) await ciSuite();
