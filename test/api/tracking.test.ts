@@ -102,6 +102,19 @@ describe('metric storage', () => {
     expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => i));
   });
 
+  it('pages on across a page that ends on ±Infinity or NaN', async () => {
+    const run = await newRun();
+    await logSeries(run, 'edges', [Infinity, -Infinity, NaN, 1, Infinity, 2]);
+    const seen: unknown[] = [];
+    let token: string | undefined;
+    do {
+      const page = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=edges&max_results=1${token ? `&page_token=${token}` : ''}`), token: dev.token })).json();
+      seen.push(...page.metrics.map((m: { value: unknown }) => m.value));
+      token = page.next_page_token;
+    } while (token);
+    expect(seen).toEqual(['Infinity', '-Infinity', 'NaN', 1, 'Infinity', 2]);
+  });
+
   it('downsamples from rollups without losing a spike, matching a brute-force min/max', async () => {
     const run = await newRun();
     const values = Array.from({ length: 20_000 }, (_, i) => Math.sin(i / 300) + (i % 7) / 100);

@@ -11,14 +11,19 @@ interface Cursor {
   n: number;
 }
 
+/** ±Infinity has no JSON spelling (JSON.stringify writes null), so a cursor spells it as a string. */
+type SpelledCursor = Omit<Cursor, 'v'> & { v: number | 'Infinity' | '-Infinity' };
+
 function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+  const spelled: SpelledCursor = { ...cursor, v: Number.isFinite(cursor.v) ? cursor.v : cursor.v > 0 ? 'Infinity' : '-Infinity' };
+  return Buffer.from(JSON.stringify(spelled)).toString('base64url');
 }
 
 function decodeCursor(token: string): Cursor {
   try {
-    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if ([c.s, c.t, c.v, c.n].every((x) => typeof x === 'number' && Number.isFinite(x))) return c as Cursor;
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<SpelledCursor>;
+    const v = c.v === 'Infinity' || c.v === '-Infinity' ? Number(c.v) : c.v;
+    if ([c.s, c.t, c.n].every((x) => typeof x === 'number' && Number.isFinite(x)) && typeof v === 'number' && !Number.isNaN(v)) return { s: c.s!, t: c.t!, v, n: c.n! };
   } catch {
     // refused below
   }
