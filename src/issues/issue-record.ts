@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import type { IssuesTable } from './tables.ts';
+import { groupedBy, groupOf } from '../shared/grouped-by.ts';
 
 export type IssueRow = Selectable<IssuesTable>;
 
@@ -26,10 +27,13 @@ export async function recordsOf(db: Kysely<Schema>, rows: IssueRow[]): Promise<I
       .groupBy('issue_id')
       .execute(),
   ]);
+  const labelsOf = groupedBy(labels, (l) => l.issue_id);
+  const assigneesOf = groupedBy(assignees, (a) => a.issue_id);
+  const notesOf = new Map(notes.map((n) => [n.issue_id, Number(n.n)]));
   return rows.map((row) => ({
     row,
-    labels: labels.filter((l) => l.issue_id === row.id).map((l) => l.label),
-    assigneeIds: assignees.filter((a) => a.issue_id === row.id).map((a) => Number(a.user_id)),
-    notesCount: Number(notes.find((n) => n.issue_id === row.id)?.n ?? 0),
+    labels: groupOf(labelsOf, row.id).map((l) => l.label),
+    assigneeIds: groupOf(assigneesOf, row.id).map((a) => Number(a.user_id)),
+    notesCount: notesOf.get(row.id) ?? 0,
   }));
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import type { ModelRow, ModelVersion, RegisteredModel, VersionRow } from './registry-model.ts';
+import { groupedBy, groupOf } from '../shared/grouped-by.ts';
 
 /** Loads tags, aliases and labels of many versions with one query per kind. */
 export async function hydrateVersions(db: Kysely<Schema>, rows: VersionRow[], modelNames: Map<number, string>): Promise<ModelVersion[]> {
@@ -11,12 +12,15 @@ export async function hydrateVersions(db: Kysely<Schema>, rows: VersionRow[], mo
     db.selectFrom('model_aliases').select(['version_id', 'alias']).where('version_id', 'in', ids).orderBy('alias').execute(),
     db.selectFrom('version_labels').selectAll().where('version_id', 'in', ids).orderBy('label').execute(),
   ]);
+  const tagsOf = groupedBy(tags, (t) => t.version_id);
+  const aliasesOf = groupedBy(aliases, (a) => a.version_id);
+  const labelsOf = groupedBy(labels, (l) => l.version_id);
   return rows.map((row) => ({
     row,
     modelName: modelNames.get(row.model_id) ?? '',
-    tags: tags.filter((t) => t.version_id === row.id).map((t) => ({ key: t.key, value: t.value })),
-    aliases: aliases.filter((a) => a.version_id === row.id).map((a) => a.alias),
-    labels: labels.filter((l) => l.version_id === row.id).map((l) => l.label),
+    tags: groupOf(tagsOf, row.id).map((t) => ({ key: t.key, value: t.value })),
+    aliases: groupOf(aliasesOf, row.id).map((a) => a.alias),
+    labels: groupOf(labelsOf, row.id).map((l) => l.label),
   }));
 }
 
@@ -53,12 +57,15 @@ export async function hydrateModels(db: Kysely<Schema>, rows: ModelRow[]): Promi
       .execute(),
   ]);
   const names = new Map(rows.map((r) => [r.id, r.name]));
-  const latestVersions = await hydrateVersions(db, latest, names);
+  const latestOf = groupedBy(await hydrateVersions(db, latest, names), (v) => v.row.model_id);
+  const tagsOf = groupedBy(tags, (t) => t.model_id);
+  const aliasesOf = groupedBy(aliases, (a) => a.model_id);
+  const labelsOf = groupedBy(labels, (l) => l.model_id);
   return rows.map((row) => ({
     row,
-    tags: tags.filter((t) => t.model_id === row.id).map((t) => ({ key: t.key, value: t.value })),
-    aliases: aliases.filter((a) => a.model_id === row.id).map((a) => ({ alias: a.alias, version: a.version })),
-    labels: labels.filter((l) => l.model_id === row.id).map((l) => l.label),
-    latestVersions: latestVersions.filter((v) => v.row.model_id === row.id).sort((a, b) => a.row.version - b.row.version),
+    tags: groupOf(tagsOf, row.id).map((t) => ({ key: t.key, value: t.value })),
+    aliases: groupOf(aliasesOf, row.id).map((a) => ({ alias: a.alias, version: a.version })),
+    labels: groupOf(labelsOf, row.id).map((l) => l.label),
+    latestVersions: groupOf(latestOf, row.id).sort((a, b) => a.row.version - b.row.version),
   }));
 }

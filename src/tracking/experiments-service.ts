@@ -13,6 +13,7 @@ import type { ViewType } from './contract.ts';
 import { mustBeInStage, TrackingErrors } from './errors.ts';
 import { assignedArtifactLocation, chosenArtifactLocation, DEFAULT_EXPERIMENT_ARTIFACT_LOCATION } from './experiment-artifact-location.ts';
 import type { ExperimentsTable } from './tables.ts';
+import { groupedBy, groupOf } from '../shared/grouped-by.ts';
 
 export type ExperimentRow = Selectable<ExperimentsTable>;
 export type { ViewType } from './contract.ts';
@@ -66,6 +67,7 @@ export class ExperimentsService {
       )
       .orderBy('key')
       .execute();
+    const tagsOf = groupedBy(tags, (t) => t.experiment_id);
     return rows.map((row) => ({
       id: row.id,
       projectId: row.project_id,
@@ -75,7 +77,7 @@ export class ExperimentsService {
       creationTime: row.creation_time,
       lastUpdateTime: row.last_update_time,
       artifactLocation: experimentArtifactLocation(row),
-      tags: tags.filter((t) => t.experiment_id === row.id).map((t) => ({ key: t.key, value: t.value })),
+      tags: groupOf(tagsOf, row.id).map((t) => ({ key: t.key, value: t.value })),
     }));
   }
 

@@ -16,6 +16,7 @@ import type { RunsService } from './runs-service.ts';
 import { compileFilter, numericCondition, requireComparator, stringCondition, STRING_COMPARATORS } from './search/compile.ts';
 import { parseFilter, type RawComparison } from './search/filter-parser.ts';
 import type { LoggedModelsTable } from './tables.ts';
+import { groupedBy, groupOf } from '../shared/grouped-by.ts';
 
 export type LoggedModelRow = Selectable<LoggedModelsTable>;
 export type LoggedModelStatus = LoggedModelRow['status'];
@@ -77,23 +78,24 @@ export class LoggedModelsService {
       db.selectFrom('logged_model_params').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
       db.selectFrom('logged_model_metrics').selectAll().where('model_id', 'in', ids).orderBy('key').orderBy('step').execute(),
     ]);
+    const tagsOf = groupedBy(tags, (t) => t.model_id);
+    const paramsOf = groupedBy(params, (p) => p.model_id);
+    const metricsOf = groupedBy(metrics, (m) => m.model_id);
     return rows.map((row) => ({
       row,
       artifactUri: loggedModelArtifactUri(experimentArtifactLocation(experiments.find((e) => e.id === row.experiment_id) ?? { id: row.experiment_id, artifact_location: null }), row.id),
-      tags: tags.filter((t) => t.model_id === row.id).map((t) => ({ key: t.key, value: t.value })),
-      params: params.filter((p) => p.model_id === row.id).map((p) => ({ key: p.key, value: p.value })),
-      metrics: metrics
-        .filter((m) => m.model_id === row.id)
-        .map((m) => ({
-          key: m.key,
-          value: loadedValue(m),
-          timestamp: m.timestamp,
-          step: m.step,
-          modelId: m.model_id,
-          runId: m.run_id,
-          datasetName: m.dataset_name ?? undefined,
-          datasetDigest: m.dataset_digest ?? undefined,
-        })),
+      tags: groupOf(tagsOf, row.id).map((t) => ({ key: t.key, value: t.value })),
+      params: groupOf(paramsOf, row.id).map((p) => ({ key: p.key, value: p.value })),
+      metrics: groupOf(metricsOf, row.id).map((m) => ({
+        key: m.key,
+        value: loadedValue(m),
+        timestamp: m.timestamp,
+        step: m.step,
+        modelId: m.model_id,
+        runId: m.run_id,
+        datasetName: m.dataset_name ?? undefined,
+        datasetDigest: m.dataset_digest ?? undefined,
+      })),
     }));
   }
 

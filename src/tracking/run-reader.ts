@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Schema } from '../db/schema.ts';
+import { groupedBy } from '../shared/grouped-by.ts';
 import { loadedValue } from './metrics/metric-point.ts';
 import type { DatasetInput, KeyValue, LatestMetric, Run, RunRow } from './run-model.ts';
 
@@ -16,16 +17,6 @@ async function byRunIds<T>(db: Kysely<Schema>, column: string, ids: number[], lo
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await load(sql<SqlBool>`${sql.ref(column)} in (${sql.join(ids.slice(i, i + CHUNK))})`)));
   return out;
-}
-
-function groupBy<T extends { run_id: number }>(rows: T[]): Map<number, T[]> {
-  const map = new Map<number, T[]>();
-  for (const row of rows) {
-    const list = map.get(row.run_id);
-    if (list) list.push(row);
-    else map.set(row.run_id, [row]);
-  }
-  return map;
 }
 
 /** Loads params, tags, latest metrics, inputs and outputs for many runs with one query per kind. */
@@ -48,12 +39,13 @@ export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<R
     byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_outputs').selectAll().where(matches).execute()),
     byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_model_inputs').selectAll().where(matches).orderBy('model_id').execute()),
   ]);
-  const paramsBy = groupBy(params);
-  const tagsBy = groupBy(tags);
-  const metricsBy = groupBy(metrics);
-  const inputsBy = groupBy(inputs);
-  const outputsBy = groupBy(outputs);
-  const modelInputsBy = groupBy(modelInputs);
+  const byRun = (row: { run_id: number }) => row.run_id;
+  const paramsBy = groupedBy(params, byRun);
+  const tagsBy = groupedBy(tags, byRun);
+  const metricsBy = groupedBy(metrics, byRun);
+  const inputsBy = groupedBy(inputs, byRun);
+  const outputsBy = groupedBy(outputs, byRun);
+  const modelInputsBy = groupedBy(modelInputs, byRun);
   const kv = (list: { key: string; value: string }[] | undefined): KeyValue[] => (list ?? []).map((r) => ({ key: r.key, value: r.value }));
   return rows.map((row) => ({
     row,
