@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely';
+import { rowsOfIds } from '../db/rows-of-ids.ts';
 import type { Schema } from '../db/schema.ts';
-import type { ModelRow, ModelVersion, RegisteredModel, VersionRow } from './registry-model.ts';
 import { groupedBy, groupOf } from '../shared/grouped-by.ts';
+import type { ModelRow, ModelVersion, RegisteredModel, VersionRow } from './registry-model.ts';
 
 /** Loads tags, aliases and labels of many versions with one query per kind. */
 export async function hydrateVersions(db: Kysely<Schema>, rows: VersionRow[], modelNames: Map<number, string>): Promise<ModelVersion[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [tags, aliases, labels] = await Promise.all([
-    db.selectFrom('version_tags').selectAll().where('version_id', 'in', ids).orderBy('key').execute(),
-    db.selectFrom('model_aliases').select(['version_id', 'alias']).where('version_id', 'in', ids).orderBy('alias').execute(),
-    db.selectFrom('version_labels').selectAll().where('version_id', 'in', ids).orderBy('label').execute(),
+    rowsOfIds(db, 'version_id', ids, (matches) => db.selectFrom('version_tags').selectAll().where(matches).orderBy('key')),
+    rowsOfIds(db, 'version_id', ids, (matches) => db.selectFrom('model_aliases').select(['version_id', 'alias']).where(matches).orderBy('alias')),
+    rowsOfIds(db, 'version_id', ids, (matches) => db.selectFrom('version_labels').selectAll().where(matches).orderBy('label')),
   ]);
   const tagsOf = groupedBy(tags, (t) => t.version_id);
   const aliasesOf = groupedBy(aliases, (a) => a.version_id);
@@ -29,32 +30,34 @@ export async function hydrateModels(db: Kysely<Schema>, rows: ModelRow[]): Promi
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [tags, aliases, labels, latest] = await Promise.all([
-    db.selectFrom('model_tags').selectAll().where('model_id', 'in', ids).orderBy('key').execute(),
-    db
-      .selectFrom('model_aliases')
-      .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
-      .select(['model_aliases.model_id', 'model_aliases.alias', 'model_versions.version'])
-      .where('model_aliases.model_id', 'in', ids)
-      .orderBy('model_aliases.alias')
-      .execute(),
-    db.selectFrom('model_labels').selectAll().where('model_id', 'in', ids).orderBy('label').execute(),
+    rowsOfIds(db, 'model_id', ids, (matches) => db.selectFrom('model_tags').selectAll().where(matches).orderBy('key')),
+    rowsOfIds(db, 'model_aliases.model_id', ids, (matches) =>
+      db
+        .selectFrom('model_aliases')
+        .innerJoin('model_versions', 'model_versions.id', 'model_aliases.version_id')
+        .select(['model_aliases.model_id', 'model_aliases.alias', 'model_versions.version'])
+        .where(matches)
+        .orderBy('model_aliases.alias'),
+    ),
+    rowsOfIds(db, 'model_id', ids, (matches) => db.selectFrom('model_labels').selectAll().where(matches).orderBy('label')),
     // The highest version in each stage of each model.
-    db
-      .selectFrom('model_versions as v')
-      .selectAll('v')
-      .where('v.model_id', 'in', ids)
-      .where((eb) =>
-        eb(
-          'v.version',
-          '=',
-          eb
-            .selectFrom('model_versions as w')
-            .select((w) => w.fn.max('w.version').as('m'))
-            .whereRef('w.model_id', '=', 'v.model_id')
-            .whereRef('w.current_stage', '=', 'v.current_stage'),
+    rowsOfIds(db, 'v.model_id', ids, (matches) =>
+      db
+        .selectFrom('model_versions as v')
+        .selectAll('v')
+        .where(matches)
+        .where((eb) =>
+          eb(
+            'v.version',
+            '=',
+            eb
+              .selectFrom('model_versions as w')
+              .select((w) => w.fn.max('w.version').as('m'))
+              .whereRef('w.model_id', '=', 'v.model_id')
+              .whereRef('w.current_stage', '=', 'v.current_stage'),
+          ),
         ),
-      )
-      .execute(),
+    ),
   ]);
   const names = new Map(rows.map((r) => [r.id, r.name]));
   const latestOf = groupedBy(await hydrateVersions(db, latest, names), (v) => v.row.model_id);

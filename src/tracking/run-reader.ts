@@ -1,43 +1,28 @@
-import { PostgresAdapter, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
+import { rowsOfIds } from '../db/rows-of-ids.ts';
 import type { Schema } from '../db/schema.ts';
 import { groupedBy } from '../shared/grouped-by.ts';
 import { loadedValue } from './metrics/metric-point.ts';
 import type { DatasetInput, KeyValue, LatestMetric, Run, RunRow } from './run-model.ts';
-
-const CHUNK = 900;
-
-/**
- * Rows of many runs. On PostgreSQL in one statement whatever the count: the ids travel as one
- * array parameter (`= any($1)`), where a list of 900 placeholders per chunk cost a statement
- * per 900 runs and a plan over 900 parameters each. SQLite binds no arrays, so it reads chunks
- * under its bound-variable limit.
- */
-async function byRunIds<T>(db: Kysely<Schema>, column: string, ids: number[], load: (matches: Expression<SqlBool>) => Promise<T[]>): Promise<T[]> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) return load(sql<SqlBool>`${sql.ref(column)} = any(${ids})`);
-  const out: T[] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await load(sql<SqlBool>`${sql.ref(column)} in (${sql.join(ids.slice(i, i + CHUNK))})`)));
-  return out;
-}
 
 /** Loads params, tags, latest metrics, inputs and outputs for many runs with one query per kind. */
 export async function hydrateRuns(db: Kysely<Schema>, rows: RunRow[]): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const [params, tags, metrics, inputs, outputs, modelInputs] = await Promise.all([
-    byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_params').selectAll().where(matches).orderBy('key').execute()),
-    byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_tags').selectAll().where(matches).orderBy('key').execute()),
-    byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('latest_metrics').selectAll().where(matches).orderBy('key').execute()),
-    byRunIds(db, 'run_inputs.run_id', ids, (matches) =>
+    rowsOfIds(db, 'run_id', ids, (matches) => db.selectFrom('run_params').selectAll().where(matches).orderBy('key')),
+    rowsOfIds(db, 'run_id', ids, (matches) => db.selectFrom('run_tags').selectAll().where(matches).orderBy('key')),
+    rowsOfIds(db, 'run_id', ids, (matches) => db.selectFrom('latest_metrics').selectAll().where(matches).orderBy('key')),
+    rowsOfIds(db, 'run_inputs.run_id', ids, (matches) =>
       db
         .selectFrom('run_inputs')
         .innerJoin('datasets', 'datasets.id', 'run_inputs.dataset_id')
         .select(['run_inputs.run_id', 'run_inputs.tags', 'datasets.name', 'datasets.digest', 'datasets.source_type', 'datasets.source', 'datasets.schema', 'datasets.profile'])
         .where(matches)
-        .orderBy('datasets.id')
-        .execute(),
+        .orderBy('datasets.id'),
     ),
-    byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_outputs').selectAll().where(matches).execute()),
-    byRunIds(db, 'run_id', ids, (matches) => db.selectFrom('run_model_inputs').selectAll().where(matches).orderBy('model_id').execute()),
+    rowsOfIds(db, 'run_id', ids, (matches) => db.selectFrom('run_outputs').selectAll().where(matches)),
+    rowsOfIds(db, 'run_id', ids, (matches) => db.selectFrom('run_model_inputs').selectAll().where(matches).orderBy('model_id')),
   ]);
   const byRun = (row: { run_id: number }) => row.run_id;
   const paramsBy = groupedBy(params, byRun);
