@@ -15,6 +15,11 @@ describe('groupedBy', () => {
   });
 
   it('answers an empty list for a parent without children', () => {
-    expect(groupOf(groupedBy([{ owner: 1 }], (t) => t.owner), 3)).toEqual([]);
+    expect(
+      groupOf(
+        groupedBy([{ owner: 1 }], (t) => t.owner),
+        3,
+      ),
+    ).toEqual([]);
   });
 });
