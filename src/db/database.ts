@@ -58,11 +58,19 @@ function openSqlite(file: string): Database {
  * same 1000-row insert for every metric batch was a tenth of ingest time. Statements are kept
  * per SQL text (least recently used go first). One connection runs one statement at a time, so
  * sharing them is safe.
+ *
+ * Also: Kysely opens SQLite transactions with a plain (deferred) `begin`, which starts as a
+ * reader. When another process (`modelyard backup` taking its deletion hold, any CLI command)
+ * commits between a transaction's first read and its first write, SQLite refuses the write at
+ * once (SQLITE_BUSY_SNAPSHOT; the busy timeout does not apply), and the request fails with 500.
+ * `begin immediate` takes the write lock first, waiting under the busy timeout. Within the
+ * server nothing changes: its one connection runs one transaction at a time anyway.
  */
 function withStatementCache(connection: SQLite.Database, size = 256): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = connection.prepare.bind(connection);
-  connection.prepare = ((source: string) => {
+  connection.prepare = ((text: string) => {
+    const source = text === 'begin' ? 'begin immediate' : text;
     const cached = cache.get(source);
     if (cached) {
       cache.delete(source);
