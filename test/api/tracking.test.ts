@@ -32,6 +32,19 @@ async function logSeries(runId: string, key: string, values: number[]) {
   }
 }
 
+/** Every point of a metric's history, following the page tokens, `maxResults` per page. */
+async function wholeHistory(runId: string, key: string, maxResults: number): Promise<{ step: number; value: unknown }[]> {
+  const seen: { step: number; value: unknown }[] = [];
+  let token: string | undefined;
+  do {
+    const url = mlflow(`metrics/get-history?run_id=${runId}&metric_key=${key}&max_results=${maxResults}${token ? `&page_token=${token}` : ''}`);
+    const page = (await t.call({ method: 'GET', url, token: dev.token })).json();
+    seen.push(...page.metrics);
+    token = page.next_page_token;
+  } while (token);
+  return seen;
+}
+
 describe('metric storage', () => {
   it('keeps NaN and ±Infinity exactly and reports the latest value per key', async () => {
     const run = await newRun();
@@ -92,27 +105,15 @@ describe('metric storage', () => {
       'h',
       Array.from({ length: 2500 }, (_, i) => i),
     );
-    const seen: number[] = [];
-    let token: string | undefined;
-    do {
-      const page = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=h&max_results=1000${token ? `&page_token=${token}` : ''}`), token: dev.token })).json();
-      seen.push(...page.metrics.map((m: { step: number }) => m.step));
-      token = page.next_page_token;
-    } while (token);
-    expect(seen).toEqual(Array.from({ length: 2500 }, (_, i) => i));
+    const seen = await wholeHistory(run, 'h', 1000);
+    expect(seen.map((m) => m.step)).toEqual(Array.from({ length: 2500 }, (_, i) => i));
   });
 
   it('pages on across a page that ends on ±Infinity or NaN', async () => {
     const run = await newRun();
     await logSeries(run, 'edges', [Infinity, -Infinity, NaN, 1, Infinity, 2]);
-    const seen: unknown[] = [];
-    let token: string | undefined;
-    do {
-      const page = (await t.call({ method: 'GET', url: mlflow(`metrics/get-history?run_id=${run}&metric_key=edges&max_results=1${token ? `&page_token=${token}` : ''}`), token: dev.token })).json();
-      seen.push(...page.metrics.map((m: { value: unknown }) => m.value));
-      token = page.next_page_token;
-    } while (token);
-    expect(seen).toEqual(['Infinity', '-Infinity', 'NaN', 1, 'Infinity', 2]);
+    const seen = await wholeHistory(run, 'edges', 1);
+    expect(seen.map((m) => m.value)).toEqual(['Infinity', '-Infinity', 'NaN', 1, 'Infinity', 2]);
   });
 
   it('downsamples from rollups without losing a spike, matching a brute-force min/max', async () => {
