@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ProjectAccess } from '../auth/policy.ts';
 import type { Schema } from '../db/schema.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -9,8 +9,7 @@ import { decodePageToken, encodePageToken } from '../shared/page-token.ts';
 import type { LoggedModelsService } from '../tracking/logged-models-service.ts';
 import type { RunsService } from '../tracking/runs-service.ts';
 import type { KeyValue } from '../tracking/run-model.ts';
-import { compileFilter, numericCondition, stringCondition } from '../tracking/search/compile.ts';
-import { parseFilter, parseOrderBy, type RawComparison } from '../tracking/search/filter-parser.ts';
+import { parseFilter } from '../tracking/search/filter-parser.ts';
 import { RegistryErrors } from './errors.ts';
 import { checkVersionSource } from './version-source.ts';
 import { versionFilesUrl, type VersionRuns } from './version-run.ts';
@@ -20,6 +19,7 @@ import { validDescription, validateCard, type ModelCard } from './model-card.ts'
 import type { ModelKey, RegisteredModelsService } from './models-service.ts';
 import { SEMVER_TAGS, STAGES, type ModelRow, type ModelVersion, type Stage, type VersionRow } from './registry-model.ts';
 import { hydrateVersions } from './registry-reader.ts';
+import { versionSearchQuery } from './version-search.ts';
 import { asSemver, formatSemver, nextSemver, parseSemver } from './semver.ts';
 import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
 
@@ -36,14 +36,6 @@ export interface NewVersion {
 }
 
 type Source = { kind: VersionRow['source_kind']; source: string; runId: string | null; loggedModelId: string | null };
-
-const VERSION_ORDERABLE: Record<string, string> = {
-  name: 'registered_models.name',
-  version_number: 'model_versions.version',
-  creation_timestamp: 'model_versions.created_at',
-  timestamp: 'model_versions.created_at',
-  last_updated_timestamp: 'model_versions.updated_at',
-};
 
 /** How many copies of copies a download follows to the original's files. */
 const MAX_COPY_CHAIN = 20;
@@ -403,22 +395,7 @@ export class ModelVersionsService {
     const filter = parseFilter(search.filter);
     const fingerprint = JSON.stringify(['versions', search.filter ?? '', search.orderBy ?? []]);
     const offset = decodePageToken(search.pageToken, fingerprint);
-    let query = this.db
-      .selectFrom('model_versions')
-      .innerJoin('registered_models', 'registered_models.id', 'model_versions.model_id')
-      .selectAll('model_versions')
-      .select('registered_models.name as model_name')
-      .where('registered_models.project_id', '=', access.project.id);
-    if (filter) query = query.where((eb) => compileFilter(eb, filter, versionCondition));
-    for (const clause of search.orderBy ?? []) {
-      const parsed = parseOrderBy(clause);
-      const column = parsed.prefix === null ? VERSION_ORDERABLE[parsed.key] : undefined;
-      if (!column) throw invalid(`Invalid order by key '${clause}' specified. Valid keys are ${Object.keys(VERSION_ORDERABLE).join(', ')}`);
-      query = query.orderBy(sql.ref(column), parsed.ascending ? 'asc' : 'desc');
-    }
-    // MLflow's default: the most recently updated first; name, then newest version, break ties.
-    if ((search.orderBy ?? []).length === 0) query = query.orderBy('model_versions.updated_at', 'desc');
-    query = query.orderBy('registered_models.name', 'asc').orderBy('model_versions.version', 'desc');
+    const query = versionSearchQuery(this.db, access.project.id, filter, search.orderBy ?? []);
     const rows = await query
       .offset(offset)
       .limit(maxResults + 1)
@@ -438,38 +415,6 @@ export class ModelVersionsService {
 
 function invalidStage(stage: string): never {
   throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
-}
-
-function versionCondition(cmp: RawComparison): Expression<SqlBool> {
-  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') {
-    // The client adds `tag.\`mlflow.prompt.is_prompt\` != 'true'` to hide prompts: in the registry,
-    // `!=` also matches models without the tag, as MLflow's store does.
-    if (cmp.comparator === '!=') {
-      const equal = stringCondition(sql.ref('vt.value'), { ...cmp, comparator: '=' }, `tag '${cmp.key}'`);
-      return sql<SqlBool>`not exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${equal})`;
-    }
-    const condition = stringCondition(sql.ref('vt.value'), cmp, `tag '${cmp.key}'`);
-    return sql<SqlBool>`exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${condition})`;
-  }
-  if (cmp.prefix !== null && cmp.prefix !== 'attributes' && cmp.prefix !== 'attribute') throw invalid(`Invalid entity type '${cmp.prefix}' for model versions`);
-  switch (cmp.key) {
-    case 'name':
-      return stringCondition(sql.ref('registered_models.name'), cmp, 'name');
-    case 'run_id':
-      return stringCondition(sql.ref('model_versions.run_id'), cmp, 'run_id');
-    case 'source_path':
-      return stringCondition(sql.ref('model_versions.source'), cmp, 'source_path');
-    case 'semver':
-      return stringCondition(sql.ref('model_versions.semver'), cmp, 'semver');
-    case 'approval_status':
-      return stringCondition(sql.ref('model_versions.approval_status'), cmp, 'approval_status');
-    case 'current_stage':
-      return stringCondition(sql.ref('model_versions.current_stage'), cmp, 'current_stage');
-    case 'version_number':
-      return numericCondition(sql.ref('model_versions.version'), cmp, 'version_number');
-    default:
-      throw invalid(`Invalid attribute key '${cmp.key}' specified. Valid keys are 'name', 'run_id', 'source_path', 'version_number', 'semver', 'current_stage', 'approval_status' and 'tags.<key>'`);
-  }
 }
 
 /** The logged model's tag that lists the versions registered from it, as MLflow keeps it. */
