@@ -25,6 +25,7 @@ import * as versionImages from './migrations/0021_version_images.ts';
 import * as vertexTargets from './migrations/0022_vertex_targets.ts';
 import * as dropFinestRollups from './migrations/0023_drop_finest_rollups.ts';
 import * as artifactBlobKeys from './migrations/0024_artifact_blob_keys.ts';
+import * as versionsByUpdate from './migrations/0025_versions_by_update.ts';
 
 /** `secrets` is for data migrations that seal stored values; schema migrations ignore it. */
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect, secrets: SecretBox): Promise<void> };
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0022_vertex_targets': vertexTargets,
   '0023_drop_finest_rollups': dropFinestRollups,
   '0024_artifact_blob_keys': artifactBlobKeys,
+  '0025_versions_by_update': versionsByUpdate,
 };
 
 /** The names of every migration, in order. */
