@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { LOCAL_NETWORK_ENTRIES, LOCAL_PATHS_ENTRY, mergeAllowLists, parseAllowList, type AllowList } from '../outbound/allow-list.ts';
 import { parseTrustedProxies, type TrustedProxies } from '../http/client-address.ts';
 import { parseSecretKeyText, type SecretKey } from '../secrets/secret-key.ts';
@@ -112,15 +113,29 @@ function readPort(env: Env): number {
   return Number(raw);
 }
 
+/**
+ * A URL the driver connects with: a host and port, or libpq's form for a Unix socket on the same
+ * machine, `postgres://user@/db?host=/var/run/postgresql`. That one is no WHATWG URL (a user
+ * without a host), so it is read as the driver itself reads it.
+ */
+function isPostgresUrl(raw: string): boolean {
+  try {
+    new URL(raw);
+    return true;
+  } catch {
+    try {
+      return parseConnectionString(raw).host?.startsWith('/') === true;
+    } catch {
+      return false;
+    }
+  }
+}
+
 function readDatabase(env: Env, dataDir: string): DatabaseConfig {
   const raw = read(env, 'MODELYARD_DATABASE_URL');
   if (raw === undefined) return { dialect: 'sqlite', file: path.join(dataDir, 'modelyard.db') };
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
-    try {
-      new URL(raw);
-    } catch {
-      throw new ConfigError('MODELYARD_DATABASE_URL', 'is not a valid postgres:// URL');
-    }
+    if (!isPostgresUrl(raw)) throw new ConfigError('MODELYARD_DATABASE_URL', 'is not a valid postgres:// URL (a Unix socket on this machine: postgres://user@/db?host=/var/run/postgresql)');
     return { dialect: 'postgres', url: raw };
   }
   if (raw.startsWith('sqlite:')) {

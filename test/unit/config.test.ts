@@ -37,6 +37,11 @@ describe('configuration', () => {
     });
   });
 
+  it("takes libpq's URL of a Unix socket on this machine: a user, no host, the socket's folder", () => {
+    const url = 'postgres://modelyard@/modelyard?host=/var/run/postgresql';
+    expect(loadConfig({ MODELYARD_DATABASE_URL: url }).database).toEqual({ dialect: 'postgres', url });
+  });
+
   it('reads the connection and metrics settings', () => {
     const defaults = loadConfig({});
     expect(defaults.connections).toEqual({ trustedProxies: [], requestIdleTimeoutMs: 30_000, maxConnectionsPerAddress: 256 });
@@ -59,6 +64,9 @@ describe('configuration', () => {
     ['MODELYARD_PORT', { MODELYARD_PORT: 'eighty' }],
     ['MODELYARD_PORT', { MODELYARD_PORT: '70000' }],
     ['MODELYARD_DATABASE_URL', { MODELYARD_DATABASE_URL: 'mysql://x' }],
+    // A user and no host, and no socket folder either: the driver would try TCP on localhost.
+    ['MODELYARD_DATABASE_URL', { MODELYARD_DATABASE_URL: 'postgres://u@/modelyard' }],
+    ['MODELYARD_DATABASE_URL', { MODELYARD_DATABASE_URL: 'postgres://h:99999999/modelyard' }],
     ['MODELYARD_ARTIFACTS_URL', { MODELYARD_ARTIFACTS_URL: 'ftp://x' }],
     ['MODELYARD_ARTIFACTS_URL', { MODELYARD_ARTIFACTS_URL: 's3://UPPER' }],
     ['MODELYARD_PUBLIC_URL', { MODELYARD_PUBLIC_URL: 'not a url' }],
