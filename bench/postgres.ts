@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { median, timed, type MlflowHttp } from './http.ts';
-import { benchRegistry } from './registry.ts';
+import { registryQueries, seedRegistry } from './registry.ts';
 import { cpuMsOf, startMlflow, startModelyard, type RunningServer } from './servers.ts';
 import { batchBody, clientFor, createRun, fetchWholeHistory, ingestRound, KEYS, logHistoryModelyard, seedSearchModelyard } from './tracking.ts';
 
@@ -289,18 +289,10 @@ async function benchServer(server: RunningServer, database: string, python: stri
   if (isModelyard) {
     const models = quick ? 500 : 5_000;
     log(`${server.name}: registry, seeding ${models} models × 10 versions`);
-    const registry = await benchRegistry(server, models, 10, repeats, log);
-    for (const q of registry.queries)
-      workloads.push({
-        label: `registry: ${q.label} (${models.toLocaleString('en')} models)`,
-        samples: [q.medianMs],
-        unit: 'ms',
-        requests: 0,
-        serverCpuMsPerRequest: NaN,
-        postgresCpuMsPerRequest: NaN,
-        statementsPerRequest: NaN,
-        rows: q.rows,
-      });
+    await seedRegistry(server, models, 10, log);
+    await query(urlOf(database), 'analyze');
+    for (const q of registryQueries(server))
+      workloads.push(await measureWorkload(ctx, `registry: ${q.label} (${models.toLocaleString('en')} models)`, repeats, async () => ({ rows: await q.run(), requests: 1 })));
   }
   return { name: server.name, workloads, readBack: checked, search: { experimentId: searchExperiment, runs: seeded, t0, historyRun, bulkRuns } };
 }
@@ -442,6 +434,7 @@ export async function benchPostgres(python: string, options: PostgresBenchOption
         for (const search of SEARCHES) await client.post('runs/search', search.body(experimentId, runs, t0));
         await client.get('metrics/get-history', { run_id: historyRun, metric_key: 'long', max_results: 25000 });
         await client.get('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 });
+        for (const q of registryQueries(modelyard)) await q.run();
       });
     } finally {
       await modelyard.stop();

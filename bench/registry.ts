@@ -6,10 +6,18 @@ export interface RegistryResult {
   queries: { label: string; medianMs: number; rows: number }[];
 }
 
-/** Seeds models × versions through the native API, then times the searches a registry UI and client make. */
-export async function benchRegistry(server: RunningServer, models: number, versionsPerModel: number, repeats: number, log: (line: string) => void): Promise<RegistryResult> {
-  const headers = { 'private-token': BENCH_TOKEN, 'content-type': 'application/json' };
-  const base = `${server.base}/api/v4/projects/default/ml/models`;
+/** One search a registry UI or client makes; `run` answers how many rows came back. */
+export interface RegistryQuery {
+  label: string;
+  run: () => Promise<number>;
+}
+
+const headers = { 'private-token': BENCH_TOKEN, 'content-type': 'application/json' };
+const modelsUrl = (server: RunningServer) => `${server.base}/api/v4/projects/default/ml/models`;
+
+/** Seeds models × versions through the native API, half the versions tagged `team=risk`; answers the seconds it took. */
+export async function seedRegistry(server: RunningServer, models: number, versionsPerModel: number, log: (line: string) => void): Promise<number> {
+  const base = modelsUrl(server);
   const started = performance.now();
   await pool(models, 8, async (i) => {
     const created = await fetch(base, { method: 'POST', headers, body: JSON.stringify({ name: `model-${i}`, description: `Model number ${i}` }) });
@@ -20,9 +28,13 @@ export async function benchRegistry(server: RunningServer, models: number, versi
     }
     if (i % 1000 === 999) log(`registry: ${i + 1} models`);
   });
-  const seedSeconds = (performance.now() - started) / 1000;
+  return (performance.now() - started) / 1000;
+}
+
+/** The searches timed on a seeded registry (the names follow `seedRegistry`'s). */
+export function registryQueries(server: RunningServer): RegistryQuery[] {
   const client = new MlflowHttp(server.base, BENCH_TOKEN);
-  const queries: { label: string; run: () => Promise<number> }[] = [
+  return [
     {
       label: "MLflow search_registered_models, `name LIKE 'model-12%'`, 100 per page",
       run: async () => ((await client.get<{ registered_models?: unknown[] }>('registered-models/search', { filter: "name LIKE 'model-12%'", max_results: 100 })).registered_models ?? []).length,
@@ -41,11 +53,16 @@ export async function benchRegistry(server: RunningServer, models: number, versi
     },
     {
       label: 'native API, models list (`search=model-77`, 20 per page)',
-      run: async () => ((await (await fetch(`${base}?search=model-77&per_page=20`, { headers })).json()) as unknown[]).length,
+      run: async () => ((await (await fetch(`${modelsUrl(server)}?search=model-77&per_page=20`, { headers })).json()) as unknown[]).length,
     },
   ];
+}
+
+/** Seeds models × versions, then times each of `registryQueries` `repeats` times (median). */
+export async function benchRegistry(server: RunningServer, models: number, versionsPerModel: number, repeats: number, log: (line: string) => void): Promise<RegistryResult> {
+  const seedSeconds = await seedRegistry(server, models, versionsPerModel, log);
   const results: RegistryResult['queries'] = [];
-  for (const query of queries) {
+  for (const query of registryQueries(server)) {
     const times: number[] = [];
     let rows = 0;
     for (let i = 0; i < repeats; i++) {
