@@ -406,6 +406,9 @@ export async function profileIngest(quick: boolean): Promise<string> {
 
 export async function benchPostgres(python: string, options: PostgresBenchOptions): Promise<PostgresBenchResult> {
   const { quick, log } = options;
+  // Built once up front: a server started on sources newer than dist/ builds first, and inside
+  // the profiled server that build was most of the profile's samples.
+  execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
   const uptimeBefore = execFileSync('uptime', { encoding: 'utf8' }).trim();
   postgresScript('stop');
   fs.rmSync(DIR, { recursive: true, force: true });
