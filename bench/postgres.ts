@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { median, timed, type MlflowHttp } from './http.ts';
 import { registryQueries, seedRegistry } from './registry.ts';
-import { cpuMsOf, startMlflow, startModelyard, type RunningServer } from './servers.ts';
+import { cpuMsOf, settled, startMlflow, startModelyard, type RunningServer } from './servers.ts';
 import { batchBody, clientFor, createRun, fetchWholeHistory, ingestRound, KEYS, logHistoryModelyard, seedSearchModelyard } from './tracking.ts';
 
 /**
@@ -249,6 +249,7 @@ async function benchServer(server: RunningServer, database: string, python: stri
     seeded = size;
     // What autovacuum's analyze does within a minute or so of a bulk load; not left to chance here.
     await query(urlOf(database), 'analyze');
+    await settled([server.pid, postmasterPid()]);
     for (const search of SEARCHES) {
       if (search.modelyardOnly && !isModelyard) continue;
       const body = search.body(searchExperiment, size, t0);
@@ -266,6 +267,7 @@ async function benchServer(server: RunningServer, database: string, python: stri
   log(`${server.name}: seeding a ${historyPoints}-point history`);
   if (isModelyard) await logHistoryModelyard(client, historyRun, 'long', historyPoints);
   else seedMlflow(python, ['history', historyRun, 'long', String(historyPoints)]);
+  await settled([server.pid, postmasterPid()]);
   workloads.push(
     await measureWorkload(ctx, `full history of ${historyPoints.toLocaleString('en')} points (get-history, pages of 25,000)`, 3, async () => {
       const rows = await fetchWholeHistory(client, historyRun, 'long');
@@ -279,6 +281,7 @@ async function benchServer(server: RunningServer, database: string, python: stri
   for (let i = 0; i < 100; i++) bulkRuns.push(await createRun(client, ingestExperiment));
   if (isModelyard) for (const runId of bulkRuns) await logHistoryModelyard(client, runId, 'curve', perRun);
   else for (const runId of bulkRuns) seedMlflow(python, ['history', runId, 'curve', String(perRun)]);
+  await settled([server.pid, postmasterPid()]);
   workloads.push(
     await measureWorkload(ctx, `get-history-bulk-interval, 100 runs × ${perRun.toLocaleString('en')} points, 320 per run`, repeats, async () => ({
       rows: (await client.get<{ metrics?: unknown[] }>('metrics/get-history-bulk-interval', { run_ids: bulkRuns, metric_key: 'curve', max_results: 320 })).metrics?.length ?? 0,
@@ -291,6 +294,7 @@ async function benchServer(server: RunningServer, database: string, python: stri
     log(`${server.name}: registry, seeding ${models} models × 10 versions`);
     await seedRegistry(server, models, 10, log);
     await query(urlOf(database), 'analyze');
+    log(`${server.name}: registry seeded; background work settled after ${(await settled([server.pid, postmasterPid()])).toFixed(0)} s`);
     for (const q of registryQueries(server))
       workloads.push(await measureWorkload(ctx, `registry: ${q.label} (${models.toLocaleString('en')} models)`, repeats, async () => ({ rows: await q.run(), requests: 1 })));
   }

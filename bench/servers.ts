@@ -180,3 +180,20 @@ export function cpuMsOf(pid: number): number {
   visit(pid);
   return ticks * 10;
 }
+
+/**
+ * Waits until the processes use at most `busyMs` of CPU in a second, for `timeoutMs` at most:
+ * after a seeding burst a server is still working through it in the background (the outbox
+ * readers handle each registry event), which a measurement of requests must not include.
+ * Answers the seconds waited.
+ */
+export async function settled(pids: number[], timeoutMs = 180_000, busyMs = 100): Promise<number> {
+  const started = performance.now();
+  const cpu = () => pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  while (performance.now() - started < timeoutMs) {
+    const before = cpu();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (cpu() - before <= busyMs) break;
+  }
+  return (performance.now() - started) / 1000;
+}
