@@ -15,7 +15,7 @@ import { validDescription, validateCard, type ModelCard } from './model-card.ts'
 import { validModelName } from './names.ts';
 import type { ModelRow, RegisteredModel } from './registry-model.ts';
 import { hydrateModels } from './registry-reader.ts';
-import { addLabel, deleteTag, removeLabel, setTag, validTag } from './tagging.ts';
+import { addLabel, deleteTag, removeLabel, setTag, tagCondition, validTag } from './tagging.ts';
 
 const ORDERABLE: Record<string, 'name' | 'created_at' | 'updated_at'> = {
   name: 'name',
@@ -286,16 +286,7 @@ export class RegisteredModelsService {
 
 function modelCondition(cmp: RawComparison): Expression<SqlBool> {
   if (cmp.prefix === null && cmp.key === 'name') return stringCondition(sql.ref('registered_models.name'), cmp, 'name');
-  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') {
-    // The client adds `tag.\`mlflow.prompt.is_prompt\` != 'true'` to hide prompts: in the registry,
-    // `!=` also matches models without the tag, as MLflow's store does.
-    if (cmp.comparator === '!=') {
-      const equal = stringCondition(sql.ref('mt.value'), { ...cmp, comparator: '=' }, `tag '${cmp.key}'`);
-      return sql<SqlBool>`not exists (select 1 from model_tags mt where mt.model_id = registered_models.id and mt.key = ${cmp.key} and ${equal})`;
-    }
-    const condition = stringCondition(sql.ref('mt.value'), cmp, `tag '${cmp.key}'`);
-    return sql<SqlBool>`exists (select 1 from model_tags mt where mt.model_id = registered_models.id and mt.key = ${cmp.key} and ${condition})`;
-  }
+  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') return tagCondition('model', cmp);
   if (cmp.prefix === 'labels' || (cmp.prefix === null && cmp.key === 'label')) {
     const condition = stringCondition(sql.ref('ml.label'), cmp, 'label');
     return sql<SqlBool>`exists (select 1 from model_labels ml where ml.model_id = registered_models.id and ${condition})`;

@@ -1,7 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Schema } from '../db/schema.ts';
 import { invalid } from '../shared/errors.ts';
 import { TrackingErrors } from '../tracking/errors.ts';
+import { stringCondition } from '../tracking/search/compile.ts';
+import type { RawComparison } from '../tracking/search/filter-parser.ts';
 import { validateKey } from '../tracking/limits.ts';
 import { RegistryErrors } from './errors.ts';
 import { labelScope, validLabel } from './names.ts';
@@ -71,4 +73,23 @@ async function labelsOf(db: Kysely<Schema>, owner: Owner): Promise<string[]> {
       ? await db.selectFrom('model_labels').select('label').where('model_id', '=', owner.id).execute()
       : await db.selectFrom('version_labels').select('label').where('version_id', '=', owner.id).execute();
   return rows.map((r) => r.label);
+}
+
+/** Where each kind's tags are, and the searched row they belong to. */
+const TAGS_OF = {
+  model: { table: 'model_tags', owner: 'model_id', row: 'registered_models.id' },
+  version: { table: 'version_tags', owner: 'version_id', row: 'model_versions.id' },
+} as const;
+
+/**
+ * A search filter's `tags.<key>` comparison, on the models or the versions being searched. The
+ * client adds `tag.\`mlflow.prompt.is_prompt\` != 'true'` to hide prompts: in the registry, `!=`
+ * also matches rows without the tag, as MLflow's store does.
+ */
+export function tagCondition(kind: Owner['kind'], cmp: RawComparison): Expression<SqlBool> {
+  const { table, owner, row } = TAGS_OF[kind];
+  const tagged = (comparison: RawComparison) =>
+    sql`select 1 from ${sql.table(table)} t where ${sql.ref(`t.${owner}`)} = ${sql.ref(row)} and t.key = ${cmp.key} and ${stringCondition(sql.ref('t.value'), comparison, `tag '${cmp.key}'`)}`;
+  if (cmp.comparator === '!=') return sql<SqlBool>`not exists (${tagged({ ...cmp, comparator: '=' })})`;
+  return sql<SqlBool>`exists (${tagged(cmp)})`;
 }

@@ -3,6 +3,7 @@ import type { Schema } from '../db/schema.ts';
 import { invalid } from '../shared/errors.ts';
 import { compileFilter, numericCondition, stringCondition } from '../tracking/search/compile.ts';
 import { parseOrderBy, type FilterNode, type RawComparison } from '../tracking/search/filter-parser.ts';
+import { tagCondition } from './tagging.ts';
 
 /** MLflow's search_model_versions: the filter and order as one statement, before paging. */
 
@@ -39,16 +40,7 @@ export function versionSearchQuery(db: Kysely<Schema>, projectId: number, filter
 }
 
 function versionCondition(cmp: RawComparison): Expression<SqlBool> {
-  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') {
-    // The client adds `tag.\`mlflow.prompt.is_prompt\` != 'true'` to hide prompts: in the registry,
-    // `!=` also matches models without the tag, as MLflow's store does.
-    if (cmp.comparator === '!=') {
-      const equal = stringCondition(sql.ref('vt.value'), { ...cmp, comparator: '=' }, `tag '${cmp.key}'`);
-      return sql<SqlBool>`not exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${equal})`;
-    }
-    const condition = stringCondition(sql.ref('vt.value'), cmp, `tag '${cmp.key}'`);
-    return sql<SqlBool>`exists (select 1 from version_tags vt where vt.version_id = model_versions.id and vt.key = ${cmp.key} and ${condition})`;
-  }
+  if (cmp.prefix === 'tags' || cmp.prefix === 'tag') return tagCondition('version', cmp);
   if (cmp.prefix !== null && cmp.prefix !== 'attributes' && cmp.prefix !== 'attribute') throw invalid(`Invalid entity type '${cmp.prefix}' for model versions`);
   switch (cmp.key) {
     case 'name':

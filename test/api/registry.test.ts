@@ -372,6 +372,24 @@ describe('MLflow registry protocol', () => {
     expect((await call('POST', mlflow('registered-models/create'), reporter.token, { name: 'nope' })).statusCode).toBe(403);
   });
 
+  it("filters models and versions by tag, where `!=` also matches those without the tag (the client's prompt filter)", async () => {
+    await call('POST', mlflow('registered-models/create'), dev.token, { name: 'tagfilter-prompt', tags: [{ key: 'mlflow.prompt.is_prompt', value: 'true' }] });
+    await call('POST', mlflow('registered-models/create'), dev.token, { name: 'tagfilter-model', tags: [{ key: 'mlflow.prompt.is_prompt', value: 'false' }] });
+    await call('POST', mlflow('registered-models/create'), dev.token, { name: 'tagfilter-untagged' });
+    for (const name of ['tagfilter-prompt', 'tagfilter-model', 'tagfilter-untagged']) {
+      const tags = name === 'tagfilter-untagged' ? [] : [{ key: 'stage-gate', value: name === 'tagfilter-prompt' ? 'open' : 'closed' }];
+      expect((await call('POST', mlflow('model-versions/create'), dev.token, { name, source: '', tags })).statusCode).toBe(200);
+    }
+    const models = async (filter: string) =>
+      ((await call('GET', mlflow(`registered-models/search?filter=${encodeURIComponent(filter)}`), dev.token)).json().registered_models ?? []).map((m: { name: string }) => m.name).sort();
+    expect(await models("name LIKE 'tagfilter-%' AND tags.`mlflow.prompt.is_prompt` != 'true'")).toEqual(['tagfilter-model', 'tagfilter-untagged']);
+    expect(await models("name LIKE 'tagfilter-%' AND tags.`mlflow.prompt.is_prompt` = 'true'")).toEqual(['tagfilter-prompt']);
+    const versions = async (filter: string) =>
+      ((await call('GET', mlflow(`model-versions/search?filter=${encodeURIComponent(filter)}`), dev.token)).json().model_versions ?? []).map((v: { name: string }) => v.name).sort();
+    expect(await versions("name LIKE 'tagfilter-%' AND tags.`stage-gate` != 'open'")).toEqual(['tagfilter-model', 'tagfilter-untagged']);
+    expect(await versions("name LIKE 'tagfilter-%' AND tags.`stage-gate` LIKE 'clo%'")).toEqual(['tagfilter-model']);
+  });
+
   it("answers a missing model or version tag with TAG_NOT_FOUND's registry wording, the key alone", async () => {
     await call('POST', mlflow('registered-models/create'), dev.token, { name: 'untagged-reg' });
     await call('POST', mlflow('model-versions/create'), dev.token, { name: 'untagged-reg', source: '' });
