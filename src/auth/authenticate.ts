@@ -7,7 +7,6 @@ import { anonymousCaller, type Caller, type TokenScope } from './caller.ts';
 import { isJobToken } from './secrets.ts';
 import { CSRF_HEADER, SESSION_COOKIE, SessionsService } from './sessions-service.ts';
 import type { TokensService } from './tokens-service.ts';
-import { toCallerUser, type UsersService } from './users-service.ts';
 
 export interface CredentialRequest {
   method: string;
@@ -73,7 +72,6 @@ export class Authenticator {
 
   constructor(
     private readonly db: Kysely<Schema>,
-    private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly sessions: SessionsService,
   ) {}
@@ -108,14 +106,14 @@ export class Authenticator {
       await this.refuse(request, `token_${found.reason}`, { via, token_id: found.token?.id ?? null }, found.token?.user_id);
       throw unauthenticated(`401 Unauthorized: the token is ${found.reason === 'unknown' ? 'invalid' : found.reason}`);
     }
-    const user = await this.users.findById(found.token.user_id);
-    if (!user || user.state !== 'active') {
+    const user = found.user;
+    if (!user) {
       await this.refuse(request, 'user_blocked', { via, token_id: found.token.id }, found.token.user_id);
       throw accountBlocked();
     }
     await this.tokens.touch(found.token);
     return {
-      user: toCallerUser(user),
+      user,
       credential: found.token.kind === 'project' ? 'project_token' : 'personal_token',
       scopes: found.token.scopes.split(',') as TokenScope[],
       projectLimit: found.token.project_id,
@@ -135,19 +133,19 @@ export class Authenticator {
   }
 
   private async fromSession(secret: string, request: CredentialRequest): Promise<Caller> {
-    const session = await this.sessions.find(secret);
-    if (!session) {
+    const found = await this.sessions.findWithUser(secret);
+    if (!found) {
       await this.refuse(request, 'session_invalid', {});
       throw AuthErrors.SESSION_ENDED();
     }
-    const user = await this.users.findById(session.user_id);
-    if (!user || user.state !== 'active') throw accountBlocked();
+    const { session, user } = found;
+    if (!user) throw accountBlocked();
     // A cookie is sent by the browser on its own; a write must also prove it came from our page.
     if (!SAFE_METHODS.has(request.method) && !SessionsService.csrfMatches(session, header(request, CSRF_HEADER))) {
       throw AuthErrors.CSRF_FAILED();
     }
     return {
-      user: toCallerUser(user),
+      user,
       credential: 'session',
       scopes: 'all',
       projectLimit: null,

@@ -5,6 +5,8 @@ import { inTransaction } from '../db/transaction.ts';
 import { now } from '../shared/clock.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
 import type { SessionsTable } from './tables.ts';
+import type { CallerUser } from './caller.ts';
+import { CALLER_USER_COLUMNS, splitCallerUser } from './users-service.ts';
 
 export const SESSION_COOKIE = 'modelyard_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -45,9 +47,21 @@ export class SessionsService {
   }
 
   async find(secret: string): Promise<SessionRow | undefined> {
-    const row = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', sha256Hex(secret)).executeTakeFirst();
+    return (await this.findWithUser(secret))?.session;
+  }
+
+  /** The live session of a secret, with its user (null when missing or blocked) read in the same statement. */
+  async findWithUser(secret: string): Promise<{ session: SessionRow; user: CallerUser | null } | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .leftJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('sessions')
+      .select(CALLER_USER_COLUMNS)
+      .where('sessions.id_hash', '=', sha256Hex(secret))
+      .executeTakeFirst();
     if (!row || row.expires_at <= now()) return undefined;
-    return row;
+    const { own: session, user } = splitCallerUser(row);
+    return { session, user };
   }
 
   async destroy(secret: string): Promise<void> {

@@ -6,7 +6,8 @@ import { parseDate } from '../shared/dates.ts';
 import { invalid } from '../shared/errors.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { tokenNotFound } from './errors.ts';
-import { TOKEN_SCOPES, type Caller, type TokenScope } from './caller.ts';
+import { TOKEN_SCOPES, type Caller, type CallerUser, type TokenScope } from './caller.ts';
+import { CALLER_USER_COLUMNS, splitCallerUser } from './users-service.ts';
 import { newSecret, secretHint, sha256Hex } from './secrets.ts';
 import type { TokensTable } from './tables.ts';
 
@@ -36,7 +37,7 @@ export function parseExpiry(value: string | null | undefined): number | null {
   return ms;
 }
 
-export type TokenLookup = { ok: true; token: TokenRow } | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
+export type TokenLookup = { ok: true; token: TokenRow; user: CallerUser | null } | { ok: false; reason: 'unknown' | 'revoked' | 'expired'; token?: TokenRow };
 
 export class TokensService {
   constructor(private readonly db: Kysely<Schema>) {}
@@ -87,12 +88,20 @@ export class TokensService {
     return { secret, row };
   }
 
+  /** The token of a secret, with its user (null when missing or blocked) read in the same statement. */
   async lookup(secret: string): Promise<TokenLookup> {
-    const token = await this.db.selectFrom('tokens').selectAll().where('token_hash', '=', sha256Hex(secret)).executeTakeFirst();
-    if (!token) return { ok: false, reason: 'unknown' };
+    const row = await this.db
+      .selectFrom('tokens')
+      .leftJoin('users', 'users.id', 'tokens.user_id')
+      .selectAll('tokens')
+      .select(CALLER_USER_COLUMNS)
+      .where('tokens.token_hash', '=', sha256Hex(secret))
+      .executeTakeFirst();
+    if (!row) return { ok: false, reason: 'unknown' };
+    const { own: token, user } = splitCallerUser(row);
     if (token.revoked_at !== null) return { ok: false, reason: 'revoked', token };
     if (token.expires_at !== null && token.expires_at <= now()) return { ok: false, reason: 'expired', token };
-    return { ok: true, token };
+    return { ok: true, token, user };
   }
 
   async touch(token: TokenRow): Promise<void> {

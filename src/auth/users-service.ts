@@ -27,6 +27,39 @@ export function toCallerUser(row: UserRow): CallerUser {
   return { id: row.id, username: row.username, name: row.name, isAdmin: row.is_admin === 1, isBot: row.is_bot === 1 };
 }
 
+/**
+ * The user columns a caller is made of, read by a join in the same statement as the credential
+ * (token, session or job): every authenticated request would otherwise pay a second round trip
+ * to the database for its user. Prefixed, so they cannot collide with the credential's columns.
+ */
+export const CALLER_USER_COLUMNS = [
+  'users.id as user_id_',
+  'users.username as user_username',
+  'users.name as user_name',
+  'users.is_admin as user_is_admin',
+  'users.is_bot as user_is_bot',
+  'users.state as user_state',
+] as const;
+
+export interface CallerUserColumns {
+  user_id_: number | null;
+  user_username: string | null;
+  user_name: string | null;
+  user_is_admin: number | null;
+  user_is_bot: number | null;
+  user_state: UserRow['state'] | null;
+}
+
+/**
+ * Splits a row joined with {@link CALLER_USER_COLUMNS} into the credential's own columns and the
+ * caller's user, which is null when the user is missing or blocked.
+ */
+export function splitCallerUser<R extends CallerUserColumns>(row: R): { own: Omit<R, keyof CallerUserColumns>; user: CallerUser | null } {
+  const { user_id_, user_username, user_name, user_is_admin, user_is_bot, user_state, ...own } = row;
+  const user = user_id_ === null || user_state !== 'active' ? null : { id: user_id_, username: user_username!, name: user_name!, isAdmin: user_is_admin === 1, isBot: user_is_bot === 1 };
+  return { own, user };
+}
+
 export class UsersService {
   constructor(private readonly db: Kysely<Schema>) {}
 

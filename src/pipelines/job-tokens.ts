@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { JobTokenResolver } from '../auth/authenticate.ts';
 import { isJobToken, sha256Hex } from '../auth/secrets.ts';
-import { toCallerUser, type UsersService } from '../auth/users-service.ts';
+import { CALLER_USER_COLUMNS, splitCallerUser } from '../auth/users-service.ts';
 import type { Schema } from '../db/schema.ts';
 import type { JobRow } from './job-payload.ts';
 import { PipelineErrors } from './errors.ts';
@@ -14,20 +14,23 @@ import { PipelineErrors } from './errors.ts';
  * `job_token` (ML, packages, reading the project and its pipelines, deploying) are all they
  * reach. Runs logged with one record the job.
  */
-export function jobTokenResolver(db: Kysely<Schema>, users: UsersService): JobTokenResolver {
+export function jobTokenResolver(db: Kysely<Schema>): JobTokenResolver {
   return async (secret, ip) => {
     if (!isJobToken(secret)) return null;
-    const job = await db
+    // The job acts as the person who started it (the job's own user, else its pipeline's), read in the same statement.
+    const row = await db
       .selectFrom('ci_jobs')
       .innerJoin('ci_pipelines', 'ci_pipelines.id', 'ci_jobs.pipeline_id')
+      .leftJoin('users', (join) => join.on((eb) => eb('users.id', '=', eb.fn.coalesce('ci_jobs.user_id', 'ci_pipelines.user_id'))))
       .select(['ci_jobs.id', 'ci_jobs.project_id', 'ci_jobs.status', 'ci_jobs.pipeline_id', 'ci_jobs.user_id as job_user_id', 'ci_pipelines.user_id as pipeline_user_id'])
+      .select(CALLER_USER_COLUMNS)
       .where('ci_jobs.token_hash', '=', sha256Hex(secret))
       .executeTakeFirst();
-    if (!job || job.status !== 'running') return null;
-    const userId = job.job_user_id ?? job.pipeline_user_id;
-    const user = userId === null ? undefined : await users.findById(userId);
-    if (user && user.state !== 'active') return null;
-    return { user: user ? toCallerUser(user) : null, credential: 'job_token', scopes: ['api'], projectLimit: job.project_id, tokenId: null, jobId: job.id, pipelineId: job.pipeline_id, ip };
+    if (!row || row.status !== 'running') return null;
+    const { own: job, user } = splitCallerUser(row);
+    // A job started by nobody (a schedule whose owner is gone) runs without a user; one whose user is blocked does not run.
+    if (!user && (job.job_user_id ?? job.pipeline_user_id) !== null) return null;
+    return { user, credential: 'job_token', scopes: ['api'], projectLimit: job.project_id, tokenId: null, jobId: job.id, pipelineId: job.pipeline_id, ip };
   };
 }
 

@@ -162,8 +162,8 @@ export function createServices(config: Config, database: Database, keyring: Keyr
   const packages = new PackagesService(db, blobStore, config.maxUploadBytes);
   const registrySettings = new RegistrySettingsService(db);
   const lineage = new LineageService(db, versions, runs, experiments, loggedModels);
-  const authenticator = new Authenticator(db, users, tokens, sessions);
-  authenticator.registerJobTokenResolver(jobTokenResolver(db, users));
+  const authenticator = new Authenticator(db, tokens, sessions);
+  authenticator.registerJobTokenResolver(jobTokenResolver(db));
   const outbound = new OutboundPolicy(config.outboundAllow, resolver);
   const ciSettings = new CiSettingsService(db, outbound, secrets);
   const ciVariables = new VariablesService(db, secrets);
