@@ -11,7 +11,7 @@ import { mustBeInStage, TrackingErrors } from './errors.ts';
 import { experimentArtifactLocation, type ExperimentsService, type ViewType } from './experiments-service.ts';
 import { LIMITS, validateBatchLimits, validateKey, validateLength, validateTimestamp } from './limits.ts';
 import type { MetricPoint } from './metrics/metric-point.ts';
-import { writeMetrics } from './metrics/metric-writer.ts';
+import { writeMetrics, writesMetricsAtOnce } from './metrics/metric-writer.ts';
 import { recordModelMetrics } from './metrics/model-metrics.ts';
 import { randomRunName } from './run-names.ts';
 import { hydrateRuns } from './run-reader.ts';
@@ -264,6 +264,14 @@ export class RunsService {
     const duplicates = validParams.filter((p) => (seen.has(p.key) ? true : (seen.add(p.key), false))).map((p) => p.key);
     if (duplicates.length > 0) {
       throw invalid(`Duplicate parameter keys have been submitted: [${duplicates.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
+    }
+    if (validParams.length === 0 && validTags.length === 0 && !metrics.some((m) => m.modelId) && writesMetricsAtOnce(this.db)) {
+      // Metrics alone are one statement there, whole or not at all by itself: a transaction
+      // would only add `begin` and `commit`, two of the batch's round trips to the database.
+      const row = await this.getRow(access, runUuid);
+      this.requireActive(row);
+      await writeMetrics(this.db, row.id, metrics);
+      return;
     }
     await inTransaction(this.db, async (trx) => {
       const row = await this.getRow(access, runUuid, trx);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bulkInsert, bulkInsertSkippingDuplicates, type BulkColumn } from '../../src/db/bulk-insert.ts';
+import { bulkInsert, bulkInsertSkippingDuplicates, bulkInsertTogether, insertSkippingDuplicates, insertsTogether, type BulkColumn } from '../../src/db/bulk-insert.ts';
+import { statementsDuring } from '../support/statement-log.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;
@@ -9,11 +10,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const COLUMNS: BulkColumn[] = [
+const COLUMNS = [
   { name: 'id', pgType: 'int8' },
   { name: 'label', pgType: 'text' },
   { name: 'amount', pgType: 'float8' },
-];
+] as const satisfies BulkColumn[];
 
 // Text that array syntax gives meaning to (quotes, backslashes, braces, commas, spaces, the
 // word NULL, an empty string) and numbers at the edges of what each side spells.
@@ -52,5 +53,51 @@ describe('bulkInsert', () => {
       await bulkInsertSkippingDuplicates(trx, 'bulk_dupes', COLUMNS, ROWS.slice(5));
     });
     expect(await readBack('bulk_dupes')).toEqual(ROWS);
+  });
+
+  it('skips duplicates outside a transaction too, where a failed statement undoes only itself', async () => {
+    const db = t.services.database.db;
+    await sql`create table bulk_dupes_alone (id bigint primary key, label text, amount double precision not null)`.execute(db);
+    await bulkInsertSkippingDuplicates(db, 'bulk_dupes_alone', COLUMNS, ROWS.slice(0, 4));
+    await bulkInsertSkippingDuplicates(db, 'bulk_dupes_alone', COLUMNS, ROWS.slice(2));
+    expect(await readBack('bulk_dupes_alone')).toEqual(ROWS);
+  });
+});
+
+describe('bulkInsertTogether (PostgreSQL)', () => {
+  it('writes the rows of several tables in one statement, all or none', async (context) => {
+    const db = t.services.database.db;
+    if (!insertsTogether(db)) return context.skip();
+    await sql`create table together_a (id bigint primary key, label text, amount double precision not null)`.execute(db);
+    await sql`create table together_b (id bigint primary key, label text not null, amount double precision not null)`.execute(db);
+    const statements = await statementsDuring(() =>
+      bulkInsertTogether(db, [
+        { table: 'together_a', columns: COLUMNS, rows: ROWS },
+        { table: 'together_b', columns: COLUMNS, rows: ROWS.slice(0, 2), suffix: 'on conflict (id) do update set amount = excluded.amount + together_b.amount' },
+      ]),
+    );
+    expect(statements.filter((text) => text.includes('together_'))).toHaveLength(1);
+    expect(await readBack('together_a')).toEqual(ROWS);
+    expect(await readBack('together_b')).toEqual(ROWS.slice(0, 2));
+
+    // The second table refuses a row (its label may not be null): the first keeps none of its new rows.
+    const more: [number, string | null, number][] = [[10, 'ten', 10]];
+    await expect(
+      bulkInsertTogether(db, [
+        { table: 'together_a', columns: COLUMNS, rows: more },
+        { table: 'together_b', columns: COLUMNS, rows: [[11, null, 11]] },
+      ]),
+    ).rejects.toMatchObject({ code: '23502' });
+    expect(await readBack('together_a')).toEqual(ROWS);
+
+    // Skipping duplicates over a statement of several tables: redone with the clause only where it is asked for.
+    await insertSkippingDuplicates(db, (onConflict) =>
+      bulkInsertTogether(db, [
+        { table: 'together_a', columns: COLUMNS, rows: [ROWS[0]!, ...more], suffix: onConflict },
+        { table: 'together_b', columns: COLUMNS, rows: ROWS.slice(0, 1), suffix: 'on conflict (id) do update set amount = excluded.amount + together_b.amount' },
+      ]),
+    );
+    expect(await readBack('together_a')).toEqual([...ROWS, ...more]);
+    expect(await readBack('together_b')).toEqual([[1, 'plain', 3], ROWS[1]]);
   });
 });

@@ -100,3 +100,25 @@ describe('authentication and authorization read the database once each', () => {
     });
   });
 });
+
+describe('a batch of metrics', () => {
+  it('is four statements on PostgreSQL: the credential, the project, the run and one write of points, latest values and extremes', async () => {
+    const headers = { 'private-token': carol.token, 'x-modelyard-project': project.path };
+    const mlflow = (path: string, payload: object) => t.call({ method: 'POST', url: `/api/2.0/mlflow/${path}`, headers, payload });
+    const experiment = (await mlflow('experiments/create', { name: 'batch-statements' })).json().experiment_id as string;
+    const run = (await mlflow('runs/create', { experiment_id: experiment })).json().run.info.run_id as string;
+    const batch = (from: number) => ({ run_id: run, metrics: Array.from({ length: 1000 }, (_, i) => ({ key: `k${i % 10}`, value: i, timestamp: 1, step: from + Math.floor(i / 10) })) });
+    expect((await mlflow('runs/log-batch', batch(0))).statusCode).toBe(200);
+    const statements = (
+      await statementsDuring(async () => {
+        expect((await mlflow('runs/log-batch', batch(100))).statusCode).toBe(200);
+      })
+    ).filter((text) => /\b(tokens|projects|runs|metrics|latest_metrics|metric_rollups)\b|^(begin|commit|savepoint|release)/.test(text));
+    // On SQLite each statement is a call into the library, not a round trip: the writes stay three, in a transaction.
+    expect(statements).toHaveLength(t.services.database.dialect === 'postgres' ? 4 : 8);
+    const history = await t.call({ method: 'GET', url: `/api/2.0/mlflow/metrics/get-history?run_id=${run}&metric_key=k3`, headers });
+    expect(history.json().metrics).toHaveLength(200);
+    const latest = (await t.call({ method: 'GET', url: `/api/2.0/mlflow/runs/get?run_id=${run}`, headers })).json().run.data.metrics;
+    expect(latest).toContainEqual({ key: 'k9', value: 999, timestamp: 1, step: 199 });
+  });
+});

@@ -1,21 +1,22 @@
-import { sql, type Kysely } from 'kysely';
-import { bulkInsert, bulkInsertSkippingDuplicates, type BulkColumn } from '../../db/bulk-insert.ts';
+import type { Kysely } from 'kysely';
+import { bulkInsert, bulkInsertTogether, insertSkippingDuplicates, insertsTogether } from '../../db/bulk-insert.ts';
 import type { Schema } from '../../db/schema.ts';
 import { isNewer, storedValue, type MetricPoint } from './metric-point.ts';
 import { bucketWidth, ROLLUP_LEVELS } from './rollup-levels.ts';
 
 const INSERT_CHUNK = 1000;
 
-const POINT_COLUMNS: BulkColumn[] = [
+/** The columns of a point, in `metrics` and in `latest_metrics` alike. */
+const POINT_COLUMNS = [
   { name: 'run_id', pgType: 'int8' },
   { name: 'key', pgType: 'text' },
   { name: 'step', pgType: 'int8' },
   { name: 'timestamp', pgType: 'int8' },
   { name: 'value', pgType: 'float8' },
   { name: 'is_nan', pgType: 'int4' },
-];
+] as const;
 
-const ROLLUP_COLUMNS: BulkColumn[] = [
+const ROLLUP_COLUMNS = [
   { name: 'run_id', pgType: 'int8' },
   { name: 'key', pgType: 'text' },
   { name: 'level', pgType: 'int4' },
@@ -26,7 +27,24 @@ const ROLLUP_COLUMNS: BulkColumn[] = [
   { name: 'max_step', pgType: 'int8' },
   { name: 'max_value', pgType: 'float8' },
   { name: 'max_timestamp', pgType: 'int8' },
-];
+] as const;
+
+/** A newer point replaces a key's latest value: MLflow's order, highest step, then timestamp, then value (NaN lowest). */
+const LATEST_ON_CONFLICT = `on conflict (run_id, key) do update set
+    step = excluded.step, "timestamp" = excluded."timestamp", value = excluded.value, is_nan = excluded.is_nan
+  where excluded.step > latest_metrics.step
+    or (excluded.step = latest_metrics.step and excluded."timestamp" > latest_metrics."timestamp")
+    or (excluded.step = latest_metrics.step and excluded."timestamp" = latest_metrics."timestamp"
+        and (case when excluded.is_nan = 1 then -1e308 else excluded.value end) > (case when latest_metrics.is_nan = 1 then -1e308 else latest_metrics.value end))`;
+
+/** A bucket keeps the lower minimum and the higher maximum of what it held and what arrives. */
+const ROLLUP_ON_CONFLICT = `on conflict (run_id, key, level, bucket) do update set
+    min_step = case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end,
+    min_timestamp = case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end,
+    min_value = case when excluded.min_value < metric_rollups.min_value then excluded.min_value else metric_rollups.min_value end,
+    max_step = case when excluded.max_value > metric_rollups.max_value then excluded.max_step else metric_rollups.max_step end,
+    max_timestamp = case when excluded.max_value > metric_rollups.max_value then excluded.max_timestamp else metric_rollups.max_timestamp end,
+    max_value = case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`;
 
 interface Rollup {
   key: string;
@@ -79,67 +97,64 @@ export function computeRollups(points: readonly MetricPoint[]): Rollup[] {
   return out;
 }
 
-/**
- * Writes a batch of points for one run in the caller's transaction: the history (exact
- * duplicates ignored, as MLflow's primary key does), the latest value per key, and the
- * per-bucket extremes that downsampled reads use. Work is aggregated per key in memory first,
- * so a batch costs one insert plus one upsert per key and touched bucket.
- */
-export async function writeMetrics(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
-  if (points.length === 0) return;
-  for (let i = 0; i < points.length; i += INSERT_CHUNK) {
-    const rows = points.slice(i, i + INSERT_CHUNK).map((p) => {
-      const stored = storedValue(p.value);
-      return [runId, p.key, p.step, p.timestamp, stored.value, stored.is_nan];
-    });
-    await bulkInsertSkippingDuplicates(db, 'metrics', POINT_COLUMNS, rows);
-  }
-  await updateLatest(db, runId, points);
-  await updateRollups(db, runId, points);
+type Row = readonly unknown[];
+
+function pointRow(runId: number, point: MetricPoint): Row {
+  const stored = storedValue(point.value);
+  return [runId, point.key, point.step, point.timestamp, stored.value, stored.is_nan];
 }
 
-async function updateLatest(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
+/** The newest point of each key. */
+function latestRows(runId: number, points: readonly MetricPoint[]): Row[] {
   const newest = new Map<string, MetricPoint>();
   for (const point of points) {
     const current = newest.get(point.key);
     if (!current || isNewer(point, current)) newest.set(point.key, point);
   }
-  const rows = [...newest.values()].map((p) => ({ run_id: runId, key: p.key, step: p.step, timestamp: p.timestamp, ...storedValue(p.value) }));
-  await db
-    .insertInto('latest_metrics')
-    .values(rows)
-    .onConflict((oc) =>
-      oc
-        .columns(['run_id', 'key'])
-        .doUpdateSet({
-          step: sql.ref('excluded.step'),
-          timestamp: sql.ref('excluded.timestamp'),
-          value: sql.ref('excluded.value'),
-          is_nan: sql.ref('excluded.is_nan'),
-        })
-        .where(
-          sql<boolean>`excluded.step > latest_metrics.step
-            or (excluded.step = latest_metrics.step and excluded.timestamp > latest_metrics.timestamp)
-            or (excluded.step = latest_metrics.step and excluded.timestamp = latest_metrics.timestamp
-                and (case when excluded.is_nan = 1 then -1e308 else excluded.value end) > (case when latest_metrics.is_nan = 1 then -1e308 else latest_metrics.value end))`,
-        ),
-    )
-    .execute();
+  return [...newest.values()].map((p) => pointRow(runId, p));
 }
 
-async function updateRollups(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
-  const rollups = computeRollups(points);
-  const onConflict = `on conflict (run_id, key, level, bucket) do update set
-    min_step = case when excluded.min_value < metric_rollups.min_value then excluded.min_step else metric_rollups.min_step end,
-    min_timestamp = case when excluded.min_value < metric_rollups.min_value then excluded.min_timestamp else metric_rollups.min_timestamp end,
-    min_value = case when excluded.min_value < metric_rollups.min_value then excluded.min_value else metric_rollups.min_value end,
-    max_step = case when excluded.max_value > metric_rollups.max_value then excluded.max_step else metric_rollups.max_step end,
-    max_timestamp = case when excluded.max_value > metric_rollups.max_value then excluded.max_timestamp else metric_rollups.max_timestamp end,
-    max_value = case when excluded.max_value > metric_rollups.max_value then excluded.max_value else metric_rollups.max_value end`;
-  for (let i = 0; i < rollups.length; i += INSERT_CHUNK) {
-    const rows = rollups.slice(i, i + INSERT_CHUNK).map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
-    await bulkInsert(db, 'metric_rollups', ROLLUP_COLUMNS, rows, onConflict);
+function rollupRows(runId: number, points: readonly MetricPoint[]): Row[] {
+  return computeRollups(points).map((r) => [runId, r.key, r.level, r.bucket, r.min.step, r.min.value, r.min.timestamp, r.max.step, r.max.value, r.max.timestamp]);
+}
+
+/**
+ * Whether {@link writeMetrics} is one statement, atomic without a transaction around it: on
+ * PostgreSQL. A batch of metrics alone then needs no `begin` and `commit`.
+ */
+export function writesMetricsAtOnce(db: Kysely<Schema>): boolean {
+  return insertsTogether(db);
+}
+
+/**
+ * Writes a batch of points for one run: the history (exact duplicates ignored, as MLflow's
+ * primary key does), the latest value per key, and the per-bucket extremes that downsampled
+ * reads use. Work is aggregated per key in memory first, so a batch costs one insert plus one
+ * upsert per key and touched bucket. On PostgreSQL the three are one statement, whatever the
+ * batch's size (its rows travel as arrays); on SQLite, three or more in the caller's
+ * transaction (its parameters are limited, so rows go in chunks).
+ */
+export async function writeMetrics(db: Kysely<Schema>, runId: number, points: readonly MetricPoint[]): Promise<void> {
+  if (points.length === 0) return;
+  const latest = latestRows(runId, points);
+  const rollups = rollupRows(runId, points);
+  if (insertsTogether(db)) {
+    const history = points.map((p) => pointRow(runId, p));
+    await insertSkippingDuplicates(db, (onConflict) =>
+      bulkInsertTogether(db, [
+        { table: 'metrics', columns: POINT_COLUMNS, rows: history, suffix: onConflict },
+        { table: 'latest_metrics', columns: POINT_COLUMNS, rows: latest, suffix: LATEST_ON_CONFLICT },
+        { table: 'metric_rollups', columns: ROLLUP_COLUMNS, rows: rollups, suffix: ROLLUP_ON_CONFLICT },
+      ]),
+    );
+    return;
   }
+  for (let i = 0; i < points.length; i += INSERT_CHUNK) {
+    const history = points.slice(i, i + INSERT_CHUNK).map((p) => pointRow(runId, p));
+    await bulkInsert(db, 'metrics', POINT_COLUMNS, history, 'on conflict do nothing');
+  }
+  await bulkInsert(db, 'latest_metrics', POINT_COLUMNS, latest, LATEST_ON_CONFLICT);
+  for (let i = 0; i < rollups.length; i += INSERT_CHUNK) await bulkInsert(db, 'metric_rollups', ROLLUP_COLUMNS, rollups.slice(i, i + INSERT_CHUNK), ROLLUP_ON_CONFLICT);
 }
 
 /** Removes every point of a project's runs; the metric tables carry no foreign keys, for speed. */
