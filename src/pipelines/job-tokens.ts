@@ -28,7 +28,7 @@ export function jobTokenResolver(db: Kysely<Schema>): JobTokenResolver {
       .executeTakeFirst();
     if (!row || row.status !== 'running') return null;
     const { own: job, user } = splitCallerUser(row);
-    // A job started by nobody (a schedule whose owner is gone) runs without a user; one whose user is blocked does not run.
+    // A job of a pipeline started by no one (a registry event's, with no user to run as) acts without a user; one whose user is blocked is refused.
     if (!user && (job.job_user_id ?? job.pipeline_user_id) !== null) return null;
     return { user, credential: 'job_token', scopes: ['api'], projectLimit: job.project_id, tokenId: null, jobId: job.id, pipelineId: job.pipeline_id, ip };
   };

@@ -16,6 +16,8 @@ import { projectNotFound, ProjectErrors } from './errors.ts';
 import type { ProjectsTable } from './tables.ts';
 
 export type ProjectRow = Selectable<ProjectsTable>;
+export type Visibility = ProjectRow['visibility'];
+export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
 
 /** The filter of a project named by id or path; undefined when the key can name none. */
 function namedBy(idOrPath: string | number): ((eb: ExpressionBuilder<Schema, 'projects'>) => Expression<SqlBool>) | undefined {
@@ -25,8 +27,6 @@ function namedBy(idOrPath: string | number): ((eb: ExpressionBuilder<Schema, 'pr
   const id = idFromDigits(key);
   return id === undefined ? undefined : (eb) => eb('projects.id', '=', id);
 }
-export type Visibility = ProjectRow['visibility'];
-export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
 
 const PATH_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 /**
